@@ -1,0 +1,337 @@
+"""The ``logwatch`` command: the only module that prints or exits.
+
+Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import locale
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from logwatch.errors import LogwatchError
+
+if TYPE_CHECKING:
+    from logwatch.engine import Engine, Scan
+    from logwatch.model import Hit, Record
+    from logwatch.rules import Rule, RuleSet
+
+CHUNK_BYTES = 1024 * 1024
+FORMAT_NAMES = ("quantower", "metatrader", "ninjatrader", "python", "json", "generic")
+
+
+def default_language(env: dict[str, str] | None = None) -> str:
+    """``ru`` when the system locale is Russian, else ``en``."""
+    env = dict(os.environ) if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        if env.get(var):
+            return "ru" if env[var].lower().startswith("ru") else "en"
+    name = locale.getlocale()[0] or ""
+    return "ru" if name.lower().startswith(("ru", "russian")) else "en"
+
+
+class _Cli(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LogwatchError as exc:
+            click.echo(exc.format_message(), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="trading-logwatch", prog_name="logwatch")
+def cli() -> None:
+    """Follow trading-platform logs and explain the errors in them."""
+
+
+def main() -> None:
+    """Entry point of the ``logwatch`` console script."""
+    cli(prog_name="logwatch")
+
+
+_rules_option = click.option(
+    "--rules",
+    "rule_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="A directory of extra *.yaml rule files (repeatable).",
+)
+_lang_option = click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    help="Language of titles [default: system locale].",
+)
+
+
+def _load(rule_dirs: Iterable[Path]) -> RuleSet:
+    from logwatch.rules import load_rules
+
+    return load_rules(list(rule_dirs))
+
+
+# -- scan ------------------------------------------------------------------------------
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
+    """Each argument's files, globs expanded in order; ``(arg, None)`` if none exist."""
+    for arg in paths:
+        path = Path(arg).expanduser()
+        if path.exists() or not glob.has_magic(arg):
+            yield arg, path
+            continue
+        # Path.glob takes only relative patterns; a user may give an absolute one
+        found = sorted(glob.glob(str(path), recursive=True))  # noqa: PTH207
+        if not found:
+            yield arg, None
+        for name in found:
+            yield name, Path(name)
+
+
+class Report:
+    """Prints hits as they come and a summary at the end, for people or as JSON."""
+
+    def __init__(self, out: IO[str], lang: str, as_json: bool, rules: RuleSet) -> None:
+        self.out, self.lang, self.as_json = out, lang, as_json
+        self.rules: dict[str, Rule] = {r.id: r for r in rules}
+        self.per_rule: Counter[str] = Counter()
+        self.matched = 0
+        self.lines = 0
+        self.misses: list[Record] = []
+        self.disabled_seen: set[str] = set()
+
+    def add(self, scan: Scan) -> None:
+        """Print the hits of one scan and count them."""
+        records = set()
+        for hit in scan.hits:
+            self.per_rule[hit.rule_id] += 1
+            records.add((hit.record.path, hit.record.offset))
+            self.out.write(self.json(hit) if self.as_json else self.text(hit))
+        self.matched += len(records)
+        self.misses.extend(scan.misses)
+
+    def json(self, hit: Hit) -> str:
+        """One hit as a JSON line."""
+        from logwatch.formats import parse_timestamp
+
+        rule = self.rules[hit.rule_id]
+        when = parse_timestamp(hit.record)
+        fields = hit.record.fields
+        obj = {
+            "path": hit.record.path,
+            "line": hit.line,
+            "rule": hit.rule_id,
+            "codes": list(hit.codes),
+            "severity": str(hit.severity),
+            "captures": dict(hit.captures),
+            "text": hit.record.raw,
+            "title": rule.title[self.lang],
+            "time": when.isoformat() if when else None,
+            "format": hit.record.format,
+            "offset": hit.record.offset,
+            "code": int(fields["code"])
+            if fields.get("code", "").lstrip("-").isdigit()
+            else None,
+            "connection": fields.get("connection"),
+            "symbol": fields.get("symbol"),
+            "key": list(hit.key),
+        }
+        return json.dumps(obj, ensure_ascii=False) + "\n"
+
+    def text(self, hit: Hit) -> str:
+        """One hit for a person."""
+        rule = self.rules[hit.rule_id]
+        line = hit.record.raw.replace("\n", " ⏎ ")
+        if len(line) > 300:
+            line = line[:300] + "…"
+        return (
+            f"{hit.record.path}:{hit.line}: {hit.severity.upper()} {hit.rule_id}: "
+            f"{rule.title[self.lang]}\n    {line}\n"
+        )
+
+    def summary(self, seconds: float, show_misses: bool) -> str:
+        """The closing report: hits per rule, line counts and speed."""
+        out = []
+        if show_misses:
+            out.append(
+                f"\nNear misses (a keyword, but no rule matched): {len(self.misses)}"
+            )
+            for rec in self.misses:
+                out.append(f"  {rec.path}:{rec.first_line}: {rec.raw[:300]}")
+        out.append("\nHits per rule:" if self.per_rule else "\nNo rule matched.")
+        for rule_id, count in sorted(
+            self.per_rule.items(), key=lambda kv: (-kv[1], kv[0])
+        ):
+            rule = self.rules[rule_id]
+            codes = ",".join(str(c) for c in rule.codes) or "-"
+            out.append(
+                f"  {count:>8}  {rule.severity:<8}  {rule_id:<36} {codes:<12} "
+                f"{rule.title[self.lang]}"
+            )
+        rate = self.lines / seconds if seconds > 0 else 0.0
+        out.append(
+            f"\nLines: {self.lines}, matched {self.matched}, "
+            f"missed {self.lines - self.matched}"
+        )
+        out.append(f"[processed in {seconds:.2f} s ({rate:,.0f} lines/s)]")
+        return "\n".join(out) + "\n"
+
+
+def _scan_file(
+    engine: Engine, path: Path, fmt_name: str | None, report: Report, bar: Any
+) -> None:
+    from logwatch.formats import FORMATS
+    from logwatch.stream import Stream
+
+    stream = Stream(engine, str(path), FORMATS[fmt_name] if fmt_name else None)
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            report.add(stream.feed(chunk))
+            if bar is not None:
+                bar.update(len(chunk))
+    report.add(stream.flush())
+    report.lines += stream.lines
+    for problem in stream.quality.problems:
+        click.echo(f"logwatch: {path}: {problem}", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@_rules_option
+@click.option(
+    "--format", "fmt_name", type=click.Choice(FORMAT_NAMES), help="Skip detection."
+)
+@_lang_option
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON object per hit (JSON Lines)."
+)
+@click.option(
+    "--show-misses", is_flag=True, help="Also list lines with a keyword but no match."
+)
+@click.pass_context
+def scan(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    rule_dirs: tuple[Path, ...],
+    fmt_name: str | None,
+    lang: str | None,
+    as_json: bool,
+    show_misses: bool,
+) -> None:
+    """Run the rules over log files and print what would be alerted.
+
+    Exit status: 0 when something matched, 1 when nothing did, 2 on a usage or
+    rule error.
+    """
+    from logwatch.clock import SystemClock
+    from logwatch.engine import Engine
+
+    clock = SystemClock()
+    started = clock.monotonic()
+    rules = _load(rule_dirs)
+    engine = Engine(rules)
+    report = Report(sys.stdout, lang or default_language(), as_json, rules)
+    files: list[Path] = []
+    for arg, path in expand(paths):
+        if path is None or not path.exists():
+            click.echo(f"logwatch: {arg}: no such file", err=True)
+        elif path.is_dir():
+            click.echo(f"logwatch: {arg}: is a directory, skipped", err=True)
+        else:
+            files.append(path)
+    total = sum(_size(p) for p in files)
+    show_bar = sys.stderr.isatty() and total > 8 * CHUNK_BYTES
+    with (
+        click.progressbar(length=total, label="Scanning", file=sys.stderr)
+        if show_bar
+        else _null() as bar
+    ):
+        for path in files:
+            try:
+                _scan_file(engine, path, fmt_name, report, bar if show_bar else None)
+            except OSError as exc:
+                click.echo(
+                    f"logwatch: {path}: cannot read: {exc.strerror or exc}", err=True
+                )
+            for rule_id, why in engine.disabled.items():
+                if rule_id not in report.disabled_seen:
+                    report.disabled_seen.add(rule_id)
+                    click.echo(f"logwatch: rule {rule_id} disabled: {why}", err=True)
+    seconds = clock.monotonic() - started
+    if as_json:
+        sys.stdout.flush()
+        click.echo(report.summary(seconds, show_misses).strip("\n"), err=True)
+    else:
+        click.echo(report.summary(seconds, show_misses), nl=False)
+    ctx.exit(0 if report.per_rule else 1)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# -- check, rules, schema --------------------------------------------------------------
+
+
+@cli.command()
+@_rules_option
+def check(rule_dirs: tuple[Path, ...]) -> None:
+    """Validate the built-in rules and those in --rules directories."""
+    rules = _load(rule_dirs)
+    click.echo(f"{len(rules)} rules OK")
+
+
+@cli.command(name="rules")
+@_rules_option
+@_lang_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> None:
+    """List the rules: id, severity, codes and title."""
+    rules = _load(rule_dirs)
+    lang = lang or default_language()
+    if as_json:
+        items = [
+            {
+                "id": r.id,
+                "severity": str(r.severity),
+                "codes": list(r.codes),
+                "title": r.title[lang],
+                "remedy": r.remedy[lang],
+                "tags": list(r.tags),
+                "link": r.link,
+                "source": f"{r.source}:{r.line}",
+            }
+            for r in rules
+        ]
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for r in rules:
+        codes = ",".join(str(c) for c in r.codes) or "-"
+        click.echo(f"{r.id:<40} {r.severity:<8} {codes:<14} {r.title[lang]}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the rule format, for editors."""
+    from logwatch.rules import rule_schema
+
+    click.echo(json.dumps(rule_schema(), indent=2, ensure_ascii=False))

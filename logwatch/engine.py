@@ -1,0 +1,189 @@
+"""The matcher: rules compiled once, a literal prefilter over blocks, then regexes.
+
+Most lines never reach a regex: one Aho-Corasick pass over a block of raw bytes (ASCII
+lowercased) finds the few lines that hold a rule's keyword, and only those lines are
+decoded, parsed by their Format and searched by that rule's patterns, each search with a
+timeout. Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ahocorasick_rs import BytesAhoCorasick
+
+from logwatch.formats import Format
+from logwatch.lines import Block
+from logwatch.model import Hit, Record
+from logwatch.redact import redact
+from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet
+
+#: A rule whose searches time out this many times is disabled.
+MAX_TIMEOUTS = 3
+#: Record fields that are free text and may hold a secret (the rest are fixed shapes).
+_FREE_TEXT = frozenset({"connection", "logger", "account"})
+
+
+@dataclass(slots=True)
+class Scan:
+    """What one block gave: hits in line order (per line, rules in their order)."""
+
+    hits: list[Hit] = field(default_factory=list)
+    #: Records that held a keyword but matched no rule (``--show-misses``).
+    misses: list[Record] = field(default_factory=list)
+    #: Rules disabled while scanning this block, with the reason.
+    disabled: list[tuple[Rule, str]] = field(default_factory=list)
+    candidates: int = 0
+
+    def extend(self, other: Scan) -> None:
+        """Add another scan's results to this one."""
+        self.hits.extend(other.hits)
+        self.misses.extend(other.misses)
+        self.disabled.extend(other.disabled)
+        self.candidates += other.candidates
+
+
+class Engine:
+    """Rules compiled into one prefilter; ``scan`` turns a Block into Hits."""
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        max_timeouts: int = MAX_TIMEOUTS,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
+        self.rules = tuple(rules)
+        self.timeout_s = timeout_s
+        self.max_timeouts = max_timeouts
+        self.secrets = secrets
+        self.timeouts: Counter[str] = Counter()
+        self.disabled: dict[str, str] = {}
+        owners: dict[bytes, set[int]] = {}
+        for index, rule in enumerate(self.rules):
+            for word in rule.keywords:
+                owners.setdefault(word, set()).add(index)
+        self._words = tuple(owners)
+        self._owners = tuple(frozenset(owners[w]) for w in self._words)
+        self._automaton = BytesAhoCorasick(list(self._words)) if self._words else None
+
+    def candidates(
+        self, data: bytes, start: int = 0, stop: int | None = None
+    ) -> dict[int, set[int]]:
+        """Keyword positions in ``data[start:stop]``: {position: indexes of rules}."""
+        if self._automaton is None:
+            return {}
+        stop = len(data) if stop is None else stop
+        found: dict[int, set[int]] = {}
+        for word, pos, end in self._automaton.find_matches_as_indexes(
+            data.lower(), overlapping=True
+        ):
+            if start <= pos and end <= stop:
+                found.setdefault(pos, set()).update(self._owners[word])
+        return found
+
+    def scan(
+        self,
+        block: Block,
+        fmt: Format,
+        path: str,
+        start: int = 0,
+        stop: int | None = None,
+    ) -> Scan:
+        """The hits in the whole records of ``block.data[start:stop]``."""
+        result = Scan()
+        data = block.data
+        by_record: dict[int, set[int]] = {}
+        for pos, owners in self.candidates(data, start, stop).items():
+            by_record.setdefault(max(fmt.record_start(data, pos), start), set()).update(
+                owners
+            )
+        index = data.count(b"\n", 0, start)
+        counted = start
+        for start in sorted(by_record):
+            index += data.count(b"\n", counted, start)
+            counted = start
+            end = fmt.record_end(data, start, stop)
+            lines, pos, i = [], start, index
+            while pos < end:
+                lines.append(block.line(pos, i))
+                pos = data.index(b"\n", pos) + 1
+                i += 1
+            record = fmt.record(path, lines)
+            result.candidates += 1
+            hits = self.match(record, by_record[start], result)
+            if hits:
+                result.hits.extend(hits)
+            else:
+                result.misses.append(self._masked(record))
+        return result
+
+    def match(
+        self,
+        record: Record,
+        rule_indexes: set[int] | None = None,
+        scan: Scan | None = None,
+    ) -> list[Hit]:
+        """Hits of the given rules (by default all) on one record, in rule order."""
+        hits = []
+        indexes = (
+            range(len(self.rules)) if rule_indexes is None else sorted(rule_indexes)
+        )
+        masked: Record | None = None
+        for i in indexes:
+            rule = self.rules[i]
+            if rule.id in self.disabled:
+                continue
+            try:
+                m = rule.match(record.text, self.timeout_s)
+            except TimeoutError:
+                self._timed_out(rule, scan)
+                continue
+            if m is None:
+                continue
+            masked = masked or self._masked(record)
+            captures = {
+                k: redact(v, self.secrets)
+                for k, v in m.groupdict().items()
+                if v is not None
+            }
+            key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
+            line = record.first_line
+            if record.text == record.raw:
+                line += record.raw.count("\n", 0, m.start())
+            hits.append(
+                Hit(rule.id, rule.severity, rule.codes, masked, line, captures, key)
+            )
+        return hits
+
+    def _masked(self, record: Record) -> Record:
+        fields = {
+            k: redact(v, self.secrets) if k in _FREE_TEXT else v
+            for k, v in record.fields.items()
+        }
+        raw = redact(record.raw, self.secrets)
+        text = raw if record.text == record.raw else redact(record.text, self.secrets)
+        return Record(
+            record.path,
+            record.format,
+            record.first_line,
+            record.offset,
+            record.end,
+            text,
+            raw,
+            record.timestamp,
+            fields,
+            record.truncated,
+        )
+
+    def _timed_out(self, rule: Rule, scan: Scan | None) -> None:
+        self.timeouts[rule.id] += 1
+        if self.timeouts[rule.id] >= self.max_timeouts:
+            why = (
+                f"its patterns timed out {self.timeouts[rule.id]} times "
+                f"(limit {self.timeout_s:g} s per search)"
+            )
+            self.disabled[rule.id] = why
+            if scan is not None:
+                scan.disabled.append((rule, why))

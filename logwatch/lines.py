@@ -1,0 +1,436 @@
+"""Bytes -> lines, incrementally: encoding sniffing, ``\\n`` splits, a cap, offsets.
+
+The decoder emits Blocks of complete lines re-encoded as UTF-8. For UTF-8 input a block
+is the file's bytes verbatim (so the prefilter can search it without decoding); UTF-16
+lines and lines cut at the cap carry explicit file offsets instead.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from enum import StrEnum
+
+from logwatch.model import Line
+
+DEFAULT_MAX_LINE_BYTES = 64 * 1024
+#: The encoding is decided on this many leading bytes (or the first line, if shorter).
+SNIFF_BYTES = 256
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+class Encoding(StrEnum):
+    """The encodings logwatch reads; others are decoded as UTF-8 with replacement."""
+
+    UTF8 = "utf-8"
+    UTF16LE = "utf-16-le"
+    UTF16BE = "utf-16-be"
+
+    @property
+    def newline(self) -> bytes:
+        """The encoded ``\\n``."""
+        return {"utf-8": b"\n", "utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}[self]
+
+
+def sniff(prefix: bytes) -> tuple[Encoding, int]:
+    """The encoding of a file that starts with ``prefix``, and the length of its BOM.
+
+    Without a BOM, UTF-16 is recognised by zero bytes in every other position.
+    """
+    for bom, name in _BOMS:
+        if prefix.startswith(bom):
+            return Encoding(name), len(bom)
+    pairs = len(prefix) // 2
+    if pairs >= 2:
+        odd = sum(1 for i in range(1, 2 * pairs, 2) if prefix[i] == 0)
+        even = sum(1 for i in range(0, 2 * pairs, 2) if prefix[i] == 0)
+        if odd >= pairs * 0.3 and even <= pairs * 0.05:
+            return Encoding.UTF16LE, 0
+        if even >= pairs * 0.3 and odd <= pairs * 0.05:
+            return Encoding.UTF16BE, 0
+    return Encoding.UTF8, 0
+
+
+def cap_utf8(raw: bytes, max_bytes: int) -> bytes:
+    """The first ``max_bytes`` of a line, without a UTF-8 sequence cut in half."""
+    head = raw[:max_bytes]
+    for back in range(1, min(4, len(head)) + 1):
+        byte = head[-back]
+        if byte < 0x80:
+            break
+        if byte >= 0xC0:  # a lead byte: is its sequence complete?
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if back < need:
+                head = head[:-back]
+            break
+    return head
+
+
+def text_of(raw: bytes, max_bytes: int) -> tuple[str, bool]:
+    """A UTF-8 line's text (one trailing CR dropped) and whether it was cut."""
+    truncated = len(raw) > max_bytes
+    if truncated:
+        raw = cap_utf8(raw, max_bytes)
+    text = raw.decode("utf-8", "replace")
+    return text.removesuffix("\r"), truncated
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Complete lines as UTF-8 bytes, each ending in ``\\n``, and where they are.
+
+    With ``spans`` None, ``data`` is a verbatim copy of the file from ``offset`` to
+    ``end``; otherwise ``spans[i]`` gives the file offsets of line i. ``truncated``
+    holds the indexes of lines whose data was already cut at the cap.
+    """
+
+    data: bytes
+    first_line: int
+    offset: int
+    end: int
+    line_count: int
+    spans: tuple[tuple[int, int], ...] | None = None
+    truncated: frozenset[int] = frozenset()
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+
+    @classmethod
+    def verbatim(
+        cls, data: bytes, first_line: int, offset: int, max_line_bytes: int
+    ) -> Block:
+        """A block that is a verbatim copy of the file from ``offset``."""
+        return cls(
+            data,
+            first_line,
+            offset,
+            offset + len(data),
+            data.count(b"\n"),
+            max_line_bytes=max_line_bytes,
+        )
+
+    def line(self, start: int, index: int) -> Line:
+        """The line that starts at ``data[start]`` and is the block's ``index``-th."""
+        stop = self.data.index(b"\n", start)
+        text, cut = text_of(self.data[start:stop], self.max_line_bytes)
+        if self.spans is None:
+            offset, end = self.offset + start, self.offset + stop + 1
+        else:
+            offset, end = self.spans[index]
+        return Line(
+            text, self.first_line + index, offset, end, cut or index in self.truncated
+        )
+
+    def lines(self) -> list[Line]:
+        """Every line, decoded (the slow path: one Python object per line)."""
+        out = []
+        start = 0
+        for index in range(self.line_count):
+            out.append(self.line(start, index))
+            start = self.data.index(b"\n", start) + 1
+        return out
+
+    def slice(self, start: int, stop: int) -> Block:
+        """The lines in ``data[start:stop]``; both are line starts (or the end)."""
+        data = self.data
+        if start <= len(data) // 2:
+            before = data.count(b"\n", 0, start)
+        else:
+            before = self.line_count - data.count(b"\n", start)
+        count = data.count(b"\n", start, stop)
+        cap = self.max_line_bytes
+        if self.spans is None:
+            return Block(
+                data[start:stop],
+                self.first_line + before,
+                self.offset + start,
+                self.offset + stop,
+                count,
+                max_line_bytes=cap,
+            )
+        spans = self.spans[before : before + count]
+        return Block(
+            data[start:stop],
+            self.first_line + before,
+            spans[0][0] if spans else self.end,
+            spans[-1][1] if spans else self.end,
+            count,
+            spans,
+            frozenset(
+                i - before for i in self.truncated if before <= i < before + count
+            ),
+            cap,
+        )
+
+    def join(self, other: Block) -> Block:
+        """This block followed by ``other``."""
+        if not self.data:
+            return other
+        if not other.data:
+            return self
+        count = self.line_count + other.line_count
+        if self.spans is None and other.spans is None and self.end == other.offset:
+            return Block(
+                self.data + other.data,
+                self.first_line,
+                self.offset,
+                other.end,
+                count,
+                max_line_bytes=self.max_line_bytes,
+            )
+        spans_a, spans_b = self._spans(), other._spans()
+        n = len(spans_a)
+        truncated = self.truncated | {i + n for i in other.truncated}
+        return Block(
+            self.data + other.data,
+            self.first_line,
+            self.offset,
+            other.end,
+            count,
+            spans_a + spans_b,
+            frozenset(truncated),
+            self.max_line_bytes,
+        )
+
+    def _spans(self) -> tuple[tuple[int, int], ...]:
+        if self.spans is not None:
+            return self.spans
+        out, start = [], 0
+        for _ in range(self.line_count):
+            stop = self.data.index(b"\n", start) + 1
+            out.append((self.offset + start, self.offset + stop))
+            start = stop
+        return tuple(out)
+
+    def long_lines(self) -> int:
+        """How many lines are over the cap (only their start is read)."""
+        if self.spans is not None:
+            return len(self.truncated)
+        data, cap, count, pos = self.data, self.max_line_bytes, 0, 0
+        if len(data) <= cap:
+            return 0
+        while pos < len(data):  # one step per window of ``cap`` bytes, not per line
+            nl = data.rfind(b"\n", pos, pos + cap + 1)
+            if nl == -1:
+                count += 1
+                nl = data.find(b"\n", pos)
+            pos = nl + 1
+        return count
+
+    def invalid_utf8(self) -> bool:
+        """Whether any byte of the block is not valid UTF-8 (it is shown as U+FFFD)."""
+        if self.data.isascii():
+            return False
+        try:
+            self.data.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+
+
+class LineDecoder:
+    """Turns the bytes of one file, fed in any chunking, into Blocks of complete lines.
+
+    Splits on ``\\n`` only (a trailing ``\\r`` is dropped from the text), replaces
+    invalid
+    bytes instead of dropping them, and keeps only the first ``max_line_bytes`` of a
+    longer line, so memory stays bounded whatever the input.
+    """
+
+    def __init__(
+        self,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        encoding: Encoding | None = None,
+        offset: int = 0,
+        first_line: int = 1,
+    ) -> None:
+        if max_line_bytes < 16:
+            raise ValueError("max_line_bytes must be at least 16")
+        self.max_line_bytes = max_line_bytes
+        self.encoding = encoding
+        self._buf = b""
+        self._buf_offset = offset  # file offset of _buf[0]
+        self._line = first_line
+        self._long: tuple[bytes, int] | None = (
+            None  # head and start of a line over the cap
+        )
+
+    @property
+    def offset(self) -> int:
+        """File offset after the last complete line emitted: where a restart resumes."""
+        return self._long[1] if self._long is not None else self._buf_offset
+
+    @property
+    def held_bytes(self) -> int:
+        """Bytes held while waiting for a newline (bounded by the cap)."""
+        return len(self._buf) + (len(self._long[0]) if self._long else 0)
+
+    @property
+    def next_line(self) -> int:
+        """Number of the next line to be emitted."""
+        return self._line
+
+    def decode(self, data: bytes) -> list[Block]:
+        """Blocks of the lines that ``data`` completes."""
+        if self.encoding is None:
+            self._buf += data
+            if not self._sniffed(final=False):
+                return []
+            data, self._buf = self._buf, b""
+        if self.encoding is Encoding.UTF8:
+            return self._utf8(data)
+        return self._utf16(data)
+
+    def flush(self) -> list[Block]:
+        """Blocks with whatever is left, the unterminated last line included."""
+        if self.encoding is None:
+            self._sniffed(final=True)
+            data, self._buf = self._buf, b""
+            blocks = self.decode(data)
+        else:
+            blocks = []
+        if self._long is not None:
+            head, start = self._long
+            end = self._buf_offset + len(self._buf)
+            self._long, self._buf = None, b""
+            blocks.append(self._single(head, start, end, truncated=True))
+        elif self._buf:
+            raw, start = self._buf, self._buf_offset
+            self._buf = b""
+            end = start + len(raw)
+            if self.encoding is Encoding.UTF8:
+                blocks.append(self._single(raw, start, end, truncated=False))
+            else:
+                text, cut = self._utf16_text(raw)
+                blocks.append(self._single(text.encode(), start, end, truncated=cut))
+        self._buf_offset = blocks[-1].end if blocks else self._buf_offset
+        return blocks
+
+    def _sniffed(self, final: bool) -> bool:
+        buf = self._buf
+        nl = buf.find(b"\n")
+        enough = len(buf) >= SNIFF_BYTES or (nl != -1 and len(buf) >= nl + 2)
+        if not (enough or final):
+            return False
+        prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 2)]
+        encoding, bom = sniff(prefix)
+        if self._buf_offset != 0:
+            bom = 0
+        self.encoding = encoding
+        self._buf = buf[bom:]
+        self._buf_offset += bom
+        return True
+
+    def _single(self, raw: bytes, start: int, end: int, truncated: bool) -> Block:
+        self._line += 1
+        return Block(
+            raw + b"\n",
+            self._line - 1,
+            start,
+            end,
+            1,
+            ((start, end),),
+            frozenset({0}) if truncated else frozenset(),
+            self.max_line_bytes,
+        )
+
+    def _utf8(self, data: bytes) -> list[Block]:
+        blocks: list[Block] = []
+        cap = self.max_line_bytes
+        if self._long is not None:
+            nl = data.find(b"\n")
+            if nl == -1:
+                self._buf_offset += len(data)
+                return blocks
+            head, start = self._long
+            self._long = None
+            end = self._buf_offset + nl + 1
+            blocks.append(self._single(head, start, end, truncated=True))
+            self._buf_offset, data = end, data[nl + 1 :]
+        buf = self._buf + data if self._buf else data
+        last = buf.rfind(b"\n")
+        if last != -1:
+            whole = buf[: last + 1]
+            start = self._buf_offset
+            block = Block.verbatim(whole, self._line, start, cap)
+            blocks.append(block)
+            self._line += block.line_count
+            self._buf_offset += len(whole)
+            buf = buf[last + 1 :]
+        self._buf = buf
+        if len(buf) > cap:
+            self._long = (cap_utf8(buf, cap), self._buf_offset)
+            self._buf_offset += len(buf)
+            self._buf = b""
+        return blocks
+
+    def _utf16_text(self, raw: bytes) -> tuple[str, bool]:
+        cap = self.max_line_bytes - self.max_line_bytes % 2
+        truncated = len(raw) > cap
+        if truncated:
+            raw = raw[:cap]
+        text = raw.decode(str(self.encoding), "replace").removesuffix("\r")
+        return text, truncated
+
+    def _utf16(self, data: bytes) -> list[Block]:
+        nl_unit = self.encoding.newline if self.encoding else b"\n"
+        blocks: list[Block] = []
+        buf = self._buf + data
+        base = self._buf_offset
+        pos = 0
+        texts: list[bytes] = []
+        spans: list[tuple[int, int]] = []
+        truncated: set[int] = set()
+        search = 0
+        while True:
+            nl = buf.find(nl_unit, search)
+            if nl == -1:
+                break
+            if (base + nl) % 2:  # inside a code unit: not a newline
+                search = nl + 1
+                continue
+            end = nl + 2
+            if self._long is not None:
+                head, start = self._long
+                self._long = None
+                text = head.decode("utf-8")
+                cut = True
+            else:
+                start = base + pos
+                text, cut = self._utf16_text(buf[pos:nl])
+            if cut:
+                truncated.add(len(texts))
+            texts.append(text.encode("utf-8", "replace"))
+            spans.append((start, base + end))
+            pos = search = end
+        if texts:
+            blocks.append(
+                Block(
+                    b"\n".join(texts) + b"\n",
+                    self._line,
+                    spans[0][0],
+                    spans[-1][1],
+                    len(texts),
+                    tuple(spans),
+                    frozenset(truncated),
+                    self.max_line_bytes,
+                )
+            )
+            self._line += len(texts)
+        rest = buf[pos:]
+        if self._long is not None:
+            # inside a long line: skip whole code units, keep a possible half newline
+            keep = 1 if (base + len(buf)) % 2 else 0
+            self._buf, self._buf_offset = buf[len(buf) - keep :], base + len(buf) - keep
+            return blocks
+        self._buf, self._buf_offset = rest, base + pos
+        if len(rest) > self.max_line_bytes:
+            text, _ = self._utf16_text(rest)
+            self._long = (text.encode("utf-8", "replace"), self._buf_offset)
+            keep = len(rest) % 2
+            self._buf = rest[len(rest) - keep :]
+            self._buf_offset += len(rest) - keep
+        return blocks

@@ -1,0 +1,587 @@
+"""Rules: the YAML format, its validation, and the compiled Rule the engine runs.
+
+A rule file holds a top-level ``rules:`` list. Every rule carries sample lines that must
+match and near-misses that must not; loading runs them, so a wrong rule cannot load.
+Every problem is reported as ``path:line: rule <id>: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import regex
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from logwatch import formats
+from logwatch.errors import ConfigError, InvalidConfig, RuleError
+from logwatch.model import RECORD_FIELDS, Line, Record, Severity
+from logwatch.yamlfile import Document, load_yaml, parse_yaml
+
+#: Flags every pattern is compiled with; a pattern may turn case back on with ``(?-i)``.
+PATTERN_FLAGS = regex.IGNORECASE | regex.VERSION0
+#: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
+DEFAULT_TIMEOUT_S = 0.1
+MIN_KEYWORD_CHARS = 3
+LANGUAGES = ("en", "ru")
+
+_sre: Any = importlib.import_module("re._parser")
+_sre_c: Any = importlib.import_module("re._constants")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class Texts(_Strict):
+    """One text in every language logwatch speaks."""
+
+    en: NonEmpty
+    ru: NonEmpty
+
+
+class RuleSpec(_Strict):
+    """One rule as written in YAML."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=80)]
+    severity: Severity
+    codes: list[int] = []
+    title: Texts
+    remedy: Texts
+    patterns: Annotated[list[NonEmpty], Field(min_length=1)]
+    key: list[NonEmpty] = []
+    samples: Annotated[list[NonEmpty], Field(min_length=1)]
+    near_misses: Annotated[list[NonEmpty], Field(min_length=2)]
+    tags: list[NonEmpty] = []
+    link: str | None = None
+    ignore: list[NonEmpty] = []
+    keywords: list[NonEmpty] = []
+
+
+class RuleFile(_Strict):
+    """A rule file: a list of rules."""
+
+    rules: list[RuleSpec]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A validated rule with its patterns compiled."""
+
+    id: str
+    severity: Severity
+    codes: tuple[int, ...]
+    title: dict[str, str]
+    remedy: dict[str, str]
+    patterns: tuple[regex.Pattern[str], ...]
+    ignore: tuple[regex.Pattern[str], ...]
+    key: tuple[str, ...]
+    keywords: tuple[bytes, ...]
+    tags: tuple[str, ...]
+    link: str | None
+    samples: tuple[str, ...]
+    near_misses: tuple[str, ...]
+    source: str
+    line: int
+
+    def match(
+        self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
+    ) -> regex.Match[str] | None:
+        """The first pattern's match in ``text``, unless an ``ignore`` pattern vetoes.
+
+        Raises:
+            TimeoutError: a search ran longer than ``timeout_s``.
+        """
+        for pattern in self.patterns:
+            m = pattern.search(text, timeout=timeout_s)
+            if m is not None:
+                break
+        else:
+            return None
+        for veto in self.ignore:
+            if veto.search(text, timeout=timeout_s) is not None:
+                return None
+        return m
+
+    def prefiltered(self, line: str) -> bool:
+        """Whether the prefilter lets ``line`` through to this rule's patterns."""
+        low = line.encode("utf-8", "replace").lower()
+        return any(k in low for k in self.keywords)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Rules in the order they are tried: built-in packs, then the user's, by name."""
+
+    rules: tuple[Rule, ...]
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+
+def builtin_rules_dir() -> Path:
+    """The rule packs shipped with logwatch (in the wheel, or the repo's ``rules/``)."""
+    packaged = Path(__file__).with_name("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file, for editors."""
+    schema = RuleFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "logwatch rule file"
+    return schema
+
+
+# -- literals and lint, from the stdlib parser's tree ----------------------------------
+
+_MAX_ALTERNATIVES = 16
+_BREAKERS = frozenset(
+    '"\\'
+)  # JSON writers escape these, so raw lines may not hold them
+
+
+def _parse(pattern: str) -> Any:
+    return _sre.parse(pattern, PATTERN_FLAGS & ~regex.VERSION0)
+
+
+def _exact(items: Any) -> set[str] | None:
+    """The finite set of strings a (sub)pattern matches, if small and literal."""
+    out = {""}
+    for op, av in items:
+        if op is _sre_c.LITERAL:
+            ch = chr(av).lower()
+            if ch in _BREAKERS:
+                return None
+            out = {s + ch for s in out}
+        elif op is _sre_c.IN:
+            chars = _class_chars(av)
+            if chars is None:
+                return None
+            out = {s + c for s in out for c in chars}
+        elif op is _sre_c.SUBPATTERN:
+            sub = _exact(av[3])
+            if sub is None:
+                return None
+            out = {s + t for s in out for t in sub}
+        elif op is _sre_c.BRANCH:
+            alts: set[str] = set()
+            for branch in av[1]:
+                sub = _exact(branch)
+                if sub is None:
+                    return None
+                alts |= sub
+            out = {s + t for s in out for t in alts}
+        elif op in (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            continue
+        else:
+            return None
+        if len(out) > _MAX_ALTERNATIVES:
+            return None
+    return out
+
+
+def _class_chars(items: Any) -> set[str] | None:
+    chars = set()
+    for op, av in items:
+        if op is not _sre_c.LITERAL:
+            return None
+        chars.add(chr(av).lower())
+    if len(chars) > 4 or chars & _BREAKERS:
+        return None
+    return chars
+
+
+def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
+    def score(s: set[str] | None) -> tuple[int, int]:
+        return (min(len(x) for x in s), -len(s)) if s else (-1, 0)
+
+    return a if score(a) >= score(b) else b
+
+
+def _required(items: Any) -> set[str] | None:
+    """Strings one of which every match must contain (lowercase), or None."""
+    best: set[str] | None = None
+    run = {""}
+
+    def close() -> None:
+        nonlocal best, run
+        if any(run):
+            best = _better(best, {s for s in run if s} if all(run) else None)
+        run = {""}
+
+    for op, av in items:
+        sub: set[str] | None
+        if op in (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT):
+            continue
+        if op in (_sre_c.LITERAL, _sre_c.IN, _sre_c.SUBPATTERN, _sre_c.BRANCH):
+            sub = _exact([(op, av)])
+            if (
+                sub is not None
+                and len({s + t for s in run for t in sub}) <= _MAX_ALTERNATIVES
+            ):
+                run = {s + t for s in run for t in sub}
+                continue
+            close()
+            if op is _sre_c.SUBPATTERN:
+                best = _better(best, _required(av[3]))
+            elif op is _sre_c.BRANCH:
+                alts = [_required(b) for b in av[1]]
+                if all(alts):
+                    best = _better(best, set().union(*alts))  # type: ignore[arg-type]
+            continue
+        close()
+        if (
+            op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT)
+            and av[0] >= 1
+        ):
+            best = _better(best, _required(av[2]))
+        elif op is _sre_c.ATOMIC_GROUP:
+            best = _better(best, _required(av))
+    close()
+    if best and min(len(s) for s in best) >= MIN_KEYWORD_CHARS:
+        return best
+    return None
+
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _children(op: Any, av: Any) -> Iterable[Any]:
+    if op is _sre_c.SUBPATTERN:
+        yield av[3]
+    elif op is _sre_c.BRANCH:
+        yield from av[1]
+    elif str(op) in _REPEATS:
+        yield av[2]
+    elif op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
+        yield av[1]
+    elif op is _sre_c.ATOMIC_GROUP:
+        yield av
+
+
+def _has_unbounded_repeat(items: Any) -> bool:
+    for op, av in items:
+        if str(op) in _REPEATS and av[1] is _sre_c.MAXREPEAT:
+            return True
+        if any(_has_unbounded_repeat(c) for c in _children(op, av)):
+            return True
+    return False
+
+
+def _nested_quantifier(items: Any) -> bool:
+    """Whether a repeat holds an unbounded repeat: catastrophic backtracking's shape."""
+    for op, av in items:
+        repeats = str(op) in _REPEATS and (av[1] is _sre_c.MAXREPEAT or av[1] > 1)
+        if repeats and _has_unbounded_repeat(av[2]):
+            return True
+        if any(_nested_quantifier(c) for c in _children(op, av)):
+            return True
+    return False
+
+
+def keyword_variants(word: str) -> set[bytes]:
+    """The byte strings the prefilter looks for (it lowercases ASCII only)."""
+    forms = {word, word.lower(), word.upper(), word.capitalize(), word.title()}
+    return {f.encode("utf-8").lower() for f in forms}
+
+
+# -- validation ------------------------------------------------------------------------
+
+
+class _Problems:
+    def __init__(self, doc: Document, index: int, rule_id: str) -> None:
+        self.doc, self.index, self.rule_id = doc, index, rule_id
+        self.errors: list[ConfigError] = []
+
+    def add(self, loc: Sequence[str | int], message: str) -> None:
+        line = self.doc.line_of(("rules", self.index, *loc))
+        self.errors.append(RuleError(self.doc.source, line, self.rule_id, message))
+
+
+def sample_record(line: str) -> Record:
+    """The record a sample line makes, in the format its content looks like."""
+    fmt = formats.detect("sample", [line])
+    return fmt.record("sample", [Line(line, 1, 0, len(line))])
+
+
+def _why(exc: regex.error) -> str:
+    """A regex compile error as a sentence, with its position when known."""
+    msg = getattr(exc, "msg", None) or str(exc)
+    pos = getattr(exc, "pos", None)
+    return f"{msg} at position {pos}" if pos is not None else msg
+
+
+def _compile(
+    spec: RuleSpec, problems: _Problems, source: str, line: int
+) -> Rule | None:
+    compiled: dict[str, list[regex.Pattern[str]]] = {"patterns": [], "ignore": []}
+    required: list[set[str] | None] = []
+    broken = False
+    for field in ("patterns", "ignore"):
+        for i, text in enumerate(getattr(spec, field)):
+            try:
+                pattern = regex.compile(text, PATTERN_FLAGS)
+            except regex.error as exc:
+                problems.add((field, i), f"{field}[{i}] does not compile: {_why(exc)}")
+                broken = True
+                continue
+            compiled[field].append(pattern)
+            try:
+                tree = _parse(text)
+            except Exception:  # noqa: BLE001  boundary: regex-only syntax the stdlib parser lacks
+                tree = None
+            if tree is not None and _nested_quantifier(tree):
+                problems.add(
+                    (field, i),
+                    f"{field}[{i}] has a repeat inside a repeat (like (a+)+), which "
+                    "can "
+                    "backtrack catastrophically; rewrite it without the nesting",
+                )
+            if field == "patterns":
+                required.append(_required(tree) if tree is not None else None)
+    groups = {name for p in compiled["patterns"] for name in p.groupindex}
+    for i, entry in enumerate(spec.key):
+        if entry not in groups and entry not in RECORD_FIELDS:
+            problems.add(
+                ("key", i),
+                f"key entry {entry!r} is neither a named group of the patterns "
+                f"({', '.join(sorted(groups)) or 'none'}) nor a record field "
+                f"({', '.join(RECORD_FIELDS)})",
+            )
+    keywords: set[bytes] = set()
+    if spec.keywords:
+        for word in spec.keywords:
+            if len(word) < MIN_KEYWORD_CHARS:
+                problems.add(
+                    ("keywords",),
+                    f"keyword {word!r} is shorter than {MIN_KEYWORD_CHARS}",
+                )
+            keywords |= keyword_variants(word)
+    else:
+        for i, req in enumerate(required):
+            if req is None:
+                problems.add(
+                    ("patterns", i),
+                    f"patterns[{i}] has no literal text of {MIN_KEYWORD_CHARS}+ "
+                    "characters "
+                    "that every match contains; list some under `keywords:`",
+                )
+            else:
+                for word in req:
+                    keywords |= keyword_variants(word)
+    rule = Rule(
+        id=spec.id,
+        severity=spec.severity,
+        codes=tuple(spec.codes),
+        title=spec.title.model_dump(),
+        remedy=spec.remedy.model_dump(),
+        patterns=tuple(compiled["patterns"]),
+        ignore=tuple(compiled["ignore"]),
+        key=tuple(spec.key),
+        keywords=tuple(sorted(keywords)),
+        tags=tuple(spec.tags),
+        link=spec.link,
+        samples=tuple(spec.samples),
+        near_misses=tuple(spec.near_misses),
+        source=source,
+        line=line,
+    )
+    if not broken and rule.keywords:
+        _check_samples(rule, problems)
+    return None if problems.errors else rule
+
+
+def _check_samples(rule: Rule, problems: _Problems) -> None:
+    hit_by: set[int] = set()
+    for i, sample in enumerate(rule.samples):
+        text = sample_record(sample).text
+        try:
+            matched = [
+                j for j, p in enumerate(rule.patterns) if p.search(text, timeout=1.0)
+            ]
+            vetoed = any(p.search(text, timeout=1.0) for p in rule.ignore)
+        except TimeoutError:
+            problems.add(("samples", i), f"samples[{i}] took over 1 s to match")
+            continue
+        if not matched or vetoed:
+            why = "an ignore pattern vetoes it" if matched else "no pattern matches it"
+            problems.add(("samples", i), f"samples[{i}] does not match: {why}")
+        elif not rule.prefiltered(sample):
+            problems.add(
+                ("samples", i),
+                f"samples[{i}] matches but holds none of the keywords "
+                f"{sorted(k.decode() for k in rule.keywords)}; fix `keywords:`",
+            )
+        hit_by.update(matched)
+    for j in range(len(rule.patterns)):
+        if j not in hit_by:
+            problems.add(("patterns", j), f"patterns[{j}] matches none of the samples")
+    for i, miss in enumerate(rule.near_misses):
+        try:
+            hit = rule.prefiltered(miss) and rule.match(sample_record(miss).text, 1.0)
+        except TimeoutError:
+            problems.add(("near_misses", i), f"near_misses[{i}] took over 1 s to match")
+            continue
+        if hit:
+            problems.add(("near_misses", i), f"near_misses[{i}] matches, but must not")
+
+
+def _loc_text(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += (
+            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        )
+    return out
+
+
+def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
+    """The rules in a YAML document, and every problem found in it."""
+    source, data = doc.source, doc.data
+    if data is None:
+        return [], [
+            ConfigError(source, 1, "empty file: expected a top-level `rules:` list")
+        ]
+    if not isinstance(data, dict):
+        return [], [
+            ConfigError(source, 1, "expected a mapping with a top-level `rules:` list")
+        ]
+    errors: list[ConfigError] = []
+    for key in data:
+        if key != "rules":
+            errors.append(
+                ConfigError(source, doc.line_of((key,)), f"unknown key {key!r}")
+            )
+    items = data.get("rules")
+    if not isinstance(items, list):
+        errors.append(
+            ConfigError(
+                source, doc.line_of(("rules",)), "`rules:` must be a list of rules"
+            )
+        )
+        return [], errors
+    out = []
+    for index, item in enumerate(items):
+        rule_id = item.get("id") if isinstance(item, dict) else None
+        problems = _Problems(
+            doc, index, rule_id if isinstance(rule_id, str) else f"#{index + 1}"
+        )
+        try:
+            spec = RuleSpec.model_validate(item)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                if err["type"] == "extra_forbidden":
+                    message = f"unknown key {loc[-1]!r}"
+                elif err["type"] == "missing":
+                    message = f"{_loc_text(loc)} is missing"
+                else:
+                    message = f"{_loc_text(loc)}: {err['msg']}"
+                problems.add(loc, message)
+            _compile_only(item, problems)
+            errors.extend(problems.errors)
+            continue
+        rule = _compile(spec, problems, source, doc.line_of(("rules", index)))
+        errors.extend(problems.errors)
+        if rule is not None:
+            out.append(rule)
+    errors.sort(key=lambda e: e.line)
+    return out, errors
+
+
+def _compile_only(item: object, problems: _Problems) -> None:
+    """Report patterns that do not compile, in a rule that failed validation."""
+    if not isinstance(item, dict):
+        return
+    for field in ("patterns", "ignore"):
+        texts = item.get(field)
+        for i, text in enumerate(texts if isinstance(texts, list) else []):
+            if isinstance(text, str):
+                try:
+                    regex.compile(text, PATTERN_FLAGS)
+                except regex.error as exc:
+                    problems.add(
+                        (field, i), f"{field}[{i}] does not compile: {_why(exc)}"
+                    )
+
+
+def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
+    """The rule files to load, built-in first, each directory's files by name.
+
+    Raises:
+        InvalidConfig: a directory does not exist.
+    """
+    files: list[Path] = []
+    missing = []
+    for directory in ([builtin_rules_dir()] if builtin else []) + list(dirs):
+        if not directory.is_dir():
+            missing.append(ConfigError(str(directory), 0, "no such rules directory"))
+            continue
+        files.extend(
+            sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+        )
+    if missing:
+        raise InvalidConfig(missing)
+    return files
+
+
+def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
+    """Every rule from the built-in packs and ``dirs``.
+
+    Raises:
+        InvalidConfig: with every problem in every file, duplicate ids included.
+    """
+    rules: list[Rule] = []
+    errors: list[ConfigError] = []
+    for path in rule_files(dirs, builtin):
+        try:
+            doc, problems = load_yaml(path)
+        except ConfigError as exc:
+            errors.append(exc)
+            continue
+        errors.extend(problems)
+        found, problems = parse_rules(doc)
+        errors.extend(problems)
+        rules.extend(found)
+    first: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in first:
+            other = first[rule.id]
+            errors.append(
+                RuleError(
+                    rule.source,
+                    rule.line,
+                    rule.id,
+                    f"duplicate id: already defined at {other.source}:{other.line}",
+                )
+            )
+        else:
+            first[rule.id] = rule
+    if errors:
+        raise InvalidConfig(errors)
+    return RuleSet(tuple(first.values()))
+
+
+def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:
+    """Rules parsed from YAML text alone (for tests and tools).
+
+    Raises:
+        InvalidConfig: with every problem found.
+    """
+    doc, problems = parse_yaml(text, source)
+    rules, errors = parse_rules(doc)
+    if problems or errors:
+        raise InvalidConfig([*problems, *errors])
+    return RuleSet(tuple(rules))

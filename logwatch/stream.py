@@ -1,0 +1,135 @@
+"""One file's bytes, in any chunking, to Hits: decoder, format, records, engine.
+
+Blocks are cut at record boundaries, so a traceback is never matched in two halves, and
+``offset`` is always the start of a record still being assembled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from logwatch import formats
+from logwatch.engine import Engine, Scan
+from logwatch.formats import Format
+from logwatch.lines import DEFAULT_MAX_LINE_BYTES, Block, Encoding, LineDecoder
+
+#: A record with more continuation lines than this is cut, to bound what is held.
+MAX_RECORD_LINES = 200
+_DETECT_BYTES = 64 * 1024
+
+
+@dataclass(slots=True)
+class Quality:
+    """What was wrong with a file's bytes; each is reported once per file."""
+
+    invalid_utf8: bool = False
+    nul_bytes: bool = False
+    truncated_lines: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+class Stream:
+    """Feeds one file's bytes through the pipeline and returns what matched."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: str,
+        fmt: Format | None = None,
+        max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+        encoding: Encoding | None = None,
+        offset: int = 0,
+        first_line: int = 1,
+    ) -> None:
+        self.engine = engine
+        self.path = path
+        self.format = fmt
+        self.decoder = LineDecoder(max_line_bytes, encoding, offset, first_line)
+        self.lines = 0
+        self.quality = Quality()
+        self._carry: Block | None = None
+
+    @property
+    def offset(self) -> int:
+        """Where every record before has been scanned: a safe point to resume from."""
+        if self._carry is not None:
+            return self._carry.offset
+        return self.decoder.offset
+
+    def feed(self, data: bytes) -> Scan:
+        """Scan the records that ``data`` completes."""
+        result = Scan()
+        for block in self.decoder.decode(data):
+            self._inspect(block)
+            self._scan(block, result, final=False)
+        return result
+
+    def flush(self) -> Scan:
+        """Scan everything left, the last unterminated line included."""
+        result = Scan()
+        for block in self.decoder.flush():
+            self._inspect(block)
+            self._scan(block, result, final=False)
+        if self._carry is not None:
+            carry, self._carry = self._carry, None
+            self._scan(carry, result, final=True)
+        return result
+
+    def _scan(self, block: Block, result: Scan, final: bool) -> None:
+        fmt = self.format
+        if fmt is None:
+            first = block.data[:_DETECT_BYTES]
+            first = first[: first.rfind(b"\n") + 1]
+            sample = first.decode("utf-8", "replace").split("\n")
+            fmt = self.format = formats.detect(self.path, sample)
+        if fmt.head is None or final:
+            self.lines += block.line_count
+            result.extend(self.engine.scan(block, fmt, self.path))
+            return
+        start = 0
+        outside = 0  # lines of this block scanned or held elsewhere
+        if self._carry is not None:
+            # continuation lines at the head of this block end the record carried over
+            start = fmt.next_record(block.data)
+            head = block.slice(0, start)
+            outside = head.line_count
+            piece = self._carry.join(head)
+            self._carry = None
+            if start >= len(block.data) and piece.line_count <= MAX_RECORD_LINES:
+                self._carry = piece
+                return
+            self.lines += piece.line_count
+            result.extend(self.engine.scan(piece, fmt, self.path))
+        # hold the last record back until its end is seen, unless no head is in sight
+        stop = max(fmt.record_start(block.data, len(block.data) - 1), start)
+        if stop == start and block.line_count <= MAX_RECORD_LINES:
+            stop = start
+        elif stop == start:
+            stop = len(block.data)
+        if stop < len(block.data):
+            self._carry = block.slice(stop, len(block.data))
+            outside += self._carry.line_count
+        if stop > start:
+            self.lines += block.line_count - outside
+            result.extend(self.engine.scan(block, fmt, self.path, start, stop))
+
+    def _inspect(self, block: Block) -> None:
+        quality = self.quality
+        if not quality.nul_bytes and b"\x00" in block.data:
+            quality.nul_bytes = True
+            quality.problems.append(
+                "holds NUL bytes (binary data or a hole); they are ignored"
+            )
+        if not quality.invalid_utf8 and block.invalid_utf8():
+            quality.invalid_utf8 = True
+            quality.problems.append(
+                "holds bytes that are not valid text; shown as \ufffd"
+            )
+        long_lines = block.long_lines()
+        if long_lines:
+            if not quality.truncated_lines:
+                quality.problems.append(
+                    f"has lines over {block.max_line_bytes} bytes; "
+                    "only their start is matched"
+                )
+            quality.truncated_lines += long_lines

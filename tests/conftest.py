@@ -1,0 +1,62 @@
+"""Fixtures every test gets: no leaked threads, no LOGWATCH_* from the environment, a fresh
+structlog, and a deterministic Hypothesis profile."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import structlog
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None, max_examples=50)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def wait_until(
+    predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+) -> None:
+    """Block until ``predicate()`` is true; fail the test at the deadline."""
+    event = threading.Event()
+    deadline = timeout
+    step = 0.005
+    waited = 0.0
+    while not predicate():
+        if waited >= deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        event.wait(step)
+        waited += step
+        step = min(step * 2, 0.1)
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_leaks() -> Iterator[None]:
+    before = threading.active_count()
+    yield
+    wait_until(
+        lambda: threading.active_count() <= before,
+        5,
+        "threads started by the test to end",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("LOGWATCH_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _reset_structlog() -> Iterator[None]:
+    yield
+    structlog.reset_defaults()

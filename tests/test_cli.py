@@ -1,0 +1,260 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from logwatch.cli import cli, default_language
+from tests.conftest import DATA
+
+MARGIN = b"2026-09-16 10:54:08:591|0|4|Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+
+
+def invoke(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+class TestScan:
+    def test_human_report_lists_hits_and_the_summary(self) -> None:
+        result = invoke("scan", "--lang", "en", str(DATA / "sample.log"))
+        assert result.exit_code == 0
+        assert (
+            "sample.log:4: ERROR binance.margin-insufficient: Not enough margin for the order"
+            in result.output
+        )
+        assert "request ip: ****" in result.output
+        assert "178.151" not in result.output
+        assert "Lines: 11, matched 3, missed 8" in result.output
+        assert "lines/s)]" in result.output
+
+    def test_json_lines_carry_the_contract_fields(self) -> None:
+        result = invoke("scan", "--json", "--lang", "ru", str(DATA / "sample.log"))
+        hits = [json.loads(x) for x in result.stdout.splitlines()]
+        assert [(h["line"], h["rule"]) for h in hits] == [
+            (2, "binance.recv-window"),
+            (4, "binance.margin-insufficient"),
+            (10, "binance.invalid-api-key"),
+        ]
+        first = hits[0]
+        assert first["codes"] == [-1021, -5028]
+        assert first["severity"] == "error"
+        assert first["code"] == -1021
+        assert first["time"] == "2026-11-20T09:30:05.442000"
+        assert first["title"] == "Запрос пришёл за пределами recvWindow Binance"
+        assert set(first) >= {
+            "path",
+            "line",
+            "rule",
+            "codes",
+            "severity",
+            "captures",
+            "text",
+        }
+        assert "178.151" not in result.stdout
+
+    def test_captures_are_reported(self, tmp_path: Path) -> None:
+        log = tmp_path / "q.log"
+        log.write_text(
+            "Refuse (B): Timestamp for this request was 1500ms ahead of the server's time.\n"
+        )
+        (hit,) = [
+            json.loads(x)
+            for x in invoke("scan", "--json", str(log)).stdout.splitlines()
+        ]
+        assert hit["captures"] == {"ahead_ms": "1500"}
+        assert hit["connection"] == "B"
+
+    def test_nothing_matched_exits_1(self, tmp_path: Path) -> None:
+        log = tmp_path / "quiet.log"
+        log.write_text("all is well\n")
+        result = invoke("scan", str(log))
+        assert result.exit_code == 1
+        assert "No rule matched." in result.output
+
+    def test_globs_missing_paths_and_directories(self, tmp_path: Path) -> None:
+        (tmp_path / "a.log").write_bytes(MARGIN)
+        (tmp_path / "b.log").write_bytes(MARGIN * 2)
+        (tmp_path / "sub.log").mkdir()
+        result = invoke(
+            "scan",
+            str(tmp_path / "*.log"),
+            str(tmp_path / "nope.log"),
+            str(tmp_path / "none*.txt"),
+        )
+        assert result.exit_code == 0
+        assert "Lines: 3, matched 3" in result.stdout
+        assert f"{tmp_path / 'sub.log'}: is a directory, skipped" in result.stderr
+        assert f"{tmp_path / 'nope.log'}: no such file" in result.stderr
+        assert "none*.txt: no such file" in result.stderr
+
+    def test_unreadable_file_is_reported_and_skipped(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        log = tmp_path / "locked.log"
+        log.write_bytes(MARGIN)
+        real_open = Path.open
+
+        def deny(self: Path, *a: Any, **k: Any) -> Any:
+            if self == log:
+                raise PermissionError(13, "Permission denied")
+            return real_open(self, *a, **k)
+
+        monkeypatch.setattr(
+            Path, "open", deny
+        )  # root can read any file, so deny it here
+        result = invoke("scan", str(log), str(DATA / "sample.log"))
+        assert f"{log}: cannot read: Permission denied" in result.stderr
+        assert result.exit_code == 0
+
+    def test_bad_files_are_reported_once_and_real_errors_still_found(
+        self, tmp_path: Path
+    ) -> None:
+        garbage = tmp_path / "garbage.log"
+        garbage.write_bytes(
+            b"\x00" * 5000
+            + b"\xff\xfe\x80" * 100
+            + b"\n"
+            + MARGIN
+            + b"\x00\x01\x02\n" * 10
+        )
+        utf16 = tmp_path / "mt5.log"
+        utf16.write_bytes(
+            "LG\t2\t01:29:08.243\tTrades\tUser in liquidation mode now.\n".encode(
+                "utf-16-le"
+            )
+            * 3
+        )
+        huge = tmp_path / "huge.log"
+        with huge.open("wb") as fh:
+            fh.write(b"A" * (50 * 1024 * 1024) + b"\n")
+            fh.write(MARGIN)
+        result = invoke("scan", "--json", str(garbage), str(utf16), str(huge))
+        rules = [
+            (Path(h["path"]).name, h["rule"])
+            for h in map(json.loads, result.stdout.splitlines())
+        ]
+        assert rules == [
+            ("garbage.log", "binance.margin-insufficient"),
+            ("mt5.log", "binance.liquidation-mode"),
+            ("mt5.log", "binance.liquidation-mode"),
+            ("mt5.log", "binance.liquidation-mode"),
+            ("huge.log", "binance.margin-insufficient"),
+        ]
+        assert result.stderr.count("garbage.log: holds NUL bytes") == 1
+        assert (
+            result.stderr.count("garbage.log: holds bytes that are not valid text") == 1
+        )
+        assert result.stderr.count("huge.log: has lines over 65536 bytes") == 1
+
+    def test_show_misses_lists_lines_with_a_keyword_but_no_match(
+        self, tmp_path: Path
+    ) -> None:
+        log = tmp_path / "m.log"
+        log.write_text(
+            "Margin is insufficient\nbinance: too many requests per second allowed\n"
+        )
+        result = invoke("scan", "--show-misses", str(log))
+        assert "Near misses (a keyword, but no rule matched): 1" in result.output
+        assert "m.log:2: binance: too many requests per second allowed" in result.output
+
+    def test_forced_format(self, tmp_path: Path) -> None:
+        log = tmp_path / "x.txt"
+        log.write_bytes(MARGIN)
+        hit = json.loads(
+            invoke("scan", "--json", "--format", "ninjatrader", str(log)).stdout
+        )
+        assert hit["format"] == "ninjatrader"
+        assert hit["time"] == "2026-09-16T10:54:08.591000"
+
+    def test_a_rule_error_exits_2_without_a_traceback(self, tmp_path: Path) -> None:
+        (tmp_path / "bad.yaml").write_text("rules:\n  - id: x.y\n    severity: nope\n")
+        result = invoke("scan", "--rules", str(tmp_path), str(DATA / "sample.log"))
+        assert result.exit_code == 2
+        assert (
+            f"{tmp_path / 'bad.yaml'}:3: rule x.y: severity: Input should be"
+            in result.stderr
+        )
+        assert "Traceback" not in result.output
+
+    def test_a_catastrophic_user_pattern_is_reported_once_and_the_scan_goes_on(
+        self, tmp_path: Path
+    ) -> None:
+        from tests.test_engine import CATASTROPHIC
+
+        rules = tmp_path / "rules"
+        rules.mkdir()
+        (rules / "slow.yaml").write_text(CATASTROPHIC)
+        log = tmp_path / "evil.log"
+        log.write_bytes(("a" * 5000 + "b\n").encode() * 4 + MARGIN)
+        result = invoke("scan", "--json", "--rules", str(rules), str(log))
+        assert (
+            result.stderr.count(
+                "rule user.slow disabled: its patterns timed out 3 times"
+            )
+            == 1
+        )
+        assert [json.loads(x)["rule"] for x in result.stdout.splitlines()] == [
+            "binance.margin-insufficient"
+        ]
+
+    def test_usage_errors_exit_2(self) -> None:
+        assert invoke("scan").exit_code == 2
+        assert invoke("scan", "--lang", "de", "x").exit_code == 2
+
+
+class TestCommands:
+    def test_check_ok(self) -> None:
+        result = invoke("check")
+        assert result.exit_code == 0
+        assert result.output.endswith("rules OK\n")
+
+    def test_check_reports_every_problem(self, tmp_path: Path) -> None:
+        (tmp_path / "a.yaml").write_text(
+            "rules:\n  - id: a.b\n    severity: nope\n    colour: red\n"
+        )
+        (tmp_path / "b.yml").write_bytes(b"\x00\x01")
+        result = invoke("check", "--rules", str(tmp_path))
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert (
+            f"{tmp_path / 'a.yaml'}:3: rule a.b: severity: Input should be 'info', 'warning', 'error' or 'critical'"
+            in lines
+        )
+        assert f"{tmp_path / 'a.yaml'}:4: rule a.b: unknown key 'colour'" in lines
+        assert (
+            f"{tmp_path / 'b.yml'}:1: not a YAML text file: it holds binary data"
+            in lines
+        )
+
+    def test_rules_lists_and_json(self) -> None:
+        text = invoke("rules", "--lang", "en").output
+        assert "binance.margin-insufficient" in text
+        assert "Not enough margin for the order" in text
+        items = json.loads(invoke("rules", "--json", "--lang", "ru").output)
+        item = next(i for i in items if i["id"] == "binance.margin-insufficient")
+        assert item["codes"] == [-2019]
+        assert item["title"] == "Недостаточно маржи для ордера"
+
+    def test_schema_is_json(self) -> None:
+        schema = json.loads(invoke("schema").output)
+        assert schema["title"] == "logwatch rule file"
+
+    def test_version(self) -> None:
+        assert invoke("--version").output.startswith("logwatch, version ")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"LANG": "ru_RU.UTF-8"}, "ru"),
+        ({"LC_ALL": "en_US.UTF-8", "LANG": "ru_RU"}, "en"),
+        ({"LANG": "C"}, "en"),
+    ],
+)
+def test_default_language_follows_the_locale(
+    env: dict[str, str], expected: str
+) -> None:
+    assert default_language(env) == expected

@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from logwatch.engine import Engine
+from logwatch.errors import InvalidConfig
+from logwatch.model import Severity
+from logwatch.rules import (
+    Rule,
+    builtin_rules_dir,
+    keyword_variants,
+    load_rules,
+    rule_files,
+    rule_schema,
+    rules_from_text,
+    sample_record,
+)
+
+BUILTIN = load_rules()
+ENGINE = Engine(BUILTIN)
+SAMPLES = [(r.id, s) for r in BUILTIN for s in r.samples]
+NEAR_MISSES = [(r.id, s) for r in BUILTIN for s in r.near_misses]
+
+SEED_IDS = {
+    "binance.invalid-api-key": [-2015],
+    "binance.api-key-format": [-2014],
+    "binance.timestamp-ahead": [-1021],
+    "binance.recv-window": [-1021, -5028],
+    "binance.min-notional": [-4164, -5029],
+    "binance.margin-insufficient": [-2019],
+    "binance.too-many-orders": [-1015],
+    "binance.balance-insufficient": [-2018],
+    "binance.listen-key-missing": [-1125],
+    "quantower.close-position-partial": [],
+    "binance.request-weight": [-1003],
+    "binance.invalid-start-time": [-1130],
+    "binance.invalid-signature": [-1022],
+    "binance.user-data-stream-expired": [],
+}
+
+
+def hits_of(line: str) -> list[str]:
+    """Rule ids the whole pipeline (prefilter, format, patterns) reports for one line."""
+    from logwatch.stream import Stream
+
+    stream = Stream(ENGINE, "sample")
+    scan = stream.feed(line.encode() + b"\n")
+    scan.extend(stream.flush())
+    return [h.rule_id for h in scan.hits]
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "sample"), SAMPLES, ids=[f"{r}:{i}" for i, (r, _) in enumerate(SAMPLES)]
+)
+def test_every_sample_is_found_by_its_rule(rule_id: str, sample: str) -> None:
+    assert rule_id in hits_of(sample)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "line"),
+    NEAR_MISSES,
+    ids=[f"{r}:{i}" for i, (r, _) in enumerate(NEAR_MISSES)],
+)
+def test_no_near_miss_is_found_by_its_rule(rule_id: str, line: str) -> None:
+    assert rule_id not in hits_of(line)
+
+
+def test_each_sample_hits_only_its_own_rule() -> None:
+    """Like fail2ban's samples test: two rules claiming one line would alert twice."""
+    overlaps = {(r, s): hits_of(s) for r, s in SAMPLES if hits_of(s) != [r]}
+    assert overlaps == {}
+
+
+@pytest.mark.parametrize("rule_id", sorted(SEED_IDS))
+def test_the_seed_errors_have_their_ids_and_codes(rule_id: str) -> None:
+    rule = next(r for r in BUILTIN if r.id == rule_id)
+    assert set(SEED_IDS[rule_id]) <= set(rule.codes)
+    assert rule.title["en"]
+    assert rule.title["ru"]
+    assert rule.remedy["en"]
+    assert rule.remedy["ru"]
+
+
+def test_builtin_rules_are_found_next_to_the_package_or_in_the_repo() -> None:
+    assert (builtin_rules_dir() / "binance.yaml").is_file()
+
+
+def test_schema_forbids_unknown_keys_and_lists_severities() -> None:
+    schema = rule_schema()
+    spec = schema["$defs"]["RuleSpec"]
+    assert spec["additionalProperties"] is False
+    assert set(schema["$defs"]["Severity"]["enum"]) == {s.value for s in Severity}
+    json.dumps(schema)
+
+
+GOOD = """
+rules:
+  - id: my.rule
+    severity: warning
+    title: {en: "T", ru: "Т"}
+    remedy: {en: "R", ru: "Р"}
+    patterns: ['Order (?P<order>\\d+) was (?:rejected|refused)']
+    key: [order, connection]
+    samples: ['Order 12 was rejected']
+    near_misses: ['Order 12 was accepted', 'order book rejected']
+"""
+
+
+class TestValidation:
+    def test_a_good_rule_compiles(self) -> None:
+        (rule,) = rules_from_text(GOOD)
+        assert isinstance(rule, Rule)
+        assert rule.keywords == (b" was refused", b" was rejected")
+        assert rule.match("Order 7 was refused") is not None
+
+    def problems(self, text: str) -> list[str]:
+        with pytest.raises(InvalidConfig) as info:
+            rules_from_text(text, "r.yaml")
+        return [e.format_message() for e in info.value.errors]
+
+    def test_every_problem_is_reported_with_its_line(self) -> None:
+        bad = (
+            GOOD.replace("severity: warning", "severity: loud").replace(
+                'ru: "Р"}', 'de: "R"}'
+            )
+            + "    colour: red\n"
+        )
+        assert self.problems(bad) == [
+            "r.yaml:4: rule my.rule: severity: Input should be 'info', 'warning', 'error' or 'critical'",
+            "r.yaml:6: rule my.rule: remedy.ru is missing",
+            "r.yaml:6: rule my.rule: unknown key 'de'",
+            "r.yaml:11: rule my.rule: unknown key 'colour'",
+        ]
+
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            (
+                ("'Order (?P", "'Order ((?P"),
+                "r.yaml:7: rule my.rule: patterns[0] does not compile: missing )",
+            ),
+            (
+                ("key: [order,", "key: [nope,"),
+                "r.yaml:8: rule my.rule: key entry 'nope' is neither",
+            ),
+            (
+                ("samples: ['Order 12", "samples: ['Ordre 12"),
+                "r.yaml:9: rule my.rule: samples[0] does not match: no pattern matches it",
+            ),
+            (
+                ("'Order 12 was accepted'", "'Order 13 was refused'"),
+                "r.yaml:10: rule my.rule: near_misses[0] matches, but must not",
+            ),
+            (
+                ("'order book rejected']", "]"),
+                "r.yaml:10: rule my.rule: near_misses: List should have at least 2 items",
+            ),
+            (
+                ("id: my.rule", "id: My Rule"),
+                "r.yaml:3: rule My Rule: id: String should match pattern",
+            ),
+            (
+                ("(?:rejected|refused)'", "(?:rejected|refused)', '(\\w+\\s?)*x+z'"),
+                "r.yaml:7: rule my.rule: patterns[1] has a repeat inside a repeat",
+            ),
+        ],
+    )
+    def test_one_problem(self, change: tuple[str, str], message: str) -> None:
+        found = self.problems(GOOD.replace(*change))
+        assert any(p.startswith(message) for p in found), found
+
+    def test_a_pattern_without_literal_text_needs_keywords(self) -> None:
+        text = GOOD.replace(
+            "'Order (?P<order>\\d+) was (?:rejected|refused)'", "'\\d+ \\w+'"
+        )
+        assert any("list some under `keywords:`" in p for p in self.problems(text))
+        fixed = text.replace(
+            "    key: [order, connection]\n", "    keywords: [order]\n"
+        )
+        fixed = fixed.replace(
+            "near_misses: ['Order 12 was accepted', 'order book rejected']",
+            "near_misses: ['Order', 'order x']",
+        )
+        (rule,) = rules_from_text(fixed)
+        assert rule.keywords == tuple(sorted(keyword_variants("order")))
+
+    def test_a_sample_missing_every_keyword_is_reported(self) -> None:
+        text = GOOD.replace(
+            "    key: [order, connection]\n", "    keywords: [refused]\n"
+        )
+        assert any("holds none of the keywords" in p for p in self.problems(text))
+
+    def test_not_yaml_empty_and_wrong_shapes(self, tmp_path: Path) -> None:
+        (tmp_path / "a.yaml").write_text("rules: [\n")
+        (tmp_path / "b.yaml").write_bytes(b"\x89PNG\x00\x00")
+        (tmp_path / "c.yml").write_text("")
+        (tmp_path / "d.yaml").write_text("- just a list\n")
+        (tmp_path / "e.yaml").write_text("rules: {}\nother: 1\n")
+        (tmp_path / "f.yaml").write_bytes(b"rules: \xff\n")
+        with pytest.raises(InvalidConfig) as info:
+            load_rules([tmp_path], builtin=False)
+        messages = [e.format_message() for e in info.value.errors]
+        assert messages[0].startswith(f"{tmp_path}/a.yaml:2: not valid YAML: ")
+        assert messages[1:] == [
+            f"{tmp_path}/b.yaml:1: not a YAML text file: it holds binary data",
+            f"{tmp_path}/c.yml:1: empty file: expected a top-level `rules:` list",
+            f"{tmp_path}/d.yaml:1: expected a mapping with a top-level `rules:` list",
+            f"{tmp_path}/e.yaml:2: unknown key 'other'",
+            f"{tmp_path}/e.yaml:1: `rules:` must be a list of rules",
+            f"{tmp_path}/f.yaml:1: not a YAML text file: not valid UTF-8",
+        ]
+
+    def test_duplicate_ids_across_files_and_duplicate_keys(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "mine.yaml").write_text(
+            GOOD.replace("my.rule", "binance.margin-insufficient").replace(
+                "    severity: warning\n",
+                "    severity: warning\n    severity: error\n",
+            )
+        )
+        with pytest.raises(InvalidConfig) as info:
+            load_rules([tmp_path])
+        messages = [e.format_message() for e in info.value.errors]
+        assert messages[0] == f"{tmp_path}/mine.yaml:5: duplicate key 'severity'"
+        assert messages[1].startswith(
+            f"{tmp_path}/mine.yaml:3: rule binance.margin-insufficient: duplicate id: already defined at "
+        )
+
+    def test_a_missing_rules_directory_is_an_error(self, tmp_path: Path) -> None:
+        with pytest.raises(InvalidConfig, match="no such rules directory"):
+            rule_files([tmp_path / "nope"])
+
+
+class TestKeywords:
+    @pytest.mark.parametrize(
+        ("pattern", "expected"),
+        [
+            ("Margin is insufficient", {"margin is insufficient"}),
+            ("API[- ]key format", {"api-key format", "api key format"}),
+            (
+                "(?:Too much request weight|Too many requests) used",
+                {"too much request weight used", "too many requests used"},
+            ),
+            (
+                "Timestamp for this request is outside of the (?:ME )?recvWindow",
+                {"timestamp for this request is outside of the "},
+            ),
+            ('"code":-2019', {"code", ":-2019"}),
+        ],
+    )
+    def test_required_literals_are_derived(
+        self, pattern: str, expected: set[str]
+    ) -> None:
+        from logwatch.rules import _parse, _required
+
+        got = _required(_parse(pattern))
+        assert got is not None
+        assert got == expected or got < expected
+
+    def test_cyrillic_keywords_get_case_variants(self) -> None:
+        assert "Закрыть позицию".encode() in keyword_variants("закрыть позицию")
+        assert "закрыть позицию".encode() in keyword_variants("Закрыть позицию")
+
+    def test_samples_make_records_in_their_own_format(self) -> None:
+        assert sample_record('{"@t":"2026-01-01T00:00:00Z","@m":"hi"}').text == "hi"

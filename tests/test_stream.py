@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logwatch.engine import Engine
+from logwatch.formats import FORMATS
+from logwatch.rules import load_rules
+from logwatch.stream import MAX_RECORD_LINES, Stream
+
+ENGINE = Engine(load_rules())
+HUMMINGBOT = (
+    b"2024-07-25 02:41:52,400 - 15 - hummingbot.core - INFO - placing order\n"
+    b"Traceback (most recent call last):\n"
+    b'  File "binance_exchange.py", line 10, in _place_order\n'
+    b"OSError: Error executing request POST https://api.binance.com/api/v3/order. HTTP status is 400. "
+    b'Error: {"code":-2010,"msg":"Account has insufficient balance for requested action."}\n'
+    b"2024-07-25 02:41:52,418 - 15 - hummingbot.connector - WARNING - Failed to submit BUY order\n"
+)
+
+
+def run(
+    pieces: list[bytes], path: str = "logs_bot.log"
+) -> tuple[Stream, list[tuple[int, str, int]]]:
+    stream = Stream(ENGINE, path)
+    hits = []
+    for piece in pieces:
+        hits += stream.feed(piece).hits
+    hits += stream.flush().hits
+    return stream, [(h.line, h.rule_id, h.record.first_line) for h in hits]
+
+
+def test_a_traceback_is_one_record_and_the_error_line_is_reported() -> None:
+    stream, hits = run([HUMMINGBOT])
+    assert hits == [(4, "binance.balance-insufficient", 1)]
+    assert stream.format is FORMATS["python"]
+    assert stream.lines == 5
+
+
+@given(st.lists(st.integers(1, len(HUMMINGBOT) - 1), max_size=8, unique=True))
+def test_a_traceback_split_across_chunks_gives_the_same_hit(cuts: list[int]) -> None:
+    cuts = sorted(cuts)
+    pieces = [
+        HUMMINGBOT[a:b]
+        for a, b in zip([0, *cuts], [*cuts, len(HUMMINGBOT)], strict=True)
+    ]
+    assert run(pieces)[1] == [(4, "binance.balance-insufficient", 1)]
+
+
+def test_the_offset_never_passes_a_record_still_being_assembled() -> None:
+    stream = Stream(ENGINE, "logs_bot.log")
+    head = HUMMINGBOT[: HUMMINGBOT.index(b"OSError")]
+    stream.feed(head)
+    assert stream.offset == 0
+    stream.feed(HUMMINGBOT[len(head) :])
+    assert stream.offset == HUMMINGBOT.index(b"2024-07-25 02:41:52,418")
+
+
+def test_continuation_lines_without_a_head_in_sight_are_not_held_forever() -> None:
+    data = b"".join(
+        b"  orphan continuation %d\n" % i for i in range(MAX_RECORD_LINES + 50)
+    )
+    data += b"Margin is insufficient.\n"
+    stream, hits = run([b"2026-01-01 00:00:00,000 - a - INFO - start\n", data])
+    assert [h[1] for h in hits] == ["binance.margin-insufficient"]
+    assert stream.lines == MAX_RECORD_LINES + 52
+
+
+def test_quality_problems_are_reported_once() -> None:
+    stream, _hits = run([b"\x00\x00bad \xff\n" * 3, b"x" * 100 + b"\n"], path="x.log")
+    assert len(stream.quality.problems) == 2
+    assert stream.quality.nul_bytes
+    assert stream.quality.invalid_utf8
+    long = Stream(ENGINE, "x.log", max_line_bytes=32)
+    long.feed(b"y" * 100)
+    long.feed(b"y" * 100 + b"\nMargin is insufficient\n")
+    assert long.quality.truncated_lines == 1

@@ -1,0 +1,32 @@
+"""The wheel carries the built-in rules (an editable install reads the repo's rules/)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def test_wheel_ships_the_rule_packs(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("trading_logwatch-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "logwatch/rules/binance.yaml" in names
+    assert "logwatch/rules/quantower.yaml" in names
+    assert any(n.endswith("entry_points.txt") for n in names)
