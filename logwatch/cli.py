@@ -216,6 +216,27 @@ def _scan_file(
 @click.option(
     "--show-misses", is_flag=True, help="Also list lines with a keyword but no match."
 )
+@click.option(
+    "--follow", "-f", is_flag=True, help="Keep following the files as they grow."
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --follow: save progress here and resume from it after any stop.",
+)
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(0.01, 60),
+    default=1.0,
+    show_default=True,
+    help="With --follow: seconds between re-globs and checks of the files.",
+)
+@click.option(
+    "--force-polling",
+    is_flag=True,
+    help="With --follow: no file events (network drives).",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -225,11 +246,18 @@ def scan(
     lang: str | None,
     as_json: bool,
     show_misses: bool,
+    follow: bool,
+    state_path: Path | None,
+    poll_interval: float,
+    force_polling: bool,
 ) -> None:
     """Run the rules over log files and print what would be alerted.
 
-    Exit status: 0 when something matched, 1 when nothing did, 2 on a usage or
-    rule error.
+    With --follow, keep printing hits as lines are written (globs are re-expanded, so
+    new files are picked up) until interrupted.
+
+    Exit status: 0 when something matched (or --follow was stopped), 1 when nothing
+    did, 2 on a usage or rule error.
     """
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
@@ -239,6 +267,13 @@ def scan(
     rules = _load(rule_dirs)
     engine = Engine(rules)
     report = Report(sys.stdout, lang or default_language(), as_json, rules)
+    if follow:
+        _follow(
+            engine, report, paths, fmt_name, state_path, poll_interval, force_polling
+        )
+        ctx.exit(0)
+    if state_path is not None:
+        raise click.UsageError("--state goes with --follow")
     files: list[Path] = []
     for arg, path in expand(paths):
         if path is None or not path.exists():
@@ -272,6 +307,72 @@ def scan(
     else:
         click.echo(report.summary(seconds, show_misses), nl=False)
     ctx.exit(0 if report.per_rule else 1)
+
+
+def _follow(
+    engine: Engine,
+    report: Report,
+    patterns: tuple[str, ...],
+    fmt_name: str | None,
+    state_path: Path | None,
+    poll_interval: float,
+    force_polling: bool,
+) -> None:
+    import signal
+    import threading
+
+    from logwatch.clock import SystemClock
+    from logwatch.follow import Follower
+    from logwatch.formats import FORMATS
+    from logwatch.state import State
+    from logwatch.tailer import Source
+
+    clock = SystemClock()
+    state = State(state_path, clock) if state_path is not None else None
+    if state is not None and state.moved_aside is not None:
+        moved, why = state.moved_aside
+        click.echo(
+            f"logwatch: {state_path}: unusable ({why}); moved to {moved}, "
+            "following from the ends of the files",
+            err=True,
+        )
+
+    def on_scan(scan: Scan) -> None:
+        report.add(scan)
+        sys.stdout.flush()
+        for rule, why in scan.disabled:
+            click.echo(f"logwatch: rule {rule.id} disabled: {why}", err=True)
+
+    def on_problem(path: str, text: str) -> None:
+        click.echo(f"logwatch: {path}: {text}", err=True)
+
+    source = Source("command line", tuple(patterns), force_polling=force_polling)
+    follower = Follower(
+        engine,
+        [source],
+        clock,
+        state,
+        on_scan,
+        FORMATS[fmt_name] if fmt_name else None,
+        poll_interval=poll_interval,
+        on_problem=on_problem,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+        follower.tailer.wake.set()
+
+    previous = {
+        sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
+    click.echo(f"logwatch: following {', '.join(patterns)} (Ctrl-C to stop)", err=True)
+    try:
+        follower.run(stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
 
 
 def _size(path: Path) -> int:

@@ -310,12 +310,14 @@ class LineDecoder:
         return blocks
 
     def _sniffed(self, final: bool) -> bool:
+        # Decided on the bytes up to the first newline at index 3 or later (so a BOM or
+        # one UTF-16 unit is in view), or on SNIFF_BYTES: a function of the content
+        # alone, so any chunking decides the same way.
         buf = self._buf
-        nl = buf.find(b"\n")
-        enough = len(buf) >= SNIFF_BYTES or (nl != -1 and len(buf) >= nl + 2)
-        if not (enough or final):
+        nl = buf.find(b"\n", 3)
+        if nl == -1 and len(buf) < SNIFF_BYTES and not final:
             return False
-        prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 2)]
+        prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 1)]
         encoding, bom = sniff(prefix)
         if self._buf_offset != 0:
             bom = 0

@@ -77,3 +77,22 @@ class Hit:
     line: int
     captures: Mapping[str, str]
     key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """Where following one file's content stands: what State saves and restores.
+
+    ``fp_hash`` is a hash of the file's first ``fp_n`` bytes (its content identity);
+    ``marker`` a hash of the bytes just before ``offset``, to catch a file replaced or
+    truncated while logwatch was stopped.
+    """
+
+    id: str
+    fp_hash: bytes
+    fp_n: int
+    path: str
+    offset: int
+    marker: bytes
+    line: int
+    last_seen: float

@@ -56,6 +56,27 @@ class Stream:
             return self._carry.offset
         return self.decoder.offset
 
+    @property
+    def line(self) -> int:
+        """Number of the line at ``offset``."""
+        if self._carry is not None:
+            return self._carry.first_line
+        return self.decoder.next_line
+
+    @property
+    def holds_record(self) -> bool:
+        """Whether a complete record is held back, waiting for continuation lines."""
+        return self._carry is not None
+
+    def release(self) -> Scan:
+        """Scan the record held back for continuation lines, as it is now."""
+        result = Scan()
+        if self._carry is not None and self.format is not None:
+            carry, self._carry = self._carry, None
+            self.lines += carry.line_count
+            result.extend(self.engine.scan(carry, self.format, self.path))
+        return result
+
     def feed(self, data: bytes) -> Scan:
         """Scan the records that ``data`` completes."""
         result = Scan()

@@ -1,0 +1,208 @@
+"""Following as one loop: the Tailer's bytes, through a Stream per file, saved in State.
+
+Composes the tailer and state edges with the pure pipeline. ``step()`` is one unit of
+work; ``run(stop)`` is a thin loop around it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from logwatch.clock import Clock
+from logwatch.engine import Engine, Scan
+from logwatch.formats import Format, parse_timestamp
+from logwatch.lines import sniff
+from logwatch.model import FileState, Hit
+from logwatch.state import State
+from logwatch.stream import Stream
+from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
+
+#: A complete record is held this long for continuation lines before it is matched.
+RECORD_WAIT_S = 0.5
+#: An unterminated last line is matched as it is after this long without new bytes.
+PARTIAL_WAIT_S = 30.0
+
+
+class Follower:
+    """Follows sources, reports every hit through ``on_scan`` and saves progress."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        sources: Sequence[Source],
+        clock: Clock,
+        state: State | None,
+        on_scan: Callable[[Scan], None],
+        fmt: Format | None = None,
+        poll_interval: float = 1.0,
+        record_wait_s: float = RECORD_WAIT_S,
+        partial_wait_s: float = PARTIAL_WAIT_S,
+        on_problem: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.engine, self.clock, self.state = engine, clock, state
+        self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
+        self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
+        self.sources = {s.name: s for s in sources}
+        known = state.files() if state is not None else []
+        self._lines = {f.id: f.line for f in known}
+        self.tailer = Tailer(
+            sources,
+            clock,
+            known,
+            fresh_start=state is None or state.fresh,
+            poll_interval=poll_interval,
+        )
+        self._streams: dict[str, Stream] = {}
+        self._last_data: dict[str, float] = {}
+        self._reported: dict[str, int] = {}
+        self._catchup: dict[str, tuple[int, datetime]] = {}
+        self._dirty: set[str] = set()
+        self._drained: set[str] = set()
+
+    def start(self) -> None:
+        """Start watching for file events."""
+        self.tailer.start()
+
+    def close(self) -> None:
+        """Save progress and release every file."""
+        self.commit()
+        self.tailer.close()
+        if self.state is not None:
+            self.state.close()
+
+    def step(self) -> int:
+        """Read what the files gained, report hits, flush what waited long enough, save.
+
+        Returns how many file events there were (0: nothing changed on disk).
+        """
+        now = self.clock.monotonic()
+        events = self.tailer.step()
+        for event in events:
+            if isinstance(event, Read):
+                stream = self._streams[event.id]
+                self._report(event.id, stream.feed(event.data))
+                self._last_data[event.id] = now
+            elif isinstance(event, Opened):
+                self._opened(event, now)
+            elif isinstance(event, Moved):
+                if event.id in self._streams:
+                    self._streams[event.id].path = event.path
+            elif isinstance(event, Drained) and event.id in self._streams:
+                self._report(event.id, self._streams[event.id].flush())
+                self._drained.add(event.id)
+            self._dirty.add(event.id)
+        for eid, stream in self._streams.items():
+            idle = now - self._last_data.get(eid, now)
+            if idle >= self.record_wait_s and stream.holds_record:
+                self._report(eid, stream.release())
+                self._dirty.add(eid)
+            if idle >= self.partial_wait_s and stream.decoder.held_bytes:
+                self._report(eid, stream.flush())
+                self._dirty.add(eid)
+        self.commit()
+        return len(events)
+
+    def next_timeout(self) -> float:
+        """Seconds until a held record or partial line is due to be flushed."""
+        now, due = self.clock.monotonic(), self.tailer.poll_interval
+        for eid, stream in self._streams.items():
+            idle = now - self._last_data.get(eid, now)
+            if stream.holds_record:
+                due = min(due, self.record_wait_s - idle)
+            if stream.decoder.held_bytes:
+                due = min(due, self.partial_wait_s - idle)
+        return max(due, 0.0)
+
+    def run(self, stop: threading.Event) -> None:
+        """Follow until ``stop`` is set; then save and close."""
+        self.start()
+        try:
+            while not stop.is_set():
+                self.step()
+                self.tailer.wake.wait(self.next_timeout())
+                self.tailer.wake.clear()
+        finally:
+            self.close()
+
+    def commit(self) -> None:
+        """Save the positions that changed, in one transaction."""
+        if self.state is not None and self._dirty:
+            files = [
+                self._file_state(eid) for eid in self._dirty if eid in self._streams
+            ]
+            self.state.commit(files=files)
+        for eid in self._drained:
+            self._streams.pop(eid, None)
+            self._last_data.pop(eid, None)
+        self._drained.clear()
+        self._dirty.clear()
+
+    def _opened(self, event: Opened, now: float) -> None:
+        if event.id in self._streams:
+            self._streams[event.id].path = event.path
+            return
+        encoding = sniff(event.head)[0] if event.offset > 0 else None
+        line = (
+            self._lines.get(event.id)
+            or self.tailer.count_lines(event.id, event.offset) + 1
+        )
+        self._streams[event.id] = Stream(
+            self.engine,
+            event.path,
+            self.format,
+            encoding=encoding,
+            offset=event.offset,
+            first_line=line,
+        )
+        self._last_data[event.id] = now
+        source = self.sources.get(event.source)
+        if (
+            event.fresh
+            and event.catch_up
+            and source is not None
+            and source.backfill_s > 0
+        ):
+            local_now = self.clock.now().astimezone().replace(tzinfo=None)
+            cutoff = local_now - timedelta(seconds=source.backfill_s)
+            self._catchup[event.id] = (event.size, cutoff)
+
+    def _report(self, eid: str, scan: Scan) -> None:
+        stream = self._streams[eid]
+        if eid in self._catchup:
+            scan.hits = [h for h in scan.hits if self._recent(eid, h)]
+        if self.on_problem is not None:
+            problems = stream.quality.problems
+            for text in problems[self._reported.get(eid, 0) :]:
+                self.on_problem(stream.path, text)
+            self._reported[eid] = len(problems)
+        if scan.hits or scan.disabled or scan.misses:
+            self.on_scan(scan)
+
+    def _recent(self, eid: str, hit: Hit) -> bool:
+        """During a backfill, whether a hit's line is inside the backfill window."""
+        size, cutoff = self._catchup[eid]
+        if hit.record.end > size:
+            return True
+        when = parse_timestamp(hit.record)
+        if when is None:
+            return False
+        if when.tzinfo is not None:
+            when = when.astimezone().replace(tzinfo=None)
+        return when >= cutoff
+
+    def _file_state(self, eid: str) -> FileState:
+        stream = self._streams[eid]
+        fp_hash, fp_n, path, last_seen = self.tailer.identity(eid)
+        offset = stream.offset
+        return FileState(
+            eid,
+            fp_hash,
+            fp_n,
+            path,
+            offset,
+            self.tailer.marker(eid, offset),
+            stream.line,
+            last_seen,
+        )

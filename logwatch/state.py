@@ -1,0 +1,206 @@
+"""The one SQLite file that makes following durable across restarts and crashes.
+
+WAL mode with ``synchronous=FULL``: a commit survives a power cut. Each batch is one
+transaction (``commit``), so the offsets and whatever they caused (alerts, dedup
+windows: the ``extra`` callback) are saved together or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import platformdirs
+import structlog
+
+from logwatch.clock import Clock
+from logwatch.errors import StateError
+from logwatch.model import FileState
+
+log = structlog.get_logger("logwatch.state")
+
+#: Entries of files not seen for this long are dropped.
+EXPIRE_S = 7 * 24 * 3600
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE files (
+            id TEXT PRIMARY KEY,
+            fp_hash BLOB NOT NULL,
+            fp_n INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            marker BLOB NOT NULL,
+            last_seen REAL NOT NULL
+        )"""
+    )
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    # line numbers in reports stay right after a restart
+    conn.execute("ALTER TABLE files ADD COLUMN line INTEGER NOT NULL DEFAULT 1")
+
+
+#: MIGRATIONS[i] takes a database from schema version i to i + 1.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_path(env: dict[str, str] | None = None) -> Path:
+    """``$LOGWATCH_STATE_DIR/state.db``, else the platform's state directory."""
+    env = dict(os.environ) if env is None else env
+    if env.get("LOGWATCH_STATE_DIR"):
+        return Path(env["LOGWATCH_STATE_DIR"]).expanduser() / "state.db"
+    return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
+
+
+class _Unusable(Exception):
+    pass
+
+
+class State:
+    """Saved positions of followed files (and, later, alerts), in one SQLite file."""
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = path
+        self.clock = clock
+        #: No usable saved state: following starts at the ends of existing files.
+        self.fresh = False
+        #: Where an unusable database was moved, and why.
+        self.moved_aside: tuple[Path, str] | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StateError(
+                f"{path.parent}: cannot create: {exc.strerror or exc}"
+            ) from exc
+        self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        path = self.path
+        try:
+            if path.exists() and path.stat().st_size == 0:
+                raise _Unusable("it is empty")
+            if not path.exists():
+                self.fresh = True
+            conn = self._connect()
+            try:
+                check = conn.execute("PRAGMA quick_check").fetchone()
+                if not check or check[0] != "ok":
+                    raise _Unusable(
+                        f"integrity check failed: {check[0] if check else '?'}"
+                    )
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise _Unusable(f"written by a newer logwatch (schema {version})")
+                self._migrate(conn, version)
+            except BaseException:
+                conn.close()
+                raise
+            return conn
+        except (sqlite3.DatabaseError, _Unusable) as exc:
+            self._move_aside(str(exc))
+            self.fresh = True
+            conn = self._connect()
+            self._migrate(conn, 0)
+            return conn
+        except OSError as exc:
+            raise StateError(f"{path}: cannot open: {exc.strerror or exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
+        for number in range(version, SCHEMA_VERSION):
+            conn.execute("BEGIN IMMEDIATE")
+            MIGRATIONS[number](conn)
+            conn.execute(f"PRAGMA user_version={number + 1}")
+            conn.execute("COMMIT")
+
+    def _move_aside(self, reason: str) -> None:
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.unusable-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if part.exists():
+                part.replace(Path(str(target) + suffix))
+        self.moved_aside = (target, reason)
+        log.warning(
+            "state_moved_aside",
+            path=str(self.path),
+            moved_to=str(target),
+            reason=reason,
+        )
+
+    # -- reading and writing ---------------------------------------------------------
+
+    def files(self) -> list[FileState]:
+        """Every saved file position."""
+        rows = self._conn.execute(
+            "SELECT id, fp_hash, fp_n, path, offset, marker, line, last_seen FROM files"
+        ).fetchall()
+        return [FileState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+
+    def commit(
+        self,
+        files: Iterable[FileState] = (),
+        forget: Iterable[str] = (),
+        extra: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> None:
+        """Save positions (and whatever ``extra`` writes) in one durable transaction."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                """INSERT INTO files
+                     (id, fp_hash, fp_n, path, offset, marker, line, last_seen)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET fp_hash=excluded.fp_hash,
+                     fp_n=excluded.fp_n, path=excluded.path, offset=excluded.offset,
+                     marker=excluded.marker, line=excluded.line,
+                     last_seen=excluded.last_seen""",
+                [
+                    (
+                        f.id,
+                        f.fp_hash,
+                        f.fp_n,
+                        f.path,
+                        f.offset,
+                        f.marker,
+                        f.line,
+                        f.last_seen,
+                    )
+                    for f in files
+                ],
+            )
+            conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in forget])
+            if extra is not None:
+                extra(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
+        """Drop entries of files not seen for ``max_age_s``; return their ids."""
+        cutoff = self.clock.now().timestamp() - max_age_s
+        ids = [
+            r[0]
+            for r in self._conn.execute(
+                "SELECT id FROM files WHERE last_seen < ?", (cutoff,)
+            )
+        ]
+        if ids:
+            self.commit(forget=ids)
+        return ids
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()

@@ -1,0 +1,686 @@
+"""Follows the files of glob patterns through rotation, truncation, deletion, restarts.
+
+Filesystem events (watchdog) only wake the loop: our own poll of the open handles, and a
+re-glob at least every ``poll_interval``, decide what happened. A file is known by its
+content, a hash of its first bytes (growing to 1 KiB), so a renamed, copied or restarted
+file is found again; (device, inode) names it only while a handle is open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from pathlib import Path
+from typing import BinaryIO
+
+import structlog
+
+from logwatch.clock import Clock
+from logwatch.model import FileState
+
+log = structlog.get_logger("logwatch.tailer")
+
+FP_MAX = 1024
+MARKER_BYTES = 32
+READ_BYTES = 1024 * 1024
+#: Bytes read from one file in one step, so one busy file cannot starve the others.
+MAX_READ_PER_STEP = 16 * READ_BYTES
+COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
+#: Consecutive listings a held file may be missing from before it is drained and closed.
+MISSING_LISTINGS = 2
+#: A new file that is a prefix of a followed file waits this many listings to grow.
+COPY_WAIT_LISTINGS = 5
+
+
+def fingerprint(head: bytes) -> bytes:
+    """The content identity of a file that starts with ``head``."""
+    return hashlib.blake2b(head, digest_size=16).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Files to follow: glob patterns, exclusions and how to watch them."""
+
+    name: str
+    patterns: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    force_polling: bool = False
+    backfill_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Bytes of file ``id`` will now be read from ``offset``.
+
+    ``fresh``: a file not known before; ``catch_up``: read from its start on a first
+    start because its source asks for a backfill; ``head``: its first bytes.
+    """
+
+    id: str
+    path: str
+    source: str
+    offset: int
+    fresh: bool
+    size: int = 0
+    head: bytes = b""
+    catch_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """Bytes read from file ``id``, starting at ``offset``."""
+
+    id: str
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """File ``id`` now has this path (renamed, or its content moved to a copy)."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Drained:
+    """No more bytes will come from file ``id``: it was rotated away, deleted or cut."""
+
+    id: str
+
+
+Event = Opened | Read | Moved | Drained
+
+
+@dataclass(slots=True)
+class _Entry:
+    id: str
+    fp_hash: bytes
+    fp_n: int
+    path: str
+    source: str
+    read_pos: int
+    last_seen: float
+    handle: BinaryIO | None = None
+    inode: tuple[int, int] | None = None
+    stamp: tuple[int, int] = (-1, -1)  # size, mtime_ns at the last look
+    missing: int = 0
+
+
+@dataclass(slots=True)
+class _Copy:
+    origin: str
+    path: str
+    handle: BinaryIO
+    waits: int = 0
+
+
+@dataclass(slots=True)
+class _Listed:
+    path: str
+    source: str
+    size: int
+    mtime_ns: int
+
+
+def open_shared(path: str) -> BinaryIO:
+    """Open a file for reading so its writer can still rename and delete it.
+
+    On Windows, Python's ``open`` does not pass FILE_SHARE_DELETE, so a held log could
+    not be rotated by the platform; there the file is opened with all three share flags.
+    """
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        return _open_shared_windows(path)
+    return open(path, "rb", buffering=0)
+
+
+#: Windows error codes from CreateFileW, as the OSError subclasses Python would raise.
+_WINDOWS_ERRORS: dict[int, type[OSError]] = {
+    2: FileNotFoundError,  # ERROR_FILE_NOT_FOUND
+    3: FileNotFoundError,  # ERROR_PATH_NOT_FOUND
+    5: PermissionError,  # ERROR_ACCESS_DENIED
+    32: PermissionError,  # ERROR_SHARING_VIOLATION: the writer denies read sharing
+}
+
+
+def windows_error(code: int, path: str) -> OSError:
+    """The exception for a failed CreateFileW (pure: tested on every platform)."""
+    kind = _WINDOWS_ERRORS.get(code, OSError)
+    return kind(code, f"cannot open (Windows error {code})", path)
+
+
+def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows only
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+    create = kernel32.CreateFileW
+    create.restype = wintypes.HANDLE
+    create.argtypes = [
+        wintypes.LPCWSTR,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.HANDLE,
+    ]
+    generic_read, share_all, open_existing, normal = 0x80000000, 0x7, 3, 0x80
+    handle = create(path, generic_read, share_all, None, open_existing, normal, None)
+    if handle == wintypes.HANDLE(-1).value:
+        raise windows_error(ctypes.get_last_error(), path)  # type: ignore[attr-defined,unused-ignore]
+    fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
+    return open(fd, "rb", buffering=0)
+
+
+def _is_candidate(path: str, source: Source) -> bool:
+    name = os.path.basename(path)
+    if name.lower().endswith(COMPRESSED):
+        return False
+    return not any(fnmatch(name, x) or fnmatch(path, x) for x in source.exclude)
+
+
+def watch_root(pattern: str) -> tuple[str, bool]:
+    """The directory to watch for a glob pattern, and whether recursively."""
+    parts = Path(pattern).parts
+    fixed: list[str] = []
+    for part in parts[:-1]:
+        if glob.has_magic(part):
+            return str(Path(*fixed)) if fixed else ".", True
+        fixed.append(part)
+    return (str(Path(*fixed)) if fixed else "."), False
+
+
+class _Wake:
+    """watchdog handler: any event wakes the loop; a non-modify one asks to re-glob."""
+
+    def __init__(self, tailer: Tailer) -> None:
+        self.tailer = tailer
+
+    def dispatch(self, event: object) -> None:
+        try:
+            if getattr(event, "event_type", "") != "modified":
+                self.tailer.rediscover = True
+            self.tailer.wake.set()
+        except Exception:
+            log.exception("watch_event_failed")
+
+
+class Tailer:
+    """Turns files on disk into Opened/Read/Moved/Drained events, step by step."""
+
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        clock: Clock,
+        known: Iterable[FileState] = (),
+        fresh_start: bool = True,
+        poll_interval: float = 1.0,
+        max_open: int = 256,
+    ) -> None:
+        self.sources = tuple(sources)
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.max_open = max_open
+        self.wake = threading.Event()
+        self.rediscover = True
+        self._fresh_start = fresh_start
+        self._discovered_once = False
+        self._last_listing = float("-inf")
+        self._entries: dict[str, _Entry] = {}
+        self._by_inode: dict[tuple[int, int], str] = {}
+        self._copies: dict[tuple[int, int], _Copy] = {}
+        #: files closed to stay under max_open, by inode: skipped until they change
+        self._parked: dict[tuple[int, int], str] = {}
+        self._index: dict[int, dict[bytes, list[str]]] | None = None
+        self._warned: set[tuple[str, str]] = set()
+        self._observer: object | None = None
+        self._watches: dict[str, tuple[object, int]] = {}
+        for state in known:
+            self._entries[state.id] = _Entry(
+                state.id,
+                state.fp_hash,
+                state.fp_n,
+                state.path,
+                "",
+                state.offset,
+                state.last_seen,
+            )
+        self._markers = {s.id: (s.offset, s.marker) for s in known}
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start watching directories for events (sources that poll are not watched)."""
+        if self._observer is None and any(not s.force_polling for s in self.sources):
+            from watchdog.observers import Observer
+
+            observer = Observer()
+            observer.daemon = True
+            observer.start()
+            self._observer = observer
+        self._schedule()
+
+    def close(self) -> None:
+        """Stop watching and close every handle."""
+        if self._observer is not None:
+            observer, self._observer = self._observer, None
+            observer.stop()  # type: ignore[attr-defined]
+            observer.join(timeout=2)  # type: ignore[attr-defined]
+        for entry in self._entries.values():
+            self._close(entry)
+        for copy in self._copies.values():
+            copy.handle.close()
+        self._copies.clear()
+
+    def _schedule(self) -> None:
+        observer = self._observer
+        if observer is None:
+            return
+        if not observer.is_alive():  # type: ignore[attr-defined]
+            log.warning("observer_restarted")
+            self._observer = None
+            self._watches.clear()
+            self.start()
+            return
+        for source in self.sources:
+            if source.force_polling:
+                continue
+            for pattern in source.patterns:
+                root, recursive = watch_root(os.path.expanduser(pattern))
+                try:
+                    ino = os.stat(root).st_ino
+                except OSError:
+                    self._watches.pop(root, None)
+                    continue
+                known = self._watches.get(root)
+                if known is not None and known[1] == ino:
+                    continue
+                if known is not None:
+                    with contextlib.suppress(KeyError, OSError):
+                        observer.unschedule(known[0])  # type: ignore[attr-defined]
+                handler = _Wake(self)
+                try:
+                    watch = observer.schedule(  # type: ignore[attr-defined]
+                        handler, root, recursive=recursive
+                    )
+                except OSError as exc:
+                    self._warn(root, "watch_failed", error=str(exc))
+                    continue
+                self._watches[root] = (watch, ino)
+
+    # -- one unit of work ------------------------------------------------------------
+
+    def step(self) -> list[Event]:
+        """Look at the files once: find new and rotated ones, read what was appended."""
+        events: list[Event] = []
+        now = self.clock.monotonic()
+        listing: dict[tuple[int, int], _Listed] | None = None
+        if self.rediscover or now - self._last_listing >= self.poll_interval:
+            self.rediscover = False
+            self._last_listing = now
+            listing = self._list()
+            self._discover(listing, events)
+            self._schedule()
+        for entry in list(self._entries.values()):
+            if entry.handle is not None:
+                self._poll(entry, events)
+        self._limit_open()
+        return events
+
+    def _list(self) -> dict[tuple[int, int], _Listed]:
+        found: dict[tuple[int, int], _Listed] = {}
+        for source in self.sources:
+            for pattern in source.patterns:
+                for path in glob.glob(os.path.expanduser(pattern), recursive=True):
+                    if not _is_candidate(path, source):
+                        continue
+                    try:
+                        st = os.stat(path)
+                    except OSError:
+                        continue
+                    if not os.path.isfile(path):
+                        continue
+                    inode = (st.st_dev, st.st_ino)
+                    if inode not in found:
+                        found[inode] = _Listed(
+                            path, source.name, st.st_size, st.st_mtime_ns
+                        )
+        return dict(sorted(found.items(), key=lambda kv: kv[1].mtime_ns))
+
+    def _discover(
+        self, listing: dict[tuple[int, int], _Listed], events: list[Event]
+    ) -> None:
+        for entry in self._entries.values():
+            if entry.inode is not None and entry.inode not in listing:
+                entry.missing += 1
+        for inode, copy in list(self._copies.items()):
+            if inode not in listing:
+                copy.handle.close()
+                del self._copies[inode]
+        for inode in [i for i in self._parked if i not in listing]:
+            del self._parked[inode]
+        self._index = None
+        for inode, item in listing.items():
+            parked = self._parked.get(inode)
+            if parked is not None:
+                if self._entries[parked].stamp == (item.size, item.mtime_ns):
+                    continue  # unchanged since it was closed
+                del self._parked[inode]
+            eid = self._by_inode.get(inode)
+            if eid is not None:
+                entry = self._entries[eid]
+                entry.missing = 0
+                entry.last_seen = self.clock.now().timestamp()
+                if entry.path != item.path:
+                    entry.path = item.path
+                    events.append(Moved(eid, item.path))
+                continue
+            self._identify(inode, item, events)
+        self._discovered_once = True
+
+    def _identify(
+        self, inode: tuple[int, int], item: _Listed, events: list[Event]
+    ) -> None:
+        copy = self._copies.get(inode)
+        if copy is not None:
+            handle = copy.handle
+        else:
+            try:
+                handle = open_shared(item.path)
+            except OSError as exc:
+                self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+                return
+        try:
+            head = _pread(handle, 0, FP_MAX)
+        except OSError as exc:
+            handle.close()
+            self._copies.pop(inode, None)
+            self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+            return
+        if not head:  # empty: its identity is known once it has bytes
+            if copy is None:
+                handle.close()
+            return
+        origin = self._open_owner(head, handle)
+        if (
+            origin is not None
+        ):  # a copy of a followed file (copytruncate), or still growing
+            if copy is None:
+                self._copies[inode] = _Copy(origin, item.path, handle)
+                return
+            copy.path = item.path
+            copy.waits += 1
+            if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
+                return
+        self._copies.pop(inode, None)
+        entry = self._known_owner(head, handle, item.size)
+        fresh = entry is None
+        catch_up = False
+        if entry is None:
+            offset = 0
+            if self._fresh_start and not self._discovered_once:
+                source = self._source(item.source)
+                catch_up = source is not None and source.backfill_s > 0
+                if not catch_up:
+                    offset = _end_of_last_line(handle, item.size)
+            entry = _Entry(
+                uuid.uuid4().hex,
+                fingerprint(head),
+                len(head),
+                item.path,
+                item.source,
+                offset,
+                self.clock.now().timestamp(),
+            )
+            self._entries[entry.id] = entry
+        entry.handle, entry.inode, entry.path = handle, inode, item.path
+        entry.source = item.source
+        entry.missing, entry.stamp = 0, (-1, -1)
+        self._by_inode[inode] = entry.id
+        events.append(
+            Opened(
+                entry.id,
+                item.path,
+                item.source,
+                entry.read_pos,
+                fresh,
+                item.size,
+                head,
+                catch_up,
+            )
+        )
+
+    def _open_owner(self, head: bytes, handle: BinaryIO) -> str | None:
+        """The followed file that ``head`` is a copy of, or a prefix of."""
+        for entry in self._entries.values():
+            if entry.handle is None or entry.handle is handle:
+                continue
+            n = min(entry.fp_n, len(head))
+            if n == entry.fp_n and fingerprint(head[:n]) == entry.fp_hash:
+                return entry.id
+            if n < entry.fp_n and n >= 1 and _pread(entry.handle, 0, n) == head[:n]:
+                return entry.id
+        return None
+
+    def _known_owner(self, head: bytes, handle: BinaryIO, size: int) -> _Entry | None:
+        """The closed entry this content belongs to (after a restart or close)."""
+        if (
+            self._index is None
+        ):  # built once per listing: closed entries by prefix length
+            self._index = {}
+            for e in self._entries.values():
+                if e.handle is None and e.fp_n > 0:
+                    self._index.setdefault(e.fp_n, {}).setdefault(e.fp_hash, []).append(
+                        e.id
+                    )
+        candidates = [
+            self._entries[eid]
+            for n, by_hash in self._index.items()
+            if n <= len(head)
+            for eid in by_hash.get(fingerprint(head[:n]), ())
+        ]
+        best: _Entry | None = None
+        for entry in candidates:
+            if entry.handle is not None:
+                continue
+            if entry.read_pos > size:
+                continue  # the same start, but cut shorter: a different file now
+            offset, marker = self._markers.get(entry.id, (entry.read_pos, b""))
+            if marker and offset == entry.read_pos:
+                start = max(0, offset - MARKER_BYTES)
+                if fingerprint(_pread(handle, start, offset - start)) != marker:
+                    continue
+            if best is None or entry.fp_n > best.fp_n:
+                best = entry
+        return best
+
+    def _poll(self, entry: _Entry, events: list[Event]) -> None:
+        handle = entry.handle
+        if handle is None:
+            return
+        try:
+            st = os.fstat(handle.fileno())
+        except OSError:
+            self._drain(entry, events)
+            return
+        stamp = (st.st_size, st.st_mtime_ns)
+        replaced = st.st_size < entry.read_pos
+        if not replaced and stamp != entry.stamp:
+            head = _pread(handle, 0, min(FP_MAX, st.st_size))
+            replaced = fingerprint(head[: entry.fp_n]) != entry.fp_hash
+            if not replaced and entry.fp_n < FP_MAX and len(head) > entry.fp_n:
+                entry.fp_n, entry.fp_hash = len(head), fingerprint(head)
+        if replaced:
+            self._replaced(entry, events)
+            return
+        entry.stamp = stamp
+        self._read(entry, st.st_size, events)
+        gone = st.st_nlink == 0 or entry.missing >= MISSING_LISTINGS
+        if gone and entry.read_pos >= st.st_size:
+            self._drain(entry, events)
+
+    def _read(self, entry: _Entry, size: int, events: list[Event]) -> None:
+        handle = entry.handle
+        if handle is None:
+            return
+        budget = MAX_READ_PER_STEP
+        while entry.read_pos < size and budget > 0:
+            try:
+                data = _pread(
+                    handle, entry.read_pos, min(READ_BYTES, size - entry.read_pos)
+                )
+            except OSError as exc:
+                self._warn(entry.path, "read_failed", error=exc.strerror or str(exc))
+                return
+            if not data:
+                return
+            events.append(Read(entry.id, entry.read_pos, data))
+            entry.read_pos += len(data)
+            budget -= len(data)
+        if entry.read_pos < size:
+            self.wake.set()  # more to read: come back at once
+
+    def _replaced(self, entry: _Entry, events: list[Event]) -> None:
+        """The file was cut (copytruncate) or rewritten in place."""
+        handle, inode = entry.handle, entry.inode
+        if handle is None or inode is None:
+            return
+        copy_inode = next(
+            (i for i, c in self._copies.items() if c.origin == entry.id), None
+        )
+        del self._by_inode[inode]
+        if copy_inode is not None:
+            # the copy holds the old content: keep following it from where we stopped
+            copy = self._copies.pop(copy_inode)
+            entry.handle, entry.inode, entry.path = copy.handle, copy_inode, copy.path
+            entry.stamp = (-1, -1)
+            self._by_inode[copy_inode] = entry.id
+            events.append(Moved(entry.id, copy.path))
+            self._poll(entry, events)
+        else:
+            entry.handle, entry.inode = None, None
+            events.append(Drained(entry.id))
+        # the original file, cut, is new content from byte 0
+        self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
+        listed = _Listed(self._path_of(handle, entry.path), entry.source, 0, 0)
+        self._identify(inode, listed, events)
+
+    def _path_of(self, handle: BinaryIO, fallback: str) -> str:
+        name = getattr(handle, "name", fallback)
+        return name if isinstance(name, str) else fallback
+
+    def _drain(self, entry: _Entry, events: list[Event]) -> None:
+        self._close(entry)
+        events.append(Drained(entry.id))
+
+    def _close(self, entry: _Entry) -> None:
+        if entry.handle is not None:
+            entry.handle.close()
+        if entry.inode is not None:
+            self._by_inode.pop(entry.inode, None)
+        entry.handle, entry.inode = None, None
+
+    def _limit_open(self) -> None:
+        held = [e for e in self._entries.values() if e.handle is not None]
+        if len(held) <= self.max_open:
+            return
+        held.sort(key=lambda e: e.stamp[1])
+        for entry in held[: len(held) - self.max_open]:
+            inode = entry.inode
+            self._close(entry)  # found again by its content once it changes
+            if inode is not None and entry.missing == 0:
+                self._parked[inode] = entry.id
+
+    # -- what the follower asks ------------------------------------------------------
+
+    def marker(self, eid: str, offset: int) -> bytes:
+        """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
+        entry = self._entries.get(eid)
+        if entry is None or entry.handle is None:
+            return self._markers.get(eid, (0, b""))[1] if eid in self._markers else b""
+        start = max(0, offset - MARKER_BYTES)
+        try:
+            marker = fingerprint(_pread(entry.handle, start, offset - start))
+        except OSError:
+            return b""
+        self._markers[eid] = (offset, marker)
+        return marker
+
+    def count_lines(self, eid: str, offset: int) -> int:
+        """How many lines end before ``offset`` in file ``eid``."""
+        entry = self._entries.get(eid)
+        if entry is None or entry.handle is None or offset <= 0:
+            return 0
+        head = _pread(entry.handle, 0, 2)
+        newline = (
+            b"\n\x00"
+            if head == b"\xff\xfe"
+            else b"\x00\n"
+            if head == b"\xfe\xff"
+            else b"\n"
+        )
+        count, pos = 0, 0
+        while pos < offset:
+            chunk = _pread(entry.handle, pos, min(READ_BYTES, offset - pos))
+            if not chunk:
+                break
+            count += chunk.count(newline)
+            pos += len(chunk)
+        return count
+
+    def _source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def identity(self, eid: str) -> tuple[bytes, int, str, float]:
+        """A file's content identity, path and when it was last seen."""
+        entry = self._entries[eid]
+        return entry.fp_hash, entry.fp_n, entry.path, entry.last_seen
+
+    def forget(self, eids: Iterable[str]) -> None:
+        """Drop closed entries (State expired them)."""
+        for eid in eids:
+            entry = self._entries.get(eid)
+            if entry is not None and entry.handle is None:
+                del self._entries[eid]
+                self._markers.pop(eid, None)
+
+    @property
+    def open_files(self) -> int:
+        """How many file handles are held."""
+        return sum(1 for e in self._entries.values() if e.handle is not None)
+
+    def _warn(self, path: str, event: str, **fields: str) -> None:
+        if (path, event) not in self._warned:
+            self._warned.add((path, event))
+            log.warning(event, path=path, **fields)
+
+
+def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
+    """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
+    if size <= 0:
+        return b""
+    handle.seek(offset)
+    return handle.read(size) or b""
+
+
+def _end_of_last_line(handle: BinaryIO, size: int) -> int:
+    """Where to start a file from its end: after its last complete line."""
+    start = max(0, size - 64 * 1024)
+    tail = _pread(handle, start, size - start)
+    nl = tail.rfind(b"\n")
+    if nl == -1:
+        return 0 if start == 0 else size
+    if nl + 1 < len(tail) and tail[nl + 1 :] == b"\x00":  # UTF-16LE: "\n\x00"
+        nl += 1
+    return start + nl + 1

@@ -1,0 +1,110 @@
+"""A Follower driven step by step on real files, counting every numbered line it reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from logwatch.engine import Engine, Scan
+from logwatch.follow import Follower
+from logwatch.rules import rules_from_text
+from logwatch.state import State
+from logwatch.tailer import Source
+from tests.fakes import FakeClock
+
+#: One rule that matches every test line, so each line read is one hit.
+EVERY_LINE = Engine(
+    rules_from_text(
+        r"""
+rules:
+  - id: test.line
+    severity: info
+    title: {en: "line", ru: "строка"}
+    remedy: {en: "none", ru: "нет"}
+    patterns: ['LINE (?P<n>\d+)']
+    samples: ['LINE 1']
+    near_misses: ['LINE x', 'a line']
+"""
+    )
+)
+
+
+def line(n: int, extra: str = "") -> bytes:
+    """The n-th test line."""
+    return f"LINE {n:06d} {extra}\n".encode()
+
+
+class Harness:
+    """Follows ``patterns`` under ``root``; ``seen`` counts how often each line was reported."""
+
+    def __init__(
+        self,
+        root: Path,
+        patterns: tuple[str, ...] = ("app.log*",),
+        state: bool = True,
+        clock: FakeClock | None = None,
+        **source: object,
+    ) -> None:
+        self.root = root
+        self.clock = clock or FakeClock()
+        self.patterns = tuple(str(root / p) for p in patterns)
+        self.source = Source("test", self.patterns, **source)  # type: ignore[arg-type]
+        self.state_path = root / "state.db" if state else None
+        self.seen: Counter[int] = Counter()
+        self.paths: dict[int, str] = {}
+        self.follower = self._new()
+
+    def _new(self) -> Follower:
+        state = State(self.state_path, self.clock) if self.state_path else None
+        return Follower(
+            EVERY_LINE, [self.source], self.clock, state, self._on_scan, poll_interval=0
+        )
+
+    def _on_scan(self, scan: Scan) -> None:
+        for hit in scan.hits:
+            n = int(hit.captures["n"])
+            self.seen[n] += 1
+            self.paths[n] = Path(hit.record.path).name
+
+    def step(self, times: int = 1) -> None:
+        """Let the follower look at the files ``times`` times."""
+        for _ in range(times):
+            self.follower.step()
+
+    def settle(self) -> None:
+        """Step until nothing changes (every appended byte is read)."""
+        for _ in range(20):
+            self.follower.tailer.wake.clear()
+            if self.follower.step() == 0 and not self.follower.tailer.wake.is_set():
+                return
+        raise AssertionError("the files never settled")
+
+    def restart(self) -> None:
+        """A clean stop (progress saved) and a new follower."""
+        self.follower.close()
+        self.follower = self._new()
+
+    def crash(self) -> None:
+        """A kill -9: whatever was not committed is lost; the handles just go away."""
+        self.follower.tailer.close()
+        if self.follower.state is not None:
+            self.follower.state.close()
+        self.follower = self._new()
+
+    def close(self) -> None:
+        self.follower.close()
+
+    def once(self, numbers: range | list[int]) -> None:
+        """Every line in ``numbers`` reported exactly once, and nothing else."""
+        assert dict(self.seen) == dict.fromkeys(numbers, 1)
+
+    def at_least_once(self, numbers: range | list[int]) -> None:
+        """Every line in ``numbers`` reported, some perhaps twice."""
+        missing = [n for n in numbers if not self.seen[n]]
+        assert missing == []
+
+
+def write(path: Path, data: bytes, mode: str = "ab") -> None:
+    """Append (or write) bytes to a file and close it."""
+    with path.open(mode) as fh:
+        fh.write(data)

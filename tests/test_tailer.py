@@ -1,0 +1,569 @@
+"""Following files through every fault of anchors.md §8 that applies (rows 1-29 and 32).
+
+Real files in tmp_path, real renames, truncations and deletions; the follower is driven
+step by step, so nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from logwatch import tailer as tailer_module
+from logwatch.state import SCHEMA_VERSION, State
+from logwatch.tailer import Source, Tailer, watch_root, windows_error
+from tests.fakes import FakeClock
+from tests.follow_harness import Harness, line, write
+
+
+@pytest.fixture(name="h")
+def _harness(tmp_path: Path) -> Iterator[Harness]:
+    harness = Harness(tmp_path)
+    harness.step()  # the first look: the directory is empty, so later files start at 0
+    yield harness
+    harness.close()
+
+
+def lines(a: int, b: int) -> bytes:
+    return b"".join(line(n) for n in range(a, b))
+
+
+# -- rotation ---------------------------------------------------------------------------
+
+
+def test_01_rename_rotation_drains_the_old_file_then_the_new(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 10))
+    h.step()
+    with log.open("ab") as writer:  # the writer keeps its handle across the rotation
+        writer.write(lines(10, 12))
+        log.rename(tmp_path / "app.log.1")
+        write(log, lines(20, 25))
+        writer.write(lines(12, 15))  # still finishing the old file
+    h.settle()
+    h.once([*range(15), *range(20, 25)])
+
+
+def test_02_several_rotations_between_two_polls(h: Harness, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.step()
+    for gen in range(3):  # app.log -> .1 -> .2 -> .3, each generation written once
+        for k in range(3, 0, -1):
+            older = tmp_path / f"app.log.{k}"
+            if older.exists():
+                older.rename(tmp_path / f"app.log.{k + 1}")
+        log.rename(tmp_path / "app.log.1")
+        write(log, lines(100 * (gen + 1), 100 * (gen + 1) + 5))
+    h.settle()
+    h.once([*range(5), *range(100, 105), *range(200, 205), *range(300, 305)])
+
+
+def test_03_copytruncate_with_a_stale_writer_leaves_nul_bytes_that_are_skipped(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.step()
+    write(log, lines(5, 8))  # not read yet: recovered from the copy
+    shutil.copyfile(log, tmp_path / "app.log.1")
+    with log.open("r+b") as fh:
+        fh.truncate(0)
+    with log.open("r+b") as fh:  # a writer without O_APPEND writes at its old offset
+        fh.seek(200)
+        fh.write(lines(8, 10))
+    h.settle()
+    h.once(range(10))
+
+
+def test_04_copytruncate_while_stopped_reads_the_new_content_from_zero(
+    tmp_path: Path,
+) -> None:
+    h = Harness(tmp_path)
+    h.step()
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.settle()
+    h.restart()
+    h.close()
+    log.write_bytes(lines(5, 7))  # truncated and rewritten while logwatch was down
+    h.follower = h._new()
+    h.settle()
+    h.once(range(7))
+    h.close()
+
+
+def test_05_truncate_in_place_then_regrow_past_the_offset(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.step()
+    log.write_bytes(lines(10, 20))  # cut, then longer than before, between two looks
+    h.settle()
+    h.once([*range(5), *range(10, 20)])
+
+
+def test_06_delete_and_recreate_is_new_content(h: Harness, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 3))
+    h.step()
+    log.unlink()
+    write(log, lines(3, 6))  # the freed inode may well be reused
+    h.settle()
+    h.once(range(6))
+
+
+def test_07_a_renamed_directory_is_found_again(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    h = Harness(tmp_path, patterns=("logs/*.log",))
+    h.step()
+    write(logs / "a.log", lines(0, 3))
+    h.step()
+    logs.rename(tmp_path / "logs.old")
+    logs.mkdir()
+    write(logs / "a.log", lines(3, 6))
+    h.settle()
+    h.once(range(6))
+    h.close()
+
+
+def test_08_a_new_daily_file_is_read_from_its_start(h: Harness, tmp_path: Path) -> None:
+    h2 = Harness(tmp_path, patterns=("20*.log",), state=False)
+    write(tmp_path / "20261123.log", lines(0, 3))
+    h2.step()  # first start: existing files from their end
+    write(tmp_path / "20261124.log", lines(3, 6))
+    h2.settle()
+    h2.once(range(3, 6))
+    h2.close()
+
+
+def test_09_an_unreadable_file_is_read_once_it_becomes_readable(
+    h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests run as root, who can read any file, so the denial is injected at open."""
+    log = tmp_path / "app.log"
+    write(log, lines(0, 3))
+    real = tailer_module.open_shared
+
+    def deny(path: str):  # type: ignore[no-untyped-def]
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(tailer_module, "open_shared", deny)
+    h.step(3)
+    assert h.seen == {}
+    monkeypatch.setattr(tailer_module, "open_shared", real)
+    h.settle()
+    h.once(range(3))
+
+
+def test_10_a_missing_file_is_followed_when_it_appears(tmp_path: Path) -> None:
+    h = Harness(tmp_path, patterns=("later/app.log",))
+    h.step(2)
+    (tmp_path / "later").mkdir()
+    write(tmp_path / "later" / "app.log", lines(0, 2))
+    h.settle()
+    h.once(range(2))
+    h.close()
+
+
+def test_11_a_symlink_whose_target_rotates(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    h = Harness(tmp_path, patterns=("current.log",))
+    h.step()
+    write(real / "one.log", lines(0, 3))
+    (tmp_path / "current.log").symlink_to(real / "one.log")
+    h.step()
+    write(real / "one.log", lines(3, 4))
+    write(real / "two.log", lines(4, 6))
+    (tmp_path / "current.log").unlink()
+    (tmp_path / "current.log").symlink_to(real / "two.log")
+    h.settle()
+    h.once(range(6))
+    h.close()
+
+
+# -- partial and long lines ---------------------------------------------------------------
+
+
+def test_12_a_partial_line_completed_across_a_restart_is_reported_once(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, line(0) + b"LINE 000001 hal")
+    h.settle()
+    h.restart()
+    write(log, b"f done\n")
+    h.settle()
+    h.once(range(2))
+
+
+def test_13_an_unterminated_last_line_is_flushed_after_the_quiet_period_once(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, line(0) + b"LINE 000001 the writer died here")
+    h.settle()
+    assert h.seen[1] == 0
+    h.clock.advance(31)
+    h.step(3)
+    h.restart()
+    h.settle()
+    h.once(range(2))
+
+
+def test_14_a_line_over_the_cap_is_cut_and_following_goes_on(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, b"LINE 000000 " + b"x" * 200_000 + b"\n" + line(1))
+    h.settle()
+    h.once(range(2))
+
+
+def test_15_a_huge_line_in_small_writes_keeps_memory_bounded(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    for _ in range(40):
+        write(log, b"y" * 50_000)
+        h.step()
+        (stream,) = h.follower._streams.values()
+        assert stream.decoder.held_bytes <= 64 * 1024
+    write(log, b"\n" + line(0))
+    h.settle()
+    h.once([0])
+
+
+def test_16_the_offset_after_a_cut_line_survives_a_restart(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, b"z" * 300_000 + b"\n" + line(0))
+    h.settle()
+    h.restart()
+    write(log, line(1))
+    h.settle()
+    h.once(range(2))
+
+
+# -- encodings and odd bytes ----------------------------------------------------------------
+
+
+def test_17_invalid_utf8_still_matches(h: Harness, tmp_path: Path) -> None:
+    write(tmp_path / "app.log", b"LINE 000000 \xff\xfe bad bytes\n" + line(1))
+    h.settle()
+    h.once(range(2))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_18_utf16_resumes_mid_file_with_its_encoding(
+    tmp_path: Path, encoding: str
+) -> None:
+    h = Harness(tmp_path)
+    h.step()
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    log = tmp_path / "app.log"
+    write(log, bom + "LINE 000000 журнал\n".encode(encoding))
+    h.settle()
+    h.restart()
+    write(log, "LINE 000001 ещё\r\n".encode(encoding))
+    h.settle()
+    h.once(range(2))
+    h.close()
+
+
+def test_19_surrogate_pairs_split_across_writes(h: Harness, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    data = codecs.BOM_UTF16_LE + "LINE 000000 😀😀\nLINE 000001 ok\n".encode(
+        "utf-16-le"
+    )
+    for i in range(0, len(data), 3):
+        write(log, data[i : i + 3])
+        h.step()
+    h.settle()
+    h.once(range(2))
+
+
+def test_20_newlines_split_across_writes(h: Harness, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    for piece in (b"LINE 000000 a\r", b"\nLINE 000001 b\r", b"\n"):
+        write(log, piece)
+        h.step()
+    h.settle()
+    h.once(range(2))
+
+
+def test_21_crlf_lines_match(h: Harness, tmp_path: Path) -> None:
+    write(tmp_path / "app.log", b"LINE 000000 a\r\nLINE 000001 b\r\n")
+    h.settle()
+    h.once(range(2))
+
+
+def test_22_empty_lines_are_quietly_passed_over(h: Harness, tmp_path: Path) -> None:
+    write(tmp_path / "app.log", b"\n\r\n\n" + line(0) + b"\n\n")
+    h.settle()
+    h.once([0])
+
+
+def test_23_binary_garbage_and_nul_runs_do_not_stop_following(
+    h: Harness, tmp_path: Path
+) -> None:
+    write(
+        tmp_path / "app.log",
+        os.urandom(4096).replace(b"\n", b"") + b"\n" + b"\x00" * 5000 + b"\n" + line(0),
+    )
+    h.settle()
+    h.once([0])
+
+
+# -- which files -----------------------------------------------------------------------------
+
+
+def test_24_compressed_rotations_are_never_read(h: Harness, tmp_path: Path) -> None:
+    with gzip.open(tmp_path / "app.log.2.gz", "wb") as fh:
+        fh.write(lines(50, 60))
+    (tmp_path / "app.log.3.zip").write_bytes(lines(60, 70))
+    write(tmp_path / "app.log", lines(0, 2))
+    h.settle()
+    h.once(range(2))
+
+
+def test_25_excluded_files_are_not_read(tmp_path: Path) -> None:
+    h = Harness(tmp_path, patterns=("*.log",), exclude=("debug-*",))
+    h.step()
+    write(tmp_path / "debug-1.log", lines(50, 52))
+    write(tmp_path / "app.log", lines(0, 2))
+    h.settle()
+    h.once(range(2))
+    h.close()
+
+
+def test_26_a_tiny_file_is_followed_as_it_grows(h: Harness, tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    write(log, b"LINE 0")
+    h.step()
+    write(log, b"00000\n")
+    h.step()
+    write(log, line(1))
+    h.settle()
+    h.once(range(2))
+
+
+def test_27_a_hard_link_is_followed_once(h: Harness, tmp_path: Path) -> None:
+    write(tmp_path / "app.log", lines(0, 3))
+    os.link(tmp_path / "app.log", tmp_path / "app.log.link")
+    h.settle()
+    h.once(range(3))
+
+
+def test_thousands_of_files_cost_one_listing_and_few_handles(tmp_path: Path) -> None:
+    for i in range(2000):
+        (tmp_path / f"app.log.{i}").write_bytes(line(i))
+    h = Harness(tmp_path, state=False)
+    h.follower.tailer.max_open = 64
+    h.settle()
+    assert h.follower.tailer.open_files <= 64
+    write(tmp_path / "app.log.1999", line(5000))
+    h.settle()
+    assert h.seen[5000] == 1
+    h.close()
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "it is empty"),
+        (b"\x00" * 8192, "file is not a database"),
+        (b"SQLite format 3\x00" + os.urandom(4000), ""),
+    ],
+)
+def test_28_an_unusable_state_db_is_moved_aside_and_following_starts_at_the_end(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    (tmp_path / "state.db").write_bytes(content)
+    write(tmp_path / "app.log", lines(0, 3))
+    h = Harness(tmp_path)
+    state = h.follower.state
+    assert state is not None
+    assert state.fresh
+    assert state.moved_aside is not None
+    assert reason in state.moved_aside[1]
+    assert state.moved_aside[0].exists()
+    h.step()
+    write(tmp_path / "app.log", lines(3, 4))
+    h.settle()
+    h.once([3])
+    h.close()
+
+
+def test_28_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / "state.db")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    state = State(tmp_path / "state.db", FakeClock())
+    assert state.moved_aside is not None
+    assert "newer logwatch" in state.moved_aside[1]
+    state.close()
+
+
+def test_29_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
+    from logwatch.state import MIGRATIONS
+
+    db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version=1")
+    db.execute("INSERT INTO files VALUES ('f1', x'00', 1, '/x.log', 42, x'01', 0.0)")
+    db.close()
+    state = State(tmp_path / "state.db", FakeClock())
+    assert not state.fresh
+    assert state.moved_aside is None
+    (saved,) = state.files()
+    assert (saved.id, saved.offset, saved.line) == ("f1", 42, 1)
+    state.close()
+
+
+def test_state_expires_files_gone_for_a_week(tmp_path: Path) -> None:
+    clock = FakeClock()
+    h = Harness(tmp_path, clock=clock)
+    h.step()
+    write(tmp_path / "app.log", lines(0, 1))
+    h.settle()
+    state = h.follower.state
+    assert state is not None
+    (saved,) = state.files()
+    clock.advance(8 * 24 * 3600)
+    assert state.expire() == [saved.id]
+    assert state.files() == []
+    h.close()
+
+
+def test_32_wall_clock_jumps_neither_skip_nor_repeat_lines(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 3))
+    h.step()
+    h.clock._now = h.clock._now.replace(year=2020)  # the PC clock jumps back years
+    write(log, lines(3, 6))
+    h.settle()
+    h.clock._now = h.clock._now.replace(year=2030)
+    write(log, lines(6, 9))
+    h.settle()
+    h.once(range(9))
+
+
+# -- restarts ---------------------------------------------------------------------------------
+
+
+def test_restart_resumes_finds_rotated_files_and_reads_new_ones_from_zero(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.settle()
+    h.close()
+    write(log, lines(5, 8))  # written while stopped
+    log.rename(tmp_path / "app.log.1")  # rotated while stopped
+    write(log, lines(8, 10))  # appeared while stopped
+    h.follower = h._new()
+    h.settle()
+    h.once(range(10))
+
+
+def test_first_start_without_state_begins_at_the_ends_and_backfill_rereads_recent_lines(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_bytes(
+        b"2020-01-01 10:00:00,000 - bot - ERROR - LINE 000000 long ago\n"
+        b"2026-11-24 11:55:00,000 - bot - ERROR - LINE 000001 five minutes ago\n"
+    )
+    plain = Harness(tmp_path, state=False)
+    plain.settle()
+    assert plain.seen == {}
+    plain.close()
+    clock = FakeClock()  # 2026-11-24 12:00 UTC; the log's times are local
+    local = clock.now().astimezone().replace(tzinfo=None)
+    log.write_bytes(
+        f"{local.replace(year=2020):%Y-%m-%d %H:%M:%S},000 - bot - ERROR - LINE 000000 old\n"
+        f"{local:%Y-%m-%d %H:%M:%S},000 - bot - ERROR - LINE 000001 now\n".encode()
+    )
+    back = Harness(tmp_path, state=False, clock=clock, backfill_s=900)
+    back.settle()
+    back.clock.advance(1)
+    back.step()
+    back.once([1])
+    back.close()
+
+
+def test_crash_before_commit_reports_again_but_skips_nothing(
+    h: Harness, tmp_path: Path
+) -> None:
+    log = tmp_path / "app.log"
+    write(log, lines(0, 3))
+    h.settle()
+    h.follower.commit = lambda: None  # type: ignore[method-assign]
+    write(log, lines(3, 6))
+    h.step()
+    h.crash()
+    h.settle()
+    assert [n for n in range(6) if h.seen[n] == 0] == []
+    assert all(h.seen[n] == 1 for n in range(3))
+
+
+# -- pure parts and small functions ------------------------------------------------------------
+
+
+def test_watch_roots() -> None:
+    assert watch_root("D:/Quantower/Logs/Serilog/*.slog") == (
+        str(Path("D:/Quantower/Logs/Serilog")),
+        False,
+    )
+    assert watch_root("logs/**/*.log") == ("logs", True)
+    assert watch_root("app.log") == (".", False)
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (2, FileNotFoundError),
+        (3, FileNotFoundError),
+        (5, PermissionError),
+        (32, PermissionError),
+        (87, OSError),
+    ],
+)
+def test_windows_open_errors_map_to_python_exceptions(
+    code: int, kind: type[OSError]
+) -> None:
+    err = windows_error(code, "C:/Logs/x.log")
+    assert type(err) is kind
+    assert err.filename == "C:/Logs/x.log"
+    assert str(code) in str(err)
+
+
+def test_events_wake_the_loop_and_the_observer_is_stopped(tmp_path: Path) -> None:
+    tailer = Tailer([Source("s", (str(tmp_path / "*.log"),))], FakeClock())
+    tailer.start()
+    try:
+        tailer.step()
+        write(tmp_path / "a.log", line(0))
+        assert tailer.wake.wait(5), "no file event within 5 s"
+        assert tailer.rediscover
+    finally:
+        tailer.close()
