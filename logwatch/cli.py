@@ -366,9 +366,17 @@ def _follow(
     previous = {
         sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
     }
-    click.echo(f"logwatch: following {', '.join(patterns)} (Ctrl-C to stop)", err=True)
+
+    def on_ready() -> None:
+        count = follower.tailer.open_files
+        click.echo(
+            f"logwatch: following {', '.join(patterns)} "
+            f"({count} files; Ctrl-C to stop)",
+            err=True,
+        )
+
     try:
-        follower.run(stop)
+        follower.run(stop, on_ready)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

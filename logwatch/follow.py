@@ -115,14 +115,22 @@ class Follower:
                 due = min(due, self.partial_wait_s - idle)
         return max(due, 0.0)
 
-    def run(self, stop: threading.Event) -> None:
-        """Follow until ``stop`` is set; then save and close."""
+    def run(
+        self, stop: threading.Event, on_ready: Callable[[], None] | None = None
+    ) -> None:
+        """Follow until ``stop`` is set; then save and close.
+
+        ``on_ready`` is called after the first look, once start positions are fixed.
+        """
         self.start()
         try:
+            self.step()
+            if on_ready is not None:
+                on_ready()
             while not stop.is_set():
-                self.step()
                 self.tailer.wake.wait(self.next_timeout())
                 self.tailer.wake.clear()
+                self.step()
         finally:
             self.close()
 
