@@ -23,6 +23,8 @@ from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
 RECORD_WAIT_S = 0.5
 #: An unterminated last line is matched as it is after this long without new bytes.
 PARTIAL_WAIT_S = 30.0
+#: How often entries of files gone for a week are dropped from State.
+EXPIRE_EVERY_S = 3600.0
 
 
 class Follower:
@@ -45,6 +47,8 @@ class Follower:
         self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
         self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
         self.sources = {s.name: s for s in sources}
+        if state is not None:
+            state.expire()
         known = state.files() if state is not None else []
         self._lines = {f.id: f.line for f in known}
         self.tailer = Tailer(
@@ -60,6 +64,7 @@ class Follower:
         self._catchup: dict[str, tuple[int, datetime]] = {}
         self._dirty: set[str] = set()
         self._drained: set[str] = set()
+        self._expired_at = clock.monotonic()
 
     def start(self) -> None:
         """Start watching for file events."""
@@ -102,6 +107,11 @@ class Follower:
                 self._report(eid, stream.flush())
                 self._dirty.add(eid)
         self.commit()
+        if self.state is not None and now - self._expired_at >= EXPIRE_EVERY_S:
+            self._expired_at = now
+            # files still followed are seen now, however long they have been quiet
+            self.state.commit(files=[self._file_state(eid) for eid in self._streams])
+            self.tailer.forget(self.state.expire())
         return len(events)
 
     def next_timeout(self) -> float:

@@ -38,6 +38,8 @@ COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
 MISSING_LISTINGS = 2
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
+#: A copy must also hold the same bytes as the original just before what was read.
+COPY_CHECK_BYTES = 64
 
 
 def fingerprint(head: bytes) -> bytes:
@@ -114,6 +116,7 @@ class _Entry:
     inode: tuple[int, int] | None = None
     stamp: tuple[int, int] = (-1, -1)  # size, mtime_ns at the last look
     missing: int = 0
+    tail: bytes = b""  # the last bytes read, to recognise a copy of this content
 
 
 @dataclass(slots=True)
@@ -243,6 +246,9 @@ class Tailer:
         #: files closed to stay under max_open, by inode: skipped until they change
         self._parked: dict[tuple[int, int], str] = {}
         self._index: dict[int, dict[bytes, list[str]]] | None = None
+        #: the last listing and the (inode, mtime) of every directory it came from
+        self._listing: dict[tuple[int, int], _Listed] = {}
+        self._dirs: dict[str, tuple[int, int]] | None = None
         self._warned: set[tuple[str, str]] = set()
         self._observer: object | None = None
         self._watches: dict[str, tuple[object, int]] = {}
@@ -339,6 +345,38 @@ class Tailer:
         return events
 
     def _list(self) -> dict[tuple[int, int], _Listed]:
+        dirs = self._dir_stamps()
+        if dirs is not None and dirs == self._dirs:
+            # nothing was created, deleted or renamed: the last listing still holds
+            return self._listing
+        found = self._glob()
+        links = any(os.path.islink(item.path) for item in found.values())
+        settled = (
+            not links and not self._parked and all(i in self._by_inode for i in found)
+        )
+        self._listing, self._dirs = found, (dirs if settled else None)
+        return found
+
+    def _dir_stamps(self) -> dict[str, tuple[int, int]] | None:
+        """(inode, mtime) of the directory of every pattern; None when that cannot tell
+        (``**`` patterns, and network drives, whose directory times may lag)."""
+        stamps = {}
+        for source in self.sources:
+            if source.force_polling:
+                return None
+            for pattern in source.patterns:
+                root, recursive = watch_root(os.path.expanduser(pattern))
+                if recursive:
+                    return None
+                try:
+                    st = os.stat(root)
+                except OSError:
+                    stamps[root] = (-1, -1)
+                    continue
+                stamps[root] = (st.st_ino, st.st_mtime_ns)
+        return stamps
+
+    def _glob(self) -> dict[tuple[int, int], _Listed]:
         found: dict[tuple[int, int], _Listed] = {}
         for source in self.sources:
             for pattern in source.patterns:
@@ -412,7 +450,7 @@ class Tailer:
             if copy is None:
                 handle.close()
             return
-        origin = self._open_owner(head, handle)
+        origin = self._open_owner(head, handle, item.size)
         if (
             origin is not None
         ):  # a copy of a followed file (copytruncate), or still growing
@@ -461,15 +499,30 @@ class Tailer:
             )
         )
 
-    def _open_owner(self, head: bytes, handle: BinaryIO) -> str | None:
-        """The followed file that ``head`` is a copy of, or a prefix of."""
+    def _open_owner(self, head: bytes, handle: BinaryIO, size: int) -> str | None:
+        """The followed file that this one is a copy of (copytruncate), or a prefix of.
+
+        Many logs start with the same header, so the same first bytes are not enough: a
+        copy also holds the original's bytes just before the point already read.
+        """
         for entry in self._entries.values():
             if entry.handle is None or entry.handle is handle:
                 continue
             n = min(entry.fp_n, len(head))
-            if n == entry.fp_n and fingerprint(head[:n]) == entry.fp_hash:
-                return entry.id
-            if n < entry.fp_n and n >= 1 and _pread(entry.handle, 0, n) == head[:n]:
+            if n == entry.fp_n:
+                if fingerprint(head[:n]) != entry.fp_hash:
+                    continue
+            elif n < 1 or _pread(entry.handle, 0, n) != head[:n]:
+                continue
+            end = min(entry.read_pos, size)
+            if end <= len(head):
+                return entry.id  # nothing past the head to compare yet
+            start = max(0, end - COPY_CHECK_BYTES)
+            if end == entry.read_pos and len(entry.tail) >= end - start:
+                theirs = entry.tail[len(entry.tail) - (end - start) :]
+            else:
+                theirs = _pread(entry.handle, start, end - start)
+            if _pread(handle, start, end - start) == theirs:
                 return entry.id
         return None
 
@@ -547,6 +600,7 @@ class Tailer:
                 return
             events.append(Read(entry.id, entry.read_pos, data))
             entry.read_pos += len(data)
+            entry.tail = (entry.tail + data[-COPY_CHECK_BYTES:])[-COPY_CHECK_BYTES:]
             budget -= len(data)
         if entry.read_pos < size:
             self.wake.set()  # more to read: come back at once

@@ -194,6 +194,22 @@ def test_11_a_symlink_whose_target_rotates(tmp_path: Path) -> None:
     h.close()
 
 
+def test_11_a_fixed_symlink_whose_target_file_is_replaced(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    write(real / "one.log", b"")
+    (tmp_path / "current.log").symlink_to(real / "one.log")
+    h = Harness(tmp_path, patterns=("current.log",))
+    h.step()
+    write(real / "one.log", lines(0, 2))
+    h.settle()
+    (real / "one.log").rename(real / "one.log.1")  # the link now points at a new file
+    write(real / "one.log", lines(2, 4))
+    h.settle()
+    h.once(range(4))
+    h.close()
+
+
 # -- partial and long lines ---------------------------------------------------------------
 
 
@@ -449,6 +465,24 @@ def test_state_expires_files_gone_for_a_week(tmp_path: Path) -> None:
     clock.advance(8 * 24 * 3600)
     assert state.expire() == [saved.id]
     assert state.files() == []
+    h.close()
+
+
+def test_quiet_files_still_followed_are_not_expired(tmp_path: Path) -> None:
+    clock = FakeClock()
+    h = Harness(tmp_path, clock=clock)
+    h.step()
+    write(tmp_path / "app.log", lines(0, 1))
+    h.settle()
+    clock.advance(8 * 24 * 3600)  # a week and a day without a new line
+    h.step()
+    h.restart()  # a dropped entry would make the restart read app.log again from 0
+    write(tmp_path / "app.log", lines(1, 2))
+    h.settle()
+    state = h.follower.state
+    assert state is not None
+    assert len(state.files()) == 1
+    h.once(range(2))
     h.close()
 
 
