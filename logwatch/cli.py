@@ -321,12 +321,14 @@ def _follow(
     import signal
     import threading
 
+    from logwatch import logs
     from logwatch.clock import SystemClock
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
     from logwatch.state import State
     from logwatch.tailer import Source
 
+    logs.configure(sys.stderr)
     clock = SystemClock()
     state = State(state_path, clock) if state_path is not None else None
     if state is not None and state.moved_aside is not None:

@@ -388,6 +388,7 @@ class Tailer:
                     except OSError:
                         continue
                     if not os.path.isfile(path):
+                        self._warn(path, "not_a_file")
                         continue
                     inode = (st.st_dev, st.st_ino)
                     if inode not in found:

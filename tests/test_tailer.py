@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
 
 from logwatch import tailer as tailer_module
 from logwatch.state import SCHEMA_VERSION, State
@@ -160,8 +161,11 @@ def test_09_an_unreadable_file_is_read_once_it_becomes_readable(
         raise PermissionError(13, "Permission denied", path)
 
     monkeypatch.setattr(tailer_module, "open_shared", deny)
-    h.step(3)
+    with capture_logs() as logged:
+        h.step(3)
     assert h.seen == {}
+    assert [e["event"] for e in logged] == ["file_unreadable"]  # once, not per look
+    assert logged[0]["path"] == str(log)
     monkeypatch.setattr(tailer_module, "open_shared", real)
     h.settle()
     h.once(range(3))
@@ -363,6 +367,17 @@ def test_25_excluded_files_are_not_read(tmp_path: Path) -> None:
     write(tmp_path / "app.log", lines(0, 2))
     h.settle()
     h.once(range(2))
+    h.close()
+
+
+def test_a_path_that_is_a_directory_is_warned_about_once(tmp_path: Path) -> None:
+    (tmp_path / "app.log.d").mkdir()
+    h = Harness(tmp_path)
+    with capture_logs() as logged:
+        h.step(3)
+    assert [(e["event"], Path(e["path"]).name) for e in logged] == [
+        ("not_a_file", "app.log.d")
+    ]
     h.close()
 
 
