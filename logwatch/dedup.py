@@ -1,0 +1,258 @@
+"""From hits to alerts: the first hit alerts at once, repeats become one digest.
+
+Pure: the caller passes the time. A fingerprint is a rule id plus the values of the
+rule's ``key``. The first hit opens a window (10 min by default) and alerts; repeats
+inside it are counted; when the window closes, ``tick`` turns the count into one digest
+("repeated 37 times in 10 min"). No repeats, no digest. With ``reminder: N``, an error
+that keeps happening window after window stays muted but is reminded of every N whole
+windows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+
+from logwatch.model import Hit, Severity
+
+DEFAULT_WINDOW_S = 600.0
+
+
+class AlertKind(StrEnum):
+    """Why an alert is sent."""
+
+    FIRST = "first"
+    DIGEST = "digest"
+    REMINDER = "reminder"
+    SELF = "self"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One message to send, to every channel that takes its severity."""
+
+    id: str
+    kind: AlertKind
+    rule_id: str
+    severity: Severity
+    fingerprint: str
+    created_at: datetime
+    hit: Hit | None = None
+    count: int = 1
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    window_s: float = 0.0
+    #: Not to be delivered before this (quiet hours); None: at once.
+    not_before: datetime | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """How one rule's hits become alerts."""
+
+    window_s: float = DEFAULT_WINDOW_S
+    reminder_windows: int = 0
+    mutes: tuple[str, ...] = ()
+    mute_for_s: float = 0.0
+
+
+@dataclass(slots=True)
+class Window:
+    """The open dedup window of one fingerprint (saved in State across restarts)."""
+
+    fingerprint: str
+    rule_id: str
+    severity: Severity
+    opened_at: datetime
+    closes_at: datetime
+    repeats: int = 0
+    first_repeat_at: datetime | None = None
+    last_repeat_at: datetime | None = None
+    #: Whole windows this error has kept happening in (for reminders).
+    streak: int = 0
+    since_reminder: int = 0
+    last_hit: Hit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Local times between which only critical alerts go out at once."""
+
+    start: time
+    end: time
+
+    def covers(self, local: time) -> bool:
+        """Whether ``local`` falls inside the quiet hours (which may span midnight)."""
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+    def end_after(self, now: datetime) -> datetime:
+        """The end of the quiet hours that cover ``now`` (aware, in now's zone)."""
+        local = now.astimezone()
+        end = local.replace(
+            hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
+        )
+        if end <= local:
+            end += timedelta(days=1)
+        return end
+
+
+def fingerprint(hit: Hit) -> str:
+    """The dedup identity of a hit: its rule and its key values."""
+    return "\x1f".join((hit.rule_id, *hit.key))
+
+
+@dataclass(slots=True)
+class Deduper:
+    """Turns hits into alerts, window by window."""
+
+    policies: Mapping[str, Policy] = field(default_factory=dict)
+    default: Policy = field(default_factory=Policy)
+    quiet: QuietHours | None = None
+    windows: dict[str, Window] = field(default_factory=dict)
+    #: (rule id, connection) -> muted until
+    muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    suppressed: int = 0
+
+    def policy(self, rule_id: str) -> Policy:
+        """The policy of a rule (the default when it has none)."""
+        return self.policies.get(rule_id, self.default)
+
+    def admit(self, hit: Hit, now: datetime) -> list[Alert]:
+        """The alerts one hit causes now: usually one (first) or none (a repeat)."""
+        alerts = self.tick(now, only=fingerprint(hit))
+        policy = self.policy(hit.rule_id)
+        connection = hit.record.fields.get("connection", "")
+        self._mute_targets(policy, connection, now)
+        until = self.muted.get((hit.rule_id, connection))
+        if until is not None and now < until:
+            self.suppressed += 1
+            return alerts
+        fp = fingerprint(hit)
+        window = self.windows.get(fp)
+        if policy.window_s <= 0:
+            return [
+                *alerts,
+                self._alert(AlertKind.FIRST, hit.rule_id, hit.severity, fp, now, hit),
+            ]
+        if window is not None:
+            window.repeats += 1
+            window.first_repeat_at = window.first_repeat_at or now
+            window.last_repeat_at = now
+            window.last_hit = hit
+            return alerts
+        closes = now + timedelta(seconds=policy.window_s)
+        self.windows[fp] = Window(
+            fp, hit.rule_id, hit.severity, now, closes, last_hit=hit
+        )
+        return [
+            *alerts,
+            self._alert(AlertKind.FIRST, hit.rule_id, hit.severity, fp, now, hit),
+        ]
+
+    def tick(self, now: datetime, only: str | None = None) -> list[Alert]:
+        """Close the windows that are due: the timer behind digests and reminders."""
+        alerts: list[Alert] = []
+        due = [only] if only is not None else list(self.windows)
+        for fp in due:
+            window = self.windows.get(fp)
+            while window is not None and window.closes_at <= now:
+                alerts.extend(self._close(window))
+                window = self.windows.get(fp)
+        for muted_key in [k for k, until in self.muted.items() if until <= now]:
+            del self.muted[muted_key]
+        return alerts
+
+    def next_due(self) -> datetime | None:
+        """When the next window closes (the caller's timer)."""
+        return min((w.closes_at for w in self.windows.values()), default=None)
+
+    def _close(self, window: Window) -> list[Alert]:
+        policy = self.policy(window.rule_id)
+        span = timedelta(seconds=policy.window_s)
+        at = window.closes_at
+        if window.repeats == 0:
+            del self.windows[
+                window.fingerprint
+            ]  # it stopped: the next hit alerts again
+            return []
+        out: list[Alert] = []
+        if policy.reminder_windows <= 0 or window.streak == 0:
+            out.append(
+                self._digest(window, AlertKind.DIGEST, window.repeats, policy, at)
+            )
+            if policy.reminder_windows <= 0:
+                del self.windows[window.fingerprint]
+                return out
+        else:
+            window.since_reminder += window.repeats
+            if window.streak % policy.reminder_windows == 0:
+                out.append(
+                    self._digest(
+                        window, AlertKind.REMINDER, window.since_reminder, policy, at
+                    )
+                )
+                window.since_reminder = 0
+        # it keeps happening: chain a new window, muted but counted
+        window.streak += 1
+        window.opened_at, window.closes_at = at, at + span
+        window.repeats, window.first_repeat_at, window.last_repeat_at = 0, None, None
+        return out
+
+    def _digest(
+        self, window: Window, kind: AlertKind, count: int, policy: Policy, at: datetime
+    ) -> Alert:
+        return replace(
+            self._alert(
+                kind,
+                window.rule_id,
+                window.severity,
+                window.fingerprint,
+                at,
+                window.last_hit,
+            ),
+            count=count,
+            first_at=window.first_repeat_at,
+            last_at=window.last_repeat_at,
+            window_s=policy.window_s
+            * (policy.reminder_windows if kind is AlertKind.REMINDER else 1),
+        )
+
+    def _alert(
+        self,
+        kind: AlertKind,
+        rule_id: str,
+        severity: Severity,
+        fp: str,
+        now: datetime,
+        hit: Hit | None,
+    ) -> Alert:
+        not_before = None
+        quiet = self.quiet
+        if (
+            quiet
+            and severity is not Severity.CRITICAL
+            and quiet.covers(now.astimezone().time())
+        ):
+            not_before = quiet.end_after(now)
+        alert_id = f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}"
+        return Alert(
+            alert_id, kind, rule_id, severity, fp, now, hit, not_before=not_before
+        )
+
+    def _mute_targets(self, policy: Policy, connection: str, now: datetime) -> None:
+        if policy.mutes and policy.mute_for_s > 0:
+            until = now + timedelta(seconds=policy.mute_for_s)
+            for target in policy.mutes:
+                self.muted[(target, connection)] = until
+
+    def restore(
+        self, windows: Iterable[Window], muted: Mapping[tuple[str, str], datetime]
+    ) -> None:
+        """Continue from windows saved in State (so a restart does not re-alert)."""
+        self.windows = {w.fingerprint: w for w in windows}
+        self.muted = dict(muted)

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logwatch.dedup import AlertKind, Deduper, Policy, QuietHours, fingerprint
+from logwatch.model import Hit, Record, Severity
+
+T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def hit(
+    rule: str = "binance.margin-insufficient",
+    key: tuple[str, ...] = ("B", "BTCUSDT"),
+    connection: str = "B",
+    severity: Severity = Severity.ERROR,
+) -> Hit:
+    record = Record(
+        "f.log", "generic", 1, 0, 1, "x", "x", None, {"connection": connection}
+    )
+    return Hit(rule, severity, (-2019,), record, 1, {}, key)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+class TestWindows:
+    def test_first_hit_alerts_at_once_repeats_are_counted(self) -> None:
+        d = Deduper()
+        (first,) = d.admit(hit(), at(0))
+        assert first.kind is AlertKind.FIRST
+        assert first.hit is not None
+        assert d.admit(hit(), at(5)) == []
+        assert d.admit(hit(), at(90)) == []
+
+    def test_ten_thousand_hits_make_one_alert_and_one_digest_of_9999(self) -> None:
+        d = Deduper()
+        alerts = [a for i in range(10_000) for a in d.admit(hit(), at(i * 0.05))]
+        assert [a.kind for a in alerts] == [AlertKind.FIRST]
+        (digest,) = d.tick(at(600))
+        assert digest.kind is AlertKind.DIGEST
+        assert digest.count == 9_999
+        assert digest.first_at == at(0.05)
+        assert digest.last_at == at(9_999 * 0.05)
+        assert d.tick(at(10_000)) == []
+        assert d.windows == {}
+
+    def test_the_timer_sends_the_digest_without_another_line(self) -> None:
+        d = Deduper()
+        d.admit(hit(), at(0))
+        d.admit(hit(), at(1))
+        assert d.tick(at(599)) == []
+        assert [a.count for a in d.tick(at(600))] == [1]
+
+    def test_no_repeats_no_digest_and_the_next_hit_alerts_again(self) -> None:
+        d = Deduper()
+        d.admit(hit(), at(0))
+        assert d.tick(at(601)) == []
+        assert [a.kind for a in d.admit(hit(), at(700))] == [AlertKind.FIRST]
+
+    def test_keys_are_separate(self) -> None:
+        d = Deduper()
+        assert len(d.admit(hit(key=("B", "BTCUSDT")), at(0))) == 1
+        assert len(d.admit(hit(key=("B", "ETHUSDT")), at(1))) == 1
+
+    def test_window_0_disables_dedup(self) -> None:
+        d = Deduper(default=Policy(window_s=0))
+        assert len([a for i in range(5) for a in d.admit(hit(), at(i))]) == 5
+
+    def test_a_late_hit_first_closes_the_old_window(self) -> None:
+        d = Deduper()
+        d.admit(hit(), at(0))
+        d.admit(hit(), at(10))
+        kinds = [a.kind for a in d.admit(hit(), at(900))]  # the timer was late
+        assert kinds == [AlertKind.DIGEST, AlertKind.FIRST]
+
+    def test_reminder_every_n_whole_windows_while_it_keeps_happening(self) -> None:
+        d = Deduper(default=Policy(window_s=60, reminder_windows=3))
+        out = []
+        for second in range(0, 60 * 8, 10):  # a hit every 10 s for 8 minutes
+            out += d.admit(hit(), at(second))
+            out += d.tick(at(second))
+        out += d.tick(at(60 * 9))
+        kinds = [a.kind for a in out]
+        assert kinds[0] is AlertKind.FIRST
+        assert kinds[1] is AlertKind.DIGEST
+        assert kinds.count(AlertKind.FIRST) == 1  # muted while it keeps happening
+        assert kinds.count(AlertKind.REMINDER) == 2
+        reminder = next(a for a in out if a.kind is AlertKind.REMINDER)
+        assert reminder.count == 18
+        assert reminder.window_s == 180
+
+    def test_an_invalid_key_mutes_that_connections_order_rejections(self) -> None:
+        d = Deduper(
+            policies={
+                "binance.invalid-api-key": Policy(
+                    mutes=("binance.margin-insufficient",), mute_for_s=1800
+                )
+            }
+        )
+        assert (
+            len(
+                d.admit(
+                    hit("binance.invalid-api-key", ("A",), "A", Severity.CRITICAL),
+                    at(0),
+                )
+            )
+            == 1
+        )
+        assert d.admit(hit(connection="A", key=("A", "X")), at(10)) == []
+        assert len(d.admit(hit(connection="B", key=("B", "X")), at(11))) == 1
+        assert d.suppressed == 1
+        assert len(d.admit(hit(connection="A", key=("A", "X")), at(1801))) == 1
+
+    def test_quiet_hours_hold_back_all_but_critical(self) -> None:
+        local = at(0).astimezone()
+        start = (local - timedelta(hours=1)).time()
+        end = (local + timedelta(hours=1)).time()
+        d = Deduper(quiet=QuietHours(start, end))
+        (held,) = d.admit(hit(), at(0))
+        assert held.not_before is not None
+        assert held.not_before > at(0)
+        (urgent,) = d.admit(
+            hit("binance.liquidation-mode", ("A",), severity=Severity.CRITICAL), at(0)
+        )
+        assert urgent.not_before is None
+
+    def test_quiet_hours_may_span_midnight(self) -> None:
+        from datetime import time
+
+        quiet = QuietHours(time(23), time(7))
+        assert quiet.covers(time(23, 30))
+        assert quiet.covers(time(6, 59))
+        assert not quiet.covers(time(7))
+        assert not quiet.covers(time(12))
+
+    def test_restore_continues_saved_windows(self) -> None:
+        d = Deduper()
+        d.admit(hit(), at(0))
+        again = Deduper()
+        again.restore(d.windows.values(), d.muted)
+        assert (
+            again.admit(hit(), at(30)) == []
+        )  # a restart does not re-alert inside a window
+        assert fingerprint(hit()) in again.windows
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["A", "B", "C"]), st.floats(0, 900, allow_nan=False)),
+        max_size=60,
+    ),
+    st.sampled_from([0.0, 60.0, 600.0]),
+)
+def test_at_most_one_alert_per_key_per_window_and_digests_count_exactly(
+    events: list[tuple[str, float]], window: float
+) -> None:
+    d = Deduper(default=Policy(window_s=window))
+    now = 0.0
+    alerts = []
+    for key, gap in events:
+        now += gap
+        alerts += d.tick(at(now))
+        alerts += d.admit(hit(key=(key,)), at(now))
+    alerts += d.tick(at(now + 10 * max(window, 1)))
+    firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+    digests = [a for a in alerts if a.kind is AlertKind.DIGEST]
+    assert len(firsts) + sum(a.count for a in digests) == len(events)
+    for key in "ABC":
+        times = [a.created_at for a in firsts if a.fingerprint.endswith(key)]
+        assert all(
+            (b - a).total_seconds() >= window for a, b in itertools.pairwise(times)
+        )

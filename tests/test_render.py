@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from logwatch.dedup import Alert, AlertKind
+from logwatch.model import Hit, Record, Severity
+from logwatch.render import fit, format_duration, render
+from logwatch.rules import load_rules
+
+RULES = {r.id: r for r in load_rules()}
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+RECORD = Record(
+    "/logs/bot.log",
+    "python",
+    7,
+    0,
+    10,
+    "2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
+    "2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
+    "2026-11-24 15:00:01,123",
+    {"connection": "Binance Futures", "symbol": "BTCUSDT", "platform": "freqtrade"},
+)
+HIT = Hit(
+    "binance.margin-insufficient",
+    Severity.ERROR,
+    (-2019,),
+    RECORD,
+    7,
+    {},
+    ("Binance Futures", "BTCUSDT"),
+)
+FIRST = Alert("a1", AlertKind.FIRST, HIT.rule_id, Severity.ERROR, "fp", NOW, HIT)
+
+
+def test_first_alert_in_russian_names_the_remedy_place_and_rule() -> None:
+    msg = render(FIRST, RULES[HIT.rule_id], "ru", "telegram")
+    assert msg.title == "ОШИБКА: Недостаточно маржи для ордера (BTCUSDT)"
+    assert "Когда: 2026-11-24 15:00:01" in msg.body
+    assert (
+        "Где: платформа freqtrade, подключение Binance Futures, символ BTCUSDT, файл /logs/bot.log:7"
+        in msg.body
+    )
+    assert "Что сделать: На фьючерсном кошельке" in msg.body
+    assert msg.body.endswith("Правило binance.margin-insufficient · коды -2019")
+
+
+def test_digest_in_english_counts_and_times() -> None:
+    digest = replace(
+        FIRST, kind=AlertKind.DIGEST, count=37, window_s=600, first_at=NOW, last_at=NOW
+    )
+    msg = render(digest, RULES[HIT.rule_id], "en", "email")
+    assert msg.title == "Repeated 37×: Not enough margin for the order"
+    assert msg.body.startswith("Repeated 37 times in 10 min (first ")
+
+
+def test_telegram_budget_cuts_with_a_marker_and_keeps_the_rule_line() -> None:
+    long = replace(RECORD, raw="x" * 10_000, text="x" * 10_000)
+    rule = replace(RULES[HIT.rule_id], remedy={"en": "y " * 3000, "ru": "у " * 3000})
+    msg = render(replace(FIRST, hit=replace(HIT, record=long)), rule, "en", "telegram")
+    assert len(msg.body) <= 3500
+    assert "… (truncated)" in msg.body
+    assert msg.body.endswith("codes -2019")
+
+
+def test_self_alerts_use_their_own_text() -> None:
+    alert = Alert(
+        "s",
+        AlertKind.SELF,
+        "logwatch.self",
+        Severity.WARNING,
+        "s",
+        NOW,
+        text="3 alerts expired\nbody",
+    )
+    assert render(alert, None, "en").title == "3 alerts expired"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "en", "ru"),
+    [
+        (600, "10 min", "10 мин"),
+        (3690, "1 h 1 min 30 s", "1 ч 1 мин 30 с"),
+        (0, "0 s", "0 с"),
+    ],
+)
+def test_durations(seconds: int, en: str, ru: str) -> None:
+    assert format_duration(seconds, "en") == en
+    assert format_duration(seconds, "ru") == ru
+
+
+def test_fit() -> None:
+    assert fit("short", 10, "…") == "short"
+    assert fit("a" * 20, 10, "…") == "a" * 8 + "\n…"
