@@ -446,3 +446,55 @@ def schema() -> None:
     from logwatch.rules import rule_schema
 
     click.echo(json.dumps(rule_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command(name="test-notify")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The config file [default: $LOGWATCH_CONFIG or the platform's config dir].",
+)
+@click.pass_context
+def test_notify(ctx: click.Context, config_path: Path | None) -> None:
+    """Send one test alert to every configured channel and say how each went.
+
+    Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
+    """
+    from logwatch.clock import SystemClock
+    from logwatch.config import load_config
+    from logwatch.dedup import Alert, AlertKind
+    from logwatch.engine import Engine
+    from logwatch.notifier import Notifier
+    from logwatch.render import Message, render
+    from logwatch.rules import RuleSet, load_rules, sample_record
+
+    loaded = load_config(config_path)
+    channels = loaded.config.channels
+    if not channels:
+        click.echo(
+            f"logwatch: no channels in {loaded.source}; add some under `channels:`",
+            err=True,
+        )
+        ctx.exit(1)
+    notifier = Notifier(loaded)
+    lang = loaded.config.language or default_language()
+    rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
+    (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
+    now = SystemClock().now()
+    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
+    failed = 0
+    for channel in channels:
+        message = render(alert, rule, lang, channel.kind)
+        prefix = "[тест] " if lang == "ru" else "[test] "
+        result = notifier.send(
+            channel.name, Message(prefix + message.title, message.body), rule.severity
+        )
+        if result.status == "sent":
+            click.echo(f"{channel.name}: delivered")
+        elif result.status == "maybe":
+            click.echo(f"{channel.name}: probably delivered ({result.error})")
+        else:
+            failed += 1
+            click.echo(f"{channel.name}: FAILED: {result.error}")
+    ctx.exit(1 if failed else 0)

@@ -1,0 +1,304 @@
+"""The config file: language, channels, dedup, quiet hours; ``file:line`` errors.
+
+One YAML file (``--config``, else ``$LOGWATCH_CONFIG``, else the platform's config
+directory). ``${VAR}`` (or ``${VAR:-default}``) in any string is taken from the
+environment, so tokens and passwords need not be written in the file; channel URLs are
+held as secrets and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import platformdirs
+import regex
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from logwatch.errors import ConfigError, InvalidConfig
+from logwatch.model import Severity
+from logwatch.yamlfile import Document, load_yaml, parse_yaml
+
+_DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
+_UNITS = {
+    None: 1.0,
+    "ms": 0.001,
+    "s": 1.0,
+    "m": 60.0,
+    "min": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+}
+_VAR = regex.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from ``30s``, ``10m``, ``1h``, ``1d`` or a number of seconds."""
+    if isinstance(value, bool):
+        raise ValueError("a duration like 30s, 10m or 1h")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return float(value)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return float(m.group(1)) * _UNITS[m.group(2)]
+    raise ValueError(f"{value!r} is not a duration like 30s, 10m or 1h")
+
+
+def _parse_time(value: object) -> object:
+    if isinstance(value, int) and not isinstance(
+        value, bool
+    ):  # YAML 1.1 reads 23:00 as 1380
+        return time(value // 60 % 24, value % 60)
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time like 23:00") from None
+    return value
+
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+ClockTime = Annotated[time, BeforeValidator(_parse_time)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Channel(_Strict):
+    """Where alerts go: one Apprise URL and the least severity it takes."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
+    url: SecretStr
+    min_severity: Severity = Severity.INFO
+
+    @property
+    def scheme(self) -> str:
+        """The URL scheme (``tgram``, ``mailtos``, ``json``, ``desktop``...)."""
+        return self.url.get_secret_value().split("://", 1)[0].lower()
+
+    @property
+    def kind(self) -> str:
+        """How to render for it: telegram, email, desktop or webhook."""
+        scheme = self.scheme
+        if scheme in ("tgram", "telegram"):
+            return "telegram"
+        if scheme in ("mailto", "mailtos"):
+            return "email"
+        if scheme in (
+            "desktop",
+            "console",
+            "dbus",
+            "glib",
+            "gnome",
+            "windows",
+            "macosx",
+        ):
+            return "desktop"
+        return "webhook"
+
+
+class Dedup(_Strict):
+    """How repeats are grouped."""
+
+    window: Duration = 600.0
+
+
+class QuietHours(_Strict):
+    """Local hours when only critical alerts go out at once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    start: ClockTime = Field(alias="from")
+    end: ClockTime = Field(alias="to")
+
+
+class Config(BaseSettings):
+    """Everything a config file may say; every key is optional."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    language: Literal["ru", "en"] | None = None
+    channels: list[Channel] = []
+    dedup: Dedup = Dedup()
+    quiet_hours: QuietHours | None = None
+    #: An alert not delivered within this long is given up (and reported).
+    max_age: Duration = 24 * 3600.0
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+class LoadedConfig:
+    """A validated config and where each of its parts came from."""
+
+    def __init__(self, config: Config, doc: Document | None) -> None:
+        self.config = config
+        self.doc = doc
+
+    @property
+    def source(self) -> str:
+        """The config file's path, or a note that the defaults are used."""
+        return self.doc.source if self.doc else "(no config file: defaults)"
+
+    def line_of(self, *loc: str | int) -> int:
+        """The line of a value (0 without a file)."""
+        return self.doc.line_of(loc) if self.doc else 0
+
+    def error(self, loc: tuple[str | int, ...], message: str) -> ConfigError:
+        """A ``file:line: message`` error about the value at ``loc``."""
+        return ConfigError(self.source, self.line_of(*loc), message)
+
+
+def _expand(
+    data: Any,
+    loc: tuple[str | int, ...],
+    env: dict[str, str],
+    doc: Document,
+    problems: list[ConfigError],
+) -> Any:
+    if isinstance(data, str):
+
+        def sub(m: regex.Match[str]) -> str:
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return str(default)
+            problems.append(
+                ConfigError(
+                    doc.source,
+                    doc.line_of(loc),
+                    f"environment variable {name} is not set",
+                )
+            )
+            return ""
+
+        return _VAR.sub(sub, data)
+    if isinstance(data, dict):
+        return {k: _expand(v, (*loc, k), env, doc, problems) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_expand(v, (*loc, i), env, doc, problems) for i, v in enumerate(data)]
+    return data
+
+
+def _loc_text(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += (
+            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        )
+    return out
+
+
+def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConfig:
+    """A config from a parsed YAML document.
+
+    Raises:
+        InvalidConfig: with every problem, each at its line.
+    """
+    env = dict(os.environ) if env is None else env
+    problems: list[ConfigError] = []
+    data = doc.data if doc.data is not None else {}
+    if not isinstance(data, dict):
+        raise InvalidConfig(
+            [ConfigError(doc.source, 1, "expected a mapping of settings")]
+        )
+    data = _expand(data, (), env, doc, problems)
+    try:
+        config = Config(**data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key {_loc_text(loc)!r}"
+            elif err["type"] == "missing":
+                message = f"{_loc_text(loc)} is missing"
+            else:
+                message = f"{_loc_text(loc)}: {err['msg']}".replace("Value error, ", "")
+            problems.append(ConfigError(doc.source, doc.line_of(loc), message))
+        config = None
+    if config is not None:
+        names = [c.name for c in config.channels]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                problems.append(
+                    ConfigError(
+                        doc.source,
+                        doc.line_of(("channels", i, "name")),
+                        f"channel name {name!r} is used twice",
+                    )
+                )
+    if problems or config is None:
+        raise InvalidConfig(sorted(problems, key=lambda e: e.line))
+    return LoadedConfig(config, doc)
+
+
+def default_config_path(env: dict[str, str] | None = None) -> Path:
+    """``$LOGWATCH_CONFIG``, else ``config.yaml`` in the platform's config directory."""
+    env = dict(os.environ) if env is None else env
+    if env.get("LOGWATCH_CONFIG"):
+        return Path(env["LOGWATCH_CONFIG"]).expanduser()
+    return platformdirs.user_config_path("logwatch", appauthor=False) / "config.yaml"
+
+
+def load_config(
+    path: Path | None = None, env: dict[str, str] | None = None
+) -> LoadedConfig:
+    """The config at ``path`` (or the default place); the defaults when there is none.
+
+    Raises:
+        InvalidConfig: the file has problems (a path given but missing is one).
+    """
+    env = dict(os.environ) if env is None else env
+    explicit = path is not None or bool(env.get("LOGWATCH_CONFIG"))
+    path = path or default_config_path(env)
+    if not path.exists():
+        if explicit:
+            raise InvalidConfig([ConfigError(str(path), 0, "no such config file")])
+        return LoadedConfig(Config(), None)
+    try:
+        doc, problems = load_yaml(path)
+    except ConfigError as exc:
+        raise InvalidConfig([exc]) from exc
+    if problems:
+        raise InvalidConfig(problems)
+    return parse_config(doc, env)
+
+
+def config_from_text(
+    text: str, env: dict[str, str] | None = None, source: str = "<config>"
+) -> LoadedConfig:
+    """A config from YAML text (for tests and tools).
+
+    Raises:
+        InvalidConfig: with every problem found.
+    """
+    doc, problems = parse_yaml(text, source)
+    if problems:
+        raise InvalidConfig(problems)
+    return parse_config(doc, env)

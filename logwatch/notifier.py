@@ -1,0 +1,210 @@
+"""Sends messages through Apprise: one service per channel, each with its own tag.
+
+Every URL is checked when the config loads (``Apprise.instantiate``) and reported at
+its ``file:line``, never printed. Text goes as ``body_format=TEXT``, so Apprise escapes
+it for Telegram's HTML. A send that times out may still have been delivered: it is
+reported as such, never retried as if it had failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import apprise
+import regex
+from apprise.decorators import notify
+
+from logwatch.config import Channel, LoadedConfig
+from logwatch.errors import InvalidConfig
+from logwatch.model import Severity
+from logwatch.redact import redact
+from logwatch.render import Message
+
+#: Seconds a single service may take, retries included.
+SERVICE_TIMEOUT_S = 30.0
+_RETRY_AFTER = regex.compile(r"retry after (\d+)", regex.I)
+_NOTIFY_TYPE = {
+    Severity.INFO: apprise.NotifyType.INFO,
+    Severity.WARNING: apprise.NotifyType.WARNING,
+    Severity.ERROR: apprise.NotifyType.FAILURE,
+    Severity.CRITICAL: apprise.NotifyType.FAILURE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How one send went: ``sent``, ``failed``, or ``maybe`` (timed out mid-send)."""
+
+    status: str
+    error: str = ""
+    retry_after_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the message went out (a timeout counts: it may well have)."""
+        return self.status in ("sent", "maybe")
+
+
+# -- plugins: console:// and desktop:// -----------------------------------------------
+
+
+def _console(
+    body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
+) -> bool:
+    """Prints the alert on stderr (the zero-config channel and desktop fallback)."""
+    sys.stderr.write(f"[{notify_type.upper()}] {title}\n{body}\n\n")
+    sys.stderr.flush()
+    return True
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def desktop_session() -> bool:
+    """Whether a desktop session can show notifications (from the environment)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+
+
+def desktop_urgency(notify_type: str) -> str:
+    """desktop-notifier's urgency for an Apprise notify type."""
+    return {"failure": "Critical", "warning": "Normal"}.get(notify_type, "Low")
+
+
+def _desktop(
+    body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
+) -> bool:
+    """A toast through desktop-notifier (WinRT on Windows, D-Bus on Linux).
+
+    desktop-notifier logs failures instead of raising them, so its logger is watched.
+    Without a desktop session the alert goes to the console.
+    """
+    if not desktop_session():
+        return _console(body, title, notify_type)
+    from desktop_notifier import DesktopNotifier, Urgency
+
+    collect = _Collect()
+    logger = logging.getLogger("desktop_notifier")
+    logger.addHandler(collect)
+    try:
+        notifier = DesktopNotifier(app_name="logwatch")
+        urgency = getattr(Urgency, desktop_urgency(notify_type))
+        asyncio.run(
+            notifier.send(title=title or "logwatch", message=body, urgency=urgency)
+        )
+    except Exception:  # noqa: BLE001  boundary: any backend failure is a failed send
+        return False
+    finally:
+        logger.removeHandler(collect)
+    return not collect.records
+
+
+def _register(scheme: str, name: str, plugin: Callable[..., bool]) -> None:
+    """Make ``scheme://`` URLs send through ``plugin`` (process-wide, in Apprise)."""
+    notify(on=scheme, name=name)(plugin)  # type: ignore[no-untyped-call]
+
+
+_register("console", "Console", _console)
+_register("desktop", "Desktop", _desktop)
+
+
+# -- the notifier ---------------------------------------------------------------------
+
+
+def tag_of(channel: str) -> str:
+    """The Apprise tag of a channel (lowercase letters, digits, dashes)."""
+    return "ch-" + channel
+
+
+class Notifier:
+    """One Apprise service per configured channel."""
+
+    def __init__(
+        self, loaded: LoadedConfig, timeout_s: float = SERVICE_TIMEOUT_S
+    ) -> None:
+        self.channels: dict[str, Channel] = {c.name: c for c in loaded.config.channels}
+        self.secrets = tuple(_secrets(loaded.config.channels))
+        logging.getLogger("apprise").setLevel(
+            logging.INFO
+        )  # never DEBUG: it shows tokens
+        asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
+        asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
+        self._apprise = apprise.Apprise(asset=asset)
+        problems = []
+        for index, channel in enumerate(loaded.config.channels):
+            url = channel.url.get_secret_value()
+            if apprise.Apprise.instantiate(url) is None:
+                problems.append(
+                    loaded.error(
+                        ("channels", index, "url"),
+                        f"channel {channel.name}: not a valid notification URL "
+                        f"(scheme {channel.scheme}://); see https://appriseit.com/services/",
+                    )
+                )
+                continue
+            self._apprise.add(url, tag=tag_of(channel.name))
+        if problems:
+            raise InvalidConfig(problems)
+
+    def takes(self, channel: str, severity: Severity) -> bool:
+        """Whether a channel wants alerts of this severity."""
+        return severity.rank >= self.channels[channel].min_severity.rank
+
+    def send(self, channel: str, message: Message, severity: Severity) -> Delivery:
+        """Send one message to one channel."""
+        try:
+            result = self._apprise.notify(
+                body=message.body,
+                title=message.title,
+                notify_type=_NOTIFY_TYPE[severity],
+                body_format=apprise.NotifyFormat.TEXT,
+                tag=tag_of(channel),
+            )
+        except Exception as exc:  # noqa: BLE001  boundary: a plugin bug is a failed send
+            return Delivery(
+                "failed", redact(f"{type(exc).__name__}: {exc}", self.secrets)
+            )
+        status = result.status
+        logs = " ".join(entry.message for entry in result.logs())
+        error = redact(logs, self.secrets)[:500]
+        if status == apprise.AppriseResultStatus.SUCCESS:
+            return Delivery("sent")
+        if status == apprise.AppriseResultStatus.TIMEOUT:
+            return Delivery("maybe", error or "timed out; it may have been delivered")
+        retry = _RETRY_AFTER.search(logs)
+        return Delivery(
+            "failed",
+            error or f"not delivered ({status.name.lower()})",
+            float(retry.group(1)) if retry else None,
+        )
+
+
+def _secrets(channels: Sequence[Channel]) -> list[str]:
+    """The parts of channel URLs that must never be shown (tokens, passwords)."""
+    out = []
+    for channel in channels:
+        url = channel.url.get_secret_value()
+        rest = url.split("://", 1)[-1]
+        userinfo = rest.split("@", 1)[0] if "@" in rest.split("/", 1)[0] else ""
+        if ":" in userinfo:
+            out.append(userinfo.split(":", 1)[1])
+        if channel.kind == "telegram":
+            out.append(rest.split("/", 1)[0])
+        for part in regex.findall(
+            r"(?:pass|password|token|key|secret)=([^&]+)", url, flags=regex.I
+        ):
+            out.append(part)
+    return [s for s in out if len(s) >= 4]

@@ -1,0 +1,379 @@
+"""Delivery through real servers on 127.0.0.1: aiosmtpd for e-mail, an HTTP server for
+webhooks. Telegram cannot be reached from here, so it is mocked at the HTTP transport
+(responses), which keeps Apprise's real URL, JSON and escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from click.testing import CliRunner
+
+from logwatch.cli import cli
+from logwatch.config import config_from_text
+from logwatch.errors import InvalidConfig
+from logwatch.model import Severity
+from logwatch.notifier import Notifier, desktop_urgency
+from logwatch.render import Message
+from tests.conftest import wait_until
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+PASSWORD = "s3cr3t-Pw_42"
+MESSAGE = Message(
+    "ОШИБКА: <b>Margin</b> & co 🚨",
+    "Что сделать: a < b & c\nRule binance.margin-insufficient",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def notifier(*channels: str) -> Notifier:
+    lines = "".join(
+        f"  - {{name: {n}, url: '{u}'}}\n"
+        for n, u in (c.split("=", 1) for c in channels)
+    )
+    return Notifier(config_from_text("channels:\n" + lines, {}, "c.yaml"), timeout_s=10)
+
+
+# -- webhooks --------------------------------------------------------------------------
+
+
+class Hook:
+    """An HTTP server on 127.0.0.1 that records requests and answers as told."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.status = 200
+        self.delay = 0.0
+        self.cond = threading.Condition()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.delay:
+                    threading.Event().wait(hook.delay)  # the server is slow, on purpose
+                with hook.cond:
+                    hook.requests.append(json.loads(body))
+                    hook.cond.notify_all()
+                self.send_response(hook.status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture(name="hook")
+def _hook() -> Iterator[Hook]:
+    server = Hook()
+    yield server
+    server.close()
+
+
+def test_webhook_receives_title_and_body(hook: Hook) -> None:
+    n = notifier(f"hook=json://127.0.0.1:{hook.port}/alerts")
+    assert n.send("hook", MESSAGE, Severity.ERROR).status == "sent"
+    (got,) = hook.requests
+    assert got["title"] == MESSAGE.title
+    assert got["message"] == MESSAGE.body
+    assert got["type"] == "failure"
+
+
+def test_webhook_500_fails_and_a_dead_port_fails_fast(hook: Hook) -> None:
+    hook.status = 500
+    n = notifier(
+        f"hook=json://127.0.0.1:{hook.port}/alerts",
+        f"dead=json://127.0.0.1:{free_port()}/x",
+    )
+    assert n.send("hook", MESSAGE, Severity.ERROR).status == "failed"
+    dead = n.send("dead", MESSAGE, Severity.ERROR)
+    assert dead.status == "failed"
+    assert "127.0.0.1" not in dead.error
+
+
+def test_a_slow_webhook_times_out_as_failed_not_hanging(hook: Hook) -> None:
+    hook.delay = 3
+    n = notifier(f"hook=json://127.0.0.1:{hook.port}/alerts?rto=0.5")
+    assert n.send("hook", MESSAGE, Severity.ERROR).status == "failed"
+    wait_until(lambda: len(hook.requests) == 1, 10, "the slow request to finish")
+
+
+# -- e-mail -----------------------------------------------------------------------------
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.cond = threading.Condition()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.cond:
+            self.messages.append(envelope)
+            self.cond.notify_all()
+        return "250 OK"
+
+
+def _auth(
+    server: Any, session: Any, envelope: Any, mechanism: str, data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(data, LoginPassword)
+        and data.login == b"alerts"
+        and data.password == PASSWORD.encode()
+    )
+    return AuthResult(success=ok)
+
+
+def _certificate(tmp: Path) -> ssl.SSLContext:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(tmp / "cert.pem", tmp / "key.pem")
+    return ctx
+
+
+@pytest.fixture(name="smtp")
+def _smtp(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sink, int]]:
+    sink, port = Sink(), free_port()
+    tls = getattr(request, "param", False)
+    controller = Controller(
+        sink,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_auth,
+        auth_require_tls=False,
+        tls_context=_certificate(tmp_path) if tls else None,
+        require_starttls=tls,
+    )
+    controller.start()
+    yield sink, port
+    controller.stop()
+
+
+def test_plain_smtp_delivers_utf8_text(smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    n = notifier(
+        f"mail=mailto://127.0.0.1:{port}?from=alerts@example.com&to=trader@example.com&cto=5"
+    )
+    assert n.send("mail", MESSAGE, Severity.ERROR).status == "sent"
+    (mail,) = sink.messages
+    assert mail.mail_from == "alerts@example.com"
+    assert mail.rcpt_tos == ["trader@example.com"]
+    from email import message_from_bytes, policy
+
+    parsed = message_from_bytes(mail.original_content, policy=policy.default)
+    assert parsed["Subject"] == MESSAGE.title
+    assert parsed.get_content_type() == "text/plain"
+    assert "Что сделать: a < b & c" in parsed.get_content()
+
+
+def test_smtp_auth_and_a_wrong_password(
+    smtp: tuple[Sink, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    sink, port = smtp
+    base = f"127.0.0.1:{port}?from=alerts@example.com&to=trader@example.com&cto=5"
+    n = notifier(
+        f"good=mailto://alerts:{PASSWORD}@{base}",
+        f"bad=mailto://alerts:WRONG-{PASSWORD}@{base}",
+    )
+    caplog.set_level(logging.DEBUG)
+    assert n.send("good", MESSAGE, Severity.ERROR).status == "sent"
+    bad = n.send("bad", MESSAGE, Severity.ERROR)
+    assert bad.status == "failed"
+    assert len(sink.messages) == 1
+    assert PASSWORD not in bad.error
+    assert PASSWORD not in caplog.text
+
+
+@pytest.mark.parametrize("smtp", [True], indirect=True)
+def test_starttls_with_a_throwaway_certificate(smtp: tuple[Sink, int]) -> None:
+    sink, port = smtp
+    n = notifier(
+        f"mail=mailtos://alerts:{PASSWORD}@127.0.0.1:{port}?from=alerts@example.com"
+        "&to=trader@example.com&mode=starttls&verify=no&cto=5"
+    )
+    assert n.send("mail", MESSAGE, Severity.ERROR).status == "sent"
+    assert len(sink.messages) == 1
+
+
+# -- Telegram (mocked at the HTTP transport: api.telegram.org is unreachable here) --------
+
+API = f"https://api.telegram.org/bot{TOKEN}/sendMessage"
+
+
+def test_telegram_gets_escaped_html_text(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, API, json={"ok": True, "result": {}})
+        n = notifier(f"phone=tgram://{TOKEN}/-1001234567890")
+        assert n.send("phone", MESSAGE, Severity.CRITICAL).status == "sent"
+        body = rsps.calls[0].request.body
+        assert isinstance(body, bytes | str)
+        sent = json.loads(body)
+    assert sent["chat_id"] == -1001234567890
+    assert sent["parse_mode"] == "HTML"
+    assert "&lt;b&gt;Margin&lt;/b&gt; &amp; co 🚨" in sent["text"]
+    assert "a &lt; b &amp; c" in sent["text"]
+    assert TOKEN not in caplog.text
+
+
+def test_telegram_429_reports_retry_after_without_the_token(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.POST,
+            API,
+            status=429,
+            json={
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 5",
+                "parameters": {"retry_after": 5},
+            },
+        )
+        result = notifier(f"phone=tgram://{TOKEN}/42").send(
+            "phone", MESSAGE, Severity.ERROR
+        )
+    assert (result.status, result.retry_after_s) == ("failed", 5.0)
+    assert TOKEN not in result.error
+    assert TOKEN.split(":")[1] not in caplog.text
+
+
+# -- configuration errors -----------------------------------------------------------------
+
+
+def test_invalid_urls_are_reported_at_their_line_without_the_url() -> None:
+    text = f"channels:\n  - name: a\n    url: 'nosuch://{PASSWORD}'\n  - name: b\n    url: 'tgram://notatoken/1'\n"
+    with pytest.raises(InvalidConfig) as info:
+        Notifier(config_from_text(text, {}, "c.yaml"))
+    messages = [e.format_message() for e in info.value.errors]
+    assert messages[0].startswith(
+        "c.yaml:3: channel a: not a valid notification URL (scheme nosuch://)"
+    )
+    assert messages[1].startswith(
+        "c.yaml:5: channel b: not a valid notification URL (scheme tgram://)"
+    )
+    assert all(PASSWORD not in m and "notatoken" not in m for m in messages)
+
+
+def test_min_severity_routes_by_severity() -> None:
+    n = Notifier(
+        config_from_text(
+            "channels:\n  - {name: p, url: 'json://h/x', min_severity: error}\n", {}
+        )
+    )
+    assert not n.takes("p", Severity.WARNING)
+    assert n.takes("p", Severity.CRITICAL)
+
+
+def test_desktop_urgency_follows_severity() -> None:
+    assert [desktop_urgency(t) for t in ("failure", "warning", "info")] == [
+        "Critical",
+        "Normal",
+        "Low",
+    ]
+
+
+# -- logwatch test-notify ------------------------------------------------------------------
+
+
+def test_test_notify_reports_each_channel_and_never_a_secret(
+    hook: Hook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_TOKEN", PASSWORD)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    (tmp_path / "c.yaml").write_text(
+        "language: en\nchannels:\n"
+        f"  - {{name: hook, url: 'json://127.0.0.1:{hook.port}/x?+X-Token=${{HOOK_TOKEN}}'}}\n"
+        f"  - {{name: dead, url: 'json://user:${{HOOK_TOKEN}}@127.0.0.1:{free_port()}/x'}}\n"
+        "  - {name: desk, url: 'desktop://'}\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
+    )
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "hook: delivered"
+    assert lines[2] == "desk: delivered"
+    assert lines[1].startswith("dead: FAILED: ")
+    assert PASSWORD not in result.output
+    (got,) = hook.requests
+    assert got["title"] == "[test] ERROR: Not enough margin for the order (BTCUSDT)"
+    assert "Rule binance.margin-insufficient · codes -2019" in got["message"]
+
+
+def test_test_notify_without_channels_says_so(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("language: ru\n")
+    result = CliRunner().invoke(
+        cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
+    )
+    assert result.exit_code == 1
+    assert "no channels" in result.stderr
+
+
+def test_test_notify_with_a_bad_config_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("channels:\n  - {name: x, url: 'nosuch://a'}\n")
+    result = CliRunner().invoke(
+        cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
+    )
+    assert result.exit_code == 2
+    assert "c.yaml:2: channel x: not a valid notification URL" in result.stderr
