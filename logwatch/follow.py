@@ -6,11 +6,13 @@ work; ``run(stop)`` is a thin loop around it.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from logwatch.clock import Clock
+from logwatch.dedup import Alert, Deduper
 from logwatch.engine import Engine, Scan
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
@@ -42,11 +44,15 @@ class Follower:
         record_wait_s: float = RECORD_WAIT_S,
         partial_wait_s: float = PARTIAL_WAIT_S,
         on_problem: Callable[[str, str], None] | None = None,
+        alerting: Alerting | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
         self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
         self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
         self.sources = {s.name: s for s in sources}
+        self.alerting = alerting
+        if alerting is not None and state is not None:
+            alerting.restore(state)
         if state is not None:
             state.expire()
         known = state.files() if state is not None else []
@@ -106,6 +112,8 @@ class Follower:
             if idle >= self.partial_wait_s and stream.decoder.held_bytes:
                 self._report(eid, stream.flush())
                 self._dirty.add(eid)
+        if self.alerting is not None:
+            self.alerting.tick(self.clock.now())
         self.commit()
         if self.state is not None and now - self._expired_at >= EXPIRE_EVERY_S:
             self._expired_at = now
@@ -115,8 +123,12 @@ class Follower:
         return len(events)
 
     def next_timeout(self) -> float:
-        """Seconds until a held record or partial line is due to be flushed."""
+        """Seconds until a held record, a partial line or a dedup window is due."""
         now, due = self.clock.monotonic(), self.tailer.poll_interval
+        if self.alerting is not None:
+            closes = self.alerting.deduper.next_due()
+            if closes is not None:
+                due = min(due, (closes - self.clock.now()).total_seconds())
         for eid, stream in self._streams.items():
             idle = now - self._last_data.get(eid, now)
             if stream.holds_record:
@@ -146,11 +158,16 @@ class Follower:
 
     def commit(self) -> None:
         """Save the positions that changed, in one transaction."""
-        if self.state is not None and self._dirty:
+        alerting = self.alerting
+        pending = alerting is not None and bool(alerting.pending)
+        if self.state is not None and (self._dirty or pending):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
             ]
-            self.state.commit(files=files)
+            # offsets, alerts and dedup windows: saved together or not at all
+            self.state.commit(files=files, extra=alerting.write if alerting else None)
+            if alerting is not None:
+                alerting.committed()
         for eid in self._drained:
             self._streams.pop(eid, None)
             self._last_data.pop(eid, None)
@@ -190,6 +207,8 @@ class Follower:
         stream = self._streams[eid]
         if eid in self._catchup:
             scan.hits = [h for h in scan.hits if self._recent(eid, h)]
+        if self.alerting is not None and scan.hits:
+            self.alerting.admit(scan.hits, self.clock.now())
         if self.on_problem is not None:
             problems = stream.quality.problems
             for text in problems[self._reported.get(eid, 0) :]:
@@ -224,3 +243,61 @@ class Follower:
             stream.line,
             last_seen,
         )
+
+
+class Alerting:
+    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction."""
+
+    def __init__(
+        self,
+        deduper: Deduper,
+        targets: Callable[[Alert], list[str]],
+        on_committed: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
+        self.pending: list[Alert] = []
+        self._changed = False
+
+    def restore(self, state: State) -> None:
+        """Continue the dedup windows saved before a restart."""
+        from logwatch.outbox import window_from_json
+
+        windows, muted = state.dedup()
+        self.deduper.restore(
+            [window_from_json(w) for w in windows],
+            {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
+        )
+
+    def admit(self, hits: list[Hit], now: datetime) -> None:
+        """Let hits through dedup; keep the alerts they cause."""
+        for hit in hits:
+            self.pending += self.deduper.admit(hit, now)
+        self._changed = True
+
+    def tick(self, now: datetime) -> None:
+        """The timer: digests and reminders of windows that closed."""
+        alerts = self.deduper.tick(now)
+        if alerts:
+            self.pending += alerts
+            self._changed = True
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Inside the follower's commit: queue the alerts, save the windows."""
+        from logwatch.delivery import queue_rows
+        from logwatch.outbox import window_to_json
+
+        State.queue(conn, queue_rows(self.pending, self.targets))
+        if self._changed:
+            d = self.deduper
+            State.save_dedup(
+                conn,
+                [(fp, window_to_json(w)) for fp, w in d.windows.items()],
+                [(r, c, until.timestamp()) for (r, c), until in d.muted.items()],
+            )
+
+    def committed(self) -> None:
+        """The transaction is durable: hand the alerts to delivery."""
+        sent = bool(self.pending)
+        self.pending, self._changed = [], False
+        if sent:
+            self.on_committed()

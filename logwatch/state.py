@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -44,8 +46,41 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE files ADD COLUMN line INTEGER NOT NULL DEFAULT 1")
 
 
+def _v3(conn: sqlite3.Connection) -> None:
+    # the outbox: alerts and their delivery per channel; dedup windows and mutes
+    conn.execute(
+        """CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            created_at REAL NOT NULL,
+            payload TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE deliveries (
+            alert_id TEXT NOT NULL REFERENCES alerts(id),
+            channel TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at REAL NOT NULL,
+            error TEXT NOT NULL DEFAULT '',
+            done_at REAL,
+            PRIMARY KEY (alert_id, channel)
+        )"""
+    )
+    conn.execute("CREATE INDEX deliveries_due ON deliveries (channel, status, next_at)")
+    conn.execute(
+        "CREATE TABLE windows (fingerprint TEXT PRIMARY KEY, payload TEXT NOT NULL)"
+    )
+    conn.execute(
+        """CREATE TABLE muted (
+            rule_id TEXT NOT NULL, connection TEXT NOT NULL, until REAL NOT NULL,
+            PRIMARY KEY (rule_id, connection)
+        )"""
+    )
+
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -59,6 +94,17 @@ def default_path(env: dict[str, str] | None = None) -> Path:
 
 class _Unusable(Exception):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An alert still to be delivered to one channel."""
+
+    alert_id: str
+    channel: str
+    attempts: int
+    payload: str
+    created_at: float
 
 
 class State:
@@ -77,6 +123,7 @@ class State:
             raise StateError(
                 f"{path.parent}: cannot create: {exc.strerror or exc}"
             ) from exc
+        self._lock = threading.RLock()
         self._conn = self._open()
 
     def _open(self) -> sqlite3.Connection:
@@ -155,6 +202,15 @@ class State:
         extra: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
         """Save positions (and whatever ``extra`` writes) in one durable transaction."""
+        with self._lock:
+            self._commit(files, forget, extra)
+
+    def _commit(
+        self,
+        files: Iterable[FileState],
+        forget: Iterable[str],
+        extra: Callable[[sqlite3.Connection], None] | None,
+    ) -> None:
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -201,6 +257,111 @@ class State:
             self.commit(forget=ids)
         return ids
 
+    # -- the outbox ----------------------------------------------------------------
+
+    @staticmethod
+    def queue(
+        conn: sqlite3.Connection,
+        alerts: Iterable[tuple[str, float, str, Iterable[str], float]],
+    ) -> None:
+        """Inside a ``commit``: add alerts (id, created, payload, channels, due)."""
+        for alert_id, created, payload, channels, due in alerts:
+            conn.execute(
+                "INSERT OR IGNORE INTO alerts (id, created_at, payload) "
+                "VALUES (?, ?, ?)",
+                (alert_id, created, payload),
+            )
+            conn.executemany(
+                """INSERT OR IGNORE INTO deliveries (alert_id, channel, status, next_at)
+                   VALUES (?, ?, 'pending', ?)""",
+                [(alert_id, channel, due) for channel in channels],
+            )
+
+    @staticmethod
+    def save_dedup(
+        conn: sqlite3.Connection,
+        windows: Iterable[tuple[str, str]],
+        muted: Iterable[tuple[str, str, float]],
+    ) -> None:
+        """Inside a ``commit``: replace the saved dedup windows and mutes."""
+        conn.execute("DELETE FROM windows")
+        conn.executemany("INSERT INTO windows VALUES (?, ?)", list(windows))
+        conn.execute("DELETE FROM muted")
+        conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
+
+    def dedup(self) -> tuple[list[str], list[tuple[str, str, float]]]:
+        """The saved windows (JSON payloads) and mutes."""
+        with self._lock:
+            windows = [r[0] for r in self._conn.execute("SELECT payload FROM windows")]
+            muted = self._conn.execute(
+                "SELECT rule_id, connection, until FROM muted"
+            ).fetchall()
+        return windows, muted
+
+    def due(self, channel: str, now: float, limit: int = 20) -> list[Pending]:
+        """A channel's deliveries whose time has come, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                """SELECT d.alert_id, d.channel, d.attempts, a.payload, a.created_at
+                   FROM deliveries d JOIN alerts a ON a.id = d.alert_id
+                   WHERE d.channel = ? AND d.status = 'pending' AND d.next_at <= ?
+                   ORDER BY a.created_at LIMIT ?""",
+                (channel, now, limit),
+            ).fetchall()
+        return [Pending(*row) for row in rows]
+
+    def next_due(self, channel: str) -> float | None:
+        """When the channel's next delivery is due (None: nothing waits)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT min(next_at) FROM deliveries "
+                "WHERE channel = ? AND status = 'pending'",
+                (channel,),
+            ).fetchone()
+        return row[0] if row else None
+
+    def mark(
+        self,
+        alert_id: str,
+        channel: str,
+        status: str,
+        attempts: int,
+        next_at: float,
+        error: str = "",
+        done_at: float | None = None,
+    ) -> None:
+        """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``,
+        ``expired`` or ``skipped``."""
+        with self._lock:
+            self._conn.execute(
+                """UPDATE deliveries
+                   SET status = ?, attempts = ?, next_at = ?, error = ?,
+                   done_at = ? WHERE alert_id = ? AND channel = ?""",
+                (status, attempts, next_at, error, done_at, alert_id, channel),
+            )
+
+    def expire_deliveries(self, channel: str, created_before: float, now: float) -> int:
+        """Give up a channel's deliveries of alerts older than a cutoff; how many."""
+        with self._lock:
+            cursor = self._conn.execute(
+                """UPDATE deliveries
+                   SET status = 'expired', error = 'older than max_age',
+                   done_at = ? WHERE channel = ? AND status = 'pending' AND alert_id IN
+                   (SELECT id FROM alerts WHERE created_at < ?)""",
+                (now, channel, created_before),
+            )
+        return cursor.rowcount
+
+    def waiting(self) -> dict[str, int]:
+        """How many alerts wait per channel."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT channel, count(*) FROM deliveries "
+                "WHERE status = 'pending' GROUP BY channel"
+            ).fetchall()
+        return {channel: count for channel, count in rows}
+
     def close(self) -> None:
         """Close the database."""
-        self._conn.close()
+        with self._lock:
+            self._conn.close()

@@ -22,3 +22,32 @@ class FakeClock:
         """Move both clocks forward."""
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
+
+
+# A recording Apprise channel: fake://NAME delivers to SENT[NAME] unless NAME is in DOWN.
+SENT: dict[str, list[tuple[str, str]]] = {}
+DOWN: set[str] = set()
+
+
+def _fake(
+    body: str,
+    title: str,
+    notify_type: str,
+    meta: dict[str, str],
+    *args: object,
+    **kwargs: object,
+) -> bool:
+    host = meta["host"]
+    if host in DOWN:
+        return False
+    SENT.setdefault(host, []).append((title, body))
+    return True
+
+
+def _register() -> None:
+    from apprise.decorators import notify
+
+    notify(on="fake", name="Fake")(_fake)  # type: ignore[no-untyped-call]
+
+
+_register()

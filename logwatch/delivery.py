@@ -1,0 +1,205 @@
+"""Delivers what waits in the outbox, each channel on its own, until it gets through.
+
+Composes State and the Notifier. Every channel has its own thread, so a dead one holds
+up no other. A failed send is retried with capped exponential backoff (a Telegram 429's
+``retry_after`` is respected) until it is delivered or older than ``max_age``; then it
+expires, and the other channels are told how many did.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+
+import structlog
+
+from logwatch.clock import Clock
+from logwatch.dedup import Alert, AlertKind
+from logwatch.model import Severity
+from logwatch.notifier import Notifier
+from logwatch.outbox import Pacer, alert_from_json, alert_to_json, backoff_s
+from logwatch.render import render
+from logwatch.rules import Rule
+from logwatch.state import State
+
+log = structlog.get_logger("logwatch.delivery")
+
+#: The longest a channel thread sleeps when nothing is due (it is woken on new alerts).
+IDLE_WAIT_S = 60.0
+
+
+def channels_for(notifier: Notifier, severity: Severity, skip: str = "") -> list[str]:
+    """The channels that take alerts of this severity."""
+    return [c for c in notifier.channels if c != skip and notifier.takes(c, severity)]
+
+
+def queue_rows(
+    alerts: Iterable[Alert], targets: Callable[[Alert], Iterable[str]]
+) -> list[tuple[str, float, str, list[str], float]]:
+    """Outbox rows for ``State.queue``: (id, created, payload, channels, due)."""
+    rows = []
+    for alert in alerts:
+        due = (alert.not_before or alert.created_at).timestamp()
+        rows.append(
+            (
+                alert.id,
+                alert.created_at.timestamp(),
+                alert_to_json(alert),
+                list(targets(alert)),
+                due,
+            )
+        )
+    return rows
+
+
+class Dispatcher:
+    """Sends due deliveries, channel by channel; ``step(channel)`` is one pass."""
+
+    def __init__(
+        self,
+        state: State,
+        notifier: Notifier,
+        rules: Mapping[str, Rule],
+        lang: str,
+        clock: Clock,
+        max_age_s: float = 24 * 3600.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.state, self.notifier, self.rules = state, notifier, rules
+        self.lang, self.clock, self.max_age_s = lang, clock, max_age_s
+        self.rng = rng or random.Random()  # noqa: S311  jitter, not security
+        self.pacer = Pacer()
+        self.expired: Counter[str] = Counter()
+        self.wake = {name: threading.Event() for name in notifier.channels}
+        self._threads: list[threading.Thread] = []
+        self._stop = threading.Event()
+
+    def _chat(self, channel: str) -> str:
+        url = self.notifier.channels[channel].url.get_secret_value()
+        return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+    def step(self, channel: str) -> float:
+        """Deliver what is due on one channel; seconds until the next is due."""
+        kind = self.notifier.channels[channel].kind
+        now = self.clock.now().timestamp()
+        self.expired[channel] += self.state.expire_deliveries(
+            channel, now - self.max_age_s, now
+        )
+        while True:
+            now = self.clock.now().timestamp()
+            batch = self.state.due(channel, now)
+            if not batch:
+                break
+            for item in batch:
+                alert = alert_from_json(item.payload)
+                if kind == "telegram":
+                    chat = self._chat(channel)
+                    ready = self.pacer.ready_at(chat, now)
+                    if ready > now:
+                        self.state.mark(
+                            item.alert_id, channel, "pending", item.attempts, ready
+                        )
+                        continue
+                    self.pacer.record(chat, now)
+                message = render(alert, self.rules.get(alert.rule_id), self.lang, kind)
+                result = self.notifier.send(channel, message, alert.severity)
+                attempts = item.attempts + 1
+                if result.ok:
+                    self.state.mark(
+                        item.alert_id,
+                        channel,
+                        result.status,
+                        attempts,
+                        now,
+                        result.error,
+                        now,
+                    )
+                    continue
+                delay = backoff_s(attempts, self.rng, result.retry_after_s)
+                self.state.mark(
+                    item.alert_id,
+                    channel,
+                    "pending",
+                    attempts,
+                    now + delay,
+                    result.error,
+                )
+                log.warning(
+                    "delivery_failed",
+                    channel=channel,
+                    attempts=attempts,
+                    retry_in_s=round(delay, 1),
+                    error=result.error,
+                )
+        if self.expired[channel]:
+            self._expired_alert(channel, self.expired.pop(channel))
+        due = self.state.next_due(channel)
+        now = self.clock.now().timestamp()
+        return IDLE_WAIT_S if due is None else max(0.0, min(IDLE_WAIT_S, due - now))
+
+    def _expired_alert(self, channel: str, count: int) -> None:
+        now = self.clock.now()
+        text = (
+            f"logwatch: {count} alerts expired undelivered on channel {channel}"
+            if self.lang == "en"
+            else f"logwatch: {count} оповещений не доставлено через канал {channel}"
+        )
+        detail = (
+            f"\nThey were older than {self.max_age_s / 3600:g} h. Check the channel: "
+            "`logwatch test-notify`."
+            if self.lang == "en"
+            else f"\nИм больше {self.max_age_s / 3600:g} ч. Проверьте канал: "
+            "`logwatch test-notify`."
+        )
+        alert = Alert(
+            f"expired\x1e{channel}\x1e{now.timestamp():.6f}",
+            AlertKind.SELF,
+            "logwatch.self",
+            Severity.WARNING,
+            "logwatch.self",
+            now,
+            text=text + detail,
+        )
+        rows = queue_rows(
+            [alert], lambda a: channels_for(self.notifier, a.severity, channel)
+        )
+        self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        log.warning("alerts_expired", channel=channel, count=count)
+        self.poke()
+
+    # -- threads ----------------------------------------------------------------------
+
+    def poke(self) -> None:
+        """New alerts were committed: every channel looks now."""
+        for event in self.wake.values():
+            event.set()
+
+    def start(self) -> None:
+        """One thread per channel."""
+        for channel in self.notifier.channels:
+            thread = threading.Thread(
+                target=self._run, args=(channel,), name=f"send-{channel}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _run(self, channel: str) -> None:
+        wake = self.wake[channel]
+        while not self._stop.is_set():
+            try:
+                wait = self.step(channel)
+            except Exception:
+                log.exception("delivery_loop_failed", channel=channel)
+                wait = 5.0
+            wake.wait(wait)
+            wake.clear()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        """Stop the channel threads (a send under way may finish in the background)."""
+        self._stop.set()
+        self.poke()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()

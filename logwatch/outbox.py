@@ -1,0 +1,230 @@
+"""The outbox's pure parts: alerts as JSON, retry backoff, and Telegram's pacing.
+
+Alerts wait in State until every channel that takes them has them; these functions
+decide what is stored and when the next attempt is due.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from logwatch.dedup import Alert, AlertKind, Window
+from logwatch.model import Hit, Record, Severity
+
+#: Retry delays grow from this, doubling, up to BACKOFF_MAX_S, with jitter.
+BACKOFF_START_S = 2.0
+BACKOFF_MAX_S = 300.0
+
+
+def _when(value: datetime | None) -> float | None:
+    return value.timestamp() if value else None
+
+
+def _at(value: float | None) -> datetime | None:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def alert_to_json(alert: Alert) -> str:
+    """An alert as the JSON text State keeps (already masked: it left the engine)."""
+    hit: dict[str, Any] | None = None
+    if alert.hit is not None:
+        r = alert.hit.record
+        hit = {
+            "rule_id": alert.hit.rule_id,
+            "severity": str(alert.hit.severity),
+            "codes": list(alert.hit.codes),
+            "line": alert.hit.line,
+            "captures": dict(alert.hit.captures),
+            "key": list(alert.hit.key),
+            "record": {
+                "path": r.path,
+                "format": r.format,
+                "first_line": r.first_line,
+                "offset": r.offset,
+                "end": r.end,
+                "text": r.text,
+                "raw": r.raw,
+                "timestamp": r.timestamp,
+                "fields": dict(r.fields),
+                "truncated": r.truncated,
+            },
+        }
+    return json.dumps(
+        {
+            "id": alert.id,
+            "kind": str(alert.kind),
+            "rule_id": alert.rule_id,
+            "severity": str(alert.severity),
+            "fingerprint": alert.fingerprint,
+            "created_at": alert.created_at.timestamp(),
+            "count": alert.count,
+            "first_at": _when(alert.first_at),
+            "last_at": _when(alert.last_at),
+            "window_s": alert.window_s,
+            "not_before": _when(alert.not_before),
+            "text": alert.text,
+            "hit": hit,
+        },
+        ensure_ascii=False,
+    )
+
+
+def alert_from_json(text: str) -> Alert:
+    """The alert State kept."""
+    d = json.loads(text)
+    hit = None
+    if d["hit"] is not None:
+        h, r = d["hit"], d["hit"]["record"]
+        record = Record(
+            r["path"],
+            r["format"],
+            r["first_line"],
+            r["offset"],
+            r["end"],
+            r["text"],
+            r["raw"],
+            r["timestamp"],
+            r["fields"],
+            r["truncated"],
+        )
+        hit = Hit(
+            h["rule_id"],
+            Severity(h["severity"]),
+            tuple(h["codes"]),
+            record,
+            h["line"],
+            h["captures"],
+            tuple(h["key"]),
+        )
+    created = _at(d["created_at"])
+    if created is None:
+        raise ValueError("a saved alert without its time")
+    return Alert(
+        d["id"],
+        AlertKind(d["kind"]),
+        d["rule_id"],
+        Severity(d["severity"]),
+        d["fingerprint"],
+        created,
+        hit,
+        d["count"],
+        _at(d["first_at"]),
+        _at(d["last_at"]),
+        d["window_s"],
+        _at(d["not_before"]),
+        d["text"],
+    )
+
+
+def backoff_s(
+    attempts: int, rng: random.Random, retry_after_s: float | None = None
+) -> float:
+    """Seconds before attempt ``attempts + 1``: doubling, capped, jittered by ±20 %.
+
+    A channel's own ``retry_after`` (Telegram's 429) is respected when it is longer.
+    """
+    base = min(BACKOFF_MAX_S, BACKOFF_START_S * 2 ** max(0, attempts - 1))
+    delay = base * rng.uniform(0.8, 1.2)
+    return float(max(delay, retry_after_s or 0.0))
+
+
+def window_to_json(window: Window) -> str:
+    """A dedup window as JSON, for State."""
+    last = None
+    if window.last_hit is not None:
+        probe = Alert(
+            "",
+            AlertKind.FIRST,
+            window.rule_id,
+            window.severity,
+            "",
+            window.opened_at,
+            window.last_hit,
+        )
+        last = json.loads(alert_to_json(probe))["hit"]
+    return json.dumps(
+        {
+            "fingerprint": window.fingerprint,
+            "rule_id": window.rule_id,
+            "severity": str(window.severity),
+            "opened_at": window.opened_at.timestamp(),
+            "closes_at": window.closes_at.timestamp(),
+            "repeats": window.repeats,
+            "first_repeat_at": _when(window.first_repeat_at),
+            "last_repeat_at": _when(window.last_repeat_at),
+            "streak": window.streak,
+            "since_reminder": window.since_reminder,
+            "last_hit": last,
+        },
+        ensure_ascii=False,
+    )
+
+
+def window_from_json(text: str) -> Window:
+    """A dedup window State kept."""
+    d = json.loads(text)
+    hit = None
+    if d["last_hit"] is not None:
+        probe = {
+            "id": "",
+            "kind": "first",
+            "rule_id": d["rule_id"],
+            "severity": d["severity"],
+            "fingerprint": "",
+            "created_at": d["opened_at"],
+            "count": 1,
+            "first_at": None,
+            "last_at": None,
+            "window_s": 0,
+            "not_before": None,
+            "text": "",
+            "hit": d["last_hit"],
+        }
+        hit = alert_from_json(json.dumps(probe)).hit
+    opened, closes = _at(d["opened_at"]), _at(d["closes_at"])
+    if opened is None or closes is None:
+        raise ValueError("a saved window without its times")
+    return Window(
+        d["fingerprint"],
+        d["rule_id"],
+        Severity(d["severity"]),
+        opened,
+        closes,
+        d["repeats"],
+        _at(d["first_repeat_at"]),
+        _at(d["last_repeat_at"]),
+        d["streak"],
+        d["since_reminder"],
+        hit,
+    )
+
+
+@dataclass(slots=True)
+class Pacer:
+    """Telegram's limits: about 1 message a second per chat, 20 a minute per group.
+
+    A group chat has a negative id. ``ready_at`` says when the next message may go.
+    """
+
+    sent: dict[str, list[float]] = field(default_factory=dict)
+
+    def ready_at(self, chat: str, now: float) -> float:
+        """The earliest time (seconds) the next message to ``chat`` may be sent."""
+        times = [t for t in self.sent.get(chat, []) if t > now - 60]
+        self.sent[chat] = times
+        ready = now
+        if times:
+            ready = max(ready, times[-1] + 1.0)
+        if chat.startswith("-") and len(times) >= 20:
+            ready = max(ready, times[-20] + 60.0)
+        return ready
+
+    def record(self, chat: str, now: float) -> None:
+        """A message went to ``chat`` at ``now``."""
+        self.sent.setdefault(chat, []).append(now)

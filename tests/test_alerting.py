@@ -1,0 +1,108 @@
+"""Hits become alerts in the outbox in the same transaction as the file offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from logwatch.dedup import Deduper
+from logwatch.engine import Engine
+from logwatch.follow import Alerting, Follower
+from logwatch.outbox import alert_from_json
+from logwatch.rules import load_rules
+from logwatch.state import State
+from logwatch.tailer import Source
+from tests.fakes import FakeClock
+from tests.follow_harness import write
+
+ENGINE = Engine(load_rules())
+MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+
+
+class Rig:
+    def __init__(self, root: Path, clock: FakeClock) -> None:
+        self.root, self.clock = root, clock
+        self.pokes = 0
+        self.follower = self._new()
+
+    def _new(self) -> Follower:
+        state = State(self.root / "state.db", self.clock)
+        alerting = Alerting(Deduper(), lambda alert: ["phone"], self._poke)
+        source = Source("t", (str(self.root / "*.log"),))
+        follower = Follower(
+            ENGINE,
+            [source],
+            self.clock,
+            state,
+            lambda scan: None,
+            poll_interval=0,
+            alerting=alerting,
+        )
+        follower.step()
+        return follower
+
+    def _poke(self) -> None:
+        self.pokes += 1
+
+    @property
+    def state(self) -> State:
+        assert self.follower.state is not None
+        return self.follower.state
+
+    def queued(self) -> list[tuple[str, int]]:
+        rows = self.state._conn.execute(
+            "SELECT payload FROM alerts ORDER BY created_at"
+        ).fetchall()
+        return [(str(a.kind), a.count) for a in (alert_from_json(r[0]) for r in rows)]
+
+    def restart(self, crash: bool = False) -> None:
+        if crash:
+            self.follower.tailer.close()
+            self.state.close()
+        else:
+            self.follower.close()
+        self.follower = self._new()
+
+
+def test_a_hit_is_queued_with_its_offset_and_repeats_become_a_timed_digest(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path, FakeClock())
+    write(tmp_path / "a.log", MARGIN * 3)
+    rig.follower.step()
+    assert rig.queued() == [("first", 1)]
+    assert rig.state.waiting() == {"phone": 1}
+    assert rig.pokes == 1
+    (saved,) = rig.state.files()
+    assert saved.offset == len(MARGIN) * 3
+    rig.clock.advance(601)
+    rig.follower.step()  # no new line: the timer closes the window
+    assert rig.queued() == [("first", 1), ("digest", 2)]
+    rig.follower.close()
+
+
+def test_a_restart_inside_the_window_does_not_alert_again(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, FakeClock())
+    write(tmp_path / "a.log", MARGIN)
+    rig.follower.step()
+    rig.restart()
+    write(tmp_path / "a.log", MARGIN)
+    rig.follower.step()
+    assert rig.queued() == [("first", 1)]
+    rig.clock.advance(601)
+    rig.follower.step()
+    assert rig.queued() == [("first", 1), ("digest", 1)]
+    rig.follower.close()
+
+
+def test_a_crash_before_commit_neither_loses_nor_doubles_the_alert(
+    tmp_path: Path,
+) -> None:
+    rig = Rig(tmp_path, FakeClock())
+    rig.follower.commit = lambda: None  # type: ignore[method-assign]
+    write(tmp_path / "a.log", MARGIN)
+    rig.follower.step()  # the alert exists only in memory
+    assert rig.queued() == []
+    rig.restart(crash=True)  # the line is read again, and alerts once
+    rig.follower.step()
+    assert rig.queued() == [("first", 1)]
+    rig.follower.close()

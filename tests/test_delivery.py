@@ -1,0 +1,150 @@
+"""The outbox and its delivery: real State files, a recording Apprise plugin (fakes.py)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from logwatch.config import config_from_text
+from logwatch.dedup import Alert, AlertKind
+from logwatch.delivery import Dispatcher, channels_for, queue_rows
+from logwatch.model import Severity
+from logwatch.notifier import Notifier
+from logwatch.rules import load_rules
+from logwatch.state import State
+from tests import fakes
+from tests.fakes import FakeClock
+
+RULES = {r.id: r for r in load_rules()}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake_channels() -> Iterator[None]:
+    fakes.SENT.clear()
+    fakes.DOWN.clear()
+    yield
+    fakes.SENT.clear()
+    fakes.DOWN.clear()
+
+
+def setup(
+    tmp_path: Path, max_age_s: float = 24 * 3600
+) -> tuple[State, Dispatcher, FakeClock]:
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    loaded = config_from_text(
+        "channels:\n  - {name: phone, url: 'fake://phone'}\n  - {name: mail, url: 'fake://mail'}\n"
+        "  - {name: pager, url: 'fake://pager', min_severity: critical}\n",
+        {},
+    )
+    notifier = Notifier(loaded)
+    return (
+        state,
+        Dispatcher(state, notifier, RULES, "en", clock, max_age_s, random.Random(3)),
+        clock,
+    )
+
+
+def queue(
+    state: State,
+    dispatcher: Dispatcher,
+    clock: FakeClock,
+    n: int,
+    severity: Severity = Severity.ERROR,
+) -> None:
+    alerts = [
+        Alert(
+            f"a{i}",
+            AlertKind.SELF,
+            "logwatch.self",
+            severity,
+            f"f{i}",
+            clock.now() + timedelta(seconds=i),
+            text=f"alert {i}",
+        )
+        for i in range(n)
+    ]
+    rows = queue_rows(alerts, lambda a: channels_for(dispatcher.notifier, a.severity))
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+
+
+def run_for(dispatcher: Dispatcher, clock: FakeClock, hours: float) -> None:
+    """Step every channel, moving the clock to the next due time, for ``hours``."""
+    end = clock.now() + timedelta(hours=hours)
+    while clock.now() < end:
+        wait = min(dispatcher.step(c) for c in dispatcher.notifier.channels)
+        clock.advance(max(wait, 0.5))
+
+
+def test_routing_by_min_severity(tmp_path: Path) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 2)
+    run_for(dispatcher, clock, 0.01)
+    assert [t for t, _ in fakes.SENT["phone"]] == ["alert 0", "alert 1"]
+    assert "pager" not in fakes.SENT
+    state.close()
+
+
+def test_a_channel_down_for_six_hours_gets_everything_once_and_blocks_nothing(
+    tmp_path: Path,
+) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    fakes.DOWN.add("mail")
+    queue(state, dispatcher, clock, 5)
+    run_for(dispatcher, clock, 0.01)
+    assert len(fakes.SENT["phone"]) == 5  # the other channel is not held up
+    run_for(dispatcher, clock, 6)
+    assert "mail" not in fakes.SENT
+    assert state.waiting() == {"mail": 5}
+    fakes.DOWN.clear()
+    run_for(dispatcher, clock, 0.2)  # the backoff is capped at 5 min
+    assert sorted(t for t, _ in fakes.SENT["mail"]) == [f"alert {i}" for i in range(5)]
+    assert len(fakes.SENT["phone"]) == 5
+    assert state.waiting() == {}
+    state.close()
+
+
+def test_undelivered_alerts_expire_and_the_other_channels_are_told(
+    tmp_path: Path,
+) -> None:
+    state, dispatcher, clock = setup(tmp_path, max_age_s=3600)
+    fakes.DOWN.add("mail")
+    queue(state, dispatcher, clock, 3)
+    run_for(dispatcher, clock, 1.2)
+    notices = [
+        t for t, _ in fakes.SENT["phone"] if "expired undelivered on channel mail" in t
+    ]
+    assert sum(int(t.split()[1]) for t in notices) == 3  # each counted once, none lost
+    assert state.waiting() == {}
+    state.close()
+
+
+def test_a_restart_delivers_what_was_waiting(tmp_path: Path) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 2)
+    state.close()
+    state, dispatcher, clock = setup(tmp_path)
+    run_for(dispatcher, clock, 0.01)
+    assert len(fakes.SENT["phone"]) == 2
+    assert len(fakes.SENT["mail"]) == 2
+    state.close()
+
+
+def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
+    from tests.conftest import wait_until
+
+    state, dispatcher, clock = setup(tmp_path)
+    dispatcher.start()
+    try:
+        queue(state, dispatcher, clock, 1)
+        dispatcher.poke()
+        wait_until(
+            lambda: len(fakes.SENT.get("mail", [])) == 1, 5, "the alert to be sent"
+        )
+    finally:
+        dispatcher.stop()
+        state.close()
