@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from logwatch.model import Hit, Severity
 
@@ -99,6 +100,30 @@ class QuietHours:
         if end <= local:
             end += timedelta(days=1)
         return end
+
+
+def policies(
+    rules: Iterable[Any], window_s: float = DEFAULT_WINDOW_S
+) -> dict[str, Policy]:
+    """Each rule's policy: its own window (else ``window_s``), reminder and mutes."""
+    return {
+        r.id: Policy(
+            r.window_s if r.window_s is not None else window_s,
+            r.reminder_windows,
+            tuple(r.mutes),
+            r.mute_for_s,
+        )
+        for r in rules
+    }
+
+
+def build(
+    rules: Iterable[Any],
+    window_s: float = DEFAULT_WINDOW_S,
+    quiet: QuietHours | None = None,
+) -> Deduper:
+    """A deduper for these rules, a default window and optional quiet hours."""
+    return Deduper(policies(rules, window_s), Policy(window_s), quiet)
 
 
 def fingerprint(hit: Hit) -> str:

@@ -17,6 +17,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logwatch import formats
+from logwatch.config import Duration
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
 from logwatch.yamlfile import Document, load_yaml, parse_yaml
@@ -62,6 +63,13 @@ class RuleSpec(_Strict):
     link: str | None = None
     ignore: list[NonEmpty] = []
     keywords: list[NonEmpty] = []
+    #: dedup window for this rule (default: the config's ``dedup.window``)
+    window: Duration | None = None
+    #: while it keeps happening, remind every this many whole windows (0: never)
+    reminder: Annotated[int, Field(ge=0)] = 0
+    #: rules to mute for the same connection while this one fires, and for how long
+    mutes: list[NonEmpty] = []
+    mute_for: Duration = 1800.0
 
 
 class RuleFile(_Strict):
@@ -89,6 +97,10 @@ class Rule:
     near_misses: tuple[str, ...]
     source: str
     line: int
+    window_s: float | None = None
+    reminder_windows: int = 0
+    mutes: tuple[str, ...] = ()
+    mute_for_s: float = 1800.0
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -397,6 +409,10 @@ def _compile(
         near_misses=tuple(spec.near_misses),
         source=source,
         line=line,
+        window_s=spec.window,
+        reminder_windows=spec.reminder,
+        mutes=tuple(spec.mutes),
+        mute_for_s=spec.mute_for,
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)
@@ -555,6 +571,18 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
         found, problems = parse_rules(doc)
         errors.extend(problems)
         rules.extend(found)
+    ids = {rule.id for rule in rules}
+    for rule in rules:
+        for target in rule.mutes:
+            if target not in ids:
+                errors.append(
+                    RuleError(
+                        rule.source,
+                        rule.line,
+                        rule.id,
+                        f"mutes unknown rule {target!r}",
+                    )
+                )
     first: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in first:

@@ -175,3 +175,21 @@ def test_at_most_one_alert_per_key_per_window_and_digests_count_exactly(
         assert all(
             (b - a).total_seconds() >= window for a, b in itertools.pairwise(times)
         )
+
+
+def test_rules_bring_their_own_window_reminder_and_mutes() -> None:
+    from logwatch.dedup import build
+    from logwatch.rules import load_rules, rules_from_text
+
+    rules = {r.id: r for r in load_rules()}
+    d = build(rules.values(), window_s=120)
+    assert d.policy("binance.margin-insufficient").window_s == 120
+    api = d.policy("binance.invalid-api-key")
+    assert "binance.margin-insufficient" in api.mutes
+    assert api.mute_for_s == 1800
+    (own,) = rules_from_text(
+        "rules:\n  - id: my.rule\n    severity: info\n    title: {en: a, ru: б}\n"
+        "    remedy: {en: a, ru: б}\n    patterns: ['boom here']\n    samples: ['boom here']\n"
+        "    near_misses: ['a', 'b']\n    window: 30s\n    reminder: 6\n"
+    )
+    assert build([own], 600).policy("my.rule") == Policy(30, 6, (), 1800)

@@ -230,6 +230,13 @@ class TestValidation:
             f"{tmp_path}/mine.yaml:3: rule binance.margin-insufficient: duplicate id: already defined at "
         )
 
+    def test_muting_an_unknown_rule_is_an_error(self, tmp_path: Path) -> None:
+        (tmp_path / "m.yaml").write_text(GOOD + "    mutes: [no.such-rule]\n")
+        with pytest.raises(
+            InvalidConfig, match=r"rule my.rule: mutes unknown rule 'no.such-rule'"
+        ):
+            load_rules([tmp_path])
+
     def test_a_missing_rules_directory_is_an_error(self, tmp_path: Path) -> None:
         with pytest.raises(InvalidConfig, match="no such rules directory"):
             rule_files([tmp_path / "nope"])
