@@ -9,6 +9,7 @@ reported as such, never retried as if it had failed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -102,9 +103,20 @@ def _desktop(
     try:
         notifier = DesktopNotifier(app_name="logwatch")
         urgency = getattr(Urgency, desktop_urgency(notify_type))
-        asyncio.run(
-            notifier.send(title=title or "logwatch", message=body, urgency=urgency)
-        )
+
+        async def send_once() -> None:
+            await notifier.send(
+                title=title or "logwatch", message=body, urgency=urgency
+            )
+            # The D-Bus backend keeps its connection for action callbacks; a one-shot
+            # toast from a fresh event loop must close it, or the socket leaks.
+            bus = getattr(getattr(notifier, "_backend", None), "bus", None)
+            if bus is not None:
+                bus.disconnect()
+                with contextlib.suppress(Exception):
+                    await bus.wait_for_disconnect()
+
+        asyncio.run(send_once())
     except Exception:  # noqa: BLE001  boundary: any backend failure is a failed send
         return False
     finally:

@@ -148,3 +148,38 @@ def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
     finally:
         dispatcher.stop()
         state.close()
+
+
+def test_telegram_is_paced_to_one_message_a_second_per_chat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram is unreachable here: it is mocked at the HTTP transport (responses)."""
+    import responses
+
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    notifier = Notifier(
+        config_from_text(
+            f"channels:\n  - {{name: phone, url: 'tgram://{token}/42'}}\n", {}
+        )
+    )
+    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    queue(state, dispatcher, clock, 3)
+    clock.advance(3)
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.POST,
+            f"https://api.telegram.org/bot{token}/sendMessage",
+            json={"ok": True, "result": {}},
+        )
+        wait = dispatcher.step("phone")
+        assert len(rsps.calls) == 1
+        assert state.waiting() == {"phone": 2}
+        assert 0 < wait <= 1.0
+        for _ in range(2):
+            clock.advance(1.0)
+            dispatcher.step("phone")
+        assert len(rsps.calls) == 3
+        assert state.waiting() == {}
+    state.close()

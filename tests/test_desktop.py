@@ -1,0 +1,96 @@
+"""desktop:// through a real (private) dbus-daemon and a fake notification server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from logwatch.config import config_from_text
+from logwatch.model import Severity
+from logwatch.notifier import Notifier, desktop_session
+from logwatch.render import Message
+from tests.conftest import wait_until
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("dbus-daemon") is None,
+    reason="needs dbus-daemon (.ci/run installs it)",
+)
+
+
+@pytest.fixture(name="session", scope="module")
+def _session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from tests.dbus_fake import Session
+
+    bus = Session(tmp_path_factory.mktemp("dbus"))
+    yield bus
+    bus.close()
+
+
+def test_a_toast_reaches_the_notification_server_with_its_urgency(
+    session: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)  # type: ignore[attr-defined]
+    notifier = Notifier(
+        config_from_text("channels:\n  - {name: desk, url: 'desktop://'}\n", {})
+    )
+    message = Message(
+        "КРИТИЧНО: Счёт в режиме ликвидации",
+        "Что сделать: пополните маржу\nПравило binance.liquidation-mode",
+    )
+    assert notifier.send("desk", message, Severity.CRITICAL).status == "sent"
+    server = session.server  # type: ignore[attr-defined]
+    wait_until(lambda: len(server.calls) == 1, 10, "the notification")
+    app, summary, body, urgency = server.calls[0]
+    assert (app, summary) == ("logwatch", message.title)
+    assert "пополните маржу" in body
+    assert urgency == 2  # critical
+
+
+def test_without_a_session_the_toast_goes_to_the_console(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    assert not desktop_session()
+    notifier = Notifier(
+        config_from_text("channels:\n  - {name: desk, url: 'desktop://'}\n", {})
+    )
+    assert notifier.send("desk", Message("T", "B"), Severity.WARNING).status == "sent"
+    assert "[WARNING] T" in capsys.readouterr().err
+
+
+def test_a_bus_without_a_notification_server_is_a_failed_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from tests.dbus_fake import CONF
+
+    (tmp_path / "c.conf").write_text(CONF.format(path=tmp_path / "bus"))
+    daemon = subprocess.Popen(
+        [
+            "dbus-daemon",
+            "--config-file",
+            str(tmp_path / "c.conf"),
+            "--nofork",
+            "--print-address",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert daemon.stdout is not None
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", daemon.stdout.readline().strip())
+        notifier = Notifier(
+            config_from_text("channels:\n  - {name: desk, url: 'desktop://'}\n", {})
+        )
+        assert (
+            notifier.send("desk", Message("T", "B"), Severity.ERROR).status == "failed"
+        )
+    finally:
+        daemon.terminate()
+        daemon.wait(5)
+        if daemon.stdout is not None:
+            daemon.stdout.close()
