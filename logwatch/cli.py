@@ -403,12 +403,73 @@ class _null:
 # -- check, rules, schema --------------------------------------------------------------
 
 
+_config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The config file [default: $LOGWATCH_CONFIG or the platform's config dir].",
+)
+
+
 @cli.command()
 @_rules_option
-def check(rule_dirs: tuple[Path, ...]) -> None:
-    """Validate the built-in rules and those in --rules directories."""
-    rules = _load(rule_dirs)
-    click.echo(f"{len(rules)} rules OK")
+@_config_option
+def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
+    """Validate the config file and every rule (built-in, --rules and the config's)."""
+    from logwatch.daemon import build_setup
+
+    if rule_dirs:
+        rules = _load(rule_dirs)
+        click.echo(f"{len(rules)} rules OK")
+        return
+    setup = build_setup(config_path, dict(os.environ))
+    for warning in setup.loaded.warnings:
+        click.echo(f"logwatch: {warning}", err=True)
+    click.echo(
+        f"{setup.loaded.source}: OK; {len(setup.rules)} rules, "
+        f"{len(setup.sources)} sources, "
+        f"{len(setup.notifier.channels)} channels"
+    )
+
+
+@cli.command()
+@_config_option
+def run(config_path: Path | None) -> None:
+    """Follow the configured logs and send alerts, until stopped (the service)."""
+    from logwatch import daemon, logs
+    from logwatch.clock import SystemClock
+
+    logs.configure(sys.stderr)
+    code = daemon.run(config_path, SystemClock(), dict(os.environ), sys.stderr)
+    sys.exit(code)
+
+
+@cli.command()
+@_config_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def status(config_path: Path | None, as_json: bool) -> None:
+    """What is followed, what waits to be sent, and the last delivery errors."""
+    from logwatch.config import load_config
+    from logwatch.state import default_path, read_status
+
+    env = dict(os.environ)
+    state_dir = load_config(config_path, env).config.state_dir
+    path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
+    info = read_status(path)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"state: {info['state']}")
+    click.echo(f"files followed: {len(info['files'])}")
+    for f in info["files"]:
+        click.echo(
+            f"  {f['path']}  offset {f['offset']}  line {f['line']}  "
+            f"seen {f['last_seen']}"
+        )
+    waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
+    click.echo(f"alerts waiting: {waiting or 'none'}")
+    for e in info["errors"]:
+        click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
 
 
 @cli.command(name="rules")

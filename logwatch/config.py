@@ -8,6 +8,7 @@ held as secrets and never printed.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import time
 from pathlib import Path
@@ -115,6 +116,28 @@ class Channel(_Strict):
         return "webhook"
 
 
+class Source(_Strict):
+    """Log files to follow."""
+
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    paths: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    format: Literal[
+        "auto", "quantower", "metatrader", "ninjatrader", "python", "json", "generic"
+    ] = "auto"
+    exclude: list[str] = []
+    force_polling: bool = False
+    backfill: Duration = 0.0
+    #: alert when the source writes nothing for this long (0: never)
+    silence: Duration = 0.0
+
+
+class Rules(_Strict):
+    """Extra rule directories, and built-in rules to switch off."""
+
+    dirs: list[str] = []
+    disable: list[str] = []
+
+
 class Dedup(_Strict):
     """How repeats are grouped."""
 
@@ -132,9 +155,14 @@ class QuietHours(_Strict):
 class Config(BaseSettings):
     """Everything a config file may say; every key is optional."""
 
-    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        extra="forbid", frozen=True, env_prefix="LOGWATCH_", env_nested_delimiter="__"
+    )
 
     language: Literal["ru", "en"] | None = None
+    state_dir: str | None = None
+    sources: list[Source] = []
+    rules: Rules = Rules()
     channels: list[Channel] = []
     dedup: Dedup = Dedup()
     quiet_hours: QuietHours | None = None
@@ -150,15 +178,20 @@ class Config(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # LOGWATCH_* variables are merged in by parse_config, from the env it is given
         return (init_settings,)
 
 
 class LoadedConfig:
     """A validated config and where each of its parts came from."""
 
-    def __init__(self, config: Config, doc: Document | None) -> None:
+    def __init__(
+        self, config: Config, doc: Document | None, warnings: list[str] | None = None
+    ) -> None:
         self.config = config
         self.doc = doc
+        #: Things worth telling the user that do not stop logwatch (misspelt variables).
+        self.warnings = warnings or []
 
     @property
     def source(self) -> str:
@@ -229,6 +262,7 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
             [ConfigError(doc.source, 1, "expected a mapping of settings")]
         )
     data = _expand(data, (), env, doc, problems)
+    data = _merge(data, env_overrides(env))
     try:
         config = Config(**data)
     except ValidationError as exc:
@@ -255,7 +289,63 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
                 )
     if problems or config is None:
         raise InvalidConfig(sorted(problems, key=lambda e: e.line))
-    return LoadedConfig(config, doc)
+    return LoadedConfig(config, doc, unknown_variables(env))
+
+
+def env_overrides(env: dict[str, str]) -> dict[str, Any]:
+    """Settings from ``LOGWATCH_*`` variables: ``LOGWATCH_DEDUP__WINDOW=30s`` sets
+    ``dedup.window``; lists and mappings are given as JSON."""
+    fields = {name.upper(): name for name in Config.model_fields}
+    out: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith("LOGWATCH_"):
+            continue
+        parts = name[len("LOGWATCH_") :].split("__")
+        if parts[0] not in fields:
+            continue
+        keys = [fields[parts[0]], *(p.lower() for p in parts[1:])]
+        parsed: Any = value
+        if value[:1] in "[{":
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = value
+        node = out
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = parsed
+    return out
+
+
+def _merge(base: Any, over: dict[str, Any]) -> Any:
+    if not isinstance(base, dict):
+        return over or base
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+#: LOGWATCH_* variables that are not settings but still ours.
+_OWN_VARIABLES = {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR"}
+
+
+def unknown_variables(env: dict[str, str]) -> list[str]:
+    """Warnings for LOGWATCH_* variables that name no setting (likely misspelt)."""
+    fields = {name.upper() for name in Config.model_fields}
+    out = []
+    for name in sorted(env):
+        if not name.startswith("LOGWATCH_") or name in _OWN_VARIABLES:
+            continue
+        top = name[len("LOGWATCH_") :].split("__", 1)[0]
+        if top not in fields:
+            out.append(
+                f"environment variable {name} is not a logwatch setting; ignored"
+            )
+    return out
 
 
 def default_config_path(env: dict[str, str] | None = None) -> Path:
@@ -280,7 +370,7 @@ def load_config(
     if not path.exists():
         if explicit:
             raise InvalidConfig([ConfigError(str(path), 0, "no such config file")])
-        return LoadedConfig(Config(), None)
+        return parse_config(Document("(no config file)", {}, None), env)
     try:
         doc, problems = load_yaml(path)
     except ConfigError as exc:
@@ -302,3 +392,90 @@ def config_from_text(
     if problems:
         raise InvalidConfig(problems)
     return parse_config(doc, env)
+
+
+def default_sources(env: dict[str, str], platform: str) -> list[Source]:
+    """The log folders of supported platforms, where they usually are (zero config).
+
+    A folder that does not exist costs nothing: it is picked up when it appears.
+    """
+    home = env.get("USERPROFILE" if platform == "win32" else "HOME", "~")
+    sources: list[tuple[str, list[str]]] = []
+    if platform == "win32":
+        appdata = env.get("APPDATA", f"{home}/AppData/Roaming")
+        local = env.get("LOCALAPPDATA", f"{home}/AppData/Local")
+        roots = [f"{d}:/Quantower" for d in "CDEF"] + [
+            f"{home}/Desktop/Quantower",
+            f"{home}/Downloads/Quantower",
+            f"{home}/OneDrive/Desktop/Quantower",
+        ]
+        sources.append(
+            (
+                "quantower",
+                [f"{r}/Logs/**/*.slog" for r in roots]
+                + [f"{r}/Logs/**/*.log" for r in roots],
+            )
+        )
+        terminal = f"{appdata}/MetaQuotes/Terminal/*"
+        sources.append(
+            (
+                "metatrader",
+                [
+                    f"{terminal}/Logs/*.log",
+                    f"{terminal}/MQL5/Logs/*.log",
+                    f"{terminal}/MQL4/Logs/*.log",
+                ],
+            )
+        )
+        sources.append(
+            (
+                "ninjatrader",
+                [
+                    f"{home}/Documents/NinjaTrader 8/log/*.txt",
+                    f"{home}/OneDrive/Documents/NinjaTrader 8/log/*.txt",
+                ],
+            )
+        )
+        sources.append(("hummingbot", [f"{local}/hummingbot.io/Hummingbot/logs/*.log"]))
+    else:
+        wine = f"{home}/.wine/drive_c"
+        sources.append(
+            (
+                "freqtrade",
+                [
+                    f"{home}/freqtrade/user_data/logs/*.log*",
+                    f"{home}/ft_userdata/user_data/logs/*.log*",
+                ],
+            )
+        )
+        sources.append(
+            (
+                "hummingbot",
+                [
+                    f"{home}/hummingbot/logs/*.log",
+                    f"{home}/hummingbot_files/hummingbot_logs/*.log",
+                    f"{home}/Library/Application Support/Hummingbot/Logs/*.log",
+                ],
+            )
+        )
+        terminal = f"{wine}/users/*/AppData/Roaming/MetaQuotes/Terminal/*"
+        sources.append(
+            (
+                "metatrader",
+                [
+                    f"{terminal}/Logs/*.log",
+                    f"{terminal}/MQL5/Logs/*.log",
+                    f"{wine}/Program Files/MetaTrader 5/Logs/*.log",
+                ],
+            )
+        )
+        sources.append(("quantower", [f"{wine}/Quantower/Logs/**/*.slog"]))
+    return [Source(name=name, paths=paths) for name, paths in sources]
+
+
+def default_channels(desktop: bool) -> list[Channel]:
+    """With no channels configured: the console, and the desktop when there is one."""
+    channels = [Channel(name="console", url=SecretStr("console://"))]
+    if desktop:
+        channels.append(Channel(name="desktop", url=SecretStr("desktop://")))
+    return channels

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import regex
 from ahocorasick_rs import BytesAhoCorasick
 
 from logwatch.formats import Format
@@ -21,6 +22,9 @@ from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet
 
 #: A rule whose searches time out this many times is disabled.
 MAX_TIMEOUTS = 3
+#: logwatch's own output (its console channel, its syslog tag): never matched, so a
+#: followed log that receives logwatch's messages cannot make it alert on itself.
+OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
 
@@ -111,6 +115,8 @@ class Engine:
                 pos = data.index(b"\n", pos) + 1
                 i += 1
             record = fmt.record(path, lines)
+            if OWN_OUTPUT.search(record.raw):
+                continue
             result.candidates += 1
             hits = self.match(record, by_record[start], result)
             if hits:

@@ -70,6 +70,9 @@ class Follower:
         self._catchup: dict[str, tuple[int, datetime]] = {}
         self._dirty: set[str] = set()
         self._drained: set[str] = set()
+        self._source_of: dict[str, str] = {}
+        #: When each source last gave new bytes (monotonic), for silence alerts.
+        self.last_read: dict[str, float] = {}
         self._expired_at = clock.monotonic()
 
     def start(self) -> None:
@@ -92,6 +95,7 @@ class Follower:
         events = self.tailer.step()
         for event in events:
             if isinstance(event, Read):
+                self.last_read[self._source_of.get(event.id, "")] = now
                 stream = self._streams[event.id]
                 self._report(event.id, stream.feed(event.data))
                 self._last_data[event.id] = now
@@ -175,6 +179,7 @@ class Follower:
         self._dirty.clear()
 
     def _opened(self, event: Opened, now: float) -> None:
+        self._source_of[event.id] = event.source
         if event.id in self._streams:
             self._streams[event.id].path = event.path
             return

@@ -59,7 +59,9 @@ def _console(
     body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
 ) -> bool:
     """Prints the alert on stderr (the zero-config channel and desktop fallback)."""
-    sys.stderr.write(f"[{notify_type.upper()}] {title}\n{body}\n\n")
+    # every line marked: a log that receives this output cannot trigger logwatch
+    text = f"[{notify_type.upper()}] {title}\n{body}"
+    sys.stderr.write("".join(f"logwatch| {line}\n" for line in text.split("\n")) + "\n")
     sys.stderr.flush()
     return True
 

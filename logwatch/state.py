@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 import structlog
@@ -365,3 +366,53 @@ class State:
         """Close the database."""
         with self._lock:
             self._conn.close()
+
+
+def read_status(path: Path) -> dict[str, Any]:
+    """What ``logwatch status`` shows, read-only (safe while the daemon runs)."""
+    from datetime import UTC, datetime
+
+    def when(ts: float | None) -> str | None:
+        if not ts:
+            return None
+        return (
+            datetime.fromtimestamp(ts, UTC).astimezone().isoformat(timespec="seconds")
+        )
+
+    if not path.exists():
+        return {"state": f"{path} (none yet)", "files": [], "waiting": {}, "errors": []}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        files = [
+            {"path": r[0], "offset": r[1], "line": r[2], "last_seen": when(r[3])}
+            for r in conn.execute(
+                "SELECT path, offset, line, last_seen FROM files ORDER BY path"
+            )
+        ]
+        waiting: dict[str, int] = {}
+        errors = []
+        if version >= 3:
+            waiting = dict(
+                conn.execute(
+                    "SELECT channel, count(*) FROM deliveries "
+                    "WHERE status = 'pending' GROUP BY channel"
+                ).fetchall()
+            )
+            errors = [
+                {"channel": r[0], "error": r[1], "at": when(r[2])}
+                for r in conn.execute(
+                    "SELECT channel, error, next_at FROM deliveries WHERE error != '' "
+                    "ORDER BY next_at DESC LIMIT 10"
+                )
+            ]
+    except sqlite3.DatabaseError as exc:
+        return {
+            "state": f"{path} (unreadable: {exc})",
+            "files": [],
+            "waiting": {},
+            "errors": [],
+        }
+    finally:
+        conn.close()
+    return {"state": str(path), "files": files, "waiting": waiting, "errors": errors}

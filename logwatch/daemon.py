@@ -1,0 +1,332 @@
+"""``logwatch run``: following, dedup and delivery in one process, until told to stop.
+
+The composition root. SIGTERM/SIGINT: save and exit 0. SIGHUP: reload config and rules,
+validated in full before anything is swapped (on error the old ones stay). Under systemd
+(``Type=notify``) it says READY, pings the watchdog and says STOPPING.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+import structlog
+
+from logwatch.clock import Clock
+from logwatch.config import (
+    LoadedConfig,
+    default_channels,
+    default_config_path,
+    default_sources,
+    load_config,
+)
+from logwatch.dedup import Alert, AlertKind, QuietHours, build
+from logwatch.delivery import Dispatcher, channels_for, queue_rows
+from logwatch.engine import Engine, Scan
+from logwatch.errors import InvalidConfig, LogwatchError
+from logwatch.follow import Alerting, Follower
+from logwatch.formats import FORMATS
+from logwatch.model import Severity
+from logwatch.notifier import Notifier, desktop_session
+from logwatch.rules import RuleSet, load_rules
+from logwatch.state import State, default_path
+from logwatch.tailer import Source
+
+log = structlog.get_logger("logwatch.daemon")
+
+
+def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
+    """Tell systemd how the service is (``READY=1``...); False without systemd."""
+    env = dict(os.environ) if env is None else env
+    address = env.get("NOTIFY_SOCKET")
+    if not address or not sys.platform.startswith("linux"):
+        return False
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:  # type: ignore[attr-defined,unused-ignore]
+        sock.connect(address)
+        sock.sendall(message.encode())
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """Everything the config and rules make; replaced whole on reload."""
+
+    loaded: LoadedConfig
+    rules: RuleSet
+    sources: tuple[Source, ...]
+    notifier: Notifier
+    lang: str
+    zero_config: bool
+
+
+def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
+    """Config, rules, sources and channels, all validated.
+
+    Raises:
+        InvalidConfig: with every problem in the config and rule files.
+    """
+    from logwatch.cli import default_language
+
+    loaded = load_config(config_path, env)
+    config = loaded.config
+    dirs = [Path(d).expanduser() for d in config.rules.dirs]
+    rules = load_rules(dirs)
+    known = {r.id for r in rules}
+    unknown = [
+        loaded.error(
+            ("rules", "disable", i), f"rules.disable: unknown rule id {rule_id!r}"
+        )
+        for i, rule_id in enumerate(config.rules.disable)
+        if rule_id not in known
+    ]
+    if unknown:
+        raise InvalidConfig(unknown)
+    rules = RuleSet(tuple(r for r in rules if r.id not in config.rules.disable))
+    sources = tuple(
+        Source(s.name, tuple(s.paths), tuple(s.exclude), s.force_polling, s.backfill)
+        for s in (config.sources or default_sources(env, sys.platform))
+    )
+    if not config.channels:
+        config = config.model_copy(
+            update={"channels": default_channels(desktop_session())}
+        )
+        loaded = LoadedConfig(config, loaded.doc, loaded.warnings)
+    notifier = Notifier(loaded)
+    lang = config.language or default_language(env)
+    return Setup(loaded, rules, sources, notifier, lang, not loaded.config.sources)
+
+
+class Daemon:
+    """The running service: one ``step()`` follows, alerts and supervises."""
+
+    def __init__(
+        self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
+    ) -> None:
+        self.config_path, self.clock, self.env, self.out = config_path, clock, env, out
+        self.setup = build_setup(config_path, env)
+        self.stop = threading.Event()
+        self.reload = threading.Event()
+        state_dir = self.setup.loaded.config.state_dir
+        path = (
+            Path(state_dir).expanduser() / "state.db"
+            if state_dir
+            else default_path(env)
+        )
+        self.state = State(path, clock)
+        self._disabled_seen: set[str] = set()
+        self._silent: set[str] = set()
+        self._started = clock.monotonic()
+        self._start()
+
+    def _start(self) -> None:
+        setup = self.setup
+        config = setup.loaded.config
+        self.engine = Engine(setup.rules)
+        self.dispatcher = Dispatcher(
+            self.state,
+            setup.notifier,
+            {r.id: r for r in setup.rules},
+            setup.lang,
+            self.clock,
+            config.max_age,
+        )
+        quiet = config.quiet_hours
+        deduper = build(
+            setup.rules,
+            config.dedup.window,
+            QuietHours(quiet.start, quiet.end) if quiet else None,
+        )
+        alerting = Alerting(
+            deduper,
+            lambda a: channels_for(setup.notifier, a.severity),
+            self.dispatcher.poke,
+        )
+        formats = {s.name: s.format for s in config.sources}
+        single = {f for f in formats.values() if f != "auto"}
+        fmt = (
+            FORMATS[single.pop()]
+            if len(single) == 1 and len(formats) == len(setup.sources)
+            else None
+        )
+        self.follower = Follower(
+            self.engine,
+            list(setup.sources),
+            self.clock,
+            self.state,
+            self._on_scan,
+            fmt,
+            alerting=alerting,
+            on_problem=self._on_problem,
+        )
+        self.dispatcher.start()
+        self.follower.start()
+
+    def _stop_parts(self) -> None:
+        self.follower.commit()
+        self.follower.tailer.close()
+        self.dispatcher.stop()
+
+    # -- the loop -------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Follow until SIGTERM/SIGINT; 0 on a clean stop."""
+        self._signals()
+        self.follower.step()
+        self._announce()
+        if self.state.moved_aside is not None:
+            moved, why = self.state.moved_aside
+            self.self_alert(
+                f"logwatch: its state file was unusable ({why}) and was moved to "
+                f"{moved}; following restarted at the ends of the files",
+                f"logwatch: файл состояния был повреждён ({why}) и перемещён в "
+                f"{moved}; чтение логов начато с их концов",
+                Severity.WARNING,
+            )
+        sd_notify("READY=1", self.env)
+        watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
+        try:
+            while not self.stop.is_set():
+                wait = self.follower.next_timeout()
+                if watchdog:
+                    wait = min(wait, watchdog)
+                self.follower.tailer.wake.wait(wait)
+                self.follower.tailer.wake.clear()
+                if self.reload.is_set():
+                    self.reload.clear()
+                    self._reload()
+                self.step()
+                if watchdog:
+                    sd_notify("WATCHDOG=1", self.env)
+        finally:
+            sd_notify("STOPPING=1", self.env)
+            self._stop_parts()
+            self.state.close()
+        return 0
+
+    def step(self) -> None:
+        """One look at the files, then the checks a supervisor makes."""
+        self.follower.step()
+        for rule_id, why in self.engine.disabled.items():
+            if rule_id not in self._disabled_seen:
+                self._disabled_seen.add(rule_id)
+                self.self_alert(
+                    f"logwatch: rule {rule_id} was disabled: {why}",
+                    f"logwatch: правило {rule_id} отключено: {why}",
+                    Severity.WARNING,
+                )
+        self._check_silence()
+
+    def _check_silence(self) -> None:
+        now = self.clock.monotonic()
+        for source in self.setup.loaded.config.sources:
+            if source.silence <= 0:
+                continue
+            last = self.follower.last_read.get(source.name, self._started)
+            if now - last >= source.silence and source.name not in self._silent:
+                self._silent.add(source.name)
+                minutes = round(source.silence / 60)
+                self.self_alert(
+                    f"logwatch: {source.name} has written nothing for {minutes} min",
+                    f"logwatch: {source.name} ничего не пишет уже {minutes} мин",
+                    Severity.ERROR,
+                )
+            elif now - last < source.silence:
+                self._silent.discard(source.name)
+
+    def _reload(self) -> None:
+        try:
+            setup = build_setup(self.config_path, self.env)
+        except LogwatchError as exc:
+            errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
+            for error in errors:
+                log.error("reload_failed", problem=error.format_message())
+            return
+        self._stop_parts()
+        self.setup = setup
+        self._start()
+        log.info("reloaded", rules=len(setup.rules), sources=len(setup.sources))
+
+    def _signals(self) -> None:
+        def stop(signum: int, frame: object) -> None:
+            self.stop.set()
+            self.follower.tailer.wake.set()
+
+        def reload(signum: int, frame: object) -> None:
+            self.reload.set()
+            self.follower.tailer.wake.set()
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        if hasattr(signal, "SIGHUP"):  # not on Windows
+            signal.signal(signal.SIGHUP, reload)
+
+    # -- what it says ----------------------------------------------------------------
+
+    def self_alert(self, en: str, ru: str, severity: Severity) -> None:
+        """An alert about logwatch itself, through every channel that takes it."""
+        now = self.clock.now()
+        text = ru if self.setup.lang == "ru" else en
+        alert = Alert(
+            f"self\x1e{now.timestamp():.6f}\x1e{text[:40]}",
+            AlertKind.SELF,
+            "logwatch.self",
+            severity,
+            "logwatch.self",
+            now,
+            text=text,
+        )
+        rows = queue_rows(
+            [alert], lambda a: channels_for(self.setup.notifier, a.severity)
+        )
+        self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        self.dispatcher.poke()
+        log.warning("self_alert", text=en)
+
+    def _on_scan(self, scan: Scan) -> None:
+        for hit in scan.hits:
+            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+
+    def _on_problem(self, path: str, text: str) -> None:
+        log.warning("file_problem", path=path, problem=text)
+
+    def _announce(self) -> None:
+        setup = self.setup
+        files = self.follower.tailer.open_files
+        names = ", ".join(s.name for s in setup.sources)
+        channels = ", ".join(setup.notifier.channels)
+        self.out.write(
+            f"logwatch: following {files} files from {len(setup.sources)} sources "
+            f"({names}); alerts go to {channels}; state in {self.state.path}\n"
+        )
+        if setup.zero_config:
+            where = self.config_path or default_config_path(self.env)
+            self.out.write(
+                "logwatch: no sources configured, so the usual log folders of "
+                "Quantower, MetaTrader, NinjaTrader, freqtrade and Hummingbot are "
+                "watched (and picked up when they appear). Add your own under "
+                f"`sources:` in {where}.\n"
+            )
+        for warning in setup.loaded.warnings:
+            self.out.write(f"logwatch: {warning}\n")
+        self.out.flush()
+
+
+def run(
+    config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
+) -> int:
+    """``logwatch run``.
+
+    Raises:
+        LogwatchError: the config or rules are wrong (exit 2), the state is unusable.
+    """
+    return Daemon(config_path, clock, env, out).run()

@@ -1,0 +1,246 @@
+"""``logwatch run`` as a real process against real files and a loopback webhook."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from logwatch.daemon import sd_notify
+from tests.conftest import wait_until
+from tests.follow_harness import write
+from tests.test_notifier import Hook
+
+MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+
+
+@pytest.fixture(name="hook")
+def _hook() -> Iterator[Hook]:
+    server = Hook()
+    yield server
+    server.close()
+
+
+class Run:
+    """A ``logwatch run`` process; ``err`` collects its stderr lines."""
+
+    def __init__(
+        self, tmp_path: Path, config: str | None, env: dict[str, str] | None = None
+    ) -> None:
+        if config is not None:
+            (tmp_path / "config.yaml").write_text(config)
+        self.err: list[str] = []
+        full = {
+            **os.environ,
+            "HOME": str(tmp_path),
+            "NO_PROXY": "127.0.0.1",
+            **(env or {}),
+        }
+        full.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        args = [sys.executable, "-m", "logwatch", "run"]
+        if config is not None:
+            args += ["--config", str(tmp_path / "config.yaml")]
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full
+        )
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        wait_until(
+            lambda: any("following" in line for line in self.err),
+            20,
+            "logwatch run to start",
+        )
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.err.append(line)
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=5)
+        self.thread.join(5)
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+        return code
+
+
+def config(tmp_path: Path, hook: Hook, window: str = "1s", rules: str = "") -> str:
+    return (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{hook.port}/alerts'\n"
+        f"dedup:\n  window: {window}\n" + rules
+    )
+
+
+def titles(hook: Hook) -> list[str]:
+    return [r["title"] for r in hook.requests]
+
+
+def test_an_alert_at_once_and_a_digest_when_the_window_closes(
+    tmp_path: Path, hook: Hook
+) -> None:
+    (tmp_path / "logs").mkdir()
+    run = Run(tmp_path, config(tmp_path, hook, "2s"))
+    write(tmp_path / "logs" / "bot.log", MARGIN * 3)
+    wait_until(lambda: len(hook.requests) >= 1, 10, "the first alert")
+    assert titles(hook)[0] == "ERROR: Not enough margin for the order (BTCUSDT)"
+    wait_until(lambda: len(hook.requests) >= 2, 10, "the digest")
+    assert titles(hook)[1] == "Repeated 2×: Not enough margin for the order"
+    assert run.stop() == 0
+
+
+def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """A kill may cut a send off before it is marked, so that alert may come once more;
+    but the repeat written after the restart is inside the window: no new alert."""
+    (tmp_path / "logs").mkdir()
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    wait_until(lambda: len(hook.requests) == 1, 10, "the first alert")
+    run.stop(signal.SIGKILL)
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    write(tmp_path / "logs" / "bot.log", b"Signature for this request is not valid.\n")
+    wait_until(
+        lambda: any(t.startswith("CRITICAL: Request signature") for t in titles(hook)),
+        10,
+        "the other error's alert",
+    )
+    assert run.stop() == 0
+    margin = [r["message"] for r in hook.requests if "margin" in r["title"]]
+    assert len(margin) in (1, 2)  # the original, and at most one re-send from the kill
+    assert all(
+        "bot.log:1" in m for m in margin
+    )  # never an alert for the repeat on line 2
+
+
+def test_a_webhook_down_then_up_gets_the_alert_once(tmp_path: Path, hook: Hook) -> None:
+    (tmp_path / "logs").mkdir()
+    hook.status = 500
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    wait_until(lambda: len(hook.requests) >= 2, 15, "two failed attempts")
+    hook.status = 200
+    failed = len(hook.requests)
+    wait_until(lambda: len(hook.requests) == failed + 1, 30, "the retry that succeeds")
+    assert run.stop() == 0
+    assert len(hook.requests) == failed + 1
+
+
+def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
+    tmp_path: Path, hook: Hook
+) -> None:
+    (tmp_path / "logs").mkdir()
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: my.halt\n    severity: critical\n    title: {en: Trading halted, ru: Торговля остановлена}\n"
+        "    remedy: {en: Check the venue, ru: Проверьте площадку}\n    patterns: ['TRADING HALTED']\n"
+        "    samples: ['TRADING HALTED']\n    near_misses: ['trading resumed', 'halted? no']\n"
+    )
+    run = Run(tmp_path, config(tmp_path, hook, "10m", f"rules:\n  dirs: ['{rules}']\n"))
+    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
+    run.proc.send_signal(signal.SIGHUP)
+    wait_until(
+        lambda: any("reload_failed" in line for line in run.err), 10, "the reload error"
+    )
+    assert any(
+        f"{rules / 'mine.yaml'}:3: rule my.halt: severity" in line for line in run.err
+    )
+    write(
+        tmp_path / "logs" / "bot.log", b"2026-11-24 12:00:00 TRADING HALTED on venue\n"
+    )
+    wait_until(lambda: len(hook.requests) == 1, 10, "an alert from the old rules")
+    assert titles(hook) == ["CRITICAL: Trading halted"]
+    assert run.stop() == 0
+
+
+def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
+    tmp_path: Path,
+) -> None:
+    run = Run(
+        tmp_path,
+        None,
+        {
+            "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+            "XDG_STATE_HOME": str(tmp_path / "st"),
+        },
+    )
+    text = "".join(run.err)
+    assert "no sources configured" in text
+    assert "Add your own under `sources:`" in text
+    assert "alerts go to console" in text
+    assert run.stop(signal.SIGINT) == 0
+
+
+def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("language: de\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "run",
+            "--config",
+            str(tmp_path / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert (
+        f"{tmp_path / 'config.yaml'}:1: language: Input should be 'ru' or 'en'"
+        in result.stderr
+    )
+
+
+def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
+    import socket
+
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(path)
+        assert sd_notify("READY=1", {"NOTIFY_SOCKET": path})
+        assert server.recv(64) == b"READY=1"
+    assert not sd_notify("READY=1", {})
+
+
+def test_status_reads_the_state_while_the_daemon_runs(
+    tmp_path: Path, hook: Hook
+) -> None:
+    (tmp_path / "logs").mkdir()
+    hook.status = 500
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    wait_until(lambda: len(hook.requests) >= 1, 10, "a failed attempt")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "status",
+            "--json",
+            "--config",
+            str(tmp_path / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    info = json.loads(out)
+    assert info["waiting"] == {"hook": 1}
+    assert [Path(f["path"]).name for f in info["files"]] == ["bot.log"]
+    assert run.stop() == 0
