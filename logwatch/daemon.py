@@ -40,6 +40,9 @@ from logwatch.tailer import Source
 
 log = structlog.get_logger("logwatch.daemon")
 
+#: Every channel failing this long is itself worth an alert (sent when one comes back).
+NO_CHANNEL_S = 300.0
+
 
 def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
     """Tell systemd how the service is (``READY=1``...); False without systemd."""
@@ -123,8 +126,18 @@ class Daemon:
         self.state = State(path, clock)
         self._disabled_seen: set[str] = set()
         self._silent: set[str] = set()
+        self._unreachable = False
         self._started = clock.monotonic()
         self._start()
+        if self.state.moved_aside is not None:
+            moved, why = self.state.moved_aside
+            self.self_alert(
+                f"logwatch: its state file was unusable ({why}) and was moved to "
+                f"{moved}; following restarted at the ends of the files",
+                f"logwatch: файл состояния был повреждён ({why}) и перемещён в "
+                f"{moved}; чтение логов начато с их концов",
+                Severity.WARNING,
+            )
 
     def _start(self) -> None:
         setup = self.setup
@@ -181,15 +194,6 @@ class Daemon:
         self._signals()
         self.follower.step()
         self._announce()
-        if self.state.moved_aside is not None:
-            moved, why = self.state.moved_aside
-            self.self_alert(
-                f"logwatch: its state file was unusable ({why}) and was moved to "
-                f"{moved}; following restarted at the ends of the files",
-                f"logwatch: файл состояния был повреждён ({why}) и перемещён в "
-                f"{moved}; чтение логов начато с их концов",
-                Severity.WARNING,
-            )
         sd_notify("READY=1", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
         try:
@@ -223,6 +227,22 @@ class Daemon:
                     Severity.WARNING,
                 )
         self._check_silence()
+        self._check_channels()
+
+    def _check_channels(self) -> None:
+        down = self.dispatcher.unreachable_for()
+        if down >= NO_CHANNEL_S and not self._unreachable:
+            self._unreachable = True
+            log.error("no_channel_reachable", minutes=round(down / 60))
+            self.self_alert(
+                f"logwatch could not reach any channel for {round(down / 60)} min; "
+                "alerts were kept and are sent now",
+                f"logwatch не мог связаться ни с одним каналом {round(down / 60)} мин; "
+                "оповещения сохранены и отправляются сейчас",
+                Severity.ERROR,
+            )
+        elif down == 0:
+            self._unreachable = False
 
     def _check_silence(self) -> None:
         now = self.clock.monotonic()

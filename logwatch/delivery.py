@@ -73,6 +73,8 @@ class Dispatcher:
         self.pacer = Pacer()
         self.expired: Counter[str] = Counter()
         self.wake = {name: threading.Event() for name in notifier.channels}
+        #: since when (epoch s) a channel has failed every attempt; None: it works
+        self.failing_since: dict[str, float | None] = dict.fromkeys(notifier.channels)
         self._threads: list[threading.Thread] = []
         self._stop = threading.Event()
 
@@ -107,6 +109,7 @@ class Dispatcher:
                 result = self.notifier.send(channel, message, alert.severity)
                 attempts = item.attempts + 1
                 if result.ok:
+                    self.failing_since[channel] = None
                     self.state.mark(
                         item.alert_id,
                         channel,
@@ -117,6 +120,8 @@ class Dispatcher:
                         now,
                     )
                     continue
+                if self.failing_since[channel] is None:
+                    self.failing_since[channel] = now
                 delay = backoff_s(attempts, self.rng, result.retry_after_s)
                 self.state.mark(
                     item.alert_id,
@@ -168,6 +173,13 @@ class Dispatcher:
         self.state.commit(extra=lambda conn: State.queue(conn, rows))
         log.warning("alerts_expired", channel=channel, count=count)
         self.poke()
+
+    def unreachable_for(self) -> float:
+        """Seconds every channel has been failing (0 while any one works)."""
+        since = list(self.failing_since.values())
+        if not since or any(s is None for s in since):
+            return 0.0
+        return self.clock.now().timestamp() - max(s for s in since if s is not None)
 
     # -- threads ----------------------------------------------------------------------
 
