@@ -98,3 +98,16 @@ def test_the_prefilter_finds_the_same_hits_as_trying_every_rule(
         record = GENERIC.record("f", [block_of(text).lines()[0]])
         slow += [(number, h.rule_id) for h in ENGINE.match(record)]
     assert [(h.line, h.rule_id) for h in fast.hits] == slow
+
+
+def test_logwatchs_own_output_is_never_matched() -> None:
+    """A followed log that receives logwatch's console output or syslog lines must not
+    make it alert on its own messages (a feedback loop)."""
+    lines = [
+        "logwatch| [FAILURE] ERROR: Not enough margin for the order (BTCUSDT)",
+        "logwatch| Line: Refuse (B): Margin is insufficient. (BTCUSDT)",
+        "Nov 24 12:00:00 host logwatch[4242]: Margin is insufficient",
+        "Refuse (B): Margin is insufficient. (BTCUSDT)",
+    ]
+    scan = ENGINE.scan(block_of(*lines), GENERIC, "syslog")
+    assert [h.line for h in scan.hits] == [4]

@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -614,5 +615,31 @@ def test_events_wake_the_loop_and_the_observer_is_stopped(tmp_path: Path) -> Non
         write(tmp_path / "a.log", line(0))
         assert tailer.wake.wait(5), "no file event within 5 s"
         assert tailer.rediscover
+    finally:
+        tailer.close()
+
+
+def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_came_back(
+    tmp_path: Path,
+) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tailer = Tailer([Source("s", (str(logs / "*.log"),))], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()
+        first: Any = tailer._observer
+        first.stop()  # a watchdog thread died
+        first.join(5)
+        tailer.step()
+        now: Any = tailer._observer
+        assert now is not first
+        assert now.is_alive()
+        logs.rename(tmp_path / "old")
+        logs.mkdir()  # the folder comes back with a new inode
+        tailer.step()
+        tailer.wake.clear()
+        write(logs / "a.log", line(0))
+        assert tailer.wake.wait(5), "no event from the directory that came back"
     finally:
         tailer.close()
