@@ -12,8 +12,8 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
