@@ -464,7 +464,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     for f in info["files"]:
         click.echo(
             f"  {f['path']}  offset {f['offset']}  line {f['line']}  "
-            f"seen {f['last_seen']}"
+            f"last line {f['last_line_at'] or 'gone'}"
         )
     waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
     click.echo(f"alerts waiting: {waiting or 'none'}")

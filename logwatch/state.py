@@ -368,6 +368,14 @@ class State:
             self._conn.close()
 
 
+def _mtime(path: str) -> float | None:
+    """When a file was last written (its last line), if it still exists."""
+    try:
+        return os.stat(path).st_mtime  # noqa: PTH116  a string path from the database
+    except OSError:
+        return None
+
+
 def read_status(path: Path) -> dict[str, Any]:
     """What ``logwatch status`` shows, read-only (safe while the daemon runs)."""
     from datetime import UTC, datetime
@@ -385,7 +393,13 @@ def read_status(path: Path) -> dict[str, Any]:
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         files = [
-            {"path": r[0], "offset": r[1], "line": r[2], "last_seen": when(r[3])}
+            {
+                "path": r[0],
+                "offset": r[1],
+                "line": r[2],
+                "last_seen": when(r[3]),
+                "last_line_at": when(_mtime(r[0])),
+            }
             for r in conn.execute(
                 "SELECT path, offset, line, last_seen FROM files ORDER BY path"
             )

@@ -16,7 +16,7 @@ import pytest
 from logwatch.daemon import sd_notify
 from tests.conftest import wait_until
 from tests.follow_harness import write
-from tests.test_notifier import Hook
+from tests.test_notifier import Hook, Sink, _smtp  # noqa: F401  fixture
 
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
@@ -88,15 +88,21 @@ def titles(hook: Hook) -> list[str]:
 
 
 def test_an_alert_at_once_and_a_digest_when_the_window_closes(
-    tmp_path: Path, hook: Hook
+    tmp_path: Path, hook: Hook, smtp: tuple[Sink, int]
 ) -> None:
+    sink, port = smtp
     (tmp_path / "logs").mkdir()
-    run = Run(tmp_path, config(tmp_path, hook, "2s"))
+    mail = (
+        f"  - name: mail\n    url: 'mailto://127.0.0.1:{port}?from=alerts@example.com"
+        "&to=trader@example.com&cto=5'\n"
+    )
+    run = Run(tmp_path, config(tmp_path, hook, "2s").replace("dedup:", mail + "dedup:"))
     write(tmp_path / "logs" / "bot.log", MARGIN * 3)
     wait_until(lambda: len(hook.requests) >= 1, 10, "the first alert")
     assert titles(hook)[0] == "ERROR: Not enough margin for the order (BTCUSDT)"
     wait_until(lambda: len(hook.requests) >= 2, 10, "the digest")
     assert titles(hook)[1] == "Repeated 2×: Not enough margin for the order"
+    wait_until(lambda: len(sink.messages) == 2, 10, "both by mail too")
     assert run.stop() == 0
 
 
@@ -280,4 +286,5 @@ def test_status_reads_the_state_while_the_daemon_runs(
     info = json.loads(out)
     assert info["waiting"] == {"hook": 1}
     assert [Path(f["path"]).name for f in info["files"]] == ["bot.log"]
+    assert info["files"][0]["last_line_at"] is not None
     assert run.stop() == 0
