@@ -32,7 +32,7 @@ from pydantic_settings import (
 
 from logwatch.errors import ConfigError, InvalidConfig
 from logwatch.model import Severity
-from logwatch.yamlfile import Document, load_yaml, parse_yaml
+from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
 _UNITS = {
@@ -239,15 +239,6 @@ def _expand(
     return data
 
 
-def _loc_text(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += (
-            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        )
-    return out
-
-
 def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConfig:
     """A config from a parsed YAML document.
 
@@ -268,13 +259,7 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {_loc_text(loc)!r}"
-            elif err["type"] == "missing":
-                message = f"{_loc_text(loc)} is missing"
-            else:
-                message = f"{_loc_text(loc)}: {err['msg']}".replace("Value error, ", "")
-            problems.append(ConfigError(doc.source, doc.line_of(loc), message))
+            problems.append(ConfigError(doc.source, doc.line_of(loc), describe(err)))
         config = None
     if config is not None:
         names = [c.name for c in config.channels]

@@ -20,7 +20,7 @@ from logwatch import formats
 from logwatch.config import Duration
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
-from logwatch.yamlfile import Document, load_yaml, parse_yaml
+from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 #: Flags every pattern is compiled with; a pattern may turn case back on with ``(?-i)``.
 PATTERN_FLAGS = regex.IGNORECASE | regex.VERSION0
@@ -454,15 +454,6 @@ def _check_samples(rule: Rule, problems: _Problems) -> None:
             problems.add(("near_misses", i), f"near_misses[{i}] matches, but must not")
 
 
-def _loc_text(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += (
-            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-        )
-    return out
-
-
 def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
     """The rules in a YAML document, and every problem found in it."""
     source, data = doc.source, doc.data
@@ -498,14 +489,7 @@ def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
             spec = RuleSpec.model_validate(item)
         except ValidationError as exc:
             for err in exc.errors():
-                loc = tuple(err["loc"])
-                if err["type"] == "extra_forbidden":
-                    message = f"unknown key {loc[-1]!r}"
-                elif err["type"] == "missing":
-                    message = f"{_loc_text(loc)} is missing"
-                else:
-                    message = f"{_loc_text(loc)}: {err['msg']}"
-                problems.add(loc, message)
+                problems.add(tuple(err["loc"]), describe(err))
             _compile_only(item, problems)
             errors.extend(problems.errors)
             continue

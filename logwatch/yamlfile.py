@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -49,6 +50,26 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
         child: yaml.Node = node.value[part]
         return child
     return None
+
+
+def loc_text(loc: Sequence[str | int]) -> str:
+    """A pydantic location as a person writes it: ``channels[0].url``."""
+    out = ""
+    for part in loc:
+        out += (
+            f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        )
+    return out
+
+
+def describe(error: Mapping[str, Any]) -> str:
+    """One pydantic validation error as a short sentence about the YAML key at fault."""
+    where = loc_text(tuple(error["loc"]))
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {where!r}"
+    if error["type"] == "missing":
+        return f"{where} is missing"
+    return f"{where}: {error['msg']}".replace("Value error, ", "")
 
 
 def _duplicates(node: yaml.Node, source: str) -> list[ConfigError]:

@@ -66,3 +66,15 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
 def _reset_structlog() -> Iterator[None]:
     yield
     structlog.reset_defaults()
+
+
+@pytest.fixture(name="fake_channels")
+def _fake_channels() -> Iterator[None]:
+    """The recording fake:// channels (tests/fakes.py), emptied before and after."""
+    from tests import fakes
+
+    fakes.SENT.clear()
+    fakes.DOWN.clear()
+    yield
+    fakes.SENT.clear()
+    fakes.DOWN.clear()

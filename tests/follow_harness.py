@@ -13,9 +13,7 @@ from logwatch.tailer import Source
 from tests.fakes import FakeClock
 
 #: One rule that matches every test line, so each line read is one hit.
-EVERY_LINE = Engine(
-    rules_from_text(
-        r"""
+EVERY_LINE_RULE = r"""
 rules:
   - id: test.line
     severity: info
@@ -25,8 +23,7 @@ rules:
     samples: ['LINE 1']
     near_misses: ['LINE x', 'a line']
 """
-    )
-)
+EVERY_LINE = Engine(rules_from_text(EVERY_LINE_RULE))
 
 
 def line(n: int, extra: str = "") -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,13 +21,7 @@ from tests.fakes import FakeClock
 RULES = {r.id: r for r in load_rules()}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_fake_channels() -> Iterator[None]:
-    fakes.SENT.clear()
-    fakes.DOWN.clear()
-    yield
-    fakes.SENT.clear()
-    fakes.DOWN.clear()
+pytestmark = pytest.mark.usefixtures("fake_channels")
 
 
 def setup(

@@ -11,18 +11,7 @@ import threading
 from pathlib import Path
 
 from tests.conftest import wait_until
-from tests.follow_harness import line, write
-
-RULE = r"""
-rules:
-  - id: test.line
-    severity: info
-    title: {en: "line", ru: "строка"}
-    remedy: {en: "none", ru: "нет"}
-    patterns: ['LINE (?P<n>\d+)']
-    samples: ['LINE 1']
-    near_misses: ['LINE x', 'a line']
-"""
+from tests.follow_harness import EVERY_LINE_RULE, line, write
 
 
 class Follow:
@@ -31,7 +20,7 @@ class Follow:
     def __init__(self, tmp_path: Path, seen: list[int], *extra: str) -> None:
         rules = tmp_path / "rules"
         rules.mkdir(exist_ok=True)
-        (rules / "line.yaml").write_text(RULE)
+        (rules / "line.yaml").write_text(EVERY_LINE_RULE)
         self.seen = seen
         self.ready = threading.Event()
         self.stderr: queue.Queue[str] = queue.Queue()

@@ -131,7 +131,7 @@ class TestValidation:
         assert self.problems(bad) == [
             "r.yaml:4: rule my.rule: severity: Input should be 'info', 'warning', 'error' or 'critical'",
             "r.yaml:6: rule my.rule: remedy.ru is missing",
-            "r.yaml:6: rule my.rule: unknown key 'de'",
+            "r.yaml:6: rule my.rule: unknown key 'remedy.de'",
             "r.yaml:11: rule my.rule: unknown key 'colour'",
         ]
 

@@ -6,7 +6,6 @@ recording channel (fake://, tests/fakes.py)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,14 +17,7 @@ from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.test_engine import CATASTROPHIC
 
-
-@pytest.fixture(autouse=True)
-def _fresh_fake_channels() -> Iterator[None]:
-    fakes.SENT.clear()
-    fakes.DOWN.clear()
-    yield
-    fakes.SENT.clear()
-    fakes.DOWN.clear()
+pytestmark = pytest.mark.usefixtures("fake_channels")
 
 
 def start(
