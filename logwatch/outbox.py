@@ -30,31 +30,62 @@ def _at(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
+def _hit_to_dict(hit: Hit | None) -> dict[str, Any] | None:
+    if hit is None:
+        return None
+    r = hit.record
+    return {
+        "rule_id": hit.rule_id,
+        "severity": str(hit.severity),
+        "codes": list(hit.codes),
+        "line": hit.line,
+        "captures": dict(hit.captures),
+        "key": list(hit.key),
+        "record": {
+            "path": r.path,
+            "format": r.format,
+            "first_line": r.first_line,
+            "offset": r.offset,
+            "end": r.end,
+            "text": r.text,
+            "raw": r.raw,
+            "timestamp": r.timestamp,
+            "fields": dict(r.fields),
+            "truncated": r.truncated,
+        },
+    }
+
+
+def _hit_from_dict(h: dict[str, Any] | None) -> Hit | None:
+    if h is None:
+        return None
+    r = h["record"]
+    record = Record(
+        r["path"],
+        r["format"],
+        r["first_line"],
+        r["offset"],
+        r["end"],
+        r["text"],
+        r["raw"],
+        r["timestamp"],
+        r["fields"],
+        r["truncated"],
+    )
+    return Hit(
+        h["rule_id"],
+        Severity(h["severity"]),
+        tuple(h["codes"]),
+        record,
+        h["line"],
+        h["captures"],
+        tuple(h["key"]),
+    )
+
+
 def alert_to_json(alert: Alert) -> str:
     """An alert as the JSON text State keeps (already masked: it left the engine)."""
-    hit: dict[str, Any] | None = None
-    if alert.hit is not None:
-        r = alert.hit.record
-        hit = {
-            "rule_id": alert.hit.rule_id,
-            "severity": str(alert.hit.severity),
-            "codes": list(alert.hit.codes),
-            "line": alert.hit.line,
-            "captures": dict(alert.hit.captures),
-            "key": list(alert.hit.key),
-            "record": {
-                "path": r.path,
-                "format": r.format,
-                "first_line": r.first_line,
-                "offset": r.offset,
-                "end": r.end,
-                "text": r.text,
-                "raw": r.raw,
-                "timestamp": r.timestamp,
-                "fields": dict(r.fields),
-                "truncated": r.truncated,
-            },
-        }
+    hit = _hit_to_dict(alert.hit)
     return json.dumps(
         {
             "id": alert.id,
@@ -78,30 +109,7 @@ def alert_to_json(alert: Alert) -> str:
 def alert_from_json(text: str) -> Alert:
     """The alert State kept."""
     d = json.loads(text)
-    hit = None
-    if d["hit"] is not None:
-        h, r = d["hit"], d["hit"]["record"]
-        record = Record(
-            r["path"],
-            r["format"],
-            r["first_line"],
-            r["offset"],
-            r["end"],
-            r["text"],
-            r["raw"],
-            r["timestamp"],
-            r["fields"],
-            r["truncated"],
-        )
-        hit = Hit(
-            h["rule_id"],
-            Severity(h["severity"]),
-            tuple(h["codes"]),
-            record,
-            h["line"],
-            h["captures"],
-            tuple(h["key"]),
-        )
+    hit = _hit_from_dict(d["hit"])
     created = _at(d["created_at"])
     if created is None:
         raise ValueError("a saved alert without its time")
@@ -136,18 +144,7 @@ def backoff_s(
 
 def window_to_json(window: Window) -> str:
     """A dedup window as JSON, for State."""
-    last = None
-    if window.last_hit is not None:
-        probe = Alert(
-            "",
-            AlertKind.FIRST,
-            window.rule_id,
-            window.severity,
-            "",
-            window.opened_at,
-            window.last_hit,
-        )
-        last = json.loads(alert_to_json(probe))["hit"]
+    last = _hit_to_dict(window.last_hit)
     return json.dumps(
         {
             "fingerprint": window.fingerprint,
@@ -169,24 +166,7 @@ def window_to_json(window: Window) -> str:
 def window_from_json(text: str) -> Window:
     """A dedup window State kept."""
     d = json.loads(text)
-    hit = None
-    if d["last_hit"] is not None:
-        probe = {
-            "id": "",
-            "kind": "first",
-            "rule_id": d["rule_id"],
-            "severity": d["severity"],
-            "fingerprint": "",
-            "created_at": d["opened_at"],
-            "count": 1,
-            "first_at": None,
-            "last_at": None,
-            "window_s": 0,
-            "not_before": None,
-            "text": "",
-            "hit": d["last_hit"],
-        }
-        hit = alert_from_json(json.dumps(probe)).hit
+    hit = _hit_from_dict(d["last_hit"])
     opened, closes = _at(d["opened_at"]), _at(d["closes_at"])
     if opened is None or closes is None:
         raise ValueError("a saved window without its times")
