@@ -142,6 +142,8 @@ class Deduper:
     #: (rule id, connection) -> muted until
     muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     suppressed: int = 0
+    #: makes alert ids unique even for hits of one key at one instant (window 0)
+    _seq: int = 0
 
     def policy(self, rule_id: str) -> Policy:
         """The policy of a rule (the default when it has none)."""
@@ -264,7 +266,8 @@ class Deduper:
             and quiet.covers(now.astimezone().time())
         ):
             not_before = quiet.end_after(now)
-        alert_id = f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}"
+        self._seq += 1
+        alert_id = f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}\x1e{self._seq}"
         return Alert(
             alert_id, kind, rule_id, severity, fp, now, hit, not_before=not_before
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from logwatch.dedup import Deduper
+from logwatch.dedup import Deduper, Policy
 from logwatch.engine import Engine
 from logwatch.follow import Alerting, Follower
 from logwatch.outbox import alert_from_json
@@ -105,4 +105,19 @@ def test_a_crash_before_commit_neither_loses_nor_doubles_the_alert(
     rig.restart(crash=True)  # the line is read again, and alerts once
     rig.follower.step()
     assert rig.queued() == [("first", 1)]
+    rig.follower.close()
+
+
+def test_with_dedup_off_every_hit_is_its_own_alert_even_in_one_step(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    rig = Rig(tmp_path, clock)
+    rig.follower.alerting.deduper.default = Policy(window_s=0)  # type: ignore[union-attr]
+    rig.follower.alerting.deduper.policies = {}  # type: ignore[union-attr]
+    write(
+        tmp_path / "a.log", MARGIN * 3
+    )  # read, and alerted, at one and the same moment
+    rig.follower.step()
+    assert rig.queued() == [("first", 1)] * 3
     rig.follower.close()
