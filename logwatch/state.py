@@ -246,16 +246,27 @@ class State:
             raise
 
     def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
-        """Drop entries of files not seen for ``max_age_s``; return their ids."""
+        """Drop entries of files not seen for ``max_age_s`` (their ids are returned),
+        and alerts whose deliveries all ended that long ago, so State stays bounded."""
         cutoff = self.clock.now().timestamp() - max_age_s
-        ids = [
-            r[0]
-            for r in self._conn.execute(
-                "SELECT id FROM files WHERE last_seen < ?", (cutoff,)
+        with self._lock:
+            ids = [
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT id FROM files WHERE last_seen < ?", (cutoff,)
+                )
+            ]
+
+        def outbox(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "DELETE FROM deliveries WHERE status != 'pending' AND done_at < ?",
+                (cutoff,),
             )
-        ]
-        if ids:
-            self.commit(forget=ids)
+            conn.execute(
+                "DELETE FROM alerts WHERE id NOT IN (SELECT alert_id FROM deliveries)"
+            )
+
+        self.commit(forget=ids, extra=outbox)
         return ids
 
     # -- the outbox ----------------------------------------------------------------

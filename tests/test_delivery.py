@@ -176,3 +176,20 @@ def test_telegram_is_paced_to_one_message_a_second_per_chat(
         assert len(rsps.calls) == 3
         assert state.waiting() == {}
     state.close()
+
+
+def test_delivered_alerts_are_dropped_after_a_week_pending_ones_never(
+    tmp_path: Path,
+) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 2)
+    fakes.DOWN.add("mail")
+    run_for(dispatcher, clock, 0.01)
+    clock.advance(8 * 24 * 3600)
+    state.expire()
+    rows = state._conn.execute(
+        "SELECT alert_id, channel, status FROM deliveries ORDER BY 1, 2"
+    ).fetchall()
+    assert rows == [("a0", "mail", "pending"), ("a1", "mail", "pending")]
+    assert state._conn.execute("SELECT count(*) FROM alerts").fetchone() == (2,)
+    state.close()
