@@ -7,6 +7,7 @@ validated in full before anything is swapped (on error the old ones stay). Under
 
 from __future__ import annotations
 
+import glob
 import os
 import signal
 import socket
@@ -80,6 +81,8 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
 
     loaded = load_config(config_path, env)
     config = loaded.config
+    if config.state_dir:
+        _check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
     rules = load_rules(dirs)
     known = {r.id for r in rules}
@@ -105,6 +108,26 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     notifier = Notifier(loaded)
     lang = config.language or default_language(env)
     return Setup(loaded, rules, sources, notifier, lang, not loaded.config.sources)
+
+
+def _matches(pattern: str) -> bool:
+    """Whether a source's glob matches any file now (absolute: not Path.glob)."""
+    found = glob.glob(os.path.expanduser(pattern), recursive=True)  # noqa: PTH111, PTH207
+    return bool(found)
+
+
+def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
+    """A state_dir that cannot be created or written is a config error at its line."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidConfig(
+            [loaded.error(("state_dir",), f"state_dir {path}: {exc.strerror or exc}")]
+        ) from exc
+    if not os.access(path, os.W_OK):
+        raise InvalidConfig(
+            [loaded.error(("state_dir",), f"state_dir {path} is not writable")]
+        )
 
 
 class Daemon:
@@ -336,6 +359,13 @@ class Daemon:
                 "watched (and picked up when they appear). Add your own under "
                 f"`sources:` in {where}.\n"
             )
+        for source in [] if setup.zero_config else setup.sources:
+            if not any(_matches(pattern) for pattern in source.patterns):
+                self.out.write(
+                    f"logwatch: source {source.name} matches no files yet "
+                    f"({', '.join(source.patterns)}); "
+                    "they are picked up when they appear\n"
+                )
         for warning in setup.loaded.warnings:
             self.out.write(f"logwatch: {warning}\n")
         self.out.flush()

@@ -288,3 +288,43 @@ def test_status_reads_the_state_while_the_daemon_runs(
     assert [Path(f["path"]).name for f in info["files"]] == ["bot.log"]
     assert info["files"][0]["last_line_at"] is not None
     assert run.stop() == 0
+
+
+def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "config.yaml").write_text(
+        f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n"
+    )
+    for command in ("check", "run"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "logwatch",
+                command,
+                "--config",
+                str(tmp_path / "config.yaml"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert result.returncode == 2, command
+        assert (
+            f"{tmp_path / 'config.yaml'}:2: state_dir {tmp_path / 'file' / 'state'}: Not a directory"
+            in result.stderr
+        )
+
+
+def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
+    tmp_path: Path, hook: Hook
+) -> None:
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    assert any("source bot matches no files yet" in line for line in run.err)
+    (tmp_path / "logs").mkdir()
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    wait_until(
+        lambda: len(hook.requests) == 1, 10, "the alert from a folder that appeared"
+    )
+    assert run.stop() == 0
