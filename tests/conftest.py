@@ -25,7 +25,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def wait_until(
-    predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+    predicate: Callable[[], bool],
+    timeout: float = 5.0,
+    what: str | Callable[[], str] = "condition",
 ) -> None:
     """Block until ``predicate()`` is true; fail the test at the deadline."""
     event = threading.Event()
@@ -34,7 +36,8 @@ def wait_until(
     waited = 0.0
     while not predicate():
         if waited >= deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+            said = what() if callable(what) else what
+            pytest.fail(f"timed out after {timeout} s waiting for {said}")
         event.wait(step)
         waited += step
         step = min(step * 2, 0.1)
