@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import structlog
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from logwatch.clock import Clock
 from logwatch.model import FileState
@@ -204,13 +206,14 @@ def watch_root(pattern: str) -> tuple[str, bool]:
     return (str(Path(*fixed)) if fixed else "."), False
 
 
-class _Wake:
+class _Wake(FileSystemEventHandler):
     """watchdog handler: any event wakes the loop; a non-modify one asks to re-glob."""
 
     def __init__(self, tailer: Tailer) -> None:
+        super().__init__()
         self.tailer = tailer
 
-    def dispatch(self, event: object) -> None:
+    def dispatch(self, event: FileSystemEvent) -> None:
         try:
             if getattr(event, "event_type", "") != "modified":
                 self.tailer.rediscover = True
@@ -250,8 +253,8 @@ class Tailer:
         self._listing: dict[tuple[int, int], _Listed] = {}
         self._dirs: dict[str, tuple[int, int]] | None = None
         self._warned: set[tuple[str, str]] = set()
-        self._observer: object | None = None
-        self._watches: dict[str, tuple[object, int]] = {}
+        self._observer: BaseObserver | None = None
+        self._watches: dict[str, tuple[ObservedWatch, int]] = {}
         for state in known:
             self._entries[state.id] = _Entry(
                 state.id,
@@ -281,8 +284,8 @@ class Tailer:
         """Stop watching and close every handle."""
         if self._observer is not None:
             observer, self._observer = self._observer, None
-            observer.stop()  # type: ignore[attr-defined]
-            observer.join(timeout=2)  # type: ignore[attr-defined]
+            observer.stop()
+            observer.join(timeout=2)
         for entry in self._entries.values():
             self._close(entry)
         for copy in self._copies.values():
@@ -293,7 +296,7 @@ class Tailer:
         observer = self._observer
         if observer is None:
             return
-        if not observer.is_alive():  # type: ignore[attr-defined]
+        if not observer.is_alive():
             log.warning("observer_restarted")
             self._observer = None
             self._watches.clear()
@@ -314,12 +317,10 @@ class Tailer:
                     continue
                 if known is not None:
                     with contextlib.suppress(KeyError, OSError):
-                        observer.unschedule(known[0])  # type: ignore[attr-defined]
+                        observer.unschedule(known[0])
                 handler = _Wake(self)
                 try:
-                    watch = observer.schedule(  # type: ignore[attr-defined]
-                        handler, root, recursive=recursive
-                    )
+                    watch = observer.schedule(handler, root, recursive=recursive)
                 except OSError as exc:
                     self._warn(root, "watch_failed", error=str(exc))
                     continue
