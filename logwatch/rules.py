@@ -7,7 +7,6 @@ Every problem is reported as ``path:line: rule <id>: what is wrong``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +19,19 @@ from logwatch import formats
 from logwatch.config import Duration
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
+from logwatch.patterns import (
+    MIN_KEYWORD_CHARS,
+    PATTERN_FLAGS,
+    keyword_variants,
+    nested_quantifier,
+    parse,
+    required_literals,
+)
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
-#: Flags every pattern is compiled with; a pattern may turn case back on with ``(?-i)``.
-PATTERN_FLAGS = regex.IGNORECASE | regex.VERSION0
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
-MIN_KEYWORD_CHARS = 3
 LANGUAGES = ("en", "ru")
-
-_sre: Any = importlib.import_module("re._parser")
-_sre_c: Any = importlib.import_module("re._constants")
 
 
 class _Strict(BaseModel):
@@ -156,159 +157,6 @@ def rule_schema() -> dict[str, Any]:
     return schema
 
 
-# -- literals and lint, from the stdlib parser's tree ----------------------------------
-
-_MAX_ALTERNATIVES = 16
-_BREAKERS = frozenset(
-    '"\\'
-)  # JSON writers escape these, so raw lines may not hold them
-
-
-def _parse(pattern: str) -> Any:
-    return _sre.parse(pattern, PATTERN_FLAGS & ~regex.VERSION0)
-
-
-def _exact(items: Any) -> set[str] | None:
-    """The finite set of strings a (sub)pattern matches, if small and literal."""
-    out = {""}
-    for op, av in items:
-        if op is _sre_c.LITERAL:
-            ch = chr(av).lower()
-            if ch in _BREAKERS:
-                return None
-            out = {s + ch for s in out}
-        elif op is _sre_c.IN:
-            chars = _class_chars(av)
-            if chars is None:
-                return None
-            out = {s + c for s in out for c in chars}
-        elif op is _sre_c.SUBPATTERN:
-            sub = _exact(av[3])
-            if sub is None:
-                return None
-            out = {s + t for s in out for t in sub}
-        elif op is _sre_c.BRANCH:
-            alts: set[str] = set()
-            for branch in av[1]:
-                sub = _exact(branch)
-                if sub is None:
-                    return None
-                alts |= sub
-            out = {s + t for s in out for t in alts}
-        elif op in (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT):
-            continue
-        else:
-            return None
-        if len(out) > _MAX_ALTERNATIVES:
-            return None
-    return out
-
-
-def _class_chars(items: Any) -> set[str] | None:
-    chars = set()
-    for op, av in items:
-        if op is not _sre_c.LITERAL:
-            return None
-        chars.add(chr(av).lower())
-    if len(chars) > 4 or chars & _BREAKERS:
-        return None
-    return chars
-
-
-def _better(a: set[str] | None, b: set[str] | None) -> set[str] | None:
-    def score(s: set[str] | None) -> tuple[int, int]:
-        return (min(len(x) for x in s), -len(s)) if s else (-1, 0)
-
-    return a if score(a) >= score(b) else b
-
-
-def _required(items: Any) -> set[str] | None:
-    """Strings one of which every match must contain (lowercase), or None."""
-    best: set[str] | None = None
-    run = {""}
-
-    def close() -> None:
-        nonlocal best, run
-        if any(run):
-            best = _better(best, {s for s in run if s} if all(run) else None)
-        run = {""}
-
-    for op, av in items:
-        sub: set[str] | None
-        if op in (_sre_c.AT, _sre_c.ASSERT, _sre_c.ASSERT_NOT):
-            continue
-        if op in (_sre_c.LITERAL, _sre_c.IN, _sre_c.SUBPATTERN, _sre_c.BRANCH):
-            sub = _exact([(op, av)])
-            if (
-                sub is not None
-                and len({s + t for s in run for t in sub}) <= _MAX_ALTERNATIVES
-            ):
-                run = {s + t for s in run for t in sub}
-                continue
-            close()
-            if op is _sre_c.SUBPATTERN:
-                best = _better(best, _required(av[3]))
-            elif op is _sre_c.BRANCH:
-                alts = [_required(b) for b in av[1]]
-                if all(alts):
-                    best = _better(best, set().union(*alts))  # type: ignore[arg-type]
-            continue
-        close()
-        if (
-            op in (_sre_c.MAX_REPEAT, _sre_c.MIN_REPEAT, _sre_c.POSSESSIVE_REPEAT)
-            and av[0] >= 1
-        ):
-            best = _better(best, _required(av[2]))
-        elif op is _sre_c.ATOMIC_GROUP:
-            best = _better(best, _required(av))
-    close()
-    if best and min(len(s) for s in best) >= MIN_KEYWORD_CHARS:
-        return best
-    return None
-
-
-_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
-
-
-def _children(op: Any, av: Any) -> Iterable[Any]:
-    if op is _sre_c.SUBPATTERN:
-        yield av[3]
-    elif op is _sre_c.BRANCH:
-        yield from av[1]
-    elif str(op) in _REPEATS:
-        yield av[2]
-    elif op in (_sre_c.ASSERT, _sre_c.ASSERT_NOT):
-        yield av[1]
-    elif op is _sre_c.ATOMIC_GROUP:
-        yield av
-
-
-def _has_unbounded_repeat(items: Any) -> bool:
-    for op, av in items:
-        if str(op) in _REPEATS and av[1] is _sre_c.MAXREPEAT:
-            return True
-        if any(_has_unbounded_repeat(c) for c in _children(op, av)):
-            return True
-    return False
-
-
-def _nested_quantifier(items: Any) -> bool:
-    """Whether a repeat holds an unbounded repeat: catastrophic backtracking's shape."""
-    for op, av in items:
-        repeats = str(op) in _REPEATS and (av[1] is _sre_c.MAXREPEAT or av[1] > 1)
-        if repeats and _has_unbounded_repeat(av[2]):
-            return True
-        if any(_nested_quantifier(c) for c in _children(op, av)):
-            return True
-    return False
-
-
-def keyword_variants(word: str) -> set[bytes]:
-    """The byte strings the prefilter looks for (it lowercases ASCII only)."""
-    forms = {word, word.lower(), word.upper(), word.capitalize(), word.title()}
-    return {f.encode("utf-8").lower() for f in forms}
-
-
 # -- validation ------------------------------------------------------------------------
 
 
@@ -351,10 +199,10 @@ def _compile(
                 continue
             compiled[field].append(pattern)
             try:
-                tree = _parse(text)
+                tree = parse(text)
             except Exception:  # noqa: BLE001  boundary: regex-only syntax the stdlib parser lacks
                 tree = None
-            if tree is not None and _nested_quantifier(tree):
+            if tree is not None and nested_quantifier(tree):
                 problems.add(
                     (field, i),
                     f"{field}[{i}] has a repeat inside a repeat (like (a+)+), which "
@@ -362,7 +210,7 @@ def _compile(
                     "backtrack catastrophically; rewrite it without the nesting",
                 )
             if field == "patterns":
-                required.append(_required(tree) if tree is not None else None)
+                required.append(required_literals(tree) if tree is not None else None)
     groups = {name for p in compiled["patterns"] for name in p.groupindex}
     for i, entry in enumerate(spec.key):
         if entry not in groups and entry not in RECORD_FIELDS:

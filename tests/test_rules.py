@@ -8,10 +8,10 @@ import pytest
 from logwatch.engine import Engine
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
+from logwatch.patterns import keyword_variants
 from logwatch.rules import (
     Rule,
     builtin_rules_dir,
-    keyword_variants,
     load_rules,
     rule_files,
     rule_schema,
@@ -242,35 +242,6 @@ class TestValidation:
             rule_files([tmp_path / "nope"])
 
 
-class TestKeywords:
-    @pytest.mark.parametrize(
-        ("pattern", "expected"),
-        [
-            ("Margin is insufficient", {"margin is insufficient"}),
-            ("API[- ]key format", {"api-key format", "api key format"}),
-            (
-                "(?:Too much request weight|Too many requests) used",
-                {"too much request weight used", "too many requests used"},
-            ),
-            (
-                "Timestamp for this request is outside of the (?:ME )?recvWindow",
-                {"timestamp for this request is outside of the "},
-            ),
-            ('"code":-2019', {"code", ":-2019"}),
-        ],
-    )
-    def test_required_literals_are_derived(
-        self, pattern: str, expected: set[str]
-    ) -> None:
-        from logwatch.rules import _parse, _required
-
-        got = _required(_parse(pattern))
-        assert got is not None
-        assert got == expected or got < expected
-
-    def test_cyrillic_keywords_get_case_variants(self) -> None:
-        assert "Закрыть позицию".encode() in keyword_variants("закрыть позицию")
-        assert "закрыть позицию".encode() in keyword_variants("Закрыть позицию")
-
+class TestSamples:
     def test_samples_make_records_in_their_own_format(self) -> None:
         assert sample_record('{"@t":"2026-01-01T00:00:00Z","@m":"hi"}').text == "hi"

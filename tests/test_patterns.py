@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from logwatch.patterns import (
+    keyword_variants,
+    nested_quantifier,
+    parse,
+    required_literals,
+)
+
+
+class TestKeywords:
+    @pytest.mark.parametrize(
+        ("pattern", "expected"),
+        [
+            ("Margin is insufficient", {"margin is insufficient"}),
+            ("API[- ]key format", {"api-key format", "api key format"}),
+            (
+                "(?:Too much request weight|Too many requests) used",
+                {"too much request weight used", "too many requests used"},
+            ),
+            (
+                "Timestamp for this request is outside of the (?:ME )?recvWindow",
+                {"timestamp for this request is outside of the "},
+            ),
+            ('"code":-2019', {"code", ":-2019"}),
+        ],
+    )
+    def test_required_literals_are_derived(
+        self, pattern: str, expected: set[str]
+    ) -> None:
+        got = required_literals(parse(pattern))
+        assert got is not None
+        assert got == expected or got < expected
+
+    def test_cyrillic_keywords_get_case_variants(self) -> None:
+        assert "Закрыть позицию".encode() in keyword_variants("закрыть позицию")
+        assert "закрыть позицию".encode() in keyword_variants("Закрыть позицию")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "nested"),
+    [
+        ("(a+)+b", True),
+        (r"(\w+\s?)*$", True),
+        ("(.*?,){11}P", True),
+        (r"(?:\d{1,3}\.){3}\d+", False),
+        ("Margin is insufficient", False),
+    ],
+)
+def test_nested_repeats_are_found(pattern: str, nested: bool) -> None:
+    assert nested_quantifier(parse(pattern)) is nested
