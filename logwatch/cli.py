@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import glob
 import json
-import locale
 import os
 import sys
 from collections import Counter
@@ -26,16 +25,6 @@ if TYPE_CHECKING:
 
 CHUNK_BYTES = 1024 * 1024
 FORMAT_NAMES = ("quantower", "metatrader", "ninjatrader", "python", "json", "generic")
-
-
-def default_language(env: dict[str, str] | None = None) -> str:
-    """``ru`` when the system locale is Russian, else ``en``."""
-    env = dict(os.environ) if env is None else env
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        if env.get(var):
-            return "ru" if env[var].lower().startswith("ru") else "en"
-    name = locale.getlocale()[0] or ""
-    return "ru" if name.lower().startswith(("ru", "russian")) else "en"
 
 
 class _Cli(click.Group):
@@ -261,6 +250,7 @@ def scan(
     """
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
+    from logwatch.render import default_language
 
     clock = SystemClock()
     started = clock.monotonic()
@@ -478,6 +468,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
 def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> None:
     """List the rules: id, severity, codes and title."""
+    from logwatch.render import default_language
+
     rules = _load(rule_dirs)
     lang = lang or default_language()
     if as_json:
@@ -527,7 +519,7 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
     from logwatch.dedup import Alert, AlertKind
     from logwatch.engine import Engine
     from logwatch.notifier import Notifier
-    from logwatch.render import Message, render
+    from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record
 
     loaded = load_config(config_path)

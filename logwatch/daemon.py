@@ -7,7 +7,6 @@ validated in full before anything is swapped (on error the old ones stay). Under
 
 from __future__ import annotations
 
-import glob
 import os
 import signal
 import socket
@@ -27,14 +26,15 @@ from logwatch.config import (
     default_sources,
     load_config,
 )
-from logwatch.dedup import Alert, AlertKind, QuietHours, build
-from logwatch.delivery import Dispatcher, channels_for, queue_rows
+from logwatch.dedup import QuietHours, build
+from logwatch.delivery import Dispatcher, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
+from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
 from logwatch.state import State, default_path
 from logwatch.tailer import Source
@@ -77,8 +77,6 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
-    from logwatch.cli import default_language
-
     loaded = load_config(config_path, env)
     config = loaded.config
     if config.state_dir:
@@ -108,12 +106,6 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     notifier = Notifier(loaded)
     lang = config.language or default_language(env)
     return Setup(loaded, rules, sources, notifier, lang, not loaded.config.sources)
-
-
-def _matches(pattern: str) -> bool:
-    """Whether a source's glob matches any file now (absolute: not Path.glob)."""
-    found = glob.glob(os.path.expanduser(pattern), recursive=True)  # noqa: PTH111, PTH207
-    return bool(found)
 
 
 def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
@@ -317,22 +309,7 @@ class Daemon:
 
     def self_alert(self, en: str, ru: str, severity: Severity) -> None:
         """An alert about logwatch itself, through every channel that takes it."""
-        now = self.clock.now()
-        text = ru if self.setup.lang == "ru" else en
-        alert = Alert(
-            f"self\x1e{now.timestamp():.6f}\x1e{text[:40]}",
-            AlertKind.SELF,
-            "logwatch.self",
-            severity,
-            "logwatch.self",
-            now,
-            text=text,
-        )
-        rows = queue_rows(
-            [alert], lambda a: channels_for(self.setup.notifier, a.severity)
-        )
-        self.state.commit(extra=lambda conn: State.queue(conn, rows))
-        self.dispatcher.poke()
+        self.dispatcher.self_alert(en, ru, severity)
         log.warning("self_alert", text=en)
 
     def _on_scan(self, scan: Scan) -> None:
@@ -359,8 +336,9 @@ class Daemon:
                 "watched (and picked up when they appear). Add your own under "
                 f"`sources:` in {where}.\n"
             )
+        listed = self.follower.tailer.listed_sources()
         for source in [] if setup.zero_config else setup.sources:
-            if not any(_matches(pattern) for pattern in source.patterns):
+            if source.name not in listed:
                 self.out.write(
                     f"logwatch: source {source.name} matches no files yet "
                     f"({', '.join(source.patterns)}); "

@@ -76,6 +76,7 @@ class Dispatcher:
         #: since when (epoch s) a channel has failed every attempt; None: it works
         self.failing_since: dict[str, float | None] = dict.fromkeys(notifier.channels)
         self._threads: list[threading.Thread] = []
+        self._seq = 0
         self._stop = threading.Event()
 
     def _chat(self, channel: str) -> str:
@@ -145,33 +146,37 @@ class Dispatcher:
         return IDLE_WAIT_S if due is None else max(0.0, min(IDLE_WAIT_S, due - now))
 
     def _expired_alert(self, channel: str, count: int) -> None:
+        hours = f"{self.max_age_s / 3600:g}"
+        self.self_alert(
+            f"logwatch: {count} alerts expired undelivered on channel {channel}\n"
+            f"They were older than {hours} h. "
+            "Check the channel: `logwatch test-notify`.",
+            f"logwatch: {count} оповещений не доставлено через канал {channel}\n"
+            f"Им больше {hours} ч. Проверьте канал: `logwatch test-notify`.",
+            Severity.WARNING,
+            skip=channel,
+        )
+        log.warning("alerts_expired", channel=channel, count=count)
+
+    def self_alert(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+        """Queue an alert about logwatch itself for every channel that takes it (but
+        ``skip``), in the configured language, and wake the channels."""
         now = self.clock.now()
-        text = (
-            f"logwatch: {count} alerts expired undelivered on channel {channel}"
-            if self.lang == "en"
-            else f"logwatch: {count} оповещений не доставлено через канал {channel}"
-        )
-        detail = (
-            f"\nThey were older than {self.max_age_s / 3600:g} h. Check the channel: "
-            "`logwatch test-notify`."
-            if self.lang == "en"
-            else f"\nИм больше {self.max_age_s / 3600:g} ч. Проверьте канал: "
-            "`logwatch test-notify`."
-        )
+        text = ru if self.lang == "ru" else en
+        self._seq += 1
         alert = Alert(
-            f"expired\x1e{channel}\x1e{now.timestamp():.6f}",
+            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
             AlertKind.SELF,
             "logwatch.self",
-            Severity.WARNING,
+            severity,
             "logwatch.self",
             now,
-            text=text + detail,
+            text=text,
         )
         rows = queue_rows(
-            [alert], lambda a: channels_for(self.notifier, a.severity, channel)
+            [alert], lambda a: channels_for(self.notifier, a.severity, skip)
         )
         self.state.commit(extra=lambda conn: State.queue(conn, rows))
-        log.warning("alerts_expired", channel=channel, count=count)
         self.poke()
 
     def unreachable_for(self) -> float:

@@ -8,6 +8,8 @@ HTML is escaped by the notifier's ``body_format=TEXT``).
 
 from __future__ import annotations
 
+import locale
+import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,3 +166,13 @@ def render(
     body = "\n".join(lines)
     body = fit(body, budget - len(tail) - 2, t["truncated"])
     return Message(title, body + "\n\n" + tail)
+
+
+def default_language(env: dict[str, str] | None = None) -> str:
+    """``ru`` when the system locale is Russian, else ``en``."""
+    env = dict(os.environ) if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        if env.get(var):
+            return "ru" if env[var].lower().startswith("ru") else "en"
+    name = locale.getlocale()[0] or ""
+    return "ru" if name.lower().startswith(("ru", "russian")) else "en"

@@ -31,7 +31,6 @@ from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
-LANGUAGES = ("en", "ru")
 
 
 class _Strict(BaseModel):

@@ -711,6 +711,10 @@ class Tailer:
                 del self._entries[eid]
                 self._markers.pop(eid, None)
 
+    def listed_sources(self) -> set[str]:
+        """The sources whose patterns matched a file at the last listing."""
+        return {item.source for item in self._listing.values()}
+
     @property
     def open_files(self) -> int:
         """How many file handles are held."""

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from logwatch.cli import cli, default_language
+from logwatch.cli import cli
+from logwatch.render import default_language
 from tests.conftest import DATA
 
 MARGIN = b"2026-09-16 10:54:08:591|0|4|Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
