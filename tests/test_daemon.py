@@ -28,6 +28,17 @@ def _hook() -> Iterator[Hook]:
     server.close()
 
 
+def logwatch(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """One ``logwatch`` command as a real process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "logwatch", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=check,
+    )
+
+
 class Run:
     """A ``logwatch run`` process; ``err`` collects its stderr lines."""
 
@@ -228,20 +239,7 @@ def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
 
 def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("language: de\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "run",
-            "--config",
-            str(tmp_path / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    result = logwatch("run", "--config", str(tmp_path / "config.yaml"), check=False)
     assert result.returncode == 2
     assert (
         f"{tmp_path / 'config.yaml'}:1: language: Input should be 'ru' or 'en'"
@@ -268,20 +266,8 @@ def test_status_reads_the_state_while_the_daemon_runs(
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     wait_until(lambda: len(hook.requests) >= 1, 10, "a failed attempt")
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "status",
-            "--json",
-            "--config",
-            str(tmp_path / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
+    out = logwatch(
+        "status", "--json", "--config", str(tmp_path / "config.yaml"), check=True
     ).stdout
     info = json.loads(out)
     assert info["waiting"] == {"hook": 1}
@@ -296,19 +282,8 @@ def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> 
         f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n"
     )
     for command in ("check", "run"):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "logwatch",
-                command,
-                "--config",
-                str(tmp_path / "config.yaml"),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
+        result = logwatch(
+            command, "--config", str(tmp_path / "config.yaml"), check=False
         )
         assert result.returncode == 2, command
         assert (
