@@ -429,8 +429,14 @@ def run(config_path: Path | None) -> None:
     from logwatch import daemon, logs
     from logwatch.clock import SystemClock
 
-    logs.configure(sys.stderr)
-    code = daemon.run(config_path, SystemClock(), dict(os.environ), sys.stderr)
+    logs.configure(sys.stderr)  # no stderr (pythonw): a log file instead
+    out = logs.console(sys.stderr)
+    try:
+        code = daemon.run(config_path, SystemClock(), dict(os.environ), out)
+    except LogwatchError as exc:
+        if sys.stderr is None:  # nobody would see the message: it goes to the log
+            logs.log.error("cannot_start", problem=exc.format_message())
+        raise
     sys.exit(code)
 
 

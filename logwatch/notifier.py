@@ -19,6 +19,7 @@ from typing import Any
 
 import apprise
 import regex
+import structlog
 from apprise.decorators import notify
 
 from logwatch.config import Channel, LoadedConfig
@@ -26,6 +27,8 @@ from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
 from logwatch.render import Message
+
+log = structlog.get_logger("logwatch.notifier")
 
 #: Seconds a single service may take, retries included.
 SERVICE_TIMEOUT_S = 30.0
@@ -58,11 +61,19 @@ class Delivery:
 def _console(
     body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
 ) -> bool:
-    """Prints the alert on stderr (the zero-config channel and desktop fallback)."""
+    """Prints the alert on stderr (the zero-config channel and desktop fallback).
+
+    Without a stderr (pythonw) the alert goes to logwatch's own log file instead.
+    """
     # every line marked: a log that receives this output cannot trigger logwatch
     text = f"[{notify_type.upper()}] {title}\n{body}"
-    sys.stderr.write("".join(f"logwatch| {line}\n" for line in text.split("\n")) + "\n")
-    sys.stderr.flush()
+    marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
+    stream = sys.stderr
+    if stream is None:
+        log.warning("console_alert", text=marked)
+        return True
+    stream.write(marked + "\n")
+    stream.flush()
     return True
 
 
