@@ -153,6 +153,17 @@ class Daemon:
                 f"{moved}; чтение логов начато с их концов",
                 Severity.WARNING,
             )
+        if self.state.unmovable is not None:
+            old, why, error = self.state.unmovable
+            self.self_alert(
+                f"logwatch: its state file {old} is unusable ({why}) and could not be "
+                f"moved aside ({error}); it started afresh in {self.state.path}. "
+                "Delete the old file when nothing holds it open.",
+                f"logwatch: файл состояния {old} повреждён ({why}) и не может быть "
+                f"перемещён ({error}); начат новый файл {self.state.path}. Удалите "
+                "старый файл, когда его никто не держит открытым.",
+                Severity.WARNING,
+            )
 
     def _start(self) -> None:
         setup = self.setup
