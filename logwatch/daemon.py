@@ -18,6 +18,7 @@ from typing import TextIO
 
 import structlog
 
+from logwatch import control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
@@ -132,6 +133,8 @@ class Daemon:
         self.setup = build_setup(config_path, env)
         self.stop = threading.Event()
         self.reload = threading.Event()
+        #: Set once the state is saved and closed (a console close waits for it).
+        self.stopped = threading.Event()
         state_dir = self.setup.loaded.config.state_dir
         path = (
             Path(state_dir).expanduser() / "state.db"
@@ -222,6 +225,8 @@ class Daemon:
         self._announce()
         sd_notify("READY=1", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
+        requests = self.state.path.parent  # where `logwatch reload` asks
+        control.take_reload_request(requests)  # one left from before this start
         try:
             while not self.stop.is_set():
                 wait = self.follower.next_timeout()
@@ -229,7 +234,7 @@ class Daemon:
                     wait = min(wait, watchdog)
                 self.follower.tailer.wake.wait(wait)
                 self.follower.tailer.wake.clear()
-                if self.reload.is_set():
+                if self.reload.is_set() or control.take_reload_request(requests):
                     self.reload.clear()
                     self._reload()
                 self.step()
@@ -239,6 +244,7 @@ class Daemon:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
             self.state.close()
+            self.stopped.set()
         return 0
 
     def step(self) -> None:
@@ -311,9 +317,10 @@ class Daemon:
 
         if threading.current_thread() is not threading.main_thread():
             return
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        if hasattr(signal, "SIGHUP"):  # not on Windows
+        for signum in control.stop_signals():  # Ctrl-Break too on Windows
+            signal.signal(signum, stop)
+        control.watch_console_close(lambda: stop(0, None), self.stopped)
+        if hasattr(signal, "SIGHUP"):  # not on Windows: `logwatch reload` there
             signal.signal(signal.SIGHUP, reload)
 
     # -- what it says ----------------------------------------------------------------
