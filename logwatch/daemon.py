@@ -24,7 +24,6 @@ from logwatch.config import (
     LoadedConfig,
     default_channels,
     default_config_path,
-    default_sources,
     load_config,
 )
 from logwatch.dedup import QuietHours, build
@@ -35,6 +34,7 @@ from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
+from logwatch.places import default_sources, known_folders
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
 from logwatch.state import State, default_path
@@ -97,7 +97,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     rules = RuleSet(tuple(r for r in rules if r.id not in config.rules.disable))
     sources = tuple(
         Source(s.name, tuple(s.paths), tuple(s.exclude), s.force_polling, s.backfill)
-        for s in (config.sources or default_sources(env, sys.platform))
+        for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
     if not config.channels:
         config = config.model_copy(
