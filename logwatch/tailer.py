@@ -808,12 +808,23 @@ def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
 
 
 def _end_of_last_line(handle: BinaryIO, size: int) -> int:
-    """Where to start a file from its end: after its last complete line."""
+    """Where to start a file from its end: after its last complete line.
+
+    In UTF-16 (by its byte-order mark, or the zero bytes of ASCII text) only a newline
+    code unit at an even offset counts: the start is never inside a character.
+    """
+    head = _pread(handle, 0, 2)
+    newline, unit = b"\n", 1
+    if head == b"\xff\xfe" or (len(head) == 2 and head[0] and not head[1]):
+        newline, unit = b"\n\x00", 2  # UTF-16LE, with a BOM or ASCII-first
+    elif head == b"\xfe\xff" or (len(head) == 2 and head[1] and not head[0]):
+        newline, unit = b"\x00\n", 2
     start = max(0, size - 64 * 1024)
+    start -= start % unit
     tail = _pread(handle, start, size - start)
-    nl = tail.rfind(b"\n")
-    if nl == -1:
-        return 0 if start == 0 else size
-    if nl + 1 < len(tail) and tail[nl + 1 :] == b"\x00":  # UTF-16LE: "\n\x00"
-        nl += 1
-    return start + nl + 1
+    end = len(tail)
+    while (nl := tail.rfind(newline, 0, end)) != -1:
+        if nl % unit == 0:
+            return start + nl + len(newline)
+        end = nl + len(newline) - 1  # a newline byte inside another character
+    return 0 if start == 0 else size - size % unit

@@ -800,3 +800,46 @@ def test_a_user_name_with_a_bracket_is_a_plain_folder_of_the_watch_root() -> Non
     home = glob.escape("/home/Ivan [desk]")
     assert watch_root(home + "/logs/*.log") == ("/home/Ivan [desk]/logs", False)
     assert watch_root("/x/[0-9]*/y/*.log") == ("/x", True)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
+    tmp_path: Path, encoding: str
+) -> None:
+    """MetaTrader writes UTF-16LE. On a first start, a file that ended mid-line was
+    started one byte after "\\n" (the "\\x00" of "\\n\\x00"), an odd offset that garbled
+    the first line read. Before: line 1 was never seen."""
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    log = tmp_path / "app.log"
+    write(log, bom + "LINE 000000 старт\r\nLINE 000001 par".encode(encoding))
+    h = Harness(tmp_path)
+    try:
+        h.step()
+        write(log, "tial\r\nLINE 000002 ещё\r\n".encode(encoding))
+        h.settle()
+        h.once([1, 2])
+    finally:
+        h.close()
+
+
+@pytest.mark.parametrize(
+    ("data", "start"),
+    [
+        (b"a\nb\npart", 4),
+        (b"no newline yet", 0),
+        (codecs.BOM_UTF16_LE + "a\nbc".encode("utf-16-le"), 6),
+        (codecs.BOM_UTF16_LE + "a\n".encode("utf-16-le"), 6),
+        (codecs.BOM_UTF16_LE + "a\nਊĀ".encode("utf-16-le"), 6),  # 0A 0A 00 01
+        (codecs.BOM_UTF16_BE + "a\nbc".encode("utf-16-be"), 6),
+        ("a\nbc".encode("utf-16-le"), 4),  # no BOM: told by the zero bytes
+        ("a\n".encode("utf-16-be"), 4),
+    ],
+)
+def test_the_start_after_the_last_whole_line(
+    tmp_path: Path, data: bytes, start: int
+) -> None:
+    from logwatch.tailer import _end_of_last_line
+
+    (tmp_path / "f").write_bytes(data)
+    with (tmp_path / "f").open("rb") as fh:
+        assert _end_of_last_line(fh, len(data)) == start
