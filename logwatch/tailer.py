@@ -39,6 +39,18 @@ MAX_READ_PER_STEP = 16 * READ_BYTES
 COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
 #: Consecutive listings a held file may be missing from before it is drained and closed.
 MISSING_LISTINGS = 2
+
+
+def missing_listings(platform: str) -> int:
+    """How many listings a held file may miss before its handle is let go.
+
+    On Windows one: a file deleted while we hold it stays "delete pending" on FAT,
+    exFAT, SMB and with legacy NTFS semantics, and its name cannot be created again
+    (the platform's next log file) until our handle is closed.
+    """
+    return 1 if platform == "win32" else MISSING_LISTINGS
+
+
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
 #: A copy must also hold the same bytes as the original just before what was read.
@@ -272,11 +284,13 @@ class Tailer:
         fresh_start: bool = True,
         poll_interval: float = 1.0,
         max_open: int = 256,
+        missing_limit: int = missing_listings(sys.platform),
     ) -> None:
         self.sources = tuple(sources)
         self.clock = clock
         self.poll_interval = poll_interval
         self.max_open = max_open
+        self.missing_limit = missing_limit
         self.wake = threading.Event()
         self.rediscover = True
         self._fresh_start = fresh_start
@@ -654,7 +668,7 @@ class Tailer:
             return
         entry.stamp = stamp
         self._read(entry, st.st_size, events)
-        gone = st.st_nlink == 0 or entry.missing >= MISSING_LISTINGS
+        gone = st.st_nlink == 0 or entry.missing >= self.missing_limit
         if gone and entry.read_pos >= st.st_size:
             self._drain(entry, events)
 

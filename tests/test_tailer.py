@@ -843,3 +843,32 @@ def test_the_start_after_the_last_whole_line(
     (tmp_path / "f").write_bytes(data)
     with (tmp_path / "f").open("rb") as fh:
         assert _end_of_last_line(fh, len(data)) == start
+
+
+def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
+    tmp_path: Path,
+) -> None:
+    """Simulated Windows: a file deleted while held stays "delete pending" (FAT, exFAT,
+    SMB), listed but not stat-able, and blocks its name until our handle closes. Here
+    it leaves the listing by a move (its link count stays 1, as Windows reports).
+    Before: it was held for two listings, while the platform could not recreate it."""
+    from logwatch.tailer import Drained, missing_listings
+
+    assert missing_listings("linux") == 2
+    (tmp_path / "gone").mkdir()
+    write(tmp_path / "a.log", line(0))
+    tailer = Tailer(
+        [Source("s", (str(tmp_path / "*.log"),), force_polling=True)],
+        FakeClock(),
+        poll_interval=0,
+        missing_limit=missing_listings("win32"),
+    )
+    try:
+        tailer.step()
+        assert tailer.open_files == 1
+        (tmp_path / "a.log").rename(tmp_path / "gone" / "a.log")
+        events = tailer.step()
+        assert [type(e) for e in events] == [Drained]
+        assert tailer.open_files == 0
+    finally:
+        tailer.close()
