@@ -17,8 +17,10 @@ from pathlib import Path
 DRIVE_FIXED = 3
 DRIVE_REMOTE = 4
 #: Linux file systems that are another machine's disk (or behave like one for SQLite).
+#: WSL's Windows drives (9p with ``aname=drvfs``) are one too; other 9p mounts (some
+#: sandboxes' root) are not named here.
 NETWORK_FS = frozenset(
-    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "fuse.sshfs", "ceph"}
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "fuse.sshfs", "ceph"}
 )
 
 
@@ -58,7 +60,7 @@ def windows_network_path(path: str, kind: Callable[[str], int]) -> bool:
 
 def mount_type(path: str, mounts: str) -> str:
     """The file-system type of ``path`` from ``/proc/self/mounts`` text (the longest
-    mount point that contains it)."""
+    mount point that contains it); ``drvfs`` for WSL's view of a Windows drive."""
     best, fs = "", ""
     for line in mounts.splitlines():
         fields = line.split()
@@ -67,7 +69,8 @@ def mount_type(path: str, mounts: str) -> str:
         point = fields[1].replace("\\040", " ")
         inside = path == point or path.startswith(point.rstrip("/") + "/")
         if inside and len(point) >= len(best):
-            best, fs = point, fields[2]
+            drvfs = fields[2] == "9p" and "aname=drvfs" in line
+            best, fs = point, "drvfs" if drvfs else fields[2]
     return fs
 
 
@@ -80,7 +83,7 @@ def on_network_drive(path: Path) -> bool:
         mounts = Path("/proc/self/mounts").read_text("utf-8", "replace")
     except OSError:
         return False  # not Linux: no way to tell, and no known problem
-    return mount_type(os.path.realpath(absolute), mounts) in NETWORK_FS
+    return mount_type(os.path.realpath(absolute), mounts) in NETWORK_FS | {"drvfs"}
 
 
 def fixed_drives(mask: int, kind: Callable[[str], int]) -> list[str]:

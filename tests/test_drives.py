@@ -48,6 +48,8 @@ MOUNTS = """\
 nas:/export /home/trader/nas nfs4 rw 0 0
 //srv/share /mnt/my\\040share cifs rw 0 0
 tmpfs /run/user/1000 tmpfs rw 0 0
+C:\\134 /mnt/c 9p rw,noatime,aname=drvfs;path=C:\\;uid=1000,trans=fd 0 0
+rootfs /sandbox 9p rw,trans=fd 0 0
 """
 
 
@@ -60,6 +62,8 @@ tmpfs /run/user/1000 tmpfs rw 0 0
         ("/home/trader/nasty", "ext4"),
         ("/mnt/my share/x", "cifs"),
         ("/run/user/1000/x", "tmpfs"),
+        ("/mnt/c/Users/t", "drvfs"),
+        ("/sandbox/x", "9p"),
     ],
 )
 def test_the_longest_mount_point_gives_the_file_system(path: str, fs: str) -> None:
