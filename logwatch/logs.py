@@ -26,6 +26,7 @@ log = structlog.get_logger("logwatch.logs")
 FILE_BYTES = 5 * 1024 * 1024
 FILE_BACKUPS = 3
 FILE_NAME = "logwatch.log"
+HANDLER_NAME = "logwatch"
 
 
 def default_log_dir() -> Path:
@@ -87,7 +88,9 @@ def configure(
     )
     root = logging.getLogger()
     for old in root.handlers:
-        old.close()
+        if old.get_name() == HANDLER_NAME:  # ours from an earlier call: its file too
+            old.close()
+    handler.set_name(HANDLER_NAME)
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
