@@ -631,3 +631,133 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
             failed += 1
             click.echo(f"{channel.name}: FAILED: {result.error}")
     ctx.exit(1 if failed else 0)
+
+
+# -- service ---------------------------------------------------------------------------
+
+
+@cli.group()
+def service() -> None:
+    """Run logwatch in the background: a logon task (Windows), a systemd unit."""
+
+
+_system_option = click.option(
+    "--system",
+    is_flag=True,
+    help="Linux: the hardened system unit (root; Telegram/e-mail, no desktop).",
+)
+_dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Print what would be written and run; do nothing."
+)
+
+
+def _show_plan(plan: Any, dry_run: bool) -> None:
+    for write in plan.writes:
+        click.echo(f"{'would write' if dry_run else 'writing'} {write.path}")
+        if dry_run:
+            click.echo(write.text)
+    for path in plan.removes:
+        click.echo(f"{'would remove' if dry_run else 'removing'} {path}")
+    if dry_run or not plan.runnable:
+        if not dry_run:
+            click.echo("no systemd manager is running here; run these yourself:")
+        for command in (*plan.commands, *plan.then):
+            click.echo("  " + " ".join(command))
+    for note in plan.notes:
+        click.echo(f"logwatch: note: {note}", err=True)
+
+
+def _apply_plan(ctx: click.Context, plan: Any, dry_run: bool, strict: bool) -> None:
+    from logwatch import service as svc
+
+    _show_plan(plan, dry_run)
+    if dry_run:
+        return
+    failed = False
+    for command, result in svc.apply(plan, stop_on_error=strict):
+        ok = result.returncode == 0
+        failed = failed or not ok
+        click.echo(f"{'ok' if ok else 'FAILED'}: {' '.join(command)}")
+        if not ok:
+            click.echo((result.stderr or result.stdout).strip(), err=True)
+    if failed and strict:
+        ctx.exit(1)
+
+
+def _system_only_on_linux(system: bool) -> None:
+    if system and sys.platform == "win32":
+        raise click.UsageError("--system is for Linux; Windows uses a logon task")
+
+
+@service.command(name="install")
+@_system_option
+@_config_option
+@_dry_run_option
+@click.pass_context
+def service_install(
+    ctx: click.Context, system: bool, config_path: Path | None, dry_run: bool
+) -> None:
+    """Install and start the service for this user (--system: for the machine)."""
+    import shutil
+
+    from logwatch import service as svc
+
+    env = dict(os.environ)
+    scripts = Path(sys.executable).parent
+    _system_only_on_linux(system)
+    if sys.platform == "win32":
+        command = svc.launcher(scripts, shutil.which)
+        workdir = svc.default_workdir(env)
+        plan = svc.windows_install(env, command, workdir, workdir / svc.TASK_TEMPLATE)
+    else:
+        found = scripts / "logwatch"
+        executable = found if found.is_file() else Path(shutil.which("logwatch") or "")
+        if not executable.name:
+            raise click.ClickException("the logwatch command was not found on PATH")
+        if system and not dry_run and os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+            raise click.ClickException(
+                "--system writes /etc/systemd/system: run it as root (sudo)"
+            )
+        config = config_path.resolve() if config_path else None
+        plan = svc.linux_install(env, executable, config, system)
+    _apply_plan(ctx, plan, dry_run, strict=True)
+    if not dry_run and plan.runnable:
+        click.echo("logwatch: the service is installed and started")
+
+
+@service.command(name="uninstall")
+@_system_option
+@_dry_run_option
+@click.pass_context
+def service_uninstall(ctx: click.Context, system: bool, dry_run: bool) -> None:
+    """Stop the service and remove it."""
+    from logwatch import service as svc
+
+    _system_only_on_linux(system)
+    if sys.platform == "win32":
+        plan = svc.windows_uninstall()
+    else:
+        plan = svc.linux_uninstall(dict(os.environ), system)
+    _apply_plan(ctx, plan, dry_run, strict=False)
+
+
+@service.command(name="status")
+@_system_option
+@click.pass_context
+def service_status(ctx: click.Context, system: bool) -> None:
+    """Whether the service is installed and running (its manager's own words)."""
+    from logwatch import service as svc
+
+    _system_only_on_linux(system)
+    env = dict(os.environ)
+    if sys.platform != "win32":
+        path = svc.unit_path(system, env)
+        click.echo(f"unit file: {path} ({'present' if path.exists() else 'absent'})")
+        if not svc.systemd_running(system, env):
+            click.echo("systemd: no manager is running here")
+            ctx.exit(0 if path.exists() else 1)
+    command = svc.status_command(sys.platform, system)
+    result = svc.run_command(command)
+    click.echo((result.stdout or result.stderr).rstrip())
+    # systemctl status: 3 = not running, 4 = no such unit; schtasks: 1 = no such task
+    ctx.exit(0 if result.returncode == 0 else 1)
