@@ -89,6 +89,11 @@ class Channel(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
     url: SecretStr
     min_severity: Severity = Severity.INFO
+    #: below this severity the message arrives silently (Telegram without a sound,
+    #: ntfy/Gotify/Pushover at low priority)
+    loud_from: Severity = Severity.ERROR
+    #: Telegram: answer /status, /mute, /unmute, /ack, /help from this chat
+    commands: bool = False
 
     @property
     def scheme(self) -> str:
@@ -168,6 +173,9 @@ class Config(BaseSettings):
     quiet_hours: QuietHours | None = None
     #: An alert not delivered within this long is given up (and reported).
     max_age: Duration = 24 * 3600.0
+    #: Another Bot API server for sending and polling (self-hosted telegram-bot-api);
+    #: ``LOGWATCH_TELEGRAM_API``. Default: Telegram's own.
+    telegram_api: Annotated[str, Field(pattern=r"^https?://[^\s/]+")] | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -270,6 +278,16 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
                         doc.source,
                         doc.line_of(("channels", i, "name")),
                         f"channel name {name!r} is used twice",
+                    )
+                )
+        for i, channel in enumerate(config.channels):
+            if channel.commands and channel.kind != "telegram":
+                problems.append(
+                    ConfigError(
+                        doc.source,
+                        doc.line_of(("channels", i, "commands")),
+                        f"channel {channel.name}: commands work on Telegram "
+                        "channels (tgram://) only",
                     )
                 )
     if problems or config is None:

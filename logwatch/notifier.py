@@ -21,12 +21,14 @@ import apprise
 import regex
 import structlog
 from apprise.decorators import notify
+from apprise.plugins.telegram import NotifyTelegram
 
 from logwatch.config import Channel, LoadedConfig
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
 from logwatch.render import Message
+from logwatch.telegram import api_base
 
 log = structlog.get_logger("logwatch.notifier")
 
@@ -190,9 +192,35 @@ _register("desktop", "Desktop", _desktop)
 # -- the notifier ---------------------------------------------------------------------
 
 
-def tag_of(channel: str) -> str:
-    """The Apprise tag of a channel (lowercase letters, digits, dashes)."""
-    return "ch-" + channel
+def tag_of(channel: str, quiet: bool = False) -> str:
+    """The Apprise tag of a channel (lowercase letters, digits, dashes); ``quiet``: of
+    its silent twin, used below the channel's ``loud_from``."""
+    return "ch-" + channel + ("-quiet" if quiet else "")
+
+
+#: What makes a message arrive silently, per URL scheme (each plugin's own option).
+QUIET_OPTIONS = {
+    "tgram": ("silent", "yes"),  # Bot API disable_notification
+    "telegram": ("silent", "yes"),
+    "ntfy": ("priority", "low"),
+    "ntfys": ("priority", "low"),
+    "gotify": ("priority", "low"),
+    "gotifys": ("priority", "low"),
+    "pover": ("priority", "low"),
+}
+
+
+def with_option(url: str, key: str, value: str) -> str:
+    """``url`` with the query option ``key`` set to ``value`` (replacing it)."""
+    base, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0].lower() != key]
+    return base + "?" + "&".join([*kept, f"{key}={value}"])
+
+
+def quiet_url(url: str) -> str | None:
+    """The silent variant of a channel URL, or None when its scheme has none."""
+    option = QUIET_OPTIONS.get(url.split("://", 1)[0].lower())
+    return with_option(url, *option) if option else None
 
 
 class Notifier:
@@ -209,10 +237,14 @@ class Notifier:
         asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
         asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
         self._apprise = apprise.Apprise(asset=asset)
+        self._quiet: set[str] = set()
+        #: where Telegram channels send (and commands poll): one Bot API base URL
+        self.telegram_api = api_base(loaded.config.telegram_api)
         problems = []
         for index, channel in enumerate(loaded.config.channels):
             url = channel.url.get_secret_value()
-            if apprise.Apprise.instantiate(url) is None:
+            service = self._service(url, tag_of(channel.name), asset)
+            if service is None:
                 problems.append(
                     loaded.error(
                         ("channels", index, "url"),
@@ -221,9 +253,26 @@ class Notifier:
                     )
                 )
                 continue
-            self._apprise.add(url, tag=tag_of(channel.name))
+            self._apprise.add(service)
+            quiet = quiet_url(url)
+            twin = quiet and self._service(quiet, tag_of(channel.name, True), asset)
+            if twin:
+                self._apprise.add(twin)
+                self._quiet.add(channel.name)
         if problems:
             raise InvalidConfig(problems)
+
+    def _service(self, url: str, tag: str, asset: apprise.AppriseAsset) -> Any:
+        """One Apprise service; a Telegram one talks to the configured Bot API."""
+        service = apprise.Apprise.instantiate(url, asset=asset, tag=tag)
+        if isinstance(service, NotifyTelegram):
+            # the plugin's own attribute (class default: Telegram's API), per instance
+            service.notify_url = f"{self.telegram_api}/bot"
+        return service
+
+    def loud(self, channel: str, severity: Severity) -> bool:
+        """Whether an alert of this severity rings on this channel (``loud_from``)."""
+        return severity.rank >= self.channels[channel].loud_from.rank
 
     def takes(self, channel: str, severity: Severity) -> bool:
         """Whether a channel wants alerts of this severity."""
@@ -237,7 +286,10 @@ class Notifier:
                 title=message.title,
                 notify_type=_NOTIFY_TYPE[severity],
                 body_format=apprise.NotifyFormat.TEXT,
-                tag=tag_of(channel),
+                tag=tag_of(
+                    channel,
+                    channel in self._quiet and not self.loud(channel, severity),
+                ),
             )
         except Exception as exc:  # noqa: BLE001  boundary: a plugin bug is a failed send
             return Delivery(
