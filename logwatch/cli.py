@@ -594,42 +594,16 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
 
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
-    from logwatch.clock import SystemClock
     from logwatch.config import load_config
-    from logwatch.dedup import Alert, AlertKind
-    from logwatch.engine import Engine
-    from logwatch.notifier import Notifier
-    from logwatch.render import Message, default_language, render
-    from logwatch.rules import RuleSet, load_rules, sample_record
 
     loaded = load_config(config_path)
-    channels = loaded.config.channels
-    if not channels:
+    if not loaded.config.channels:
         click.echo(
             f"logwatch: no channels in {loaded.source}; add some under `channels:`",
             err=True,
         )
         ctx.exit(1)
-    notifier = Notifier(loaded)
-    lang = loaded.config.language or default_language()
-    rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
-    (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
-    now = SystemClock().now()
-    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
-    failed = 0
-    for channel in channels:
-        message = render(alert, rule, lang, channel.kind)
-        prefix = "[тест] " if lang == "ru" else "[test] "
-        result = notifier.send(
-            channel.name, Message(prefix + message.title, message.body), rule.severity
-        )
-        if result.status == "sent":
-            click.echo(f"{channel.name}: delivered")
-        elif result.status == "maybe":
-            click.echo(f"{channel.name}: probably delivered ({result.error})")
-        else:
-            failed += 1
-            click.echo(f"{channel.name}: FAILED: {result.error}")
+    failed = _send_tests(loaded)
     ctx.exit(1 if failed else 0)
 
 
@@ -761,3 +735,206 @@ def service_status(ctx: click.Context, system: bool) -> None:
     click.echo((result.stdout or result.stderr).rstrip())
     # systemctl status: 3 = not running, 4 = no such unit; schtasks: 1 = no such task
     ctx.exit(0 if result.returncode == 0 else 1)
+
+
+def _send_tests(loaded: Any) -> int:
+    """Send a test alert to every channel of ``loaded``, saying how each went; the
+    number that failed."""
+    from logwatch.clock import SystemClock
+    from logwatch.dedup import Alert, AlertKind
+    from logwatch.engine import Engine
+    from logwatch.notifier import Notifier
+    from logwatch.render import Message, default_language, render
+    from logwatch.rules import RuleSet, load_rules, sample_record
+
+    notifier = Notifier(loaded)
+    lang = loaded.config.language or default_language()
+    rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
+    (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
+    now = SystemClock().now()
+    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
+    failed = 0
+    for channel in loaded.config.channels:
+        message = render(alert, rule, lang, channel.kind)
+        prefix = "[тест] " if lang == "ru" else "[test] "
+        result = notifier.send(
+            channel.name, Message(prefix + message.title, message.body), rule.severity
+        )
+        if result.status == "sent":
+            click.echo(f"{channel.name}: delivered")
+        elif result.status == "maybe":
+            click.echo(f"{channel.name}: probably delivered ({result.error})")
+        else:
+            failed += 1
+            click.echo(f"{channel.name}: FAILED: {result.error}")
+    return failed
+
+
+# -- init ------------------------------------------------------------------------------
+
+
+@cli.command()
+@_config_option
+@click.option("--language", type=click.Choice(["ru", "en"]), help="Of the questions.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="A log folder or file pattern to watch (repeatable).",
+)
+@click.option(
+    "--found-sources/--no-found-sources",
+    default=None,
+    help="With --source: also watch the logs found in the usual folders.",
+)
+@click.option("--telegram/--no-telegram", default=None, help="Set up Telegram.")
+@click.option("--telegram-token", help="The bot's token from @BotFather.")
+@click.option("--telegram-chat", help="The chat id (else: wait for a message).")
+@click.option(
+    "--telegram-wait",
+    type=click.FloatRange(1, 3600),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for a message to the bot.",
+)
+@click.option(
+    "--telegram-commands/--no-telegram-commands",
+    default=None,
+    help="Answer /status, /mute... from the Telegram chat.",
+)
+@click.option("--email-url", help="An e-mail channel: mailto://user:pass@host...")
+@click.option("--desktop/--no-desktop", default=None, help="Desktop notifications.")
+@click.option("--ntfy", help="An ntfy topic or URL.")
+@click.option(
+    "--apprise-url", "apprise_urls", multiple=True, help="Any Apprise URL (repeatable)."
+)
+@click.option(
+    "--alert-language", type=click.Choice(["ru", "en"]), help="Of the alerts."
+)
+@click.option("--quiet-hours", help="e.g. 23:00-07:00, or '-' for none.")
+@click.option(
+    "--secrets-file/--no-secrets-file",
+    default=None,
+    help="Tokens and passwords in a separate 0600 file (secrets.env) [default: yes].",
+)
+@click.option(
+    "--check/--no-check",
+    "run_check",
+    default=True,
+    show_default=True,
+    help="Check the config and send a test alert to each channel.",
+)
+@click.option(
+    "--service/--no-service",
+    "install_service",
+    default=None,
+    help="Install the background service at the end [default: ask; yes with --yes].",
+)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Ask nothing: flags and defaults; a missing required answer is an error.",
+)
+@click.pass_context
+def init(
+    ctx: click.Context,
+    config_path: Path | None,
+    language: str | None,
+    sources: tuple[str, ...],
+    found_sources: bool | None,
+    telegram: bool | None,
+    telegram_token: str | None,
+    telegram_chat: str | None,
+    telegram_wait: float,
+    telegram_commands: bool | None,
+    email_url: str | None,
+    desktop: bool | None,
+    ntfy: str | None,
+    apprise_urls: tuple[str, ...],
+    alert_language: str | None,
+    quiet_hours: str | None,
+    secrets_file: bool | None,
+    run_check: bool,
+    install_service: bool | None,
+    yes: bool,
+) -> None:
+    """Set logwatch up by answering a few questions (again: to change the config).
+
+    Every question has a flag; with --yes nothing is asked. Exit status: 0 when the
+    config was written (and every check passed), 1 when something failed, 2 when an
+    answer or the existing config is wrong.
+    """
+    import apprise
+
+    from logwatch import notifier  # noqa: F401  registers desktop:// and console://
+    from logwatch.clock import SystemClock
+    from logwatch.config import default_config_path, load_config
+    from logwatch.daemon import build_setup
+    from logwatch.places import default_sources, known_folders
+    from logwatch.render import default_language
+    from logwatch.telegram import api_base
+    from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
+
+    env = dict(os.environ)
+    path = (config_path or default_config_path(env)).expanduser()
+    options = Options(
+        path,
+        language,
+        sources,
+        found_sources,
+        telegram,
+        telegram_token,
+        telegram_chat,
+        telegram_wait,
+        telegram_commands,
+        email_url,
+        desktop,
+        ntfy,
+        apprise_urls,
+        alert_language,
+        quiet_hours,
+        secrets_file,
+        yes,
+    )
+    ui = Ui(yes)
+    clock = SystemClock()
+    found = found_logs(default_sources(known_folders(env), sys.platform))
+    wizard = Wizard(
+        options,
+        ui,
+        clock,
+        found,
+        api_base(env.get("LOGWATCH_TELEGRAM_API")),
+        default_language(env),
+        lambda url: apprise.Apprise.instantiate(url) is not None,
+    )
+    answers, previous = wizard.run()
+    if previous is not None and not yes:
+        backup_name = f"{path.name}.<time>.bak"
+        if not ui.confirm(wizard.t("write", path=path, backup=backup_name), True):
+            click.echo(wizard.t("not_written"))
+            ctx.exit(1)
+    stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    backup, env_path = write_config(path, answers, wizard.lang, stamp)
+    click.echo(wizard.t("written", path=path))
+    if env_path is not None:
+        click.echo(wizard.t("written_env", path=env_path))
+    if backup is not None:
+        click.echo(wizard.t("backup", path=backup))
+    failed = 0
+    if run_check:
+        click.echo(wizard.t("checking"))
+        setup = build_setup(path, env)
+        click.echo(
+            f"{setup.loaded.source}: OK; {len(setup.rules)} rules, "
+            f"{len(setup.sources)} sources, {len(setup.notifier.channels)} channels"
+        )
+        if load_config(path, env).config.channels:
+            failed = _send_tests(load_config(path, env))
+    if install_service is None:
+        install_service = ui.confirm(wizard.t("service"), True)
+    if install_service:
+        ctx.invoke(service_install, system=False, config_path=path, dry_run=False)
+    click.echo(wizard.t("done"))
+    ctx.exit(1 if failed else 0)
