@@ -502,6 +502,12 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"alerts waiting: {waiting or 'none'}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
+    mutes = info.get("mutes", [])
+    click.echo(f"muted: {'none' if not mutes else ''}".rstrip())
+    for m in mutes:
+        click.echo(f"  {m['target']} until {m['until']} (by {m['by']})")
+    if info.get("unacknowledged"):
+        click.echo(f"critical alerts not acknowledged: {info['unacknowledged']}")
 
 
 @cli.command(name="reload")

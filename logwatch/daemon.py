@@ -20,13 +20,14 @@ import structlog
 
 from logwatch import control
 from logwatch.clock import Clock
+from logwatch.commands import muted, source_of
 from logwatch.config import (
     LoadedConfig,
     default_channels,
     default_config_path,
     load_config,
 )
-from logwatch.dedup import QuietHours, build
+from logwatch.dedup import Alert, AlertKind, QuietHours, build
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
@@ -35,10 +36,12 @@ from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
+from logwatch.remote import Remote, remote_chats
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
 from logwatch.state import State, default_path
 from logwatch.tailer import Source
+from logwatch.telegram import BotApi
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -188,7 +191,9 @@ class Daemon:
         )
         alerting = Alerting(
             deduper,
-            lambda a: channels_for(setup.notifier, a.severity),
+            lambda a: (
+                [] if self._muted(a) else channels_for(setup.notifier, a.severity)
+            ),
             self.dispatcher.poke,
         )
         formats = {s.name: s.format for s in config.sources}
@@ -210,8 +215,37 @@ class Daemon:
         )
         self.dispatcher.start()
         self.follower.start()
+        self.remotes = [
+            Remote(
+                BotApi(chats.token, setup.notifier.telegram_api),
+                chats,
+                self.state,
+                self.clock,
+                setup.lang,
+                (r.id for r in setup.rules),
+                (s.name for s in setup.sources),
+            )
+            for chats in remote_chats(
+                config.channels, lambda c: c.url.get_secret_value()
+            )
+        ]
+        for remote in self.remotes:
+            remote.start()
+
+    def _muted(self, alert: Alert) -> bool:
+        """Whether a mute sent from the phone covers this alert (never a self-alert)."""
+        if alert.kind == AlertKind.SELF:
+            return False
+        mutes = self.state.user_mutes(self.clock.now().timestamp())
+        if not mutes:
+            return False
+        path = alert.hit.record.path if alert.hit else ""
+        patterns = {s.name: s.patterns for s in self.setup.sources}
+        return muted(alert.rule_id, source_of(path, patterns) if path else "", mutes)
 
     def _stop_parts(self) -> None:
+        for remote in self.remotes:
+            remote.stop()
         self.follower.commit()
         self.follower.tailer.close()
         self.dispatcher.stop()
