@@ -192,10 +192,10 @@ _register("desktop", "Desktop", _desktop)
 # -- the notifier ---------------------------------------------------------------------
 
 
-def tag_of(channel: str, quiet: bool = False) -> str:
-    """The Apprise tag of a channel (lowercase letters, digits, dashes); ``quiet``: of
-    its silent twin, used below the channel's ``loud_from``."""
-    return "ch-" + channel + ("-quiet" if quiet else "")
+def tag_of(channel: str, variant: str = "") -> str:
+    """The Apprise tag of a channel (lowercase letters, digits, dashes), or of one of
+    its twins: ``quiet`` below its ``loud_from``, ``urgent`` for critical alerts."""
+    return "ch-" + channel + (f"-{variant}" if variant else "")
 
 
 #: What makes a message arrive silently, per URL scheme (each plugin's own option).
@@ -223,6 +223,17 @@ def quiet_url(url: str) -> str | None:
     return with_option(url, *option) if option else None
 
 
+#: What makes a critical alert repeat until acknowledged, where the service does it
+#: itself (Pushover's emergency priority: repeated until its receipt is acknowledged).
+URGENT_OPTIONS = {"pover": ("priority", "emergency")}
+
+
+def urgent_url(url: str) -> str | None:
+    """The repeat-until-acknowledged variant of a channel URL, or None."""
+    option = URGENT_OPTIONS.get(url.split("://", 1)[0].lower())
+    return with_option(url, *option) if option else None
+
+
 class Notifier:
     """One Apprise service per configured channel."""
 
@@ -237,7 +248,7 @@ class Notifier:
         asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
         asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
         self._apprise = apprise.Apprise(asset=asset)
-        self._quiet: set[str] = set()
+        self._variants: set[tuple[str, str]] = set()
         #: where Telegram channels send (and commands poll): one Bot API base URL
         self.telegram_api = api_base(loaded.config.telegram_api)
         problems = []
@@ -254,11 +265,14 @@ class Notifier:
                 )
                 continue
             self._apprise.add(service)
-            quiet = quiet_url(url)
-            twin = quiet and self._service(quiet, tag_of(channel.name, True), asset)
-            if twin:
-                self._apprise.add(twin)
-                self._quiet.add(channel.name)
+            for variant, make in (("quiet", quiet_url), ("urgent", urgent_url)):
+                twin_url = make(url)
+                twin = twin_url and self._service(
+                    twin_url, tag_of(channel.name, variant), asset
+                )
+                if twin:
+                    self._apprise.add(twin)
+                    self._variants.add((channel.name, variant))
         if problems:
             raise InvalidConfig(problems)
 
@@ -269,6 +283,14 @@ class Notifier:
             # the plugin's own attribute (class default: Telegram's API), per instance
             service.notify_url = f"{self.telegram_api}/bot"
         return service
+
+    def tag_for(self, channel: str, severity: Severity) -> str:
+        """Which of a channel's services an alert of this severity goes through."""
+        if severity == Severity.CRITICAL and (channel, "urgent") in self._variants:
+            return tag_of(channel, "urgent")
+        if not self.loud(channel, severity) and (channel, "quiet") in self._variants:
+            return tag_of(channel, "quiet")
+        return tag_of(channel)
 
     def loud(self, channel: str, severity: Severity) -> bool:
         """Whether an alert of this severity rings on this channel (``loud_from``)."""
@@ -286,10 +308,7 @@ class Notifier:
                 title=message.title,
                 notify_type=_NOTIFY_TYPE[severity],
                 body_format=apprise.NotifyFormat.TEXT,
-                tag=tag_of(
-                    channel,
-                    channel in self._quiet and not self.loud(channel, severity),
-                ),
+                tag=self.tag_for(channel, severity),
             )
         except Exception as exc:  # noqa: BLE001  boundary: a plugin bug is a failed send
             return Delivery(

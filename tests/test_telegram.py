@@ -196,3 +196,13 @@ def test_quiet_variants(url: str, quiet: str | None) -> None:
 
 def test_with_option_replaces_case_insensitively() -> None:
     assert with_option("a://b?Silent=no", "silent", "yes") == "a://b?silent=yes"
+
+
+def test_pushover_critical_repeats_until_acknowledged_and_warnings_are_low() -> None:
+    text = "channels:\n  - name: po\n    url: 'pover://ukey123456@atoken12345'\n"
+    notifier = Notifier(config_from_text(text, {}, "c.yaml"))
+    assert notifier.tag_for("po", Severity.CRITICAL) == "ch-po-urgent"
+    assert notifier.tag_for("po", Severity.ERROR) == "ch-po"
+    assert notifier.tag_for("po", Severity.WARNING) == "ch-po-quiet"
+    hook = Notifier(config_from_text("channels:\n  - {name: h, url: 'json://h/x'}\n"))
+    assert hook.tag_for("h", Severity.CRITICAL) == hook.tag_for("h", Severity.INFO)
