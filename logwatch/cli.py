@@ -879,7 +879,6 @@ def init(
     from logwatch.daemon import build_setup
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
-    from logwatch.telegram import api_base
     from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
 
     env = dict(os.environ)
@@ -911,7 +910,7 @@ def init(
         ui,
         clock,
         found,
-        api_base(env.get("LOGWATCH_TELEGRAM_API")),
+        env.get("LOGWATCH_TELEGRAM_API") or None,
         default_language(env),
         lambda url: apprise.Apprise.instantiate(url) is not None,
     )

@@ -29,6 +29,7 @@ from logwatch.telegram import (
     BotApi,
     Chat,
     TelegramError,
+    api_base,
     chat_of,
     valid_token,
 )
@@ -282,12 +283,14 @@ class Wizard:
         ui: Ui,
         clock: Clock,
         found: list[tuple[SourceSpec, list[str]]],
-        telegram_api: str,
+        telegram_api: str | None,
         system_language: str,
         valid_url: Callable[[str], bool],
     ) -> None:
         self.o, self.ui, self.clock, self.found = options, ui, clock, found
-        self.telegram_api = telegram_api
+        #: the Bot API: $LOGWATCH_TELEGRAM_API, else the config's telegram_api
+        self.api_from_env = telegram_api is not None
+        self.telegram_api = api_base(telegram_api)
         self.system_language = system_language
         self.valid_url = valid_url
         self.lang = "en"
@@ -310,6 +313,9 @@ class Wizard:
         if previous:
             self.ui.echo(self.t("existing", path=self.o.config))
             answers.secrets = {}
+            configured = previous.kept.get("telegram_api")
+            if isinstance(configured, str) and not self.api_from_env:
+                self.telegram_api = configured.rstrip("/")
         self._sources(answers, previous)
         self._channels(answers, previous)
         answers.language = self.o.alert_language or self.ui.choose(

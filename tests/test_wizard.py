@@ -374,6 +374,41 @@ class TestUnattended:
         assert f"{tmp_path}/c.yaml:4" in result.stderr
         assert (tmp_path / "c.yaml").read_text() == broken
 
+    def test_the_configs_own_bot_api_is_used_when_no_variable_says_otherwise(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        api.add_chat(PRIVATE)
+        (tmp_path / "c.yaml").write_text(f"telegram_api: {api.url}\n")
+        env = environ(tmp_path, api)
+        del env["LOGWATCH_TELEGRAM_API"]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "logwatch",
+                "init",
+                "--config",
+                str(tmp_path / "c.yaml"),
+                "--yes",
+                "--no-service",
+                "--no-desktop",
+                "--telegram-token",
+                TOKEN,
+                "--telegram-chat",
+                "4242",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert "telegram: delivered" in result.stdout
+        assert (
+            yaml.safe_load((tmp_path / "c.yaml").read_text())["telegram_api"] == api.url
+        )
+
     def test_a_rerun_with_yes_keeps_a_backup_and_the_secrets(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
