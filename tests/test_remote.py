@@ -306,3 +306,32 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     assert all("signature" in t.lower() for t in titles)
     answered_to = {m["chat_id"] for m in api.sent}
     assert answered_to == {4242}  # never to the stranger
+
+
+def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
+    tmp_path: Path,
+) -> None:
+    state = State(tmp_path / "state.db", FakeClock())
+    remote = Remote(
+        BotApi(TOKEN, "http://127.0.0.1:9", timeout_s=1),
+        Chats(TOKEN, {"4242": "phone"}),
+        state,
+        FakeClock(),
+        "en",
+        RULES,
+        [],
+        poll_s=0,
+    )
+    with capture_logs() as logs:
+        remote.start()
+        wait_until(
+            lambda: any(e["event"] == "telegram_poll_failed" for e in logs),
+            10,
+            "a failed poll",
+        )
+        remote.stop(5)
+    events = [e["event"] for e in logs]
+    assert "telegram_commands_unavailable" in events
+    assert TOKEN not in repr(logs)
+    assert all(e["log_level"] != "error" for e in logs)
+    state.close()

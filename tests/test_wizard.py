@@ -8,7 +8,7 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,10 @@ import yaml
 from logwatch.config import config_from_text, load_config
 from logwatch.wizard import (
     Answers,
+    Options,
+    Ui,
+    Wizard,
+    WizardError,
     answers_from,
     email_url,
     ntfy_url,
@@ -26,7 +30,9 @@ from logwatch.wizard import (
     render_config,
     render_env,
     source_for,
+    write_config,
 )
+from tests.fakes import FakeClock
 from tests.telegram_fake import TOKEN, FakeBotApi
 
 PRIVATE: dict[str, Any] = {
@@ -501,3 +507,72 @@ class TestPure:
         assert "mode=starttls" in email_url("h", 587, "u", "p", "t")
         assert ntfy_url("topic") == "ntfys://ntfy.sh/topic"
         assert ntfy_url("https://ntfy.example/t") == "ntfys://ntfy.example/t"
+
+
+class Scripted(Ui):
+    """Answers questions from a script (in-process; the terminal tests cover click)."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        super().__init__(False, self.said.append)
+        self.answers = answers
+
+    said: list[str]
+
+    def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
+        for key, value in self.answers.items():
+            if key in text:
+                return value
+        return default or ""
+
+    def confirm(self, text: str, default: bool) -> bool:
+        return self.ask(text, "y" if default else "n", "") == "y"
+
+    def choose(self, text: str, choices: Sequence[str], default: str) -> str:
+        return self.ask(text, default, "")
+
+
+def wizard(tmp_path: Path, answers: dict[str, str], valid: bool = True) -> Wizard:
+    Scripted.said = []
+    options = Options(tmp_path / "c.yaml", language="en", telegram=False)
+    return Wizard(
+        options, Scripted(answers), FakeClock(), [], None, "en", lambda url: valid
+    )
+
+
+def test_email_answers_become_a_mailto_channel_with_the_password_apart(
+    tmp_path: Path,
+) -> None:
+    answers, _ = wizard(
+        tmp_path,
+        {
+            "e-mail": "y",
+            "SMTP server": "smtp.example.com",
+            "SMTP port": "465",
+            "SMTP login": "me@example.com",
+            "SMTP password": "p@ss:word/1",
+            "Send alerts to": "desk@example.com",
+            "desktop": "n",
+            "Apprise": "",
+        },
+    ).run()
+    (channel,) = answers.channels
+    assert channel["url"] == (
+        "mailtos://me%40example.com:${SMTP_PASSWORD}@smtp.example.com:465"
+        "?from=me@example.com&to=desk@example.com&mode=ssl"
+    )
+    assert answers.secrets == {"SMTP_PASSWORD": "p%40ss%3Aword%2F1"}
+    assert answers.env_file == "secrets.env"
+    backup, env = write_config(tmp_path / "c.yaml", answers, "en", "t")
+    assert backup is None
+    assert env == tmp_path / "secrets.env"
+    loaded = load_config(tmp_path / "c.yaml", {})
+    url = loaded.config.channels[0].url.get_secret_value()
+    assert "p%40ss%3Aword%2F1@smtp.example.com" in url
+
+
+def test_an_apprise_url_that_is_not_one_stops_init(tmp_path: Path) -> None:
+    w = wizard(tmp_path, {"desktop": "n", "Apprise": ""}, valid=False)
+    w.o.apprise_urls = ("nosuch://secret@x",)
+    with pytest.raises(WizardError, match="nosuch://…") as info:
+        w.run()
+    assert "secret" not in str(info.value)
