@@ -21,6 +21,7 @@ import structlog
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
+    config_secrets,
     default_channels,
     default_config_path,
     default_sources,
@@ -34,6 +35,7 @@ from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
+from logwatch.redact import secret_forms
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
 from logwatch.state import State, default_path
@@ -157,7 +159,7 @@ class Daemon:
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
-        self.engine = Engine(setup.rules)
+        self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         self.dispatcher = Dispatcher(
             self.state,
             setup.notifier,
