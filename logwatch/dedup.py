@@ -126,9 +126,25 @@ def build(
     return Deduper(policies(rules, window_s), Policy(window_s), quiet)
 
 
+def mute_scope(hit: Hit) -> str:
+    """What a mute caused by (or applied to) a hit covers: its connection, or, when
+    its line names none (freqtrade, ccxt), its file: one bot's broken key must not
+    silence another bot."""
+    connection = hit.record.fields.get("connection", "")
+    return connection if connection else FILE_SCOPE + hit.record.path
+
+
+#: A mute scope that is a file, not a connection, starts with this.
+FILE_SCOPE = "file:"
+
+
 def fingerprint(hit: Hit) -> str:
-    """The dedup identity of a hit: its rule and its key values."""
-    return "\x1f".join((hit.rule_id, *hit.key))
+    """The dedup identity of a hit: its rule and its key values; when they are all
+    empty and the line names no connection, its file too (two bots, two errors)."""
+    parts = (hit.rule_id, *hit.key)
+    if not any(hit.key) and not hit.record.fields.get("connection"):
+        parts += (FILE_SCOPE + hit.record.path,)
+    return "\x1f".join(parts)
 
 
 @dataclass(slots=True)
@@ -139,7 +155,7 @@ class Deduper:
     default: Policy = field(default_factory=Policy)
     quiet: QuietHours | None = None
     windows: dict[str, Window] = field(default_factory=dict)
-    #: (rule id, connection) -> muted until
+    #: (rule id, scope: a connection or ``file:<path>``) -> muted until
     muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     suppressed: int = 0
     #: makes alert ids unique even for hits of one key at one instant (window 0)
@@ -153,9 +169,9 @@ class Deduper:
         """The alerts one hit causes now: usually one (first) or none (a repeat)."""
         alerts = self.tick(now, only=fingerprint(hit))
         policy = self.policy(hit.rule_id)
-        connection = hit.record.fields.get("connection", "")
-        self._mute_targets(policy, connection, now)
-        until = self.muted.get((hit.rule_id, connection))
+        scope = mute_scope(hit)
+        self._mute_targets(policy, scope, now)
+        until = self.muted.get((hit.rule_id, scope))
         if until is not None and now < until:
             self.suppressed += 1
             return alerts
@@ -272,11 +288,22 @@ class Deduper:
             alert_id, kind, rule_id, severity, fp, now, hit, not_before=not_before
         )
 
-    def _mute_targets(self, policy: Policy, connection: str, now: datetime) -> None:
+    def _mute_targets(self, policy: Policy, scope: str, now: datetime) -> None:
         if policy.mutes and policy.mute_for_s > 0:
             until = now + timedelta(seconds=policy.mute_for_s)
             for target in policy.mutes:
-                self.muted[(target, connection)] = until
+                self.muted[(target, scope)] = until
+
+    def active_mutes(self, now: datetime) -> list[tuple[str, str, datetime]]:
+        """The mutes in force: (rule id, scope, until), soonest to end first."""
+        return sorted(
+            (
+                (rule, scope, until)
+                for (rule, scope), until in self.muted.items()
+                if until > now
+            ),
+            key=lambda m: (m[2], m[0], m[1]),
+        )
 
     def restore(
         self, windows: Iterable[Window], muted: Mapping[tuple[str, str], datetime]
