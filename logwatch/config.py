@@ -35,6 +35,7 @@ from pydantic_settings import (
 )
 
 from logwatch.errors import ConfigError, InvalidConfig
+from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.model import Severity
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
@@ -117,6 +118,8 @@ class Channel(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
     url: SecretStr
     min_severity: Severity = Severity.INFO
+    #: messages it sends in any minute; a burst beyond goes as one grouped message
+    max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
 
     @field_validator("url")
     @classmethod

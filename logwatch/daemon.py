@@ -316,7 +316,7 @@ class Daemon:
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
-            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)
