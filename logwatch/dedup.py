@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from logwatch.formats import parse_timestamp
 from logwatch.model import Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
@@ -48,6 +49,9 @@ class Alert:
     #: Not to be delivered before this (quiet hours); None: at once.
     not_before: datetime | None = None
     text: str = ""
+    #: The log's own times of the first and last repeat (a digest), when it gives them
+    first_log: str = ""
+    last_log: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ class Window:
     streak: int = 0
     since_reminder: int = 0
     last_hit: Hit | None = None
+    #: the log's own times of the first and last repeat ("" when a line has none)
+    first_repeat_log: str = ""
+    last_repeat_log: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,25 @@ def build(
 ) -> Deduper:
     """A deduper for these rules, a default window and optional quiet hours."""
     return Deduper(policies(rules, window_s), Policy(window_s), quiet)
+
+
+def format_log_time(when: datetime, date: bool = True) -> str:
+    """A log's own time as it means it: with its zone when it gives one (``+03:00``,
+    ``UTC``), as written when it does not (the log's local time)."""
+    text = when.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+    offset = when.utcoffset()
+    if offset is None:
+        return text
+    if not offset:
+        return f"{text} UTC"
+    zone = when.strftime("%z")
+    return f"{text} {zone[:3]}:{zone[3:5]}"
+
+
+def log_time(hit: Hit) -> str:
+    """The time of day the log gives for a hit ("" when its line has none)."""
+    when = parse_timestamp(hit.record)
+    return format_log_time(when, date=False) if when is not None else ""
 
 
 def mute_scope(hit: Hit) -> str:
@@ -184,8 +210,12 @@ class Deduper:
             ]
         if window is not None:
             window.repeats += 1
+            logged = log_time(hit)
+            if window.first_repeat_at is None:
+                window.first_repeat_log = logged
             window.first_repeat_at = window.first_repeat_at or now
             window.last_repeat_at = now
+            window.last_repeat_log = logged
             window.last_hit = hit
             return alerts
         closes = now + timedelta(seconds=policy.window_s)
@@ -244,6 +274,7 @@ class Deduper:
         window.streak += 1
         window.opened_at, window.closes_at = at, at + span
         window.repeats, window.first_repeat_at, window.last_repeat_at = 0, None, None
+        window.first_repeat_log = window.last_repeat_log = ""
         return out
 
     def _digest(
@@ -261,6 +292,8 @@ class Deduper:
             count=count,
             first_at=window.first_repeat_at,
             last_at=window.last_repeat_at,
+            first_log=window.first_repeat_log,
+            last_log=window.last_repeat_log,
             window_s=policy.window_s
             * (policy.reminder_windows if kind is AlertKind.REMINDER else 1),
         )

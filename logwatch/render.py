@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logwatch.dedup import Alert, AlertKind
+from logwatch.dedup import Alert, AlertKind, format_log_time
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE, GroupLine
 from logwatch.formats import parse_timestamp
 from logwatch.rules import Rule
@@ -144,24 +144,27 @@ def render(
         title = f"{severity}: {base}" + (f" ({symbol})" if symbol else "")
     lines: list[str] = []
     window = format_duration(alert.window_s, lang)
+    logged = record is not None and parse_timestamp(record) is not None
     if alert.kind is AlertKind.DIGEST:
+        # one kind of time per message: the log's own when its lines have one
+        first, last = alert.first_log, alert.last_log
+        if not (logged and first and last):
+            first, last = _clock(alert.first_at), _clock(alert.last_at)
         lines.append(
             t["repeated_body"].format(
-                n=alert.count,
-                window=window,
-                first=_clock(alert.first_at),
-                last=_clock(alert.last_at),
+                n=alert.count, window=window, first=first, last=last
             )
         )
     elif alert.kind is AlertKind.REMINDER:
         lines.append(t["still_body"].format(n=alert.count, window=window))
     if record is not None:
         when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
-        if when is None:
-            when = alert.created_at.astimezone()
-        elif when.tzinfo is not None:
-            when = when.astimezone()
-        lines.append(f"{t['when']}: {when:%Y-%m-%d %H:%M:%S}")
+        shown = (
+            format_log_time(when)
+            if when is not None
+            else f"{alert.created_at.astimezone():%Y-%m-%d %H:%M:%S}"
+        )
+        lines.append(f"{t['when']}: {shown}")
         where = [
             f"{t[name]} {record.fields[name]}"
             for name in ("platform", "connection", "symbol")
