@@ -39,15 +39,16 @@ class Encoding(StrEnum):
         return {"utf-8": b"\n", "utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}[self]
 
 
-def sniff(prefix: bytes) -> tuple[Encoding, int]:
+def sniff(prefix: bytes, boms: bool = True) -> tuple[Encoding, int]:
     """The encoding of a file that starts with ``prefix``, and the length of its BOM.
 
     Without a BOM, UTF-16 is recognised by its pattern: a zero byte in one position of
     most two-byte units of text, over at least ``MIN_UTF16_UNITS`` of them; units that
     are both zero are padding and count for nothing, so zeros alone never make UTF-16.
-    A UTF-16 BOM followed by plain UTF-8 text is not trusted (and skipped).
+    A UTF-16 BOM followed by plain UTF-8 text is not trusted (and skipped). With
+    ``boms`` False (the prefix is not the file's start) no BOM is looked for.
     """
-    for bom, name in _BOMS:
+    for bom, name in _BOMS if boms else ():
         if prefix.startswith(bom):
             if name != "utf-8" and _plain_utf8(prefix[len(bom) :]):
                 return Encoding.UTF8, len(bom)
@@ -357,9 +358,7 @@ class LineDecoder:
         if nl == -1 and len(buf) < SNIFF_BYTES and not final:
             return False
         prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 1)]
-        encoding, bom = sniff(prefix)
-        if self._buf_offset != 0:
-            bom = 0
+        encoding, bom = sniff(prefix, boms=self._buf_offset == 0)
         self.encoding = encoding
         self._buf = buf[bom:]
         self._buf_offset += bom

@@ -258,6 +258,10 @@ class TestPaddingAndLyingBoms:
         assert [x.number for x in lines] == [1, 2, 3]
         assert (lines[1].offset, lines[1].end) == (4, len(data) - 10)
 
+    def test_bom_bytes_after_a_hole_are_no_bom(self) -> None:
+        data = b"\x00" * 4 + codecs.BOM_UTF16_LE + b"\x80\xfe\n" + b"Margin\n"
+        assert [x.text for x in decode_all([data])][1:] == ["Margin"]
+
     def test_a_bom_contradicted_by_utf8_text_is_not_trusted(self) -> None:
         data = codecs.BOM_UTF16_LE + b"2026-01-01 ERROR Margin is insufficient\nok\n"
         lines = decode_all([data])
