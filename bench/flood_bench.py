@@ -14,6 +14,7 @@ process before the flood (Linux: ``ru_maxrss``).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import resource
 import tempfile
@@ -21,6 +22,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import structlog
 
 from logwatch.config import config_from_text
 from logwatch.dedup import build
@@ -57,6 +60,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args()
     os.environ["NO_PROXY"] = "127.0.0.1"
+    structlog.configure(  # the figures only, not a line per message sent
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
+    logging.getLogger("apprise").setLevel(logging.WARNING)
     received: list[float] = []
     lock = threading.Lock()
     clock = ScriptClock()

@@ -101,8 +101,14 @@ class Dispatcher:
             channel, now - self.max_age_s, now
         )
         budget = self.budgets[channel]
+        paced = self.notifier.channels[channel].kind == "telegram"
+        held_until = 0.0
         while True:
             now = self.clock.now().timestamp()
+            # held by the budget or Telegram's pacing: nothing is read or written
+            held_until = self._ready_at(channel, now)
+            if held_until > now:
+                break
             batch = self.state.due(channel, now, limit=GROUP_FETCH)
             if not batch:
                 break
@@ -111,13 +117,11 @@ class Dispatcher:
                 key=lambda pair: (-pair[1].severity.rank, pair[0].created_at),
             )
             singles, grouped = budget.plan(items, now)
-            if not singles and not grouped:  # the budget is spent: wait for a slot
-                later = budget.ready_at(now)
-                for item, _alert in items:
-                    self.state.mark(
-                        item.alert_id, channel, "pending", item.attempts, later
-                    )
+            if not singles and not grouped:
                 break
+            if paced:  # one message, then wait for the pacer
+                self._send(channel, singles[:1] or grouped, now)
+                continue
             for item, alert in singles:
                 self._send(channel, [(item, alert)], now)
             if grouped:
@@ -126,7 +130,16 @@ class Dispatcher:
             self._expired_alert(channel, self.expired.pop(channel))
         due = self.state.next_due(channel)
         now = self.clock.now().timestamp()
-        return IDLE_WAIT_S if due is None else max(0.0, min(IDLE_WAIT_S, due - now))
+        if due is None:
+            return IDLE_WAIT_S
+        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+
+    def _ready_at(self, channel: str, now: float) -> float:
+        """When the channel may send its next message (its budget, Telegram's pace)."""
+        ready = self.budgets[channel].ready_at(now)
+        if self.notifier.channels[channel].kind == "telegram":
+            ready = max(ready, self.pacer.ready_at(self._chat(channel), now))
+        return ready
 
     def _send(
         self, channel: str, items: Sequence[tuple[Pending, Alert]], now: float
@@ -134,15 +147,7 @@ class Dispatcher:
         """One message (one alert, or several grouped) to one channel, and its marks."""
         kind = self.notifier.channels[channel].kind
         if kind == "telegram":
-            chat = self._chat(channel)
-            ready = self.pacer.ready_at(chat, now)
-            if ready > now:
-                for item, _alert in items:
-                    self.state.mark(
-                        item.alert_id, channel, "pending", item.attempts, ready
-                    )
-                return
-            self.pacer.record(chat, now)
+            self.pacer.record(self._chat(channel), now)
         budget = self.budgets[channel]
         budget.record(now, grouped=len(items) > 1)
         if len(items) == 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -397,4 +398,36 @@ def test_a_flood_is_logged_once_per_message_at_info(tmp_path: Path) -> None:
     sent = [e for e in logs if e["event"] in ("alert_sent", "alerts_sent_grouped")]
     assert [e["log_level"] for e in sent] == ["info"] * 10
     assert sent[-1]["alerts"] == 191
+    state.close()
+
+
+def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> None:
+    """Telegram is unreachable here: it is mocked at the HTTP transport (responses).
+    The pacing (1 a second) and the budget (10 a minute) work together."""
+    import responses
+
+    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    notifier = Notifier(
+        config_from_text(
+            f"channels:\n  - {{name: phone, url: 'tgram://{token}/42'}}\n", {}
+        )
+    )
+    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    commit_alerts(state, flood_alerts(clock, 300))
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.POST,
+            f"https://api.telegram.org/bot{token}/sendMessage",
+            json={"ok": True, "result": {}},
+        )
+        for _ in range(60):
+            dispatcher.step("phone")
+            clock.advance(1.0)
+        assert len(rsps.calls) == 10
+        assert state.waiting() == {}
+        bodies = [call.request.body for call in rsps.calls]
+    texts = [json.loads(b)["text"] for b in bodies if isinstance(b, bytes | str)]
+    assert "291 more alerts grouped (3 kinds)" in texts[-1]
     state.close()

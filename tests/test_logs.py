@@ -228,3 +228,13 @@ def test_logwatch_run_with_fds_0_1_2_closed_stays_up_and_logs_to_a_file(
     assert code == 0
     alert = next(e for e in events() if e["event"] == "console_alert")
     assert "Margin" in alert["text"]
+
+
+def test_console_channel_lines_are_never_throttled() -> None:
+    """Without stdio the console channel writes alerts as ``console`` log events."""
+    out = io.StringIO()
+    configure(out, as_json=True)
+    for i in range(50):
+        structlog.get_logger("logwatch.logs").info("console", text=f"alert {i}")
+    assert len(out.getvalue().splitlines()) == 50
+    logging.getLogger().handlers.clear()
