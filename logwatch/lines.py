@@ -377,21 +377,51 @@ class LineDecoder:
             self.max_line_bytes,
         )
 
+    def _spanned(
+        self, texts: list[bytes], spans: list[tuple[int, int]], truncated: set[int]
+    ) -> list[Block]:
+        """A block of re-encoded lines and their file spans (none for no lines)."""
+        if not texts:
+            return []
+        block = Block(
+            b"\n".join(texts) + b"\n",
+            self._line,
+            spans[0][0],
+            spans[-1][1],
+            len(texts),
+            tuple(spans),
+            frozenset(truncated),
+            self.max_line_bytes,
+        )
+        self._line += len(texts)
+        return [block]
+
+    def _end_long(
+        self, long: tuple[bytes, int], data: bytes, blocks: list[Block]
+    ) -> bytes | None:
+        """Inside a line over the cap (its head, its start): skip to its end and emit
+        its head. The bytes after it, or None when the line goes on past ``data``."""
+        nl = data.find(b"\n")
+        if nl == -1:
+            self._buf_offset += len(data)
+            return None
+        head, start = long
+        self._long = None
+        end = self._buf_offset + nl + 1
+        blocks.append(self._single(head, start, end, truncated=True))
+        self._buf_offset = end
+        return data[nl + 1 :]
+
     def _utf8(self, data: bytes) -> list[Block]:
         if self._nuls or b"\x00" in data:
             return self._utf8_padded(data)
         blocks: list[Block] = []
         cap = self.max_line_bytes
         if self._long is not None:
-            nl = data.find(b"\n")
-            if nl == -1:
-                self._buf_offset += len(data)
+            rest = self._end_long(self._long, data, blocks)
+            if rest is None:
                 return blocks
-            head, start = self._long
-            self._long = None
-            end = self._buf_offset + nl + 1
-            blocks.append(self._single(head, start, end, truncated=True))
-            self._buf_offset, data = end, data[nl + 1 :]
+            data = rest
         buf = self._buf + data if self._buf else data
         last = buf.rfind(b"\n")
         if last != -1:
@@ -417,15 +447,10 @@ class LineDecoder:
         cap = self.max_line_bytes
         self.nul_bytes += data.count(b"\x00")
         if self._long is not None:
-            nl = data.find(b"\n")
-            if nl == -1:
-                self._buf_offset += len(data)
+            rest = self._end_long(self._long, data, blocks)
+            if rest is None:
                 return blocks
-            head, start = self._long
-            self._long = None
-            end = self._buf_offset + nl + 1
-            blocks.append(self._single(head, start, end, truncated=True))
-            self._buf_offset, data = end, data[nl + 1 :]
+            data = rest
         pos = self._buf_offset + len(self._buf) + self._nuls  # file offset of data[0]
         texts: list[bytes] = []
         spans: list[tuple[int, int]] = []
@@ -440,20 +465,7 @@ class LineDecoder:
             texts.append(raw)
             spans.append((self._buf_offset, pos))
             self._buf, self._nuls, self._buf_offset = b"", 0, pos
-        if texts:
-            blocks.append(
-                Block(
-                    b"\n".join(texts) + b"\n",
-                    self._line,
-                    spans[0][0],
-                    spans[-1][1],
-                    len(texts),
-                    tuple(spans),
-                    frozenset(truncated),
-                    cap,
-                )
-            )
-            self._line += len(texts)
+        blocks += self._spanned(texts, spans, truncated)
         rest = pieces[-1]
         clean = rest.replace(b"\x00", b"")
         self._buf += clean
@@ -503,20 +515,7 @@ class LineDecoder:
             texts.append(text.encode("utf-8", "replace"))
             spans.append((start, base + end))
             pos = search = end
-        if texts:
-            blocks.append(
-                Block(
-                    b"\n".join(texts) + b"\n",
-                    self._line,
-                    spans[0][0],
-                    spans[-1][1],
-                    len(texts),
-                    tuple(spans),
-                    frozenset(truncated),
-                    self.max_line_bytes,
-                )
-            )
-            self._line += len(texts)
+        blocks += self._spanned(texts, spans, truncated)
         rest = buf[pos:]
         if self._long is not None:
             # inside a long line: skip whole code units, keep a possible half newline

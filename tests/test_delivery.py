@@ -146,27 +146,35 @@ def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
         state.close()
 
 
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def telegram_setup(tmp_path: Path) -> tuple[State, Dispatcher, FakeClock]:
+    """A dispatcher with one Telegram channel (mocked at the transport by the test)."""
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    notifier = Notifier(
+        config_from_text(
+            f"channels:\n  - {{name: phone, url: 'tgram://{TOKEN}/42'}}\n", {}
+        )
+    )
+    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    return state, dispatcher, clock
+
+
 def test_telegram_is_paced_to_one_message_a_second_per_chat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Telegram is unreachable here: it is mocked at the HTTP transport (responses)."""
     import responses
 
-    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-    clock = FakeClock()
-    state = State(tmp_path / "state.db", clock)
-    notifier = Notifier(
-        config_from_text(
-            f"channels:\n  - {{name: phone, url: 'tgram://{token}/42'}}\n", {}
-        )
-    )
-    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    state, dispatcher, clock = telegram_setup(tmp_path)
     queue(state, dispatcher, clock, 3)
     clock.advance(3)
     with responses.RequestsMock() as rsps:
         rsps.add(
             responses.POST,
-            f"https://api.telegram.org/bot{token}/sendMessage",
+            f"https://api.telegram.org/bot{TOKEN}/sendMessage",
             json={"ok": True, "result": {}},
         )
         wait = dispatcher.step("phone")
@@ -406,20 +414,12 @@ def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> 
     The pacing (1 a second) and the budget (10 a minute) work together."""
     import responses
 
-    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-    clock = FakeClock()
-    state = State(tmp_path / "state.db", clock)
-    notifier = Notifier(
-        config_from_text(
-            f"channels:\n  - {{name: phone, url: 'tgram://{token}/42'}}\n", {}
-        )
-    )
-    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    state, dispatcher, clock = telegram_setup(tmp_path)
     commit_alerts(state, flood_alerts(clock, 300))
     with responses.RequestsMock() as rsps:
         rsps.add(
             responses.POST,
-            f"https://api.telegram.org/bot{token}/sendMessage",
+            f"https://api.telegram.org/bot{TOKEN}/sendMessage",
             json={"ok": True, "result": {}},
         )
         for _ in range(60):
