@@ -106,6 +106,17 @@ def _load(rule_dirs: Iterable[Path]) -> RuleSet:
 # -- scan ------------------------------------------------------------------------------
 
 
+def _config_secrets() -> tuple[str, ...]:
+    """The secrets of the config, when there is a usable one: scan masks them too."""
+    from logwatch.config import config_secrets, load_config
+    from logwatch.redact import secret_forms
+
+    try:
+        return secret_forms(config_secrets(load_config().config))
+    except LogwatchError:
+        return ()
+
+
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
     """Each argument's files, globs expanded in order; ``(arg, None)`` if none exist."""
     for arg in paths:
@@ -291,7 +302,7 @@ def scan(
     clock = SystemClock()
     started = clock.monotonic()
     rules = _load(rule_dirs)
-    engine = Engine(rules)
+    engine = Engine(rules, secrets=_config_secrets())
     report = Report(sys.stdout, lang or default_language(), as_json, rules)
     if follow:
         _follow(

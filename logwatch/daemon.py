@@ -23,6 +23,7 @@ from logwatch.clock import Clock
 from logwatch.commands import muted, source_of
 from logwatch.config import (
     LoadedConfig,
+    config_secrets,
     default_channels,
     default_config_path,
     load_config,
@@ -36,6 +37,7 @@ from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
+from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
@@ -174,7 +176,7 @@ class Daemon:
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
-        self.engine = Engine(setup.rules)
+        self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         self.dispatcher = Dispatcher(
             self.state,
             setup.notifier,
@@ -366,7 +368,7 @@ class Daemon:
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
-            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)

@@ -136,10 +136,10 @@ class Stream:
 
     def _inspect(self, block: Block) -> None:
         quality = self.quality
-        if not quality.nul_bytes and b"\x00" in block.data:
+        if not quality.nul_bytes and self.decoder.nul_bytes:
             quality.nul_bytes = True
             quality.problems.append(
-                "holds NUL bytes (binary data or a hole); they are ignored"
+                "holds NUL bytes (binary data or a hole); they are skipped"
             )
         if not quality.invalid_utf8 and block.invalid_utf8():
             quality.invalid_utf8 = True

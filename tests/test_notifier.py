@@ -302,7 +302,7 @@ def test_telegram_429_reports_retry_after_without_the_token(
 
 
 def test_invalid_urls_are_reported_at_their_line_without_the_url() -> None:
-    text = f"channels:\n  - name: a\n    url: 'nosuch://{PASSWORD}'\n  - name: b\n    url: 'tgram://notatoken/1'\n"
+    text = f"channels:\n  - name: a\n    url: 'nosuch://{PASSWORD}'\n  - name: b\n    url: 'json://'\n"
     with pytest.raises(InvalidConfig) as info:
         Notifier(config_from_text(text, {}, "c.yaml"))
     messages = [e.format_message() for e in info.value.errors]
@@ -310,7 +310,7 @@ def test_invalid_urls_are_reported_at_their_line_without_the_url() -> None:
         "c.yaml:3: channel a: not a valid notification URL (scheme nosuch://)"
     )
     assert messages[1].startswith(
-        "c.yaml:5: channel b: not a valid notification URL (scheme tgram://)"
+        "c.yaml:5: channel b: not a valid notification URL (scheme json://)"
     )
     assert all(PASSWORD not in m and "notatoken" not in m for m in messages)
 
