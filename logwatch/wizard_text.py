@@ -27,8 +27,11 @@ TEXT: dict[str, dict[str, str]] = {
         "from @BotFather (/mybots, API Token).",
         "no_api": "Cannot reach the Telegram Bot API: {error}",
         "bot_ok": "Bot @{username} ({name}) found.",
-        "send_now": "Now send any message to @{username} (for a group or channel: add "
-        "the bot there and write in it). Waiting up to {seconds} s...",
+        # a bot in a group sees only commands (privacy mode), and a channel's posts
+        # only as an administrator
+        "send_now": "Now send any message to @{username} (in a group: add the bot and "
+        "send /start@{username} there; in a channel: make the bot an administrator "
+        "and post). Waiting up to {seconds} s...",
         "no_message": "No message reached @{username} within {seconds} s. Send one and "
         "run `logwatch init` again, or give the chat with --telegram-chat ID.",
         "got_chat": "Message from {chat} ({type}, chat id {id}).",
@@ -90,8 +93,9 @@ TEXT: dict[str, dict[str, str]] = {
         "раз у @BotFather (/mybots, API Token).",
         "no_api": "Нет связи с Telegram Bot API: {error}",
         "bot_ok": "Бот @{username} ({name}) найден.",
-        "send_now": "Теперь отправьте любое сообщение боту @{username} (для группы или "
-        "канала: добавьте туда бота и напишите там). Жду до {seconds} с...",
+        "send_now": "Теперь отправьте любое сообщение боту @{username} (в группе: "
+        "добавьте бота и отправьте там /start@{username}; в канале: сделайте бота "
+        "администратором и опубликуйте пост). Жду до {seconds} с...",
         "no_message": "За {seconds} с боту @{username} ничего не пришло. Отправьте "
         "сообщение и запустите `logwatch init` снова или укажите чат: "
         "--telegram-chat ID.",
