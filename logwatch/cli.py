@@ -315,11 +315,15 @@ def _follow(
     from logwatch.clock import SystemClock
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
+    from logwatch.lock import StateLock
     from logwatch.state import State
     from logwatch.tailer import Source
 
     logs.configure(sys.stderr)
     clock = SystemClock()
+    lock = StateLock(state_path) if state_path is not None else None
+    if lock is not None:
+        lock.acquire()
     state = State(state_path, clock) if state_path is not None else None
     if state is not None and state.moved_aside is not None:
         moved, why = state.moved_aside
@@ -372,6 +376,8 @@ def _follow(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if lock is not None:
+            lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
 
 
@@ -446,10 +452,21 @@ def status(config_path: Path | None, as_json: bool) -> None:
     state_dir = load_config(config_path, env).config.state_dir
     path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
     info = read_status(path)
+    from logwatch.lock import UNKNOWN_PID, StateLock
+
+    lock = StateLock(path)
+    pid = lock.holder()
+    info["daemon"] = {"running": pid is not None, "pid": pid or None}
+    info["lock"] = str(lock.path)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     click.echo(f"state: {info['state']}")
+    if pid is None:
+        click.echo("daemon: not running (nothing holds the state's lock)")
+    else:
+        who = "pid unknown" if pid == UNKNOWN_PID else f"pid {pid}"
+        click.echo(f"daemon: running, {who} (holds {lock.path})")
     click.echo(f"files followed: {len(info['files'])}")
     for f in info["files"]:
         click.echo(

@@ -32,6 +32,7 @@ from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
+from logwatch.lock import StateLock
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.render import default_language
@@ -138,7 +139,14 @@ class Daemon:
             if state_dir
             else default_path(env)
         )
-        self.state = State(path, clock)
+        # one daemon per state: a second one stops here, naming the first
+        self.lock = StateLock(path)
+        self.lock.acquire()
+        try:
+            self.state = State(path, clock)
+        except BaseException:
+            self.lock.release()
+            raise
         self._disabled_seen: set[str] = set()
         self._silent: set[str] = set()
         self._unreachable = False
@@ -228,6 +236,7 @@ class Daemon:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
             self.state.close()
+            self.lock.release()
         return 0
 
     def step(self) -> None:

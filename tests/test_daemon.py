@@ -303,3 +303,56 @@ def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
         lambda: len(hook.requests) == 1, 10, "the alert from a folder that appeared"
     )
     assert run.stop() == 0
+
+
+def test_a_second_daemon_on_the_same_state_exits_naming_the_first(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """Two daemons on one state sent every alert twice (issue 11); the second one now
+    stops within 5 s, names the lock and the first one's pid, and the first goes on."""
+    (tmp_path / "logs").mkdir()
+    first = Run(tmp_path, config(tmp_path, hook, "10m"))
+    second = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "run",
+            "--config",
+            str(tmp_path / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert second.returncode == 1
+    lock = tmp_path / "state" / "state.db.lock"
+    assert f"{lock}: locked by logwatch pid {first.proc.pid}" in second.stderr
+    follow = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "scan",
+            "--follow",
+            "--state",
+            str(tmp_path / "state" / "state.db"),
+            str(tmp_path / "logs" / "*.log"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+    assert follow.returncode == 1
+    assert f"locked by logwatch pid {first.proc.pid}" in follow.stderr
+    status = logwatch("status", "--config", str(tmp_path / "config.yaml"), check=True)
+    assert f"daemon: running, pid {first.proc.pid}" in status.stdout
+    write(tmp_path / "logs" / "bot.log", MARGIN)
+    wait_until(lambda: len(hook.requests) == 1, 10, "the first daemon's alert")
+    assert first.stop() == 0
+    assert len(hook.requests) == 1
+    status = logwatch("status", "--config", str(tmp_path / "config.yaml"), check=True)
+    assert "daemon: not running" in status.stdout
