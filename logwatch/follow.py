@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from logwatch.clock import Clock
-from logwatch.dedup import Alert, Deduper
+from logwatch.dedup import Alert, Deduper, fingerprint
 from logwatch.engine import Engine, Scan
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
@@ -130,7 +130,7 @@ class Follower:
         """Seconds until a held record, a partial line or a dedup window is due."""
         now, due = self.clock.monotonic(), self.tailer.poll_interval
         if self.alerting is not None:
-            closes = self.alerting.deduper.next_due()
+            closes = self.alerting.next_due()
             if closes is not None:
                 due = min(due, (closes - self.clock.now()).total_seconds())
         for eid, stream in self._streams.items():
@@ -163,7 +163,7 @@ class Follower:
     def commit(self) -> None:
         """Save the positions that changed, in one transaction."""
         alerting = self.alerting
-        pending = alerting is not None and bool(alerting.pending)
+        pending = alerting is not None and alerting.changed
         if self.state is not None and (self._dirty or pending):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
@@ -251,7 +251,11 @@ class Follower:
 
 
 class Alerting:
-    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction."""
+    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
+
+    Only the windows that changed since the last commit are written, so a repeat hit
+    costs the same with ten open windows or ten thousand.
+    """
 
     def __init__(
         self,
@@ -261,7 +265,18 @@ class Alerting:
     ) -> None:
         self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
         self.pending: list[Alert] = []
-        self._changed = False
+        #: fingerprints of windows opened, changed or closed since the last commit
+        self._touched: set[str] = set()
+        self._saved_mutes: dict[tuple[str, str], datetime] = {}
+        #: when the first window closes (None: none open); kept as windows open
+        self._due_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything waits to be written."""
+        return bool(
+            self.pending or self._touched or self.deduper.muted != self._saved_mutes
+        )
 
     def restore(self, state: State) -> None:
         """Continue the dedup windows saved before a restart."""
@@ -272,37 +287,63 @@ class Alerting:
             [window_from_json(w) for w in windows],
             {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
         )
+        self._saved_mutes = dict(self.deduper.muted)
+        self._due_at = self.deduper.next_due()
 
     def admit(self, hits: list[Hit], now: datetime) -> None:
         """Let hits through dedup; keep the alerts they cause."""
+        windows = self.deduper.windows
         for hit in hits:
+            fp = fingerprint(hit)
             self.pending += self.deduper.admit(hit, now)
-        self._changed = True
+            self._touched.add(fp)
+            window = windows.get(fp)
+            if window is not None and (
+                self._due_at is None or window.closes_at < self._due_at
+            ):
+                self._due_at = window.closes_at
+
+    def next_due(self) -> datetime | None:
+        """When the next dedup window closes."""
+        return self._due_at
 
     def tick(self, now: datetime) -> None:
         """The timer: digests and reminders of windows that closed."""
-        alerts = self.deduper.tick(now)
-        if alerts:
-            self.pending += alerts
-            self._changed = True
+        if self._due_at is None or now < self._due_at:
+            return
+        self._touched.update(
+            fp for fp, w in self.deduper.windows.items() if w.closes_at <= now
+        )
+        self.pending += self.deduper.tick(now)
+        self._due_at = self.deduper.next_due()
 
     def write(self, conn: sqlite3.Connection) -> None:
-        """Inside the follower's commit: queue the alerts, save the windows."""
+        """Inside the follower's commit: queue the alerts, save what changed."""
         from logwatch.delivery import queue_rows
         from logwatch.outbox import window_to_json
 
         State.queue(conn, queue_rows(self.pending, self.targets))
-        if self._changed:
-            d = self.deduper
-            State.save_dedup(
-                conn,
-                [(fp, window_to_json(w)) for fp, w in d.windows.items()],
-                [(r, c, until.timestamp()) for (r, c), until in d.muted.items()],
-            )
+        d = self.deduper
+        windows = d.windows
+        muted = None
+        if d.muted != self._saved_mutes:
+            muted = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
+        State.save_dedup(
+            conn,
+            [
+                (fp, window_to_json(windows[fp]))
+                for fp in self._touched
+                if fp in windows
+            ],
+            [fp for fp in self._touched if fp not in windows],
+            muted,
+        )
 
     def committed(self) -> None:
         """The transaction is durable: hand the alerts to delivery."""
         sent = bool(self.pending)
-        self.pending, self._changed = [], False
+        self.pending = []
+        self._touched.clear()
+        self._saved_mutes = dict(self.deduper.muted)
         if sent:
             self.on_committed()

@@ -293,13 +293,22 @@ class State:
     def save_dedup(
         conn: sqlite3.Connection,
         windows: Iterable[tuple[str, str]],
-        muted: Iterable[tuple[str, str, float]],
+        closed: Iterable[str] = (),
+        muted: Iterable[tuple[str, str, float]] | None = None,
     ) -> None:
-        """Inside a ``commit``: replace the saved dedup windows and mutes."""
-        conn.execute("DELETE FROM windows")
-        conn.executemany("INSERT INTO windows VALUES (?, ?)", list(windows))
-        conn.execute("DELETE FROM muted")
-        conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
+        """Inside a ``commit``: save the dedup windows that changed (fingerprint, JSON),
+        drop the ``closed`` ones and, unless None, replace the mutes."""
+        conn.executemany(
+            "INSERT INTO windows VALUES (?, ?) ON CONFLICT(fingerprint) "
+            "DO UPDATE SET payload = excluded.payload",
+            list(windows),
+        )
+        conn.executemany(
+            "DELETE FROM windows WHERE fingerprint = ?", [(fp,) for fp in closed]
+        )
+        if muted is not None:
+            conn.execute("DELETE FROM muted")
+            conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
 
     def dedup(self) -> tuple[list[str], list[tuple[str, str, float]]]:
         """The saved windows (JSON payloads) and mutes."""
