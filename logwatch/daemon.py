@@ -185,22 +185,17 @@ class Daemon:
             lambda a: channels_for(setup.notifier, a.severity),
             self.dispatcher.poke,
         )
-        formats = {s.name: s.format for s in config.sources}
-        single = {f for f in formats.values() if f != "auto"}
-        fmt = (
-            FORMATS[single.pop()]
-            if len(single) == 1 and len(formats) == len(setup.sources)
-            else None
-        )
         self.follower = Follower(
             self.engine,
             list(setup.sources),
             self.clock,
             self.state,
             self._on_scan,
-            fmt,
             alerting=alerting,
             on_problem=self._on_problem,
+            source_formats={
+                s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
+            },
         )
         self.dispatcher.start()
         self.follower.start()

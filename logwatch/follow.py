@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from logwatch.clock import Clock
@@ -21,7 +21,8 @@ from logwatch.state import State
 from logwatch.stream import Stream
 from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
 
-#: A complete record is held this long for continuation lines before it is matched.
+#: A record is matched as soon as it is read; continuation lines written within this
+#: long after it still join it (and may add what only the whole record matches).
 RECORD_WAIT_S = 0.5
 #: An unterminated last line is matched as it is after this long without new bytes.
 PARTIAL_WAIT_S = 30.0
@@ -45,8 +46,11 @@ class Follower:
         partial_wait_s: float = PARTIAL_WAIT_S,
         on_problem: Callable[[str, str], None] | None = None,
         alerting: Alerting | None = None,
+        source_formats: Mapping[str, Format] | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
+        #: a source's own format, where it names one (else ``fmt``, else detected)
+        self.source_formats = dict(source_formats or {})
         self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
         self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
         self.sources = {s.name: s for s in sources}
@@ -97,6 +101,8 @@ class Follower:
             if isinstance(event, Read):
                 self.last_read[self._source_of.get(event.id, "")] = now
                 stream = self._streams[event.id]
+                if now - self._last_data.get(event.id, now) >= self.record_wait_s:
+                    stream.settle()
                 self._report(event.id, stream.feed(event.data))
                 self._last_data[event.id] = now
             elif isinstance(event, Opened):
@@ -110,7 +116,8 @@ class Follower:
             self._dirty.add(event.id)
         for eid, stream in self._streams.items():
             idle = now - self._last_data.get(eid, now)
-            if idle >= self.record_wait_s and stream.holds_record:
+            if stream.holds_record:
+                # matched now, not after a wait: a write is most often whole records
                 self._report(eid, stream.release())
                 self._dirty.add(eid)
             if idle >= self.partial_wait_s and stream.decoder.held_bytes:
@@ -135,8 +142,6 @@ class Follower:
                 due = min(due, (closes - self.clock.now()).total_seconds())
         for eid, stream in self._streams.items():
             idle = now - self._last_data.get(eid, now)
-            if stream.holds_record:
-                due = min(due, self.record_wait_s - idle)
             if stream.decoder.held_bytes:
                 due = min(due, self.partial_wait_s - idle)
         return max(due, 0.0)
@@ -191,7 +196,7 @@ class Follower:
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
-            self.format,
+            self.source_formats.get(event.source, self.format),
             encoding=encoding,
             offset=event.offset,
             first_line=line,

@@ -187,3 +187,72 @@ class TestIncrementalSave:
             open_now = alerting.deduper.windows
             assert saved == {fp: window_to_json(w) for fp, w in open_now.items()}
             state.close()
+
+
+PY_RECORD = (
+    b"2026-11-24 12:00:00,000 - bot - ERROR - order failed\n"
+    b"Traceback (most recent call last):\n"
+    b'  File "bot.py", line 3, in place\n'
+    b"binance.exceptions.BinanceAPIException: APIError(code=-2019): "
+    b"Margin is insufficient.\n"
+)
+
+
+def test_a_logging_record_with_its_traceback_is_alerted_in_the_step_that_reads_it(
+    tmp_path: Path,
+) -> None:
+    """The clock does not move: before issue 11 the record waited 0.5 s."""
+    rig = Rig(tmp_path, FakeClock())
+    write(tmp_path / "a.log", PY_RECORD)
+    rig.follower.step()
+    assert rig.queued() == [("first", 1)]
+    rig.follower.close()
+
+
+def test_a_traceback_written_a_moment_later_still_joins_its_record(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    rig = Rig(tmp_path, clock)
+    head, trace = PY_RECORD.split(b"Traceback")
+    write(tmp_path / "a.log", head)
+    rig.follower.step()
+    assert rig.queued() == []
+    clock.advance(0.2)
+    write(tmp_path / "a.log", b"Traceback" + trace)
+    rig.follower.step()
+    (row,) = rig.state._conn.execute("SELECT payload FROM alerts").fetchall()
+    alert = alert_from_json(row[0])
+    assert alert.hit is not None
+    assert alert.hit.record.first_line == 1
+    rig.follower.close()
+
+
+def test_each_source_is_read_in_its_own_format(tmp_path: Path) -> None:
+    """With sources of different formats, each named format was ignored (and a Python
+    traceback, taken for generic lines, lost its head's symbol)."""
+    from logwatch.formats import FORMATS
+
+    seen: list[tuple[str, int]] = []
+    (tmp_path / "py").mkdir()
+    (tmp_path / "nt").mkdir()
+    write(tmp_path / "py" / "bot.log", b"start\n")
+    follower = Follower(
+        ENGINE,
+        [
+            Source("py", (str(tmp_path / "py" / "*.log"),)),
+            Source("nt", (str(tmp_path / "nt" / "*.txt"),)),
+        ],
+        FakeClock(),
+        None,
+        lambda scan: seen.extend(
+            (h.record.format, h.record.first_line) for h in scan.hits
+        ),
+        poll_interval=0,
+        source_formats={"py": FORMATS["python"], "nt": FORMATS["ninjatrader"]},
+    )
+    follower.step()
+    write(tmp_path / "py" / "bot.log", PY_RECORD)
+    follower.step()
+    assert seen == [("python", 2)]
+    follower.close()
