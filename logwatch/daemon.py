@@ -193,6 +193,7 @@ class Daemon:
             self._on_scan,
             alerting=alerting,
             on_problem=self._on_problem,
+            on_state=self._on_state,
             source_formats={
                 s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
             },
@@ -237,6 +238,17 @@ class Daemon:
     def step(self) -> None:
         """One look at the files, then the checks a supervisor makes."""
         self.follower.step()
+        if self.state.recreated is not None:
+            why, self.state.recreated = self.state.recreated, None
+            self.self_alert(
+                f"logwatch: its state file {self.state.path} was {why} while it ran; "
+                "it was written again from memory (offsets, dedup windows, alerts "
+                "waiting)",
+                f"logwatch: файл состояния {self.state.path} был "
+                f"{'удалён' if why == 'deleted' else 'подменён'} во время работы; "
+                "он записан заново из памяти (позиции, окна, ожидающие оповещения)",
+                Severity.WARNING,
+            )
         for rule_id, why in self.engine.disabled.items():
             if rule_id not in self._disabled_seen:
                 self._disabled_seen.add(rule_id)
@@ -247,6 +259,24 @@ class Daemon:
                 )
         self._check_silence()
         self._check_channels()
+
+    def _on_state(self, problem: str | None) -> None:
+        if problem is not None:
+            self.dispatcher.say_now(
+                f"logwatch cannot save its state: {problem}\n"
+                "It keeps running and keeps what it has read in memory; nothing more "
+                "is read until the state can be saved again (free space on that disk).",
+                f"logwatch не может сохранить состояние: {problem}\n"
+                "Он продолжает работу и держит прочитанное в памяти; дальше логи "
+                "не читаются, пока состояние нельзя сохранить (освободите место).",
+                Severity.CRITICAL,
+            )
+            return
+        self.self_alert(
+            "logwatch can save its state again; what it held is alerted now",
+            "logwatch снова может сохранять состояние; удержанное отправляется сейчас",
+            Severity.INFO,
+        )
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
@@ -285,8 +315,15 @@ class Daemon:
             setup = build_setup(self.config_path, self.env)
         except LogwatchError as exc:
             errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
-            for error in errors:
-                log.error("reload_failed", problem=error.format_message())
+            problems = [error.format_message() for error in errors]
+            for problem in problems:
+                log.error("reload_failed", problem=problem)
+            shown = "\n".join(problems[:5])
+            self.self_alert(
+                f"logwatch: reloading the config failed; the old one stays\n{shown}",
+                f"logwatch: новая конфигурация не загружена, работает прежняя\n{shown}",
+                Severity.ERROR,
+            )
             return
         self._stop_parts()
         self.setup = setup
@@ -318,7 +355,7 @@ class Daemon:
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
-            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)

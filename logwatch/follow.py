@@ -11,9 +11,12 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from logwatch.clock import Clock
 from logwatch.dedup import Alert, Deduper, fingerprint
 from logwatch.engine import Engine, Scan
+from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
 from logwatch.model import FileState, Hit
@@ -28,6 +31,12 @@ RECORD_WAIT_S = 0.5
 PARTIAL_WAIT_S = 30.0
 #: How often entries of files gone for a week are dropped from State.
 EXPIRE_EVERY_S = 3600.0
+#: A save that failed (a full disk) is tried again after this long, doubling up to
+#: COMMIT_RETRY_MAX_S; nothing more is read meanwhile, so memory stays bounded.
+COMMIT_RETRY_S = 1.0
+COMMIT_RETRY_MAX_S = 60.0
+
+log = structlog.get_logger("logwatch.follow")
 
 
 class Follower:
@@ -47,10 +56,17 @@ class Follower:
         on_problem: Callable[[str, str], None] | None = None,
         alerting: Alerting | None = None,
         source_formats: Mapping[str, Format] | None = None,
+        on_state: Callable[[str | None], None] | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
         #: a source's own format, where it names one (else ``fmt``, else detected)
         self.source_formats = dict(source_formats or {})
+        #: told once when saving starts failing (the error) and when it works (None)
+        self.on_state = on_state
+        #: why the last save failed; None while saving works
+        self.failing: str | None = None
+        self._retry_at = 0.0
+        self._retry_s = COMMIT_RETRY_S
         self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
         self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
         self.sources = {s.name: s for s in sources}
@@ -96,6 +112,8 @@ class Follower:
         Returns how many file events there were (0: nothing changed on disk).
         """
         now = self.clock.monotonic()
+        if self.failing is not None and (now < self._retry_at or not self.commit()):
+            return 0  # what was read waits in memory; nothing more is read
         events = self.tailer.step()
         for event in events:
             if isinstance(event, Read):
@@ -125,17 +143,27 @@ class Follower:
                 self._dirty.add(eid)
         if self.alerting is not None:
             self.alerting.tick(self.clock.now())
-        self.commit()
-        if self.state is not None and now - self._expired_at >= EXPIRE_EVERY_S:
+        if (
+            self.commit()
+            and self.state is not None
+            and now - self._expired_at >= EXPIRE_EVERY_S
+        ):
             self._expired_at = now
-            # files still followed are seen now, however long they have been quiet
-            self.state.commit(files=[self._file_state(eid) for eid in self._streams])
-            self.tailer.forget(self.state.expire())
+            try:
+                # files still followed are seen now, however long they have been quiet
+                self.state.commit(
+                    files=[self._file_state(eid) for eid in self._streams]
+                )
+                self.tailer.forget(self.state.expire())
+            except StateError as exc:
+                log.warning("state_expire_failed", problem=str(exc))
         return len(events)
 
     def next_timeout(self) -> float:
         """Seconds until a held record, a partial line or a dedup window is due."""
         now, due = self.clock.monotonic(), self.tailer.poll_interval
+        if self.failing is not None:
+            return max(self._retry_at - now, 0.0)
         if self.alerting is not None:
             closes = self.alerting.next_due()
             if closes is not None:
@@ -165,23 +193,46 @@ class Follower:
         finally:
             self.close()
 
-    def commit(self) -> None:
-        """Save the positions that changed, in one transaction."""
+    def commit(self) -> bool:
+        """Save the positions that changed, in one transaction; False if it failed
+        (then all of it is kept, and tried again after a backoff)."""
         alerting = self.alerting
         pending = alerting is not None and alerting.changed
         if self.state is not None and (self._dirty or pending):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
             ]
-            # offsets, alerts and dedup windows: saved together or not at all
-            self.state.commit(files=files, extra=alerting.write if alerting else None)
+            try:
+                # offsets, alerts and dedup windows: saved together or not at all
+                self.state.commit(
+                    files=files, extra=alerting.write if alerting else None
+                )
+            except StateError as exc:
+                self._save_failed(str(exc))
+                return False
             if alerting is not None:
                 alerting.committed()
+        if self.failing is not None:
+            self.failing, self._retry_s = None, COMMIT_RETRY_S
+            log.info("state_saved_again")
+            if self.on_state is not None:
+                self.on_state(None)
         for eid in self._drained:
             self._streams.pop(eid, None)
             self._last_data.pop(eid, None)
         self._drained.clear()
         self._dirty.clear()
+        return True
+
+    def _save_failed(self, problem: str) -> None:
+        if self.failing is None:
+            self.failing = problem
+            log.error("state_save_failed", problem=problem, retry_in_s=self._retry_s)
+            if self.on_state is not None:
+                self.on_state(problem)
+        else:
+            self._retry_s = min(self._retry_s * 2, COMMIT_RETRY_MAX_S)
+        self._retry_at = self.clock.monotonic() + self._retry_s
 
     def _opened(self, event: Opened, now: float) -> None:
         self._source_of[event.id] = event.source

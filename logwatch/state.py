@@ -2,15 +2,20 @@
 
 WAL mode with ``synchronous=FULL``: a commit survives a power cut. Each batch is one
 transaction (``commit``), so the offsets and whatever they caused (alerts, dedup
-windows: the ``extra`` callback) are saved together or not at all.
+windows: the ``extra`` callback) are saved together or not at all. A write that fails
+(a full disk) raises ``StateError`` and leaves nothing half done; a state file deleted
+or replaced under a running daemon is written again from the open database at the next
+commit. The file holds log lines, so it is created private (0600, its dir 0700).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,14 +123,19 @@ class State:
         self.fresh = False
         #: Where an unusable database was moved, and why.
         self.moved_aside: tuple[Path, str] | None = None
+        #: Why the state file was written again from memory (deleted, replaced), once.
+        self.recreated: str | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(
                 f"{path.parent}: cannot create: {exc.strerror or exc}"
             ) from exc
         self._lock = threading.RLock()
-        self._conn = self._open()
+        with _private():
+            self._conn = self._open()
+        _tighten(path)
+        self._identity = _identity(path)
 
     def _open(self) -> sqlite3.Connection:
         path = self.path
@@ -202,9 +212,49 @@ class State:
         forget: Iterable[str] = (),
         extra: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
-        """Save positions (and whatever ``extra`` writes) in one durable transaction."""
-        with self._lock:
+        """Save positions (and whatever ``extra`` writes) in one durable transaction.
+
+        Raises:
+            StateError: it could not be written (nothing of it was).
+        """
+        with self._lock, self._writing("save"):
+            self._check_identity()
             self._commit(files, forget, extra)
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StateError(f"{self.path}: cannot {what}: {exc}") from exc
+
+    def _check_identity(self) -> None:
+        """Write the state again if its file was deleted or replaced since opened."""
+        now = _identity(self.path)
+        if now == self._identity:
+            return
+        why = "deleted" if now is None else "replaced by another file"
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if now is not None and part.exists():
+                part.replace(Path(f"{self.path}.replaced-{stamp}{suffix}"))
+            elif now is None:  # a -wal left of the deleted file is the old one's
+                part.unlink(missing_ok=True)
+        old = self._conn
+        with _private():
+            new = self._connect()
+        try:
+            old.backup(new)
+        except BaseException:
+            new.close()
+            raise
+        old.close()
+        self._conn = new
+        _tighten(self.path)
+        self._identity = _identity(self.path)
+        self.recreated = why
+        log.warning("state_recreated", path=str(self.path), reason=why)
 
     def _commit(
         self,
@@ -242,7 +292,8 @@ class State:
                 extra(conn)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise
 
     def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
@@ -353,7 +404,7 @@ class State:
     ) -> None:
         """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``,
         ``expired`` or ``skipped``."""
-        with self._lock:
+        with self._lock, self._writing("save a delivery"):
             self._conn.execute(
                 """UPDATE deliveries
                    SET status = ?, attempts = ?, next_at = ?, error = ?,
@@ -363,7 +414,7 @@ class State:
 
     def expire_deliveries(self, channel: str, created_before: float, now: float) -> int:
         """Give up a channel's deliveries of alerts older than a cutoff; how many."""
-        with self._lock:
+        with self._lock, self._writing("expire deliveries"):
             cursor = self._conn.execute(
                 """UPDATE deliveries
                    SET status = 'expired', error = 'older than max_age',
@@ -386,6 +437,41 @@ class State:
         """Close the database."""
         with self._lock:
             self._conn.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device, inode), or None if none is."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+@contextlib.contextmanager
+def _private() -> Iterator[None]:
+    """Files created inside (the database, its -wal and -shm) are 0600 on POSIX.
+
+    The umask is process-wide: State is opened before the daemon starts its threads."""
+    if sys.platform == "win32":
+        yield
+        return
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _tighten(path: Path) -> None:
+    """A state file made by an older logwatch (0644) becomes private too."""
+    if sys.platform == "win32":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(str(path) + suffix)
+        with contextlib.suppress(OSError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
 
 
 def _mtime(path: str) -> float | None:

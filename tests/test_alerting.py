@@ -103,7 +103,7 @@ def test_a_crash_before_commit_neither_loses_nor_doubles_the_alert(
     tmp_path: Path,
 ) -> None:
     rig = Rig(tmp_path, FakeClock())
-    rig.follower.commit = lambda: None  # type: ignore[method-assign]
+    rig.follower.commit = lambda: True  # type: ignore[method-assign]
     write(tmp_path / "a.log", MARGIN)
     rig.follower.step()  # the alert exists only in memory
     assert rig.queued() == []
@@ -256,3 +256,42 @@ def test_each_source_is_read_in_its_own_format(tmp_path: Path) -> None:
     follower.step()
     assert seen == [("python", 2)]
     follower.close()
+
+
+def test_a_full_disk_keeps_what_was_read_and_alerts_it_all_once_space_returns(
+    tmp_path: Path,
+) -> None:
+    """An injected SQLITE_FULL (max_page_count), the error a full disk gives: the
+    follower said so once, read nothing more, retried with backoff, then lost nothing."""
+    from tests.test_state import fill_up
+
+    clock = FakeClock()
+    rig = Rig(tmp_path, clock)
+    told: list[str | None] = []
+    rig.follower.on_state = told.append
+
+    def margin(i: int) -> bytes:
+        return b"Refuse (Binance Futures): Margin is insufficient. (S%04dUSDT)\n" % i
+
+    write(tmp_path / "a.log", margin(0))
+    rig.follower.step()
+    fill_up(rig.state)
+    write(tmp_path / "a.log", b"".join(margin(i) for i in range(1, 200)))
+    rig.follower.step()
+    assert rig.follower.failing is not None
+    assert "database or disk is full" in told[0]  # type: ignore[operator]
+    write(tmp_path / "a.log", b"".join(margin(i) for i in range(200, 260)))
+    assert rig.follower.step() == 0  # waits for the retry; reads nothing more
+    assert 0 < rig.follower.next_timeout() <= 1.0
+    clock.advance(1)
+    rig.follower.step()  # tried again: still full, and not said again
+    assert len(told) == 1
+    assert rig.follower.next_timeout() == 2.0  # backoff doubled
+    assert len(rig.queued()) == 1
+    rig.state._conn.execute("PRAGMA max_page_count=1073741823")
+    clock.advance(2)
+    rig.follower.step()
+    rig.follower.step()
+    assert told[1:] == [None]
+    assert rig.queued() == [("first", 1)] * 260
+    rig.follower.close()

@@ -567,7 +567,7 @@ def test_crash_before_commit_reports_again_but_skips_nothing(
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
     h.settle()
-    h.follower.commit = lambda: None  # type: ignore[method-assign]
+    h.follower.commit = lambda: True  # type: ignore[method-assign]
     write(log, lines(3, 6))
     h.step()
     h.crash()
