@@ -558,7 +558,10 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
-            channel.name, Message(prefix + message.title, message.body), rule.severity
+            channel.name,
+            Message(prefix + message.title, message.body),
+            rule.severity,
+            detail=True,
         )
         if result.status == "sent":
             click.echo(f"{channel.name}: delivered")
