@@ -3,6 +3,7 @@ idle CPU, RSS.
 
     python bench/daemon_bench.py [--lines 100] [--idle-seconds 60]
 
+Also times a second ``logwatch run`` on the same state until it exits (the lock).
 Runs the real service with one source per log format (Quantower, MetaTrader in UTF-16,
 NinjaTrader, Python logging with the traceback in the same write, JSON lines, generic)
 and 2 channels (a loopback webhook and the console), under a NOTIFY_SOCKET so READY=1
@@ -145,6 +146,22 @@ def main() -> None:
     while notify.recv(256) != b"READY=1":
         pass
     ready_s = time.perf_counter() - started
+    second = time.perf_counter()
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "run",
+            "--config",
+            str(work / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    second_s = time.perf_counter() - second
     rnd = random.Random(5)
     written: dict[str, tuple[str, float]] = {}
     n = 0
@@ -160,6 +177,10 @@ def main() -> None:
     while len(received) < len(written) and time.perf_counter() < deadline:
         time.sleep(0.01)
     print(f"start to READY: {ready_s:.2f} s")
+    print(
+        f"a second run on the same state: exit {refused.returncode} after "
+        f"{second_s:.2f} s ({refused.stderr.strip()[:60]}...)"
+    )
     print("line written -> loopback webhook, per format:")
     for fmt in SHAPES:
         ms = sorted(

@@ -37,7 +37,7 @@ from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
-from logwatch.state import State, default_path
+from logwatch.state import State, state_path
 from logwatch.tailer import Source
 
 log = structlog.get_logger("logwatch.daemon")
@@ -130,19 +130,18 @@ class Daemon:
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
     ) -> None:
         self.config_path, self.clock, self.env, self.out = config_path, clock, env, out
-        self.setup = build_setup(config_path, env)
-        self.stop = threading.Event()
-        self.reload = threading.Event()
-        state_dir = self.setup.loaded.config.state_dir
-        path = (
-            Path(state_dir).expanduser() / "state.db"
-            if state_dir
-            else default_path(env)
-        )
-        # one daemon per state: a second one stops here, naming the first
+        # one daemon per state: a second one stops here, naming the first, before it
+        # spends time on rules and channels
+        loaded = load_config(config_path, env)
+        if loaded.config.state_dir:
+            _check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
+        path = state_path(loaded.config.state_dir, env)
         self.lock = StateLock(path)
         self.lock.acquire()
         try:
+            self.setup = build_setup(config_path, env)
+            self.stop = threading.Event()
+            self.reload = threading.Event()
             self.state = State(path, clock)
         except BaseException:
             self.lock.release()

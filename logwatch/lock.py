@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 from logwatch.errors import StateError
 
 #: How long a second process waits for the lock before it gives up.
-WAIT_S = 1.0
+WAIT_S = 0.5
 #: ``holder()`` of a lock that is held by a process that has not yet written its pid.
 UNKNOWN_PID = 0
 

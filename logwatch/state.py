@@ -85,8 +85,20 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    # per channel: when it last delivered and its last error, for `logwatch status`
+    conn.execute(
+        """CREATE TABLE channels (
+            name TEXT PRIMARY KEY,
+            last_ok REAL,
+            last_error TEXT NOT NULL DEFAULT '',
+            last_error_at REAL
+        )"""
+    )
+
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -96,6 +108,11 @@ def default_path(env: dict[str, str] | None = None) -> Path:
     if env.get("LOGWATCH_STATE_DIR"):
         return Path(env["LOGWATCH_STATE_DIR"]).expanduser() / "state.db"
     return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
+
+
+def state_path(state_dir: str | None, env: dict[str, str] | None = None) -> Path:
+    """The state file: ``state.db`` in the config's ``state_dir``, else the default."""
+    return Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
 
 
 class _Unusable(Exception):
@@ -405,12 +422,34 @@ class State:
         """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``,
         ``expired`` or ``skipped``."""
         with self._lock, self._writing("save a delivery"):
-            self._conn.execute(
-                """UPDATE deliveries
-                   SET status = ?, attempts = ?, next_at = ?, error = ?,
-                   done_at = ? WHERE alert_id = ? AND channel = ?""",
-                (status, attempts, next_at, error, done_at, alert_id, channel),
-            )
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    """UPDATE deliveries
+                       SET status = ?, attempts = ?, next_at = ?, error = ?,
+                       done_at = ? WHERE alert_id = ? AND channel = ?""",
+                    (status, attempts, next_at, error, done_at, alert_id, channel),
+                )
+                if status in ("sent", "maybe"):
+                    conn.execute(
+                        "INSERT INTO channels (name, last_ok) VALUES (?, ?) ON "
+                        "CONFLICT(name) DO UPDATE SET last_ok = excluded.last_ok",
+                        (channel, done_at),
+                    )
+                elif error:
+                    conn.execute(
+                        "INSERT INTO channels (name, last_error, last_error_at) "
+                        "VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                        "last_error = excluded.last_error, "
+                        "last_error_at = excluded.last_error_at",
+                        (channel, error, self.clock.now().timestamp()),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def expire_deliveries(self, channel: str, created_before: float, now: float) -> int:
         """Give up a channel's deliveries of alerts older than a cutoff; how many."""
@@ -482,7 +521,7 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def read_status(path: Path) -> dict[str, Any]:
+def read_status(path: Path, now: float) -> dict[str, Any]:
     """What ``logwatch status`` shows, read-only (safe while the daemon runs)."""
     from datetime import UTC, datetime
 
@@ -493,16 +532,26 @@ def read_status(path: Path) -> dict[str, Any]:
             datetime.fromtimestamp(ts, UTC).astimezone().isoformat(timespec="seconds")
         )
 
+    empty: dict[str, Any] = {
+        "files": [],
+        "windows": [],
+        "mutes": [],
+        "waiting": {},
+        "channels": {},
+        "errors": [],
+    }
     if not path.exists():
-        return {"state": f"{path} (none yet)", "files": [], "waiting": {}, "errors": []}
+        return {"state": f"{path} (none yet)", **empty}
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    info: dict[str, Any] = {"state": str(path), **empty}
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        files = [
+        info["files"] = [
             {
                 "path": r[0],
                 "offset": r[1],
                 "line": r[2],
+                "lines_read": r[2] - 1,
                 "last_seen": when(r[3]),
                 "last_line_at": when(_mtime(r[0])),
             }
@@ -510,29 +559,64 @@ def read_status(path: Path) -> dict[str, Any]:
                 "SELECT path, offset, line, last_seen FROM files ORDER BY path"
             )
         ]
-        waiting: dict[str, int] = {}
-        errors = []
         if version >= 3:
-            waiting = dict(
+            info["waiting"] = dict(
                 conn.execute(
                     "SELECT channel, count(*) FROM deliveries "
                     "WHERE status = 'pending' GROUP BY channel"
                 ).fetchall()
             )
-            errors = [
+            info["errors"] = [
                 {"channel": r[0], "error": r[1], "at": when(r[2])}
                 for r in conn.execute(
                     "SELECT channel, error, next_at FROM deliveries WHERE error != '' "
-                    "ORDER BY next_at DESC LIMIT 10"
+                    "AND status = 'pending' ORDER BY next_at DESC LIMIT 10"
                 )
             ]
+            info["windows"] = sorted(
+                (
+                    _window_row(payload, when)
+                    for (payload,) in conn.execute("SELECT payload FROM windows")
+                ),
+                key=lambda w: (w["rule"], w["key"]),
+            )
+            info["mutes"] = [
+                {"rule": r[0], "connection": r[1], "until": when(r[2])}
+                for r in conn.execute(
+                    "SELECT rule_id, connection, until FROM muted WHERE until > ? "
+                    "ORDER BY until",
+                    (now,),
+                )
+            ]
+        if version >= 4:
+            info["channels"] = {
+                r[0]: {
+                    "last_ok": when(r[1]),
+                    "last_error": r[2] or None,
+                    "last_error_at": when(r[3]),
+                }
+                for r in conn.execute(
+                    "SELECT name, last_ok, last_error, last_error_at FROM channels "
+                    "ORDER BY name"
+                )
+            }
     except sqlite3.DatabaseError as exc:
-        return {
-            "state": f"{path} (unreadable: {exc})",
-            "files": [],
-            "waiting": {},
-            "errors": [],
-        }
+        return {"state": f"{path} (unreadable: {exc})", **empty}
     finally:
         conn.close()
-    return {"state": str(path), "files": files, "waiting": waiting, "errors": errors}
+    return info
+
+
+def _window_row(
+    payload: str, when: Callable[[float | None], str | None]
+) -> dict[str, Any]:
+    """An open dedup window as status shows it (read as JSON: State keeps no types)."""
+    import json
+
+    w = json.loads(payload)
+    return {
+        "rule": w["rule_id"],
+        "key": [k for k in w["fingerprint"].split("\x1f")[1:] if k],
+        "pending": w["repeats"],
+        "closes_at": when(w["closes_at"]),
+    }
