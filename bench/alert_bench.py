@@ -96,6 +96,14 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
+    import logging
+
+    import structlog
+
+    # one line per sent alert would bury the figures
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
     for open_windows in (0, 2000, 10000):
         now_ms = repeat_hit_cpu(open_windows, args.repeats, rewrite_all=False)
         old_ms = repeat_hit_cpu(open_windows, max(10, args.repeats // 10), True)
