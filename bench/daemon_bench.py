@@ -54,7 +54,7 @@ SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
         ),
     ),
     "python": (
-        "bot.log",
+        "freqtrade.log",
         lambda s: (
             f"2026-11-24 12:00:00,123 - bot - ERROR - order failed ({s})\n"
             "Traceback (most recent call last):\n"
