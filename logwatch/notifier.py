@@ -22,7 +22,7 @@ import regex
 import structlog
 from apprise.decorators import notify
 
-from logwatch.config import Channel, LoadedConfig
+from logwatch.config import Channel, LoadedConfig, config_secrets
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
@@ -299,17 +299,4 @@ def _hosts(channels: Sequence[Channel]) -> list[str]:
 
 def _secrets(channels: Sequence[Channel]) -> list[str]:
     """The parts of channel URLs that must never be shown (tokens, passwords)."""
-    out = []
-    for channel in channels:
-        url = channel.url.get_secret_value()
-        rest = url.split("://", 1)[-1]
-        userinfo = rest.split("@", 1)[0] if "@" in rest.split("/", 1)[0] else ""
-        if ":" in userinfo:
-            out.append(userinfo.split(":", 1)[1])
-        if channel.kind == "telegram":
-            out.append(rest.split("/", 1)[0])
-        for part in regex.findall(
-            r"(?:pass|password|token|key|secret)=([^&]+)", url, flags=regex.I
-        ):
-            out.append(part)
-    return [s for s in out if len(s) >= 4]
+    return [s for channel in channels for s in config_secrets(channel)]
