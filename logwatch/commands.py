@@ -176,9 +176,16 @@ def status_text(info: Mapping[str, Any], lang: str) -> str:
     wait_text = ", ".join(f"{c} {n}" for c, n in waiting.items())
     none = "нет" if ru else "none"
     lines.append(f"{'Ждут отправки' if ru else 'Waiting'}: {wait_text or none}")
-    mutes = info.get("mutes") or []
-    mute_text = ", ".join(f"{m['target']} → {m['until']}" for m in mutes)
-    lines.append(f"{'Заглушено' if ru else 'Muted'}: {mute_text or none}")
+    windows = info.get("windows") or []
+    lines.append(f"{'Открытых окон' if ru else 'Open windows'}: {len(windows)}")
+    for w in windows[:5]:
+        lines.append(f"• {w['rule']} +{w['pending']} → {w['closes_at']}")
+    mutes = [f"{m['target']} → {m['until']}" for m in info.get("user_mutes") or []]
+    mutes += [
+        f"{m['rule']} ({m['connection'] or '-'}) → {m['until']}"
+        for m in info.get("mutes") or []
+    ]
+    lines.append(f"{'Заглушено' if ru else 'Muted'}: {', '.join(mutes) or none}")
     open_acks = info.get("unacknowledged") or 0
     if open_acks:
         lines.append(

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
 from logwatch.clock import Clock
 from logwatch.dedup import Alert, AlertKind
+from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
@@ -85,6 +86,12 @@ class Dispatcher:
         self._threads: list[threading.Thread] = []
         self._seq = 0
         self._stop = threading.Event()
+        #: alerts about logwatch that State could not take (a full disk): sent from
+        #: memory, once per channel
+        self._memory: dict[str, deque[Alert]] = {c: deque() for c in notifier.channels}
+        #: attempts State could not record yet: (alert id, channel) -> mark arguments
+        self._unmarked: dict[tuple[str, str], tuple[str, int, float, str, float | None]]
+        self._unmarked = {}
 
     def _chat(self, channel: str) -> str:
         url = self.notifier.channels[channel].url.get_secret_value()
@@ -96,12 +103,15 @@ class Dispatcher:
         Within the channel's budget (``max_per_minute``) alerts go one by one, most
         severe first; past it, the rest go as one grouped message (a flood).
         """
+        kind = self.notifier.channels[channel].kind
+        if not self._send_memory(channel, kind) or not self._mark_again(channel):
+            return 5.0
         now = self.clock.now().timestamp()
         self.expired[channel] += self.state.expire_deliveries(
             channel, now - self.max_age_s, now
         )
         budget = self.budgets[channel]
-        paced = self.notifier.channels[channel].kind == "telegram"
+        paced = kind == "telegram"
         held_until = 0.0
         while True:
             now = self.clock.now().timestamp()
@@ -109,7 +119,11 @@ class Dispatcher:
             held_until = self._ready_at(channel, now)
             if held_until > now:
                 break
-            batch = self.state.due(channel, now, limit=GROUP_FETCH)
+            batch = [
+                item
+                for item in self.state.due(channel, now, limit=GROUP_FETCH)
+                if (item.alert_id, channel) not in self._unmarked
+            ]
             if not batch:
                 break
             items = sorted(
@@ -163,7 +177,7 @@ class Dispatcher:
         if result.ok:
             self.failing_since[channel] = None
             for item, _alert in items:
-                self.state.mark(
+                self._mark(
                     item.alert_id,
                     channel,
                     result.status,
@@ -185,7 +199,7 @@ class Dispatcher:
         attempts = max(item.attempts for item, _alert in items) + 1
         delay = backoff_s(attempts, self.rng, result.retry_after_s)
         for item, _alert in items:
-            self.state.mark(
+            self._mark(
                 item.alert_id,
                 channel,
                 "pending",
@@ -200,6 +214,66 @@ class Dispatcher:
             alerts=len(items),
             retry_in_s=round(delay, 1),
             error=result.error,
+        )
+
+    def _mark(
+        self,
+        alert_id: str,
+        channel: str,
+        status: str,
+        attempts: int,
+        next_at: float,
+        error: str = "",
+        done_at: float | None = None,
+    ) -> None:
+        """Record an attempt; if State cannot take it, hold it (the alert is not sent
+        again meanwhile) and record it later."""
+        args = (status, attempts, next_at, error, done_at)
+        try:
+            self.state.mark(alert_id, channel, *args)
+        except StateError:
+            self._unmarked[(alert_id, channel)] = args
+
+    def _mark_again(self, channel: str) -> bool:
+        """Record the attempts State could not take; False while it still cannot."""
+        for alert_id, ch in [k for k in self._unmarked if k[1] == channel]:
+            try:
+                self.state.mark(alert_id, ch, *self._unmarked[(alert_id, ch)])
+            except StateError:
+                return False
+            del self._unmarked[(alert_id, ch)]
+        return True
+
+    def _send_memory(self, channel: str, kind: str) -> bool:
+        """Send what waits in memory; False if the channel failed (tried later)."""
+        queue = self._memory[channel]
+        while queue:
+            alert = queue[0]
+            message = render(alert, None, self.lang, kind)
+            if not self.notifier.send(channel, message, alert.severity).ok:
+                return False
+            queue.popleft()
+        return True
+
+    def say_now(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+        """An alert about logwatch itself, held in memory only: for when State cannot
+        be written. Each channel that takes it sends it once."""
+        alert = self._self_alert(en, ru, severity)
+        for channel in channels_for(self.notifier, severity, skip):
+            self._memory[channel].append(alert)
+        self.poke()
+
+    def _self_alert(self, en: str, ru: str, severity: Severity) -> Alert:
+        now = self.clock.now()
+        self._seq += 1
+        return Alert(
+            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
+            AlertKind.SELF,
+            "logwatch.self",
+            severity,
+            "logwatch.self",
+            now,
+            text=ru if self.lang == "ru" else en,
         )
 
     def _expired_alert(self, channel: str, count: int) -> None:
@@ -218,22 +292,15 @@ class Dispatcher:
     def self_alert(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
         """Queue an alert about logwatch itself for every channel that takes it (but
         ``skip``), in the configured language, and wake the channels."""
-        now = self.clock.now()
-        text = ru if self.lang == "ru" else en
-        self._seq += 1
-        alert = Alert(
-            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            AlertKind.SELF,
-            "logwatch.self",
-            severity,
-            "logwatch.self",
-            now,
-            text=text,
-        )
+        alert = self._self_alert(en, ru, severity)
         rows = queue_rows(
             [alert], lambda a: channels_for(self.notifier, a.severity, skip)
         )
-        self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        try:
+            self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        except StateError:
+            self.say_now(en, ru, severity, skip)  # State cannot take it: from memory
+            return
         self.poke()
 
     def unreachable_for(self) -> float:
@@ -264,6 +331,11 @@ class Dispatcher:
         while not self._stop.is_set():
             try:
                 wait = self.step(channel)
+            except StateError as exc:  # a full disk: the follower reports it
+                log.debug(
+                    "delivery_state_unwritable", channel=channel, problem=str(exc)
+                )
+                wait = 5.0
             except Exception:
                 log.exception("delivery_loop_failed", channel=channel)
                 wait = 5.0

@@ -431,3 +431,49 @@ def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> 
     texts = [json.loads(b)["text"] for b in bodies if isinstance(b, bytes | str)]
     assert "291 more alerts grouped (3 kinds)" in texts[-1]
     state.close()
+
+
+def test_on_a_full_disk_a_sent_alert_is_not_sent_again_and_is_recorded_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """State cannot record the send (an injected StateError, as a full disk gives): the
+    alert is held as sent in memory instead of being sent again every few seconds, and
+    recorded once State can take it."""
+    from logwatch.errors import StateError
+
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 1)
+    clock.advance(5)
+    mark = state.mark
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StateError("state.db: cannot save a delivery: database or disk is full")
+
+    monkeypatch.setattr(state, "mark", full)
+    dispatcher.step("phone")
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 1
+    assert state.waiting()["phone"] == 1  # not recorded yet
+    monkeypatch.setattr(state, "mark", mark)
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 1
+    assert "phone" not in state.waiting()
+    state.close()
+
+
+def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
+    tmp_path: Path,
+) -> None:
+    from tests.test_state import fill_up
+
+    state, dispatcher, _clock = setup(tmp_path)
+    fill_up(state)
+    state._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    dispatcher.self_alert("logwatch cannot save its state", "…", Severity.CRITICAL)
+    for channel in ("phone", "mail", "pager"):
+        dispatcher.step(channel)
+        dispatcher.step(channel)
+        assert [t for t, _b in fakes.SENT[channel]] == [
+            "logwatch cannot save its state"
+        ], channel
+    state.close()
