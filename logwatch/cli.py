@@ -1004,9 +1004,26 @@ def init(
         )
         if load_config(path, env).config.channels:
             failed = _send_tests(load_config(path, env))
+    took = _reload_running(path, env, clock)
+    if took is True:
+        click.echo(wizard.t("reloaded"))
+    elif took is False:
+        click.echo(wizard.t("not_reloaded"), err=True)
+        failed += 1
     if install_service is None:
         install_service = ui.confirm(wizard.t("service"), True)
     if install_service:
         ctx.invoke(service_install, system=False, config_path=path, dry_run=False)
     click.echo(wizard.t("done"))
     ctx.exit(1 if failed else 0)
+
+
+def _reload_running(config: Path, env: dict[str, str], clock: Any) -> bool | None:
+    """Ask a logwatch running on this config's state to reload; None if none runs."""
+    from logwatch.control import request_reload
+    from logwatch.lock import StateLock
+
+    state = _state_path(config, env)
+    if StateLock(state).holder() is None:
+        return None
+    return request_reload(state.parent, clock, 10.0)

@@ -229,6 +229,9 @@ class Daemon:
                 setup.lang,
                 (r.id for r in setup.rules),
                 (s.name for s in setup.sources),
+                titles={
+                    r.id: r.title.get(setup.lang) or r.title["en"] for r in setup.rules
+                },
             )
             for chats in remote_chats(
                 config.channels, lambda c: c.url.get_secret_value()

@@ -53,10 +53,13 @@ class Remote:
         sources: Iterable[str],
         poll_s: float = POLL_S,
         limiter: cmd.Limiter | None = None,
+        titles: Mapping[str, str] | None = None,
     ) -> None:
         self.bot, self.chats, self.state, self.clock = bot, chats, state, clock
         self.lang, self.rules, self.sources = lang, set(rules), set(sources)
         self.poll_s = poll_s
+        #: rule id -> title in the language, for reminders
+        self.titles = dict(titles or {})
         self.limiter = limiter or cmd.Limiter()
         self.strangers: set[int] = set()
         self.username = ""
@@ -148,7 +151,8 @@ class Remote:
                 data = json.loads(payload)
                 if data.get("severity") != "critical":
                     continue
-                title = str(data.get("rule_id", "?"))
+                rule_id = str(data.get("rule_id", "?"))
+                title = self.titles.get(rule_id, rule_id)
                 self.state.remind(alert_id, channel, title, now + REMIND_EVERY_S, 0)
             for alert_id, title, next_at, sent in self.state.reminders(channel):
                 if next_at > now:

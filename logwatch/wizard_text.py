@@ -63,6 +63,9 @@ TEXT: dict[str, dict[str, str]] = {
         "backup": "The previous config is kept as {path}",
         "checking": "Checking the config and sending a test alert to each channel:",
         "service": "Start logwatch in the background at every logon?",
+        "reloaded": "The running logwatch took the new config.",
+        "not_reloaded": "The running logwatch did not take the new config; restart it "
+        "(`logwatch service uninstall` and `install`, or stop and start it).",
         "done": "Done. `logwatch status` shows what is watched; run `logwatch init` "
         "again to change anything.",
         "missing": "{what} is needed: give {flag}",
@@ -129,6 +132,9 @@ TEXT: dict[str, dict[str, str]] = {
         "backup": "Прежние настройки сохранены в {path}",
         "checking": "Проверка настроек и тестовое оповещение в каждый канал:",
         "service": "Запускать logwatch в фоне при каждом входе в систему?",
+        "reloaded": "Работающий logwatch принял новые настройки.",
+        "not_reloaded": "Работающий logwatch не принял новые настройки; перезапустите "
+        "его (`logwatch service uninstall` и `install` или остановите и запустите).",
         "done": "Готово. `logwatch status` покажет, за чем идёт слежение; чтобы что-то "
         "изменить, запустите `logwatch init` снова.",
         "missing": "Нужно указать: {what} ({flag})",

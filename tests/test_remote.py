@@ -62,6 +62,7 @@ class Phone:
             RULES,
             ["bot"],
             poll_s=0,
+            titles={"binance.liq": "Position liquidated"},
         )
 
     def command(self, text: str, chat: dict[str, Any] = ME) -> None:
@@ -184,9 +185,9 @@ class TestReminders:
         assert phone.api.sent == []
         phone.clock.advance(REMIND_EVERY_S)
         phone.remote.step()
-        assert phone.last().startswith("🔁 Not acknowledged yet: binance.liq")
+        assert phone.last().startswith("🔁 Not acknowledged yet: Position liquidated")
         phone.command("/ack")
-        assert phone.last() == "Acknowledged: binance.liq. No more reminders."
+        assert phone.last() == "Acknowledged: Position liquidated. No more reminders."
         phone.clock.advance(REMIND_EVERY_S * 3)
         phone.remote.step()
         assert phone.last().startswith("Acknowledged")

@@ -32,6 +32,7 @@ from logwatch.wizard import (
     source_for,
     write_config,
 )
+from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.telegram_fake import TOKEN, FakeBotApi
 
@@ -576,3 +577,47 @@ def test_an_apprise_url_that_is_not_one_stops_init(tmp_path: Path) -> None:
     with pytest.raises(WizardError, match="nosuch://…") as info:
         w.run()
     assert "secret" not in str(info.value)
+
+
+def test_a_running_logwatch_takes_the_new_config(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    from tests.test_daemon import Run
+
+    (tmp_path / "logs").mkdir()
+    config = (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+    )
+    run = Run(tmp_path, config)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "init",
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--yes",
+            "--no-telegram",
+            "--no-desktop",
+            "--no-service",
+            "--no-check",
+            "--quiet-hours",
+            "23:00-07:00",
+        ],
+        capture_output=True,
+        text=True,
+        env=environ(tmp_path, api),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "The running logwatch took the new config." in result.stdout
+    wait_until(
+        lambda: any("reloaded" in line for line in run.err),
+        10,
+        "the reload",
+    )
+    assert run.stop() == 0
