@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from logwatch import commands as cmd
@@ -336,3 +338,27 @@ def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
     assert TOKEN not in repr(logs)
     assert all(e["log_level"] != "error" for e in logs)
     state.close()
+
+
+@given(st.lists(st.text(max_size=30), max_size=4))
+def test_any_mute_arguments_are_a_request_or_the_usage_never_an_error(
+    args: list[str],
+) -> None:
+    result = cmd.parse_mute(args, RULES, ["bot"], "en")
+    if isinstance(result, cmd.MuteRequest):
+        assert result.target in {*RULES, "bot", "all"}
+        assert cmd.MUTE_MIN_S <= result.seconds <= cmd.MUTE_MAX_S
+    else:
+        assert result.startswith("Usage: /mute")
+
+
+@given(st.lists(st.floats(min_value=0, max_value=30), min_size=1, max_size=200))
+def test_the_limiter_never_answers_more_than_its_burst_and_refill(
+    gaps: list[float],
+) -> None:
+    limiter = cmd.Limiter(burst=5, every_s=12.0)
+    now, answered = 0.0, 0
+    for gap in gaps:
+        now += gap
+        answered += limiter.take(1, now) == "answer"
+    assert answered <= 5 + now / 12.0

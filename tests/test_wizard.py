@@ -15,6 +15,8 @@ from typing import Any
 import pexpect
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch.config import config_from_text, load_config
 from logwatch.wizard import (
@@ -621,3 +623,33 @@ def test_a_running_logwatch_takes_the_new_config(
         "the reload",
     )
     assert run.stop() == 0
+
+
+_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+)
+
+
+@given(
+    names=st.lists(
+        st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    paths=st.lists(_text, min_size=1, max_size=3),
+    url=_text,
+    lang=st.sampled_from(["ru", "en"]),
+)
+def test_whatever_the_answers_the_written_yaml_reads_back_the_same(
+    names: list[str], paths: list[str], url: str, lang: str
+) -> None:
+    """Paths and URLs holding ': ', '#', quotes or Cyrillic stay values, never YAML."""
+    answers = Answers(
+        language=lang,
+        sources=[{"name": n, "paths": paths} for n in names],
+        channels=[{"name": n, "url": url} for n in names],
+        quiet_hours=("23:00", "07:00"),
+        kept={"max_age": "2h"},
+    )
+    assert answers_from(yaml.safe_load(render_config(answers, lang))) == answers
