@@ -861,7 +861,13 @@ def _send_tests(loaded: Any) -> int:
     help="With --source: also watch the logs found in the usual folders.",
 )
 @click.option("--telegram/--no-telegram", default=None, help="Set up Telegram.")
-@click.option("--telegram-token", help="The bot's token from @BotFather.")
+@click.option(
+    "--telegram-token",
+    envvar="TELEGRAM_BOT_TOKEN",
+    show_envvar=True,
+    help="The bot's token from @BotFather (better from the environment: a command "
+    "line is visible to other programs).",
+)
 @click.option("--telegram-chat", help="The chat id (else: wait for a message).")
 @click.option(
     "--telegram-wait",

@@ -180,6 +180,15 @@ def email_url(host: str, port: int, user: str, password: str, to: str) -> str:
     )
 
 
+def split_password(url: str) -> tuple[str, str]:
+    """A URL with its ``user:password@`` password replaced by a NUL, and the password
+    ("" when it has none)."""
+    m = re.match(r"^([a-z0-9+.-]+://[^:/@]*:)([^@/]+)(@.*)$", url, re.I | re.S)
+    if not m:
+        return url, ""
+    return m.group(1) + "\0" + m.group(3), m.group(2)
+
+
 def ntfy_url(text: str) -> str:
     """An Apprise ntfy URL from a topic or an ntfy web address."""
     text = text.strip()
@@ -401,13 +410,19 @@ class Wizard:
         telegram = self.o.telegram
         if telegram is None:
             given = self.o.telegram_token is not None
-            telegram = given or self.ui.confirm(
-                self.t("telegram"), not answers.channels
+            # unattended, Telegram is set up when its token is given (or --telegram)
+            telegram = given or (
+                not self.o.yes
+                and self.ui.confirm(self.t("telegram"), not answers.channels)
             )
         if telegram:
             self._telegram(answers)
         if self.o.email_url is not None:
-            answers.put_channel({"name": "email", "url": self.o.email_url})
+            url, password = split_password(self.o.email_url)
+            if password:
+                answers.secrets[SMTP_VAR] = password
+                url = url.replace("\0", "${" + SMTP_VAR + "}")
+            answers.put_channel({"name": "email", "url": url})
         elif not self.o.yes and self.ui.confirm(self.t("email"), False):
             self._email(answers)
         desktop = self.o.desktop

@@ -653,3 +653,56 @@ def test_whatever_the_answers_the_written_yaml_reads_back_the_same(
         kept={"max_age": "2h"},
     )
     assert answers_from(yaml.safe_load(render_config(answers, lang))) == answers
+
+
+def test_a_password_in_email_url_goes_to_the_secrets_file(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    url = "mailtos://me%40x.ru:S3cret-pw@smtp.x.ru:465?to=t@x.ru"
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-service",
+        "--no-check",
+        "--no-desktop",
+        "--email-url",
+        url,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "c.yaml").read_text()
+    assert "S3cret-pw" not in text
+    assert "mailtos://me%40x.ru:${SMTP_PASSWORD}@smtp.x.ru:465?to=t@x.ru" in text
+    assert "SMTP_PASSWORD=S3cret-pw" in (tmp_path / "secrets.env").read_text()
+    loaded = load_config(tmp_path / "c.yaml", {}).config
+    assert loaded.channels[0].url.get_secret_value() == url
+
+
+def test_the_token_may_come_from_the_environment(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    api.add_chat(PRIVATE)
+    env = {**environ(tmp_path, api), "TELEGRAM_BOT_TOKEN": TOKEN}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "init",
+            "--config",
+            str(tmp_path / "c.yaml"),
+            "--yes",
+            "--no-service",
+            "--no-check",
+            "--no-desktop",
+            "--telegram-chat",
+            "4242",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert TOKEN in (tmp_path / "secrets.env").read_text()
