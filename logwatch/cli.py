@@ -481,13 +481,17 @@ def run(config_path: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def status(config_path: Path | None, as_json: bool) -> None:
     """What is followed, what waits to be sent, and the last delivery errors."""
+    from logwatch import heartbeat
     from logwatch.config import load_config
     from logwatch.state import default_path, read_status
 
     env = dict(os.environ)
-    state_dir = load_config(config_path, env).config.state_dir
+    config = load_config(config_path, env).config
+    state_dir = config.state_dir
     path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
     info = read_status(path)
+    if config.heartbeat is not None:
+        info["heartbeat"] = heartbeat.read_status(path.parent) or {}
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -502,6 +506,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"alerts waiting: {waiting or 'none'}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
+    if "heartbeat" in info:
+        click.echo(heartbeat.describe_status(info["heartbeat"]))
 
 
 @cli.command(name="reload")

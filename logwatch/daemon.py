@@ -7,18 +7,20 @@ validated in full before anything is swapped (on error the old ones stay). Under
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 import structlog
 
-from logwatch import control
+from logwatch import alertmanager, control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
@@ -26,17 +28,19 @@ from logwatch.config import (
     default_config_path,
     load_config,
 )
-from logwatch.dedup import QuietHours, build
+from logwatch.dedup import Alert, Deduper, QuietHours, build
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
+from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.metrics import Metrics
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
-from logwatch.render import default_language
-from logwatch.rules import RuleSet, load_rules
+from logwatch.render import Message, default_language
+from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, default_path
 from logwatch.tailer import Source
 
@@ -44,6 +48,19 @@ log = structlog.get_logger("logwatch.daemon")
 
 #: Every channel failing this long is itself worth an alert (sent when one comes back).
 NO_CHANNEL_S = 300.0
+#: Every channel failing this long makes logwatch unhealthy for its heartbeat.
+HEARTBEAT_NO_CHANNEL_S = 60.0
+#: Metrics are brought up to date at most this often (seconds).
+OBSERVE_EVERY_S = 1.0
+
+
+def source_name(path: str, sources: tuple[Source, ...]) -> str:
+    """The name of the source whose patterns match ``path`` ("" if none does)."""
+    for source in sources:
+        for pattern in source.patterns:
+            if fnmatch.fnmatch(path, str(Path(pattern).expanduser())):
+                return source.name
+    return ""
 
 
 def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
@@ -70,6 +87,8 @@ class Setup:
     notifier: Notifier
     lang: str
     zero_config: bool
+    #: names this logwatch in alerts, footers and metrics
+    instance: str
 
 
 def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
@@ -106,7 +125,10 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         loaded = LoadedConfig(config, loaded.doc, loaded.warnings)
     notifier = Notifier(loaded)
     lang = config.language or default_language(env)
-    return Setup(loaded, rules, sources, notifier, lang, not loaded.config.sources)
+    instance = config.instance or socket.gethostname()
+    return Setup(
+        loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+    )
 
 
 def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
@@ -141,11 +163,21 @@ class Daemon:
             if state_dir
             else default_path(env)
         )
-        self.state = State(path, clock)
+        self.metrics = self._serve_metrics()
+        try:
+            self.state = State(path, clock)
+        except BaseException:
+            if self.metrics is not None:
+                self.metrics.close()
+            raise
         self._disabled_seen: set[str] = set()
         self._silent: set[str] = set()
         self._unreachable = False
         self._started = clock.monotonic()
+        #: why logwatch is unhealthy ("" when healthy), as its heartbeat reports it
+        self.problem = ""
+        self._observed_at = -OBSERVE_EVERY_S
+        self.pinger: Pinger | None = None
         self._start()
         if self.state.moved_aside is not None:
             moved, why = self.state.moved_aside
@@ -168,10 +200,39 @@ class Daemon:
                 Severity.WARNING,
             )
 
+    def _serve_metrics(self) -> Metrics | None:
+        """Serve /metrics when the config asks; a port in use is a config error."""
+        wanted = self.setup.loaded.config.metrics
+        if wanted is None:
+            return None
+        metrics = Metrics(
+            self.setup.instance, self.setup.loaded.config.heartbeat is not None
+        )
+        try:
+            self.metrics_port = metrics.serve(wanted.listen)
+        except OSError as exc:
+            raise InvalidConfig(
+                [
+                    self.setup.loaded.error(
+                        ("metrics", "listen"),
+                        f"metrics.listen {wanted.listen}: "
+                        f"cannot listen: {exc.strerror or exc}",
+                    )
+                ]
+            ) from exc
+        return metrics
+
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
         self.engine = Engine(setup.rules)
+        quiet = config.quiet_hours
+        deduper = build(
+            setup.rules,
+            config.dedup.window,
+            QuietHours(quiet.start, quiet.end) if quiet else None,
+        )
+        metrics = self.metrics
         self.dispatcher = Dispatcher(
             self.state,
             setup.notifier,
@@ -179,12 +240,9 @@ class Daemon:
             setup.lang,
             self.clock,
             config.max_age,
-        )
-        quiet = config.quiet_hours
-        deduper = build(
-            setup.rules,
-            config.dedup.window,
-            QuietHours(quiet.start, quiet.end) if quiet else None,
+            instance=setup.instance,
+            formats={"alertmanager": self._alertmanager_format(deduper)},
+            on_outcome=metrics.outcome if metrics is not None else None,
         )
         alerting = Alerting(
             deduper,
@@ -210,8 +268,46 @@ class Daemon:
         )
         self.dispatcher.start()
         self.follower.start()
+        beat = config.heartbeat
+        if beat is not None:
+            fail_url = beat.fail_url.get_secret_value() if beat.fail_url else None
+            self.pinger = Pinger(
+                Pulse(beat.url.get_secret_value(), beat.every, fail_url),
+                self.clock,
+                lambda: self.problem,
+                self._describe,
+                self.state.path.parent / STATUS_FILE,
+                beat.timeout,
+                on_success=metrics.heartbeat.set if metrics is not None else None,
+                secrets=(beat.url.get_secret_value(), fail_url or ""),
+            )
+            self.pinger.start()
+
+    def _alertmanager_format(
+        self, deduper: Deduper
+    ) -> Callable[[Alert, Rule | None], Message]:
+        setup = self.setup
+
+        def format_alert(alert: Alert, rule: Rule | None) -> Message:
+            path = alert.hit.record.path if alert.hit is not None else ""
+            source = source_name(path, setup.sources) if path else "logwatch"
+            return alertmanager.message(
+                alertmanager.payload(
+                    alert,
+                    rule,
+                    instance=setup.instance,
+                    source=source,
+                    lang=setup.lang,
+                    window_s=deduper.policy(alert.rule_id).window_s,
+                )
+            )
+
+        return format_alert
 
     def _stop_parts(self) -> None:
+        if self.pinger is not None:
+            self.pinger.close()
+            self.pinger = None
         self.follower.commit()
         self.follower.tailer.close()
         self.dispatcher.stop()
@@ -243,6 +339,8 @@ class Daemon:
         finally:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
+            if self.metrics is not None:
+                self.metrics.close()
             self.state.close()
             self.stopped.set()
         return 0
@@ -260,6 +358,53 @@ class Daemon:
                 )
         self._check_silence()
         self._check_channels()
+        self._check_health()
+        if self.metrics is not None:
+            self._observe(self.metrics)
+
+    def _check_health(self) -> None:
+        """Why logwatch is unhealthy now, for its heartbeat ("" when it is not)."""
+        problems = []
+        state_dir = self.state.path.parent
+        if not os.access(state_dir, os.W_OK):
+            problems.append(f"state directory {state_dir} is not writable")
+        problems += [f"{name} is silent" for name in sorted(self._silent)]
+        if self.dispatcher.unreachable_for() >= HEARTBEAT_NO_CHANNEL_S:
+            problems.append("no channel is reachable")
+        problems += [
+            f"rule {rule} is disabled" for rule in sorted(self.engine.disabled)
+        ]
+        problem = "; ".join(problems)
+        if problem != self.problem:
+            self.problem = problem
+            log.info("health_changed", problem=problem or "none")
+            if self.pinger is not None:
+                self.pinger.wake.set()
+
+    def _observe(self, metrics: Metrics) -> None:
+        now = self.clock.monotonic()
+        if now - self._observed_at < OBSERVE_EVERY_S:
+            return
+        self._observed_at = now
+        wall = self.clock.now().timestamp()
+        names = [s.name for s in self.setup.sources]
+        files = dict.fromkeys(names, 0) | dict(self.follower.files_per_source())
+        metrics.observe(
+            dict(self.follower.lines_read),
+            files,
+            {s: wall - (now - t) for s, t in self.follower.last_read.items() if s},
+            self.state.waiting(),
+            list(self.setup.notifier.channels),
+        )
+
+    def _describe(self) -> str:
+        setup = self.setup
+        return (
+            f"logwatch {setup.instance}: following "
+            f"{self.follower.tailer.open_files} files from "
+            f"{', '.join(s.name for s in setup.sources) or 'no sources'}; "
+            f"alerts go to {', '.join(setup.notifier.channels)}"
+        )
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
@@ -333,6 +478,8 @@ class Daemon:
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
             log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            if self.metrics is not None:
+                self.metrics.hit(hit.rule_id, str(hit.severity))
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)

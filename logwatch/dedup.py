@@ -28,6 +28,8 @@ class AlertKind(StrEnum):
     DIGEST = "digest"
     REMINDER = "reminder"
     SELF = "self"
+    #: the trouble an earlier alert told of is over
+    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,8 @@ class Alert:
     #: Not to be delivered before this (quiet hours); None: at once.
     not_before: datetime | None = None
     text: str = ""
+    #: when the trouble began (a resolved alert: how long it lasted)
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from logwatch.dedup import Alert, AlertKind
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, alert_from_json, alert_to_json, backoff_s
-from logwatch.render import render
+from logwatch.render import Message, render
 from logwatch.rules import Rule
 from logwatch.state import State
 
@@ -66,8 +66,17 @@ class Dispatcher:
         clock: Clock,
         max_age_s: float = 24 * 3600.0,
         rng: random.Random | None = None,
+        instance: str = "",
+        formats: Mapping[str, Callable[[Alert, Rule | None], Message]] | None = None,
+        on_outcome: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.state, self.notifier, self.rules = state, notifier, rules
+        #: names this logwatch in every message's footer
+        self.instance = instance
+        #: per channel kind, a renderer of its own (Alertmanager's JSON)
+        self.formats = dict(formats or {})
+        #: told (channel, delivered|failed|expired, count) as deliveries end
+        self.on_outcome = on_outcome or (lambda channel, outcome, count: None)
         self.lang, self.clock, self.max_age_s = lang, clock, max_age_s
         self.rng = rng or random.Random()  # noqa: S311  jitter, not security
         self.pacer = Pacer()
@@ -106,9 +115,16 @@ class Dispatcher:
                         )
                         continue
                     self.pacer.record(chat, now)
-                message = render(alert, self.rules.get(alert.rule_id), self.lang, kind)
+                rule = self.rules.get(alert.rule_id)
+                special = self.formats.get(kind)
+                message = (
+                    special(alert, rule)
+                    if special is not None
+                    else render(alert, rule, self.lang, kind, self.instance)
+                )
                 result = self.notifier.send(channel, message, alert.severity)
                 attempts = item.attempts + 1
+                self.on_outcome(channel, "delivered" if result.ok else "failed", 1)
                 if result.ok:
                     self.failing_since[channel] = None
                     self.state.mark(
@@ -140,7 +156,9 @@ class Dispatcher:
                     error=result.error,
                 )
         if self.expired[channel]:
-            self._expired_alert(channel, self.expired.pop(channel))
+            count = self.expired.pop(channel)
+            self.on_outcome(channel, "expired", count)
+            self._expired_alert(channel, count)
         due = self.state.next_due(channel)
         now = self.clock.now().timestamp()
         return IDLE_WAIT_S if due is None else max(0.0, min(IDLE_WAIT_S, due - now))

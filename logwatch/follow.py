@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -73,6 +74,9 @@ class Follower:
         self._source_of: dict[str, str] = {}
         #: When each source last gave new bytes (monotonic), for silence alerts.
         self.last_read: dict[str, float] = {}
+        #: Lines read per source since the start (for metrics).
+        self.lines_read: Counter[str] = Counter()
+        self._lines_counted: dict[str, int] = {}
         self._expired_at = clock.monotonic()
 
     def start(self) -> None:
@@ -174,6 +178,7 @@ class Follower:
                 alerting.committed()
         for eid in self._drained:
             self._streams.pop(eid, None)
+            self._lines_counted.pop(eid, None)
             self._last_data.pop(eid, None)
         self._drained.clear()
         self._dirty.clear()
@@ -208,8 +213,15 @@ class Follower:
             cutoff = local_now - timedelta(seconds=source.backfill_s)
             self._catchup[event.id] = (event.size, cutoff)
 
+    def files_per_source(self) -> Counter[str]:
+        """How many files each source has open now."""
+        return Counter(self._source_of.get(eid, "") for eid in self._streams)
+
     def _report(self, eid: str, scan: Scan) -> None:
         stream = self._streams[eid]
+        source = self._source_of.get(eid, "")
+        self.lines_read[source] += stream.lines - self._lines_counted.get(eid, 0)
+        self._lines_counted[eid] = stream.lines
         if eid in self._catchup:
             scan.hits = [h for h in scan.hits if self._recent(eid, h)]
         if self.alerting is not None and scan.hits:

@@ -100,6 +100,7 @@ def alert_to_json(alert: Alert) -> str:
             "window_s": alert.window_s,
             "not_before": _when(alert.not_before),
             "text": alert.text,
+            "started_at": _when(alert.started_at),
             "hit": hit,
         },
         ensure_ascii=False,
@@ -127,6 +128,7 @@ def alert_from_json(text: str) -> Alert:
         d["window_s"],
         _at(d["not_before"]),
         d["text"],
+        _at(d.get("started_at")),
     )
 
 

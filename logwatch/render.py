@@ -106,14 +106,21 @@ def fit(text: str, budget: int, marker: str) -> str:
 
 
 def render(
-    alert: Alert, rule: Rule | None, lang: str, channel: str = "email"
+    alert: Alert,
+    rule: Rule | None,
+    lang: str,
+    channel: str = "email",
+    instance: str = "",
 ) -> Message:
-    """The title and body of an alert for one kind of channel."""
+    """The title and body of an alert for one kind of channel; ``instance`` (which
+    logwatch sends it) ends the footer."""
     t = _TEXT.get(lang, _TEXT["en"])
     budget = BUDGETS.get(channel, BUDGETS["webhook"])
     if alert.kind is AlertKind.SELF or rule is None:
         title = alert.text.split("\n", 1)[0] or alert.rule_id
-        return Message(title, fit(alert.text, budget, t["truncated"]))
+        footer = f"\n\n— {instance}" if instance else ""
+        body = fit(alert.text, budget - len(footer), t["truncated"])
+        return Message(title, body + footer)
     base = rule.title.get(lang) or rule.title["en"]
     severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
     record = alert.hit.record if alert.hit else None
@@ -156,6 +163,8 @@ def render(
     tail = f"{t['rule']} {rule.id}" + (
         f" · {t['codes']} {', '.join(str(c) for c in rule.codes)}" if rule.codes else ""
     )
+    if instance:
+        tail += f" · {instance}"
     if record is not None:
         text = (
             record.raw
