@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -287,7 +288,7 @@ def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
     try:
 
         def query(expr: str) -> list[dict[str, Any]]:
-            answer = get(f"{base}/api/v1/query?query={urllib.request.quote(expr)}")
+            answer = get(f"{base}/api/v1/query?query={urllib.parse.quote(expr)}")
             return answer["data"]["result"] if answer else []
 
         wait_until(
