@@ -31,6 +31,10 @@ GRACE_S = 60.0
 TIMEOUT_S = 10.0
 #: Label values are kept short: Alertmanager shows them in every grouping.
 LABEL_CHARS = 120
+#: How long a lasting condition about logwatch itself stays firing unless resolved.
+LASTING_S = 24 * 3600.0
+#: Separates a self-alert's fingerprint from the condition it is about.
+SEP = "\x1f"
 
 
 def _stamp(at: datetime) -> str:
@@ -41,6 +45,9 @@ def ends_at(alert: Alert, window_s: float) -> datetime:
     """When Alertmanager should resolve an alert nobody renews."""
     if alert.kind is AlertKind.RESOLVED:
         return alert.created_at
+    if alert.kind is AlertKind.SELF and SEP in alert.fingerprint:
+        # a lasting condition (a silent source): it ends when logwatch says so
+        return alert.created_at + timedelta(seconds=LASTING_S)
     grace = min(GRACE_S, window_s)
     return alert.created_at + timedelta(seconds=window_s + grace)
 
@@ -68,8 +75,9 @@ def payload(
             labels[name] = value[:LABEL_CHARS]
     if alert.kind is AlertKind.SELF or rule is None:
         first = alert.text.split("\n", 1)[0]
-        # one self-alert is not another: the first line tells them apart
-        labels["about"] = first[:LABEL_CHARS]
+        # one self-alert is not another: the condition (or first line) tells them apart
+        about = alert.fingerprint.partition(SEP)[2] or first
+        labels["about"] = about[:LABEL_CHARS]
         summary, description = first, alert.text
     else:
         summary = rule.title.get(lang) or rule.title["en"]

@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -28,7 +29,7 @@ from logwatch.config import (
     default_config_path,
     load_config,
 )
-from logwatch.dedup import Alert, Deduper, QuietHours, build
+from logwatch.dedup import Alert, AlertKind, Deduper, QuietHours, build
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
@@ -39,7 +40,7 @@ from logwatch.metrics import Metrics
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
-from logwatch.render import Message, default_language
+from logwatch.render import Message, default_language, format_duration
 from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, default_path
 from logwatch.tailer import Source
@@ -171,8 +172,9 @@ class Daemon:
                 self.metrics.close()
             raise
         self._disabled_seen: set[str] = set()
-        self._silent: set[str] = set()
-        self._unreachable = False
+        #: silent sources, and since when (for "writes again after 2 h")
+        self._silent: dict[str, datetime] = {}
+        self._unreachable: datetime | None = None
         self._started = clock.monotonic()
         #: why logwatch is unhealthy ("" when healthy), as its heartbeat reports it
         self.problem = ""
@@ -231,6 +233,7 @@ class Daemon:
             setup.rules,
             config.dedup.window,
             QuietHours(quiet.start, quiet.end) if quiet else None,
+            resolved=self._wants_resolved(),
         )
         metrics = self.metrics
         self.dispatcher = Dispatcher(
@@ -246,7 +249,9 @@ class Daemon:
         )
         alerting = Alerting(
             deduper,
-            lambda a: channels_for(setup.notifier, a.severity),
+            lambda a: channels_for(
+                setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+            ),
             self.dispatcher.poke,
         )
         formats = {s.name: s.format for s in config.sources}
@@ -406,10 +411,14 @@ class Daemon:
             f"alerts go to {', '.join(setup.notifier.channels)}"
         )
 
+    def _wants_resolved(self) -> bool:
+        channels = self.setup.notifier.channels.values()
+        return any(channel.resolved for channel in channels)
+
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
-        if down >= NO_CHANNEL_S and not self._unreachable:
-            self._unreachable = True
+        if down >= NO_CHANNEL_S and self._unreachable is None:
+            self._unreachable = self.clock.now() - timedelta(seconds=down)
             log.error("no_channel_reachable", minutes=round(down / 60))
             self.self_alert(
                 f"logwatch could not reach any channel for {round(down / 60)} min; "
@@ -417,9 +426,18 @@ class Daemon:
                 f"logwatch не мог связаться ни с одним каналом {round(down / 60)} мин; "
                 "оповещения сохранены и отправляются сейчас",
                 Severity.ERROR,
+                about="channels",
             )
-        elif down == 0:
-            self._unreachable = False
+        elif down == 0 and self._unreachable is not None:
+            since, self._unreachable = self._unreachable, None
+            lasted = format_duration(self._lasted(since), "en")
+            lasted_ru = format_duration(self._lasted(since), "ru")
+            self._resolved(
+                f"logwatch reaches its channels again (unreachable for {lasted})",
+                f"logwatch снова связывается с каналами (не было связи {lasted_ru})",
+                "channels",
+                since,
+            )
 
     def _check_silence(self) -> None:
         now = self.clock.monotonic()
@@ -427,16 +445,38 @@ class Daemon:
             if source.silence <= 0:
                 continue
             last = self.follower.last_read.get(source.name, self._started)
-            if now - last >= source.silence and source.name not in self._silent:
-                self._silent.add(source.name)
+            name = source.name
+            if now - last >= source.silence and name not in self._silent:
+                self._silent[name] = self.clock.now() - timedelta(seconds=now - last)
                 minutes = round(source.silence / 60)
                 self.self_alert(
-                    f"logwatch: {source.name} has written nothing for {minutes} min",
-                    f"logwatch: {source.name} ничего не пишет уже {minutes} мин",
+                    f"logwatch: {name} has written nothing for {minutes} min",
+                    f"logwatch: {name} ничего не пишет уже {minutes} мин",
                     Severity.ERROR,
+                    about=f"silent:{name}",
                 )
-            elif now - last < source.silence:
-                self._silent.discard(source.name)
+            elif now - last < source.silence and name in self._silent:
+                since = self._silent.pop(name)
+                lasted = self._lasted(since)
+                self._resolved(
+                    f"logwatch: {name} writes again, after "
+                    f"{format_duration(lasted, 'en')} of silence",
+                    f"logwatch: {name} снова пишет, молчал "
+                    f"{format_duration(lasted, 'ru')}",
+                    f"silent:{name}",
+                    since,
+                )
+
+    def _lasted(self, since: datetime) -> float:
+        return max(0.0, (self.clock.now() - since).total_seconds())
+
+    def _resolved(self, en: str, ru: str, about: str, since: datetime) -> None:
+        """Back to normal: said to the channels with send_resolved."""
+        if self._wants_resolved():
+            self.dispatcher.self_alert(
+                en, ru, Severity.ERROR, about=about, resolves=since
+            )
+        log.info("resolved", about=about, text=en)
 
     def _reload(self) -> None:
         try:
@@ -470,9 +510,9 @@ class Daemon:
 
     # -- what it says ----------------------------------------------------------------
 
-    def self_alert(self, en: str, ru: str, severity: Severity) -> None:
+    def self_alert(self, en: str, ru: str, severity: Severity, about: str = "") -> None:
         """An alert about logwatch itself, through every channel that takes it."""
-        self.dispatcher.self_alert(en, ru, severity)
+        self.dispatcher.self_alert(en, ru, severity, about=about)
         log.warning("self_alert", text=en)
 
     def _on_scan(self, scan: Scan) -> None:

@@ -12,6 +12,7 @@ import random
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 
 import structlog
 
@@ -30,9 +31,18 @@ log = structlog.get_logger("logwatch.delivery")
 IDLE_WAIT_S = 60.0
 
 
-def channels_for(notifier: Notifier, severity: Severity, skip: str = "") -> list[str]:
-    """The channels that take alerts of this severity."""
-    return [c for c in notifier.channels if c != skip and notifier.takes(c, severity)]
+def channels_for(
+    notifier: Notifier, severity: Severity, skip: str = "", resolved: bool = False
+) -> list[str]:
+    """The channels that take alerts of this severity (``resolved``: and want to hear
+    when trouble is over)."""
+    return [
+        c
+        for c in notifier.channels
+        if c != skip
+        and notifier.takes(c, severity)
+        and (not resolved or notifier.channels[c].resolved)
+    ]
 
 
 def queue_rows(
@@ -176,23 +186,39 @@ class Dispatcher:
         )
         log.warning("alerts_expired", channel=channel, count=count)
 
-    def self_alert(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+    def self_alert(
+        self,
+        en: str,
+        ru: str,
+        severity: Severity,
+        skip: str = "",
+        about: str = "",
+        resolves: datetime | None = None,
+    ) -> None:
         """Queue an alert about logwatch itself for every channel that takes it (but
-        ``skip``), in the configured language, and wake the channels."""
+        ``skip``), in the configured language, and wake the channels.
+
+        ``about`` names a lasting condition (``silent:bot``); ``resolves``: this says
+        that condition, begun then, is over (only channels with send_resolved).
+        """
         now = self.clock.now()
         text = ru if self.lang == "ru" else en
         self._seq += 1
         alert = Alert(
             f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            AlertKind.SELF,
+            AlertKind.SELF if resolves is None else AlertKind.RESOLVED,
             "logwatch.self",
             severity,
-            "logwatch.self",
+            "logwatch.self\x1f" + about if about else "logwatch.self",
             now,
             text=text,
+            started_at=resolves,
         )
         rows = queue_rows(
-            [alert], lambda a: channels_for(self.notifier, a.severity, skip)
+            [alert],
+            lambda a: channels_for(
+                self.notifier, a.severity, skip, resolved=resolves is not None
+            ),
         )
         self.state.commit(extra=lambda conn: State.queue(conn, rows))
         self.poke()

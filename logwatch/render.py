@@ -38,6 +38,11 @@ _SEVERITY = {
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "repeated": "Repeated {n}×: {title}",
+        "resolved": "Back to normal: {title}",
+        "resolved_body": (
+            "Not seen again for {window}. It lasted {lasted} "
+            "(first {first}, last {last})."
+        ),
         "still": "Still happening: {title}",
         "repeated_body": "Repeated {n} times in {window} (first {first}, last {last}).",
         "still_body": "Happened {n} more times in the last {window}.",
@@ -55,6 +60,11 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "ru": {
         "repeated": "Повторилось {n}×: {title}",
+        "resolved": "Снова в норме: {title}",
+        "resolved_body": (
+            "Не повторялось {window}. Длилось {lasted} "
+            "(первый раз {first}, последний {last})."
+        ),
         "still": "Продолжается: {title}",
         "repeated_body": (
             "Повторилось {n} раз за {window} (первый раз {first}, последний {last})."
@@ -125,7 +135,9 @@ def render(
     severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
     record = alert.hit.record if alert.hit else None
     symbol = record.fields.get("symbol") if record else None
-    if alert.kind is AlertKind.DIGEST:
+    if alert.kind is AlertKind.RESOLVED:
+        title = t["resolved"].format(title=base)
+    elif alert.kind is AlertKind.DIGEST:
         title = t["repeated"].format(n=alert.count, title=base)
     elif alert.kind is AlertKind.REMINDER:
         title = t["still"].format(title=base)
@@ -144,6 +156,15 @@ def render(
         )
     elif alert.kind is AlertKind.REMINDER:
         lines.append(t["still_body"].format(n=alert.count, window=window))
+    elif alert.kind is AlertKind.RESOLVED:
+        first = alert.started_at or alert.created_at
+        last = alert.last_at or first
+        lasted = format_duration((last - first).total_seconds(), lang)
+        lines.append(
+            t["resolved_body"].format(
+                window=window, lasted=lasted, first=_clock(first), last=_clock(last)
+            )
+        )
     if record is not None:
         when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
         if when is None:
