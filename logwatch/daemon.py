@@ -33,6 +33,7 @@ from logwatch.dedup import Alert, AlertKind, Deduper, QuietHours, build
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
+from logwatch.expect import Expectations
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
@@ -253,6 +254,7 @@ class Daemon:
                 setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
             ),
             self.dispatcher.poke,
+            Expectations(setup.rules),
         )
         formats = {s.name: s.format for s in config.sources}
         single = {f for f in formats.values() if f != "auto"}
@@ -303,7 +305,10 @@ class Daemon:
                     instance=setup.instance,
                     source=source,
                     lang=setup.lang,
-                    window_s=deduper.policy(alert.rule_id).window_s,
+                    # a missing heartbeat lasts until it is seen again
+                    window_s=alertmanager.LASTING_S
+                    if rule is not None and rule.expect_s is not None
+                    else deduper.policy(alert.rule_id).window_s,
                 )
             )
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from logwatch.clock import Clock
 from logwatch.dedup import Alert, Deduper
 from logwatch.engine import Engine, Scan
+from logwatch.expect import Expectations
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
 from logwatch.model import FileState, Hit
@@ -270,8 +271,11 @@ class Alerting:
         deduper: Deduper,
         targets: Callable[[Alert], list[str]],
         on_committed: Callable[[], None] = lambda: None,
+        expectations: Expectations | None = None,
     ) -> None:
         self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
+        #: heartbeat rules (``expect:``): their hits are signs of life, not errors
+        self.expectations = expectations or Expectations(())
         self.pending: list[Alert] = []
         self._changed = False
 
@@ -288,12 +292,15 @@ class Alerting:
     def admit(self, hits: list[Hit], now: datetime) -> None:
         """Let hits through dedup; keep the alerts they cause."""
         for hit in hits:
-            self.pending += self.deduper.admit(hit, now)
+            if self.expectations.watched(hit.rule_id):
+                self.pending += self.expectations.seen(hit, now)
+            else:
+                self.pending += self.deduper.admit(hit, now)
         self._changed = True
 
     def tick(self, now: datetime) -> None:
         """The timer: digests and reminders of windows that closed."""
-        alerts = self.deduper.tick(now)
+        alerts = self.deduper.tick(now) + self.expectations.tick(now)
         if alerts:
             self.pending += alerts
             self._changed = True
