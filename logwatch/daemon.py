@@ -13,7 +13,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,25 +25,28 @@ from logwatch import alertmanager, control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
+    config_secrets,
     default_channels,
     default_config_path,
     load_config,
 )
 from logwatch.dedup import Alert, AlertKind, Deduper, QuietHours, build
-from logwatch.delivery import Dispatcher, channels_for
+from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.expect import Expectations
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.lock import StateLock
 from logwatch.metrics import Metrics
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
+from logwatch.redact import secret_forms
 from logwatch.render import Message, default_language, format_duration
 from logwatch.rules import Rule, RuleSet, load_rules
-from logwatch.state import State, default_path
+from logwatch.state import State, state_path
 from logwatch.tailer import Source
 
 log = structlog.get_logger("logwatch.daemon")
@@ -150,27 +153,36 @@ def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
 class Daemon:
     """The running service: one ``step()`` follows, alerts and supervises."""
 
+    #: serves /metrics when the config asks for it
+    metrics: Metrics | None = None
+
     def __init__(
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
     ) -> None:
         self.config_path, self.clock, self.env, self.out = config_path, clock, env, out
-        self.setup = build_setup(config_path, env)
-        self.stop = threading.Event()
-        self.reload = threading.Event()
-        #: Set once the state is saved and closed (a console close waits for it).
-        self.stopped = threading.Event()
-        state_dir = self.setup.loaded.config.state_dir
-        path = (
-            Path(state_dir).expanduser() / "state.db"
-            if state_dir
-            else default_path(env)
-        )
-        self.metrics = self._serve_metrics()
+        # one daemon per state: a second one stops here, naming the first, before it
+        # spends time on rules and channels
+        loaded = load_config(config_path, env)
+        if loaded.config.state_dir:
+            _check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
+        path = state_path(loaded.config.state_dir, env)
+        self.lock = StateLock(path)
+        self.lock.acquire()
         try:
-            self.state = State(path, clock)
+            self.setup = build_setup(config_path, env)
+            self.stop = threading.Event()
+            self.reload = threading.Event()
+            #: Set once the state is saved and closed (a console close waits for it).
+            self.stopped = threading.Event()
+            self.metrics = self._serve_metrics()
+            try:
+                self.state = State(path, clock)
+            except BaseException:
+                if self.metrics is not None:
+                    self.metrics.close()
+                raise
         except BaseException:
-            if self.metrics is not None:
-                self.metrics.close()
+            self.lock.release()
             raise
         self._disabled_seen: set[str] = set()
         #: silent sources, and since when (for "writes again after 2 h")
@@ -228,7 +240,7 @@ class Daemon:
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
-        self.engine = Engine(setup.rules)
+        self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
         deduper = build(
             setup.rules,
@@ -256,22 +268,18 @@ class Daemon:
             self.dispatcher.poke,
             Expectations(setup.rules),
         )
-        formats = {s.name: s.format for s in config.sources}
-        single = {f for f in formats.values() if f != "auto"}
-        fmt = (
-            FORMATS[single.pop()]
-            if len(single) == 1 and len(formats) == len(setup.sources)
-            else None
-        )
         self.follower = Follower(
             self.engine,
             list(setup.sources),
             self.clock,
             self.state,
             self._on_scan,
-            fmt,
             alerting=alerting,
             on_problem=self._on_problem,
+            on_state=self._on_state,
+            source_formats={
+                s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
+            },
         )
         self.dispatcher.start()
         self.follower.start()
@@ -290,29 +298,27 @@ class Daemon:
             )
             self.pinger.start()
 
-    def _alertmanager_format(
-        self, deduper: Deduper
-    ) -> Callable[[Alert, Rule | None], Message]:
+    def _alertmanager_format(self, deduper: Deduper) -> Format:
         setup = self.setup
 
-        def format_alert(alert: Alert, rule: Rule | None) -> Message:
-            path = alert.hit.record.path if alert.hit is not None else ""
-            source = source_name(path, setup.sources) if path else "logwatch"
-            return alertmanager.message(
-                alertmanager.payload(
+        def format_alerts(alerts: Sequence[tuple[Alert, Rule | None]]) -> Message:
+            body = []
+            for alert, rule in alerts:
+                path = alert.hit.record.path if alert.hit is not None else ""
+                body += alertmanager.payload(
                     alert,
                     rule,
                     instance=setup.instance,
-                    source=source,
+                    source=source_name(path, setup.sources) if path else "logwatch",
                     lang=setup.lang,
                     # a missing heartbeat lasts until it is seen again
                     window_s=alertmanager.LASTING_S
                     if rule is not None and rule.expect_s is not None
                     else deduper.policy(alert.rule_id).window_s,
                 )
-            )
+            return alertmanager.message(body)
 
-        return format_alert
+        return format_alerts
 
     def _stop_parts(self) -> None:
         if self.pinger is not None:
@@ -352,12 +358,24 @@ class Daemon:
             if self.metrics is not None:
                 self.metrics.close()
             self.state.close()
+            self.lock.release()
             self.stopped.set()
         return 0
 
     def step(self) -> None:
         """One look at the files, then the checks a supervisor makes."""
         self.follower.step()
+        if self.state.recreated is not None:
+            why, self.state.recreated = self.state.recreated, None
+            self.self_alert(
+                f"logwatch: its state file {self.state.path} was {why} while it ran; "
+                "it was written again from memory (offsets, dedup windows, alerts "
+                "waiting)",
+                f"logwatch: файл состояния {self.state.path} был "
+                f"{'удалён' if why == 'deleted' else 'подменён'} во время работы; "
+                "он записан заново из памяти (позиции, окна, ожидающие оповещения)",
+                Severity.WARNING,
+            )
         for rule_id, why in self.engine.disabled.items():
             if rule_id not in self._disabled_seen:
                 self._disabled_seen.add(rule_id)
@@ -378,6 +396,8 @@ class Daemon:
         state_dir = self.state.path.parent
         if not os.access(state_dir, os.W_OK):
             problems.append(f"state directory {state_dir} is not writable")
+        elif self.follower.failing is not None:
+            problems.append(f"the state cannot be saved ({self.follower.failing})")
         problems += [f"{name} is silent" for name in sorted(self._silent)]
         if self.dispatcher.unreachable_for() >= HEARTBEAT_NO_CHANNEL_S:
             problems.append("no channel is reachable")
@@ -419,6 +439,24 @@ class Daemon:
     def _wants_resolved(self) -> bool:
         channels = self.setup.notifier.channels.values()
         return any(channel.resolved for channel in channels)
+
+    def _on_state(self, problem: str | None) -> None:
+        if problem is not None:
+            self.dispatcher.say_now(
+                f"logwatch cannot save its state: {problem}\n"
+                "It keeps running and keeps what it has read in memory; nothing more "
+                "is read until the state can be saved again (free space on that disk).",
+                f"logwatch не может сохранить состояние: {problem}\n"
+                "Он продолжает работу и держит прочитанное в памяти; дальше логи "
+                "не читаются, пока состояние нельзя сохранить (освободите место).",
+                Severity.CRITICAL,
+            )
+            return
+        self.self_alert(
+            "logwatch can save its state again; what it held is alerted now",
+            "logwatch снова может сохранять состояние; удержанное отправляется сейчас",
+            Severity.INFO,
+        )
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
@@ -488,8 +526,15 @@ class Daemon:
             setup = build_setup(self.config_path, self.env)
         except LogwatchError as exc:
             errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
-            for error in errors:
-                log.error("reload_failed", problem=error.format_message())
+            problems = [error.format_message() for error in errors]
+            for problem in problems:
+                log.error("reload_failed", problem=problem)
+            shown = "\n".join(problems[:5])
+            self.self_alert(
+                f"logwatch: reloading the config failed; the old one stays\n{shown}",
+                f"logwatch: новая конфигурация не загружена, работает прежняя\n{shown}",
+                Severity.ERROR,
+            )
             return
         self._stop_parts()
         self.setup = setup
@@ -522,7 +567,7 @@ class Daemon:
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
-            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
             if self.metrics is not None:
                 self.metrics.hit(hit.rule_id, str(hit.severity))
 

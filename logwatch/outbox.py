@@ -102,6 +102,8 @@ def alert_to_json(alert: Alert) -> str:
             "text": alert.text,
             "started_at": _when(alert.started_at),
             "hit": hit,
+            "first_log": alert.first_log,
+            "last_log": alert.last_log,
         },
         ensure_ascii=False,
     )
@@ -128,6 +130,8 @@ def alert_from_json(text: str) -> Alert:
         d["window_s"],
         _at(d["not_before"]),
         d["text"],
+        d.get("first_log", ""),
+        d.get("last_log", ""),
         _at(d.get("started_at")),
     )
 
@@ -160,6 +164,8 @@ def window_to_json(window: Window) -> str:
             "streak": window.streak,
             "since_reminder": window.since_reminder,
             "last_hit": last,
+            "first_repeat_log": window.first_repeat_log,
+            "last_repeat_log": window.last_repeat_log,
         },
         ensure_ascii=False,
     )
@@ -184,6 +190,8 @@ def window_from_json(text: str) -> Window:
         d["streak"],
         d["since_reminder"],
         hit,
+        d.get("first_repeat_log", ""),
+        d.get("last_repeat_log", ""),
     )
 
 

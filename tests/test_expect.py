@@ -100,7 +100,7 @@ def _rules(
     [
         ("    expect: 5s\n", "expect: Input should be greater than or equal to 30"),
         ("    expect: 30d\n", "expect: Input should be less than or equal to 604800"),
-        ("    expect: .nan\n", "expect: Input should be"),
+        ("    expect: .nan\n", "expect: nan is not a duration"),
         ("    expect: soon\n", "'soon' is not a duration"),
     ],
 )
