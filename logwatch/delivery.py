@@ -17,6 +17,7 @@ from datetime import datetime
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.config import Channel
 from logwatch.dedup import Alert, AlertKind
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
@@ -29,12 +30,24 @@ from logwatch.state import Pending, State
 
 log = structlog.get_logger("logwatch.delivery")
 
+#: Alertmanager's budget when the config sets none: nothing is held back for it.
+UNPACED_PER_MINUTE = 600
 #: A channel kind's own renderer: the alerts of one message -> the message.
 Format = Callable[[Sequence[tuple[Alert, Rule | None]]], Message]
 #: The longest a channel thread sleeps when nothing is due (it is woken on new alerts).
 IDLE_WAIT_S = 60.0
 #: At most this many due alerts are read at once (a grouped message lists them all).
 GROUP_FETCH = 5000
+
+
+def per_minute(channel: Channel) -> int:
+    """A channel's message budget: its ``max_per_minute``; for Alertmanager, which
+    groups and paces by itself, the most there is unless the config says otherwise."""
+    if channel.kind == "alertmanager" and "max_per_minute" not in (
+        channel.model_fields_set
+    ):
+        return UNPACED_PER_MINUTE
+    return channel.max_per_minute
 
 
 def channels_for(
@@ -97,7 +110,7 @@ class Dispatcher:
         self.rng = rng or random.Random()  # noqa: S311  jitter, not security
         self.pacer = Pacer()
         self.budgets = {
-            name: Budget(channel.max_per_minute)
+            name: Budget(per_minute(channel))
             for name, channel in notifier.channels.items()
         }
         self.expired: Counter[str] = Counter()

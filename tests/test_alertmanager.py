@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -263,3 +264,41 @@ def test_alertmanager_channels_send_resolved_by_default_others_opt_in() -> None:
         ("hook", "webhook", False),
         ("tg", "webhook", True),
     ]
+
+
+def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
+    am: FakeAlertmanager, tmp_path: Path
+) -> None:
+    """Alertmanager groups by itself: the per-channel budget that folds a flood for
+    people (10 a minute) does not hold its alerts back, unless the config sets one."""
+    import random
+
+    from logwatch.config import config_from_text
+    from logwatch.delivery import Dispatcher, channels_for, per_minute, queue_rows
+    from logwatch.notifier import Notifier
+    from logwatch.state import State
+    from tests.fakes import FakeClock
+
+    clock = FakeClock(T0)
+    state = State(tmp_path / "state.db", clock)
+    loaded = config_from_text(
+        f"channels:\n  - {{name: am, url: 'alertmanager://127.0.0.1:{am.port}'}}\n"
+        f"  - {{name: slow, url: 'alertmanager://127.0.0.1:{am.port}', "
+        "max_per_minute: 5}\n",
+        {},
+    )
+    notifier = Notifier(loaded)
+    assert [per_minute(c) for c in loaded.config.channels] == [600, 5]
+    rules = {r.id: r for r in load_rules()}
+    dispatcher = Dispatcher(state, notifier, rules, "en", clock, rng=random.Random(1))
+    alert, _rule = first_alert()
+    alerts = [
+        replace(alert, id=f"a{i}", fingerprint=f"f{i}", created_at=T0)
+        for i in range(40)
+    ]
+    rows = queue_rows(alerts, lambda a: channels_for(notifier, a.severity, skip="slow"))
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+    dispatcher.step("am")
+    assert len(am.posts) == 40
+    assert all(len(body) == 1 for _p, _a, body in am.posts)
+    state.close()
