@@ -145,9 +145,12 @@ class Report:
         self.disabled_seen: set[str] = set()
 
     def add(self, scan: Scan) -> None:
-        """Print the hits of one scan and count them."""
+        """Print the hits of one scan and count them (a heartbeat rule's are signs of
+        life, not errors: they are not shown)."""
         records = set()
         for hit in scan.hits:
+            if self.rules[hit.rule_id].expect_s is not None:
+                continue
             self.per_rule[hit.rule_id] += 1
             records.add((hit.record.path, hit.record.offset))
             self.out.write(self.json(hit) if self.as_json else self.text(hit))
@@ -524,6 +527,7 @@ def _state_path(config_path: Path | None, env: dict[str, str]) -> Path:
 def status(config_path: Path | None, as_json: bool) -> None:
     """Whether the daemon runs, what it follows, what waits to be sent, open dedup
     windows and mutes, and how each channel last went. Needs no channel secrets."""
+    from logwatch import heartbeat
     from logwatch.clock import SystemClock
     from logwatch.lock import UNKNOWN_PID, StateLock
     from logwatch.state import read_status
@@ -534,6 +538,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     pid = lock.holder()
     info["daemon"] = {"running": pid is not None, "pid": pid or None}
     info["lock"] = str(lock.path)
+    beat = heartbeat.read_status(path.parent)
+    if beat is not None:
+        info["heartbeat"] = beat
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -572,6 +579,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"  {m['target']} until {m['until']} (by {m['by']})")
     if info.get("unacknowledged"):
         click.echo(f"critical alerts not acknowledged: {info['unacknowledged']}")
+    if "heartbeat" in info:
+        click.echo(heartbeat.describe_status(info["heartbeat"]))
 
 
 @cli.command(name="reload")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from fnmatch import fnmatch
 from typing import Any
 
 from logwatch.config import parse_duration
@@ -117,15 +116,6 @@ def parse_mute(
     return MuteRequest(target, seconds)
 
 
-def source_of(path: str, sources: Mapping[str, Iterable[str]]) -> str:
-    """The name of the source whose patterns match a path ("" when none does)."""
-    norm = path.replace("\\", "/")
-    for name, patterns in sources.items():
-        if any(fnmatch(norm, p.replace("\\", "/")) for p in patterns):
-            return name
-    return ""
-
-
 def muted(rule_id: str, source: str, mutes: Iterable[str]) -> bool:
     """Whether a user's mute covers an alert of this rule from this source."""
     targets = set(mutes)
@@ -161,11 +151,12 @@ def local_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
-def status_text(info: Mapping[str, Any], lang: str) -> str:
-    """The essence of ``logwatch status`` for a phone screen."""
+def status_text(info: Mapping[str, Any], lang: str, instance: str = "") -> str:
+    """The essence of ``logwatch status`` for a phone; ``instance`` names the PC."""
     ru = lang == "ru"
     files = info.get("files", [])
-    lines = [("📋 Состояние logwatch" if ru else "📋 logwatch status")]
+    head = "📋 Состояние logwatch" if ru else "📋 logwatch status"
+    lines = [f"{head} ({instance})" if instance else head]
     lines.append(f"{'Файлов' if ru else 'Files'}: {len(files)}")
     for f in files[:10]:
         last = f.get("last_line_at") or ("нет" if ru else "gone")

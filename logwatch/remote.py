@@ -54,12 +54,14 @@ class Remote:
         poll_s: float = POLL_S,
         limiter: cmd.Limiter | None = None,
         titles: Mapping[str, str] | None = None,
+        instance: str = "",
     ) -> None:
         self.bot, self.chats, self.state, self.clock = bot, chats, state, clock
         self.lang, self.rules, self.sources = lang, set(rules), set(sources)
         self.poll_s = poll_s
         #: rule id -> title in the language, for reminders
         self.titles = dict(titles or {})
+        self.instance = instance
         self.limiter = limiter or cmd.Limiter()
         self.strangers: set[int] = set()
         self.username = ""
@@ -115,7 +117,8 @@ class Remote:
         if command.name in ("help", "start"):
             return cmd.HELP[lang]
         if command.name == "status":
-            return cmd.status_text(read_status(self.state.path, now), lang)
+            info = read_status(self.state.path, now)
+            return cmd.status_text(info, lang, self.instance)
         if command.name == "mute":
             request = cmd.parse_mute(command.args, self.rules, self.sources, lang)
             if isinstance(request, str):

@@ -47,6 +47,10 @@ class Texts(_Strict):
     ru: NonEmpty
 
 
+#: The shortest and longest ``expect:`` a rule may have.
+EXPECT_S = (30.0, 7 * 86400.0)
+
+
 class RuleSpec(_Strict):
     """One rule as written in YAML."""
 
@@ -70,6 +74,8 @@ class RuleSpec(_Strict):
     #: rules to mute for the same connection while this one fires, and for how long
     mutes: list[NonEmpty] = []
     mute_for: Duration = 1800.0
+    #: a heartbeat rule: it fires when its pattern was NOT seen for this long
+    expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
 
 
 class RuleFile(_Strict):
@@ -101,6 +107,7 @@ class Rule:
     reminder_windows: int = 0
     mutes: tuple[str, ...] = ()
     mute_for_s: float = 1800.0
+    expect_s: float | None = None
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -260,6 +267,7 @@ def _compile(
         reminder_windows=spec.reminder,
         mutes=tuple(spec.mutes),
         mute_for_s=spec.mute_for,
+        expect_s=spec.expect,
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)

@@ -220,12 +220,6 @@ class TestPure:
         assert not cmd.muted("r", "bot", ["other", "other-bot"])
         assert not cmd.muted("r", "", [""])
 
-    def test_source_of_a_path(self) -> None:
-        sources = {"a": ["/x/*.log"], "b": ["C:\\Q\\Logs\\**\\*.slog"]}
-        assert cmd.source_of("/x/bot.log", sources) == "a"
-        assert cmd.source_of("C:\\Q\\Logs\\2026\\1.slog", sources) == "b"
-        assert cmd.source_of("/y/z.log", sources) == ""
-
     def test_remote_chats_group_by_bot(self) -> None:
         class Ch:
             def __init__(self, name: str, url: str, commands: bool) -> None:
@@ -250,7 +244,7 @@ SIGNATURE = b"Signature for this request is not valid.\n"
 
 def config(tmp_path: Path, hook: Hook) -> str:
     return (
-        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"language: en\ninstance: desk-7\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
         "channels:\n"
         f"  - name: hook\n    url: 'json://127.0.0.1:{hook.port}/alerts'\n"
@@ -281,6 +275,8 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     wait_until(
         lambda: any("logwatch status" in m["text"] for m in api.sent), 15, "/status"
     )
+    (answer,) = [m["text"] for m in api.sent if "logwatch status" in m["text"]]
+    assert answer.startswith("📋 logwatch status (desk-7)")  # which PC answers
     write(tmp_path / "logs" / "bot.log", MARGIN + SIGNATURE)
     wait_until(lambda: len(hook.requests) >= 1, 10, "the signature alert")
     run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
