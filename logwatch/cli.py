@@ -410,13 +410,13 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
 
     if rule_dirs:
         rules = _load(rule_dirs)
-        click.echo(f"{len(rules)} rules OK")
+        click.echo(f"{rules.summary()} OK")
         return
     setup = build_setup(config_path, dict(os.environ))
     for warning in setup.loaded.warnings:
         click.echo(f"logwatch: {warning}", err=True)
     click.echo(
-        f"{setup.loaded.source}: OK; {len(setup.rules)} rules, "
+        f"{setup.loaded.source}: OK; {setup.rules.summary()}, "
         f"{len(setup.sources)} sources, "
         f"{len(setup.notifier.channels)} channels"
     )

@@ -93,7 +93,9 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     ]
     if unknown:
         raise InvalidConfig(unknown)
-    rules = RuleSet(tuple(r for r in rules if r.id not in config.rules.disable))
+    rules = RuleSet(
+        tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
+    )
     sources = tuple(
         Source(s.name, tuple(s.paths), tuple(s.exclude), s.force_polling, s.backfill)
         for s in (config.sources or default_sources(env, sys.platform))

@@ -9,11 +9,12 @@ timeout. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
 from ahocorasick_rs import BytesAhoCorasick
 
+from logwatch.catalogue import Catalogue, Found, normalise_text
 from logwatch.formats import Format
 from logwatch.lines import Block
 from logwatch.model import Hit, Record
@@ -59,6 +60,8 @@ class Engine:
         secrets: tuple[str, ...] = (),
     ) -> None:
         self.rules = tuple(rules)
+        self.catalogue: Catalogue = getattr(rules, "catalogue", None) or Catalogue()
+        self._by_id = {rule.id: rule for rule in self.rules}
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.secrets = secrets
@@ -67,6 +70,10 @@ class Engine:
         owners: dict[bytes, set[int]] = {}
         for index, rule in enumerate(self.rules):
             for word in rule.keywords:
+                owners.setdefault(word, set()).add(index)
+        # shapes come after the rules: a hand-written rule wins on the same record
+        for index, shape in enumerate(self.catalogue.shapes, len(self.rules)):
+            for word in shape.keywords:
                 owners.setdefault(word, set()).add(index)
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
@@ -118,10 +125,10 @@ class Engine:
             if OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits = self.match(record, by_record[start], result)
+            hits, recognised = self._match(record, by_record[start], result)
             if hits:
                 result.hits.extend(hits)
-            else:
+            elif not recognised:
                 result.misses.append(self._masked(record))
         return result
 
@@ -132,12 +139,28 @@ class Engine:
         scan: Scan | None = None,
     ) -> list[Hit]:
         """Hits of the given rules (by default all) on one record, in rule order."""
+        return self._match(record, rule_indexes, scan)[0]
+
+    def _match(
+        self,
+        record: Record,
+        rule_indexes: set[int] | None = None,
+        scan: Scan | None = None,
+    ) -> tuple[list[Hit], bool]:
+        """The hits, and whether the record was recognised (a silent code is)."""
         hits = []
+        count = len(self.rules)
         indexes = (
-            range(len(self.rules)) if rule_indexes is None else sorted(rule_indexes)
+            range(count + len(self.catalogue.shapes))
+            if rule_indexes is None
+            else sorted(rule_indexes)
         )
         masked: Record | None = None
+        shapes: list[int] = []
         for i in indexes:
+            if i >= count:
+                shapes.append(i - count)
+                continue
             rule = self.rules[i]
             if rule.id in self.disabled:
                 continue
@@ -159,9 +182,90 @@ class Engine:
             if record.text == record.raw:
                 line += record.raw.count("\n", 0, m.start())
             hits.append(
-                Hit(rule.id, rule.severity, rule.codes, masked, line, captures, key)
+                Hit(
+                    rule.id,
+                    rule.severity,
+                    rule.codes,
+                    masked,
+                    line,
+                    captures,
+                    key,
+                    rule.exchange,
+                )
             )
-        return hits
+        found = self._identify(record, shapes) if shapes else None
+        if found is None:
+            return hits, bool(hits)
+        exchange, code = found.shape.exchange, found.code
+        if found.entry is not None and found.entry.rule_id is None:
+            return [], True  # a confirmation or success code: nothing to tell
+        # a hand-written rule wins, unless it is about another exchange's message
+        hits = [
+            h
+            for h in hits
+            if h.exchange == exchange or h.exchange not in self.catalogue.exchanges
+        ]
+        if hits:
+            if code is not None:
+                hits = [
+                    replace(h, codes=(code, *(c for c in h.codes if c != code)))
+                    for h in hits
+                ]
+            return hits, True
+        return self._catalogue_hits(found, masked or self._masked(record)), True
+
+    def _identify(self, record: Record, shapes: list[int]) -> Found | None:
+        """What the shapes find in the record's text, else in its raw line (a JSON
+        line's text is only its message)."""
+        try:
+            found = self.catalogue.identify(
+                record.text, record.format, shapes, self.timeout_s
+            )
+            if found is None and record.raw != record.text:
+                found = self.catalogue.identify(
+                    record.raw, record.format, shapes, self.timeout_s
+                )
+        except TimeoutError:
+            return None
+        return found
+
+    def _catalogue_hits(self, found: Found, record: Record) -> list[Hit]:
+        """The hit for what a shape found: its code's rule, or the unknown code's."""
+        entry, exchange = found.entry, found.shape.exchange
+        rule_id = (
+            entry.rule_id
+            if entry is not None and entry.rule_id
+            else f"{exchange}.unknown-error"
+        )
+        rule = self._by_id.get(rule_id) if rule_id not in self.disabled else None
+        if rule is None:
+            return []  # disabled by the config
+        captures = {
+            k: redact(v, self.secrets) for k, v in found.captures.items() if k != "q"
+        }
+        message = redact(found.message, self.secrets)
+        if message:
+            captures["message"] = message
+        codes = (found.code,) if found.code is not None else rule.codes
+        where = (
+            record.fields.get("connection")
+            or record.fields.get("account")
+            or captures.get("venue", "")
+        )
+        what = str(found.code) if found.code is not None else normalise_text(message)
+        return [
+            Hit(
+                rule.id,
+                rule.severity,
+                codes,
+                record,
+                record.first_line,
+                captures,
+                (where, what),
+                exchange,
+                message,
+            )
+        ]
 
     def _masked(self, record: Record) -> Record:
         fields = {

@@ -7,10 +7,11 @@ Every problem is reported as ``path:line: rule <id>: what is wrong``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,25 +30,31 @@ from logwatch.patterns import (
 )
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
+if TYPE_CHECKING:
+    from logwatch.catalogue import Catalogue
+
+#: Files of catalogue codes end with this (``binance.codes.csv``).
+CODES_SUFFIX = ".codes.csv"
+
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
-class Texts(_Strict):
+class Texts(Strict):
     """One text in every language logwatch speaks."""
 
     en: NonEmpty
     ru: NonEmpty
 
 
-class RuleSpec(_Strict):
+class RuleSpec(Strict):
     """One rule as written in YAML."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=80)]
@@ -72,7 +79,7 @@ class RuleSpec(_Strict):
     mute_for: Duration = 1800.0
 
 
-class RuleFile(_Strict):
+class RuleFile(Strict):
     """A rule file: a list of rules."""
 
     rules: list[RuleSpec]
@@ -101,6 +108,12 @@ class Rule:
     reminder_windows: int = 0
     mutes: tuple[str, ...] = ()
     mute_for_s: float = 1800.0
+    #: the exchange or platform (the id's prefix: ``binance``, ``mt5``…)
+    exchange: str = ""
+    #: the catalogue category, for rules made from catalogue codes
+    category: str = ""
+    #: whether alerts take their title from the message the exchange sent
+    message_title: bool = False
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -132,12 +145,27 @@ class RuleSet:
     """Rules in the order they are tried: built-in packs, then the user's, by name."""
 
     rules: tuple[Rule, ...]
+    catalogue: Catalogue = dataclasses.field(default_factory=lambda: _empty_catalogue())
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def summary(self) -> str:
+        """``26 rules, 2102 catalogue codes in 14 shapes``."""
+        handwritten = sum(1 for r in self.rules if not r.category)
+        return (
+            f"{handwritten} rules, {len(self.catalogue)} catalogue codes in "
+            f"{len(self.catalogue.shapes)} shapes"
+        )
+
+
+def _empty_catalogue() -> Catalogue:
+    from logwatch.catalogue import Catalogue
+
+    return Catalogue()
 
 
 def builtin_rules_dir() -> Path:
@@ -260,6 +288,7 @@ def _compile(
         reminder_windows=spec.reminder,
         mutes=tuple(spec.mutes),
         mute_for_s=spec.mute_for,
+        exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)
@@ -365,7 +394,7 @@ def _compile_only(item: object, problems: _Problems) -> None:
 
 
 def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
-    """The rule files to load, built-in first, each directory's files by name.
+    """The rule and catalogue files to load, built-in first, each directory's by name.
 
     Raises:
         InvalidConfig: a directory does not exist.
@@ -377,7 +406,11 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
             missing.append(ConfigError(str(directory), 0, "no such rules directory"))
             continue
         files.extend(
-            sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+            sorted(
+                p
+                for p in directory.iterdir()
+                if p.suffix in (".yaml", ".yml") or p.name.endswith(CODES_SUFFIX)
+            )
         )
     if missing:
         raise InvalidConfig(missing)
@@ -385,23 +418,51 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
 
 
 def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
-    """Every rule from the built-in packs and ``dirs``.
+    """Every rule and catalogue entry from the built-in packs and ``dirs``.
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
     """
+    from logwatch import catalogue as cat
+
     rules: list[Rule] = []
     errors: list[ConfigError] = []
+    parts = cat.Parts()
+    rows: list[cat.Row] = []
+    shipped = builtin_rules_dir()
+    builtin_sources: set[str] = set()
     for path in rule_files(dirs, builtin):
+        if builtin and path.parent == shipped:
+            builtin_sources.add(str(path))
+        if path.name.endswith(CODES_SUFFIX):
+            try:
+                text = read_text(path)
+            except ConfigError as exc:
+                errors.append(exc)
+                continue
+            found_rows, problems = cat.parse_codes(
+                text, str(path), cat.exchange_of(path.name)
+            )
+            rows.extend(found_rows)
+            errors.extend(problems)
+            continue
         try:
             doc, problems = load_yaml(path)
         except ConfigError as exc:
             errors.append(exc)
             continue
         errors.extend(problems)
+        if cat.is_catalogue(doc):
+            errors.extend(cat.parse_catalogue_yaml(doc, parts))
+            continue
         found, problems = parse_rules(doc)
         errors.extend(problems)
         rules.extend(found)
+    catalogue, problems = cat.assemble(
+        parts, rows, {r.id for r in rules}, builtin_sources
+    )
+    errors.extend(problems)
+    rules.extend(catalogue_rules(catalogue))
     ids = {rule.id for rule in rules}
     for rule in rules:
         for target in rule.mutes:
@@ -430,7 +491,82 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
             first[rule.id] = rule
     if errors:
         raise InvalidConfig(errors)
-    return RuleSet(tuple(first.values()))
+    return RuleSet(tuple(first.values()), catalogue)
+
+
+def catalogue_rules(catalogue: Catalogue) -> list[Rule]:
+    """A rule per catalogue code that has no hand-written one, and per exchange one
+    for codes the catalogue does not know."""
+    out = []
+    for entry in catalogue.entries.values():
+        if entry.rule_id is None or entry.refers_to or entry.severity is None:
+            continue
+        out.append(
+            Rule(
+                id=entry.rule_id,
+                severity=entry.severity,
+                codes=(entry.code,),
+                title=entry.title,
+                remedy=entry.remedy,
+                patterns=(),
+                ignore=(),
+                key=(),
+                keywords=(),
+                tags=(entry.exchange, entry.category),
+                link=None,
+                samples=(),
+                near_misses=(),
+                source=entry.source,
+                line=entry.line,
+                exchange=entry.exchange,
+                category=entry.category,
+            )
+        )
+    for ex in catalogue.exchanges.values():
+        out.append(
+            Rule(
+                id=f"{ex.id}.unknown-error",
+                severity=Severity.WARNING,
+                codes=(),
+                title=ex.title,
+                remedy=ex.remedy,
+                patterns=(),
+                ignore=(),
+                key=(),
+                keywords=(),
+                tags=(ex.id, "unknown"),
+                link=None,
+                samples=(),
+                near_misses=(),
+                source="catalogue",
+                line=0,
+                exchange=ex.id,
+                category="unknown",
+                message_title=True,
+            )
+        )
+    return out
+
+
+def read_text(path: Path) -> str:
+    """A text file's content, for files that are not YAML.
+
+    Raises:
+        ConfigError: the file cannot be read or is not UTF-8 text.
+    """
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(source, 0, f"cannot read: {exc.strerror or exc}") from exc
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise ConfigError(source, line, "not a text file: it holds binary data")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(source, line, "not a text file: not valid UTF-8") from exc
 
 
 def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:
