@@ -114,6 +114,7 @@ class Report:
         rule = self.rules[hit.rule_id]
         when = parse_timestamp(hit.record)
         fields = hit.record.fields
+        code = hit.captures.get("code") or fields.get("code", "")
         obj = {
             "path": hit.record.path,
             "line": hit.line,
@@ -122,28 +123,35 @@ class Report:
             "severity": str(hit.severity),
             "captures": dict(hit.captures),
             "text": hit.record.raw,
-            "title": rule.title[self.lang],
+            "title": self.title(hit),
+            "remedy": rule.remedy[self.lang],
+            "exchange": hit.exchange or fields.get("platform") or None,
             "time": when.isoformat() if when else None,
             "format": hit.record.format,
             "offset": hit.record.offset,
-            "code": int(fields["code"])
-            if fields.get("code", "").lstrip("-").isdigit()
-            else None,
+            "code": int(code) if code.lstrip("-").isdigit() else None,
             "connection": fields.get("connection"),
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
         return json.dumps(obj, ensure_ascii=False) + "\n"
 
+    def title(self, hit: Hit) -> str:
+        """The hit's title: its rule's, or the exchange's own message for a code the
+        catalogue does not know."""
+        rule = self.rules[hit.rule_id]
+        if rule.message_title and hit.message:
+            return hit.message
+        return rule.title[self.lang]
+
     def text(self, hit: Hit) -> str:
         """One hit for a person."""
-        rule = self.rules[hit.rule_id]
         line = hit.record.raw.replace("\n", " ⏎ ")
         if len(line) > 300:
             line = line[:300] + "…"
         return (
             f"{hit.record.path}:{hit.line}: {hit.severity.upper()} {hit.rule_id}: "
-            f"{rule.title[self.lang]}\n    {line}\n"
+            f"{self.title(hit)}\n    {line}\n"
         )
 
     def summary(self, seconds: float, show_misses: bool) -> str:
@@ -466,12 +474,30 @@ def status(config_path: Path | None, as_json: bool) -> None:
 @_rules_option
 @_lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> None:
-    """List the rules: id, severity, codes and title."""
+@click.option(
+    "--exchange",
+    "exchange",
+    metavar="NAME",
+    help="Only this exchange's or platform's rules and codes (binance, mt5…).",
+)
+def list_rules(
+    rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool, exchange: str | None
+) -> None:
+    """List the rules and catalogue codes: id, severity, codes and title.
+
+    Codes that raise nothing (confirmations, success) are not listed.
+    """
     from logwatch.render import default_language
 
-    rules = _load(rule_dirs)
+    loaded = _load(rule_dirs)
     lang = lang or default_language()
+    rules = [r for r in loaded if exchange is None or r.exchange == exchange.lower()]
+    if exchange is not None and not rules:
+        known = sorted({r.exchange for r in loaded if r.exchange})
+        raise click.BadParameter(
+            f"no rules for {exchange!r}; known: {', '.join(known)}",
+            param_hint="--exchange",
+        )
     if as_json:
         items = [
             {
@@ -481,6 +507,8 @@ def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> 
                 "title": r.title[lang],
                 "remedy": r.remedy[lang],
                 "tags": list(r.tags),
+                "exchange": r.exchange or None,
+                "category": r.category or None,
                 "link": r.link,
                 "source": f"{r.source}:{r.line}",
             }

@@ -199,12 +199,8 @@ class Engine:
         exchange, code = found.shape.exchange, found.code
         if found.entry is not None and found.entry.rule_id is None:
             return [], True  # a confirmation or success code: nothing to tell
-        # a hand-written rule wins, unless it is about another exchange's message
-        hits = [
-            h
-            for h in hits
-            if h.exchange == exchange or h.exchange not in self.catalogue.exchanges
-        ]
+        # a hand-written rule wins, unless it is about another exchange or platform
+        hits = [h for h in hits if h.exchange == exchange]
         if hits:
             if code is not None:
                 hits = [

@@ -366,7 +366,11 @@ def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
         except ValidationError as exc:
             for err in exc.errors():
                 problems.add(tuple(err["loc"]), describe(err))
-            _compile_only(item, problems)
+            salvaged = _salvage(item, exc)
+            if salvaged is None:
+                _compile_only(item, problems)
+            else:  # check the rest too, so one fix does not reveal the next problem
+                _compile(salvaged, problems, source, doc.line_of(("rules", index)))
             errors.extend(problems.errors)
             continue
         rule = _compile(spec, problems, source, doc.line_of(("rules", index)))
@@ -375,6 +379,33 @@ def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
             out.append(rule)
     errors.sort(key=lambda e: e.line)
     return out, errors
+
+
+#: Stand-ins for fields that failed validation, so the rest of a rule can be checked.
+_STAND_INS: dict[str, object] = {
+    "id": "rule",
+    "severity": "warning",
+    "title": {"en": "-", "ru": "-"},
+    "remedy": {"en": "-", "ru": "-"},
+}
+
+
+def _salvage(item: object, exc: ValidationError) -> RuleSpec | None:
+    """The rule with its invalid fields replaced or dropped, if its patterns, samples
+    and near-misses are valid; else None."""
+    if not isinstance(item, dict):
+        return None
+    bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    if bad & {"patterns", "samples", "near_misses"}:
+        return None
+    fixed = {
+        k: v for k, v in item.items() if k not in bad and k in RuleSpec.model_fields
+    }
+    fixed.update({k: v for k, v in _STAND_INS.items() if k in bad})
+    try:
+        return RuleSpec.model_validate(fixed)
+    except ValidationError:
+        return None
 
 
 def _compile_only(item: object, problems: _Problems) -> None:
