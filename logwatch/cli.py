@@ -418,9 +418,11 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
 
     if rule_dirs:
         rules = _load(rule_dirs)
+        _check_catalogue(rules)
         click.echo(f"{rules.summary()} OK")
         return
     setup = build_setup(config_path, dict(os.environ))
+    _check_catalogue(setup.rules)
     for warning in setup.loaded.warnings:
         click.echo(f"logwatch: {warning}", err=True)
     click.echo(
@@ -428,6 +430,20 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
         f"{len(setup.sources)} sources, "
         f"{len(setup.notifier.channels)} channels"
     )
+
+
+def _check_catalogue(rules: RuleSet) -> None:
+    """Every catalogue code through its shapes (too slow for each start).
+
+    Raises:
+        InvalidConfig: codes their shapes do not find as they should.
+    """
+    from logwatch.engine import Engine, catalogue_problems
+    from logwatch.errors import InvalidConfig
+
+    problems = catalogue_problems(Engine(rules))
+    if problems:
+        raise InvalidConfig(problems)
 
 
 @cli.command()

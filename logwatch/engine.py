@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 import regex
 from ahocorasick_rs import BytesAhoCorasick
 
-from logwatch.catalogue import Catalogue, Found, normalise_text
+from logwatch.catalogue import Catalogue, Found, example_lines, normalise_text
+from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
 from logwatch.model import Hit, Record
 from logwatch.redact import redact
-from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet
+from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet, sample_record
 
 #: A rule whose searches time out this many times is disabled.
 MAX_TIMEOUTS = 3
@@ -60,7 +61,7 @@ class Engine:
         secrets: tuple[str, ...] = (),
     ) -> None:
         self.rules = tuple(rules)
-        self.catalogue: Catalogue = getattr(rules, "catalogue", None) or Catalogue()
+        self.catalogue = rules.catalogue if isinstance(rules, RuleSet) else Catalogue()
         self._by_id = {rule.id: rule for rule in self.rules}
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
@@ -78,6 +79,11 @@ class Engine:
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
         self._automaton = BytesAhoCorasick(list(self._words)) if self._words else None
+
+    @property
+    def keywords(self) -> tuple[bytes, ...]:
+        """What the prefilter looks for: rules' and shapes' keywords, never codes."""
+        return self._words
 
     def candidates(
         self, data: bytes, start: int = 0, stop: int | None = None
@@ -293,3 +299,36 @@ class Engine:
             self.disabled[rule.id] = why
             if scan is not None:
                 scan.disabled.append((rule, why))
+
+
+def catalogue_problems(engine: Engine) -> list[ConfigError]:
+    """Every catalogue code that its shapes' examples do not find as it should: a
+    code found by its exchange's rule, a silent code found as nothing.
+
+    Thousands of lines: run by ``logwatch check`` and the tests, not at each start.
+    """
+    problems = []
+    for entry in engine.catalogue.entries.values():
+        for shape in engine.catalogue.shapes:
+            for line in example_lines(entry, shape):
+                owners = engine.candidates(line.encode("utf-8")).values()
+                hits = engine.match(sample_record(line), set().union(*owners))
+                if entry.rule_id is None:
+                    wrong = [h.rule_id for h in hits]
+                else:
+                    found = [
+                        h
+                        for h in hits
+                        if h.exchange == entry.exchange and entry.code in h.codes
+                    ]
+                    wrong = [] if found else [h.rule_id for h in hits] or ["nothing"]
+                if wrong:
+                    problems.append(
+                        ConfigError(
+                            entry.source,
+                            entry.line,
+                            f"code {entry.code}: shape {shape.id} gives "
+                            f"{', '.join(wrong)} for {line!r}",
+                        )
+                    )
+    return problems
