@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
@@ -55,7 +56,8 @@ SILENT = "none"
 UNKNOWN = "unknown-error"
 _ID = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 #: Placeholders in documented texts: %s, %d, <A>, {param0}, [xxx]
-PLACEHOLDER = regex.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
+#: (the stdlib engine: thousands of short substitutions at load, where it is faster)
+PLACEHOLDER = re.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
 
 
 class CategorySpec(Strict):
@@ -390,13 +392,16 @@ def exchange_of(name: str) -> str:
     return name[: -len(CODES_SUFFIX)]
 
 
-def _pair(
-    cells: dict[str, str], what: str, problems: list[str]
-) -> dict[str, str] | None:
-    en, ru = cells[f"{what}_en"].strip(), cells[f"{what}_ru"].strip()
+_HOLE_CHARS = frozenset("%<{")
+_SEVERITIES = {s.value: s for s in Severity}
+_RULE_ID = regex.compile(_ID)
+
+
+def _pair(en: str, ru: str, what: str, problems: list[str]) -> dict[str, str] | None:
+    en, ru = en.strip(), ru.strip()
     if bool(en) != bool(ru):
-        missing = "ru" if en else "en"
-        problems.append(f"{what} in {'en' if en else 'ru'} but not in {missing}")
+        has, missing = ("en", "ru") if en else ("ru", "en")
+        problems.append(f"{what} in {has} but not in {missing}")
         return None
     return {"en": en, "ru": ru} if en else None
 
@@ -404,56 +409,67 @@ def _pair(
 def _row(
     cells: list[str], exchange: str, source: str, line: int
 ) -> tuple[Row | None, list[str]]:
-    problems: list[str] = []
     if len(cells) != len(COLUMNS):
         return None, [f"expected {len(COLUMNS)} columns, found {len(cells)}"]
-    named = dict(zip(COLUMNS, cells, strict=True))
+    (
+        code_text,
+        category,
+        severity_text,
+        rule,
+        title_en,
+        title_ru,
+        remedy_en,
+        remedy_ru,
+        aliases,
+        markets,
+        message,
+    ) = cells
     try:
-        code = int(named["code"].strip())
+        code = int(code_text)
     except ValueError:
-        return None, [f"code {named['code']!r} is not a whole number"]
-    where = f"code {code}: "
-    severity: Severity | None = None
-    silent = False
-    text = named["severity"].strip()
-    if text == SILENT:
-        silent = True
-    elif text:
-        try:
-            severity = Severity(text)
-        except ValueError:
+        return None, [f"code {code_text!r} is not a whole number"]
+    problems: list[str] = []
+    severity = None
+    severity_text = severity_text.strip()
+    if severity_text and severity_text != SILENT:
+        severity = _SEVERITIES.get(severity_text)
+        if severity is None:
             problems.append(
-                f"{where}severity {text!r} is not one of "
-                f"{', '.join(s.value for s in Severity)}, {SILENT}"
+                f"severity {severity_text!r} is not one of "
+                f"{', '.join(_SEVERITIES)}, {SILENT}"
             )
-    category = named["category"].strip()
+    category = category.strip()
     if not category:
-        problems.append(f"{where}category is missing")
-    rule = named["rule"].strip()
-    if rule and not regex.match(_ID, rule):
-        problems.append(f"{where}rule {rule!r} is not a rule id")
-    title = _pair(named, "title", problems)
-    remedy = _pair(named, "remedy", problems)
-    problems = [p if p.startswith("code ") else where + p for p in problems]
-    message = named["message"].strip()
-    if not message and not problems:
-        message = ""
+        problems.append("category is missing")
+    rule = rule.strip()
+    if rule and not _RULE_ID.match(rule):
+        problems.append(f"rule {rule!r} is not a rule id")
+    title = (
+        _pair(title_en, title_ru, "title", problems) if title_en or title_ru else None
+    )
+    remedy = (
+        _pair(remedy_en, remedy_ru, "remedy", problems)
+        if remedy_en or remedy_ru
+        else None
+    )
+    if problems:
+        return None, [f"code {code}: {p}" for p in problems]
     row = Row(
         exchange,
         code,
         category,
         severity,
-        silent,
+        severity_text == SILENT,
         rule,
         title,
         remedy,
-        tuple(a.strip() for a in named["aliases"].split("|") if a.strip()),
-        tuple(named["markets"].split()),
-        message,
+        tuple(a.strip() for a in aliases.split("|") if a.strip()) if aliases else (),
+        tuple(markets.split()),
+        message.strip(),
         source,
         line,
     )
-    return (None if problems else row), problems
+    return row, problems
 
 
 def parse_codes(
@@ -513,7 +529,9 @@ def rule_id_for(exchange: str, code: int) -> str:
 
 
 def _short(message: str, limit: int = 120) -> str:
-    text = " ".join(PLACEHOLDER.sub("…", message).split())
+    text = (
+        PLACEHOLDER.sub("…", message) if _HOLE_CHARS.intersection(message) else message
+    )
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -586,12 +604,13 @@ def assemble(
                 )
             )
             continue
-        label = f"{ex.name} {row.code}"
-        title = row.title or {
-            lang: f"{category.title[lang]} ({label})"
-            + (f": {_short(row.message)}" if row.message else "")
-            for lang in ("en", "ru")
-        }
+        if row.title is None:
+            what = f" ({ex.name} {row.code})" + (
+                f": {_short(row.message)}" if row.message else ""
+            )
+            title = {lang: text + what for lang, text in category.title.items()}
+        else:
+            title = row.title
         entries[key] = Entry(
             row.exchange,
             row.code,

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import regex
-from ahocorasick_rs import BytesAhoCorasick
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from logwatch.catalogue import Catalogue, Found, example_lines, normalise_text
 from logwatch.errors import ConfigError
@@ -78,7 +78,13 @@ class Engine:
                 owners.setdefault(word, set()).add(index)
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
-        self._automaton = BytesAhoCorasick(list(self._words)) if self._words else None
+        # a DFA: the fastest scan, and its size is bounded (the keywords never grow
+        # with the catalogue)
+        self._automaton = (
+            BytesAhoCorasick(list(self._words), implementation=Implementation.DFA)
+            if self._words
+            else None
+        )
 
     @property
     def keywords(self) -> tuple[bytes, ...]:
