@@ -20,7 +20,7 @@ from logwatch.errors import LogwatchError
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
-    from logwatch.model import Hit, Record
+    from logwatch.model import Hit, Record, Severity
     from logwatch.rules import Rule, RuleSet
 
 CHUNK_BYTES = 1024 * 1024
@@ -183,12 +183,19 @@ class Report:
 
 
 def _scan_file(
-    engine: Engine, path: Path, fmt_name: str | None, report: Report, bar: Any
+    engine: Engine,
+    path: Path,
+    fmt_name: str | None,
+    report: Report,
+    bar: Any,
+    unmatched: Severity | None = None,
 ) -> None:
     from logwatch.formats import FORMATS
     from logwatch.stream import Stream
 
-    stream = Stream(engine, str(path), FORMATS[fmt_name] if fmt_name else None)
+    stream = Stream(
+        engine, str(path), FORMATS[fmt_name] if fmt_name else None, unmatched=unmatched
+    )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             report.add(stream.feed(chunk))
@@ -212,6 +219,11 @@ def _scan_file(
 )
 @click.option(
     "--show-misses", is_flag=True, help="Also list lines with a keyword but no match."
+)
+@click.option(
+    "--unmatched",
+    type=click.Choice(["warning", "error"]),
+    help="Also report records of this level or above that no rule recognised.",
 )
 @click.option(
     "--follow", "-f", is_flag=True, help="Keep following the files as they grow."
@@ -243,6 +255,7 @@ def scan(
     lang: str | None,
     as_json: bool,
     show_misses: bool,
+    unmatched: str | None,
     follow: bool,
     state_path: Path | None,
     poll_interval: float,
@@ -258,6 +271,7 @@ def scan(
     """
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
+    from logwatch.model import Severity
     from logwatch.render import default_language
 
     clock = SystemClock()
@@ -289,7 +303,14 @@ def scan(
     ):
         for path in files:
             try:
-                _scan_file(engine, path, fmt_name, report, bar if show_bar else None)
+                _scan_file(
+                    engine,
+                    path,
+                    fmt_name,
+                    report,
+                    bar if show_bar else None,
+                    Severity(unmatched) if unmatched else None,
+                )
             except OSError as exc:
                 click.echo(
                     f"logwatch: {path}: cannot read: {exc.strerror or exc}", err=True

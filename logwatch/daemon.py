@@ -97,7 +97,14 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
     sources = tuple(
-        Source(s.name, tuple(s.paths), tuple(s.exclude), s.force_polling, s.backfill)
+        Source(
+            s.name,
+            tuple(s.paths),
+            tuple(s.exclude),
+            s.force_polling,
+            s.backfill,
+            s.unmatched,
+        )
         for s in (config.sources or default_sources(env, sys.platform))
     )
     if not config.channels:

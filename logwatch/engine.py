@@ -18,9 +18,9 @@ from logwatch.catalogue import Catalogue, Found, example_lines, normalise_text
 from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
-from logwatch.model import Hit, Record
+from logwatch.model import Hit, Record, Severity
 from logwatch.redact import redact
-from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet, sample_record
+from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
 
 #: A rule whose searches time out this many times is disabled.
 MAX_TIMEOUTS = 3
@@ -29,6 +29,56 @@ MAX_TIMEOUTS = 3
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
+
+
+#: Where each format writes a record's level, for a level and the levels above it: the
+#: catch-all's own prefilter (NinjaTrader's numeric fields are not documented, so its
+#: records go by the words, like generic logs).
+_PY_ERROR = rb" - (?:ERROR|CRITICAL) - |\[(?:ERROR|CRITICAL) \| "
+_PY_WARNING = rb" - (?:WARNING|ERROR|CRITICAL) - |\[(?:WARNING|ERROR|CRITICAL) \| "
+_JSON_ERROR = rb'"(?:@l|[Ll]evel|lvl)"\s*:\s*"(?i:error|fatal|critical)"'
+_JSON_WARNING = rb'"(?:@l|[Ll]evel|lvl)"\s*:\s*"(?i:warn|warning|error|fatal|critical)"'
+_WORD_ERROR = rb"\b(?:ERROR|CRITICAL|FATAL|Error:)"
+_WORD_WARNING = rb"\b(?:WARN|WARNING|ERROR|CRITICAL|FATAL|Error:|Warning:)"
+LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
+    name: {
+        Severity.ERROR: regex.compile(error),
+        Severity.WARNING: regex.compile(warning),
+    }
+    for name, error, warning in (
+        ("python", _PY_ERROR, _PY_WARNING),
+        ("metatrader", rb"(?m)^[A-Z]{2}\t2\t", rb"(?m)^[A-Z]{2}\t[12]\t"),
+        ("json", _JSON_ERROR, _JSON_WARNING),
+        (
+            "quantower",
+            _JSON_ERROR + rb"|\] (?:ERROR|FATAL) ",
+            _JSON_WARNING + rb"|\] (?:WARN|ERROR|FATAL) ",
+        ),
+        ("ninjatrader", _WORD_ERROR, _WORD_WARNING),
+        ("generic", _WORD_ERROR, _WORD_WARNING),
+    )
+}
+#: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
+_LEVEL = -1
+_NUMBERS = regex.compile(
+    r"0x[0-9a-f]+|\b[0-9a-f]*\d[0-9a-f]*\b|\d+(?:[.,]\d+)*", regex.I
+)
+_PREFIX = regex.compile(
+    r"^.*? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |^\[[A-Z]+ \| [^\]]*\] "
+    r"|^(?:[^\t\n]*\t){2,4}(?:'\d+': ?)?|^(?:[^|\n]*\|){3}"
+)
+
+
+def own_words(record: Record) -> str:
+    """A record's message without its format's prefix: its first line, cut at 200."""
+    first = record.text.split("\n", 1)[0]
+    first = _PREFIX.sub("", first, count=1)
+    return first[:200]
+
+
+def normalise_message(text: str) -> str:
+    """A message with its numbers, ids and prices replaced: one error, one key."""
+    return _NUMBERS.sub("#", text.lower())
 
 
 @dataclass(slots=True)
@@ -113,8 +163,13 @@ class Engine:
         path: str,
         start: int = 0,
         stop: int | None = None,
+        unmatched: Severity | None = None,
     ) -> Scan:
-        """The hits in the whole records of ``block.data[start:stop]``."""
+        """The hits in the whole records of ``block.data[start:stop]``.
+
+        With ``unmatched``, records of that level or above that nothing recognised
+        are hits of the catch-all rule too.
+        """
         result = Scan()
         data = block.data
         by_record: dict[int, set[int]] = {}
@@ -122,6 +177,11 @@ class Engine:
             by_record.setdefault(max(fmt.record_start(data, pos), start), set()).update(
                 owners
             )
+        marks = LEVEL_MARKS.get(fmt.name, LEVEL_MARKS["generic"])
+        if unmatched is not None:
+            for m in marks[unmatched].finditer(data, start, stop):
+                head = max(fmt.record_start(data, m.start()), start)
+                by_record.setdefault(head, set()).add(_LEVEL)
         index = data.count(b"\n", 0, start)
         counted = start
         for start in sorted(by_record):
@@ -137,12 +197,34 @@ class Engine:
             if OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits, recognised = self._match(record, by_record[start], result)
+            owners = by_record[start]
+            hits, recognised = self._match(record, owners - {_LEVEL}, result)
             if hits:
                 result.hits.extend(hits)
-            elif not recognised:
+            elif recognised:
+                continue
+            elif _LEVEL in owners and "logwatch.unmatched" not in self.disabled:
+                error = marks[Severity.ERROR].search(record.raw.encode()) is not None
+                result.hits.append(self._unmatched(record, error))
+            else:
                 result.misses.append(self._masked(record))
         return result
+
+    def _unmatched(self, record: Record, error: bool) -> Hit:
+        """The catch-all's hit: the record's own words, keyed by their shape."""
+        masked = self._masked(record)
+        words = own_words(masked)
+        return Hit(
+            UNMATCHED.id,
+            Severity.ERROR if error else Severity.WARNING,
+            (),
+            masked,
+            record.first_line,
+            {"message": words},
+            (masked.fields.get("connection", ""), normalise_message(words)),
+            masked.fields.get("platform", ""),
+            words,
+        )
 
     def match(
         self,

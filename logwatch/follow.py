@@ -16,7 +16,7 @@ from logwatch.dedup import Alert, Deduper
 from logwatch.engine import Engine, Scan
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
-from logwatch.model import FileState, Hit
+from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
 from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
@@ -188,6 +188,7 @@ class Follower:
             self._lines.get(event.id)
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
+        source = self.sources.get(event.source)
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
@@ -195,9 +196,11 @@ class Follower:
             encoding=encoding,
             offset=event.offset,
             first_line=line,
+            unmatched=Severity(source.unmatched)
+            if source and source.unmatched
+            else None,
         )
         self._last_data[event.id] = now
-        source = self.sources.get(event.source)
         if (
             event.fresh
             and event.catch_up

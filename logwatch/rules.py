@@ -494,6 +494,7 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
     )
     errors.extend(problems)
     rules.extend(catalogue_rules(catalogue))
+    rules.append(UNMATCHED)
     ids = {rule.id for rule in rules}
     for rule in rules:
         for target in rule.mutes:
@@ -523,6 +524,42 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
     if errors:
         raise InvalidConfig(errors)
     return RuleSet(tuple(first.values()), catalogue)
+
+
+#: The catch-all: a record at a source's ``unmatched`` level that no rule recognised.
+UNMATCHED = Rule(
+    id="logwatch.unmatched",
+    severity=Severity.WARNING,
+    codes=(),
+    title={
+        "en": "An error no rule knows yet",
+        "ru": "Ошибка, которой нет в правилах",
+    },
+    remedy={
+        "en": "The platform logged an error or warning that logwatch does not know, "
+        "shown here in its own words (alerted once per kind of message). Read it and "
+        "check the platform; if it matters, write a rule for it in your rules "
+        "directory, or add its code to a .codes.csv file.",
+        "ru": "Платформа записала ошибку или предупреждение, которых logwatch не "
+        "знает; они показаны её собственными словами (одно оповещение на вид "
+        "сообщения). Прочитайте его и проверьте платформу; если это важно, напишите "
+        "для него правило в своей папке правил или добавьте его код в файл "
+        ".codes.csv.",
+    },
+    patterns=(),
+    ignore=(),
+    key=(),
+    keywords=(),
+    tags=("catch-all",),
+    link=None,
+    samples=(),
+    near_misses=(),
+    source="logwatch",
+    line=0,
+    exchange="logwatch",
+    category="catch-all",
+    message_title=True,
+)
 
 
 def catalogue_rules(catalogue: Catalogue) -> list[Rule]:

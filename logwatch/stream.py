@@ -12,6 +12,7 @@ from logwatch import formats
 from logwatch.engine import Engine, Scan
 from logwatch.formats import Format
 from logwatch.lines import DEFAULT_MAX_LINE_BYTES, Block, Encoding, LineDecoder
+from logwatch.model import Severity
 
 #: A record with more continuation lines than this is cut, to bound what is held.
 MAX_RECORD_LINES = 200
@@ -40,8 +41,11 @@ class Stream:
         encoding: Encoding | None = None,
         offset: int = 0,
         first_line: int = 1,
+        unmatched: Severity | None = None,
     ) -> None:
         self.engine = engine
+        #: the catch-all's level for this file (None: off)
+        self.unmatched = unmatched
         self.path = path
         self.format = fmt
         self.decoder = LineDecoder(max_line_bytes, encoding, offset, first_line)
@@ -74,7 +78,11 @@ class Stream:
         if self._carry is not None and self.format is not None:
             carry, self._carry = self._carry, None
             self.lines += carry.line_count
-            result.extend(self.engine.scan(carry, self.format, self.path))
+            result.extend(
+                self.engine.scan(
+                    carry, self.format, self.path, unmatched=self.unmatched
+                )
+            )
         return result
 
     def feed(self, data: bytes) -> Scan:
@@ -105,7 +113,9 @@ class Stream:
             fmt = self.format = formats.detect(self.path, sample)
         if fmt.head is None or final:
             self.lines += block.line_count
-            result.extend(self.engine.scan(block, fmt, self.path))
+            result.extend(
+                self.engine.scan(block, fmt, self.path, unmatched=self.unmatched)
+            )
             return
         start = 0
         outside = 0  # lines of this block scanned or held elsewhere
@@ -120,7 +130,9 @@ class Stream:
                 self._carry = piece
                 return
             self.lines += piece.line_count
-            result.extend(self.engine.scan(piece, fmt, self.path))
+            result.extend(
+                self.engine.scan(piece, fmt, self.path, unmatched=self.unmatched)
+            )
         # hold the last record back until its end is seen, unless no head is in sight
         stop = max(fmt.record_start(block.data, len(block.data) - 1), start)
         if stop == start and block.line_count <= MAX_RECORD_LINES:
@@ -132,7 +144,9 @@ class Stream:
             outside += self._carry.line_count
         if stop > start:
             self.lines += block.line_count - outside
-            result.extend(self.engine.scan(block, fmt, self.path, start, stop))
+            result.extend(
+                self.engine.scan(block, fmt, self.path, start, stop, self.unmatched)
+            )
 
     def _inspect(self, block: Block) -> None:
         quality = self.quality
