@@ -454,7 +454,7 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
     """
-    from logwatch import catalogue as cat
+    from logwatch import cataloguefile as cat
 
     rules: list[Rule] = []
     errors: list[ConfigError] = []
@@ -467,7 +467,7 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
             builtin_sources.add(str(path))
         if path.name.endswith(CODES_SUFFIX):
             try:
-                text = read_text(path)
+                text = cat.read_text(path)
             except ConfigError as exc:
                 errors.append(exc)
                 continue
@@ -493,7 +493,7 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
         parts, rows, {r.id for r in rules}, builtin_sources
     )
     errors.extend(problems)
-    rules.extend(catalogue_rules(catalogue))
+    rules.extend(cat.catalogue_rules(catalogue))
     rules.append(UNMATCHED)
     ids = {rule.id for rule in rules}
     for rule in rules:
@@ -560,81 +560,6 @@ UNMATCHED = Rule(
     category="catch-all",
     message_title=True,
 )
-
-
-def catalogue_rules(catalogue: Catalogue) -> list[Rule]:
-    """A rule per catalogue code that has no hand-written one, and per exchange one
-    for codes the catalogue does not know."""
-    out = []
-    for entry in catalogue.entries.values():
-        if entry.rule_id is None or entry.refers_to or entry.severity is None:
-            continue
-        out.append(
-            Rule(
-                id=entry.rule_id,
-                severity=entry.severity,
-                codes=(entry.code,),
-                title=entry.title,
-                remedy=entry.remedy,
-                patterns=(),
-                ignore=(),
-                key=(),
-                keywords=(),
-                tags=(entry.exchange, entry.category),
-                link=None,
-                samples=(),
-                near_misses=(),
-                source=entry.source,
-                line=entry.line,
-                exchange=entry.exchange,
-                category=entry.category,
-            )
-        )
-    for ex in catalogue.exchanges.values():
-        out.append(
-            Rule(
-                id=f"{ex.id}.unknown-error",
-                severity=Severity.WARNING,
-                codes=(),
-                title=ex.title,
-                remedy=ex.remedy,
-                patterns=(),
-                ignore=(),
-                key=(),
-                keywords=(),
-                tags=(ex.id, "unknown"),
-                link=None,
-                samples=(),
-                near_misses=(),
-                source="catalogue",
-                line=0,
-                exchange=ex.id,
-                category="unknown",
-                message_title=True,
-            )
-        )
-    return out
-
-
-def read_text(path: Path) -> str:
-    """A text file's content, for files that are not YAML.
-
-    Raises:
-        ConfigError: the file cannot be read or is not UTF-8 text.
-    """
-    source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(source, 0, f"cannot read: {exc.strerror or exc}") from exc
-    if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise ConfigError(source, line, "not a text file: it holds binary data")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(source, line, "not a text file: not valid UTF-8") from exc
 
 
 def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:
