@@ -308,3 +308,29 @@ def test_placeholders_become_real_values() -> None:
     assert real_message("limit is %s orders per <A>, {param0}") == (
         "limit is 0.001 orders per 0.001, 0.001"
     )
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_an_alert_for_an_unknown_code_is_titled_with_the_exchange_message(
+    lang: str,
+) -> None:
+    from datetime import UTC, datetime
+
+    from logwatch.dedup import Alert, AlertKind
+    from logwatch.render import render
+
+    (hit,) = hits_of('binance {"code":-9998,"msg":"Brand new error text"}')
+    rule = RULES_BY_ID[hit.rule_id]
+    alert = Alert(
+        "a1",
+        AlertKind.FIRST,
+        hit.rule_id,
+        hit.severity,
+        "f",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        hit,
+    )
+    message = render(alert, rule, lang, "telegram")
+    assert "Brand new error text" in message.title
+    assert rule.remedy[lang] in message.body
+    assert "-9998" in message.body
