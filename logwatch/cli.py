@@ -6,11 +6,12 @@ Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
 from __future__ import annotations
 
 import glob
+import io
 import json
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -42,9 +43,44 @@ def cli() -> None:
     """Follow trading-platform logs and explain the errors in them."""
 
 
+#: Exit status when logwatch itself failed (a bug): never 1, which ``scan`` uses for
+#: "nothing matched", nor 2, a usage or config error.
+INTERNAL_ERROR = 3
+
+
 def main() -> None:
     """Entry point of the ``logwatch`` console script."""
-    cli(prog_name="logwatch")
+    safe_output(sys.stdout, os.environ)
+    try:
+        cli(prog_name="logwatch")
+    except Exception:  # noqa: BLE001  boundary: a bug must not pass for an outcome
+        import traceback
+
+        if sys.stderr is not None:
+            traceback.print_exc()
+        sys.exit(INTERNAL_ERROR)
+
+
+def output_encoding(isatty: bool, env: Mapping[str, str]) -> tuple[str | None, str]:
+    """How stdout encodes: ``(encoding, errors)``, ``None`` keeping the current one.
+
+    Files and pipes on Windows get the ANSI code page (cp1251, cp1252), which cannot
+    hold our titles or ``⏎``: they get UTF-8 instead, unless ``PYTHONIOENCODING`` says
+    otherwise. Whatever cannot be encoded is written as a ``\\u`` escape, never raised.
+    """
+    io_encoding = env.get("PYTHONIOENCODING", "")
+    if io_encoding:
+        errors = io_encoding.partition(":")[2]
+        return None, errors or "backslashreplace"
+    return (None if isatty else "utf-8"), "backslashreplace"
+
+
+def safe_output(stream: IO[str] | None, env: Mapping[str, str]) -> None:
+    """Make ``stream`` (stdout) unable to fail on a character (see output_encoding)."""
+    if not isinstance(stream, io.TextIOWrapper):
+        return  # None under pythonw; a test's capture
+    encoding, errors = output_encoding(stream.isatty(), env)
+    stream.reconfigure(encoding=encoding, errors=errors)
 
 
 _rules_option = click.option(
@@ -267,7 +303,7 @@ def scan(
     new files are picked up) until interrupted.
 
     Exit status: 0 when something matched (or --follow was stopped), 1 when nothing
-    did, 2 on a usage or rule error.
+    did, 2 on a usage or rule error, 3 when logwatch itself failed.
     """
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
@@ -474,8 +510,14 @@ def run(config_path: Path | None) -> None:
     from logwatch import daemon, logs
     from logwatch.clock import SystemClock
 
-    logs.configure(sys.stderr)
-    code = daemon.run(config_path, SystemClock(), dict(os.environ), sys.stderr)
+    logs.configure(sys.stderr)  # no stderr (pythonw): a log file instead
+    out = logs.console(sys.stderr)
+    try:
+        code = daemon.run(config_path, SystemClock(), dict(os.environ), out)
+    except LogwatchError as exc:
+        if sys.stderr is None:  # nobody would see the message: it goes to the log
+            logs.log.error("cannot_start", problem=exc.format_message())
+        raise
     sys.exit(code)
 
 
@@ -505,6 +547,44 @@ def status(config_path: Path | None, as_json: bool) -> None:
     click.echo(f"alerts waiting: {waiting or 'none'}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
+
+
+@cli.command(name="reload")
+@_config_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the running logwatch to take the request.",
+)
+@click.pass_context
+def reload_command(
+    ctx: click.Context, config_path: Path | None, timeout: float
+) -> None:
+    """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
+
+    The config and rules are checked here first: with an error, nothing is asked and
+    the service keeps what it has. Exit status: 0 when the running logwatch took the
+    request, 1 when none did, 2 on a config or rule error.
+    """
+    from logwatch.clock import SystemClock
+    from logwatch.control import request_reload
+    from logwatch.daemon import build_setup
+    from logwatch.state import default_path
+
+    env = dict(os.environ)
+    state_dir = build_setup(config_path, env).loaded.config.state_dir
+    path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
+    if request_reload(path.parent, SystemClock(), timeout):
+        click.echo("logwatch: the running logwatch is reloading its config and rules")
+        return
+    click.echo(
+        f"logwatch: no running logwatch took the request within {timeout:g} s "
+        f"(is one running with the state in {path.parent}?)",
+        err=True,
+    )
+    ctx.exit(1)
 
 
 @cli.command(name="rules")

@@ -18,12 +18,12 @@ from typing import TextIO
 
 import structlog
 
+from logwatch import control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
     default_channels,
     default_config_path,
-    default_sources,
     load_config,
 )
 from logwatch.dedup import QuietHours, build
@@ -34,6 +34,7 @@ from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
+from logwatch.places import default_sources, known_folders
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
 from logwatch.state import State, default_path
@@ -105,7 +106,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
             s.backfill,
             s.unmatched,
         )
-        for s in (config.sources or default_sources(env, sys.platform))
+        for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
     if not config.channels:
         config = config.model_copy(
@@ -141,6 +142,8 @@ class Daemon:
         self.setup = build_setup(config_path, env)
         self.stop = threading.Event()
         self.reload = threading.Event()
+        #: Set once the state is saved and closed (a console close waits for it).
+        self.stopped = threading.Event()
         state_dir = self.setup.loaded.config.state_dir
         path = (
             Path(state_dir).expanduser() / "state.db"
@@ -160,6 +163,17 @@ class Daemon:
                 f"{moved}; following restarted at the ends of the files",
                 f"logwatch: файл состояния был повреждён ({why}) и перемещён в "
                 f"{moved}; чтение логов начато с их концов",
+                Severity.WARNING,
+            )
+        if self.state.unmovable is not None:
+            old, why, error = self.state.unmovable
+            self.self_alert(
+                f"logwatch: its state file {old} is unusable ({why}) and could not be "
+                f"moved aside ({error}); it started afresh in {self.state.path}. "
+                "Delete the old file when nothing holds it open.",
+                f"logwatch: файл состояния {old} повреждён ({why}) и не может быть "
+                f"перемещён ({error}); начат новый файл {self.state.path}. Удалите "
+                "старый файл, когда его никто не держит открытым.",
                 Severity.WARNING,
             )
 
@@ -220,6 +234,8 @@ class Daemon:
         self._announce()
         sd_notify("READY=1", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
+        requests = self.state.path.parent  # where `logwatch reload` asks
+        control.take_reload_request(requests)  # one left from before this start
         try:
             while not self.stop.is_set():
                 wait = self.follower.next_timeout()
@@ -227,7 +243,7 @@ class Daemon:
                     wait = min(wait, watchdog)
                 self.follower.tailer.wake.wait(wait)
                 self.follower.tailer.wake.clear()
-                if self.reload.is_set():
+                if self.reload.is_set() or control.take_reload_request(requests):
                     self.reload.clear()
                     self._reload()
                 self.step()
@@ -237,6 +253,7 @@ class Daemon:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
             self.state.close()
+            self.stopped.set()
         return 0
 
     def step(self) -> None:
@@ -309,9 +326,10 @@ class Daemon:
 
         if threading.current_thread() is not threading.main_thread():
             return
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        if hasattr(signal, "SIGHUP"):  # not on Windows
+        for signum in control.stop_signals():  # Ctrl-Break too on Windows
+            signal.signal(signum, stop)
+        control.watch_console_close(lambda: stop(0, None), self.stopped)
+        if hasattr(signal, "SIGHUP"):  # not on Windows: `logwatch reload` there
             signal.signal(signal.SIGHUP, reload)
 
     # -- what it says ----------------------------------------------------------------

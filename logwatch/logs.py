@@ -1,23 +1,65 @@
-"""The daemon's own log: structlog to stderr, never stdout, where hits are printed."""
+"""The daemon's own log: structlog to stderr, never stdout, where hits are printed.
+
+Without a stderr at all (``pythonw.exe``, a GUI launcher, a service: Python then sets
+``sys.stderr`` to ``None``) the log goes to a rotating JSON file in the platform's log
+directory instead, and nothing is ever written to ``None``.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+import logging.handlers
+import os
 import sys
+import threading
+from pathlib import Path
+from types import TracebackType
 from typing import TextIO
 
+import platformdirs
 import structlog
 
+log = structlog.get_logger("logwatch.logs")
 
-def configure(stream: TextIO | None = None, as_json: bool | None = None) -> None:
+#: The log file rotates at this size, keeping this many old ones (logwatch.log.1...).
+FILE_BYTES = 5 * 1024 * 1024
+FILE_BACKUPS = 3
+FILE_NAME = "logwatch.log"
+HANDLER_NAME = "logwatch"
+
+
+def default_log_dir() -> Path:
+    """Where the log file goes without a console: the platform's user log directory
+    (``%LOCALAPPDATA%\\logwatch\\Logs`` on Windows)."""
+    return platformdirs.user_log_path("logwatch", appauthor=False)
+
+
+def configure(
+    stream: TextIO | None = None,
+    as_json: bool | None = None,
+    log_dir: Path | None = None,
+) -> Path | None:
     """Send structlog events (and stdlib ones, e.g. watchdog's) to ``stream``.
 
     JSON lines when ``as_json`` (the default when the stream is not a terminal, for
-    journald), else one readable line per event.
+    journald), else one readable line per event. With no stream and no ``sys.stderr``
+    either, JSON lines go to a rotating file in ``log_dir``; its path is returned.
     """
-    stream = stream or sys.stderr
-    if as_json is None:
-        as_json = not stream.isatty()
+    if stream is None:
+        stream = sys.stderr
+    path: Path | None = None
+    handler: logging.Handler
+    if stream is None:
+        path = (log_dir or default_log_dir()) / FILE_NAME
+        handler = _file_handler(path)
+        as_json = True
+        _fill_std_fds()
+        _log_uncaught()
+    else:
+        handler = logging.StreamHandler(stream)
+        if as_json is None:
+            as_json = not stream.isatty()
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if as_json
@@ -34,17 +76,99 @@ def configure(stream: TextIO | None = None, as_json: bool | None = None) -> None
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
-    handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
                 renderer,
             ],
         )
     )
     root = logging.getLogger()
+    for old in root.handlers:
+        if old.get_name() == HANDLER_NAME:  # ours from an earlier call: its file too
+            old.close()
+    handler.set_name(HANDLER_NAME)
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("watchdog").setLevel(logging.WARNING)
+    return path
+
+
+def _file_handler(path: Path) -> logging.Handler:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # delay: the file is opened at the first event, so a command that logs nothing
+    # leaves no handle that would stop another logwatch from rotating the file
+    return logging.handlers.RotatingFileHandler(
+        path,
+        maxBytes=FILE_BYTES,
+        backupCount=FILE_BACKUPS,
+        encoding="utf-8",
+        delay=True,
+    )
+
+
+def _fill_std_fds() -> None:
+    """Put /dev/null on closed fds 0-2 (POSIX), so no file we open later takes one of
+    those numbers and receives what a library writes to "stderr"."""
+    if os.name != "posix":
+        return
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # takes the lowest free number: fd
+
+
+def _log_uncaught() -> None:
+    """Without stderr, a crash would vanish: log uncaught exceptions instead."""
+
+    def on_main(
+        kind: type[BaseException],
+        value: BaseException,
+        tb: TracebackType | None,
+    ) -> None:
+        log.critical("crashed", exc_info=(kind, value, tb))
+
+    def on_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            log.critical(
+                "thread_crashed",
+                thread=args.thread.name if args.thread else "?",
+                exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+            )
+
+    sys.excepthook = on_main
+    threading.excepthook = on_thread
+
+
+class _LogLines(io.TextIOBase):
+    """A text stream whose lines become ``console`` log events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._buffer = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        *lines, self._buffer = self._buffer.split("\n")
+        for line in lines:
+            log.info("console", text=line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._buffer:
+            line, self._buffer = self._buffer, ""
+            log.info("console", text=line)
+
+
+def console(stream: TextIO | None) -> TextIO:
+    """``stream``, or when there is none (pythonw) one that writes to the log."""
+    if stream is not None:
+        return stream
+    return _LogLines()  # type: ignore[return-value]  # a TextIOBase is a text stream

@@ -19,6 +19,7 @@ from typing import Any
 
 import apprise
 import regex
+import structlog
 from apprise.decorators import notify
 
 from logwatch.config import Channel, LoadedConfig
@@ -26,6 +27,8 @@ from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
 from logwatch.render import Message
+
+log = structlog.get_logger("logwatch.notifier")
 
 #: Seconds a single service may take, retries included.
 SERVICE_TIMEOUT_S = 30.0
@@ -58,11 +61,19 @@ class Delivery:
 def _console(
     body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
 ) -> bool:
-    """Prints the alert on stderr (the zero-config channel and desktop fallback)."""
+    """Prints the alert on stderr (the zero-config channel and desktop fallback).
+
+    Without a stderr (pythonw) the alert goes to logwatch's own log file instead.
+    """
     # every line marked: a log that receives this output cannot trigger logwatch
     text = f"[{notify_type.upper()}] {title}\n{body}"
-    sys.stderr.write("".join(f"logwatch| {line}\n" for line in text.split("\n")) + "\n")
-    sys.stderr.flush()
+    marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
+    stream = sys.stderr
+    if stream is None:
+        log.warning("console_alert", text=marked)
+        return True
+    stream.write(marked + "\n")
+    stream.flush()
     return True
 
 
@@ -87,13 +98,45 @@ def desktop_urgency(notify_type: str) -> str:
     return {"failure": "Critical", "warning": "Normal"}.get(notify_type, "Low")
 
 
+#: Windows 11 notification modes (ToastNotificationManagerForUser.NotificationMode,
+#: learn.microsoft.com/uwp/api/windows.ui.notifications.toastnotificationmode) in
+#: which an ordinary toast is not shown.
+_QUIET_MODES = {
+    "priorityonly": "Focus Assist (Do not disturb) lets priority notifications only",
+    "alarmsonly": "Focus Assist lets alarms only",
+}
+
+
+def toast_refusal(authorised: bool, mode: str | None) -> str:
+    """Why the system would not show a toast now, or "" when it would."""
+    if not authorised:
+        return (
+            "the system does not allow notifications from logwatch "
+            "(turned off in its notification settings)"
+        )
+    quiet = _QUIET_MODES.get((mode or "").replace("_", "").lower())
+    return f"{quiet}: the toast would not be shown" if quiet else ""
+
+
+def _notification_mode(notifier: Any) -> str | None:
+    """Windows 11's notification mode, read through desktop-notifier's WinRT backend;
+    None elsewhere (older Windows, D-Bus, macOS)."""
+    try:
+        mode = notifier._backend.manager.notification_mode
+    except Exception:  # noqa: BLE001  boundary: no such property on this system
+        return None
+    return str(getattr(mode, "name", mode))
+
+
 def _desktop(
     body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
 ) -> bool:
     """A toast through desktop-notifier (WinRT on Windows, D-Bus on Linux).
 
     desktop-notifier logs failures instead of raising them, so its logger is watched.
-    Without a desktop session the alert goes to the console.
+    A toast the system refuses (notifications off, Focus Assist) is a failed send,
+    its reason logged where Apprise collects it, so ``status`` shows it. Without a
+    desktop session the alert goes to the console.
     """
     if not desktop_session():
         return _console(body, title, notify_type)
@@ -106,7 +149,12 @@ def _desktop(
         notifier = DesktopNotifier(app_name="logwatch")
         urgency = getattr(Urgency, desktop_urgency(notify_type))
 
-        async def send_once() -> None:
+        async def send_once() -> str:
+            refused = toast_refusal(
+                await notifier.has_authorisation(), _notification_mode(notifier)
+            )
+            if refused:
+                return refused
             await notifier.send(
                 title=title or "logwatch", message=body, urgency=urgency
             )
@@ -117,8 +165,12 @@ def _desktop(
                 bus.disconnect()
                 with contextlib.suppress(Exception):
                     await bus.wait_for_disconnect()
+            return ""
 
-        asyncio.run(send_once())
+        refused = asyncio.run(send_once())
+        if refused:
+            logging.getLogger("apprise").warning("desktop: %s", refused)
+            return False
     except Exception:  # noqa: BLE001  boundary: any backend failure is a failed send
         return False
     finally:

@@ -19,6 +19,7 @@ import platformdirs
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
 from logwatch.model import FileState
 
@@ -118,12 +119,23 @@ class State:
         self.fresh = False
         #: Where an unusable database was moved, and why.
         self.moved_aside: tuple[Path, str] | None = None
+        #: An unusable database that could not be moved aside: its path, why it is
+        #: unusable and why it could not be moved (``path`` is then a fresh file).
+        self.unmovable: tuple[Path, str, str] | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(
                 f"{path.parent}: cannot create: {exc.strerror or exc}"
             ) from exc
+        if on_network_drive(path.parent):
+            # WAL needs shared memory on one host: "WAL does not work over a network
+            # filesystem" (sqlite.org/wal.html); a dropped share would also stop us
+            raise StateError(
+                f"{path.parent} is on a network drive; logwatch keeps its state on a "
+                "local disk only. Set state_dir (or LOGWATCH_STATE_DIR) to a local "
+                "folder."
+            )
         self._lock = threading.RLock()
         self._conn = self._open()
 
@@ -160,9 +172,15 @@ class State:
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA busy_timeout=5000")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=5000")
+        except BaseException:
+            # closed at once: on Windows SQLite opens without FILE_SHARE_DELETE
+            # (os_win.c winOpen), so while a handle is open the file cannot be moved
+            conn.close()
+            raise
         return conn
 
     def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
@@ -175,10 +193,26 @@ class State:
     def _move_aside(self, reason: str) -> None:
         stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
         target = self.path.with_name(f"{self.path.name}.unusable-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            part = Path(str(self.path) + suffix)
-            if part.exists():
-                part.replace(Path(str(target) + suffix))
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(self.path) + suffix)
+                if part.exists():
+                    part.replace(Path(str(target) + suffix))
+        except OSError as exc:
+            # another process holds it (WinError 32 on Windows): start afresh under
+            # another name, so no stale -wal of the old file is ever applied to it
+            fresh = self.path.with_name(f"{self.path.stem}-{stamp}{self.path.suffix}")
+            error = StateError(f"{self.path}: cannot move aside: {exc.strerror or exc}")
+            self.unmovable = (self.path, reason, error.format_message())
+            log.error(
+                "state_not_moved_aside",
+                path=str(self.path),
+                reason=reason,
+                error=error.format_message(),
+                fresh=str(fresh),
+            )
+            self.path = fresh
+            return
         self.moved_aside = (target, reason)
         log.warning(
             "state_moved_aside",

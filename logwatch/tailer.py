@@ -21,6 +21,7 @@ from fnmatch import fnmatch
 from pathlib import Path
 from typing import BinaryIO
 
+import regex
 import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver, ObservedWatch
@@ -38,6 +39,18 @@ MAX_READ_PER_STEP = 16 * READ_BYTES
 COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
 #: Consecutive listings a held file may be missing from before it is drained and closed.
 MISSING_LISTINGS = 2
+
+
+def missing_listings(platform: str) -> int:
+    """How many listings a held file may miss before its handle is let go.
+
+    On Windows one: a file deleted while we hold it stays "delete pending" on FAT,
+    exFAT, SMB and with legacy NTFS semantics, and its name cannot be created again
+    (the platform's next log file) until our handle is closed.
+    """
+    return 1 if platform == "win32" else MISSING_LISTINGS
+
+
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
 #: A copy must also hold the same bytes as the original just before what was read.
@@ -197,15 +210,53 @@ def _is_candidate(path: str, source: Source) -> bool:
     return not any(fnmatch(name, x) or fnmatch(path, x) for x in source.exclude)
 
 
+#: What glob.escape makes of a special character: ``[*]``, ``[?]``, ``[[]``.
+_ESCAPED = regex.compile(r"\[([*?\[])\]")
+
+
+def _literal(part: str) -> str | None:
+    """A path part as a plain name, or None when it is a pattern (``*``, ``[0-9]``).
+    Parts that glob.escape protected (a user name with ``[``) are plain names."""
+    if glob.has_magic(_ESCAPED.sub("", part)):
+        return None
+    return _ESCAPED.sub(r"\1", part)
+
+
 def watch_root(pattern: str) -> tuple[str, bool]:
     """The directory to watch for a glob pattern, and whether recursively."""
     parts = Path(pattern).parts
     fixed: list[str] = []
     for part in parts[:-1]:
-        if glob.has_magic(part):
+        name = _literal(part)
+        if name is None:
             return str(Path(*fixed)) if fixed else ".", True
-        fixed.append(part)
+        fixed.append(name)
     return (str(Path(*fixed)) if fixed else "."), False
+
+
+def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
+    """The directories to watch for a glob pattern, and whether recursively.
+
+    Only ``**`` needs a recursive watch. A ``*`` in a directory part (MetaTrader's
+    ``Terminal/*/Logs/*.log``) watches each directory it matches now, and its fixed
+    root for new ones, without descending into everything beside them (tick caches).
+    """
+    root, recursive = watch_root(pattern)
+    directories = Path(pattern).parts[:-1]
+    if not recursive or any("**" in part for part in directories):
+        return [(root, recursive)]
+    found = glob.glob(os.path.join(*directories))
+    return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
+
+
+def file_key(st: os.stat_result, path: str) -> tuple[int, int]:
+    """What names a listed file while it is open: (device, inode), or the path when
+    the file system reports inode 0 (FAT/exFAT and some network drives on Windows),
+    which would make every file there one; the content identity does the rest."""
+    if st.st_ino:
+        return st.st_dev, st.st_ino
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=7)
+    return st.st_dev, -1 - int.from_bytes(digest.digest(), "big")
 
 
 class _Wake(FileSystemEventHandler):
@@ -235,11 +286,13 @@ class Tailer:
         fresh_start: bool = True,
         poll_interval: float = 1.0,
         max_open: int = 256,
+        missing_limit: int = missing_listings(sys.platform),
     ) -> None:
         self.sources = tuple(sources)
         self.clock = clock
         self.poll_interval = poll_interval
         self.max_open = max_open
+        self.missing_limit = missing_limit
         self.wake = threading.Event()
         self.rediscover = True
         self._fresh_start = fresh_start
@@ -304,29 +357,40 @@ class Tailer:
             self._watches.clear()
             self.start()
             return
+        wanted: dict[str, bool] = {}
         for source in self.sources:
             if source.force_polling:
                 continue
             for pattern in source.patterns:
-                root, recursive = watch_root(os.path.expanduser(pattern))
-                try:
-                    ino = os.stat(root).st_ino
-                except OSError:
-                    self._watches.pop(root, None)
-                    continue
-                known = self._watches.get(root)
-                if known is not None and known[1] == ino:
-                    continue
-                if known is not None:
-                    with contextlib.suppress(KeyError, OSError):
-                        observer.unschedule(known[0])
-                handler = _Wake(self)
-                try:
-                    watch = observer.schedule(handler, root, recursive=recursive)
-                except OSError as exc:
-                    self._warn(root, "watch_failed", error=str(exc))
-                    continue
-                self._watches[root] = (watch, ino)
+                for root, recursive in watch_dirs(os.path.expanduser(pattern)):
+                    wanted[root] = wanted.get(root, False) or recursive
+        for root in [r for r in self._watches if r not in wanted]:
+            self._unschedule(observer, root)
+        for root, recursive in wanted.items():
+            try:
+                ino = os.stat(root).st_ino
+            except OSError:
+                # gone: drop its watch now, or watchdog would hand its stopped
+                # emitter back when the directory is recreated and watched again
+                self._unschedule(observer, root)
+                continue
+            known = self._watches.get(root)
+            if known is not None and known[1] == ino:
+                continue
+            if known is not None:
+                self._unschedule(observer, root)
+            try:
+                watch = observer.schedule(_Wake(self), root, recursive=recursive)
+            except Exception as exc:  # noqa: BLE001  boundary: watchdog 7 raises queue.Empty, not OSError, for a directory that vanishes; the poll still covers it
+                self._warn(root, "watch_failed", error=f"{type(exc).__name__}: {exc}")
+                continue
+            self._watches[root] = (watch, ino)
+
+    def _unschedule(self, observer: BaseObserver, root: str) -> None:
+        known = self._watches.pop(root, None)
+        if known is not None:
+            with contextlib.suppress(Exception):  # already gone with its directory
+                observer.unschedule(known[0])
 
     # -- one unit of work ------------------------------------------------------------
 
@@ -393,7 +457,7 @@ class Tailer:
                     if not os.path.isfile(path):
                         self._warn(path, "not_a_file")
                         continue
-                    inode = (st.st_dev, st.st_ino)
+                    inode = file_key(st, path)
                     if inode not in found:
                         found[inode] = _Listed(
                             path, source.name, st.st_size, st.st_mtime_ns
@@ -420,6 +484,9 @@ class Tailer:
                     continue  # unchanged since it was closed
                 del self._parked[inode]
             eid = self._by_inode.get(inode)
+            if eid is not None and inode[1] < 0 and not self._still_at(eid, item):
+                self._unname(eid, inode)
+                eid = None
             if eid is not None:
                 entry = self._entries[eid]
                 entry.missing = 0
@@ -430,6 +497,26 @@ class Tailer:
                 continue
             self._identify(inode, item, events)
         self._discovered_once = True
+
+    def _still_at(self, eid: str, item: _Listed) -> bool:
+        """For a file known by its path (inode 0): whether the file now at that path
+        is still the one held (same first bytes, not shorter than what was read)."""
+        entry = self._entries[eid]
+        try:
+            with open_shared(item.path) as fh:
+                head = _pread(fh, 0, entry.fp_n)
+        except OSError:
+            return True  # cannot tell: the next listing looks again
+        return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
+
+    def _unname(self, eid: str, inode: tuple[int, int]) -> None:
+        """Another file took the path of held file ``eid`` (rotation on a file system
+        without inodes): the held one keeps a name no listing has, so it is drained
+        and closed, and found again by its content under its new name."""
+        del self._by_inode[inode]
+        gone = (inode[0], -1 - uuid.uuid4().int)
+        self._entries[eid].inode = gone
+        self._by_inode[gone] = eid
 
     def _identify(
         self, inode: tuple[int, int], item: _Listed, events: list[Event]
@@ -583,7 +670,7 @@ class Tailer:
             return
         entry.stamp = stamp
         self._read(entry, st.st_size, events)
-        gone = st.st_nlink == 0 or entry.missing >= MISSING_LISTINGS
+        gone = st.st_nlink == 0 or entry.missing >= self.missing_limit
         if gone and entry.read_pos >= st.st_size:
             self._drain(entry, events)
 
@@ -737,12 +824,23 @@ def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
 
 
 def _end_of_last_line(handle: BinaryIO, size: int) -> int:
-    """Where to start a file from its end: after its last complete line."""
+    """Where to start a file from its end: after its last complete line.
+
+    In UTF-16 (by its byte-order mark, or the zero bytes of ASCII text) only a newline
+    code unit at an even offset counts: the start is never inside a character.
+    """
+    head = _pread(handle, 0, 2)
+    newline, unit = b"\n", 1
+    if head == b"\xff\xfe" or (len(head) == 2 and head[0] and not head[1]):
+        newline, unit = b"\n\x00", 2  # UTF-16LE, with a BOM or ASCII-first
+    elif head == b"\xfe\xff" or (len(head) == 2 and head[1] and not head[0]):
+        newline, unit = b"\x00\n", 2
     start = max(0, size - 64 * 1024)
+    start -= start % unit
     tail = _pread(handle, start, size - start)
-    nl = tail.rfind(b"\n")
-    if nl == -1:
-        return 0 if start == 0 else size
-    if nl + 1 < len(tail) and tail[nl + 1 :] == b"\x00":  # UTF-16LE: "\n\x00"
-        nl += 1
-    return start + nl + 1
+    end = len(tail)
+    while (nl := tail.rfind(newline, 0, end)) != -1:
+        if nl % unit == 0:
+            return start + nl + len(newline)
+        end = nl + len(newline) - 1  # a newline byte inside another character
+    return 0 if start == 0 else size - size % unit

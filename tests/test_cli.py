@@ -265,3 +265,101 @@ def test_default_language_follows_the_locale(
     env: dict[str, str], expected: str
 ) -> None:
     assert default_language(env) == expected
+
+
+class TestOutputThatCannotCrash:
+    """Windows gives files and pipes the ANSI code page (cp1251, cp1252): ``scan >
+    out.txt`` or ``scan | findstr`` raised UnicodeEncodeError on "⏎", Russian titles or
+    a line in another script, and exited 1, which means "nothing matched". Simulated
+    with PYTHONIOENCODING and with a cp1252 TextIOWrapper."""
+
+    # "保证金" (margin) is in neither cp1251 nor cp1252; the Russian title not in cp1252
+    LINE = "Refuse (Binance Futures): Margin is insufficient. (BTCUSDT) 保证金\n"
+
+    @pytest.mark.parametrize("command", ["scan", "rules", "status"])
+    def test_an_ansi_code_page_pipe_gets_escapes_and_the_documented_exit_code(
+        self, tmp_path: Path, command: str
+    ) -> None:
+        import os
+        import subprocess
+        import sys
+
+        (tmp_path / "bot.log").write_text(self.LINE, "utf-8")
+        args = {
+            "scan": ["scan", "--lang", "ru", str(tmp_path / "bot.log")],
+            "rules": ["rules", "--lang", "ru"],
+            "status": ["status"],
+        }[command]
+        # rules: Russian titles into cp1252; status: a Cyrillic user name's state path
+        encoding = "cp1251" if command == "scan" else "cp1252"
+        env = {
+            **os.environ,
+            "PYTHONIOENCODING": encoding,
+            "HOME": str(tmp_path),
+            "XDG_STATE_HOME": str(tmp_path / "Трейдер"),
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "logwatch", *args],
+            capture_output=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-800:]
+        text = proc.stdout.decode(encoding)
+        if command == "scan":
+            assert "\\u4fdd\\u8bc1\\u91d1" in text  # 保证金, escaped
+            assert "Недостаточно маржи" in text  # what cp1251 holds stays readable
+        elif command == "rules":
+            assert "binance.margin-insufficient" in text
+            assert "\\u041d\\u0435\\u0434" in text  # Нед(остаточно), escaped
+        else:
+            assert "files followed: 0" in text
+            assert "\\u0422\\u0440" in text  # Тр(ейдер)
+
+    def test_a_cp1252_pipe_is_switched_to_utf8(self) -> None:
+        import io
+
+        from logwatch.cli import safe_output
+
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding="cp1252")
+        stream.isatty = lambda: False  # type: ignore[method-assign]
+        safe_output(stream, {})
+        stream.write("Недостаточно маржи ⏎ \udcff\n")
+        stream.flush()
+        assert raw.getvalue() == "Недостаточно маржи ⏎ \\udcff\n".encode()
+
+    @pytest.mark.parametrize(
+        ("isatty", "env", "expected"),
+        [
+            (False, {}, ("utf-8", "backslashreplace")),
+            (True, {}, (None, "backslashreplace")),
+            (False, {"PYTHONIOENCODING": "cp1251"}, (None, "backslashreplace")),
+            (False, {"PYTHONIOENCODING": "cp1251:replace"}, (None, "replace")),
+        ],
+    )
+    def test_the_encoding_follows_the_console_and_pythonioencoding(
+        self, isatty: bool, env: dict[str, str], expected: tuple[str | None, str]
+    ) -> None:
+        from logwatch.cli import output_encoding
+
+        assert output_encoding(isatty, env) == expected
+
+    def test_a_bug_exits_3_not_1_which_means_nothing_matched(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        import sys
+
+        from logwatch import cli as cli_module
+
+        def broken(paths: object) -> object:
+            raise RuntimeError("a bug")
+
+        monkeypatch.setattr(cli_module, "expand", broken)
+        monkeypatch.setattr(sys, "argv", ["logwatch", "scan", str(DATA / "sample.log")])
+        with pytest.raises(SystemExit) as exit_:
+            cli_module.main()
+        assert exit_.value.code == cli_module.INTERNAL_ERROR == 3
+        assert "RuntimeError: a bug" in capsys.readouterr().err

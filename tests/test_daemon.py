@@ -126,7 +126,7 @@ def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     wait_until(lambda: len(hook.requests) == 1, 10, "the first alert")
-    run.stop(signal.SIGKILL)
+    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     write(tmp_path / "logs" / "bot.log", b"Signature for this request is not valid.\n")
@@ -166,7 +166,7 @@ def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> 
                 10,
                 "some alerts",
             )
-            run.stop(signal.SIGKILL)
+            run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
             run = Run(tmp_path, config(tmp_path, hook, "10m"))
     wanted = {f"({s})" for s in symbols}
 
@@ -204,7 +204,7 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     )
     run = Run(tmp_path, config(tmp_path, hook, "10m", f"rules:\n  dirs: ['{rules}']\n"))
     (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
-    run.proc.send_signal(signal.SIGHUP)
+    run.proc.send_signal(signal.SIGHUP)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
     wait_until(
         lambda: any("reload_failed" in line for line in run.err), 10, "the reload error"
     )
@@ -251,7 +251,7 @@ def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
     import socket
 
     path = str(tmp_path / "notify")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:  # type: ignore[attr-defined,unused-ignore]  # POSIX only
         server.bind(path)
         assert sd_notify("READY=1", {"NOTIFY_SOCKET": path})
         assert server.recv(64) == b"READY=1"

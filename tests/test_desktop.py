@@ -94,3 +94,62 @@ def test_a_bus_without_a_notification_server_is_a_failed_send(
         daemon.wait(5)
         if daemon.stdout is not None:
             daemon.stdout.close()
+
+
+@pytest.mark.parametrize(
+    ("authorised", "mode", "why"),
+    [
+        (False, None, "does not allow notifications from logwatch"),
+        (True, "PRIORITY_ONLY", "Focus Assist (Do not disturb)"),
+        (True, "AlarmsOnly", "Focus Assist lets alarms only"),
+    ],
+)
+def test_a_toast_the_system_refuses_is_a_failed_send_with_the_reason(
+    session: object,
+    monkeypatch: pytest.MonkeyPatch,
+    authorised: bool,
+    mode: str | None,
+    why: str,
+) -> None:
+    """Windows' refusals simulated on the real D-Bus session: desktop-notifier's
+    has_authorisation() is False when notifications are off for the app, and Windows
+    11 reports Focus Assist as the user's notification mode. Before: both counted as
+    sent, and the trader never knew the toast was not shown."""
+    import desktop_notifier
+
+    import logwatch.notifier
+
+    async def has_authorisation(self: object) -> bool:
+        return authorised
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.address)  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        desktop_notifier.DesktopNotifier, "has_authorisation", has_authorisation
+    )
+    monkeypatch.setattr(logwatch.notifier, "_notification_mode", lambda n: mode)
+    server = session.server  # type: ignore[attr-defined]
+    before = len(server.calls)
+    notifier = Notifier(
+        config_from_text("channels:\n  - {name: desk, url: 'desktop://'}\n", {})
+    )
+    result = notifier.send("desk", Message("T", "B"), Severity.CRITICAL)
+    assert result.status == "failed"
+    assert why in result.error
+    assert len(server.calls) == before
+
+
+@pytest.mark.parametrize(
+    ("authorised", "mode", "refused"),
+    [
+        (True, None, False),
+        (True, "UNRESTRICTED", False),
+        (True, "Unrestricted", False),
+        (False, "UNRESTRICTED", True),
+        (True, "PRIORITY_ONLY", True),
+        (True, "ALARMS_ONLY", True),
+    ],
+)
+def test_toast_refusal(authorised: bool, mode: str | None, refused: bool) -> None:
+    from logwatch.notifier import toast_refusal
+
+    assert bool(toast_refusal(authorised, mode)) is refused

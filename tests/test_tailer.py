@@ -643,3 +643,232 @@ def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_
         assert tailer.wake.wait(5), "no event from the directory that came back"
     finally:
         tailer.close()
+
+
+# -- Windows conditions, simulated ------------------------------------------------------
+
+
+def test_a_directory_whose_watch_raises_anything_is_polled_and_the_rest_watched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """watchdog 7 raises queue.Empty (not OSError) from schedule() when a directory
+    vanishes while it is being watched (simulated: schedule raises for one directory).
+    Before: the exception escaped step() and stopped the follower."""
+    import queue
+
+    from watchdog.observers.api import BaseObserver
+
+    bad, good = tmp_path / "bad", tmp_path / "good"
+    bad.mkdir()
+    good.mkdir()
+    real = BaseObserver.schedule
+
+    def schedule(self: BaseObserver, handler: Any, path: str, **kw: Any) -> Any:
+        if path == str(bad):
+            raise queue.Empty
+        return real(self, handler, path, **kw)
+
+    monkeypatch.setattr(BaseObserver, "schedule", schedule)
+    source = Source("s", (str(bad / "*.log"), str(good / "*.log")))
+    tailer = Tailer([source], FakeClock(), poll_interval=0)
+    try:
+        with capture_logs() as logs:
+            tailer.start()
+            tailer.step()
+            tailer.step()
+        failed = [e for e in logs if e["event"] == "watch_failed"]
+        assert [(e["path"], e["error"]) for e in failed] == [(str(bad), "Empty: ")]
+        write(bad / "a.log", line(0))
+        events = tailer.step()  # polled: still found
+        assert [type(e).__name__ for e in events] == ["Opened", "Read"]
+        tailer.wake.clear()
+        write(good / "b.log", line(1))
+        assert tailer.wake.wait(5), "no event from the directory that could be watched"
+    finally:
+        tailer.close()
+
+
+def test_a_directory_deleted_and_recreated_is_watched_again(tmp_path: Path) -> None:
+    """Before: the vanished directory's watch was dropped without unschedule, so
+    watchdog handed back its stopped emitter and the new directory sent no events."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tailer = Tailer([Source("s", (str(logs / "*.log"),))], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()
+        shutil.rmtree(logs)
+        tailer.step()  # sees it gone
+        logs.mkdir()
+        tailer.step()  # sees it back
+        tailer.wake.clear()
+        write(logs / "a.log", line(0))
+        assert tailer.wake.wait(5), "no event from the recreated directory"
+    finally:
+        tailer.close()
+
+
+def test_files_with_inode_0_are_told_apart_by_path_and_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT/exFAT and some network drives report st_ino 0 on Windows (simulated by a
+    stat that says 0). Before: every file there was one (device, 0) and only one of
+    them was followed."""
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kw: Any) -> os.stat_result:
+        st = real_stat(path, *args, **kw)
+        if str(path).endswith(".log"):
+            fields = tuple(st)
+            return os.stat_result(
+                (fields[0], 0, *fields[2:]), {"st_mtime_ns": st.st_mtime_ns}
+            )
+        return st
+
+    monkeypatch.setattr(os, "stat", stat)  # the tailer lists with os.stat
+    write(tmp_path / "a.log", line(0))
+    write(tmp_path / "b.log", line(100))
+    tailer = Tailer(
+        [Source("s", (str(tmp_path / "*.log"),), force_polling=True)],
+        FakeClock(),
+        poll_interval=0,
+    )
+    try:
+        opened = [e for e in tailer.step() if type(e).__name__ == "Opened"]
+        assert sorted(Path(e.path).name for e in opened) == ["a.log", "b.log"]  # type: ignore[union-attr]
+        write(tmp_path / "a.log", line(1))
+        write(tmp_path / "b.log", line(101))
+        reads = [e for e in tailer.step() if type(e).__name__ == "Read"]
+        assert sorted(e.data for e in reads) == [line(1), line(101)]  # type: ignore[union-attr]
+        (tmp_path / "a.log").rename(tmp_path / "a.log.1")  # rotated: same content
+        write(tmp_path / "a.log", line(2))
+        write(tmp_path / "a.log.1", line(3))
+        seen: list[bytes] = []
+        for _ in range(10):
+            seen += [e.data for e in tailer.step() if type(e).__name__ == "Read"]  # type: ignore[union-attr]
+        assert sorted(seen) == [line(2), line(3)]
+    finally:
+        tailer.close()
+
+
+def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
+    tmp_path: Path,
+) -> None:
+    """MetaTrader's Terminal/<hash>/Logs: before, the whole Terminal tree (tick caches
+    and all) was watched recursively."""
+    from logwatch.tailer import watch_dirs
+
+    terminal = tmp_path / "Terminal"
+    for name in ("A1", "B2"):
+        (terminal / name / "Logs").mkdir(parents=True)
+    (terminal / "Common" / "Files").mkdir(parents=True)
+    assert watch_dirs(str(terminal / "*" / "Logs" / "*.log")) == [
+        (str(terminal), False),
+        (str(terminal / "A1" / "Logs"), False),
+        (str(terminal / "B2" / "Logs"), False),
+    ]
+    assert watch_dirs(str(tmp_path / "Q" / "Logs" / "**" / "*.slog")) == [
+        (str(tmp_path / "Q" / "Logs"), True)
+    ]
+    tailer = Tailer(
+        [Source("mt", (str(terminal / "*" / "Logs" / "*.log"),))],
+        FakeClock(),
+        poll_interval=0,
+    )
+    tailer.start()
+    try:
+        tailer.step()
+        observer: Any = tailer._observer
+        watched = sorted((w.path, w.is_recursive) for w in observer._watches)
+        assert watched == [
+            (str(terminal), False),
+            (str(terminal / "A1" / "Logs"), False),
+            (str(terminal / "B2" / "Logs"), False),
+        ]
+        (terminal / "C3" / "Logs").mkdir(parents=True)  # a new terminal installed
+        tailer.step()
+        tailer.wake.clear()
+        write(terminal / "C3" / "Logs" / "20260101.log", line(0))
+        assert tailer.wake.wait(5), "the new terminal's Logs folder is not watched"
+    finally:
+        tailer.close()
+
+
+def test_a_user_name_with_a_bracket_is_a_plain_folder_of_the_watch_root() -> None:
+    import glob
+
+    home = glob.escape("/home/Ivan [desk]")
+    assert watch_root(home + "/logs/*.log") == ("/home/Ivan [desk]/logs", False)
+    assert watch_root("/x/[0-9]*/y/*.log") == ("/x", True)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
+    tmp_path: Path, encoding: str
+) -> None:
+    """MetaTrader writes UTF-16LE. On a first start, a file that ended mid-line was
+    started one byte after "\\n" (the "\\x00" of "\\n\\x00"), an odd offset that garbled
+    the first line read. Before: line 1 was never seen."""
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    log = tmp_path / "app.log"
+    write(log, bom + "LINE 000000 старт\r\nLINE 000001 par".encode(encoding))
+    h = Harness(tmp_path)
+    try:
+        h.step()
+        write(log, "tial\r\nLINE 000002 ещё\r\n".encode(encoding))
+        h.settle()
+        h.once([1, 2])
+    finally:
+        h.close()
+
+
+@pytest.mark.parametrize(
+    ("data", "start"),
+    [
+        (b"a\nb\npart", 4),
+        (b"no newline yet", 0),
+        (codecs.BOM_UTF16_LE + "a\nbc".encode("utf-16-le"), 6),
+        (codecs.BOM_UTF16_LE + "a\n".encode("utf-16-le"), 6),
+        (codecs.BOM_UTF16_LE + "a\nਊĀ".encode("utf-16-le"), 6),  # 0A 0A 00 01
+        (codecs.BOM_UTF16_BE + "a\nbc".encode("utf-16-be"), 6),
+        ("a\nbc".encode("utf-16-le"), 4),  # no BOM: told by the zero bytes
+        ("a\n".encode("utf-16-be"), 4),
+    ],
+)
+def test_the_start_after_the_last_whole_line(
+    tmp_path: Path, data: bytes, start: int
+) -> None:
+    from logwatch.tailer import _end_of_last_line
+
+    (tmp_path / "f").write_bytes(data)
+    with (tmp_path / "f").open("rb") as fh:
+        assert _end_of_last_line(fh, len(data)) == start
+
+
+def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
+    tmp_path: Path,
+) -> None:
+    """Simulated Windows: a file deleted while held stays "delete pending" (FAT, exFAT,
+    SMB), listed but not stat-able, and blocks its name until our handle closes. Here
+    it leaves the listing by a move (its link count stays 1, as Windows reports).
+    Before: it was held for two listings, while the platform could not recreate it."""
+    from logwatch.tailer import Drained, missing_listings
+
+    assert missing_listings("linux") == 2
+    (tmp_path / "gone").mkdir()
+    write(tmp_path / "a.log", line(0))
+    tailer = Tailer(
+        [Source("s", (str(tmp_path / "*.log"),), force_polling=True)],
+        FakeClock(),
+        poll_interval=0,
+        missing_limit=missing_listings("win32"),
+    )
+    try:
+        tailer.step()
+        assert tailer.open_files == 1
+        (tmp_path / "a.log").rename(tmp_path / "gone" / "a.log")
+        events = tailer.step()
+        assert [type(e) for e in events] == [Drained]
+        assert tailer.open_files == 0
+    finally:
+        tailer.close()

@@ -1,0 +1,134 @@
+"""Stopping and reloading a running logwatch: signals, console events, reload requests."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from logwatch import control
+from tests.conftest import wait_until
+from tests.fakes import FakeClock
+from tests.follow_harness import write
+from tests.test_daemon import Run, logwatch
+
+HALT_RULE = (
+    "rules:\n  - id: my.halt\n    severity: critical\n"
+    "    title: {en: Trading halted, ru: Торговля остановлена}\n"
+    "    remedy: {en: Check the venue, ru: Проверьте площадку}\n"
+    "    patterns: ['TRADING HALTED']\n    samples: ['TRADING HALTED']\n"
+    "    near_misses: ['trading resumed', 'halted? no']\n"
+)
+
+
+def _config(tmp_path: Path, rules: Path) -> str:
+    return (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+        f"rules:\n  dirs: ['{rules}']\n"
+    )
+
+
+def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
+    tmp_path: Path,
+) -> None:
+    """Windows has no SIGHUP: ``logwatch reload`` is how the config is re-read there.
+    Tested with real processes on Linux, where the same request file is used."""
+    (tmp_path / "logs").mkdir()
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules: []\n")
+    run = Run(tmp_path, _config(tmp_path, rules))
+    try:
+        (rules / "mine.yaml").write_text(HALT_RULE)
+        done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
+        assert done.returncode == 0, done.stderr
+        assert "reloading" in done.stdout
+        wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
+        write(tmp_path / "logs" / "bot.log", b"12:00:00 TRADING HALTED on venue\n")
+        wait_until(
+            lambda: any("Trading halted" in x for x in run.err),
+            10,
+            "an alert from the new rule",
+        )
+    finally:
+        assert run.stop() == 0
+    assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
+
+
+def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
+    assert done.returncode == 2
+    assert f"{rules / 'mine.yaml'}:2: rule my.halt" in done.stderr
+    assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
+
+
+def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules: []\n")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    done = logwatch(
+        "reload", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
+    )
+    assert done.returncode == 1
+    assert "no running logwatch took the request within 0.2 s" in done.stderr
+    assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
+
+
+def test_a_request_is_taken_once(tmp_path: Path) -> None:
+    assert not control.take_reload_request(tmp_path)
+    control.reload_request(tmp_path).write_text("reload\n")
+    assert control.take_reload_request(tmp_path)
+    assert not control.take_reload_request(tmp_path)
+
+
+def test_request_reload_returns_once_the_request_is_taken(tmp_path: Path) -> None:
+    taker = threading.Thread(
+        target=lambda: wait_until(lambda: control.take_reload_request(tmp_path), 5)
+    )
+    taker.start()
+    assert control.request_reload(tmp_path, FakeClock(), 5)
+    taker.join(5)
+
+
+def test_ctrl_break_stops_like_ctrl_c_where_there_is_sigbreak(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Windows' signal module has SIGBREAK (Ctrl-Break, console close); simulated by
+    giving this one the attribute. Before: only SIGINT and SIGTERM stopped it."""
+    assert signal.SIGINT in control.stop_signals()
+    assert signal.SIGTERM in control.stop_signals()
+    monkeypatch.setattr(signal, "SIGBREAK", signal.SIGABRT, raising=False)
+    assert signal.SIGABRT in control.stop_signals()
+
+
+@pytest.mark.parametrize(
+    ("ctrl_type", "handled"),
+    [(0, False), (1, False), (2, True), (5, True), (6, True)],
+)
+def test_a_console_close_waits_for_the_save_before_windows_ends_the_process(
+    ctrl_type: int, handled: bool
+) -> None:
+    """The console handler's logic, without the Win32 registration: Ctrl-C (0) and
+    Ctrl-Break (1) go to the signal handlers; close (2), logoff (5) and shutdown (6)
+    ask to stop and hold Windows off until the state is saved."""
+    stopped = threading.Event()
+    asked: list[bool] = []
+
+    def stop() -> None:
+        asked.append(True)
+        threading.Timer(0.01, stopped.set).start()  # the main thread saving
+
+    assert control.on_close_event(ctrl_type, stop, stopped) is handled
+    assert asked == ([True] if handled else [])
+    assert stopped.is_set() is handled
