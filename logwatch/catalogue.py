@@ -88,6 +88,8 @@ class Found:
     message: str
     entry: Entry | None
     captures: dict[str, str]
+    #: where the match starts in the text searched
+    start: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +139,8 @@ class Catalogue:
             raw = groups.get("code")
             code = int(raw) if raw is not None else None
             message = clean_message(groups.get("message", ""))
-            return Found(
-                shape, code, message, self.lookup(shape.exchange, code, message), groups
-            )
+            entry = self.lookup(shape.exchange, code, message)
+            return Found(shape, code, message, entry, groups, m.start())
         return None
 
 
@@ -158,12 +159,13 @@ def clean_message(text: str) -> str:
 
 
 def fill(template: str, code: int | None, message: str) -> str:
-    """A shape example with a code and a message (or the message escaped as in JSON)
-    put in."""
+    """A shape example with a code and a message put in: as it is (``{message}``),
+    escaped as in JSON (``{json_message}``) or as Python's repr (``{repr_message}``)."""
     escaped = json.dumps(message, ensure_ascii=False)[1:-1]
     return (
         template.replace("{code}", "" if code is None else str(code))
         .replace("{json_message}", escaped)
+        .replace("{repr_message}", repr(message))
         .replace("{message}", message)
     )
 

@@ -302,24 +302,28 @@ class Engine:
                     for h in hits
                 ]
             return hits, True
-        return self._catalogue_hits(found, masked or self._masked(record)), True
+        line = record.first_line + record.raw.count("\n", 0, found.start)
+        return self._catalogue_hits(found, masked or self._masked(record), line), True
 
     def _identify(self, record: Record, shapes: list[int]) -> Found | None:
         """What the shapes find in the record's text, else in its raw line (a JSON
-        line's text is only its message)."""
+        line's text is only its message); ``start`` is made a position in the raw
+        record, or 0 when the match was in a text made from it."""
         try:
             found = self.catalogue.identify(
                 record.text, record.format, shapes, self.timeout_s
             )
-            if found is None and record.raw != record.text:
-                found = self.catalogue.identify(
+            if found is not None:
+                return found if record.raw == record.text else replace(found, start=0)
+            if record.raw != record.text:
+                return self.catalogue.identify(
                     record.raw, record.format, shapes, self.timeout_s
                 )
         except TimeoutError:
             return None
-        return found
+        return None
 
-    def _catalogue_hits(self, found: Found, record: Record) -> list[Hit]:
+    def _catalogue_hits(self, found: Found, record: Record, line: int) -> list[Hit]:
         """The hit for what a shape found: its code's rule, or the unknown code's."""
         entry, exchange = found.entry, found.shape.exchange
         rule_id = (
@@ -349,7 +353,7 @@ class Engine:
                 rule.severity,
                 codes,
                 record,
-                record.first_line,
+                line,
                 captures,
                 (where, what),
                 exchange,

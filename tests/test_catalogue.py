@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.catalogue import Entry, Shape, example_lines, real_message
+from logwatch.catalogue import Entry, Shape, example_lines, fill, real_message
 from logwatch.cli import cli
 from logwatch.engine import Engine, catalogue_problems
 from logwatch.model import Hit, Severity
@@ -150,6 +150,27 @@ class TestKnownErrors:
         (hit,) = hits_of(line)
         assert (hit.rule_id, code in hit.codes) == (rule_id, True)
 
+    def test_a_code_in_a_traceback_is_reported_at_its_own_line(self) -> None:
+        """Hummingbot puts the exchange's body on a continuation line of the record."""
+        text = (
+            "2024-07-25 02:41:52,418 - 15 - hummingbot.connector.exchange.binance - "
+            "ERROR - Error submitting buy LIMIT order to Binance\n"
+            "Traceback (most recent call last):\n"
+            '  File "binance_exchange.py", line 210, in _place_order\n'
+            "OSError: Error executing request POST https://api.binance.com/api/v3/order. "
+            'HTTP status is 400. Error: {"code":-1013,"msg":"Filter failure: LOT_SIZE"}\n'
+            "2024-07-25 02:41:52,435 - 15 - hummingbot.core - INFO - next tick\n"
+        )
+        stream = Stream(ENGINE, "logs_bot.log")
+        scan = stream.feed(text.encode())
+        scan.extend(stream.flush())
+        (hit,) = scan.hits
+        assert (hit.rule_id, hit.line, hit.record.first_line) == (
+            "binance.code-1013",
+            4,
+            1,
+        )
+
     def test_a_hand_written_rule_wins_over_the_catalogue_on_its_line(self) -> None:
         (hit,) = hits_of('binance {"code":-2019,"msg":"Margin is insufficient."}')
         assert hit.rule_id == "binance.margin-insufficient"
@@ -228,16 +249,11 @@ class TestUnknownCodes:
         assert (shape.exchange, code) not in CATALOGUE.entries
         message = "Brand new error text"
         for example in shape.examples:
-            line = (
-                example.replace("{code}", str(code))
-                .replace("{json_message}", message)
-                .replace("{message}", message)
-            )
-            (hit,) = hits_of(line)
+            (hit,) = hits_of(fill(example, code, message))
             assert hit.rule_id == f"{shape.exchange}.unknown-error"
             assert hit.severity is Severity.WARNING
             assert hit.codes == (code,)
-            if "message" in shape.pattern.groupindex and "{" + "message" in example:
+            if "message" in shape.pattern.groupindex and "message}" in example:
                 assert hit.message == message
 
     def test_scan_json_gives_remedy_exchange_and_the_message_title(
@@ -290,6 +306,8 @@ class TestNearMisses:
             "2024-05-01 10:00:00,000 - bot - WARNING - failed to connect [Errno 111] Connection refused",
             '2024-05-01 10:00:00,000 - bot - INFO - fetched {"code":"200","msg":"success"} from the price API',
             "2024-05-01 10:00:00,000 - bot - INFO - pnl: 5, -1.2, -3.4 over the last three trades",
+            "2024-05-01 10:00:00,000 - bot - INFO - price API said {'code': 200, 'msg': 'ok'}",
+            "2024-05-01 10:00:00,000 - bot - INFO - {'code': '200', 'msg': 'success', 'data': []}",
         ],
     )
     def test_raises_nothing(self, line: str) -> None:
