@@ -101,20 +101,61 @@ class Catalogue:
     texts: Mapping[tuple[str, str], Entry] = field(default_factory=dict)
     exchanges: Mapping[str, Exchange] = field(default_factory=dict)
     categories: Mapping[str, Category] = field(default_factory=dict)
+    #: texts with placeholders (``Filter failure: %s``), normalised, per exchange
+    templates: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
+    #: the templates as regexes, made the first time a text is looked up (rarely)
+    _compiled: dict[str, list[tuple[re.Pattern[str], Entry]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def lookup(self, exchange: str, code: int | None, message: str) -> Entry | None:
-        """The entry for a code, else for a text the platform prints instead of one."""
+        """The entry for a code, else for a text the platform prints instead of one:
+        a documented text (placeholders stand for any value), else its first word
+        (MetaTrader's ``done at 1.0812``)."""
         if code is not None:
             return self.entries.get((exchange, code))
         text = normalise_text(message)
         entry = self.texts.get((exchange, text))
         if entry is None:
-            head = text.split(" ", 1)[0]
-            entry = self.texts.get((exchange, head))
+            entry = self._by_template(exchange, text)
+        if entry is None:
+            entry = self.texts.get((exchange, text.split(" ", 1)[0]))
         return entry
+
+    def _by_template(self, exchange: str, text: str) -> Entry | None:
+        compiled = self._compiled.get(exchange)
+        if compiled is None:
+            compiled = self._compiled[exchange] = [
+                (re.compile(".+?".join(map(re.escape, PLACEHOLDER.split(t)))), e)
+                for t, e in self.templates.get(exchange, ())
+            ]
+        return next((e for p, e in compiled if p.fullmatch(text)), None)
+
+    def examples(self, entry: Entry, shape: Shape) -> list[str]:
+        """Lines that print ``entry`` in ``shape``, from the shape's examples: with its
+        code, or (a shape without one) with each of its texts that leads back to it."""
+        if shape.exchange != entry.exchange:
+            return []
+        if "code" in shape.pattern.groupindex:
+            texts: list[tuple[int | None, str]] = [
+                (entry.code, real_message(entry.message) or "error")
+            ]
+        else:
+            texts = [
+                (None, real)
+                for text in (*entry.aliases, entry.message)
+                if text
+                and (real := real_message(text))
+                and self.lookup(entry.exchange, None, real) is entry
+            ]
+        return [
+            fill(example, code, text)
+            for example in shape.examples
+            for code, text in texts
+        ]
 
     def identify(
         self,
@@ -146,7 +187,7 @@ class Catalogue:
 
 def normalise_text(text: str) -> str:
     """A message as a lookup key: lower case, single spaces, no closing period."""
-    return " ".join(text.lower().split()).rstrip(".")
+    return " ".join(text.lower().split()).rstrip(". ")
 
 
 def clean_message(text: str) -> str:
@@ -178,18 +219,3 @@ def real_message(message: str) -> str:
 def rule_id_for(exchange: str, code: int) -> str:
     """The rule id of a code without a rule of its own: ``binance.code-1013``."""
     return f"{exchange}.code-{abs(code)}"
-
-
-def example_lines(entry: Entry, shape: Shape) -> list[str]:
-    """Lines that print ``entry`` in ``shape``, from the shape's examples."""
-    if shape.exchange != entry.exchange:
-        return []
-    if "code" in shape.pattern.groupindex:
-        texts: list[tuple[int | None, str]] = [
-            (entry.code, real_message(entry.message) or "error")
-        ]
-    else:
-        texts = [(None, alias) for alias in entry.aliases]
-    return [
-        fill(example, code, text) for example in shape.examples for code, text in texts
-    ]

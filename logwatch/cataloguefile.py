@@ -486,17 +486,25 @@ def assemble(
                     f"shape {shape.id}: unknown exchange {shape.exchange!r}",
                 )
             )
+    # a text shared by several codes leads to the first of them
     texts: dict[tuple[str, str], Entry] = {}
+    templates: dict[str, dict[str, Entry]] = {}
     for entry in entries.values():
         for text in (*entry.aliases, entry.message):
-            if text and not PLACEHOLDER.search(text):
-                texts.setdefault((entry.exchange, normalise_text(text)), entry)
+            norm = normalise_text(text)
+            if not norm:
+                continue
+            if PLACEHOLDER.search(norm):
+                templates.setdefault(entry.exchange, {}).setdefault(norm, entry)
+            else:
+                texts.setdefault((entry.exchange, norm), entry)
     catalogue = Catalogue(
         tuple(s for s in parts.shapes if s.exchange in parts.exchanges),
         entries,
         texts,
         dict(parts.exchanges),
         dict(parts.categories),
+        {ex: tuple(by_text.items()) for ex, by_text in templates.items()},
     )
     return catalogue, errors
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import regex
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from logwatch.catalogue import Catalogue, Found, example_lines, normalise_text
+from logwatch.catalogue import Catalogue, Found, normalise_text
 from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
@@ -293,8 +293,11 @@ class Engine:
         exchange, code = found.shape.exchange, found.code
         if found.entry is not None and found.entry.rule_id is None:
             return [], True  # a confirmation or success code: nothing to tell
-        # a hand-written rule wins, unless it is about another exchange or platform
-        hits = [h for h in hits if h.exchange == exchange]
+        if code is None and found.entry is not None:
+            code = found.entry.code  # a documented text, printed without its code
+        # a hand-written rule wins, unless the line has another exchange's known code
+        if code is not None:
+            hits = [h for h in hits if h.exchange == exchange]
         if hits:
             if code is not None:
                 hits = [
@@ -402,7 +405,7 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
     problems = []
     for entry in engine.catalogue.entries.values():
         for shape in engine.catalogue.shapes:
-            for line in example_lines(entry, shape):
+            for line in engine.catalogue.examples(entry, shape):
                 owners = engine.candidates(line.encode("utf-8")).values()
                 hits = engine.match(sample_record(line), set().union(*owners))
                 if entry.rule_id is None:

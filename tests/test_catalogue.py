@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.catalogue import Entry, Shape, example_lines, fill, real_message
+from logwatch.catalogue import Entry, Shape, fill, real_message
 from logwatch.cli import cli
 from logwatch.engine import Engine, catalogue_problems
 from logwatch.model import Hit, Severity
@@ -32,7 +32,7 @@ def shapes_of(entry: Entry) -> list[tuple[str, str]]:
     return [
         (shape.id, line)
         for shape in CATALOGUE.shapes
-        for line in example_lines(entry, shape)
+        for line in CATALOGUE.examples(entry, shape)
     ]
 
 
@@ -150,6 +150,52 @@ class TestKnownErrors:
         (hit,) = hits_of(line)
         assert (hit.rule_id, code in hit.codes) == (rule_id, True)
 
+    @pytest.mark.parametrize(
+        ("line", "rule_id", "code"),
+        [
+            (
+                "Refuse (Binance Futures): Filter failure: LOT_SIZE (BTCUSDT)",
+                "binance.code-1013",
+                -1013,
+            ),
+            (
+                "Refuse (Binance Futures): Order does not exist.",
+                "binance.code-2013",
+                -2013,
+            ),
+            (
+                "Refuse (Binance Futures): Timestamp for this request is outside of the "
+                "ME recvWindow.",
+                "binance.recv-window",
+                -5028,
+            ),
+            (
+                "Refuse (OKX): Order failed. Insufficient USDT balance in account",
+                "okx.code-51008",
+                51008,
+            ),
+        ],
+    )
+    def test_quantower_prints_only_the_text_and_the_text_finds_the_code(
+        self, line: str, rule_id: str, code: int
+    ) -> None:
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.codes[0]) == (rule_id, code)
+
+    def test_quantower_text_nobody_documented_is_still_reported(self) -> None:
+        (hit,) = hits_of("Refuse (Binance Futures): Brand new refusal (BTCUSDT)")
+        assert (hit.rule_id, hit.message, hit.codes) == (
+            "binance.unknown-error",
+            "Brand new refusal",
+            (),
+        )
+
+    def test_quantower_own_wording_keeps_its_own_rule(self) -> None:
+        (hit,) = hits_of(
+            "Refuse (Binance Futures): Request was executed partially (XRPUSDT)"
+        )
+        assert hit.rule_id == "quantower.close-position-partial"
+
     def test_a_code_in_a_traceback_is_reported_at_its_own_line(self) -> None:
         """Hummingbot puts the exchange's body on a continuation line of the record."""
         text = (
@@ -196,6 +242,7 @@ class TestKnownErrors:
             '{"code":"0","data":[{"clOrdId":"","ordId":"312269865356374016","sCode":"0","sMsg":"Order placed","tag":""}],"msg":""}',
             "CS\t0\t10:12:01.345\tMyExpert (EURUSD,H1)\tCTrade::OrderSend: market buy 0.10 EURUSD [done at 1.08123]",
             "2024-06-01 12:00:00,001 - mt5bot - INFO - order_send done, retcode=10009",
+            "Refuse (Bybit Unified): Set leverage has not been modified.",
         ],
     )
     def test_confirmations_and_success_raise_nothing(self, line: str) -> None:
