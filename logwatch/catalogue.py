@@ -21,6 +21,8 @@ from logwatch.model import Severity
 SILENT = "none"
 #: Placeholders in documented texts: %s, %d, <A>, {param0}, [xxx]
 #: (the stdlib engine: thousands of short substitutions at load, where it is faster)
+#: Quantower's `` (BTCUSDT)`` after a message (upper case only: not "(unless …)")
+_SYMBOL_AT_END = re.compile(r"\s*\([A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?\)\.?$")
 PLACEHOLDER = re.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
 
 
@@ -191,8 +193,10 @@ def normalise_text(text: str) -> str:
 
 
 def clean_message(text: str) -> str:
-    """A captured message without JSON escapes and a library's leading ``Error:``."""
+    """A captured message without JSON escapes, a library's leading ``Error:`` and a
+    platform's trailing ``(SYMBOL)``."""
     text = text.replace('\\"', '"').replace("\\/", "/").strip()
+    text = _SYMBOL_AT_END.sub("", text)
     for prefix in ("Error: ", "error: "):
         if text.startswith(prefix):
             text = text[len(prefix) :]
