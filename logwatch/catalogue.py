@@ -105,8 +105,8 @@ class Catalogue:
     categories: Mapping[str, Category] = field(default_factory=dict)
     #: texts with placeholders (``Filter failure: %s``), normalised, per exchange
     templates: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
-    #: the templates as regexes, made the first time a text is looked up (rarely)
-    _compiled: dict[str, list[tuple[re.Pattern[str], Entry]]] = field(
+    #: the templates as regexes by their first word, made when first needed
+    _compiled: dict[str, dict[str, list[tuple[re.Pattern[str], Entry]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -128,13 +128,16 @@ class Catalogue:
         return entry
 
     def _by_template(self, exchange: str, text: str) -> Entry | None:
-        compiled = self._compiled.get(exchange)
-        if compiled is None:
-            compiled = self._compiled[exchange] = [
-                (re.compile(".+?".join(map(re.escape, PLACEHOLDER.split(t)))), e)
-                for t, e in self.templates.get(exchange, ())
-            ]
-        return next((e for p, e in compiled if p.fullmatch(text)), None)
+        buckets = self._compiled.get(exchange)
+        if buckets is None:
+            buckets = self._compiled[exchange] = {}
+            for template, entry in self.templates.get(exchange, ()):
+                pieces = PLACEHOLDER.split(template)
+                first = pieces[0].split(" ", 1)[0] if " " in pieces[0] else ""
+                pattern = re.compile(".+?".join(map(re.escape, pieces)))
+                buckets.setdefault(first, []).append((pattern, entry))
+        candidates = (*buckets.get(text.split(" ", 1)[0], ()), *buckets.get("", ()))
+        return next((e for p, e in candidates if p.fullmatch(text)), None)
 
     def examples(self, entry: Entry, shape: Shape) -> list[str]:
         """Lines that print ``entry`` in ``shape``, from the shape's examples: with its

@@ -113,6 +113,9 @@ class Engine:
         self.rules = tuple(rules)
         self.catalogue = rules.catalogue if isinstance(rules, RuleSet) else Catalogue()
         self._by_id = {rule.id: rule for rule in self.rules}
+        self._coded = [
+            "code" in shape.pattern.groupindex for shape in self.catalogue.shapes
+        ]
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.secrets = secrets
@@ -287,6 +290,15 @@ class Engine:
                     rule.exchange,
                 )
             )
+        if hits:
+            # a hand-written rule already explains the record: only a code, or a text
+            # of another exchange's, can change the hit
+            shapes = [
+                i
+                for i in shapes
+                if self._coded[i]
+                or any(h.exchange != self.catalogue.shapes[i].exchange for h in hits)
+            ]
         found = self._identify(record, shapes) if shapes else None
         if found is None:
             return hits, bool(hits)
@@ -301,7 +313,9 @@ class Engine:
         if hits:
             if code is not None:
                 hits = [
-                    replace(h, codes=(code, *(c for c in h.codes if c != code)))
+                    h
+                    if h.codes[:1] == (code,)
+                    else replace(h, codes=(code, *(c for c in h.codes if c != code)))
                     for h in hits
                 ]
             return hits, True
