@@ -1,16 +1,20 @@
-"""A committed alert -> a loopback webhook has it: p50/p99 over 200 alerts.
+"""A committed alert -> a loopback webhook has it: p50/p99 over 200 alerts; and the
+CPU a repeat hit costs with 0 / 2,000 / 10,000 open dedup windows.
 
-    python bench/alert_bench.py [--alerts 200]
+    python bench/alert_bench.py [--alerts 200] [--repeats 300]
 
 The alert is committed to State the way the follower does it, the Dispatcher's channel
 thread is woken, and the time until a real HTTP server on 127.0.0.1 has the request is
-measured.
+measured. A repeat hit is admitted, ticked and committed the way the follower does it;
+its CPU time is compared with the same commit rewriting every open window (the way
+before issue 11), in the same process.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import tempfile
 import threading
@@ -28,10 +32,86 @@ from logwatch.rules import load_rules
 from logwatch.state import State
 
 
+def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
+    """Mean CPU ms of one repeat hit (admit, tick, commit) with windows open."""
+    from datetime import timedelta
+
+    from logwatch.dedup import Deduper, fingerprint
+    from logwatch.follow import Alerting
+    from logwatch.model import Hit, Record
+    from logwatch.outbox import window_to_json
+
+    def hit(symbol: str) -> Hit:
+        text = f"Refuse (Binance Futures): Margin is insufficient. ({symbol})"
+        record = Record("bot.log", "quantower", 1, 0, len(text), text, text, None, {})
+        return Hit(
+            "binance.margin-insufficient",
+            Severity.ERROR,
+            (-2019,),
+            record,
+            1,
+            {"symbol": symbol},
+            ("", symbol),
+        )
+
+    work = Path(tempfile.mkdtemp(prefix="logwatch-dedup-bench-"))
+    clock = SystemClock()
+    state = State(work / "state.db", clock)
+    alerting = Alerting(Deduper(), lambda a: ["hook"])
+    start = clock.now()
+    alerting.admit([hit(f"S{i}USDT") for i in range(open_windows)], start)
+    state.commit(extra=alerting.write)
+    alerting.committed()
+    repeat = hit("REPEATUSDT")
+    alerting.admit([repeat], start)
+    state.commit(extra=alerting.write)
+    alerting.committed()
+
+    def old_way(conn: sqlite3.Connection) -> None:
+        # what every commit did before: delete every window, insert every window
+        alerting.write(conn)
+        windows = alerting.deduper.windows
+        conn.execute("DELETE FROM windows")
+        conn.executemany(
+            "INSERT INTO windows VALUES (?, ?)",
+            [(fp, window_to_json(w)) for fp, w in windows.items()],
+        )
+
+    assert fingerprint(repeat) in alerting.deduper.windows
+    used = 0.0
+    for n in range(repeats):
+        now = start + timedelta(seconds=1 + n * 0.01)
+        cpu = time.process_time()
+        alerting.admit([repeat], now)
+        alerting.tick(now)
+        state.commit(extra=old_way if rewrite_all else alerting.write)
+        alerting.committed()
+        used += time.process_time() - cpu
+    state.close()
+    return used / repeats * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alerts", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=300)
     args = parser.parse_args()
+    import logging
+
+    import structlog
+
+    # one line per sent alert would bury the figures
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
+    for open_windows in (0, 2000, 10000):
+        now_ms = repeat_hit_cpu(open_windows, args.repeats, rewrite_all=False)
+        old_ms = repeat_hit_cpu(open_windows, max(10, args.repeats // 10), True)
+        print(
+            f"repeat hit with {open_windows:>5} open windows: {now_ms:.3f} ms CPU "
+            f"(rewriting every window, as before: {old_ms:.3f} ms; "
+            f"ratio {now_ms / old_ms:.3f})"
+        )
     os.environ["NO_PROXY"] = "127.0.0.1"
     got = threading.Condition()
     received: list[float] = []

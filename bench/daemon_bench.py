@@ -1,10 +1,15 @@
-"""Figures for ``logwatch run``: start to READY, line -> webhook latency, idle CPU, RSS.
+"""Figures for ``logwatch run``: start to READY, line -> webhook latency per format,
+idle CPU, RSS.
 
     python bench/daemon_bench.py [--lines 100] [--idle-seconds 60]
 
-Runs the real service with 3 sources and 2 channels (a loopback webhook and the console),
-under a NOTIFY_SOCKET so READY=1 can be timed, writes error lines (each for another symbol,
-so dedup holds none back) at random 20-100 ms gaps, and measures when the webhook has each.
+Also times a second ``logwatch run`` on the same state until it exits (the lock).
+Runs the real service with one source per log format (Quantower, MetaTrader in UTF-16,
+NinjaTrader, Python logging with the traceback in the same write, JSON lines, generic)
+and 2 channels (a loopback webhook and the console), under a NOTIFY_SOCKET so READY=1
+can be timed. It writes ``--lines`` error records per format, in turn, at random
+20-100 ms gaps (each for another symbol, so dedup holds none back), and measures when
+the webhook has each: p50/p99 per format.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -20,13 +26,66 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+#: format -> (file name, the bytes of one error record for a symbol)
+SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
+    "quantower": (
+        "q.log",
+        lambda s: (
+            f"2026-11-24 12:00:00.123 [Trading] Refuse (Binance Futures): "
+            f"Margin is insufficient. ({s})\n".encode()
+        ),
+    ),
+    "metatrader": (
+        "20261124.log",
+        lambda s: (
+            f"CS\t2\t12:00:00.123\tTrades\t'5512345': Margin is insufficient. "
+            f"({s})\r\n".encode("utf-16-le")
+        ),
+    ),
+    "ninjatrader": (
+        "n.txt",
+        lambda s: (
+            f"2026-09-16 10:54:08:591|0|4|Order rejected: Margin is "
+            f"insufficient. ({s})\n".encode()
+        ),
+    ),
+    "python": (
+        "freqtrade.log",
+        lambda s: (
+            f"2026-11-24 12:00:00,123 - bot - ERROR - order failed ({s})\n"
+            "Traceback (most recent call last):\n"
+            '  File "bot.py", line 3, in place\n'
+            "binance.exceptions.BinanceAPIException: APIError(code=-2019): "
+            "Margin is insufficient.\n"
+        ).encode(),
+    ),
+    "json": (
+        "j.jsonl",
+        lambda s: (
+            '{"@t":"2026-06-25T10:00:01.123+03:00","lvl":"Trading","ev":"Refuse '
+            f'(Binance Futures): Margin is insufficient. ({s})"}}\n'
+        ).encode(),
+    ),
+    "generic": (
+        "g.log",
+        lambda s: f"Refuse (Binance Futures): Margin is insufficient. ({s})\n".encode(),
+    ),
+}
+_SYMBOL = re.compile(r"BENCH\d{5}USDT")
+
+
+def percentile(ms: list[float], q: float) -> float:
+    """The ``q`` quantile of sorted values (nearest rank)."""
+    return ms[min(len(ms) - 1, int(len(ms) * q))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=100)
+    parser.add_argument("--lines", type=int, default=100, help="records per format")
     parser.add_argument("--idle-seconds", type=float, default=60)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="logwatch-daemon-bench-"))
@@ -35,24 +94,32 @@ def main() -> None:
     class Hook(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            at = time.perf_counter()
             self.send_response(200)
             self.end_headers()
-            for word in body["message"].split():
-                if word.startswith("(BENCH") or word.startswith("BENCH"):
-                    received.setdefault(word.strip("()"), time.perf_counter())
+            for symbol in _SYMBOL.findall(body["title"] + " " + body["message"]):
+                received.setdefault(symbol, at)
 
         def log_message(self, *a: object) -> None:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    dirs = [work / f"src{i}" for i in range(3)]
-    for d in dirs:
-        d.mkdir()
-        (d / "bot.log").write_text("2026-11-24 12:00:00 start\n")
-    sources = "".join(
-        f"  - name: s{i}\n    paths: ['{d}/*.log']\n" for i, d in enumerate(dirs)
-    )
+    files: dict[str, Path] = {}
+    sources = ""
+    for fmt, (name, _shape) in SHAPES.items():
+        folder = work / fmt
+        folder.mkdir()
+        files[fmt] = folder / name
+        files[fmt].write_bytes(
+            b"\xff\xfe" + "start\r\n".encode("utf-16-le")
+            if fmt == "metatrader"
+            else b"start\n"
+        )
+        sources += (
+            f"  - name: {fmt}\n    format: {fmt}\n"
+            f"    paths: ['{folder}/{Path(name).stem}*']\n"
+        )
     (work / "config.yaml").write_text(
         f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
         f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{server.server_address[1]}/a'\n"
@@ -79,24 +146,55 @@ def main() -> None:
     while notify.recv(256) != b"READY=1":
         pass
     ready_s = time.perf_counter() - started
+    second = time.perf_counter()
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "run",
+            "--config",
+            str(work / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    second_s = time.perf_counter() - second
     rnd = random.Random(5)
-    written: dict[str, float] = {}
-    for n in range(args.lines):
-        symbol = f"BENCH{n:04d}USDT"
-        with (dirs[n % 3] / "bot.log").open("a") as fh:
-            fh.write(f"Refuse (Binance Futures): Margin is insufficient. ({symbol})\n")
-        written[symbol] = time.perf_counter()
-        time.sleep(rnd.uniform(0.02, 0.1))
+    written: dict[str, tuple[str, float]] = {}
+    n = 0
+    for _ in range(args.lines):
+        for fmt, (_name, shape) in SHAPES.items():
+            symbol = f"BENCH{n:05d}USDT"
+            n += 1
+            with files[fmt].open("ab") as fh:
+                fh.write(shape(symbol))  # one write, as a logger does
+            written[symbol] = (fmt, time.perf_counter())
+            time.sleep(rnd.uniform(0.02, 0.1))
     deadline = time.perf_counter() + 10
-    while len(received) < args.lines and time.perf_counter() < deadline:
+    while len(received) < len(written) and time.perf_counter() < deadline:
         time.sleep(0.01)
-    ms = sorted((received[s] - w) * 1000 for s, w in written.items() if s in received)
-    p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     print(f"start to READY: {ready_s:.2f} s")
     print(
-        f"line written -> loopback webhook: {len(ms)}/{args.lines} alerts, p50 "
-        f"{statistics.median(ms):.1f} ms, p99 {p99:.1f} ms, max {ms[-1]:.1f} ms"
+        f"a second run on the same state: exit {refused.returncode} after "
+        f"{second_s:.2f} s ({refused.stderr.strip()[:60]}...)"
     )
+    print("line written -> loopback webhook, per format:")
+    for fmt in SHAPES:
+        ms = sorted(
+            (received[s] - w) * 1000
+            for s, (f, w) in written.items()
+            if f == fmt and s in received
+        )
+        if not ms:
+            print(f"  {fmt:<12} 0/{args.lines} alerts")
+            continue
+        print(
+            f"  {fmt:<12} {len(ms)}/{args.lines} alerts, p50 {statistics.median(ms):.1f} ms, "
+            f"p99 {percentile(ms, 0.99):.1f} ms, max {ms[-1]:.1f} ms"
+        )
     stat = Path(f"/proc/{proc.pid}/stat")
     ticks = os.sysconf("SC_CLK_TCK")
 
@@ -117,7 +215,7 @@ def main() -> None:
         / 1024
     )
     print(
-        f"idle, 3 sources and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
+        f"idle, 6 sources and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
         f"{100 * used / args.idle_seconds:.3f} % of one core; peak RSS {rss:.0f} MB"
     )
     proc.terminate()

@@ -106,6 +106,17 @@ def _load(rule_dirs: Iterable[Path]) -> RuleSet:
 # -- scan ------------------------------------------------------------------------------
 
 
+def _config_secrets() -> tuple[str, ...]:
+    """The secrets of the config, when there is a usable one: scan masks them too."""
+    from logwatch.config import config_secrets, load_config
+    from logwatch.redact import secret_forms
+
+    try:
+        return secret_forms(config_secrets(load_config().config))
+    except LogwatchError:
+        return ()
+
+
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
     """Each argument's files, globs expanded in order; ``(arg, None)`` if none exist."""
     for arg in paths:
@@ -313,7 +324,7 @@ def scan(
     clock = SystemClock()
     started = clock.monotonic()
     rules = _load(rule_dirs)
-    engine = Engine(rules)
+    engine = Engine(rules, secrets=_config_secrets())
     report = Report(sys.stdout, lang or default_language(), as_json, rules)
     if follow:
         _follow(
@@ -380,11 +391,15 @@ def _follow(
     from logwatch.clock import SystemClock
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
+    from logwatch.lock import StateLock
     from logwatch.state import State
     from logwatch.tailer import Source
 
     logs.configure(sys.stderr)
     clock = SystemClock()
+    lock = StateLock(state_path) if state_path is not None else None
+    if lock is not None:
+        lock.acquire()
     state = State(state_path, clock) if state_path is not None else None
     if state is not None and state.moved_aside is not None:
         moved, why = state.moved_aside
@@ -437,6 +452,8 @@ def _follow(
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        if lock is not None:
+            lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
 
 
@@ -521,30 +538,78 @@ def run(config_path: Path | None) -> None:
     sys.exit(code)
 
 
+def _state_path(config_path: Path | None, env: dict[str, str]) -> Path:
+    """The state file the config names, read from its ``state_dir`` alone: status
+    needs no channel secrets (their ``${VAR}`` may be unset where status runs)."""
+    from logwatch.config import default_config_path, load_config, parse_config
+    from logwatch.errors import ConfigError, InvalidConfig
+    from logwatch.state import state_path
+    from logwatch.yamlfile import Document, load_yaml
+
+    path = config_path or default_config_path(env)
+    if not path.exists():
+        state_dir = load_config(config_path, env).config.state_dir
+    else:
+        try:
+            doc, problems = load_yaml(path)
+        except ConfigError as exc:
+            raise InvalidConfig([exc]) from exc
+        if problems:
+            raise InvalidConfig(problems)
+        data = doc.data if isinstance(doc.data, dict) else {}
+        only = {"state_dir": data["state_dir"]} if "state_dir" in data else {}
+        loaded = parse_config(Document(doc.source, only, doc.root), env)
+        state_dir = loaded.config.state_dir
+    return state_path(state_dir, env)
+
+
 @cli.command()
 @_config_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def status(config_path: Path | None, as_json: bool) -> None:
-    """What is followed, what waits to be sent, and the last delivery errors."""
-    from logwatch.config import load_config
-    from logwatch.state import default_path, read_status
+    """Whether the daemon runs, what it follows, what waits to be sent, open dedup
+    windows and mutes, and how each channel last went. Needs no channel secrets."""
+    from logwatch.clock import SystemClock
+    from logwatch.lock import UNKNOWN_PID, StateLock
+    from logwatch.state import read_status
 
-    env = dict(os.environ)
-    state_dir = load_config(config_path, env).config.state_dir
-    path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
-    info = read_status(path)
+    path = _state_path(config_path, dict(os.environ))
+    info = read_status(path, SystemClock().now().timestamp())
+    lock = StateLock(path)
+    pid = lock.holder()
+    info["daemon"] = {"running": pid is not None, "pid": pid or None}
+    info["lock"] = str(lock.path)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     click.echo(f"state: {info['state']}")
+    if pid is None:
+        click.echo("daemon: not running (nothing holds the state's lock)")
+    else:
+        who = "pid unknown" if pid == UNKNOWN_PID else f"pid {pid}"
+        click.echo(f"daemon: running, {who} (holds {lock.path})")
     click.echo(f"files followed: {len(info['files'])}")
     for f in info["files"]:
         click.echo(
-            f"  {f['path']}  offset {f['offset']}  line {f['line']}  "
-            f"last line {f['last_line_at'] or 'gone'}"
+            f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
+            f"last written {f['last_line_at'] or 'never (the file is gone)'}"
         )
+    click.echo(f"open dedup windows: {len(info['windows'])}")
+    for w in info["windows"]:
+        key = ", ".join(w["key"]) or "-"
+        click.echo(
+            f"  {w['rule']} [{key}]: {w['pending']} repeats for the digest at "
+            f"{w['closes_at']}"
+        )
+    click.echo(f"active mutes: {len(info['mutes'])}")
+    for m in info["mutes"]:
+        click.echo(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
     waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
     click.echo(f"alerts waiting: {waiting or 'none'}")
+    for name, c in info["channels"].items():
+        ok = c["last_ok"] or "never"
+        error = f"; last error {c['last_error_at']}: {c['last_error']}"
+        click.echo(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
 
@@ -686,7 +751,10 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
-            channel.name, Message(prefix + message.title, message.body), rule.severity
+            channel.name,
+            Message(prefix + message.title, message.body),
+            rule.severity,
+            detail=True,
         )
         if result.status == "sent":
             click.echo(f"{channel.name}: delivered")

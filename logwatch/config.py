@@ -9,6 +9,7 @@ held as secrets and never printed.
 from __future__ import annotations
 
 import json
+import math
 import os
 from datetime import time
 from pathlib import Path
@@ -17,12 +18,15 @@ from typing import Annotated, Any, Literal
 import platformdirs
 import regex
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     SecretStr,
     ValidationError,
+    field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -31,6 +35,7 @@ from pydantic_settings import (
 )
 
 from logwatch.errors import ConfigError, InvalidConfig
+from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.model import Severity
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
@@ -44,22 +49,42 @@ _UNITS = {
     "h": 3600.0,
     "d": 86400.0,
 }
+_TELEGRAM_TOKEN = regex.compile(r"(?:bot)?\d{5,}:[A-Za-z0-9_-]{30,}")
 _VAR = regex.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
+#: No duration in a config or rule file may be longer (dedup windows, mutes, backfill).
+MAX_DURATION_S = 30 * 86400.0
+#: ``max_age`` below this would expire alerts before a retry could deliver them.
+MIN_MAX_AGE_S = 60.0
+
+
 def parse_duration(value: object) -> float:
-    """Seconds from ``30s``, ``10m``, ``1h``, ``1d`` or a number of seconds."""
-    if isinstance(value, bool):
-        raise ValueError("a duration like 30s, 10m or 1h")
-    if isinstance(value, int | float):
-        if value < 0:
-            raise ValueError("a duration cannot be negative")
-        return float(value)
-    if isinstance(value, str):
+    """Seconds from ``30s``, ``10m``, ``1h``, ``1d`` or a number of seconds; finite,
+    not negative and at most ``MAX_DURATION_S``."""
+    seconds: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    elif isinstance(value, str):
         m = _DURATION.match(value)
         if m:
-            return float(m.group(1)) * _UNITS[m.group(2)]
-    raise ValueError(f"{value!r} is not a duration like 30s, 10m or 1h")
+            seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds is None or math.isnan(seconds):
+        raise ValueError(f"{value!r} is not a duration like 30s, 10m or 1h")
+    if seconds < 0:
+        raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION_S:
+        raise ValueError(f"{value!r} is longer than the longest allowed, 30d")
+    return seconds
+
+
+def _at_least_a_minute(seconds: float) -> float:
+    if seconds < MIN_MAX_AGE_S:
+        raise ValueError(
+            f"{seconds:g} s is too short: alerts would expire before a retry; "
+            "use 1m or more"
+        )
+    return seconds
 
 
 def _parse_time(value: object) -> object:
@@ -76,6 +101,10 @@ def _parse_time(value: object) -> object:
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
+#: A duration of a minute or more.
+LongDuration = Annotated[
+    float, BeforeValidator(parse_duration), AfterValidator(_at_least_a_minute)
+]
 ClockTime = Annotated[time, BeforeValidator(_parse_time)]
 
 
@@ -89,6 +118,22 @@ class Channel(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
     url: SecretStr
     min_severity: Severity = Severity.INFO
+    #: messages it sends in any minute; a burst beyond goes as one grouped message
+    max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
+
+    @field_validator("url")
+    @classmethod
+    def _telegram_token(cls, url: SecretStr) -> SecretStr:
+        scheme, _, rest = url.get_secret_value().partition("://")
+        if scheme.lower() in ("tgram", "telegram"):
+            token = rest.split("/", 1)[0].split("?", 1)[0]
+            # empty: an unset ${VARIABLE}, which is reported on its own
+            if token and not _TELEGRAM_TOKEN.fullmatch(token):
+                raise ValueError(
+                    "not a Telegram bot token: expected tgram://<digits>:<35 letters, "
+                    "digits, _ or ->/<chat id>, as @BotFather gives it"
+                )
+        return url
 
     @property
     def scheme(self) -> str:
@@ -153,6 +198,15 @@ class QuietHours(_Strict):
     start: ClockTime = Field(alias="from")
     end: ClockTime = Field(alias="to")
 
+    @model_validator(mode="after")
+    def _not_empty(self) -> QuietHours:
+        if self.start == self.end:
+            raise ValueError(
+                "quiet_hours: from and to are the same time; "
+                "remove quiet_hours to have none"
+            )
+        return self
+
 
 class Config(BaseSettings):
     """Everything a config file may say; every key is optional."""
@@ -169,7 +223,7 @@ class Config(BaseSettings):
     dedup: Dedup = Dedup()
     quiet_hours: QuietHours | None = None
     #: An alert not delivered within this long is given up (and reported).
-    max_age: Duration = 24 * 3600.0
+    max_age: LongDuration = 24 * 3600.0
 
     @classmethod
     def settings_customise_sources(
@@ -264,16 +318,17 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
             problems.append(ConfigError(doc.source, doc.line_of(loc), describe(err)))
         config = None
     if config is not None:
-        names = [c.name for c in config.channels]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                problems.append(
-                    ConfigError(
-                        doc.source,
-                        doc.line_of(("channels", i, "name")),
-                        f"channel name {name!r} is used twice",
+        for what, items in (("channel", config.channels), ("source", config.sources)):
+            names = [item.name for item in items]
+            for i, name in enumerate(names):
+                if name in names[:i]:
+                    problems.append(
+                        ConfigError(
+                            doc.source,
+                            doc.line_of((f"{what}s", i, "name")),
+                            f"{what} name {name!r} is used twice",
+                        )
                     )
-                )
     if problems or config is None:
         raise InvalidConfig(sorted(problems, key=lambda e: e.line))
     return LoadedConfig(config, doc, unknown_variables(env))
@@ -379,6 +434,48 @@ def config_from_text(
     if problems:
         raise InvalidConfig(problems)
     return parse_config(doc, env)
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The parts of a URL that must never be shown: the password of its user info,
+    a Telegram bot token (whole and its secret half), secret-like query values."""
+    out = []
+    scheme, _, rest = url.partition("://")
+    base = rest.split("?", 1)[0]
+    userinfo = base.rsplit("@", 1)[0] if "@" in base else ""
+    authority = base.rsplit("@", 1)[-1].split("/", 1)[0]
+    if ":" in userinfo:
+        out.append(userinfo.split(":", 1)[1])
+    elif len(userinfo) >= 16:
+        out.append(userinfo)  # a token given as the user (https://TOKEN@host)
+    if scheme.lower() in ("tgram", "telegram"):
+        token = authority.removeprefix("bot")
+        out += [token, token.partition(":")[2]]
+    for part in _URL_SECRET_PARAM.findall(url):
+        out.append(part)
+    return out
+
+
+_URL_SECRET_PARAM = regex.compile(
+    r"(?i)(?:pass|password|pwd|token|key|secret|apikey|passphrase)=([^&#]+)"
+)
+
+
+def config_secrets(config: BaseModel) -> list[str]:
+    """Every secret the config holds (the secret values of its fields, and the
+    credentials inside them), for redaction wherever they turn up in a log line."""
+    out: list[str] = []
+    for name in type(config).model_fields:
+        value = getattr(config, name)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, SecretStr):
+                secret = item.get_secret_value()
+                out.append(secret)
+                if "://" in secret:
+                    out += _url_secrets(secret)
+            elif isinstance(item, BaseModel):
+                out += config_secrets(item)
+    return [s for s in dict.fromkeys(out) if len(s) >= 4]
 
 
 def default_channels(desktop: bool) -> list[Channel]:

@@ -22,6 +22,7 @@ from logwatch import control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
+    config_secrets,
     default_channels,
     default_config_path,
     load_config,
@@ -32,12 +33,14 @@ from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
+from logwatch.lock import StateLock
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
+from logwatch.redact import secret_forms
 from logwatch.render import default_language
 from logwatch.rules import RuleSet, load_rules
-from logwatch.state import State, default_path
+from logwatch.state import State, state_path
 from logwatch.tailer import Source
 
 log = structlog.get_logger("logwatch.daemon")
@@ -139,18 +142,24 @@ class Daemon:
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
     ) -> None:
         self.config_path, self.clock, self.env, self.out = config_path, clock, env, out
-        self.setup = build_setup(config_path, env)
-        self.stop = threading.Event()
-        self.reload = threading.Event()
-        #: Set once the state is saved and closed (a console close waits for it).
-        self.stopped = threading.Event()
-        state_dir = self.setup.loaded.config.state_dir
-        path = (
-            Path(state_dir).expanduser() / "state.db"
-            if state_dir
-            else default_path(env)
-        )
-        self.state = State(path, clock)
+        # one daemon per state: a second one stops here, naming the first, before it
+        # spends time on rules and channels
+        loaded = load_config(config_path, env)
+        if loaded.config.state_dir:
+            _check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
+        path = state_path(loaded.config.state_dir, env)
+        self.lock = StateLock(path)
+        self.lock.acquire()
+        try:
+            self.setup = build_setup(config_path, env)
+            self.stop = threading.Event()
+            self.reload = threading.Event()
+            #: Set once the state is saved and closed (a console close waits for it).
+            self.stopped = threading.Event()
+            self.state = State(path, clock)
+        except BaseException:
+            self.lock.release()
+            raise
         self._disabled_seen: set[str] = set()
         self._silent: set[str] = set()
         self._unreachable = False
@@ -180,7 +189,7 @@ class Daemon:
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
-        self.engine = Engine(setup.rules)
+        self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         self.dispatcher = Dispatcher(
             self.state,
             setup.notifier,
@@ -200,22 +209,18 @@ class Daemon:
             lambda a: channels_for(setup.notifier, a.severity),
             self.dispatcher.poke,
         )
-        formats = {s.name: s.format for s in config.sources}
-        single = {f for f in formats.values() if f != "auto"}
-        fmt = (
-            FORMATS[single.pop()]
-            if len(single) == 1 and len(formats) == len(setup.sources)
-            else None
-        )
         self.follower = Follower(
             self.engine,
             list(setup.sources),
             self.clock,
             self.state,
             self._on_scan,
-            fmt,
             alerting=alerting,
             on_problem=self._on_problem,
+            on_state=self._on_state,
+            source_formats={
+                s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
+            },
         )
         self.dispatcher.start()
         self.follower.start()
@@ -253,12 +258,24 @@ class Daemon:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
             self.state.close()
+            self.lock.release()
             self.stopped.set()
         return 0
 
     def step(self) -> None:
         """One look at the files, then the checks a supervisor makes."""
         self.follower.step()
+        if self.state.recreated is not None:
+            why, self.state.recreated = self.state.recreated, None
+            self.self_alert(
+                f"logwatch: its state file {self.state.path} was {why} while it ran; "
+                "it was written again from memory (offsets, dedup windows, alerts "
+                "waiting)",
+                f"logwatch: файл состояния {self.state.path} был "
+                f"{'удалён' if why == 'deleted' else 'подменён'} во время работы; "
+                "он записан заново из памяти (позиции, окна, ожидающие оповещения)",
+                Severity.WARNING,
+            )
         for rule_id, why in self.engine.disabled.items():
             if rule_id not in self._disabled_seen:
                 self._disabled_seen.add(rule_id)
@@ -269,6 +286,24 @@ class Daemon:
                 )
         self._check_silence()
         self._check_channels()
+
+    def _on_state(self, problem: str | None) -> None:
+        if problem is not None:
+            self.dispatcher.say_now(
+                f"logwatch cannot save its state: {problem}\n"
+                "It keeps running and keeps what it has read in memory; nothing more "
+                "is read until the state can be saved again (free space on that disk).",
+                f"logwatch не может сохранить состояние: {problem}\n"
+                "Он продолжает работу и держит прочитанное в памяти; дальше логи "
+                "не читаются, пока состояние нельзя сохранить (освободите место).",
+                Severity.CRITICAL,
+            )
+            return
+        self.self_alert(
+            "logwatch can save its state again; what it held is alerted now",
+            "logwatch снова может сохранять состояние; удержанное отправляется сейчас",
+            Severity.INFO,
+        )
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
@@ -307,8 +342,15 @@ class Daemon:
             setup = build_setup(self.config_path, self.env)
         except LogwatchError as exc:
             errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
-            for error in errors:
-                log.error("reload_failed", problem=error.format_message())
+            problems = [error.format_message() for error in errors]
+            for problem in problems:
+                log.error("reload_failed", problem=problem)
+            shown = "\n".join(problems[:5])
+            self.self_alert(
+                f"logwatch: reloading the config failed; the old one stays\n{shown}",
+                f"logwatch: новая конфигурация не загружена, работает прежняя\n{shown}",
+                Severity.ERROR,
+            )
             return
         self._stop_parts()
         self.setup = setup
@@ -341,7 +383,7 @@ class Daemon:
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
-            log.info("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)

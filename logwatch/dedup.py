@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from logwatch.formats import parse_timestamp
 from logwatch.model import Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
@@ -48,6 +49,9 @@ class Alert:
     #: Not to be delivered before this (quiet hours); None: at once.
     not_before: datetime | None = None
     text: str = ""
+    #: The log's own times of the first and last repeat (a digest), when it gives them
+    first_log: str = ""
+    last_log: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +80,9 @@ class Window:
     streak: int = 0
     since_reminder: int = 0
     last_hit: Hit | None = None
+    #: the log's own times of the first and last repeat ("" when a line has none)
+    first_repeat_log: str = ""
+    last_repeat_log: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +133,44 @@ def build(
     return Deduper(policies(rules, window_s), Policy(window_s), quiet)
 
 
+def format_log_time(when: datetime, date: bool = True) -> str:
+    """A log's own time as it means it: with its zone when it gives one (``+03:00``,
+    ``UTC``), as written when it does not (the log's local time)."""
+    text = when.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
+    offset = when.utcoffset()
+    if offset is None:
+        return text
+    if not offset:
+        return f"{text} UTC"
+    zone = when.strftime("%z")
+    return f"{text} {zone[:3]}:{zone[3:5]}"
+
+
+def log_time(hit: Hit) -> str:
+    """The time of day the log gives for a hit ("" when its line has none)."""
+    when = parse_timestamp(hit.record)
+    return format_log_time(when, date=False) if when is not None else ""
+
+
+def mute_scope(hit: Hit) -> str:
+    """What a mute caused by (or applied to) a hit covers: its connection, or, when
+    its line names none (freqtrade, ccxt), its file: one bot's broken key must not
+    silence another bot."""
+    connection = hit.record.fields.get("connection", "")
+    return connection if connection else FILE_SCOPE + hit.record.path
+
+
+#: A mute scope that is a file, not a connection, starts with this.
+FILE_SCOPE = "file:"
+
+
 def fingerprint(hit: Hit) -> str:
-    """The dedup identity of a hit: its rule and its key values."""
-    return "\x1f".join((hit.rule_id, *hit.key))
+    """The dedup identity of a hit: its rule and its key values; when they are all
+    empty and the line names no connection, its file too (two bots, two errors)."""
+    parts = (hit.rule_id, *hit.key)
+    if not any(hit.key) and not hit.record.fields.get("connection"):
+        parts += (FILE_SCOPE + hit.record.path,)
+    return "\x1f".join(parts)
 
 
 @dataclass(slots=True)
@@ -139,7 +181,7 @@ class Deduper:
     default: Policy = field(default_factory=Policy)
     quiet: QuietHours | None = None
     windows: dict[str, Window] = field(default_factory=dict)
-    #: (rule id, connection) -> muted until
+    #: (rule id, scope: a connection or ``file:<path>``) -> muted until
     muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     suppressed: int = 0
     #: makes alert ids unique even for hits of one key at one instant (window 0)
@@ -153,9 +195,9 @@ class Deduper:
         """The alerts one hit causes now: usually one (first) or none (a repeat)."""
         alerts = self.tick(now, only=fingerprint(hit))
         policy = self.policy(hit.rule_id)
-        connection = hit.record.fields.get("connection", "")
-        self._mute_targets(policy, connection, now)
-        until = self.muted.get((hit.rule_id, connection))
+        scope = mute_scope(hit)
+        self._mute_targets(policy, scope, now)
+        until = self.muted.get((hit.rule_id, scope))
         if until is not None and now < until:
             self.suppressed += 1
             return alerts
@@ -168,8 +210,12 @@ class Deduper:
             ]
         if window is not None:
             window.repeats += 1
+            logged = log_time(hit)
+            if window.first_repeat_at is None:
+                window.first_repeat_log = logged
             window.first_repeat_at = window.first_repeat_at or now
             window.last_repeat_at = now
+            window.last_repeat_log = logged
             window.last_hit = hit
             return alerts
         closes = now + timedelta(seconds=policy.window_s)
@@ -228,6 +274,7 @@ class Deduper:
         window.streak += 1
         window.opened_at, window.closes_at = at, at + span
         window.repeats, window.first_repeat_at, window.last_repeat_at = 0, None, None
+        window.first_repeat_log = window.last_repeat_log = ""
         return out
 
     def _digest(
@@ -245,6 +292,8 @@ class Deduper:
             count=count,
             first_at=window.first_repeat_at,
             last_at=window.last_repeat_at,
+            first_log=window.first_repeat_log,
+            last_log=window.last_repeat_log,
             window_s=policy.window_s
             * (policy.reminder_windows if kind is AlertKind.REMINDER else 1),
         )
@@ -272,11 +321,22 @@ class Deduper:
             alert_id, kind, rule_id, severity, fp, now, hit, not_before=not_before
         )
 
-    def _mute_targets(self, policy: Policy, connection: str, now: datetime) -> None:
+    def _mute_targets(self, policy: Policy, scope: str, now: datetime) -> None:
         if policy.mutes and policy.mute_for_s > 0:
             until = now + timedelta(seconds=policy.mute_for_s)
             for target in policy.mutes:
-                self.muted[(target, connection)] = until
+                self.muted[(target, scope)] = until
+
+    def active_mutes(self, now: datetime) -> list[tuple[str, str, datetime]]:
+        """The mutes in force: (rule id, scope, until), soonest to end first."""
+        return sorted(
+            (
+                (rule, scope, until)
+                for (rule, scope), until in self.muted.items()
+                if until > now
+            ),
+            key=lambda m: (m[2], m[0], m[1]),
+        )
 
     def restore(
         self, windows: Iterable[Window], muted: Mapping[tuple[str, str], datetime]

@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
 from logwatch.clock import Clock
 from logwatch.dedup import Alert, AlertKind
+from logwatch.errors import StateError
+from logwatch.flood import Budget, summarize
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, alert_from_json, alert_to_json, backoff_s
-from logwatch.render import render
+from logwatch.render import render, render_group
 from logwatch.rules import Rule
-from logwatch.state import State
+from logwatch.state import Pending, State
 
 log = structlog.get_logger("logwatch.delivery")
 
 #: The longest a channel thread sleeps when nothing is due (it is woken on new alerts).
 IDLE_WAIT_S = 60.0
+#: At most this many due alerts are read at once (a grouped message lists them all).
+GROUP_FETCH = 5000
 
 
 def channels_for(notifier: Notifier, severity: Severity, skip: str = "") -> list[str]:
@@ -71,6 +75,10 @@ class Dispatcher:
         self.lang, self.clock, self.max_age_s = lang, clock, max_age_s
         self.rng = rng or random.Random()  # noqa: S311  jitter, not security
         self.pacer = Pacer()
+        self.budgets = {
+            name: Budget(channel.max_per_minute)
+            for name, channel in notifier.channels.items()
+        }
         self.expired: Counter[str] = Counter()
         self.wake = {name: threading.Event() for name in notifier.channels}
         #: since when (epoch s) a channel has failed every attempt; None: it works
@@ -78,72 +86,195 @@ class Dispatcher:
         self._threads: list[threading.Thread] = []
         self._seq = 0
         self._stop = threading.Event()
+        #: alerts about logwatch that State could not take (a full disk): sent from
+        #: memory, once per channel
+        self._memory: dict[str, deque[Alert]] = {c: deque() for c in notifier.channels}
+        #: attempts State could not record yet: (alert id, channel) -> mark arguments
+        self._unmarked: dict[tuple[str, str], tuple[str, int, float, str, float | None]]
+        self._unmarked = {}
 
     def _chat(self, channel: str) -> str:
         url = self.notifier.channels[channel].url.get_secret_value()
         return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
     def step(self, channel: str) -> float:
-        """Deliver what is due on one channel; seconds until the next is due."""
+        """Deliver what is due on one channel; seconds until the next is due.
+
+        Within the channel's budget (``max_per_minute``) alerts go one by one, most
+        severe first; past it, the rest go as one grouped message (a flood).
+        """
         kind = self.notifier.channels[channel].kind
+        if not self._send_memory(channel, kind) or not self._mark_again(channel):
+            return 5.0
         now = self.clock.now().timestamp()
         self.expired[channel] += self.state.expire_deliveries(
             channel, now - self.max_age_s, now
         )
+        budget = self.budgets[channel]
+        paced = kind == "telegram"
+        held_until = 0.0
         while True:
             now = self.clock.now().timestamp()
-            batch = self.state.due(channel, now)
+            # held by the budget or Telegram's pacing: nothing is read or written
+            held_until = self._ready_at(channel, now)
+            if held_until > now:
+                break
+            batch = [
+                item
+                for item in self.state.due(channel, now, limit=GROUP_FETCH)
+                if (item.alert_id, channel) not in self._unmarked
+            ]
             if not batch:
                 break
-            for item in batch:
-                alert = alert_from_json(item.payload)
-                if kind == "telegram":
-                    chat = self._chat(channel)
-                    ready = self.pacer.ready_at(chat, now)
-                    if ready > now:
-                        self.state.mark(
-                            item.alert_id, channel, "pending", item.attempts, ready
-                        )
-                        continue
-                    self.pacer.record(chat, now)
-                message = render(alert, self.rules.get(alert.rule_id), self.lang, kind)
-                result = self.notifier.send(channel, message, alert.severity)
-                attempts = item.attempts + 1
-                if result.ok:
-                    self.failing_since[channel] = None
-                    self.state.mark(
-                        item.alert_id,
-                        channel,
-                        result.status,
-                        attempts,
-                        now,
-                        result.error,
-                        now,
-                    )
-                    continue
-                if self.failing_since[channel] is None:
-                    self.failing_since[channel] = now
-                delay = backoff_s(attempts, self.rng, result.retry_after_s)
-                self.state.mark(
-                    item.alert_id,
-                    channel,
-                    "pending",
-                    attempts,
-                    now + delay,
-                    result.error,
-                )
-                log.warning(
-                    "delivery_failed",
-                    channel=channel,
-                    attempts=attempts,
-                    retry_in_s=round(delay, 1),
-                    error=result.error,
-                )
+            items = sorted(
+                ((item, alert_from_json(item.payload)) for item in batch),
+                key=lambda pair: (-pair[1].severity.rank, pair[0].created_at),
+            )
+            singles, grouped = budget.plan(items, now)
+            if not singles and not grouped:
+                break
+            if paced:  # one message, then wait for the pacer
+                self._send(channel, singles[:1] or grouped, now)
+                continue
+            for item, alert in singles:
+                self._send(channel, [(item, alert)], now)
+            if grouped:
+                self._send(channel, grouped, now)
         if self.expired[channel]:
             self._expired_alert(channel, self.expired.pop(channel))
         due = self.state.next_due(channel)
         now = self.clock.now().timestamp()
-        return IDLE_WAIT_S if due is None else max(0.0, min(IDLE_WAIT_S, due - now))
+        if due is None:
+            return IDLE_WAIT_S
+        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+
+    def _ready_at(self, channel: str, now: float) -> float:
+        """When the channel may send its next message (its budget, Telegram's pace)."""
+        ready = self.budgets[channel].ready_at(now)
+        if self.notifier.channels[channel].kind == "telegram":
+            ready = max(ready, self.pacer.ready_at(self._chat(channel), now))
+        return ready
+
+    def _send(
+        self, channel: str, items: Sequence[tuple[Pending, Alert]], now: float
+    ) -> None:
+        """One message (one alert, or several grouped) to one channel, and its marks."""
+        kind = self.notifier.channels[channel].kind
+        if kind == "telegram":
+            self.pacer.record(self._chat(channel), now)
+        budget = self.budgets[channel]
+        budget.record(now, grouped=len(items) > 1)
+        if len(items) == 1:
+            alert = items[0][1]
+            message = render(alert, self.rules.get(alert.rule_id), self.lang, kind)
+        else:
+            alerts = [alert for _item, alert in items]
+            message = render_group(
+                summarize(alerts), self.rules, self.lang, kind, budget.max_per_minute
+            )
+        severity = max((a.severity for _i, a in items), key=lambda s: s.rank)
+        result = self.notifier.send(channel, message, severity)
+        if result.ok:
+            self.failing_since[channel] = None
+            for item, _alert in items:
+                self._mark(
+                    item.alert_id,
+                    channel,
+                    result.status,
+                    item.attempts + 1,
+                    now,
+                    result.error,
+                    now,
+                )
+            first = items[0][1]
+            if len(items) == 1:
+                log.info(
+                    "alert_sent", channel=channel, rule=first.rule_id, kind=first.kind
+                )
+            else:  # one line per message, not per alert: a flood floods no journal
+                log.info("alerts_sent_grouped", channel=channel, alerts=len(items))
+            return
+        if self.failing_since[channel] is None:
+            self.failing_since[channel] = now
+        attempts = max(item.attempts for item, _alert in items) + 1
+        delay = backoff_s(attempts, self.rng, result.retry_after_s)
+        for item, _alert in items:
+            self._mark(
+                item.alert_id,
+                channel,
+                "pending",
+                item.attempts + 1,
+                now + delay,
+                result.error,
+            )
+        log.warning(
+            "delivery_failed",
+            channel=channel,
+            attempts=attempts,
+            alerts=len(items),
+            retry_in_s=round(delay, 1),
+            error=result.error,
+        )
+
+    def _mark(
+        self,
+        alert_id: str,
+        channel: str,
+        status: str,
+        attempts: int,
+        next_at: float,
+        error: str = "",
+        done_at: float | None = None,
+    ) -> None:
+        """Record an attempt; if State cannot take it, hold it (the alert is not sent
+        again meanwhile) and record it later."""
+        args = (status, attempts, next_at, error, done_at)
+        try:
+            self.state.mark(alert_id, channel, *args)
+        except StateError:
+            self._unmarked[(alert_id, channel)] = args
+
+    def _mark_again(self, channel: str) -> bool:
+        """Record the attempts State could not take; False while it still cannot."""
+        for alert_id, ch in [k for k in self._unmarked if k[1] == channel]:
+            try:
+                self.state.mark(alert_id, ch, *self._unmarked[(alert_id, ch)])
+            except StateError:
+                return False
+            del self._unmarked[(alert_id, ch)]
+        return True
+
+    def _send_memory(self, channel: str, kind: str) -> bool:
+        """Send what waits in memory; False if the channel failed (tried later)."""
+        queue = self._memory[channel]
+        while queue:
+            alert = queue[0]
+            message = render(alert, None, self.lang, kind)
+            if not self.notifier.send(channel, message, alert.severity).ok:
+                return False
+            queue.popleft()
+        return True
+
+    def say_now(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+        """An alert about logwatch itself, held in memory only: for when State cannot
+        be written. Each channel that takes it sends it once."""
+        alert = self._self_alert(en, ru, severity)
+        for channel in channels_for(self.notifier, severity, skip):
+            self._memory[channel].append(alert)
+        self.poke()
+
+    def _self_alert(self, en: str, ru: str, severity: Severity) -> Alert:
+        now = self.clock.now()
+        self._seq += 1
+        return Alert(
+            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
+            AlertKind.SELF,
+            "logwatch.self",
+            severity,
+            "logwatch.self",
+            now,
+            text=ru if self.lang == "ru" else en,
+        )
 
     def _expired_alert(self, channel: str, count: int) -> None:
         hours = f"{self.max_age_s / 3600:g}"
@@ -161,22 +292,15 @@ class Dispatcher:
     def self_alert(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
         """Queue an alert about logwatch itself for every channel that takes it (but
         ``skip``), in the configured language, and wake the channels."""
-        now = self.clock.now()
-        text = ru if self.lang == "ru" else en
-        self._seq += 1
-        alert = Alert(
-            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            AlertKind.SELF,
-            "logwatch.self",
-            severity,
-            "logwatch.self",
-            now,
-            text=text,
-        )
+        alert = self._self_alert(en, ru, severity)
         rows = queue_rows(
             [alert], lambda a: channels_for(self.notifier, a.severity, skip)
         )
-        self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        try:
+            self.state.commit(extra=lambda conn: State.queue(conn, rows))
+        except StateError:
+            self.say_now(en, ru, severity, skip)  # State cannot take it: from memory
+            return
         self.poke()
 
     def unreachable_for(self) -> float:
@@ -207,6 +331,11 @@ class Dispatcher:
         while not self._stop.is_set():
             try:
                 wait = self.step(channel)
+            except StateError as exc:  # a full disk: the follower reports it
+                log.debug(
+                    "delivery_state_unwritable", channel=channel, problem=str(exc)
+                )
+                wait = 5.0
             except Exception:
                 log.exception("delivery_loop_failed", channel=channel)
                 wait = 5.0

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from logwatch.clock import Clock
-from logwatch.dedup import Alert, Deduper
+from logwatch.dedup import Alert, Deduper, fingerprint
 from logwatch.engine import Engine, Scan
+from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
 from logwatch.model import FileState, Hit, Severity
@@ -21,12 +24,19 @@ from logwatch.state import State
 from logwatch.stream import Stream
 from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
 
-#: A complete record is held this long for continuation lines before it is matched.
+#: A record is matched as soon as it is read; continuation lines written within this
+#: long after it still join it (and may add what only the whole record matches).
 RECORD_WAIT_S = 0.5
 #: An unterminated last line is matched as it is after this long without new bytes.
 PARTIAL_WAIT_S = 30.0
 #: How often entries of files gone for a week are dropped from State.
 EXPIRE_EVERY_S = 3600.0
+#: A save that failed (a full disk) is tried again after this long, doubling up to
+#: COMMIT_RETRY_MAX_S; nothing more is read meanwhile, so memory stays bounded.
+COMMIT_RETRY_S = 1.0
+COMMIT_RETRY_MAX_S = 60.0
+
+log = structlog.get_logger("logwatch.follow")
 
 
 class Follower:
@@ -45,8 +55,18 @@ class Follower:
         partial_wait_s: float = PARTIAL_WAIT_S,
         on_problem: Callable[[str, str], None] | None = None,
         alerting: Alerting | None = None,
+        source_formats: Mapping[str, Format] | None = None,
+        on_state: Callable[[str | None], None] | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
+        #: a source's own format, where it names one (else ``fmt``, else detected)
+        self.source_formats = dict(source_formats or {})
+        #: told once when saving starts failing (the error) and when it works (None)
+        self.on_state = on_state
+        #: why the last save failed; None while saving works
+        self.failing: str | None = None
+        self._retry_at = 0.0
+        self._retry_s = COMMIT_RETRY_S
         self.on_scan, self.on_problem, self.format = on_scan, on_problem, fmt
         self.record_wait_s, self.partial_wait_s = record_wait_s, partial_wait_s
         self.sources = {s.name: s for s in sources}
@@ -92,11 +112,15 @@ class Follower:
         Returns how many file events there were (0: nothing changed on disk).
         """
         now = self.clock.monotonic()
+        if self.failing is not None and (now < self._retry_at or not self.commit()):
+            return 0  # what was read waits in memory; nothing more is read
         events = self.tailer.step()
         for event in events:
             if isinstance(event, Read):
                 self.last_read[self._source_of.get(event.id, "")] = now
                 stream = self._streams[event.id]
+                if now - self._last_data.get(event.id, now) >= self.record_wait_s:
+                    stream.settle()
                 self._report(event.id, stream.feed(event.data))
                 self._last_data[event.id] = now
             elif isinstance(event, Opened):
@@ -110,7 +134,8 @@ class Follower:
             self._dirty.add(event.id)
         for eid, stream in self._streams.items():
             idle = now - self._last_data.get(eid, now)
-            if idle >= self.record_wait_s and stream.holds_record:
+            if stream.holds_record:
+                # matched now, not after a wait: a write is most often whole records
                 self._report(eid, stream.release())
                 self._dirty.add(eid)
             if idle >= self.partial_wait_s and stream.decoder.held_bytes:
@@ -118,25 +143,33 @@ class Follower:
                 self._dirty.add(eid)
         if self.alerting is not None:
             self.alerting.tick(self.clock.now())
-        self.commit()
-        if self.state is not None and now - self._expired_at >= EXPIRE_EVERY_S:
+        if (
+            self.commit()
+            and self.state is not None
+            and now - self._expired_at >= EXPIRE_EVERY_S
+        ):
             self._expired_at = now
-            # files still followed are seen now, however long they have been quiet
-            self.state.commit(files=[self._file_state(eid) for eid in self._streams])
-            self.tailer.forget(self.state.expire())
+            try:
+                # files still followed are seen now, however long they have been quiet
+                self.state.commit(
+                    files=[self._file_state(eid) for eid in self._streams]
+                )
+                self.tailer.forget(self.state.expire())
+            except StateError as exc:
+                log.warning("state_expire_failed", problem=str(exc))
         return len(events)
 
     def next_timeout(self) -> float:
         """Seconds until a held record, a partial line or a dedup window is due."""
         now, due = self.clock.monotonic(), self.tailer.poll_interval
+        if self.failing is not None:
+            return max(self._retry_at - now, 0.0)
         if self.alerting is not None:
-            closes = self.alerting.deduper.next_due()
+            closes = self.alerting.next_due()
             if closes is not None:
                 due = min(due, (closes - self.clock.now()).total_seconds())
         for eid, stream in self._streams.items():
             idle = now - self._last_data.get(eid, now)
-            if stream.holds_record:
-                due = min(due, self.record_wait_s - idle)
             if stream.decoder.held_bytes:
                 due = min(due, self.partial_wait_s - idle)
         return max(due, 0.0)
@@ -160,23 +193,46 @@ class Follower:
         finally:
             self.close()
 
-    def commit(self) -> None:
-        """Save the positions that changed, in one transaction."""
+    def commit(self) -> bool:
+        """Save the positions that changed, in one transaction; False if it failed
+        (then all of it is kept, and tried again after a backoff)."""
         alerting = self.alerting
-        pending = alerting is not None and bool(alerting.pending)
+        pending = alerting is not None and alerting.changed
         if self.state is not None and (self._dirty or pending):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
             ]
-            # offsets, alerts and dedup windows: saved together or not at all
-            self.state.commit(files=files, extra=alerting.write if alerting else None)
+            try:
+                # offsets, alerts and dedup windows: saved together or not at all
+                self.state.commit(
+                    files=files, extra=alerting.write if alerting else None
+                )
+            except StateError as exc:
+                self._save_failed(str(exc))
+                return False
             if alerting is not None:
                 alerting.committed()
+        if self.failing is not None:
+            self.failing, self._retry_s = None, COMMIT_RETRY_S
+            log.info("state_saved_again")
+            if self.on_state is not None:
+                self.on_state(None)
         for eid in self._drained:
             self._streams.pop(eid, None)
             self._last_data.pop(eid, None)
         self._drained.clear()
         self._dirty.clear()
+        return True
+
+    def _save_failed(self, problem: str) -> None:
+        if self.failing is None:
+            self.failing = problem
+            log.error("state_save_failed", problem=problem, retry_in_s=self._retry_s)
+            if self.on_state is not None:
+                self.on_state(problem)
+        else:
+            self._retry_s = min(self._retry_s * 2, COMMIT_RETRY_MAX_S)
+        self._retry_at = self.clock.monotonic() + self._retry_s
 
     def _opened(self, event: Opened, now: float) -> None:
         self._source_of[event.id] = event.source
@@ -192,7 +248,7 @@ class Follower:
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
-            self.format,
+            self.source_formats.get(event.source, self.format),
             encoding=encoding,
             offset=event.offset,
             first_line=line,
@@ -254,7 +310,11 @@ class Follower:
 
 
 class Alerting:
-    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction."""
+    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
+
+    Only the windows that changed since the last commit are written, so a repeat hit
+    costs the same with ten open windows or ten thousand.
+    """
 
     def __init__(
         self,
@@ -264,7 +324,18 @@ class Alerting:
     ) -> None:
         self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
         self.pending: list[Alert] = []
-        self._changed = False
+        #: fingerprints of windows opened, changed or closed since the last commit
+        self._touched: set[str] = set()
+        self._saved_mutes: dict[tuple[str, str], datetime] = {}
+        #: when the first window closes (None: none open); kept as windows open
+        self._due_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything waits to be written."""
+        return bool(
+            self.pending or self._touched or self.deduper.muted != self._saved_mutes
+        )
 
     def restore(self, state: State) -> None:
         """Continue the dedup windows saved before a restart."""
@@ -275,37 +346,63 @@ class Alerting:
             [window_from_json(w) for w in windows],
             {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
         )
+        self._saved_mutes = dict(self.deduper.muted)
+        self._due_at = self.deduper.next_due()
 
     def admit(self, hits: list[Hit], now: datetime) -> None:
         """Let hits through dedup; keep the alerts they cause."""
+        windows = self.deduper.windows
         for hit in hits:
+            fp = fingerprint(hit)
             self.pending += self.deduper.admit(hit, now)
-        self._changed = True
+            self._touched.add(fp)
+            window = windows.get(fp)
+            if window is not None and (
+                self._due_at is None or window.closes_at < self._due_at
+            ):
+                self._due_at = window.closes_at
+
+    def next_due(self) -> datetime | None:
+        """When the next dedup window closes."""
+        return self._due_at
 
     def tick(self, now: datetime) -> None:
         """The timer: digests and reminders of windows that closed."""
-        alerts = self.deduper.tick(now)
-        if alerts:
-            self.pending += alerts
-            self._changed = True
+        if self._due_at is None or now < self._due_at:
+            return
+        self._touched.update(
+            fp for fp, w in self.deduper.windows.items() if w.closes_at <= now
+        )
+        self.pending += self.deduper.tick(now)
+        self._due_at = self.deduper.next_due()
 
     def write(self, conn: sqlite3.Connection) -> None:
-        """Inside the follower's commit: queue the alerts, save the windows."""
+        """Inside the follower's commit: queue the alerts, save what changed."""
         from logwatch.delivery import queue_rows
         from logwatch.outbox import window_to_json
 
         State.queue(conn, queue_rows(self.pending, self.targets))
-        if self._changed:
-            d = self.deduper
-            State.save_dedup(
-                conn,
-                [(fp, window_to_json(w)) for fp, w in d.windows.items()],
-                [(r, c, until.timestamp()) for (r, c), until in d.muted.items()],
-            )
+        d = self.deduper
+        windows = d.windows
+        muted = None
+        if d.muted != self._saved_mutes:
+            muted = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
+        State.save_dedup(
+            conn,
+            [
+                (fp, window_to_json(windows[fp]))
+                for fp in self._touched
+                if fp in windows
+            ],
+            [fp for fp in self._touched if fp not in windows],
+            muted,
+        )
 
     def committed(self) -> None:
         """The transaction is durable: hand the alerts to delivery."""
         sent = bool(self.pending)
-        self.pending, self._changed = [], False
+        self.pending = []
+        self._touched.clear()
+        self._saved_mutes = dict(self.deduper.muted)
         if sent:
             self.on_committed()

@@ -16,6 +16,8 @@ from logwatch.model import Line
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
 #: The encoding is decided on this many leading bytes (or the first line, if shorter).
 SNIFF_BYTES = 256
+#: UTF-16 without a BOM is recognised on at least this many two-byte units of text.
+MIN_UTF16_UNITS = 8
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -37,23 +39,48 @@ class Encoding(StrEnum):
         return {"utf-8": b"\n", "utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}[self]
 
 
-def sniff(prefix: bytes) -> tuple[Encoding, int]:
+def sniff(prefix: bytes, boms: bool = True) -> tuple[Encoding, int]:
     """The encoding of a file that starts with ``prefix``, and the length of its BOM.
 
-    Without a BOM, UTF-16 is recognised by zero bytes in every other position.
+    Without a BOM, UTF-16 is recognised by its pattern: a zero byte in one position of
+    most two-byte units of text, over at least ``MIN_UTF16_UNITS`` of them; units that
+    are both zero are padding and count for nothing, so zeros alone never make UTF-16.
+    A UTF-16 BOM followed by plain UTF-8 text is not trusted (and skipped). With
+    ``boms`` False (the prefix is not the file's start) no BOM is looked for.
     """
-    for bom, name in _BOMS:
+    for bom, name in _BOMS if boms else ():
         if prefix.startswith(bom):
+            if name != "utf-8" and _plain_utf8(prefix[len(bom) :]):
+                return Encoding.UTF8, len(bom)
             return Encoding(name), len(bom)
-    pairs = len(prefix) // 2
-    if pairs >= 2:
-        odd = sum(1 for i in range(1, 2 * pairs, 2) if prefix[i] == 0)
-        even = sum(1 for i in range(0, 2 * pairs, 2) if prefix[i] == 0)
-        if odd >= pairs * 0.3 and even <= pairs * 0.05:
+    low = high = units = 0
+    for i in range(0, len(prefix) - 1, 2):
+        first, second = prefix[i], prefix[i + 1]
+        if first == 0 and second == 0:
+            continue
+        units += 1
+        if second == 0:
+            low += 1
+        elif first == 0:
+            high += 1
+    if units >= MIN_UTF16_UNITS:
+        if low >= units * 0.3 and high <= units * 0.05:
             return Encoding.UTF16LE, 0
-        if even >= pairs * 0.3 and odd <= pairs * 0.05:
+        if high >= units * 0.3 and low <= units * 0.05:
             return Encoding.UTF16BE, 0
     return Encoding.UTF8, 0
+
+
+def _plain_utf8(data: bytes) -> bool:
+    """Whether bytes are UTF-8 text (no NUL, no control but tab and line ends): what
+    follows a UTF-16 BOM never is, as its text always holds a zero or control byte."""
+    if len(data) < 4 or b"\x00" in data:
+        return False
+    try:
+        text = codecs.getincrementaldecoder("utf-8")().decode(data)
+    except UnicodeDecodeError:
+        return False
+    return not any(c < " " and c not in "\t\r\n" for c in text)
 
 
 def cap_utf8(raw: bytes, max_bytes: int) -> bytes:
@@ -257,6 +284,10 @@ class LineDecoder:
         self._long: tuple[bytes, int] | None = (
             None  # head and start of a line over the cap
         )
+        #: NUL bytes dropped from the partial line held in ``_buf`` (UTF-8)
+        self._nuls = 0
+        #: NUL bytes skipped as padding so far (a hole, preallocated space)
+        self.nul_bytes = 0
 
     @property
     def offset(self) -> int:
@@ -299,13 +330,16 @@ class LineDecoder:
             blocks.append(self._single(head, start, end, truncated=True))
         elif self._buf:
             raw, start = self._buf, self._buf_offset
-            self._buf = b""
-            end = start + len(raw)
+            end = start + len(raw) + self._nuls
+            self._buf, self._nuls = b"", 0
             if self.encoding is Encoding.UTF8:
                 blocks.append(self._single(raw, start, end, truncated=False))
             else:
                 text, cut = self._utf16_text(raw)
                 blocks.append(self._single(text.encode(), start, end, truncated=cut))
+        else:  # nothing, or only padding: no line, but the offset moves past it
+            self._buf_offset += self._nuls
+            self._nuls = 0
         self._buf_offset = blocks[-1].end if blocks else self._buf_offset
         return blocks
 
@@ -314,13 +348,17 @@ class LineDecoder:
         # one UTF-16 unit is in view), or on SNIFF_BYTES: a function of the content
         # alone, so any chunking decides the same way.
         buf = self._buf
+        lead = len(buf) - len(buf.lstrip(b"\x00"))
+        lead -= lead % 2  # whole units: UTF-16 text after the run stays aligned
+        if lead:  # a leading NUL run is padding (a hole after copytruncate)
+            buf = self._buf = buf[lead:]
+            self._buf_offset += lead
+            self.nul_bytes += lead
         nl = buf.find(b"\n", 3)
         if nl == -1 and len(buf) < SNIFF_BYTES and not final:
             return False
         prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 1)]
-        encoding, bom = sniff(prefix)
-        if self._buf_offset != 0:
-            bom = 0
+        encoding, bom = sniff(prefix, boms=self._buf_offset == 0)
         self.encoding = encoding
         self._buf = buf[bom:]
         self._buf_offset += bom
@@ -339,19 +377,51 @@ class LineDecoder:
             self.max_line_bytes,
         )
 
+    def _spanned(
+        self, texts: list[bytes], spans: list[tuple[int, int]], truncated: set[int]
+    ) -> list[Block]:
+        """A block of re-encoded lines and their file spans (none for no lines)."""
+        if not texts:
+            return []
+        block = Block(
+            b"\n".join(texts) + b"\n",
+            self._line,
+            spans[0][0],
+            spans[-1][1],
+            len(texts),
+            tuple(spans),
+            frozenset(truncated),
+            self.max_line_bytes,
+        )
+        self._line += len(texts)
+        return [block]
+
+    def _end_long(
+        self, long: tuple[bytes, int], data: bytes, blocks: list[Block]
+    ) -> bytes | None:
+        """Inside a line over the cap (its head, its start): skip to its end and emit
+        its head. The bytes after it, or None when the line goes on past ``data``."""
+        nl = data.find(b"\n")
+        if nl == -1:
+            self._buf_offset += len(data)
+            return None
+        head, start = long
+        self._long = None
+        end = self._buf_offset + nl + 1
+        blocks.append(self._single(head, start, end, truncated=True))
+        self._buf_offset = end
+        return data[nl + 1 :]
+
     def _utf8(self, data: bytes) -> list[Block]:
+        if self._nuls or b"\x00" in data:
+            return self._utf8_padded(data)
         blocks: list[Block] = []
         cap = self.max_line_bytes
         if self._long is not None:
-            nl = data.find(b"\n")
-            if nl == -1:
-                self._buf_offset += len(data)
+            rest = self._end_long(self._long, data, blocks)
+            if rest is None:
                 return blocks
-            head, start = self._long
-            self._long = None
-            end = self._buf_offset + nl + 1
-            blocks.append(self._single(head, start, end, truncated=True))
-            self._buf_offset, data = end, data[nl + 1 :]
+            data = rest
         buf = self._buf + data if self._buf else data
         last = buf.rfind(b"\n")
         if last != -1:
@@ -369,13 +439,50 @@ class LineDecoder:
             self._buf = b""
         return blocks
 
+    def _utf8_padded(self, data: bytes) -> list[Block]:
+        """``_utf8`` for bytes with NULs: they are skipped, so a run of them (a hole,
+        preallocated space) neither hides the line after it nor counts toward the cap.
+        Lines keep their true file offsets in spans."""
+        blocks: list[Block] = []
+        cap = self.max_line_bytes
+        self.nul_bytes += data.count(b"\x00")
+        if self._long is not None:
+            rest = self._end_long(self._long, data, blocks)
+            if rest is None:
+                return blocks
+            data = rest
+        pos = self._buf_offset + len(self._buf) + self._nuls  # file offset of data[0]
+        texts: list[bytes] = []
+        spans: list[tuple[int, int]] = []
+        truncated: set[int] = set()
+        pieces = data.split(b"\n")
+        for piece in pieces[:-1]:
+            raw = self._buf + piece.replace(b"\x00", b"")
+            pos += len(piece) + 1
+            if len(raw) > cap:
+                raw = cap_utf8(raw, cap)
+                truncated.add(len(texts))
+            texts.append(raw)
+            spans.append((self._buf_offset, pos))
+            self._buf, self._nuls, self._buf_offset = b"", 0, pos
+        blocks += self._spanned(texts, spans, truncated)
+        rest = pieces[-1]
+        clean = rest.replace(b"\x00", b"")
+        self._buf += clean
+        self._nuls += len(rest) - len(clean)
+        if len(self._buf) > cap:
+            end = self._buf_offset + len(self._buf) + self._nuls
+            self._long = (cap_utf8(self._buf, cap), self._buf_offset)
+            self._buf, self._nuls, self._buf_offset = b"", 0, end
+        return blocks
+
     def _utf16_text(self, raw: bytes) -> tuple[str, bool]:
         cap = self.max_line_bytes - self.max_line_bytes % 2
         truncated = len(raw) > cap
         if truncated:
             raw = raw[:cap]
         text = raw.decode(str(self.encoding), "replace").removesuffix("\r")
-        return text, truncated
+        return text.replace("\x00", ""), truncated  # NUL units are padding too
 
     def _utf16(self, data: bytes) -> list[Block]:
         nl_unit = self.encoding.newline if self.encoding else b"\n"
@@ -408,20 +515,7 @@ class LineDecoder:
             texts.append(text.encode("utf-8", "replace"))
             spans.append((start, base + end))
             pos = search = end
-        if texts:
-            blocks.append(
-                Block(
-                    b"\n".join(texts) + b"\n",
-                    self._line,
-                    spans[0][0],
-                    spans[-1][1],
-                    len(texts),
-                    tuple(spans),
-                    frozenset(truncated),
-                    self.max_line_bytes,
-                )
-            )
-            self._line += len(texts)
+        blocks += self._spanned(texts, spans, truncated)
         rest = buf[pos:]
         if self._long is not None:
             # inside a long line: skip whole code units, keep a possible half newline

@@ -22,7 +22,7 @@ import regex
 import structlog
 from apprise.decorators import notify
 
-from logwatch.config import Channel, LoadedConfig
+from logwatch.config import Channel, LoadedConfig, config_secrets
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
@@ -33,6 +33,8 @@ log = structlog.get_logger("logwatch.notifier")
 #: Seconds a single service may take, retries included.
 SERVICE_TIMEOUT_S = 30.0
 _RETRY_AFTER = regex.compile(r"retry after (\d+)", regex.I)
+#: apprise's debug lines that carry the cause of a failure (the rest may hold tokens)
+_CAUSE = regex.compile(r"^(?:Socket )?Exception: |\w+(?:Error|Exception): ")
 _NOTIFY_TYPE = {
     Severity.INFO: apprise.NotifyType.INFO,
     Severity.WARNING: apprise.NotifyType.WARNING,
@@ -203,6 +205,7 @@ class Notifier:
     ) -> None:
         self.channels: dict[str, Channel] = {c.name: c for c in loaded.config.channels}
         self.secrets = tuple(_secrets(loaded.config.channels))
+        self.hosts = tuple(_hosts(loaded.config.channels))
         logging.getLogger("apprise").setLevel(
             logging.INFO
         )  # never DEBUG: it shows tokens
@@ -229,8 +232,15 @@ class Notifier:
         """Whether a channel wants alerts of this severity."""
         return severity.rank >= self.channels[channel].min_severity.rank
 
-    def send(self, channel: str, message: Message, severity: Severity) -> Delivery:
-        """Send one message to one channel."""
+    def send(
+        self, channel: str, message: Message, severity: Severity, detail: bool = False
+    ) -> Delivery:
+        """Send one message to one channel; with ``detail`` (test-notify), a failure
+        says its underlying cause ("SMTP AUTH extension not supported by server")."""
+        apprise_log = logging.getLogger("apprise")
+        level = apprise_log.level
+        if detail:  # only where nothing prints apprise's debug lines
+            apprise_log.setLevel(logging.DEBUG)
         try:
             result = self._apprise.notify(
                 body=message.body,
@@ -238,14 +248,19 @@ class Notifier:
                 notify_type=_NOTIFY_TYPE[severity],
                 body_format=apprise.NotifyFormat.TEXT,
                 tag=tag_of(channel),
+                log_level=logging.DEBUG if detail else None,
             )
         except Exception as exc:  # noqa: BLE001  boundary: a plugin bug is a failed send
-            return Delivery(
-                "failed", redact(f"{type(exc).__name__}: {exc}", self.secrets)
-            )
+            return Delivery("failed", self._shown(f"{type(exc).__name__}: {exc}"))
+        finally:
+            apprise_log.setLevel(level)
         status = result.status
-        logs = " ".join(entry.message for entry in result.logs())
-        error = redact(logs, self.secrets)[:500]
+        logs = " ".join(
+            entry.message
+            for entry in result.logs()
+            if str(entry.level) not in ("DEBUG", "INFO") or _CAUSE.search(entry.message)
+        )
+        error = self._shown(logs)[:500]
         if status == apprise.AppriseResultStatus.SUCCESS:
             return Delivery("sent")
         if status == apprise.AppriseResultStatus.TIMEOUT:
@@ -257,20 +272,31 @@ class Notifier:
             float(retry.group(1)) if retry else None,
         )
 
+    def _shown(self, text: str) -> str:
+        """Error text with secrets masked but the channels' host names kept: they come
+        from the config, and "cannot reach ****" helps nobody."""
+        hosts = sorted(self.hosts, key=len, reverse=True)
+        for i, host in enumerate(hosts):
+            text = text.replace(host, f"\x00{i}\x00")
+        text = redact(text, self.secrets)
+        for i, host in enumerate(hosts):
+            text = text.replace(f"\x00{i}\x00", host)
+        return text
+
+
+def _hosts(channels: Sequence[Channel]) -> list[str]:
+    """The host names (or addresses) of channel URLs: not secrets."""
+    out = []
+    for channel in channels:
+        rest = channel.url.get_secret_value().split("://", 1)[-1]
+        netloc = regex.split(r"[/?#]", rest, maxsplit=1)[0].rsplit("@", 1)[-1]
+        host = netloc[1:].split("]", 1)[0] if netloc.startswith("[") else netloc
+        host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        if "." in host or host == "localhost":
+            out.append(host)
+    return [h for h in out if h not in _secrets(channels)]
+
 
 def _secrets(channels: Sequence[Channel]) -> list[str]:
     """The parts of channel URLs that must never be shown (tokens, passwords)."""
-    out = []
-    for channel in channels:
-        url = channel.url.get_secret_value()
-        rest = url.split("://", 1)[-1]
-        userinfo = rest.split("@", 1)[0] if "@" in rest.split("/", 1)[0] else ""
-        if ":" in userinfo:
-            out.append(userinfo.split(":", 1)[1])
-        if channel.kind == "telegram":
-            out.append(rest.split("/", 1)[0])
-        for part in regex.findall(
-            r"(?:pass|password|token|key|secret)=([^&]+)", url, flags=regex.I
-        ):
-            out.append(part)
-    return [s for s in out if len(s) >= 4]
+    return [s for channel in channels for s in config_secrets(channel)]

@@ -101,6 +101,8 @@ def alert_to_json(alert: Alert) -> str:
             "not_before": _when(alert.not_before),
             "text": alert.text,
             "hit": hit,
+            "first_log": alert.first_log,
+            "last_log": alert.last_log,
         },
         ensure_ascii=False,
     )
@@ -127,6 +129,8 @@ def alert_from_json(text: str) -> Alert:
         d["window_s"],
         _at(d["not_before"]),
         d["text"],
+        d.get("first_log", ""),
+        d.get("last_log", ""),
     )
 
 
@@ -158,6 +162,8 @@ def window_to_json(window: Window) -> str:
             "streak": window.streak,
             "since_reminder": window.since_reminder,
             "last_hit": last,
+            "first_repeat_log": window.first_repeat_log,
+            "last_repeat_log": window.last_repeat_log,
         },
         ensure_ascii=False,
     )
@@ -182,6 +188,8 @@ def window_from_json(text: str) -> Window:
         d["streak"],
         d["since_reminder"],
         hit,
+        d.get("first_repeat_log", ""),
+        d.get("last_repeat_log", ""),
     )
 
 

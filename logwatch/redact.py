@@ -1,87 +1,183 @@
 """Masks secrets and personal data in text before it leaves the engine.
 
-API keys, secrets, signatures, listenKeys, bot tokens, passwords in URLs and IP
-addresses are replaced; what stays tells two keys apart but is never enough to use one.
+Secrets under a secret-like name (``binance_api_secret=``, ``"passphrase": "…"``),
+URL credentials, bot tokens (plain or URL-encoded), bearer tokens, long key material
+(hex, base64 signatures) and IP addresses are replaced, and so is every secret the
+caller names (those of the config). What stays tells two keys apart but is never
+enough to use one.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote, unquote
 
 import regex
 
 MASK = "****"
+#: A configured secret shorter than this is not searched for (it would mask words).
+MIN_SECRET_CHARS = 4
 
-_SECRET_NAMES = (
-    r"api[_-]?key|apikey|x-mbx-apikey|api[_-]?secret|secret(?:[_-]?key)?|signature|"  # noqa: S105
-    r"listen[_-]?key|password|passwd|pwd|pass|token|access[_-]?token|auth"
+# A name is secret-like when it contains one of these (case-insensitive):
+# binance_api_key, bybit_secret, X-MBX-APIKEY, passphrase, refreshToken, listenKey...
+_SECRET_WORDS = (
+    r"api[_-]?key|apikey|secret|passphrase|password|passwd|token|signature|"  # noqa: S105
+    r"listen[_-]?key|private[_-]?key|credential|authorization"
 )
-# Each pattern uses whichever engine ran it faster here (measured per hit).
-_PATTERNS: tuple[tuple[Any, str], ...] = (
-    # key=value, key: value, "key":"value" (the value is masked, the name kept)
-    (
-        regex.compile(
-            r"(?i)(?P<k>\b(?:" + _SECRET_NAMES + r")\b[\"']?\s*[:=]\s*[\"']?)"
-            r"(?P<v>[^\s\"'&,;}{)\]]{4,})"
-        ),
-        "kv",
-    ),
-    # user:password@ in URLs
-    (
-        regex.compile(r"(?P<k>\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)(?P<v>[^\s@/]+)(?=@)"),
-        "kv",
-    ),
-    # Telegram bot tokens, in tgram:// URLs or api.telegram.org/bot<token>/
-    (regex.compile(r"(?P<v>\b\d{6,12}:[A-Za-z0-9_-]{30,})"), "tok"),
-    # Binance API keys and secrets (64), listenKeys (60), hex signatures (64)
-    (re.compile(r"(?<![A-Za-z0-9])(?P<v>[A-Za-z0-9]{56,128})(?![A-Za-z0-9])"), "tok"),
-    # IPv4 addresses
-    (
-        regex.compile(
-            r"(?<!\d)(?<!\d\.)(?P<v>(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})"
-            r"(?!\.?\d)"
-        ),
-        "ip",
-    ),
-    # IPv6 addresses: a run of hex and colons with "::" or at least five colons
-    (
-        regex.compile(
-            r"(?<![\w:.])(?P<v>[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7})(?![\w:])"
-        ),
-        "ip6",
-    ),
+_NAME = (
+    r"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_.-]*(?:" + _SECRET_WORDS + r")[A-Za-z0-9_.-]*"
+    r"|pwd|pass|auth)"
 )
+# the value: "double" or 'single' quoted (JSON, Python reprs; \"escaped\" inside a
+# string), else everything up to white space or an obvious end of a value
+_VALUE = (
+    r"(?:\\\"(?P<v1>.*?)\\\""
+    r"|\"(?P<v2>(?:\\.|[^\"\\])*)\""
+    r"|'(?P<v3>(?:\\.|[^'\\])*)'"
+    r"|(?P<v4>[^\s\"'&}\])>]+))"
+)
+# Each pattern runs on whichever engine (re or regex) was faster on log lines here.
+_KEY_VALUE = re.compile(r"(?i)(?P<k>" + _NAME + r"(?:\\?[\"'])?\s*[:=]\s*)" + _VALUE)
+#: cheap test before _KEY_VALUE: a secret-like word in a name followed by : or =
+_ROOTS = ("key", "secret", "pass", "pwd", "token", "signature", "credential", "auth")
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
+# scheme://user:password@host: the password runs to the last @ of the URL, so it
+# may hold / : or @ itself
+_URL_CREDENTIALS = regex.compile(
+    r"(?i)(?P<k>\b[a-z][a-z0-9+.-]*://[^\s:/@\"']*:)(?P<v>[^\s\"']+)(?=@[^\s@\"']+)"
+)
+_BEARER = regex.compile(
+    r"(?i)(?P<k>\b(?:bearer|basic)\s+)(?P<v>[A-Za-z0-9._~+/=-]{8,})"
+)
+# Telegram bot tokens, with ':' or its URL encoding, after "bot" or alone
+_BOT_TOKEN = regex.compile(r"(?i)(?<!\d)(?P<v>\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,})")
+# long runs of key material: hex, base64 or base64url (signatures, API keys, listenKeys)
+_MATERIAL = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{32,}={0,2}")
+# IPv4 addresses
+_IPV4 = regex.compile(
+    r"(?<!\d)(?<!\d\.)(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}"
+    r"(?!\.?\d)"
+)
+# IPv6 addresses: a run of hex and colons with "::" or at least five colons
+_IPV6 = regex.compile(r"(?<![\w:.])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
+_HEX = re.compile(r"[0-9a-fA-F]+")
+#: a path segment made of words (``Users``, ``AppData``, ``user_data``)
+_WORDY = re.compile(r"(?:[A-Z]?[a-z]{2,})+|[a-z]{2,}(?:[_-][a-z0-9]+)+")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def _hint(value: str) -> str:
+    """What stays of a long secret: enough to tell two apart, never to use one."""
     return value[:4] + MASK if len(value) >= 16 else MASK
 
 
-def _replace(kind: str) -> Callable[[Any], str]:
-    def sub(m: Any) -> str:
-        value = m.group("v")
-        if kind == "ip6" and "::" not in value and value.count(":") < 5:
-            return str(m.group(0))
-        prefix = m.group("k") if kind == "kv" else ""
-        if kind in ("ip", "ip6"):
-            return MASK
-        return prefix + (MASK if kind == "kv" else _hint(value))
-
-    return sub
+def _entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in Counter(text).values())
 
 
-_SUBS = {kind: _replace(kind) for kind in ("kv", "tok", "ip", "ip6")}
+def is_key_material(run: str) -> bool:
+    """Whether a run of 32+ hex/base64 characters looks random (a key, a signature)
+    rather than a word, a path or an identifier."""
+    body = run.rstrip("=")
+    if len(body) < 32 or not _HAS_DIGIT.search(body):
+        return False
+    if sum(1 for p in body.split("/") if len(p) >= 4 and _WORDY.fullmatch(p)) >= 2:
+        return False  # a path
+    if _HEX.fullmatch(body):
+        return any(c.isalpha() for c in body)
+    if body.isalnum() and len(body) >= 56:  # Binance keys, secrets and listenKeys
+        return True
+    upper = any(c.isupper() for c in body)
+    lower = any(c.islower() for c in body)
+    # random base64 of 32+ characters has ~4.5+ bits per character; paths and
+    # identifiers made of words stay well below
+    return upper and lower and _entropy(body) >= 4.0
+
+
+def _key_value(m: Any) -> str:
+    for group in ("v1", "v2", "v3", "v4"):
+        start, end = m.span(group)
+        if start != -1:
+            break
+    if end == start or m.group(group) == MASK:
+        return str(m.group(0))
+    whole_start = m.start()
+    text = str(m.group(0))
+    return text[: start - whole_start] + MASK + text[end - whole_start :]
+
+
+def _credential(m: Any) -> str:
+    return str(m.group("k")) + MASK
+
+
+def _token(m: Any) -> str:
+    return _hint(str(m.group("v")))
+
+
+def _material(m: Any) -> str:
+    run = str(m.group(0))
+    return _hint(run) if is_key_material(run) else run
+
+
+def _ip6(m: Any) -> str:
+    value = str(m.group(0))
+    return MASK if "::" in value or value.count(":") >= 5 else value
+
+
+def _may_hold_key_value(text: str) -> bool:
+    """Whether a secret-like word ends a name that a ``:`` or ``=`` follows: most lines
+    (``Invalid API-key, IP``) are ruled out here, without the costly pattern."""
+    lower = text.lower()
+    size = len(lower)
+    for root in _ROOTS:
+        at = lower.find(root)
+        while at != -1:
+            i = at + len(root)
+            while i < size and lower[i] in _NAME_CHARS:
+                i += 1
+            while i < size and lower[i] in "\\\"' \t":
+                i += 1
+            if i < size and lower[i] in ":=":
+                return True
+            at = lower.find(root, at + 1)
+    return False
+
+
+_SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool]], ...] = (
+    (_URL_CREDENTIALS, _credential, lambda t: "://" in t),
+    (_BEARER, _credential, lambda t: True),
+    (_KEY_VALUE, _key_value, _may_hold_key_value),
+    (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t),
+    (_MATERIAL, _material, lambda t: True),  # re: faster here than regex
+    (_IPV4, lambda m: MASK, lambda t: "." in t),
+)
+
+
+def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """The secrets as they may appear in a log: as given, URL-decoded and URL-encoded,
+    longest first (so a secret is masked whole before a part of it is)."""
+    forms: set[str] = set()
+    for secret in secrets:
+        for form in (secret, unquote(secret), quote(secret, safe=""), quote(secret)):
+            if len(form) >= MIN_SECRET_CHARS:
+                forms.add(form)
+    return tuple(sorted(forms, key=lambda s: (-len(s), s)))
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every recognised secret, and each of ``secrets``, masked."""
     for secret in secrets:
-        if secret and len(secret) >= 4:
+        if len(secret) >= MIN_SECRET_CHARS:
             text = text.replace(secret, MASK)
-    for pattern, kind in _PATTERNS:
-        if kind == "ip6" and "::" not in text and text.count(":") < 5:
-            continue
-        text = pattern.sub(_SUBS[kind], text)
+    for pattern, sub, worth in _SUBS:
+        if worth(text):
+            text = pattern.sub(sub, text)
+    if "::" in text or text.count(":") >= 5:
+        text = _IPV6.sub(_ip6, text)
     return text

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import locale
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logwatch.dedup import Alert, AlertKind
+from logwatch.dedup import Alert, AlertKind, format_log_time
+from logwatch.flood import DEFAULT_MAX_PER_MINUTE, GroupLine
 from logwatch.formats import parse_timestamp
 from logwatch.rules import Rule
 
@@ -52,6 +54,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "connection",
         "symbol": "symbol",
         "file": "file",
+        "group_title": "{alerts} more alerts grouped ({rules} kinds)",
+        "group_intro": (
+            "Too many alerts at once to send one by one (this channel takes {limit} "
+            "messages a minute); the rest, grouped:"
+        ),
+        "group_line": "{severity} {title} ({rule}) × {hits}",
+        "group_more": "and {n} more",
+        "group_span": "From {first} to {last}.",
     },
     "ru": {
         "repeated": "Повторилось {n}×: {title}",
@@ -71,6 +81,14 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "подключение",
         "symbol": "символ",
         "file": "файл",
+        "group_title": "Ещё {alerts} оповещений вместе (видов: {rules})",
+        "group_intro": (
+            "Слишком много оповещений сразу, чтобы слать по одному (канал принимает "
+            "{limit} сообщений в минуту); остальные — вместе:"
+        ),
+        "group_line": "{severity} {title} ({rule}) × {hits}",
+        "group_more": "и ещё {n}",
+        "group_span": "С {first} по {last}.",
     },
 }
 
@@ -128,24 +146,27 @@ def render(
         title = f"{severity}: {base}" + (f" ({symbol})" if symbol else "")
     lines: list[str] = []
     window = format_duration(alert.window_s, lang)
+    logged = record is not None and parse_timestamp(record) is not None
     if alert.kind is AlertKind.DIGEST:
+        # one kind of time per message: the log's own when its lines have one
+        first, last = alert.first_log, alert.last_log
+        if not (logged and first and last):
+            first, last = _clock(alert.first_at), _clock(alert.last_at)
         lines.append(
             t["repeated_body"].format(
-                n=alert.count,
-                window=window,
-                first=_clock(alert.first_at),
-                last=_clock(alert.last_at),
+                n=alert.count, window=window, first=first, last=last
             )
         )
     elif alert.kind is AlertKind.REMINDER:
         lines.append(t["still_body"].format(n=alert.count, window=window))
     if record is not None:
         when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
-        if when is None:
-            when = alert.created_at.astimezone()
-        elif when.tzinfo is not None:
-            when = when.astimezone()
-        lines.append(f"{t['when']}: {when:%Y-%m-%d %H:%M:%S}")
+        shown = (
+            format_log_time(when)
+            if when is not None
+            else f"{alert.created_at.astimezone():%Y-%m-%d %H:%M:%S}"
+        )
+        lines.append(f"{t['when']}: {shown}")
         where = [
             f"{t[name]} {record.fields[name]}"
             for name in ("platform", "connection", "symbol")
@@ -168,6 +189,40 @@ def render(
     body = "\n".join(lines)
     body = fit(body, budget - len(tail) - 2, t["truncated"])
     return Message(title, body + "\n\n" + tail)
+
+
+def render_group(
+    lines: Sequence[GroupLine],
+    rules: Mapping[str, Rule],
+    lang: str,
+    channel: str = "email",
+    limit: int = DEFAULT_MAX_PER_MINUTE,
+) -> Message:
+    """One message for many alerts (a flood): rule × hits × symbols, per rule."""
+    t = _TEXT.get(lang, _TEXT["en"])
+    severities = _SEVERITY.get(lang, _SEVERITY["en"])
+    alerts = sum(g.alerts for g in lines)
+    title = t["group_title"].format(alerts=alerts, rules=len(lines))
+    body = [t["group_intro"].format(limit=limit), ""]
+    for g in lines:
+        rule = rules.get(g.rule_id)
+        name = (rule.title.get(lang) or rule.title["en"]) if rule else g.text
+        name = name.split("\n", 1)[0]
+        scopes = ", ".join(g.scopes)
+        if g.more_scopes:
+            scopes += " " + t["group_more"].format(n=g.more_scopes)
+        line = t["group_line"].format(
+            severity=severities[str(g.severity)],
+            title=name,
+            rule=g.rule_id,
+            hits=g.hits,
+        )
+        body.append(f"- {line}" + (f": {scopes}" if scopes and rule else ""))
+    first = min(g.first_at for g in lines)
+    last = max(g.last_at for g in lines)
+    body += ["", t["group_span"].format(first=_clock(first), last=_clock(last))]
+    budget = BUDGETS.get(channel, BUDGETS["webhook"])
+    return Message(title, fit("\n".join(body), budget, t["truncated"]))
 
 
 def default_language(env: dict[str, str] | None = None) -> str:

@@ -2,15 +2,20 @@
 
 WAL mode with ``synchronous=FULL``: a commit survives a power cut. Each batch is one
 transaction (``commit``), so the offsets and whatever they caused (alerts, dedup
-windows: the ``extra`` callback) are saved together or not at all.
+windows: the ``extra`` callback) are saved together or not at all. A write that fails
+(a full disk) raises ``StateError`` and leaves nothing half done; a state file deleted
+or replaced under a running daemon is written again from the open database at the next
+commit. The file holds log lines, so it is created private (0600, its dir 0700).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,8 +86,20 @@ def _v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4(conn: sqlite3.Connection) -> None:
+    # per channel: when it last delivered and its last error, for `logwatch status`
+    conn.execute(
+        """CREATE TABLE channels (
+            name TEXT PRIMARY KEY,
+            last_ok REAL,
+            last_error TEXT NOT NULL DEFAULT '',
+            last_error_at REAL
+        )"""
+    )
+
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -92,6 +109,11 @@ def default_path(env: dict[str, str] | None = None) -> Path:
     if env.get("LOGWATCH_STATE_DIR"):
         return Path(env["LOGWATCH_STATE_DIR"]).expanduser() / "state.db"
     return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
+
+
+def state_path(state_dir: str | None, env: dict[str, str] | None = None) -> Path:
+    """The state file: ``state.db`` in the config's ``state_dir``, else the default."""
+    return Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
 
 
 class _Unusable(Exception):
@@ -119,11 +141,13 @@ class State:
         self.fresh = False
         #: Where an unusable database was moved, and why.
         self.moved_aside: tuple[Path, str] | None = None
+        #: Why the state file was written again from memory (deleted, replaced), once.
+        self.recreated: str | None = None
         #: An unusable database that could not be moved aside: its path, why it is
         #: unusable and why it could not be moved (``path`` is then a fresh file).
         self.unmovable: tuple[Path, str, str] | None = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise StateError(
                 f"{path.parent}: cannot create: {exc.strerror or exc}"
@@ -137,7 +161,10 @@ class State:
                 "folder."
             )
         self._lock = threading.RLock()
-        self._conn = self._open()
+        with _private():
+            self._conn = self._open()
+        _tighten(self.path)
+        self._identity = _identity(self.path)
 
     def _open(self) -> sqlite3.Connection:
         path = self.path
@@ -236,9 +263,49 @@ class State:
         forget: Iterable[str] = (),
         extra: Callable[[sqlite3.Connection], None] | None = None,
     ) -> None:
-        """Save positions (and whatever ``extra`` writes) in one durable transaction."""
-        with self._lock:
+        """Save positions (and whatever ``extra`` writes) in one durable transaction.
+
+        Raises:
+            StateError: it could not be written (nothing of it was).
+        """
+        with self._lock, self._writing("save"):
+            self._check_identity()
             self._commit(files, forget, extra)
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StateError(f"{self.path}: cannot {what}: {exc}") from exc
+
+    def _check_identity(self) -> None:
+        """Write the state again if its file was deleted or replaced since opened."""
+        now = _identity(self.path)
+        if now == self._identity:
+            return
+        why = "deleted" if now is None else "replaced by another file"
+        stamp = self.clock.now().strftime("%Y%m%dT%H%M%S")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if now is not None and part.exists():
+                part.replace(Path(f"{self.path}.replaced-{stamp}{suffix}"))
+            elif now is None:  # a -wal left of the deleted file is the old one's
+                part.unlink(missing_ok=True)
+        old = self._conn
+        with _private():
+            new = self._connect()
+        try:
+            old.backup(new)
+        except BaseException:
+            new.close()
+            raise
+        old.close()
+        self._conn = new
+        _tighten(self.path)
+        self._identity = _identity(self.path)
+        self.recreated = why
+        log.warning("state_recreated", path=str(self.path), reason=why)
 
     def _commit(
         self,
@@ -276,7 +343,8 @@ class State:
                 extra(conn)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise
 
     def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
@@ -327,13 +395,22 @@ class State:
     def save_dedup(
         conn: sqlite3.Connection,
         windows: Iterable[tuple[str, str]],
-        muted: Iterable[tuple[str, str, float]],
+        closed: Iterable[str] = (),
+        muted: Iterable[tuple[str, str, float]] | None = None,
     ) -> None:
-        """Inside a ``commit``: replace the saved dedup windows and mutes."""
-        conn.execute("DELETE FROM windows")
-        conn.executemany("INSERT INTO windows VALUES (?, ?)", list(windows))
-        conn.execute("DELETE FROM muted")
-        conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
+        """Inside a ``commit``: save the dedup windows that changed (fingerprint, JSON),
+        drop the ``closed`` ones and, unless None, replace the mutes."""
+        conn.executemany(
+            "INSERT INTO windows VALUES (?, ?) ON CONFLICT(fingerprint) "
+            "DO UPDATE SET payload = excluded.payload",
+            list(windows),
+        )
+        conn.executemany(
+            "DELETE FROM windows WHERE fingerprint = ?", [(fp,) for fp in closed]
+        )
+        if muted is not None:
+            conn.execute("DELETE FROM muted")
+            conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
 
     def dedup(self) -> tuple[list[str], list[tuple[str, str, float]]]:
         """The saved windows (JSON payloads) and mutes."""
@@ -378,17 +455,39 @@ class State:
     ) -> None:
         """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``,
         ``expired`` or ``skipped``."""
-        with self._lock:
-            self._conn.execute(
-                """UPDATE deliveries
-                   SET status = ?, attempts = ?, next_at = ?, error = ?,
-                   done_at = ? WHERE alert_id = ? AND channel = ?""",
-                (status, attempts, next_at, error, done_at, alert_id, channel),
-            )
+        with self._lock, self._writing("save a delivery"):
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    """UPDATE deliveries
+                       SET status = ?, attempts = ?, next_at = ?, error = ?,
+                       done_at = ? WHERE alert_id = ? AND channel = ?""",
+                    (status, attempts, next_at, error, done_at, alert_id, channel),
+                )
+                if status in ("sent", "maybe"):
+                    conn.execute(
+                        "INSERT INTO channels (name, last_ok) VALUES (?, ?) ON "
+                        "CONFLICT(name) DO UPDATE SET last_ok = excluded.last_ok",
+                        (channel, done_at),
+                    )
+                elif error:
+                    conn.execute(
+                        "INSERT INTO channels (name, last_error, last_error_at) "
+                        "VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+                        "last_error = excluded.last_error, "
+                        "last_error_at = excluded.last_error_at",
+                        (channel, error, self.clock.now().timestamp()),
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def expire_deliveries(self, channel: str, created_before: float, now: float) -> int:
         """Give up a channel's deliveries of alerts older than a cutoff; how many."""
-        with self._lock:
+        with self._lock, self._writing("expire deliveries"):
             cursor = self._conn.execute(
                 """UPDATE deliveries
                    SET status = 'expired', error = 'older than max_age',
@@ -413,6 +512,41 @@ class State:
             self._conn.close()
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at ``path`` (device, inode), or None if none is."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+@contextlib.contextmanager
+def _private() -> Iterator[None]:
+    """Files created inside (the database, its -wal and -shm) are 0600 on POSIX.
+
+    The umask is process-wide: State is opened before the daemon starts its threads."""
+    if sys.platform == "win32":
+        yield
+        return
+    old = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _tighten(path: Path) -> None:
+    """A state file made by an older logwatch (0644) becomes private too."""
+    if sys.platform == "win32":
+        return
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(str(path) + suffix)
+        with contextlib.suppress(OSError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+
+
 def _mtime(path: str) -> float | None:
     """When a file was last written (its last line), if it still exists."""
     try:
@@ -421,7 +555,7 @@ def _mtime(path: str) -> float | None:
         return None
 
 
-def read_status(path: Path) -> dict[str, Any]:
+def read_status(path: Path, now: float) -> dict[str, Any]:
     """What ``logwatch status`` shows, read-only (safe while the daemon runs)."""
     from datetime import UTC, datetime
 
@@ -432,16 +566,26 @@ def read_status(path: Path) -> dict[str, Any]:
             datetime.fromtimestamp(ts, UTC).astimezone().isoformat(timespec="seconds")
         )
 
+    empty: dict[str, Any] = {
+        "files": [],
+        "windows": [],
+        "mutes": [],
+        "waiting": {},
+        "channels": {},
+        "errors": [],
+    }
     if not path.exists():
-        return {"state": f"{path} (none yet)", "files": [], "waiting": {}, "errors": []}
+        return {"state": f"{path} (none yet)", **empty}
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    info: dict[str, Any] = {"state": str(path), **empty}
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        files = [
+        info["files"] = [
             {
                 "path": r[0],
                 "offset": r[1],
                 "line": r[2],
+                "lines_read": r[2] - 1,
                 "last_seen": when(r[3]),
                 "last_line_at": when(_mtime(r[0])),
             }
@@ -449,29 +593,64 @@ def read_status(path: Path) -> dict[str, Any]:
                 "SELECT path, offset, line, last_seen FROM files ORDER BY path"
             )
         ]
-        waiting: dict[str, int] = {}
-        errors = []
         if version >= 3:
-            waiting = dict(
+            info["waiting"] = dict(
                 conn.execute(
                     "SELECT channel, count(*) FROM deliveries "
                     "WHERE status = 'pending' GROUP BY channel"
                 ).fetchall()
             )
-            errors = [
+            info["errors"] = [
                 {"channel": r[0], "error": r[1], "at": when(r[2])}
                 for r in conn.execute(
                     "SELECT channel, error, next_at FROM deliveries WHERE error != '' "
-                    "ORDER BY next_at DESC LIMIT 10"
+                    "AND status = 'pending' ORDER BY next_at DESC LIMIT 10"
                 )
             ]
+            info["windows"] = sorted(
+                (
+                    _window_row(payload, when)
+                    for (payload,) in conn.execute("SELECT payload FROM windows")
+                ),
+                key=lambda w: (w["rule"], w["key"]),
+            )
+            info["mutes"] = [
+                {"rule": r[0], "connection": r[1], "until": when(r[2])}
+                for r in conn.execute(
+                    "SELECT rule_id, connection, until FROM muted WHERE until > ? "
+                    "ORDER BY until",
+                    (now,),
+                )
+            ]
+        if version >= 4:
+            info["channels"] = {
+                r[0]: {
+                    "last_ok": when(r[1]),
+                    "last_error": r[2] or None,
+                    "last_error_at": when(r[3]),
+                }
+                for r in conn.execute(
+                    "SELECT name, last_ok, last_error, last_error_at FROM channels "
+                    "ORDER BY name"
+                )
+            }
     except sqlite3.DatabaseError as exc:
-        return {
-            "state": f"{path} (unreadable: {exc})",
-            "files": [],
-            "waiting": {},
-            "errors": [],
-        }
+        return {"state": f"{path} (unreadable: {exc})", **empty}
     finally:
         conn.close()
-    return {"state": str(path), "files": files, "waiting": waiting, "errors": errors}
+    return info
+
+
+def _window_row(
+    payload: str, when: Callable[[float | None], str | None]
+) -> dict[str, Any]:
+    """An open dedup window as status shows it (read as JSON: State keeps no types)."""
+    import json
+
+    w = json.loads(payload)
+    return {
+        "rule": w["rule_id"],
+        "key": [k for k in w["fingerprint"].split("\x1f")[1:] if k],
+        "pending": w["repeats"],
+        "closes_at": when(w["closes_at"]),
+    }

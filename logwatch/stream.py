@@ -1,7 +1,10 @@
 """One file's bytes, in any chunking, to Hits: decoder, format, records, engine.
 
 Blocks are cut at record boundaries, so a traceback is never matched in two halves, and
-``offset`` is always the start of a record still being assembled.
+``offset`` is always the start of a record still being assembled. The last record of
+what was read can be ``release``d at once (a logging record and its traceback come in
+one write); continuation lines that arrive later still join it, and only rules that
+had not matched it yet are reported for the longer record.
 """
 
 from __future__ import annotations
@@ -52,6 +55,10 @@ class Stream:
         self.lines = 0
         self.quality = Quality()
         self._carry: Block | None = None
+        #: rules already reported for the record being carried (it was released)
+        self._reported: frozenset[str] = frozenset()
+        #: the record released last and the rules reported for it, until ``settle``
+        self._joinable: tuple[Block, frozenset[str]] | None = None
 
     @property
     def offset(self) -> int:
@@ -73,17 +80,19 @@ class Stream:
         return self._carry is not None
 
     def release(self) -> Scan:
-        """Scan the record held back for continuation lines, as it is now."""
-        result = Scan()
-        if self._carry is not None and self.format is not None:
-            carry, self._carry = self._carry, None
-            self.lines += carry.line_count
-            result.extend(
-                self.engine.scan(
-                    carry, self.format, self.path, unmatched=self.unmatched
-                )
-            )
-        return result
+        """Scan the record held back for continuation lines, as it is now; lines that
+        continue it later still join it (until ``settle``)."""
+        if self._carry is None or self.format is None:
+            return Scan()
+        carry, self._carry = self._carry, None
+        reported = self._reported
+        scan = self._scan_carried(carry, self.format)
+        self._joinable = (carry, reported | {h.rule_id for h in scan.hits})
+        return scan
+
+    def settle(self) -> None:
+        """The record released last is complete: later lines no longer join it."""
+        self._joinable = None
 
     def feed(self, data: bytes) -> Scan:
         """Scan the records that ``data`` completes."""
@@ -99,10 +108,19 @@ class Stream:
         for block in self.decoder.flush():
             self._inspect(block)
             self._scan(block, result, final=False)
-        if self._carry is not None:
+        if self._carry is not None and self.format is not None:
             carry, self._carry = self._carry, None
-            self._scan(carry, result, final=True)
+            result.extend(self._scan_carried(carry, self.format))
         return result
+
+    def _scan_carried(self, piece: Block, fmt: Format) -> Scan:
+        """Scan a held record; rules reported when it was released stay quiet."""
+        self.lines += piece.line_count
+        scan = self.engine.scan(piece, fmt, self.path, unmatched=self.unmatched)
+        if self._reported:
+            scan.hits = [h for h in scan.hits if h.rule_id not in self._reported]
+            self._reported = frozenset()
+        return scan
 
     def _scan(self, block: Block, result: Scan, final: bool) -> None:
         fmt = self.format
@@ -111,6 +129,13 @@ class Stream:
             first = first[: first.rfind(b"\n") + 1]
             sample = first.decode("utf-8", "replace").split("\n")
             fmt = self.format = formats.detect(self.path, sample)
+        if self._joinable is not None:
+            released, reported = self._joinable
+            self._joinable = None
+            if self._carry is None and fmt.next_record(block.data) > 0:
+                # continuation lines of the record released last: it goes on
+                self._carry, self._reported = released, reported
+                self.lines -= released.line_count
         if fmt.head is None or final:
             self.lines += block.line_count
             result.extend(
@@ -129,10 +154,7 @@ class Stream:
             if start >= len(block.data) and piece.line_count <= MAX_RECORD_LINES:
                 self._carry = piece
                 return
-            self.lines += piece.line_count
-            result.extend(
-                self.engine.scan(piece, fmt, self.path, unmatched=self.unmatched)
-            )
+            result.extend(self._scan_carried(piece, fmt))
         # hold the last record back until its end is seen, unless no head is in sight
         stop = max(fmt.record_start(block.data, len(block.data) - 1), start)
         if stop == start and block.line_count <= MAX_RECORD_LINES:
@@ -150,10 +172,10 @@ class Stream:
 
     def _inspect(self, block: Block) -> None:
         quality = self.quality
-        if not quality.nul_bytes and b"\x00" in block.data:
+        if not quality.nul_bytes and self.decoder.nul_bytes:
             quality.nul_bytes = True
             quality.problems.append(
-                "holds NUL bytes (binary data or a hole); they are ignored"
+                "holds NUL bytes (binary data or a hole); they are skipped"
             )
         if not quality.invalid_utf8 and block.invalid_utf8():
             quality.invalid_utf8 = True

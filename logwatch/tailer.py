@@ -765,9 +765,20 @@ class Tailer:
     def count_lines(self, eid: str, offset: int) -> int:
         """How many lines end before ``offset`` in file ``eid``."""
         entry = self._entries.get(eid)
-        if entry is None or entry.handle is None or offset <= 0:
+        if entry is None or offset <= 0:
             return 0
-        head = _pread(entry.handle, 0, 2)
+        if entry.handle is None:
+            # parked above max_open in the step that opened it: count from its path
+            try:
+                with open_shared(entry.path) as handle:
+                    return self._count_lines(handle, offset)
+            except OSError:
+                return 0
+        return self._count_lines(entry.handle, offset)
+
+    @staticmethod
+    def _count_lines(handle: BinaryIO, offset: int) -> int:
+        head = _pread(handle, 0, 2)
         newline = (
             b"\n\x00"
             if head == b"\xff\xfe"
@@ -777,7 +788,7 @@ class Tailer:
         )
         count, pos = 0, 0
         while pos < offset:
-            chunk = _pread(entry.handle, pos, min(READ_BYTES, offset - pos))
+            chunk = _pread(handle, pos, min(READ_BYTES, offset - pos))
             if not chunk:
                 break
             count += chunk.count(newline)

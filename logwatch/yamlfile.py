@@ -13,6 +13,12 @@ from logwatch.errors import ConfigError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: Config and rule files larger than this are refused (the built-in packs are ~100 KB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+#: At most this many values once every alias is expanded: an alias bomb (each level
+#: repeating the one before) is refused before anything walks the expansion.
+MAX_VALUES = 1_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -72,7 +78,60 @@ def describe(error: Mapping[str, Any]) -> str:
     return f"{where}: {error['msg']}".replace("Value error, ", "")
 
 
-def _duplicates(node: yaml.Node, source: str) -> list[ConfigError]:
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _too_big(root: yaml.Node, source: str) -> ConfigError | None:
+    """An error at the node where aliases blow the document up past ``MAX_VALUES``
+    (or refer to themselves), or None. Linear in the nodes: each is sized once."""
+    sizes: dict[int, int] = {}
+    order: list[yaml.Node] = []
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_: set[int] = set()
+    while stack:  # post-order without recursion: a deep document cannot overflow it
+        node, done = stack.pop()
+        if done:
+            open_.discard(id(node))
+            size = 1 + sum(sizes[id(c)] for c in _children(node))
+            sizes[id(node)] = min(size, MAX_VALUES + 1)
+            order.append(node)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_:
+            return ConfigError(
+                source, node.start_mark.line + 1, "an alias refers to itself"
+            )
+        open_.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    if sizes[id(root)] <= MAX_VALUES:
+        return None
+    node = root
+    while True:  # down to where the expansion blows up
+        big = [c for c in _children(node) if sizes[id(c)] > MAX_VALUES]
+        if not big:
+            break
+        node = big[0]
+    return ConfigError(
+        source,
+        node.start_mark.line + 1,
+        f"aliases expand to more than {MAX_VALUES:,} values; is this an alias bomb?",
+    )
+
+
+def _duplicates(
+    node: yaml.Node, source: str, seen_nodes: set[int] | None = None
+) -> list[ConfigError]:
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:  # an alias: its node was checked where it was defined
+        return []
+    seen_nodes.add(id(node))
     problems = []
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -87,10 +146,10 @@ def _duplicates(node: yaml.Node, source: str) -> list[ConfigError]:
                         )
                     )
                 seen.add(key.value)
-            problems.extend(_duplicates(value, source))
+            problems.extend(_duplicates(value, source, seen_nodes))
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            problems.extend(_duplicates(item, source))
+            problems.extend(_duplicates(item, source, seen_nodes))
     return problems
 
 
@@ -98,11 +157,17 @@ def parse_yaml(text: str, source: str) -> tuple[Document, list[ConfigError]]:
     """A document from YAML text, and the duplicate keys found in it.
 
     Raises:
-        ConfigError: the text is not YAML.
+        ConfigError: the text is not YAML, is too large, or its aliases expand to
+            too much.
     """
+    if len(text) > MAX_FILE_BYTES:
+        raise ConfigError(source, 1, _too_large(len(text)))
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+        bomb = _too_big(root, source) if root is not None else None
+        if bomb is not None:
+            raise bomb
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -117,6 +182,13 @@ def parse_yaml(text: str, source: str) -> tuple[Document, list[ConfigError]]:
     return Document(source, data, root), problems
 
 
+def _too_large(size: int) -> str:
+    return (
+        f"the file is {size / 2**20:.1f} MB; config and rule files may be at most "
+        f"{MAX_FILE_BYTES // 2**20} MB"
+    )
+
+
 def load_yaml(path: Path) -> tuple[Document, list[ConfigError]]:
     """A document read from ``path``.
 
@@ -125,9 +197,12 @@ def load_yaml(path: Path) -> tuple[Document, list[ConfigError]]:
     """
     source = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigError(source, 0, f"cannot read: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigError(source, 1, _too_large(path.stat().st_size))
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise ConfigError(source, line, "not a YAML text file: it holds binary data")

@@ -121,3 +121,155 @@ def test_a_config_that_is_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text("a: 1\na: 2\n")
     with pytest.raises(InvalidConfig, match=r"c.yaml:2: duplicate key 'a'"):
         load_config(tmp_path / "c.yaml", {})
+
+
+# -- values that cannot hurt (issue 11) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", [".nan", ".inf", "-.inf", "99999999999999999999d", "31d", "-5"]
+)
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        ("dedup.window", "language: en\ndedup:\n  window: {v}\n"),
+        ("max_age", "language: en\nmax_age: {v}\n"),
+        (
+            "sources[0].backfill",
+            "language: en\nsources:\n  - name: a\n    paths: [x]\n    backfill: {v}\n",
+        ),
+        (
+            "sources[0].silence",
+            "language: en\nsources:\n  - name: a\n    paths: [x]\n    silence: {v}\n",
+        ),
+    ],
+)
+def test_a_duration_that_is_not_finite_or_out_of_bounds_is_refused_at_its_line(
+    key: str, text: str, value: str
+) -> None:
+    """`.nan` passed check and then killed the daemon at the first hit."""
+    source = text.format(v=value)
+    line = source.splitlines().index(
+        next(x for x in source.splitlines() if x.endswith(value))
+    )
+    with pytest.raises(InvalidConfig) as info:
+        config_from_text(source, {}, "c.yaml")
+    (error,) = info.value.errors
+    assert error.format_message().startswith(f"c.yaml:{line + 1}: {key}: ")
+
+
+@pytest.mark.parametrize("value", ["0", "30s", "59"])
+def test_max_age_below_a_minute_is_refused(value: str) -> None:
+    """`max_age: 0` delivered nothing and bounced `alerts_expired` between channels."""
+    with pytest.raises(InvalidConfig, match=r"c.yaml:1: max_age: .* too short"):
+        config_from_text(f"max_age: {value}\n", {}, "c.yaml")
+    assert config_from_text("max_age: 1m\n", {}).config.max_age == 60
+
+
+def test_a_rule_window_that_is_not_finite_is_refused_at_its_line() -> None:
+    from logwatch.rules import rules_from_text
+
+    text = (
+        "rules:\n  - id: t.x\n    severity: info\n    title: {en: x, ru: x}\n"
+        "    remedy: {en: x, ru: x}\n    patterns: ['X']\n    samples: ['X']\n"
+        "    window: .nan\n"
+    )
+    with pytest.raises(InvalidConfig, match=r"r.yaml:8: .*window"):
+        rules_from_text(text, "r.yaml")
+
+
+def _alias_bomb(levels: int = 8) -> str:
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_where_it_blows_up(tmp_path: Path) -> None:
+    """An 8-level bomb took 45 s and 1.2 GB; it is refused before it is expanded."""
+    (tmp_path / "bomb.yaml").write_text(_alias_bomb())
+    with pytest.raises(InvalidConfig) as info:
+        load_config(tmp_path / "bomb.yaml", {})
+    (error,) = info.value.errors
+    assert error.line == 7  # g: nine times f, which is nine times e...
+    assert "aliases expand to more than 1,000,000 values" in error.message
+
+
+def test_aliases_within_bounds_still_work() -> None:
+    text = "sources:\n  - {name: a, paths: &p [x, y]}\n  - {name: b, paths: *p}\n"
+    a, b = config_from_text(text, {}).config.sources
+    assert a.paths == b.paths == ["x", "y"]
+
+
+def test_an_alias_that_refers_to_itself_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("language: en\nx: &x [*x]\n")
+    with pytest.raises(InvalidConfig, match=r"c.yaml:2: an alias refers to itself"):
+        load_config(tmp_path / "c.yaml", {})
+
+
+def test_a_config_file_over_4_mb_is_refused_unread(tmp_path: Path) -> None:
+    """A 100 MB config was accepted; only the first 4 MB + 1 byte are read now."""
+    path = tmp_path / "c.yaml"
+    with path.open("w") as file:
+        file.write("language: en\n")
+        file.truncate(100 * 2**20)  # sparse: cheap to make
+    with pytest.raises(InvalidConfig, match=r"c.yaml:1: the file is 100.0 MB; .* 4 MB"):
+        load_config(path, {})
+
+
+def test_duplicate_source_names_are_refused_at_their_line() -> None:
+    text = (
+        "sources:\n  - name: bot\n    paths: [a]\n  - name: other\n    paths: [b]\n"
+        "  - name: bot\n    paths: [c]\n"
+    )
+    with pytest.raises(InvalidConfig) as info:
+        config_from_text(text, {}, "c.yaml")
+    assert [e.format_message() for e in info.value.errors] == [
+        "c.yaml:6: source name 'bot' is used twice"
+    ]
+
+
+def test_quiet_hours_from_equal_to_is_refused_at_its_line() -> None:
+    with pytest.raises(InvalidConfig, match=r"c.yaml:2: quiet_hours: .*same time"):
+        config_from_text(
+            'language: en\nquiet_hours: {from: "23:00", to: "23:00"}\n', {}, "c.yaml"
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "tgram://123:abc/42",
+        "tgram://12345678:short/42",
+        "tgram://AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/42",
+        "telegram://12345678:AAH dqTcvCH1vGWJxfSeofSAs0K5PALDsaw/42",
+    ],
+)
+def test_a_malformed_telegram_token_is_refused_at_its_line(url: str) -> None:
+    text = f"language: en\nchannels:\n  - name: tg\n    url: '{url}'\n"
+    with pytest.raises(InvalidConfig) as info:
+        config_from_text(text, {}, "c.yaml")
+    (error,) = info.value.errors
+    assert error.format_message().startswith(
+        "c.yaml:4: channels[0].url: not a Telegram bot token"
+    )
+    assert "abc" not in error.message
+    assert "short" not in error.message
+
+
+def test_check_refuses_a_nan_window_at_its_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from logwatch.cli import cli
+
+    (tmp_path / "c.yaml").write_text(
+        f"state_dir: {tmp_path / 's'}\ndedup:\n  window: .nan\n"
+    )
+    result = CliRunner().invoke(
+        cli, ["check", "--config", str(tmp_path / "c.yaml")], catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert (
+        f"{tmp_path / 'c.yaml'}:3: dedup.window: nan is not a duration" in result.output
+    )

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.dedup import AlertKind, Deduper, Policy, QuietHours, fingerprint
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Hit, Line, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -115,6 +115,67 @@ class TestWindows:
         assert len(d.admit(hit(connection="B", key=("B", "X")), at(11))) == 1
         assert d.suppressed == 1
         assert len(d.admit(hit(connection="A", key=("A", "X")), at(1801))) == 1
+
+    def test_a_mute_without_a_connection_covers_only_its_own_file(self) -> None:
+        """freqtrade and ccxt lines name no connection: one bot's invalid key in
+        bot.log muted another bot's -2019 in other-bot.log for 30 minutes."""
+        from logwatch.dedup import build
+        from logwatch.engine import Engine
+        from logwatch.formats import FORMATS
+        from logwatch.rules import load_rules
+
+        rules = load_rules()
+        engine = Engine(rules)
+        fmt = FORMATS["python"]
+
+        def line(path: str, text: str) -> Hit:
+            record = fmt.record(path, [Line(text, 1, 0, len(text) + 1)])
+            (found,) = engine.match(record)
+            return found
+
+        bad_key = line(
+            "/bots/a/bot.log",
+            "2024-03-02 11:20:13,102 - freqtrade.exchange.common - WARNING - "
+            'binance {"code":-2015,"msg":"Invalid API-key, IP, or permissions '
+            'for action."}',
+        )
+        margin = (
+            "2024-03-02 11:20:14,000 - freqtrade.freqtradebot - ERROR - "
+            'binanceusdm {"code":-2019,"msg":"Margin is insufficient."}'
+        )
+        other_bot = line("/bots/b/other-bot.log", margin)
+        same_bot = line("/bots/a/bot.log", margin)
+        assert bad_key.record.fields.get("connection", "") == ""
+        d = build(rules)
+        assert len(d.admit(bad_key, at(0))) == 1
+        assert len(d.admit(other_bot, at(5))) == 1  # another bot: not muted
+        assert d.admit(same_bot, at(6)) == []  # the broken bot: muted
+        assert d.suppressed == 1
+        (mute,) = [m for m in d.active_mutes(at(7)) if m[0] == same_bot.rule_id]
+        assert mute[1:] == ("file:/bots/a/bot.log", at(1800))
+        assert d.active_mutes(at(1801)) == []
+
+    def test_the_same_error_of_two_bots_without_connections_alerts_twice(
+        self,
+    ) -> None:
+        """With no connection and no key values, the file tells two bots apart."""
+
+        def bot(path: str) -> Hit:
+            record = Record(path, "python", 1, 0, 1, "x", "x", None, {})
+            return Hit(
+                "binance.margin-insufficient",
+                Severity.ERROR,
+                (),
+                record,
+                1,
+                {},
+                ("", ""),
+            )
+
+        d = Deduper()
+        assert len(d.admit(bot("/bots/a/bot.log"), at(0))) == 1
+        assert len(d.admit(bot("/bots/b/other-bot.log"), at(1))) == 1
+        assert d.admit(bot("/bots/a/bot.log"), at(2)) == []
 
     def test_quiet_hours_hold_back_all_but_critical(self) -> None:
         local = at(0).astimezone()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from logwatch.config import config_from_text
 from logwatch.dedup import Alert, AlertKind
@@ -143,27 +146,35 @@ def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
         state.close()
 
 
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def telegram_setup(tmp_path: Path) -> tuple[State, Dispatcher, FakeClock]:
+    """A dispatcher with one Telegram channel (mocked at the transport by the test)."""
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    notifier = Notifier(
+        config_from_text(
+            f"channels:\n  - {{name: phone, url: 'tgram://{TOKEN}/42'}}\n", {}
+        )
+    )
+    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    return state, dispatcher, clock
+
+
 def test_telegram_is_paced_to_one_message_a_second_per_chat(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Telegram is unreachable here: it is mocked at the HTTP transport (responses)."""
     import responses
 
-    token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
-    clock = FakeClock()
-    state = State(tmp_path / "state.db", clock)
-    notifier = Notifier(
-        config_from_text(
-            f"channels:\n  - {{name: phone, url: 'tgram://{token}/42'}}\n", {}
-        )
-    )
-    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    state, dispatcher, clock = telegram_setup(tmp_path)
     queue(state, dispatcher, clock, 3)
     clock.advance(3)
     with responses.RequestsMock() as rsps:
         rsps.add(
             responses.POST,
-            f"https://api.telegram.org/bot{token}/sendMessage",
+            f"https://api.telegram.org/bot{TOKEN}/sendMessage",
             json={"ok": True, "result": {}},
         )
         wait = dispatcher.step("phone")
@@ -192,4 +203,277 @@ def test_delivered_alerts_are_dropped_after_a_week_pending_ones_never(
     ).fetchall()
     assert rows == [("a0", "mail", "pending"), ("a1", "mail", "pending")]
     assert state._conn.execute("SELECT count(*) FROM alerts").fetchone() == (2,)
+    state.close()
+
+
+# -- a flood is one conversation (issue 11) -------------------------------------------
+
+
+def commit_alerts(state: State, alerts: list[Alert]) -> None:
+    """Queue alerts for the phone channel, as the follower's commit does."""
+    rows = queue_rows(alerts, lambda a: ["phone"])
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+
+
+def flood_alerts(clock: FakeClock, n: int, start: int = 0) -> list[Alert]:
+    """``n`` first alerts of distinct errors: three rules, a symbol each."""
+    from logwatch.model import Hit, Record
+
+    rules = [
+        "binance.margin-insufficient",
+        "binance.recv-window",
+        "binance.invalid-api-key",
+    ]
+    out = []
+    for i in range(start, start + n):
+        rule = RULES[rules[i % 3]]
+        record = Record(
+            "bot.log", "generic", i, 0, 1, "x", "x", None, {"symbol": f"S{i}USDT"}
+        )
+        hit = Hit(rule.id, rule.severity, rule.codes, record, i, {}, (f"S{i}USDT",))
+        out.append(
+            Alert(
+                f"a{i}",
+                AlertKind.FIRST,
+                rule.id,
+                rule.severity,
+                f"f{i}",
+                clock.now(),
+                hit,
+            )
+        )
+    return out
+
+
+def hits_in(title: str, body: str) -> int:
+    """How many hits a message stands for, as a trader reads it."""
+    import re
+
+    if "alerts grouped" in title:
+        return sum(int(n) for n in re.findall(r"^- .* × (\d+)", body, re.M))
+    repeated = re.match(r"Repeated (\d+)×", title)
+    return int(repeated.group(1)) if repeated else 1
+
+
+def deliver(
+    dispatcher: Dispatcher, clock: FakeClock, seconds: float, channel: str = "phone"
+) -> list[float]:
+    """Step one channel for ``seconds``; the times (clock seconds) of its messages."""
+    start = clock.now()
+    times: list[float] = []
+    while (clock.now() - start).total_seconds() < seconds:
+        before = len(fakes.SENT.get(channel, []))
+        wait = dispatcher.step(channel)
+        times += [clock.monotonic()] * (len(fakes.SENT.get(channel, [])) - before)
+        clock.advance(max(min(wait, 1.0), 0.5))
+    return times
+
+
+def test_a_flood_of_1000_distinct_errors_is_10_messages_and_every_hit_counted(
+    tmp_path: Path,
+) -> None:
+    """1,000 distinct errors sent 1,001 messages; now the first 9 go one by one and
+    the rest as one message listing rule × hits × symbols."""
+    state, dispatcher, clock = setup(tmp_path)
+    alerts = flood_alerts(clock, 1000)
+    rows = queue_rows(alerts, lambda a: ["phone"])
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+    start = clock.monotonic()
+    times = deliver(dispatcher, clock, 120)
+    sent = fakes.SENT["phone"]
+    assert len(times) == 10
+    assert all(t - start < 1 for t in times)
+    assert sum(hits_in(t, b) for t, b in sent) == 1000
+    assert state.waiting() == {}
+    title, body = sent[-1]
+    assert title == "991 more alerts grouped (3 kinds)"
+    # 1000 = 334 + 333 + 333 (critical): 9 critical sent alone, the rest grouped
+    counts = [line.split(" × ")[1].split(":")[0] for line in body.split("\n- ")[1:]]
+    assert counts == ["324", "334", "333"]
+    assert "and 316 more" in body  # 324 symbols, 8 listed
+    # the most severe go first, one by one
+    assert all(t.startswith("CRITICAL") for t, _ in sent[:9])
+    state.close()
+
+
+def test_a_long_flood_never_exceeds_the_budget_and_loses_no_hit(
+    tmp_path: Path,
+) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    start = clock.monotonic()
+    times: list[float] = []
+    queued = 0
+    while clock.monotonic() - start < 300:  # 20 new errors every 3 s for 5 minutes
+        commit_alerts(state, flood_alerts(clock, 20, start=queued))
+        queued += 20
+        times += deliver(dispatcher, clock, 3)
+    times += deliver(dispatcher, clock, 120)
+    assert state.waiting() == {}
+    assert sum(hits_in(t, b) for t, b in fakes.SENT["phone"]) == queued == 2000
+    for t in times:  # no 60 s holds more than 10 messages
+        assert sum(1 for u in times if t <= u < t + 60) <= 10
+    # the first minute: 9 alone and one group; then one group a minute (group_interval)
+    assert sum(1 for t in times if t < start + 60) == 10
+    assert len(times) == 15
+
+
+def test_a_channel_may_take_more_or_fewer_messages_a_minute(tmp_path: Path) -> None:
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    notifier = Notifier(
+        config_from_text(
+            "channels:\n  - {name: phone, url: 'fake://phone', max_per_minute: 3}\n", {}
+        )
+    )
+    dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
+    rows = queue_rows(flood_alerts(clock, 50), lambda a: ["phone"])
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+    assert len(deliver(dispatcher, clock, 61)) == 3
+    assert fakes.SENT["phone"][-1][0] == "48 more alerts grouped (3 kinds)"
+    state.close()
+
+
+def test_a_grouped_message_that_fails_is_retried_whole(tmp_path: Path) -> None:
+    state, dispatcher, clock = setup(tmp_path)
+    rows = queue_rows(flood_alerts(clock, 30), lambda a: ["mail"])
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+    fakes.DOWN.add("mail")
+    deliver(dispatcher, clock, 30, channel="mail")
+    assert state.waiting() == {"mail": 30}
+    fakes.DOWN.clear()
+    deliver(dispatcher, clock, 600, channel="mail")
+    assert state.waiting() == {}
+    assert sum(hits_in(t, b) for t, b in fakes.SENT["mail"]) == 30
+    state.close()
+
+
+@settings(max_examples=25)
+@example([(k % 20, 0.0) for k in range(120)], 600.0)  # digests of a burst, grouped
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 40), st.sampled_from([0.0, 0.0, 0.0, 1.0, 30.0, 200.0])
+        ),
+        min_size=1,
+        max_size=150,
+    ),
+    st.sampled_from([0.0, 60.0, 600.0]),
+)
+def test_hits_through_dedup_and_a_flood_are_counted_exactly_in_the_messages(
+    events: list[tuple[int, float]], window: float
+) -> None:
+    """The dedup property, carried through delivery: whatever the burst, every hit is
+    in exactly one message (alone, in a digest or in a group), and no minute holds
+    more than 10 messages."""
+    import tempfile
+
+    from logwatch.dedup import Deduper, Policy
+
+    fakes.SENT.clear()
+    with tempfile.TemporaryDirectory() as tmp:
+        state, dispatcher, clock = setup(Path(tmp))
+        deduper = Deduper(default=Policy(window_s=window))
+        times: list[float] = []
+
+        def commit(alerts: list[Alert]) -> None:
+            rows = queue_rows(alerts, lambda a: ["phone"])
+            state.commit(extra=lambda conn: State.queue(conn, rows))
+
+        for key, gap in events:
+            times += deliver(dispatcher, clock, gap) if gap else []
+            (hit,) = [a.hit for a in flood_alerts(clock, 1, start=key)]
+            assert hit is not None
+            commit(deduper.tick(clock.now()) + deduper.admit(hit, clock.now()))
+        clock.advance(window + 1)
+        commit(deduper.tick(clock.now()))
+        times += deliver(dispatcher, clock, 1200)
+        assert state.waiting() == {}
+        assert sum(hits_in(t, b) for t, b in fakes.SENT["phone"]) == len(events)
+        for t in times:
+            assert sum(1 for u in times if t <= u < t + 60) <= 10
+        state.close()
+
+
+def test_a_flood_is_logged_once_per_message_at_info(tmp_path: Path) -> None:
+    """Every hit was logged at info: 40 MB of journal for 200,000 lines."""
+    from structlog.testing import capture_logs
+
+    state, dispatcher, clock = setup(tmp_path)
+    rows = queue_rows(flood_alerts(clock, 200), lambda a: ["phone"])
+    state.commit(extra=lambda conn: State.queue(conn, rows))
+    with capture_logs() as logs:
+        deliver(dispatcher, clock, 5)
+    sent = [e for e in logs if e["event"] in ("alert_sent", "alerts_sent_grouped")]
+    assert [e["log_level"] for e in sent] == ["info"] * 10
+    assert sent[-1]["alerts"] == 191
+    state.close()
+
+
+def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> None:
+    """Telegram is unreachable here: it is mocked at the HTTP transport (responses).
+    The pacing (1 a second) and the budget (10 a minute) work together."""
+    import responses
+
+    state, dispatcher, clock = telegram_setup(tmp_path)
+    commit_alerts(state, flood_alerts(clock, 300))
+    with responses.RequestsMock() as rsps:
+        rsps.add(
+            responses.POST,
+            f"https://api.telegram.org/bot{TOKEN}/sendMessage",
+            json={"ok": True, "result": {}},
+        )
+        for _ in range(60):
+            dispatcher.step("phone")
+            clock.advance(1.0)
+        assert len(rsps.calls) == 10
+        assert state.waiting() == {}
+        bodies = [call.request.body for call in rsps.calls]
+    texts = [json.loads(b)["text"] for b in bodies if isinstance(b, bytes | str)]
+    assert "291 more alerts grouped (3 kinds)" in texts[-1]
+    state.close()
+
+
+def test_on_a_full_disk_a_sent_alert_is_not_sent_again_and_is_recorded_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """State cannot record the send (an injected StateError, as a full disk gives): the
+    alert is held as sent in memory instead of being sent again every few seconds, and
+    recorded once State can take it."""
+    from logwatch.errors import StateError
+
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 1)
+    clock.advance(5)
+    mark = state.mark
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StateError("state.db: cannot save a delivery: database or disk is full")
+
+    monkeypatch.setattr(state, "mark", full)
+    dispatcher.step("phone")
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 1
+    assert state.waiting()["phone"] == 1  # not recorded yet
+    monkeypatch.setattr(state, "mark", mark)
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 1
+    assert "phone" not in state.waiting()
+    state.close()
+
+
+def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
+    tmp_path: Path,
+) -> None:
+    from tests.test_state import fill_up
+
+    state, dispatcher, _clock = setup(tmp_path)
+    fill_up(state)
+    state._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    dispatcher.self_alert("logwatch cannot save its state", "…", Severity.CRITICAL)
+    for channel in ("phone", "mail", "pager"):
+        dispatcher.step(channel)
+        dispatcher.step(channel)
+        assert [t for t, _b in fakes.SENT[channel]] == [
+            "logwatch cannot save its state"
+        ], channel
     state.close()

@@ -77,7 +77,7 @@ class Following(RuleBasedStateMachine):
 
     @rule()
     def crash_before_commit(self) -> None:
-        self.h.follower.commit = lambda: None  # type: ignore[method-assign]
+        self.h.follower.commit = lambda: True  # type: ignore[method-assign]
         self.h.step()
         self.h.crash()
         self.crashed = True

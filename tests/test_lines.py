@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -207,6 +209,101 @@ def test_any_bytes_decode_without_raising_and_offsets_tile_the_input(
 ) -> None:
     lines = decode_all(data.draw(chunkings(raw)), max_line_bytes=16)
     assert all(isinstance(x.text, str) for x in lines)
-    if lines:
-        assert lines[-1].end == len(raw)
+    if lines:  # the bytes after the last line, if any, are NUL padding
+        assert raw[lines[-1].end :].strip(b"\x00") == b""
         assert all(a.end == b.offset for a, b in itertools.pairwise(lines))
+
+
+class TestPaddingAndLyingBoms:
+    """Issue 11: a NUL run at the start was taken for UTF-16 (or hid the line after it)
+    and ``FF FE`` followed by UTF-8 was decoded as UTF-16: the error lines were lost."""
+
+    @pytest.mark.parametrize(
+        ("prefix", "expected"),
+        [
+            (b"\x00" * 7, (Encoding.UTF8, 0)),
+            (b"\x00" * 255 + b"x", (Encoding.UTF8, 0)),
+            (b"\x00" * 200 + b"2026-01-01 ERROR Margin\n", (Encoding.UTF8, 0)),
+            (
+                b"\x00\x00" * 40 + "KR\t0\t16:37:02".encode("utf-16-le"),
+                (Encoding.UTF16LE, 0),
+            ),
+            (b"ab\x00", (Encoding.UTF8, 0)),  # too little text to tell
+            (codecs.BOM_UTF16_LE + b"2026-01-01 ERROR x\n", (Encoding.UTF8, 2)),
+            (codecs.BOM_UTF16_BE + b"2026-01-01 ERROR x\n", (Encoding.UTF8, 2)),
+            (codecs.BOM_UTF16_LE + "Ошибка".encode("utf-16-le"), (Encoding.UTF16LE, 2)),
+            (codecs.BOM_UTF16_LE + b"ab", (Encoding.UTF16LE, 2)),  # too short to doubt
+        ],
+    )
+    def test_sniff_needs_the_pattern_not_just_zeros(
+        self, prefix: bytes, expected: tuple[Encoding, int]
+    ) -> None:
+        assert sniff(prefix) == expected
+
+    @pytest.mark.parametrize("hole", [1, 2, 255, 5000, 200_000])
+    def test_a_leading_nul_run_is_skipped_and_the_lines_after_it_are_read(
+        self, hole: int
+    ) -> None:
+        data = b"\x00" * hole + b"first ERROR line\nsecond\n"
+        pieces = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+        lines = decode_all(pieces)
+        assert [x.text for x in lines] == ["first ERROR line", "second"]
+        assert lines[-1].end == len(data)
+        assert not lines[0].truncated
+
+    def test_a_nul_run_inside_the_file_is_skipped_too(self) -> None:
+        data = b"one\n" + b"\x00" * 100_000 + b"two\nthree\x00\x00 x\n"
+        lines = decode_all([data[i : i + 1000] for i in range(0, len(data), 1000)])
+        assert [x.text for x in lines] == ["one", "two", "three x"]
+        assert [x.number for x in lines] == [1, 2, 3]
+        assert (lines[1].offset, lines[1].end) == (4, len(data) - 10)
+
+    def test_bom_bytes_after_a_hole_are_no_bom(self) -> None:
+        data = b"\x00" * 4 + codecs.BOM_UTF16_LE + b"\x80\xfe\n" + b"Margin\n"
+        assert [x.text for x in decode_all([data])][1:] == ["Margin"]
+
+    def test_a_bom_contradicted_by_utf8_text_is_not_trusted(self) -> None:
+        data = codecs.BOM_UTF16_LE + b"2026-01-01 ERROR Margin is insufficient\nok\n"
+        lines = decode_all([data])
+        assert [x.text for x in lines] == [
+            "2026-01-01 ERROR Margin is insufficient",
+            "ok",
+        ]
+        assert lines[0].offset == 2
+
+
+@given(
+    st.integers(0, 300),
+    st.lists(line_text, min_size=1, max_size=8),
+    st.data(),
+)
+def test_any_chunking_of_a_padded_file_gives_the_same_lines_without_nuls(
+    hole: int, texts: list[str], data: st.DataObject
+) -> None:
+    raw = b"\x00" * hole + "\n".join(texts).encode("utf-8")
+    whole = decode_all([raw], max_line_bytes=32)
+    assert decode_all(data.draw(chunkings(raw)), max_line_bytes=32) == whole
+    assert all("\x00" not in x.text for x in whole)
+    assert raw[whole[-1].end if whole else 0 :].strip(b"\x00") == b""
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"\x00" * 70_000, b"\x00" * 4095, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE],
+    ids=["hole-over-the-cap", "odd-hole", "ff-fe-then-utf8", "fe-ff-then-utf8"],
+)
+def test_scan_finds_the_error_lines_after_a_hole_or_a_lying_bom(
+    tmp_path: Path, head: bytes
+) -> None:
+    """The two files of issue 11, through ``logwatch scan`` on a real file."""
+    from click.testing import CliRunner
+
+    from logwatch.cli import cli
+
+    path = tmp_path / "bot.log"
+    margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+    path.write_bytes(head + margin + b"2026-01-01 ok\n" + margin)
+    result = CliRunner().invoke(cli, ["scan", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    hits = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [json.loads(h)["line"] for h in hits] == [1, 3]

@@ -43,6 +43,45 @@ def test_console_lines_for_a_terminal() -> None:
     logging.getLogger().handlers.clear()
 
 
+def test_a_repeated_event_is_rate_limited_and_the_drops_are_counted() -> None:
+    from tests.fakes import FakeClock
+
+    out, clock = io.StringIO(), FakeClock()
+    configure(out, as_json=True, clock=clock)
+    log = structlog.get_logger("logwatch.delivery")
+    for i in range(500):
+        log.warning("delivery_failed", channel="phone", attempts=i)
+    log.warning("other_event")
+    clock.advance(61)
+    log.warning("delivery_failed", channel="phone", attempts=500)
+    events = [json.loads(x) for x in out.getvalue().splitlines()]
+    failed = [e for e in events if e["event"] == "delivery_failed"]
+    assert len(failed) == 11
+    assert failed[-1]["suppressed"] == 490
+    assert [e["event"] for e in events].count("other_event") == 1
+    logging.getLogger().handlers.clear()
+
+
+def test_secrets_in_logged_values_are_masked() -> None:
+    out = io.StringIO()
+    configure(out, as_json=True)
+    structlog.get_logger("x").warning(
+        "delivery_failed", error="auth failed for binance_api_secret=Zq8Wv2Xr5Ty7"
+    )
+    logging.getLogger("apprise").warning("POST to 10.1.2.3 failed")
+    assert "Zq8Wv2Xr5Ty7" not in out.getvalue()
+    assert "10.1.2.3" not in out.getvalue()
+    logging.getLogger().handlers.clear()
+
+
+def test_debug_events_are_not_written_at_info() -> None:
+    out = io.StringIO()
+    configure(out, as_json=True)
+    structlog.get_logger("logwatch.daemon").debug("hit", rule="r")
+    assert out.getvalue() == ""
+    logging.getLogger().handlers.clear()
+
+
 def _no_stdio(monkeypatch: pytest.MonkeyPatch) -> None:
     """No stdout/stderr, as under pythonw; called in the test itself, since pytest's
     capture sets ``sys.std*`` again between a fixture and the test."""
@@ -189,3 +228,13 @@ def test_logwatch_run_with_fds_0_1_2_closed_stays_up_and_logs_to_a_file(
     assert code == 0
     alert = next(e for e in events() if e["event"] == "console_alert")
     assert "Margin" in alert["text"]
+
+
+def test_console_channel_lines_are_never_throttled() -> None:
+    """Without stdio the console channel writes alerts as ``console`` log events."""
+    out = io.StringIO()
+    configure(out, as_json=True)
+    for i in range(50):
+        structlog.get_logger("logwatch.logs").info("console", text=f"alert {i}")
+    assert len(out.getvalue().splitlines()) == 50
+    logging.getLogger().handlers.clear()

@@ -121,7 +121,7 @@ def test_webhook_500_fails_and_a_dead_port_fails_fast(hook: Hook) -> None:
     assert n.send("hook", MESSAGE, Severity.ERROR).status == "failed"
     dead = n.send("dead", MESSAGE, Severity.ERROR)
     assert dead.status == "failed"
-    assert "127.0.0.1" not in dead.error
+    assert "127.0.0.1" in dead.error  # the configured host is no secret (issue 11)
 
 
 def test_a_slow_webhook_times_out_as_failed_not_hanging(hook: Hook) -> None:
@@ -302,7 +302,7 @@ def test_telegram_429_reports_retry_after_without_the_token(
 
 
 def test_invalid_urls_are_reported_at_their_line_without_the_url() -> None:
-    text = f"channels:\n  - name: a\n    url: 'nosuch://{PASSWORD}'\n  - name: b\n    url: 'tgram://notatoken/1'\n"
+    text = f"channels:\n  - name: a\n    url: 'nosuch://{PASSWORD}'\n  - name: b\n    url: 'json://'\n"
     with pytest.raises(InvalidConfig) as info:
         Notifier(config_from_text(text, {}, "c.yaml"))
     messages = [e.format_message() for e in info.value.errors]
@@ -310,7 +310,7 @@ def test_invalid_urls_are_reported_at_their_line_without_the_url() -> None:
         "c.yaml:3: channel a: not a valid notification URL (scheme nosuch://)"
     )
     assert messages[1].startswith(
-        "c.yaml:5: channel b: not a valid notification URL (scheme tgram://)"
+        "c.yaml:5: channel b: not a valid notification URL (scheme json://)"
     )
     assert all(PASSWORD not in m and "notatoken" not in m for m in messages)
 
@@ -377,3 +377,29 @@ def test_test_notify_with_a_bad_config_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "c.yaml:2: channel x: not a valid notification URL" in result.stderr
+
+
+def test_test_notify_shows_the_real_cause_and_the_host_but_not_the_password(
+    tmp_path: Path,
+) -> None:
+    """It said only 'Connection error while submitting email to ""': the cause hidden,
+    the host name masked (issue 11). A real SMTP server that offers no AUTH."""
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        (tmp_path / "c.yaml").write_text(
+            "language: en\nchannels:\n"
+            f"  - {{name: mail, url: 'mailto://alerts:{PASSWORD}@127.0.0.1:{port}"
+            "?from=alerts@example.com&to=trader@example.com&cto=5'}\n"
+        )
+        result = CliRunner().invoke(
+            cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
+        )
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    assert result.stdout.startswith("mail: FAILED: ")
+    assert "SMTP AUTH extension not supported by server" in result.stdout
+    assert '"127.0.0.1"' in result.stdout
+    assert PASSWORD not in result.output

@@ -55,6 +55,8 @@ def test_alerts_survive_the_round_trip_through_state() -> None:
         600.0,
         NOW,
         "x",
+        "10:00:05 +03:00",
+        "10:03:00 +03:00",
     )
     assert alert_from_json(alert_to_json(alert)) == alert
     bare = replace(alert, hit=None, first_at=None, last_at=None, not_before=None)
@@ -62,7 +64,9 @@ def test_alerts_survive_the_round_trip_through_state() -> None:
 
 
 def test_windows_survive_the_round_trip() -> None:
-    window = Window("fp", HIT.rule_id, Severity.ERROR, NOW, NOW, 3, NOW, NOW, 2, 5, HIT)
+    window = Window(
+        "fp", HIT.rule_id, Severity.ERROR, NOW, NOW, 3, NOW, NOW, 2, 5, HIT, "1", "2"
+    )
     back = window_from_json(window_to_json(window))
     assert back == window
     empty = Window("fp", HIT.rule_id, Severity.ERROR, NOW, NOW)

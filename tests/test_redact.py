@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from logwatch.redact import MASK, redact
+from logwatch.redact import MASK, is_key_material, redact, secret_forms
+from tests.strategies import key_material, secret_names, secret_values
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+ED25519 = (
+    "4xOpGDa6sOcVNS3XXp9j5lXU3aT+XWmhXMPFqPqfhD/y1ytMYRp6NoLwAUqsbEnyxQNaQnvgWDgiPuUOWJ"
+    "qXAA=="
+)
+TG = "7712345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
 
 @pytest.mark.parametrize(
@@ -30,6 +36,30 @@ KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
         ),
         ("mailtos://alerts:s3cr3t!@smtp.example.com", "s3cr3t!"),
         ("password=hunter22 ok", "hunter22"),
+        # the findings of issue 11
+        (
+            "config binance_api_key=hK3vJ9qL2mN8pR4s binance_api_secret=Zq8Wv2Xr5Ty7",
+            "hK3vJ9qL2mN8pR4s",
+        ),
+        (
+            "binance_api_key=hK3vJ9qL2mN8pR4s binance_api_secret=Zq8Wv2Xr5Ty7",
+            "Zq8Wv2Xr5Ty7",
+        ),
+        ("okx passphrase=Corr3ct-H0rse login", "Corr3ct-H0rse"),
+        ("bybit_secret=Bb7Sec9Ret2Val", "Bb7Sec9Ret2Val"),
+        ("{'apiKey': 'k-3j4h5g6f', 'secret': 'x'}", "k-3j4h5g6f"),
+        ('{"Passphrase": "two words"}', "two words"),
+        ('"msg": "{\\"api_secret\\": \\"Q9w8E7r6\\"}"', "Q9w8E7r6"),
+        (
+            "POST https://api.telegram.org/bot7712345678%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage",
+            "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+        ),
+        (f"https://api.telegram.org/bot{TG}/getMe", TG.split(":")[1]),
+        ("db postgresql://trader:pa/ss@w0rd@db.example.com:5432/bot", "pa/ss@w0rd"),
+        ("redis://:s3:cr/et@127.0.0.1:6379/0 refused", "s3:cr/et"),
+        (f"bad signature {ED25519} for request", ED25519),
+        (f"signature={ED25519.replace('+', '%2B')}", ED25519.replace("+", "%2B")),
+        ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc", "eyJhbGci"),
     ],
 )
 def test_known_secrets_are_masked(text: str, secret: str) -> None:
@@ -44,6 +74,13 @@ def test_known_secrets_are_masked(text: str, secret: str) -> None:
         "2026-09-16 10:54:08:591|0|4|Margin is insufficient. (BTCUSDT)",
         "12:30:45 build v1.142.20 order 4000090541",
         'binanceusdm {"code":-2019,"msg":"Margin is insufficient."}',
+        "Invalid API-key, IP, or permissions for action.",
+        "Signature for this request is not valid.",
+        "uuid 550e8400-e29b-41d4-a716-446655440000 ok",
+        "C:/Users/Trader/AppData/Roaming/MetaQuotes/Terminal/"
+        "D0E8209F77C8CF37AD8BF550E51FF075/MQL5/Logs/20240101.log",
+        "/home/trader/ft_userdata/user_data/logs/freqtrade2024.log",
+        "freqtrade.exchange.binance_BinanceFuturesUSDT2 loaded",
     ],
 )
 def test_ordinary_text_is_untouched(text: str) -> None:
@@ -52,6 +89,16 @@ def test_ordinary_text_is_untouched(text: str) -> None:
 
 def test_configured_secrets_are_masked_wherever_they_appear() -> None:
     assert redact("token abcdef in text", secrets=["abcdef"]) == "token **** in text"
+
+
+def test_a_configured_secret_is_masked_as_written_and_url_encoded() -> None:
+    """The config holds the SMTP password URL-encoded; a log may show either form."""
+    forms = secret_forms(["p%40ss%2Fw0rd"])
+    assert "p@ss/w0rd" in forms
+    assert "p%40ss%2Fw0rd" in forms
+    line = "smtp login p@ss/w0rd failed; retry with p%40ss%2Fw0rd"
+    assert "ss/w0rd" not in redact(line, forms)
+    assert "w0rd" not in redact(line, forms)
 
 
 @given(
@@ -63,8 +110,74 @@ def test_configured_secrets_are_masked_wherever_they_appear() -> None:
 def test_masked_text_never_contains_the_secret(
     before: str, secret: str, after: str, joint: str
 ) -> None:
+    assume(secret not in before + after)
     text = f"{before}{joint}{secret} {after}"
     assert secret not in redact(text)
+
+
+@given(
+    st.text(max_size=30),
+    secret_names,
+    st.sampled_from(["{k}={v}", "{k}: {v}", "{k}:{v}", '"{k}": "{v}"', "'{k}': '{v}'"]),
+    secret_values,
+    st.text(max_size=30),
+)
+def test_a_value_under_a_secret_name_is_never_shown(
+    before: str, name: str, shape: str, value: str, after: str
+) -> None:
+    assume(value not in before + " " + after)
+    text = f"{before} {shape.format(k=name, v=value)} {after}"
+    assert value not in redact(text)
+
+
+@given(
+    st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mailtos", "https"]),
+    st.from_regex(r"[a-z]{0,8}", fullmatch=True),
+    st.text(
+        alphabet=st.characters(
+            min_codepoint=33, max_codepoint=126, exclude_characters="\"'"
+        ),
+        min_size=4,
+        max_size=30,
+    ),
+    st.text(max_size=20),
+)
+def test_a_url_password_is_never_shown_whatever_it_holds(
+    scheme: str, user: str, password: str, after: str
+) -> None:
+    assume(password not in after)
+    text = f"connect {scheme}://{user}:{password}@db.example.com:5432/x {after}"
+    assert password not in redact(text)
+
+
+@given(
+    st.from_regex(r"[1-9][0-9]{7,9}", fullmatch=True),
+    st.from_regex(r"AA[A-Za-z0-9_-]{33}", fullmatch=True),
+    st.sampled_from([":", "%3A", "%3a"]),
+    st.text(max_size=20),
+)
+def test_a_bot_token_is_never_shown_plain_or_url_encoded(
+    bot: str, secret: str, colon: str, before: str
+) -> None:
+    text = f"{before}https://api.telegram.org/bot{bot}{colon}{secret}/sendMessage"
+    assert secret not in redact(text)
+
+
+@given(st.text(max_size=30), key_material, st.text(max_size=30))
+def test_key_material_is_never_shown(before: str, secret: str, after: str) -> None:
+    """Keys and signatures are random bytes: hex, base64 or base64url, any length."""
+    assume(secret not in before + after)
+    assert is_key_material(secret)
+    assert secret not in redact(f"{before} {secret} {after}")
+
+
+@given(st.text(max_size=30), secret_values, st.text(max_size=30))
+def test_a_configured_secret_is_never_shown(
+    before: str, secret: str, after: str
+) -> None:
+    assume(secret not in before + after)
+    forms = secret_forms([secret])
+    assert secret not in redact(before + secret + after, forms)
 
 
 @given(st.text(max_size=30), st.ip_addresses(v=4), st.text(max_size=30))

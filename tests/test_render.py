@@ -94,3 +94,71 @@ def test_durations(seconds: int, en: str, ru: str) -> None:
 def test_fit() -> None:
     assert fit("short", 10, "…") == "short"
     assert fit("a" * 20, 10, "…") == "a" * 8 + "\n…"
+
+
+# -- the log's own times (issue 11) ----------------------------------------------------
+
+QUANTOWER = replace(
+    RECORD,
+    format="json",
+    timestamp="2026-06-25T10:00:01.123+03:00",
+    fields={"connection": "Binance Futures", "symbol": "ETHUSDT"},
+)
+
+
+def test_a_time_with_a_zone_is_shown_in_that_zone_with_the_zone() -> None:
+    """Quantower's +03:00 was shown converted to the PC's zone, naming none."""
+    alert = replace(FIRST, hit=replace(HIT, record=QUANTOWER))
+    assert (
+        "When: 2026-06-25 10:00:01 +03:00"
+        in render(alert, RULES[HIT.rule_id], "en").body
+    )
+    utc = replace(QUANTOWER, timestamp="2026-06-25T07:00:01Z")
+    alert = replace(FIRST, hit=replace(HIT, record=utc))
+    assert (
+        "When: 2026-06-25 07:00:01 UTC" in render(alert, RULES[HIT.rule_id], "en").body
+    )
+
+
+def test_a_digest_gives_the_log_times_of_its_repeats() -> None:
+    """A digest said "first/last" in read times next to a "When" in log time."""
+    from logwatch.dedup import Deduper, Policy
+
+    def at(stamp: str, seconds: float) -> tuple[Hit, datetime]:
+        from datetime import timedelta
+
+        hit = replace(HIT, record=replace(QUANTOWER, timestamp=stamp))
+        return hit, NOW + timedelta(seconds=seconds)
+
+    d = Deduper(default=Policy(window_s=600))
+    for stamp, seconds in [
+        ("2026-06-25T10:00:01+03:00", 0),
+        ("2026-06-25T10:00:05+03:00", 30),
+        ("2026-06-25T10:03:00+03:00", 200),
+    ]:
+        d.admit(*at(stamp, seconds))
+    (digest,) = d.tick(NOW.replace(minute=11))
+    body = render(digest, RULES[HIT.rule_id], "en").body
+    assert body.startswith(
+        "Repeated 2 times in 10 min (first 10:00:05 +03:00, last 10:03:00 +03:00)."
+    )
+    assert "When: 2026-06-25 10:03:00 +03:00" in body
+
+
+def test_a_digest_of_lines_without_times_gives_read_times_only() -> None:
+    bare = replace(RECORD, timestamp=None)
+    digest = replace(
+        FIRST,
+        kind=AlertKind.DIGEST,
+        hit=replace(HIT, record=bare),
+        count=2,
+        window_s=600,
+        first_at=NOW,
+        last_at=NOW,
+        first_log="",
+        last_log="",
+    )
+    body = render(digest, RULES[HIT.rule_id], "en").body
+    clock = NOW.astimezone().strftime("%H:%M:%S")
+    assert body.startswith(f"Repeated 2 times in 10 min (first {clock}, last {clock}).")
+    assert f"When: {NOW.astimezone():%Y-%m-%d %H:%M:%S}" in body

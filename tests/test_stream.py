@@ -75,3 +75,64 @@ def test_quality_problems_are_reported_once() -> None:
     long.feed(b"y" * 100)
     long.feed(b"y" * 100 + b"\nMargin is insufficient\n")
     assert long.quality.truncated_lines == 1
+
+
+class TestRelease:
+    """A record is matched when it is read, not half a second later (issue 11: every
+    Python logging record waited 500 ms); lines written later still join it."""
+
+    HEAD = b"2026-11-24 12:00:00,000 - bot - ERROR - order failed\n"
+    TRACE = (
+        b"Traceback (most recent call last):\n"
+        b'  File "bot.py", line 3, in place\n'
+        b"binance.exceptions.BinanceAPIException: APIError(code=-2019): "
+        b"Margin is insufficient.\n"
+    )
+    NEXT = b"2026-11-24 12:00:01,000 - bot - INFO - next\n"
+
+    def test_a_record_with_its_traceback_in_one_write_is_matched_on_release(
+        self,
+    ) -> None:
+        stream = Stream(ENGINE, "bot.log", FORMATS["python"])
+        assert stream.feed(self.HEAD + self.TRACE).hits == []  # held: the last record
+        (hit,) = stream.release().hits
+        assert (hit.rule_id, hit.record.first_line, hit.line) == (
+            "binance.margin-insufficient",
+            1,
+            4,
+        )
+        assert stream.offset == len(self.HEAD + self.TRACE)
+        assert stream.feed(self.NEXT).hits == []
+        assert stream.lines == 4
+
+    def test_a_traceback_written_later_joins_the_released_record(self) -> None:
+        stream = Stream(ENGINE, "bot.log", FORMATS["python"])
+        stream.feed(self.HEAD)
+        assert stream.release().hits == []  # the head alone matches nothing
+        assert stream.feed(self.TRACE).hits == []  # joined, held again
+        (hit,) = stream.release().hits
+        assert (hit.record.first_line, hit.line) == (1, 4)
+        assert hit.record.raw.startswith("2026-11-24 12:00:00,000 - bot - ERROR")
+        assert stream.lines == 4
+
+    def test_a_rule_reported_on_release_is_not_reported_again_when_lines_join(
+        self,
+    ) -> None:
+        stream = Stream(ENGINE, "bot.log", FORMATS["python"])
+        stream.feed(self.HEAD + self.TRACE)
+        assert len(stream.release().hits) == 1
+        more = b"  during handling, Margin is insufficient. again\n"
+        stream.feed(more)
+        assert stream.release().hits == []
+        assert stream.feed(self.NEXT).hits == []
+        assert stream.flush().hits == []
+        assert stream.lines == 6
+
+    def test_after_settle_later_lines_are_a_record_of_their_own(self) -> None:
+        stream = Stream(ENGINE, "bot.log", FORMATS["python"])
+        stream.feed(self.HEAD)
+        stream.release()
+        stream.settle()
+        stream.feed(self.TRACE)
+        (hit,) = stream.release().hits
+        assert hit.record.first_line == 2

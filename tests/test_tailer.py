@@ -567,7 +567,7 @@ def test_crash_before_commit_reports_again_but_skips_nothing(
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
     h.settle()
-    h.follower.commit = lambda: None  # type: ignore[method-assign]
+    h.follower.commit = lambda: True  # type: ignore[method-assign]
     write(log, lines(3, 6))
     h.step()
     h.crash()
@@ -872,3 +872,50 @@ def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
         assert tailer.open_files == 0
     finally:
         tailer.close()
+
+
+def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> None:
+    """Files closed to stay under max_open in the step that opened them were numbered
+    from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
+    from logwatch.engine import Engine
+    from logwatch.follow import Follower
+    from logwatch.rules import load_rules
+
+    margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+    clock = FakeClock()
+    hits: list[tuple[str, int]] = []
+
+    def follower() -> Follower:
+        made = Follower(
+            Engine(load_rules()),
+            [Source("s", (str(tmp_path / "*.log"),))],
+            clock,
+            State(tmp_path / "state.db", clock),
+            lambda scan: hits.extend(
+                (Path(h.record.path).name, h.line) for h in scan.hits
+            ),
+            poll_interval=0,
+        )
+        made.tailer.max_open = 2
+        return made
+
+    for i in range(4):
+        write(tmp_path / f"{i}.log", f"file {i}: its own first line\n".encode() * 3)
+    f = follower()
+    f.step()
+    for _ in range(2):
+        for i in range(4):
+            write(tmp_path / f"{i}.log", b"ok\n" * 2 + margin)
+            f.step()
+            f.step()
+    assert sorted(hits) == sorted((f"{i}.log", n) for i in range(4) for n in (6, 9))
+    f.close()
+    hits.clear()
+    f = follower()
+    f.step()
+    for i in range(4):
+        write(tmp_path / f"{i}.log", margin)
+        f.step()
+        f.step()
+    assert sorted(hits) == [(f"{i}.log", 10) for i in range(4)]
+    f.close()

@@ -1,0 +1,160 @@
+"""A flood of distinct errors -> messages per channel, and peak memory while it lasts.
+
+    python bench/flood_bench.py [--errors 1000] [--repeats 2]
+
+Each of ``--errors`` distinct errors (one connection each) is written ``--repeats``
+times into a real followed file; the real follower, dedup, outbox (State) and
+dispatcher deliver to a real HTTP server on 127.0.0.1. The clock is driven by the
+script (a minute of delivery takes no minute): messages are counted in the first
+minute, until the dedup windows close, and after their digests. The reference is one
+message per alert, what logwatch sent before grouping. Peak RSS is compared with the
+process before the flood (Linux: ``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import structlog
+
+from logwatch.config import config_from_text
+from logwatch.dedup import build
+from logwatch.delivery import Dispatcher
+from logwatch.engine import Engine
+from logwatch.follow import Alerting, Follower
+from logwatch.notifier import Notifier
+from logwatch.rules import load_rules
+from logwatch.state import State
+from logwatch.tailer import Source
+
+
+class ScriptClock:
+    """A clock the script moves (the bench must not wait real minutes)."""
+
+    def __init__(self) -> None:
+        self._now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        self._mono = 1000.0
+
+    def now(self) -> datetime:
+        return self._now
+
+    def monotonic(self) -> float:
+        return self._mono
+
+    def advance(self, seconds: float) -> None:
+        self._now += timedelta(seconds=seconds)
+        self._mono += seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", type=int, default=1000)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    os.environ["NO_PROXY"] = "127.0.0.1"
+    structlog.configure(  # the figures only, not a line per message sent
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING)
+    )
+    logging.getLogger("apprise").setLevel(logging.WARNING)
+    received: list[float] = []
+    lock = threading.Lock()
+    clock = ScriptClock()
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.end_headers()
+            with lock:
+                received.append(clock.monotonic())
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    work = Path(tempfile.mkdtemp(prefix="logwatch-flood-bench-"))
+    (work / "logs").mkdir()
+    log_path = work / "logs" / "bot.log"
+    log_path.write_bytes(b"")
+    port = server.server_address[1]
+    loaded = config_from_text(
+        f"channels:\n  - {{name: hook, url: 'json://127.0.0.1:{port}/a'}}\n", {}
+    )
+    rules = load_rules()
+    state = State(work / "state.db", clock)
+    notifier = Notifier(loaded)
+    dispatcher = Dispatcher(state, notifier, {r.id: r for r in rules}, "en", clock)
+    alerts_queued = 0
+
+    def count(alert: object) -> list[str]:
+        nonlocal alerts_queued
+        alerts_queued += 1
+        return ["hook"]
+
+    alerting = Alerting(build(rules, 600.0), count)
+    follower = Follower(
+        Engine(rules),
+        [Source("bot", (str(work / "logs" / "*.log"),))],
+        clock,
+        state,
+        lambda scan: None,
+        poll_interval=0,
+        alerting=alerting,
+    )
+    follower.step()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = clock.monotonic()
+    lines = b"".join(
+        b"Refuse (Binance Futures %d): Margin is insufficient. (BTCUSDT)\n" % i
+        for i in range(args.errors)
+    )
+    with log_path.open("ab") as log:
+        for _ in range(args.repeats):
+            log.write(lines)
+    read = 0
+    while read < args.repeats * args.errors:
+        follower.step()
+        read = sum(s.lines for s in follower._streams.values())
+
+    def deliver_for(seconds: float) -> None:
+        end = clock.monotonic() + seconds
+        while clock.monotonic() < end:
+            follower.step()  # closes dedup windows when due
+            dispatcher.step("hook")
+            clock.advance(1.0)
+
+    deliver_for(60)
+    first_minute = len(received)
+    first_alerts = alerts_queued
+    deliver_for(600)  # the dedup windows (10 min) close: the digests
+    deliver_for(180)
+    rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    total = len(received)
+    server.shutdown()
+    state.close()
+    print(
+        f"{args.errors} distinct errors x {args.repeats}: {alerts_queued} alerts "
+        f"({first_alerts} first, {alerts_queued - first_alerts} digests) over "
+        f"{(clock.monotonic() - start) / 60:.0f} min"
+    )
+    print(
+        f"messages to the channel: first minute {first_minute}, total {total} "
+        f"(reference, one per alert: {alerts_queued}; ratio {total / alerts_queued:.3f})"
+    )
+    print(
+        f"peak RSS {rss_peak / 1024:.1f} MiB vs {rss_before / 1024:.1f} MiB before "
+        f"the flood (ratio {rss_peak / rss_before:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""One daemon per state: the lock, its holder's pid, and what a second process is told."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from logwatch.errors import StateError
+from logwatch.lock import StateLock
+
+
+def test_a_second_lock_on_the_same_state_fails_naming_the_holder(
+    tmp_path: Path,
+) -> None:
+    first = StateLock(tmp_path / "state" / "state.db")
+    first.acquire()
+    second = StateLock(tmp_path / "state" / "state.db")
+    with pytest.raises(StateError) as caught:
+        second.acquire(wait_s=0.05)
+    message = caught.value.format_message()
+    assert (
+        f"{tmp_path / 'state' / 'state.db.lock'}: locked by logwatch pid {os.getpid()}"
+        in message
+    )
+    assert second.holder() == os.getpid()
+    first.release()
+    assert second.holder() is None
+    second.acquire(wait_s=0.05)
+    second.release()
+
+
+def test_holder_of_a_state_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
+    lock = StateLock(tmp_path / "none" / "state.db")
+    assert lock.holder() is None
+    assert not (tmp_path / "none").exists()
+
+
+def test_the_lock_is_gone_with_its_process_however_it_ended(tmp_path: Path) -> None:
+    """A process killed while holding it leaves its pid file, but not the lock."""
+    code = (
+        "import os, sys; from pathlib import Path; from logwatch.lock import StateLock; "
+        f"StateLock(Path({str(tmp_path / 'state.db')!r})).acquire(); os._exit(3)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], check=False, timeout=30)
+    assert result.returncode == 3
+    assert (tmp_path / "state.db.pid").exists()
+    lock = StateLock(tmp_path / "state.db")
+    assert lock.holder() is None
+    with lock:
+        assert lock.holder() == os.getpid()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_lock_and_pid_files_are_private(tmp_path: Path) -> None:
+    with StateLock(tmp_path / "state" / "state.db") as lock:
+        assert lock.path.stat().st_mode & 0o777 == 0o600
+        assert lock.pid_path.stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700

@@ -1,0 +1,101 @@
+"""State: private files, a full disk that fails a commit cleanly, and a state file
+deleted or replaced under a running daemon (written again from the open database)."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from logwatch.errors import StateError
+from logwatch.model import FileState
+from logwatch.state import State
+from tests.fakes import FakeClock
+
+
+def entry(offset: int, eid: str = "f1") -> FileState:
+    return FileState(eid, b"h", 1, "/logs/a.log", offset, b"m", 1 + offset, 0.0)
+
+
+def fill_up(state: State) -> None:
+    """What a full disk does to SQLite: no page can be added (SQLITE_FULL)."""
+    pages = state._conn.execute("PRAGMA page_count").fetchone()[0]
+    state._conn.execute(f"PRAGMA max_page_count={pages}")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_the_state_file_and_its_dir_are_created_private(tmp_path: Path) -> None:
+    """It holds log lines; it was created 0644 (issue 11)."""
+    state = State(tmp_path / "st" / "state.db", FakeClock())
+    state.commit(files=[entry(10)])
+    assert (tmp_path / "st").stat().st_mode & 0o777 == 0o700
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        assert (tmp_path / "st" / name).stat().st_mode & 0o777 == 0o600, name
+    state.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_a_state_file_made_0644_by_an_older_version_is_made_private(
+    tmp_path: Path,
+) -> None:
+    State(tmp_path / "state.db", FakeClock()).close()
+    (tmp_path / "state.db").chmod(0o644)
+    State(tmp_path / "state.db", FakeClock()).close()
+    assert (tmp_path / "state.db").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_full_disk_fails_the_commit_cleanly_and_the_next_one_works(
+    tmp_path: Path,
+) -> None:
+    """It raised 'cannot rollback - no transaction is active' and the daemon died."""
+    state = State(tmp_path / "state.db", FakeClock())
+    state.commit(files=[entry(1)])
+    fill_up(state)
+    big = [entry(2, f"f{i:05d}") for i in range(2000)]
+    with pytest.raises(StateError, match="database or disk is full"):
+        state.commit(files=big)
+    assert [f.offset for f in state.files()] == [1]  # nothing of it was written
+    state._conn.execute("PRAGMA max_page_count=1073741823")
+    state.commit(files=big)
+    assert len(state.files()) == 2001
+    state.close()
+
+
+def test_a_deleted_state_file_is_written_again_at_the_next_commit(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.db"
+    state = State(path, FakeClock())
+    state.commit(files=[entry(5)])
+    for name in ("state.db", "state.db-wal", "state.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    state.commit(files=[entry(9, "f2")])
+    assert state.recreated == "deleted"
+    state.close()
+    again = State(path, FakeClock())
+    assert not again.fresh
+    assert sorted((f.id, f.offset) for f in again.files()) == [("f1", 5), ("f2", 9)]
+    again.close()
+
+
+def test_a_replaced_state_file_is_moved_aside_and_written_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.db"
+    state = State(path, FakeClock())
+    state.commit(files=[entry(5)])
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE x (y)")
+    conn.commit()
+    conn.close()
+    other.replace(path)
+    state.commit(files=[entry(9, "f2")])
+    assert state.recreated == "replaced by another file"
+    assert list(tmp_path.glob("state.db.replaced-*"))
+    state.close()
+    again = State(path, FakeClock())
+    assert sorted((f.id, f.offset) for f in again.files()) == [("f1", 5), ("f2", 9)]
+    again.close()
