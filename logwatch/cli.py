@@ -145,9 +145,12 @@ class Report:
         self.disabled_seen: set[str] = set()
 
     def add(self, scan: Scan) -> None:
-        """Print the hits of one scan and count them."""
+        """Print the hits of one scan and count them (a heartbeat rule's are signs of
+        life, not errors: they are not shown)."""
         records = set()
         for hit in scan.hits:
+            if self.rules[hit.rule_id].expect_s is not None:
+                continue
             self.per_rule[hit.rule_id] += 1
             records.add((hit.record.path, hit.record.offset))
             self.out.write(self.json(hit) if self.as_json else self.text(hit))
@@ -569,6 +572,7 @@ def _state_path(config_path: Path | None, env: dict[str, str]) -> Path:
 def status(config_path: Path | None, as_json: bool) -> None:
     """Whether the daemon runs, what it follows, what waits to be sent, open dedup
     windows and mutes, and how each channel last went. Needs no channel secrets."""
+    from logwatch import heartbeat
     from logwatch.clock import SystemClock
     from logwatch.lock import UNKNOWN_PID, StateLock
     from logwatch.state import read_status
@@ -579,6 +583,9 @@ def status(config_path: Path | None, as_json: bool) -> None:
     pid = lock.holder()
     info["daemon"] = {"running": pid is not None, "pid": pid or None}
     info["lock"] = str(lock.path)
+    beat = heartbeat.read_status(path.parent)
+    if beat is not None:
+        info["heartbeat"] = beat
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -612,6 +619,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
+    if "heartbeat" in info:
+        click.echo(heartbeat.describe_status(info["heartbeat"]))
 
 
 @cli.command(name="reload")

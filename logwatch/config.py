@@ -120,6 +120,15 @@ class Channel(_Strict):
     min_severity: Severity = Severity.INFO
     #: messages it sends in any minute; a burst beyond goes as one grouped message
     max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
+    #: also say when trouble is over (Alertmanager's name); None: on for Alertmanager
+    send_resolved: bool | None = None
+
+    @property
+    def resolved(self) -> bool:
+        """Whether this channel is told when trouble is over."""
+        if self.send_resolved is None:
+            return self.kind == "alertmanager"
+        return self.send_resolved
 
     @field_validator("url")
     @classmethod
@@ -142,12 +151,14 @@ class Channel(_Strict):
 
     @property
     def kind(self) -> str:
-        """How to render for it: telegram, email, desktop or webhook."""
+        """How to render for it: telegram, email, desktop, alertmanager or webhook."""
         scheme = self.scheme
         if scheme in ("tgram", "telegram"):
             return "telegram"
         if scheme in ("mailto", "mailtos"):
             return "email"
+        if scheme in ("alertmanager", "alertmanagers"):
+            return "alertmanager"
         if scheme in (
             "desktop",
             "console",
@@ -191,6 +202,59 @@ class Dedup(_Strict):
     window: Duration = 600.0
 
 
+#: The shortest and longest heartbeat period.
+HEARTBEAT_EVERY_S = (10.0, 86400.0)
+
+
+class Heartbeat(_Strict):
+    """A dead-man's switch: a URL requested while healthy (an outside monitor alerts
+    when the requests stop), and one requested when logwatch becomes unhealthy."""
+
+    #: held as a secret: a ping URL is enough to fake a heartbeat
+    url: SecretStr
+    every: Annotated[
+        Duration, Field(ge=HEARTBEAT_EVERY_S[0], le=HEARTBEAT_EVERY_S[1])
+    ] = 60.0
+    #: default: the URL's own failure form, for healthchecks.io and Uptime Kuma
+    fail_url: SecretStr | None = None
+    #: a request that takes longer than this has failed
+    timeout: Annotated[Duration, Field(gt=0, le=60)] = 10.0
+
+    @field_validator("url", "fail_url")
+    @classmethod
+    def _http(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not regex.match(
+            r"(?i)^https?://[^/\s]+", value.get_secret_value()
+        ):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
+
+class Metrics(_Strict):
+    """Prometheus metrics of logwatch itself, served at ``/metrics``."""
+
+    #: host:port; anything but a loopback address must be written out on purpose
+    listen: str = "127.0.0.1:9464"
+
+    @field_validator("listen")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        split_address(value)
+        return value
+
+
+def split_address(value: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:9464`` for IPv6) as a host and a port number.
+
+    Raises:
+        ValueError: not an address with a port.
+    """
+    m = regex.match(r"^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]\s]+)):(\d{1,5})$", value)
+    if not m or int(m.group(3)) > 65535:
+        raise ValueError(f"{value!r} is not host:port, like 127.0.0.1:9464")
+    return m.group(1) or m.group(2), int(m.group(3))
+
+
 class QuietHours(_Strict):
     """Local hours when only critical alerts go out at once."""
 
@@ -216,6 +280,8 @@ class Config(BaseSettings):
     )
 
     language: Literal["ru", "en"] | None = None
+    #: names this logwatch in alerts, footers and metrics (default: the host name)
+    instance: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     state_dir: str | None = None
     sources: list[Source] = []
     rules: Rules = Rules()
@@ -224,6 +290,8 @@ class Config(BaseSettings):
     quiet_hours: QuietHours | None = None
     #: An alert not delivered within this long is given up (and reported).
     max_age: LongDuration = 24 * 3600.0
+    heartbeat: Heartbeat | None = None
+    metrics: Metrics | None = None
 
     @classmethod
     def settings_customise_sources(

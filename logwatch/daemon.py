@@ -7,18 +7,21 @@ validated in full before anything is swapped (on error the old ones stay). Under
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import signal
 import socket
 import sys
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
 import structlog
 
-from logwatch import control
+from logwatch import alertmanager, control
 from logwatch.clock import Clock
 from logwatch.config import (
     LoadedConfig,
@@ -27,19 +30,22 @@ from logwatch.config import (
     default_config_path,
     load_config,
 )
-from logwatch.dedup import QuietHours, build
-from logwatch.delivery import Dispatcher, channels_for
+from logwatch.dedup import Alert, AlertKind, Deduper, QuietHours, build
+from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
+from logwatch.expect import Expectations
 from logwatch.follow import Alerting, Follower
 from logwatch.formats import FORMATS
+from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock
+from logwatch.metrics import Metrics
 from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
-from logwatch.render import default_language
-from logwatch.rules import RuleSet, load_rules
+from logwatch.render import Message, default_language, format_duration
+from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, state_path
 from logwatch.tailer import Source
 
@@ -47,6 +53,19 @@ log = structlog.get_logger("logwatch.daemon")
 
 #: Every channel failing this long is itself worth an alert (sent when one comes back).
 NO_CHANNEL_S = 300.0
+#: Every channel failing this long makes logwatch unhealthy for its heartbeat.
+HEARTBEAT_NO_CHANNEL_S = 60.0
+#: Metrics are brought up to date at most this often (seconds).
+OBSERVE_EVERY_S = 1.0
+
+
+def source_name(path: str, sources: tuple[Source, ...]) -> str:
+    """The name of the source whose patterns match ``path`` ("" if none does)."""
+    for source in sources:
+        for pattern in source.patterns:
+            if fnmatch.fnmatch(path, str(Path(pattern).expanduser())):
+                return source.name
+    return ""
 
 
 def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
@@ -73,6 +92,8 @@ class Setup:
     notifier: Notifier
     lang: str
     zero_config: bool
+    #: names this logwatch in alerts, footers and metrics
+    instance: str
 
 
 def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
@@ -118,7 +139,10 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         loaded = LoadedConfig(config, loaded.doc, loaded.warnings)
     notifier = Notifier(loaded)
     lang = config.language or default_language(env)
-    return Setup(loaded, rules, sources, notifier, lang, not loaded.config.sources)
+    instance = config.instance or socket.gethostname()
+    return Setup(
+        loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+    )
 
 
 def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
@@ -138,6 +162,9 @@ def _check_state_dir(loaded: LoadedConfig, path: Path) -> None:
 class Daemon:
     """The running service: one ``step()`` follows, alerts and supervises."""
 
+    #: serves /metrics when the config asks for it
+    metrics: Metrics | None = None
+
     def __init__(
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
     ) -> None:
@@ -156,14 +183,25 @@ class Daemon:
             self.reload = threading.Event()
             #: Set once the state is saved and closed (a console close waits for it).
             self.stopped = threading.Event()
-            self.state = State(path, clock)
+            self.metrics = self._serve_metrics()
+            try:
+                self.state = State(path, clock)
+            except BaseException:
+                if self.metrics is not None:
+                    self.metrics.close()
+                raise
         except BaseException:
             self.lock.release()
             raise
         self._disabled_seen: set[str] = set()
-        self._silent: set[str] = set()
-        self._unreachable = False
+        #: silent sources, and since when (for "writes again after 2 h")
+        self._silent: dict[str, datetime] = {}
+        self._unreachable: datetime | None = None
         self._started = clock.monotonic()
+        #: why logwatch is unhealthy ("" when healthy), as its heartbeat reports it
+        self.problem = ""
+        self._observed_at = -OBSERVE_EVERY_S
+        self.pinger: Pinger | None = None
         self._start()
         if self.state.moved_aside is not None:
             moved, why = self.state.moved_aside
@@ -186,10 +224,40 @@ class Daemon:
                 Severity.WARNING,
             )
 
+    def _serve_metrics(self) -> Metrics | None:
+        """Serve /metrics when the config asks; a port in use is a config error."""
+        wanted = self.setup.loaded.config.metrics
+        if wanted is None:
+            return None
+        metrics = Metrics(
+            self.setup.instance, self.setup.loaded.config.heartbeat is not None
+        )
+        try:
+            self.metrics_port = metrics.serve(wanted.listen)
+        except OSError as exc:
+            raise InvalidConfig(
+                [
+                    self.setup.loaded.error(
+                        ("metrics", "listen"),
+                        f"metrics.listen {wanted.listen}: "
+                        f"cannot listen: {exc.strerror or exc}",
+                    )
+                ]
+            ) from exc
+        return metrics
+
     def _start(self) -> None:
         setup = self.setup
         config = setup.loaded.config
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
+        quiet = config.quiet_hours
+        deduper = build(
+            setup.rules,
+            config.dedup.window,
+            QuietHours(quiet.start, quiet.end) if quiet else None,
+            resolved=self._wants_resolved(),
+        )
+        metrics = self.metrics
         self.dispatcher = Dispatcher(
             self.state,
             setup.notifier,
@@ -197,17 +265,17 @@ class Daemon:
             setup.lang,
             self.clock,
             config.max_age,
-        )
-        quiet = config.quiet_hours
-        deduper = build(
-            setup.rules,
-            config.dedup.window,
-            QuietHours(quiet.start, quiet.end) if quiet else None,
+            instance=setup.instance,
+            formats={"alertmanager": self._alertmanager_format(deduper)},
+            on_outcome=metrics.outcome if metrics is not None else None,
         )
         alerting = Alerting(
             deduper,
-            lambda a: channels_for(setup.notifier, a.severity),
+            lambda a: channels_for(
+                setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+            ),
             self.dispatcher.poke,
+            Expectations(setup.rules),
         )
         self.follower = Follower(
             self.engine,
@@ -224,8 +292,47 @@ class Daemon:
         )
         self.dispatcher.start()
         self.follower.start()
+        beat = config.heartbeat
+        if beat is not None:
+            fail_url = beat.fail_url.get_secret_value() if beat.fail_url else None
+            self.pinger = Pinger(
+                Pulse(beat.url.get_secret_value(), beat.every, fail_url),
+                self.clock,
+                lambda: self.problem,
+                self._describe,
+                self.state.path.parent / STATUS_FILE,
+                beat.timeout,
+                on_success=metrics.heartbeat.set if metrics is not None else None,
+                secrets=(beat.url.get_secret_value(), fail_url or ""),
+            )
+            self.pinger.start()
+
+    def _alertmanager_format(self, deduper: Deduper) -> Format:
+        setup = self.setup
+
+        def format_alerts(alerts: Sequence[tuple[Alert, Rule | None]]) -> Message:
+            body = []
+            for alert, rule in alerts:
+                path = alert.hit.record.path if alert.hit is not None else ""
+                body += alertmanager.payload(
+                    alert,
+                    rule,
+                    instance=setup.instance,
+                    source=source_name(path, setup.sources) if path else "logwatch",
+                    lang=setup.lang,
+                    # a missing heartbeat lasts until it is seen again
+                    window_s=alertmanager.LASTING_S
+                    if rule is not None and rule.expect_s is not None
+                    else deduper.policy(alert.rule_id).window_s,
+                )
+            return alertmanager.message(body)
+
+        return format_alerts
 
     def _stop_parts(self) -> None:
+        if self.pinger is not None:
+            self.pinger.close()
+            self.pinger = None
         self.follower.commit()
         self.follower.tailer.close()
         self.dispatcher.stop()
@@ -257,6 +364,8 @@ class Daemon:
         finally:
             sd_notify("STOPPING=1", self.env)
             self._stop_parts()
+            if self.metrics is not None:
+                self.metrics.close()
             self.state.close()
             self.lock.release()
             self.stopped.set()
@@ -286,6 +395,59 @@ class Daemon:
                 )
         self._check_silence()
         self._check_channels()
+        self._check_health()
+        if self.metrics is not None:
+            self._observe(self.metrics)
+
+    def _check_health(self) -> None:
+        """Why logwatch is unhealthy now, for its heartbeat ("" when it is not)."""
+        problems = []
+        state_dir = self.state.path.parent
+        if not os.access(state_dir, os.W_OK):
+            problems.append(f"state directory {state_dir} is not writable")
+        elif self.follower.failing is not None:
+            problems.append(f"the state cannot be saved ({self.follower.failing})")
+        problems += [f"{name} is silent" for name in sorted(self._silent)]
+        if self.dispatcher.unreachable_for() >= HEARTBEAT_NO_CHANNEL_S:
+            problems.append("no channel is reachable")
+        problems += [
+            f"rule {rule} is disabled" for rule in sorted(self.engine.disabled)
+        ]
+        problem = "; ".join(problems)
+        if problem != self.problem:
+            self.problem = problem
+            log.info("health_changed", problem=problem or "none")
+            if self.pinger is not None:
+                self.pinger.wake.set()
+
+    def _observe(self, metrics: Metrics) -> None:
+        now = self.clock.monotonic()
+        if now - self._observed_at < OBSERVE_EVERY_S:
+            return
+        self._observed_at = now
+        wall = self.clock.now().timestamp()
+        names = [s.name for s in self.setup.sources]
+        files = dict.fromkeys(names, 0) | dict(self.follower.files_per_source())
+        metrics.observe(
+            dict(self.follower.lines_read),
+            files,
+            {s: wall - (now - t) for s, t in self.follower.last_read.items() if s},
+            self.state.waiting(),
+            list(self.setup.notifier.channels),
+        )
+
+    def _describe(self) -> str:
+        setup = self.setup
+        return (
+            f"logwatch {setup.instance}: following "
+            f"{self.follower.tailer.open_files} files from "
+            f"{', '.join(s.name for s in setup.sources) or 'no sources'}; "
+            f"alerts go to {', '.join(setup.notifier.channels)}"
+        )
+
+    def _wants_resolved(self) -> bool:
+        channels = self.setup.notifier.channels.values()
+        return any(channel.resolved for channel in channels)
 
     def _on_state(self, problem: str | None) -> None:
         if problem is not None:
@@ -307,8 +469,8 @@ class Daemon:
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
-        if down >= NO_CHANNEL_S and not self._unreachable:
-            self._unreachable = True
+        if down >= NO_CHANNEL_S and self._unreachable is None:
+            self._unreachable = self.clock.now() - timedelta(seconds=down)
             log.error("no_channel_reachable", minutes=round(down / 60))
             self.self_alert(
                 f"logwatch could not reach any channel for {round(down / 60)} min; "
@@ -316,9 +478,18 @@ class Daemon:
                 f"logwatch не мог связаться ни с одним каналом {round(down / 60)} мин; "
                 "оповещения сохранены и отправляются сейчас",
                 Severity.ERROR,
+                about="channels",
             )
-        elif down == 0:
-            self._unreachable = False
+        elif down == 0 and self._unreachable is not None:
+            since, self._unreachable = self._unreachable, None
+            lasted = format_duration(self._lasted(since), "en")
+            lasted_ru = format_duration(self._lasted(since), "ru")
+            self._resolved(
+                f"logwatch reaches its channels again (unreachable for {lasted})",
+                f"logwatch снова связывается с каналами (не было связи {lasted_ru})",
+                "channels",
+                since,
+            )
 
     def _check_silence(self) -> None:
         now = self.clock.monotonic()
@@ -326,16 +497,38 @@ class Daemon:
             if source.silence <= 0:
                 continue
             last = self.follower.last_read.get(source.name, self._started)
-            if now - last >= source.silence and source.name not in self._silent:
-                self._silent.add(source.name)
+            name = source.name
+            if now - last >= source.silence and name not in self._silent:
+                self._silent[name] = self.clock.now() - timedelta(seconds=now - last)
                 minutes = round(source.silence / 60)
                 self.self_alert(
-                    f"logwatch: {source.name} has written nothing for {minutes} min",
-                    f"logwatch: {source.name} ничего не пишет уже {minutes} мин",
+                    f"logwatch: {name} has written nothing for {minutes} min",
+                    f"logwatch: {name} ничего не пишет уже {minutes} мин",
                     Severity.ERROR,
+                    about=f"silent:{name}",
                 )
-            elif now - last < source.silence:
-                self._silent.discard(source.name)
+            elif now - last < source.silence and name in self._silent:
+                since = self._silent.pop(name)
+                lasted = self._lasted(since)
+                self._resolved(
+                    f"logwatch: {name} writes again, after "
+                    f"{format_duration(lasted, 'en')} of silence",
+                    f"logwatch: {name} снова пишет, молчал "
+                    f"{format_duration(lasted, 'ru')}",
+                    f"silent:{name}",
+                    since,
+                )
+
+    def _lasted(self, since: datetime) -> float:
+        return max(0.0, (self.clock.now() - since).total_seconds())
+
+    def _resolved(self, en: str, ru: str, about: str, since: datetime) -> None:
+        """Back to normal: said to the channels with send_resolved."""
+        if self._wants_resolved():
+            self.dispatcher.self_alert(
+                en, ru, Severity.ERROR, about=about, resolves=since
+            )
+        log.info("resolved", about=about, text=en)
 
     def _reload(self) -> None:
         try:
@@ -376,14 +569,16 @@ class Daemon:
 
     # -- what it says ----------------------------------------------------------------
 
-    def self_alert(self, en: str, ru: str, severity: Severity) -> None:
+    def self_alert(self, en: str, ru: str, severity: Severity, about: str = "") -> None:
         """An alert about logwatch itself, through every channel that takes it."""
-        self.dispatcher.self_alert(en, ru, severity)
+        self.dispatcher.self_alert(en, ru, severity, about=about)
         log.warning("self_alert", text=en)
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:
             log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+            if self.metrics is not None:
+                self.metrics.hit(hit.rule_id, str(hit.severity))
 
     def _on_problem(self, path: str, text: str) -> None:
         log.warning("file_problem", path=path, problem=text)

@@ -29,6 +29,8 @@ class AlertKind(StrEnum):
     DIGEST = "digest"
     REMINDER = "reminder"
     SELF = "self"
+    #: the trouble an earlier alert told of is over
+    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class Alert:
     #: The log's own times of the first and last repeat (a digest), when it gives them
     first_log: str = ""
     last_log: str = ""
+    #: when the trouble began (a resolved alert: how long it lasted)
+    started_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +132,13 @@ def build(
     rules: Iterable[Any],
     window_s: float = DEFAULT_WINDOW_S,
     quiet: QuietHours | None = None,
+    resolved: bool = False,
 ) -> Deduper:
-    """A deduper for these rules, a default window and optional quiet hours."""
-    return Deduper(policies(rules, window_s), Policy(window_s), quiet)
+    """A deduper for these rules, a default window and optional quiet hours;
+    ``resolved``: say when an error stopped."""
+    return Deduper(
+        policies(rules, window_s), Policy(window_s), quiet, resolved=resolved
+    )
 
 
 def format_log_time(when: datetime, date: bool = True) -> str:
@@ -184,6 +192,12 @@ class Deduper:
     #: (rule id, scope: a connection or ``file:<path>``) -> muted until
     muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
     suppressed: int = 0
+    #: say when an error stopped ("resolved" alerts): some channel wants them
+    resolved: bool = False
+    #: fingerprint -> when its trouble began (its first hit), while it lasts
+    started: dict[str, datetime] = field(default_factory=dict)
+    #: fingerprint -> (resolves at, its last window): digested, no window open
+    calming: dict[str, tuple[datetime, Window]] = field(default_factory=dict)
     #: makes alert ids unique even for hits of one key at one instant (window 0)
     _seq: int = 0
 
@@ -219,6 +233,8 @@ class Deduper:
             window.last_hit = hit
             return alerts
         closes = now + timedelta(seconds=policy.window_s)
+        self.calming.pop(fp, None)
+        self.started.setdefault(fp, now)
         self.windows[fp] = Window(
             fp, hit.rule_id, hit.severity, now, closes, last_hit=hit
         )
@@ -236,13 +252,41 @@ class Deduper:
             while window is not None and window.closes_at <= now:
                 alerts.extend(self._close(window))
                 window = self.windows.get(fp)
+        calm = [only] if only is not None else list(self.calming)
+        for fp in calm:
+            entry = self.calming.get(fp)
+            if entry is not None and entry[0] <= now and fp not in self.windows:
+                del self.calming[fp]
+                alerts.append(self._resolved(entry[1], entry[0]))
         for muted_key in [k for k, until in self.muted.items() if until <= now]:
             del self.muted[muted_key]
         return alerts
 
     def next_due(self) -> datetime | None:
         """When the next window closes (the caller's timer)."""
-        return min((w.closes_at for w in self.windows.values()), default=None)
+        return min(
+            [w.closes_at for w in self.windows.values()]
+            + [at for at, _ in self.calming.values()],
+            default=None,
+        )
+
+    def _resolved(self, window: Window, at: datetime) -> Alert:
+        """The error of ``window`` stopped: a whole window passed without it."""
+        policy = self.policy(window.rule_id)
+        started = self.started.pop(window.fingerprint, window.opened_at)
+        return replace(
+            self._alert(
+                AlertKind.RESOLVED,
+                window.rule_id,
+                window.severity,
+                window.fingerprint,
+                at,
+                window.last_hit,
+            ),
+            started_at=started,
+            last_at=window.last_repeat_at or window.opened_at,
+            window_s=policy.window_s,
+        )
 
     def _close(self, window: Window) -> list[Alert]:
         policy = self.policy(window.rule_id)
@@ -252,6 +296,9 @@ class Deduper:
             del self.windows[
                 window.fingerprint
             ]  # it stopped: the next hit alerts again
+            if self.resolved:
+                return [self._resolved(window, at)]
+            self.started.pop(window.fingerprint, None)
             return []
         out: list[Alert] = []
         if policy.reminder_windows <= 0 or window.streak == 0:
@@ -260,6 +307,10 @@ class Deduper:
             )
             if policy.reminder_windows <= 0:
                 del self.windows[window.fingerprint]
+                if self.resolved:  # it ends when a window passes without it
+                    self.calming[window.fingerprint] = (at + span, window)
+                else:
+                    self.started.pop(window.fingerprint, None)
                 return out
         else:
             window.since_reminder += window.repeats
@@ -290,6 +341,7 @@ class Deduper:
                 window.last_hit,
             ),
             count=count,
+            started_at=self.started.get(window.fingerprint),
             first_at=window.first_repeat_at,
             last_at=window.last_repeat_at,
             first_log=window.first_repeat_log,

@@ -12,31 +12,56 @@ import random
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.config import Channel
 from logwatch.dedup import Alert, AlertKind
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, alert_from_json, alert_to_json, backoff_s
-from logwatch.render import render, render_group
+from logwatch.render import Message, render, render_group
 from logwatch.rules import Rule
 from logwatch.state import Pending, State
 
 log = structlog.get_logger("logwatch.delivery")
 
+#: Alertmanager's budget when the config sets none: nothing is held back for it.
+UNPACED_PER_MINUTE = 600
+#: A channel kind's own renderer: the alerts of one message -> the message.
+Format = Callable[[Sequence[tuple[Alert, Rule | None]]], Message]
 #: The longest a channel thread sleeps when nothing is due (it is woken on new alerts).
 IDLE_WAIT_S = 60.0
 #: At most this many due alerts are read at once (a grouped message lists them all).
 GROUP_FETCH = 5000
 
 
-def channels_for(notifier: Notifier, severity: Severity, skip: str = "") -> list[str]:
-    """The channels that take alerts of this severity."""
-    return [c for c in notifier.channels if c != skip and notifier.takes(c, severity)]
+def per_minute(channel: Channel) -> int:
+    """A channel's message budget: its ``max_per_minute``; for Alertmanager, which
+    groups and paces by itself, the most there is unless the config says otherwise."""
+    if channel.kind == "alertmanager" and "max_per_minute" not in (
+        channel.model_fields_set
+    ):
+        return UNPACED_PER_MINUTE
+    return channel.max_per_minute
+
+
+def channels_for(
+    notifier: Notifier, severity: Severity, skip: str = "", resolved: bool = False
+) -> list[str]:
+    """The channels that take alerts of this severity (``resolved``: and want to hear
+    when trouble is over)."""
+    return [
+        c
+        for c in notifier.channels
+        if c != skip
+        and notifier.takes(c, severity)
+        and (not resolved or notifier.channels[c].resolved)
+    ]
 
 
 def queue_rows(
@@ -70,13 +95,22 @@ class Dispatcher:
         clock: Clock,
         max_age_s: float = 24 * 3600.0,
         rng: random.Random | None = None,
+        instance: str = "",
+        formats: Mapping[str, Format] | None = None,
+        on_outcome: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.state, self.notifier, self.rules = state, notifier, rules
+        #: names this logwatch in every message's footer
+        self.instance = instance
+        #: per channel kind, a renderer of its own (Alertmanager's JSON)
+        self.formats = dict(formats or {})
+        #: told (channel, delivered|failed|expired, count) as deliveries end
+        self.on_outcome = on_outcome or (lambda channel, outcome, count: None)
         self.lang, self.clock, self.max_age_s = lang, clock, max_age_s
         self.rng = rng or random.Random()  # noqa: S311  jitter, not security
         self.pacer = Pacer()
         self.budgets = {
-            name: Budget(channel.max_per_minute)
+            name: Budget(per_minute(channel))
             for name, channel in notifier.channels.items()
         }
         self.expired: Counter[str] = Counter()
@@ -141,7 +175,9 @@ class Dispatcher:
             if grouped:
                 self._send(channel, grouped, now)
         if self.expired[channel]:
-            self._expired_alert(channel, self.expired.pop(channel))
+            count = self.expired.pop(channel)
+            self.on_outcome(channel, "expired", count)
+            self._expired_alert(channel, count)
         due = self.state.next_due(channel)
         now = self.clock.now().timestamp()
         if due is None:
@@ -164,9 +200,13 @@ class Dispatcher:
             self.pacer.record(self._chat(channel), now)
         budget = self.budgets[channel]
         budget.record(now, grouped=len(items) > 1)
-        if len(items) == 1:
+        special = self.formats.get(kind)
+        if special is not None:  # every alert as it is (Alertmanager groups itself)
+            message = special([(a, self.rules.get(a.rule_id)) for _i, a in items])
+        elif len(items) == 1:
             alert = items[0][1]
-            message = render(alert, self.rules.get(alert.rule_id), self.lang, kind)
+            rule = self.rules.get(alert.rule_id)
+            message = render(alert, rule, self.lang, kind, self.instance)
         else:
             alerts = [alert for _item, alert in items]
             message = render_group(
@@ -174,6 +214,7 @@ class Dispatcher:
             )
         severity = max((a.severity for _i, a in items), key=lambda s: s.rank)
         result = self.notifier.send(channel, message, severity)
+        self.on_outcome(channel, "delivered" if result.ok else "failed", len(items))
         if result.ok:
             self.failing_since[channel] = None
             for item, _alert in items:
@@ -263,17 +304,25 @@ class Dispatcher:
             self._memory[channel].append(alert)
         self.poke()
 
-    def _self_alert(self, en: str, ru: str, severity: Severity) -> Alert:
+    def _self_alert(
+        self,
+        en: str,
+        ru: str,
+        severity: Severity,
+        about: str = "",
+        resolves: datetime | None = None,
+    ) -> Alert:
         now = self.clock.now()
         self._seq += 1
         return Alert(
             f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            AlertKind.SELF,
+            AlertKind.SELF if resolves is None else AlertKind.RESOLVED,
             "logwatch.self",
             severity,
-            "logwatch.self",
+            "logwatch.self\x1f" + about if about else "logwatch.self",
             now,
             text=ru if self.lang == "ru" else en,
+            started_at=resolves,
         )
 
     def _expired_alert(self, channel: str, count: int) -> None:
@@ -289,12 +338,27 @@ class Dispatcher:
         )
         log.warning("alerts_expired", channel=channel, count=count)
 
-    def self_alert(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+    def self_alert(
+        self,
+        en: str,
+        ru: str,
+        severity: Severity,
+        skip: str = "",
+        about: str = "",
+        resolves: datetime | None = None,
+    ) -> None:
         """Queue an alert about logwatch itself for every channel that takes it (but
-        ``skip``), in the configured language, and wake the channels."""
-        alert = self._self_alert(en, ru, severity)
+        ``skip``), in the configured language, and wake the channels.
+
+        ``about`` names a lasting condition (``silent:bot``); ``resolves``: this says
+        that condition, begun then, is over (only channels with send_resolved).
+        """
+        alert = self._self_alert(en, ru, severity, about, resolves)
         rows = queue_rows(
-            [alert], lambda a: channels_for(self.notifier, a.severity, skip)
+            [alert],
+            lambda a: channels_for(
+                self.notifier, a.severity, skip, resolved=resolves is not None
+            ),
         )
         try:
             self.state.commit(extra=lambda conn: State.queue(conn, rows))

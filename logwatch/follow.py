@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from logwatch.clock import Clock
 from logwatch.dedup import Alert, Deduper, fingerprint
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
+from logwatch.expect import Expectations
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
 from logwatch.model import FileState, Hit, Severity
@@ -93,6 +95,9 @@ class Follower:
         self._source_of: dict[str, str] = {}
         #: When each source last gave new bytes (monotonic), for silence alerts.
         self.last_read: dict[str, float] = {}
+        #: Lines read per source since the start (for metrics).
+        self.lines_read: Counter[str] = Counter()
+        self._lines_counted: dict[str, int] = {}
         self._expired_at = clock.monotonic()
 
     def start(self) -> None:
@@ -219,6 +224,7 @@ class Follower:
                 self.on_state(None)
         for eid in self._drained:
             self._streams.pop(eid, None)
+            self._lines_counted.pop(eid, None)
             self._last_data.pop(eid, None)
         self._drained.clear()
         self._dirty.clear()
@@ -267,8 +273,15 @@ class Follower:
             cutoff = local_now - timedelta(seconds=source.backfill_s)
             self._catchup[event.id] = (event.size, cutoff)
 
+    def files_per_source(self) -> Counter[str]:
+        """How many files each source has open now."""
+        return Counter(self._source_of.get(eid, "") for eid in self._streams)
+
     def _report(self, eid: str, scan: Scan) -> None:
         stream = self._streams[eid]
+        source = self._source_of.get(eid, "")
+        self.lines_read[source] += stream.lines - self._lines_counted.get(eid, 0)
+        self._lines_counted[eid] = stream.lines
         if eid in self._catchup:
             scan.hits = [h for h in scan.hits if self._recent(eid, h)]
         if self.alerting is not None and scan.hits:
@@ -321,8 +334,11 @@ class Alerting:
         deduper: Deduper,
         targets: Callable[[Alert], list[str]],
         on_committed: Callable[[], None] = lambda: None,
+        expectations: Expectations | None = None,
     ) -> None:
         self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
+        #: heartbeat rules (``expect:``): their hits are signs of life, not errors
+        self.expectations = expectations or Expectations(())
         self.pending: list[Alert] = []
         #: fingerprints of windows opened, changed or closed since the last commit
         self._touched: set[str] = set()
@@ -353,6 +369,9 @@ class Alerting:
         """Let hits through dedup; keep the alerts they cause."""
         windows = self.deduper.windows
         for hit in hits:
+            if self.expectations.watched(hit.rule_id):
+                self.pending += self.expectations.seen(hit, now)
+                continue
             fp = fingerprint(hit)
             self.pending += self.deduper.admit(hit, now)
             self._touched.add(fp)
@@ -367,7 +386,9 @@ class Alerting:
         return self._due_at
 
     def tick(self, now: datetime) -> None:
-        """The timer: digests and reminders of windows that closed."""
+        """The timer: digests and reminders of windows that closed, and heartbeats
+        (``expect``) gone missing."""
+        self.pending += self.expectations.tick(now)
         if self._due_at is None or now < self._due_at:
             return
         self._touched.update(

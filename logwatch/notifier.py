@@ -22,6 +22,7 @@ import regex
 import structlog
 from apprise.decorators import notify
 
+from logwatch import alertmanager
 from logwatch.config import Channel, LoadedConfig, config_secrets
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
@@ -57,7 +58,7 @@ class Delivery:
         return self.status in ("sent", "maybe")
 
 
-# -- plugins: console:// and desktop:// -----------------------------------------------
+# -- plugins: console://, desktop://, alertmanager:// ---------------------------------
 
 
 def _console(
@@ -187,6 +188,8 @@ def _register(scheme: str, name: str, plugin: Callable[..., bool]) -> None:
 
 _register("console", "Console", _console)
 _register("desktop", "Desktop", _desktop)
+_register("alertmanager", "Alertmanager", alertmanager.post)
+_register("alertmanagers", "Alertmanager (TLS)", alertmanager.post)
 
 
 # -- the notifier ---------------------------------------------------------------------

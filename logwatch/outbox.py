@@ -100,6 +100,7 @@ def alert_to_json(alert: Alert) -> str:
             "window_s": alert.window_s,
             "not_before": _when(alert.not_before),
             "text": alert.text,
+            "started_at": _when(alert.started_at),
             "hit": hit,
             "first_log": alert.first_log,
             "last_log": alert.last_log,
@@ -131,6 +132,7 @@ def alert_from_json(text: str) -> Alert:
         d["text"],
         d.get("first_log", ""),
         d.get("last_log", ""),
+        _at(d.get("started_at")),
     )
 
 

@@ -40,6 +40,11 @@ _SEVERITY = {
 _TEXT: dict[str, dict[str, str]] = {
     "en": {
         "repeated": "Repeated {n}×: {title}",
+        "resolved": "Back to normal: {title}",
+        "resolved_body": (
+            "Not seen again for {window}. It lasted {lasted} "
+            "(first {first}, last {last})."
+        ),
         "still": "Still happening: {title}",
         "repeated_body": "Repeated {n} times in {window} (first {first}, last {last}).",
         "still_body": "Happened {n} more times in the last {window}.",
@@ -65,6 +70,11 @@ _TEXT: dict[str, dict[str, str]] = {
     },
     "ru": {
         "repeated": "Повторилось {n}×: {title}",
+        "resolved": "Снова в норме: {title}",
+        "resolved_body": (
+            "Не повторялось {window}. Длилось {lasted} "
+            "(первый раз {first}, последний {last})."
+        ),
         "still": "Продолжается: {title}",
         "repeated_body": (
             "Повторилось {n} раз за {window} (первый раз {first}, последний {last})."
@@ -124,21 +134,30 @@ def fit(text: str, budget: int, marker: str) -> str:
 
 
 def render(
-    alert: Alert, rule: Rule | None, lang: str, channel: str = "email"
+    alert: Alert,
+    rule: Rule | None,
+    lang: str,
+    channel: str = "email",
+    instance: str = "",
 ) -> Message:
-    """The title and body of an alert for one kind of channel."""
+    """The title and body of an alert for one kind of channel; ``instance`` (which
+    logwatch sends it) ends the footer."""
     t = _TEXT.get(lang, _TEXT["en"])
     budget = BUDGETS.get(channel, BUDGETS["webhook"])
     if alert.kind is AlertKind.SELF or rule is None:
         title = alert.text.split("\n", 1)[0] or alert.rule_id
-        return Message(title, fit(alert.text, budget, t["truncated"]))
+        footer = f"\n\n— {instance}" if instance else ""
+        body = fit(alert.text, budget - len(footer), t["truncated"])
+        return Message(title, body + footer)
     base = rule.title.get(lang) or rule.title["en"]
     if rule.message_title and alert.hit is not None and alert.hit.message:
         base = alert.hit.message  # a code the catalogue does not know: its own words
     severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
     record = alert.hit.record if alert.hit else None
     symbol = record.fields.get("symbol") if record else None
-    if alert.kind is AlertKind.DIGEST:
+    if alert.kind is AlertKind.RESOLVED:
+        title = t["resolved"].format(title=base)
+    elif alert.kind is AlertKind.DIGEST:
         title = t["repeated"].format(n=alert.count, title=base)
     elif alert.kind is AlertKind.REMINDER:
         title = t["still"].format(title=base)
@@ -159,6 +178,15 @@ def render(
         )
     elif alert.kind is AlertKind.REMINDER:
         lines.append(t["still_body"].format(n=alert.count, window=window))
+    elif alert.kind is AlertKind.RESOLVED:
+        began = alert.started_at or alert.created_at
+        ended = alert.last_at or began
+        lasted = format_duration((ended - began).total_seconds(), lang)
+        lines.append(
+            t["resolved_body"].format(
+                window=window, lasted=lasted, first=_clock(began), last=_clock(ended)
+            )
+        )
     if record is not None:
         when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
         shown = (
@@ -179,6 +207,8 @@ def render(
     tail = f"{t['rule']} {rule.id}" + (
         f" · {t['codes']} {', '.join(str(c) for c in rule.codes)}" if rule.codes else ""
     )
+    if instance:
+        tail += f" · {instance}"
     if record is not None:
         text = (
             record.raw

@@ -55,6 +55,10 @@ class Texts(Strict):
     ru: NonEmpty
 
 
+#: The shortest and longest ``expect:`` a rule may have.
+EXPECT_S = (30.0, 7 * 86400.0)
+
+
 class RuleSpec(Strict):
     """One rule as written in YAML."""
 
@@ -78,6 +82,8 @@ class RuleSpec(Strict):
     #: rules to mute for the same connection while this one fires, and for how long
     mutes: list[NonEmpty] = []
     mute_for: Duration = 1800.0
+    #: a heartbeat rule: it fires when its pattern was NOT seen for this long
+    expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
 
 
 class RuleFile(Strict):
@@ -115,6 +121,7 @@ class Rule:
     category: str = ""
     #: whether alerts take their title from the message the exchange sent
     message_title: bool = False
+    expect_s: float | None = None
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -290,6 +297,7 @@ def _compile(
         mutes=tuple(spec.mutes),
         mute_for_s=spec.mute_for,
         exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
+        expect_s=spec.expect,
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)

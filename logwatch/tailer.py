@@ -259,6 +259,10 @@ def file_key(st: os.stat_result, path: str) -> tuple[int, int]:
     return st.st_dev, -1 - int.from_bytes(digest.digest(), "big")
 
 
+#: Events that reading a file causes (inotify's IN_OPEN, IN_CLOSE_NOWRITE): no change.
+_OWN_READS = frozenset({"opened", "closed_no_write"})
+
+
 class _Wake(FileSystemEventHandler):
     """watchdog handler: any event wakes the loop; a non-modify one asks to re-glob."""
 
@@ -267,8 +271,11 @@ class _Wake(FileSystemEventHandler):
         self.tailer = tailer
 
     def dispatch(self, event: FileSystemEvent) -> None:
+        kind = getattr(event, "event_type", "")
+        if kind in _OWN_READS:
+            return  # our own opens and reads: waking on them spins on an empty file
         try:
-            if getattr(event, "event_type", "") != "modified":
+            if kind != "modified":
                 self.tailer.rediscover = True
             self.tailer.wake.set()
         except Exception:

@@ -211,11 +211,11 @@ class TestCommands:
         result = invoke("check", "--config", str(DATA / "config.yaml"))
         assert result.exit_code == 0
         assert result.output.endswith(
-            "OK; 38 rules, 2102 catalogue codes in 21 shapes, 1 sources, 1 channels\n"
+            "OK; 39 rules, 2102 catalogue codes in 21 shapes, 1 sources, 1 channels\n"
         )
         assert (
             invoke("check", "--rules", str(tmp_path)).output
-            == "38 rules, 2102 catalogue codes in 21 shapes OK\n"
+            == "39 rules, 2102 catalogue codes in 21 shapes OK\n"
         )
 
     def test_check_reports_every_problem(self, tmp_path: Path) -> None:

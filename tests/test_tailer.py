@@ -919,3 +919,21 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
         f.step()
     assert sorted(hits) == [(f"{i}.log", 10) for i in range(4)]
     f.close()
+
+
+def test_an_empty_file_does_not_keep_the_loop_awake(tmp_path: Path) -> None:
+    """Reading a file makes inotify report an open and a close-without-write; waking on
+    those made the daemon spin at most of a core while a followed file was empty."""
+    (tmp_path / "bot.log").write_bytes(b"")
+    tailer = Tailer([Source("s", (str(tmp_path / "*.log"),))], FakeClock())
+    tailer.start()
+    try:
+        for _ in range(3):
+            tailer.step()
+        tailer.wake.clear()
+        tailer.step()
+        assert not tailer.wake.wait(0.5)  # a wait for something that must not come
+        (tmp_path / "bot.log").write_bytes(b"a line\n")
+        assert tailer.wake.wait(5)  # a real change still wakes it
+    finally:
+        tailer.close()
