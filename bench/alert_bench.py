@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import tempfile
 import threading
@@ -22,24 +21,40 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from logwatch.alerting import Alerting
 from logwatch.clock import SystemClock
 from logwatch.config import config_from_text
 from logwatch.dedup import Alert, AlertKind
-from logwatch.delivery import Dispatcher, channels_for, queue_rows
+from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
+from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules
 from logwatch.state import State
+
+
+def commit(state: State, alerting: Alerting, rewrite_all: bool = False) -> None:
+    """Save what alerting holds; ``rewrite_all``: every open window, as every commit
+    did before."""
+    from logwatch.outbox import window_to_json
+
+    c = alerting.changes()
+    windows = c.windows
+    if rewrite_all:
+        windows = [
+            (fp, window_to_json(w)) for fp, w in alerting.deduper.windows.items()
+        ]
+    state.commit(alerts=c.alerts, windows=windows, closed=c.closed, mutes=c.mutes)
+    alerting.committed()
 
 
 def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     """Mean CPU ms of one repeat hit (admit, tick, commit) with windows open."""
     from datetime import timedelta
 
+    from logwatch.alerting import Alerting
     from logwatch.dedup import Deduper, fingerprint
-    from logwatch.follow import Alerting
     from logwatch.model import Hit, Record
-    from logwatch.outbox import window_to_json
 
     def hit(symbol: str) -> Hit:
         text = f"Refuse (Binance Futures): Margin is insufficient. ({symbol})"
@@ -60,22 +75,10 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     alerting = Alerting(Deduper(), lambda a: ["hook"])
     start = clock.now()
     alerting.admit([hit(f"S{i}USDT") for i in range(open_windows)], start)
-    state.commit(extra=alerting.write)
-    alerting.committed()
+    commit(state, alerting)
     repeat = hit("REPEATUSDT")
     alerting.admit([repeat], start)
-    state.commit(extra=alerting.write)
-    alerting.committed()
-
-    def old_way(conn: sqlite3.Connection) -> None:
-        # what every commit did before: delete every window, insert every window
-        alerting.write(conn)
-        windows = alerting.deduper.windows
-        conn.execute("DELETE FROM windows")
-        conn.executemany(
-            "INSERT INTO windows VALUES (?, ?)",
-            [(fp, window_to_json(w)) for fp, w in windows.items()],
-        )
+    commit(state, alerting)
 
     assert fingerprint(repeat) in alerting.deduper.windows
     used = 0.0
@@ -84,8 +87,7 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
         cpu = time.process_time()
         alerting.admit([repeat], now)
         alerting.tick(now)
-        state.commit(extra=old_way if rewrite_all else alerting.write)
-        alerting.committed()
+        commit(state, alerting, rewrite_all)
         used += time.process_time() - cpu
     state.close()
     return used / repeats * 1000
@@ -155,7 +157,7 @@ def main() -> None:
         )
         rows = queue_rows([alert], lambda a: channels_for(notifier, a.severity))
         started = time.perf_counter()
-        state.commit(extra=lambda conn, rows=rows: State.queue(conn, rows))
+        state.commit(alerts=rows)
         dispatcher.poke()
         with got:
             got.wait_for(lambda i=i: len(received) > i, timeout=10)

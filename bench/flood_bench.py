@@ -25,11 +25,12 @@ from pathlib import Path
 
 import structlog
 
+from logwatch.alerting import Alerting
 from logwatch.config import config_from_text
 from logwatch.dedup import build
 from logwatch.delivery import Dispatcher
 from logwatch.engine import Engine
-from logwatch.follow import Alerting, Follower
+from logwatch.follow import Follower
 from logwatch.notifier import Notifier
 from logwatch.rules import load_rules
 from logwatch.state import State

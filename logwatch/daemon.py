@@ -22,6 +22,7 @@ from typing import TextIO
 import structlog
 
 from logwatch import alertmanager, control
+from logwatch.alerting import Alerting
 from logwatch.clock import Clock
 from logwatch.commands import muted
 from logwatch.config import (
@@ -36,7 +37,7 @@ from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.expect import Expectations
-from logwatch.follow import Alerting, Follower
+from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import structlog
@@ -21,9 +21,9 @@ from logwatch.config import Channel
 from logwatch.dedup import Alert, AlertKind
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
-from logwatch.model import Severity
+from logwatch.model import DeliveryStatus, Severity
 from logwatch.notifier import Notifier
-from logwatch.outbox import Pacer, alert_from_json, alert_to_json, backoff_s
+from logwatch.outbox import Pacer, alert_from_json, backoff_s, queue_rows
 from logwatch.render import Message, render, render_group
 from logwatch.rules import Rule
 from logwatch.state import Pending, State
@@ -62,25 +62,6 @@ def channels_for(
         and notifier.takes(c, severity)
         and (not resolved or notifier.channels[c].resolved)
     ]
-
-
-def queue_rows(
-    alerts: Iterable[Alert], targets: Callable[[Alert], Iterable[str]]
-) -> list[tuple[str, float, str, list[str], float]]:
-    """Outbox rows for ``State.queue``: (id, created, payload, channels, due)."""
-    rows = []
-    for alert in alerts:
-        due = (alert.not_before or alert.created_at).timestamp()
-        rows.append(
-            (
-                alert.id,
-                alert.created_at.timestamp(),
-                alert_to_json(alert),
-                list(targets(alert)),
-                due,
-            )
-        )
-    return rows
 
 
 class Dispatcher:
@@ -243,7 +224,7 @@ class Dispatcher:
             self._mark(
                 item.alert_id,
                 channel,
-                "pending",
+                DeliveryStatus.PENDING,
                 item.attempts + 1,
                 now + delay,
                 result.error,
@@ -261,7 +242,7 @@ class Dispatcher:
         self,
         alert_id: str,
         channel: str,
-        status: str,
+        status: DeliveryStatus | str,
         attempts: int,
         next_at: float,
         error: str = "",
@@ -361,7 +342,7 @@ class Dispatcher:
             ),
         )
         try:
-            self.state.commit(extra=lambda conn: State.queue(conn, rows))
+            self.state.commit(alerts=rows)
         except StateError:
             self.say_now(en, ru, severity, skip)  # State cannot take it: from memory
             return

@@ -6,19 +6,17 @@ work; ``run(stop)`` is a thin loop around it.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
+from logwatch.alerting import Alerting, Changes
 from logwatch.clock import Clock
-from logwatch.dedup import Alert, Deduper, fingerprint
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
-from logwatch.expect import Expectations
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
 from logwatch.model import FileState, Hit, Severity
@@ -74,7 +72,7 @@ class Follower:
         self.sources = {s.name: s for s in sources}
         self.alerting = alerting
         if alerting is not None and state is not None:
-            alerting.restore(state)
+            alerting.restore(*state.dedup())
         if state is not None:
             state.expire()
         known = state.files() if state is not None else []
@@ -209,8 +207,13 @@ class Follower:
             ]
             try:
                 # offsets, alerts and dedup windows: saved together or not at all
+                c = alerting.changes() if alerting else Changes()
                 self.state.commit(
-                    files=files, extra=alerting.write if alerting else None
+                    files=files,
+                    alerts=c.alerts,
+                    windows=c.windows,
+                    closed=c.closed,
+                    mutes=c.mutes,
                 )
             except StateError as exc:
                 self._save_failed(str(exc))
@@ -320,110 +323,3 @@ class Follower:
             stream.line,
             last_seen,
         )
-
-
-class Alerting:
-    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
-
-    Only the windows that changed since the last commit are written, so a repeat hit
-    costs the same with ten open windows or ten thousand.
-    """
-
-    def __init__(
-        self,
-        deduper: Deduper,
-        targets: Callable[[Alert], list[str]],
-        on_committed: Callable[[], None] = lambda: None,
-        expectations: Expectations | None = None,
-    ) -> None:
-        self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
-        #: heartbeat rules (``expect:``): their hits are signs of life, not errors
-        self.expectations = expectations or Expectations(())
-        self.pending: list[Alert] = []
-        #: fingerprints of windows opened, changed or closed since the last commit
-        self._touched: set[str] = set()
-        self._saved_mutes: dict[tuple[str, str], datetime] = {}
-        #: when the first window closes (None: none open); kept as windows open
-        self._due_at: datetime | None = None
-
-    @property
-    def changed(self) -> bool:
-        """Whether anything waits to be written."""
-        return bool(
-            self.pending or self._touched or self.deduper.muted != self._saved_mutes
-        )
-
-    def restore(self, state: State) -> None:
-        """Continue the dedup windows saved before a restart."""
-        from logwatch.outbox import window_from_json
-
-        windows, muted = state.dedup()
-        self.deduper.restore(
-            [window_from_json(w) for w in windows],
-            {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
-        )
-        self._saved_mutes = dict(self.deduper.muted)
-        self._due_at = self.deduper.next_due()
-
-    def admit(self, hits: list[Hit], now: datetime) -> None:
-        """Let hits through dedup; keep the alerts they cause."""
-        windows = self.deduper.windows
-        for hit in hits:
-            if self.expectations.watched(hit.rule_id):
-                self.pending += self.expectations.seen(hit, now)
-                continue
-            fp = fingerprint(hit)
-            self.pending += self.deduper.admit(hit, now)
-            self._touched.add(fp)
-            window = windows.get(fp)
-            if window is not None and (
-                self._due_at is None or window.closes_at < self._due_at
-            ):
-                self._due_at = window.closes_at
-
-    def next_due(self) -> datetime | None:
-        """When the next dedup window closes."""
-        return self._due_at
-
-    def tick(self, now: datetime) -> None:
-        """The timer: digests and reminders of windows that closed, and heartbeats
-        (``expect``) gone missing."""
-        self.pending += self.expectations.tick(now)
-        if self._due_at is None or now < self._due_at:
-            return
-        self._touched.update(
-            fp for fp, w in self.deduper.windows.items() if w.closes_at <= now
-        )
-        self.pending += self.deduper.tick(now)
-        self._due_at = self.deduper.next_due()
-
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Inside the follower's commit: queue the alerts, save what changed."""
-        from logwatch.delivery import queue_rows
-        from logwatch.outbox import window_to_json
-
-        State.queue(conn, queue_rows(self.pending, self.targets))
-        d = self.deduper
-        windows = d.windows
-        muted = None
-        if d.muted != self._saved_mutes:
-            muted = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
-        State.save_dedup(
-            conn,
-            [
-                (fp, window_to_json(windows[fp]))
-                for fp in self._touched
-                if fp in windows
-            ],
-            [fp for fp in self._touched if fp not in windows],
-            muted,
-        )
-
-    def committed(self) -> None:
-        """The transaction is durable: hand the alerts to delivery."""
-        sent = bool(self.pending)
-        self.pending = []
-        self._touched.clear()
-        self._saved_mutes = dict(self.deduper.muted)
-        if sent:
-            self.on_committed()

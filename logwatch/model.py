@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 #: Fields a Format can fill in on a Record; rules may name them in their dedup ``key``.
 RECORD_FIELDS = (
@@ -34,6 +35,31 @@ class Severity(StrEnum):
 
 
 _RANKS = {s: i for i, s in enumerate(Severity)}
+
+
+class DeliveryStatus(StrEnum):
+    """Where one alert's delivery to one channel stands."""
+
+    #: waiting to be sent (again)
+    PENDING = "pending"
+    SENT = "sent"
+    #: sent, but the channel did not confirm it (a timeout after the request)
+    MAYBE = "maybe"
+    FAILED = "failed"
+    #: given up: older than the channel's max_age
+    EXPIRED = "expired"
+
+
+class Queued(NamedTuple):
+    """An alert for the outbox, as State stores it."""
+
+    id: str
+    created: float
+    #: the alert as JSON (outbox.alert_to_json)
+    payload: str
+    channels: Sequence[str]
+    #: when its first delivery is due
+    due: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from logwatch.dedup import Alert, AlertKind, Window
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Hit, Queued, Record, Severity
 
 #: Retry delays grow from this, doubling, up to BACKOFF_MAX_S, with jitter.
 BACKOFF_START_S = 2.0
@@ -218,3 +219,22 @@ class Pacer:
     def record(self, chat: str, now: float) -> None:
         """A message went to ``chat`` at ``now``."""
         self.sent.setdefault(chat, []).append(now)
+
+
+def queue_rows(
+    alerts: Iterable[Alert], targets: Callable[[Alert], Iterable[str]]
+) -> list[Queued]:
+    """The alerts as State stores them, each with the channels ``targets`` names."""
+    rows = []
+    for alert in alerts:
+        due = (alert.not_before or alert.created_at).timestamp()
+        rows.append(
+            Queued(
+                alert.id,
+                alert.created_at.timestamp(),
+                alert_to_json(alert),
+                list(targets(alert)),
+                due,
+            )
+        )
+    return rows

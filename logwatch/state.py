@@ -2,7 +2,7 @@
 
 WAL mode with ``synchronous=FULL``: a commit survives a power cut. Each batch is one
 transaction (``commit``), so the offsets and whatever they caused (alerts, dedup
-windows: the ``extra`` callback) are saved together or not at all. A write that fails
+windows) are saved together or not at all. A write that fails
 (a full disk) raises ``StateError`` and leaves nothing half done; a state file deleted
 or replaced under a running daemon is written again from the open database at the next
 commit. The file holds log lines, so it is created private (0600, its dir 0700).
@@ -26,7 +26,7 @@ import structlog
 from logwatch.clock import Clock
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
-from logwatch.model import FileState
+from logwatch.model import DeliveryStatus, FileState, Queued
 
 log = structlog.get_logger("logwatch.state")
 
@@ -285,16 +285,26 @@ class State:
         self,
         files: Iterable[FileState] = (),
         forget: Iterable[str] = (),
-        extra: Callable[[sqlite3.Connection], None] | None = None,
+        alerts: Iterable[Queued] = (),
+        windows: Iterable[tuple[str, str]] = (),
+        closed: Iterable[str] = (),
+        mutes: Iterable[tuple[str, str, float]] | None = None,
     ) -> None:
-        """Save positions (and whatever ``extra`` writes) in one durable transaction.
+        """Save in one durable transaction: file positions (``forget``: ids to drop),
+        ``alerts`` for the outbox, the dedup ``windows`` that changed (fingerprint,
+        JSON), the ``closed`` ones to drop and, unless None, every mute (rule, scope,
+        until).
 
         Raises:
             StateError: it could not be written (nothing of it was).
         """
-        with self._lock, self._writing("save"):
-            self._check_identity()
-            self._commit(files, forget, extra)
+
+        def write(conn: sqlite3.Connection) -> None:
+            _save_files(conn, files, forget)
+            _queue(conn, alerts)
+            _save_windows(conn, windows, closed, mutes)
+
+        self._transaction(write)
 
     @contextlib.contextmanager
     def _writing(self, what: str) -> Iterator[None]:
@@ -331,45 +341,21 @@ class State:
         self.recreated = why
         log.warning("state_recreated", path=str(self.path), reason=why)
 
-    def _commit(
-        self,
-        files: Iterable[FileState],
-        forget: Iterable[str],
-        extra: Callable[[sqlite3.Connection], None] | None,
-    ) -> None:
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.executemany(
-                """INSERT INTO files
-                     (id, fp_hash, fp_n, path, offset, marker, line, last_seen)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(id) DO UPDATE SET fp_hash=excluded.fp_hash,
-                     fp_n=excluded.fp_n, path=excluded.path, offset=excluded.offset,
-                     marker=excluded.marker, line=excluded.line,
-                     last_seen=excluded.last_seen""",
-                [
-                    (
-                        f.id,
-                        f.fp_hash,
-                        f.fp_n,
-                        f.path,
-                        f.offset,
-                        f.marker,
-                        f.line,
-                        f.last_seen,
-                    )
-                    for f in files
-                ],
-            )
-            conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in forget])
-            if extra is not None:
-                extra(conn)
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                conn.execute("ROLLBACK")
-            raise
+    def _transaction(self, write: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``write`` as one transaction: all of it is saved, or none."""
+        with self._lock, self._writing("save"):
+            self._check_identity()
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                write(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                if (
+                    conn.in_transaction
+                ):  # SQLite may have rolled back already (disk full)
+                    conn.execute("ROLLBACK")
+                raise
 
     def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
         """Drop entries of files not seen for ``max_age_s`` (their ids are returned),
@@ -383,58 +369,20 @@ class State:
                 )
             ]
 
-        def outbox(conn: sqlite3.Connection) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            _save_files(conn, (), ids)
             conn.execute(
-                "DELETE FROM deliveries WHERE status != 'pending' AND done_at < ?",
-                (cutoff,),
+                "DELETE FROM deliveries WHERE status != ? AND done_at < ?",
+                (DeliveryStatus.PENDING, cutoff),
             )
             conn.execute(
                 "DELETE FROM alerts WHERE id NOT IN (SELECT alert_id FROM deliveries)"
             )
 
-        self.commit(forget=ids, extra=outbox)
+        self._transaction(write)
         return ids
 
     # -- the outbox ----------------------------------------------------------------
-
-    @staticmethod
-    def queue(
-        conn: sqlite3.Connection,
-        alerts: Iterable[tuple[str, float, str, Iterable[str], float]],
-    ) -> None:
-        """Inside a ``commit``: add alerts (id, created, payload, channels, due)."""
-        for alert_id, created, payload, channels, due in alerts:
-            conn.execute(
-                "INSERT OR IGNORE INTO alerts (id, created_at, payload) "
-                "VALUES (?, ?, ?)",
-                (alert_id, created, payload),
-            )
-            conn.executemany(
-                """INSERT OR IGNORE INTO deliveries (alert_id, channel, status, next_at)
-                   VALUES (?, ?, 'pending', ?)""",
-                [(alert_id, channel, due) for channel in channels],
-            )
-
-    @staticmethod
-    def save_dedup(
-        conn: sqlite3.Connection,
-        windows: Iterable[tuple[str, str]],
-        closed: Iterable[str] = (),
-        muted: Iterable[tuple[str, str, float]] | None = None,
-    ) -> None:
-        """Inside a ``commit``: save the dedup windows that changed (fingerprint, JSON),
-        drop the ``closed`` ones and, unless None, replace the mutes."""
-        conn.executemany(
-            "INSERT INTO windows VALUES (?, ?) ON CONFLICT(fingerprint) "
-            "DO UPDATE SET payload = excluded.payload",
-            list(windows),
-        )
-        conn.executemany(
-            "DELETE FROM windows WHERE fingerprint = ?", [(fp,) for fp in closed]
-        )
-        if muted is not None:
-            conn.execute("DELETE FROM muted")
-            conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(muted))
 
     def dedup(self) -> tuple[list[str], list[tuple[str, str, float]]]:
         """The saved windows (JSON payloads) and mutes."""
@@ -471,14 +419,14 @@ class State:
         self,
         alert_id: str,
         channel: str,
-        status: str,
+        status: DeliveryStatus | str,
         attempts: int,
         next_at: float,
         error: str = "",
         done_at: float | None = None,
     ) -> None:
-        """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``,
-        ``expired`` or ``skipped``."""
+        """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``
+        or ``failed`` (a DeliveryStatus)."""
         with self._lock, self._writing("save a delivery"):
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
@@ -489,7 +437,7 @@ class State:
                        done_at = ? WHERE alert_id = ? AND channel = ?""",
                     (status, attempts, next_at, error, done_at, alert_id, channel),
                 )
-                if status in ("sent", "maybe"):
+                if status in (DeliveryStatus.SENT, DeliveryStatus.MAYBE):
                     conn.execute(
                         "INSERT INTO channels (name, last_ok) VALUES (?, ?) ON "
                         "CONFLICT(name) DO UPDATE SET last_ok = excluded.last_ok",
@@ -623,6 +571,57 @@ class State:
         """Close the database."""
         with self._lock:
             self._conn.close()
+
+
+def _save_files(
+    conn: sqlite3.Connection, files: Iterable[FileState], forget: Iterable[str]
+) -> None:
+    conn.executemany(
+        """INSERT INTO files
+             (id, fp_hash, fp_n, path, offset, marker, line, last_seen)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET fp_hash=excluded.fp_hash,
+             fp_n=excluded.fp_n, path=excluded.path, offset=excluded.offset,
+             marker=excluded.marker, line=excluded.line,
+             last_seen=excluded.last_seen""",
+        [
+            (f.id, f.fp_hash, f.fp_n, f.path, f.offset, f.marker, f.line, f.last_seen)
+            for f in files
+        ],
+    )
+    conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in forget])
+
+
+def _queue(conn: sqlite3.Connection, alerts: Iterable[Queued]) -> None:
+    for alert_id, created, payload, channels, due in alerts:
+        conn.execute(
+            "INSERT OR IGNORE INTO alerts (id, created_at, payload) VALUES (?, ?, ?)",
+            (alert_id, created, payload),
+        )
+        conn.executemany(
+            """INSERT OR IGNORE INTO deliveries (alert_id, channel, status, next_at)
+               VALUES (?, ?, ?, ?)""",
+            [(alert_id, channel, DeliveryStatus.PENDING, due) for channel in channels],
+        )
+
+
+def _save_windows(
+    conn: sqlite3.Connection,
+    windows: Iterable[tuple[str, str]],
+    closed: Iterable[str],
+    mutes: Iterable[tuple[str, str, float]] | None,
+) -> None:
+    conn.executemany(
+        "INSERT INTO windows VALUES (?, ?) ON CONFLICT(fingerprint) "
+        "DO UPDATE SET payload = excluded.payload",
+        list(windows),
+    )
+    conn.executemany(
+        "DELETE FROM windows WHERE fingerprint = ?", [(fp,) for fp in closed]
+    )
+    if mutes is not None:
+        conn.execute("DELETE FROM muted")
+        conn.executemany("INSERT INTO muted VALUES (?, ?, ?)", list(mutes))
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from logwatch.alerting import Alerting
 from logwatch.dedup import Deduper, Policy
 from logwatch.engine import Engine
-from logwatch.follow import Alerting, Follower
+from logwatch.follow import Follower
 from logwatch.outbox import alert_from_json, window_from_json, window_to_json
 from logwatch.rules import load_rules
 from logwatch.state import State
@@ -139,17 +139,12 @@ class TestIncrementalSave:
 
     @staticmethod
     def commit(state: State, alerting: Alerting) -> int:
-        """Commit what the alerting holds; how many rows of windows it wrote."""
-        changes = []
-
-        def write(conn: sqlite3.Connection) -> None:
-            before = conn.total_changes
-            alerting.write(conn)
-            changes.append(conn.total_changes - before)
-
-        state.commit(extra=write)
+        """Commit what the alerting holds; how many rows of alerts and windows it
+        wrote."""
+        c = alerting.changes()
+        state.commit(alerts=c.alerts, windows=c.windows, closed=c.closed, mutes=c.mutes)
         alerting.committed()
-        return changes[0]
+        return len(c.alerts) + len(c.windows) + len(c.closed)
 
     def test_a_repeat_hit_writes_one_window_however_many_are_open(
         self, tmp_path: Path

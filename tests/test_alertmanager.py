@@ -274,8 +274,9 @@ def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
     import random
 
     from logwatch.config import config_from_text
-    from logwatch.delivery import Dispatcher, channels_for, per_minute, queue_rows
+    from logwatch.delivery import Dispatcher, channels_for, per_minute
     from logwatch.notifier import Notifier
+    from logwatch.outbox import queue_rows
     from logwatch.state import State
     from tests.fakes import FakeClock
 
@@ -297,7 +298,7 @@ def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
         for i in range(40)
     ]
     rows = queue_rows(alerts, lambda a: channels_for(notifier, a.severity, skip="slow"))
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
     dispatcher.step("am")
     assert len(am.posts) == 40
     assert all(len(body) == 1 for _p, _a, body in am.posts)

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from logwatch.config import config_from_text
 from logwatch.dedup import Alert, AlertKind
-from logwatch.delivery import Dispatcher, channels_for, queue_rows
+from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Severity
 from logwatch.notifier import Notifier
+from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules
 from logwatch.state import State
 from tests import fakes
@@ -65,7 +66,7 @@ def queue(
         for i in range(n)
     ]
     rows = queue_rows(alerts, lambda a: channels_for(dispatcher.notifier, a.severity))
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
 
 
 def run_for(dispatcher: Dispatcher, clock: FakeClock, hours: float) -> None:
@@ -212,7 +213,7 @@ def test_delivered_alerts_are_dropped_after_a_week_pending_ones_never(
 def commit_alerts(state: State, alerts: list[Alert]) -> None:
     """Queue alerts for the phone channel, as the follower's commit does."""
     rows = queue_rows(alerts, lambda a: ["phone"])
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
 
 
 def flood_alerts(clock: FakeClock, n: int, start: int = 0) -> list[Alert]:
@@ -277,7 +278,7 @@ def test_a_flood_of_1000_distinct_errors_is_10_messages_and_every_hit_counted(
     state, dispatcher, clock = setup(tmp_path)
     alerts = flood_alerts(clock, 1000)
     rows = queue_rows(alerts, lambda a: ["phone"])
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
     start = clock.monotonic()
     times = deliver(dispatcher, clock, 120)
     sent = fakes.SENT["phone"]
@@ -327,7 +328,7 @@ def test_a_channel_may_take_more_or_fewer_messages_a_minute(tmp_path: Path) -> N
     )
     dispatcher = Dispatcher(state, notifier, RULES, "en", clock, rng=random.Random(1))
     rows = queue_rows(flood_alerts(clock, 50), lambda a: ["phone"])
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
     assert len(deliver(dispatcher, clock, 61)) == 3
     assert fakes.SENT["phone"][-1][0] == "48 more alerts grouped (3 kinds)"
     state.close()
@@ -336,7 +337,7 @@ def test_a_channel_may_take_more_or_fewer_messages_a_minute(tmp_path: Path) -> N
 def test_a_grouped_message_that_fails_is_retried_whole(tmp_path: Path) -> None:
     state, dispatcher, clock = setup(tmp_path)
     rows = queue_rows(flood_alerts(clock, 30), lambda a: ["mail"])
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
     fakes.DOWN.add("mail")
     deliver(dispatcher, clock, 30, channel="mail")
     assert state.waiting() == {"mail": 30}
@@ -377,7 +378,7 @@ def test_hits_through_dedup_and_a_flood_are_counted_exactly_in_the_messages(
 
         def commit(alerts: list[Alert]) -> None:
             rows = queue_rows(alerts, lambda a: ["phone"])
-            state.commit(extra=lambda conn: State.queue(conn, rows))
+            state.commit(alerts=rows)
 
         for key, gap in events:
             times += deliver(dispatcher, clock, gap) if gap else []
@@ -400,7 +401,7 @@ def test_a_flood_is_logged_once_per_message_at_info(tmp_path: Path) -> None:
 
     state, dispatcher, clock = setup(tmp_path)
     rows = queue_rows(flood_alerts(clock, 200), lambda a: ["phone"])
-    state.commit(extra=lambda conn: State.queue(conn, rows))
+    state.commit(alerts=rows)
     with capture_logs() as logs:
         deliver(dispatcher, clock, 5)
     sent = [e for e in logs if e["event"] in ("alert_sent", "alerts_sent_grouped")]

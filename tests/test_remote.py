@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from logwatch import commands as cmd
+from logwatch.model import Queued
 from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_chats
 from logwatch.state import State
 from logwatch.telegram import BotApi
@@ -175,9 +176,7 @@ class TestReminders:
         payload = json.dumps({"severity": "critical", "rule_id": "binance.liq"})
         created = phone.clock.now().timestamp()
         phone.state.commit(
-            extra=lambda conn: State.queue(
-                conn, [(alert_id, created, payload, ["phone"], created)]
-            )
+            alerts=[Queued(alert_id, created, payload, ["phone"], created)]
         )
         phone.state.mark(alert_id, "phone", "sent", 1, created, "", created)
 

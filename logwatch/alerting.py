@@ -1,0 +1,132 @@
+"""Hits -> dedup -> alerts, as values for State to save with the file offsets.
+
+Pure: the follower takes ``changes()`` into its one transaction and says
+``committed()`` once it is durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from logwatch.dedup import Alert, Deduper, fingerprint
+from logwatch.expect import Expectations
+from logwatch.model import Hit, Queued
+from logwatch.outbox import queue_rows, window_from_json, window_to_json
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What one commit writes besides the file offsets (see ``State.commit``)."""
+
+    alerts: Sequence[Queued] = ()
+    #: dedup windows opened or changed: (fingerprint, JSON)
+    windows: Sequence[tuple[str, str]] = ()
+    #: fingerprints of windows that closed
+    closed: Sequence[str] = ()
+    #: every mute (rule, scope, until), or None if they did not change
+    mutes: Sequence[tuple[str, str, float]] | None = None
+
+
+class Alerting:
+    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
+
+    Only the windows that changed since the last commit are written, so a repeat hit
+    costs the same with ten open windows or ten thousand.
+    """
+
+    def __init__(
+        self,
+        deduper: Deduper,
+        targets: Callable[[Alert], list[str]],
+        on_committed: Callable[[], None] = lambda: None,
+        expectations: Expectations | None = None,
+    ) -> None:
+        self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
+        #: heartbeat rules (``expect:``): their hits are signs of life, not errors
+        self.expectations = expectations or Expectations(())
+        self.pending: list[Alert] = []
+        #: fingerprints of windows opened, changed or closed since the last commit
+        self._touched: set[str] = set()
+        self._saved_mutes: dict[tuple[str, str], datetime] = {}
+        #: when the first window closes (None: none open); kept as windows open
+        self._due_at: datetime | None = None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything waits to be written."""
+        return bool(
+            self.pending or self._touched or self.deduper.muted != self._saved_mutes
+        )
+
+    def restore(
+        self, windows: Iterable[str], muted: Iterable[tuple[str, str, float]]
+    ) -> None:
+        """Continue the dedup windows saved before a restart (as ``State.dedup``
+        returns them)."""
+        self.deduper.restore(
+            [window_from_json(w) for w in windows],
+            {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
+        )
+        self._saved_mutes = dict(self.deduper.muted)
+        self._due_at = self.deduper.next_due()
+
+    def admit(self, hits: list[Hit], now: datetime) -> None:
+        """Let hits through dedup; keep the alerts they cause."""
+        windows = self.deduper.windows
+        for hit in hits:
+            if self.expectations.watched(hit.rule_id):
+                self.pending += self.expectations.seen(hit, now)
+                continue
+            fp = fingerprint(hit)
+            self.pending += self.deduper.admit(hit, now)
+            self._touched.add(fp)
+            window = windows.get(fp)
+            if window is not None and (
+                self._due_at is None or window.closes_at < self._due_at
+            ):
+                self._due_at = window.closes_at
+
+    def next_due(self) -> datetime | None:
+        """When the next dedup window closes."""
+        return self._due_at
+
+    def tick(self, now: datetime) -> None:
+        """The timer: digests and reminders of windows that closed, and heartbeats
+        (``expect``) gone missing."""
+        self.pending += self.expectations.tick(now)
+        if self._due_at is None or now < self._due_at:
+            return
+        self._touched.update(
+            fp for fp, w in self.deduper.windows.items() if w.closes_at <= now
+        )
+        self.pending += self.deduper.tick(now)
+        self._due_at = self.deduper.next_due()
+
+    def changes(self) -> Changes:
+        """What the next commit writes: the alerts and the windows that changed."""
+        d = self.deduper
+        windows = d.windows
+        mutes = None
+        if d.muted != self._saved_mutes:
+            mutes = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
+        return Changes(
+            queue_rows(self.pending, self.targets),
+            [
+                (fp, window_to_json(windows[fp]))
+                for fp in self._touched
+                if fp in windows
+            ],
+            [fp for fp in self._touched if fp not in windows],
+            mutes,
+        )
+
+    def committed(self) -> None:
+        """The transaction is durable: hand the alerts to delivery."""
+        sent = bool(self.pending)
+        self.pending = []
+        self._touched.clear()
+        self._saved_mutes = dict(self.deduper.muted)
+        if sent:
+            self.on_committed()
