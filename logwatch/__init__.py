@@ -1,4 +1,56 @@
 """logwatch: follows trading-platform logs and alerts once, with a remedy, on errors.
 
 The public surface is the ``logwatch`` command and the config and rule formats.
+
+The module map, top layer first. A module imports only from layers below its own, and
+modules of one layer joined by ``|`` never import each other (pyproject.toml's
+import-linter ``layers`` contract checks both, and that every module is listed)::
+
+    cli        cli           the command: the only module that prints or exits
+
+    daemon     daemon        `run`: following, dedup and delivery in one process
+             | wizard        `init`: the guided setup
+             | service       `service`: the logon task or systemd unit
+
+    compose    follow        tailer -> stream -> engine -> alerting, saved in state
+             | delivery      the outbox, channel by channel, until it gets through
+             | remote        the phone: Telegram commands and reminders
+
+    edges      state         the one SQLite file (positions, outbox, dedup windows)
+             | tailer        files of glob patterns through rotation and restarts
+             | notifier      Apprise: one service per channel
+             | logs          the daemon's own log (structlog to stderr)
+             | heartbeat     the dead-man's switch's pings
+             | metrics       Prometheus metrics of logwatch itself
+             | lock          one daemon per state
+             | control       stop and reload requests (signals, console events)
+             | places        where the platforms keep their logs on this PC
+
+    clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
+             | telegram      Telegram's Bot API, beyond what Apprise sends
+             | drives        network or fixed drive (Win32 behind one function)
+
+    core       (pure: no threads, SQLite, files followed or network)
+               model         the hop types: Line -> Record -> Hit, FileState, Queued
+               errors        the one tree of errors
+               clock         the only place that reads the clock
+               yamlfile      YAML that remembers file:line
+               config        the config file, validated, with file:line errors
+               rules         rule YAML -> the compiled Rule
+               patterns      the literal keywords a regex demands
+               catalogue     code -> category, severity, title, remedy
+               cataloguefile the catalogue's YAML and CSV files
+               formats       per-platform line formats
+               lines         bytes -> lines: encodings, splits, offsets
+               redact        secrets masked before text leaves the engine
+               engine        the matcher: prefilter, then regexes
+               stream        one file's bytes -> hits
+               dedup         hits -> alerts (first at once, repeats in a digest)
+               expect        missing-heartbeat rules
+               alerting      hits -> alerts -> values for State
+               flood         N messages a minute per channel, the rest grouped
+               outbox        alerts as JSON, retry backoff, pacing
+               render        alert -> title and body, in the trader's language
+               commands      the phone's commands: parsing and answers
+               wizard_text   what `init` says, in Russian and English
 """
