@@ -18,8 +18,17 @@ PATTERN_FLAGS = regex.IGNORECASE | regex.VERSION0
 #: A keyword shorter than this would let too many lines through the prefilter.
 MIN_KEYWORD_CHARS = 3
 
-_sre: Any = importlib.import_module("re._parser")
-_sre_c: Any = importlib.import_module("re._constants")
+try:  # CPython's private parser (sre_parse before 3.11): it may be renamed again
+    _sre: Any = importlib.import_module("re._parser")
+    _sre_c: Any = importlib.import_module("re._constants")
+except ImportError:
+    _sre = _sre_c = None
+
+#: Why keywords cannot be read off patterns on this Python (None: they can).
+NO_PARSER = (
+    "this Python has no re._parser to read keywords off patterns; "
+    "list them under `keywords:`"
+)
 
 _MAX_ALTERNATIVES = 16
 _BREAKERS = frozenset(
@@ -28,6 +37,13 @@ _BREAKERS = frozenset(
 
 
 def parse(pattern: str) -> Any:
+    """The stdlib parser's tree of ``pattern``.
+
+    Raises:
+        LookupError: this Python has no such parser (``NO_PARSER`` says what to do).
+    """
+    if _sre is None:
+        raise LookupError(NO_PARSER)
     return _sre.parse(pattern, PATTERN_FLAGS & ~regex.VERSION0)
 
 

@@ -224,6 +224,7 @@ def _compile(
     compiled: dict[str, list[regex.Pattern[str]]] = {"patterns": [], "ignore": []}
     required: list[set[str] | None] = []
     broken = False
+    no_parser = ""  # why keywords cannot be read off patterns here, if they cannot
     for field in ("patterns", "ignore"):
         for i, text in enumerate(getattr(spec, field)):
             try:
@@ -235,6 +236,8 @@ def _compile(
             compiled[field].append(pattern)
             try:
                 tree = parse(text)
+            except LookupError as exc:  # no stdlib parser on this Python
+                tree, no_parser = None, str(exc)
             except Exception:  # noqa: BLE001  boundary: regex-only syntax the stdlib parser lacks
                 tree = None
             if tree is not None and nested_quantifier(tree):
@@ -266,7 +269,9 @@ def _compile(
             keywords |= keyword_variants(word)
     else:
         for i, req in enumerate(required):
-            if req is None:
+            if req is None and no_parser:
+                problems.add(("patterns", i), f"patterns[{i}]: {no_parser}")
+            elif req is None:
                 problems.add(
                     ("patterns", i),
                     f"patterns[{i}] has no literal text of {MIN_KEYWORD_CHARS}+ "

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from logwatch.errors import InvalidConfig
 from logwatch.patterns import (
     keyword_variants,
     nested_quantifier,
     parse,
     required_literals,
 )
+from logwatch.rules import rules_from_text
 
 
 class TestKeywords:
@@ -51,3 +53,37 @@ class TestKeywords:
 )
 def test_nested_repeats_are_found(pattern: str, nested: bool) -> None:
     assert nested_quantifier(parse(pattern)) is nested
+
+
+class TestWithoutTheStdlibParser:
+    """re._parser is private to CPython: if a release renames it, rules still load
+    when they list their keywords, and those that do not say so."""
+
+    @pytest.fixture(autouse=True)
+    def no_parser(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from logwatch import patterns
+
+        monkeypatch.setattr(patterns, "_sre", None)
+
+    def test_a_rule_with_keywords_loads(self) -> None:
+        (rule,) = rules_from_text(RULE + "    keywords: [rejected]\n")
+        assert rule.match("Order 7 was rejected") is not None
+
+    def test_a_rule_without_keywords_is_told_to_list_them(self) -> None:
+        with pytest.raises(InvalidConfig) as info:
+            rules_from_text(RULE, "r.yaml")
+        (problem,) = [e.format_message() for e in info.value.errors]
+        assert "re._parser" in problem
+        assert "list them under `keywords:`" in problem
+
+
+RULE = """\
+rules:
+  - id: my.rule
+    severity: warning
+    title: {en: "T", ru: "Т"}
+    remedy: {en: "R", ru: "Р"}
+    patterns: ['Order (?P<order>[0-9]+) was rejected']
+    samples: ['Order 12 was rejected']
+    near_misses: ['Order 12 was accepted', 'order book rejected']
+"""
