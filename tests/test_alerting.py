@@ -17,7 +17,7 @@ from logwatch.state import State
 from logwatch.tailer import Source
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.test_dedup import at, hit
+from tests.samples import at, hit
 
 ENGINE = Engine(load_rules())
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
@@ -258,7 +258,7 @@ def test_a_full_disk_keeps_what_was_read_and_alerts_it_all_once_space_returns(
 ) -> None:
     """An injected SQLITE_FULL (max_page_count), the error a full disk gives: the
     follower said so once, read nothing more, retried with backoff, then lost nothing."""
-    from tests.test_state import fill_up
+    from tests.disk import fill_up
 
     clock = FakeClock()
     rig = Rig(tmp_path, clock)

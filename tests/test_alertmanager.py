@@ -22,7 +22,7 @@ from logwatch.engine import Engine
 from logwatch.model import Severity
 from logwatch.render import Message
 from logwatch.rules import RuleSet, load_rules, sample_record
-from tests.test_notifier import free_port, notifier
+from tests.servers import free_port, notifier
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -183,7 +183,7 @@ class TestScan:
     def test_a_catastrophic_user_pattern_is_reported_once_and_the_scan_goes_on(
         self, tmp_path: Path
     ) -> None:
-        from tests.test_engine import CATASTROPHIC
+        from tests.samples import CATASTROPHIC
 
         rules = tmp_path / "rules"
         rules.mkdir()

@@ -10,9 +10,9 @@ import pytest
 
 from logwatch import control
 from tests.conftest import wait_until
+from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.test_daemon import Run, logwatch
 
 HALT_RULE = (
     "rules:\n  - id: my.halt\n    severity: critical\n"

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,74 +14,9 @@ import pytest
 
 from logwatch.daemon import sd_notify
 from tests.conftest import wait_until
+from tests.daemon_run import MARGIN, Run, logwatch
 from tests.follow_harness import write
-from tests.test_notifier import Hook, Sink, _smtp  # noqa: F401  fixture
-
-MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
-
-
-@pytest.fixture(name="hook")
-def _hook() -> Iterator[Hook]:
-    server = Hook()
-    yield server
-    server.close()
-
-
-def logwatch(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """One ``logwatch`` command as a real process, its output captured."""
-    return subprocess.run(
-        [sys.executable, "-m", "logwatch", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=check,
-    )
-
-
-class Run:
-    """A ``logwatch run`` process; ``err`` collects its stderr lines."""
-
-    def __init__(
-        self, tmp_path: Path, config: str | None, env: dict[str, str] | None = None
-    ) -> None:
-        if config is not None:
-            (tmp_path / "config.yaml").write_text(config)
-        self.err: list[str] = []
-        full = {
-            **os.environ,
-            "HOME": str(tmp_path),
-            "NO_PROXY": "127.0.0.1",
-            **(env or {}),
-        }
-        full.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        args = [sys.executable, "-m", "logwatch", "run"]
-        if config is not None:
-            args += ["--config", str(tmp_path / "config.yaml")]
-        self.proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full
-        )
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-        wait_until(
-            lambda: any("following" in line for line in self.err),
-            20,
-            "logwatch run to start",
-        )
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.err.append(line)
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        self.proc.send_signal(sig)
-        code = self.proc.wait(
-            timeout=2
-        )  # the issue's bound: state saved, exit within 2 s
-        self.thread.join(5)
-        if self.proc.stderr is not None:
-            self.proc.stderr.close()
-        return code
+from tests.servers import Hook, Sink, _hook, _smtp  # noqa: F401  fixtures
 
 
 def config(tmp_path: Path, hook: Hook, window: str = "1s", rules: str = "") -> str:

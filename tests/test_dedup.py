@@ -1,31 +1,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.dedup import AlertKind, Deduper, Policy, QuietHours, fingerprint
 from logwatch.model import Hit, Line, Record, Severity
-
-T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-
-
-def hit(
-    rule: str = "binance.margin-insufficient",
-    key: tuple[str, ...] = ("B", "BTCUSDT"),
-    connection: str = "B",
-    severity: Severity = Severity.ERROR,
-) -> Hit:
-    record = Record(
-        "f.log", "generic", 1, 0, 1, "x", "x", None, {"connection": connection}
-    )
-    return Hit(rule, severity, (-2019,), record, 1, {}, key)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
+from tests.samples import at, hit
 
 
 class TestWindows:

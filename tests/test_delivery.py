@@ -465,7 +465,7 @@ def test_on_a_full_disk_a_sent_alert_is_not_sent_again_and_is_recorded_later(
 def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
     tmp_path: Path,
 ) -> None:
-    from tests.test_state import fill_up
+    from tests.disk import fill_up
 
     state, dispatcher, _clock = setup(tmp_path)
     fill_up(state)

@@ -12,21 +12,10 @@ from logwatch.formats import GENERIC
 from logwatch.lines import Block
 from logwatch.model import Hit, Severity
 from logwatch.rules import load_rules, rules_from_text
+from tests.samples import CATASTROPHIC
 
 RULES = load_rules()
 ENGINE = Engine(RULES)
-
-CATASTROPHIC = """
-rules:
-  - id: user.slow
-    severity: error
-    title: {en: "Slow", ru: "Медленно"}
-    remedy: {en: "Fix", ru: "Исправить"}
-    patterns: ['^(?:a|aa)+$']
-    keywords: ['aaaa']
-    samples: ['aaaa']
-    near_misses: ['nothing here', 'aaaab']
-"""
 
 
 def block_of(*lines: str) -> Block:

@@ -21,7 +21,7 @@ from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.test_dedup import at
+from tests.samples import at
 
 RULE = next(r for r in load_rules() if r.id == "freqtrade.heartbeat-missing")
 BEAT = (

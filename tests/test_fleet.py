@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, wait_until
+from tests.daemon_run import MARGIN, Run
 from tests.follow_harness import write
-from tests.test_daemon import MARGIN, Run
-from tests.test_notifier import Hook, free_port
+from tests.servers import Hook, free_port
 
 PROMETHEUS = REPO / "deploy" / "prometheus"
 ALERTMANAGER = REPO / "deploy" / "alertmanager"

@@ -27,7 +27,7 @@ from logwatch.heartbeat import (
 )
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
-from tests.test_notifier import free_port
+from tests.servers import free_port
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from logwatch.metrics import Metrics, is_loopback
-from tests.test_daemon import logwatch
+from tests.daemon_run import logwatch
 
 
 @pytest.fixture(autouse=True)

@@ -23,11 +23,11 @@ from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_
 from logwatch.state import State
 from logwatch.telegram import BotApi
 from tests.conftest import wait_until
+from tests.daemon_run import Run
 from tests.fakes import FakeClock
 from tests.follow_harness import write
+from tests.servers import Hook
 from tests.telegram_fake import TOKEN, FakeBotApi
-from tests.test_daemon import Run
-from tests.test_notifier import Hook
 
 ME: dict[str, Any] = {"id": 4242, "type": "private", "first_name": "Ivan"}
 STRANGER: dict[str, Any] = {"id": 666, "type": "private", "first_name": "Mallory"}

@@ -19,7 +19,7 @@ from logwatch.rules import load_rules
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
-from tests.test_dedup import at, hit
+from tests.samples import at, hit
 
 
 def deduper(resolved: bool = True) -> Deduper:

@@ -17,12 +17,12 @@ from click.testing import CliRunner
 from logwatch.cli import cli
 from logwatch.config import config_from_text, config_secrets
 from tests.conftest import wait_until
+from tests.daemon_run import Run
 from tests.follow_harness import write
-from tests.test_daemon import (
-    Run,
+from tests.servers import (
+    Hook,
     _hook,  # noqa: F401  fixture
 )
-from tests.test_notifier import Hook
 
 SMTP_PASSWORD = "Sm7p-Pa55/w0rd!"
 ED25519 = (

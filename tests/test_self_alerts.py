@@ -15,7 +15,7 @@ from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.test_engine import CATASTROPHIC
+from tests.samples import CATASTROPHIC
 
 pytestmark = pytest.mark.usefixtures("fake_channels")
 

@@ -12,17 +12,12 @@ import pytest
 from logwatch.errors import StateError
 from logwatch.model import FileState
 from logwatch.state import State
+from tests.disk import fill_up
 from tests.fakes import FakeClock
 
 
 def entry(offset: int, eid: str = "f1") -> FileState:
     return FileState(eid, b"h", 1, "/logs/a.log", offset, b"m", 1 + offset, 0.0)
-
-
-def fill_up(state: State) -> None:
-    """What a full disk does to SQLite: no page can be added (SQLITE_FULL)."""
-    pages = state._conn.execute("PRAGMA page_count").fetchone()[0]
-    state._conn.execute(f"PRAGMA max_page_count={pages}")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -1,4 +1,5 @@
-"""Following files through every fault of anchors.md §8 that applies (rows 1-29 and 32).
+"""Following files through rotation, truncation, deletion, restarts, odd encodings and
+bad bytes: every fault a log file meets on a trader's PC.
 
 Real files in tmp_path, real renames, truncations and deletions; the follower is driven
 step by step, so nothing sleeps.
@@ -40,7 +41,7 @@ def lines(a: int, b: int) -> bytes:
 # -- rotation ---------------------------------------------------------------------------
 
 
-def test_01_rename_rotation_drains_the_old_file_then_the_new(
+def test_rename_rotation_drains_the_old_file_then_the_new(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -55,7 +56,7 @@ def test_01_rename_rotation_drains_the_old_file_then_the_new(
     h.once([*range(15), *range(20, 25)])
 
 
-def test_02_several_rotations_between_two_polls(h: Harness, tmp_path: Path) -> None:
+def test_several_rotations_between_two_polls(h: Harness, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     write(log, lines(0, 5))
     h.step()
@@ -70,7 +71,7 @@ def test_02_several_rotations_between_two_polls(h: Harness, tmp_path: Path) -> N
     h.once([*range(5), *range(100, 105), *range(200, 205), *range(300, 305)])
 
 
-def test_03_copytruncate_with_a_stale_writer_leaves_nul_bytes_that_are_skipped(
+def test_copytruncate_with_a_stale_writer_leaves_nul_bytes_that_are_skipped(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -87,7 +88,7 @@ def test_03_copytruncate_with_a_stale_writer_leaves_nul_bytes_that_are_skipped(
     h.once(range(10))
 
 
-def test_04_copytruncate_while_stopped_reads_the_new_content_from_zero(
+def test_copytruncate_while_stopped_reads_the_new_content_from_zero(
     tmp_path: Path,
 ) -> None:
     h = Harness(tmp_path)
@@ -104,7 +105,7 @@ def test_04_copytruncate_while_stopped_reads_the_new_content_from_zero(
     h.close()
 
 
-def test_05_truncate_in_place_then_regrow_past_the_offset(
+def test_truncate_in_place_then_regrow_past_the_offset(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -115,7 +116,7 @@ def test_05_truncate_in_place_then_regrow_past_the_offset(
     h.once([*range(5), *range(10, 20)])
 
 
-def test_06_delete_and_recreate_is_new_content(h: Harness, tmp_path: Path) -> None:
+def test_delete_and_recreate_is_new_content(h: Harness, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
     h.step()
@@ -125,7 +126,7 @@ def test_06_delete_and_recreate_is_new_content(h: Harness, tmp_path: Path) -> No
     h.once(range(6))
 
 
-def test_07_a_renamed_directory_is_found_again(tmp_path: Path) -> None:
+def test_a_renamed_directory_is_found_again(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()
     h = Harness(tmp_path, patterns=("logs/*.log",))
@@ -140,7 +141,7 @@ def test_07_a_renamed_directory_is_found_again(tmp_path: Path) -> None:
     h.close()
 
 
-def test_08_a_new_daily_file_is_read_from_its_start(h: Harness, tmp_path: Path) -> None:
+def test_a_new_daily_file_is_read_from_its_start(h: Harness, tmp_path: Path) -> None:
     h2 = Harness(tmp_path, patterns=("20*.log",), state=False)
     write(tmp_path / "20261123.log", lines(0, 3))
     h2.step()  # first start: existing files from their end
@@ -150,7 +151,7 @@ def test_08_a_new_daily_file_is_read_from_its_start(h: Harness, tmp_path: Path) 
     h2.close()
 
 
-def test_09_an_unreadable_file_is_read_once_it_becomes_readable(
+def test_an_unreadable_file_is_read_once_it_becomes_readable(
     h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tests run as root, who can read any file, so the denial is injected at open."""
@@ -172,7 +173,7 @@ def test_09_an_unreadable_file_is_read_once_it_becomes_readable(
     h.once(range(3))
 
 
-def test_10_a_missing_file_is_followed_when_it_appears(tmp_path: Path) -> None:
+def test_a_missing_file_is_followed_when_it_appears(tmp_path: Path) -> None:
     h = Harness(tmp_path, patterns=("later/app.log",))
     h.step(2)
     (tmp_path / "later").mkdir()
@@ -182,7 +183,7 @@ def test_10_a_missing_file_is_followed_when_it_appears(tmp_path: Path) -> None:
     h.close()
 
 
-def test_11_a_symlink_whose_target_rotates(tmp_path: Path) -> None:
+def test_a_symlink_whose_target_rotates(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     h = Harness(tmp_path, patterns=("current.log",))
@@ -199,7 +200,7 @@ def test_11_a_symlink_whose_target_rotates(tmp_path: Path) -> None:
     h.close()
 
 
-def test_11_a_fixed_symlink_whose_target_file_is_replaced(tmp_path: Path) -> None:
+def test_a_fixed_symlink_whose_target_file_is_replaced(tmp_path: Path) -> None:
     real = tmp_path / "real"
     real.mkdir()
     write(real / "one.log", b"")
@@ -218,7 +219,7 @@ def test_11_a_fixed_symlink_whose_target_file_is_replaced(tmp_path: Path) -> Non
 # -- partial and long lines ---------------------------------------------------------------
 
 
-def test_12_a_partial_line_completed_across_a_restart_is_reported_once(
+def test_a_partial_line_completed_across_a_restart_is_reported_once(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -230,7 +231,7 @@ def test_12_a_partial_line_completed_across_a_restart_is_reported_once(
     h.once(range(2))
 
 
-def test_13_an_unterminated_last_line_is_flushed_after_the_quiet_period_once(
+def test_an_unterminated_last_line_is_flushed_after_the_quiet_period_once(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -244,7 +245,7 @@ def test_13_an_unterminated_last_line_is_flushed_after_the_quiet_period_once(
     h.once(range(2))
 
 
-def test_14_a_line_over_the_cap_is_cut_and_following_goes_on(
+def test_a_line_over_the_cap_is_cut_and_following_goes_on(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -253,7 +254,7 @@ def test_14_a_line_over_the_cap_is_cut_and_following_goes_on(
     h.once(range(2))
 
 
-def test_15_a_huge_line_in_small_writes_keeps_memory_bounded(
+def test_a_huge_line_in_small_writes_keeps_memory_bounded(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -267,7 +268,7 @@ def test_15_a_huge_line_in_small_writes_keeps_memory_bounded(
     h.once([0])
 
 
-def test_16_the_offset_after_a_cut_line_survives_a_restart(
+def test_the_offset_after_a_cut_line_survives_a_restart(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"
@@ -282,14 +283,14 @@ def test_16_the_offset_after_a_cut_line_survives_a_restart(
 # -- encodings and odd bytes ----------------------------------------------------------------
 
 
-def test_17_invalid_utf8_still_matches(h: Harness, tmp_path: Path) -> None:
+def test_invalid_utf8_still_matches(h: Harness, tmp_path: Path) -> None:
     write(tmp_path / "app.log", b"LINE 000000 \xff\xfe bad bytes\n" + line(1))
     h.settle()
     h.once(range(2))
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_18_utf16_resumes_mid_file_with_its_encoding(
+def test_utf16_resumes_mid_file_with_its_encoding(
     tmp_path: Path, encoding: str
 ) -> None:
     h = Harness(tmp_path)
@@ -305,7 +306,7 @@ def test_18_utf16_resumes_mid_file_with_its_encoding(
     h.close()
 
 
-def test_19_surrogate_pairs_split_across_writes(h: Harness, tmp_path: Path) -> None:
+def test_surrogate_pairs_split_across_writes(h: Harness, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     data = codecs.BOM_UTF16_LE + "LINE 000000 😀😀\nLINE 000001 ok\n".encode(
         "utf-16-le"
@@ -317,7 +318,7 @@ def test_19_surrogate_pairs_split_across_writes(h: Harness, tmp_path: Path) -> N
     h.once(range(2))
 
 
-def test_20_newlines_split_across_writes(h: Harness, tmp_path: Path) -> None:
+def test_newlines_split_across_writes(h: Harness, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     for piece in (b"LINE 000000 a\r", b"\nLINE 000001 b\r", b"\n"):
         write(log, piece)
@@ -326,19 +327,19 @@ def test_20_newlines_split_across_writes(h: Harness, tmp_path: Path) -> None:
     h.once(range(2))
 
 
-def test_21_crlf_lines_match(h: Harness, tmp_path: Path) -> None:
+def test_crlf_lines_match(h: Harness, tmp_path: Path) -> None:
     write(tmp_path / "app.log", b"LINE 000000 a\r\nLINE 000001 b\r\n")
     h.settle()
     h.once(range(2))
 
 
-def test_22_empty_lines_are_quietly_passed_over(h: Harness, tmp_path: Path) -> None:
+def test_empty_lines_are_quietly_passed_over(h: Harness, tmp_path: Path) -> None:
     write(tmp_path / "app.log", b"\n\r\n\n" + line(0) + b"\n\n")
     h.settle()
     h.once([0])
 
 
-def test_23_binary_garbage_and_nul_runs_do_not_stop_following(
+def test_binary_garbage_and_nul_runs_do_not_stop_following(
     h: Harness, tmp_path: Path
 ) -> None:
     write(
@@ -352,7 +353,7 @@ def test_23_binary_garbage_and_nul_runs_do_not_stop_following(
 # -- which files -----------------------------------------------------------------------------
 
 
-def test_24_compressed_rotations_are_never_read(h: Harness, tmp_path: Path) -> None:
+def test_compressed_rotations_are_never_read(h: Harness, tmp_path: Path) -> None:
     with gzip.open(tmp_path / "app.log.2.gz", "wb") as fh:
         fh.write(lines(50, 60))
     (tmp_path / "app.log.3.zip").write_bytes(lines(60, 70))
@@ -361,7 +362,7 @@ def test_24_compressed_rotations_are_never_read(h: Harness, tmp_path: Path) -> N
     h.once(range(2))
 
 
-def test_25_excluded_files_are_not_read(tmp_path: Path) -> None:
+def test_excluded_files_are_not_read(tmp_path: Path) -> None:
     h = Harness(tmp_path, patterns=("*.log",), exclude=("debug-*",))
     h.step()
     write(tmp_path / "debug-1.log", lines(50, 52))
@@ -382,7 +383,7 @@ def test_a_path_that_is_a_directory_is_warned_about_once(tmp_path: Path) -> None
     h.close()
 
 
-def test_26_a_tiny_file_is_followed_as_it_grows(h: Harness, tmp_path: Path) -> None:
+def test_a_tiny_file_is_followed_as_it_grows(h: Harness, tmp_path: Path) -> None:
     log = tmp_path / "app.log"
     write(log, b"LINE 0")
     h.step()
@@ -393,7 +394,7 @@ def test_26_a_tiny_file_is_followed_as_it_grows(h: Harness, tmp_path: Path) -> N
     h.once(range(2))
 
 
-def test_27_a_hard_link_is_followed_once(h: Harness, tmp_path: Path) -> None:
+def test_a_hard_link_is_followed_once(h: Harness, tmp_path: Path) -> None:
     write(tmp_path / "app.log", lines(0, 3))
     os.link(tmp_path / "app.log", tmp_path / "app.log.link")
     h.settle()
@@ -424,7 +425,7 @@ def test_thousands_of_files_cost_one_listing_and_few_handles(tmp_path: Path) -> 
         (b"SQLite format 3\x00" + os.urandom(4000), ""),
     ],
 )
-def test_28_an_unusable_state_db_is_moved_aside_and_following_starts_at_the_end(
+def test_an_unusable_state_db_is_moved_aside_and_following_starts_at_the_end(
     tmp_path: Path, content: bytes, reason: str
 ) -> None:
     (tmp_path / "state.db").write_bytes(content)
@@ -443,7 +444,7 @@ def test_28_an_unusable_state_db_is_moved_aside_and_following_starts_at_the_end(
     h.close()
 
 
-def test_28_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None:
+def test_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "state.db")
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     db.close()
@@ -453,7 +454,7 @@ def test_28_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> N
     state.close()
 
 
-def test_29_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
+def test_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
     from logwatch.state import MIGRATIONS
 
     db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
@@ -502,7 +503,7 @@ def test_quiet_files_still_followed_are_not_expired(tmp_path: Path) -> None:
     h.close()
 
 
-def test_32_wall_clock_jumps_neither_skip_nor_repeat_lines(
+def test_wall_clock_jumps_neither_skip_nor_repeat_lines(
     h: Harness, tmp_path: Path
 ) -> None:
     log = tmp_path / "app.log"

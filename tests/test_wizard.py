@@ -584,7 +584,7 @@ def test_an_apprise_url_that_is_not_one_stops_init(tmp_path: Path) -> None:
 def test_a_running_logwatch_takes_the_new_config(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
-    from tests.test_daemon import Run
+    from tests.daemon_run import Run
 
     (tmp_path / "logs").mkdir()
     config = (
