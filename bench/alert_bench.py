@@ -24,9 +24,8 @@ from pathlib import Path
 from logwatch.alerting import Alerting
 from logwatch.clock import SystemClock
 from logwatch.config import config_from_text
-from logwatch.dedup import Alert, AlertKind
 from logwatch.delivery import Dispatcher, channels_for
-from logwatch.model import Severity
+from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules

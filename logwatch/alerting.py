@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from logwatch.dedup import Alert, Deduper, fingerprint
+from logwatch.dedup import Deduper, fingerprint
 from logwatch.expect import Expectations
-from logwatch.model import Hit, Queued
+from logwatch.model import Alert, Hit, Queued
 from logwatch.outbox import queue_rows, window_from_json, window_to_json
 
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from logwatch.dedup import Alert, AlertKind
+from logwatch.model import Alert, AlertKind
 from logwatch.render import LINE_CHARS, Message
 from logwatch.rules import Rule
 

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from logwatch.errors import LogwatchError
+from logwatch.formats import FORMATS
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from logwatch.rules import Rule, RuleSet
 
 CHUNK_BYTES = 1024 * 1024
-FORMAT_NAMES = ("quantower", "metatrader", "ninjatrader", "python", "json", "generic")
+FORMAT_NAMES = tuple(FORMATS)
 
 
 class _Cli(click.Group):
@@ -650,11 +651,10 @@ def reload_command(
     from logwatch.clock import SystemClock
     from logwatch.control import request_reload
     from logwatch.daemon import build_setup
-    from logwatch.state import default_path
+    from logwatch.state import state_path
 
     env = dict(os.environ)
-    state_dir = build_setup(config_path, env).loaded.config.state_dir
-    path = Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
+    path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
     if request_reload(path.parent, SystemClock(), timeout):
         click.echo("logwatch: the running logwatch is reloading its config and rules")
         return
@@ -885,8 +885,8 @@ def _send_tests(loaded: Any) -> int:
     """Send a test alert to every channel of ``loaded``, saying how each went; the
     number that failed."""
     from logwatch.clock import SystemClock
-    from logwatch.dedup import Alert, AlertKind
     from logwatch.engine import Engine
+    from logwatch.model import Alert, AlertKind
     from logwatch.notifier import Notifier
     from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record

@@ -36,7 +36,8 @@ from pydantic_settings import (
 
 from logwatch.errors import ConfigError, InvalidConfig
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE
-from logwatch.model import Severity
+from logwatch.formats import FORMATS
+from logwatch.model import ChannelKind, Severity
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
@@ -108,6 +109,14 @@ LongDuration = Annotated[
 ClockTime = Annotated[time, BeforeValidator(_parse_time)]
 
 
+def _format_name(name: str) -> str:
+    names = ("auto", *FORMATS)
+    if name not in names:
+        listed = ", ".join(repr(n) for n in names[:-1])
+        raise ValueError(f"Input should be {listed} or {names[-1]!r}")
+    return name
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -132,7 +141,7 @@ class Channel(_Strict):
     def resolved(self) -> bool:
         """Whether this channel is told when trouble is over."""
         if self.send_resolved is None:
-            return self.kind == "alertmanager"
+            return self.kind == ChannelKind.ALERTMANAGER
         return self.send_resolved
 
     @field_validator("url")
@@ -155,15 +164,15 @@ class Channel(_Strict):
         return self.url.get_secret_value().split("://", 1)[0].lower()
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> ChannelKind:
         """How to render for it: telegram, email, desktop, alertmanager or webhook."""
         scheme = self.scheme
         if scheme in ("tgram", "telegram"):
-            return "telegram"
+            return ChannelKind.TELEGRAM
         if scheme in ("mailto", "mailtos"):
-            return "email"
+            return ChannelKind.EMAIL
         if scheme in ("alertmanager", "alertmanagers"):
-            return "alertmanager"
+            return ChannelKind.ALERTMANAGER
         if scheme in (
             "desktop",
             "console",
@@ -173,18 +182,17 @@ class Channel(_Strict):
             "windows",
             "macosx",
         ):
-            return "desktop"
-        return "webhook"
+            return ChannelKind.DESKTOP
+        return ChannelKind.WEBHOOK
 
 
-class Source(_Strict):
-    """Log files to follow."""
+class SourceSpec(_Strict):
+    """Log files to follow, as the config says (the runtime side: ``tailer.Source``)."""
 
     name: Annotated[str, Field(min_length=1, max_length=60)]
     paths: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
-    format: Literal[
-        "auto", "quantower", "metatrader", "ninjatrader", "python", "json", "generic"
-    ] = "auto"
+    #: ``auto`` (detected per file) or a name of ``formats.FORMATS``
+    format: Annotated[str, AfterValidator(_format_name)] = "auto"
     exclude: list[str] = []
     force_polling: bool = False
     backfill: Duration = 0.0
@@ -260,15 +268,16 @@ def split_address(value: str) -> tuple[str, int]:
     return m.group(1) or m.group(2), int(m.group(3))
 
 
-class QuietHours(_Strict):
-    """Local hours when only critical alerts go out at once."""
+class QuietHoursSpec(_Strict):
+    """Local hours when only critical alerts go out at once, as the config says (the
+    runtime side: ``dedup.QuietHours``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     start: ClockTime = Field(alias="from")
     end: ClockTime = Field(alias="to")
 
     @model_validator(mode="after")
-    def _not_empty(self) -> QuietHours:
+    def _not_empty(self) -> QuietHoursSpec:
         if self.start == self.end:
             raise ValueError(
                 "quiet_hours: from and to are the same time; "
@@ -288,11 +297,11 @@ class Config(BaseSettings):
     #: names this logwatch in alerts, footers and metrics (default: the host name)
     instance: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     state_dir: str | None = None
-    sources: list[Source] = []
+    sources: list[SourceSpec] = []
     rules: Rules = Rules()
     channels: list[Channel] = []
     dedup: Dedup = Dedup()
-    quiet_hours: QuietHours | None = None
+    quiet_hours: QuietHoursSpec | None = None
     #: An alert not delivered within this long is given up (and reported).
     max_age: LongDuration = 24 * 3600.0
     heartbeat: Heartbeat | None = None
@@ -412,7 +421,7 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
                         )
                     )
         for i, channel in enumerate(config.channels):
-            if channel.commands and channel.kind != "telegram":
+            if channel.commands and channel.kind != ChannelKind.TELEGRAM:
                 problems.append(
                     ConfigError(
                         doc.source,

@@ -32,7 +32,7 @@ from logwatch.config import (
     default_config_path,
     load_config,
 )
-from logwatch.dedup import Alert, AlertKind, Deduper, QuietHours, build
+from logwatch.dedup import Deduper, QuietHours, build
 from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import InvalidConfig, LogwatchError
@@ -42,7 +42,7 @@ from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock
 from logwatch.metrics import Metrics
-from logwatch.model import Severity
+from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms

@@ -13,49 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 
 from logwatch.formats import parse_timestamp
-from logwatch.model import Hit, Severity
+from logwatch.model import Alert, AlertKind, Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
-
-
-class AlertKind(StrEnum):
-    """Why an alert is sent."""
-
-    FIRST = "first"
-    DIGEST = "digest"
-    REMINDER = "reminder"
-    SELF = "self"
-    #: the trouble an earlier alert told of is over
-    RESOLVED = "resolved"
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """One message to send, to every channel that takes its severity."""
-
-    id: str
-    kind: AlertKind
-    rule_id: str
-    severity: Severity
-    fingerprint: str
-    created_at: datetime
-    hit: Hit | None = None
-    count: int = 1
-    first_at: datetime | None = None
-    last_at: datetime | None = None
-    window_s: float = 0.0
-    #: Not to be delivered before this (quiet hours); None: at once.
-    not_before: datetime | None = None
-    text: str = ""
-    #: The log's own times of the first and last repeat (a digest), when it gives them
-    first_log: str = ""
-    last_log: str = ""
-    #: when the trouble began (a resolved alert: how long it lasted)
-    started_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,9 @@ import structlog
 
 from logwatch.clock import Clock
 from logwatch.config import Channel
-from logwatch.dedup import Alert, AlertKind
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
-from logwatch.model import DeliveryStatus, Severity
+from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, alert_from_json, backoff_s, queue_rows
 from logwatch.render import Message, render, render_group
@@ -43,7 +42,7 @@ GROUP_FETCH = 5000
 def per_minute(channel: Channel) -> int:
     """A channel's message budget: its ``max_per_minute``; for Alertmanager, which
     groups and paces by itself, the most there is unless the config says otherwise."""
-    if channel.kind == "alertmanager" and "max_per_minute" not in (
+    if channel.kind == ChannelKind.ALERTMANAGER and "max_per_minute" not in (
         channel.model_fields_set
     ):
         return UNPACED_PER_MINUTE
@@ -126,7 +125,7 @@ class Dispatcher:
             channel, now - self.max_age_s, now
         )
         budget = self.budgets[channel]
-        paced = kind == "telegram"
+        paced = kind == ChannelKind.TELEGRAM
         held_until = 0.0
         while True:
             now = self.clock.now().timestamp()
@@ -168,7 +167,7 @@ class Dispatcher:
     def _ready_at(self, channel: str, now: float) -> float:
         """When the channel may send its next message (its budget, Telegram's pace)."""
         ready = self.budgets[channel].ready_at(now)
-        if self.notifier.channels[channel].kind == "telegram":
+        if self.notifier.channels[channel].kind == ChannelKind.TELEGRAM:
             ready = max(ready, self.pacer.ready_at(self._chat(channel), now))
         return ready
 
@@ -177,7 +176,7 @@ class Dispatcher:
     ) -> None:
         """One message (one alert, or several grouped) to one channel, and its marks."""
         kind = self.notifier.channels[channel].kind
-        if kind == "telegram":
+        if kind == ChannelKind.TELEGRAM:
             self.pacer.record(self._chat(channel), now)
         budget = self.budgets[channel]
         budget.record(now, grouped=len(items) > 1)

@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from logwatch.dedup import Alert, AlertKind
-from logwatch.model import Hit
+from logwatch.model import Alert, AlertKind, Hit
 
 
 @dataclass(slots=True)

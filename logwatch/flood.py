@@ -16,8 +16,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import TypeVar
 
-from logwatch.dedup import Alert
-from logwatch.model import Severity
+from logwatch.model import Alert, Severity
 
 #: Messages a channel sends in any 60 s, unless it says otherwise (``max_per_minute``).
 DEFAULT_MAX_PER_MINUTE = 10

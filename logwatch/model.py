@@ -1,9 +1,10 @@
-"""The values that flow from hop to hop: Line -> Record -> Hit."""
+"""The values that flow from hop to hop: Line -> Record -> Hit -> Alert -> Queued."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -35,6 +36,16 @@ class Severity(StrEnum):
 
 
 _RANKS = {s: i for i, s in enumerate(Severity)}
+
+
+class ChannelKind(StrEnum):
+    """How a channel is written for (its message budget, pacing, formatting)."""
+
+    TELEGRAM = "telegram"
+    EMAIL = "email"
+    DESKTOP = "desktop"
+    ALERTMANAGER = "alertmanager"
+    WEBHOOK = "webhook"
 
 
 class DeliveryStatus(StrEnum):
@@ -126,3 +137,39 @@ class FileState:
     marker: bytes
     line: int
     last_seen: float
+
+
+class AlertKind(StrEnum):
+    """Why an alert is sent."""
+
+    FIRST = "first"
+    DIGEST = "digest"
+    REMINDER = "reminder"
+    SELF = "self"
+    #: the trouble an earlier alert told of is over
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One message to send, to every channel that takes its severity."""
+
+    id: str
+    kind: AlertKind
+    rule_id: str
+    severity: Severity
+    fingerprint: str
+    created_at: datetime
+    hit: Hit | None = None
+    count: int = 1
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    window_s: float = 0.0
+    #: Not to be delivered before this (quiet hours); None: at once.
+    not_before: datetime | None = None
+    text: str = ""
+    #: The log's own times of the first and last repeat (a digest), when it gives them
+    first_log: str = ""
+    last_log: str = ""
+    #: when the trouble began (a resolved alert: how long it lasted)
+    started_at: datetime | None = None

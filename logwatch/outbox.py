@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from logwatch.dedup import Alert, AlertKind, Window
-from logwatch.model import Hit, Queued, Record, Severity
+from logwatch.dedup import Window
+from logwatch.model import Alert, AlertKind, Hit, Queued, Record, Severity
 
 #: Retry delays grow from this, doubling, up to BACKOFF_MAX_S, with jitter.
 BACKOFF_START_S = 2.0

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from logwatch.config import Source
+from logwatch.config import SourceSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ def _under(folders: Iterable[str], *rest: str) -> list[str]:
     return ["/".join((folder, *rest)) for folder in seen]
 
 
-def default_sources(folders: Folders, platform: str) -> list[Source]:
+def default_sources(folders: Folders, platform: str) -> list[SourceSpec]:
     """The log folders of supported platforms, where they usually are (zero config).
 
     A folder that does not exist costs nothing: it is picked up when it appears.
@@ -165,4 +165,4 @@ def default_sources(folders: Folders, platform: str) -> list[Source]:
             )
         )
         sources.append(("quantower", [f"{wine}/Quantower/Logs/**/*.slog"]))
-    return [Source(name=name, paths=paths) for name, paths in sources]
+    return [SourceSpec(name=name, paths=paths) for name, paths in sources]

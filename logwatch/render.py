@@ -14,13 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logwatch.dedup import Alert, AlertKind, format_log_time
+from logwatch.dedup import format_log_time
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE, GroupLine
 from logwatch.formats import parse_timestamp
+from logwatch.model import Alert, AlertKind, ChannelKind
 from logwatch.rules import Rule
 
 #: Visible characters per channel kind; past it the body is cut with a marker.
-BUDGETS = {"telegram": 3500, "desktop": 600, "email": 20000, "webhook": 8000}
+BUDGETS: dict[str, int] = {
+    ChannelKind.TELEGRAM: 3500,
+    ChannelKind.DESKTOP: 600,
+    ChannelKind.EMAIL: 20000,
+    ChannelKind.WEBHOOK: 8000,
+}
 LINE_CHARS = 500
 
 _SEVERITY = {
@@ -143,7 +149,7 @@ def render(
     """The title and body of an alert for one kind of channel; ``instance`` (which
     logwatch sends it) ends the footer."""
     t = _TEXT.get(lang, _TEXT["en"])
-    budget = BUDGETS.get(channel, BUDGETS["webhook"])
+    budget = BUDGETS.get(channel, BUDGETS[ChannelKind.WEBHOOK])
     if alert.kind is AlertKind.SELF or rule is None:
         title = alert.text.split("\n", 1)[0] or alert.rule_id
         footer = f"\n\n— {instance}" if instance else ""
@@ -251,7 +257,7 @@ def render_group(
     first = min(g.first_at for g in lines)
     last = max(g.last_at for g in lines)
     body += ["", t["group_span"].format(first=_clock(first), last=_clock(last))]
-    budget = BUDGETS.get(channel, BUDGETS["webhook"])
+    budget = BUDGETS.get(channel, BUDGETS[ChannelKind.WEBHOOK])
     return Message(title, fit("\n".join(body), budget, t["truncated"]))
 
 

@@ -15,7 +15,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,17 +127,15 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def default_path(env: dict[str, str] | None = None) -> Path:
-    """``$LOGWATCH_STATE_DIR/state.db``, else the platform's state directory."""
-    env = dict(os.environ) if env is None else env
-    if env.get("LOGWATCH_STATE_DIR"):
-        return Path(env["LOGWATCH_STATE_DIR"]).expanduser() / "state.db"
+def state_path(state_dir: str | None, env: Mapping[str, str] | None = None) -> Path:
+    """The state file, computed here only: ``state.db`` in the config's ``state_dir``,
+    else in ``$LOGWATCH_STATE_DIR`` (read nowhere else), else in the platform's state
+    directory."""
+    env = os.environ if env is None else env
+    folder = state_dir or env.get("LOGWATCH_STATE_DIR")
+    if folder:
+        return Path(folder).expanduser() / "state.db"
     return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
-
-
-def state_path(state_dir: str | None, env: dict[str, str] | None = None) -> Path:
-    """The state file: ``state.db`` in the config's ``state_dir``, else the default."""
-    return Path(state_dir).expanduser() / "state.db" if state_dir else default_path(env)
 
 
 class _Unusable(Exception):

@@ -23,7 +23,7 @@ import click
 import yaml
 
 from logwatch.clock import Clock
-from logwatch.config import Source as SourceSpec
+from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
 from logwatch.telegram import (
     BotApi,

@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from logwatch.alertmanager import GRACE_S, api_url, payload
-from logwatch.dedup import Alert, AlertKind
 from logwatch.engine import Engine
-from logwatch.model import Severity
+from logwatch.model import Alert, AlertKind, Severity
 from logwatch.render import Message
 from logwatch.rules import RuleSet, load_rules, sample_record
 from tests.servers import free_port, notifier

@@ -381,7 +381,7 @@ def test_an_alert_for_an_unknown_code_is_titled_with_the_exchange_message(
 ) -> None:
     from datetime import UTC, datetime
 
-    from logwatch.dedup import Alert, AlertKind
+    from logwatch.model import Alert, AlertKind
     from logwatch.render import render
 
     (hit,) = hits_of('binance {"code":-9998,"msg":"Brand new error text"}')

@@ -6,8 +6,8 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.dedup import AlertKind, Deduper, Policy, QuietHours, fingerprint
-from logwatch.model import Hit, Line, Record, Severity
+from logwatch.dedup import Deduper, Policy, QuietHours, fingerprint
+from logwatch.model import AlertKind, Hit, Line, Record, Severity
 from tests.samples import at, hit
 
 

@@ -12,9 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logwatch.config import config_from_text
-from logwatch.dedup import Alert, AlertKind
 from logwatch.delivery import Dispatcher, channels_for
-from logwatch.model import Severity
+from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules

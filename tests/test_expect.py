@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 from logwatch.daemon import Daemon
-from logwatch.dedup import AlertKind
 from logwatch.engine import Engine
 from logwatch.errors import InvalidConfig
 from logwatch.expect import Expectations
-from logwatch.model import Hit
+from logwatch.model import AlertKind, Hit
 from logwatch.render import render
 from logwatch.rules import RuleSet, load_rules, sample_record
 from tests import fakes

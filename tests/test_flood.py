@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.dedup import Alert, AlertKind
 from logwatch.flood import Budget, summarize
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

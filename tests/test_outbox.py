@@ -4,8 +4,8 @@ import random
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from logwatch.dedup import Alert, AlertKind, Window
-from logwatch.model import Hit, Record, Severity
+from logwatch.dedup import Window
+from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 from logwatch.outbox import (
     BACKOFF_MAX_S,
     Pacer,

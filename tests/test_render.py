@@ -5,8 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from logwatch.dedup import Alert, AlertKind
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 from logwatch.render import fit, format_duration, render
 from logwatch.rules import load_rules
 

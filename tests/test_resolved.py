@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.daemon import Daemon
-from logwatch.dedup import AlertKind, Deduper, Policy
+from logwatch.dedup import Deduper, Policy
+from logwatch.model import AlertKind
 from logwatch.render import render
 from logwatch.rules import load_rules
 from tests import fakes
