@@ -388,11 +388,11 @@ def _follow(
     poll_interval: float,
     force_polling: bool,
 ) -> None:
-    import signal
     import threading
 
     from logwatch import logs
     from logwatch.clock import SystemClock
+    from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
     from logwatch.lock import StateLock
@@ -435,16 +435,12 @@ def _follow(
     )
     stop = threading.Event()
 
-    def on_signal(signum: int, frame: object) -> None:
+    def on_stop() -> None:
         stop.set()
-        follower.tailer.wake.set()
-
-    previous = {
-        sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+        follower.wake()
 
     def on_ready() -> None:
-        count = follower.tailer.open_files
+        count = follower.open_files
         click.echo(
             f"logwatch: following {', '.join(patterns)} "
             f"({count} files; Ctrl-C to stop)",
@@ -452,10 +448,9 @@ def _follow(
         )
 
     try:
-        follower.run(stop, on_ready)
+        with on_signals(on_stop):
+            follower.run(stop, on_ready)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if lock is not None:
             lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)

@@ -13,7 +13,7 @@ import contextlib
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from logwatch.clock import Clock
@@ -37,6 +37,35 @@ def stop_signals() -> list[signal.Signals]:
         for name in STOP_SIGNALS
         if hasattr(signal, name)
     ]
+
+
+@contextlib.contextmanager
+def on_signals(
+    stop: Callable[[], None], reload: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Call ``stop`` on the stop signals and, where there is SIGHUP, ``reload`` on it,
+    while inside; the previous handlers come back after. Only the main thread can
+    handle signals: elsewhere (a test's thread) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_stop(signum: int, frame: object) -> None:
+        stop()
+
+    previous = {sig: signal.signal(sig, on_stop) for sig in stop_signals()}
+    if reload is not None and hasattr(signal, "SIGHUP"):  # Windows: `logwatch reload`
+        again = reload
+
+        def on_reload(signum: int, frame: object) -> None:
+            again()
+
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_reload)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def on_close_event(

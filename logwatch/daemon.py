@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import signal
 import socket
 import sys
 import threading
@@ -375,15 +374,27 @@ class Daemon:
         if self.pinger is not None:
             self.pinger.close()
             self.pinger = None
-        self.follower.commit()
-        self.follower.tailer.close()
+        self.follower.release()
         self.dispatcher.stop()
 
     # -- the loop -------------------------------------------------------------------
 
     def run(self) -> int:
         """Follow until SIGTERM/SIGINT; 0 on a clean stop."""
-        self._signals()
+        with control.on_signals(self._request_stop, self._request_reload):
+            if threading.current_thread() is threading.main_thread():
+                control.watch_console_close(self._request_stop, self.stopped)
+            return self._run()
+
+    def _request_stop(self) -> None:
+        self.stop.set()
+        self.follower.wake()
+
+    def _request_reload(self) -> None:
+        self.reload.set()
+        self.follower.wake()
+
+    def _run(self) -> int:
         self.follower.step()
         self._announce()
         sd_notify("READY=1", self.env)
@@ -395,8 +406,7 @@ class Daemon:
                 wait = self.follower.next_timeout()
                 if watchdog:
                     wait = min(wait, watchdog)
-                self.follower.tailer.wake.wait(wait)
-                self.follower.tailer.wake.clear()
+                self.follower.wait(wait)
                 if self.reload.is_set() or control.take_reload_request(requests):
                     self.reload.clear()
                     self._reload()
@@ -482,7 +492,7 @@ class Daemon:
         setup = self.setup
         return (
             f"logwatch {setup.instance}: following "
-            f"{self.follower.tailer.open_files} files from "
+            f"{self.follower.open_files} files from "
             f"{', '.join(s.name for s in setup.sources) or 'no sources'}; "
             f"alerts go to {', '.join(setup.notifier.channels)}"
         )
@@ -592,23 +602,6 @@ class Daemon:
         self._start()
         log.info("reloaded", rules=len(setup.rules), sources=len(setup.sources))
 
-    def _signals(self) -> None:
-        def stop(signum: int, frame: object) -> None:
-            self.stop.set()
-            self.follower.tailer.wake.set()
-
-        def reload(signum: int, frame: object) -> None:
-            self.reload.set()
-            self.follower.tailer.wake.set()
-
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in control.stop_signals():  # Ctrl-Break too on Windows
-            signal.signal(signum, stop)
-        control.watch_console_close(lambda: stop(0, None), self.stopped)
-        if hasattr(signal, "SIGHUP"):  # not on Windows: `logwatch reload` there
-            signal.signal(signal.SIGHUP, reload)
-
     # -- what it says ----------------------------------------------------------------
 
     def self_alert(self, en: str, ru: str, severity: Severity, about: str = "") -> None:
@@ -627,7 +620,7 @@ class Daemon:
 
     def _announce(self) -> None:
         setup = self.setup
-        files = self.follower.tailer.open_files
+        files = self.follower.open_files
         names = ", ".join(s.name for s in setup.sources)
         channels = ", ".join(setup.notifier.channels)
         self.out.write(
@@ -642,7 +635,7 @@ class Daemon:
                 "watched (and picked up when they appear). Add your own under "
                 f"`sources:` in {where}.\n"
             )
-        listed = self.follower.tailer.listed_sources()
+        listed = self.follower.listed_sources()
         for source in [] if setup.zero_config else setup.sources:
             if source.name not in listed:
                 self.out.write(

@@ -102,10 +102,14 @@ class Follower:
         """Start watching for file events."""
         self.tailer.start()
 
-    def close(self) -> None:
-        """Save progress and release every file."""
+    def release(self) -> None:
+        """Save progress and release every file; State stays open (a reload)."""
         self.commit()
         self.tailer.close()
+
+    def close(self) -> None:
+        """Save progress, release every file and close State."""
+        self.release()
         if self.state is not None:
             self.state.close()
 
@@ -177,6 +181,25 @@ class Follower:
                 due = min(due, self.partial_wait_s - idle)
         return max(due, 0.0)
 
+    def wake(self) -> None:
+        """End a ``wait`` now (a file event, a signal, a request)."""
+        self.tailer.wake.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came."""
+        woken = self.tailer.wake.wait(timeout)
+        self.tailer.wake.clear()
+        return woken
+
+    @property
+    def open_files(self) -> int:
+        """How many files are open now."""
+        return self.tailer.open_files
+
+    def listed_sources(self) -> set[str]:
+        """Names of the sources that matched at least one file."""
+        return self.tailer.listed_sources()
+
     def run(
         self, stop: threading.Event, on_ready: Callable[[], None] | None = None
     ) -> None:
@@ -190,8 +213,7 @@ class Follower:
             if on_ready is not None:
                 on_ready()
             while not stop.is_set():
-                self.tailer.wake.wait(self.next_timeout())
-                self.tailer.wake.clear()
+                self.wait(self.next_timeout())
                 self.step()
         finally:
             self.close()

@@ -71,8 +71,8 @@ class Harness:
     def settle(self) -> None:
         """Step until nothing changes (every appended byte is read)."""
         for _ in range(20):
-            self.follower.tailer.wake.clear()
-            if self.follower.step() == 0 and not self.follower.tailer.wake.is_set():
+            self.follower.wait(0)  # forget events already seen
+            if self.follower.step() == 0 and not self.follower.wait(0):
                 return
         raise AssertionError("the files never settled")
 

@@ -132,3 +132,31 @@ def test_a_console_close_waits_for_the_save_before_windows_ends_the_process(
     assert control.on_close_event(ctrl_type, stop, stopped) is handled
     assert asked == ([True] if handled else [])
     assert stopped.is_set() is handled
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on Windows")
+def test_on_signals_stops_and_reloads_then_gives_the_handlers_back() -> None:
+    hup = signal.SIGHUP  # type: ignore[attr-defined,unused-ignore]
+    calls: list[str] = []
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(hup)
+    with control.on_signals(
+        lambda: calls.append("stop"), lambda: calls.append("reload")
+    ):
+        signal.raise_signal(hup)
+        signal.raise_signal(signal.SIGTERM)
+    assert calls == ["reload", "stop"]
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(hup)) == before
+
+
+def test_on_signals_in_another_thread_installs_nothing() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    seen: list[object] = []
+
+    def inside() -> None:
+        with control.on_signals(lambda: None):
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=inside)
+    thread.start()
+    thread.join(5)
+    assert seen == [before]

@@ -407,7 +407,7 @@ def test_thousands_of_files_cost_one_listing_and_few_handles(tmp_path: Path) -> 
     h = Harness(tmp_path, state=False)
     h.follower.tailer.max_open = 64
     h.settle()
-    assert h.follower.tailer.open_files <= 64
+    assert h.follower.open_files <= 64
     write(tmp_path / "app.log.1999", line(5000))
     h.settle()
     assert h.seen[5000] == 1
