@@ -415,13 +415,24 @@ class Daemon:
                     sd_notify("WATCHDOG=1", self.env)
         finally:
             sd_notify("STOPPING=1", self.env)
-            self._stop_parts()
-            if self.metrics is not None:
-                self.metrics.close()
-            self.state.close()
-            self.lock.release()
-            self.stopped.set()
+            self.close()
         return 0
+
+    def close(self) -> None:
+        """Stop every part, save, close State and release its lock (once ``run`` has
+        ended, or for a daemon driven by ``step``)."""
+        self._stop_parts()
+        if self.metrics is not None:
+            self.metrics.close()
+        self.state.close()
+        self.lock.release()
+        self.stopped.set()
+
+    def __enter__(self) -> Daemon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def step(self) -> None:
         """One look at the files, then the checks a supervisor makes."""

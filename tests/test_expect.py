@@ -158,5 +158,4 @@ def test_a_freqtrade_bot_that_stops_its_heartbeat_is_alerted_then_resolved(
             fakes.SENT["tg"][1][0] == "Back to normal: freqtrade stopped its heartbeat"
         )
     finally:
-        daemon._stop_parts()
-        daemon.state.close()
+        daemon.close()

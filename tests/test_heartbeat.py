@@ -295,8 +295,7 @@ def test_the_daemon_pings_while_healthy_fails_once_when_a_source_is_silent_and_s
         wait_until(lambda: len(monitor.requests) == 3, 5, "the ok ping on recovery")
         assert monitor.paths()[2] == "/ping/uuid"
     finally:
-        daemon._stop_parts()
-        daemon.state.close()
+        daemon.close()
     count = len(monitor.requests)
     assert daemon.pinger is None  # its thread was joined: nothing while stopped
     clock.advance(3600)
@@ -327,8 +326,7 @@ def test_a_hanging_heartbeat_url_does_not_hold_up_alerts(
         assert fakes.SENT["mine"][0][1].endswith("· desk-7")
     finally:
         monitor.release.set()
-        daemon._stop_parts()
-        daemon.state.close()
+        daemon.close()
 
 
 def test_status_shows_the_heartbeat(tmp_path: Path) -> None:

@@ -158,8 +158,7 @@ def test_a_silent_source_that_writes_again_is_resolved_where_asked(
         assert title.startswith("logwatch: bot writes again, after 30 min")
         assert len(fakes.SENT["plain"]) == 1  # it did not ask for resolved messages
     finally:
-        daemon._stop_parts()
-        daemon.state.close()
+        daemon.close()
 
 
 @pytest.mark.usefixtures("fake_channels")
@@ -197,5 +196,4 @@ def test_channels_that_come_back_are_resolved(tmp_path: Path) -> None:
             t.startswith("logwatch reaches") for t, _ in fakes.SENT.get("plain", [])
         )
     finally:
-        daemon._stop_parts()
-        daemon.state.close()
+        daemon.close()

@@ -37,8 +37,7 @@ def start(
 
 
 def stop(daemon: Daemon) -> None:
-    daemon._stop_parts()
-    daemon.state.close()
+    daemon.close()
 
 
 def sent() -> list[str]:
