@@ -720,16 +720,19 @@ def schema() -> None:
     click.echo(json.dumps(rule_schema(), indent=2, ensure_ascii=False))
 
 
+#: test-notify's sample: the first sample line of this built-in rule, matched and
+#: rendered as a real alert would be (an error every trader knows, with a remedy).
+TEST_NOTIFY_RULE = "binance.margin-insufficient"
+
+
 @cli.command(name="test-notify")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The config file [default: $LOGWATCH_CONFIG or the platform's config dir].",
-)
+@_config_option
 @click.pass_context
 def test_notify(ctx: click.Context, config_path: Path | None) -> None:
     """Send one test alert to every configured channel and say how each went.
+
+    The alert is what the first sample line of the built-in rule
+    binance.margin-insufficient raises, marked [test].
 
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
@@ -888,7 +891,7 @@ def _send_tests(loaded: Any) -> int:
 
     notifier = Notifier(loaded)
     lang = loaded.config.language or default_language()
-    rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
+    rule = next(r for r in load_rules() if r.id == TEST_NOTIFY_RULE)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
     now = SystemClock().now()
     alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
