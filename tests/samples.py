@@ -36,3 +36,16 @@ rules:
     samples: ['aaaa']
     near_misses: ['nothing here', 'aaaab']
 """
+
+
+GOOD = """
+rules:
+  - id: my.rule
+    severity: warning
+    title: {en: "T", ru: "Т"}
+    remedy: {en: "R", ru: "Р"}
+    patterns: ['Order (?P<order>\\d+) was (?:rejected|refused)']
+    key: [order, connection]
+    samples: ['Order 12 was rejected']
+    near_misses: ['Order 12 was accepted', 'order book rejected']
+"""

@@ -10,6 +10,7 @@ from logwatch.patterns import (
     required_literals,
 )
 from logwatch.rules import rules_from_text
+from tests.samples import GOOD
 
 
 class TestKeywords:
@@ -66,24 +67,12 @@ class TestWithoutTheStdlibParser:
         monkeypatch.setattr(patterns, "_sre", None)
 
     def test_a_rule_with_keywords_loads(self) -> None:
-        (rule,) = rules_from_text(RULE + "    keywords: [rejected]\n")
+        (rule,) = rules_from_text(GOOD + "    keywords: [rejected]\n")
         assert rule.match("Order 7 was rejected") is not None
 
     def test_a_rule_without_keywords_is_told_to_list_them(self) -> None:
         with pytest.raises(InvalidConfig) as info:
-            rules_from_text(RULE, "r.yaml")
+            rules_from_text(GOOD, "r.yaml")
         (problem,) = [e.format_message() for e in info.value.errors]
         assert "re._parser" in problem
         assert "list them under `keywords:`" in problem
-
-
-RULE = """\
-rules:
-  - id: my.rule
-    severity: warning
-    title: {en: "T", ru: "Т"}
-    remedy: {en: "R", ru: "Р"}
-    patterns: ['Order (?P<order>[0-9]+) was rejected']
-    samples: ['Order 12 was rejected']
-    near_misses: ['Order 12 was accepted', 'order book rejected']
-"""

@@ -18,6 +18,7 @@ from logwatch.rules import (
     rules_from_text,
     sample_record,
 )
+from tests.samples import GOOD
 
 BUILTIN = load_rules()
 ENGINE = Engine(BUILTIN)
@@ -94,19 +95,6 @@ def test_schema_forbids_unknown_keys_and_lists_severities() -> None:
     assert spec["additionalProperties"] is False
     assert set(schema["$defs"]["Severity"]["enum"]) == {s.value for s in Severity}
     json.dumps(schema)
-
-
-GOOD = """
-rules:
-  - id: my.rule
-    severity: warning
-    title: {en: "T", ru: "Т"}
-    remedy: {en: "R", ru: "Р"}
-    patterns: ['Order (?P<order>\\d+) was (?:rejected|refused)']
-    key: [order, connection]
-    samples: ['Order 12 was rejected']
-    near_misses: ['Order 12 was accepted', 'order book rejected']
-"""
 
 
 class TestValidation:
