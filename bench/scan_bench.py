@@ -5,15 +5,18 @@ errors), runs ``logwatch scan --json`` on it as a separate process, and prints l
 (as logwatch measures them inside the process), whole-process wall time and peak RSS.
 When Debian's fail2ban package can be had (``apt-get download`` + ``dpkg -x``, the service
 is never installed), runs ``fail2ban-regex`` with an equivalent filter on the same file and
-prints the ratio and both hit counts.
+prints the ratio and both hit counts. With ``--baseline DIR`` (a source tree of another
+logwatch version, e.g. ``git archive <commit> | tar -x -C DIR``), runs that version's
+scan on the same file too and prints this version's wall time as a ratio of it.
 
-    python bench/scan_bench.py [--lines N] [--workdir DIR]
+    python bench/scan_bench.py [--lines N] [--workdir DIR] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import resource
@@ -77,12 +80,34 @@ def generate(path: Path, lines: int, seed: int = 20261124) -> int:
     return errors
 
 
-def run(cmd: list[str], stdout: Path) -> tuple[float, str]:
+def run(
+    cmd: list[str], stdout: Path, env: dict[str, str] | None = None
+) -> tuple[float, str]:
     """Run a command, its stdout to a file; return wall seconds and stderr."""
     with stdout.open("wb") as out:
         started = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, check=False)
+        proc = subprocess.run(
+            cmd, stdout=out, stderr=subprocess.PIPE, check=False, env=env
+        )
         return time.perf_counter() - started, proc.stderr.decode("utf-8", "replace")
+
+
+def peak_rss_mb(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Peak RSS of one run of ``cmd`` alone (a child of a fresh helper process)."""
+    probe = (
+        "import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *cmd],
+        capture_output=True,
+        check=True,
+        env=env,
+        text=True,
+    )
+    return int(out.stdout.strip()) / 1024
 
 
 def fail2ban_regex(workdir: Path) -> list[str] | None:
@@ -115,6 +140,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/logwatch-bench"))
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="source tree of another logwatch to compare with (its PYTHONPATH)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     log = args.workdir / f"log.20260916.{args.lines:05d}.txt"
@@ -125,6 +155,16 @@ def main() -> None:
     logwatch = [sys.executable, "-m", "logwatch", "scan", "--json", str(log)]
     wall, err = run(logwatch, args.workdir / "logwatch.jsonl")
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if args.baseline is not None:
+        env = dict(os.environ, PYTHONPATH=str(args.baseline.resolve()))
+        base_wall, base_err = run(logwatch, args.workdir / "baseline.jsonl", env)
+        base_rss = peak_rss_mb(logwatch, env)
+        base_rate = re.search(r"\(([\d,]+) lines/s\)", base_err)
+        print(
+            f"baseline ({args.baseline}): wall {base_wall:.2f} s, "
+            f"{base_rate.group(1) if base_rate else '?'} lines/s in-process, "
+            f"peak RSS {base_rss:.0f} MB"
+        )
     hits = [
         json.loads(x)
         for x in (args.workdir / "logwatch.jsonl").read_text().splitlines()
@@ -134,6 +174,8 @@ def main() -> None:
         f"logwatch scan --json: {len(hits)} hits, wall {wall:.2f} s, "
         f"{rate.group(1) if rate else '?'} lines/s in-process, peak RSS {rss_mb:.0f} MB"
     )
+    if args.baseline is not None:
+        print(f"ratio: this version's wall = {wall / base_wall:.2f} x the baseline's")
 
     cmd = fail2ban_regex(args.workdir)
     if cmd is None:

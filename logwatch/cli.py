@@ -21,7 +21,7 @@ from logwatch.errors import LogwatchError
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
-    from logwatch.model import Hit, Record
+    from logwatch.model import Hit, Record, Severity
     from logwatch.rules import Rule, RuleSet
 
 CHUNK_BYTES = 1024 * 1024
@@ -164,6 +164,7 @@ class Report:
         rule = self.rules[hit.rule_id]
         when = parse_timestamp(hit.record)
         fields = hit.record.fields
+        code = hit.captures.get("code") or fields.get("code", "")
         obj = {
             "path": hit.record.path,
             "line": hit.line,
@@ -172,28 +173,35 @@ class Report:
             "severity": str(hit.severity),
             "captures": dict(hit.captures),
             "text": hit.record.raw,
-            "title": rule.title[self.lang],
+            "title": self.title(hit),
+            "remedy": rule.remedy[self.lang],
+            "exchange": hit.exchange or fields.get("platform") or None,
             "time": when.isoformat() if when else None,
             "format": hit.record.format,
             "offset": hit.record.offset,
-            "code": int(fields["code"])
-            if fields.get("code", "").lstrip("-").isdigit()
-            else None,
+            "code": int(code) if code.lstrip("-").isdigit() else None,
             "connection": fields.get("connection"),
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
         return json.dumps(obj, ensure_ascii=False) + "\n"
 
+    def title(self, hit: Hit) -> str:
+        """The hit's title: its rule's, or the exchange's own message for a code the
+        catalogue does not know."""
+        rule = self.rules[hit.rule_id]
+        if rule.message_title and hit.message:
+            return hit.message
+        return rule.title[self.lang]
+
     def text(self, hit: Hit) -> str:
         """One hit for a person."""
-        rule = self.rules[hit.rule_id]
         line = hit.record.raw.replace("\n", " ⏎ ")
         if len(line) > 300:
             line = line[:300] + "…"
         return (
             f"{hit.record.path}:{hit.line}: {hit.severity.upper()} {hit.rule_id}: "
-            f"{rule.title[self.lang]}\n    {line}\n"
+            f"{self.title(hit)}\n    {line}\n"
         )
 
     def summary(self, seconds: float, show_misses: bool) -> str:
@@ -225,12 +233,19 @@ class Report:
 
 
 def _scan_file(
-    engine: Engine, path: Path, fmt_name: str | None, report: Report, bar: Any
+    engine: Engine,
+    path: Path,
+    fmt_name: str | None,
+    report: Report,
+    bar: Any,
+    unmatched: Severity | None = None,
 ) -> None:
     from logwatch.formats import FORMATS
     from logwatch.stream import Stream
 
-    stream = Stream(engine, str(path), FORMATS[fmt_name] if fmt_name else None)
+    stream = Stream(
+        engine, str(path), FORMATS[fmt_name] if fmt_name else None, unmatched=unmatched
+    )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             report.add(stream.feed(chunk))
@@ -254,6 +269,11 @@ def _scan_file(
 )
 @click.option(
     "--show-misses", is_flag=True, help="Also list lines with a keyword but no match."
+)
+@click.option(
+    "--unmatched",
+    type=click.Choice(["warning", "error"]),
+    help="Also report records of this level or above that no rule recognised.",
 )
 @click.option(
     "--follow", "-f", is_flag=True, help="Keep following the files as they grow."
@@ -285,6 +305,7 @@ def scan(
     lang: str | None,
     as_json: bool,
     show_misses: bool,
+    unmatched: str | None,
     follow: bool,
     state_path: Path | None,
     poll_interval: float,
@@ -300,6 +321,7 @@ def scan(
     """
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
+    from logwatch.model import Severity
     from logwatch.render import default_language
 
     clock = SystemClock()
@@ -331,7 +353,14 @@ def scan(
     ):
         for path in files:
             try:
-                _scan_file(engine, path, fmt_name, report, bar if show_bar else None)
+                _scan_file(
+                    engine,
+                    path,
+                    fmt_name,
+                    report,
+                    bar if show_bar else None,
+                    Severity(unmatched) if unmatched else None,
+                )
             except OSError as exc:
                 click.echo(
                     f"logwatch: {path}: cannot read: {exc.strerror or exc}", err=True
@@ -466,16 +495,32 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
 
     if rule_dirs:
         rules = _load(rule_dirs)
-        click.echo(f"{len(rules)} rules OK")
+        _check_catalogue(rules)
+        click.echo(f"{rules.summary()} OK")
         return
     setup = build_setup(config_path, dict(os.environ))
+    _check_catalogue(setup.rules)
     for warning in setup.loaded.warnings:
         click.echo(f"logwatch: {warning}", err=True)
     click.echo(
-        f"{setup.loaded.source}: OK; {len(setup.rules)} rules, "
+        f"{setup.loaded.source}: OK; {setup.rules.summary()}, "
         f"{len(setup.sources)} sources, "
         f"{len(setup.notifier.channels)} channels"
     )
+
+
+def _check_catalogue(rules: RuleSet) -> None:
+    """Every catalogue code through its shapes (too slow for each start).
+
+    Raises:
+        InvalidConfig: codes their shapes do not find as they should.
+    """
+    from logwatch.engine import Engine, catalogue_problems
+    from logwatch.errors import InvalidConfig
+
+    problems = catalogue_problems(Engine(rules))
+    if problems:
+        raise InvalidConfig(problems)
 
 
 @cli.command()
@@ -620,12 +665,30 @@ def reload_command(
 @_rules_option
 @_lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
-def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> None:
-    """List the rules: id, severity, codes and title."""
+@click.option(
+    "--exchange",
+    "exchange",
+    metavar="NAME",
+    help="Only this exchange's or platform's rules and codes (binance, mt5…).",
+)
+def list_rules(
+    rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool, exchange: str | None
+) -> None:
+    """List the rules and catalogue codes: id, severity, codes and title.
+
+    Codes that raise nothing (confirmations, success) are not listed.
+    """
     from logwatch.render import default_language
 
-    rules = _load(rule_dirs)
+    loaded = _load(rule_dirs)
     lang = lang or default_language()
+    rules = [r for r in loaded if exchange is None or r.exchange == exchange.lower()]
+    if exchange is not None and not rules:
+        known = sorted({r.exchange for r in loaded if r.exchange})
+        raise click.BadParameter(
+            f"no rules for {exchange!r}; known: {', '.join(known)}",
+            param_hint="--exchange",
+        )
     if as_json:
         items = [
             {
@@ -635,6 +698,8 @@ def list_rules(rule_dirs: tuple[Path, ...], lang: str | None, as_json: bool) -> 
                 "title": r.title[lang],
                 "remedy": r.remedy[lang],
                 "tags": list(r.tags),
+                "exchange": r.exchange or None,
+                "category": r.category or None,
                 "link": r.link,
                 "source": f"{r.source}:{r.line}",
             }

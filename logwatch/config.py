@@ -185,6 +185,8 @@ class Source(_Strict):
     backfill: Duration = 0.0
     #: alert when the source writes nothing for this long (0: never)
     silence: Duration = 0.0
+    #: also alert on records of this level or above that no rule recognised
+    unmatched: Literal["warning", "error"] | None = None
 
 
 class Rules(_Strict):

@@ -118,9 +118,18 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     ]
     if unknown:
         raise InvalidConfig(unknown)
-    rules = RuleSet(tuple(r for r in rules if r.id not in config.rules.disable))
+    rules = RuleSet(
+        tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
+    )
     sources = tuple(
-        Source(s.name, tuple(s.paths), tuple(s.exclude), s.force_polling, s.backfill)
+        Source(
+            s.name,
+            tuple(s.paths),
+            tuple(s.exclude),
+            s.force_polling,
+            s.backfill,
+            s.unmatched,
+        )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
     if not config.channels:

@@ -9,16 +9,18 @@ timeout. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import regex
-from ahocorasick_rs import BytesAhoCorasick
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
+from logwatch.catalogue import Catalogue, Found, normalise_text
+from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
-from logwatch.model import Hit, Record
+from logwatch.model import Hit, Record, Severity
 from logwatch.redact import redact
-from logwatch.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet
+from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
 
 #: A rule whose searches time out this many times is disabled.
 MAX_TIMEOUTS = 3
@@ -27,6 +29,56 @@ MAX_TIMEOUTS = 3
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
+
+
+#: Where each format writes a record's level, for a level and the levels above it: the
+#: catch-all's own prefilter (NinjaTrader's numeric fields are not documented, so its
+#: records go by the words, like generic logs).
+_PY_ERROR = rb" - (?:ERROR|CRITICAL) - |\[(?:ERROR|CRITICAL) \| "
+_PY_WARNING = rb" - (?:WARNING|ERROR|CRITICAL) - |\[(?:WARNING|ERROR|CRITICAL) \| "
+_JSON_ERROR = rb'"(?:@l|[Ll]evel|lvl)"\s*:\s*"(?i:error|fatal|critical)"'
+_JSON_WARNING = rb'"(?:@l|[Ll]evel|lvl)"\s*:\s*"(?i:warn|warning|error|fatal|critical)"'
+_WORD_ERROR = rb"\b(?:ERROR|CRITICAL|FATAL|Error:)"
+_WORD_WARNING = rb"\b(?:WARN|WARNING|ERROR|CRITICAL|FATAL|Error:|Warning:)"
+LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
+    name: {
+        Severity.ERROR: regex.compile(error),
+        Severity.WARNING: regex.compile(warning),
+    }
+    for name, error, warning in (
+        ("python", _PY_ERROR, _PY_WARNING),
+        ("metatrader", rb"(?m)^[A-Z]{2}\t2\t", rb"(?m)^[A-Z]{2}\t[12]\t"),
+        ("json", _JSON_ERROR, _JSON_WARNING),
+        (
+            "quantower",
+            _JSON_ERROR + rb"|\] (?:ERROR|FATAL) ",
+            _JSON_WARNING + rb"|\] (?:WARN|ERROR|FATAL) ",
+        ),
+        ("ninjatrader", _WORD_ERROR, _WORD_WARNING),
+        ("generic", _WORD_ERROR, _WORD_WARNING),
+    )
+}
+#: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
+_LEVEL = -1
+_NUMBERS = regex.compile(
+    r"0x[0-9a-f]+|\b[0-9a-f]*\d[0-9a-f]*\b|\d+(?:[.,]\d+)*", regex.I
+)
+_PREFIX = regex.compile(
+    r"^.*? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |^\[[A-Z]+ \| [^\]]*\] "
+    r"|^(?:[^\t\n]*\t){2,4}(?:'\d+': ?)?|^(?:[^|\n]*\|){3}"
+)
+
+
+def own_words(record: Record) -> str:
+    """A record's message without its format's prefix: its first line, cut at 200."""
+    first = record.text.split("\n", 1)[0]
+    first = _PREFIX.sub("", first, count=1)
+    return first[:200]
+
+
+def normalise_message(text: str) -> str:
+    """A message with its numbers, ids and prices replaced: one error, one key."""
+    return _NUMBERS.sub("#", text.lower())
 
 
 @dataclass(slots=True)
@@ -59,6 +111,11 @@ class Engine:
         secrets: tuple[str, ...] = (),
     ) -> None:
         self.rules = tuple(rules)
+        self.catalogue = rules.catalogue if isinstance(rules, RuleSet) else Catalogue()
+        self._by_id = {rule.id: rule for rule in self.rules}
+        self._coded = [
+            "code" in shape.pattern.groupindex for shape in self.catalogue.shapes
+        ]
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.secrets = secrets
@@ -68,9 +125,24 @@ class Engine:
         for index, rule in enumerate(self.rules):
             for word in rule.keywords:
                 owners.setdefault(word, set()).add(index)
+        # shapes come after the rules: a hand-written rule wins on the same record
+        for index, shape in enumerate(self.catalogue.shapes, len(self.rules)):
+            for word in shape.keywords:
+                owners.setdefault(word, set()).add(index)
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
-        self._automaton = BytesAhoCorasick(list(self._words)) if self._words else None
+        # a DFA: the fastest scan, and its size is bounded (the keywords never grow
+        # with the catalogue)
+        self._automaton = (
+            BytesAhoCorasick(list(self._words), implementation=Implementation.DFA)
+            if self._words
+            else None
+        )
+
+    @property
+    def keywords(self) -> tuple[bytes, ...]:
+        """What the prefilter looks for: rules' and shapes' keywords, never codes."""
+        return self._words
 
     def candidates(
         self, data: bytes, start: int = 0, stop: int | None = None
@@ -94,8 +166,13 @@ class Engine:
         path: str,
         start: int = 0,
         stop: int | None = None,
+        unmatched: Severity | None = None,
     ) -> Scan:
-        """The hits in the whole records of ``block.data[start:stop]``."""
+        """The hits in the whole records of ``block.data[start:stop]``.
+
+        With ``unmatched``, records of that level or above that nothing recognised
+        are hits of the catch-all rule too.
+        """
         result = Scan()
         data = block.data
         by_record: dict[int, set[int]] = {}
@@ -103,6 +180,11 @@ class Engine:
             by_record.setdefault(max(fmt.record_start(data, pos), start), set()).update(
                 owners
             )
+        marks = LEVEL_MARKS.get(fmt.name, LEVEL_MARKS["generic"])
+        if unmatched is not None:
+            for m in marks[unmatched].finditer(data, start, stop):
+                head = max(fmt.record_start(data, m.start()), start)
+                by_record.setdefault(head, set()).add(_LEVEL)
         index = data.count(b"\n", 0, start)
         counted = start
         for start in sorted(by_record):
@@ -118,12 +200,34 @@ class Engine:
             if OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits = self.match(record, by_record[start], result)
+            owners = by_record[start]
+            hits, recognised = self._match(record, owners - {_LEVEL}, result)
             if hits:
                 result.hits.extend(hits)
+            elif recognised:
+                continue
+            elif _LEVEL in owners and "logwatch.unmatched" not in self.disabled:
+                error = marks[Severity.ERROR].search(record.raw.encode()) is not None
+                result.hits.append(self._unmatched(record, error))
             else:
                 result.misses.append(self._masked(record))
         return result
+
+    def _unmatched(self, record: Record, error: bool) -> Hit:
+        """The catch-all's hit: the record's own words, keyed by their shape."""
+        masked = self._masked(record)
+        words = own_words(masked)
+        return Hit(
+            UNMATCHED.id,
+            Severity.ERROR if error else Severity.WARNING,
+            (),
+            masked,
+            record.first_line,
+            {"message": words},
+            (masked.fields.get("connection", ""), normalise_message(words)),
+            masked.fields.get("platform", ""),
+            words,
+        )
 
     def match(
         self,
@@ -132,12 +236,28 @@ class Engine:
         scan: Scan | None = None,
     ) -> list[Hit]:
         """Hits of the given rules (by default all) on one record, in rule order."""
+        return self._match(record, rule_indexes, scan)[0]
+
+    def _match(
+        self,
+        record: Record,
+        rule_indexes: set[int] | None = None,
+        scan: Scan | None = None,
+    ) -> tuple[list[Hit], bool]:
+        """The hits, and whether the record was recognised (a silent code is)."""
         hits = []
+        count = len(self.rules)
         indexes = (
-            range(len(self.rules)) if rule_indexes is None else sorted(rule_indexes)
+            range(count + len(self.catalogue.shapes))
+            if rule_indexes is None
+            else sorted(rule_indexes)
         )
         masked: Record | None = None
+        shapes: list[int] = []
         for i in indexes:
+            if i >= count:
+                shapes.append(i - count)
+                continue
             rule = self.rules[i]
             if rule.id in self.disabled:
                 continue
@@ -159,9 +279,104 @@ class Engine:
             if record.text == record.raw:
                 line += record.raw.count("\n", 0, m.start())
             hits.append(
-                Hit(rule.id, rule.severity, rule.codes, masked, line, captures, key)
+                Hit(
+                    rule.id,
+                    rule.severity,
+                    rule.codes,
+                    masked,
+                    line,
+                    captures,
+                    key,
+                    rule.exchange,
+                )
             )
-        return hits
+        if hits:
+            # a hand-written rule already explains the record: only a code, or a text
+            # of another exchange's, can change the hit
+            shapes = [
+                i
+                for i in shapes
+                if self._coded[i]
+                or any(h.exchange != self.catalogue.shapes[i].exchange for h in hits)
+            ]
+        found = self._identify(record, shapes) if shapes else None
+        if found is None:
+            return hits, bool(hits)
+        exchange, code = found.shape.exchange, found.code
+        if found.entry is not None and found.entry.rule_id is None:
+            return [], True  # a confirmation or success code: nothing to tell
+        if code is None and found.entry is not None:
+            code = found.entry.code  # a documented text, printed without its code
+        # a hand-written rule wins, unless the line has another exchange's known code
+        if code is not None:
+            hits = [h for h in hits if h.exchange == exchange]
+        if hits:
+            if code is not None:
+                hits = [
+                    h
+                    if h.codes[:1] == (code,)
+                    else replace(h, codes=(code, *(c for c in h.codes if c != code)))
+                    for h in hits
+                ]
+            return hits, True
+        line = record.first_line + record.raw.count("\n", 0, found.start)
+        return self._catalogue_hits(found, masked or self._masked(record), line), True
+
+    def _identify(self, record: Record, shapes: list[int]) -> Found | None:
+        """What the shapes find in the record's text, else in its raw line (a JSON
+        line's text is only its message); ``start`` is made a position in the raw
+        record, or 0 when the match was in a text made from it."""
+        try:
+            found = self.catalogue.identify(
+                record.text, record.format, shapes, self.timeout_s
+            )
+            if found is not None:
+                return found if record.raw == record.text else replace(found, start=0)
+            if record.raw != record.text:
+                return self.catalogue.identify(
+                    record.raw, record.format, shapes, self.timeout_s
+                )
+        except TimeoutError:
+            return None
+        return None
+
+    def _catalogue_hits(self, found: Found, record: Record, line: int) -> list[Hit]:
+        """The hit for what a shape found: its code's rule, or the unknown code's."""
+        entry, exchange = found.entry, found.shape.exchange
+        rule_id = (
+            entry.rule_id
+            if entry is not None and entry.rule_id
+            else f"{exchange}.unknown-error"
+        )
+        rule = self._by_id.get(rule_id) if rule_id not in self.disabled else None
+        if rule is None:
+            return []  # disabled by the config
+        captures = {
+            k: redact(v, self.secrets) for k, v in found.captures.items() if k != "q"
+        }
+        message = redact(found.message, self.secrets)
+        if message:
+            captures["message"] = message
+        codes = (found.code,) if found.code is not None else rule.codes
+        where = (
+            record.fields.get("connection")
+            or record.fields.get("account")
+            or captures.get("venue", "")
+        )
+        what = str(found.code) if found.code is not None else normalise_text(message)
+        return [
+            Hit(
+                rule.id,
+                rule.severity,
+                codes,
+                record,
+                line,
+                captures,
+                (where, what),
+                exchange,
+                message,
+            )
+        ]
 
     def _masked(self, record: Record) -> Record:
         fields = {
@@ -193,3 +408,36 @@ class Engine:
             self.disabled[rule.id] = why
             if scan is not None:
                 scan.disabled.append((rule, why))
+
+
+def catalogue_problems(engine: Engine) -> list[ConfigError]:
+    """Every catalogue code that its shapes' examples do not find as it should: a
+    code found by its exchange's rule, a silent code found as nothing.
+
+    Thousands of lines: run by ``logwatch check`` and the tests, not at each start.
+    """
+    problems = []
+    for entry in engine.catalogue.entries.values():
+        for shape in engine.catalogue.shapes:
+            for line in engine.catalogue.examples(entry, shape):
+                owners = engine.candidates(line.encode("utf-8")).values()
+                hits = engine.match(sample_record(line), set().union(*owners))
+                if entry.rule_id is None:
+                    wrong = [h.rule_id for h in hits]
+                else:
+                    found = [
+                        h
+                        for h in hits
+                        if h.exchange == entry.exchange and entry.code in h.codes
+                    ]
+                    wrong = [] if found else [h.rule_id for h in hits] or ["nothing"]
+                if wrong:
+                    problems.append(
+                        ConfigError(
+                            entry.source,
+                            entry.line,
+                            f"code {entry.code}: shape {shape.id} gives "
+                            f"{', '.join(wrong)} for {line!r}",
+                        )
+                    )
+    return problems

@@ -21,7 +21,7 @@ from logwatch.errors import StateError
 from logwatch.expect import Expectations
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
-from logwatch.model import FileState, Hit
+from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
 from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
@@ -250,6 +250,7 @@ class Follower:
             self._lines.get(event.id)
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
+        source = self.sources.get(event.source)
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
@@ -257,9 +258,11 @@ class Follower:
             encoding=encoding,
             offset=event.offset,
             first_line=line,
+            unmatched=Severity(source.unmatched)
+            if source and source.unmatched
+            else None,
         )
         self._last_data[event.id] = now
-        source = self.sources.get(event.source)
         if (
             event.fresh
             and event.catch_up

@@ -77,6 +77,10 @@ class Hit:
     line: int
     captures: Mapping[str, str]
     key: tuple[str, ...]
+    #: the exchange or platform the error came from (``binance``, ``mt5``…)
+    exchange: str = ""
+    #: the exchange's own message, when a catalogue shape found one
+    message: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,8 @@ def render(
         body = fit(alert.text, budget - len(footer), t["truncated"])
         return Message(title, body + footer)
     base = rule.title.get(lang) or rule.title["en"]
+    if rule.message_title and alert.hit is not None and alert.hit.message:
+        base = alert.hit.message  # a code the catalogue does not know: its own words
     severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
     record = alert.hit.record if alert.hit else None
     symbol = record.fields.get("symbol") if record else None

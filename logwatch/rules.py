@@ -7,10 +7,12 @@ Every problem is reported as ``path:line: rule <id>: what is wrong``.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -29,18 +31,24 @@ from logwatch.patterns import (
 )
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
+if TYPE_CHECKING:
+    from logwatch.catalogue import Catalogue
+
+#: Files of catalogue codes end with this (``binance.codes.csv``).
+CODES_SUFFIX = ".codes.csv"
+
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
 
 
-class _Strict(BaseModel):
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
-class Texts(_Strict):
+class Texts(Strict):
     """One text in every language logwatch speaks."""
 
     en: NonEmpty
@@ -51,7 +59,7 @@ class Texts(_Strict):
 EXPECT_S = (30.0, 7 * 86400.0)
 
 
-class RuleSpec(_Strict):
+class RuleSpec(Strict):
     """One rule as written in YAML."""
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=80)]
@@ -78,7 +86,7 @@ class RuleSpec(_Strict):
     expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
 
 
-class RuleFile(_Strict):
+class RuleFile(Strict):
     """A rule file: a list of rules."""
 
     rules: list[RuleSpec]
@@ -107,6 +115,12 @@ class Rule:
     reminder_windows: int = 0
     mutes: tuple[str, ...] = ()
     mute_for_s: float = 1800.0
+    #: the exchange or platform (the id's prefix: ``binance``, ``mt5``…)
+    exchange: str = ""
+    #: the catalogue category, for rules made from catalogue codes
+    category: str = ""
+    #: whether alerts take their title from the message the exchange sent
+    message_title: bool = False
     expect_s: float | None = None
 
     def match(
@@ -139,12 +153,27 @@ class RuleSet:
     """Rules in the order they are tried: built-in packs, then the user's, by name."""
 
     rules: tuple[Rule, ...]
+    catalogue: Catalogue = dataclasses.field(default_factory=lambda: _empty_catalogue())
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 
     def __len__(self) -> int:
         return len(self.rules)
+
+    def summary(self) -> str:
+        """``26 rules, 2102 catalogue codes in 14 shapes``."""
+        handwritten = sum(1 for r in self.rules if not r.category)
+        return (
+            f"{handwritten} rules, {len(self.catalogue)} catalogue codes in "
+            f"{len(self.catalogue.shapes)} shapes"
+        )
+
+
+def _empty_catalogue() -> Catalogue:
+    from logwatch.catalogue import Catalogue
+
+    return Catalogue()
 
 
 def builtin_rules_dir() -> Path:
@@ -267,6 +296,7 @@ def _compile(
         reminder_windows=spec.reminder,
         mutes=tuple(spec.mutes),
         mute_for_s=spec.mute_for,
+        exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
         expect_s=spec.expect,
     )
     if not broken and rule.keywords:
@@ -345,7 +375,11 @@ def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
         except ValidationError as exc:
             for err in exc.errors():
                 problems.add(tuple(err["loc"]), describe(err))
-            _compile_only(item, problems)
+            salvaged = _salvage(item, exc)
+            if salvaged is None:
+                _compile_only(item, problems)
+            else:  # check the rest too, so one fix does not reveal the next problem
+                _compile(salvaged, problems, source, doc.line_of(("rules", index)))
             errors.extend(problems.errors)
             continue
         rule = _compile(spec, problems, source, doc.line_of(("rules", index)))
@@ -354,6 +388,33 @@ def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
             out.append(rule)
     errors.sort(key=lambda e: e.line)
     return out, errors
+
+
+#: Stand-ins for fields that failed validation, so the rest of a rule can be checked.
+_STAND_INS: dict[str, object] = {
+    "id": "rule",
+    "severity": "warning",
+    "title": {"en": "-", "ru": "-"},
+    "remedy": {"en": "-", "ru": "-"},
+}
+
+
+def _salvage(item: object, exc: ValidationError) -> RuleSpec | None:
+    """The rule with its invalid fields replaced or dropped, if its patterns, samples
+    and near-misses are valid; else None."""
+    if not isinstance(item, dict):
+        return None
+    bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+    if bad & {"patterns", "samples", "near_misses"}:
+        return None
+    fixed = {
+        k: v for k, v in item.items() if k not in bad and k in RuleSpec.model_fields
+    }
+    fixed.update({k: v for k, v in _STAND_INS.items() if k in bad})
+    try:
+        return RuleSpec.model_validate(fixed)
+    except ValidationError:
+        return None
 
 
 def _compile_only(item: object, problems: _Problems) -> None:
@@ -373,7 +434,7 @@ def _compile_only(item: object, problems: _Problems) -> None:
 
 
 def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
-    """The rule files to load, built-in first, each directory's files by name.
+    """The rule and catalogue files to load, built-in first, each directory's by name.
 
     Raises:
         InvalidConfig: a directory does not exist.
@@ -385,7 +446,11 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
             missing.append(ConfigError(str(directory), 0, "no such rules directory"))
             continue
         files.extend(
-            sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+            sorted(
+                p
+                for p in directory.iterdir()
+                if p.suffix in (".yaml", ".yml") or p.name.endswith(CODES_SUFFIX)
+            )
         )
     if missing:
         raise InvalidConfig(missing)
@@ -393,23 +458,65 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
 
 
 def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
-    """Every rule from the built-in packs and ``dirs``.
+    """Every rule and catalogue entry from the built-in packs and ``dirs``.
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
     """
+    # thousands of small objects and no cycles: collecting while they are made only
+    # costs time (a third of the load at start-up)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_rules(dirs, builtin)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
+    """The work of ``load_rules``, done while the collector is paused."""
+    from logwatch import cataloguefile as cat
+
     rules: list[Rule] = []
     errors: list[ConfigError] = []
+    parts = cat.Parts()
+    rows: list[cat.Row] = []
+    shipped = builtin_rules_dir()
+    builtin_sources: set[str] = set()
     for path in rule_files(dirs, builtin):
+        if builtin and path.parent == shipped:
+            builtin_sources.add(str(path))
+        if path.name.endswith(CODES_SUFFIX):
+            try:
+                text = cat.read_text(path)
+            except ConfigError as exc:
+                errors.append(exc)
+                continue
+            found_rows, problems = cat.parse_codes(
+                text, str(path), cat.exchange_of(path.name)
+            )
+            rows.extend(found_rows)
+            errors.extend(problems)
+            continue
         try:
             doc, problems = load_yaml(path)
         except ConfigError as exc:
             errors.append(exc)
             continue
         errors.extend(problems)
+        if cat.is_catalogue(doc):
+            errors.extend(cat.parse_catalogue_yaml(doc, parts))
+            continue
         found, problems = parse_rules(doc)
         errors.extend(problems)
         rules.extend(found)
+    catalogue, problems = cat.assemble(
+        parts, rows, {r.id for r in rules}, builtin_sources
+    )
+    errors.extend(problems)
+    rules.extend(cat.catalogue_rules(catalogue))
+    rules.append(UNMATCHED)
     ids = {rule.id for rule in rules}
     for rule in rules:
         for target in rule.mutes:
@@ -438,7 +545,43 @@ def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
             first[rule.id] = rule
     if errors:
         raise InvalidConfig(errors)
-    return RuleSet(tuple(first.values()))
+    return RuleSet(tuple(first.values()), catalogue)
+
+
+#: The catch-all: a record at a source's ``unmatched`` level that no rule recognised.
+UNMATCHED = Rule(
+    id="logwatch.unmatched",
+    severity=Severity.WARNING,
+    codes=(),
+    title={
+        "en": "An error no rule knows yet",
+        "ru": "Ошибка, которой нет в правилах",
+    },
+    remedy={
+        "en": "The platform logged an error or warning that logwatch does not know, "
+        "shown here in its own words (alerted once per kind of message). Read it and "
+        "check the platform; if it matters, write a rule for it in your rules "
+        "directory, or add its code to a .codes.csv file.",
+        "ru": "Платформа записала ошибку или предупреждение, которых logwatch не "
+        "знает; они показаны её собственными словами (одно оповещение на вид "
+        "сообщения). Прочитайте его и проверьте платформу; если это важно, напишите "
+        "для него правило в своей папке правил или добавьте его код в файл "
+        ".codes.csv.",
+    },
+    patterns=(),
+    ignore=(),
+    key=(),
+    keywords=(),
+    tags=("catch-all",),
+    link=None,
+    samples=(),
+    near_misses=(),
+    source="logwatch",
+    line=0,
+    exchange="logwatch",
+    category="catch-all",
+    message_title=True,
+)
 
 
 def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:

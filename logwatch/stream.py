@@ -15,6 +15,7 @@ from logwatch import formats
 from logwatch.engine import Engine, Scan
 from logwatch.formats import Format
 from logwatch.lines import DEFAULT_MAX_LINE_BYTES, Block, Encoding, LineDecoder
+from logwatch.model import Severity
 
 #: A record with more continuation lines than this is cut, to bound what is held.
 MAX_RECORD_LINES = 200
@@ -43,8 +44,11 @@ class Stream:
         encoding: Encoding | None = None,
         offset: int = 0,
         first_line: int = 1,
+        unmatched: Severity | None = None,
     ) -> None:
         self.engine = engine
+        #: the catch-all's level for this file (None: off)
+        self.unmatched = unmatched
         self.path = path
         self.format = fmt
         self.decoder = LineDecoder(max_line_bytes, encoding, offset, first_line)
@@ -112,7 +116,7 @@ class Stream:
     def _scan_carried(self, piece: Block, fmt: Format) -> Scan:
         """Scan a held record; rules reported when it was released stay quiet."""
         self.lines += piece.line_count
-        scan = self.engine.scan(piece, fmt, self.path)
+        scan = self.engine.scan(piece, fmt, self.path, unmatched=self.unmatched)
         if self._reported:
             scan.hits = [h for h in scan.hits if h.rule_id not in self._reported]
             self._reported = frozenset()
@@ -134,7 +138,9 @@ class Stream:
                 self.lines -= released.line_count
         if fmt.head is None or final:
             self.lines += block.line_count
-            result.extend(self.engine.scan(block, fmt, self.path))
+            result.extend(
+                self.engine.scan(block, fmt, self.path, unmatched=self.unmatched)
+            )
             return
         start = 0
         outside = 0  # lines of this block scanned or held elsewhere
@@ -160,7 +166,9 @@ class Stream:
             outside += self._carry.line_count
         if stop > start:
             self.lines += block.line_count - outside
-            result.extend(self.engine.scan(block, fmt, self.path, start, stop))
+            result.extend(
+                self.engine.scan(block, fmt, self.path, start, stop, self.unmatched)
+            )
 
     def _inspect(self, block: Block) -> None:
         quality = self.quality

@@ -71,6 +71,8 @@ class Source:
     exclude: tuple[str, ...] = ()
     force_polling: bool = False
     backfill_s: float = 0.0
+    #: the catch-all's level: records at it or above that no rule knows (None: off)
+    unmatched: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

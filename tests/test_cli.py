@@ -210,8 +210,13 @@ class TestCommands:
     def test_check_validates_config_and_rules_together(self, tmp_path: Path) -> None:
         result = invoke("check", "--config", str(DATA / "config.yaml"))
         assert result.exit_code == 0
-        assert result.output.endswith("OK; 27 rules, 1 sources, 1 channels\n")
-        assert invoke("check", "--rules", str(tmp_path)).output == "27 rules OK\n"
+        assert result.output.endswith(
+            "OK; 39 rules, 2102 catalogue codes in 21 shapes, 1 sources, 1 channels\n"
+        )
+        assert (
+            invoke("check", "--rules", str(tmp_path)).output
+            == "39 rules, 2102 catalogue codes in 21 shapes OK\n"
+        )
 
     def test_check_reports_every_problem(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(

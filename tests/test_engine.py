@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.engine import Engine
+from logwatch.engine import Engine, normalise_message
 from logwatch.formats import GENERIC
 from logwatch.lines import Block
+from logwatch.model import Hit, Severity
 from logwatch.rules import load_rules, rules_from_text
 
 RULES = load_rules()
@@ -111,3 +116,169 @@ def test_logwatchs_own_output_is_never_matched() -> None:
     ]
     scan = ENGINE.scan(block_of(*lines), GENERIC, "syslog")
     assert [h.line for h in scan.hits] == [4]
+
+
+class TestCatchAll:
+    """A source's ``unmatched: warning|error``: records no rule knows, once each."""
+
+    LOG = (
+        "2024-05-01 10:00:00,000 - bot - INFO - started, 3 pairs\n"
+        "2024-05-01 10:00:01,000 - bot - ERROR - Strange failure 1234 at price 64123.5\n"
+        "2024-05-01 10:00:02,000 - bot - ERROR - Strange failure 1299 at price 64200.1\n"
+        "2024-05-01 10:00:03,000 - bot - WARNING - disk almost full on C:\n"
+        '2024-05-01 10:00:04,000 - bot - ERROR - binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}\n'
+        '2024-05-01 10:00:05,000 - bot - ERROR - binanceusdm {"code":-4046,"msg":"No need to change margin type."}\n'
+    )
+
+    @staticmethod
+    def scan(text: str, level: Severity | None, path: str = "bot.log") -> list[Hit]:
+        from logwatch.rules import load_rules
+        from logwatch.stream import Stream
+
+        stream = Stream(Engine(load_rules()), path, unmatched=level)
+        result = stream.feed(text.encode())
+        result.extend(stream.flush())
+        return result.hits
+
+    def test_off_by_default(self) -> None:
+        assert [h.rule_id for h in self.scan(self.LOG, None)] == ["binance.code-1013"]
+
+    def test_warning_and_above_in_the_records_own_words(self) -> None:
+        hits = self.scan(self.LOG, Severity.WARNING)
+        assert [(h.rule_id, h.severity, h.message) for h in hits] == [
+            (
+                "logwatch.unmatched",
+                Severity.ERROR,
+                "Strange failure 1234 at price 64123.5",
+            ),
+            (
+                "logwatch.unmatched",
+                Severity.ERROR,
+                "Strange failure 1299 at price 64200.1",
+            ),
+            ("logwatch.unmatched", Severity.WARNING, "disk almost full on C:"),
+            ("binance.code-1013", Severity.ERROR, "Filter failure: LOT_SIZE"),
+        ]
+
+    def test_error_level_leaves_warnings_out(self) -> None:
+        hits = self.scan(self.LOG, Severity.ERROR)
+        assert [h.severity for h in hits if h.rule_id == "logwatch.unmatched"] == [
+            Severity.ERROR,
+            Severity.ERROR,
+        ]
+
+    def test_one_new_error_is_one_alert(self) -> None:
+        """Numbers, ids and prices are replaced in the key, so the repeat is a repeat."""
+        from logwatch.dedup import Deduper
+
+        first, second, other = self.scan(self.LOG, Severity.WARNING)[:3]
+        assert first.key == second.key != other.key
+        dedup = Deduper()
+        now = datetime(2024, 5, 1, 10, 0, 1, tzinfo=UTC)
+        assert len(dedup.admit(first, now)) == 1
+        assert dedup.admit(second, now + timedelta(seconds=1)) == []
+
+    def test_ids_and_hex_are_replaced_too(self) -> None:
+        a, b = (
+            normalise_message(f"order {oid} failed at 0x{h}")
+            for oid, h in (("8389765589", "7ffe12"), ("1277", "a1b2c3d4"))
+        )
+        assert a == b == "order # failed at #"
+
+    @pytest.mark.parametrize(
+        ("path", "line", "words"),
+        [
+            (
+                "20260804.log",
+                "LG\t2\t01:29:08.243\tExperts\t'347913': expert MyEA (EURUSD,H1) removed because of an unknown reason\n",
+                "expert MyEA (EURUSD,H1) removed because of an unknown reason",
+            ),
+            (
+                "app.clef",
+                '{"@t":"2026-06-25T10:00:01.123Z","@l":"Error","@m":"Order router crashed"}\n',
+                "Order router crashed",
+            ),
+            (
+                "log.20260916.00001.txt",
+                "2026-09-16 10:54:08:591|0|4|Error: Unknown OIF command 'FOO'\n",
+                "Error: Unknown OIF command 'FOO'",
+            ),
+        ],
+    )
+    def test_each_format_says_where_its_level_is(
+        self, path: str, line: str, words: str
+    ) -> None:
+        (hit,) = self.scan(line, Severity.ERROR, path)
+        assert (hit.rule_id, hit.message) == ("logwatch.unmatched", words)
+
+    def test_info_records_and_recognised_ones_stay_quiet(self) -> None:
+        text = "KR\t0\t16:37:02.586\tTerminal\tMetaTrader 5 x64 build 6090 started\n"
+        assert self.scan(text, Severity.WARNING, "20260804.log") == []
+
+    def test_the_config_key_is_per_source_and_checked(self, tmp_path: Path) -> None:
+        from logwatch.config import config_from_text
+        from logwatch.daemon import build_setup
+        from logwatch.errors import InvalidConfig
+
+        text = (
+            "sources:\n"
+            "  - name: bot\n"
+            f"    paths: ['{tmp_path}/bot.log']\n"
+            "    unmatched: {level}\n"
+            "  - name: mt5\n"
+            f"    paths: ['{tmp_path}/mt5.log']\n"
+            "channels:\n"
+            "  - name: out\n"
+            "    url: json://127.0.0.1:9/hook\n"
+        )
+        with pytest.raises(InvalidConfig, match=r"c.yaml:4: sources\[0\].unmatched: "):
+            config_from_text(text.replace("{level}", "loud"), {}, "c.yaml")
+        config = tmp_path / "config.yaml"
+        config.write_text(text.replace("{level}", "warning"))
+        setup = build_setup(config, {})
+        assert [(s.name, s.unmatched) for s in setup.sources] == [
+            ("bot", "warning"),
+            ("mt5", None),
+        ]
+
+    def test_the_follower_gives_each_file_its_sources_level(
+        self, tmp_path: Path
+    ) -> None:
+        from logwatch.follow import Follower
+        from logwatch.rules import load_rules
+        from logwatch.tailer import Source
+        from tests.conftest import wait_until
+        from tests.fakes import FakeClock
+
+        for name in ("bot.log", "quiet.log"):
+            (tmp_path / name).write_text("")
+        hits: list[Hit] = []
+        follower = Follower(
+            Engine(load_rules()),
+            [
+                Source("bot", (str(tmp_path / "bot.log"),), unmatched="error"),
+                Source("quiet", (str(tmp_path / "quiet.log"),)),
+            ],
+            FakeClock(),
+            None,
+            lambda scan: hits.extend(scan.hits),
+            poll_interval=0,
+        )
+        try:
+            follower.step()  # files known (followed from their ends)
+            for name in ("bot.log", "quiet.log"):
+                with (tmp_path / name).open("a") as fh:
+                    fh.write(self.LOG)
+            wait_until(
+                lambda: follower.step() >= 0 and len(hits) >= 4,
+                what=lambda: f"4 hits, got {hits}",
+            )
+        finally:
+            follower.close()
+        seen = sorted((Path(h.record.path).name, h.rule_id) for h in hits)
+        assert seen == [
+            ("bot.log", "binance.code-1013"),
+            ("bot.log", "logwatch.unmatched"),
+            ("bot.log", "logwatch.unmatched"),
+            ("quiet.log", "binance.code-1013"),
+        ]

@@ -135,6 +135,46 @@ class TestValidation:
             "r.yaml:11: rule my.rule: unknown key 'colour'",
         ]
 
+    def test_a_field_failing_the_model_does_not_hide_the_other_problems(
+        self,
+    ) -> None:
+        """A bad severity used to hide a bad key and a failing sample."""
+        bad = (
+            GOOD.replace("severity: warning", "severity: loud")
+            .replace("key: [order,", "key: [nope,")
+            .replace("samples: ['Order 12", "samples: ['Ordre 12")
+        )
+        found = self.problems(bad)
+        assert [p.split(": ", 2)[0] for p in found] == [
+            "r.yaml:4",
+            "r.yaml:7",
+            "r.yaml:8",
+            "r.yaml:9",
+        ]
+        assert found[0].endswith(
+            "severity: Input should be 'info', 'warning', 'error' or 'critical'"
+        )
+        assert "patterns[0] matches none of the samples" in found[1]
+        assert "key entry 'nope' is neither" in found[2]
+        assert "samples[0] does not match: no pattern matches it" in found[3]
+
+    def test_check_prints_every_problem_of_a_rule_file(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from logwatch.cli import cli
+
+        (tmp_path / "mine.yaml").write_text(
+            GOOD.replace("severity: warning", "severity: loud")
+            .replace("key: [order,", "key: [nope,")
+            .replace("samples: ['Order 12", "samples: ['Ordre 12")
+        )
+        result = CliRunner().invoke(cli, ["check", "--rules", str(tmp_path)])
+        assert result.exit_code == 2
+        assert "Traceback" not in result.output
+        lines = result.output.splitlines()
+        assert len(lines) == 4
+        assert all(x.startswith(f"{tmp_path}/mine.yaml:") for x in lines)
+
     @pytest.mark.parametrize(
         ("change", "message"),
         [

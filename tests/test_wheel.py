@@ -29,4 +29,6 @@ def test_wheel_ships_the_rule_packs(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "logwatch/rules/binance.yaml" in names
     assert "logwatch/rules/quantower.yaml" in names
+    for part in ("catalogue.yaml", "binance.codes.csv", "mt5.codes.csv"):
+        assert f"logwatch/rules/{part}" in names
     assert any(n.endswith("entry_points.txt") for n in names)

@@ -1,0 +1,228 @@
+"""The error catalogue: what each documented code means, and the shapes that find them.
+
+Most error lines already say which exchange and which code, in one of a few ways per
+library (a *shape*: ``binance {"code":-1013,…}``, ``APIError(code=-1013)``, ``(ErrCode:
+10001)``, ``retcode=10019``…). A shape finds (exchange, code, message); the catalogue
+says what that code means. The files it is read from are ``cataloguefile``'s concern.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import regex
+
+from logwatch.model import Severity
+
+#: Severity of a category whose codes raise nothing (confirmations, success codes).
+SILENT = "none"
+#: Placeholders in documented texts: %s, %d, <A>, {param0}, [xxx]
+#: (the stdlib engine: thousands of short substitutions at load, where it is faster)
+#: Quantower's `` (BTCUSDT)`` after a message (upper case only: not "(unless …)")
+_SYMBOL_AT_END = re.compile(r"\s*\([A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?\)\.?$")
+PLACEHOLDER = re.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A compiled shape."""
+
+    id: str
+    exchange: str
+    pattern: regex.Pattern[str]
+    keywords: tuple[bytes, ...]
+    formats: tuple[str, ...]
+    examples: tuple[str, ...]
+    source: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A compiled category."""
+
+    name: str
+    severity: Severity | None
+    title: dict[str, str]
+    remedy: dict[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """An exchange or platform known to the catalogue."""
+
+    id: str
+    name: str
+    title: dict[str, str]
+    remedy: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One code of one exchange."""
+
+    exchange: str
+    code: int
+    category: str
+    #: the rule a hit of this code is reported as; None: the code raises nothing
+    rule_id: str | None
+    severity: Severity | None
+    title: dict[str, str]
+    remedy: dict[str, str]
+    message: str
+    aliases: tuple[str, ...]
+    markets: tuple[str, ...]
+    source: str
+    line: int
+    #: the rule id the row asked for (a hand-written rule), if any
+    refers_to: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a shape found in a record."""
+
+    shape: Shape
+    code: int | None
+    message: str
+    entry: Entry | None
+    captures: dict[str, str]
+    #: where the match starts in the text searched
+    start: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """Shapes, and the entries they lead to."""
+
+    shapes: tuple[Shape, ...] = ()
+    entries: Mapping[tuple[str, int], Entry] = field(default_factory=dict)
+    texts: Mapping[tuple[str, str], Entry] = field(default_factory=dict)
+    exchanges: Mapping[str, Exchange] = field(default_factory=dict)
+    categories: Mapping[str, Category] = field(default_factory=dict)
+    #: texts with placeholders (``Filter failure: %s``), normalised, per exchange
+    templates: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
+    #: the templates as regexes by their first word, made when first needed
+    _compiled: dict[str, dict[str, list[tuple[re.Pattern[str], Entry]]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def lookup(self, exchange: str, code: int | None, message: str) -> Entry | None:
+        """The entry for a code, else for a text the platform prints instead of one:
+        a documented text (placeholders stand for any value), else its first word
+        (MetaTrader's ``done at 1.0812``)."""
+        if code is not None:
+            return self.entries.get((exchange, code))
+        text = normalise_text(message)
+        entry = self.texts.get((exchange, text))
+        if entry is None:
+            entry = self._by_template(exchange, text)
+        if entry is None:
+            entry = self.texts.get((exchange, text.split(" ", 1)[0]))
+        return entry
+
+    def _by_template(self, exchange: str, text: str) -> Entry | None:
+        buckets = self._compiled.get(exchange)
+        if buckets is None:
+            buckets = self._compiled[exchange] = {}
+            for template, entry in self.templates.get(exchange, ()):
+                pieces = PLACEHOLDER.split(template)
+                first = pieces[0].split(" ", 1)[0] if " " in pieces[0] else ""
+                pattern = re.compile(".+?".join(map(re.escape, pieces)))
+                buckets.setdefault(first, []).append((pattern, entry))
+        candidates = (*buckets.get(text.split(" ", 1)[0], ()), *buckets.get("", ()))
+        return next((e for p, e in candidates if p.fullmatch(text)), None)
+
+    def examples(self, entry: Entry, shape: Shape) -> list[str]:
+        """Lines that print ``entry`` in ``shape``, from the shape's examples: with its
+        code, or (a shape without one) with each of its texts that leads back to it."""
+        if shape.exchange != entry.exchange:
+            return []
+        if "code" in shape.pattern.groupindex:
+            texts: list[tuple[int | None, str]] = [
+                (entry.code, real_message(entry.message) or "error")
+            ]
+        else:
+            texts = [
+                (None, real)
+                for text in (*entry.aliases, entry.message)
+                if text
+                and (real := real_message(text))
+                and self.lookup(entry.exchange, None, real) is entry
+            ]
+        return [
+            fill(example, code, text)
+            for example in shape.examples
+            for code, text in texts
+        ]
+
+    def identify(
+        self,
+        text: str,
+        fmt: str,
+        shapes: Iterable[int],
+        timeout_s: float | None,
+    ) -> Found | None:
+        """The first of ``shapes`` (indexes) that finds a code or a text in ``text``.
+
+        Raises:
+            TimeoutError: a search ran longer than ``timeout_s``.
+        """
+        for index in shapes:
+            shape = self.shapes[index]
+            if shape.formats and fmt not in shape.formats:
+                continue
+            m = shape.pattern.search(text, timeout=timeout_s)
+            if m is None:
+                continue
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
+            raw = groups.get("code")
+            code = int(raw) if raw is not None else None
+            message = clean_message(groups.get("message", ""))
+            entry = self.lookup(shape.exchange, code, message)
+            return Found(shape, code, message, entry, groups, m.start())
+        return None
+
+
+def normalise_text(text: str) -> str:
+    """A message as a lookup key: lower case, single spaces, no closing period."""
+    return " ".join(text.lower().split()).rstrip(". ")
+
+
+def clean_message(text: str) -> str:
+    """A captured message without JSON escapes, a library's leading ``Error:`` and a
+    platform's trailing ``(SYMBOL)``."""
+    text = text.replace('\\"', '"').replace("\\/", "/").strip()
+    text = _SYMBOL_AT_END.sub("", text)
+    for prefix in ("Error: ", "error: "):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    return text
+
+
+def fill(template: str, code: int | None, message: str) -> str:
+    """A shape example with a code and a message put in: as it is (``{message}``),
+    escaped as in JSON (``{json_message}``) or as Python's repr (``{repr_message}``)."""
+    escaped = json.dumps(message, ensure_ascii=False)[1:-1]
+    return (
+        template.replace("{code}", "" if code is None else str(code))
+        .replace("{json_message}", escaped)
+        .replace("{repr_message}", repr(message))
+        .replace("{message}", message)
+    )
+
+
+def real_message(message: str) -> str:
+    """A documented text with its placeholders replaced by values a real line holds."""
+    return PLACEHOLDER.sub("0.001", message)
+
+
+def rule_id_for(exchange: str, code: int) -> str:
+    """The rule id of a code without a rule of its own: ``binance.code-1013``."""
+    return f"{exchange}.code-{abs(code)}"
