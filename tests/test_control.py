@@ -12,7 +12,7 @@ from logwatch import control
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.test_daemon import Run, _no_run_left, logwatch  # noqa: F401  fixture
+from tests.test_daemon import Run, logwatch
 
 HALT_RULE = (
     "rules:\n  - id: my.halt\n    severity: critical\n"

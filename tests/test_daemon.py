@@ -10,12 +10,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 
 from logwatch.daemon import sd_notify
-from tests.conftest import wait_until
+from tests.conftest import STARTED, wait_until
 from tests.follow_harness import write
 from tests.test_notifier import Hook, Sink, _smtp  # noqa: F401  fixture
 
@@ -43,9 +42,6 @@ def logwatch(*args: str, check: bool = False) -> subprocess.CompletedProcess[str
 class Run:
     """A ``logwatch run`` process; ``err`` collects its stderr lines."""
 
-    #: every Run of the current test, for ``_no_run_left``
-    started: ClassVar[list[Run]] = []
-
     def __init__(
         self, tmp_path: Path, config: str | None, env: dict[str, str] | None = None
     ) -> None:
@@ -65,9 +61,9 @@ class Run:
         self.proc = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full
         )
-        Run.started.append(self)  # stopped by _no_run_left if the test fails first
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
+        STARTED.append((self.proc, self.thread))  # killed if the test fails first
         wait_until(
             lambda: any("following" in line for line in self.err),
             20,
@@ -88,21 +84,6 @@ class Run:
         if self.proc.stderr is not None:
             self.proc.stderr.close()
         return code
-
-
-@pytest.fixture(autouse=True)
-def _no_run_left() -> Iterator[None]:
-    """A test that fails before ``run.stop()`` would leave its daemon running (and
-    its reader thread): kill what is still running. Modules that use Run import it."""
-    yield
-    runs, Run.started[:] = list(Run.started), []
-    for run in runs:
-        if run.proc.poll() is None:
-            run.proc.kill()
-            run.proc.wait(timeout=5)
-        run.thread.join(5)
-        if run.proc.stderr is not None:
-            run.proc.stderr.close()
 
 
 def config(tmp_path: Path, hook: Hook, window: str = "1s", rules: str = "") -> str:

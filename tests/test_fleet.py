@@ -21,7 +21,7 @@ import yaml
 
 from tests.conftest import REPO, wait_until
 from tests.follow_harness import write
-from tests.test_daemon import MARGIN, Run, _no_run_left  # noqa: F401  fixture
+from tests.test_daemon import MARGIN, Run
 from tests.test_notifier import Hook, free_port
 
 PROMETHEUS = REPO / "deploy" / "prometheus"

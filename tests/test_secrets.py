@@ -21,7 +21,6 @@ from tests.follow_harness import write
 from tests.test_daemon import (
     Run,
     _hook,  # noqa: F401  fixture
-    _no_run_left,  # noqa: F401  fixture
 )
 from tests.test_notifier import Hook
 
