@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from tests.conftest import wait_until
+from tests.conftest import STARTED, wait_until
 
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
@@ -49,6 +49,7 @@ class Run:
         )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
+        STARTED.append((self.proc, self.thread))  # killed if the test fails first
         wait_until(
             lambda: any("following" in line for line in self.err),
             20,
