@@ -42,6 +42,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                cataloguefile the catalogue's YAML and CSV files
                formats       per-platform line formats
                lines         bytes -> lines: encodings, splits, offsets
+               fileindex     which file is which: content identity, inodes, markers
                redact        secrets masked before text leaves the engine
                engine        the matcher: prefilter, then regexes
                stream        one file's bytes -> hits

@@ -27,12 +27,11 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from logwatch.clock import Clock
+from logwatch.fileindex import FP_MAX, MARKER_BYTES, Entry, FileIndex, fingerprint
 from logwatch.model import FileState
 
 log = structlog.get_logger("logwatch.tailer")
 
-FP_MAX = 1024
-MARKER_BYTES = 32
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
 MAX_READ_PER_STEP = 16 * READ_BYTES
@@ -55,11 +54,6 @@ def missing_listings(platform: str) -> int:
 COPY_WAIT_LISTINGS = 5
 #: A copy must also hold the same bytes as the original just before what was read.
 COPY_CHECK_BYTES = 64
-
-
-def fingerprint(head: bytes) -> bytes:
-    """The content identity of a file that starts with ``head``."""
-    return hashlib.blake2b(head, digest_size=16).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,22 +112,6 @@ class Drained:
 
 
 Event = Opened | Read | Moved | Drained
-
-
-@dataclass(slots=True)
-class _Entry:
-    id: str
-    fp_hash: bytes
-    fp_n: int
-    path: str
-    source: str
-    read_pos: int
-    last_seen: float
-    handle: BinaryIO | None = None
-    inode: tuple[int, int] | None = None
-    stamp: tuple[int, int] = (-1, -1)  # size, mtime_ns at the last look
-    missing: int = 0
-    tail: bytes = b""  # the last bytes read, to recognise a copy of this content
 
 
 @dataclass(slots=True)
@@ -305,29 +283,16 @@ class Tailer:
         self._fresh_start = fresh_start
         self._discovered_once = False
         self._last_listing = float("-inf")
-        self._entries: dict[str, _Entry] = {}
-        self._by_inode: dict[tuple[int, int], str] = {}
+        self._files = FileIndex(known)
         self._copies: dict[tuple[int, int], _Copy] = {}
         #: files closed to stay under max_open, by inode: skipped until they change
         self._parked: dict[tuple[int, int], str] = {}
-        self._index: dict[int, dict[bytes, list[str]]] | None = None
         #: the last listing and the (inode, mtime) of every directory it came from
         self._listing: dict[tuple[int, int], _Listed] = {}
         self._dirs: dict[str, tuple[int, int]] | None = None
         self._warned: set[tuple[str, str]] = set()
         self._observer: BaseObserver | None = None
         self._watches: dict[str, tuple[ObservedWatch, int]] = {}
-        for state in known:
-            self._entries[state.id] = _Entry(
-                state.id,
-                state.fp_hash,
-                state.fp_n,
-                state.path,
-                "",
-                state.offset,
-                state.last_seen,
-            )
-        self._markers = {s.id: (s.offset, s.marker) for s in known}
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -348,7 +313,7 @@ class Tailer:
             observer, self._observer = self._observer, None
             observer.stop()
             observer.join(timeout=2)
-        for entry in self._entries.values():
+        for entry in self._files:
             self._close(entry)
         for copy in self._copies.values():
             copy.handle.close()
@@ -412,7 +377,7 @@ class Tailer:
             listing = self._list()
             self._discover(listing, events)
             self._schedule()
-        for entry in list(self._entries.values()):
+        for entry in self._files:
             if entry.handle is not None:
                 self._poll(entry, events)
         self._limit_open()
@@ -426,7 +391,7 @@ class Tailer:
         found = self._glob()
         links = any(os.path.islink(item.path) for item in found.values())
         settled = (
-            not links and not self._parked and all(i in self._by_inode for i in found)
+            not links and not self._parked and all(self._files.named(i) for i in found)
         )
         self._listing, self._dirs = found, (dirs if settled else None)
         return found
@@ -474,7 +439,7 @@ class Tailer:
     def _discover(
         self, listing: dict[tuple[int, int], _Listed], events: list[Event]
     ) -> None:
-        for entry in self._entries.values():
+        for entry in self._files:
             if entry.inode is not None and entry.inode not in listing:
                 entry.missing += 1
         for inode, copy in list(self._copies.items()):
@@ -483,19 +448,19 @@ class Tailer:
                 del self._copies[inode]
         for inode in [i for i in self._parked if i not in listing]:
             del self._parked[inode]
-        self._index = None
+        self._files.new_listing()
         for inode, item in listing.items():
             parked = self._parked.get(inode)
             if parked is not None:
-                if self._entries[parked].stamp == (item.size, item.mtime_ns):
+                if self._files[parked].stamp == (item.size, item.mtime_ns):
                     continue  # unchanged since it was closed
                 del self._parked[inode]
-            eid = self._by_inode.get(inode)
+            eid = self._files.at(inode)
             if eid is not None and inode[1] < 0 and not self._still_at(eid, item):
-                self._unname(eid, inode)
+                self._files.unname(eid, inode)
                 eid = None
             if eid is not None:
-                entry = self._entries[eid]
+                entry = self._files[eid]
                 entry.missing = 0
                 entry.last_seen = self.clock.now().timestamp()
                 if entry.path != item.path:
@@ -508,22 +473,13 @@ class Tailer:
     def _still_at(self, eid: str, item: _Listed) -> bool:
         """For a file known by its path (inode 0): whether the file now at that path
         is still the one held (same first bytes, not shorter than what was read)."""
-        entry = self._entries[eid]
+        entry = self._files[eid]
         try:
             with open_shared(item.path) as fh:
                 head = _pread(fh, 0, entry.fp_n)
         except OSError:
             return True  # cannot tell: the next listing looks again
         return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
-
-    def _unname(self, eid: str, inode: tuple[int, int]) -> None:
-        """Another file took the path of held file ``eid`` (rotation on a file system
-        without inodes): the held one keeps a name no listing has, so it is drained
-        and closed, and found again by its content under its new name."""
-        del self._by_inode[inode]
-        gone = (inode[0], -1 - uuid.uuid4().int)
-        self._entries[eid].inode = gone
-        self._by_inode[gone] = eid
 
     def _identify(
         self, inode: tuple[int, int], item: _Listed, events: list[Event]
@@ -560,7 +516,9 @@ class Tailer:
             if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
                 return
         self._copies.pop(inode, None)
-        entry = self._known_owner(head, handle, item.size)
+        entry = self._files.known_owner(
+            head, item.size, lambda start, n: _pread(handle, start, n)
+        )
         fresh = entry is None
         catch_up = False
         if entry is None:
@@ -570,7 +528,7 @@ class Tailer:
                 catch_up = source is not None and source.backfill_s > 0
                 if not catch_up:
                     offset = _end_of_last_line(handle, item.size)
-            entry = _Entry(
+            entry = Entry(
                 uuid.uuid4().hex,
                 fingerprint(head),
                 len(head),
@@ -579,11 +537,11 @@ class Tailer:
                 offset,
                 self.clock.now().timestamp(),
             )
-            self._entries[entry.id] = entry
-        entry.handle, entry.inode, entry.path = handle, inode, item.path
+            self._files.add(entry)
+        entry.handle, entry.path = handle, item.path
         entry.source = item.source
         entry.missing, entry.stamp = 0, (-1, -1)
-        self._by_inode[inode] = entry.id
+        self._files.name(inode, entry.id)
         events.append(
             Opened(
                 entry.id,
@@ -603,7 +561,7 @@ class Tailer:
         Many logs start with the same header, so the same first bytes are not enough: a
         copy also holds the original's bytes just before the point already read.
         """
-        for entry in self._entries.values():
+        for entry in self._files:
             if entry.handle is None or entry.handle is handle:
                 continue
             n = min(entry.fp_n, len(head))
@@ -624,39 +582,7 @@ class Tailer:
                 return entry.id
         return None
 
-    def _known_owner(self, head: bytes, handle: BinaryIO, size: int) -> _Entry | None:
-        """The closed entry this content belongs to (after a restart or close)."""
-        if (
-            self._index is None
-        ):  # built once per listing: closed entries by prefix length
-            self._index = {}
-            for e in self._entries.values():
-                if e.handle is None and e.fp_n > 0:
-                    self._index.setdefault(e.fp_n, {}).setdefault(e.fp_hash, []).append(
-                        e.id
-                    )
-        candidates = [
-            self._entries[eid]
-            for n, by_hash in self._index.items()
-            if n <= len(head)
-            for eid in by_hash.get(fingerprint(head[:n]), ())
-        ]
-        best: _Entry | None = None
-        for entry in candidates:
-            if entry.handle is not None:
-                continue
-            if entry.read_pos > size:
-                continue  # the same start, but cut shorter: a different file now
-            offset, marker = self._markers.get(entry.id, (entry.read_pos, b""))
-            if marker and offset == entry.read_pos:
-                start = max(0, offset - MARKER_BYTES)
-                if fingerprint(_pread(handle, start, offset - start)) != marker:
-                    continue
-            if best is None or entry.fp_n > best.fp_n:
-                best = entry
-        return best
-
-    def _poll(self, entry: _Entry, events: list[Event]) -> None:
+    def _poll(self, entry: Entry, events: list[Event]) -> None:
         handle = entry.handle
         if handle is None:
             return
@@ -681,7 +607,7 @@ class Tailer:
         if gone and entry.read_pos >= st.st_size:
             self._drain(entry, events)
 
-    def _read(self, entry: _Entry, size: int, events: list[Event]) -> None:
+    def _read(self, entry: Entry, size: int, events: list[Event]) -> None:
         handle = entry.handle
         if handle is None:
             return
@@ -703,7 +629,7 @@ class Tailer:
         if entry.read_pos < size:
             self.wake.set()  # more to read: come back at once
 
-    def _replaced(self, entry: _Entry, events: list[Event]) -> None:
+    def _replaced(self, entry: Entry, events: list[Event]) -> None:
         """The file was cut (copytruncate) or rewritten in place."""
         handle, inode = entry.handle, entry.inode
         if handle is None or inode is None:
@@ -711,13 +637,13 @@ class Tailer:
         copy_inode = next(
             (i for i, c in self._copies.items() if c.origin == entry.id), None
         )
-        del self._by_inode[inode]
+        self._files.unmap(inode)
         if copy_inode is not None:
             # the copy holds the old content: keep following it from where we stopped
             copy = self._copies.pop(copy_inode)
-            entry.handle, entry.inode, entry.path = copy.handle, copy_inode, copy.path
+            entry.handle, entry.path = copy.handle, copy.path
             entry.stamp = (-1, -1)
-            self._by_inode[copy_inode] = entry.id
+            self._files.name(copy_inode, entry.id)
             events.append(Moved(entry.id, copy.path))
             self._poll(entry, events)
         else:
@@ -732,19 +658,17 @@ class Tailer:
         name = getattr(handle, "name", fallback)
         return name if isinstance(name, str) else fallback
 
-    def _drain(self, entry: _Entry, events: list[Event]) -> None:
+    def _drain(self, entry: Entry, events: list[Event]) -> None:
         self._close(entry)
         events.append(Drained(entry.id))
 
-    def _close(self, entry: _Entry) -> None:
+    def _close(self, entry: Entry) -> None:
         if entry.handle is not None:
             entry.handle.close()
-        if entry.inode is not None:
-            self._by_inode.pop(entry.inode, None)
-        entry.handle, entry.inode = None, None
+        self._files.let_go(entry)
 
     def _limit_open(self) -> None:
-        held = [e for e in self._entries.values() if e.handle is not None]
+        held = self._files.held()
         if len(held) <= self.max_open:
             return
         held.sort(key=lambda e: e.stamp[1])
@@ -758,20 +682,19 @@ class Tailer:
 
     def marker(self, eid: str, offset: int) -> bytes:
         """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
-        entry = self._entries.get(eid)
+        entry = self._files.get(eid)
         if entry is None or entry.handle is None:
-            return self._markers.get(eid, (0, b""))[1] if eid in self._markers else b""
+            return self._files.saved_marker(eid)
         start = max(0, offset - MARKER_BYTES)
         try:
-            marker = fingerprint(_pread(entry.handle, start, offset - start))
+            before = _pread(entry.handle, start, offset - start)
         except OSError:
             return b""
-        self._markers[eid] = (offset, marker)
-        return marker
+        return self._files.save_marker(eid, offset, before)
 
     def count_lines(self, eid: str, offset: int) -> int:
         """How many lines end before ``offset`` in file ``eid``."""
-        entry = self._entries.get(eid)
+        entry = self._files.get(eid)
         if entry is None or offset <= 0:
             return 0
         if entry.handle is None:
@@ -807,16 +730,11 @@ class Tailer:
 
     def identity(self, eid: str) -> tuple[bytes, int, str, float]:
         """A file's content identity, path and when it was last seen."""
-        entry = self._entries[eid]
-        return entry.fp_hash, entry.fp_n, entry.path, entry.last_seen
+        return self._files.identity(eid)
 
     def forget(self, eids: Iterable[str]) -> None:
         """Drop closed entries (State expired them)."""
-        for eid in eids:
-            entry = self._entries.get(eid)
-            if entry is not None and entry.handle is None:
-                del self._entries[eid]
-                self._markers.pop(eid, None)
+        self._files.forget(eids)
 
     def listed_sources(self) -> set[str]:
         """The sources whose patterns matched a file at the last listing."""
@@ -825,7 +743,7 @@ class Tailer:
     @property
     def open_files(self) -> int:
         """How many file handles are held."""
-        return sum(1 for e in self._entries.values() if e.handle is not None)
+        return len(self._files.held())
 
     def _warn(self, path: str, event: str, **fields: str) -> None:
         if (path, event) not in self._warned:
