@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from pathlib import Path
@@ -28,6 +28,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from logwatch.clock import Clock
 from logwatch.fileindex import FP_MAX, MARKER_BYTES, Entry, FileIndex, fingerprint
+from logwatch.lines import count_lines, end_of_last_line
 from logwatch.model import FileState
 
 log = structlog.get_logger("logwatch.tailer")
@@ -516,9 +517,7 @@ class Tailer:
             if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
                 return
         self._copies.pop(inode, None)
-        entry = self._files.known_owner(
-            head, item.size, lambda start, n: _pread(handle, start, n)
-        )
+        entry = self._files.known_owner(head, item.size, _reader(handle))
         fresh = entry is None
         catch_up = False
         if entry is None:
@@ -527,7 +526,7 @@ class Tailer:
                 source = self._source(item.source)
                 catch_up = source is not None and source.backfill_s > 0
                 if not catch_up:
-                    offset = _end_of_last_line(handle, item.size)
+                    offset = end_of_last_line(_reader(handle), item.size)
             entry = Entry(
                 uuid.uuid4().hex,
                 fingerprint(head),
@@ -701,29 +700,10 @@ class Tailer:
             # parked above max_open in the step that opened it: count from its path
             try:
                 with open_shared(entry.path) as handle:
-                    return self._count_lines(handle, offset)
+                    return count_lines(_reader(handle), offset)
             except OSError:
                 return 0
-        return self._count_lines(entry.handle, offset)
-
-    @staticmethod
-    def _count_lines(handle: BinaryIO, offset: int) -> int:
-        head = _pread(handle, 0, 2)
-        newline = (
-            b"\n\x00"
-            if head == b"\xff\xfe"
-            else b"\x00\n"
-            if head == b"\xfe\xff"
-            else b"\n"
-        )
-        count, pos = 0, 0
-        while pos < offset:
-            chunk = _pread(handle, pos, min(READ_BYTES, offset - pos))
-            if not chunk:
-                break
-            count += chunk.count(newline)
-            pos += len(chunk)
-        return count
+        return count_lines(_reader(entry.handle), offset)
 
     def _source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
@@ -759,24 +739,6 @@ def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
     return handle.read(size) or b""
 
 
-def _end_of_last_line(handle: BinaryIO, size: int) -> int:
-    """Where to start a file from its end: after its last complete line.
-
-    In UTF-16 (by its byte-order mark, or the zero bytes of ASCII text) only a newline
-    code unit at an even offset counts: the start is never inside a character.
-    """
-    head = _pread(handle, 0, 2)
-    newline, unit = b"\n", 1
-    if head == b"\xff\xfe" or (len(head) == 2 and head[0] and not head[1]):
-        newline, unit = b"\n\x00", 2  # UTF-16LE, with a BOM or ASCII-first
-    elif head == b"\xfe\xff" or (len(head) == 2 and head[1] and not head[0]):
-        newline, unit = b"\x00\n", 2
-    start = max(0, size - 64 * 1024)
-    start -= start % unit
-    tail = _pread(handle, start, size - start)
-    end = len(tail)
-    while (nl := tail.rfind(newline, 0, end)) != -1:
-        if nl % unit == 0:
-            return start + nl + len(newline)
-        end = nl + len(newline) - 1  # a newline byte inside another character
-    return 0 if start == 0 else size - size % unit
+def _reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
+    """``read(offset, size)`` on an open file, for the pure functions of lines.py."""
+    return lambda offset, size: _pread(handle, offset, size)

@@ -14,6 +14,7 @@ from logwatch.lines import (
     Encoding,
     LineDecoder,
     cap_utf8,
+    count_lines,
     sniff,
     text_of,
 )
@@ -307,3 +308,23 @@ def test_scan_finds_the_error_lines_after_a_hole_or_a_lying_bom(
     assert result.exit_code == 0, result.output
     hits = [line for line in result.stdout.splitlines() if line.startswith("{")]
     assert [json.loads(h)["line"] for h in hits] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "offset", "lines"),
+    [
+        (b"a\nb\nc", 5, 2),
+        (b"a\nb\nc", 3, 1),
+        (b"a\nb\nc", 0, 0),
+        (codecs.BOM_UTF16_LE + "a\nb\n".encode("utf-16-le"), 10, 2),
+        (codecs.BOM_UTF16_BE + "a\nb\n".encode("utf-16-be"), 6, 1),
+        (b"\n" * 10, 100, 10),  # an offset past the end counts what is there
+    ],
+)
+def test_count_lines_counts_the_newlines_of_the_files_encoding(
+    data: bytes, offset: int, lines: int
+) -> None:
+    def read(start: int, size: int) -> bytes:
+        return data[start : start + max(0, size)]
+
+    assert count_lines(read, offset) == lines

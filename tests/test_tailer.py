@@ -853,14 +853,13 @@ def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
         ("a\n".encode("utf-16-be"), 4),
     ],
 )
-def test_the_start_after_the_last_whole_line(
-    tmp_path: Path, data: bytes, start: int
-) -> None:
-    from logwatch.tailer import _end_of_last_line
+def test_the_start_after_the_last_whole_line(data: bytes, start: int) -> None:
+    from logwatch.lines import end_of_last_line
 
-    (tmp_path / "f").write_bytes(data)
-    with (tmp_path / "f").open("rb") as fh:
-        assert _end_of_last_line(fh, len(data)) == start
+    def read(offset: int, size: int) -> bytes:
+        return data[offset : offset + max(0, size)]
+
+    assert end_of_last_line(read, len(data)) == start
 
 
 def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
