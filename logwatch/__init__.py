@@ -29,6 +29,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
     clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)
+             | listing       the files glob patterns match now (a directory snapshot)
 
     core       (pure: no threads, SQLite, files followed or network)
                model         the hop types: Line -> Record -> Hit, FileState, Queued

@@ -9,19 +9,14 @@ file is found again; (device, inode) names it only while a handle is open.
 from __future__ import annotations
 
 import contextlib
-import glob
-import hashlib
 import os
 import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatch
-from pathlib import Path
 from typing import BinaryIO
 
-import regex
 import structlog
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver, ObservedWatch
@@ -29,6 +24,8 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from logwatch.clock import Clock
 from logwatch.fileindex import FP_MAX, MARKER_BYTES, Entry, FileIndex, fingerprint
 from logwatch.lines import count_lines, end_of_last_line
+from logwatch.listing import Listed, Listing, watch_dirs
+from logwatch.listing import Source as Source  # the tailer's input, named here too
 from logwatch.model import FileState
 
 log = structlog.get_logger("logwatch.tailer")
@@ -36,7 +33,6 @@ log = structlog.get_logger("logwatch.tailer")
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
 MAX_READ_PER_STEP = 16 * READ_BYTES
-COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
 #: Consecutive listings a held file may be missing from before it is drained and closed.
 MISSING_LISTINGS = 2
 
@@ -55,19 +51,6 @@ def missing_listings(platform: str) -> int:
 COPY_WAIT_LISTINGS = 5
 #: A copy must also hold the same bytes as the original just before what was read.
 COPY_CHECK_BYTES = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Files to follow: glob patterns, exclusions and how to watch them."""
-
-    name: str
-    patterns: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    force_polling: bool = False
-    backfill_s: float = 0.0
-    #: the catch-all's level: records at it or above that no rule knows (None: off)
-    unmatched: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,14 +106,6 @@ class _Copy:
     waits: int = 0
 
 
-@dataclass(slots=True)
-class _Listed:
-    path: str
-    source: str
-    size: int
-    mtime_ns: int
-
-
 def open_shared(path: str) -> BinaryIO:
     """Open a file for reading so its writer can still rename and delete it.
 
@@ -180,62 +155,6 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
         raise windows_error(ctypes.get_last_error(), path)  # type: ignore[attr-defined,unused-ignore]
     fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
     return open(fd, "rb", buffering=0)
-
-
-def _is_candidate(path: str, source: Source) -> bool:
-    name = os.path.basename(path)
-    if name.lower().endswith(COMPRESSED):
-        return False
-    return not any(fnmatch(name, x) or fnmatch(path, x) for x in source.exclude)
-
-
-#: What glob.escape makes of a special character: ``[*]``, ``[?]``, ``[[]``.
-_ESCAPED = regex.compile(r"\[([*?\[])\]")
-
-
-def _literal(part: str) -> str | None:
-    """A path part as a plain name, or None when it is a pattern (``*``, ``[0-9]``).
-    Parts that glob.escape protected (a user name with ``[``) are plain names."""
-    if glob.has_magic(_ESCAPED.sub("", part)):
-        return None
-    return _ESCAPED.sub(r"\1", part)
-
-
-def watch_root(pattern: str) -> tuple[str, bool]:
-    """The directory to watch for a glob pattern, and whether recursively."""
-    parts = Path(pattern).parts
-    fixed: list[str] = []
-    for part in parts[:-1]:
-        name = _literal(part)
-        if name is None:
-            return str(Path(*fixed)) if fixed else ".", True
-        fixed.append(name)
-    return (str(Path(*fixed)) if fixed else "."), False
-
-
-def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
-    """The directories to watch for a glob pattern, and whether recursively.
-
-    Only ``**`` needs a recursive watch. A ``*`` in a directory part (MetaTrader's
-    ``Terminal/*/Logs/*.log``) watches each directory it matches now, and its fixed
-    root for new ones, without descending into everything beside them (tick caches).
-    """
-    root, recursive = watch_root(pattern)
-    directories = Path(pattern).parts[:-1]
-    if not recursive or any("**" in part for part in directories):
-        return [(root, recursive)]
-    found = glob.glob(os.path.join(*directories))
-    return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
-
-
-def file_key(st: os.stat_result, path: str) -> tuple[int, int]:
-    """What names a listed file while it is open: (device, inode), or the path when
-    the file system reports inode 0 (FAT/exFAT and some network drives on Windows),
-    which would make every file there one; the content identity does the rest."""
-    if st.st_ino:
-        return st.st_dev, st.st_ino
-    digest = hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=7)
-    return st.st_dev, -1 - int.from_bytes(digest.digest(), "big")
 
 
 #: Events that reading a file causes (inotify's IN_OPEN, IN_CLOSE_NOWRITE): no change.
@@ -289,8 +208,7 @@ class Tailer:
         #: files closed to stay under max_open, by inode: skipped until they change
         self._parked: dict[tuple[int, int], str] = {}
         #: the last listing and the (inode, mtime) of every directory it came from
-        self._listing: dict[tuple[int, int], _Listed] = {}
-        self._dirs: dict[str, tuple[int, int]] | None = None
+        self._listing = Listing(self.sources, self._warn)
         self._warned: set[tuple[str, str]] = set()
         self._observer: BaseObserver | None = None
         self._watches: dict[str, tuple[ObservedWatch, int]] = {}
@@ -371,11 +289,13 @@ class Tailer:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
-        listing: dict[tuple[int, int], _Listed] | None = None
+        listing: dict[tuple[int, int], Listed] | None = None
         if self.rediscover or now - self._last_listing >= self.poll_interval:
             self.rediscover = False
             self._last_listing = now
-            listing = self._list()
+            listing = self._listing.take(
+                lambda found: not self._parked and all(map(self._files.named, found))
+            )
             self._discover(listing, events)
             self._schedule()
         for entry in self._files:
@@ -384,61 +304,8 @@ class Tailer:
         self._limit_open()
         return events
 
-    def _list(self) -> dict[tuple[int, int], _Listed]:
-        dirs = self._dir_stamps()
-        if dirs is not None and dirs == self._dirs:
-            # nothing was created, deleted or renamed: the last listing still holds
-            return self._listing
-        found = self._glob()
-        links = any(os.path.islink(item.path) for item in found.values())
-        settled = (
-            not links and not self._parked and all(self._files.named(i) for i in found)
-        )
-        self._listing, self._dirs = found, (dirs if settled else None)
-        return found
-
-    def _dir_stamps(self) -> dict[str, tuple[int, int]] | None:
-        """(inode, mtime) of the directory of every pattern; None when that cannot tell
-        (``**`` patterns, and network drives, whose directory times may lag)."""
-        stamps = {}
-        for source in self.sources:
-            if source.force_polling:
-                return None
-            for pattern in source.patterns:
-                root, recursive = watch_root(os.path.expanduser(pattern))
-                if recursive:
-                    return None
-                try:
-                    st = os.stat(root)
-                except OSError:
-                    stamps[root] = (-1, -1)
-                    continue
-                stamps[root] = (st.st_ino, st.st_mtime_ns)
-        return stamps
-
-    def _glob(self) -> dict[tuple[int, int], _Listed]:
-        found: dict[tuple[int, int], _Listed] = {}
-        for source in self.sources:
-            for pattern in source.patterns:
-                for path in glob.glob(os.path.expanduser(pattern), recursive=True):
-                    if not _is_candidate(path, source):
-                        continue
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue
-                    if not os.path.isfile(path):
-                        self._warn(path, "not_a_file")
-                        continue
-                    inode = file_key(st, path)
-                    if inode not in found:
-                        found[inode] = _Listed(
-                            path, source.name, st.st_size, st.st_mtime_ns
-                        )
-        return dict(sorted(found.items(), key=lambda kv: kv[1].mtime_ns))
-
     def _discover(
-        self, listing: dict[tuple[int, int], _Listed], events: list[Event]
+        self, listing: dict[tuple[int, int], Listed], events: list[Event]
     ) -> None:
         for entry in self._files:
             if entry.inode is not None and entry.inode not in listing:
@@ -471,7 +338,7 @@ class Tailer:
             self._identify(inode, item, events)
         self._discovered_once = True
 
-    def _still_at(self, eid: str, item: _Listed) -> bool:
+    def _still_at(self, eid: str, item: Listed) -> bool:
         """For a file known by its path (inode 0): whether the file now at that path
         is still the one held (same first bytes, not shorter than what was read)."""
         entry = self._files[eid]
@@ -483,7 +350,7 @@ class Tailer:
         return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
 
     def _identify(
-        self, inode: tuple[int, int], item: _Listed, events: list[Event]
+        self, inode: tuple[int, int], item: Listed, events: list[Event]
     ) -> None:
         copy = self._copies.get(inode)
         if copy is not None:
@@ -650,7 +517,7 @@ class Tailer:
             events.append(Drained(entry.id))
         # the original file, cut, is new content from byte 0
         self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
-        listed = _Listed(self._path_of(handle, entry.path), entry.source, 0, 0)
+        listed = Listed(self._path_of(handle, entry.path), entry.source, 0, 0)
         self._identify(inode, listed, events)
 
     def _path_of(self, handle: BinaryIO, fallback: str) -> str:
@@ -718,7 +585,7 @@ class Tailer:
 
     def listed_sources(self) -> set[str]:
         """The sources whose patterns matched a file at the last listing."""
-        return {item.source for item in self._listing.values()}
+        return self._listing.sources_listed()
 
     @property
     def open_files(self) -> int:

@@ -20,8 +20,9 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch import tailer as tailer_module
+from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
-from logwatch.tailer import Source, Tailer, watch_root, windows_error
+from logwatch.tailer import Source, Tailer, windows_error
 from tests.fakes import FakeClock
 from tests.follow_harness import Harness, line, write
 
@@ -774,7 +775,7 @@ def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
 ) -> None:
     """MetaTrader's Terminal/<hash>/Logs: before, the whole Terminal tree (tick caches
     and all) was watched recursively."""
-    from logwatch.tailer import watch_dirs
+    from logwatch.listing import watch_dirs
 
     terminal = tmp_path / "Terminal"
     for name in ("A1", "B2"):

@@ -1,0 +1,104 @@
+"""The listing with an injected stat and glob: a directory tree held in a dict."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+
+from logwatch.fileindex import Inode
+from logwatch.listing import Listed, Listing, Source
+
+
+class Tree:
+    """Paths -> (mode, inode, size, mtime_ns); counts the globs it answers."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, tuple[int, int, int, int]] = {
+            "/logs": (stat.S_IFDIR, 1, 0, 0)
+        }
+        self.globs = 0
+
+    def add(self, path: str, ino: int, size: int, mtime_ns: int) -> None:
+        self.nodes[path] = (stat.S_IFREG | 0o644, ino, size, mtime_ns)
+        mode, dir_ino, _, dir_mtime = self.nodes["/logs"]
+        self.nodes["/logs"] = (mode, dir_ino, 0, dir_mtime + 1)  # a name was created
+
+    def stat(self, path: str) -> os.stat_result:
+        if path not in self.nodes:
+            raise FileNotFoundError(path)
+        mode, ino, size, mtime_ns = self.nodes[path]
+        fields = (mode, ino, 9, 1, 0, 0, size, 0, 0, 0)
+        return os.stat_result(fields, {"st_mtime_ns": mtime_ns})
+
+    def glob(self, pattern: str) -> list[str]:
+        self.globs += 1
+        return [p for p in self.nodes if fnmatch.fnmatchcase(p, pattern)]
+
+
+def listing_of(tree: Tree, warned: list[tuple[str, str]], *sources: Source) -> Listing:
+    return Listing(
+        sources,
+        lambda path, event: warned.append((path, event)),
+        stat=tree.stat,
+        glob=tree.glob,
+        islink=lambda path: False,
+    )
+
+
+def trust(found: dict[Inode, Listed]) -> bool:
+    return True
+
+
+def test_files_are_listed_by_inode_oldest_change_first() -> None:
+    tree = Tree()
+    tree.add("/logs/b.log", 20, 5, 200)
+    tree.add("/logs/a.log", 10, 3, 100)
+    tree.add("/logs/old.log.gz", 30, 3, 50)  # compressed: never followed
+    tree.add("/logs/skip.log", 40, 3, 60)
+    source = Source("app", ("/logs/*.log",), exclude=("skip.*",))
+    found = listing_of(tree, [], source).take(trust)
+    assert list(found.items()) == [
+        ((9, 10), Listed("/logs/a.log", "app", 3, 100)),
+        ((9, 20), Listed("/logs/b.log", "app", 5, 200)),
+    ]
+
+
+def test_a_trusted_listing_is_kept_until_its_directory_changes() -> None:
+    tree = Tree()
+    tree.add("/logs/a.log", 10, 3, 100)
+    listing = listing_of(tree, [], Source("app", ("/logs/*.log",)))
+    first = listing.take(trust)
+    assert listing.take(trust) == first
+    assert tree.globs == 1
+    tree.add("/logs/b.log", 20, 1, 300)
+    assert len(listing.take(trust)) == 2
+    assert tree.globs == 2
+    assert listing.sources_listed() == {"app"}
+
+
+def test_an_untrusted_listing_is_taken_again_next_time() -> None:
+    tree = Tree()
+    tree.add("/logs/a.log", 10, 3, 100)
+    listing = listing_of(tree, [], Source("app", ("/logs/*.log",)))
+    listing.take(lambda found: False)
+    listing.take(trust)
+    assert tree.globs == 2
+
+
+def test_a_directory_where_a_file_was_expected_is_reported() -> None:
+    tree = Tree()
+    tree.nodes["/logs/dir.log"] = (stat.S_IFDIR, 50, 0, 0)
+    warned: list[tuple[str, str]] = []
+    found = listing_of(tree, warned, Source("app", ("/logs/*.log",))).take(trust)
+    assert found == {}
+    assert warned == [("/logs/dir.log", "not_a_file")]
+
+
+def test_polled_sources_are_globbed_every_time() -> None:
+    tree = Tree()
+    tree.add("/logs/a.log", 10, 3, 100)
+    listing = listing_of(tree, [], Source("app", ("/logs/*.log",), force_polling=True))
+    listing.take(trust)
+    listing.take(trust)
+    assert tree.globs == 2
