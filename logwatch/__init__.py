@@ -26,6 +26,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | control       stop and reload requests (signals, console events)
              | places        where the platforms keep their logs on this PC
 
+    watch      watching      events on the patterns' directories wake the loop
+
     clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)

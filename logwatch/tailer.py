@@ -8,7 +8,6 @@ file is found again; (device, inode) names it only while a handle is open.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import threading
@@ -18,15 +17,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import structlog
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
-from watchdog.observers.api import BaseObserver, ObservedWatch
 
 from logwatch.clock import Clock
 from logwatch.fileindex import FP_MAX, MARKER_BYTES, Entry, FileIndex, fingerprint
 from logwatch.lines import count_lines, end_of_last_line
-from logwatch.listing import Listed, Listing, watch_dirs
+from logwatch.listing import Listed, Listing
 from logwatch.listing import Source as Source  # the tailer's input, named here too
 from logwatch.model import FileState
+from logwatch.watching import Watching
 
 log = structlog.get_logger("logwatch.tailer")
 
@@ -157,29 +155,6 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
     return open(fd, "rb", buffering=0)
 
 
-#: Events that reading a file causes (inotify's IN_OPEN, IN_CLOSE_NOWRITE): no change.
-_OWN_READS = frozenset({"opened", "closed_no_write"})
-
-
-class _Wake(FileSystemEventHandler):
-    """watchdog handler: any event wakes the loop; a non-modify one asks to re-glob."""
-
-    def __init__(self, tailer: Tailer) -> None:
-        super().__init__()
-        self.tailer = tailer
-
-    def dispatch(self, event: FileSystemEvent) -> None:
-        kind = getattr(event, "event_type", "")
-        if kind in _OWN_READS:
-            return  # our own opens and reads: waking on them spins on an empty file
-        try:
-            if kind != "modified":
-                self.tailer.rediscover = True
-            self.tailer.wake.set()
-        except Exception:
-            log.exception("watch_event_failed")
-
-
 class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step."""
 
@@ -210,78 +185,26 @@ class Tailer:
         #: the last listing and the (inode, mtime) of every directory it came from
         self._listing = Listing(self.sources, self._warn)
         self._warned: set[tuple[str, str]] = set()
-        self._observer: BaseObserver | None = None
-        self._watches: dict[str, tuple[ObservedWatch, int]] = {}
+        self._watching = Watching(self.sources, self.wake, self._relist, self._warn)
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
         """Start watching directories for events (sources that poll are not watched)."""
-        if self._observer is None and any(not s.force_polling for s in self.sources):
-            from watchdog.observers import Observer
-
-            observer = Observer()
-            observer.daemon = True
-            observer.start()
-            self._observer = observer
-        self._schedule()
+        self._watching.start()
 
     def close(self) -> None:
         """Stop watching and close every handle."""
-        if self._observer is not None:
-            observer, self._observer = self._observer, None
-            observer.stop()
-            observer.join(timeout=2)
+        self._watching.close()
         for entry in self._files:
             self._close(entry)
         for copy in self._copies.values():
             copy.handle.close()
         self._copies.clear()
 
-    def _schedule(self) -> None:
-        observer = self._observer
-        if observer is None:
-            return
-        if not observer.is_alive():
-            log.warning("observer_restarted")
-            self._observer = None
-            self._watches.clear()
-            self.start()
-            return
-        wanted: dict[str, bool] = {}
-        for source in self.sources:
-            if source.force_polling:
-                continue
-            for pattern in source.patterns:
-                for root, recursive in watch_dirs(os.path.expanduser(pattern)):
-                    wanted[root] = wanted.get(root, False) or recursive
-        for root in [r for r in self._watches if r not in wanted]:
-            self._unschedule(observer, root)
-        for root, recursive in wanted.items():
-            try:
-                ino = os.stat(root).st_ino
-            except OSError:
-                # gone: drop its watch now, or watchdog would hand its stopped
-                # emitter back when the directory is recreated and watched again
-                self._unschedule(observer, root)
-                continue
-            known = self._watches.get(root)
-            if known is not None and known[1] == ino:
-                continue
-            if known is not None:
-                self._unschedule(observer, root)
-            try:
-                watch = observer.schedule(_Wake(self), root, recursive=recursive)
-            except Exception as exc:  # noqa: BLE001  boundary: watchdog 7 raises queue.Empty, not OSError, for a directory that vanishes; the poll still covers it
-                self._warn(root, "watch_failed", error=f"{type(exc).__name__}: {exc}")
-                continue
-            self._watches[root] = (watch, ino)
-
-    def _unschedule(self, observer: BaseObserver, root: str) -> None:
-        known = self._watches.pop(root, None)
-        if known is not None:
-            with contextlib.suppress(Exception):  # already gone with its directory
-                observer.unschedule(known[0])
+    def _relist(self) -> None:
+        """A file was created, deleted or renamed: list the files at the next step."""
+        self.rediscover = True
 
     # -- one unit of work ------------------------------------------------------------
 
@@ -297,7 +220,7 @@ class Tailer:
                 lambda found: not self._parked and all(map(self._files.named, found))
             )
             self._discover(listing, events)
-            self._schedule()
+            self._watching.schedule()
         for entry in self._files:
             if entry.handle is not None:
                 self._poll(entry, events)

@@ -647,11 +647,11 @@ def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_
     tailer.start()
     try:
         tailer.step()
-        first: Any = tailer._observer
+        first: Any = tailer._watching.observer
         first.stop()  # a watchdog thread died
         first.join(5)
         tailer.step()
-        now: Any = tailer._observer
+        now: Any = tailer._watching.observer
         assert now is not first
         assert now.is_alive()
         logs.rename(tmp_path / "old")
@@ -797,7 +797,7 @@ def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
     tailer.start()
     try:
         tailer.step()
-        observer: Any = tailer._observer
+        observer: Any = tailer._watching.observer
         watched = sorted((w.path, w.is_recursive) for w in observer._watches)
         assert watched == [
             (str(terminal), False),
