@@ -201,7 +201,7 @@ class Engine:
                 pos = data.index(b"\n", pos) + 1
                 i += 1
             record = fmt.record(path, lines)
-            if OWN_OUTPUT.search(record.raw):
+            if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
             owners = by_record[start]
