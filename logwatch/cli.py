@@ -619,6 +619,11 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
     for e in info["errors"]:
         click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
+    click.echo(f"muted from the phone: {len(info['user_mutes'])}")
+    for m in info["user_mutes"]:
+        click.echo(f"  {m['target']} until {m['until']} (by {m['by']})")
+    if info.get("unacknowledged"):
+        click.echo(f"critical alerts not acknowledged: {info['unacknowledged']}")
     if "heartbeat" in info:
         click.echo(heartbeat.describe_status(info["heartbeat"]))
 
@@ -733,22 +738,159 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
 
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
-    from logwatch.clock import SystemClock
     from logwatch.config import load_config
+
+    loaded = load_config(config_path)
+    if not loaded.config.channels:
+        click.echo(
+            f"logwatch: no channels in {loaded.source}; add some under `channels:`",
+            err=True,
+        )
+        ctx.exit(1)
+    failed = _send_tests(loaded)
+    ctx.exit(1 if failed else 0)
+
+
+# -- service ---------------------------------------------------------------------------
+
+
+@cli.group()
+def service() -> None:
+    """Run logwatch in the background: a logon task (Windows), a systemd unit."""
+
+
+_system_option = click.option(
+    "--system",
+    is_flag=True,
+    help="Linux: the hardened system unit (root; Telegram/e-mail, no desktop).",
+)
+_dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Print what would be written and run; do nothing."
+)
+
+
+def _show_plan(plan: Any, dry_run: bool) -> None:
+    for write in plan.writes:
+        click.echo(f"{'would write' if dry_run else 'writing'} {write.path}")
+        if dry_run:
+            click.echo(write.text)
+    for path in plan.removes:
+        click.echo(f"{'would remove' if dry_run else 'removing'} {path}")
+    if dry_run or not plan.runnable:
+        if not dry_run:
+            click.echo("no systemd manager is running here; run these yourself:")
+        for command in (*plan.commands, *plan.then):
+            click.echo("  " + " ".join(command))
+    for note in plan.notes:
+        click.echo(f"logwatch: note: {note}", err=True)
+
+
+def _apply_plan(ctx: click.Context, plan: Any, dry_run: bool, strict: bool) -> None:
+    from logwatch import service as svc
+
+    _show_plan(plan, dry_run)
+    if dry_run:
+        return
+    failed = False
+    for command, result in svc.apply(plan, stop_on_error=strict):
+        ok = result.returncode == 0
+        failed = failed or not ok
+        click.echo(f"{'ok' if ok else 'FAILED'}: {' '.join(command)}")
+        if not ok:
+            click.echo((result.stderr or result.stdout).strip(), err=True)
+    if failed and strict:
+        ctx.exit(1)
+
+
+def _system_only_on_linux(system: bool) -> None:
+    if system and sys.platform == "win32":
+        raise click.UsageError("--system is for Linux; Windows uses a logon task")
+
+
+@service.command(name="install")
+@_system_option
+@_config_option
+@_dry_run_option
+@click.pass_context
+def service_install(
+    ctx: click.Context, system: bool, config_path: Path | None, dry_run: bool
+) -> None:
+    """Install and start the service for this user (--system: for the machine)."""
+    import shutil
+
+    from logwatch import service as svc
+
+    env = dict(os.environ)
+    scripts = Path(sys.executable).parent
+    _system_only_on_linux(system)
+    if sys.platform == "win32":
+        command = svc.launcher(scripts, shutil.which)
+        workdir = svc.default_workdir(env)
+        plan = svc.windows_install(env, command, workdir, workdir / svc.TASK_TEMPLATE)
+    else:
+        found = scripts / "logwatch"
+        executable = found if found.is_file() else Path(shutil.which("logwatch") or "")
+        if not executable.name:
+            raise click.ClickException("the logwatch command was not found on PATH")
+        if system and not dry_run and os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+            raise click.ClickException(
+                "--system writes /etc/systemd/system: run it as root (sudo)"
+            )
+        config = config_path.resolve() if config_path else None
+        plan = svc.linux_install(env, executable, config, system)
+    _apply_plan(ctx, plan, dry_run, strict=True)
+    if not dry_run and plan.runnable:
+        click.echo("logwatch: the service is installed and started")
+
+
+@service.command(name="uninstall")
+@_system_option
+@_dry_run_option
+@click.pass_context
+def service_uninstall(ctx: click.Context, system: bool, dry_run: bool) -> None:
+    """Stop the service and remove it."""
+    from logwatch import service as svc
+
+    _system_only_on_linux(system)
+    if sys.platform == "win32":
+        plan = svc.windows_uninstall()
+    else:
+        plan = svc.linux_uninstall(dict(os.environ), system)
+    _apply_plan(ctx, plan, dry_run, strict=False)
+
+
+@service.command(name="status")
+@_system_option
+@click.pass_context
+def service_status(ctx: click.Context, system: bool) -> None:
+    """Whether the service is installed and running (its manager's own words)."""
+    from logwatch import service as svc
+
+    _system_only_on_linux(system)
+    env = dict(os.environ)
+    if sys.platform != "win32":
+        path = svc.unit_path(system, env)
+        click.echo(f"unit file: {path} ({'present' if path.exists() else 'absent'})")
+        if not svc.systemd_running(system, env):
+            click.echo("systemd: no manager is running here")
+            ctx.exit(0 if path.exists() else 1)
+    command = svc.status_command(sys.platform, system)
+    result = svc.run_command(command)
+    click.echo((result.stdout or result.stderr).rstrip())
+    # systemctl status: 3 = not running, 4 = no such unit; schtasks: 1 = no such task
+    ctx.exit(0 if result.returncode == 0 else 1)
+
+
+def _send_tests(loaded: Any) -> int:
+    """Send a test alert to every channel of ``loaded``, saying how each went; the
+    number that failed."""
+    from logwatch.clock import SystemClock
     from logwatch.dedup import Alert, AlertKind
     from logwatch.engine import Engine
     from logwatch.notifier import Notifier
     from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record
 
-    loaded = load_config(config_path)
-    channels = loaded.config.channels
-    if not channels:
-        click.echo(
-            f"logwatch: no channels in {loaded.source}; add some under `channels:`",
-            err=True,
-        )
-        ctx.exit(1)
     notifier = Notifier(loaded)
     lang = loaded.config.language or default_language()
     rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
@@ -756,7 +898,7 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
     now = SystemClock().now()
     alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
     failed = 0
-    for channel in channels:
+    for channel in loaded.config.channels:
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
@@ -772,4 +914,193 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
         else:
             failed += 1
             click.echo(f"{channel.name}: FAILED: {result.error}")
+    return failed
+
+
+# -- init ------------------------------------------------------------------------------
+
+
+@cli.command()
+@_config_option
+@click.option("--language", type=click.Choice(["ru", "en"]), help="Of the questions.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="A log folder or file pattern to watch (repeatable).",
+)
+@click.option(
+    "--found-sources/--no-found-sources",
+    default=None,
+    help="With --source: also watch the logs found in the usual folders.",
+)
+@click.option("--telegram/--no-telegram", default=None, help="Set up Telegram.")
+@click.option(
+    "--telegram-token",
+    envvar="TELEGRAM_BOT_TOKEN",
+    show_envvar=True,
+    help="The bot's token from @BotFather (better from the environment: a command "
+    "line is visible to other programs).",
+)
+@click.option("--telegram-chat", help="The chat id (else: wait for a message).")
+@click.option(
+    "--telegram-wait",
+    type=click.FloatRange(1, 3600),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for a message to the bot.",
+)
+@click.option(
+    "--telegram-commands/--no-telegram-commands",
+    default=None,
+    help="Answer /status, /mute... from the Telegram chat.",
+)
+@click.option("--email-url", help="An e-mail channel: mailto://user:pass@host...")
+@click.option("--desktop/--no-desktop", default=None, help="Desktop notifications.")
+@click.option("--ntfy", help="An ntfy topic or URL.")
+@click.option(
+    "--apprise-url", "apprise_urls", multiple=True, help="Any Apprise URL (repeatable)."
+)
+@click.option(
+    "--alert-language", type=click.Choice(["ru", "en"]), help="Of the alerts."
+)
+@click.option("--quiet-hours", help="e.g. 23:00-07:00, or '-' for none.")
+@click.option(
+    "--secrets-file/--no-secrets-file",
+    default=None,
+    help="Tokens and passwords in a separate 0600 file (secrets.env) [default: yes].",
+)
+@click.option(
+    "--check/--no-check",
+    "run_check",
+    default=True,
+    show_default=True,
+    help="Check the config and send a test alert to each channel.",
+)
+@click.option(
+    "--service/--no-service",
+    "install_service",
+    default=None,
+    help="Install the background service at the end [default: ask; yes with --yes].",
+)
+@click.option(
+    "--yes",
+    "-y",
+    is_flag=True,
+    help="Ask nothing: flags and defaults; a missing required answer is an error.",
+)
+@click.pass_context
+def init(
+    ctx: click.Context,
+    config_path: Path | None,
+    language: str | None,
+    sources: tuple[str, ...],
+    found_sources: bool | None,
+    telegram: bool | None,
+    telegram_token: str | None,
+    telegram_chat: str | None,
+    telegram_wait: float,
+    telegram_commands: bool | None,
+    email_url: str | None,
+    desktop: bool | None,
+    ntfy: str | None,
+    apprise_urls: tuple[str, ...],
+    alert_language: str | None,
+    quiet_hours: str | None,
+    secrets_file: bool | None,
+    run_check: bool,
+    install_service: bool | None,
+    yes: bool,
+) -> None:
+    """Set logwatch up by answering a few questions (again: to change the config).
+
+    Every question has a flag; with --yes nothing is asked. Exit status: 0 when the
+    config was written (and every check passed), 1 when something failed, 2 when an
+    answer or the existing config is wrong.
+    """
+    import apprise
+
+    from logwatch.clock import SystemClock
+    from logwatch.config import default_config_path, load_config
+    from logwatch.notifier import serve_all
+    from logwatch.places import default_sources, known_folders
+    from logwatch.render import default_language
+    from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
+
+    serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
+    env = dict(os.environ)
+    path = (config_path or default_config_path(env)).expanduser()
+    options = Options(
+        path,
+        language,
+        sources,
+        found_sources,
+        telegram,
+        telegram_token,
+        telegram_chat,
+        telegram_wait,
+        telegram_commands,
+        email_url,
+        desktop,
+        ntfy,
+        apprise_urls,
+        alert_language,
+        quiet_hours,
+        secrets_file,
+        yes,
+    )
+    ui = Ui(yes)
+    clock = SystemClock()
+    found = found_logs(default_sources(known_folders(env), sys.platform))
+    wizard = Wizard(
+        options,
+        ui,
+        clock,
+        found,
+        env.get("LOGWATCH_TELEGRAM_API") or None,
+        default_language(env),
+        lambda url: apprise.Apprise.instantiate(url) is not None,
+    )
+    answers, previous = wizard.run()
+    if previous is not None and not yes:
+        backup_name = f"{path.name}.<time>.bak"
+        if not ui.confirm(wizard.t("write", path=path, backup=backup_name), True):
+            click.echo(wizard.t("not_written"))
+            ctx.exit(1)
+    stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    backup, env_path = write_config(path, answers, wizard.lang, stamp)
+    click.echo(wizard.t("written", path=path))
+    if env_path is not None:
+        click.echo(wizard.t("written_env", path=env_path))
+    if backup is not None:
+        click.echo(wizard.t("backup", path=backup))
+    failed = 0
+    if run_check:
+        click.echo(wizard.t("checking"))
+        ctx.invoke(check, rule_dirs=(), config_path=path)
+        loaded = load_config(path, env)
+        if loaded.config.channels:
+            failed = _send_tests(loaded)
+    took = _reload_running(path, env, clock)
+    if took is True:
+        click.echo(wizard.t("reloaded"))
+    elif took is False:
+        click.echo(wizard.t("not_reloaded"), err=True)
+        failed += 1
+    if install_service is None:
+        install_service = ui.confirm(wizard.t("service"), True)
+    if install_service:
+        ctx.invoke(service_install, system=False, config_path=path, dry_run=False)
+    click.echo(wizard.t("done"))
     ctx.exit(1 if failed else 0)
+
+
+def _reload_running(config: Path, env: dict[str, str], clock: Any) -> bool | None:
+    """Ask a logwatch running on this config's state to reload; None if none runs."""
+    from logwatch.control import request_reload
+    from logwatch.lock import StateLock
+
+    state = _state_path(config, env)
+    if StateLock(state).holder() is None:
+        return None
+    return request_reload(state.parent, clock, 10.0)

@@ -118,6 +118,11 @@ class Channel(_Strict):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)]
     url: SecretStr
     min_severity: Severity = Severity.INFO
+    #: below this severity the message arrives silently (Telegram without a sound,
+    #: ntfy/Gotify/Pushover at low priority)
+    loud_from: Severity = Severity.ERROR
+    #: Telegram: answer /status, /mute, /unmute, /ack, /help from this chat
+    commands: bool = False
     #: messages it sends in any minute; a burst beyond goes as one grouped message
     max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
     #: also say when trouble is over (Alertmanager's name); None: on for Alertmanager
@@ -292,6 +297,12 @@ class Config(BaseSettings):
     max_age: LongDuration = 24 * 3600.0
     heartbeat: Heartbeat | None = None
     metrics: Metrics | None = None
+    #: Another Bot API server for sending and polling (self-hosted telegram-bot-api);
+    #: ``LOGWATCH_TELEGRAM_API``. Default: Telegram's own.
+    telegram_api: Annotated[str, Field(pattern=r"^https?://[^\s/]+")] | None = None
+    #: ``KEY=value`` lines for ``${KEY}`` (tokens, passwords), relative to this file;
+    #: the process environment wins over it
+    env_file: str | None = None
 
     @classmethod
     def settings_customise_sources(
@@ -376,6 +387,9 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
         raise InvalidConfig(
             [ConfigError(doc.source, 1, "expected a mapping of settings")]
         )
+    warnings: list[str] = []
+    if isinstance(data.get("env_file"), str):
+        env = {**_read_env_file(doc, data["env_file"], problems, warnings), **env}
     data = _expand(data, (), env, doc, problems)
     data = _merge(data, env_overrides(env))
     try:
@@ -397,9 +411,57 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
                             f"{what} name {name!r} is used twice",
                         )
                     )
+        for i, channel in enumerate(config.channels):
+            if channel.commands and channel.kind != "telegram":
+                problems.append(
+                    ConfigError(
+                        doc.source,
+                        doc.line_of(("channels", i, "commands")),
+                        f"channel {channel.name}: commands work on Telegram "
+                        "channels (tgram://) only",
+                    )
+                )
     if problems or config is None:
         raise InvalidConfig(sorted(problems, key=lambda e: e.line))
-    return LoadedConfig(config, doc, unknown_variables(env))
+    return LoadedConfig(config, doc, warnings + unknown_variables(env))
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """``KEY=value`` lines (``#`` comments, blanks, optional quotes, ``export``)."""
+    out = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        out[key.strip()] = value
+    return out
+
+
+def _read_env_file(
+    doc: Document, name: str, problems: list[ConfigError], warnings: list[str]
+) -> dict[str, str]:
+    path = Path(doc.source).parent / Path(name).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        mode = path.stat().st_mode
+    except OSError as exc:
+        problems.append(
+            ConfigError(
+                doc.source,
+                doc.line_of(("env_file",)),
+                f"env_file {path}: {exc.strerror or exc}",
+            )
+        )
+        return {}
+    if os.name == "posix" and mode & 0o077:
+        warnings.append(
+            f"{path} holds secrets but others may read it: chmod 600 {path}"
+        )
+    return parse_env_file(text)
 
 
 def env_overrides(env: dict[str, str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import structlog
 
 from logwatch import alertmanager, control
 from logwatch.clock import Clock
+from logwatch.commands import muted
 from logwatch.config import (
     LoadedConfig,
     config_secrets,
@@ -44,10 +45,12 @@ from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
+from logwatch.remote import Remote, remote_chats
 from logwatch.render import Message, default_language, format_duration
 from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, state_path
 from logwatch.tailer import Source
+from logwatch.telegram import BotApi
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -271,8 +274,12 @@ class Daemon:
         )
         alerting = Alerting(
             deduper,
-            lambda a: channels_for(
-                setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+            lambda a: (
+                []
+                if self._muted(a)
+                else channels_for(
+                    setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+                )
             ),
             self.dispatcher.poke,
             Expectations(setup.rules),
@@ -307,6 +314,27 @@ class Daemon:
             )
             self.pinger.start()
 
+        self.remotes = [
+            Remote(
+                BotApi(chats.token, setup.notifier.telegram_api),
+                chats,
+                self.state,
+                self.clock,
+                setup.lang,
+                (r.id for r in setup.rules),
+                (s.name for s in setup.sources),
+                titles={
+                    r.id: r.title.get(setup.lang) or r.title["en"] for r in setup.rules
+                },
+                instance=setup.instance,
+            )
+            for chats in remote_chats(
+                config.channels, lambda c: c.url.get_secret_value()
+            )
+        ]
+        for remote in self.remotes:
+            remote.start()
+
     def _alertmanager_format(self, deduper: Deduper) -> Format:
         setup = self.setup
 
@@ -329,7 +357,20 @@ class Daemon:
 
         return format_alerts
 
+    def _muted(self, alert: Alert) -> bool:
+        """Whether a mute sent from the phone covers this alert (never a self-alert)."""
+        if alert.kind == AlertKind.SELF:
+            return False
+        mutes = self.state.user_mutes(self.clock.now().timestamp())
+        if not mutes:
+            return False
+        path = alert.hit.record.path if alert.hit else ""
+        source = source_name(path, self.setup.sources) if path else ""
+        return muted(alert.rule_id, source, mutes)
+
     def _stop_parts(self) -> None:
+        for remote in self.remotes:
+            remote.stop()
         if self.pinger is not None:
             self.pinger.close()
             self.pinger = None

@@ -24,6 +24,7 @@ import apprise
 import regex
 import structlog
 from apprise.decorators import notify
+from apprise.plugins.telegram import NotifyTelegram
 
 from logwatch import alertmanager
 from logwatch.config import Channel, LoadedConfig, config_secrets
@@ -31,6 +32,7 @@ from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.redact import redact
 from logwatch.render import Message
+from logwatch.telegram import api_base
 
 log = structlog.get_logger("logwatch.notifier")
 
@@ -207,13 +209,12 @@ def serve(schemes: Collection[str]) -> None:
     with _plugins_lock:
         if not manager:  # nothing loaded yet
             _load_plugins(manager, {s.lower() for s in schemes} - set(_OWN))
-        for scheme, (name, plugin) in _OWN.items():
-            if scheme not in manager:
-                notify(on=scheme, name=name)(plugin)  # type: ignore[no-untyped-call]
+        _register_own(manager)
 
 
 def serve_all() -> None:
-    """Load every Apprise plugin module (those ``serve`` loaded stay as they are)."""
+    """Make Apprise ready to send to any scheme: every plugin module loaded (those
+    ``serve`` loaded stay as they are), and logwatch's own schemes."""
     manager = _manager()
     quiet = logging.getLogger("apprise")
     level = quiet.level
@@ -221,8 +222,15 @@ def serve_all() -> None:
     try:
         with _plugins_lock:
             manager.load_modules(force=True)
+            _register_own(manager)
     finally:
         quiet.setLevel(level)
+
+
+def _register_own(manager: Any) -> None:
+    for scheme, (name, plugin) in _OWN.items():
+        if scheme not in manager:
+            notify(on=scheme, name=name)(plugin)  # type: ignore[no-untyped-call]
 
 
 def _manager() -> Any:
@@ -281,9 +289,46 @@ def _imported(name: str) -> Any:
 # -- the notifier ---------------------------------------------------------------------
 
 
-def tag_of(channel: str) -> str:
-    """The Apprise tag of a channel (lowercase letters, digits, dashes)."""
-    return "ch-" + channel
+def tag_of(channel: str, variant: str = "") -> str:
+    """The Apprise tag of a channel (lowercase letters, digits, dashes), or of one of
+    its twins: ``quiet`` below its ``loud_from``, ``urgent`` for critical alerts."""
+    return "ch-" + channel + (f"-{variant}" if variant else "")
+
+
+#: What makes a message arrive silently, per URL scheme (each plugin's own option).
+QUIET_OPTIONS = {
+    "tgram": ("silent", "yes"),  # Bot API disable_notification
+    "telegram": ("silent", "yes"),
+    "ntfy": ("priority", "low"),
+    "ntfys": ("priority", "low"),
+    "gotify": ("priority", "low"),
+    "gotifys": ("priority", "low"),
+    "pover": ("priority", "low"),
+}
+
+
+def with_option(url: str, key: str, value: str) -> str:
+    """``url`` with the query option ``key`` set to ``value`` (replacing it)."""
+    base, _, query = url.partition("?")
+    kept = [p for p in query.split("&") if p and p.split("=", 1)[0].lower() != key]
+    return base + "?" + "&".join([*kept, f"{key}={value}"])
+
+
+def quiet_url(url: str) -> str | None:
+    """The silent variant of a channel URL, or None when its scheme has none."""
+    option = QUIET_OPTIONS.get(url.split("://", 1)[0].lower())
+    return with_option(url, *option) if option else None
+
+
+#: What makes a critical alert repeat until acknowledged, where the service does it
+#: itself (Pushover's emergency priority: repeated until its receipt is acknowledged).
+URGENT_OPTIONS = {"pover": ("priority", "emergency")}
+
+
+def urgent_url(url: str) -> str | None:
+    """The repeat-until-acknowledged variant of a channel URL, or None."""
+    option = URGENT_OPTIONS.get(url.split("://", 1)[0].lower())
+    return with_option(url, *option) if option else None
 
 
 class Notifier:
@@ -301,13 +346,18 @@ class Notifier:
         asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
         asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
         self._apprise = apprise.Apprise(asset=asset)
+        self._variants: set[tuple[str, str]] = set()
+        #: where Telegram channels send (and commands poll): one Bot API base URL
+        self.telegram_api = api_base(loaded.config.telegram_api)
         serve({c.scheme for c in loaded.config.channels})
         problems = []
         for index, channel in enumerate(loaded.config.channels):
             url = channel.url.get_secret_value()
-            if apprise.Apprise.instantiate(url) is None:
+            service = self._service(url, tag_of(channel.name), asset)
+            if service is None:
                 serve_all()  # a scheme none of the modules loaded so far serves
-            if apprise.Apprise.instantiate(url) is None:
+                service = self._service(url, tag_of(channel.name), asset)
+            if service is None:
                 problems.append(
                     loaded.error(
                         ("channels", index, "url"),
@@ -316,9 +366,37 @@ class Notifier:
                     )
                 )
                 continue
-            self._apprise.add(url, tag=tag_of(channel.name))
+            self._apprise.add(service)
+            for variant, make in (("quiet", quiet_url), ("urgent", urgent_url)):
+                twin_url = make(url)
+                twin = twin_url and self._service(
+                    twin_url, tag_of(channel.name, variant), asset
+                )
+                if twin:
+                    self._apprise.add(twin)
+                    self._variants.add((channel.name, variant))
         if problems:
             raise InvalidConfig(problems)
+
+    def _service(self, url: str, tag: str, asset: apprise.AppriseAsset) -> Any:
+        """One Apprise service; a Telegram one talks to the configured Bot API."""
+        service = apprise.Apprise.instantiate(url, asset=asset, tag=tag)
+        if isinstance(service, NotifyTelegram):
+            # the plugin's own attribute (class default: Telegram's API), per instance
+            service.notify_url = f"{self.telegram_api}/bot"
+        return service
+
+    def tag_for(self, channel: str, severity: Severity) -> str:
+        """Which of a channel's services an alert of this severity goes through."""
+        if severity == Severity.CRITICAL and (channel, "urgent") in self._variants:
+            return tag_of(channel, "urgent")
+        if not self.loud(channel, severity) and (channel, "quiet") in self._variants:
+            return tag_of(channel, "quiet")
+        return tag_of(channel)
+
+    def loud(self, channel: str, severity: Severity) -> bool:
+        """Whether an alert of this severity rings on this channel (``loud_from``)."""
+        return severity.rank >= self.channels[channel].loud_from.rank
 
     def takes(self, channel: str, severity: Severity) -> bool:
         """Whether a channel wants alerts of this severity."""
@@ -339,7 +417,7 @@ class Notifier:
                 title=message.title,
                 notify_type=_NOTIFY_TYPE[severity],
                 body_format=apprise.NotifyFormat.TEXT,
-                tag=tag_of(channel),
+                tag=self.tag_for(channel, severity),
                 log_level=logging.DEBUG if detail else None,
             )
         except Exception as exc:  # noqa: BLE001  boundary: a plugin bug is a failed send

@@ -98,8 +98,32 @@ def _v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v5(conn: sqlite3.Connection) -> None:
+    # commands from the phone: mutes, reminders of critical alerts until /ack, and
+    # where reading Telegram's updates stands
+    conn.execute(
+        """CREATE TABLE user_mutes (
+            target TEXT PRIMARY KEY, until REAL NOT NULL, by TEXT NOT NULL
+        )"""
+    )
+    conn.execute(
+        """CREATE TABLE reminders (
+            alert_id TEXT NOT NULL, channel TEXT NOT NULL, title TEXT NOT NULL,
+            next_at REAL NOT NULL, sent INTEGER NOT NULL DEFAULT 0, acked_at REAL,
+            PRIMARY KEY (alert_id, channel)
+        )"""
+    )
+    conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1,
+    _v2,
+    _v3,
+    _v4,
+    _v5,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -506,6 +530,95 @@ class State:
             ).fetchall()
         return {channel: count for channel, count in rows}
 
+    # -- commands from the phone ------------------------------------------------------
+
+    def set_mute(self, target: str, until: float, by: str) -> None:
+        """Mute a rule, a source or ``all`` until a time (epoch s)."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO user_mutes VALUES (?, ?, ?)",
+                (target, until, by),
+            )
+
+    def clear_mutes(self, target: str | None = None) -> list[str]:
+        """Lift one mute (or every one); what was lifted."""
+        with self._lock:
+            where, args = ("WHERE target = ?", (target,)) if target else ("", ())
+            rows = self._conn.execute(
+                f"DELETE FROM user_mutes {where} RETURNING target",  # noqa: S608
+                args,
+            ).fetchall()
+        return sorted(r[0] for r in rows)
+
+    def user_mutes(self, now: float) -> dict[str, tuple[float, str]]:
+        """Active mutes: target -> (until, who)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT target, until, by FROM user_mutes WHERE until > ?", (now,)
+            ).fetchall()
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def sent_unreminded(self, channel: str, since: float) -> list[tuple[str, str]]:
+        """Alerts delivered to a channel since a time that have no reminder yet:
+        (alert id, payload)."""
+        with self._lock:
+            rows = self._conn.execute(
+                """SELECT a.id, a.payload FROM deliveries d
+                   JOIN alerts a ON a.id = d.alert_id
+                   WHERE d.channel = ? AND d.status IN ('sent', 'maybe')
+                   AND d.done_at >= ? AND NOT EXISTS (SELECT 1 FROM reminders r
+                   WHERE r.alert_id = d.alert_id AND r.channel = d.channel)""",
+                (channel, since),
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def remind(
+        self, alert_id: str, channel: str, title: str, next_at: float, sent: int
+    ) -> None:
+        """Save (or move on) a reminder of an alert until it is acknowledged."""
+        with self._lock:
+            self._conn.execute(
+                """INSERT INTO reminders (alert_id, channel, title, next_at, sent)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT (alert_id, channel)
+                   DO UPDATE SET next_at = excluded.next_at, sent = excluded.sent""",
+                (alert_id, channel, title, next_at, sent),
+            )
+
+    def reminders(self, channel: str) -> list[tuple[str, str, float, int]]:
+        """Open reminders of a channel: (alert id, title, next at, sent)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT alert_id, title, next_at, sent FROM reminders "
+                "WHERE channel = ? AND acked_at IS NULL ORDER BY next_at",
+                (channel,),
+            ).fetchall()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def ack(self, channel: str, now: float) -> list[str]:
+        """Acknowledge every open reminder of a channel; their titles."""
+        with self._lock:
+            rows = self._conn.execute(
+                "UPDATE reminders SET acked_at = ? WHERE channel = ? "
+                "AND acked_at IS NULL RETURNING title",
+                (now, channel),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def setting(self, key: str) -> str | None:
+        """A small value logwatch keeps (where reading Telegram's updates stands)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM settings WHERE key = ?", (key,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Keep a small value."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value)
+            )
+
     def close(self) -> None:
         """Close the database."""
         with self._lock:
@@ -556,7 +669,8 @@ def _mtime(path: str) -> float | None:
 
 
 def read_status(path: Path, now: float) -> dict[str, Any]:
-    """What ``logwatch status`` shows, read-only (safe while the daemon runs)."""
+    """What ``logwatch status`` shows, read-only (safe while the daemon runs); mutes
+    and reminders active at ``now`` (epoch s)."""
     from datetime import UTC, datetime
 
     def when(ts: float | None) -> str | None:
@@ -573,6 +687,8 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
         "waiting": {},
         "channels": {},
         "errors": [],
+        "user_mutes": [],
+        "unacknowledged": 0,
     }
     if not path.exists():
         return {"state": f"{path} (none yet)", **empty}
@@ -634,6 +750,18 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
                     "ORDER BY name"
                 )
             }
+        if version >= 5:
+            info["user_mutes"] = [
+                {"target": r[0], "until": when(r[1]), "by": r[2]}
+                for r in conn.execute(
+                    "SELECT target, until, by FROM user_mutes WHERE until > ? "
+                    "ORDER BY target",
+                    (now,),
+                )
+            ]
+            info["unacknowledged"] = conn.execute(
+                "SELECT count(*) FROM reminders WHERE acked_at IS NULL"
+            ).fetchone()[0]
     except sqlite3.DatabaseError as exc:
         return {"state": f"{path} (unreadable: {exc})", **empty}
     finally:

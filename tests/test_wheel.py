@@ -32,3 +32,5 @@ def test_wheel_ships_the_rule_packs(tmp_path: Path) -> None:
     for part in ("catalogue.yaml", "binance.codes.csv", "mt5.codes.csv"):
         assert f"logwatch/rules/{part}" in names
     assert any(n.endswith("entry_points.txt") for n in names)
+    for shipped in ("logwatch-task.xml", "logwatch.service", "logwatch-user.service"):
+        assert f"logwatch/deploy/{shipped}" in names  # `logwatch service install`

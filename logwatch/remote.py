@@ -1,0 +1,224 @@
+"""The phone as a remote: Telegram commands in the configured chats, and reminders of
+critical alerts until ``/ack``.
+
+One thread per bot long-polls ``getUpdates``; it never touches following or delivery
+(it reads the state read-only for /status and writes only mutes, acks and its offset).
+Chats that are not configured are ignored, and logged once each. Network failures back
+off quietly, up to a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from logwatch import commands as cmd
+from logwatch.clock import Clock
+from logwatch.state import State, read_status
+from logwatch.telegram import BotApi, TelegramError, chat_of
+
+log = structlog.get_logger("logwatch.remote")
+
+#: How long one getUpdates waits for a message (Telegram allows up to 50 s).
+POLL_S = 25.0
+#: Critical alerts are repeated this often until /ack, at most REMIND_TIMES times.
+REMIND_EVERY_S = 300.0
+REMIND_TIMES = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Chats:
+    """The chats one bot answers: chat id -> channel name."""
+
+    token: str
+    channels: Mapping[str, str]  # chat id (text) -> channel
+
+
+class Remote:
+    """One bot's commands and reminders; ``step()`` is one poll, ``run(stop)`` loops."""
+
+    def __init__(
+        self,
+        bot: BotApi,
+        chats: Chats,
+        state: State,
+        clock: Clock,
+        lang: str,
+        rules: Iterable[str],
+        sources: Iterable[str],
+        poll_s: float = POLL_S,
+        limiter: cmd.Limiter | None = None,
+        titles: Mapping[str, str] | None = None,
+        instance: str = "",
+    ) -> None:
+        self.bot, self.chats, self.state, self.clock = bot, chats, state, clock
+        self.lang, self.rules, self.sources = lang, set(rules), set(sources)
+        self.poll_s = poll_s
+        #: rule id -> title in the language, for reminders
+        self.titles = dict(titles or {})
+        self.instance = instance
+        self.limiter = limiter or cmd.Limiter()
+        self.strangers: set[int] = set()
+        self.username = ""
+        self._key = "telegram_offset:" + bot.token.split(":", 1)[0]
+        self._since = clock.now().timestamp()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    # -- one unit of work -------------------------------------------------------------
+
+    def step(self) -> None:
+        """Send due reminders, then read and answer new commands."""
+        self.remind()
+        saved = self.state.setting(self._key)
+        offset = int(saved) if saved else None
+        for update in self.bot.updates(offset, self.poll_s):
+            self.state.set_setting(self._key, str(update["update_id"] + 1))
+            try:
+                self.handle(update)
+            except TelegramError as exc:
+                log.warning("telegram_answer_failed", error=str(exc))
+
+    def handle(self, update: Mapping[str, Any]) -> None:
+        """Answer one update, if it is a command from a configured chat."""
+        chat = chat_of(dict(update))
+        if chat is None:
+            return
+        channel = self.chats.channels.get(str(chat.id))
+        if channel is None:
+            if chat.id not in self.strangers:
+                self.strangers.add(chat.id)
+                log.warning(
+                    "telegram_stranger_ignored", chat_id=chat.id, type=chat.type
+                )
+            return
+        message = update.get("message") or update.get("channel_post") or {}
+        command = cmd.parse_command(str(message.get("text", "")), self.username)
+        if command is None:
+            return
+        verdict = self.limiter.take(chat.id, self.clock.monotonic())
+        if verdict == "drop":
+            return
+        if verdict == "warn":
+            self.bot.send(chat.id, cmd.say(self.lang, "slow_down"))
+            return
+        by = str((message.get("from") or {}).get("first_name") or chat.name)
+        self.bot.send(chat.id, self.answer(command, channel, by))
+
+    def answer(self, command: cmd.Command, channel: str, by: str) -> str:
+        """The answer to one command (and what it changes)."""
+        now = self.clock.now().timestamp()
+        lang = self.lang
+        if command.name in ("help", "start"):
+            return cmd.HELP[lang]
+        if command.name == "status":
+            info = read_status(self.state.path, now)
+            return cmd.status_text(info, lang, self.instance)
+        if command.name == "mute":
+            request = cmd.parse_mute(command.args, self.rules, self.sources, lang)
+            if isinstance(request, str):
+                return request
+            until = now + request.seconds
+            self.state.set_mute(request.target, until, by)
+            log.info("muted", target=request.target, until=until, by=by)
+            return cmd.say(
+                lang, "muted", target=request.target, until=cmd.local_time(until)
+            )
+        if command.name == "unmute":
+            target = command.args[0] if command.args else None
+            lifted = self.state.clear_mutes(None if target == cmd.ALL else target)
+            if not lifted:
+                return cmd.say(lang, "none_muted")
+            return cmd.say(lang, "unmuted", what=", ".join(lifted))
+        if command.name == "ack":
+            titles = self.state.ack(channel, now)
+            if not titles:
+                return cmd.say(lang, "none_acked")
+            return cmd.say(lang, "acked", what="; ".join(titles))
+        return (
+            cmd.say(lang, "unknown_command", what="/" + command.name)
+            + "\n\n"
+            + (cmd.HELP[lang])
+        )
+
+    def remind(self) -> None:
+        """Repeat each critical alert sent to these chats until it is acknowledged."""
+        now = self.clock.now().timestamp()
+        for chat_id, channel in self.chats.channels.items():
+            for alert_id, payload in self.state.sent_unreminded(channel, self._since):
+                data = json.loads(payload)
+                if data.get("severity") != "critical":
+                    continue
+                rule_id = str(data.get("rule_id", "?"))
+                title = self.titles.get(rule_id, rule_id)
+                self.state.remind(alert_id, channel, title, now + REMIND_EVERY_S, 0)
+            for alert_id, title, next_at, sent in self.state.reminders(channel):
+                if next_at > now:
+                    continue
+                if sent >= REMIND_TIMES:
+                    self.state.ack(channel, now)  # given up: no reminders for ever
+                    continue
+                try:
+                    self.bot.send(chat_id, cmd.say(self.lang, "reminder", title=title))
+                except TelegramError as exc:  # tried again at the next period
+                    log.warning("telegram_reminder_failed", error=str(exc))
+                self.state.remind(
+                    alert_id, channel, title, now + REMIND_EVERY_S, sent + 1
+                )
+
+    # -- the thread -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Poll in a thread of its own."""
+        self._thread = threading.Thread(
+            target=self.run, args=(self._stop,), name="telegram-commands", daemon=True
+        )
+        self._thread.start()
+
+    def run(self, stop: threading.Event) -> None:
+        """Poll until ``stop``; failures back off from 1 s to a minute."""
+        backoff = 1.0
+        try:
+            me = self.bot.me()
+            self.username = str(me.get("username", ""))
+        except TelegramError as exc:
+            log.warning("telegram_commands_unavailable", error=str(exc))
+        while not stop.is_set():
+            try:
+                self.step()
+                backoff = 1.0
+            except TelegramError as exc:
+                log.info("telegram_poll_failed", error=str(exc), retry_in_s=backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 60.0)
+            except Exception:
+                log.exception("telegram_poll_crashed")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 60.0)
+
+    def stop(self, timeout: float = 0.5) -> None:
+        """Stop polling (a long poll in flight ends in the background)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def remote_chats(channels: Iterable[Any], url_of: Callable[[Any], str]) -> list[Chats]:
+    """The bots with ``commands: true`` channels, each with the chats it answers."""
+    from logwatch.telegram import token_and_chat
+
+    bots: dict[str, dict[str, str]] = {}
+    for channel in channels:
+        if not getattr(channel, "commands", False):
+            continue
+        parsed = token_and_chat(url_of(channel))
+        if parsed is None:
+            continue
+        token, chat = parsed
+        bots.setdefault(token, {})[chat] = channel.name
+    return [Chats(token, chats) for token, chats in bots.items()]

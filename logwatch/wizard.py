@@ -1,0 +1,627 @@
+"""``logwatch init``: the guided setup that writes a commented config.
+
+The questions go through a ``Ui`` (click's prompts in a terminal; defaults and flags
+only with ``--yes``), the Telegram chat is found through the Bot API, and what is
+written is made by pure functions (``render_config``, ``render_env``) that the tests
+parse back. An existing config is edited: its values are the defaults, keys the
+wizard does not ask about are kept, and the old file is kept beside the new one.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+import yaml
+
+from logwatch.clock import Clock
+from logwatch.config import Source as SourceSpec
+from logwatch.errors import LogwatchError
+from logwatch.telegram import (
+    BotApi,
+    Chat,
+    TelegramError,
+    api_base,
+    chat_of,
+    valid_token,
+)
+from logwatch.wizard_text import COMMENTS, TEXT
+from logwatch.yamlfile import load_yaml
+
+TOKEN_VAR = "TELEGRAM_BOT_TOKEN"  # noqa: S105  a variable name
+SMTP_VAR = "SMTP_PASSWORD"
+ENV_FILE = "secrets.env"
+#: how long one getUpdates call waits (Telegram allows up to 50 s)
+POLL_S = 20.0
+
+
+class WizardError(LogwatchError):
+    """The setup cannot go on (a missing answer with --yes, Telegram said no...)."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+    def format_message(self) -> str:
+        """The message, as cli prints it."""
+        return f"logwatch init: {self.message}"
+
+
+# -- pure parts -----------------------------------------------------------------------
+
+
+@dataclass
+class Answers:
+    """What the config will say: raw YAML values (``${VAR}`` kept), and secrets."""
+
+    language: str = "en"
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    channels: list[dict[str, Any]] = field(default_factory=list)
+    quiet_hours: tuple[str, str] | None = None
+    #: top-level keys of an existing config the wizard does not ask about
+    kept: dict[str, Any] = field(default_factory=dict)
+    #: NAME -> value for the env file (empty: secrets are written into the config)
+    secrets: dict[str, str] = field(default_factory=dict)
+    env_file: str | None = None
+
+    def put_channel(self, channel: dict[str, Any]) -> None:
+        """Add a channel, replacing one of the same name."""
+        self.channels = [c for c in self.channels if c.get("name") != channel["name"]]
+        self.channels.append(channel)
+
+
+def _block(comment: str, data: dict[str, Any]) -> str:
+    lines = [f"# {line}" for line in comment.splitlines()]
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    return "\n".join(lines) + "\n" + body
+
+
+def render_config(answers: Answers, lang: str) -> str:
+    """The config file's text, a comment before each section."""
+    c = COMMENTS[lang]
+    parts = ["\n".join(f"# {line}" for line in c["header"].splitlines()) + "\n"]
+    parts.append(_block(c["language"], {"language": answers.language}))
+    if answers.sources:
+        parts.append(_block(c["sources"], {"sources": answers.sources}))
+    else:
+        parts.append(f"# {c['no_sources']}\n")
+    if answers.channels:
+        parts.append(_block(c["channels"], {"channels": answers.channels}))
+    if answers.quiet_hours:
+        start, end = answers.quiet_hours
+        parts.append(
+            _block(c["quiet_hours"], {"quiet_hours": {"from": start, "to": end}})
+        )
+    if answers.env_file:
+        parts.append(_block(c["env_file"], {"env_file": answers.env_file}))
+    if answers.kept:
+        parts.append(_block(c["kept"], answers.kept))
+    return "\n".join(parts)
+
+
+def render_env(secrets: dict[str, str]) -> str:
+    """The env file: one ``NAME=value`` line each."""
+    lines = ["# secrets of logwatch's config (${NAME} there); keep this file private"]
+    lines += [f"{name}={value}" for name, value in sorted(secrets.items())]
+    return "\n".join(lines) + "\n"
+
+
+_TIME = r"(\d{1,2}:\d{2})"
+
+
+def parse_quiet_hours(text: str) -> tuple[str, str] | None:
+    """``23:00-07:00`` -> ("23:00", "07:00"); ``-``/empty -> None.
+
+    Raises:
+        ValueError: not two times, or the same time twice.
+    """
+    text = text.strip()
+    if text in ("", "-", "none", "нет"):
+        return None
+    m = re.fullmatch(rf"{_TIME}\s*[-–]\s*{_TIME}", text)
+    if not m:
+        raise ValueError(text)
+    start, end = (time.fromisoformat(g.zfill(5)) for g in m.groups())
+    if start == end:
+        raise ValueError(text)
+    return start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
+    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog``) or a pattern."""
+    expanded = os.path.expanduser(path.strip())  # noqa: PTH111  a user's text
+    if Path(expanded).is_file():  # a name like "Bot [2].log" is a name, not a glob
+        patterns = [glob.escape(expanded)]
+        base = Path(expanded).stem
+    elif glob.has_magic(expanded) and not Path(expanded).is_dir():
+        patterns = [expanded]
+        base = Path(expanded.split("*", 1)[0]).name or "logs"
+    else:
+        folder = glob.escape(expanded.rstrip("/\\"))
+        patterns = [f"{folder}/*.{ext}" for ext in ("log", "txt", "slog")]
+        base = Path(expanded.rstrip("/\\")).name or "logs"
+    name = re.sub(r"[^\w.-]+", "-", base).strip("-")[:50] or "logs"
+    unique, n = name, 2
+    while unique in taken:
+        unique, n = f"{name}-{n}", n + 1
+    return {"name": unique, "paths": patterns}
+
+
+def found_logs(sources: Sequence[SourceSpec]) -> list[tuple[SourceSpec, list[str]]]:
+    """The zero-config sources that have files on this PC, with the files."""
+    out = []
+    for source in sources:
+        files: list[str] = []
+        for pattern in source.paths:
+            files += glob.glob(pattern, recursive=True)  # noqa: PTH207  str patterns
+        if files:
+            out.append((source, sorted(set(files))))
+    return out
+
+
+def email_url(host: str, port: int, user: str, password: str, to: str) -> str:
+    """An Apprise ``mailto``/``mailtos`` URL (SSL on 465, STARTTLS otherwise)."""
+    scheme = "mailtos" if port == 465 else "mailto"
+    mode = "ssl" if port == 465 else "starttls"
+    return (
+        f"{scheme}://{quote(user, safe='')}:{password}@{host}:{port}"
+        f"?from={quote(user, safe='@')}&to={quote(to, safe='@')}&mode={mode}"
+    )
+
+
+def split_password(url: str) -> tuple[str, str]:
+    """A URL with its ``user:password@`` password replaced by a NUL, and the password
+    ("" when it has none)."""
+    m = re.match(r"^([a-z0-9+.-]+://[^:/@]*:)([^@/]+)(@.*)$", url, re.I | re.S)
+    if not m:
+        return url, ""
+    return m.group(1) + "\0" + m.group(3), m.group(2)
+
+
+def ntfy_url(text: str) -> str:
+    """An Apprise ntfy URL from a topic or an ntfy web address."""
+    text = text.strip()
+    if "://" not in text:
+        return f"ntfys://ntfy.sh/{text}"
+    scheme, rest = text.split("://", 1)
+    return ("ntfys" if scheme in ("https", "ntfys") else "ntfy") + "://" + rest
+
+
+def answers_from(data: dict[str, Any]) -> Answers:
+    """The answers an existing config (its raw YAML mapping) already gives."""
+    managed = {"language", "sources", "channels", "quiet_hours", "env_file"}
+    quiet = data.get("quiet_hours")
+    hours = None
+    if isinstance(quiet, dict) and "from" in quiet and "to" in quiet:
+        hours = (_clock_text(quiet["from"]), _clock_text(quiet["to"]))
+    return Answers(
+        language=str(data.get("language") or "en"),
+        sources=list(data.get("sources") or []),
+        channels=list(data.get("channels") or []),
+        quiet_hours=hours,
+        kept={k: v for k, v in data.items() if k not in managed},
+        env_file=data.get("env_file"),
+    )
+
+
+def _clock_text(value: object) -> str:
+    if isinstance(value, int):  # YAML 1.1 reads 23:00 as 1380 minutes
+        return f"{value // 60 % 24:02d}:{value % 60:02d}"
+    return str(value)
+
+
+# -- asking ---------------------------------------------------------------------------
+
+
+class Ui:
+    """Questions in a terminal; with ``yes``: the default, or an error naming a flag."""
+
+    def __init__(self, yes: bool, echo: Callable[[str], None] = click.echo) -> None:
+        self.yes, self.echo = yes, echo
+
+    def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
+        """A line of text (``default`` None: the answer is required)."""
+        if self.yes:
+            if default is None:
+                raise WizardError(f"{text}: give {flag}", exit_code=2)
+            return default
+        answer: str = click.prompt(
+            text,
+            default=default,
+            hide_input=hide,
+            show_default=not hide and bool(default),
+        )
+        return answer.strip()
+
+    def confirm(self, text: str, default: bool) -> bool:
+        """Yes or no."""
+        if self.yes:
+            return default
+        return click.confirm(text, default=default)
+
+    def choose(self, text: str, choices: Sequence[str], default: str) -> str:
+        """One of ``choices``."""
+        if self.yes:
+            return default
+        answer: str = click.prompt(
+            text, type=click.Choice(list(choices)), default=default
+        )
+        return answer
+
+
+@dataclass
+class Options:
+    """The flags of ``logwatch init`` (None: ask, or take the default with --yes)."""
+
+    config: Path
+    language: str | None = None
+    sources: tuple[str, ...] = ()
+    found_sources: bool | None = None
+    telegram: bool | None = None
+    telegram_token: str | None = None
+    telegram_chat: str | None = None
+    telegram_wait_s: float = 120.0
+    telegram_commands: bool | None = None
+    email_url: str | None = None
+    desktop: bool | None = None
+    ntfy: str | None = None
+    apprise_urls: tuple[str, ...] = ()
+    alert_language: str | None = None
+    quiet_hours: str | None = None
+    secrets_file: bool | None = None
+    yes: bool = False
+
+
+class Wizard:
+    """Asks, finds the Telegram chat, and writes the config (``run``)."""
+
+    def __init__(
+        self,
+        options: Options,
+        ui: Ui,
+        clock: Clock,
+        found: list[tuple[SourceSpec, list[str]]],
+        telegram_api: str | None,
+        system_language: str,
+        valid_url: Callable[[str], bool],
+    ) -> None:
+        self.o, self.ui, self.clock, self.found = options, ui, clock, found
+        #: the Bot API: $LOGWATCH_TELEGRAM_API, else the config's telegram_api
+        self.api_from_env = telegram_api is not None
+        self.telegram_api = api_base(telegram_api)
+        self.system_language = system_language
+        self.valid_url = valid_url
+        self.lang = "en"
+
+    def t(self, key: str, **fields: object) -> str:
+        """A message in the chosen language."""
+        return TEXT[self.lang][key].format(**fields)
+
+    # -- the questions, in order ------------------------------------------------------
+
+    def run(self) -> tuple[Answers, Answers | None]:
+        """Ask everything; the new answers and the previous config's (if any)."""
+        self.lang = self.o.language or self.ui.choose(
+            "Language / Язык", ["ru", "en"], self.system_language
+        )
+        self.ui.echo(self.t("welcome"))
+        previous = self._previous()
+        answers = Answers(**vars(previous)) if previous else Answers()
+        answers.language = self.lang
+        if previous:
+            self.ui.echo(self.t("existing", path=self.o.config))
+            answers.secrets = {}
+            configured = previous.kept.get("telegram_api")
+            if isinstance(configured, str) and not self.api_from_env:
+                self.telegram_api = configured.rstrip("/")
+        self._sources(answers, previous)
+        self._channels(answers, previous)
+        answers.language = self.o.alert_language or self.ui.choose(
+            self.t("alert_language"),
+            ["ru", "en"],
+            previous.language if previous else self.lang,
+        )
+        self._quiet_hours(answers)
+        if answers.secrets:
+            keep_apart = self.o.secrets_file
+            if keep_apart is None:
+                keep_apart = self.ui.confirm(self.t("secrets"), True)
+            if keep_apart:
+                answers.env_file = answers.env_file or ENV_FILE
+            else:
+                self._inline_secrets(answers)
+        return answers, previous
+
+    def _previous(self) -> Answers | None:
+        if not self.o.config.exists():
+            return None
+        try:
+            doc, problems = load_yaml(self.o.config)
+        except LogwatchError as exc:
+            problems = [exc]  # type: ignore[list-item]
+            doc = None
+        data = (doc.data or {}) if doc is not None else None
+        if problems or not isinstance(data, dict):
+            lines = [self.t("unparseable", path=self.o.config)]
+            lines += [p.format_message() for p in problems] or ["expected a mapping"]
+            raise WizardError("\n".join(lines), exit_code=2)
+        return answers_from(data)
+
+    def _sources(self, answers: Answers, previous: Answers | None) -> None:
+        if previous and previous.sources:
+            names = ", ".join(str(s.get("name")) for s in previous.sources)
+            self.ui.echo(self.t("kept_sources", names=names))
+            if not self.ui.confirm(self.t("keep_sources"), True):
+                answers.sources = []
+        else:
+            answers.sources = []
+            if self.found:
+                self.ui.echo(self.t("found"))
+                for source, files in self.found:
+                    self.ui.echo(
+                        self.t(
+                            "found_item",
+                            name=source.name,
+                            count=len(files),
+                            example=files[0],
+                        )
+                    )
+            else:
+                self.ui.echo(self.t("found_none"))
+        added = [*self.o.sources]
+        if not self.o.yes:
+            while True:
+                more = self.ui.ask(self.t("add_source"), "", "--source")
+                if not more:
+                    break
+                added.append(more)
+        for path in added:
+            expanded = os.path.expanduser(path)  # noqa: PTH111  a user's text
+            if not glob.has_magic(expanded) and not Path(expanded).exists():
+                self.ui.echo(self.t("no_such_folder", path=path))
+            taken = [s["name"] for s in answers.sources]
+            answers.sources.append(source_for(path, taken))
+        if added and self.found and not (previous and previous.sources):
+            use = self.o.found_sources
+            if use is None:
+                use = self.ui.confirm(self.t("use_found"), True)
+            if use:  # explicit sources replace the search: write the found ones too
+                answers.sources[:0] = [
+                    {"name": s.name, "paths": list(s.paths)} for s, _ in self.found
+                ]
+
+    def _channels(self, answers: Answers, previous: Answers | None) -> None:
+        if previous and previous.channels:
+            names = ", ".join(str(c.get("name")) for c in previous.channels)
+            self.ui.echo(self.t("kept_channels", names=names))
+            if not self.ui.confirm(self.t("keep_channels"), True):
+                answers.channels = []
+        telegram = self.o.telegram
+        if telegram is None:
+            given = self.o.telegram_token is not None
+            # unattended, Telegram is set up when its token is given (or --telegram)
+            telegram = given or (
+                not self.o.yes
+                and self.ui.confirm(self.t("telegram"), not answers.channels)
+            )
+        if telegram:
+            self._telegram(answers)
+        if self.o.email_url is not None:
+            url, password = split_password(self.o.email_url)
+            if password:
+                answers.secrets[SMTP_VAR] = password
+                url = url.replace("\0", "${" + SMTP_VAR + "}")
+            answers.put_channel({"name": "email", "url": url})
+        elif not self.o.yes and self.ui.confirm(self.t("email"), False):
+            self._email(answers)
+        desktop = self.o.desktop
+        if desktop is None:
+            desktop = self.ui.confirm(self.t("desktop"), True)
+        if desktop:
+            answers.put_channel(
+                {"name": "desktop", "url": "desktop://", "min_severity": "warning"}
+            )
+        ntfy = self.o.ntfy
+        if ntfy is None and not self.o.yes:
+            ntfy = self.ui.ask(self.t("ntfy"), "", "--ntfy")
+        if ntfy:
+            answers.put_channel({"name": "ntfy", "url": ntfy_url(ntfy)})
+        urls = list(self.o.apprise_urls)
+        while not self.o.yes:
+            url = self.ui.ask(self.t("apprise"), "", "--apprise-url")
+            if not url:
+                break
+            urls.append(url)
+        for url in urls:
+            if not self.valid_url(url):
+                raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
+            taken = {c["name"] for c in answers.channels}
+            name = next(
+                f"apprise-{n}" for n in range(1, 99) if f"apprise-{n}" not in taken
+            )
+            answers.put_channel({"name": name, "url": url})
+
+    def _quiet_hours(self, answers: Answers) -> None:
+        current = "-"
+        if answers.quiet_hours:
+            current = "-".join(answers.quiet_hours)
+        while True:
+            text = self.o.quiet_hours
+            if text is None:
+                text = self.ui.ask(self.t("quiet"), current, "--quiet-hours")
+            try:
+                answers.quiet_hours = parse_quiet_hours(text)
+                return
+            except ValueError:
+                if self.o.quiet_hours is not None or self.o.yes:
+                    raise WizardError(self.t("bad_quiet"), exit_code=2) from None
+                self.ui.echo(self.t("bad_quiet"))
+
+    def _inline_secrets(self, answers: Answers) -> None:
+        for channel in answers.channels:
+            for name, value in answers.secrets.items():
+                channel["url"] = channel["url"].replace("${" + name + "}", value)
+        answers.secrets = {}
+
+    # -- Telegram ---------------------------------------------------------------------
+
+    def _telegram(self, answers: Answers) -> None:
+        token = self.o.telegram_token
+        while True:
+            if token is None:
+                self.ui.echo(self.t("telegram_howto"))
+                token = self.ui.ask(self.t("token"), None, "--telegram-token", True)
+            token = token.strip()
+            bot = BotApi(token, self.telegram_api)
+            problem = self._check_bot(token, bot)
+            if not problem:
+                break
+            if self.o.telegram_token is not None or self.o.yes:
+                raise WizardError(problem)
+            self.ui.echo(problem)
+            token = None
+        chat = self._chat(bot)
+        commands = self.o.telegram_commands
+        if commands is None:
+            commands = self.ui.confirm(self.t("commands"), True)
+        answers.secrets[TOKEN_VAR] = token
+        channel: dict[str, Any] = {
+            "name": "telegram",
+            "url": f"tgram://${{{TOKEN_VAR}}}/{chat.id}",
+        }
+        if commands:
+            channel["commands"] = True
+        answers.put_channel(channel)
+
+    def _check_bot(self, token: str, bot: BotApi) -> str:
+        if not valid_token(token):
+            return self.t("token_shape")
+        try:
+            me = bot.me()
+        except TelegramError as exc:
+            if exc.code == 401:
+                return self.t("token_401")
+            return self.t("no_api", error=exc)
+        self.username = str(me.get("username", ""))
+        self.ui.echo(
+            self.t("bot_ok", username=self.username, name=me.get("first_name"))
+        )
+        return ""
+
+    def _chat(self, bot: BotApi) -> Chat:
+        while True:
+            if self.o.telegram_chat is not None:
+                try:
+                    chat = bot.chat(self.o.telegram_chat)
+                except TelegramError as exc:
+                    raise WizardError(
+                        self.t("chat_unwritable", chat=self.o.telegram_chat, error=exc)
+                    ) from None
+            else:
+                chat = self._wait_for_chat(bot)
+                if not self.ui.confirm(self.t("use_chat"), True):
+                    continue
+            try:
+                bot.send(chat.id, self.t("connected"))
+                return chat
+            except TelegramError as exc:
+                problem = self.t("chat_unwritable", chat=chat.name, error=exc)
+                if self.o.telegram_chat is not None or self.o.yes:
+                    raise WizardError(problem) from None
+                self.ui.echo(problem)
+                if not self.ui.confirm(self.t("try_another"), True):
+                    raise WizardError(problem) from None
+
+    def _wait_for_chat(self, bot: BotApi) -> Chat:
+        try:
+            old = bot.updates(None, 0)
+        except TelegramError as exc:
+            raise WizardError(self.t("no_api", error=exc)) from None
+        offset = old[-1]["update_id"] + 1 if old else None
+        seconds = self.o.telegram_wait_s
+        self.ui.echo(self.t("send_now", username=self.username, seconds=f"{seconds:g}"))
+        deadline = self.clock.monotonic() + seconds
+        while (left := deadline - self.clock.monotonic()) > 0:
+            try:
+                updates = bot.updates(offset, min(POLL_S, max(1.0, left)))
+            except TelegramError as exc:
+                raise WizardError(self.t("no_api", error=exc)) from None
+            for update in updates:
+                offset = update["update_id"] + 1
+                chat = chat_of(update)
+                if chat is not None:
+                    bot.updates(offset, 0)  # confirm it, so it is not taken again
+                    self.ui.echo(
+                        self.t("got_chat", chat=chat.name, type=chat.type, id=chat.id)
+                    )
+                    return chat
+        raise WizardError(
+            self.t("no_message", username=self.username, seconds=f"{seconds:g}")
+        )
+
+    # -- e-mail -----------------------------------------------------------------------
+
+    def _email(self, answers: Answers) -> None:
+        host = self.ui.ask(self.t("smtp_host"), None, "--email-url")
+        port = int(self.ui.ask(self.t("smtp_port"), "587", "--email-url"))
+        user = self.ui.ask(self.t("smtp_user"), None, "--email-url")
+        password = self.ui.ask(self.t("smtp_password"), None, "--email-url", True)
+        to = self.ui.ask(self.t("mail_to"), user, "--email-url")
+        answers.secrets[SMTP_VAR] = quote(password, safe="")
+        url = email_url(host, port, user, "${" + SMTP_VAR + "}", to)
+        answers.put_channel({"name": "email", "url": url})
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read (0600 on POSIX), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    if os.name == "posix":
+        tmp.chmod(0o600)
+    tmp.replace(path)
+
+
+def write_config(
+    path: Path, answers: Answers, lang: str, stamp: str
+) -> tuple[Path | None, Path | None]:
+    """Write the config (and the env file); the backup of the old config, and the env
+    file, when there are.
+
+    Raises:
+        InvalidConfig: what was rendered does not load (a bug; nothing is written).
+    """
+    from logwatch.config import config_from_text, parse_env_file
+
+    text = render_config(answers, lang)
+    env_path = path.parent / answers.env_file if answers.env_file else None
+    secrets = dict(answers.secrets)
+    if env_path is not None and env_path.exists():
+        secrets = {**parse_env_file(env_path.read_text(encoding="utf-8")), **secrets}
+    env = {**secrets, **os.environ}
+    check = text.replace(f"env_file: {answers.env_file}\n", "") if env_path else text
+    config_from_text(check, env, str(path))
+    backup = None
+    if path.exists():
+        backup = path.with_name(f"{path.name}.{stamp}.bak")
+        backup.write_bytes(path.read_bytes())
+    if env_path is not None and answers.secrets:
+        write_private(env_path, render_env(secrets))
+    write_private(path, text)
+    return backup, env_path if answers.secrets else None

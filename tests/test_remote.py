@@ -1,0 +1,360 @@
+"""Telegram commands and reminders until /ack. Telegram cannot be reached from here:
+the Bot API is the fake server of tests/telegram_fake.py on 127.0.0.1. The end-to-end
+tests run real ``logwatch run`` processes pointed at it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from structlog.testing import capture_logs
+
+from logwatch import commands as cmd
+from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_chats
+from logwatch.state import State
+from logwatch.telegram import BotApi
+from tests.conftest import wait_until
+from tests.fakes import FakeClock
+from tests.follow_harness import write
+from tests.telegram_fake import TOKEN, FakeBotApi
+from tests.test_daemon import Run
+from tests.test_notifier import Hook
+
+ME: dict[str, Any] = {"id": 4242, "type": "private", "first_name": "Ivan"}
+STRANGER: dict[str, Any] = {"id": 666, "type": "private", "first_name": "Mallory"}
+RULES = ["binance.margin-insufficient", "binance.invalid-signature"]
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture(name="api")
+def _api() -> Iterator[FakeBotApi]:
+    fake = FakeBotApi()
+    yield fake
+    fake.close()
+
+
+class Phone:
+    """A Remote driven by hand: ``say`` then ``step``."""
+
+    def __init__(self, tmp_path: Path, api: FakeBotApi, lang: str = "en") -> None:
+        self.api = api
+        api.add_chat(ME)
+        self.clock = FakeClock()
+        self.state = State(tmp_path / "state.db", self.clock)
+        self.remote = Remote(
+            BotApi(TOKEN, api.url),
+            Chats(TOKEN, {"4242": "phone"}),
+            self.state,
+            self.clock,
+            lang,
+            RULES,
+            ["bot"],
+            poll_s=0,
+            titles={"binance.liq": "Position liquidated"},
+        )
+
+    def command(self, text: str, chat: dict[str, Any] = ME) -> None:
+        self.api.say(chat, text)
+        self.remote.step()
+
+    def last(self) -> str:
+        return str(self.api.sent[-1]["text"])
+
+
+@pytest.fixture(name="phone")
+def _phone(tmp_path: Path, api: FakeBotApi) -> Iterator[Phone]:
+    phone = Phone(tmp_path, api)
+    yield phone
+    phone.state.close()
+
+
+class TestCommands:
+    def test_mute_is_stored_answered_and_listed_by_status(self, phone: Phone) -> None:
+        phone.command("/mute binance.margin-insufficient 1h")
+        assert phone.last().startswith("Muted binance.margin-insufficient until")
+        now = phone.clock.now().timestamp()
+        assert phone.state.user_mutes(now) == {
+            "binance.margin-insufficient": (now + 3600, "Ivan")
+        }
+        phone.command("/status")
+        assert "Muted: binance.margin-insufficient →" in phone.last()
+
+    def test_a_strangers_command_changes_nothing_and_is_logged_once(
+        self, phone: Phone
+    ) -> None:
+        with capture_logs() as logs:
+            phone.command("/mute all 1h", STRANGER)
+            phone.command("/mute all 2h", STRANGER)
+        assert phone.state.user_mutes(phone.clock.now().timestamp()) == {}
+        assert phone.api.sent == []
+        strangers = [e for e in logs if e["event"] == "telegram_stranger_ignored"]
+        assert [e["chat_id"] for e in strangers] == [666]
+
+    @pytest.mark.parametrize(
+        ("text", "why"),
+        [
+            ("/mute binance.margin-insufficient soon", "soon is not a duration"),
+            ("/mute binance.margin-insufficient 10s", "10s is not a duration"),
+            ("/mute binance.margin-insufficient 31d", "31d is not a duration"),
+            ("/mute nosuch.rule 1h", "nosuch.rule is neither a rule nor a source"),
+            ("/mute 1h", "Usage: /mute"),
+        ],
+    )
+    def test_a_bad_mute_is_answered_with_the_usage_and_changes_nothing(
+        self, phone: Phone, text: str, why: str
+    ) -> None:
+        phone.command(text)
+        assert "Usage: /mute RULE|SOURCE|all DURATION" in phone.last()
+        assert why in phone.last()
+        assert phone.state.user_mutes(phone.clock.now().timestamp()) == {}
+
+    def test_unmute_one_or_all(self, phone: Phone) -> None:
+        phone.command("/mute bot 1h")
+        phone.command("/mute all 30m")
+        phone.command("/unmute bot")
+        assert phone.last() == "Unmuted: bot."
+        phone.command("/unmute")
+        assert phone.last() == "Unmuted: all."
+        phone.command("/unmute")
+        assert phone.last() == "Nothing was muted."
+
+    def test_a_flood_of_commands_gets_a_few_answers_and_one_slow_down(
+        self, phone: Phone
+    ) -> None:
+        for _ in range(30):
+            phone.api.say(ME, "/help")
+        phone.remote.step()
+        texts = [m["text"] for m in phone.api.sent]
+        assert len(texts) == 6  # the burst of 5, then one "slow down"
+        assert texts[-1].startswith("Too many commands")
+        phone.clock.advance(60)
+        phone.command("/help")
+        assert phone.last().startswith("logwatch commands:")
+
+    def test_help_in_russian_and_commands_for_another_bot_are_ignored(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        phone = Phone(tmp_path, api, "ru")
+        phone.remote.username = "lw_alerts_bot"
+        phone.command("/help@other_bot")
+        assert api.sent == []
+        phone.command("/help@lw_alerts_bot")
+        assert phone.last().startswith("Команды logwatch:")
+        phone.command("/frobnicate")
+        assert phone.last().startswith("Неизвестная команда /frobnicate.")
+        phone.state.close()
+
+    def test_the_offset_survives_a_restart(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        phone = Phone(tmp_path, api)
+        phone.command("/help")
+        phone.state.close()
+        again = Phone(tmp_path, api)
+        again.remote.step()  # the /help already answered is not answered again
+        assert len(api.sent) == 1
+        again.state.close()
+
+
+class TestReminders:
+    def critical(self, phone: Phone, alert_id: str = "a1") -> None:
+        payload = json.dumps({"severity": "critical", "rule_id": "binance.liq"})
+        created = phone.clock.now().timestamp()
+        phone.state.commit(
+            extra=lambda conn: State.queue(
+                conn, [(alert_id, created, payload, ["phone"], created)]
+            )
+        )
+        phone.state.mark(alert_id, "phone", "sent", 1, created, "", created)
+
+    def test_critical_repeats_until_ack(self, phone: Phone) -> None:
+        self.critical(phone)
+        phone.remote.step()
+        assert phone.api.sent == []
+        phone.clock.advance(REMIND_EVERY_S)
+        phone.remote.step()
+        assert phone.last().startswith("🔁 Not acknowledged yet: Position liquidated")
+        phone.command("/ack")
+        assert phone.last() == "Acknowledged: Position liquidated. No more reminders."
+        phone.clock.advance(REMIND_EVERY_S * 3)
+        phone.remote.step()
+        assert phone.last().startswith("Acknowledged")
+        phone.command("/ack")
+        assert phone.last() == "No alert waits for an acknowledgement."
+
+    def test_reminders_stop_by_themselves_after_a_while(self, phone: Phone) -> None:
+        self.critical(phone)
+        phone.remote.step()
+        for _ in range(REMIND_TIMES + 3):
+            phone.clock.advance(REMIND_EVERY_S)
+            phone.remote.step()
+        assert len(phone.api.sent) == REMIND_TIMES
+
+
+class TestPure:
+    def test_parse_command(self) -> None:
+        assert cmd.parse_command("/Mute@Bot a 1h", "bot") == cmd.Command(
+            "mute", ("a", "1h")
+        )
+        assert cmd.parse_command("hello") is None
+        assert cmd.parse_command("/x@other", "bot") is None
+
+    def test_mutes_cover_rule_source_or_all_only(self) -> None:
+        assert cmd.muted("r", "bot", ["r"])
+        assert cmd.muted("r", "bot", ["bot"])
+        assert cmd.muted("r", "", ["all"])
+        assert not cmd.muted("r", "bot", ["other", "other-bot"])
+        assert not cmd.muted("r", "", [""])
+
+    def test_remote_chats_group_by_bot(self) -> None:
+        class Ch:
+            def __init__(self, name: str, url: str, commands: bool) -> None:
+                self.name, self.url, self.commands = name, url, commands
+
+        chats = remote_chats(
+            [
+                Ch("a", f"tgram://{TOKEN}/1", True),
+                Ch("b", f"tgram://{TOKEN}/-2", True),
+                Ch("c", f"tgram://{TOKEN}/3", False),
+            ],
+            lambda c: c.url,
+        )
+        assert chats == [Chats(TOKEN, {"1": "a", "-2": "b"})]
+
+
+# -- real processes ----------------------------------------------------------------------
+
+MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
+SIGNATURE = b"Signature for this request is not valid.\n"
+
+
+def config(tmp_path: Path, hook: Hook) -> str:
+    return (
+        f"language: en\ninstance: desk-7\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n"
+        f"  - name: hook\n    url: 'json://127.0.0.1:{hook.port}/alerts'\n"
+        f"  - name: phone\n    url: 'tgram://{TOKEN}/4242'\n    commands: true\n"
+        "dedup:\n  window: 1s\n"
+    )
+
+
+@pytest.fixture(name="hook")
+def _hook() -> Iterator[Hook]:
+    server = Hook()
+    yield server
+    server.close()
+
+
+def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_cannot(
+    tmp_path: Path, api: FakeBotApi, hook: Hook
+) -> None:
+    (tmp_path / "logs").mkdir()
+    api.add_chat(ME)
+    env = {"LOGWATCH_TELEGRAM_API": api.url}
+    run = Run(tmp_path, config(tmp_path, hook), env)
+    api.say(ME, "/mute binance.margin-insufficient 1h")
+    wait_until(lambda: any("Muted" in m["text"] for m in api.sent), 15, "the answer")
+    api.say(STRANGER, "/unmute all")
+    api.say(STRANGER, "/mute binance.invalid-signature 1h")
+    api.say(ME, "/status")
+    wait_until(
+        lambda: any("logwatch status" in m["text"] for m in api.sent), 15, "/status"
+    )
+    (answer,) = [m["text"] for m in api.sent if "logwatch status" in m["text"]]
+    assert answer.startswith("📋 logwatch status (desk-7)")  # which PC answers
+    write(tmp_path / "logs" / "bot.log", MARGIN + SIGNATURE)
+    wait_until(lambda: len(hook.requests) >= 1, 10, "the signature alert")
+    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    status = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "status",
+            "--config",
+            str(tmp_path / "config.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert "binance.margin-insufficient until" in status.stdout
+    assert "by Ivan" in status.stdout
+    run = Run(tmp_path, config(tmp_path, hook), env)
+    write(tmp_path / "logs" / "bot.log", b"\n" * 3 + MARGIN + SIGNATURE)
+    wait_until(lambda: len(hook.requests) >= 2, 10, "the second signature alert")
+    assert run.stop() == 0
+    titles = [r["title"] for r in hook.requests]
+    assert not any("margin" in t for t in titles), titles
+    assert all("signature" in t.lower() for t in titles)
+    answered_to = {m["chat_id"] for m in api.sent}
+    assert answered_to == {4242}  # never to the stranger
+
+
+def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
+    tmp_path: Path,
+) -> None:
+    state = State(tmp_path / "state.db", FakeClock())
+    remote = Remote(
+        BotApi(TOKEN, "http://127.0.0.1:9", timeout_s=1),
+        Chats(TOKEN, {"4242": "phone"}),
+        state,
+        FakeClock(),
+        "en",
+        RULES,
+        [],
+        poll_s=0,
+    )
+    with capture_logs() as logs:
+        remote.start()
+        wait_until(
+            lambda: any(e["event"] == "telegram_poll_failed" for e in logs),
+            10,
+            "a failed poll",
+        )
+        remote.stop(5)
+    events = [e["event"] for e in logs]
+    assert "telegram_commands_unavailable" in events
+    assert TOKEN not in repr(logs)
+    assert all(e["log_level"] != "error" for e in logs)
+    state.close()
+
+
+@given(st.lists(st.text(max_size=30), max_size=4))
+def test_any_mute_arguments_are_a_request_or_the_usage_never_an_error(
+    args: list[str],
+) -> None:
+    result = cmd.parse_mute(args, RULES, ["bot"], "en")
+    if isinstance(result, cmd.MuteRequest):
+        assert result.target in {*RULES, "bot", "all"}
+        assert cmd.MUTE_MIN_S <= result.seconds <= cmd.MUTE_MAX_S
+    else:
+        assert result.startswith("Usage: /mute")
+
+
+@given(st.lists(st.floats(min_value=0, max_value=30), min_size=1, max_size=200))
+def test_the_limiter_never_answers_more_than_its_burst_and_refill(
+    gaps: list[float],
+) -> None:
+    limiter = cmd.Limiter(burst=5, every_s=12.0)
+    now, answered = 0.0, 0
+    for gap in gaps:
+        now += gap
+        answered += limiter.take(1, now) == "answer"
+    assert answered <= 5 + now / 12.0

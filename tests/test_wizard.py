@@ -1,0 +1,708 @@
+"""``logwatch init``: driven through a real terminal (pexpect) in English and Russian,
+unattended with flags, and its pure parts. Telegram cannot be reached from here: the
+Bot API is the fake server of tests/telegram_fake.py on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pexpect
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logwatch.config import config_from_text, load_config
+from logwatch.wizard import (
+    Answers,
+    Options,
+    Ui,
+    Wizard,
+    WizardError,
+    answers_from,
+    email_url,
+    ntfy_url,
+    parse_quiet_hours,
+    render_config,
+    render_env,
+    source_for,
+    write_config,
+)
+from tests.conftest import wait_until
+from tests.fakes import FakeClock
+from tests.telegram_fake import TOKEN, FakeBotApi
+
+PRIVATE: dict[str, Any] = {
+    "id": 4242,
+    "type": "private",
+    "first_name": "Ivan",
+    "username": "ivan_t",
+}
+CHANNEL: dict[str, Any] = {"id": -100888, "type": "channel", "title": "Signals"}
+
+
+@pytest.fixture(name="api")
+def _api() -> Iterator[FakeBotApi]:
+    fake = FakeBotApi()
+    yield fake
+    fake.close()
+
+
+def environ(
+    tmp_path: Path, api: FakeBotApi, lang: str = "en_US.UTF-8"
+) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LOGWATCH_", "LC_", "LANG", "DBUS_"))
+        and "proxy" not in k.lower()
+    }
+    return {
+        **env,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / ".config"),
+        "XDG_RUNTIME_DIR": str(tmp_path / "run"),  # no systemd manager there
+        "LANG": lang,
+        "PYTHONUTF8": "1",
+        "NO_PROXY": "127.0.0.1",
+        "LOGWATCH_TELEGRAM_API": api.url,
+        "LOGWATCH_STATE_DIR": str(tmp_path / "state"),
+        "COLUMNS": "200",
+    }
+
+
+def init(
+    tmp_path: Path, api: FakeBotApi, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``logwatch init`` unattended, as a real process."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "init",
+            "--config",
+            str(tmp_path / "c.yaml"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=environ(tmp_path, api),
+        timeout=60,
+        check=False,
+    )
+
+
+def spawn(tmp_path: Path, api: FakeBotApi, lang: str, *args: str) -> pexpect.spawn[str]:
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "logwatch", "init", "--config", str(tmp_path / "c.yaml"), *args],
+        env=environ(tmp_path, api, lang),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+    )
+    return child
+
+
+def freqtrade_log(tmp_path: Path) -> Path:
+    logs = tmp_path / "freqtrade/user_data/logs"
+    logs.mkdir(parents=True)
+    (logs / "freqtrade.log").write_text(
+        "2026-11-30 10:00:00,000 - freqtrade - INFO - hi\n"
+    )
+    return logs
+
+
+class TestTerminal:
+    def test_english_from_zero_to_a_working_config(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        freqtrade_log(tmp_path)
+        (tmp_path / "bot").mkdir()
+        child = spawn(tmp_path, api, "en_US.UTF-8")
+        child.expect_exact("Language / Язык (ru, en) [en]:")
+        child.sendline("")
+        child.expect_exact("freqtrade: 1 file(s), e.g.")
+        child.expect_exact("Another log folder or file pattern to watch (empty: done):")
+        child.sendline(str(tmp_path / "bot"))
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Watch the logs found? [Y/n]:")
+        child.sendline("y")
+        child.expect_exact("Alerts to Telegram? [Y/n]:")
+        child.sendline("")
+        child.expect_exact("@BotFather")
+        child.expect_exact("Bot token:")
+        child.sendline(TOKEN)
+        child.expect_exact("Bot @lw_alerts_bot (Alerts) found.")
+        child.expect_exact("Now send any message to @lw_alerts_bot")
+        api.say(PRIVATE, "hello bot")
+        child.expect_exact("Message from Ivan (@ivan_t) (private, chat id 4242).")
+        child.expect_exact("Send alerts to this chat? [Y/n]:")
+        child.sendline("y")
+        child.expect_exact("Answer /status, /mute, /ack from this chat? [Y/n]:")
+        child.sendline("y")
+        child.expect_exact("Alerts by e-mail? [y/N]:")
+        child.sendline("")
+        child.expect_exact("Notifications on this PC's desktop? [Y/n]:")
+        child.sendline("n")
+        child.expect_exact("ntfy topic or URL for phone push (empty: none):")
+        child.sendline("")
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("")
+        child.expect_exact("Language of the alerts (ru, en) [en]:")
+        child.sendline("ru")
+        child.expect_exact("Quiet hours")
+        child.sendline("25:00-7")
+        child.expect_exact("Give two times like 23:00-07:00")
+        child.sendline("23:00-07:00")
+        child.expect_exact("Keep tokens and passwords in a separate file")
+        child.sendline("y")
+        child.expect_exact("telegram: delivered")
+        child.expect_exact("Start logwatch in the background at every logon? [Y/n]:")
+        child.sendline("n")
+        child.expect_exact("Done.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        assert TOKEN not in (tmp_path / "c.yaml").read_text()
+        config = load_config(tmp_path / "c.yaml", {}).config
+        assert config.language == "ru"
+        assert [s.name for s in config.sources] == ["freqtrade", "bot"]
+        (channel,) = config.channels
+        assert channel.url.get_secret_value() == f"tgram://{TOKEN}/4242"
+        assert channel.commands
+        assert config.quiet_hours is not None
+        assert str(config.quiet_hours.start) == "23:00:00"
+        sent = api.wait_sent(2)
+        assert sent[0]["text"].startswith("✅ logwatch is connected")
+        assert "[тест]" in sent[1]["text"]  # the test alert, in the alerts' language
+
+    def test_russian_with_a_wrong_token_first_then_edits_without_losing_anything(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        (tmp_path / "c.yaml").write_text(
+            "language: en\ndedup:\n  window: 15m\nchannels:\n"
+            "  - name: hook\n    url: json://127.0.0.1:9/x\n"
+        )
+        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check")
+        child.expect_exact("Language / Язык (ru, en) [ru]:")
+        child.sendline("")
+        child.expect_exact("Настройки уже есть в")
+        child.expect_exact("Логов Quantower")
+        child.expect_exact("Ещё папка с логами")
+        child.sendline("")
+        child.expect_exact("Уже настроены каналы: hook")
+        child.expect_exact("Оставить их? [Y/n]:")
+        child.sendline("")
+        child.expect_exact("Оповещения в Telegram? [y/N]:")
+        child.sendline("y")
+        child.expect_exact("Токен бота:")
+        child.sendline("123456789:" + "x" * 35)
+        child.expect_exact("Telegram не принял токен (401 Unauthorized)")
+        child.expect_exact("Токен бота:")
+        child.sendline(TOKEN)
+        child.expect_exact("Теперь отправьте любое сообщение боту @lw_alerts_bot")
+        api.say({"id": -100777, "type": "supergroup", "title": "Desk"}, "/start")
+        child.expect_exact("Сообщение из Desk (supergroup, id чата -100777).")
+        child.sendline("")  # use this chat
+        child.expect_exact("Отвечать на /status")
+        child.sendline("n")
+        child.expect_exact("Оповещения по электронной почте? [y/N]:")
+        child.sendline("")
+        child.expect_exact("Уведомления на рабочем столе этого ПК? [Y/n]:")
+        child.sendline("n")
+        child.expect_exact("Тема или URL ntfy")
+        child.sendline("")
+        child.expect_exact("Другой URL Apprise")
+        child.sendline("")
+        child.expect_exact("Язык оповещений (ru, en) [en]:")
+        child.sendline("")
+        child.expect_exact("Тихие часы")
+        child.sendline("")
+        child.expect_exact("Хранить токены и пароли в отдельном файле")
+        child.sendline("n")
+        child.expect_exact("Записать")
+        child.sendline("y")
+        child.expect_exact("Прежние настройки сохранены в")
+        child.expect_exact("Запускать logwatch в фоне")
+        child.sendline("n")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        (backup,) = tmp_path.glob("c.yaml.*.bak")
+        assert "15m" in backup.read_text()
+        data = yaml.safe_load((tmp_path / "c.yaml").read_text())
+        assert data["dedup"] == {"window": "15m"}  # not asked, kept
+        assert data["language"] == "en"
+        assert [c["name"] for c in data["channels"]] == ["hook", "telegram"]
+        assert data["channels"][1]["url"] == f"tgram://{TOKEN}/-100777"
+        assert "commands" not in data["channels"][1]
+        assert not (tmp_path / "secrets.env").exists()
+
+    def test_declining_to_write_changes_nothing(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        original = "language: ru\n"
+        (tmp_path / "c.yaml").write_text(original)
+        child = spawn(
+            tmp_path,
+            api,
+            "en_US.UTF-8",
+            "--language",
+            "en",
+            "--no-telegram",
+            "--no-desktop",
+            "--ntfy",
+            "",
+            "--quiet-hours",
+            "-",
+            "--alert-language",
+            "en",
+        )
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Alerts by e-mail?")
+        child.sendline("n")
+        child.expect_exact("Any other Apprise URL")
+        child.sendline("")
+        child.expect_exact("Write ")
+        child.sendline("n")
+        child.expect_exact("Nothing written.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1
+        assert (tmp_path / "c.yaml").read_text() == original
+        assert not list(tmp_path.glob("*.bak"))
+
+
+class TestUnattended:
+    def test_flags_alone_write_a_config_that_checks_and_delivers(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        api.add_chat(PRIVATE)
+        result = init(
+            tmp_path,
+            api,
+            "--yes",
+            "--telegram-token",
+            TOKEN,
+            "--telegram-chat",
+            "4242",
+            "--source",
+            str(tmp_path / "logs"),
+            "--quiet-hours",
+            "22:30-6:00",
+            "--ntfy",
+            "trader-alerts",
+            "--language",
+            "ru",
+        )
+        # ntfy.sh cannot be reached from here: the test alert fails there, so exit 1
+        assert result.returncode == 1, result.stderr + result.stdout
+        assert "telegram: delivered" in result.stdout
+        assert "ntfy: FAILED: A Connection error" in result.stdout
+        assert "Записан" in result.stdout
+        env_file = tmp_path / "secrets.env"
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "c.yaml").stat().st_mode) == 0o600
+        assert TOKEN in env_file.read_text()
+        text = (tmp_path / "c.yaml").read_text()
+        assert TOKEN not in text
+        assert "# Куда слать оповещения" in text  # commented in the chosen language
+        config = load_config(tmp_path / "c.yaml", {}).config
+        assert [c.name for c in config.channels] == ["telegram", "desktop", "ntfy"]
+        assert config.channels[2].url.get_secret_value() == (
+            "ntfys://ntfy.sh/trader-alerts"
+        )
+        assert config.sources[0].paths[0] == f"{tmp_path}/logs/*.log"
+        # the service was installed (no systemd here: the unit, and what to run)
+        unit = tmp_path / ".config/systemd/user/logwatch.service"
+        assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
+
+    def test_a_missing_required_answer_is_an_error_not_a_prompt(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        result = init(tmp_path, api, "--yes", "--telegram")
+        assert result.returncode == 2
+        assert "--telegram-token" in result.stderr
+        assert not (tmp_path / "c.yaml").exists()
+
+    def test_a_wrong_token_says_401_and_writes_nothing(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        result = init(tmp_path, api, "--yes", "--telegram-token", "1234567:" + "y" * 35)
+        assert result.returncode == 1
+        assert "401 Unauthorized" in result.stderr
+        assert "y" * 35 not in result.stderr + result.stdout
+        assert not (tmp_path / "c.yaml").exists()
+
+    def test_no_message_within_the_wait_says_how_to_go_on(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        result = init(
+            tmp_path, api, "--yes", "--telegram-token", TOKEN, "--telegram-wait", "1"
+        )
+        assert result.returncode == 1
+        assert "No message reached @lw_alerts_bot within 1 s" in result.stderr
+        assert "--telegram-chat" in result.stderr
+        assert not (tmp_path / "c.yaml").exists()
+
+    def test_a_channel_the_bot_cannot_write_to_is_refused_with_the_fix(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        api.add_chat(CHANNEL, writable=False)
+        result = init(
+            tmp_path,
+            api,
+            "--yes",
+            "--telegram-token",
+            TOKEN,
+            "--telegram-chat",
+            str(CHANNEL["id"]),
+        )
+        assert result.returncode == 1
+        assert "cannot write to Signals" in result.stderr
+        assert "administrator" in result.stderr
+        assert not (tmp_path / "c.yaml").exists()
+
+    def test_an_unparseable_config_stops_init_and_says_where(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        broken = "language: en\nchannels:\n  - name: x\n   url: [\n"
+        (tmp_path / "c.yaml").write_text(broken)
+        result = init(tmp_path, api, "--yes", "--no-telegram")
+        assert result.returncode == 2
+        assert f"{tmp_path}/c.yaml:4" in result.stderr
+        assert (tmp_path / "c.yaml").read_text() == broken
+
+    def test_the_configs_own_bot_api_is_used_when_no_variable_says_otherwise(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        api.add_chat(PRIVATE)
+        (tmp_path / "c.yaml").write_text(f"telegram_api: {api.url}\n")
+        env = environ(tmp_path, api)
+        del env["LOGWATCH_TELEGRAM_API"]
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "logwatch",
+                "init",
+                "--config",
+                str(tmp_path / "c.yaml"),
+                "--yes",
+                "--no-service",
+                "--no-desktop",
+                "--telegram-token",
+                TOKEN,
+                "--telegram-chat",
+                "4242",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        assert "telegram: delivered" in result.stdout
+        assert (
+            yaml.safe_load((tmp_path / "c.yaml").read_text())["telegram_api"] == api.url
+        )
+
+    def test_a_rerun_with_yes_keeps_a_backup_and_the_secrets(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        api.add_chat(PRIVATE)
+        args = ("--yes", "--no-check", "--no-service", "--no-desktop")
+        first = init(
+            tmp_path, api, *args, "--telegram-token", TOKEN, "--telegram-chat", "4242"
+        )
+        assert first.returncode == 0, first.stderr
+        second = init(tmp_path, api, *args, "--quiet-hours", "23:00-07:00")
+        assert second.returncode == 0, second.stderr
+        assert len(list(tmp_path.glob("c.yaml.*.bak"))) == 1
+        config = load_config(tmp_path / "c.yaml", {}).config
+        assert config.channels[0].url.get_secret_value() == f"tgram://{TOKEN}/4242"
+        assert config.quiet_hours is not None
+
+
+class TestPure:
+    def test_a_rendered_config_loads_back_as_answered(self) -> None:
+        answers = Answers(
+            language="ru",
+            sources=[{"name": "bot", "paths": ["/a b/*.log"]}],
+            channels=[
+                {"name": "telegram", "url": "tgram://${T}/-1", "commands": True},
+                {"name": "desktop", "url": "desktop://", "loud_from": "critical"},
+            ],
+            quiet_hours=("23:00", "07:00"),
+            kept={"dedup": {"window": "15m"}, "max_age": "2h"},
+        )
+        for lang in ("ru", "en"):
+            loaded = config_from_text(render_config(answers, lang), {"T": TOKEN})
+            config = loaded.config
+            assert config.language == "ru"
+            assert config.sources[0].paths == ["/a b/*.log"]
+            assert config.channels[0].commands
+            assert config.channels[1].loud_from == "critical"
+            assert config.dedup.window == 900
+            assert config.max_age == 7200
+            assert answers_from(yaml.safe_load(render_config(answers, lang))) == answers
+
+    def test_the_env_file_is_read_by_the_config_and_the_environment_wins(
+        self, tmp_path: Path
+    ) -> None:
+        (tmp_path / "secrets.env").write_text(render_env({"T": "from-file"}))
+        (tmp_path / "secrets.env").chmod(0o600)
+        text = "env_file: secrets.env\nchannels:\n  - {name: a, url: 'json://h/${T}'}\n"
+        (tmp_path / "c.yaml").write_text(text)
+        loaded = load_config(tmp_path / "c.yaml", {})
+        assert loaded.config.channels[0].url.get_secret_value() == "json://h/from-file"
+        assert loaded.warnings == []
+        loaded = load_config(tmp_path / "c.yaml", {"T": "env"})
+        assert loaded.config.channels[0].url.get_secret_value() == "json://h/env"
+        (tmp_path / "secrets.env").chmod(0o644)
+        assert "chmod 600" in load_config(tmp_path / "c.yaml", {}).warnings[0]
+        (tmp_path / "secrets.env").unlink()
+        with pytest.raises(Exception, match=r"c\.yaml:1: env_file"):
+            load_config(tmp_path / "c.yaml", {})
+
+    @pytest.mark.parametrize(
+        ("text", "hours"),
+        [
+            ("23:00-07:00", ("23:00", "07:00")),
+            ("7:30 – 9:00", ("07:30", "09:00")),
+            ("-", None),
+            ("", None),
+        ],
+    )
+    def test_quiet_hours(self, text: str, hours: tuple[str, str] | None) -> None:
+        assert parse_quiet_hours(text) == hours
+
+    @pytest.mark.parametrize("text", ["23:00", "25:00-07:00", "08:00-08:00", "x"])
+    def test_bad_quiet_hours(self, text: str) -> None:
+        with pytest.raises(ValueError):  # noqa: PT011  any wording
+            parse_quiet_hours(text)
+
+    def test_a_folder_becomes_its_log_patterns_escaped_and_named_uniquely(
+        self, tmp_path: Path
+    ) -> None:
+        folder = tmp_path / "Bot [2]"
+        folder.mkdir()
+        source = source_for(str(folder), ["Bot-2"])
+        assert source["name"] == "Bot-2-2"
+        assert source["paths"][0] == f"{tmp_path}/Bot [[]2]/*.log"
+        assert source_for("/x/*.txt", [])["paths"] == ["/x/*.txt"]
+
+    def test_urls(self) -> None:
+        assert email_url("smtp.x.ru", 465, "me@x.ru", "p%40ss", "to@y.ru") == (
+            "mailtos://me%40x.ru:p%40ss@smtp.x.ru:465?from=me@x.ru&to=to@y.ru&mode=ssl"
+        )
+        assert "mode=starttls" in email_url("h", 587, "u", "p", "t")
+        assert ntfy_url("topic") == "ntfys://ntfy.sh/topic"
+        assert ntfy_url("https://ntfy.example/t") == "ntfys://ntfy.example/t"
+
+
+class Scripted(Ui):
+    """Answers questions from a script (in-process; the terminal tests cover click)."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        super().__init__(False, self.said.append)
+        self.answers = answers
+
+    said: list[str]
+
+    def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
+        for key, value in self.answers.items():
+            if key in text:
+                return value
+        return default or ""
+
+    def confirm(self, text: str, default: bool) -> bool:
+        return self.ask(text, "y" if default else "n", "") == "y"
+
+    def choose(self, text: str, choices: Sequence[str], default: str) -> str:
+        return self.ask(text, default, "")
+
+
+def wizard(tmp_path: Path, answers: dict[str, str], valid: bool = True) -> Wizard:
+    Scripted.said = []
+    options = Options(tmp_path / "c.yaml", language="en", telegram=False)
+    return Wizard(
+        options, Scripted(answers), FakeClock(), [], None, "en", lambda url: valid
+    )
+
+
+def test_email_answers_become_a_mailto_channel_with_the_password_apart(
+    tmp_path: Path,
+) -> None:
+    answers, _ = wizard(
+        tmp_path,
+        {
+            "e-mail": "y",
+            "SMTP server": "smtp.example.com",
+            "SMTP port": "465",
+            "SMTP login": "me@example.com",
+            "SMTP password": "p@ss:word/1",
+            "Send alerts to": "desk@example.com",
+            "desktop": "n",
+            "Apprise": "",
+        },
+    ).run()
+    (channel,) = answers.channels
+    assert channel["url"] == (
+        "mailtos://me%40example.com:${SMTP_PASSWORD}@smtp.example.com:465"
+        "?from=me@example.com&to=desk@example.com&mode=ssl"
+    )
+    assert answers.secrets == {"SMTP_PASSWORD": "p%40ss%3Aword%2F1"}
+    assert answers.env_file == "secrets.env"
+    backup, env = write_config(tmp_path / "c.yaml", answers, "en", "t")
+    assert backup is None
+    assert env == tmp_path / "secrets.env"
+    loaded = load_config(tmp_path / "c.yaml", {})
+    url = loaded.config.channels[0].url.get_secret_value()
+    assert "p%40ss%3Aword%2F1@smtp.example.com" in url
+
+
+def test_an_apprise_url_that_is_not_one_stops_init(tmp_path: Path) -> None:
+    w = wizard(tmp_path, {"desktop": "n", "Apprise": ""}, valid=False)
+    w.o.apprise_urls = ("nosuch://secret@x",)
+    with pytest.raises(WizardError, match="nosuch://…") as info:
+        w.run()
+    assert "secret" not in str(info.value)
+
+
+def test_a_running_logwatch_takes_the_new_config(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    from tests.test_daemon import Run
+
+    (tmp_path / "logs").mkdir()
+    config = (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+    )
+    run = Run(tmp_path, config)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "init",
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--yes",
+            "--no-telegram",
+            "--no-desktop",
+            "--no-service",
+            "--no-check",
+            "--quiet-hours",
+            "23:00-07:00",
+        ],
+        capture_output=True,
+        text=True,
+        env=environ(tmp_path, api),
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "The running logwatch took the new config." in result.stdout
+    wait_until(
+        lambda: any("reloaded" in line for line in run.err),
+        10,
+        "the reload",
+    )
+    assert run.stop() == 0
+
+
+_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
+)
+
+
+@given(
+    names=st.lists(
+        st.from_regex(r"[a-z0-9][a-z0-9_-]{0,10}", fullmatch=True),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    paths=st.lists(_text, min_size=1, max_size=3),
+    url=_text,
+    lang=st.sampled_from(["ru", "en"]),
+)
+def test_whatever_the_answers_the_written_yaml_reads_back_the_same(
+    names: list[str], paths: list[str], url: str, lang: str
+) -> None:
+    """Paths and URLs holding ': ', '#', quotes or Cyrillic stay values, never YAML."""
+    answers = Answers(
+        language=lang,
+        sources=[{"name": n, "paths": paths} for n in names],
+        channels=[{"name": n, "url": url} for n in names],
+        quiet_hours=("23:00", "07:00"),
+        kept={"max_age": "2h"},
+    )
+    assert answers_from(yaml.safe_load(render_config(answers, lang))) == answers
+
+
+def test_a_password_in_email_url_goes_to_the_secrets_file(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    url = "mailtos://me%40x.ru:S3cret-pw@smtp.x.ru:465?to=t@x.ru"
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-service",
+        "--no-check",
+        "--no-desktop",
+        "--email-url",
+        url,
+    )
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "c.yaml").read_text()
+    assert "S3cret-pw" not in text
+    assert "mailtos://me%40x.ru:${SMTP_PASSWORD}@smtp.x.ru:465?to=t@x.ru" in text
+    assert "SMTP_PASSWORD=S3cret-pw" in (tmp_path / "secrets.env").read_text()
+    loaded = load_config(tmp_path / "c.yaml", {}).config
+    assert loaded.channels[0].url.get_secret_value() == url
+
+
+def test_the_token_may_come_from_the_environment(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    api.add_chat(PRIVATE)
+    env = {**environ(tmp_path, api), "TELEGRAM_BOT_TOKEN": TOKEN}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "logwatch",
+            "init",
+            "--config",
+            str(tmp_path / "c.yaml"),
+            "--yes",
+            "--no-service",
+            "--no-check",
+            "--no-desktop",
+            "--telegram-chat",
+            "4242",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert TOKEN in (tmp_path / "secrets.env").read_text()
