@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from logwatch.daemon import Daemon
+from logwatch.outbox import BACKOFF_MAX_S
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -110,6 +111,9 @@ def test_no_channel_reachable_is_reported_when_one_comes_back(tmp_path: Path) ->
     clock.advance(301)
     daemon.step()
     fakes.DOWN.clear()
+    # a channel thread may have retried during the outage and set its next try up to
+    # the backoff cap (+20 % jitter) ahead on the fake clock, which moves only when told
+    clock.advance(BACKOFF_MAX_S * 1.2 + 1)
     daemon.dispatcher.poke()
     wait_until(lambda: len(sent()) == 2, 10, "both alerts once the channel is back")
     assert any("could not reach any channel for 5 min" in t for t in sent())
