@@ -4,6 +4,7 @@ structlog, and a deterministic Hypothesis profile."""
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,6 +57,25 @@ def _no_thread_leaks() -> Iterator[None]:
     before = _threads()
     yield
     wait_until(lambda: _threads() <= before, 5, "threads started by the test to end")
+
+
+#: Processes a test started (``Run`` in test_daemon.py) and the threads reading them.
+STARTED: list[tuple[subprocess.Popen[str], threading.Thread]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left(_no_thread_leaks: None) -> Iterator[None]:
+    """A test that fails before it stops its daemon would leave it running, and the
+    thread reading it: kill what still runs (before the thread check, hence its use)."""
+    yield
+    left, STARTED[:] = list(STARTED), []
+    for proc, reader in left:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5)
+        reader.join(5)
+        if proc.stderr is not None:
+            proc.stderr.close()
 
 
 @pytest.fixture(autouse=True)

@@ -535,6 +535,23 @@ def test_restart_resumes_finds_rotated_files_and_reads_new_ones_from_zero(
     h.once(range(10))
 
 
+def test_a_file_the_killed_first_run_never_saved_is_read_from_its_start(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Killed before its first save: the state file exists but names no file. That
+    restart is not a first start, so its files are read whole, not from their ends."""
+    log = tmp_path / "app.log"
+    h.step()  # the first run: the state file is made; no log exists yet
+    write(log, lines(0, 4))
+    h.crash()  # killed before it read (or saved) anything of app.log
+    assert h.follower.state is not None
+    assert h.follower.state.files() == []
+    write(log, lines(4, 6))  # written just after the restart
+    h.settle()
+    h.once(range(6))
+    h.close()
+
+
 def test_first_start_without_state_begins_at_the_ends_and_backfill_rereads_recent_lines(
     tmp_path: Path,
 ) -> None:
