@@ -1,7 +1,7 @@
 """Figures for ``logwatch run``: start to READY, line -> webhook latency per format,
 idle CPU, RSS.
 
-    python bench/daemon_bench.py [--lines 100] [--idle-seconds 60]
+    python bench/daemon_bench.py [--lines 100] [--idle-seconds 60] [--files 1000]
 
 Also times a second ``logwatch run`` on the same state until it exits (the lock).
 Runs the real service with one source per log format (Quantower, MetaTrader in UTF-16,
@@ -87,6 +87,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100, help="records per format")
     parser.add_argument("--idle-seconds", type=float, default=60)
+    parser.add_argument(
+        "--files",
+        type=int,
+        default=0,
+        help="also follow this many quiet files (one more source): the idle figure "
+        "for a whole folder of logs",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="logwatch-daemon-bench-"))
     received: dict[str, float] = {}
@@ -120,6 +127,14 @@ def main() -> None:
             f"  - name: {fmt}\n    format: {fmt}\n"
             f"    paths: ['{folder}/{Path(name).stem}*']\n"
         )
+    if args.files:
+        quiet = work / "quiet"
+        quiet.mkdir()
+        for i in range(args.files):
+            (quiet / f"bot{i:04d}.log").write_bytes(b"start\n")
+        sources += (
+            f"  - name: quiet\n    format: generic\n    paths: ['{quiet}/*.log']\n"
+        )
     (work / "config.yaml").write_text(
         f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
         f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{server.server_address[1]}/a'\n"
@@ -146,6 +161,14 @@ def main() -> None:
     while notify.recv(256) != b"READY=1":
         pass
     ready_s = time.perf_counter() - started
+    rss_ready = (
+        next(
+            int(r.split()[1])
+            for r in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+            if r.startswith("VmRSS:")
+        )
+        / 1024
+    )
     second = time.perf_counter()
     refused = subprocess.run(
         [
@@ -176,7 +199,7 @@ def main() -> None:
     deadline = time.perf_counter() + 10
     while len(received) < len(written) and time.perf_counter() < deadline:
         time.sleep(0.01)
-    print(f"start to READY: {ready_s:.2f} s")
+    print(f"start to READY: {ready_s:.2f} s; RSS at READY {rss_ready:.0f} MB")
     print(
         f"a second run on the same state: exit {refused.returncode} after "
         f"{second_s:.2f} s ({refused.stderr.strip()[:60]}...)"
@@ -215,7 +238,8 @@ def main() -> None:
         / 1024
     )
     print(
-        f"idle, 6 sources and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
+        f"idle, {len(SHAPES) + bool(args.files)} sources ({len(SHAPES) + args.files} "
+        f"files) and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
         f"{100 * used / args.idle_seconds:.3f} % of one core; peak RSS {rss:.0f} MB"
     )
     proc.terminate()

@@ -1018,13 +1018,14 @@ def init(
     """
     import apprise
 
-    from logwatch import notifier  # noqa: F401  registers desktop:// and console://
     from logwatch.clock import SystemClock
     from logwatch.config import default_config_path, load_config
+    from logwatch.notifier import serve_all
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
     from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
 
+    serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
     env = dict(os.environ)
     path = (config_path or default_config_path(env)).expanduser()
     options = Options(

@@ -29,6 +29,8 @@ MAX_TIMEOUTS = 3
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
+#: How many masked field values an engine remembers (they repeat: a few per file).
+_MASKED_FIELDS = 4096
 
 
 #: Where each format writes a record's level, for a level and the levels above it: the
@@ -138,6 +140,8 @@ class Engine:
             if self._words
             else None
         )
+        #: field values (a connection's name, a logger's) repeat: masked once each
+        self._masked_fields: dict[str, str] = {}
 
     @property
     def keywords(self) -> tuple[bytes, ...]:
@@ -197,7 +201,7 @@ class Engine:
                 pos = data.index(b"\n", pos) + 1
                 i += 1
             record = fmt.record(path, lines)
-            if OWN_OUTPUT.search(record.raw):
+            if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
             owners = by_record[start]
@@ -380,7 +384,7 @@ class Engine:
 
     def _masked(self, record: Record) -> Record:
         fields = {
-            k: redact(v, self.secrets) if k in _FREE_TEXT else v
+            k: self._masked_field(v) if k in _FREE_TEXT else v
             for k, v in record.fields.items()
         }
         raw = redact(record.raw, self.secrets)
@@ -397,6 +401,14 @@ class Engine:
             fields,
             record.truncated,
         )
+
+    def _masked_field(self, value: str) -> str:
+        masked = self._masked_fields.get(value)
+        if masked is None:
+            if len(self._masked_fields) >= _MASKED_FIELDS:
+                self._masked_fields.clear()
+            masked = self._masked_fields[value] = redact(value, self.secrets)
+        return masked
 
     def _timed_out(self, rule: Rule, scan: Scan | None) -> None:
         self.timeouts[rule.id] += 1

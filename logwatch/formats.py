@@ -301,17 +301,24 @@ def detect(path: str, lines: Iterable[str] = ()) -> Format:
 _SYMBOL_AT_END = regex.compile(
     r"\((?P<s>[A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?)\)\.?\s*$", regex.M
 )
+#: (field, a literal every match holds — most messages skip the pattern —, pattern)
 _CONTEXT = (
-    ("connection", regex.compile(r"Refuse \((?P<v>[^()\n]{1,64})\)")),
+    ("connection", ("Refuse (",), regex.compile(r"Refuse \((?P<v>[^()\n]{1,64})\)")),
     (
         "symbol",
+        ("symbol",),
         regex.compile(
             r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<v>[A-Z0-9]{2,30})'
         ),
     ),
-    ("exchange", regex.compile(r"\b(?P<v>binance(?:usdm|coinm|us)?|bybit|okx)\s*\{")),
+    (
+        "exchange",
+        ("{",),
+        regex.compile(r"\b(?P<v>binance(?:usdm|coinm|us)?|bybit|okx)\s*\{"),
+    ),
     (
         "code",
+        ("code", ", -"),
         regex.compile(
             r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<v>-?\d{3,6})'
             r"|\(\d{3}, (?P<v>-\d{3,6}),"
@@ -322,13 +329,15 @@ _CONTEXT = (
 
 def _context(text: str) -> Iterable[tuple[str, str]]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
-    for name, pattern in _CONTEXT:
-        m = pattern.search(text)
+    for name, literals, pattern in _CONTEXT:
+        if any(literal in text for literal in literals):
+            m = pattern.search(text)
+            if m:
+                yield name, m.group("v")
+    if ")" in text:
+        m = _SYMBOL_AT_END.search(text)
         if m:
-            yield name, m.group("v")
-    m = _SYMBOL_AT_END.search(text)
-    if m:
-        yield "symbol", m.group("s")
+            yield "symbol", m.group("s")
 
 
 _DATE_IN_NAME = regex.compile(r"(?<!\d)(\d{4})(\d\d)(\d\d)(?!\d)")

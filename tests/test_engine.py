@@ -271,3 +271,18 @@ class TestCatchAll:
             ("bot.log", "logwatch.unmatched"),
             ("quiet.log", "binance.code-1013"),
         ]
+
+
+def test_a_secret_in_a_field_is_masked_on_every_hit_however_many_values_repeat() -> (
+    None
+):
+    from logwatch import engine as engine_module
+
+    engine = Engine(RULES, secrets=("hunter2-secret",))
+    names = [f"acct{i} hunter2-secret" for i in range(engine_module._MASKED_FIELDS + 3)]
+    lines = [f"Refuse ({name}): Margin is insufficient. (BTCUSDT)" for name in names]
+    scan = engine.scan(block_of(*lines, *lines[:5]), GENERIC, "x.log")
+    connections = [hit.record.fields["connection"] for hit in scan.hits]
+    assert len(connections) == len(lines) + 5
+    assert not any("hunter2" in c for c in connections)
+    assert connections[0] == connections[-5] == "acct0 ****"
