@@ -41,12 +41,18 @@ from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock
 from logwatch.metrics import Metrics
-from logwatch.model import Alert, AlertKind, Severity
+from logwatch.model import Alert, AlertKind
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
-from logwatch.render import Message, default_language, format_duration
+from logwatch.render import (
+    Message,
+    Notice,
+    default_language,
+    notice,
+    render_notice,
+)
 from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, state_path
 from logwatch.tailer import Source
@@ -208,23 +214,17 @@ class Daemon:
         self._start()
         if self.state.moved_aside is not None:
             moved, why = self.state.moved_aside
-            self.self_alert(
-                f"logwatch: its state file was unusable ({why}) and was moved to "
-                f"{moved}; following restarted at the ends of the files",
-                f"logwatch: файл состояния был повреждён ({why}) и перемещён в "
-                f"{moved}; чтение логов начато с их концов",
-                Severity.WARNING,
-            )
+            self.self_alert(notice("state_moved_aside", why=why, moved=moved))
         if self.state.unmovable is not None:
             old, why, error = self.state.unmovable
             self.self_alert(
-                f"logwatch: its state file {old} is unusable ({why}) and could not be "
-                f"moved aside ({error}); it started afresh in {self.state.path}. "
-                "Delete the old file when nothing holds it open.",
-                f"logwatch: файл состояния {old} повреждён ({why}) и не может быть "
-                f"перемещён ({error}); начат новый файл {self.state.path}. Удалите "
-                "старый файл, когда его никто не держит открытым.",
-                Severity.WARNING,
+                notice(
+                    "state_unmovable",
+                    old=old,
+                    why=why,
+                    error=error,
+                    path=self.state.path,
+                )
             )
 
     def _serve_metrics(self) -> Metrics | None:
@@ -439,23 +439,12 @@ class Daemon:
         self.follower.step()
         if self.state.recreated is not None:
             why, self.state.recreated = self.state.recreated, None
-            self.self_alert(
-                f"logwatch: its state file {self.state.path} was {why} while it ran; "
-                "it was written again from memory (offsets, dedup windows, alerts "
-                "waiting)",
-                f"logwatch: файл состояния {self.state.path} был "
-                f"{'удалён' if why == 'deleted' else 'подменён'} во время работы; "
-                "он записан заново из памяти (позиции, окна, ожидающие оповещения)",
-                Severity.WARNING,
-            )
+            name = "state_deleted" if why == "deleted" else "state_replaced"
+            self.self_alert(notice(name, path=self.state.path))
         for rule_id, why in self.engine.disabled.items():
             if rule_id not in self._disabled_seen:
                 self._disabled_seen.add(rule_id)
-                self.self_alert(
-                    f"logwatch: rule {rule_id} was disabled: {why}",
-                    f"logwatch: правило {rule_id} отключено: {why}",
-                    Severity.WARNING,
-                )
+                self.self_alert(notice("rule_disabled", rule_id=rule_id, why=why))
         self._check_silence()
         self._check_channels()
         self._check_health()
@@ -514,21 +503,9 @@ class Daemon:
 
     def _on_state(self, problem: str | None) -> None:
         if problem is not None:
-            self.dispatcher.say_now(
-                f"logwatch cannot save its state: {problem}\n"
-                "It keeps running and keeps what it has read in memory; nothing more "
-                "is read until the state can be saved again (free space on that disk).",
-                f"logwatch не может сохранить состояние: {problem}\n"
-                "Он продолжает работу и держит прочитанное в памяти; дальше логи "
-                "не читаются, пока состояние нельзя сохранить (освободите место).",
-                Severity.CRITICAL,
-            )
+            self.dispatcher.say_now(notice("state_unsaved", problem=problem))
             return
-        self.self_alert(
-            "logwatch can save its state again; what it held is alerted now",
-            "logwatch снова может сохранять состояние; удержанное отправляется сейчас",
-            Severity.INFO,
-        )
+        self.self_alert(notice("state_saved"))
 
     def _check_channels(self) -> None:
         down = self.dispatcher.unreachable_for()
@@ -536,20 +513,13 @@ class Daemon:
             self._unreachable = self.clock.now() - timedelta(seconds=down)
             log.error("no_channel_reachable", minutes=round(down / 60))
             self.self_alert(
-                f"logwatch could not reach any channel for {round(down / 60)} min; "
-                "alerts were kept and are sent now",
-                f"logwatch не мог связаться ни с одним каналом {round(down / 60)} мин; "
-                "оповещения сохранены и отправляются сейчас",
-                Severity.ERROR,
+                notice("channels_unreachable", minutes=round(down / 60)),
                 about="channels",
             )
         elif down == 0 and self._unreachable is not None:
             since, self._unreachable = self._unreachable, None
-            lasted = format_duration(self._lasted(since), "en")
-            lasted_ru = format_duration(self._lasted(since), "ru")
             self._resolved(
-                f"logwatch reaches its channels again (unreachable for {lasted})",
-                f"logwatch снова связывается с каналами (не было связи {lasted_ru})",
+                notice("channels_back", lasted_s=self._lasted(since)),
                 "channels",
                 since,
             )
@@ -565,19 +535,13 @@ class Daemon:
                 self._silent[name] = self.clock.now() - timedelta(seconds=now - last)
                 minutes = round(source.silence / 60)
                 self.self_alert(
-                    f"logwatch: {name} has written nothing for {minutes} min",
-                    f"logwatch: {name} ничего не пишет уже {minutes} мин",
-                    Severity.ERROR,
+                    notice("source_silent", source=name, minutes=minutes),
                     about=f"silent:{name}",
                 )
             elif now - last < source.silence and name in self._silent:
                 since = self._silent.pop(name)
-                lasted = self._lasted(since)
                 self._resolved(
-                    f"logwatch: {name} writes again, after "
-                    f"{format_duration(lasted, 'en')} of silence",
-                    f"logwatch: {name} снова пишет, молчал "
-                    f"{format_duration(lasted, 'ru')}",
+                    notice("source_back", source=name, lasted_s=self._lasted(since)),
                     f"silent:{name}",
                     since,
                 )
@@ -585,13 +549,11 @@ class Daemon:
     def _lasted(self, since: datetime) -> float:
         return max(0.0, (self.clock.now() - since).total_seconds())
 
-    def _resolved(self, en: str, ru: str, about: str, since: datetime) -> None:
+    def _resolved(self, said: Notice, about: str, since: datetime) -> None:
         """Back to normal: said to the channels with send_resolved."""
         if self._wants_resolved():
-            self.dispatcher.self_alert(
-                en, ru, Severity.ERROR, about=about, resolves=since
-            )
-        log.info("resolved", about=about, text=en)
+            self.dispatcher.self_alert(said, about=about, resolves=since)
+        log.info("resolved", about=about, text=render_notice(said, "en"))
 
     def _reload(self) -> None:
         try:
@@ -602,11 +564,7 @@ class Daemon:
             for problem in problems:
                 log.error("reload_failed", problem=problem)
             shown = "\n".join(problems[:5])
-            self.self_alert(
-                f"logwatch: reloading the config failed; the old one stays\n{shown}",
-                f"logwatch: новая конфигурация не загружена, работает прежняя\n{shown}",
-                Severity.ERROR,
-            )
+            self.self_alert(notice("reload_failed", problems=shown))
             return
         self._stop_parts()
         self.setup = setup
@@ -615,10 +573,10 @@ class Daemon:
 
     # -- what it says ----------------------------------------------------------------
 
-    def self_alert(self, en: str, ru: str, severity: Severity, about: str = "") -> None:
+    def self_alert(self, said: Notice, about: str = "") -> None:
         """An alert about logwatch itself, through every channel that takes it."""
-        self.dispatcher.self_alert(en, ru, severity, about=about)
-        log.warning("self_alert", text=en)
+        self.dispatcher.self_alert(said, about=about)
+        log.warning("self_alert", text=render_notice(said, "en"))
 
     def _on_scan(self, scan: Scan) -> None:
         for hit in scan.hits:

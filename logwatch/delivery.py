@@ -23,7 +23,14 @@ from logwatch.flood import Budget, summarize
 from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, alert_from_json, backoff_s, queue_rows
-from logwatch.render import Message, render, render_group
+from logwatch.render import (
+    Message,
+    Notice,
+    notice,
+    render,
+    render_group,
+    render_notice,
+)
 from logwatch.rules import Rule
 from logwatch.state import Pending, State
 
@@ -276,19 +283,17 @@ class Dispatcher:
             queue.popleft()
         return True
 
-    def say_now(self, en: str, ru: str, severity: Severity, skip: str = "") -> None:
+    def say_now(self, said: Notice, skip: str = "") -> None:
         """An alert about logwatch itself, held in memory only: for when State cannot
         be written. Each channel that takes it sends it once."""
-        alert = self._self_alert(en, ru, severity)
-        for channel in channels_for(self.notifier, severity, skip):
+        alert = self._self_alert(said)
+        for channel in channels_for(self.notifier, said.severity, skip):
             self._memory[channel].append(alert)
         self.poke()
 
     def _self_alert(
         self,
-        en: str,
-        ru: str,
-        severity: Severity,
+        said: Notice,
         about: str = "",
         resolves: datetime | None = None,
     ) -> Alert:
@@ -298,31 +303,28 @@ class Dispatcher:
             f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
             AlertKind.SELF if resolves is None else AlertKind.RESOLVED,
             "logwatch.self",
-            severity,
+            said.severity,
             "logwatch.self\x1f" + about if about else "logwatch.self",
             now,
-            text=ru if self.lang == "ru" else en,
+            text=render_notice(said, self.lang),
             started_at=resolves,
         )
 
     def _expired_alert(self, channel: str, count: int) -> None:
-        hours = f"{self.max_age_s / 3600:g}"
         self.self_alert(
-            f"logwatch: {count} alerts expired undelivered on channel {channel}\n"
-            f"They were older than {hours} h. "
-            "Check the channel: `logwatch test-notify`.",
-            f"logwatch: {count} оповещений не доставлено через канал {channel}\n"
-            f"Им больше {hours} ч. Проверьте канал: `logwatch test-notify`.",
-            Severity.WARNING,
+            notice(
+                "alerts_expired",
+                count=count,
+                channel=channel,
+                hours=self.max_age_s / 3600,
+            ),
             skip=channel,
         )
         log.warning("alerts_expired", channel=channel, count=count)
 
     def self_alert(
         self,
-        en: str,
-        ru: str,
-        severity: Severity,
+        said: Notice,
         skip: str = "",
         about: str = "",
         resolves: datetime | None = None,
@@ -333,7 +335,7 @@ class Dispatcher:
         ``about`` names a lasting condition (``silent:bot``); ``resolves``: this says
         that condition, begun then, is over (only channels with send_resolved).
         """
-        alert = self._self_alert(en, ru, severity, about, resolves)
+        alert = self._self_alert(said, about, resolves)
         rows = queue_rows(
             [alert],
             lambda a: channels_for(
@@ -343,7 +345,7 @@ class Dispatcher:
         try:
             self.state.commit(alerts=rows)
         except StateError:
-            self.say_now(en, ru, severity, skip)  # State cannot take it: from memory
+            self.say_now(said, skip)  # State cannot take it: from memory
             return
         self.poke()
 

@@ -16,6 +16,7 @@ from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
+from logwatch.render import notice
 from logwatch.rules import load_rules
 from logwatch.state import State
 from tests import fakes
@@ -469,11 +470,11 @@ def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
     state, dispatcher, _clock = setup(tmp_path)
     fill_up(state)
     state._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    dispatcher.self_alert("logwatch cannot save its state", "…", Severity.CRITICAL)
+    dispatcher.self_alert(notice("state_unsaved", problem="disk full"))
     for channel in ("phone", "mail", "pager"):
         dispatcher.step(channel)
         dispatcher.step(channel)
         assert [t for t, _b in fakes.SENT[channel]] == [
-            "logwatch cannot save its state"
+            "logwatch cannot save its state: disk full"
         ], channel
     state.close()

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from logwatch.daemon import Daemon
 from logwatch.dedup import Deduper, Policy
 from logwatch.model import AlertKind
-from logwatch.render import render
+from logwatch.render import notice, render
 from logwatch.rules import load_rules
 from tests import fakes
 from tests.conftest import wait_until
@@ -168,7 +168,7 @@ def test_channels_that_come_back_are_resolved(tmp_path: Path) -> None:
     daemon = _daemon(tmp_path, clock)
     try:
         daemon.step()
-        daemon.self_alert("logwatch: test", "logwatch: тест", severity=hit().severity)
+        daemon.self_alert(notice("reload_failed", problems="test"))
         wait_until(
             lambda: all(
                 v is not None for v in daemon.dispatcher.failing_since.values()
