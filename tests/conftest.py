@@ -101,3 +101,12 @@ def _fake_channels() -> Iterator[None]:
     yield
     fakes.SENT.clear()
     fakes.DOWN.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk only to servers on 127.0.0.1: never through a proxy from the
+    environment."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")

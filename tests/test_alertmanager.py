@@ -26,13 +26,6 @@ from tests.servers import free_port, notifier
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def first_alert(rule_id: str = "binance.margin-insufficient") -> tuple[Alert, Any]:
     rule = next(r for r in load_rules() if r.id == rule_id)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))

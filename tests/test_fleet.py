@@ -30,13 +30,6 @@ ALERTMANAGER = REPO / "deploy" / "alertmanager"
 pytestmark = pytest.mark.timeout(120)
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 def tool(name: str) -> str:
     """A binary of Debian's prometheus packages (.ci/run installs them)."""
     path = shutil.which(name)

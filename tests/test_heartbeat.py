@@ -30,13 +30,6 @@ from tests.fakes import FakeClock
 from tests.servers import free_port
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 class Monitor:
     """A ping receiver on 127.0.0.1 (healthchecks.io's role): records each request's
     method, path and body; answers ``status``, or never answers while ``hang``."""

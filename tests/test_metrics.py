@@ -15,13 +15,6 @@ from logwatch.metrics import Metrics, is_loopback
 from tests.daemon_run import logwatch
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 @pytest.fixture(name="served")
 def _served() -> Iterator[tuple[Metrics, int]]:
     metrics = Metrics("desk-7", heartbeat=True)

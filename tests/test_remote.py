@@ -34,13 +34,6 @@ STRANGER: dict[str, Any] = {"id": 666, "type": "private", "first_name": "Mallory
 RULES = ["binance.margin-insufficient", "binance.invalid-signature"]
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 @pytest.fixture(name="api")
 def _api() -> Iterator[FakeBotApi]:
     fake = FakeBotApi()

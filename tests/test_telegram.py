@@ -35,13 +35,6 @@ GROUP: dict[str, Any] = {"id": -100777, "type": "supergroup", "title": "Desk ale
 CHANNEL: dict[str, Any] = {"id": -100888, "type": "channel", "title": "Signals"}
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
-
 @pytest.fixture(name="api")
 def _api() -> Iterator[FakeBotApi]:
     fake = FakeBotApi()
