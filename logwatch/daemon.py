@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import structlog
 
@@ -40,7 +40,6 @@ from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock
-from logwatch.metrics import Metrics
 from logwatch.model import Alert, AlertKind
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
@@ -57,6 +56,9 @@ from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, state_path
 from logwatch.tailer import Source
 from logwatch.telegram import BotApi
+
+if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
+    from logwatch.metrics import Metrics
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -232,6 +234,8 @@ class Daemon:
         wanted = self.setup.loaded.config.metrics
         if wanted is None:
             return None
+        from logwatch.metrics import Metrics
+
         metrics = Metrics(
             self.setup.instance, self.setup.loaded.config.heartbeat is not None
         )
