@@ -55,6 +55,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                flood         N messages a minute per channel, the rest grouped
                outbox        alerts as JSON, retry backoff, pacing
                render        alert -> title and body, in the trader's language
+               notices       what logwatch says about itself, in both languages
                report        what the commands print: hits, rules, status; --json
                commands      the phone's commands: parsing and answers
                wizard_text   what `init` says, in Russian and English

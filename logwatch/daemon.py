@@ -41,17 +41,12 @@ from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.lock import StateLock
 from logwatch.model import Alert, AlertKind
+from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
-from logwatch.render import (
-    Message,
-    Notice,
-    default_language,
-    notice,
-    render_notice,
-)
+from logwatch.render import Message, default_language
 from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.state import State, state_path
 from logwatch.tailer import Source
