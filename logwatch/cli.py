@@ -439,28 +439,11 @@ def run(config_path: Path | None) -> None:
 
 
 def _state_path(config_path: Path | None, env: dict[str, str]) -> Path:
-    """The state file the config names, read from its ``state_dir`` alone: status
-    needs no channel secrets (their ``${VAR}`` may be unset where status runs)."""
-    from logwatch.config import default_config_path, load_config, parse_config
-    from logwatch.errors import ConfigError, InvalidConfig
+    """The state file the config names (its ``state_dir`` alone: no secrets needed)."""
+    from logwatch.config import load_state_dir
     from logwatch.state import state_path
-    from logwatch.yamlfile import Document, load_yaml
 
-    path = config_path or default_config_path(env)
-    if not path.exists():
-        state_dir = load_config(config_path, env).config.state_dir
-    else:
-        try:
-            doc, problems = load_yaml(path)
-        except ConfigError as exc:
-            raise InvalidConfig([exc]) from exc
-        if problems:
-            raise InvalidConfig(problems)
-        data = doc.data if isinstance(doc.data, dict) else {}
-        only = {"state_dir": data["state_dir"]} if "state_dir" in data else {}
-        loaded = parse_config(Document(doc.source, only, doc.root), env)
-        state_dir = loaded.config.state_dir
-    return state_path(state_dir, env)
+    return state_path(load_state_dir(config_path, env), env)
 
 
 @cli.command()

@@ -577,6 +577,27 @@ def load_config(
     return parse_config(doc, env)
 
 
+def load_state_dir(path: Path | None, env: dict[str, str]) -> str | None:
+    """The config's ``state_dir`` alone, for commands that need no channel secrets
+    (``status``: a ``${VAR}`` of a channel may be unset where it runs).
+
+    Raises:
+        InvalidConfig: the file is not YAML, or its ``state_dir`` is wrong.
+    """
+    found = path or default_config_path(env)
+    if not found.exists():  # an error if it was named, else the defaults
+        return load_config(path, env).config.state_dir
+    try:
+        doc, problems = load_yaml(found)
+    except ConfigError as exc:
+        raise InvalidConfig([exc]) from exc
+    if problems:
+        raise InvalidConfig(problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    only = {"state_dir": data["state_dir"]} if "state_dir" in data else {}
+    return parse_config(Document(doc.source, only, doc.root), env).config.state_dir
+
+
 def config_from_text(
     text: str, env: dict[str, str] | None = None, source: str = "<config>"
 ) -> LoadedConfig:

@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.config import config_from_text, load_config, parse_duration
+from logwatch.config import (
+    config_from_text,
+    load_config,
+    load_state_dir,
+    parse_duration,
+)
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 
@@ -360,3 +365,34 @@ class TestEnvironment:
         assert loaded.warnings == [
             "environment variable LOGWATCH_LANGAUGE is not a logwatch setting; ignored"
         ]
+
+
+class TestStateDirAlone:
+    """``status`` reads the state_dir only: channel secrets may be unset there."""
+
+    def test_a_channel_with_an_unset_variable_does_not_matter(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "c.yaml"
+        path.write_text(
+            f"state_dir: {tmp_path / 's'}\nchannels:\n"
+            "  - {name: tg, url: 'tgram://${TOKEN}/1'}\n"
+        )
+        with pytest.raises(InvalidConfig, match="TOKEN is not set"):
+            load_config(path, {})
+        assert load_state_dir(path, {}) == str(tmp_path / "s")
+
+    def test_a_bad_state_dir_is_reported_at_its_line(self, tmp_path: Path) -> None:
+        path = tmp_path / "c.yaml"
+        path.write_text("language: en\nstate_dir: [a, b]\n")
+        with pytest.raises(InvalidConfig) as info:
+            load_state_dir(path, {})
+        assert info.value.format_message().startswith(f"{path}:2: state_dir: ")
+
+    def test_a_named_file_must_exist_and_none_means_the_defaults(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        with pytest.raises(InvalidConfig, match="no such config file"):
+            load_state_dir(tmp_path / "none.yaml", {})
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+        assert load_state_dir(None, {}) is None
