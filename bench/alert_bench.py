@@ -35,14 +35,12 @@ from logwatch.state import State
 def commit(state: State, alerting: Alerting, rewrite_all: bool = False) -> None:
     """Save what alerting holds; ``rewrite_all``: every open window, as every commit
     did before."""
-    from logwatch.outbox import window_to_json
+    from logwatch.codec import WINDOWS
 
     c = alerting.changes()
     windows = c.windows
     if rewrite_all:
-        windows = [
-            (fp, window_to_json(w)) for fp, w in alerting.deduper.windows.items()
-        ]
+        windows = [(fp, WINDOWS.dumps(w)) for fp, w in alerting.deduper.windows.items()]
     state.commit(alerts=c.alerts, windows=windows, closed=c.closed, mutes=c.mutes)
     alerting.committed()
 

@@ -53,7 +53,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                expect        missing-heartbeat rules
                alerting      hits -> alerts -> values for State
                flood         N messages a minute per channel, the rest grouped
-               outbox        alerts as JSON, retry backoff, pacing
+               codec         the values State keeps as JSON (alerts, windows)
+               outbox        the outbox's rows, retry backoff, pacing
                render        alert -> title and body, in the trader's language
                commands      the phone's commands: parsing and answers
                wizard_text   what `init` says, in Russian and English
