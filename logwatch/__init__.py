@@ -8,9 +8,13 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     cli        cli           the command: the only module that prints or exits
 
-    daemon     daemon        `run`: following, dedup and delivery in one process
+    daemon     daemon        `run`: lock, State, start, the loop, reload, close
              | wizard        `init`: the guided setup
              | service       `service`: the logon task or systemd unit
+
+    health     health        how logwatch itself is doing (self-alerts, its problem)
+
+    wiring     wiring        what one config makes: Setup, and the Parts running it
 
     compose    follow        tailer -> stream -> engine -> alerting, saved in state
              | delivery      the outbox, channel by channel, until it gets through

@@ -257,7 +257,9 @@ def _daemon(tmp_path: Path, monitor: Monitor, clock: FakeClock) -> Daemon:
         f"heartbeat:\n  url: '{monitor.url}/ping/uuid'\n  every: 60s\n"
         f"  fail_url: '{monitor.url}/ping/uuid/fail'\n  timeout: 2s\n"
     )
-    return Daemon(config, clock, {}, io.StringIO())
+    daemon = Daemon(config, clock, {}, io.StringIO())
+    daemon.start()
+    return daemon
 
 
 @pytest.mark.usefixtures("fake_channels")
