@@ -149,13 +149,31 @@ def _may_hold_key_value(text: str) -> bool:
     return False
 
 
+def _may_hold_bearer(text: str) -> bool:
+    # casefold: what the pattern's case-insensitive letters match (``ſ`` as ``s``…)
+    folded = text.casefold()
+    return "bearer" in folded or "basic" in folded
+
+
+def _longest_word(text: str) -> int:
+    """Length of the longest run without white space: key material, a bot token or a
+    signature is one such run (none of their characters is white space)."""
+    return max(map(len, text.split()), default=0)
+
+
+# Each test is one every match needs, cheaper than the pattern: most lines skip most
+# patterns (a log line's words are short; an IPv4 address holds three dots).
 _SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool]], ...] = (
     (_URL_CREDENTIALS, _credential, lambda t: "://" in t),
-    (_BEARER, _credential, lambda t: True),
+    (_BEARER, _credential, _may_hold_bearer),
     (_KEY_VALUE, _key_value, _may_hold_key_value),
-    (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t),
-    (_MATERIAL, _material, lambda t: True),  # re: faster here than regex
-    (_IPV4, lambda m: MASK, lambda t: "." in t),
+    (
+        _BOT_TOKEN,
+        _token,
+        lambda t: (":" in t or "%3" in t) and _longest_word(t) >= 6 + 1 + 30,
+    ),
+    (_MATERIAL, _material, lambda t: _longest_word(t) >= 32),  # re: faster than regex
+    (_IPV4, lambda m: MASK, lambda t: t.count(".") >= 3),
 )
 
 
