@@ -330,10 +330,12 @@ _CONTEXT = (
 def _context(text: str) -> Iterable[tuple[str, str]]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
     for name, literals, pattern in _CONTEXT:
-        if any(literal in text for literal in literals):
-            m = pattern.search(text)
-            if m:
-                yield name, m.group("v")
+        for literal in literals:
+            if literal in text:
+                m = pattern.search(text)
+                if m:
+                    yield name, m.group("v")
+                break
     if ")" in text:
         m = _SYMBOL_AT_END.search(text)
         if m:
