@@ -7,9 +7,15 @@ Every problem is reported as ``path:line: rule <id>: what is wrong``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -462,21 +468,121 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
     return files
 
 
-def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
+def load_rules(
+    dirs: Iterable[Path] = (), builtin: bool = True, cache_dir: Path | None = None
+) -> RuleSet:
     """Every rule and catalogue entry from the built-in packs and ``dirs``.
+
+    With ``cache_dir``, a rule set loaded before from the very same files by the very
+    same code is read from there instead (see ``_Cache``).
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
     """
+    dirs = list(dirs)
     # thousands of small objects and no cycles: collecting while they are made only
     # costs time (a third of the load at start-up)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_rules(dirs, builtin)
+        cache = _Cache.of(cache_dir, dirs, builtin) if cache_dir is not None else None
+        cached = cache.read() if cache is not None else None
+        if cached is not None:
+            return cached
+        ruleset = _load_rules(dirs, builtin)
+        if cache is not None:
+            cache.write(ruleset)
+        return ruleset
     finally:
         if enabled:
             gc.enable()
+
+
+def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
+    """Where loaded rule sets are kept: ``LOGWATCH_CACHE_DIR``, else the user's cache
+    directory; None (no cache) when ``LOGWATCH_CACHE_DIR`` is empty."""
+    chosen = env.get("LOGWATCH_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("logwatch", appauthor=False))
+
+
+class _Cache:
+    """A loaded RuleSet kept in one file per set of rule directories.
+
+    The file starts with a key: a digest of every input of the load — the content
+    and names of the rule files, the code of logwatch that compiles them, the Python
+    and ``regex`` versions. A file whose key differs (other files, other code), that
+    cannot be read or unpickled (corrupt, cut, another format) is ignored and the
+    rules are loaded from their files; a cache that cannot be written (a read-only
+    or full disk) is not written. Writes go to a file of their own, then replace the
+    cache in one step, so two processes never read each other's half-written file.
+    Only a load without problems is kept. The file is the user's own (pickle runs
+    code from it: it is as trusted as the user's installed packages).
+    """
+
+    MAGIC = b"logwatch-rules-1\n"
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path, self.key = path, key
+
+    @classmethod
+    def of(cls, cache_dir: Path, dirs: list[Path], builtin: bool) -> _Cache | None:
+        """The cache of these directories, or None when an input cannot be read."""
+        digest = hashlib.blake2b(digest_size=32)
+        where = hashlib.blake2b(digest_size=8)
+        for part in (sys.version, regex.__version__, str(builtin)):
+            digest.update(part.encode() + b"\0")
+        for directory in dirs:
+            where.update(str(directory.resolve()).encode() + b"\0")
+        try:
+            code = sorted(Path(__file__).parent.glob("*.py"))
+            files = rule_files(dirs, builtin)
+            for path in (*code, *files):
+                body = path.read_bytes()
+                digest.update(f"{path}\0{len(body)}\0".encode())
+                digest.update(body)
+        except (OSError, InvalidConfig):
+            return None  # loading reports what is wrong
+        name = f"rules-{where.hexdigest()}{'' if builtin else '-own'}.pickle"
+        return cls(cache_dir / name, digest.digest())
+
+    def read(self) -> RuleSet | None:
+        """The cached rule set, if the file holds one for this key."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        head = self.MAGIC + self.key
+        if not data.startswith(head):
+            return None
+        try:
+            ruleset = pickle.loads(data[len(head) :])  # noqa: S301  the user's own file
+        except Exception:  # noqa: BLE001  any damage: load from the files instead
+            return None
+        return ruleset if isinstance(ruleset, RuleSet) else None
+
+    def write(self, ruleset: RuleSet) -> None:
+        """Keep ``ruleset``; silently not when the directory cannot take it."""
+        tmp = None
+        try:
+            body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent
+            )
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.MAGIC + self.key + body)
+            Path(tmp).replace(self.path)
+            tmp = None
+        except (OSError, pickle.PicklingError):
+            pass  # no cache this time
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
 
 
 def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
