@@ -402,6 +402,8 @@ class Engine:
         }
         raw = redact(record.raw, self.secrets)
         text = raw if record.text == record.raw else redact(record.text, self.secrets)
+        if raw == record.raw and text == record.text and fields == record.fields:
+            return record  # nothing to mask: most records
         return Record(
             record.path,
             record.format,
