@@ -30,6 +30,7 @@ from logwatch.model import RECORD_FIELDS, Line, Record, Severity
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
     PATTERN_FLAGS,
+    bounded_work,
     keyword_variants,
     nested_quantifier,
     parse,
@@ -128,6 +129,9 @@ class Rule:
     #: whether alerts take their title from the message the exchange sent
     message_title: bool = False
     expect_s: float | None = None
+    #: every pattern's search costs a bounded work per position of the text (see
+    #: ``patterns.bounded_work``): searched without a timeout
+    bounded: bool = False
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -137,6 +141,8 @@ class Rule:
         Raises:
             TimeoutError: a search ran longer than ``timeout_s``.
         """
+        if self.bounded:
+            timeout_s = None
         for pattern in self.patterns:
             m = pattern.search(text, timeout=timeout_s)
             if m is not None:
@@ -309,6 +315,7 @@ def _compile(
         mute_for_s=spec.mute_for,
         exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
         expect_s=spec.expect,
+        bounded=all(bounded_work(text) for text in (*spec.patterns, *spec.ignore)),
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)
