@@ -41,7 +41,9 @@ class Hook:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        self.posts: list[tuple[str, str, Any]] = []  # path, Authorization, body
         self.status = 200
+        self.reply = b""
         self.delay = 0.0
         self.cond = threading.Condition()
         hook = self
@@ -52,10 +54,14 @@ class Hook:
                 if hook.delay:
                     threading.Event().wait(hook.delay)  # the server is slow, on purpose
                 with hook.cond:
-                    hook.requests.append(json.loads(body))
+                    data = json.loads(body)
+                    hook.requests.append(data)
+                    auth = self.headers.get("Authorization", "")
+                    hook.posts.append((self.path, auth, data))
                     hook.cond.notify_all()
                 self.send_response(hook.status)
                 self.end_headers()
+                self.wfile.write(hook.reply)
 
             def log_message(self, *args: Any) -> None:
                 pass
