@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from logwatch.rules import Rule, RuleSet
 
 CHUNK_BYTES = 1024 * 1024
+#: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 FORMAT_NAMES = tuple(FORMATS)
 
 
@@ -185,7 +187,7 @@ class Report:
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
-        return json.dumps(obj, ensure_ascii=False) + "\n"
+        return _JSON_LINE.encode(obj) + "\n"
 
     def title(self, hit: Hit) -> str:
         """The hit's title: its rule's, or the exchange's own message for a code the
