@@ -14,7 +14,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -575,6 +574,8 @@ class _Cache:
         """Keep ``ruleset``; silently not when the directory cannot take it."""
         tmp = None
         try:
+            import tempfile  # only to write: most starts read
+
             body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(
