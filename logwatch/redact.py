@@ -162,18 +162,15 @@ def _longest_word(text: str) -> int:
 
 
 # Each test is one every match needs, cheaper than the pattern: most lines skip most
-# patterns (a log line's words are short; an IPv4 address holds three dots).
-_SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool]], ...] = (
-    (_URL_CREDENTIALS, _credential, lambda t: "://" in t),
-    (_BEARER, _credential, _may_hold_bearer),
-    (_KEY_VALUE, _key_value, _may_hold_key_value),
-    (
-        _BOT_TOKEN,
-        _token,
-        lambda t: (":" in t or "%3" in t) and _longest_word(t) >= 6 + 1 + 30,
-    ),
-    (_MATERIAL, _material, lambda t: _longest_word(t) >= 32),  # re: faster than regex
-    (_IPV4, lambda m: MASK, lambda t: t.count(".") >= 3),
+# patterns (a log line's words are short; an IPv4 address holds three dots). The
+# number is the shortest run without white space a match is (0: any).
+_SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool], int], ...] = (
+    (_URL_CREDENTIALS, _credential, lambda t: "://" in t, 0),
+    (_BEARER, _credential, _may_hold_bearer, 0),
+    (_KEY_VALUE, _key_value, _may_hold_key_value, 0),
+    (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t, 6 + 1 + 30),
+    (_MATERIAL, _material, lambda t: True, 32),  # re: faster here than regex
+    (_IPV4, lambda m: MASK, lambda t: t.count(".") >= 3, 0),
 )
 
 
@@ -193,9 +190,17 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if len(secret) >= MIN_SECRET_CHARS:
             text = text.replace(secret, MASK)
-    for pattern, sub, worth in _SUBS:
+    longest = -1  # of the words of ``text``, once asked for
+    for pattern, sub, worth, run in _SUBS:
+        if run:
+            if longest < 0:
+                longest = _longest_word(text)
+            if longest < run:
+                continue
         if worth(text):
-            text = pattern.sub(sub, text)
+            masked = pattern.sub(sub, text)
+            if masked != text:
+                text, longest = masked, -1
     if "::" in text or text.count(":") >= 5:
         text = _IPV6.sub(_ip6, text)
     return text

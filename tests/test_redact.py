@@ -210,8 +210,9 @@ _NEAR = st.lists(
 def test_each_cheap_test_passes_whatever_its_pattern_would_match(text: str) -> None:
     """A pattern is skipped when its cheap test fails: that test must hold for every
     text the pattern matches, or a secret would pass unmasked."""
-    from logwatch.redact import _SUBS
+    from logwatch.redact import _SUBS, _longest_word
 
-    for pattern, _, worth in _SUBS:
+    for pattern, _, worth, run in _SUBS:
         if pattern.search(text):
             assert worth(text), (pattern.pattern, text)
+            assert _longest_word(text) >= run, (pattern.pattern, text)
