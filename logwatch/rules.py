@@ -17,13 +17,11 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logwatch import formats
-from logwatch.config import Duration
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
 from logwatch.patterns import (
@@ -35,67 +33,19 @@ from logwatch.patterns import (
     parse,
     required_literals,
 )
-from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from logwatch.catalogue import Catalogue
+    from logwatch.rulespec import RuleSpec
+    from logwatch.yamlfile import Document
 
 #: Files of catalogue codes end with this (``binance.codes.csv``).
 CODES_SUFFIX = ".codes.csv"
 
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class Texts(Strict):
-    """One text in every language logwatch speaks."""
-
-    en: NonEmpty
-    ru: NonEmpty
-
-
-#: The shortest and longest ``expect:`` a rule may have.
-EXPECT_S = (30.0, 7 * 86400.0)
-
-
-class RuleSpec(Strict):
-    """One rule as written in YAML."""
-
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=80)]
-    severity: Severity
-    codes: list[int] = []
-    title: Texts
-    remedy: Texts
-    patterns: Annotated[list[NonEmpty], Field(min_length=1)]
-    key: list[NonEmpty] = []
-    samples: Annotated[list[NonEmpty], Field(min_length=1)]
-    near_misses: Annotated[list[NonEmpty], Field(min_length=2)]
-    tags: list[NonEmpty] = []
-    link: str | None = None
-    ignore: list[NonEmpty] = []
-    keywords: list[NonEmpty] = []
-    #: dedup window for this rule (default: the config's ``dedup.window``)
-    window: Duration | None = None
-    #: while it keeps happening, remind every this many whole windows (0: never)
-    reminder: Annotated[int, Field(ge=0)] = 0
-    #: rules to mute for the same connection while this one fires, and for how long
-    mutes: list[NonEmpty] = []
-    mute_for: Duration = 1800.0
-    #: a heartbeat rule: it fires when its pattern was NOT seen for this long
-    expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
-
-
-class RuleFile(Strict):
-    """A rule file: a list of rules."""
-
-    rules: list[RuleSpec]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +147,8 @@ def builtin_rules_dir() -> Path:
 
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, for editors."""
+    from logwatch.rulespec import RuleFile
+
     schema = RuleFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "logwatch rule file"
@@ -358,6 +310,11 @@ def _check_samples(rule: Rule, problems: _Problems) -> None:
 
 def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
     """The rules in a YAML document, and every problem found in it."""
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import RuleSpec
+    from logwatch.yamlfile import describe
+
     source, data = doc.source, doc.data
     if data is None:
         return [], [
@@ -419,6 +376,10 @@ _STAND_INS: dict[str, object] = {
 def _salvage(item: object, exc: ValidationError) -> RuleSpec | None:
     """The rule with its invalid fields replaced or dropped, if its patterns, samples
     and near-misses are valid; else None."""
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import RuleSpec
+
     if not isinstance(item, dict):
         return None
     bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
@@ -596,6 +557,7 @@ class _Cache:
 def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
     """The work of ``load_rules``, done while the collector is paused."""
     from logwatch import cataloguefile as cat
+    from logwatch.yamlfile import load_yaml
 
     rules: list[Rule] = []
     errors: list[ConfigError] = []
@@ -709,6 +671,8 @@ def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:
     Raises:
         InvalidConfig: with every problem found.
     """
+    from logwatch.yamlfile import parse_yaml
+
     doc, problems = parse_yaml(text, source)
     rules, errors = parse_rules(doc)
     if problems or errors:
