@@ -503,13 +503,13 @@ class _Cache:
         for part in (sys.version, regex.__version__, str(builtin)):
             digest.update(part.encode() + b"\0")
         for directory in dirs:
-            where.update(str(directory.resolve()).encode() + b"\0")
+            where.update(os.fsencode(directory.resolve()) + b"\0")
         try:
             code = sorted(Path(__file__).parent.glob("*.py"))
             files = rule_files(dirs, builtin)
             for path in (*code, *files):
                 body = path.read_bytes()
-                digest.update(f"{path}\0{len(body)}\0".encode())
+                digest.update(os.fsencode(path) + f"\0{len(body)}\0".encode())
                 digest.update(body)
         except (OSError, InvalidConfig):
             return None  # loading reports what is wrong
@@ -546,8 +546,8 @@ class _Cache:
                 fh.write(self.MAGIC + self.key + body)
             Path(tmp).replace(self.path)
             tmp = None
-        except (OSError, pickle.PicklingError):
-            pass  # no cache this time
+        except Exception:  # noqa: BLE001, S110  unwritable, full, unpicklable: no cache
+            pass
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):

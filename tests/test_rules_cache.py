@@ -244,3 +244,28 @@ def test_scan_keeps_its_rules_in_the_cache_and_reports_the_same_hits(
     assert '"rule": "binance.margin-insufficient"' in runs[0].stdout
     assert runs[1].stdout == runs[0].stdout
     assert len(cache_files(tmp_path / "cache")) == 1
+
+
+def test_a_rule_set_that_cannot_be_pickled_only_costs_the_cache(
+    tmp_path: Path, user_rules: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise TypeError("cannot pickle 'function' object")
+
+    monkeypatch.setattr(pickle, "dumps", refuse)
+    cache = tmp_path / "cache"
+    assert "my.rule" in {r.id for r in load_rules([user_rules], cache_dir=cache)}
+    assert cache_files(cache) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
+def test_a_rules_directory_whose_name_is_not_utf8_is_cached(
+    tmp_path: Path, loads: list[int]
+) -> None:
+    directory = Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xff"))
+    directory.mkdir()
+    (directory / "mine.yaml").write_text(GOOD, encoding="utf-8")
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        assert "my.rule" in {r.id for r in load_rules([directory], cache_dir=cache)}
+    assert loads == [1]
