@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,6 +42,8 @@ class Hook:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        #: when each request arrived (``time.perf_counter``: bench/ measures latency)
+        self.arrived: list[float] = []
         self.posts: list[tuple[str, str, Any]] = []  # path, Authorization, body
         self.status = 200
         self.reply = b""
@@ -54,6 +57,7 @@ class Hook:
                 if hook.delay:
                     threading.Event().wait(hook.delay)  # the server is slow, on purpose
                 with hook.cond:
+                    hook.arrived.append(time.perf_counter())
                     data = json.loads(body)
                     hook.requests.append(data)
                     auth = self.headers.get("Authorization", "")
