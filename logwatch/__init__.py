@@ -44,6 +44,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                yamlfile      YAML that remembers file:line
                config        the config file, validated, with file:line errors
                rules         rule YAML -> the compiled Rule
+               rulespec      the rule file's schema (pydantic)
                patterns      the literal keywords a regex demands
                catalogue     code -> category, severity, title, remedy
                cataloguefile the catalogue's YAML and CSV files

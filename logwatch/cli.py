@@ -99,9 +99,9 @@ _lang_option = click.option(
 
 
 def _load(rule_dirs: Iterable[Path]) -> RuleSet:
-    from logwatch.rules import load_rules
+    from logwatch.rules import load_rules, rules_cache_dir
 
-    return load_rules(list(rule_dirs))
+    return load_rules(list(rule_dirs), cache_dir=rules_cache_dir(os.environ))
 
 
 # -- scan ------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from logwatch.model import Hit, Record
     from logwatch.rules import Rule, RuleSet
 
+#: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+
 
 class Report:
     """Hits as they come, for people or as JSON Lines, and a summary at the end."""
@@ -70,7 +73,7 @@ class Report:
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
-        return json.dumps(obj, ensure_ascii=False) + "\n"
+        return _JSON_LINE.encode(obj) + "\n"
 
     def title(self, hit: Hit) -> str:
         """The hit's title: its rule's, or the exchange's own message for a code the
