@@ -527,7 +527,7 @@ def _set_by(
 
 
 #: LOGWATCH_* variables that are not settings but still ours.
-_OWN_VARIABLES = {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR"}
+_OWN_VARIABLES = {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR", "LOGWATCH_CACHE_DIR"}
 
 
 def unknown_variables(env: Mapping[str, str]) -> list[str]:

@@ -366,6 +366,14 @@ class TestEnvironment:
             "environment variable LOGWATCH_LANGAUGE is not a logwatch setting; ignored"
         ]
 
+    @pytest.mark.parametrize(
+        "name", ["LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR", "LOGWATCH_CACHE_DIR"]
+    )
+    def test_our_variables_that_are_not_settings_are_no_warning(
+        self, name: str
+    ) -> None:
+        assert config_from_text("", {name: "/somewhere"}).warnings == []
+
 
 class TestStateDirAlone:
     """``status`` reads the state_dir only: channel secrets may be unset there."""
