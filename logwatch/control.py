@@ -10,6 +10,7 @@ takes within a second. The request file works on Linux too.
 from __future__ import annotations
 
 import contextlib
+import queue
 import signal
 import sys
 import threading
@@ -44,28 +45,64 @@ def on_signals(
     stop: Callable[[], None], reload: Callable[[], None] | None = None
 ) -> Iterator[None]:
     """Call ``stop`` on the stop signals and, where there is SIGHUP, ``reload`` on it,
-    while inside; the previous handlers come back after. Only the main thread can
-    handle signals: elsewhere (a test's thread) this does nothing."""
+    while inside; the previous handlers come back after. The handlers only queue the
+    request: a thread of their own (``Requests``) makes the call. Only the main thread
+    can handle signals: elsewhere (a test's thread) this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    with Requests(stop, reload or (lambda: None)) as requests:
 
-    def on_stop(signum: int, frame: object) -> None:
-        stop()
-
-    previous = {sig: signal.signal(sig, on_stop) for sig in stop_signals()}
-    if reload is not None and hasattr(signal, "SIGHUP"):  # Windows: `logwatch reload`
-        again = reload
+        def on_stop(signum: int, frame: object) -> None:
+            requests.stop()
 
         def on_reload(signum: int, frame: object) -> None:
-            again()
+            requests.reload()
 
-        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_reload)
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        previous = {sig: signal.signal(sig, on_stop) for sig in stop_signals()}
+        if reload is not None and hasattr(signal, "SIGHUP"):  # Windows: `reload`
+            previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, on_reload)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+class Requests:
+    """Stop and reload requests, passed on by a thread of their own.
+
+    A signal handler runs in the main thread between two of its steps, maybe while it
+    holds an ``Event``'s lock (``set``, ``clear`` and ``wait`` take it): an ``Event``
+    set from the handler could wait for ever. The handler only puts the request on a
+    ``SimpleQueue`` (its ``put`` is reentrant); this thread calls ``on_stop`` or
+    ``on_reload``. A context manager: the thread runs while inside.
+    """
+
+    def __init__(self, on_stop: Callable[[], None], on_reload: Callable[[], None]):
+        self._calls = {"stop": on_stop, "reload": on_reload}
+        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._relay, name="logwatch-requests")
+
+    def stop(self) -> None:
+        """Ask to stop (safe in a signal handler)."""
+        self._queue.put("stop")
+
+    def reload(self) -> None:
+        """Ask to reload (safe in a signal handler)."""
+        self._queue.put("reload")
+
+    def __enter__(self) -> Requests:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _relay(self) -> None:
+        while (request := self._queue.get()) is not None:
+            self._calls[request]()
 
 
 def on_close_event(

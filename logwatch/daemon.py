@@ -11,11 +11,9 @@ watchdog and says STOPPING.
 from __future__ import annotations
 
 import os
-import queue
 import socket
 import sys
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -55,42 +53,6 @@ def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
         sock.connect(address)
         sock.sendall(message.encode())
     return True
-
-
-class Requests:
-    """Stop and reload requests, passed on by a thread of their own.
-
-    A signal handler runs in the main thread between two of its steps, maybe while it
-    holds an ``Event``'s lock (``set``, ``clear`` and ``wait`` take it): an ``Event``
-    set from the handler could wait for ever. The handler only puts the request on a
-    ``SimpleQueue`` (its ``put`` is reentrant); this thread calls ``on_stop`` or
-    ``on_reload``. A context manager: the thread runs while inside.
-    """
-
-    def __init__(self, on_stop: Callable[[], None], on_reload: Callable[[], None]):
-        self._calls = {"stop": on_stop, "reload": on_reload}
-        self._queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._relay, name="logwatch-requests")
-
-    def stop(self) -> None:
-        """Ask to stop (safe in a signal handler)."""
-        self._queue.put("stop")
-
-    def reload(self) -> None:
-        """Ask to reload (safe in a signal handler)."""
-        self._queue.put("reload")
-
-    def __enter__(self) -> Requests:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def _relay(self) -> None:
-        while (request := self._queue.get()) is not None:
-            self._calls[request]()
 
 
 class Daemon:
@@ -240,10 +202,9 @@ class Daemon:
 
     def run(self) -> int:
         """Follow until SIGTERM/SIGINT; 0 on a clean stop."""
-        requests = Requests(self._stop_requested, self._reload_requested)
-        with requests, control.on_signals(requests.stop, requests.reload), self:
+        with control.on_signals(self._stop_requested, self._reload_requested), self:
             if threading.current_thread() is threading.main_thread():
-                control.watch_console_close(requests.stop, self.stopped)
+                control.watch_console_close(self._stop_requested, self.stopped)
             try:
                 self._loop()
             finally:
