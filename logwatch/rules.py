@@ -491,6 +491,9 @@ class _Cache:
     """
 
     MAGIC = b"logwatch-rules-1\n"
+    #: Files kept per set of directories: two installed versions of logwatch (or two
+    #: sets of rules in turn) each keep theirs instead of replacing the other's.
+    KEEP = 3
 
     def __init__(self, path: Path, key: bytes) -> None:
         self.path, self.key = path, key
@@ -513,8 +516,9 @@ class _Cache:
                 digest.update(body)
         except (OSError, InvalidConfig):
             return None  # loading reports what is wrong
-        name = f"rules-{where.hexdigest()}{'' if builtin else '-own'}.pickle"
-        return cls(cache_dir / name, digest.digest())
+        key = digest.digest()
+        stem = f"rules-{where.hexdigest()}{'' if builtin else '-own'}-"
+        return cls(cache_dir / f"{stem}{key.hex()[:16]}.pickle", key)
 
     def read(self) -> RuleSet | None:
         """The cached rule set, if the file holds one for this key."""
@@ -546,12 +550,25 @@ class _Cache:
                 fh.write(self.MAGIC + self.key + body)
             Path(tmp).replace(self.path)
             tmp = None
+            self._prune()
         except Exception:  # noqa: BLE001, S110  unwritable, full, unpicklable: no cache
             pass
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     Path(tmp).unlink()
+
+    def _prune(self) -> None:
+        """Remove this directory set's files beyond the ``KEEP`` newest."""
+        stem = self.path.name.rsplit("-", 1)[0]
+        files = []
+        for path in self.path.parent.glob(f"{stem}-*.pickle"):
+            with contextlib.suppress(OSError):
+                files.append((path.stat().st_mtime_ns, path))
+        for _, path in sorted(files, reverse=True)[self.KEEP :]:
+            if path != self.path:
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
 
 def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import regex
 
 from logwatch import rules
 from logwatch.errors import InvalidConfig
@@ -269,3 +270,25 @@ def test_a_rules_directory_whose_name_is_not_utf8_is_cached(
     for _ in range(2):
         assert "my.rule" in {r.id for r in load_rules([directory], cache_dir=cache)}
     assert loads == [1]
+
+
+def test_two_versions_in_turn_each_keep_their_cache(
+    tmp_path: Path,
+    user_rules: Path,
+    loads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # e.g. logwatch in a venv and another install of it: the key differs (here the
+    # regex version stands for any input of the key)
+    cache = tmp_path / "cache"
+    for version in ["1", "2", "1", "2"]:
+        monkeypatch.setattr(regex, "__version__", version)
+        load_rules([user_rules], cache_dir=cache)
+    assert loads == [1, 1]
+    for version in ["3", "4", "5", "6"]:
+        monkeypatch.setattr(regex, "__version__", version)
+        load_rules([user_rules], cache_dir=cache)
+    assert len(cache_files(cache)) == rules._Cache.KEEP
+    monkeypatch.setattr(regex, "__version__", "6")
+    load_rules([user_rules], cache_dir=cache)
+    assert len(loads) == 6  # the newest is kept
