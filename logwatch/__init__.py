@@ -42,6 +42,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                errors        the one tree of errors
                clock         the only place that reads the clock
                yamlfile      YAML that remembers file:line
+               paths         where the config comes from: default file, LOGWATCH_*
                config        the config file, validated, with file:line errors
                rules         rule YAML -> the compiled Rule
                rulespec      the rule file's schema (pydantic)

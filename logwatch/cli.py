@@ -108,7 +108,13 @@ def _load(rule_dirs: Iterable[Path]) -> RuleSet:
 
 
 def _config_secrets() -> tuple[str, ...]:
-    """The secrets of the config, when there is a usable one: scan masks them too."""
+    """The secrets of the config, when there is a usable one: scan masks them too.
+    The defaults hold none: with no config file and no setting in the environment,
+    the config's models are not even imported (a third of scan's start-up)."""
+    from logwatch.paths import config_given
+
+    if not config_given():
+        return ()
     from logwatch.config import config_secrets, load_config
     from logwatch.redact import secret_forms
 
@@ -857,8 +863,9 @@ def init(
     import apprise
 
     from logwatch.clock import SystemClock
-    from logwatch.config import default_config_path, load_config
+    from logwatch.config import load_config
     from logwatch.notifier import serve_all
+    from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
     from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config

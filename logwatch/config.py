@@ -18,7 +18,6 @@ from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import platformdirs
 import regex
 from pydantic import (
     AfterValidator,
@@ -36,6 +35,7 @@ from logwatch.errors import ConfigError, InvalidConfig
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.formats import FORMATS
 from logwatch.model import ChannelKind, Severity
+from logwatch.paths import ENV_PREFIX, OWN_VARIABLES, default_config_path
 from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
@@ -463,11 +463,6 @@ def _read_env_file(
     return parse_env_file(text)
 
 
-#: Settings may come from variables named ``LOGWATCH_`` + the key in capitals, with
-#: ``__`` between nested keys: ``LOGWATCH_DEDUP__WINDOW=30s`` sets ``dedup.window``.
-ENV_PREFIX = "LOGWATCH_"
-
-
 @dataclass(frozen=True, slots=True)
 class EnvSetting:
     """One setting a ``LOGWATCH_*`` variable makes: where it goes and its value (a
@@ -526,16 +521,12 @@ def _set_by(
     return found
 
 
-#: LOGWATCH_* variables that are not settings but still ours.
-_OWN_VARIABLES = {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR", "LOGWATCH_CACHE_DIR"}
-
-
 def unknown_variables(env: Mapping[str, str]) -> list[str]:
     """Warnings for LOGWATCH_* variables that name no setting (likely misspelt)."""
     fields = {name.upper() for name in Config.model_fields}
     out = []
     for name in sorted(env):
-        if not name.startswith(ENV_PREFIX) or name in _OWN_VARIABLES:
+        if not name.startswith(ENV_PREFIX) or name in OWN_VARIABLES:
             continue
         top = name.removeprefix(ENV_PREFIX).split("__", 1)[0]
         if top not in fields:
@@ -543,14 +534,6 @@ def unknown_variables(env: Mapping[str, str]) -> list[str]:
                 f"environment variable {name} is not a logwatch setting; ignored"
             )
     return out
-
-
-def default_config_path(env: dict[str, str] | None = None) -> Path:
-    """``$LOGWATCH_CONFIG``, else ``config.yaml`` in the platform's config directory."""
-    env = dict(os.environ) if env is None else env
-    if env.get("LOGWATCH_CONFIG"):
-        return Path(env["LOGWATCH_CONFIG"]).expanduser()
-    return platformdirs.user_config_path("logwatch", appauthor=False) / "config.yaml"
 
 
 def load_config(

@@ -21,7 +21,7 @@ import structlog
 
 from logwatch import control
 from logwatch.clock import Clock
-from logwatch.config import default_config_path, load_config
+from logwatch.config import load_config
 from logwatch.delivery import Dispatcher
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Follower
@@ -29,6 +29,7 @@ from logwatch.health import Health
 from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
+from logwatch.paths import default_config_path
 from logwatch.state import State, state_path
 from logwatch.wiring import Parts, build_setup, check_state_dir
 

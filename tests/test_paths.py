@@ -1,0 +1,82 @@
+"""Whether there is a config beyond the defaults, asked before the config is imported."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from logwatch.paths import config_given, default_config_path
+
+
+@pytest.fixture(name="home")
+def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The platform's config directory, empty, under tmp_path."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return tmp_path / "config"
+
+
+def test_the_default_file_is_in_the_platforms_config_directory(home: Path) -> None:
+    assert default_config_path({}) == home / "logwatch" / "config.yaml"
+    chosen = home / "elsewhere.yaml"
+    assert default_config_path({"LOGWATCH_CONFIG": str(chosen)}) == chosen
+
+
+@pytest.mark.parametrize(
+    ("env", "given"),
+    [
+        ({}, False),
+        ({"LOGWATCH_CACHE_DIR": "/c", "LOGWATCH_STATE_DIR": "/s"}, False),
+        ({"LOGWATCH_CONFIG": "/no/such/file.yaml"}, False),
+        ({"LOGWATCH_LANGUAGE": "ru"}, True),
+        ({"LOGWATCH_CHANNELS": '[{"name": "t", "url": "tgram://x/1"}]'}, True),
+        ({"PATH": "/bin"}, False),
+    ],
+)
+def test_a_setting_in_the_environment_is_a_config(
+    home: Path, env: dict[str, str], given: bool
+) -> None:
+    assert config_given(env) is given
+
+
+def test_the_default_file_is_a_config(home: Path) -> None:
+    assert not config_given({})
+    (home / "logwatch").mkdir(parents=True)
+    (home / "logwatch" / "config.yaml").write_text("language: en\n")
+    assert config_given({})
+
+
+_SCAN_IMPORTS = """
+import sys
+from click.testing import CliRunner
+from logwatch.cli import cli
+
+result = CliRunner().invoke(cli, ["scan", sys.argv[1]], catch_exceptions=False)
+print(result.exit_code, "logwatch.config" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize("with_file", [False, True])
+def test_scan_imports_the_config_only_when_there_is_one(
+    home: Path, tmp_path: Path, with_file: bool
+) -> None:
+    # the config's models are a third of a short scan's start-up; the defaults hold
+    # no secret for scan to mask
+    if with_file:
+        (home / "logwatch").mkdir(parents=True)
+        (home / "logwatch" / "config.yaml").write_text("language: en\n")
+    log = tmp_path / "q.log"
+    log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", _SCAN_IMPORTS, str(log)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        for _ in range(2)  # the first may fill the rules cache (its schema needs it)
+    ]
+    assert outs[1] == f"0 {with_file}\n"
