@@ -8,8 +8,11 @@ Runs the real service with one source per log format (Quantower, MetaTrader in U
 NinjaTrader, Python logging with the traceback in the same write, JSON lines, generic)
 and 2 channels (a loopback webhook and the console), under a NOTIFY_SOCKET so READY=1
 can be timed. It writes ``--lines`` error records per format, in turn, at random
-20-100 ms gaps (each for another symbol, so dedup holds none back), and measures when
-the webhook has each: p50/p99 per format.
+20-100 ms gaps, and measures when the webhook has each: p50/p99 per format, and how
+many of them arrived. Every record is a distinct alert: each names another symbol (the
+rule's dedup key is connection + symbol), and the webhook's flood budget
+(``max_per_minute: 600``, the most a channel may set) is above the records written in a
+minute, so no alert waits to be grouped; the console channel keeps the default budget.
 """
 
 from __future__ import annotations
@@ -138,6 +141,7 @@ def main() -> None:
     (work / "config.yaml").write_text(
         f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
         f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{server.server_address[1]}/a'\n"
+        "    max_per_minute: 600\n"
         "  - name: console\n    url: 'console://'\n"
     )
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
