@@ -121,10 +121,11 @@ def main() -> None:
         folder = work / fmt
         folder.mkdir()
         files[fmt] = folder / name
+        # a first line of its own: files that start alike wait to tell copies apart
         files[fmt].write_bytes(
-            b"\xff\xfe" + "start\r\n".encode("utf-16-le")
+            b"\xff\xfe" + f"start {fmt}\r\n".encode("utf-16-le")
             if fmt == "metatrader"
-            else b"start\n"
+            else f"start {fmt}\n".encode()
         )
         sources += (
             f"  - name: {fmt}\n    format: {fmt}\n"
@@ -134,7 +135,7 @@ def main() -> None:
         quiet = work / "quiet"
         quiet.mkdir()
         for i in range(args.files):
-            (quiet / f"bot{i:04d}.log").write_bytes(b"start\n")
+            (quiet / f"bot{i:04d}.log").write_bytes(f"start bot{i:04d}\n".encode())
         sources += (
             f"  - name: quiet\n    format: generic\n    paths: ['{quiet}/*.log']\n"
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, KeysView
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -97,6 +97,10 @@ class FileIndex:
 
     def named(self, inode: Inode) -> bool:
         return inode in self._by_inode
+
+    def named_inodes(self) -> KeysView[Inode]:
+        """The inodes entries are open under."""
+        return self._by_inode.keys()
 
     def name(self, inode: Inode, eid: str) -> None:
         """Entry ``eid`` is now open under ``inode``."""

@@ -1,9 +1,13 @@
 """Follows the files of glob patterns through rotation, truncation, deletion, restarts.
 
-Filesystem events (watchdog) only wake the loop: our own poll of the open handles, and a
-re-glob at least every ``poll_interval``, decide what happened. A file is known by its
-content, a hash of its first bytes (growing to 1 KiB), so a renamed, copied or restarted
-file is found again; (device, inode) names it only while a handle is open.
+Filesystem events (watchdog) wake the loop and name the paths to look at: our own poll
+of the open handles, and a listing at least every ``poll_interval`` (re-globbed when a
+directory changed), decide what happened. Where events cover every source, a file that
+no event named is still looked at once every ``backstop`` listings, a slice of the files
+at each listing; without events (polled sources, no observer) every file is looked at
+every ``poll_interval``. A file is known by its content, a hash of its first bytes
+(growing to 1 KiB), so a renamed, copied or restarted file is found again; (device,
+inode) names it only while a handle is open.
 """
 
 from __future__ import annotations
@@ -19,9 +23,16 @@ from typing import BinaryIO
 import structlog
 
 from logwatch.clock import Clock
-from logwatch.fileindex import FP_MAX, MARKER_BYTES, Entry, FileIndex, fingerprint
+from logwatch.fileindex import (
+    FP_MAX,
+    MARKER_BYTES,
+    Entry,
+    FileIndex,
+    Inode,
+    fingerprint,
+)
 from logwatch.lines import count_lines, end_of_last_line
-from logwatch.listing import Listed, Listing
+from logwatch.listing import Listed, Listing, file_key
 from logwatch.listing import Source as Source  # the tailer's input, named here too
 from logwatch.model import FileState
 from logwatch.watching import Watching
@@ -43,6 +54,25 @@ def missing_listings(platform: str) -> int:
     (the platform's next log file) until our handle is closed.
     """
     return 1 if platform == "win32" else MISSING_LISTINGS
+
+
+#: With events covering every source, each file is looked at once in this many listings
+#: even if no event named it (a lost event, a write through a link elsewhere).
+BACKSTOP_LISTINGS = 30
+
+
+def backstop_listings(platform: str) -> int:
+    """In how many listings every file is looked at once when events cover the sources.
+
+    On Windows one (every listing, as without events): NTFS may report the growth of a
+    file its writer holds open only once the writer flushes or closes it.
+    """
+    return 1 if platform == "win32" else BACKSTOP_LISTINGS
+
+
+def _path_key(path: str) -> str:
+    """A path as events and listings both spell it."""
+    return os.path.normcase(os.path.normpath(path))
 
 
 #: A new file that is a prefix of a followed file waits this many listings to grow.
@@ -167,12 +197,14 @@ class Tailer:
         poll_interval: float = 1.0,
         max_open: int = 256,
         missing_limit: int = missing_listings(sys.platform),
+        backstop: int = backstop_listings(sys.platform),
     ) -> None:
         self.sources = tuple(sources)
         self.clock = clock
         self.poll_interval = poll_interval
         self.max_open = max_open
         self.missing_limit = missing_limit
+        self.backstop = backstop
         self.wake = threading.Event()
         self.rediscover = True
         self._fresh_start = fresh_start
@@ -185,7 +217,20 @@ class Tailer:
         #: the last listing and the (inode, mtime) of every directory it came from
         self._listing = Listing(self.sources, self._warn)
         self._warned: set[tuple[str, str]] = set()
-        self._watching = Watching(self.sources, self.wake, self._relist, self._warn)
+        self._watching = Watching(
+            self.sources, self.wake, self._relist, self._warn, self._touch
+        )
+        #: paths events named since the last step (added from the observer's thread)
+        self._touched: set[str] = set()
+        self._touch_lock = threading.Lock()
+        #: files with bytes left to read after the last step
+        self._behind: set[str] = set()
+        #: the listing last looked at whole, its files by path and in backstop slices
+        self._seen: dict[Inode, Listed] | None = None
+        self._by_path: dict[str, Inode] = {}
+        self._dirs_seen: set[str] = set()
+        self._slices: list[list[Inode]] = []
+        self._slice = 0
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -206,26 +251,154 @@ class Tailer:
         """A file was created, deleted or renamed: list the files at the next step."""
         self.rediscover = True
 
+    def _touch(self, path: str) -> None:
+        """An event named ``path``: look at it at the next step."""
+        with self._touch_lock:
+            self._touched.add(path)
+
     # -- one unit of work ------------------------------------------------------------
 
     def step(self) -> list[Event]:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
-        listing: dict[tuple[int, int], Listed] | None = None
+        with self._touch_lock:
+            touched, self._touched = self._touched, set()
+        # events name what changed: files no event named wait for the backstop
+        by_events = self.backstop > 1 and self._watching.covering()
+        #: the held files to poll (None: every one)
+        polled: set[str] | None = None
         if self.rediscover or now - self._last_listing >= self.poll_interval:
             self.rediscover = False
             self._last_listing = now
+            if not by_events and self._seen is not None:
+                self._listing.invalidate()  # kept on events' word: not enough now
             listing = self._listing.take(
-                lambda found: not self._parked and all(map(self._files.named, found))
+                lambda found: (
+                    by_events
+                    or (not self._parked and all(map(self._files.named, found)))
+                )
             )
-            self._discover(listing, events)
+            if not by_events or listing is not self._seen:
+                self._discover(listing, events)
+                self._saw(listing if by_events else None)
+            else:
+                named, unknown = self._named(touched)
+                due = named | self._due(listing)
+                if self._copies:  # copies count listings: look at the whole listing
+                    self._restat(due, listing)
+                    self._discover(listing, events)
+                else:
+                    polled = None if unknown else set()
+                    looked = self._look(due, listing, events)
+                    if polled is not None:
+                        polled |= looked
             self._watching.schedule()
-        for entry in self._files:
-            if entry.handle is not None:
-                self._poll(entry, events)
+        elif by_events and self._seen is not None:
+            named, unknown = self._named(touched)
+            looked = self._look(named, self._seen, events)
+            polled = None if unknown else looked
+        behind, self._behind = self._behind, set()
+        if polled is None:
+            for entry in self._files:
+                if entry.handle is not None:
+                    self._poll(entry, events)
+        else:
+            polled |= behind
+            polled.update(e.id for e in events if isinstance(e, Opened | Moved))
+            for eid in polled:
+                held = self._files.get(eid)
+                if held is not None and held.handle is not None:
+                    self._poll(held, events)
         self._limit_open()
         return events
+
+    def _saw(self, listing: dict[Inode, Listed] | None) -> None:
+        """``listing`` was looked at whole: index it for events and backstop slices
+        (None: events do not cover the sources, every listing is looked at whole)."""
+        self._seen = listing
+        if listing is None:
+            self._by_path, self._slices, self._dirs_seen = {}, [], set()
+            return
+        self._by_path = {_path_key(item.path): i for i, item in listing.items()}
+        self._dirs_seen = {os.path.dirname(key) for key in self._by_path}
+        n = max(1, self.backstop)
+        inodes = list(listing)
+        self._slices = [inodes[k::n] for k in range(n)]
+        self._slice = 0
+
+    def _named(self, touched: set[str]) -> tuple[set[Inode], bool]:
+        """The listed files events named, and whether a path neither listed nor one of
+        their directories was named (then every held file is polled, as without
+        events). A directory's own events (a file created or deleted in it) ask for a
+        listing anyway."""
+        named: set[Inode] = set()
+        unknown = False
+        for path in touched:
+            key = _path_key(path)
+            inode = self._by_path.get(key)
+            if inode is not None:
+                named.add(inode)
+            elif key not in self._dirs_seen:
+                unknown = True
+        return named, unknown
+
+    def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
+        """At a listing that found nothing new: the backstop's next slice and the
+        listed files not open and not parked (empty, unreadable)."""
+        due = set(self._slices[self._slice])
+        self._slice = (self._slice + 1) % len(self._slices)
+        due.update(listing.keys() - self._parked.keys() - self._files.named_inodes())
+        return due
+
+    def _restat(self, inodes: set[Inode], listing: dict[Inode, Listed]) -> None:
+        """Bring the listed size and time of these files not open up to date."""
+        for inode in inodes:
+            item = listing.get(inode)
+            if item is not None and not self._files.named(inode):
+                self._stat(inode, item)
+
+    def _stat(self, inode: Inode, item: Listed) -> bool:
+        """Bring a listed file's size and time up to date; False (and a listing asked
+        for) when it is gone or its name now belongs to another file."""
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            st = None
+        if st is None or file_key(st, item.path) != inode:
+            self._listing.invalidate()
+            self.rediscover = True
+            self.wake.set()
+            return False
+        item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+        return True
+
+    def _look(
+        self, inodes: set[Inode], listing: dict[Inode, Listed], events: list[Event]
+    ) -> set[str]:
+        """Look at these listed files without listing again: the ids of the held ones
+        to poll; a parked or unopened one is stat'ed and opened if it changed."""
+        polled: set[str] = set()
+        seen = self.clock.now().timestamp()
+        for inode in inodes:
+            item = listing.get(inode)
+            if item is None or inode in self._copies:
+                continue  # a copy waits for listings to grow: _discover's
+            eid = self._files.at(inode)
+            if eid is not None:
+                self._files[eid].last_seen = seen
+                polled.add(eid)
+                continue
+            if not self._stat(inode, item):
+                continue
+            parked = self._parked.get(inode)
+            if parked is not None:
+                self._files[parked].last_seen = seen
+                if self._files[parked].stamp == (item.size, item.mtime_ns):
+                    continue  # unchanged since it was closed
+                del self._parked[inode]
+            self._identify(inode, item, events)
+        return polled
 
     def _discover(
         self, listing: dict[tuple[int, int], Listed], events: list[Event]
@@ -416,6 +589,7 @@ class Tailer:
             entry.tail = (entry.tail + data[-COPY_CHECK_BYTES:])[-COPY_CHECK_BYTES:]
             budget -= len(data)
         if entry.read_pos < size:
+            self._behind.add(entry.id)
             self.wake.set()  # more to read: come back at once
 
     def _replaced(self, entry: Entry, events: list[Event]) -> None:
