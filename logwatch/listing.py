@@ -95,8 +95,10 @@ def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
     root for new ones, without descending into everything beside them (tick caches).
     """
     root, recursive = watch_root(pattern)
+    if not recursive:
+        return [(root, recursive)]
     directories = Path(pattern).parts[:-1]
-    if not recursive or any("**" in part for part in directories):
+    if any("**" in part for part in directories):
         return [(root, recursive)]
     found = globbing.glob(os.path.join(*directories))
     return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
