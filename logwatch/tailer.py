@@ -380,6 +380,7 @@ class Tailer:
         to poll; a parked or unopened one is stat'ed and opened if it changed."""
         polled: set[str] = set()
         seen = self.clock.now().timestamp()
+        self._files.new_listing()  # entries closed since the last listing are known
         for inode in inodes:
             item = listing.get(inode)
             if item is None or inode in self._copies:
