@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from logwatch import tailer as tailer_module
+from logwatch import reading as reading_module
 from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
@@ -158,18 +158,18 @@ def test_an_unreadable_file_is_read_once_it_becomes_readable(
     """Tests run as root, who can read any file, so the denial is injected at open."""
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
-    real = tailer_module.open_shared
+    real = reading_module.open_shared
 
     def deny(path: str):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(tailer_module, "open_shared", deny)
+    monkeypatch.setattr(reading_module, "open_shared", deny)
     with capture_logs() as logged:
         h.step(3)
     assert h.seen == {}
     assert [e["event"] for e in logged] == ["file_unreadable"]  # once, not per look
     assert logged[0]["path"] == str(log)
-    monkeypatch.setattr(tailer_module, "open_shared", real)
+    monkeypatch.setattr(reading_module, "open_shared", real)
     h.settle()
     h.once(range(3))
 
