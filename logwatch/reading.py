@@ -359,13 +359,17 @@ class Reading:
         Many logs start with the same header, so the same first bytes are not enough: a
         copy also holds the original's bytes just before the point already read.
         """
+        prints: dict[int, bytes] = {}  # the head's fingerprint by prefix length
         for entry in self._files:
             theirs_handle = self._handles.get(entry.id)
             if theirs_handle is None or theirs_handle is handle:
                 continue
             n = min(entry.fp_n, len(head))
             if n == entry.fp_n:
-                if fingerprint(head[:n]) != entry.fp_hash:
+                mine = prints.get(n)
+                if mine is None:
+                    mine = prints[n] = fingerprint(head[:n])
+                if mine != entry.fp_hash:
                     continue
             elif n < 1 or _pread(theirs_handle, 0, n) != head[:n]:
                 continue
