@@ -8,9 +8,13 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     cli        cli           the command: the only module that prints or exits
 
-    daemon     daemon        `run`: following, dedup and delivery in one process
+    daemon     daemon        `run`: lock, State, start, the loop, reload, close
              | wizard        `init`: the guided setup
              | service       `service`: the logon task or systemd unit
+
+    health     health        how logwatch itself is doing (self-alerts, its problem)
+
+    wiring     wiring        what one config makes: Setup, and the Parts running it
 
     compose    follow        tailer -> stream -> engine -> alerting, saved in state
              | delivery      the outbox, channel by channel, until it gets through
@@ -54,7 +58,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                expect        missing-heartbeat rules
                alerting      hits -> alerts -> values for State
                flood         N messages a minute per channel, the rest grouped
-               outbox        alerts as JSON, retry backoff, pacing
+               codec         the values State keeps as JSON (alerts, windows)
+               outbox        the outbox's rows, retry backoff, pacing
                render        alert -> title and body, in the trader's language
                commands      the phone's commands: parsing and answers
                wizard_text   what `init` says, in Russian and English

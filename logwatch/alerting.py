@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from logwatch.codec import WINDOWS
 from logwatch.dedup import Deduper, fingerprint
 from logwatch.expect import Expectations
 from logwatch.model import Alert, Hit, Queued
-from logwatch.outbox import queue_rows, window_from_json, window_to_json
+from logwatch.outbox import queue_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +67,7 @@ class Alerting:
         """Continue the dedup windows saved before a restart (as ``State.dedup``
         returns them)."""
         self.deduper.restore(
-            [window_from_json(w) for w in windows],
+            [WINDOWS.loads(w) for w in windows],
             {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},
         )
         self._saved_mutes = dict(self.deduper.muted)
@@ -113,11 +114,7 @@ class Alerting:
             mutes = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
         return Changes(
             queue_rows(self.pending, self.targets),
-            [
-                (fp, window_to_json(windows[fp]))
-                for fp in self._touched
-                if fp in windows
-            ],
+            [(fp, WINDOWS.dumps(windows[fp])) for fp in self._touched if fp in windows],
             [fp for fp in self._touched if fp not in windows],
             mutes,
         )

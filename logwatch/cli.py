@@ -487,7 +487,7 @@ _config_option = click.option(
 @_config_option
 def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
     """Validate the config file and every rule (built-in, --rules and the config's)."""
-    from logwatch.daemon import build_setup
+    from logwatch.wiring import build_setup
 
     if rule_dirs:
         rules = _load(rule_dirs)
@@ -645,8 +645,8 @@ def reload_command(
     """
     from logwatch.clock import SystemClock
     from logwatch.control import request_reload
-    from logwatch.daemon import build_setup
     from logwatch.state import state_path
+    from logwatch.wiring import build_setup
 
     env = dict(os.environ)
     path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)

@@ -17,12 +17,13 @@ from datetime import datetime
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.codec import ALERTS
 from logwatch.config import Channel
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
 from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
 from logwatch.notifier import Notifier
-from logwatch.outbox import Pacer, alert_from_json, backoff_s, queue_rows
+from logwatch.outbox import Pacer, backoff_s, queue_rows
 from logwatch.render import (
     Message,
     Notice,
@@ -148,7 +149,7 @@ class Dispatcher:
             if not batch:
                 break
             items = sorted(
-                ((item, alert_from_json(item.payload)) for item in batch),
+                ((item, ALERTS.loads(item.payload)) for item in batch),
                 key=lambda pair: (-pair[1].severity.rank, pair[0].created_at),
             )
             singles, grouped = budget.plan(items, now)

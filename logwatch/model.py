@@ -66,7 +66,7 @@ class Queued(NamedTuple):
 
     id: str
     created: float
-    #: the alert as JSON (outbox.alert_to_json)
+    #: the alert as JSON (codec.ALERTS)
     payload: str
     channels: Sequence[str]
     #: when its first delivery is due

@@ -9,7 +9,6 @@ off quietly, up to a minute.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ import structlog
 
 from logwatch import commands as cmd
 from logwatch.clock import Clock
+from logwatch.codec import ALERTS
+from logwatch.model import Severity
 from logwatch.state import State, read_status
 from logwatch.telegram import BotApi, TelegramError, chat_of
 
@@ -151,10 +152,10 @@ class Remote:
         now = self.clock.now().timestamp()
         for chat_id, channel in self.chats.channels.items():
             for alert_id, payload in self.state.sent_unreminded(channel, self._since):
-                data = json.loads(payload)
-                if data.get("severity") != "critical":
+                alert = ALERTS.loads(payload)
+                if alert.severity is not Severity.CRITICAL:
                     continue
-                rule_id = str(data.get("rule_id", "?"))
+                rule_id = alert.rule_id
                 title = self.titles.get(rule_id, rule_id)
                 self.state.remind(alert_id, channel, title, now + REMIND_EVERY_S, 0)
             for alert_id, title, next_at, sent in self.state.reminders(channel):

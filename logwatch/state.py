@@ -24,6 +24,7 @@ import platformdirs
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
 from logwatch.model import DeliveryStatus, FileState, Queued
@@ -769,13 +770,11 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
 def _window_row(
     payload: str, when: Callable[[float | None], str | None]
 ) -> dict[str, Any]:
-    """An open dedup window as status shows it (read as JSON: State keeps no types)."""
-    import json
-
-    w = json.loads(payload)
+    """An open dedup window as status shows it."""
+    w = WINDOWS.loads(payload)
     return {
-        "rule": w["rule_id"],
-        "key": [k for k in w["fingerprint"].split("\x1f")[1:] if k],
-        "pending": w["repeats"],
-        "closes_at": when(w["closes_at"]),
+        "rule": w.rule_id,
+        "key": [k for k in w.fingerprint.split("\x1f")[1:] if k],
+        "pending": w.repeats,
+        "closes_at": when(w.closes_at.timestamp()),
     }

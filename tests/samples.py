@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
-from logwatch.model import Hit, Record, Severity
+from logwatch.dedup import Window
+from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -49,3 +50,100 @@ rules:
     samples: ['Order 12 was rejected']
     near_misses: ['Order 12 was accepted', 'order book rejected']
 """
+
+
+def stored_values() -> tuple[list[Alert], list[Window]]:
+    """Alerts and windows of every shape, as tests/data/state-before-codec.sqlite holds
+    them (written by the hand-written JSON of logwatch before one codec, issue 12)."""
+    plus3 = timezone(timedelta(hours=3))
+    record = Record(
+        "C:/Quantower/Логи/ж.log",
+        "quantower",
+        3,
+        10,
+        90,
+        "Margin is insufficient ж 😀",
+        '{"msg": "raw"}',
+        "2026-11-24 12:00:00,000",
+        {"connection": "Binance", "symbol": "BTCUSDT"},
+        True,
+    )
+    full = Hit(
+        "binance.margin-insufficient",
+        Severity.ERROR,
+        (-2019, 51008),
+        record,
+        4,
+        {"n": "1"},
+        ("Binance", ""),
+    )
+    bare = Hit(
+        "user.x",
+        Severity.INFO,
+        (),
+        Record("f.log", "generic", 1, 0, 1, "x", "x"),
+        1,
+        {},
+        (),
+    )
+    alerts = [
+        Alert(
+            "a1",
+            AlertKind.FIRST,
+            full.rule_id,
+            Severity.ERROR,
+            "binance.margin-insufficient\x1fBinance\x1f",
+            T0,
+            full,
+        ),
+        Alert(
+            "a2",
+            AlertKind.DIGEST,
+            full.rule_id,
+            Severity.ERROR,
+            "fp",
+            at(600.123456),
+            full,
+            37,
+            at(1.5).astimezone(plus3),
+            at(599),
+            600.0,
+            at(3600),
+            "",
+            "10:00:05 +03:00",
+            "10:09:59 +03:00",
+        ),
+        Alert("a3", AlertKind.SELF, "logwatch.self", Severity.WARNING, "self", T0),
+        Alert(
+            "a4",
+            AlertKind.RESOLVED,
+            "logwatch.self",
+            Severity.INFO,
+            "channels",
+            at(900),
+            text="Снова на связи ✓",
+            started_at=at(300),
+        ),
+        Alert(
+            "a5", AlertKind.REMINDER, bare.rule_id, Severity.CRITICAL, "r", at(1), bare
+        ),
+    ]
+    windows = [
+        Window("fp", full.rule_id, Severity.ERROR, T0, at(600)),
+        Window(
+            "binance.margin-insufficient\x1fBinance\x1f",
+            full.rule_id,
+            Severity.ERROR,
+            at(0.000001),
+            at(600),
+            3,
+            at(10),
+            at(20),
+            2,
+            5,
+            full,
+            "10:00:10",
+            "10:00:20 ж",
+        ),
+    ]
+    return alerts, windows

@@ -7,6 +7,7 @@ import json
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -41,7 +42,11 @@ class Hook:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
+        #: when each request arrived (``time.perf_counter``: bench/ measures latency)
+        self.arrived: list[float] = []
+        self.posts: list[tuple[str, str, Any]] = []  # path, Authorization, body
         self.status = 200
+        self.reply = b""
         self.delay = 0.0
         self.cond = threading.Condition()
         hook = self
@@ -52,10 +57,15 @@ class Hook:
                 if hook.delay:
                     threading.Event().wait(hook.delay)  # the server is slow, on purpose
                 with hook.cond:
-                    hook.requests.append(json.loads(body))
+                    hook.arrived.append(time.perf_counter())
+                    data = json.loads(body)
+                    hook.requests.append(data)
+                    auth = self.headers.get("Authorization", "")
+                    hook.posts.append((self.path, auth, data))
                     hook.cond.notify_all()
                 self.send_response(hook.status)
                 self.end_headers()
+                self.wfile.write(hook.reply)
 
             def log_message(self, *args: Any) -> None:
                 pass

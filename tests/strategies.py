@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import random
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
+
+from logwatch.dedup import Window
+from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 
 #: Text lines as platforms write them: ASCII, Cyrillic, emoji, CR, tabs, NUL.
 line_text = st.text(
@@ -70,4 +74,85 @@ key_material = st.builds(
             lambda b: base64.urlsafe_b64encode(b).decode().rstrip("="),
         ]
     ),
+)
+
+
+# -- the values State keeps (tests/test_codec.py) ------------------------------------
+
+_ints = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+_texts = st.text(max_size=20)
+_pairs = st.dictionaries(_texts, _texts, max_size=3)
+#: UTC or a fixed offset, as a clock or a log's own zone gives them: whole seconds
+#: (old local mean times have them; no zone has a fraction of a second)
+zones = st.one_of(
+    st.just(UTC),
+    st.integers(min_value=-86399, max_value=86399).map(
+        lambda s: timezone(timedelta(seconds=s))
+    ),
+)
+#: times State keeps to the microsecond: from 1970 until floats run out of digits
+times = st.datetimes(
+    min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=zones
+)
+_maybe_times = st.none() | times
+
+records = st.builds(
+    Record,
+    path=_texts,
+    format=_texts,
+    first_line=_ints,
+    offset=_ints,
+    end=_ints,
+    text=st.text(),
+    raw=st.text(),
+    timestamp=st.none() | _texts,
+    fields=_pairs,
+    truncated=st.booleans(),
+)
+hits = st.builds(
+    Hit,
+    rule_id=_texts,
+    severity=st.sampled_from(Severity),
+    codes=st.lists(_ints, max_size=3).map(tuple),
+    record=records,
+    line=_ints,
+    captures=_pairs,
+    key=st.lists(_texts, max_size=3).map(tuple),
+    exchange=_texts,
+    message=_texts,
+)
+alerts = st.builds(
+    Alert,
+    id=_texts,
+    kind=st.sampled_from(AlertKind),
+    rule_id=_texts,
+    severity=st.sampled_from(Severity),
+    fingerprint=_texts,
+    created_at=times,
+    hit=st.none() | hits,
+    count=_ints,
+    first_at=_maybe_times,
+    last_at=_maybe_times,
+    window_s=st.floats(allow_nan=False, allow_infinity=False),
+    not_before=_maybe_times,
+    text=st.text(),
+    first_log=_texts,
+    last_log=_texts,
+    started_at=_maybe_times,
+)
+windows = st.builds(
+    Window,
+    fingerprint=_texts,
+    rule_id=_texts,
+    severity=st.sampled_from(Severity),
+    opened_at=times,
+    closes_at=times,
+    repeats=_ints,
+    first_repeat_at=_maybe_times,
+    last_repeat_at=_maybe_times,
+    streak=_ints,
+    since_reminder=_ints,
+    last_hit=st.none() | hits,
+    first_repeat_log=_texts,
+    last_repeat_log=_texts,
 )

@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.alerting import Alerting
+from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import Deduper, Policy
 from logwatch.engine import Engine
 from logwatch.follow import Follower
-from logwatch.outbox import alert_from_json, window_from_json, window_to_json
 from logwatch.rules import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
@@ -57,7 +57,7 @@ class Rig:
         rows = self.state._conn.execute(
             "SELECT payload FROM alerts ORDER BY created_at"
         ).fetchall()
-        return [(str(a.kind), a.count) for a in (alert_from_json(r[0]) for r in rows)]
+        return [(str(a.kind), a.count) for a in (ALERTS.loads(r[0]) for r in rows)]
 
     def restart(self, crash: bool = False) -> None:
         if crash:
@@ -178,9 +178,9 @@ class TestIncrementalSave:
                 if commit:
                     self.commit(state, alerting)
             self.commit(state, alerting)
-            saved = {window_from_json(w).fingerprint: w for w in state.dedup()[0]}
+            saved = {WINDOWS.loads(w).fingerprint: w for w in state.dedup()[0]}
             open_now = alerting.deduper.windows
-            assert saved == {fp: window_to_json(w) for fp, w in open_now.items()}
+            assert saved == {fp: WINDOWS.dumps(w) for fp, w in open_now.items()}
             state.close()
 
 
@@ -217,7 +217,7 @@ def test_a_traceback_written_a_moment_later_still_joins_its_record(
     write(tmp_path / "a.log", b"Traceback" + trace)
     rig.follower.step()
     (row,) = rig.state._conn.execute("SELECT payload FROM alerts").fetchall()
-    alert = alert_from_json(row[0])
+    alert = ALERTS.loads(row[0])
     assert alert.hit is not None
     assert alert.hit.record.first_line == 1
     rig.follower.close()

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from logwatch.engine import Engine
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.render import Message
 from logwatch.rules import RuleSet, load_rules, sample_record
-from tests.servers import free_port, notifier
+from tests.servers import Hook, free_port, notifier
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -158,46 +156,15 @@ def test_the_api_url(url: dict[str, Any], api: str) -> None:
     assert api_url(url) == api
 
 
-class FakeAlertmanager:
-    """An HTTP server on 127.0.0.1 that takes what a POST /api/v2/alerts carries."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, str, Any]] = []
-        self.status = 200
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                server.posts.append(
-                    (self.path, self.headers.get("Authorization", ""), json.loads(body))
-                )
-                self.send_response(server.status)
-                self.end_headers()
-                self.wfile.write(b"bad alert" if server.status >= 400 else b"")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
 @pytest.fixture(name="am")
-def _am() -> Iterator[FakeAlertmanager]:
-    server = FakeAlertmanager()
+def _am() -> Iterator[Hook]:
+    """An HTTP server on 127.0.0.1 that takes what a POST /api/v2/alerts carries."""
+    server = Hook()
     yield server
     server.close()
 
 
-def test_the_channel_posts_the_alert_with_basic_auth(am: FakeAlertmanager) -> None:
+def test_the_channel_posts_the_alert_with_basic_auth(am: Hook) -> None:
     alert, rule = first_alert()
     alerts = payload(alert, rule, instance="i", source="s", lang="en", window_s=60)
     n = notifier(f"am=alertmanager://ops:p%2Fss@127.0.0.1:{am.port}/prefix")
@@ -209,7 +176,7 @@ def test_the_channel_posts_the_alert_with_basic_auth(am: FakeAlertmanager) -> No
     assert body == alerts
 
 
-def test_a_plain_message_becomes_an_alert_of_its_own(am: FakeAlertmanager) -> None:
+def test_a_plain_message_becomes_an_alert_of_its_own(am: Hook) -> None:
     """What test-notify sends: not our JSON, still a valid alert."""
     n = notifier(f"am=alertmanager://127.0.0.1:{am.port}")
     assert n.send("am", Message("[test] hello", "body"), Severity.INFO).ok
@@ -224,9 +191,10 @@ def test_a_plain_message_becomes_an_alert_of_its_own(am: FakeAlertmanager) -> No
 
 
 def test_a_rejected_post_and_a_down_alertmanager_are_failed_sends_with_a_reason(
-    am: FakeAlertmanager,
+    am: Hook,
 ) -> None:
     am.status = 400
+    am.reply = b"bad alert"
     n = notifier(
         f"am=alertmanager://127.0.0.1:{am.port}",
         f"down=alertmanager://127.0.0.1:{free_port()}",
@@ -259,7 +227,7 @@ def test_alertmanager_channels_send_resolved_by_default_others_opt_in() -> None:
 
 
 def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
-    am: FakeAlertmanager, tmp_path: Path
+    am: Hook, tmp_path: Path
 ) -> None:
     """Alertmanager groups by itself: the per-channel budget that folds a flood for
     people (10 a minute) does not hold its alerts back, unless the config sets one."""

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from logwatch.daemon import sd_notify
+from logwatch import control
+from logwatch.daemon import Daemon, Requests, sd_notify
+from logwatch.errors import LogwatchError
 from tests.conftest import wait_until
 from tests.daemon_run import MARGIN, Run, logwatch
+from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.servers import Hook, Sink, _hook, _smtp  # noqa: F401  fixtures
 
@@ -463,3 +469,66 @@ def test_status_needs_no_secrets_and_shows_windows_mutes_and_channels(
     assert "  hook: last delivered 20" in out
     assert "; last error 20" in out
     assert "s3cret-token-value" not in out
+
+
+# -- in-process: the lifecycle and the requests ------------------------------------
+
+
+@pytest.mark.usefixtures("fake_channels")
+def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n"
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    daemon = Daemon(path, clock, {}, io.StringIO())
+    with pytest.raises(RuntimeError, match="not started"):
+        daemon.step()
+    with daemon:
+        daemon.step()
+        assert daemon.follower.listed_sources() == set()
+        with pytest.raises(LogwatchError):  # one daemon per state
+            Daemon(path, clock, {}, io.StringIO())
+    assert daemon.stopped.is_set()
+    with Daemon(path, clock, {}, io.StringIO()) as again:  # the lock was released
+        again.step()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_signal_that_comes_while_the_main_thread_holds_a_lock_is_handled() -> None:
+    """A handler runs between two steps of the main thread, maybe inside an Event's
+    ``clear`` or ``wait`` while it holds the Event's lock. The handler used to set
+    Events itself and then waited for that lock for ever: the reload (or the stop)
+    never came, which is why the SIGHUP test above failed now and then. Now the
+    handler only queues the request and the Requests thread sets the Events."""
+    held = threading.Lock()  # as an Event's lock, held by the main thread
+    reloaded = threading.Event()
+    handled: list[int] = []
+
+    def on_reload() -> None:
+        with held:  # what Event.set does
+            reloaded.set()
+
+    def on_hup() -> None:
+        handled.append(1)
+        requests.reload()
+
+    with (
+        Requests(lambda: None, on_reload) as requests,
+        control.on_signals(lambda: None, on_hup),
+    ):
+        with held:
+            main = threading.main_thread().ident
+            assert main is not None
+            signal.pthread_kill(main, signal.SIGHUP)  # type: ignore[attr-defined,unused-ignore]
+            for _ in range(10_000):  # the handler runs at the next check, in here
+                if handled:
+                    break
+            assert handled == [1]
+            assert not reloaded.is_set()
+        assert reloaded.wait(5)

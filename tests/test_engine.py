@@ -206,8 +206,8 @@ class TestCatchAll:
 
     def test_the_config_key_is_per_source_and_checked(self, tmp_path: Path) -> None:
         from logwatch.config import config_from_text
-        from logwatch.daemon import build_setup
         from logwatch.errors import InvalidConfig
+        from logwatch.wiring import build_setup
 
         text = (
             "sources:\n"

@@ -134,6 +134,7 @@ def test_a_freqtrade_bot_that_stops_its_heartbeat_is_alerted_then_resolved(
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     daemon = Daemon(config, clock, {}, io.StringIO())
+    daemon.start()
     log = tmp_path / "logs" / "freqtrade.log"
 
     def step_until(pred: object, what: str) -> None:

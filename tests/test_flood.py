@@ -77,10 +77,10 @@ def test_hits_are_logged_at_debug_not_info() -> None:
     """At info, 200,000 hit lines made 40 MB of journal."""
     from structlog.testing import capture_logs
 
-    from logwatch.daemon import Daemon
     from logwatch.engine import Scan
+    from logwatch.wiring import note_hits
 
     scan = Scan(hits=[a.hit for a in [alert(1)] if a.hit is not None])
     with capture_logs() as logs:
-        Daemon._on_scan(Daemon.__new__(Daemon), scan)
+        note_hits(scan, None)
     assert [(e["event"], e["log_level"]) for e in logs] == [("hit", "debug")]

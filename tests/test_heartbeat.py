@@ -254,10 +254,13 @@ def _daemon(tmp_path: Path, monitor: Monitor, clock: FakeClock) -> Daemon:
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
         "    silence: 5m\n"
         "channels:\n  - {name: mine, url: 'fake://mine'}\n"
-        f"heartbeat:\n  url: '{monitor.url}/ping/uuid'\n  every: 60s\n"
+        # every 10 min: no ok ping falls due while the test moves the clock 5 min
+        f"heartbeat:\n  url: '{monitor.url}/ping/uuid'\n  every: 10m\n"
         f"  fail_url: '{monitor.url}/ping/uuid/fail'\n  timeout: 2s\n"
     )
-    return Daemon(config, clock, {}, io.StringIO())
+    daemon = Daemon(config, clock, {}, io.StringIO())
+    daemon.start()
+    return daemon
 
 
 @pytest.mark.usefixtures("fake_channels")

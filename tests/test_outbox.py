@@ -1,76 +1,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
-from datetime import UTC, datetime
 
-from logwatch.dedup import Window
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.outbox import (
-    BACKOFF_MAX_S,
-    Pacer,
-    alert_from_json,
-    alert_to_json,
-    backoff_s,
-    window_from_json,
-    window_to_json,
-)
-
-NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
-RECORD = Record(
-    "f.log",
-    "python",
-    3,
-    10,
-    90,
-    "text ж",
-    "raw ж",
-    "2026-11-24 12:00:00,000",
-    {"connection": "B"},
-    True,
-)
-HIT = Hit(
-    "binance.margin-insufficient",
-    Severity.ERROR,
-    (-2019,),
-    RECORD,
-    4,
-    {"n": "1"},
-    ("B", ""),
-)
-
-
-def test_alerts_survive_the_round_trip_through_state() -> None:
-    alert = Alert(
-        "id\x1e1",
-        AlertKind.DIGEST,
-        HIT.rule_id,
-        Severity.ERROR,
-        "fp",
-        NOW,
-        HIT,
-        37,
-        NOW,
-        NOW,
-        600.0,
-        NOW,
-        "x",
-        "10:00:05 +03:00",
-        "10:03:00 +03:00",
-    )
-    assert alert_from_json(alert_to_json(alert)) == alert
-    bare = replace(alert, hit=None, first_at=None, last_at=None, not_before=None)
-    assert alert_from_json(alert_to_json(bare)) == bare
-
-
-def test_windows_survive_the_round_trip() -> None:
-    window = Window(
-        "fp", HIT.rule_id, Severity.ERROR, NOW, NOW, 3, NOW, NOW, 2, 5, HIT, "1", "2"
-    )
-    back = window_from_json(window_to_json(window))
-    assert back == window
-    empty = Window("fp", HIT.rule_id, Severity.ERROR, NOW, NOW)
-    assert window_from_json(window_to_json(empty)) == empty
+from logwatch.outbox import BACKOFF_MAX_S, Pacer, backoff_s
 
 
 def test_backoff_doubles_is_capped_jittered_and_respects_retry_after() -> None:

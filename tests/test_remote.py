@@ -4,7 +4,6 @@ tests run real ``logwatch run`` processes pointed at it."""
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -18,7 +17,8 @@ from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from logwatch import commands as cmd
-from logwatch.model import Queued
+from logwatch.codec import ALERTS
+from logwatch.model import Alert, AlertKind, Queued, Severity
 from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_chats
 from logwatch.state import State
 from logwatch.telegram import BotApi
@@ -166,8 +166,11 @@ class TestCommands:
 
 class TestReminders:
     def critical(self, phone: Phone, alert_id: str = "a1") -> None:
-        payload = json.dumps({"severity": "critical", "rule_id": "binance.liq"})
-        created = phone.clock.now().timestamp()
+        now = phone.clock.now()
+        created = now.timestamp()
+        payload = ALERTS.dumps(
+            Alert(alert_id, AlertKind.FIRST, "binance.liq", Severity.CRITICAL, "f", now)
+        )
         phone.state.commit(
             alerts=[Queued(alert_id, created, payload, ["phone"], created)]
         )

@@ -124,7 +124,9 @@ def _daemon(tmp_path: Path, clock: FakeClock) -> Daemon:
         "  - {name: told, url: 'fake://told', send_resolved: true}\n"
         "  - {name: plain, url: 'fake://plain'}\n"
     )
-    return Daemon(config, clock, {}, io.StringIO())
+    daemon = Daemon(config, clock, {}, io.StringIO())
+    daemon.start()
+    return daemon
 
 
 @pytest.mark.usefixtures("fake_channels")
@@ -178,7 +180,7 @@ def test_channels_that_come_back_are_resolved(tmp_path: Path) -> None:
         )
         clock.advance(400)
         daemon.step()
-        assert daemon._unreachable is not None
+        assert daemon.health.unreachable_since is not None
         fakes.DOWN.clear()
         daemon.dispatcher.poke()
 

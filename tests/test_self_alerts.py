@@ -33,6 +33,7 @@ def start(
     daemon = Daemon(
         tmp_path / "config.yaml", clock, {"HOME": str(tmp_path)}, io.StringIO()
     )
+    daemon.start()
     daemon.step()
     return daemon
 

@@ -78,7 +78,11 @@ def environ(
 
 
 def init(
-    tmp_path: Path, api: FakeBotApi, *args: str
+    tmp_path: Path,
+    api: FakeBotApi,
+    *args: str,
+    config: str = "c.yaml",
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``logwatch init`` unattended, as a real process."""
     return subprocess.run(
@@ -88,12 +92,12 @@ def init(
             "logwatch",
             "init",
             "--config",
-            str(tmp_path / "c.yaml"),
+            str(tmp_path / config),
             *args,
         ],
         capture_output=True,
         text=True,
-        env=environ(tmp_path, api),
+        env=environ(tmp_path, api) if env is None else env,
         timeout=60,
         check=False,
     )
@@ -390,27 +394,17 @@ class TestUnattended:
         (tmp_path / "c.yaml").write_text(f"telegram_api: {api.url}\n")
         env = environ(tmp_path, api)
         del env["LOGWATCH_TELEGRAM_API"]
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "logwatch",
-                "init",
-                "--config",
-                str(tmp_path / "c.yaml"),
-                "--yes",
-                "--no-service",
-                "--no-desktop",
-                "--telegram-token",
-                TOKEN,
-                "--telegram-chat",
-                "4242",
-            ],
-            capture_output=True,
-            text=True,
+        result = init(
+            tmp_path,
+            api,
+            "--yes",
+            "--no-service",
+            "--no-desktop",
+            "--telegram-token",
+            TOKEN,
+            "--telegram-chat",
+            "4242",
             env=env,
-            timeout=60,
-            check=False,
         )
         assert result.returncode == 0, result.stderr + result.stdout
         assert "telegram: delivered" in result.stdout
@@ -593,27 +587,17 @@ def test_a_running_logwatch_takes_the_new_config(
         "channels:\n  - {name: console, url: 'console://'}\n"
     )
     run = Run(tmp_path, config)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "init",
-            "--config",
-            str(tmp_path / "config.yaml"),
-            "--yes",
-            "--no-telegram",
-            "--no-desktop",
-            "--no-service",
-            "--no-check",
-            "--quiet-hours",
-            "23:00-07:00",
-        ],
-        capture_output=True,
-        text=True,
-        env=environ(tmp_path, api),
-        timeout=60,
-        check=False,
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-telegram",
+        "--no-desktop",
+        "--no-service",
+        "--no-check",
+        "--quiet-hours",
+        "23:00-07:00",
+        config="config.yaml",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "The running logwatch took the new config." in result.stdout
@@ -683,26 +667,16 @@ def test_the_token_may_come_from_the_environment(
 ) -> None:
     api.add_chat(PRIVATE)
     env = {**environ(tmp_path, api), "TELEGRAM_BOT_TOKEN": TOKEN}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "init",
-            "--config",
-            str(tmp_path / "c.yaml"),
-            "--yes",
-            "--no-service",
-            "--no-check",
-            "--no-desktop",
-            "--telegram-chat",
-            "4242",
-        ],
-        capture_output=True,
-        text=True,
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-service",
+        "--no-check",
+        "--no-desktop",
+        "--telegram-chat",
+        "4242",
         env=env,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert TOKEN in (tmp_path / "secrets.env").read_text()

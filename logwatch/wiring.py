@@ -1,0 +1,350 @@
+"""What one config makes: the validated ``Setup``, and the ``Parts`` running it.
+
+A reload builds a new Setup first (every problem reported, nothing swapped on error),
+then stops the old Parts and starts new ones on the same State, lock and metrics.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import structlog
+
+from logwatch import alertmanager
+from logwatch.alerting import Alerting
+from logwatch.clock import Clock
+from logwatch.commands import muted
+from logwatch.config import (
+    LoadedConfig,
+    config_secrets,
+    default_channels,
+    load_config,
+)
+from logwatch.dedup import Deduper, QuietHours, build
+from logwatch.delivery import Dispatcher, Format, channels_for
+from logwatch.engine import Engine, Scan
+from logwatch.errors import InvalidConfig
+from logwatch.expect import Expectations
+from logwatch.follow import Follower
+from logwatch.formats import FORMATS
+from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.metrics import Metrics
+from logwatch.model import Alert, AlertKind
+from logwatch.notifier import Notifier, desktop_session
+from logwatch.places import default_sources, known_folders
+from logwatch.redact import secret_forms
+from logwatch.remote import Remote, remote_chats
+from logwatch.render import Message, Notice, default_language, notice, render_notice
+from logwatch.rules import Rule, RuleSet, load_rules
+from logwatch.state import State
+from logwatch.tailer import Source
+from logwatch.telegram import BotApi
+
+log = structlog.get_logger("logwatch.daemon")
+
+
+def source_name(path: str, sources: tuple[Source, ...]) -> str:
+    """The name of the source whose patterns match ``path`` ("" if none does)."""
+    for source in sources:
+        for pattern in source.patterns:
+            if fnmatch.fnmatch(path, str(Path(pattern).expanduser())):
+                return source.name
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    """Everything the config and rules make; replaced whole on reload."""
+
+    loaded: LoadedConfig
+    rules: RuleSet
+    sources: tuple[Source, ...]
+    notifier: Notifier
+    lang: str
+    zero_config: bool
+    #: names this logwatch in alerts, footers and metrics
+    instance: str
+
+
+def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
+    """Config, rules, sources and channels, all validated.
+
+    Raises:
+        InvalidConfig: with every problem in the config and rule files.
+    """
+    loaded = load_config(config_path, env)
+    config = loaded.config
+    if config.state_dir:
+        check_state_dir(loaded, Path(config.state_dir).expanduser())
+    dirs = [Path(d).expanduser() for d in config.rules.dirs]
+    rules = load_rules(dirs)
+    known = {r.id for r in rules}
+    unknown = [
+        loaded.error(
+            ("rules", "disable", i), f"rules.disable: unknown rule id {rule_id!r}"
+        )
+        for i, rule_id in enumerate(config.rules.disable)
+        if rule_id not in known
+    ]
+    if unknown:
+        raise InvalidConfig(unknown)
+    rules = RuleSet(
+        tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
+    )
+    sources = tuple(
+        Source(
+            s.name,
+            tuple(s.paths),
+            tuple(s.exclude),
+            s.force_polling,
+            s.backfill,
+            s.unmatched,
+        )
+        for s in (config.sources or default_sources(known_folders(env), sys.platform))
+    )
+    if not config.channels:
+        config = config.model_copy(
+            update={"channels": default_channels(desktop_session())}
+        )
+        loaded = LoadedConfig(config, loaded.doc, loaded.warnings)
+    notifier = Notifier(loaded)
+    lang = config.language or default_language(env)
+    instance = config.instance or socket.gethostname()
+    return Setup(
+        loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+    )
+
+
+def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
+    """A state_dir that cannot be created or written is a config error at its line.
+
+    Raises:
+        InvalidConfig: naming the ``state_dir`` line.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidConfig(
+            [loaded.error(("state_dir",), f"state_dir {path}: {exc.strerror or exc}")]
+        ) from exc
+    if not os.access(path, os.W_OK):
+        raise InvalidConfig(
+            [loaded.error(("state_dir",), f"state_dir {path} is not writable")]
+        )
+
+
+def note_hits(scan: Scan, metrics: Metrics | None) -> None:
+    """Each hit logged (at debug: a flood would fill the journal) and counted."""
+    for hit in scan.hits:
+        log.debug("hit", rule=hit.rule_id, path=hit.record.path, line=hit.line)
+        if metrics is not None:
+            metrics.hit(hit.rule_id, str(hit.severity))
+
+
+class Parts:
+    """The matcher and the threads one Setup runs: the follower, the outbox's
+    dispatcher, the heartbeat's pinger and the phone's remotes.
+
+    Built stopped; ``start`` starts the threads, ``stop`` joins them and releases the
+    followed files (State stays open: it belongs to the daemon).
+    """
+
+    def __init__(
+        self,
+        setup: Setup,
+        state: State,
+        clock: Clock,
+        metrics: Metrics | None,
+        problem: Callable[[], str],
+    ) -> None:
+        self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
+        config = setup.loaded.config
+        self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
+        quiet = config.quiet_hours
+        deduper = build(
+            setup.rules,
+            config.dedup.window,
+            QuietHours(quiet.start, quiet.end) if quiet else None,
+            resolved=self.wants_resolved,
+        )
+        self.dispatcher = Dispatcher(
+            state,
+            setup.notifier,
+            {r.id: r for r in setup.rules},
+            setup.lang,
+            clock,
+            config.max_age,
+            instance=setup.instance,
+            formats={"alertmanager": self._alertmanager_format(deduper)},
+            on_outcome=metrics.outcome if metrics is not None else None,
+        )
+        alerting = Alerting(
+            deduper,
+            lambda a: (
+                []
+                if self._muted(a)
+                else channels_for(
+                    setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+                )
+            ),
+            self.dispatcher.poke,
+            Expectations(setup.rules),
+        )
+        self.follower = Follower(
+            self.engine,
+            list(setup.sources),
+            clock,
+            state,
+            lambda scan: note_hits(scan, metrics),
+            alerting=alerting,
+            on_problem=self._on_problem,
+            on_state=self._on_state,
+            source_formats={
+                s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
+            },
+        )
+        self.pinger: Pinger | None = None
+        beat = config.heartbeat
+        if beat is not None:
+            fail_url = beat.fail_url.get_secret_value() if beat.fail_url else None
+            self.pinger = Pinger(
+                Pulse(beat.url.get_secret_value(), beat.every, fail_url),
+                clock,
+                problem,
+                self.describe,
+                state.path.parent / STATUS_FILE,
+                beat.timeout,
+                on_success=metrics.heartbeat.set if metrics is not None else None,
+                secrets=(beat.url.get_secret_value(), fail_url or ""),
+            )
+        self.remotes = [
+            Remote(
+                BotApi(chats.token, setup.notifier.telegram_api),
+                chats,
+                state,
+                clock,
+                setup.lang,
+                (r.id for r in setup.rules),
+                (s.name for s in setup.sources),
+                titles={
+                    r.id: r.title.get(setup.lang) or r.title["en"] for r in setup.rules
+                },
+                instance=setup.instance,
+            )
+            for chats in remote_chats(
+                config.channels, lambda c: c.url.get_secret_value()
+            )
+        ]
+
+    def start(self) -> None:
+        """Start delivering, following, pinging and answering the phone."""
+        self.dispatcher.start()
+        self.follower.start()
+        if self.pinger is not None:
+            self.pinger.start()
+        for remote in self.remotes:
+            remote.start()
+
+    def stop(self) -> None:
+        """Join every thread and close the followed files (positions are saved)."""
+        for remote in self.remotes:
+            remote.stop()
+        if self.pinger is not None:
+            self.pinger.close()
+            self.pinger = None
+        self.follower.release()
+        self.dispatcher.stop()
+
+    @property
+    def wants_resolved(self) -> bool:
+        """Whether a channel asked for "back to normal" messages."""
+        return any(c.resolved for c in self.setup.notifier.channels.values())
+
+    def self_alert(self, said: Notice, about: str = "") -> None:
+        """An alert about logwatch itself, through every channel that takes it."""
+        self.dispatcher.self_alert(said, about=about)
+        log.warning("self_alert", text=render_notice(said, "en"))
+
+    def resolved(self, said: Notice, about: str, since: datetime) -> None:
+        """Back to normal: said to the channels with send_resolved."""
+        if self.wants_resolved:
+            self.dispatcher.self_alert(said, about=about, resolves=since)
+        log.info("resolved", about=about, text=render_notice(said, "en"))
+
+    def health_changed(self) -> None:
+        """Tell the heartbeat at once, not at its next period."""
+        if self.pinger is not None:
+            self.pinger.wake.set()
+
+    def describe(self) -> str:
+        """What this logwatch does, in one line (the heartbeat's message)."""
+        setup = self.setup
+        return (
+            f"logwatch {setup.instance}: following "
+            f"{self.follower.open_files} files from "
+            f"{', '.join(s.name for s in setup.sources) or 'no sources'}; "
+            f"alerts go to {', '.join(setup.notifier.channels)}"
+        )
+
+    def observe(self, metrics: Metrics) -> None:
+        """Bring the metrics of following and the outbox up to date."""
+        now = self.clock.monotonic()
+        wall = self.clock.now().timestamp()
+        names = [s.name for s in self.setup.sources]
+        files = dict.fromkeys(names, 0) | dict(self.follower.files_per_source())
+        metrics.observe(
+            dict(self.follower.lines_read),
+            files,
+            {s: wall - (now - t) for s, t in self.follower.last_read.items() if s},
+            self.state.waiting(),
+            list(self.setup.notifier.channels),
+        )
+
+    def _alertmanager_format(self, deduper: Deduper) -> Format:
+        setup = self.setup
+
+        def format_alerts(alerts: Sequence[tuple[Alert, Rule | None]]) -> Message:
+            body = []
+            for alert, rule in alerts:
+                path = alert.hit.record.path if alert.hit is not None else ""
+                body += alertmanager.payload(
+                    alert,
+                    rule,
+                    instance=setup.instance,
+                    source=source_name(path, setup.sources) if path else "logwatch",
+                    lang=setup.lang,
+                    # a missing heartbeat lasts until it is seen again
+                    window_s=alertmanager.LASTING_S
+                    if rule is not None and rule.expect_s is not None
+                    else deduper.policy(alert.rule_id).window_s,
+                )
+            return alertmanager.message(body)
+
+        return format_alerts
+
+    def _muted(self, alert: Alert) -> bool:
+        """Whether a mute sent from the phone covers this alert (never a self-alert)."""
+        if alert.kind == AlertKind.SELF:
+            return False
+        mutes = self.state.user_mutes(self.clock.now().timestamp())
+        if not mutes:
+            return False
+        path = alert.hit.record.path if alert.hit else ""
+        source = source_name(path, self.setup.sources) if path else ""
+        return muted(alert.rule_id, source, mutes)
+
+    def _on_state(self, problem: str | None) -> None:
+        if problem is not None:
+            self.dispatcher.say_now(notice("state_unsaved", problem=problem))
+            return
+        self.self_alert(notice("state_saved"))
+
+    def _on_problem(self, path: str, text: str) -> None:
+        log.warning("file_problem", path=path, problem=text)

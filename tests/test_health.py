@@ -1,0 +1,64 @@
+"""How logwatch itself is doing: each trouble said once, and summed up as a problem.
+
+Driven with a FakeClock over Parts that are built but not started: the checks read
+them, and what they say waits in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from logwatch.codec import ALERTS
+from logwatch.health import Health
+from logwatch.state import State
+from logwatch.wiring import Parts, build_setup
+from tests.fakes import FakeClock
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> Iterator[Parts]:
+    (tmp_path / "logs").mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "    silence: 5m\n"
+        "channels:\n  - {name: told, url: 'fake://told'}\n"
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    state = State(tmp_path / "state" / "state.db", clock)
+    built = Parts(build_setup(config, {}), state, clock, None, lambda: "")
+    yield built
+    state.close()
+
+
+def said(parts: Parts) -> list[str]:
+    due = parts.state.due("told", parts.clock.now().timestamp() + 1)
+    return [ALERTS.loads(p.payload).text for p in due]
+
+
+@pytest.mark.usefixtures("fake_channels")
+def test_a_silent_source_is_said_once_and_is_the_problem(parts: Parts) -> None:
+    health = Health(parts.clock)
+    health.check(parts)
+    assert health.problem == ""
+    parts.clock.advance(301)  # type: ignore[attr-defined]
+    health.check(parts)
+    health.check(parts)
+    assert health.problem == "bot is silent"
+    assert said(parts) == ["logwatch: bot has written nothing for 5 min"]
+
+
+@pytest.mark.usefixtures("fake_channels")
+def test_a_recreated_state_file_is_said_once(parts: Parts) -> None:
+    health = Health(parts.clock)
+    parts.state.recreated = "deleted"
+    health.check(parts)
+    health.check(parts)
+    assert parts.state.recreated is None
+    (text,) = said(parts)
+    assert "deleted" in text
