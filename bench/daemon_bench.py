@@ -227,10 +227,10 @@ def main() -> None:
         f"files) and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
         f"{100 * used / args.idle_seconds:.3f} % of one core; peak RSS {rss:.0f} MB"
     )
-    warned = [line.strip() for line in run.err if "warning" in line.lower()]
-    # a watch that failed (e.g. no inotify instance left) means polling: say so
+    print(next((x.strip() for x in run.err if "following" in x), "no 'following' line"))
+    warned = [x.strip() for x in run.err if "[warning" in x or "[error" in x]
     print(
-        f"daemon warnings: {len(warned)}"
+        f"daemon warnings and errors: {len(warned)}"
         + "".join(f"\n  {w[:150]}" for w in warned[:5])
     )
     run.stop()
