@@ -9,7 +9,11 @@ prints the ratio and both hit counts. With ``--baseline DIR`` (a source tree of 
 logwatch version, e.g. ``git archive <commit> | tar -x -C DIR``), runs that version's
 scan on the same file too and prints this version's wall time as a ratio of it.
 
-    python bench/scan_bench.py [--lines N] [--workdir DIR] [--baseline DIR]
+With ``--error-share 0.3`` (and ``--lines 100000``) it measures the work per hit: a log
+in which 30 % of the lines are errors.
+
+    python bench/scan_bench.py [--lines N] [--error-share F] [--workdir DIR]
+                               [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -54,7 +58,9 @@ datepattern = ^%%Y-%%m-%%d %%H:%%M:%%S:%%f
 """
 
 
-def generate(path: Path, lines: int, seed: int = 20261124) -> int:
+def generate(
+    path: Path, lines: int, seed: int = 20261124, error_share: float = 0.01
+) -> int:
     """Write the bench log; return how many error lines it holds."""
     rnd = random.Random(seed)
     errors = 0
@@ -64,7 +70,7 @@ def generate(path: Path, lines: int, seed: int = 20261124) -> int:
             stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0 + i * 0.05))
             ms = i * 50 % 1000
             sym = rnd.choice(SYMBOLS)
-            if rnd.random() < 0.01:
+            if rnd.random() < error_share:
                 errors += 1
                 msg = "Refuse (Binance Futures): " + rnd.choice(ERRORS).format(
                     sym=sym, a=rnd.randint(0, 255), b=rnd.randint(0, 255)
@@ -176,15 +182,22 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/logwatch-bench"))
     parser.add_argument(
+        "--error-share",
+        type=float,
+        default=0.01,
+        help="share of the lines that are errors (0.01: the 1M bench's 1 %%)",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         help="source tree of another logwatch to compare with (its PYTHONPATH)",
     )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
-    log = args.workdir / f"log.20260916.{args.lines:05d}.txt"
+    share = "" if args.error_share == 0.01 else f".e{args.error_share:g}"
+    log = args.workdir / f"log.20260916.{args.lines:05d}{share}.txt"
     if not log.exists():
-        errors = generate(log, args.lines)
+        errors = generate(log, args.lines, error_share=args.error_share)
         print(f"wrote {log} ({log.stat().st_size / 1e6:.1f} MB, {errors} error lines)")
 
     logwatch = [sys.executable, "-m", "logwatch", "scan", "--json", str(log)]

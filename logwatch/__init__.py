@@ -45,6 +45,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                yamlfile      YAML that remembers file:line
                config        the config file, validated, with file:line errors
                rules         rule YAML -> the compiled Rule
+               rulespec      the rule file's schema (pydantic)
                patterns      the literal keywords a regex demands
                catalogue     code -> category, severity, title, remedy
                cataloguefile the catalogue's YAML and CSV files
@@ -61,6 +62,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                codec         the values State keeps as JSON (alerts, windows)
                outbox        the outbox's rows, retry backoff, pacing
                render        alert -> title and body, in the trader's language
+               notices       what logwatch says about itself, in both languages
+               report        what the commands print: hits, rules, status; --json
                commands      the phone's commands: parsing and answers
                wizard_text   what `init` says, in Russian and English
 """

@@ -38,7 +38,8 @@ from logwatch.patterns import (
     nested_quantifier,
     parse,
 )
-from logwatch.rules import CODES_SUFFIX, NonEmpty, Rule, Strict, Texts
+from logwatch.rules import CODES_SUFFIX, Rule
+from logwatch.rulespec import NonEmpty, Strict, Texts
 from logwatch.yamlfile import Document, describe
 
 _Err = Callable[[tuple[str | int, ...], str], None]

@@ -10,7 +10,6 @@ import io
 import json
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -22,8 +21,9 @@ from logwatch.formats import FORMATS
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
-    from logwatch.model import Hit, Record, Severity
-    from logwatch.rules import Rule, RuleSet
+    from logwatch.model import Severity
+    from logwatch.report import Report
+    from logwatch.rules import RuleSet
 
 CHUNK_BYTES = 1024 * 1024
 FORMAT_NAMES = tuple(FORMATS)
@@ -99,9 +99,9 @@ _lang_option = click.option(
 
 
 def _load(rule_dirs: Iterable[Path]) -> RuleSet:
-    from logwatch.rules import load_rules
+    from logwatch.rules import load_rules, rules_cache_dir
 
-    return load_rules(list(rule_dirs))
+    return load_rules(list(rule_dirs), cache_dir=rules_cache_dir(os.environ))
 
 
 # -- scan ------------------------------------------------------------------------------
@@ -133,106 +133,6 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
             yield name, Path(name)
 
 
-class Report:
-    """Prints hits as they come and a summary at the end, for people or as JSON."""
-
-    def __init__(self, out: IO[str], lang: str, as_json: bool, rules: RuleSet) -> None:
-        self.out, self.lang, self.as_json = out, lang, as_json
-        self.rules: dict[str, Rule] = {r.id: r for r in rules}
-        self.per_rule: Counter[str] = Counter()
-        self.matched = 0
-        self.lines = 0
-        self.misses: list[Record] = []
-        self.disabled_seen: set[str] = set()
-
-    def add(self, scan: Scan) -> None:
-        """Print the hits of one scan and count them (a heartbeat rule's are signs of
-        life, not errors: they are not shown)."""
-        records = set()
-        for hit in scan.hits:
-            if self.rules[hit.rule_id].expect_s is not None:
-                continue
-            self.per_rule[hit.rule_id] += 1
-            records.add((hit.record.path, hit.record.offset))
-            self.out.write(self.json(hit) if self.as_json else self.text(hit))
-        self.matched += len(records)
-        self.misses.extend(scan.misses)
-
-    def json(self, hit: Hit) -> str:
-        """One hit as a JSON line."""
-        from logwatch.formats import parse_timestamp
-
-        rule = self.rules[hit.rule_id]
-        when = parse_timestamp(hit.record)
-        fields = hit.record.fields
-        code = hit.captures.get("code") or fields.get("code", "")
-        obj = {
-            "path": hit.record.path,
-            "line": hit.line,
-            "rule": hit.rule_id,
-            "codes": list(hit.codes),
-            "severity": str(hit.severity),
-            "captures": dict(hit.captures),
-            "text": hit.record.raw,
-            "title": self.title(hit),
-            "remedy": rule.remedy[self.lang],
-            "exchange": hit.exchange or fields.get("platform") or None,
-            "time": when.isoformat() if when else None,
-            "format": hit.record.format,
-            "offset": hit.record.offset,
-            "code": int(code) if code.lstrip("-").isdigit() else None,
-            "connection": fields.get("connection"),
-            "symbol": fields.get("symbol"),
-            "key": list(hit.key),
-        }
-        return json.dumps(obj, ensure_ascii=False) + "\n"
-
-    def title(self, hit: Hit) -> str:
-        """The hit's title: its rule's, or the exchange's own message for a code the
-        catalogue does not know."""
-        rule = self.rules[hit.rule_id]
-        if rule.message_title and hit.message:
-            return hit.message
-        return rule.title[self.lang]
-
-    def text(self, hit: Hit) -> str:
-        """One hit for a person."""
-        line = hit.record.raw.replace("\n", " ⏎ ")
-        if len(line) > 300:
-            line = line[:300] + "…"
-        return (
-            f"{hit.record.path}:{hit.line}: {hit.severity.upper()} {hit.rule_id}: "
-            f"{self.title(hit)}\n    {line}\n"
-        )
-
-    def summary(self, seconds: float, show_misses: bool) -> str:
-        """The closing report: hits per rule, line counts and speed."""
-        out = []
-        if show_misses:
-            out.append(
-                f"\nNear misses (a keyword, but no rule matched): {len(self.misses)}"
-            )
-            for rec in self.misses:
-                out.append(f"  {rec.path}:{rec.first_line}: {rec.raw[:300]}")
-        out.append("\nHits per rule:" if self.per_rule else "\nNo rule matched.")
-        for rule_id, count in sorted(
-            self.per_rule.items(), key=lambda kv: (-kv[1], kv[0])
-        ):
-            rule = self.rules[rule_id]
-            codes = ",".join(str(c) for c in rule.codes) or "-"
-            out.append(
-                f"  {count:>8}  {rule.severity:<8}  {rule_id:<36} {codes:<12} "
-                f"{rule.title[self.lang]}"
-            )
-        rate = self.lines / seconds if seconds > 0 else 0.0
-        out.append(
-            f"\nLines: {self.lines}, matched {self.matched}, "
-            f"missed {self.lines - self.matched}"
-        )
-        out.append(f"[processed in {seconds:.2f} s ({rate:,.0f} lines/s)]")
-        return "\n".join(out) + "\n"
-
-
 def _scan_file(
     engine: Engine,
     path: Path,
@@ -249,10 +149,10 @@ def _scan_file(
     )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
-            report.add(stream.feed(chunk))
+            sys.stdout.write(report.add(stream.feed(chunk)))
             if bar is not None:
                 bar.update(len(chunk))
-    report.add(stream.flush())
+    sys.stdout.write(report.add(stream.flush()))
     report.lines += stream.lines
     for problem in stream.quality.problems:
         click.echo(f"logwatch: {path}: {problem}", err=True)
@@ -324,12 +224,13 @@ def scan(
     from logwatch.engine import Engine
     from logwatch.model import Severity
     from logwatch.render import default_language
+    from logwatch.report import Report
 
     clock = SystemClock()
     started = clock.monotonic()
     rules = _load(rule_dirs)
     engine = Engine(rules, secrets=_config_secrets())
-    report = Report(sys.stdout, lang or default_language(), as_json, rules)
+    report = Report(lang or default_language(), as_json, rules)
     if follow:
         _follow(
             engine, report, paths, fmt_name, state_path, poll_interval, force_polling
@@ -414,7 +315,7 @@ def _follow(
         )
 
     def on_scan(scan: Scan) -> None:
-        report.add(scan)
+        sys.stdout.write(report.add(scan))
         sys.stdout.flush()
         for rule, why in scan.disabled:
             click.echo(f"logwatch: rule {rule.id} disabled: {why}", err=True)
@@ -538,28 +439,11 @@ def run(config_path: Path | None) -> None:
 
 
 def _state_path(config_path: Path | None, env: dict[str, str]) -> Path:
-    """The state file the config names, read from its ``state_dir`` alone: status
-    needs no channel secrets (their ``${VAR}`` may be unset where status runs)."""
-    from logwatch.config import default_config_path, load_config, parse_config
-    from logwatch.errors import ConfigError, InvalidConfig
+    """The state file the config names (its ``state_dir`` alone: no secrets needed)."""
+    from logwatch.config import load_state_dir
     from logwatch.state import state_path
-    from logwatch.yamlfile import Document, load_yaml
 
-    path = config_path or default_config_path(env)
-    if not path.exists():
-        state_dir = load_config(config_path, env).config.state_dir
-    else:
-        try:
-            doc, problems = load_yaml(path)
-        except ConfigError as exc:
-            raise InvalidConfig([exc]) from exc
-        if problems:
-            raise InvalidConfig(problems)
-        data = doc.data if isinstance(doc.data, dict) else {}
-        only = {"state_dir": data["state_dir"]} if "state_dir" in data else {}
-        loaded = parse_config(Document(doc.source, only, doc.root), env)
-        state_dir = loaded.config.state_dir
-    return state_path(state_dir, env)
+    return state_path(load_state_dir(config_path, env), env)
 
 
 @cli.command()
@@ -570,7 +454,8 @@ def status(config_path: Path | None, as_json: bool) -> None:
     windows and mutes, and how each channel last went. Needs no channel secrets."""
     from logwatch import heartbeat
     from logwatch.clock import SystemClock
-    from logwatch.lock import UNKNOWN_PID, StateLock
+    from logwatch.lock import StateLock
+    from logwatch.report import status_json, status_text
     from logwatch.state import read_status
 
     path = _state_path(config_path, dict(os.environ))
@@ -583,45 +468,13 @@ def status(config_path: Path | None, as_json: bool) -> None:
     if beat is not None:
         info["heartbeat"] = beat
     if as_json:
-        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        click.echo(status_json(info))
         return
-    click.echo(f"state: {info['state']}")
-    if pid is None:
-        click.echo("daemon: not running (nothing holds the state's lock)")
-    else:
-        who = "pid unknown" if pid == UNKNOWN_PID else f"pid {pid}"
-        click.echo(f"daemon: running, {who} (holds {lock.path})")
-    click.echo(f"files followed: {len(info['files'])}")
-    for f in info["files"]:
-        click.echo(
-            f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
-            f"last written {f['last_line_at'] or 'never (the file is gone)'}"
-        )
-    click.echo(f"open dedup windows: {len(info['windows'])}")
-    for w in info["windows"]:
-        key = ", ".join(w["key"]) or "-"
-        click.echo(
-            f"  {w['rule']} [{key}]: {w['pending']} repeats for the digest at "
-            f"{w['closes_at']}"
-        )
-    click.echo(f"active mutes: {len(info['mutes'])}")
-    for m in info["mutes"]:
-        click.echo(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
-    waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
-    click.echo(f"alerts waiting: {waiting or 'none'}")
-    for name, c in info["channels"].items():
-        ok = c["last_ok"] or "never"
-        error = f"; last error {c['last_error_at']}: {c['last_error']}"
-        click.echo(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
-    for e in info["errors"]:
-        click.echo(f"  {e['at']} {e['channel']}: {e['error']}")
-    click.echo(f"muted from the phone: {len(info['user_mutes'])}")
-    for m in info["user_mutes"]:
-        click.echo(f"  {m['target']} until {m['until']} (by {m['by']})")
-    if info.get("unacknowledged"):
-        click.echo(f"critical alerts not acknowledged: {info['unacknowledged']}")
-    if "heartbeat" in info:
-        click.echo(heartbeat.describe_status(info["heartbeat"]))
+    beat_line = (
+        heartbeat.describe_status(info["heartbeat"]) if "heartbeat" in info else None
+    )
+    for line in status_text(info, beat_line):
+        click.echo(line)
 
 
 @cli.command(name="reload")
@@ -679,6 +532,7 @@ def list_rules(
     Codes that raise nothing (confirmations, success) are not listed.
     """
     from logwatch.render import default_language
+    from logwatch.report import rules_json, rules_table
 
     loaded = _load(rule_dirs)
     lang = lang or default_language()
@@ -690,26 +544,10 @@ def list_rules(
             param_hint="--exchange",
         )
     if as_json:
-        items = [
-            {
-                "id": r.id,
-                "severity": str(r.severity),
-                "codes": list(r.codes),
-                "title": r.title[lang],
-                "remedy": r.remedy[lang],
-                "tags": list(r.tags),
-                "exchange": r.exchange or None,
-                "category": r.category or None,
-                "link": r.link,
-                "source": f"{r.source}:{r.line}",
-            }
-            for r in rules
-        ]
-        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        click.echo(rules_json(rules, lang))
         return
-    for r in rules:
-        codes = ",".join(str(c) for c in r.codes) or "-"
-        click.echo(f"{r.id:<40} {r.severity:<8} {codes:<14} {r.title[lang]}")
+    for line in rules_table(rules, lang):
+        click.echo(line)
 
 
 @cli.command()

@@ -8,9 +8,12 @@ held as secrets and never printed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,11 +30,6 @@ from pydantic import (
     ValidationError,
     field_validator,
     model_validator,
-)
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
 )
 
 from logwatch.errors import ConfigError, InvalidConfig
@@ -286,12 +284,9 @@ class QuietHoursSpec(_Strict):
         return self
 
 
-class Config(BaseSettings):
-    """Everything a config file may say; every key is optional."""
-
-    model_config = SettingsConfigDict(
-        extra="forbid", frozen=True, env_prefix="LOGWATCH_", env_nested_delimiter="__"
-    )
+class Config(_Strict):
+    """Everything a config file may say; every key is optional, and each may be set by
+    a ``LOGWATCH_*`` variable too (``env_settings``)."""
 
     language: Literal["ru", "en"] | None = None
     #: names this logwatch in alerts, footers and metrics (default: the host name)
@@ -312,18 +307,6 @@ class Config(BaseSettings):
     #: ``KEY=value`` lines for ``${KEY}`` (tokens, passwords), relative to this file;
     #: the process environment wins over it
     env_file: str | None = None
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # LOGWATCH_* variables are merged in by parse_config, from the env it is given
-        return (init_settings,)
 
 
 class LoadedConfig:
@@ -400,13 +383,20 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
     if isinstance(data.get("env_file"), str):
         env = {**_read_env_file(doc, data["env_file"], problems, warnings), **env}
     data = _expand(data, (), env, doc, problems)
-    data = _merge(data, env_overrides(env))
+    settings = env_settings(env)
+    for setting in settings:
+        data = _put(data, setting.loc, setting.value)
     try:
         config = Config(**data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = tuple(err["loc"])
-            problems.append(ConfigError(doc.source, doc.line_of(loc), describe(err)))
+            by = _set_by(loc, settings)
+            problems.append(
+                by.error(doc.source, describe(err))
+                if by is not None
+                else ConfigError(doc.source, doc.line_of(loc), describe(err))
+            )
         config = None
     if config is not None:
         for what, items in (("channel", config.channels), ("source", config.sources)):
@@ -473,55 +463,81 @@ def _read_env_file(
     return parse_env_file(text)
 
 
-def env_overrides(env: dict[str, str]) -> dict[str, Any]:
-    """Settings from ``LOGWATCH_*`` variables: ``LOGWATCH_DEDUP__WINDOW=30s`` sets
-    ``dedup.window``; lists and mappings are given as JSON."""
+#: Settings may come from variables named ``LOGWATCH_`` + the key in capitals, with
+#: ``__`` between nested keys: ``LOGWATCH_DEDUP__WINDOW=30s`` sets ``dedup.window``.
+ENV_PREFIX = "LOGWATCH_"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvSetting:
+    """One setting a ``LOGWATCH_*`` variable makes: where it goes and its value (a
+    list or mapping is written as JSON)."""
+
+    variable: str
+    loc: tuple[str, ...]
+    value: Any
+
+    def error(self, source: str, message: str) -> ConfigError:
+        """A problem with this variable's value (it has no line in the file)."""
+        return ConfigError(
+            source, 0, f"environment variable {self.variable}: {message}"
+        )
+
+
+def env_settings(env: Mapping[str, str]) -> list[EnvSetting]:
+    """The settings ``LOGWATCH_*`` variables make, a parent before its keys (the more
+    precise one wins); variables that name no setting are left to
+    ``unknown_variables``."""
     fields = {name.upper(): name for name in Config.model_fields}
-    out: dict[str, Any] = {}
-    for name, value in env.items():
-        if not name.startswith("LOGWATCH_"):
+    out = []
+    for name, text in env.items():
+        parts = name.removeprefix(ENV_PREFIX).split("__")
+        if not name.startswith(ENV_PREFIX) or parts[0] not in fields:
             continue
-        parts = name[len("LOGWATCH_") :].split("__")
-        if parts[0] not in fields:
-            continue
-        keys = [fields[parts[0]], *(p.lower() for p in parts[1:])]
-        parsed: Any = value
-        if value[:1] in "[{":
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = value
-        node = out
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = parsed
-    return out
+        value: Any = text
+        if text[:1] in "[{":
+            with contextlib.suppress(ValueError):  # else the text, checked as such
+                value = json.loads(text)
+        loc = (fields[parts[0]], *(p.lower() for p in parts[1:]))
+        out.append(EnvSetting(name, loc, value))
+    return sorted(out, key=lambda s: (len(s.loc), s.variable))
 
 
-def _merge(base: Any, over: dict[str, Any]) -> Any:
-    if not isinstance(base, dict):
-        return over or base
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+def _put(data: dict[str, Any], loc: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """``data`` with ``value`` at ``loc`` (mappings on the way made or copied)."""
+    head, *rest = loc
+    if not rest:
+        return {**data, head: value}
+    child = data.get(head)
+    return {
+        **data,
+        head: _put(child if isinstance(child, dict) else {}, tuple(rest), value),
+    }
+
+
+def _set_by(
+    loc: tuple[str | int, ...], settings: list[EnvSetting]
+) -> EnvSetting | None:
+    """The variable that set the value at ``loc`` (or a mapping holding it), if any."""
+    found = None
+    for setting in settings:
+        if loc[: len(setting.loc)] == setting.loc:
+            found = setting  # sorted: a later one is the more precise
+    return found
 
 
 #: LOGWATCH_* variables that are not settings but still ours.
 _OWN_VARIABLES = {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR"}
 
 
-def unknown_variables(env: dict[str, str]) -> list[str]:
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
     """Warnings for LOGWATCH_* variables that name no setting (likely misspelt)."""
     fields = {name.upper() for name in Config.model_fields}
     out = []
     for name in sorted(env):
-        if not name.startswith("LOGWATCH_") or name in _OWN_VARIABLES:
+        if not name.startswith(ENV_PREFIX) or name in _OWN_VARIABLES:
             continue
-        top = name[len("LOGWATCH_") :].split("__", 1)[0]
+        top = name.removeprefix(ENV_PREFIX).split("__", 1)[0]
         if top not in fields:
             out.append(
                 f"environment variable {name} is not a logwatch setting; ignored"
@@ -559,6 +575,27 @@ def load_config(
     if problems:
         raise InvalidConfig(problems)
     return parse_config(doc, env)
+
+
+def load_state_dir(path: Path | None, env: dict[str, str]) -> str | None:
+    """The config's ``state_dir`` alone, for commands that need no channel secrets
+    (``status``: a ``${VAR}`` of a channel may be unset where it runs).
+
+    Raises:
+        InvalidConfig: the file is not YAML, or its ``state_dir`` is wrong.
+    """
+    found = path or default_config_path(env)
+    if not found.exists():  # an error if it was named, else the defaults
+        return load_config(path, env).config.state_dir
+    try:
+        doc, problems = load_yaml(found)
+    except ConfigError as exc:
+        raise InvalidConfig([exc]) from exc
+    if problems:
+        raise InvalidConfig(problems)
+    data = doc.data if isinstance(doc.data, dict) else {}
+    only = {"state_dir": data["state_dir"]} if "state_dir" in data else {}
+    return parse_config(Document(doc.source, only, doc.root), env).config.state_dir
 
 
 def config_from_text(

@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import structlog
 
@@ -30,10 +30,12 @@ from logwatch.follow import Follower
 from logwatch.health import Health
 from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
-from logwatch.metrics import Metrics
-from logwatch.render import Notice, notice
+from logwatch.notices import Notice, notice
 from logwatch.state import State, state_path
 from logwatch.wiring import Parts, build_setup, check_state_dir
+
+if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
+    from logwatch.metrics import Metrics
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -138,6 +140,8 @@ class Daemon:
         wanted = self.setup.loaded.config.metrics
         if wanted is None:
             return None
+        from logwatch.metrics import Metrics
+
         metrics = Metrics(
             self.setup.instance, self.setup.loaded.config.heartbeat is not None
         )

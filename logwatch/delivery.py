@@ -22,16 +22,10 @@ from logwatch.config import Channel
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
 from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
+from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, backoff_s, queue_rows
-from logwatch.render import (
-    Message,
-    Notice,
-    notice,
-    render,
-    render_group,
-    render_notice,
-)
+from logwatch.render import Message, render, render_group
 from logwatch.rules import Rule
 from logwatch.state import Pending, State
 

@@ -179,11 +179,24 @@ class Engine:
         """
         result = Scan()
         data = block.data
-        by_record: dict[int, set[int]] = {}
+        # keywords by the line they are in, then lines by their record (several
+        # keywords in a line look for its record's head once)
+        by_line: dict[int, set[int]] = {}
         for pos, owners in self.candidates(data, start, stop).items():
-            by_record.setdefault(max(fmt.record_start(data, pos), start), set()).update(
-                owners
-            )
+            line = max(data.rfind(b"\n", 0, pos) + 1, start)
+            got = by_line.get(line)
+            if got is None:
+                by_line[line] = set(owners)
+            else:
+                got |= owners
+        if fmt.head is None:
+            by_record = by_line  # each line is a record; ``start`` is a line start
+        else:
+            by_record = {}
+            for line, owners in by_line.items():
+                by_record.setdefault(
+                    max(fmt.record_start(data, line), start), set()
+                ).update(owners)
         marks = LEVEL_MARKS.get(fmt.name, LEVEL_MARKS["generic"])
         if unmatched is not None:
             for m in marks[unmatched].finditer(data, start, stop):
@@ -389,6 +402,8 @@ class Engine:
         }
         raw = redact(record.raw, self.secrets)
         text = raw if record.text == record.raw else redact(record.text, self.secrets)
+        if raw == record.raw and text == record.text and fields == record.fields:
+            return record  # nothing to mask: most records
         return Record(
             record.path,
             record.format,

@@ -36,23 +36,32 @@ class Format:
 
     def record(self, path: str, lines: list[Line]) -> Record:
         """The record made of ``lines`` (a head line and its continuation lines)."""
-        raw = "\n".join(line.text for line in lines).replace("\x00", "")
+        first = lines[0]
+        if len(lines) == 1:
+            raw, truncated = first.text, first.truncated
+        else:
+            raw = "\n".join([line.text for line in lines])
+            truncated = any(line.truncated for line in lines)
+        if "\x00" in raw:
+            raw = raw.replace("\x00", "")
         text, timestamp, fields = self.parse(raw)
-        context = dict(_context(text))
-        context.update({k: v for k, v in fields.items() if v})
-        if self.platform:
-            context.setdefault("platform", self.platform)
+        context = _context(text)
+        for k, v in fields.items():
+            if v:
+                context[k] = v
+        if self.platform and "platform" not in context:
+            context["platform"] = self.platform
         return Record(
-            path=path,
-            format=self.name,
-            first_line=lines[0].number,
-            offset=lines[0].offset,
-            end=lines[-1].end,
-            text=text,
-            raw=raw,
-            timestamp=timestamp,
-            fields=context,
-            truncated=any(line.truncated for line in lines),
+            path,
+            self.name,
+            first.number,
+            first.offset,
+            lines[-1].end,
+            text,
+            raw,
+            timestamp,
+            context,
+            truncated,
         )
 
     def next_record(self, data: bytes, pos: int = 0, max_lines: int = 200) -> int:
@@ -327,17 +336,21 @@ _CONTEXT = (
 )
 
 
-def _context(text: str) -> Iterable[tuple[str, str]]:
+def _context(text: str) -> dict[str, str]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
+    found: dict[str, str] = {}
     for name, literals, pattern in _CONTEXT:
-        if any(literal in text for literal in literals):
-            m = pattern.search(text)
-            if m:
-                yield name, m.group("v")
+        for literal in literals:
+            if literal in text:
+                m = pattern.search(text)
+                if m:
+                    found[name] = m.group("v")
+                break
     if ")" in text:
         m = _SYMBOL_AT_END.search(text)
         if m:
-            yield "symbol", m.group("s")
+            found["symbol"] = m.group("s")
+    return found
 
 
 _DATE_IN_NAME = regex.compile(r"(?<!\d)(\d{4})(\d\d)(\d\d)(?!\d)")

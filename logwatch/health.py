@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import structlog
 
 from logwatch.clock import Clock
-from logwatch.render import notice
+from logwatch.notices import notice
 from logwatch.wiring import Parts
 
 log = structlog.get_logger("logwatch.daemon")

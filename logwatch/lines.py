@@ -423,16 +423,22 @@ class LineDecoder:
             if rest is None:
                 return blocks
             data = rest
-        buf = self._buf + data if self._buf else data
-        last = buf.rfind(b"\n")
-        if last != -1:
-            whole = buf[: last + 1]
+        last = data.rfind(b"\n")
+        if last == -1:
+            buf = self._buf + data
+        else:
+            # one copy of the chunk: the held bytes and the chunk's whole lines joined
+            whole = (
+                b"".join((self._buf, memoryview(data)[: last + 1]))
+                if self._buf
+                else data[: last + 1]  # no copy when the chunk ends a line
+            )
             start = self._buf_offset
             block = Block.verbatim(whole, self._line, start, cap)
             blocks.append(block)
             self._line += block.line_count
             self._buf_offset += len(whole)
-            buf = buf[last + 1 :]
+            buf = data[last + 1 :]
         self._buf = buf
         if len(buf) > cap:
             self._long = (cap_utf8(buf, cap), self._buf_offset)

@@ -24,7 +24,6 @@ import apprise
 import regex
 import structlog
 from apprise.decorators import notify
-from apprise.plugins.telegram import NotifyTelegram
 
 from logwatch import alertmanager
 from logwatch.config import Channel, LoadedConfig, config_secrets
@@ -381,9 +380,13 @@ class Notifier:
     def _service(self, url: str, tag: str, asset: apprise.AppriseAsset) -> Any:
         """One Apprise service; a Telegram one talks to the configured Bot API."""
         service = apprise.Apprise.instantiate(url, asset=asset, tag=tag)
-        if isinstance(service, NotifyTelegram):
-            # the plugin's own attribute (class default: Telegram's API), per instance
-            service.notify_url = f"{self.telegram_api}/bot"
+        if url.split("://", 1)[0].lower() in ("tgram", "telegram"):
+            # imported here: only a config with Telegram pays for the plugin
+            from apprise.plugins.telegram import NotifyTelegram
+
+            if isinstance(service, NotifyTelegram):
+                # the plugin's own attribute (class default: Telegram's API)
+                service.notify_url = f"{self.telegram_api}/bot"
         return service
 
     def tag_for(self, channel: str, severity: Severity) -> str:

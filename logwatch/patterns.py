@@ -186,3 +186,63 @@ def keyword_variants(word: str) -> set[bytes]:
     """The byte strings the prefilter looks for (it lowercases ASCII only)."""
     forms = {word, word.lower(), word.upper(), word.capitalize(), word.title()}
     return {f.encode("utf-8").lower() for f in forms}
+
+
+#: Paths one search may try from one position, at most, for a pattern to be searched
+#: without a timeout.
+MAX_PATHS = 1024
+_FLAT = ("LITERAL", "NOT_LITERAL", "ANY", "IN", "AT")
+
+
+def _paths(items: Any) -> int | None:
+    """How many ways a match attempt at one position can go, at most; None when a
+    repeat is unbounded, a construct is not understood, or the count passes
+    MAX_PATHS."""
+    total = 1
+    for op, av in items:
+        name = str(op)
+        sub: int | None
+        if name in _FLAT:
+            continue
+        if name == "SUBPATTERN":
+            sub = _paths(av[3])
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            sub = _paths(av[1])
+        elif name == "ATOMIC_GROUP":
+            sub = _paths(av)
+        elif name == "BRANCH":
+            alts = [_paths(branch) for branch in av[1]]
+            sub = None if None in alts else sum(a for a in alts if a is not None)
+        elif name in _REPEATS:
+            low, high, body = av
+            inner = _paths(body)
+            if inner is None or high is _sre_c.MAXREPEAT or high - low > MAX_PATHS:
+                return None
+            sub = sum(min(inner**k, MAX_PATHS + 1) for k in range(low, high + 1))
+        else:  # back-references, conditionals: not counted
+            return None
+        if sub is None:
+            return None
+        total *= sub
+        if total > MAX_PATHS:
+            return None
+    return total
+
+
+def bounded_work(pattern: str) -> bool:
+    """Whether searching ``pattern`` costs at most MAX_PATHS paths per position of
+    the text (no unbounded repeat): it cannot backtrack catastrophically, so it is
+    searched without the per-search timeout (which costs microseconds a search).
+
+    ``regex``'s own syntax the stdlib parser does not know, and every ``{`` but an
+    escaped one (``regex``'s fuzzy matching: ``(?:…){e<=2}``), say no.
+    """
+    if "{" in pattern.replace("\\\\", "").replace("\\{", ""):
+        quantifiers = regex.sub(r"\{\d*(?:,\d*)?\}\??", "", pattern)
+        if "{" in quantifiers.replace("\\\\", "").replace("\\{", ""):
+            return False
+    try:
+        tree = parse(pattern)
+    except Exception:  # noqa: BLE001  no parser, or syntax it does not know
+        return False
+    return _paths(tree) is not None

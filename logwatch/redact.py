@@ -149,13 +149,28 @@ def _may_hold_key_value(text: str) -> bool:
     return False
 
 
-_SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool]], ...] = (
-    (_URL_CREDENTIALS, _credential, lambda t: "://" in t),
-    (_BEARER, _credential, lambda t: True),
-    (_KEY_VALUE, _key_value, _may_hold_key_value),
-    (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t),
-    (_MATERIAL, _material, lambda t: True),  # re: faster here than regex
-    (_IPV4, lambda m: MASK, lambda t: "." in t),
+def _may_hold_bearer(text: str) -> bool:
+    # casefold: what the pattern's case-insensitive letters match (``ſ`` as ``s``…)
+    folded = text.casefold()
+    return "bearer" in folded or "basic" in folded
+
+
+def _longest_word(text: str) -> int:
+    """Length of the longest run without white space: key material, a bot token or a
+    signature is one such run (none of their characters is white space)."""
+    return max(map(len, text.split()), default=0)
+
+
+# Each test is one every match needs, cheaper than the pattern: most lines skip most
+# patterns (a log line's words are short; an IPv4 address holds three dots). The
+# number is the shortest run without white space a match is (0: any).
+_SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool], int], ...] = (
+    (_URL_CREDENTIALS, _credential, lambda t: "://" in t, 0),
+    (_BEARER, _credential, _may_hold_bearer, 0),
+    (_KEY_VALUE, _key_value, _may_hold_key_value, 0),
+    (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t, 6 + 1 + 30),
+    (_MATERIAL, _material, lambda t: True, 32),  # re: faster here than regex
+    (_IPV4, lambda m: MASK, lambda t: t.count(".") >= 3, 0),
 )
 
 
@@ -175,9 +190,17 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if len(secret) >= MIN_SECRET_CHARS:
             text = text.replace(secret, MASK)
-    for pattern, sub, worth in _SUBS:
+    longest = -1  # of the words of ``text``, once asked for
+    for pattern, sub, worth, run in _SUBS:
+        if run:
+            if longest < 0:
+                longest = _longest_word(text)
+            if longest < run:
+                continue
         if worth(text):
-            text = pattern.sub(sub, text)
+            masked = pattern.sub(sub, text)
+            if masked != text:
+                text, longest = masked, -1
     if "::" in text or text.count(":") >= 5:
         text = _IPV6.sub(_ip6, text)
     return text

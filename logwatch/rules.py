@@ -7,89 +7,45 @@ Every problem is reported as ``path:line: rule <id>: what is wrong``.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import regex
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from logwatch import formats
-from logwatch.config import Duration
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
     PATTERN_FLAGS,
+    bounded_work,
     keyword_variants,
     nested_quantifier,
     parse,
     required_literals,
 )
-from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from logwatch.catalogue import Catalogue
+    from logwatch.rulespec import RuleSpec
+    from logwatch.yamlfile import Document
 
 #: Files of catalogue codes end with this (``binance.codes.csv``).
 CODES_SUFFIX = ".codes.csv"
 
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-NonEmpty = Annotated[str, Field(min_length=1)]
-
-
-class Texts(Strict):
-    """One text in every language logwatch speaks."""
-
-    en: NonEmpty
-    ru: NonEmpty
-
-
-#: The shortest and longest ``expect:`` a rule may have.
-EXPECT_S = (30.0, 7 * 86400.0)
-
-
-class RuleSpec(Strict):
-    """One rule as written in YAML."""
-
-    id: Annotated[str, Field(pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$", max_length=80)]
-    severity: Severity
-    codes: list[int] = []
-    title: Texts
-    remedy: Texts
-    patterns: Annotated[list[NonEmpty], Field(min_length=1)]
-    key: list[NonEmpty] = []
-    samples: Annotated[list[NonEmpty], Field(min_length=1)]
-    near_misses: Annotated[list[NonEmpty], Field(min_length=2)]
-    tags: list[NonEmpty] = []
-    link: str | None = None
-    ignore: list[NonEmpty] = []
-    keywords: list[NonEmpty] = []
-    #: dedup window for this rule (default: the config's ``dedup.window``)
-    window: Duration | None = None
-    #: while it keeps happening, remind every this many whole windows (0: never)
-    reminder: Annotated[int, Field(ge=0)] = 0
-    #: rules to mute for the same connection while this one fires, and for how long
-    mutes: list[NonEmpty] = []
-    mute_for: Duration = 1800.0
-    #: a heartbeat rule: it fires when its pattern was NOT seen for this long
-    expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
-
-
-class RuleFile(Strict):
-    """A rule file: a list of rules."""
-
-    rules: list[RuleSpec]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +78,9 @@ class Rule:
     #: whether alerts take their title from the message the exchange sent
     message_title: bool = False
     expect_s: float | None = None
+    #: every pattern's search costs a bounded work per position of the text (see
+    #: ``patterns.bounded_work``): searched without a timeout
+    bounded: bool = False
 
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
@@ -131,6 +90,8 @@ class Rule:
         Raises:
             TimeoutError: a search ran longer than ``timeout_s``.
         """
+        if self.bounded:
+            timeout_s = None
         for pattern in self.patterns:
             m = pattern.search(text, timeout=timeout_s)
             if m is not None:
@@ -186,6 +147,8 @@ def builtin_rules_dir() -> Path:
 
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, for editors."""
+    from logwatch.rulespec import RuleFile
+
     schema = RuleFile.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "logwatch rule file"
@@ -303,6 +266,7 @@ def _compile(
         mute_for_s=spec.mute_for,
         exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
         expect_s=spec.expect,
+        bounded=all(bounded_work(text) for text in (*spec.patterns, *spec.ignore)),
     )
     if not broken and rule.keywords:
         _check_samples(rule, problems)
@@ -346,6 +310,11 @@ def _check_samples(rule: Rule, problems: _Problems) -> None:
 
 def parse_rules(doc: Document) -> tuple[list[Rule], list[ConfigError]]:
     """The rules in a YAML document, and every problem found in it."""
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import RuleSpec
+    from logwatch.yamlfile import describe
+
     source, data = doc.source, doc.data
     if data is None:
         return [], [
@@ -407,6 +376,10 @@ _STAND_INS: dict[str, object] = {
 def _salvage(item: object, exc: ValidationError) -> RuleSpec | None:
     """The rule with its invalid fields replaced or dropped, if its patterns, samples
     and near-misses are valid; else None."""
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import RuleSpec
+
     if not isinstance(item, dict):
         return None
     bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
@@ -462,26 +435,129 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
     return files
 
 
-def load_rules(dirs: Iterable[Path] = (), builtin: bool = True) -> RuleSet:
+def load_rules(
+    dirs: Iterable[Path] = (), builtin: bool = True, cache_dir: Path | None = None
+) -> RuleSet:
     """Every rule and catalogue entry from the built-in packs and ``dirs``.
+
+    With ``cache_dir``, a rule set loaded before from the very same files by the very
+    same code is read from there instead (see ``_Cache``).
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
     """
+    dirs = list(dirs)
     # thousands of small objects and no cycles: collecting while they are made only
     # costs time (a third of the load at start-up)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_rules(dirs, builtin)
+        cache = _Cache.of(cache_dir, dirs, builtin) if cache_dir is not None else None
+        cached = cache.read() if cache is not None else None
+        if cached is not None:
+            return cached
+        ruleset = _load_rules(dirs, builtin)
+        if cache is not None:
+            cache.write(ruleset)
+        return ruleset
     finally:
         if enabled:
             gc.enable()
 
 
+def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
+    """Where loaded rule sets are kept: ``LOGWATCH_CACHE_DIR``, else the user's cache
+    directory; None (no cache) when ``LOGWATCH_CACHE_DIR`` is empty."""
+    chosen = env.get("LOGWATCH_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen else None
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("logwatch", appauthor=False))
+
+
+class _Cache:
+    """A loaded RuleSet kept in one file per set of rule directories.
+
+    The file starts with a key: a digest of every input of the load — the content
+    and names of the rule files, the code of logwatch that compiles them, the Python
+    and ``regex`` versions. A file whose key differs (other files, other code), that
+    cannot be read or unpickled (corrupt, cut, another format) is ignored and the
+    rules are loaded from their files; a cache that cannot be written (a read-only
+    or full disk) is not written. Writes go to a file of their own, then replace the
+    cache in one step, so two processes never read each other's half-written file.
+    Only a load without problems is kept. The file is the user's own (pickle runs
+    code from it: it is as trusted as the user's installed packages).
+    """
+
+    MAGIC = b"logwatch-rules-1\n"
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path, self.key = path, key
+
+    @classmethod
+    def of(cls, cache_dir: Path, dirs: list[Path], builtin: bool) -> _Cache | None:
+        """The cache of these directories, or None when an input cannot be read."""
+        digest = hashlib.blake2b(digest_size=32)
+        where = hashlib.blake2b(digest_size=8)
+        for part in (sys.version, regex.__version__, str(builtin)):
+            digest.update(part.encode() + b"\0")
+        for directory in dirs:
+            where.update(os.fsencode(directory.resolve()) + b"\0")
+        try:
+            code = sorted(Path(__file__).parent.glob("*.py"))
+            files = rule_files(dirs, builtin)
+            for path in (*code, *files):
+                body = path.read_bytes()
+                digest.update(os.fsencode(path) + f"\0{len(body)}\0".encode())
+                digest.update(body)
+        except (OSError, InvalidConfig):
+            return None  # loading reports what is wrong
+        name = f"rules-{where.hexdigest()}{'' if builtin else '-own'}.pickle"
+        return cls(cache_dir / name, digest.digest())
+
+    def read(self) -> RuleSet | None:
+        """The cached rule set, if the file holds one for this key."""
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return None
+        head = self.MAGIC + self.key
+        if not data.startswith(head):
+            return None
+        try:
+            ruleset = pickle.loads(data[len(head) :])  # noqa: S301  the user's own file
+        except Exception:  # noqa: BLE001  any damage: load from the files instead
+            return None
+        return ruleset if isinstance(ruleset, RuleSet) else None
+
+    def write(self, ruleset: RuleSet) -> None:
+        """Keep ``ruleset``; silently not when the directory cannot take it."""
+        tmp = None
+        try:
+            import tempfile  # only to write: most starts read
+
+            body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(
+                prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent
+            )
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.MAGIC + self.key + body)
+            Path(tmp).replace(self.path)
+            tmp = None
+        except Exception:  # noqa: BLE001, S110  unwritable, full, unpicklable: no cache
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    Path(tmp).unlink()
+
+
 def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
     """The work of ``load_rules``, done while the collector is paused."""
     from logwatch import cataloguefile as cat
+    from logwatch.yamlfile import load_yaml
 
     rules: list[Rule] = []
     errors: list[ConfigError] = []
@@ -595,6 +671,8 @@ def rules_from_text(text: str, source: str = "<rules>") -> RuleSet:
     Raises:
         InvalidConfig: with every problem found.
     """
+    from logwatch.yamlfile import parse_yaml
+
     doc, problems = parse_yaml(text, source)
     rules, errors = parse_rules(doc)
     if problems or errors:

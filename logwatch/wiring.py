@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -35,17 +36,20 @@ from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
-from logwatch.metrics import Metrics
 from logwatch.model import Alert, AlertKind
+from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
-from logwatch.render import Message, Notice, default_language, notice, render_notice
-from logwatch.rules import Rule, RuleSet, load_rules
+from logwatch.render import Message, default_language
+from logwatch.rules import Rule, RuleSet, load_rules, rules_cache_dir
 from logwatch.state import State
 from logwatch.tailer import Source
 from logwatch.telegram import BotApi
+
+if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
+    from logwatch.metrics import Metrics
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -84,7 +88,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     if config.state_dir:
         check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
-    rules = load_rules(dirs)
+    rules = load_rules(dirs, cache_dir=rules_cache_dir(env))
     known = {r.id for r in rules}
     unknown = [
         loaded.error(

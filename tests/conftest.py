@@ -78,11 +78,18 @@ def _no_process_left(_no_thread_leaks: None) -> Iterator[None]:
             proc.stderr.close()
 
 
+@pytest.fixture(scope="session", name="rules_cache")
+def _rules_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One rules cache for the whole run: never the user's own cache directory."""
+    return tmp_path_factory.mktemp("rules-cache")
+
+
 @pytest.fixture(autouse=True)
-def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_environ(monkeypatch: pytest.MonkeyPatch, rules_cache: Path) -> None:
     for name in list(os.environ):
         if name.startswith("LOGWATCH_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("LOGWATCH_CACHE_DIR", str(rules_cache))
 
 
 @pytest.fixture(autouse=True)

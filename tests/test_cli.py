@@ -363,3 +363,34 @@ class TestOutputThatCannotCrash:
             cli_module.main()
         assert exit_.value.code == cli_module.INTERNAL_ERROR == 3
         assert "RuntimeError: a bug" in capsys.readouterr().err
+
+
+_SCAN_IMPORTS = """
+import sys
+from click.testing import CliRunner
+from logwatch.cli import cli
+
+result = CliRunner().invoke(cli, ["scan", sys.argv[1]], catch_exceptions=False)
+# not sqlite3 itself: coverage, measuring this process, imports it; logwatch.state
+heavy = ("apprise", "watchdog", "structlog", "pydantic_settings", "prometheus_client",
+         "logwatch.daemon", "logwatch.notifier", "logwatch.state", "logwatch.follow")
+print(result.exit_code, [name for name in heavy if name in sys.modules])
+"""
+
+
+def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
+    # start-up is most of a short scan's time: it imports what matching needs only
+    # (rules, engine, the config for its secrets), none of following or delivery
+    import subprocess
+    import sys
+
+    log = tmp_path / "q.log"
+    log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
+    out = subprocess.run(
+        [sys.executable, "-c", _SCAN_IMPORTS, str(log)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    assert out == "0 []\n"

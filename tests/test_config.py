@@ -5,7 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.config import config_from_text, load_config, parse_duration
+from logwatch.config import (
+    config_from_text,
+    load_config,
+    load_state_dir,
+    parse_duration,
+)
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 
@@ -273,3 +278,121 @@ def test_check_refuses_a_nan_window_at_its_line(tmp_path: Path) -> None:
     assert (
         f"{tmp_path / 'c.yaml'}:3: dedup.window: nan is not a duration" in result.output
     )
+
+
+class TestEnvironment:
+    """``LOGWATCH_*`` variables override the file, key by key."""
+
+    def test_a_variable_overrides_a_nested_key_and_keeps_its_siblings(self) -> None:
+        text = "language: ru\nquiet_hours: {from: '23:00', to: '07:00'}\n"
+        env = {"LOGWATCH_QUIET_HOURS__FROM": "22:00", "LOGWATCH_LANGUAGE": "en"}
+        config = config_from_text(text, env).config
+        assert config.language == "en"
+        assert config.quiet_hours is not None
+        assert (config.quiet_hours.start, config.quiet_hours.end) == (time(22), time(7))
+
+    def test_lists_and_mappings_are_json_and_a_key_wins_over_its_mapping(
+        self,
+    ) -> None:
+        env = {
+            "LOGWATCH_SOURCES": '[{"name": "bot", "paths": ["/logs/*.log"]}]',
+            "LOGWATCH_DEDUP": '{"window": "1m"}',
+            "LOGWATCH_DEDUP__WINDOW": "5m",
+        }
+        config = config_from_text("dedup: {window: 10m}\n", env).config
+        assert [(s.name, s.paths) for s in config.sources] == [("bot", ["/logs/*.log"])]
+        assert config.dedup.window == 300
+
+    def test_the_defaults_are_overridden_without_a_file(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))  # no config file there
+        env = {"LOGWATCH_MAX_AGE": "2h", "LOGWATCH_TELEGRAM_API": "http://127.0.0.1:1"}
+        loaded = load_config(None, env)
+        assert loaded.source == "(no config file)"
+        assert (loaded.config.max_age, loaded.config.telegram_api) == (
+            7200,
+            "http://127.0.0.1:1",
+        )
+
+    def test_every_bad_value_is_reported_with_its_variable_and_no_traceback(
+        self,
+    ) -> None:
+        env = {
+            "LOGWATCH_DEDUP__WINDOW": "soon",
+            "LOGWATCH_SOURCES": '[{"name": "bot"}]',
+            "LOGWATCH_LANGUAGE": "de",
+            "LOGWATCH_DEDUP__COLOUR": "red",
+        }
+        with pytest.raises(InvalidConfig) as info:
+            config_from_text("language: en\ndedup:\n  window: 1m\n", env, "c.yaml")
+        assert sorted(e.format_message() for e in info.value.errors) == [
+            "c.yaml: environment variable LOGWATCH_DEDUP__COLOUR: "
+            "unknown key 'dedup.colour'",
+            "c.yaml: environment variable LOGWATCH_DEDUP__WINDOW: "
+            "dedup.window: 'soon' is not a duration like 30s, 10m or 1h",
+            "c.yaml: environment variable LOGWATCH_LANGUAGE: "
+            "language: Input should be 'ru' or 'en'",
+            "c.yaml: environment variable LOGWATCH_SOURCES: sources[0].paths is missing",
+        ]
+
+    def test_json_that_does_not_parse_is_taken_as_text_and_named(self) -> None:
+        env = {"LOGWATCH_SOURCES": "[{oops", "LOGWATCH_INSTANCE": "[desk 2]"}
+        with pytest.raises(InvalidConfig) as info:
+            config_from_text("language: en\n", env, "c.yaml")
+        ((error,),) = [info.value.errors]
+        assert error.format_message().startswith(
+            "c.yaml: environment variable LOGWATCH_SOURCES: sources: Input should be"
+        )
+        env.pop("LOGWATCH_SOURCES")
+        assert config_from_text("language: en\n", env).config.instance == "[desk 2]"
+
+    def test_a_secret_in_a_variable_is_not_in_its_error(self) -> None:
+        token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+        env = {
+            "LOGWATCH_CHANNELS": f'[{{"name": "Bad Name", "url": "tgram://{token}/1"}}]'
+        }
+        with pytest.raises(InvalidConfig) as info:
+            config_from_text("", env, "c.yaml")
+        text = info.value.format_message()
+        assert "LOGWATCH_CHANNELS: channels[0].name" in text
+        assert token not in text
+        assert token.split(":")[1] not in text
+
+    def test_a_misspelt_variable_is_a_warning_not_a_setting(self) -> None:
+        loaded = config_from_text("", {"LOGWATCH_LANGAUGE": "en"})
+        assert loaded.config.language is None
+        assert loaded.warnings == [
+            "environment variable LOGWATCH_LANGAUGE is not a logwatch setting; ignored"
+        ]
+
+
+class TestStateDirAlone:
+    """``status`` reads the state_dir only: channel secrets may be unset there."""
+
+    def test_a_channel_with_an_unset_variable_does_not_matter(
+        self, tmp_path: Path
+    ) -> None:
+        path = tmp_path / "c.yaml"
+        path.write_text(
+            f"state_dir: {tmp_path / 's'}\nchannels:\n"
+            "  - {name: tg, url: 'tgram://${TOKEN}/1'}\n"
+        )
+        with pytest.raises(InvalidConfig, match="TOKEN is not set"):
+            load_config(path, {})
+        assert load_state_dir(path, {}) == str(tmp_path / "s")
+
+    def test_a_bad_state_dir_is_reported_at_its_line(self, tmp_path: Path) -> None:
+        path = tmp_path / "c.yaml"
+        path.write_text("language: en\nstate_dir: [a, b]\n")
+        with pytest.raises(InvalidConfig) as info:
+            load_state_dir(path, {})
+        assert info.value.format_message().startswith(f"{path}:2: state_dir: ")
+
+    def test_a_named_file_must_exist_and_none_means_the_defaults(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        with pytest.raises(InvalidConfig, match="no such config file"):
+            load_state_dir(tmp_path / "none.yaml", {})
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+        assert load_state_dir(None, {}) is None

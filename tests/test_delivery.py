@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from logwatch.config import config_from_text
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Alert, AlertKind, Severity
+from logwatch.notices import notice
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
-from logwatch.render import notice
 from logwatch.rules import load_rules
 from logwatch.state import State
 from tests import fakes

@@ -303,11 +303,42 @@ def test_only_the_plugins_of_the_configured_schemes_are_imported_at_first() -> N
     # Apprise imports ~180 plugin modules on its first look-up; a daemon that sends to
     # a webhook needs one. A scheme outside them still loads them all, and a scheme
     # that no plugin serves is still refused at its line.
-    out = subprocess.run(
-        [sys.executable, "-c", _ONLY_USED_PLUGINS],
+    assert _fresh(_ONLY_USED_PLUGINS)[:3] == ["True False True", "True True", "1"]
+
+
+def _fresh(script: str) -> list[str]:
+    """The lines ``script`` prints in a fresh interpreter (nothing imported yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
         capture_output=True,
         text=True,
         check=True,
         timeout=60,
     ).stdout.split("\n")
-    assert out[:3] == ["True False True", "True True", "1"]
+
+
+_STARTUP_IMPORTS = """
+import sys
+from logwatch.config import config_from_text
+import logwatch.cli, logwatch.daemon
+from logwatch.notifier import Notifier
+
+def loaded(*names):
+    return [name for name in names if name in sys.modules]
+
+heavy = ("pydantic_settings", "prometheus_client", "apprise.plugins.telegram")
+print(loaded(*heavy))
+Notifier(config_from_text("channels:\\n  - {name: hook, url: 'json://127.0.0.1:9/'}\\n"))
+print(loaded(*heavy))
+Notifier(config_from_text(
+    "channels:\\n  - {name: tg, url: 'tgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/1'}\\n"
+))
+print(loaded(*heavy))
+"""
+
+
+def test_the_daemon_starts_without_the_modules_its_config_does_not_use() -> None:
+    # Each costs start-up time and RSS (see bench/README.md): pydantic-settings is not
+    # a dependency any more, prometheus_client waits for `metrics:`, Apprise's
+    # Telegram plugin for a tgram:// channel.
+    assert _fresh(_STARTUP_IMPORTS)[:3] == ["[]", "[]", "['apprise.plugins.telegram']"]

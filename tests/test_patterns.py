@@ -4,6 +4,7 @@ import pytest
 
 from logwatch.errors import InvalidConfig
 from logwatch.patterns import (
+    bounded_work,
     keyword_variants,
     nested_quantifier,
     parse,
@@ -76,3 +77,52 @@ class TestWithoutTheStdlibParser:
         (problem,) = [e.format_message() for e in info.value.errors]
         assert "re._parser" in problem
         assert "list them under `keywords:`" in problem
+
+
+@pytest.mark.parametrize(
+    ("pattern", "bounded"),
+    [
+        ("Margin is insufficient", True),
+        ("Invalid API[- ]?key, IP,? or permissions for action", True),
+        ("Timestamp for this request is outside of the (?:ME )?recvWindow", True),
+        (r"code=(?P<v>-?\d{3,6})", True),
+        (r"x[^\n]{0,300}?y", True),
+        (r"\{\"code\":", True),
+        (r"(?<!\d)ab(?=c)", True),
+        # unbounded repeats: the timeout stays
+        (r"notional must be no smaller than (?P<n>\d+)", False),
+        (r"a.*b", False),
+        (r"a{2,}", False),
+        ("^(?:a|aa)+$", False),
+        # too many paths from one position
+        (r"x[^\n]{0,300}?y[^\n]{0,300}?z", False),
+        (r"(?:a|ab){0,20}", False),
+        # what the stdlib parser cannot vouch for
+        (r"(a)\1", False),
+        (r"(?:foo){e<=2}", False),
+        (r"\p{L}+", False),
+        (r"(?(DEFINE)x)", False),
+    ],
+)
+def test_patterns_without_an_unbounded_repeat_are_bounded(
+    pattern: str, bounded: bool
+) -> None:
+    assert bounded_work(pattern) is bounded
+
+
+def test_a_rule_is_searched_without_a_timeout_only_when_all_its_patterns_are_bounded() -> (
+    None
+):
+    (unbounded,) = rules_from_text(GOOD)  # Order (?P<order>\d+) was …
+    assert not unbounded.bounded
+    literal = GOOD.replace(
+        r"Order (?P<order>\d+) was (?:rejected|refused)", "was refused"
+    )
+    literal = literal.replace("key: [order, connection]", "key: [connection]")
+    literal = literal.replace("Order 12 was rejected", "Order 12 was refused")
+    (rule,) = rules_from_text(literal)
+    assert rule.patterns[0].pattern == "was refused"
+    assert rule.bounded
+    vetoed = literal.replace("samples:", "ignore: ['x+y']\n    samples:")
+    (rule,) = rules_from_text(vetoed)
+    assert not rule.bounded

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from logwatch.redact import MASK, is_key_material, redact, secret_forms
@@ -183,3 +183,36 @@ def test_a_configured_secret_is_never_shown(
 @given(st.text(max_size=30), st.ip_addresses(v=4), st.text(max_size=30))
 def test_masked_text_never_contains_an_ip(before: str, ip: object, after: str) -> None:
     assert f"ip: {ip} " not in redact(f"{before} ip: {ip} {after}")
+
+
+#: Text near each pattern's matches: secret-like names, long runs, digits, dots,
+#: colons, case-insensitive look-alikes (``ſ`` matches ``s``, ``K`` matches ``k``).
+_NEAR = st.lists(
+    st.sampled_from(
+        [
+            *"aAbBsSkKeEyYtT0123456789:.=/+_-%@ \t\"'{}",
+            *("ſ", "\u212a", "://", "bearer ", "Basic ", "%3A", "key=", "secret:"),
+            *("\u0663", "\x1c", "\u00a0", "A" * 33, "123456789:", "1.2.3.4"),
+        ]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@given(_NEAR)
+@example("ip 1.2.3.4")
+@example("A" * 32)
+@example("x 123456:" + "b" * 30)
+@example("x 123456%3a" + "b" * 30)
+@example("Authorization: baſic abcdefgh1")
+@example("user_ke\u212ay = 12")
+@example("mysql://u:p@h")
+def test_each_cheap_test_passes_whatever_its_pattern_would_match(text: str) -> None:
+    """A pattern is skipped when its cheap test fails: that test must hold for every
+    text the pattern matches, or a secret would pass unmasked."""
+    from logwatch.redact import _SUBS, _longest_word
+
+    for pattern, _, worth, run in _SUBS:
+        if pattern.search(text):
+            assert worth(text), (pattern.pattern, text)
+            assert _longest_word(text) >= run, (pattern.pattern, text)

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from logwatch.daemon import Daemon
 from logwatch.dedup import Deduper, Policy
 from logwatch.model import AlertKind
-from logwatch.render import notice, render
+from logwatch.notices import notice
+from logwatch.render import render
 from logwatch.rules import load_rules
 from tests import fakes
 from tests.conftest import wait_until

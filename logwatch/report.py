@@ -1,0 +1,199 @@
+"""What the commands print: hits and their summary, the rule list and the status, for
+people and as JSON (a contract: scripts read ``--json``). Values in, text out; cli.py
+prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from logwatch.formats import parse_timestamp
+
+if TYPE_CHECKING:
+    from logwatch.engine import Scan
+    from logwatch.model import Hit, Record
+    from logwatch.rules import Rule, RuleSet
+
+#: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
+_JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+
+
+class Report:
+    """Hits as they come, for people or as JSON Lines, and a summary at the end."""
+
+    def __init__(self, lang: str, as_json: bool, rules: RuleSet) -> None:
+        self.lang, self.as_json = lang, as_json
+        self.rules: dict[str, Rule] = {r.id: r for r in rules}
+        self.per_rule: Counter[str] = Counter()
+        self.matched = 0
+        self.lines = 0
+        self.misses: list[Record] = []
+        self.disabled_seen: set[str] = set()
+
+    def add(self, scan: Scan) -> str:
+        """The hits of one scan, counted (a heartbeat rule's are signs of life, not
+        errors: they are not shown)."""
+        records = set()
+        out = []
+        for hit in scan.hits:
+            if self.rules[hit.rule_id].expect_s is not None:
+                continue
+            self.per_rule[hit.rule_id] += 1
+            records.add((hit.record.path, hit.record.offset))
+            out.append(self.json(hit) if self.as_json else self.text(hit))
+        self.matched += len(records)
+        self.misses.extend(scan.misses)
+        return "".join(out)
+
+    def json(self, hit: Hit) -> str:
+        """One hit as a JSON line."""
+        rule = self.rules[hit.rule_id]
+        when = parse_timestamp(hit.record)
+        fields = hit.record.fields
+        code = hit.captures.get("code") or fields.get("code", "")
+        obj = {
+            "path": hit.record.path,
+            "line": hit.line,
+            "rule": hit.rule_id,
+            "codes": list(hit.codes),
+            "severity": str(hit.severity),
+            "captures": dict(hit.captures),
+            "text": hit.record.raw,
+            "title": self.title(hit),
+            "remedy": rule.remedy[self.lang],
+            "exchange": hit.exchange or fields.get("platform") or None,
+            "time": when.isoformat() if when else None,
+            "format": hit.record.format,
+            "offset": hit.record.offset,
+            "code": int(code) if code.lstrip("-").isdigit() else None,
+            "connection": fields.get("connection"),
+            "symbol": fields.get("symbol"),
+            "key": list(hit.key),
+        }
+        return _JSON_LINE.encode(obj) + "\n"
+
+    def title(self, hit: Hit) -> str:
+        """The hit's title: its rule's, or the exchange's own message for a code the
+        catalogue does not know."""
+        rule = self.rules[hit.rule_id]
+        if rule.message_title and hit.message:
+            return hit.message
+        return rule.title[self.lang]
+
+    def text(self, hit: Hit) -> str:
+        """One hit for a person."""
+        line = hit.record.raw.replace("\n", " ⏎ ")
+        if len(line) > 300:
+            line = line[:300] + "…"
+        return (
+            f"{hit.record.path}:{hit.line}: {hit.severity.upper()} {hit.rule_id}: "
+            f"{self.title(hit)}\n    {line}\n"
+        )
+
+    def summary(self, seconds: float, show_misses: bool) -> str:
+        """The closing report: hits per rule, line counts and speed."""
+        out = []
+        if show_misses:
+            out.append(
+                f"\nNear misses (a keyword, but no rule matched): {len(self.misses)}"
+            )
+            for rec in self.misses:
+                out.append(f"  {rec.path}:{rec.first_line}: {rec.raw[:300]}")
+        out.append("\nHits per rule:" if self.per_rule else "\nNo rule matched.")
+        for rule_id, count in sorted(
+            self.per_rule.items(), key=lambda kv: (-kv[1], kv[0])
+        ):
+            rule = self.rules[rule_id]
+            codes = ",".join(str(c) for c in rule.codes) or "-"
+            out.append(
+                f"  {count:>8}  {rule.severity:<8}  {rule_id:<36} {codes:<12} "
+                f"{rule.title[self.lang]}"
+            )
+        rate = self.lines / seconds if seconds > 0 else 0.0
+        out.append(
+            f"\nLines: {self.lines}, matched {self.matched}, "
+            f"missed {self.lines - self.matched}"
+        )
+        out.append(f"[processed in {seconds:.2f} s ({rate:,.0f} lines/s)]")
+        return "\n".join(out) + "\n"
+
+
+def rules_json(rules: Iterable[Rule], lang: str) -> str:
+    """``rules --json``: one array, a rule or catalogue code an object."""
+    items = [
+        {
+            "id": r.id,
+            "severity": str(r.severity),
+            "codes": list(r.codes),
+            "title": r.title[lang],
+            "remedy": r.remedy[lang],
+            "tags": list(r.tags),
+            "exchange": r.exchange or None,
+            "category": r.category or None,
+            "link": r.link,
+            "source": f"{r.source}:{r.line}",
+        }
+        for r in rules
+    ]
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def rules_table(rules: Iterable[Rule], lang: str) -> list[str]:
+    """``rules``: a line a rule or code (id, severity, codes, title)."""
+    out = []
+    for r in rules:
+        codes = ",".join(str(c) for c in r.codes) or "-"
+        out.append(f"{r.id:<40} {r.severity:<8} {codes:<14} {r.title[lang]}")
+    return out
+
+
+def status_json(info: Mapping[str, Any]) -> str:
+    """``status --json``: the one object, as ``read_status`` and the lock made it."""
+    return json.dumps(info, ensure_ascii=False, indent=2)
+
+
+def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
+    """``status`` for a person: the lines of ``info`` (``status --json``'s object);
+    ``heartbeat`` is the heartbeat's own line, when one is configured."""
+    out = [f"state: {info['state']}"]
+    daemon = info["daemon"]
+    if not daemon["running"]:
+        out.append("daemon: not running (nothing holds the state's lock)")
+    else:
+        who = f"pid {daemon['pid']}" if daemon["pid"] else "pid unknown"
+        out.append(f"daemon: running, {who} (holds {info['lock']})")
+    out.append(f"files followed: {len(info['files'])}")
+    for f in info["files"]:
+        out.append(
+            f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
+            f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+        )
+    out.append(f"open dedup windows: {len(info['windows'])}")
+    for w in info["windows"]:
+        key = ", ".join(w["key"]) or "-"
+        out.append(
+            f"  {w['rule']} [{key}]: {w['pending']} repeats for the digest at "
+            f"{w['closes_at']}"
+        )
+    out.append(f"active mutes: {len(info['mutes'])}")
+    for m in info["mutes"]:
+        out.append(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
+    waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
+    out.append(f"alerts waiting: {waiting or 'none'}")
+    for name, c in info["channels"].items():
+        ok = c["last_ok"] or "never"
+        error = f"; last error {c['last_error_at']}: {c['last_error']}"
+        out.append(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
+    for e in info["errors"]:
+        out.append(f"  {e['at']} {e['channel']}: {e['error']}")
+    out.append(f"muted from the phone: {len(info['user_mutes'])}")
+    for m in info["user_mutes"]:
+        out.append(f"  {m['target']} until {m['until']} (by {m['by']})")
+    if info.get("unacknowledged"):
+        out.append(f"critical alerts not acknowledged: {info['unacknowledged']}")
+    if heartbeat is not None:
+        out.append(heartbeat)
+    return out

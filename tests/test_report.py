@@ -1,0 +1,116 @@
+"""What the commands print, from values: scan's hits and summary, rules, status."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from logwatch.engine import Engine, Scan
+from logwatch.report import Report, rules_json, rules_table, status_json, status_text
+from logwatch.rules import RuleSet, load_rules, sample_record
+
+
+@pytest.fixture(scope="module", name="rules")
+def _rules() -> RuleSet:
+    loaded = load_rules()
+    wanted = ("binance.margin-insufficient", "freqtrade.heartbeat-missing")
+    return RuleSet(tuple(r for r in loaded if r.id in wanted), loaded.catalogue)
+
+
+def _scan(rules: RuleSet, rule_id: str) -> Scan:
+    rule = next(r for r in rules if r.id == rule_id)
+    return Scan(hits=Engine(rules).match(sample_record(rule.samples[0])))
+
+
+def test_a_hit_is_a_line_for_people_and_counted(rules: RuleSet) -> None:
+    report = Report("en", False, rules)
+    text = report.add(_scan(rules, "binance.margin-insufficient"))
+    assert text.startswith("sample:1: ERROR binance.margin-insufficient: ")
+    assert text.endswith("\n")
+    assert text.count("\n") == 2
+    assert report.per_rule == {"binance.margin-insufficient": 1}
+    assert report.matched == 1
+    report.lines = 4
+    summary = report.summary(2.0, show_misses=False)
+    assert "\nHits per rule:\n" in summary
+    assert summary.endswith(
+        "\nLines: 4, matched 1, missed 3\n[processed in 2.00 s (2 lines/s)]\n"
+    )
+
+
+def test_a_hit_as_json_keeps_the_documented_fields(rules: RuleSet) -> None:
+    report = Report("ru", True, rules)
+    (line,) = report.add(_scan(rules, "binance.margin-insufficient")).splitlines()
+    obj = json.loads(line)
+    assert list(obj) == [
+        "path", "line", "rule", "codes", "severity", "captures", "text", "title",
+        "remedy", "exchange", "time", "format", "offset", "code", "connection",
+        "symbol", "key",
+    ]  # fmt: skip
+    rule = report.rules["binance.margin-insufficient"]
+    assert (obj["rule"], obj["title"]) == (rule.id, rule.title["ru"])
+    assert obj["remedy"] == rule.remedy["ru"]
+
+
+def test_a_heartbeat_rule_hit_is_a_sign_of_life_not_shown(rules: RuleSet) -> None:
+    report = Report("en", False, rules)
+    scan = _scan(rules, "freqtrade.heartbeat-missing")
+    assert scan.hits
+    assert report.add(scan) == ""
+    assert report.per_rule == {}
+    assert report.summary(0.0, show_misses=False).startswith("\nNo rule matched.\n")
+
+
+def test_the_rule_list_as_a_table_and_as_json(rules: RuleSet) -> None:
+    rows = rules_table(rules, "en")
+    assert len(rows) == 2
+    assert rows[0].split()[:2] == ["binance.margin-insufficient", "error"]
+    items = json.loads(rules_json(rules, "en"))
+    assert [i["id"] for i in items] == [r.id for r in rules]
+    assert items[0]["source"].endswith(f":{next(iter(rules)).line}")
+
+
+def _status(**daemon: Any) -> dict[str, Any]:
+    return {
+        "state": "/s/state.db",
+        "daemon": daemon,
+        "lock": "/s/state.db.lock",
+        "files": [],
+        "windows": [{"rule": "r", "key": [], "pending": 2, "closes_at": "12:00"}],
+        "mutes": [],
+        "waiting": {"phone": 3},
+        "channels": {
+            "phone": {
+                "last_ok": None,
+                "last_error": "down",
+                "last_error_at": "11:00",
+            }
+        },
+        "errors": [],
+        "user_mutes": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("daemon", "said"),
+    [
+        ({"running": False, "pid": None}, "daemon: not running"),
+        ({"running": True, "pid": None}, "daemon: running, pid unknown (holds "),
+        ({"running": True, "pid": 42}, "daemon: running, pid 42 (holds /s/"),
+    ],
+)
+def test_status_says_whether_the_daemon_runs(daemon: dict[str, Any], said: str) -> None:
+    lines = status_text(_status(**daemon), None)
+    assert lines[1].startswith(said)
+    assert "  r [-]: 2 repeats for the digest at 12:00" in lines
+    assert "alerts waiting: phone 3" in lines
+    assert "  phone: last delivered never; last error 11:00: down" in lines
+    assert lines[-1] == "muted from the phone: 0"
+
+
+def test_status_ends_with_the_heartbeat_line_and_json_is_the_object() -> None:
+    info = _status(running=False, pid=None)
+    assert status_text(info, "heartbeat: no ping yet")[-1] == "heartbeat: no ping yet"
+    assert json.loads(status_json(info)) == info

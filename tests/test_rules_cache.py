@@ -1,0 +1,271 @@
+"""The cache of loaded rule sets: the same rules as a load from the files, or a load."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from logwatch import rules
+from logwatch.errors import InvalidConfig
+from logwatch.rules import RuleSet, load_rules, rules_cache_dir
+from tests.samples import GOOD
+
+
+def facts(ruleset: RuleSet) -> list[object]:
+    """What a rule set is made of, comparable across processes."""
+    return [
+        (
+            r.id,
+            r.severity,
+            r.codes,
+            r.title,
+            r.keywords,
+            [(p.pattern, p.flags) for p in r.patterns],
+            [(p.pattern, p.flags) for p in r.ignore],
+            r.key,
+            r.category,
+            r.exchange,
+        )
+        for r in ruleset
+    ] + [
+        sorted(ruleset.catalogue.entries),
+        [(s.id, s.pattern.pattern, s.keywords) for s in ruleset.catalogue.shapes],
+    ]
+
+
+@pytest.fixture
+def user_rules(tmp_path: Path) -> Path:
+    directory = tmp_path / "rules"
+    directory.mkdir()
+    (directory / "mine.yaml").write_text(GOOD, encoding="utf-8")
+    return directory
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the loads from the files (a load from the cache is not one)."""
+    calls: list[int] = []
+    real = rules._load_rules
+
+    def counted(dirs: list[Path], builtin: bool) -> RuleSet:
+        calls.append(1)
+        return real(dirs, builtin)
+
+    monkeypatch.setattr(rules, "_load_rules", counted)
+    return calls
+
+
+def cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("rules-*.pickle"))
+
+
+def test_a_second_load_comes_from_the_cache_with_the_same_rules(
+    tmp_path: Path, user_rules: Path, loads: list[int]
+) -> None:
+    cache = tmp_path / "cache"
+    first = load_rules([user_rules], cache_dir=cache)
+    second = load_rules([user_rules], cache_dir=cache)
+    assert loads == [1]
+    assert facts(second) == facts(first) == facts(load_rules([user_rules]))
+    assert len(cache_files(cache)) == 1
+
+
+def test_a_changed_rule_file_is_loaded_anew_even_with_its_size_and_time(
+    tmp_path: Path, user_rules: Path
+) -> None:
+    cache = tmp_path / "cache"
+    path = user_rules / "mine.yaml"
+    load_rules([user_rules], cache_dir=cache)
+    before = path.stat()
+    path.write_text(GOOD.replace('en: "T"', 'en: "U"'), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    (rule,) = [
+        r for r in load_rules([user_rules], cache_dir=cache) if r.id == "my.rule"
+    ]
+    assert rule.title["en"] == "U"
+
+
+def test_a_new_rule_file_is_loaded_anew(tmp_path: Path, user_rules: Path) -> None:
+    cache = tmp_path / "cache"
+    load_rules([user_rules], cache_dir=cache)
+    (user_rules / "more.yaml").write_text(
+        GOOD.replace("my.rule", "my.other"), encoding="utf-8"
+    )
+    ids = {r.id for r in load_rules([user_rules], cache_dir=cache)}
+    assert {"my.rule", "my.other"} <= ids
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: b"garbage",
+        lambda data: b"",
+        lambda data: data[: len(data) // 2],  # cut: the key holds, the pickle not
+        lambda data: data[:-40] + b"\x00" * 40,
+        lambda data: data.replace(b"logwatch-rules-1", b"logwatch-rules-0", 1),
+        lambda data: data[:20] + bytes([data[20] ^ 1]) + data[21:],  # another key
+    ],
+    ids=["garbage", "empty", "cut", "zeroed-end", "old-format", "other-key"],
+)
+def test_a_damaged_or_old_cache_is_loaded_anew_and_replaced(
+    tmp_path: Path, user_rules: Path, loads: list[int], damage: object
+) -> None:
+    cache = tmp_path / "cache"
+    expected = facts(load_rules([user_rules], cache_dir=cache))
+    (path,) = cache_files(cache)
+    assert callable(damage)
+    path.write_bytes(damage(path.read_bytes()))
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+    assert loads == [1, 1]
+    # the damaged file was replaced by a good one
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+    assert loads == [1, 1]
+
+
+def test_a_cache_of_something_else_than_rules_is_not_used(
+    tmp_path: Path, user_rules: Path, loads: list[int]
+) -> None:
+    cache = tmp_path / "cache"
+    load_rules([user_rules], cache_dir=cache)
+    (path,) = cache_files(cache)
+    data = path.read_bytes()
+    head = data[: len(rules._Cache.MAGIC) + 32]
+    path.write_bytes(head + pickle.dumps({"rules": []}))
+    assert "my.rule" in {r.id for r in load_rules([user_rules], cache_dir=cache)}
+    assert loads == [1, 1]
+
+
+def test_a_cache_directory_that_cannot_be_written_only_costs_the_cache(
+    tmp_path: Path, user_rules: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # a read-only directory
+    cache = tmp_path / "cache"
+    expected = facts(load_rules([user_rules]))
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+    assert loads == [1, 1, 1]
+    assert cache_files(cache) == []
+
+
+def test_a_cache_directory_under_a_file_only_costs_the_cache(
+    tmp_path: Path, user_rules: Path
+) -> None:
+    (tmp_path / "file").write_text("x")
+    cache = tmp_path / "file" / "cache"
+    expected = facts(load_rules([user_rules]))
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+
+
+def test_a_load_with_problems_is_not_cached(tmp_path: Path, user_rules: Path) -> None:
+    cache = tmp_path / "cache"
+    (user_rules / "bad.yaml").write_text(
+        GOOD.replace("my.rule", "my.bad").replace("severity: warning", "severity: x")
+    )
+    for _ in range(2):
+        with pytest.raises(InvalidConfig):
+            load_rules([user_rules], cache_dir=cache)
+    assert cache_files(cache) == []
+
+
+#: One process's loads: each rule set, as loaded, pickled to a file of its own.
+LOAD = """
+import pickle, sys
+from pathlib import Path
+from logwatch.rules import load_rules
+for i in range(3):
+    ruleset = load_rules([Path(sys.argv[1])], cache_dir=Path(sys.argv[2]))
+    Path(f"{sys.argv[3]}-{i}").write_bytes(pickle.dumps(ruleset))
+"""
+
+
+def test_two_processes_sharing_a_cache_both_get_the_rules(
+    tmp_path: Path, user_rules: Path
+) -> None:
+    cache = tmp_path / "cache"
+    root = Path(__file__).resolve().parent.parent
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", LOAD, str(user_rules), str(cache), str(out)],
+            cwd=root,
+        )
+        for out in (tmp_path / "a", tmp_path / "b")
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    expected = facts(load_rules([user_rules]))
+    got = sorted(tmp_path.glob("[ab]-*"))
+    assert len(got) == 6
+    for path in got:
+        ruleset = pickle.loads(path.read_bytes())  # noqa: S301  written just now
+        assert facts(ruleset) == expected, path.name
+    assert len(cache_files(cache)) == 1
+    assert not list(cache.glob("*.tmp"))
+
+
+def test_the_cache_directory_follows_the_environment(tmp_path: Path) -> None:
+    assert rules_cache_dir({"LOGWATCH_CACHE_DIR": str(tmp_path)}) == tmp_path
+    assert rules_cache_dir({"LOGWATCH_CACHE_DIR": ""}) is None
+    default = rules_cache_dir({})
+    assert default is not None
+    assert "logwatch" in default.parts
+
+
+def test_scan_keeps_its_rules_in_the_cache_and_reports_the_same_hits(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-09-16 10:00:00:000|0|4|Refuse (Binance Futures): "
+        "Margin is insufficient. (BTCUSDT)\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, LOGWATCH_CACHE_DIR=str(tmp_path / "cache"))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "logwatch", "scan", "--json", str(log)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0]
+    assert '"rule": "binance.margin-insufficient"' in runs[0].stdout
+    assert runs[1].stdout == runs[0].stdout
+    assert len(cache_files(tmp_path / "cache")) == 1
+
+
+def test_a_rule_set_that_cannot_be_pickled_only_costs_the_cache(
+    tmp_path: Path, user_rules: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> bytes:
+        raise TypeError("cannot pickle 'function' object")
+
+    monkeypatch.setattr(pickle, "dumps", refuse)
+    cache = tmp_path / "cache"
+    assert "my.rule" in {r.id for r in load_rules([user_rules], cache_dir=cache)}
+    assert cache_files(cache) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file names are bytes")
+def test_a_rules_directory_whose_name_is_not_utf8_is_cached(
+    tmp_path: Path, loads: list[int]
+) -> None:
+    directory = Path(os.fsdecode(os.fsencode(tmp_path) + b"/r\xff"))
+    directory.mkdir()
+    (directory / "mine.yaml").write_text(GOOD, encoding="utf-8")
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        assert "my.rule" in {r.id for r in load_rules([directory], cache_dir=cache)}
+    assert loads == [1]
