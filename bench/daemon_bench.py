@@ -8,27 +8,33 @@ Runs the real service with one source per log format (Quantower, MetaTrader in U
 NinjaTrader, Python logging with the traceback in the same write, JSON lines, generic)
 and 2 channels (a loopback webhook and the console), under a NOTIFY_SOCKET so READY=1
 can be timed. It writes ``--lines`` error records per format, in turn, at random
-20-100 ms gaps (each for another symbol, so dedup holds none back), and measures when
-the webhook has each: p50/p99 per format.
+20-100 ms gaps, and measures when the webhook has each: p50/p99 per format, and how
+many of them arrived. Every record is a distinct alert: each names another symbol (the
+rule's dedup key is connection + symbol), and the webhook's flood budget
+(``max_per_minute: 600``, the most a channel may set) is above the records written in a
+minute, so no alert waits to be grouped; the console channel keeps the default budget.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+# the test harness (tests/), after whatever PYTHONPATH puts first: a run paired against
+# another checkout still imports that checkout's logwatch
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from tests.daemon_run import Run, logwatch
+from tests.servers import Hook
 
 #: format -> (file name, the bytes of one error record for a symbol)
 SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
@@ -78,6 +84,20 @@ SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
 _SYMBOL = re.compile(r"BENCH\d{5}USDT")
 
 
+def _stamp(hook: Hook, received: dict[str, float]) -> None:
+    """When the webhook had each symbol: stamped as each request is recorded (this
+    thread wakes on the hook's condition, some microseconds after the request)."""
+    seen = 0
+    with hook.cond:
+        while True:
+            hook.cond.wait_for(lambda n=seen: len(hook.requests) > n)
+            at = time.perf_counter()
+            for body in hook.requests[seen:]:
+                for symbol in _SYMBOL.findall(body["title"] + " " + body["message"]):
+                    received.setdefault(symbol, at)
+            seen = len(hook.requests)
+
+
 def percentile(ms: list[float], q: float) -> float:
     """The ``q`` quantile of sorted values (nearest rank)."""
     return ms[min(len(ms) - 1, int(len(ms) * q))]
@@ -97,31 +117,19 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="logwatch-daemon-bench-"))
     received: dict[str, float] = {}
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            at = time.perf_counter()
-            self.send_response(200)
-            self.end_headers()
-            for symbol in _SYMBOL.findall(body["title"] + " " + body["message"]):
-                received.setdefault(symbol, at)
-
-        def log_message(self, *a: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = Hook()  # the tests' loopback webhook
+    threading.Thread(target=_stamp, args=(hook, received), daemon=True).start()
     files: dict[str, Path] = {}
     sources = ""
     for fmt, (name, _shape) in SHAPES.items():
         folder = work / fmt
         folder.mkdir()
         files[fmt] = folder / name
+        # a first line of its own: files that start alike wait to tell copies apart
         files[fmt].write_bytes(
-            b"\xff\xfe" + "start\r\n".encode("utf-16-le")
+            b"\xff\xfe" + f"start {fmt}\r\n".encode("utf-16-le")
             if fmt == "metatrader"
-            else b"start\n"
+            else f"start {fmt}\n".encode()
         )
         sources += (
             f"  - name: {fmt}\n    format: {fmt}\n"
@@ -131,32 +139,21 @@ def main() -> None:
         quiet = work / "quiet"
         quiet.mkdir()
         for i in range(args.files):
-            (quiet / f"bot{i:04d}.log").write_bytes(b"start\n")
+            (quiet / f"bot{i:04d}.log").write_bytes(f"start bot{i:04d}\n".encode())
         sources += (
             f"  - name: quiet\n    format: generic\n    paths: ['{quiet}/*.log']\n"
         )
-    (work / "config.yaml").write_text(
+    config = (
         f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
-        f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{server.server_address[1]}/a'\n"
+        f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{hook.port}/a'\n"
+        "    max_per_minute: 600\n"
         "  - name: console\n    url: 'console://'\n"
     )
     notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     notify.bind(str(work / "notify"))
-    env = {**os.environ, "NOTIFY_SOCKET": str(work / "notify"), "NO_PROXY": "127.0.0.1"}
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "run",
-            "--config",
-            str(work / "config.yaml"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    run = Run(work, config, {"NOTIFY_SOCKET": str(work / "notify")})  # the tests' own
+    proc = run.proc
     notify.settimeout(30)
     while notify.recv(256) != b"READY=1":
         pass
@@ -170,20 +167,7 @@ def main() -> None:
         / 1024
     )
     second = time.perf_counter()
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "run",
-            "--config",
-            str(work / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    refused = logwatch("run", "--config", str(work / "config.yaml"))
     second_s = time.perf_counter() - second
     rnd = random.Random(5)
     written: dict[str, tuple[str, float]] = {}
@@ -204,7 +188,8 @@ def main() -> None:
         f"a second run on the same state: exit {refused.returncode} after "
         f"{second_s:.2f} s ({refused.stderr.strip()[:60]}...)"
     )
-    print("line written -> loopback webhook, per format:")
+    arrived = sum(symbol in received for symbol in written)
+    print(f"line written -> loopback webhook: {arrived}/{len(written)} alerts arrived")
     for fmt in SHAPES:
         ms = sorted(
             (received[s] - w) * 1000
@@ -242,9 +227,14 @@ def main() -> None:
         f"files) and 2 channels, {args.idle_seconds:.0f} s: {used * 1000:.0f} ms CPU = "
         f"{100 * used / args.idle_seconds:.3f} % of one core; peak RSS {rss:.0f} MB"
     )
-    proc.terminate()
-    proc.wait(10)
-    server.shutdown()
+    print(next((x.strip() for x in run.err if "following" in x), "no 'following' line"))
+    warned = [x.strip() for x in run.err if "[warning" in x or "[error" in x]
+    print(
+        f"daemon warnings and errors: {len(warned)}"
+        + "".join(f"\n  {w[:150]}" for w in warned[:5])
+    )
+    run.stop()
+    hook.close()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,17 +29,17 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+# the test harness (tests/), after whatever PYTHONPATH puts first: a run paired against
+# another checkout still imports that checkout's logwatch
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from tests.daemon_run import Run
+from tests.servers import free_port
+
 os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
     os.environ.pop(name, None)
 
 ERROR = "Refuse (Binance Futures): Margin is insufficient. ({symbol})\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def monitor() -> int:
@@ -70,22 +69,6 @@ def proc_figures(pid: int) -> tuple[float, int]:
     return cpu, hwm
 
 
-def start(config: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "logwatch", "run", "--config", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stderr is not None
-    for line in proc.stderr:
-        if "following" in line:
-            break
-    threading.Thread(target=proc.stderr.read, daemon=True).start()
-    return proc
-
-
 def cost(work: Path, seconds: float, rate: int) -> None:
     ping = monitor()
     results = {}
@@ -98,15 +81,14 @@ def cost(work: Path, seconds: float, rate: int) -> None:
             extra += f"heartbeat: {{url: 'http://127.0.0.1:{ping}/p', every: 10s}}\n"
         if label in ("metrics", "both"):
             extra += f"metrics: {{listen: '127.0.0.1:{port}'}}\n"
-        config = home / "config.yaml"
-        config.write_text(
+        run = Run(
+            home,
             f"language: en\nstate_dir: {home / 'state'}\n"
             f"sources:\n  - name: bot\n    paths: ['{home / 'logs'}/*.log']\n"
             "channels:\n  - {name: c, url: 'console://', min_severity: critical}\n"
-            + extra
+            + extra,
         )
-        env = {**os.environ, "HOME": str(home)}
-        proc = start(config, env)
+        proc = run.proc
         log = (home / "logs" / "bot.log").open("a")
         cpu0, _ = proc_figures(proc.pid)
         t0 = time.monotonic()
@@ -124,8 +106,7 @@ def cost(work: Path, seconds: float, rate: int) -> None:
                     r.read()
             time.sleep(0.05)
         cpu1, hwm = proc_figures(proc.pid)
-        proc.terminate()
-        proc.wait(10)
+        run.stop()
         log.close()
         results[label] = (cpu1 - cpu0, hwm)
     base_cpu, base_rss = results["plain"]
@@ -191,13 +172,12 @@ def latency(work: Path, count: int) -> None:
             reference.append(wait(f"R{i}", t0))
         home = work / "am-pc"
         (home / "logs").mkdir(parents=True)
-        config = home / "config.yaml"
-        config.write_text(
+        run = Run(
+            home,
             f"language: en\ninstance: bench\nstate_dir: {home / 'state'}\n"
             f"sources:\n  - name: bot\n    paths: ['{home / 'logs'}/*.log']\n"
-            f"channels:\n  - {{name: am, url: 'alertmanager://127.0.0.1:{port}'}}\n"
+            f"channels:\n  - {{name: am, url: 'alertmanager://127.0.0.1:{port}'}}\n",
         )
-        proc = start(config, {**os.environ, "HOME": str(home)})
         try:
             times = []
             with (home / "logs" / "bot.log").open("a") as log:
@@ -208,8 +188,7 @@ def latency(work: Path, count: int) -> None:
                     log.flush()
                     times.append(wait(symbol, t0))
         finally:
-            proc.terminate()
-            proc.wait(10)
+            run.stop()
     finally:
         am.terminate()
         am.wait(10)

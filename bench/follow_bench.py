@@ -17,77 +17,42 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
-RULE = r"""
-rules:
-  - id: bench.line
-    severity: info
-    title: {en: "line", ru: "строка"}
-    remedy: {en: "none", ru: "нет"}
-    patterns: ['LINE (?P<n>\d+) t=(?P<t>\d+)']
-    samples: ['LINE 1 t=2']
-    near_misses: ['LINE x', 'a line']
-"""
+# the test harness (tests/), after whatever PYTHONPATH puts first: a run paired against
+# another checkout still imports that checkout's logwatch
+sys.path.append(str(Path(__file__).resolve().parents[1]))
+from tests.follow_harness import FollowProcess
+
+_WRITTEN = re.compile(r" t=(\d+)")
 
 
 class Follow:
-    """A logwatch scan --follow process; records (n, t_written_ns, t_received_ns)."""
+    """A logwatch scan --follow process (the tests' own); records (n, t_written_ns,
+    t_received_ns) of each line it prints."""
 
     def __init__(self, work: Path, patterns: list[str], *extra: str) -> None:
-        rules = work / "rules"
-        rules.mkdir(exist_ok=True)
-        (rules / "bench.yaml").write_text(RULE)
         self.got: list[tuple[int, int, int]] = []
-        self.ready = threading.Event()
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "logwatch",
-                "scan",
-                "--follow",
-                "--json",
-                "--rules",
-                str(rules),
-                *extra,
-                *patterns,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        self.process = FollowProcess(
+            work, patterns, self._hit, *extra, poll_interval=None, ready_s=30
         )
-        threading.Thread(target=self._out, daemon=True).start()
-        threading.Thread(target=self._err, daemon=True).start()
-        if not self.ready.wait(30):
-            raise SystemExit("logwatch did not start")
+        self.proc = self.process.proc
 
-    def _out(self) -> None:
-        assert self.proc.stdout is not None
-        for text in self.proc.stdout:
-            now = time.monotonic_ns()
-            hit = json.loads(text)
-            if hit["rule"] == "bench.line":
-                self.got.append(
-                    (int(hit["captures"]["n"]), int(hit["captures"]["t"]), now)
-                )
-
-    def _err(self) -> None:
-        assert self.proc.stderr is not None
-        for text in self.proc.stderr:
-            if "following" in text:
-                self.ready.set()
+    def _hit(self, hit: dict[str, Any]) -> None:
+        now = time.monotonic_ns()
+        written = _WRITTEN.search(hit["text"])
+        if written is not None:
+            self.got.append((int(hit["captures"]["n"]), int(written.group(1)), now))
 
     def cpu_s(self) -> float:
         fields = (
@@ -102,8 +67,7 @@ class Follow:
         return 0.0
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        self.proc.send_signal(sig)
-        self.proc.wait(timeout=10)
+        self.process.stop(sig, timeout=10)
 
     def wait_for(self, count: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -31,6 +31,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | places        where the platforms keep their logs on this PC
 
     watch      watching      events on the patterns' directories wake the loop
+             | reading       the open files: polls, reads, cut files, open-file limit
 
     clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
              | telegram      Telegram's Bot API, beyond what Apprise sends

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, KeysView
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from logwatch.model import FileState
 
@@ -30,8 +29,8 @@ def fingerprint(head: bytes) -> bytes:
 
 @dataclass(slots=True)
 class Entry:
-    """One followed file: its content identity, where it was read to, and its handle
-    while open (held for the tailer: the index only asks whether there is one)."""
+    """One followed file: its content identity, where it was read to, and the inode it
+    is open under (None while closed; its handle is the reading's, by its id)."""
 
     id: str
     fp_hash: bytes
@@ -40,7 +39,6 @@ class Entry:
     source: str
     read_pos: int
     last_seen: float
-    handle: BinaryIO | None = None
     inode: Inode | None = None
     stamp: tuple[int, int] = (-1, -1)  # size, mtime_ns at the last look
     missing: int = 0
@@ -78,14 +76,14 @@ class FileIndex:
         self._entries[entry.id] = entry
 
     def held(self) -> list[Entry]:
-        """The entries with an open handle."""
-        return [e for e in self._entries.values() if e.handle is not None]
+        """The entries open now (named by an inode)."""
+        return [e for e in self._entries.values() if e.inode is not None]
 
     def forget(self, eids: Iterable[str]) -> None:
         """Drop closed entries (State expired them)."""
         for eid in eids:
             entry = self._entries.get(eid)
-            if entry is not None and entry.handle is None:
+            if entry is not None and entry.inode is None:
                 del self._entries[eid]
                 self._markers.pop(eid, None)
 
@@ -98,6 +96,10 @@ class FileIndex:
     def named(self, inode: Inode) -> bool:
         return inode in self._by_inode
 
+    def named_inodes(self) -> KeysView[Inode]:
+        """The inodes entries are open under."""
+        return self._by_inode.keys()
+
     def name(self, inode: Inode, eid: str) -> None:
         """Entry ``eid`` is now open under ``inode``."""
         self._entries[eid].inode = inode
@@ -108,10 +110,10 @@ class FileIndex:
         del self._by_inode[inode]
 
     def let_go(self, entry: Entry) -> None:
-        """Entry's handle was closed: it is known by its content only."""
+        """Entry's file was closed: it is known by its content only."""
         if entry.inode is not None:
             self._by_inode.pop(entry.inode, None)
-        entry.handle, entry.inode = None, None
+        entry.inode = None
 
     def unname(self, eid: str, inode: Inode) -> None:
         """Another file took the name of held file ``eid``: it keeps a name no
@@ -136,7 +138,7 @@ class FileIndex:
         if self._closed is None:
             self._closed = {}
             for e in self._entries.values():
-                if e.handle is None and e.fp_n > 0:
+                if e.inode is None and e.fp_n > 0:
                     by_hash = self._closed.setdefault(e.fp_n, {})
                     by_hash.setdefault(e.fp_hash, []).append(e.id)
         candidates = [
@@ -147,7 +149,7 @@ class FileIndex:
         ]
         best: Entry | None = None
         for entry in candidates:
-            if entry.handle is not None:
+            if entry.inode is not None:
                 continue
             if entry.read_pos > size:
                 continue  # the same start, but cut shorter: a different file now

@@ -86,6 +86,9 @@ class Follower:
         )
         self._streams: dict[str, Stream] = {}
         self._last_data: dict[str, float] = {}
+        #: the streams fed since they last held nothing (a record or a partial line):
+        #: the only ones each step and timeout look at
+        self._holding: set[str] = set()
         self._reported: dict[str, int] = {}
         self._catchup: dict[str, tuple[int, datetime]] = {}
         self._dirty: set[str] = set()
@@ -130,6 +133,7 @@ class Follower:
                     stream.settle()
                 self._report(event.id, stream.feed(event.data))
                 self._last_data[event.id] = now
+                self._holding.add(event.id)
             elif isinstance(event, Opened):
                 self._opened(event, now)
             elif isinstance(event, Moved):
@@ -139,7 +143,8 @@ class Follower:
                 self._report(event.id, self._streams[event.id].flush())
                 self._drained.add(event.id)
             self._dirty.add(event.id)
-        for eid, stream in self._streams.items():
+        for eid in list(self._holding):
+            stream = self._streams[eid]
             idle = now - self._last_data.get(eid, now)
             if stream.holds_record:
                 # matched now, not after a wait: a write is most often whole records
@@ -148,6 +153,8 @@ class Follower:
             if idle >= self.partial_wait_s and stream.decoder.held_bytes:
                 self._report(eid, stream.flush())
                 self._dirty.add(eid)
+            if not stream.holds_record and not stream.decoder.held_bytes:
+                self._holding.discard(eid)
         if self.alerting is not None:
             self.alerting.tick(self.clock.now())
         if (
@@ -175,7 +182,8 @@ class Follower:
             closes = self.alerting.next_due()
             if closes is not None:
                 due = min(due, (closes - self.clock.now()).total_seconds())
-        for eid, stream in self._streams.items():
+        for eid in self._holding:
+            stream = self._streams[eid]
             idle = now - self._last_data.get(eid, now)
             if stream.decoder.held_bytes:
                 due = min(due, self.partial_wait_s - idle)
@@ -248,6 +256,7 @@ class Follower:
             if self.on_state is not None:
                 self.on_state(None)
         for eid in self._drained:
+            self._holding.discard(eid)
             self._streams.pop(eid, None)
             self._lines_counted.pop(eid, None)
             self._last_data.pop(eid, None)

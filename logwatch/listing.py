@@ -7,6 +7,7 @@ deleted or renamed there.
 
 from __future__ import annotations
 
+import functools
 import glob as globbing
 import hashlib
 import os
@@ -72,8 +73,10 @@ def _literal(part: str) -> str | None:
     return _ESCAPED.sub(r"\1", part)
 
 
+@functools.lru_cache(maxsize=1024)
 def watch_root(pattern: str) -> tuple[str, bool]:
-    """The directory to watch for a glob pattern, and whether recursively."""
+    """The directory to watch for a glob pattern, and whether recursively (pure, so
+    kept: the listing asks at every look)."""
     parts = Path(pattern).parts
     fixed: list[str] = []
     for part in parts[:-1]:
@@ -92,8 +95,10 @@ def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
     root for new ones, without descending into everything beside them (tick caches).
     """
     root, recursive = watch_root(pattern)
+    if not recursive:
+        return [(root, recursive)]
     directories = Path(pattern).parts[:-1]
-    if not recursive or any("**" in part for part in directories):
+    if any("**" in part for part in directories):
         return [(root, recursive)]
     found = globbing.glob(os.path.join(*directories))
     return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
@@ -144,6 +149,11 @@ class Listing:
         settled = not links and trusted(found)
         self._found, self._dirs = found, (dirs if settled else None)
         return found
+
+    def invalidate(self) -> None:
+        """Glob again at the next ``take`` (a file changed in a way the directory
+        times did not show)."""
+        self._dirs = None
 
     def sources_listed(self) -> set[str]:
         """The sources whose patterns matched a file at the last listing."""

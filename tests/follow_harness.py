@@ -1,9 +1,18 @@
-"""A Follower driven step by step on real files, counting every numbered line it reports."""
+"""A Follower driven step by step on real files, counting every numbered line it
+reports; and ``logwatch scan --follow`` as a real process (also the follow bench's)."""
 
 from __future__ import annotations
 
+import json
+import queue
+import signal
+import subprocess
+import sys
+import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from logwatch.engine import Engine, Scan
 from logwatch.follow import Follower
@@ -105,3 +114,77 @@ def write(path: Path, data: bytes, mode: str = "ab") -> None:
     """Append (or write) bytes to a file and close it."""
     with path.open(mode) as fh:
         fh.write(data)
+
+
+class FollowProcess:
+    """One ``logwatch scan --follow --json`` process with ``EVERY_LINE_RULE``:
+    ``on_hit(hit)`` gets each test line's hit (its JSON, parsed) as it is printed."""
+
+    def __init__(
+        self,
+        work: Path,
+        patterns: Sequence[str],
+        on_hit: Callable[[dict[str, Any]], None],
+        *extra: str,
+        poll_interval: str | None = "0.05",
+        ready_s: float = 20,
+    ) -> None:
+        rules = work / "rules"
+        rules.mkdir(exist_ok=True)
+        (rules / "line.yaml").write_text(EVERY_LINE_RULE)
+        self.on_hit = on_hit
+        self.ready = threading.Event()
+        self.stderr: queue.Queue[str] = queue.Queue()
+        poll = ("--poll-interval", poll_interval) if poll_interval else ()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "logwatch",
+                "scan",
+                "--follow",
+                "--json",
+                "--rules",
+                str(rules),
+                *poll,
+                *extra,
+                *patterns,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._threads = [
+            threading.Thread(target=self._out, daemon=True),
+            threading.Thread(target=self._err, daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        if not self.ready.wait(ready_s):
+            self.proc.kill()
+            raise AssertionError("logwatch did not say it is following")
+
+    def _out(self) -> None:
+        assert self.proc.stdout is not None
+        for text in self.proc.stdout:
+            hit = json.loads(text)
+            if hit["rule"] == "test.line":
+                self.on_hit(hit)
+
+    def _err(self) -> None:
+        assert self.proc.stderr is not None
+        for text in self.proc.stderr:
+            self.stderr.put(text)
+            if "following" in text:
+                self.ready.set()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 2) -> int:
+        """Signal the process and wait for its exit (the issue's bound: 2 s)."""
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=timeout)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        return code

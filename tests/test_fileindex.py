@@ -1,8 +1,7 @@
-"""The file index on bytes alone: no file is opened here (handles are stand-ins)."""
+"""The file index on bytes alone: no file is opened here (an open entry is one an
+inode names; its handle is the reading's)."""
 
 from __future__ import annotations
-
-import io
 
 from logwatch.fileindex import MARKER_BYTES, Entry, FileIndex, fingerprint
 from logwatch.model import FileState
@@ -64,7 +63,7 @@ def test_a_saved_marker_must_match_the_bytes_before_the_offset() -> None:
 def test_an_open_entry_is_never_a_known_owner() -> None:
     files = FileIndex()
     files.add(entry("a", HEAD))
-    files["a"].handle = io.BytesIO()
+    files.name((1, 7), "a")
     assert files.known_owner(HEAD, 100, no_bytes) is None
     assert [e.id for e in files.held()] == ["a"]
 
@@ -116,6 +115,6 @@ def test_markers_are_saved_and_dropped_with_forgotten_entries() -> None:
 
 def test_an_open_entry_is_not_forgotten() -> None:
     files = FileIndex([state("a", HEAD, 0)])
-    files["a"].handle = io.BytesIO()
+    files.name((1, 7), "a")
     files.forget(["a"])
     assert files.identity("a") == (fingerprint(HEAD), len(HEAD), "/a.log", 0.0)

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from logwatch import tailer as tailer_module
+from logwatch import reading as reading_module
 from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
-from logwatch.tailer import Source, Tailer, windows_error
+from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
 from tests.fakes import FakeClock
 from tests.follow_harness import Harness, line, write
 
@@ -158,18 +158,18 @@ def test_an_unreadable_file_is_read_once_it_becomes_readable(
     """Tests run as root, who can read any file, so the denial is injected at open."""
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
-    real = tailer_module.open_shared
+    real = reading_module.open_shared
 
     def deny(path: str):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(tailer_module, "open_shared", deny)
+    monkeypatch.setattr(reading_module, "open_shared", deny)
     with capture_logs() as logged:
         h.step(3)
     assert h.seen == {}
     assert [e["event"] for e in logged] == ["file_unreadable"]  # once, not per look
     assert logged[0]["path"] == str(log)
-    monkeypatch.setattr(tailer_module, "open_shared", real)
+    monkeypatch.setattr(reading_module, "open_shared", real)
     h.settle()
     h.once(range(3))
 
@@ -662,6 +662,84 @@ def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_
         assert tailer.wake.wait(5), "no event from the directory that came back"
     finally:
         tailer.close()
+
+
+# -- events name what changed; a backstop looks at the rest -------------------------------
+
+
+def test_a_parked_file_an_event_names_is_read_at_once_not_at_the_next_listing(
+    tmp_path: Path,
+) -> None:
+    """Above max_open, a file closed to stay under it (parked) used to be looked at
+    only at the next listing. Its writer appends without closing (no "closed" event
+    that would ask for a listing) and the clock stands still: the event's path alone
+    must bring its line in."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write(logs / "old.log", line(0))
+    write(logs / "new.log", line(1))
+    os.utime(logs / "old.log", ns=(10**18, 10**18))  # the oldest change: parked first
+    os.utime(logs / "new.log", ns=(2 * 10**18, 2 * 10**18))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))],
+        FakeClock(),
+        poll_interval=3600,
+        max_open=1,
+    )
+    tailer.start()
+    fd = os.open(logs / "old.log", os.O_WRONLY | os.O_APPEND)
+    try:
+        opened = {e.path: e.id for e in tailer.step() if isinstance(e, Opened)}
+        assert tailer.open_files == 1
+        tailer.wake.clear()
+        os.write(fd, line(2))
+        assert tailer.wake.wait(5), "no event for the write"
+        read = [e for e in tailer.step() if isinstance(e, Read)]
+        assert [(e.id, e.data) for e in read] == [
+            (opened[str(logs / "old.log")], line(2))
+        ]
+    finally:
+        os.close(fd)
+        tailer.close()
+
+
+def test_a_write_no_event_reports_is_read_within_the_backstops_listings(
+    tmp_path: Path,
+) -> None:
+    """A write through a hard link in a directory nobody watches makes no event for the
+    followed name (as a lost event): the backstop still looks at every file once in
+    ``backstop`` listings, a slice at each."""
+    logs, elsewhere = tmp_path / "logs", tmp_path / "elsewhere"
+    logs.mkdir()
+    elsewhere.mkdir()
+    for n in range(7):
+        write(logs / f"f{n}.log", line(n))
+    os.link(logs / "f3.log", elsewhere / "link.log")
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))], clock, poll_interval=1, backstop=3
+    )
+    tailer.start()
+    try:
+        opened = {e.path: e.id for e in tailer.step() if isinstance(e, Opened)}
+        assert len(opened) == 7
+        write(elsewhere / "link.log", line(9))
+        reads = []
+        for _ in range(3):
+            clock.advance(1)
+            reads += [(e.id, e.data) for e in tailer.step() if isinstance(e, Read)]
+        assert reads == [(opened[str(logs / "f3.log")], line(9))]
+    finally:
+        tailer.close()
+
+
+def test_every_listing_looks_at_every_file_on_windows() -> None:
+    """NTFS may report the growth of a file its writer holds open only at a flush or
+    close: on Windows the backstop is every listing, as without events."""
+    from logwatch.tailer import BACKSTOP_LISTINGS, backstop_listings
+
+    assert backstop_listings("win32") == 1
+    assert backstop_listings("linux") == BACKSTOP_LISTINGS > 1
 
 
 # -- Windows conditions, simulated ------------------------------------------------------

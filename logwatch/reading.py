@@ -1,0 +1,510 @@
+"""Reading the followed files: the open handles, by the file index's ids.
+
+Polls what the open files gained (fstat, then the first bytes when the size or time
+moved), reads it in bounded pieces, notices a file cut in place (copytruncate) or
+rewritten, holds a new file that is a copy of a followed one until it can tell, opens a
+listed file and pairs it with the index's entry by its content, and keeps the number of
+open files under a limit (the oldest are closed, "parked", until they change). The
+index keeps no file objects: an entry is open while the index names it by an inode, and
+its handle is here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import uuid
+from collections.abc import Callable, Iterable, KeysView
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from logwatch.clock import Clock
+from logwatch.fileindex import (
+    FP_MAX,
+    MARKER_BYTES,
+    Entry,
+    FileIndex,
+    Inode,
+    fingerprint,
+)
+from logwatch.lines import count_lines, end_of_last_line
+from logwatch.listing import Listed, Source
+
+READ_BYTES = 1024 * 1024
+#: Bytes read from one file in one step, so one busy file cannot starve the others.
+MAX_READ_PER_STEP = 16 * READ_BYTES
+#: Consecutive listings a held file may be missing from before it is drained and closed.
+MISSING_LISTINGS = 2
+
+
+def missing_listings(platform: str) -> int:
+    """How many listings a held file may miss before its handle is let go.
+
+    On Windows one: a file deleted while we hold it stays "delete pending" on FAT,
+    exFAT, SMB and with legacy NTFS semantics, and its name cannot be created again
+    (the platform's next log file) until our handle is closed.
+    """
+    return 1 if platform == "win32" else MISSING_LISTINGS
+
+
+#: A new file that is a prefix of a followed file waits this many listings to grow.
+COPY_WAIT_LISTINGS = 5
+#: A copy must also hold the same bytes as the original just before what was read.
+COPY_CHECK_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Bytes of file ``id`` will now be read from ``offset``.
+
+    ``fresh``: a file not known before; ``catch_up``: read from its start on a first
+    start because its source asks for a backfill; ``head``: its first bytes.
+    """
+
+    id: str
+    path: str
+    source: str
+    offset: int
+    fresh: bool
+    size: int = 0
+    head: bytes = b""
+    catch_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """Bytes read from file ``id``, starting at ``offset``."""
+
+    id: str
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """File ``id`` now has this path (renamed, or its content moved to a copy)."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Drained:
+    """No more bytes will come from file ``id``: it was rotated away, deleted or cut."""
+
+    id: str
+
+
+Event = Opened | Read | Moved | Drained
+
+
+@dataclass(slots=True)
+class _Copy:
+    origin: str
+    path: str
+    handle: BinaryIO
+    waits: int = 0
+
+
+def open_shared(path: str) -> BinaryIO:
+    """Open a file for reading so its writer can still rename and delete it.
+
+    On Windows, Python's ``open`` does not pass FILE_SHARE_DELETE, so a held log could
+    not be rotated by the platform; there the file is opened with all three share flags.
+    """
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        return _open_shared_windows(path)
+    return open(path, "rb", buffering=0)
+
+
+#: Windows error codes from CreateFileW, as the OSError subclasses Python would raise.
+_WINDOWS_ERRORS: dict[int, type[OSError]] = {
+    2: FileNotFoundError,  # ERROR_FILE_NOT_FOUND
+    3: FileNotFoundError,  # ERROR_PATH_NOT_FOUND
+    5: PermissionError,  # ERROR_ACCESS_DENIED
+    32: PermissionError,  # ERROR_SHARING_VIOLATION: the writer denies read sharing
+}
+
+
+def windows_error(code: int, path: str) -> OSError:
+    """The exception for a failed CreateFileW (pure: tested on every platform)."""
+    kind = _WINDOWS_ERRORS.get(code, OSError)
+    return kind(code, f"cannot open (Windows error {code})", path)
+
+
+def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows only
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+    create = kernel32.CreateFileW
+    create.restype = wintypes.HANDLE
+    create.argtypes = [
+        wintypes.LPCWSTR,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.HANDLE,
+    ]
+    generic_read, share_all, open_existing, normal = 0x80000000, 0x7, 3, 0x80
+    handle = create(path, generic_read, share_all, None, open_existing, normal, None)
+    if handle == wintypes.HANDLE(-1).value:
+        raise windows_error(ctypes.get_last_error(), path)  # type: ignore[attr-defined,unused-ignore]
+    fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
+    return open(fd, "rb", buffering=0)
+
+
+class Reading:
+    """The open files of an index: each step's polls and reads, and their openings.
+
+    ``listed_once`` is set by the tailer after its first whole listing: files found in
+    it start at their end (or catch up, if their source asks for a backfill).
+    """
+
+    def __init__(
+        self,
+        index: FileIndex,
+        sources: Iterable[Source],
+        clock: Clock,
+        wake: threading.Event,
+        warn: Callable[..., None],
+        fresh_start: bool = True,
+        max_open: int = 256,
+        missing_limit: int = missing_listings(sys.platform),
+    ) -> None:
+        self._files = index
+        self.sources = tuple(sources)
+        self.clock = clock
+        self.wake = wake
+        self._warn = warn
+        self.fresh_start = fresh_start
+        self.max_open = max_open
+        self.missing_limit = missing_limit
+        self.listed_once = False
+        #: the open file of each open entry, by its id
+        self._handles: dict[str, BinaryIO] = {}
+        #: new files that may be copies of followed ones, by inode
+        self._copies: dict[Inode, _Copy] = {}
+        #: files closed to stay under max_open, by inode: skipped until they change
+        self._parked: dict[Inode, str] = {}
+        #: files with bytes left to read after the last step
+        self.behind: set[str] = set()
+
+    # -- what the tailer asks ----------------------------------------------------------
+
+    def close(self) -> None:
+        """Close every handle."""
+        for entry in self._files:
+            self._close(entry)
+        for copy in self._copies.values():
+            copy.handle.close()
+        self._copies.clear()
+
+    def copying(self) -> bool:
+        """Whether a new file waits to tell if it is a copy (it counts listings)."""
+        return bool(self._copies)
+
+    def is_copy(self, inode: Inode) -> bool:
+        return inode in self._copies
+
+    def parked(self) -> KeysView[Inode]:
+        """The inodes of the files closed to stay under max_open."""
+        return self._parked.keys()
+
+    def parked_id(self, inode: Inode) -> str | None:
+        return self._parked.get(inode)
+
+    def unchanged_parked(self, inode: Inode, item: Listed) -> bool:
+        """Whether ``item`` is a parked file that did not change since it was closed
+        (a parked file that changed is parked no more)."""
+        parked = self._parked.get(inode)
+        if parked is None:
+            return False
+        if self._files[parked].stamp == (item.size, item.mtime_ns):
+            return True
+        del self._parked[inode]
+        return False
+
+    def unlisted(self, listing: dict[Inode, Listed]) -> None:
+        """A new listing: copies and parked files not in it are let go."""
+        for inode, copy in list(self._copies.items()):
+            if inode not in listing:
+                copy.handle.close()
+                del self._copies[inode]
+        for inode in [i for i in self._parked if i not in listing]:
+            del self._parked[inode]
+
+    def open_count(self) -> int:
+        """How many file handles are held."""
+        return len(self._handles)
+
+    def still_at(self, eid: str, item: Listed) -> bool:
+        """For a file known by its path (inode 0): whether the file now at that path
+        is still the one held (same first bytes, not shorter than what was read)."""
+        entry = self._files[eid]
+        try:
+            with open_shared(item.path) as fh:
+                head = _pread(fh, 0, entry.fp_n)
+        except OSError:
+            return True  # cannot tell: the next listing looks again
+        return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
+
+    def marker(self, eid: str, offset: int) -> bytes:
+        """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
+        handle = self._handles.get(eid)
+        if handle is None:
+            return self._files.saved_marker(eid)
+        start = max(0, offset - MARKER_BYTES)
+        try:
+            before = _pread(handle, start, offset - start)
+        except OSError:
+            return b""
+        return self._files.save_marker(eid, offset, before)
+
+    def count_lines(self, eid: str, offset: int) -> int:
+        """How many lines end before ``offset`` in file ``eid``."""
+        entry = self._files.get(eid)
+        if entry is None or offset <= 0:
+            return 0
+        handle = self._handles.get(eid)
+        if handle is None:
+            # parked above max_open in the step that opened it: count from its path
+            try:
+                with open_shared(entry.path) as fh:
+                    return count_lines(_reader(fh), offset)
+            except OSError:
+                return 0
+        return count_lines(_reader(handle), offset)
+
+    # -- opening -------------------------------------------------------------------
+
+    def identify(self, inode: Inode, item: Listed, events: list[Event]) -> None:
+        """Open a listed file no entry is open under, and pair it with its entry (or a
+        new one); a possible copy of a followed file waits."""
+        copy = self._copies.get(inode)
+        if copy is not None:
+            handle = copy.handle
+        else:
+            try:
+                handle = open_shared(item.path)
+            except OSError as exc:
+                self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+                return
+        try:
+            head = _pread(handle, 0, FP_MAX)
+        except OSError as exc:
+            handle.close()
+            self._copies.pop(inode, None)
+            self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+            return
+        if not head:  # empty: its identity is known once it has bytes
+            if copy is None:
+                handle.close()
+            return
+        origin = self._open_owner(head, handle, item.size)
+        if origin is not None:  # a copy of a followed file (copytruncate), or growing
+            if copy is None:
+                self._copies[inode] = _Copy(origin, item.path, handle)
+                return
+            copy.path = item.path
+            copy.waits += 1
+            if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
+                return
+        self._copies.pop(inode, None)
+        entry = self._files.known_owner(head, item.size, _reader(handle))
+        fresh = entry is None
+        catch_up = False
+        if entry is None:
+            offset = 0
+            if self.fresh_start and not self.listed_once:
+                source = next((s for s in self.sources if s.name == item.source), None)
+                catch_up = source is not None and source.backfill_s > 0
+                if not catch_up:
+                    offset = end_of_last_line(_reader(handle), item.size)
+            entry = Entry(
+                uuid.uuid4().hex,
+                fingerprint(head),
+                len(head),
+                item.path,
+                item.source,
+                offset,
+                self.clock.now().timestamp(),
+            )
+            self._files.add(entry)
+        self._handles[entry.id] = handle
+        entry.path = item.path
+        entry.source = item.source
+        entry.missing, entry.stamp = 0, (-1, -1)
+        self._files.name(inode, entry.id)
+        events.append(
+            Opened(
+                entry.id,
+                item.path,
+                item.source,
+                entry.read_pos,
+                fresh,
+                item.size,
+                head,
+                catch_up,
+            )
+        )
+
+    def _open_owner(self, head: bytes, handle: BinaryIO, size: int) -> str | None:
+        """The followed file that this one is a copy of (copytruncate), or a prefix of.
+
+        Many logs start with the same header, so the same first bytes are not enough: a
+        copy also holds the original's bytes just before the point already read.
+        """
+        prints: dict[int, bytes] = {}  # the head's fingerprint by prefix length
+        for entry in self._files:
+            theirs_handle = self._handles.get(entry.id)
+            if theirs_handle is None or theirs_handle is handle:
+                continue
+            n = min(entry.fp_n, len(head))
+            if n == entry.fp_n:
+                mine = prints.get(n)
+                if mine is None:
+                    mine = prints[n] = fingerprint(head[:n])
+                if mine != entry.fp_hash:
+                    continue
+            elif n < 1 or _pread(theirs_handle, 0, n) != head[:n]:
+                continue
+            end = min(entry.read_pos, size)
+            if end <= len(head):
+                return entry.id  # nothing past the head to compare yet
+            start = max(0, end - COPY_CHECK_BYTES)
+            if end == entry.read_pos and len(entry.tail) >= end - start:
+                theirs = entry.tail[len(entry.tail) - (end - start) :]
+            else:
+                theirs = _pread(theirs_handle, start, end - start)
+            if _pread(handle, start, end - start) == theirs:
+                return entry.id
+        return None
+
+    # -- reading -------------------------------------------------------------------
+
+    def poll(self, entry: Entry, events: list[Event]) -> None:
+        """Read what an open file gained; notice it cut, replaced or gone."""
+        handle = self._handles.get(entry.id)
+        if handle is None:
+            return
+        try:
+            st = os.fstat(handle.fileno())
+        except OSError:
+            self._drain(entry, events)
+            return
+        stamp = (st.st_size, st.st_mtime_ns)
+        replaced = st.st_size < entry.read_pos
+        if not replaced and stamp != entry.stamp:
+            head = _pread(handle, 0, min(FP_MAX, st.st_size))
+            replaced = fingerprint(head[: entry.fp_n]) != entry.fp_hash
+            if not replaced and entry.fp_n < FP_MAX and len(head) > entry.fp_n:
+                entry.fp_n, entry.fp_hash = len(head), fingerprint(head)
+        if replaced:
+            self._replaced(entry, handle, events)
+            return
+        entry.stamp = stamp
+        self._read(entry, handle, st.st_size, events)
+        gone = st.st_nlink == 0 or entry.missing >= self.missing_limit
+        if gone and entry.read_pos >= st.st_size:
+            self._drain(entry, events)
+
+    def poll_all(self, events: list[Event]) -> None:
+        """Poll every open file, in the index's order."""
+        for entry in self._files:
+            if entry.id in self._handles:
+                self.poll(entry, events)
+
+    def _read(
+        self, entry: Entry, handle: BinaryIO, size: int, events: list[Event]
+    ) -> None:
+        budget = MAX_READ_PER_STEP
+        while entry.read_pos < size and budget > 0:
+            try:
+                data = _pread(
+                    handle, entry.read_pos, min(READ_BYTES, size - entry.read_pos)
+                )
+            except OSError as exc:
+                self._warn(entry.path, "read_failed", error=exc.strerror or str(exc))
+                return
+            if not data:
+                return
+            events.append(Read(entry.id, entry.read_pos, data))
+            entry.read_pos += len(data)
+            entry.tail = (entry.tail + data[-COPY_CHECK_BYTES:])[-COPY_CHECK_BYTES:]
+            budget -= len(data)
+        if entry.read_pos < size:
+            self.behind.add(entry.id)
+            self.wake.set()  # more to read: come back at once
+
+    def _replaced(self, entry: Entry, handle: BinaryIO, events: list[Event]) -> None:
+        """The file was cut (copytruncate) or rewritten in place."""
+        inode = entry.inode
+        if inode is None:
+            return
+        copy_inode = next(
+            (i for i, c in self._copies.items() if c.origin == entry.id), None
+        )
+        self._files.unmap(inode)
+        if copy_inode is not None:
+            # the copy holds the old content: keep following it from where we stopped
+            copy = self._copies.pop(copy_inode)
+            self._handles[entry.id] = copy.handle
+            entry.path = copy.path
+            entry.stamp = (-1, -1)
+            self._files.name(copy_inode, entry.id)
+            events.append(Moved(entry.id, copy.path))
+            self.poll(entry, events)
+        else:
+            del self._handles[entry.id]
+            self._files.let_go(entry)
+            events.append(Drained(entry.id))
+        # the original file, cut, is new content from byte 0
+        self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
+        listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
+        self.identify(inode, listed, events)
+
+    def _drain(self, entry: Entry, events: list[Event]) -> None:
+        self._close(entry)
+        events.append(Drained(entry.id))
+
+    def _close(self, entry: Entry) -> None:
+        handle = self._handles.pop(entry.id, None)
+        if handle is not None:
+            handle.close()
+        self._files.let_go(entry)
+
+    def limit_open(self) -> None:
+        """Close the files changed longest ago beyond ``max_open``; they are parked
+        (skipped until their size or time changes) and found again by their content."""
+        if len(self._handles) <= self.max_open:
+            return
+        held = self._files.held()
+        held.sort(key=lambda e: e.stamp[1])
+        for entry in held[: len(held) - self.max_open]:
+            inode = entry.inode
+            self._close(entry)
+            if inode is not None and entry.missing == 0:
+                self._parked[inode] = entry.id
+
+
+def _path_of(handle: BinaryIO, fallback: str) -> str:
+    name = getattr(handle, "name", fallback)
+    return name if isinstance(name, str) else fallback
+
+
+def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
+    """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
+    if size <= 0:
+        return b""
+    handle.seek(offset)
+    return handle.read(size) or b""
+
+
+def _reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
+    """``read(offset, size)`` on an open file, for the pure functions of lines.py."""
+    return lambda offset, size: _pread(handle, offset, size)
