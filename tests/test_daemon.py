@@ -523,3 +523,31 @@ def test_a_signal_that_comes_while_the_main_thread_holds_a_lock_is_handled() -> 
         assert called.wait(5), "the reload was never asked for"
         assert not reloaded.is_set()
     assert reloaded.wait(5)
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_settle_hides_what_start_made_from_the_collector_and_a_reload_frees_it() -> (
+    None
+):
+    import gc
+    import weakref
+
+    from logwatch.daemon import settle
+
+    old = _Cycle()
+    gone = weakref.ref(old)
+    try:
+        settle()
+        assert gc.get_freeze_count() > 0
+        del old
+        gc.collect()
+        assert gone() is not None  # frozen: a full collection does not walk it
+        settle(replaced=True)
+        assert gone() is None  # the reload's settle collected the old cycle
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
