@@ -1,0 +1,136 @@
+"""Start to READY of ``logwatch run``, paired: this tree against another, in turn.
+
+    python bench/ready_bench.py [--runs 8] [--vs MAIN]
+
+Starts ``python -m logwatch run`` on the daemon bench's kind of config (one source per
+log format, a JSON webhook and the console) under a NOTIFY_SOCKET, and takes, at the
+moment READY=1 arrives, the wall time since the start, the daemon's CPU time (user +
+system, from /proc) and its RSS. With ``--vs MAIN`` (a source tree: ``git archive
+<commit> | tar -x -C MAIN``, then ``python -m compileall -q MAIN``) the two run in turn,
+A B A B …, and the ratios are taken pair by pair. CPU at READY is far less noisy than
+wall time on a shared machine. Each run has a rules cache of its own, filled by a scan
+first, as on every start after the first. Linux only (/proc, NOTIFY_SOCKET).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = str(Path(__file__).resolve().parent.parent)
+FORMATS = ("quantower", "metatrader", "ninjatrader", "python", "json", "generic")
+
+
+@dataclass(frozen=True)
+class Ready:
+    wall: float
+    cpu: float
+    rss_mb: float
+
+
+def config(work: Path) -> Path:
+    sources = ""
+    for fmt in FORMATS:
+        (work / fmt).mkdir()
+        (work / fmt / "a.log").write_bytes(f"start {fmt}\n".encode())
+        sources += (
+            f"  - name: {fmt}\n    format: {fmt}\n    paths: ['{work / fmt}/a*']\n"
+        )
+    path = work / "c.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
+        "channels:\n  - name: hook\n    url: 'json://127.0.0.1:9/a'\n"
+        "  - name: console\n    url: 'console://'\n"
+    )
+    return path
+
+
+def once(tree: str) -> Ready:
+    work = Path(tempfile.mkdtemp(prefix="logwatch-ready-bench-"))
+    env = {
+        **os.environ,
+        "PYTHONPATH": tree,
+        "HOME": str(work),
+        "LOGWATCH_CACHE_DIR": str(work / "cache"),
+        "NOTIFY_SOCKET": str(work / "notify"),
+    }
+    (work / "empty.log").write_bytes(b"")
+    subprocess.run(  # fills the rules cache, as any earlier start would have
+        [sys.executable, "-m", "logwatch", "scan", str(work / "empty.log")],
+        env=env,
+        capture_output=True,
+        check=False,
+        cwd="/",
+    )
+    path = config(work)
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(env["NOTIFY_SOCKET"])
+        notify.settimeout(30)
+        started = os.times().elapsed
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "logwatch", "run", "--config", str(path)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+        )
+        try:
+            while notify.recv(64) != b"READY=1":
+                pass
+            wall = os.times().elapsed - started
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1]
+            user, system = (int(f) for f in fields.split()[11:13])
+            status = Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+            rss = next(int(r.split()[1]) for r in status if r.startswith("VmRSS:"))
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    return Ready(wall, (user + system) / os.sysconf("SC_CLK_TCK"), rss / 1024)
+
+
+def describe(name: str, runs: list[Ready]) -> str:
+    def spread(values: list[float], unit: str) -> str:
+        return (
+            f"{statistics.median(values):.3f} {unit} "
+            f"({min(values):.3f}–{max(values):.3f})"
+        )
+
+    return (
+        f"{name}: wall {spread([r.wall for r in runs], 's')}, "
+        f"CPU {spread([r.cpu for r in runs], 's')}, "
+        f"RSS {spread([r.rss_mb for r in runs], 'MB')}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--vs", help="a source tree to pair against")
+    args = parser.parse_args()
+    trees = [HERE] + ([args.vs] if args.vs else [])
+    results: dict[str, list[Ready]] = {tree: [] for tree in trees}
+    for _ in range(args.runs):
+        for tree in trees:
+            results[tree].append(once(tree))
+    for tree in trees:
+        print(describe(tree, results[tree]))
+    if args.vs:
+        mine, theirs = results[HERE], results[args.vs]
+        wall = statistics.median(
+            a.wall / b.wall for a, b in zip(mine, theirs, strict=True)
+        )
+        cpu = statistics.median(
+            a.cpu / b.cpu for a, b in zip(mine, theirs, strict=True)
+        )
+        print(f"A/B median of {args.runs} pairs: wall {wall:.3f}, CPU {cpu:.3f}")
+
+
+if __name__ == "__main__":
+    main()
