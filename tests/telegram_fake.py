@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
+
+import pytest
 
 TOKEN = "7712345678:AAHfakeTokenForTests_0123456789abcdefg"
 
@@ -180,3 +183,22 @@ class FakeBotApi:
             # confirmed (offset past them) updates are forgotten, as Telegram does
             self.updates = fresh()
             return list(self.updates)
+
+
+#: Chats the tests' bots talk to.
+PRIVATE: dict[str, Any] = {
+    "id": 4242,
+    "type": "private",
+    "first_name": "Ivan",
+    "username": "ivan_t",
+}
+GROUP: dict[str, Any] = {"id": -100777, "type": "supergroup", "title": "Desk alerts"}
+CHANNEL: dict[str, Any] = {"id": -100888, "type": "channel", "title": "Signals"}
+
+
+@pytest.fixture(name="api")
+def _api() -> Iterator[FakeBotApi]:
+    """A fake Bot API on 127.0.0.1 (Telegram itself cannot be reached from tests)."""
+    fake = FakeBotApi()
+    yield fake
+    fake.close()

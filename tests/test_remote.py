@@ -27,18 +27,11 @@ from tests.daemon_run import Run
 from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.servers import Hook
-from tests.telegram_fake import TOKEN, FakeBotApi
+from tests.telegram_fake import TOKEN, FakeBotApi, _api  # noqa: F401  fixtures
 
 ME: dict[str, Any] = {"id": 4242, "type": "private", "first_name": "Ivan"}
 STRANGER: dict[str, Any] = {"id": 666, "type": "private", "first_name": "Mallory"}
 RULES = ["binance.margin-insufficient", "binance.invalid-signature"]
-
-
-@pytest.fixture(name="api")
-def _api() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi()
-    yield fake
-    fake.close()
 
 
 class Phone:

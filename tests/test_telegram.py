@@ -4,9 +4,6 @@ server of tests/telegram_fake.py on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
 from logwatch.config import config_from_text
@@ -23,23 +20,7 @@ from logwatch.telegram import (
     token_and_chat,
     valid_token,
 )
-from tests.telegram_fake import TOKEN, FakeBotApi
-
-PRIVATE: dict[str, Any] = {
-    "id": 4242,
-    "type": "private",
-    "first_name": "Ivan",
-    "username": "ivan_t",
-}
-GROUP: dict[str, Any] = {"id": -100777, "type": "supergroup", "title": "Desk alerts"}
-CHANNEL: dict[str, Any] = {"id": -100888, "type": "channel", "title": "Signals"}
-
-
-@pytest.fixture(name="api")
-def _api() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi()
-    yield fake
-    fake.close()
+from tests.telegram_fake import CHANNEL, GROUP, PRIVATE, TOKEN, FakeBotApi, _api  # noqa: F401  fixtures
 
 
 class TestBotApi:

@@ -8,9 +8,8 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pexpect
 import pytest
@@ -36,22 +35,7 @@ from logwatch.wizard import (
 )
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
-from tests.telegram_fake import TOKEN, FakeBotApi
-
-PRIVATE: dict[str, Any] = {
-    "id": 4242,
-    "type": "private",
-    "first_name": "Ivan",
-    "username": "ivan_t",
-}
-CHANNEL: dict[str, Any] = {"id": -100888, "type": "channel", "title": "Signals"}
-
-
-@pytest.fixture(name="api")
-def _api() -> Iterator[FakeBotApi]:
-    fake = FakeBotApi()
-    yield fake
-    fake.close()
+from tests.telegram_fake import CHANNEL, PRIVATE, TOKEN, FakeBotApi, _api  # noqa: F401  fixtures
 
 
 def environ(
