@@ -476,6 +476,11 @@ def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
     return Path(platformdirs.user_cache_dir("logwatch", appauthor=False))
 
 
+def _own_code() -> list[Path]:
+    """logwatch's own source files: the rules cache's key holds them."""
+    return sorted(Path(__file__).parent.glob("*.py"))
+
+
 class _Cache:
     """A loaded RuleSet kept in one file per set of rule directories.
 
@@ -507,8 +512,10 @@ class _Cache:
             digest.update(part.encode() + b"\0")
         for directory in dirs:
             where.update(os.fsencode(directory.resolve()) + b"\0")
+        code = _own_code()
+        if not code:  # only bytecode (a frozen build): no way to tell versions apart
+            return None
         try:
-            code = sorted(Path(__file__).parent.glob("*.py"))
             files = rule_files(dirs, builtin)
             for path in (*code, *files):
                 body = path.read_bytes()

@@ -292,3 +292,18 @@ def test_two_versions_in_turn_each_keep_their_cache(
     monkeypatch.setattr(regex, "__version__", "6")
     load_rules([user_rules], cache_dir=cache)
     assert len(loads) == 6  # the newest is kept
+
+
+def test_without_logwatchs_source_files_there_is_no_cache(
+    tmp_path: Path,
+    user_rules: Path,
+    loads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a build that ships bytecode only: the key could not tell one version from another
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(rules, "_own_code", list)
+    load_rules([user_rules], cache_dir=cache)
+    load_rules([user_rules], cache_dir=cache)
+    assert loads == [1, 1]
+    assert cache_files(cache) == []
