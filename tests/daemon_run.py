@@ -14,14 +14,21 @@ from tests.conftest import STARTED, wait_until
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
 
-def logwatch(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """One ``logwatch`` command as a real process, its output captured."""
+def logwatch(
+    *args: str,
+    check: bool = False,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> subprocess.CompletedProcess[str]:
+    """One ``logwatch`` command as a real process, its output captured (``env``: its
+    whole environment; else this process's)."""
     return subprocess.run(
         [sys.executable, "-m", "logwatch", *args],
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         check=check,
+        env=env,
     )
 
 

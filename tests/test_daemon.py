@@ -267,39 +267,23 @@ def test_a_second_daemon_on_the_same_state_exits_naming_the_first(
     stops within 5 s, names the lock and the first one's pid, and the first goes on."""
     (tmp_path / "logs").mkdir()
     first = Run(tmp_path, config(tmp_path, hook, "10m"))
-    second = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "run",
-            "--config",
-            str(tmp_path / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=10,  # the issue's bound is 5 s: ~1.5 s alone, more beside other suites
-        check=False,
+    second = logwatch(
+        "run",
+        "--config",
+        str(tmp_path / "config.yaml"),
         env={**os.environ, "HOME": str(tmp_path)},
+        timeout=10,  # the issue's bound is 5 s: ~1.5 s alone, more beside other suites
     )
     assert second.returncode == 1
     lock = tmp_path / "state" / "state.db.lock"
     assert f"{lock}: locked by logwatch pid {first.proc.pid}" in second.stderr
-    follow = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "scan",
-            "--follow",
-            "--state",
-            str(tmp_path / "state" / "state.db"),
-            str(tmp_path / "logs" / "*.log"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=10,  # the issue's bound is 5 s: ~1.5 s alone, more beside other suites
-        check=False,
+    follow = logwatch(
+        "scan",
+        "--follow",
+        "--state",
+        str(tmp_path / "state" / "state.db"),
+        str(tmp_path / "logs" / "*.log"),
+        timeout=10,  # the issue's bound is 5 s, as above
     )
     assert follow.returncode == 1
     assert f"locked by logwatch pid {first.proc.pid}" in follow.stderr
@@ -439,21 +423,7 @@ def test_status_needs_no_secrets_and_shows_windows_mutes_and_channels(
     write(log, b"Signature for this request is not valid.\n")
     wait_until(lambda: len(hook.requests) >= 3, 10, "a failed delivery")
     env = {k: v for k, v in os.environ.items() if k != "HOOK_SECRET"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "status",
-            "--config",
-            str(tmp_path / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        env=env,
-    )
+    result = logwatch("status", "--config", str(tmp_path / "config.yaml"), env=env)
     assert run.stop() == 0
     assert result.returncode == 0, result.stderr
     out = result.stdout

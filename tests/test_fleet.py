@@ -8,7 +8,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -20,7 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, wait_until
-from tests.daemon_run import MARGIN, Run
+from tests.daemon_run import MARGIN, Run, logwatch
 from tests.follow_harness import write
 from tests.servers import Hook, free_port
 
@@ -194,20 +193,7 @@ def test_an_alertmanager_that_is_down_gets_the_alert_when_it_is_back(
         state = str(home / "config.yaml")
 
         def waiting() -> dict[str, int]:
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "logwatch",
-                    "status",
-                    "--json",
-                    "--config",
-                    state,
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
+            out = logwatch("status", "--json", "--config", state, check=True).stdout
             return dict(json.loads(out)["waiting"])
 
         wait_until(lambda: waiting() == {"am": 1}, 15, "the alert to wait")

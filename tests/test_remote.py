@@ -5,8 +5,6 @@ tests run real ``logwatch run`` processes pointed at it."""
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_
 from logwatch.state import State
 from logwatch.telegram import BotApi
 from tests.conftest import wait_until
-from tests.daemon_run import Run
+from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.servers import Hook
@@ -268,17 +266,10 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     write(tmp_path / "logs" / "bot.log", MARGIN + SIGNATURE)
     wait_until(lambda: len(hook.requests) >= 1, 10, "the signature alert")
     run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
-    status = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "logwatch",
-            "status",
-            "--config",
-            str(tmp_path / "config.yaml"),
-        ],
-        capture_output=True,
-        text=True,
+    status = logwatch(
+        "status",
+        "--config",
+        str(tmp_path / "config.yaml"),
         check=True,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
