@@ -32,6 +32,17 @@ def logwatch(
     )
 
 
+def fresh_python(script: str, *args: str) -> str:
+    """What ``script`` prints in a fresh interpreter (nothing imported yet)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+
+
 class Run:
     """A ``logwatch run`` process; ``err`` collects its stderr lines."""
 

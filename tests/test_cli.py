@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from logwatch.cli import cli
 from logwatch.render import default_language
 from tests.conftest import DATA
+from tests.daemon_run import fresh_python
 
 MARGIN = b"2026-09-16 10:54:08:591|0|4|Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
@@ -381,16 +382,6 @@ print(result.exit_code, [name for name in heavy if name in sys.modules])
 def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only
     # (rules, engine, the config for its secrets), none of following or delivery
-    import subprocess
-    import sys
-
     log = tmp_path / "q.log"
     log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
-    out = subprocess.run(
-        [sys.executable, "-c", _SCAN_IMPORTS, str(log)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout
-    assert out == "0 []\n"
+    assert fresh_python(_SCAN_IMPORTS, str(log)) == "0 []\n"

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from logwatch.model import Severity
 from logwatch.notifier import Notifier, desktop_urgency
 from logwatch.render import Message
 from tests.conftest import wait_until
+from tests.daemon_run import fresh_python
 from tests.servers import (  # noqa: F401  fixtures
     PASSWORD,
     Hook,
@@ -303,18 +302,11 @@ def test_only_the_plugins_of_the_configured_schemes_are_imported_at_first() -> N
     # Apprise imports ~180 plugin modules on its first look-up; a daemon that sends to
     # a webhook needs one. A scheme outside them still loads them all, and a scheme
     # that no plugin serves is still refused at its line.
-    assert _fresh(_ONLY_USED_PLUGINS)[:3] == ["True False True", "True True", "1"]
-
-
-def _fresh(script: str) -> list[str]:
-    """The lines ``script`` prints in a fresh interpreter (nothing imported yet)."""
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.split("\n")
+    assert fresh_python(_ONLY_USED_PLUGINS).split("\n")[:3] == [
+        "True False True",
+        "True True",
+        "1",
+    ]
 
 
 _STARTUP_IMPORTS = """
@@ -341,4 +333,8 @@ def test_the_daemon_starts_without_the_modules_its_config_does_not_use() -> None
     # Each costs start-up time and RSS (see bench/README.md): pydantic-settings is not
     # a dependency any more, prometheus_client waits for `metrics:`, Apprise's
     # Telegram plugin for a tgram:// channel.
-    assert _fresh(_STARTUP_IMPORTS)[:3] == ["[]", "[]", "['apprise.plugins.telegram']"]
+    assert fresh_python(_STARTUP_IMPORTS).split("\n")[:3] == [
+        "[]",
+        "[]",
+        "['apprise.plugins.telegram']",
+    ]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from logwatch.paths import config_given, default_config_path
+from tests.daemon_run import fresh_python
 
 
 @pytest.fixture(name="home")
@@ -69,14 +68,6 @@ def test_scan_imports_the_config_only_when_there_is_one(
         (home / "logwatch" / "config.yaml").write_text("language: en\n")
     log = tmp_path / "q.log"
     log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
-    outs = [
-        subprocess.run(
-            [sys.executable, "-c", _SCAN_IMPORTS, str(log)],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-        for _ in range(2)  # the first may fill the rules cache (its schema needs it)
-    ]
+    # the first may fill the rules cache (its schema needs the config's types)
+    outs = [fresh_python(_SCAN_IMPORTS, str(log)) for _ in range(2)]
     assert outs[1] == f"0 {with_file}\n"
