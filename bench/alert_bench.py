@@ -27,6 +27,7 @@ from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules
+from logwatch.senders import Senders
 from logwatch.state import State
 from tests.servers import Hook
 
@@ -127,7 +128,8 @@ def main() -> None:
     dispatcher = Dispatcher(
         state, notifier, {r.id: r for r in load_rules()}, "en", clock
     )
-    dispatcher.start()
+    senders = Senders()
+    senders.serve(dispatcher)
     latencies = []
     for i in range(args.alerts):
         alert = Alert(
@@ -146,7 +148,7 @@ def main() -> None:
         with hook.cond:
             hook.cond.wait_for(lambda i=i: len(hook.arrived) > i, timeout=10)
         latencies.append((hook.arrived[i] - started) * 1000)
-    dispatcher.stop()
+    senders.close()
     hook.close()
     ms = sorted(latencies)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]

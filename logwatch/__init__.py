@@ -16,6 +16,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     wiring     wiring        what one config makes: Setup, and the Parts running it
 
+    senders    senders       one thread per channel for logwatch's life, across reloads
+
     compose    follow        tailer -> stream -> engine -> alerting, saved in state
              | delivery      the outbox, channel by channel, until it gets through
              | remote        the phone: Telegram commands and reminders

@@ -79,12 +79,13 @@ class Command:
 
 
 def parse_command(text: str, bot_username: str = "") -> Command | None:
-    """The command in a message; None when it is not one (or for another bot)."""
+    """The command in a message; None when it is not one, or is addressed to a bot
+    (``/mute@name``) other than ``bot_username``: to any bot while that is unknown."""
     words = text.strip().split()
     if not words or not words[0].startswith("/"):
         return None
     name, _, addressee = words[0][1:].partition("@")
-    if addressee and bot_username and addressee.lower() != bot_username.lower():
+    if addressee and addressee.lower() != bot_username.lower():
         return None
     return Command(name.lower(), tuple(words[1:]))
 

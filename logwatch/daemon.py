@@ -31,6 +31,7 @@ from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
 from logwatch.paths import default_config_path
+from logwatch.senders import Senders
 from logwatch.state import State, state_path
 from logwatch.wiring import Parts, build_setup, check_state_dir
 
@@ -112,6 +113,8 @@ class Daemon:
             self.lock.release()
             raise
         self.health = Health(clock)
+        #: one thread per channel for the daemon's life: Parts come and go on reload
+        self.senders = Senders()
         self._observed_at = -OBSERVE_EVERY_S
 
     def _serve_metrics(self) -> Metrics | None:
@@ -172,6 +175,7 @@ class Daemon:
             return
         if self.parts is not None:
             self.parts.stop()
+        self.senders.close()
         if self.metrics is not None:
             self.metrics.close()
         self.state.close()
@@ -187,7 +191,12 @@ class Daemon:
 
     def _parts(self) -> Parts:
         return Parts(
-            self.setup, self.state, self.clock, self.metrics, lambda: self.problem
+            self.setup,
+            self.state,
+            self.clock,
+            self.metrics,
+            lambda: self.problem,
+            self.senders,
         )
 
     def _running(self) -> Parts:

@@ -1,9 +1,9 @@
 """Delivers what waits in the outbox, each channel on its own, until it gets through.
 
-Composes State and the Notifier. Every channel has its own thread, so a dead one holds
-up no other. A failed send is retried with capped exponential backoff (a Telegram 429's
-``retry_after`` is respected) until it is delivered or older than ``max_age``; then it
-expires, and the other channels are told how many did.
+Composes State and the Notifier. Every channel has its own thread (senders.py), so a
+dead one holds up no other. A failed send is retried with capped exponential backoff
+(a Telegram 429's ``retry_after`` is respected) until it is delivered or older than
+``max_age``; then it expires, and the other channels are told how many did.
 """
 
 from __future__ import annotations
@@ -99,7 +99,6 @@ class Dispatcher:
         self.wake = {name: threading.Event() for name in notifier.channels}
         #: since when (epoch s) a channel has failed every attempt; None: it works
         self.failing_since: dict[str, float | None] = dict.fromkeys(notifier.channels)
-        self._threads: list[threading.Thread] = []
         self._seq = 0
         self._stop = threading.Event()
         #: alerts about logwatch that State could not take (a full disk): sent from
@@ -129,7 +128,8 @@ class Dispatcher:
         budget = self.budgets[channel]
         paced = kind == ChannelKind.TELEGRAM
         held_until = 0.0
-        while True:
+        # stopped (a reload handed the channel on): no message after the one under way
+        while not self._stop.is_set():
             now = self.clock.now().timestamp()
             # held by the budget or Telegram's pacing: nothing is read or written
             held_until = self._ready_at(channel, now)
@@ -153,8 +153,10 @@ class Dispatcher:
                 self._send(channel, singles[:1] or grouped, now)
                 continue
             for item, alert in singles:
+                if self._stop.is_set():
+                    break
                 self._send(channel, [(item, alert)], now)
-            if grouped:
+            if grouped and not self._stop.is_set():
                 self._send(channel, grouped, now)
         if self.expired[channel]:
             count = self.expired.pop(channel)
@@ -351,42 +353,41 @@ class Dispatcher:
             return 0.0
         return self.clock.now().timestamp() - max(s for s in since if s is not None)
 
-    # -- threads ----------------------------------------------------------------------
+    # -- the channel threads (senders.py) ---------------------------------------------
 
     def poke(self) -> None:
         """New alerts were committed: every channel looks now."""
         for event in self.wake.values():
             event.set()
 
-    def start(self) -> None:
-        """One thread per channel."""
-        for channel in self.notifier.channels:
-            thread = threading.Thread(
-                target=self._run, args=(channel,), name=f"send-{channel}", daemon=True
-            )
-            thread.start()
-            self._threads.append(thread)
-
-    def _run(self, channel: str) -> None:
+    def wait(self, channel: str, timeout_s: float) -> None:
+        """Wait until a channel is poked, or for ``timeout_s``."""
         wake = self.wake[channel]
-        while not self._stop.is_set():
-            try:
-                wait = self.step(channel)
-            except StateError as exc:  # a full disk: the follower reports it
-                log.debug(
-                    "delivery_state_unwritable", channel=channel, problem=str(exc)
-                )
-                wait = 5.0
-            except Exception:
-                log.exception("delivery_loop_failed", channel=channel)
-                wait = 5.0
-            wake.wait(wait)
-            wake.clear()
+        wake.wait(timeout_s)
+        wake.clear()
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Stop the channel threads (a send under way may finish in the background)."""
+    def adopt(self, old: Dispatcher, channel: str) -> None:
+        """Take over what the stopped ``old`` holds for a channel (attempts State has
+        not recorded yet, alerts held in memory, the last minute's messages, since when
+        it fails), so nothing is sent twice or lost when a reload hands it on.
+
+        Called by the channel's one thread, between its passes.
+        """
+        for key, args in list(old._unmarked.items()):
+            if key[1] == channel:
+                self._unmarked[key] = args
+        self._memory[channel].extend(old._memory.get(channel, ()))
+        if channel in old.budgets:
+            mine, theirs = self.budgets[channel], old.budgets[channel]
+            mine.sent, mine.grouped_at = theirs.sent, theirs.grouped_at
+        chat = self._chat(channel)
+        if chat in old.pacer.sent:
+            self.pacer.sent.setdefault(chat, old.pacer.sent[chat])
+        self.failing_since[channel] = old.failing_since.get(channel)
+        self.expired[channel] += old.expired.pop(channel, 0)
+
+    def stop(self) -> None:
+        """Send nothing more: a pass under way ends after the message being sent, and
+        the thread serving this dispatcher goes on with the next one (or ends)."""
         self._stop.set()
         self.poke()
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads.clear()

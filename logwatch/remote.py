@@ -27,6 +27,10 @@ log = structlog.get_logger("logwatch.remote")
 
 #: How long one getUpdates waits for a message (Telegram allows up to 50 s).
 POLL_S = 25.0
+#: While the bot's own name is unknown (``getMe`` failed), it is asked again after
+#: this long, doubling up to ME_RETRY_MAX_S.
+ME_RETRY_START_S = 5.0
+ME_RETRY_MAX_S = 300.0
 #: Critical alerts are repeated this often until /ack, at most REMIND_TIMES times.
 REMIND_EVERY_S = 300.0
 REMIND_TIMES = 6
@@ -65,7 +69,11 @@ class Remote:
         self.instance = instance
         self.limiter = limiter or cmd.Limiter()
         self.strangers: set[int] = set()
+        #: the bot's own name (``getMe``); "" until known, when every command addressed
+        #: to a bot by name (``/mute@name``) is ignored: it may be another bot's
         self.username = ""
+        self._me_failures = 0
+        self._me_at = clock.monotonic()  # when to ask getMe (again)
         self._key = "telegram_offset:" + bot.token.split(":", 1)[0]
         self._since = clock.now().timestamp()
         self._thread: threading.Thread | None = None
@@ -74,7 +82,9 @@ class Remote:
     # -- one unit of work -------------------------------------------------------------
 
     def step(self) -> None:
-        """Send due reminders, then read and answer new commands."""
+        """Send due reminders, then read and answer new commands (first learning the
+        bot's own name, while it is unknown)."""
+        self.learn_name()
         self.remind()
         saved = self.state.setting(self._key)
         offset = int(saved) if saved else None
@@ -84,6 +94,33 @@ class Remote:
                 self.handle(update)
             except TelegramError as exc:
                 log.warning("telegram_answer_failed", error=str(exc))
+
+    def learn_name(self) -> None:
+        """Ask ``getMe`` for the bot's name, when unknown and a retry is due (backing
+        off from ME_RETRY_START_S to ME_RETRY_MAX_S)."""
+        now = self.clock.monotonic()
+        if self.username or now < self._me_at:
+            return
+        try:
+            name = str(self.bot.me().get("username") or "")
+        except TelegramError as exc:
+            name, error = "", str(exc)
+        else:
+            error = "getMe gave no username"
+        if name:
+            self.username = name
+            if self._me_failures:
+                log.info("telegram_commands_available", retries=self._me_failures)
+            return
+        self._me_failures += 1
+        delay = min(ME_RETRY_MAX_S, ME_RETRY_START_S * 2 ** (self._me_failures - 1))
+        self._me_at = now + delay
+        log.warning(
+            "telegram_commands_unavailable",
+            error=error,
+            retry_in_s=delay,
+            ignoring="commands addressed to a bot by name",
+        )
 
     def handle(self, update: Mapping[str, Any]) -> None:
         """Answer one update, if it is a command from a configured chat."""
@@ -184,11 +221,6 @@ class Remote:
     def run(self, stop: threading.Event) -> None:
         """Poll until ``stop``; failures back off from 1 s to a minute."""
         backoff = 1.0
-        try:
-            me = self.bot.me()
-            self.username = str(me.get("username", ""))
-        except TelegramError as exc:
-            log.warning("telegram_commands_unavailable", error=str(exc))
         while not stop.is_set():
             try:
                 self.step()

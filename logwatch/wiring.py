@@ -1,7 +1,8 @@
 """What one config makes: the validated ``Setup``, and the ``Parts`` running it.
 
 A reload builds a new Setup first (every problem reported, nothing swapped on error),
-then stops the old Parts and starts new ones on the same State, lock and metrics.
+then stops the old Parts and starts new ones on the same State, lock, metrics and
+channel threads.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
 from logwatch.render import Message, default_language
 from logwatch.rules import Rule, RuleSet, load_rules, rules_cache_dir
+from logwatch.senders import Senders
 from logwatch.state import State
 from logwatch.tailer import Source
 from logwatch.telegram import BotApi
@@ -167,8 +169,13 @@ class Parts:
         clock: Clock,
         metrics: Metrics | None,
         problem: Callable[[], str],
+        senders: Senders | None = None,
     ) -> None:
         self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
+        #: the channel threads; the daemon's outlive these Parts (``None``: Parts
+        #: start and close their own)
+        self._senders = senders
+        self._own_senders: Senders | None = None
         config = setup.loaded.config
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
@@ -249,7 +256,10 @@ class Parts:
 
     def start(self) -> None:
         """Start delivering, following, pinging and answering the phone."""
-        self.dispatcher.start()
+        senders = self._senders
+        if senders is None:
+            senders = self._own_senders = Senders()
+        senders.serve(self.dispatcher)
         self.follower.start()
         if self.pinger is not None:
             self.pinger.start()
@@ -257,7 +267,11 @@ class Parts:
             remote.start()
 
     def stop(self) -> None:
-        """Join every thread and close the followed files (positions are saved)."""
+        """Join every thread and close the followed files (positions are saved).
+
+        Shared channel threads are not joined: they stop sending for these Parts
+        after the message under way, and go on with the Parts served next.
+        """
         for remote in self.remotes:
             remote.stop()
         if self.pinger is not None:
@@ -265,6 +279,9 @@ class Parts:
             self.pinger = None
         self.follower.release()
         self.dispatcher.stop()
+        if self._own_senders is not None:
+            self._own_senders.close()
+            self._own_senders = None
 
     @property
     def wants_resolved(self) -> bool:

@@ -21,6 +21,8 @@ from logwatch.config import config_from_text
 from logwatch.notifier import Notifier
 
 PASSWORD = "s3cr3t-Pw_42"
+#: The longest a held request waits for ``Hook.release`` (under the notifier's timeout).
+HOLD_MAX_S = 25.0
 
 
 def free_port() -> int:
@@ -48,6 +50,9 @@ class Hook:
         self.status = 200
         self.reply = b""
         self.delay = 0.0
+        #: cleared by ``hold``: every answer waits (the request is recorded first)
+        self.answering = threading.Event()
+        self.answering.set()
         self.cond = threading.Condition()
         hook = self
 
@@ -63,6 +68,8 @@ class Hook:
                     auth = self.headers.get("Authorization", "")
                     hook.posts.append((self.path, auth, data))
                     hook.cond.notify_all()
+                # a hung service, on demand; bounded so a failed test ends its server
+                hook.answering.wait(HOLD_MAX_S)
                 self.send_response(hook.status)
                 self.end_headers()
                 self.wfile.write(hook.reply)
@@ -75,7 +82,16 @@ class Hook:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def hold(self) -> None:
+        """From now on, requests are recorded but not answered until ``release``."""
+        self.answering.clear()
+
+    def release(self) -> None:
+        """Answer the requests held, and the next ones at once."""
+        self.answering.set()
+
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)

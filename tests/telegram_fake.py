@@ -37,6 +37,9 @@ class FakeBotApi:
         #: chat id -> Bot API Chat object; ``writable`` False: sendMessage gets 403
         self.chats: dict[int, dict[str, Any]] = {}
         self.readonly: set[int] = set()
+        #: this many getMe calls fail first, with 502 Bad Gateway (Telegram's own
+        #: answer when its front end cannot reach the bot servers)
+        self.me_failures = 0
         self.updates: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
@@ -128,6 +131,17 @@ class FakeBotApi:
         if not path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         if method == "getMe":
+            with self.cond:
+                failing, self.me_failures = (
+                    self.me_failures,
+                    max(0, self.me_failures - 1),
+                )
+            if failing:
+                return 502, {
+                    "ok": False,
+                    "error_code": 502,
+                    "description": "Bad Gateway",
+                }
             return 200, {"ok": True, "result": self.bot}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._updates(params)}

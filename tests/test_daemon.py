@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -172,6 +173,37 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     wait_until(lambda: len(hook.requests) == 2, 10, "an alert from the old rules")
     assert titles(hook)[1] == "CRITICAL: Trading halted"
     assert run.stop() == 0
+
+
+def test_a_reload_while_a_send_hangs_sends_every_alert_exactly_once(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The old channel thread outlived the reload inside a hung send, and the new one
+    sent the same unmarked rows: when the webhook answered, both posted every alert
+    (22-45 doubles a run, issue 18). One sender per channel, across reloads."""
+    (tmp_path / "logs").mkdir()
+    cfg = config(tmp_path, hook, "10m")
+    # every alert on its own, so each can be counted; and the hang must outlast no
+    # read timeout (4 s by default), or the timed-out send is rightly tried again
+    cfg = cfg.replace("/alerts'\n", "/alerts?rto=60'\n    max_per_minute: 600\n")
+    run = Run(tmp_path, cfg)
+    hook.hold()
+    symbols = [f"S{i:03d}USDT" for i in range(30)]
+    write(tmp_path / "logs" / "bot.log", b"".join(margin(s) for s in symbols[:20]))
+    wait_until(lambda: len(hook.requests) >= 1, 10, "a send that hangs")
+    reload = logwatch("reload", "--config", str(tmp_path / "config.yaml"), timeout=20)
+    assert reload.returncode == 0, reload.stderr
+    wait_until(lambda: any("reloaded" in line for line in run.err), 10, "the reload")
+    # new alerts while the first send still hangs: the old thread competed for them too
+    write(tmp_path / "logs" / "bot.log", b"".join(margin(s) for s in symbols[20:]))
+    hook.release()
+
+    def sent() -> Counter[str]:
+        return Counter(t[t.rindex("(") + 1 : -1] for t in titles(hook) if "(" in t)
+
+    wait_until(lambda: set(sent()) >= set(symbols), 20, lambda: f"all of {sent()}")
+    assert run.stop() == 0  # the senders are joined: whatever was posted is counted
+    assert sent() == Counter(symbols)  # each alert id exactly once
 
 
 def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(

@@ -18,6 +18,7 @@ from logwatch.notices import notice
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
 from logwatch.rules import load_rules
+from logwatch.senders import Senders
 from logwatch.state import State
 from tests import fakes
 from tests.fakes import FakeClock
@@ -135,7 +136,8 @@ def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
     from tests.conftest import wait_until
 
     state, dispatcher, clock = setup(tmp_path)
-    dispatcher.start()
+    senders = Senders()
+    senders.serve(dispatcher)
     try:
         queue(state, dispatcher, clock, 1)
         dispatcher.poke()
@@ -143,7 +145,7 @@ def test_channel_threads_deliver_when_poked_and_stop(tmp_path: Path) -> None:
             lambda: len(fakes.SENT.get("mail", [])) == 1, 5, "the alert to be sent"
         )
     finally:
-        dispatcher.stop()
+        senders.close()
         state.close()
 
 
@@ -477,4 +479,55 @@ def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
         assert [t for t, _b in fakes.SENT[channel]] == [
             "logwatch cannot save its state: disk full"
         ], channel
+    state.close()
+
+
+@pytest.mark.parametrize("queued", [1, 3, 12])
+def test_a_dispatcher_stopped_mid_pass_sends_no_message_after_the_one_under_way(
+    tmp_path: Path, queued: int
+) -> None:
+    """A reload stops the old dispatcher while its thread is in a pass: that pass
+    used to go on through every due alert (issue 18), racing the new one."""
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, queued)
+    clock.advance(5)
+    dispatcher.on_outcome = lambda channel, outcome, count: dispatcher.stop()
+    dispatcher.step("phone")
+    assert [t for t, _b in fakes.SENT["phone"]] == ["alert 0"]
+    assert state.waiting().get("phone", 0) == queued - 1
+    state.close()
+
+
+def test_a_dispatcher_taking_over_a_channel_sends_nothing_twice_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload hands each channel to the new dispatcher (senders.py). A send State
+    could not record yet (an injected StateError, as a full disk gives) and a
+    self-alert held in memory go over with it: neither is sent twice nor lost."""
+    from logwatch.errors import StateError
+
+    state, old, clock = setup(tmp_path)
+    queue(state, old, clock, 1)
+    clock.advance(5)
+    mark = state.mark
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise StateError("state.db: cannot save a delivery: database or disk is full")
+
+    monkeypatch.setattr(state, "mark", full)
+    old.step("phone")  # sent, not recorded
+    fakes.DOWN.add("phone")
+    old.say_now(notice("state_unsaved", problem="disk full"))
+    old.step("phone")  # the phone is down: the self-alert stays in memory
+    old.stop()
+    new = Dispatcher(state, old.notifier, RULES, "en", clock, rng=random.Random(3))
+    new.adopt(old, "phone")
+    fakes.DOWN.clear()
+    monkeypatch.setattr(state, "mark", mark)
+    new.step("phone")
+    assert [t for t, _b in fakes.SENT["phone"]] == [
+        "alert 0",
+        "logwatch cannot save its state: disk full",
+    ]
+    assert "phone" not in state.waiting()
     state.close()

@@ -17,7 +17,14 @@ from structlog.testing import capture_logs
 from logwatch import commands as cmd
 from logwatch.codec import ALERTS
 from logwatch.model import Alert, AlertKind, Queued, Severity
-from logwatch.remote import REMIND_EVERY_S, REMIND_TIMES, Chats, Remote, remote_chats
+from logwatch.remote import (
+    ME_RETRY_START_S,
+    REMIND_EVERY_S,
+    REMIND_TIMES,
+    Chats,
+    Remote,
+    remote_chats,
+)
 from logwatch.state import State
 from logwatch.telegram import BotApi
 from tests.conftest import wait_until
@@ -143,6 +150,41 @@ class TestCommands:
         assert phone.last().startswith("Неизвестная команда /frobnicate.")
         phone.state.close()
 
+    def test_until_getme_answers_commands_to_a_bot_by_name_are_ignored(
+        self, phone: Phone
+    ) -> None:
+        """getMe failed once at start and the name stayed empty for good, so
+        ``/mute@other_bot all 1h`` was obeyed (issue 18). Now getMe is asked again,
+        backing off on the injected clock; until it answers, no ``@``-addressed command
+        is obeyed, then only those to this bot."""
+        api, remote, clock = phone.api, phone.remote, phone.clock
+        api.me_failures = 2
+
+        def asked() -> int:
+            return api.calls.count("getMe")
+
+        def mutes() -> list[str]:
+            return list(phone.state.user_mutes(clock.now().timestamp()))
+
+        for bot in ("other_bot", "lw_alerts_bot"):
+            phone.command(f"/mute@{bot} all 1h")
+        assert (asked(), remote.username, mutes(), api.sent) == (1, "", [], [])
+        # each retry waits twice as long as the one before
+        for attempt, wait_s in ((2, ME_RETRY_START_S), (3, 2 * ME_RETRY_START_S)):
+            clock.advance(wait_s - 0.5)
+            remote.step()
+            assert asked() == attempt - 1, "asked before the backoff ran out"
+            clock.advance(0.5)
+            phone.command("/mute@other_bot all 1h")
+            assert (asked(), mutes(), api.sent) == (attempt, [], [])
+        assert remote.username == "lw_alerts_bot"  # the third getMe answered
+        phone.command("/mute@lw_alerts_bot bot 1h")
+        assert phone.last().startswith("Muted bot until")
+        assert mutes() == ["bot"]
+        phone.command("/help")  # a command to no bot in particular is always obeyed
+        assert phone.last().startswith("logwatch commands:")
+        assert asked() == 3  # known: never asked again
+
     def test_the_offset_survives_a_restart(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -198,6 +240,9 @@ class TestPure:
         )
         assert cmd.parse_command("hello") is None
         assert cmd.parse_command("/x@other", "bot") is None
+        # the bot's own name unknown: a command to a bot by name may be another's
+        assert cmd.parse_command("/x@bot") is None
+        assert cmd.parse_command("/x a") == cmd.Command("x", ("a",))
 
     def test_mutes_cover_rule_source_or_all_only(self) -> None:
         assert cmd.muted("r", "bot", ["r"])
