@@ -19,6 +19,7 @@ from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
+from logwatch.listing import patterns_matching
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
@@ -77,11 +78,14 @@ class Follower:
             state.expire()
         known = state.files() if state is not None else []
         self._lines = {f.id: f.line for f in known}
+        #: every source's patterns: saved as followed once the first listing is read
+        self._patterns = sorted({p for s in sources for p in s.patterns})
+        self._patterns_saved = False
         self.tailer = Tailer(
             sources,
             clock,
             known,
-            fresh_start=state is None or state.fresh,
+            followed=followed_before(state, self._patterns, known),
             poll_interval=poll_interval,
         )
         self._streams: dict[str, Stream] = {}
@@ -166,7 +170,8 @@ class Follower:
             try:
                 # files still followed are seen now, however long they have been quiet
                 self.state.commit(
-                    files=[self._file_state(eid) for eid in self._streams]
+                    files=[self._file_state(eid) for eid in self._streams],
+                    followed=self._patterns,
                 )
                 self.tailer.forget(self.state.expire())
             except StateError as exc:
@@ -231,7 +236,9 @@ class Follower:
         (then all of it is kept, and tried again after a backoff)."""
         alerting = self.alerting
         pending = alerting is not None and alerting.changed
-        if self.state is not None and (self._dirty or pending):
+        # the patterns count as followed with the start positions of what they found
+        follows = not self._patterns_saved and self.tailer.listed_once
+        if self.state is not None and (self._dirty or pending or follows):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
             ]
@@ -244,12 +251,14 @@ class Follower:
                     windows=c.windows,
                     closed=c.closed,
                     mutes=c.mutes,
+                    followed=self._patterns if follows else (),
                 )
             except StateError as exc:
                 self._save_failed(str(exc))
                 return False
             if alerting is not None:
                 alerting.committed()
+            self._patterns_saved = self._patterns_saved or follows
         if self.failing is not None:
             self.failing, self._retry_s = None, COMMIT_RETRY_S
             log.info("state_saved_again")
@@ -354,3 +363,16 @@ class Follower:
             stream.line,
             last_seen,
         )
+
+
+def followed_before(
+    state: State | None, patterns: Sequence[str], known: Sequence[FileState]
+) -> set[str]:
+    """The patterns whose files were followed before this start: the state's record,
+    or for a state written before it kept one, those that match a saved file's path."""
+    if state is None or state.fresh:
+        return set()
+    followed = state.followed()
+    if followed:
+        return followed
+    return patterns_matching(patterns, [f.path for f in known])

@@ -260,6 +260,84 @@ def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
     assert run.stop() == 0
 
 
+# -- a source followed for the first time (issue 18, item 5) --------------------------
+
+
+def two_sources(tmp_path: Path, hook: Hook, *names: str) -> str:
+    """The config of ``config()`` with one source per name, each its folder's *.log."""
+    sources = "".join(
+        f"  - name: {n}\n    paths: ['{tmp_path / n}/*.log']\n" for n in names
+    )
+    return config(tmp_path, hook, "10m").replace(
+        f"  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n", sources
+    )
+
+
+def symbols(hook: Hook) -> set[str]:
+    """The symbols of the alerts the hook got."""
+    return {t[t.rindex("(") + 1 : -1] for t in titles(hook) if t.endswith(")")}
+
+
+def test_a_source_added_to_a_config_starts_at_the_ends_of_its_files(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """With a state from an earlier run, a source added to the config had its existing
+    files read from the start: month-old errors were alerted (issue 18). Its files start
+    at their ends now, as on a first start; a file that appeared in a source followed
+    before is still read whole, and so is one that appears later in the new source."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "b" / "bot.log", margin("OLDUSDT") + margin("OLD2USDT"))
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
+    write(tmp_path / "a" / "bot.log", margin("AONEUSDT"))
+    wait_until(lambda: symbols(hook) == {"AONEUSDT"}, 10, "source a's alert")
+    assert run.stop() == 0
+    write(tmp_path / "a" / "daily-2.log", margin("ANEWUSDT"))  # while it was down
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a", "b"))
+    write(tmp_path / "b" / "bot.log", margin("BNEWUSDT"))
+    write(tmp_path / "b" / "later.log", margin("BLATERUSDT"))
+    wanted = {"AONEUSDT", "ANEWUSDT", "BNEWUSDT", "BLATERUSDT"}
+    wait_until(lambda: symbols(hook) >= wanted, 10, lambda: f"{wanted}: {titles(hook)}")
+    assert run.stop() == 0
+    assert symbols(hook) == wanted
+    assert len(hook.requests) == len(wanted)
+
+
+def test_zero_config_run_then_init_then_run_alerts_no_old_line(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The README's path: `run` on the defaults, `init` adding a bot's folder, `run`
+    again alerted a ban 46 minutes old from that folder's log (issue 18)."""
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_STATE_HOME": str(tmp_path / "st"),
+    }
+    bots = tmp_path / "bots"
+    bots.mkdir()
+    write(bots / "bot.log", margin("OLDUSDT"))
+    Run(tmp_path, None, env).stop(signal.SIGINT)
+    done = logwatch(
+        "init",
+        "--yes",
+        "--language=en",
+        f"--source={bots}",
+        "--no-telegram",
+        "--no-desktop",
+        f"--apprise-url=json://127.0.0.1:{hook.port}/alerts",
+        "--alert-language=en",
+        "--quiet-hours=-",
+        "--no-check",
+        "--no-service",
+        env={**os.environ, "HOME": str(tmp_path), **env},
+    )
+    assert done.returncode == 0, done.stderr
+    run = Run(tmp_path, None, env)
+    write(bots / "bot.log", margin("NEWUSDT"))
+    wait_until(lambda: "NEWUSDT" in symbols(hook), 10, "the new line's alert")
+    assert run.stop() == 0
+    assert symbols(hook) == {"NEWUSDT"}
+
+
 def test_a_second_daemon_on_the_same_state_exits_naming_the_first(
     tmp_path: Path, hook: Hook
 ) -> None:

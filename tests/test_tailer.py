@@ -595,6 +595,70 @@ def test_crash_before_commit_reports_again_but_skips_nothing(
     assert all(h.seen[n] == 1 for n in range(3))
 
 
+# -- a pattern followed for the first time (issue 18, item 5) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        ("a/*.log", "b/*.log"),
+        ("b/*.log", "a/*.log"),
+        # a file an old pattern matches too was followed before, whatever matched first
+        ("a/new*.log", "b/*.log", "a/*.log"),
+    ],
+)
+def test_a_pattern_added_to_a_state_starts_at_the_ends_of_the_files_it_finds(
+    tmp_path: Path, patterns: tuple[str, ...]
+) -> None:
+    """A pattern not followed before is a first start for the files it finds: they
+    start at their ends (their old errors are not alerted, issue 18); a file new in a
+    pattern followed before, and one that appears later, are read from their start."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "b" / "old.log", lines(0, 3))
+    first = Harness(tmp_path, ("a/*.log",))
+    first.settle()
+    first.close()
+    write(tmp_path / "a" / "new.log", lines(10, 12))  # a daily file, while it was down
+    write(tmp_path / "b" / "old.log", lines(3, 5))
+    h = Harness(tmp_path, patterns)
+    h.settle()
+    write(tmp_path / "b" / "old.log", lines(20, 22))
+    write(tmp_path / "b" / "later.log", lines(30, 32))
+    h.settle()
+    h.once([10, 11, 20, 21, 30, 31])
+    h.close()
+
+
+def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
+    tmp_path: Path,
+) -> None:
+    """A state of schema 5 names files, not patterns: a pattern that matches a saved
+    file's path was followed; the others are new."""
+    from logwatch.state import MIGRATIONS
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    for migrate in MIGRATIONS[:5]:
+        migrate(db)
+    db.execute("PRAGMA user_version=5")
+    db.execute(
+        "INSERT INTO files VALUES ('f1', x'00', 1, ?, 42, x'01', ?, 1)",
+        (str(tmp_path / "a" / "app.log"), FakeClock().now().timestamp()),
+    )
+    db.close()
+    write(tmp_path / "a" / "new.log", lines(0, 2))  # written while it was down
+    write(tmp_path / "b" / "old.log", lines(10, 12))
+    h = Harness(tmp_path, ("a/*.log", "b/*.log"))
+    h.settle()
+    h.once([0, 1])
+    state = h.follower.state
+    assert state is not None
+    assert state.followed() == {str(tmp_path / p) for p in ("a/*.log", "b/*.log")}
+    h.close()
+
+
 # -- pure parts and small functions ------------------------------------------------------------
 
 
