@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from logwatch import control
+from logwatch.clock import SystemClock
 from logwatch.daemon import Daemon, sd_notify
 from logwatch.errors import LogwatchError
 from tests.conftest import wait_until
@@ -166,8 +167,10 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
         "logwatch: reloading the config failed; the old one stays"
     )
     assert f"{rules / 'mine.yaml'}:" in hook.requests[0]["message"]
+    now = SystemClock().now().astimezone()  # a line older than max_age is not alerted
     write(
-        tmp_path / "logs" / "bot.log", b"2026-11-24 12:00:00 TRADING HALTED on venue\n"
+        tmp_path / "logs" / "bot.log",
+        f"{now:%Y-%m-%d %H:%M:%S} TRADING HALTED\n".encode(),
     )
     wait_until(lambda: len(hook.requests) == 2, 10, "an alert from the old rules")
     assert titles(hook)[1] == "CRITICAL: Trading halted"

@@ -12,7 +12,10 @@ import gzip
 import os
 import shutil
 import sqlite3
+import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -657,6 +660,69 @@ def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
     assert state is not None
     assert state.followed() == {str(tmp_path / p) for p in ("a/*.log", "b/*.log")}
     h.close()
+
+
+def stamped(when: datetime, n: int) -> bytes:
+    """Line ``n`` as a Python logger writes it at local time ``when``."""
+    return f"{when:%Y-%m-%d %H:%M:%S},000 - bot - ERROR - LINE {n:06d}\n".encode()
+
+
+#: how long ago each line was written, in hours; lines past max_age (24 h) are dropped
+AGES_H = [30 * 24, 48, 24.5, 23.5, 1, 0, -1]
+
+
+def test_max_age_holds_by_the_lines_own_time(h: Harness, tmp_path: Path) -> None:
+    """A file read from its start (new in a followed source) alerted errors of any age;
+    a hit whose line was written longer than ``max_age`` ago is not reported now."""
+    h.follower.max_age_s = 24 * 3600
+    local_now = h.clock.now().astimezone().replace(tzinfo=None)
+    data = b"".join(
+        stamped(local_now - timedelta(hours=age), n) for n, age in enumerate(AGES_H)
+    )
+    with capture_logs() as logs:
+        write(tmp_path / "app.log.2", data)
+        write(tmp_path / "app.log.3", b"no time here: LINE 000100\n")
+        h.settle()
+    h.once([n for n, age in enumerate(AGES_H) if age <= 24] + [100])
+    said = [e for e in logs if e["event"] == "old_lines_not_alerted"]
+    assert [(e["path"], e["max_age_s"]) for e in said] == [
+        (str(tmp_path / "app.log.2"), 24 * 3600)
+    ]
+
+
+def tzset() -> None:
+    """Apply ``$TZ`` now (POSIX only: its test is skipped on Windows)."""
+    if sys.platform != "win32":
+        time.tzset()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="time.tzset is POSIX only")
+@pytest.mark.parametrize("zone", ["XXX-14", "XXX+5", "UTC0"])  # UTC+14, UTC-5, UTC
+def test_a_naive_time_in_utc_or_local_time_is_read_as_written(
+    h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """A bot in a container logs UTC without saying so: on a host 14 hours ahead, its
+    lines read as local time look 14 hours old, and past a short ``max_age`` none
+    would be alerted; lines of either kind two hours old are past it."""
+    monkeypatch.setenv("TZ", zone)
+    tzset()
+    try:
+        h.follower.max_age_s = 3600
+        now = h.clock.now()
+        local = now.astimezone().replace(tzinfo=None)
+        utc = now.replace(tzinfo=None)
+        write(
+            tmp_path / "app.log.2",
+            stamped(utc, 0)
+            + stamped(local, 1)
+            + stamped(local - timedelta(hours=2), 2)
+            + stamped(utc - timedelta(hours=2), 3),
+        )
+        h.settle()
+        h.once([0, 1])
+    finally:
+        monkeypatch.undo()
+        tzset()
 
 
 # -- pure parts and small functions ------------------------------------------------------------
