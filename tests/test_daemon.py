@@ -306,6 +306,25 @@ def test_a_source_added_to_a_config_starts_at_the_ends_of_its_files(
     assert len(hook.requests) == len(wanted)
 
 
+def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The same on a reload of a daemon whose state was not new when it started."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    Run(tmp_path, two_sources(tmp_path, hook, "a")).stop()  # the state exists now
+    write(tmp_path / "b" / "bot.log", margin("OLDUSDT"))
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
+    (tmp_path / "config.yaml").write_text(two_sources(tmp_path, hook, "a", "b"))
+    done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
+    write(tmp_path / "b" / "bot.log", margin("BNEWUSDT"))
+    wait_until(lambda: "BNEWUSDT" in symbols(hook), 10, "the new line's alert")
+    assert run.stop() == 0
+    assert symbols(hook) == {"BNEWUSDT"}
+
+
 def test_zero_config_run_then_init_then_run_alerts_no_old_line(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -336,7 +355,7 @@ def test_zero_config_run_then_init_then_run_alerts_no_old_line(
     assert done.returncode == 0, done.stderr
     run = Run(tmp_path, None, env)
     write(bots / "bot.log", margin("NEWUSDT"))
-    wait_until(lambda: "NEWUSDT" in symbols(hook), 10, "the new line's alert")
+    wait_until(lambda: "NEWUSDT" in symbols(hook), 20, "the new line's alert")
     assert run.stop() == 0
     assert symbols(hook) == {"NEWUSDT"}
 
