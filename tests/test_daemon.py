@@ -337,7 +337,7 @@ def test_zero_config_run_then_init_then_run_alerts_no_old_line(
     bots = tmp_path / "bots"
     bots.mkdir()
     write(bots / "bot.log", margin("OLDUSDT"))
-    Run(tmp_path, None, env).stop(signal.SIGINT)
+    assert Run(tmp_path, None, env).stop() == 0
     done = logwatch(
         "init",
         "--yes",
