@@ -29,6 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 # the test harness (tests/), after whatever PYTHONPATH puts first: a run paired against
@@ -37,33 +38,39 @@ sys.path.append(str(Path(__file__).resolve().parents[1]))
 from tests.daemon_run import Run, logwatch
 from tests.servers import Hook
 
+
+def _now(fmt: str) -> str:
+    """The local time now in ``fmt``: a record older than ``max_age`` is not alerted."""
+    return datetime.now().strftime(fmt)  # noqa: DTZ005  the logs' own local time
+
+
 #: format -> (file name, the bytes of one error record for a symbol)
 SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "quantower": (
         "q.log",
         lambda s: (
-            f"2026-11-24 12:00:00.123 [Trading] Refuse (Binance Futures): "
+            f"{_now('%Y-%m-%d %H:%M:%S')}.123 [Trading] Refuse (Binance Futures): "
             f"Margin is insufficient. ({s})\n".encode()
         ),
     ),
     "metatrader": (
-        "20261124.log",
+        f"{datetime.now():%Y%m%d}.log",  # noqa: DTZ005  its date: the platform's local one
         lambda s: (
-            f"CS\t2\t12:00:00.123\tTrades\t'5512345': Margin is insufficient. "
+            f"CS\t2\t{_now('%H:%M:%S')}.123\tTrades\t'5512345': Margin is insufficient. "
             f"({s})\r\n".encode("utf-16-le")
         ),
     ),
     "ninjatrader": (
         "n.txt",
         lambda s: (
-            f"2026-09-16 10:54:08:591|0|4|Order rejected: Margin is "
+            f"{_now('%Y-%m-%d %H:%M:%S')}:591|0|4|Order rejected: Margin is "
             f"insufficient. ({s})\n".encode()
         ),
     ),
     "python": (
         "freqtrade.log",
         lambda s: (
-            f"2026-11-24 12:00:00,123 - bot - ERROR - order failed ({s})\n"
+            f"{_now('%Y-%m-%d %H:%M:%S')},123 - bot - ERROR - order failed ({s})\n"
             "Traceback (most recent call last):\n"
             '  File "bot.py", line 3, in place\n'
             "binance.exceptions.BinanceAPIException: APIError(code=-2019): "
@@ -73,7 +80,8 @@ SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "json": (
         "j.jsonl",
         lambda s: (
-            '{"@t":"2026-06-25T10:00:01.123+03:00","lvl":"Trading","ev":"Refuse '
+            f'{{"@t":"{datetime.now().astimezone().isoformat(timespec="milliseconds")}",'
+            '"lvl":"Trading","ev":"Refuse '
             f'(Binance Futures): Margin is insufficient. ({s})"}}\n'
         ).encode(),
     ),

@@ -297,7 +297,8 @@ class Config(_Strict):
     channels: list[Channel] = []
     dedup: Dedup = Dedup()
     quiet_hours: QuietHoursSpec | None = None
-    #: An alert not delivered within this long is given up (and reported).
+    #: An alert not delivered within this long is given up (and reported); a hit whose
+    #: line says it was written longer ago is not alerted.
     max_age: LongDuration = 24 * 3600.0
     heartbeat: Heartbeat | None = None
     metrics: Metrics | None = None

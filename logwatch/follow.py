@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -19,6 +19,7 @@ from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
 from logwatch.lines import sniff
+from logwatch.listing import patterns_matching
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
@@ -35,6 +36,8 @@ EXPIRE_EVERY_S = 3600.0
 #: COMMIT_RETRY_MAX_S; nothing more is read meanwhile, so memory stays bounded.
 COMMIT_RETRY_S = 1.0
 COMMIT_RETRY_MAX_S = 60.0
+#: A log's clock may be this far ahead of ours: a later time is not when it was written.
+CLOCK_SKEW_S = 300.0
 
 log = structlog.get_logger("logwatch.follow")
 
@@ -57,8 +60,12 @@ class Follower:
         alerting: Alerting | None = None,
         source_formats: Mapping[str, Format] | None = None,
         on_state: Callable[[str | None], None] | None = None,
+        max_age_s: float | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
+        #: hits whose line's own time is older than this are not alerted (None: all)
+        self.max_age_s = max_age_s
+        self._aged: set[str] = set()
         #: a source's own format, where it names one (else ``fmt``, else detected)
         self.source_formats = dict(source_formats or {})
         #: told once when saving starts failing (the error) and when it works (None)
@@ -77,11 +84,14 @@ class Follower:
             state.expire()
         known = state.files() if state is not None else []
         self._lines = {f.id: f.line for f in known}
+        #: every source's patterns: saved as followed once the first listing is read
+        self._patterns = sorted({p for s in sources for p in s.patterns})
+        self._patterns_saved = False
         self.tailer = Tailer(
             sources,
             clock,
             known,
-            fresh_start=state is None or state.fresh,
+            followed=followed_before(state, self._patterns, known),
             poll_interval=poll_interval,
         )
         self._streams: dict[str, Stream] = {}
@@ -166,7 +176,8 @@ class Follower:
             try:
                 # files still followed are seen now, however long they have been quiet
                 self.state.commit(
-                    files=[self._file_state(eid) for eid in self._streams]
+                    files=[self._file_state(eid) for eid in self._streams],
+                    followed=self._patterns,
                 )
                 self.tailer.forget(self.state.expire())
             except StateError as exc:
@@ -231,7 +242,9 @@ class Follower:
         (then all of it is kept, and tried again after a backoff)."""
         alerting = self.alerting
         pending = alerting is not None and alerting.changed
-        if self.state is not None and (self._dirty or pending):
+        # the patterns count as followed with the start positions of what they found
+        follows = not self._patterns_saved and self.tailer.listed_once
+        if self.state is not None and (self._dirty or pending or follows):
             files = [
                 self._file_state(eid) for eid in self._dirty if eid in self._streams
             ]
@@ -244,12 +257,14 @@ class Follower:
                     windows=c.windows,
                     closed=c.closed,
                     mutes=c.mutes,
+                    followed=self._patterns if follows else (),
                 )
             except StateError as exc:
                 self._save_failed(str(exc))
                 return False
             if alerting is not None:
                 alerting.committed()
+            self._patterns_saved = self._patterns_saved or follows
         if self.failing is not None:
             self.failing, self._retry_s = None, COMMIT_RETRY_S
             log.info("state_saved_again")
@@ -318,6 +333,8 @@ class Follower:
         self._lines_counted[eid] = stream.lines
         if eid in self._catchup:
             scan.hits = [h for h in scan.hits if self._recent(eid, h)]
+        if self.max_age_s is not None and scan.hits:
+            self._drop_aged(eid, scan, self.max_age_s)
         if self.alerting is not None and scan.hits:
             self.alerting.admit(scan.hits, self.clock.now())
         if self.on_problem is not None:
@@ -340,6 +357,25 @@ class Follower:
             when = when.astimezone().replace(tzinfo=None)
         return when >= cutoff
 
+    def _drop_aged(self, eid: str, scan: Scan, max_age_s: float) -> None:
+        """Drop the hits whose line says it was written more than ``max_age_s`` ago."""
+        now = self.clock.now()
+        cutoff = now - timedelta(seconds=max_age_s)
+        kept = []
+        for hit in scan.hits:
+            when = parse_timestamp(hit.record)
+            written = written_at(when, now) if when is not None else None
+            if written is None or written >= cutoff:
+                kept.append(hit)
+        if len(kept) < len(scan.hits) and eid not in self._aged:
+            self._aged.add(eid)  # said once per file: a whole old file is many lines
+            log.info(
+                "old_lines_not_alerted",
+                path=self._streams[eid].path,
+                max_age_s=max_age_s,
+            )
+        scan.hits = kept
+
     def _file_state(self, eid: str) -> FileState:
         stream = self._streams[eid]
         fp_hash, fp_n, path, last_seen = self.tailer.identity(eid)
@@ -354,3 +390,29 @@ class Follower:
             stream.line,
             last_seen,
         )
+
+
+def written_at(when: datetime, now: datetime) -> datetime | None:
+    """When a log line was written, by its own time ``when``, as an aware time.
+
+    A naive time is the writer's local time or UTC (a bot in a container, a server):
+    the latest of the two readings that is not in the future; None if both are.
+    """
+    if when.tzinfo is not None:
+        return when
+    latest = now + timedelta(seconds=CLOCK_SKEW_S)
+    readings = [when.astimezone(), when.replace(tzinfo=UTC)]
+    return max((r for r in readings if r <= latest), default=None)
+
+
+def followed_before(
+    state: State | None, patterns: Sequence[str], known: Sequence[FileState]
+) -> set[str]:
+    """The patterns whose files were followed before this start: the state's record,
+    or for a state written before it kept one, those that match a saved file's path."""
+    if state is None or state.fresh:
+        return set()
+    followed = state.followed()
+    if followed:
+        return followed
+    return patterns_matching(patterns, [f.path for f in known])

@@ -48,6 +48,8 @@ class Listed:
     source: str
     size: int
     mtime_ns: int
+    #: the patterns (as configured) that matched it
+    patterns: tuple[str, ...] = ()
 
 
 def _glob(pattern: str) -> list[str]:
@@ -102,6 +104,17 @@ def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
         return [(root, recursive)]
     found = globbing.glob(os.path.join(*directories))
     return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
+
+
+def patterns_matching(patterns: Iterable[str], paths: Iterable[str]) -> set[str]:
+    """The patterns that match one of ``paths`` by name (as fnmatch does, so a ``*``
+    also spans folders: for a guess, not for listing)."""
+    names = list(paths)
+    return {
+        pattern
+        for pattern in patterns
+        if any(fnmatch(name, os.path.expanduser(pattern)) for name in names)
+    }
 
 
 def file_key(st: os.stat_result, path: str) -> Inode:
@@ -195,6 +208,8 @@ class Listing:
                     inode = file_key(st, path)
                     if inode not in found:
                         found[inode] = Listed(
-                            path, source.name, st.st_size, st.st_mtime_ns
+                            path, source.name, st.st_size, st.st_mtime_ns, (pattern,)
                         )
+                    else:
+                        found[inode].patterns += (pattern,)
         return dict(sorted(found.items(), key=lambda kv: kv[1].mtime_ns))

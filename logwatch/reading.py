@@ -16,6 +16,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterable, KeysView
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -58,8 +59,8 @@ COPY_CHECK_BYTES = 64
 class Opened:
     """Bytes of file ``id`` will now be read from ``offset``.
 
-    ``fresh``: a file not known before; ``catch_up``: read from its start on a first
-    start because its source asks for a backfill; ``head``: its first bytes.
+    ``fresh``: a file not known before; ``catch_up``: read from its start when first
+    followed because its source asks for a backfill; ``head``: its first bytes.
     """
 
     id: str
@@ -161,8 +162,10 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
 class Reading:
     """The open files of an index: each step's polls and reads, and their openings.
 
-    ``listed_once`` is set by the tailer after its first whole listing: files found in
-    it start at their end (or catch up, if their source asks for a backfill).
+    ``listed_once`` is set by the tailer after its first whole listing: the files found
+    in it that no pattern in ``followed`` (the patterns followed before) matched start
+    at their end (or catch up, if their source asks for a backfill); the others, and
+    every file found later, are new since then and read from their start.
     """
 
     def __init__(
@@ -172,7 +175,7 @@ class Reading:
         clock: Clock,
         wake: threading.Event,
         warn: Callable[..., None],
-        fresh_start: bool = True,
+        followed: AbstractSet[str] = frozenset(),
         max_open: int = 256,
         missing_limit: int = missing_listings(sys.platform),
     ) -> None:
@@ -181,7 +184,7 @@ class Reading:
         self.clock = clock
         self.wake = wake
         self._warn = warn
-        self.fresh_start = fresh_start
+        self.followed = followed
         self.max_open = max_open
         self.missing_limit = missing_limit
         self.listed_once = False
@@ -320,7 +323,7 @@ class Reading:
         catch_up = False
         if entry is None:
             offset = 0
-            if self.fresh_start and not self.listed_once:
+            if not self.listed_once and self.followed.isdisjoint(item.patterns):
                 source = next((s for s in self.sources if s.name == item.source), None)
                 catch_up = source is not None and source.backfill_s > 0
                 if not catch_up:

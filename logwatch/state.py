@@ -117,6 +117,14 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _v6(conn: sqlite3.Connection) -> None:
+    # the glob patterns followed, and when last: files a pattern not followed before
+    # finds at a start are read from their ends, however long the state has been kept
+    conn.execute(
+        "CREATE TABLE followed (pattern TEXT PRIMARY KEY, last_seen REAL NOT NULL)"
+    )
+
+
 #: MIGRATIONS[i] takes a database from schema version i to i + 1.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1,
@@ -124,6 +132,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v3,
     _v4,
     _v5,
+    _v6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -280,6 +289,13 @@ class State:
         ).fetchall()
         return [FileState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
 
+    def followed(self) -> set[str]:
+        """The glob patterns followed before (empty: none saved yet, or a state
+        written before they were)."""
+        with self._lock:
+            rows = self._conn.execute("SELECT pattern FROM followed").fetchall()
+        return {r[0] for r in rows}
+
     def commit(
         self,
         files: Iterable[FileState] = (),
@@ -288,18 +304,25 @@ class State:
         windows: Iterable[tuple[str, str]] = (),
         closed: Iterable[str] = (),
         mutes: Iterable[tuple[str, str, float]] | None = None,
+        followed: Iterable[str] = (),
     ) -> None:
         """Save in one durable transaction: file positions (``forget``: ids to drop),
         ``alerts`` for the outbox, the dedup ``windows`` that changed (fingerprint,
-        JSON), the ``closed`` ones to drop and, unless None, every mute (rule, scope,
-        until).
+        JSON), the ``closed`` ones to drop, unless None every mute (rule, scope,
+        until), and the glob patterns ``followed`` now.
 
         Raises:
             StateError: it could not be written (nothing of it was).
         """
+        seen = self.clock.now().timestamp()
 
         def write(conn: sqlite3.Connection) -> None:
             _save_files(conn, files, forget)
+            conn.executemany(
+                """INSERT INTO followed (pattern, last_seen) VALUES (?, ?)
+                   ON CONFLICT(pattern) DO UPDATE SET last_seen=excluded.last_seen""",
+                [(p, seen) for p in followed],
+            )
             _queue(conn, alerts)
             _save_windows(conn, windows, closed, mutes)
 
@@ -358,7 +381,8 @@ class State:
 
     def expire(self, max_age_s: float = EXPIRE_S) -> list[str]:
         """Drop entries of files not seen for ``max_age_s`` (their ids are returned),
-        and alerts whose deliveries all ended that long ago, so State stays bounded."""
+        patterns not followed that long, and alerts whose deliveries all ended that
+        long ago, so State stays bounded."""
         cutoff = self.clock.now().timestamp() - max_age_s
         with self._lock:
             ids = [
@@ -370,6 +394,7 @@ class State:
 
         def write(conn: sqlite3.Connection) -> None:
             _save_files(conn, (), ids)
+            conn.execute("DELETE FROM followed WHERE last_seen < ?", (cutoff,))
             conn.execute(
                 "DELETE FROM deliveries WHERE status != ? AND done_at < ?",
                 (DeliveryStatus.PENDING, cutoff),

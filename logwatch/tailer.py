@@ -16,6 +16,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 
 import structlog
 
@@ -85,7 +86,7 @@ class Tailer:
         sources: Iterable[Source],
         clock: Clock,
         known: Iterable[FileState] = (),
-        fresh_start: bool = True,
+        followed: AbstractSet[str] = frozenset(),
         poll_interval: float = 1.0,
         max_open: int = 256,
         missing_limit: int = missing_listings(sys.platform),
@@ -106,7 +107,7 @@ class Tailer:
             clock,
             self.wake,
             self._warn,
-            fresh_start=fresh_start,
+            followed=followed,
             max_open=max_open,
             missing_limit=missing_limit,
         )
@@ -330,6 +331,11 @@ class Tailer:
         self._reading.listed_once = True
 
     # -- what the follower asks ------------------------------------------------------
+
+    @property
+    def listed_once(self) -> bool:
+        """Whether the files were listed whole once (their starts are fixed)."""
+        return self._reading.listed_once
 
     def marker(self, eid: str, offset: int) -> bytes:
         """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""

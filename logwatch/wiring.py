@@ -217,6 +217,7 @@ class Parts:
             alerting=alerting,
             on_problem=self._on_problem,
             on_state=self._on_state,
+            max_age_s=config.max_age,
             source_formats={
                 s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
             },

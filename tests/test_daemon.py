@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from logwatch import control
+from logwatch.clock import SystemClock
 from logwatch.daemon import Daemon, sd_notify
 from logwatch.errors import LogwatchError
 from tests.conftest import wait_until
@@ -167,8 +168,10 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
         "logwatch: reloading the config failed; the old one stays"
     )
     assert f"{rules / 'mine.yaml'}:" in hook.requests[0]["message"]
+    now = SystemClock().now().astimezone()  # a line older than max_age is not alerted
     write(
-        tmp_path / "logs" / "bot.log", b"2026-11-24 12:00:00 TRADING HALTED on venue\n"
+        tmp_path / "logs" / "bot.log",
+        f"{now:%Y-%m-%d %H:%M:%S} TRADING HALTED\n".encode(),
     )
     wait_until(lambda: len(hook.requests) == 2, 10, "an alert from the old rules")
     assert titles(hook)[1] == "CRITICAL: Trading halted"
@@ -290,6 +293,103 @@ def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
         lambda: len(hook.requests) == 1, 10, "the alert from a folder that appeared"
     )
     assert run.stop() == 0
+
+
+# -- a source followed for the first time (issue 18, item 5) --------------------------
+
+
+def two_sources(tmp_path: Path, hook: Hook, *names: str) -> str:
+    """The config of ``config()`` with one source per name, each its folder's *.log."""
+    sources = "".join(
+        f"  - name: {n}\n    paths: ['{tmp_path / n}/*.log']\n" for n in names
+    )
+    return config(tmp_path, hook, "10m").replace(
+        f"  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n", sources
+    )
+
+
+def symbols(hook: Hook) -> set[str]:
+    """The symbols of the alerts the hook got."""
+    return {t[t.rindex("(") + 1 : -1] for t in titles(hook) if t.endswith(")")}
+
+
+def test_a_source_added_to_a_config_starts_at_the_ends_of_its_files(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """With a state from an earlier run, a source added to the config had its existing
+    files read from the start: month-old errors were alerted (issue 18). Its files start
+    at their ends now, as on a first start; a file that appeared in a source followed
+    before is still read whole, and so is one that appears later in the new source."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "b" / "bot.log", margin("OLDUSDT") + margin("OLD2USDT"))
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
+    write(tmp_path / "a" / "bot.log", margin("AONEUSDT"))
+    wait_until(lambda: symbols(hook) == {"AONEUSDT"}, 10, "source a's alert")
+    assert run.stop() == 0
+    write(tmp_path / "a" / "daily-2.log", margin("ANEWUSDT"))  # while it was down
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a", "b"))
+    write(tmp_path / "b" / "bot.log", margin("BNEWUSDT"))
+    write(tmp_path / "b" / "later.log", margin("BLATERUSDT"))
+    wanted = {"AONEUSDT", "ANEWUSDT", "BNEWUSDT", "BLATERUSDT"}
+    wait_until(lambda: symbols(hook) >= wanted, 10, lambda: f"{wanted}: {titles(hook)}")
+    assert run.stop() == 0
+    assert symbols(hook) == wanted
+    assert len(hook.requests) == len(wanted)
+
+
+def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The same on a reload of a daemon whose state was not new when it started."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    Run(tmp_path, two_sources(tmp_path, hook, "a")).stop()  # the state exists now
+    write(tmp_path / "b" / "bot.log", margin("OLDUSDT"))
+    run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
+    (tmp_path / "config.yaml").write_text(two_sources(tmp_path, hook, "a", "b"))
+    done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
+    assert done.returncode == 0, done.stderr
+    wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
+    write(tmp_path / "b" / "bot.log", margin("BNEWUSDT"))
+    wait_until(lambda: "BNEWUSDT" in symbols(hook), 10, "the new line's alert")
+    assert run.stop() == 0
+    assert symbols(hook) == {"BNEWUSDT"}
+
+
+def test_zero_config_run_then_init_then_run_alerts_no_old_line(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """The README's path: `run` on the defaults, `init` adding a bot's folder, `run`
+    again alerted a ban 46 minutes old from that folder's log (issue 18)."""
+    env = {
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_STATE_HOME": str(tmp_path / "st"),
+    }
+    bots = tmp_path / "bots"
+    bots.mkdir()
+    write(bots / "bot.log", margin("OLDUSDT"))
+    assert Run(tmp_path, None, env).stop() == 0
+    done = logwatch(
+        "init",
+        "--yes",
+        "--language=en",
+        f"--source={bots}",
+        "--no-telegram",
+        "--no-desktop",
+        f"--apprise-url=json://127.0.0.1:{hook.port}/alerts",
+        "--alert-language=en",
+        "--quiet-hours=-",
+        "--no-check",
+        "--no-service",
+        env={**os.environ, "HOME": str(tmp_path), **env},
+    )
+    assert done.returncode == 0, done.stderr
+    run = Run(tmp_path, None, env)
+    write(bots / "bot.log", margin("NEWUSDT"))
+    wait_until(lambda: "NEWUSDT" in symbols(hook), 20, "the new line's alert")
+    assert run.stop() == 0
+    assert symbols(hook) == {"NEWUSDT"}
 
 
 def test_a_second_daemon_on_the_same_state_exits_naming_the_first(

@@ -29,6 +29,12 @@ BEAT = (
 )
 
 
+def beat_at(when: datetime) -> bytes:
+    """``BEAT`` as the bot writes it at ``when`` (its local time): a line older than
+    ``max_age`` is not alerted, nor taken for a heartbeat."""
+    return f"{when.astimezone():%Y-%m-%d %H:%M:%S}{BEAT[19:]}".encode()
+
+
 def beat(path: str = "bot.log") -> Hit:
     (hit,) = Engine(RuleSet((RULE,))).match(sample_record(BEAT.strip()))
     from dataclasses import replace
@@ -147,13 +153,13 @@ def test_a_freqtrade_bot_that_stops_its_heartbeat_is_alerted_then_resolved(
 
     try:
         daemon.step()
-        write(log, BEAT.encode())
+        write(log, beat_at(clock.now()))
         step_until(lambda: daemon.follower.lines_read["ft"] == 1, "the first beat")
         assert fakes.SENT.get("tg") is None  # a heartbeat is no error
         clock.advance(300)
         step_until(lambda: len(fakes.SENT.get("tg", [])) == 1, "the missing alert")
         assert fakes.SENT["tg"][0][0] == "CRITICAL: freqtrade stopped its heartbeat"
-        write(log, BEAT.encode())
+        write(log, beat_at(clock.now()))
         step_until(lambda: len(fakes.SENT.get("tg", [])) == 2, "the resolved message")
         assert (
             fakes.SENT["tg"][1][0] == "Back to normal: freqtrade stopped its heartbeat"

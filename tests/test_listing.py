@@ -7,7 +7,7 @@ import os
 import stat
 
 from logwatch.fileindex import Inode
-from logwatch.listing import Listed, Listing, Source
+from logwatch.listing import Listed, Listing, Source, patterns_matching
 
 
 class Tree:
@@ -59,9 +59,25 @@ def test_files_are_listed_by_inode_oldest_change_first() -> None:
     source = Source("app", ("/logs/*.log",), exclude=("skip.*",))
     found = listing_of(tree, [], source).take(trust)
     assert list(found.items()) == [
-        ((9, 10), Listed("/logs/a.log", "app", 3, 100)),
-        ((9, 20), Listed("/logs/b.log", "app", 5, 200)),
+        ((9, 10), Listed("/logs/a.log", "app", 3, 100, ("/logs/*.log",))),
+        ((9, 20), Listed("/logs/b.log", "app", 5, 200, ("/logs/*.log",))),
     ]
+
+
+def test_a_file_names_every_pattern_that_matched_it() -> None:
+    """Where a file starts depends on whether any of its patterns was followed before."""
+    tree = Tree()
+    tree.add("/logs/a.log", 10, 3, 100)
+    sources = [Source("app", ("/logs/a*", "/logs/*.log")), Source("b", ("/logs/*",))]
+    found = listing_of(tree, [], *sources).take(trust)
+    assert found[(9, 10)].source == "app"
+    assert found[(9, 10)].patterns == ("/logs/a*", "/logs/*.log", "/logs/*")
+
+
+def test_patterns_that_match_saved_paths_are_guessed_followed() -> None:
+    patterns = ["/logs/*.log", "/other/*.log", "/logs/**/*.slog", "~/bot/*.log"]
+    paths = ["/logs/app.log", "/logs/q/2026/x.slog"]
+    assert patterns_matching(patterns, paths) == {"/logs/*.log", "/logs/**/*.slog"}
 
 
 def test_a_trusted_listing_is_kept_until_its_directory_changes() -> None:

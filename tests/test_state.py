@@ -94,3 +94,20 @@ def test_a_replaced_state_file_is_moved_aside_and_written_again(
     again = State(path, FakeClock())
     assert sorted((f.id, f.offset) for f in again.files()) == [("f1", 5), ("f2", 9)]
     again.close()
+
+
+def test_followed_patterns_are_kept_until_a_week_unfollowed(tmp_path: Path) -> None:
+    """Which patterns were followed decides where their files start (issue 18); one
+    not followed for a week is forgotten, as its files' entries are."""
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+    state.commit(followed=["/a/*.log", "/b/*.log"])
+    clock.advance(6 * 24 * 3600)
+    state.commit(followed=["/a/*.log"])
+    state.close()
+    clock.advance(2 * 24 * 3600)
+    again = State(tmp_path / "state.db", clock)
+    assert again.followed() == {"/a/*.log", "/b/*.log"}
+    again.expire()
+    assert again.followed() == {"/a/*.log"}
+    again.close()

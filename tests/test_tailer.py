@@ -12,7 +12,10 @@ import gzip
 import os
 import shutil
 import sqlite3
+import sys
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -593,6 +596,133 @@ def test_crash_before_commit_reports_again_but_skips_nothing(
     h.settle()
     assert [n for n in range(6) if h.seen[n] == 0] == []
     assert all(h.seen[n] == 1 for n in range(3))
+
+
+# -- a pattern followed for the first time (issue 18, item 5) ---------------------------
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        ("a/*.log", "b/*.log"),
+        ("b/*.log", "a/*.log"),
+        # a file an old pattern matches too was followed before, whatever matched first
+        ("a/new*.log", "b/*.log", "a/*.log"),
+    ],
+)
+def test_a_pattern_added_to_a_state_starts_at_the_ends_of_the_files_it_finds(
+    tmp_path: Path, patterns: tuple[str, ...]
+) -> None:
+    """A pattern not followed before is a first start for the files it finds: they
+    start at their ends (their old errors are not alerted, issue 18); a file new in a
+    pattern followed before, and one that appears later, are read from their start."""
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    write(tmp_path / "b" / "old.log", lines(0, 3))
+    first = Harness(tmp_path, ("a/*.log",))
+    first.settle()
+    first.close()
+    write(tmp_path / "a" / "new.log", lines(10, 12))  # a daily file, while it was down
+    write(tmp_path / "b" / "old.log", lines(3, 5))
+    h = Harness(tmp_path, patterns)
+    h.settle()
+    write(tmp_path / "b" / "old.log", lines(20, 22))
+    write(tmp_path / "b" / "later.log", lines(30, 32))
+    h.settle()
+    h.once([10, 11, 20, 21, 30, 31])
+    h.close()
+
+
+def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
+    tmp_path: Path,
+) -> None:
+    """A state of schema 5 names files, not patterns: a pattern that matches a saved
+    file's path was followed; the others are new."""
+    from logwatch.state import MIGRATIONS
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    for migrate in MIGRATIONS[:5]:
+        migrate(db)
+    db.execute("PRAGMA user_version=5")
+    db.execute(
+        "INSERT INTO files VALUES ('f1', x'00', 1, ?, 42, x'01', ?, 1)",
+        (str(tmp_path / "a" / "app.log"), FakeClock().now().timestamp()),
+    )
+    db.close()
+    write(tmp_path / "a" / "new.log", lines(0, 2))  # written while it was down
+    write(tmp_path / "b" / "old.log", lines(10, 12))
+    h = Harness(tmp_path, ("a/*.log", "b/*.log"))
+    h.settle()
+    h.once([0, 1])
+    state = h.follower.state
+    assert state is not None
+    assert state.followed() == {str(tmp_path / p) for p in ("a/*.log", "b/*.log")}
+    h.close()
+
+
+def stamped(when: datetime, n: int) -> bytes:
+    """Line ``n`` as a Python logger writes it at local time ``when``."""
+    return f"{when:%Y-%m-%d %H:%M:%S},000 - bot - ERROR - LINE {n:06d}\n".encode()
+
+
+#: how long ago each line was written, in hours; lines past max_age (24 h) are dropped
+AGES_H = [30 * 24, 48, 24.5, 23.5, 1, 0, -1]
+
+
+def test_max_age_holds_by_the_lines_own_time(h: Harness, tmp_path: Path) -> None:
+    """A file read from its start (new in a followed source) alerted errors of any age;
+    a hit whose line was written longer than ``max_age`` ago is not reported now."""
+    h.follower.max_age_s = 24 * 3600
+    local_now = h.clock.now().astimezone().replace(tzinfo=None)
+    data = b"".join(
+        stamped(local_now - timedelta(hours=age), n) for n, age in enumerate(AGES_H)
+    )
+    with capture_logs() as logs:
+        write(tmp_path / "app.log.2", data)
+        write(tmp_path / "app.log.3", b"no time here: LINE 000100\n")
+        h.settle()
+    h.once([n for n, age in enumerate(AGES_H) if age <= 24] + [100])
+    said = [e for e in logs if e["event"] == "old_lines_not_alerted"]
+    assert [(e["path"], e["max_age_s"]) for e in said] == [
+        (str(tmp_path / "app.log.2"), 24 * 3600)
+    ]
+
+
+def tzset() -> None:
+    """Apply ``$TZ`` now (POSIX only: its test is skipped on Windows)."""
+    if sys.platform != "win32":
+        time.tzset()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="time.tzset is POSIX only")
+@pytest.mark.parametrize("zone", ["XXX-14", "XXX+5", "UTC0"])  # UTC+14, UTC-5, UTC
+def test_a_naive_time_in_utc_or_local_time_is_read_as_written(
+    h: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """A bot in a container logs UTC without saying so: on a host 14 hours ahead, its
+    lines read as local time look 14 hours old, and past a short ``max_age`` none
+    would be alerted; lines of either kind two hours old are past it."""
+    monkeypatch.setenv("TZ", zone)
+    tzset()
+    try:
+        h.follower.max_age_s = 3600
+        now = h.clock.now()
+        local = now.astimezone().replace(tzinfo=None)
+        utc = now.replace(tzinfo=None)
+        write(
+            tmp_path / "app.log.2",
+            stamped(utc, 0)
+            + stamped(local, 1)
+            + stamped(local - timedelta(hours=2), 2)
+            + stamped(utc - timedelta(hours=2), 3),
+        )
+        h.settle()
+        h.once([0, 1])
+    finally:
+        monkeypatch.undo()
+        tzset()
 
 
 # -- pure parts and small functions ------------------------------------------------------------
