@@ -99,9 +99,18 @@ _lang_option = click.option(
 
 
 def _load(rule_dirs: Iterable[Path]) -> RuleSet:
-    from logwatch.rules import load_rules, rules_cache_dir
+    from logwatch.rules import load_rules, rules_cache_dir, rules_cache_key
 
-    return load_rules(list(rule_dirs), cache_dir=rules_cache_dir(os.environ))
+    warnings: list[str] = []
+    rules = load_rules(
+        list(rule_dirs),
+        cache_dir=rules_cache_dir(os.environ),
+        key_file=rules_cache_key(os.environ),
+        warnings=warnings,
+    )
+    for warning in warnings:
+        click.echo(f"logwatch: {warning}", err=True)
+    return rules
 
 
 # -- scan ------------------------------------------------------------------------------
