@@ -572,3 +572,26 @@ def test_scan_never_runs_a_planted_cache_and_says_so(tmp_path: Path) -> None:
     assert '"rule": "binance.margin-insufficient"' in second.stdout
     assert second.stderr.count("rules cache not used") == 1
     assert "rules cache" not in scan().stderr  # rebuilt
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_check_shows_a_refused_cache_with_the_configs_warnings(tmp_path: Path) -> None:
+    """``run`` and ``check`` build their rules through the config (wiring)."""
+    from click.testing import CliRunner
+
+    from logwatch.cli import cli
+
+    config = tmp_path / "c.yaml"
+    config.write_text(f"state_dir: {tmp_path / 'state'}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    env = {"LOGWATCH_CACHE_DIR": str(cache)}
+    runner = CliRunner()
+    first = runner.invoke(cli, ["check", "--config", str(config)], env=env)
+    assert first.exit_code == 0, first.output
+    cache.chmod(0o770)
+    result = runner.invoke(cli, ["check", "--config", str(config)], env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"logwatch: rules cache not used: {cache}: writable by others (mode 770)"
+        in result.output
+    )
