@@ -555,14 +555,22 @@ def _read_own(path: Path, private: bool = False) -> bytes:
 
 
 def _own_dir(path: Path) -> None:
-    """Make ``path`` (private to this user) unless it is there; then check it.
+    """Make ``path`` (private to this user) unless it is there. A folder of this
+    user's that others could write (made under a umask of 002, as some systems give
+    users) is made private: each file in it is still checked when read.
 
     Raises:
         OSError: it cannot be made.
-        _Untrusted: see ``_own``.
+        _Untrusted: it is someone else's (see ``_own``).
     """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _own(path.stat(), path)
+    st = path.stat()
+    try:
+        _own(st, path)
+    except _Untrusted:
+        if sys.platform == "win32" or st.st_uid != os.geteuid():
+            raise
+        path.chmod(0o700)
 
 
 class _Cache:
@@ -707,18 +715,9 @@ class _Cache:
             if secret is None:
                 return
             body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
-            folder = self.path.parent
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            try:
-                _own(folder.stat(), folder)
-            except _Untrusted:
-                # this user's own folder that others could write (made with a umask
-                # of 002, as some systems give users): made private, then used
-                if sys.platform == "win32" or folder.stat().st_uid != os.geteuid():
-                    return
-                folder.chmod(0o700)
+            _own_dir(self.path.parent)  # someone else's: not written (read warned)
             fd, tmp = tempfile.mkstemp(
-                prefix=self.path.name + ".", suffix=".tmp", dir=folder
+                prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent
             )
             with os.fdopen(fd, "wb") as fh:
                 fh.write(self.MAGIC + self.key + self._mac(secret, body) + body)

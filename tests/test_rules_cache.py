@@ -516,6 +516,17 @@ class TestOwnership:
             "the rules were loaded from their files"
         ]
 
+    def test_a_key_folder_others_can_write_is_made_private(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
+        key_file.parent.mkdir(mode=0o777)
+        key_file.parent.chmod(0o777)
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        assert key_file.parent.stat().st_mode & 0o777 == 0o700
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        assert loads == [1]
+
     @pytest.mark.parametrize("what", ["file", "folder", "key"])
     def test_what_another_user_owns_is_refused(
         self, tmp_path: Path, user_rules: Path, loads: list[int], what: str
