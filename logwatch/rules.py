@@ -491,15 +491,15 @@ def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
 
 def rules_cache_key(env: Mapping[str, str]) -> Path:
     """The file of the user's own key that signs the rules cache:
-    ``LOGWATCH_CACHE_KEY``, else ``rules-cache.key`` in the user's data directory
-    (never the cache directory, which may be shared)."""
+    ``LOGWATCH_CACHE_KEY``, else ``rules-cache.key`` in the user's state directory
+    (never the cache directory, which may be shared; the user unit may write there)."""
     chosen = env.get("LOGWATCH_CACHE_KEY")
     if chosen:
         return Path(chosen)
     import platformdirs
 
-    data = platformdirs.user_data_path("logwatch", appauthor=False)
-    return data / "rules-cache.key"
+    state = platformdirs.user_state_path("logwatch", appauthor=False)
+    return state / "rules-cache.key"
 
 
 def _own_code() -> list[Path]:
