@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch import service as svc
 from logwatch.cli import cli
@@ -578,3 +580,18 @@ def test_the_windows_argv_reader_follows_the_documented_examples(
     tail: str, argv: list[str]
 ) -> None:
     assert windows_argv(tail) == argv
+
+
+#: Any text a path could hold once control characters are refused.
+PATH_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40)
+
+
+@given(PATH_TEXT)
+def test_any_config_path_comes_back_from_the_units_command_line(path: str) -> None:
+    line = "/bin/x " + svc.systemd_quote(path, "--config")
+    assert systemd_words(line) == ["/bin/x", path]
+
+
+@given(PATH_TEXT.filter(lambda text: "%" not in text))
+def test_any_config_path_comes_back_from_the_tasks_arguments(path: str) -> None:
+    assert windows_argv(svc.task_arguments(path)) == ["run", "--config", path]
