@@ -512,7 +512,11 @@ class _Untrusted(Exception):
 
 
 #: Opens a file itself, never the file a symbolic link points to.
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: ... and never waits: a FIFO planted in its place would block the open for ever.
+_OPEN_FLAGS = (
+    os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
 def _own(st: os.stat_result, path: Path, private: bool = False) -> None:
@@ -541,7 +545,7 @@ def _read_own(path: Path, private: bool = False) -> bytes:
         _Untrusted: it is a link or someone else's.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if _NOFOLLOW and path.is_symlink():  # ELOOP: a link planted in its place
             raise _Untrusted(f"{path}: a symbolic link") from exc

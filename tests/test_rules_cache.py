@@ -502,6 +502,19 @@ class TestOwnership:
         assert loads == [1, 1]
         assert warnings[0].startswith(f"rules cache not used: {path}: a symbolic link")
 
+    def test_a_fifo_planted_as_the_cache_file_neither_blocks_nor_is_read(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache = tmp_path / "cache"
+        load_rules([user_rules], cache_dir=cache)
+        (path,) = cache_files(cache)
+        path.unlink()
+        os.mkfifo(path)  # type: ignore[attr-defined,unused-ignore]
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings[0].startswith(f"rules cache not used: {path}: not a regular")
+
     def test_a_key_others_can_read_is_refused(
         self, tmp_path: Path, user_rules: Path, loads: list[int]
     ) -> None:
