@@ -99,9 +99,18 @@ _lang_option = click.option(
 
 
 def _load(rule_dirs: Iterable[Path]) -> RuleSet:
-    from logwatch.rules import load_rules, rules_cache_dir
+    from logwatch.rules import load_rules, rules_cache_dir, rules_cache_key
 
-    return load_rules(list(rule_dirs), cache_dir=rules_cache_dir(os.environ))
+    warnings: list[str] = []
+    rules = load_rules(
+        list(rule_dirs),
+        cache_dir=rules_cache_dir(os.environ),
+        key_file=rules_cache_key(os.environ),
+        warnings=warnings,
+    )
+    for warning in warnings:
+        click.echo(f"logwatch: {warning}", err=True)
+    return rules
 
 
 # -- scan ------------------------------------------------------------------------------
@@ -665,10 +674,18 @@ def service_install(
     env = dict(os.environ)
     scripts = Path(sys.executable).parent
     _system_only_on_linux(system)
+    # the service starts elsewhere than here: it needs the path from the root
+    config = config_path.resolve() if config_path else None
     if sys.platform == "win32":
         command = svc.launcher(scripts, shutil.which)
         workdir = svc.default_workdir(env)
-        plan = svc.windows_install(env, command, workdir, workdir / svc.TASK_TEMPLATE)
+        plan = svc.windows_install(
+            env,
+            command,
+            workdir,
+            workdir / svc.TASK_TEMPLATE,
+            str(config) if config else None,
+        )
     else:
         found = scripts / "logwatch"
         executable = found if found.is_file() else Path(shutil.which("logwatch") or "")
@@ -678,7 +695,6 @@ def service_install(
             raise click.ClickException(
                 "--system writes /etc/systemd/system: run it as root (sudo)"
             )
-        config = config_path.resolve() if config_path else None
         plan = svc.linux_install(env, executable, config, system)
     _apply_plan(ctx, plan, dry_run, strict=True)
     if not dry_run and plan.runnable:

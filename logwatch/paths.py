@@ -15,7 +15,12 @@ import platformdirs
 ENV_PREFIX = "LOGWATCH_"
 #: LOGWATCH_* variables that are not settings but still ours.
 OWN_VARIABLES = frozenset(
-    {"LOGWATCH_CONFIG", "LOGWATCH_STATE_DIR", "LOGWATCH_CACHE_DIR"}
+    {
+        "LOGWATCH_CONFIG",
+        "LOGWATCH_STATE_DIR",
+        "LOGWATCH_CACHE_DIR",
+        "LOGWATCH_CACHE_KEY",
+    }
 )
 
 

@@ -11,8 +11,10 @@ import contextlib
 import dataclasses
 import gc
 import hashlib
+import hmac
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -436,12 +438,18 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
 
 
 def load_rules(
-    dirs: Iterable[Path] = (), builtin: bool = True, cache_dir: Path | None = None
+    dirs: Iterable[Path] = (),
+    builtin: bool = True,
+    cache_dir: Path | None = None,
+    key_file: Path | None = None,
+    warnings: list[str] | None = None,
 ) -> RuleSet:
     """Every rule and catalogue entry from the built-in packs and ``dirs``.
 
     With ``cache_dir``, a rule set loaded before from the very same files by the very
-    same code is read from there instead (see ``_Cache``).
+    same code is read from there instead, when signed with the user's key in
+    ``key_file`` (default: ``rules_cache_key`` of the environment; see ``_Cache``).
+    A cache that was refused is named in ``warnings``.
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
@@ -451,8 +459,11 @@ def load_rules(
     # costs time (a third of the load at start-up)
     enabled = gc.isenabled()
     gc.disable()
+    cache = None
     try:
-        cache = _Cache.of(cache_dir, dirs, builtin) if cache_dir is not None else None
+        if cache_dir is not None:
+            key_file = key_file or rules_cache_key(os.environ)
+            cache = _Cache.of(cache_dir, key_file, dirs, builtin)
         cached = cache.read() if cache is not None else None
         if cached is not None:
             return cached
@@ -461,6 +472,8 @@ def load_rules(
             cache.write(ruleset)
         return ruleset
     finally:
+        if cache is not None and cache.warning and warnings is not None:
+            warnings.append(cache.warning)
         if enabled:
             gc.enable()
 
@@ -476,9 +489,92 @@ def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
     return Path(platformdirs.user_cache_dir("logwatch", appauthor=False))
 
 
+def rules_cache_key(env: Mapping[str, str]) -> Path:
+    """The file of the user's own key that signs the rules cache:
+    ``LOGWATCH_CACHE_KEY``, else ``rules-cache.key`` in the user's state directory
+    (never the cache directory, which may be shared; the user unit may write there)."""
+    chosen = env.get("LOGWATCH_CACHE_KEY")
+    if chosen:
+        return Path(chosen)
+    import platformdirs
+
+    state = platformdirs.user_state_path("logwatch", appauthor=False)
+    return state / "rules-cache.key"
+
+
 def _own_code() -> list[Path]:
     """logwatch's own source files: the rules cache's key holds them."""
     return sorted(Path(__file__).parent.glob("*.py"))
+
+
+class _Untrusted(Exception):
+    """A cache file, its folder or the key that others could have written."""
+
+
+#: Opens a file itself, never the file a symbolic link points to.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: ... and never waits: a FIFO planted in its place would block the open for ever.
+_OPEN_FLAGS = (
+    os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+def _own(st: os.stat_result, path: Path, private: bool = False) -> None:
+    """Raise ``_Untrusted`` unless ``st`` (of ``path``) is this user's, and no other
+    user can write it (with ``private``: nor read it).
+
+    Windows: nothing is checked; the default places are in the user's own profile
+    (``%LOCALAPPDATA%``), which other users cannot open; the key signs the rest.
+    """
+    if sys.platform == "win32":
+        return
+    if st.st_uid != os.geteuid():
+        raise _Untrusted(f"{path}: owned by user {st.st_uid}, not by this user")
+    mask = 0o077 if private else stat.S_IWGRP | stat.S_IWOTH
+    if st.st_mode & mask:
+        said = "readable by others" if private else "writable by others"
+        raise _Untrusted(f"{path}: {said} (mode {stat.S_IMODE(st.st_mode):o})")
+
+
+def _read_own(path: Path, private: bool = False) -> bytes:
+    """The bytes of ``path``, a regular file of this user's (see ``_own``), opened
+    without following a link.
+
+    Raises:
+        FileNotFoundError: there is none.
+        _Untrusted: it is a link or someone else's.
+    """
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError as exc:
+        if _NOFOLLOW and path.is_symlink():  # ELOOP: a link planted in its place
+            raise _Untrusted(f"{path}: a symbolic link") from exc
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise _Untrusted(f"{path}: not a regular file")
+        _own(st, path, private)
+        return fh.read()
+
+
+def _own_dir(path: Path) -> None:
+    """Make ``path`` (private to this user) unless it is there. A folder of this
+    user's that others could write (made under a umask of 002, as some systems give
+    users) is made private: each file in it is still checked when read.
+
+    Raises:
+        OSError: it cannot be made.
+        _Untrusted: it is someone else's (see ``_own``).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    st = path.stat()
+    try:
+        _own(st, path)
+    except _Untrusted:
+        if sys.platform == "win32" or st.st_uid != os.geteuid():
+            raise
+        path.chmod(0o700)
 
 
 class _Cache:
@@ -491,20 +587,31 @@ class _Cache:
     rules are loaded from their files; a cache that cannot be written (a read-only
     or full disk) is not written. Writes go to a file of their own, then replace the
     cache in one step, so two processes never read each other's half-written file.
-    Only a load without problems is kept. The file is the user's own (pickle runs
-    code from it: it is as trusted as the user's installed packages).
+    Only a load without problems is kept.
+
+    Unpickling runs code, and the file's name can be computed by anyone: so a file is
+    read only when it is this user's, in a folder no one else can write, opened
+    without following links, and its HMAC (under the user's own random key, kept
+    private in ``key_file``, away from the cache folder) matches — checked before a
+    byte is unpickled. Anything else is ignored with a warning and loaded anew.
     """
 
-    MAGIC = b"logwatch-rules-1\n"
+    MAGIC = b"logwatch-rules-2\n"
     #: Files kept per set of directories: two installed versions of logwatch (or two
     #: sets of rules in turn) each keep theirs instead of replacing the other's.
     KEEP = 3
+    KEY_BYTES = 32
 
-    def __init__(self, path: Path, key: bytes) -> None:
-        self.path, self.key = path, key
+    def __init__(self, path: Path, key: bytes, key_file: Path) -> None:
+        self.path, self.key, self.key_file = path, key, key_file
+        #: why the cache was not used, for the user (None: nothing to say)
+        self.warning: str | None = None
+        self._secret: bytes | None = None
 
     @classmethod
-    def of(cls, cache_dir: Path, dirs: list[Path], builtin: bool) -> _Cache | None:
+    def of(
+        cls, cache_dir: Path, key_file: Path, dirs: list[Path], builtin: bool
+    ) -> _Cache | None:
         """The cache of these directories, or None when an input cannot be read."""
         digest = hashlib.blake2b(digest_size=32)
         where = hashlib.blake2b(digest_size=8)
@@ -525,22 +632,78 @@ class _Cache:
             return None  # loading reports what is wrong
         key = digest.digest()
         stem = f"rules-{where.hexdigest()}{'' if builtin else '-own'}-"
-        return cls(cache_dir / f"{stem}{key.hex()[:16]}.pickle", key)
+        return cls(cache_dir / f"{stem}{key.hex()[:16]}.pickle", key, key_file)
+
+    def _ignored(self, why: str) -> None:
+        self.warning = (
+            f"rules cache not used: {why}; the rules were loaded from their files"
+        )
+
+    def secret(self) -> bytes | None:
+        """The user's signing key, made on first use; None when it cannot be had."""
+        if self._secret is None:
+            with contextlib.suppress(OSError):
+                self._secret = self._read_or_make_secret()
+        return self._secret
+
+    def _read_or_make_secret(self) -> bytes:
+        _own_dir(self.key_file.parent)
+        try:
+            secret = _read_own(self.key_file, private=True)
+        except FileNotFoundError:
+            import secrets
+            import tempfile
+
+            fd, tmp = tempfile.mkstemp(dir=self.key_file.parent)  # mode 600
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(secrets.token_bytes(self.KEY_BYTES))
+                # a link never replaces a key another process made meanwhile
+                with contextlib.suppress(FileExistsError):
+                    os.link(tmp, self.key_file)
+            finally:
+                Path(tmp).unlink()
+            secret = _read_own(self.key_file, private=True)
+        if len(secret) != self.KEY_BYTES:
+            raise _Untrusted(f"{self.key_file}: not a key of logwatch's")
+        return secret
+
+    def _mac(self, secret: bytes, body: bytes) -> bytes:
+        return hmac.digest(secret, self.MAGIC + self.key + body, "sha256")
 
     def read(self) -> RuleSet | None:
-        """The cached rule set, if the file holds one for this key."""
+        """The cached rule set, if the file holds one for this key, signed by this
+        user's key; None (with ``warning`` set) for anything else but no file."""
         try:
-            data = self.path.read_bytes()
+            _own(self.path.parent.stat(), self.path.parent)
+            data = _read_own(self.path)
+            secret = self.secret()
+        except FileNotFoundError:
+            return None
+        except _Untrusted as exc:
+            self._ignored(str(exc))
+            return None
         except OSError:
             return None
+        if secret is None:
+            return None
         head = self.MAGIC + self.key
-        if not data.startswith(head):
+        mac = data[len(head) : len(head) + 32]
+        body = data[len(head) + 32 :]
+        if not data.startswith(head) or not hmac.compare_digest(
+            mac, self._mac(secret, body)
+        ):
+            self._ignored(f"{self.path}: damaged, or not signed with this user's key")
             return None
         try:
-            ruleset = pickle.loads(data[len(head) :])  # noqa: S301  the user's own file
+            ruleset = pickle.loads(body)  # noqa: S301  signed by this user's key
         except Exception:  # noqa: BLE001  any damage: load from the files instead
+            self._ignored(f"{self.path}: cannot be read back")
             return None
-        return ruleset if isinstance(ruleset, RuleSet) else None
+        if not isinstance(ruleset, RuleSet):
+            self._ignored(f"{self.path}: holds no rules")
+            return None
+        return ruleset
 
     def write(self, ruleset: RuleSet) -> None:
         """Keep ``ruleset``; silently not when the directory cannot take it."""
@@ -548,13 +711,20 @@ class _Cache:
         try:
             import tempfile  # only to write: most starts read
 
+            try:
+                secret = self.secret()
+            except _Untrusted as exc:
+                self._ignored(str(exc))
+                return
+            if secret is None:
+                return
             body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _own_dir(self.path.parent)  # someone else's: not written (read warned)
             fd, tmp = tempfile.mkstemp(
                 prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent
             )
             with os.fdopen(fd, "wb") as fh:
-                fh.write(self.MAGIC + self.key + body)
+                fh.write(self.MAGIC + self.key + self._mac(secret, body) + body)
             Path(tmp).replace(self.path)
             tmp = None
             self._prune()

@@ -9,11 +9,16 @@ writes files and runs commands, through a runner the caller gives.
 from __future__ import annotations
 
 import os
+import re
+import string
 import subprocess
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from logwatch.errors import ConfigError
 
 #: The task's name in Task Scheduler and the unit's in systemd.
 NAME = "logwatch"
@@ -39,19 +44,107 @@ def template(name: str) -> str:
     raise FileNotFoundError(f"{name} is not shipped in {root}")
 
 
+def refuse_control(value: str, what: str) -> str:
+    """``value``, unless it holds a control character (a newline would end a unit's
+    line and start a directive of its own) or bytes that are not text.
+
+    Raises:
+        ConfigError: naming ``what`` (``--config``) and the character, escaped.
+    """
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            raise ConfigError(
+                what,
+                0,
+                f"{value!r} holds a control character (U+{ord(char):04X}), "
+                "which a service definition cannot carry safely",
+            )
+        if category == "Cs":
+            raise ConfigError(what, 0, f"{value!r} is not valid UTF-8")
+    return value
+
+
 # -- Windows: the logon task -----------------------------------------------------------
 
+#: The template's arguments: ``run`` on the defaults (``--config`` is added at install).
+TASK_ARGUMENTS = "<Arguments>run</Arguments>"
+#: ``%NAME%``: Task Scheduler expands it in Command, Arguments and WorkingDirectory,
+#: and has no escape for a literal one.
+_TASK_VARIABLE = re.compile(r"%[^%]+%")
 
-def task_xml(template_text: str, user: str, command: str, workdir: str) -> str:
+
+def task_value(value: str, what: str) -> str:
+    """``value`` as it may go into the task: no control character (XML 1.0 cannot
+    hold most) and nothing Task Scheduler would expand as a variable.
+
+    Raises:
+        ConfigError: naming ``what``.
+    """
+    refuse_control(value, what)
+    found = _TASK_VARIABLE.search(value)
+    if found:
+        raise ConfigError(
+            what,
+            0,
+            f"{value!r} holds {found.group()}, which Task Scheduler would replace "
+            "with an environment variable's value: use a path without it",
+        )
+    return value
+
+
+def windows_quote(arg: str) -> str:
+    """One argument, double-quoted so that the C runtime and CommandLineToArgvW
+    split it back exactly: a backslash run before a quote (or the closing quote)
+    is doubled, and a quote inside is escaped with one more backslash."""
+    out = ['"']
+    backslashes = 0
+    for char in arg:
+        if char == "\\":
+            backslashes += 1
+            continue
+        if char == '"':
+            out.append("\\" * (2 * backslashes + 1) + '"')
+        else:
+            out.append("\\" * backslashes + char)
+        backslashes = 0
+    out.append("\\" * (2 * backslashes) + '"')
+    return "".join(out)
+
+
+def task_arguments(config: str | None) -> str:
+    """What the task passes to ``logwatchw``: ``run``, with ``--config "FILE"``."""
+    if config is None:
+        return "run"
+    return "run --config " + windows_quote(task_value(config, "--config"))
+
+
+def task_xml(
+    template_text: str,
+    user: str,
+    command: str,
+    workdir: str,
+    config: str | None = None,
+) -> str:
     """The task XML with its placeholders filled in (XML-escaped), declared UTF-16.
 
     Task Scheduler exports and imports task XML as UTF-16; the text is written in
     that encoding (``apply``), so the declaration must say so.
+
+    Raises:
+        ConfigError: a value the task cannot carry (see ``task_value``).
     """
+    if TASK_ARGUMENTS not in template_text:
+        raise ValueError(f"the task template has no {TASK_ARGUMENTS}")
     filled = (
-        template_text.replace("__USER__", escape(user))
-        .replace("__LOGWATCHW__", escape(command))
-        .replace("__WORKDIR__", escape(workdir))
+        template_text.replace("__USER__", escape(refuse_control(user, "the user")))
+        .replace(
+            "__LOGWATCHW__", escape(task_value(command, "the logwatchw executable"))
+        )
+        .replace("__WORKDIR__", escape(task_value(workdir, "the working folder")))
+        .replace(
+            TASK_ARGUMENTS, f"<Arguments>{escape(task_arguments(config))}</Arguments>"
+        )
     )
     return filled.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
 
@@ -111,30 +204,72 @@ def schtasks_query() -> tuple[str, ...]:
 # -- Linux: systemd units --------------------------------------------------------------
 
 
-def systemd_quote(arg: str) -> str:
-    """One ExecStart= argument: specifiers (``%``) and variables (``$``) escaped, and
-    double-quoted when it holds a space, a quote or a backslash."""
-    text = arg.replace("%", "%%").replace("$", "$$")
-    if any(c in text for c in " \t\"\\'"):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
+#: What an ExecStart= word may hold unquoted; anything else is double-quoted.
+_SYSTEMD_PLAIN = frozenset(string.ascii_letters + string.digits + "/._-+,:@=")
+#: What systemd refuses in an executable's path, quoted or not ("special characters").
+_SYSTEMD_UNSAFE_EXECUTABLE = frozenset("\\\"'")
+
+
+def _systemd_word(text: str) -> str:
+    """``text`` (specifiers and variables already escaped) as one ExecStart= word:
+    double-quoted with C escapes for ``\\`` and ``"`` unless every character is
+    plain (so a lone ``;`` is never read as a command separator)."""
+    if text and _SYSTEMD_PLAIN.issuperset(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def systemd_quote(arg: str, what: str) -> str:
+    """One ExecStart= argument, read back by systemd exactly: specifiers (``%%``)
+    and variables (``$$``) escaped, then quoted (see ``_systemd_word``).
+
+    Raises:
+        ConfigError: ``arg`` holds a control character (see ``refuse_control``).
+    """
+    return _systemd_word(
+        refuse_control(arg, what).replace("%", "%%").replace("$", "$$")
+    )
+
+
+def systemd_executable(path: str, what: str = "the logwatch executable") -> str:
+    """The executable's word of an ExecStart= line: specifiers escaped, but not
+    ``$``, which systemd does not expand there.
+
+    Raises:
+        ConfigError: a control character, or a quote or backslash: systemd refuses
+            those in an executable's path however it is quoted.
+    """
+    refuse_control(path, what)
+    if _SYSTEMD_UNSAFE_EXECUTABLE.intersection(path):
+        raise ConfigError(
+            what,
+            0,
+            f"{path!r} holds a quote or a backslash, which systemd refuses in the "
+            "path of a program it starts: install logwatch in a folder without them",
+        )
+    return _systemd_word(path.replace("%", "%%"))
 
 
 def unit_text(template_text: str, executable: Path, config: Path | None) -> str:
     """A unit with the real path of ``logwatch`` in its ``ExecStartPre=``/``ExecStart=``
-    (and ``--config``, when given, in place of the shipped one)."""
+    (and ``--config``, when given, in place of the shipped one).
+
+    Raises:
+        ConfigError: a path holds a control character.
+    """
     out = []
     for line in template_text.splitlines():
         key, sep, value = line.partition("=")
         if sep and key in ("ExecStartPre", "ExecStart"):
             words = value.split()
             verb = words[1] if len(words) > 1 else "run"
-            args = [str(executable), verb]
+            args = [verb]
             if config is not None:
                 args += ["--config", str(config)]
             elif "--config" in words:
                 args += words[words.index("--config") : words.index("--config") + 2]
-            line = f"{key}=" + " ".join(systemd_quote(a) for a in args)
+            quoted = [systemd_quote(arg, "--config") for arg in args]
+            line = f"{key}=" + " ".join([systemd_executable(str(executable)), *quoted])
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -192,11 +327,20 @@ class Plan:
 
 
 def windows_install(
-    env: Mapping[str, str], command: Path, workdir: Path, xml_path: Path
+    env: Mapping[str, str],
+    command: Path,
+    workdir: Path,
+    xml_path: Path,
+    config: str | None = None,
 ) -> Plan:
-    """The logon task for this user, running ``command`` (``logwatchw.exe``)."""
+    """The logon task for this user, running ``command`` (``logwatchw.exe``) with
+    ``--config config`` when given.
+
+    Raises:
+        ConfigError: a value the task cannot carry (see ``task_value``).
+    """
     xml = task_xml(
-        template(TASK_TEMPLATE), windows_user(env), str(command), str(workdir)
+        template(TASK_TEMPLATE), windows_user(env), str(command), str(workdir), config
     )
     notes: tuple[str, ...] = ()
     if command.stem.lower() != "logwatchw":
@@ -219,7 +363,11 @@ def windows_uninstall() -> Plan:
 def linux_install(
     env: Mapping[str, str], executable: Path, config: Path | None, system: bool
 ) -> Plan:
-    """The user unit (or ``system``: the hardened system unit), enabled and started."""
+    """The user unit (or ``system``: the hardened system unit), enabled and started.
+
+    Raises:
+        ConfigError: a path holds a control character.
+    """
     text = unit_text(template(SYSTEM_UNIT if system else USER_UNIT), executable, config)
     notes: list[str] = []
     if system and str(executable).startswith(("/home/", "/root/")):

@@ -44,7 +44,13 @@ from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, remote_chats
 from logwatch.render import Message, default_language
-from logwatch.rules import Rule, RuleSet, load_rules, rules_cache_dir
+from logwatch.rules import (
+    Rule,
+    RuleSet,
+    load_rules,
+    rules_cache_dir,
+    rules_cache_key,
+)
 from logwatch.senders import Senders
 from logwatch.state import State
 from logwatch.tailer import Source
@@ -90,7 +96,12 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     if config.state_dir:
         check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
-    rules = load_rules(dirs, cache_dir=rules_cache_dir(env))
+    rules = load_rules(
+        dirs,
+        cache_dir=rules_cache_dir(env),
+        key_file=rules_cache_key(env),
+        warnings=loaded.warnings,
+    )
     known = {r.id for r in rules}
     unknown = [
         loaded.error(

@@ -90,6 +90,8 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch, rules_cache: Path) -> None:
         if name.startswith("LOGWATCH_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("LOGWATCH_CACHE_DIR", str(rules_cache))
+    # the key that signs it: never the user's own either
+    monkeypatch.setenv("LOGWATCH_CACHE_KEY", str(rules_cache.with_name("cache.key")))
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,7 @@ def test_the_default_file_is_in_the_platforms_config_directory(home: Path) -> No
     [
         ({}, False),
         ({"LOGWATCH_CACHE_DIR": "/c", "LOGWATCH_STATE_DIR": "/s"}, False),
+        ({"LOGWATCH_CACHE_KEY": "/k"}, False),
         ({"LOGWATCH_CONFIG": "/no/such/file.yaml"}, False),
         ({"LOGWATCH_LANGUAGE": "ru"}, True),
         ({"LOGWATCH_CHANNELS": '[{"name": "t", "url": "tgram://x/1"}]'}, True),

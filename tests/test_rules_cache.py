@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import pickle
 import subprocess
@@ -110,7 +111,7 @@ def test_a_new_rule_file_is_loaded_anew(tmp_path: Path, user_rules: Path) -> Non
         lambda data: b"",
         lambda data: data[: len(data) // 2],  # cut: the key holds, the pickle not
         lambda data: data[:-40] + b"\x00" * 40,
-        lambda data: data.replace(b"logwatch-rules-1", b"logwatch-rules-0", 1),
+        lambda data: data.replace(rules._Cache.MAGIC, b"logwatch-rules-1\n", 1),
         lambda data: data[:20] + bytes([data[20] ^ 1]) + data[21:],  # another key
     ],
     ids=["garbage", "empty", "cut", "zeroed-end", "old-format", "other-key"],
@@ -136,11 +137,23 @@ def test_a_cache_of_something_else_than_rules_is_not_used(
     cache = tmp_path / "cache"
     load_rules([user_rules], cache_dir=cache)
     (path,) = cache_files(cache)
-    data = path.read_bytes()
-    head = data[: len(rules._Cache.MAGIC) + 32]
-    path.write_bytes(head + pickle.dumps({"rules": []}))
-    assert "my.rule" in {r.id for r in load_rules([user_rules], cache_dir=cache)}
+    head = path.read_bytes()[: len(rules._Cache.MAGIC) + 32]
+    body = pickle.dumps({"rules": []})
+    path.write_bytes(head + signed(head, body) + body)  # signed: only the type is wrong
+    warnings: list[str] = []
+    ruleset = load_rules([user_rules], cache_dir=cache, warnings=warnings)
+    assert "my.rule" in {r.id for r in ruleset}
     assert loads == [1, 1]
+    assert warnings == [
+        f"rules cache not used: {path}: holds no rules; "
+        "the rules were loaded from their files"
+    ]
+
+
+def signed(head: bytes, body: bytes) -> bytes:
+    """The signature the cache's owner would give ``body`` (with the test's key)."""
+    key = rules.rules_cache_key(os.environ).read_bytes()
+    return hmac.digest(key, head + body, "sha256")
 
 
 def test_a_cache_directory_that_cannot_be_written_only_costs_the_cache(
@@ -307,3 +320,302 @@ def test_without_logwatchs_source_files_there_is_no_cache(
     load_rules([user_rules], cache_dir=cache)
     assert loads == [1, 1]
     assert cache_files(cache) == []
+
+
+# -- a cache others could have written (issue 18, item 7) ------------------------------
+
+#: Written by the planted pickle when it is loaded: proof that it ran code.
+MARKER = "planted-code-ran"
+
+
+class Planted:
+    """A pickle that runs code when loaded (it writes ``MARKER``)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (Path.write_text, (self.marker, MARKER))
+
+
+def plant(path: Path, payload: object) -> None:
+    """Replace the cache file at ``path`` with ``payload``, behind the file's own
+    magic and key: both can be computed by anyone who can read the rule files."""
+    data = path.read_bytes()
+    head = data[: data.index(b"\n") + 1 + 32]
+    path.unlink()
+    path.write_bytes(head + pickle.dumps(payload))
+
+
+def test_a_planted_pickle_is_never_loaded(
+    tmp_path: Path, user_rules: Path, loads: list[int]
+) -> None:
+    """Before: the file's head was all that was checked, then it was unpickled: the
+    planted object ran its code as the reader."""
+    cache = tmp_path / "cache"
+    load_rules([user_rules], cache_dir=cache)
+    (path,) = cache_files(cache)
+    marker = tmp_path / "marker"
+    plant(path, Planted(marker))
+    warnings: list[str] = []
+    ruleset = load_rules([user_rules], cache_dir=cache, warnings=warnings)
+    assert not marker.exists()
+    assert loads == [1, 1]
+    assert "my.rule" in {r.id for r in ruleset}
+    assert warnings == [
+        f"rules cache not used: {path}: damaged, or not signed with this user's "
+        "key; the rules were loaded from their files"
+    ]
+    load_rules([user_rules], cache_dir=cache)  # rebuilt: used again, quietly
+    assert loads == [1, 1]
+
+
+def test_a_planted_empty_rule_set_does_not_switch_the_rules_off(
+    tmp_path: Path, user_rules: Path
+) -> None:
+    """Before: a pickled ``RuleSet(())`` under the computable name was used: no rule
+    matched anything, and nothing said so."""
+    cache = tmp_path / "cache"
+    expected = facts(load_rules([user_rules], cache_dir=cache))
+    (path,) = cache_files(cache)
+    plant(path, RuleSet(()))
+    assert facts(load_rules([user_rules], cache_dir=cache)) == expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # the last byte of the body
+        lambda data: data[:60] + bytes([data[60] ^ 1]) + data[61:],  # the signature
+        lambda data: data + b".",
+    ],
+    ids=["body", "signature", "longer"],
+)
+def test_a_tampered_cache_is_rejected_with_one_warning(
+    tmp_path: Path, user_rules: Path, loads: list[int], damage: object
+) -> None:
+    cache = tmp_path / "cache"
+    expected = facts(load_rules([user_rules], cache_dir=cache))
+    (path,) = cache_files(cache)
+    assert callable(damage)
+    path.write_bytes(damage(path.read_bytes()))
+    warnings: list[str] = []
+    assert facts(load_rules([user_rules], cache_dir=cache, warnings=warnings)) == (
+        expected
+    )
+    assert loads == [1, 1]
+    assert len(warnings) == 1
+    assert "not signed with this user's key" in warnings[0]
+
+
+def test_a_cache_signed_with_another_users_key_is_rejected(
+    tmp_path: Path, user_rules: Path, loads: list[int]
+) -> None:
+    """A cache folder shared by two users (LOGWATCH_CACHE_DIR): each signs with a
+    key of their own, so one never loads what the other wrote."""
+    cache = tmp_path / "cache"
+    load_rules([user_rules], cache_dir=cache, key_file=tmp_path / "a" / "key")
+    warnings: list[str] = []
+    load_rules(
+        [user_rules],
+        cache_dir=cache,
+        key_file=tmp_path / "b" / "key",
+        warnings=warnings,
+    )
+    assert loads == [1, 1]
+    assert "not signed with this user's key" in warnings[0]
+
+
+def test_the_key_is_made_once_private_and_away_from_the_cache(
+    tmp_path: Path, user_rules: Path
+) -> None:
+    cache = tmp_path / "cache"
+    key_file = tmp_path / "data" / "rules-cache.key"
+    load_rules([user_rules], cache_dir=cache, key_file=key_file)
+    key = key_file.read_bytes()
+    assert len(key) == 32
+    load_rules([user_rules], cache_dir=cache, key_file=key_file)
+    assert key_file.read_bytes() == key
+    assert not list(cache.glob("*.key"))
+    assert [p.name for p in key_file.parent.iterdir()] == [key_file.name]
+    if sys.platform != "win32":  # POSIX modes
+        assert key_file.stat().st_mode & 0o777 == 0o600
+    default = rules.rules_cache_key({})
+    assert default.name == "rules-cache.key"
+    assert default.parent != rules_cache_dir({})
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes and owners")
+class TestOwnership:
+    """Only this user's files, in a folder no one else can write, are read."""
+
+    def test_a_cache_folder_others_can_write_is_not_read_then_made_private(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache = tmp_path / "cache"
+        load_rules([user_rules], cache_dir=cache)
+        cache.chmod(0o777)
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings == [
+            f"rules cache not used: {cache}: writable by others (mode 777); "
+            "the rules were loaded from their files"
+        ]
+        assert cache.stat().st_mode & 0o777 == 0o700  # it is this user's own
+        load_rules([user_rules], cache_dir=cache)
+        assert loads == [1, 1]
+
+    def test_a_new_cache_folder_is_private_whatever_the_umask(
+        self, tmp_path: Path, user_rules: Path
+    ) -> None:
+        old = os.umask(0o002)
+        try:
+            load_rules([user_rules], cache_dir=tmp_path / "c" / "cache")
+        finally:
+            os.umask(old)
+        assert (tmp_path / "c" / "cache").stat().st_mode & 0o777 == 0o700
+
+    def test_a_cache_file_others_can_write_is_not_read(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache = tmp_path / "cache"
+        load_rules([user_rules], cache_dir=cache)
+        (path,) = cache_files(cache)
+        path.chmod(0o666)
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, warnings=warnings)
+        assert loads == [1, 1]
+        assert "writable by others (mode 666)" in warnings[0]
+
+    def test_a_link_planted_as_the_cache_file_is_not_followed(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache = tmp_path / "cache"
+        load_rules([user_rules], cache_dir=cache)
+        (path,) = cache_files(cache)
+        elsewhere = tmp_path / "elsewhere.pickle"
+        path.rename(elsewhere)
+        path.symlink_to(elsewhere)
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings[0].startswith(f"rules cache not used: {path}: a symbolic link")
+
+    def test_a_fifo_planted_as_the_cache_file_neither_blocks_nor_is_read(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache = tmp_path / "cache"
+        load_rules([user_rules], cache_dir=cache)
+        (path,) = cache_files(cache)
+        path.unlink()
+        os.mkfifo(path)  # type: ignore[attr-defined,unused-ignore]
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings[0].startswith(f"rules cache not used: {path}: not a regular")
+
+    def test_a_key_others_can_read_is_refused(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        key_file.chmod(0o644)
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, key_file=key_file, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings == [
+            f"rules cache not used: {key_file}: readable by others (mode 644); "
+            "the rules were loaded from their files"
+        ]
+
+    def test_a_key_folder_others_can_write_is_made_private(
+        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    ) -> None:
+        cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
+        key_file.parent.mkdir(mode=0o777)
+        key_file.parent.chmod(0o777)
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        assert key_file.parent.stat().st_mode & 0o777 == 0o700
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        assert loads == [1]
+
+    @pytest.mark.parametrize("what", ["file", "folder", "key"])
+    def test_what_another_user_owns_is_refused(
+        self, tmp_path: Path, user_rules: Path, loads: list[int], what: str
+    ) -> None:
+        """``sudo`` keeping HOME: root reading the user's cache (here the other user
+        is ``nobody``; only root can give a file away)."""
+        if os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+            pytest.skip("only root can give a file to another user")
+        cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
+        load_rules([user_rules], cache_dir=cache, key_file=key_file)
+        (path,) = cache_files(cache)
+        owned = {"file": path, "folder": cache, "key": key_file}[what]
+        os.chown(owned, 65534, 65534)  # type: ignore[attr-defined,unused-ignore]
+        warnings: list[str] = []
+        load_rules([user_rules], cache_dir=cache, key_file=key_file, warnings=warnings)
+        assert loads == [1, 1]
+        assert warnings == [
+            f"rules cache not used: {owned}: owned by user 65534, not by this "
+            "user; the rules were loaded from their files"
+        ]
+
+
+def test_scan_never_runs_a_planted_cache_and_says_so(tmp_path: Path) -> None:
+    """The whole path, in a real process: ``LOGWATCH_CACHE_DIR`` shared, a pickle
+    planted under the name ``scan`` computes."""
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-09-16 10:00:00:000|0|4|Refuse (Binance Futures): "
+        "Margin is insufficient. (BTCUSDT)\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, LOGWATCH_CACHE_DIR=str(tmp_path / "cache"))
+    command = [sys.executable, "-m", "logwatch", "scan", "--json", str(log)]
+
+    def scan() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            cwd=tmp_path,
+            check=False,
+        )
+
+    first = scan()
+    (path,) = cache_files(tmp_path / "cache")
+    marker = tmp_path / "marker"
+    plant(path, Planted(marker))
+    second = scan()
+    assert not marker.exists()
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == first.stdout
+    assert '"rule": "binance.margin-insufficient"' in second.stdout
+    assert second.stderr.count("rules cache not used") == 1
+    assert "rules cache" not in scan().stderr  # rebuilt
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+def test_check_shows_a_refused_cache_with_the_configs_warnings(tmp_path: Path) -> None:
+    """``run`` and ``check`` build their rules through the config (wiring)."""
+    from click.testing import CliRunner
+
+    from logwatch.cli import cli
+
+    config = tmp_path / "c.yaml"
+    config.write_text(f"state_dir: {tmp_path / 'state'}\n", encoding="utf-8")
+    cache = tmp_path / "cache"
+    env = {"LOGWATCH_CACHE_DIR": str(cache)}
+    runner = CliRunner()
+    first = runner.invoke(cli, ["check", "--config", str(config)], env=env)
+    assert first.exit_code == 0, first.output
+    cache.chmod(0o770)
+    result = runner.invoke(cli, ["check", "--config", str(config)], env=env)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"logwatch: rules cache not used: {cache}: writable by others (mode 770)"
+        in result.output
+    )

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch import service as svc
 from logwatch.cli import cli
+from logwatch.errors import ConfigError
 
 TASK_NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 LOGWATCH = Path(sys.executable).parent / "logwatch"
@@ -143,13 +146,13 @@ class TestUnits:
         ("arg", "quoted"),
         [
             ("/usr/bin/logwatch", "/usr/bin/logwatch"),
-            ("$HOME/x", "$$HOME/x"),
+            ("$HOME/x", '"$$HOME/x"'),
             ('a"b', '"a\\"b"'),
             ("c:\\x y", '"c:\\\\x y"'),
         ],
     )
     def test_systemd_quoting(self, arg: str, quoted: str) -> None:
-        assert svc.systemd_quote(arg) == quoted
+        assert svc.systemd_quote(arg, "--config") == quoted
 
     def test_user_and_system_places_and_commands(self, tmp_path: Path) -> None:
         env = {"HOME": str(tmp_path)}
@@ -292,3 +295,303 @@ class TestCli:
         result = CliRunner().invoke(cli, ["service", "install", "--system"])
         assert result.exit_code == 1
         assert "as root" in result.output
+
+
+# -- values put into the units and the task (issue 18, items 8 and 13) -----------------
+
+#: Control characters a path can hold on POSIX: each would end the unit's line
+#: (``\n``, ``\r``) or is no text a unit or the task's XML can carry.
+CONTROLS = ["\n", "\r", "\x00", "\x1b", "\x7f", "\x85", "\t", "\v"]
+
+#: Paths that are legal and hard to carry: spaces, quotes, backslashes, systemd's
+#: specifiers and variables, its command separator, non-ASCII.
+ODD_NAMES = [
+    "a b",
+    'say "hi"',
+    "it's",
+    "back\\slash",
+    "trail\\",
+    "50% %h %%",
+    "$HOME ${USER} $$",
+    ";",
+    "Трейдер [2] & Co <x>",
+    "émoji 😀",
+]
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=repr)
+@pytest.mark.parametrize("system", [False, True])
+def test_a_control_character_in_a_unit_value_is_refused(
+    control: str, system: bool
+) -> None:
+    """Before: ``\\n`` in the config path ended the ExecStart= line, and what followed
+    (``ExecStartPost=…``) became a directive of the attacker's choosing."""
+    config = Path(f"/etc/c{control}ExecStartPost=/bin/sh -c id")
+    with pytest.raises(ConfigError) as caught:
+        svc.linux_install({}, LOGWATCH, config, system)
+    assert caught.value.exit_code == 2
+    assert caught.value.source == "--config"
+    assert "control character" in caught.value.message
+    assert control not in caught.value.format_message()  # shown escaped
+    with pytest.raises(ConfigError) as caught:
+        svc.linux_install({}, Path(f"/opt/x{control}y/logwatch"), None, system)
+    assert caught.value.source == "the logwatch executable"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are Linux only")
+@pytest.mark.parametrize("control", ["\n", "\r", "\x1b"], ids=repr)
+def test_service_install_refuses_a_config_path_with_a_control_character(
+    tmp_path: Path, control: str
+) -> None:
+    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    injected = f"{tmp_path}/c{control}ExecStartPost=/bin/touch {tmp_path}/pwned"
+    result = CliRunner().invoke(
+        cli,
+        ["service", "install", "--dry-run", "--config", injected],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 2, result.output
+    assert "--config: " in result.output
+    assert "control character" in result.output
+    assert "ExecStartPost" not in result.output.replace(repr(injected)[1:-1], "")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "cfg").exists()
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_systemd_quoting_round_trips_through_systemds_own_rules(name: str) -> None:
+    line = "/bin/x " + svc.systemd_quote(name, "--config")
+    assert systemd_words(line) == ["/bin/x", name]
+
+
+def systemd_words(text: str) -> list[str]:
+    """An ExecStart= line as systemd reads it (systemd.service(5), "Command lines";
+    systemd.unit(5), "Specifiers"): words split at unquoted blanks, double quotes,
+    C escapes, ``%%``, and ``$$`` after the first word (systemd expands no variable
+    in the executable's path); other specifiers and variables must not occur."""
+    words: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == " ":
+            i += 1
+            continue
+        word, quoted = [], False
+        if text[i] == '"':
+            quoted, i = True, i + 1
+        while i < n and (quoted or text[i] != " "):
+            c = text[i]
+            if quoted and c == '"':
+                i += 1
+                break
+            if c == "\\":
+                word.append({"n": "\n", "t": "\t"}.get(text[i + 1], text[i + 1]))
+                i += 2
+                continue
+            if c == "%" or (c == "$" and words):
+                assert text[i + 1] == c, f"{c}{text[i + 1]} would be expanded"
+                i += 1
+            word.append(c)
+            i += 1
+        if not quoted:
+            assert "".join(word) != ";", "an unquoted ; separates commands"
+        words.append("".join(word))
+    return words
+
+
+@pytest.mark.skipif(
+    shutil.which("systemd-analyze") is None, reason="needs systemd-analyze"
+)
+@pytest.mark.parametrize("system", [False, True])
+def test_units_with_odd_paths_pass_verify_and_name_the_real_executable(
+    tmp_path: Path, system: bool
+) -> None:
+    """verify checks that ExecStart='s executable exists: it does only if systemd
+    read back the very path (spaces, ``%``, ``$``, ``;``, non-ASCII). The config's
+    path holds quotes and backslashes too, which an executable's may not."""
+    env = {"HOME": str(tmp_path / "home"), "XDG_RUNTIME_DIR": str(tmp_path / "rt")}
+    (tmp_path / "rt").mkdir(mode=0o700)
+    odd = tmp_path / "a b 50% %h $HOME ${X} $$ g;h ; Трейдер"
+    odd.mkdir()
+    executable = odd / "logwatch"
+    executable.symlink_to(LOGWATCH)
+    config = odd / "c 'q' \"d\" e\\f\\.yaml"
+    plan = svc.linux_install(env, executable, config, system)
+    unit = tmp_path / "logwatch.service"
+    unit.write_text(plan.writes[0].text, encoding="utf-8")
+    lines = [
+        line.partition("=")[2]
+        for line in plan.writes[0].text.splitlines()
+        if line.startswith(("ExecStart=", "ExecStartPre="))
+    ]
+    assert [systemd_words(line) for line in lines] == [
+        [str(executable), verb, "--config", str(config)] for verb in ("check", "run")
+    ]
+    out = subprocess.run(
+        ["systemd-analyze", "verify", *([] if system else ["--user"]), str(unit)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert (out.returncode, out.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("char", ["'", '"', "\\"])
+def test_an_executable_path_systemd_would_refuse_is_refused_by_name(char: str) -> None:
+    """systemd refuses a quote or backslash in the path of the program it starts,
+    quoted or not ("Executable name contains special characters")."""
+    with pytest.raises(ConfigError, match="install logwatch in a folder") as caught:
+        svc.linux_install({}, Path(f"/opt/o{char}x/logwatch"), None, False)
+    assert caught.value.source == "the logwatch executable"
+
+
+def windows_argv(tail: str) -> list[str]:
+    """Arguments as CommandLineToArgvW and the C runtime split them (learn.microsoft
+    .com, "CommandLineToArgvW" and "Parsing C command-line arguments"): blanks
+    outside quotes split; 2n backslashes + ``"`` give n and toggle quoting; 2n+1
+    give n and a literal ``"``; other backslashes are literal."""
+    args: list[str] = []
+    word: list[str] = []
+    in_word = quoted = False
+    i = 0
+    while i < len(tail):
+        c = tail[i]
+        if c == "\\":
+            run = len(tail[i:]) - len(tail[i:].lstrip("\\"))
+            i += run
+            if i < len(tail) and tail[i] == '"':
+                word.append("\\" * (run // 2))
+                if run % 2:
+                    word.append('"')
+                else:
+                    quoted = not quoted
+                i += 1
+            else:
+                word.append("\\" * run)
+            in_word = True
+            continue
+        if c in " \t" and not quoted:
+            if in_word:
+                args.append("".join(word))
+            word, in_word = [], False
+        elif c == '"':
+            quoted, in_word = not quoted, True
+        else:
+            word.append(c)
+            in_word = True
+        i += 1
+    if in_word:
+        args.append("".join(word))
+    return args
+
+
+WINDOWS_CONFIGS = [
+    r"C:\Users\Трейдер [2] & Co\AppData\Local\logwatch\config.yaml",
+    r"D:\my configs\a b  c.yaml",
+    r"\\server\share\x y\config.yaml",
+    r"C:\a\b.yaml",
+    r'C:\odd "quoted" name\c.yaml',
+    'C:\\back\\\\slashes\\\\\\"x.yaml',
+    r"C:\<xml> & 'apos' ]]>\c.yaml",
+    r"C:\50% off\c.yaml",
+    "C:\\émoji 😀\\c.yaml",
+]
+
+
+class TestTaskArguments:
+    """The task runs ``run --config FILE`` (before: ``run`` on the defaults, so the
+    user's channels never got an alert)."""
+
+    def arguments(self, tmp_path: Path, config: str | None) -> str | None:
+        plan = svc.windows_install(
+            {"USERNAME": "t"},
+            Path("C:/x/logwatchw.exe"),
+            Path("C:/w"),
+            tmp_path / "task.xml",
+            config,
+        )
+        (write,) = plan.writes
+        root = ET.fromstring(write.text.encode("utf-16"))  # noqa: S314  our own XML
+        return root.findtext("t:Actions/t:Exec/t:Arguments", namespaces=TASK_NS)
+
+    @pytest.mark.parametrize("config", WINDOWS_CONFIGS)
+    def test_the_config_path_comes_back_exactly_from_the_arguments(
+        self, tmp_path: Path, config: str
+    ) -> None:
+        arguments = self.arguments(tmp_path, config)
+        assert arguments is not None
+        assert windows_argv(arguments) == ["run", "--config", config]
+        assert arguments.startswith('run --config "')
+
+    def test_without_a_config_the_task_runs_on_the_defaults(
+        self, tmp_path: Path
+    ) -> None:
+        assert self.arguments(tmp_path, None) == "run"
+
+    @pytest.mark.parametrize("control", CONTROLS, ids=repr)
+    def test_a_control_character_is_refused(self, tmp_path: Path, control: str) -> None:
+        with pytest.raises(ConfigError, match="control character"):
+            self.arguments(tmp_path, f"C:\\a{control}b.yaml")
+
+    @pytest.mark.parametrize("config", [r"C:\%USERNAME%\c.yaml", r"C:\a%b c%d.yaml"])
+    def test_a_variable_reference_the_task_would_expand_is_refused(
+        self, tmp_path: Path, config: str
+    ) -> None:
+        """Task Scheduler expands ``%NAME%`` in Command, Arguments and
+        WorkingDirectory (the Exec element's remarks); there is no escape for it."""
+        with pytest.raises(ConfigError, match="environment variable"):
+            self.arguments(tmp_path, config)
+
+    def test_service_install_passes_the_config_to_the_task(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The command itself, on its Windows branch (the platform is faked: the
+        branch only builds text, printed by --dry-run)."""
+        config = tmp_path / "my config.yaml"
+        monkeypatch.setattr(sys, "platform", "win32")
+        result = CliRunner().invoke(
+            cli,
+            ["service", "install", "--dry-run", "--config", str(config)],
+            env={"LOCALAPPDATA": str(tmp_path), "USERNAME": "t"},
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        xml = result.output[result.output.index("<?xml") :]
+        xml = xml[: xml.index("</Task>") + len("</Task>")]
+        root = ET.fromstring(xml.encode("utf-16"))  # noqa: S314  our own XML
+        arguments = root.findtext("t:Actions/t:Exec/t:Arguments", namespaces=TASK_NS)
+        assert arguments is not None
+        assert windows_argv(arguments) == ["run", "--config", str(config.resolve())]
+
+
+@pytest.mark.parametrize(
+    ("tail", "argv"),
+    [
+        ('"a b" c', ["a b", "c"]),
+        (r"a\\\"b", ['a\\"b']),
+        (r'"a\\" b', ["a\\", "b"]),
+        (r"a\\b", [r"a\\b"]),
+        ('a"b c"d', ["ab cd"]),
+        ('""', [""]),
+    ],
+)
+def test_the_windows_argv_reader_follows_the_documented_examples(
+    tail: str, argv: list[str]
+) -> None:
+    assert windows_argv(tail) == argv
+
+
+#: Any text a path could hold once control characters are refused.
+PATH_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40)
+
+
+@given(PATH_TEXT)
+def test_any_config_path_comes_back_from_the_units_command_line(path: str) -> None:
+    line = "/bin/x " + svc.systemd_quote(path, "--config")
+    assert systemd_words(line) == ["/bin/x", path]
+
+
+@given(PATH_TEXT.filter(lambda text: "%" not in text))
+def test_any_config_path_comes_back_from_the_tasks_arguments(path: str) -> None:
+    assert windows_argv(svc.task_arguments(path)) == ["run", "--config", path]
