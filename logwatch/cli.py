@@ -18,6 +18,7 @@ import click
 
 from logwatch.errors import LogwatchError
 from logwatch.formats import FORMATS
+from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
@@ -161,7 +162,7 @@ def _scan_file(
     sys.stdout.write(report.add(stream.flush()))
     report.lines += stream.lines
     for problem in stream.quality.problems:
-        click.echo(f"logwatch: {path}: {problem}", err=True)
+        click.echo(shown(f"logwatch: {path}: {problem}"), err=True)
 
 
 @cli.command()
@@ -271,7 +272,8 @@ def scan(
                 )
             except OSError as exc:
                 click.echo(
-                    f"logwatch: {path}: cannot read: {exc.strerror or exc}", err=True
+                    shown(f"logwatch: {path}: cannot read: {exc.strerror or exc}"),
+                    err=True,
                 )
             for rule_id, why in engine.disabled.items():
                 if rule_id not in report.disabled_seen:
@@ -327,7 +329,7 @@ def _follow(
             click.echo(f"logwatch: rule {rule.id} disabled: {why}", err=True)
 
     def on_problem(path: str, text: str) -> None:
-        click.echo(f"logwatch: {path}: {text}", err=True)
+        click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
     source = Source("command line", tuple(patterns), force_polling=force_polling)
     follower = Follower(
