@@ -67,6 +67,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                render        alert -> title and body, in the trader's language
                notices       what logwatch says about itself, in both languages
                report        what the commands print: hits, rules, status; --json
+               terminal      a log's text for a terminal: escapes shown, not obeyed
                commands      the phone's commands: parsing and answers
                wizard_text   what `init` says, in Russian and English
 """

@@ -24,6 +24,7 @@ import structlog
 
 from logwatch.clock import Clock, SystemClock
 from logwatch.redact import redact
+from logwatch.terminal import shown
 
 log = structlog.get_logger("logwatch.logs")
 
@@ -87,6 +88,17 @@ def _masked(
     return event
 
 
+def _shown(render: structlog.types.Processor) -> structlog.types.Processor:
+    """``render`` with the escape sequences of logged text (file names, a log line in
+    a self-alert) shown in its line, not obeyed by a terminal or a journal reader."""
+
+    def rendered(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
+        line = render(logger, method, event)
+        return shown(line) if isinstance(line, str) else line
+
+    return rendered
+
+
 def default_log_dir() -> Path:
     """Where the log file goes without a console: the platform's user log directory
     (``%LOCALAPPDATA%\\logwatch\\Logs`` on Windows)."""
@@ -119,7 +131,7 @@ def configure(
         handler = logging.StreamHandler(stream)
         if as_json is None:
             as_json = not stream.isatty()
-    renderer: structlog.types.Processor = (
+    renderer = _shown(
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if as_json
         else structlog.dev.ConsoleRenderer(colors=False)

@@ -32,6 +32,7 @@ from logwatch.model import Severity
 from logwatch.redact import redact
 from logwatch.render import Message
 from logwatch.telegram import api_base
+from logwatch.terminal import shown
 
 log = structlog.get_logger("logwatch.notifier")
 
@@ -72,8 +73,9 @@ def _console(
 
     Without a stderr (pythonw) the alert goes to logwatch's own log file instead.
     """
-    # every line marked: a log that receives this output cannot trigger logwatch
-    text = f"[{notify_type.upper()}] {title}\n{body}"
+    # every line marked: a log that receives this output cannot trigger logwatch;
+    # the log line's escape sequences shown, not obeyed by the terminal
+    text = shown(f"[{notify_type.upper()}] {title}\n{body}")
     marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
     stream = sys.stderr
     if stream is None:

@@ -1,6 +1,7 @@
 """What the commands print: hits and their summary, the rule list and the status, for
 people and as JSON (a contract: scripts read ``--json``). Values in, text out; cli.py
-prints it.
+prints it. What a log or a state holds is ``shown``: no escape sequence of a line
+reaches the terminal.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from logwatch.formats import parse_timestamp
+from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Scan
@@ -46,7 +48,7 @@ class Report:
             out.append(self.json(hit) if self.as_json else self.text(hit))
         self.matched += len(records)
         self.misses.extend(scan.misses)
-        return "".join(out)
+        return shown("".join(out))
 
     def json(self, hit: Hit) -> str:
         """One hit as a JSON line."""
@@ -85,7 +87,7 @@ class Report:
 
     def text(self, hit: Hit) -> str:
         """One hit for a person."""
-        line = hit.record.raw.replace("\n", " ⏎ ")
+        line = _one_line(hit.record.raw)
         if len(line) > 300:
             line = line[:300] + "…"
         return (
@@ -101,7 +103,7 @@ class Report:
                 f"\nNear misses (a keyword, but no rule matched): {len(self.misses)}"
             )
             for rec in self.misses:
-                out.append(f"  {rec.path}:{rec.first_line}: {rec.raw[:300]}")
+                out.append(f"  {rec.path}:{rec.first_line}: {_one_line(rec.raw[:300])}")
         out.append("\nHits per rule:" if self.per_rule else "\nNo rule matched.")
         for rule_id, count in sorted(
             self.per_rule.items(), key=lambda kv: (-kv[1], kv[0])
@@ -118,7 +120,12 @@ class Report:
             f"missed {self.lines - self.matched}"
         )
         out.append(f"[processed in {seconds:.2f} s ({rate:,.0f} lines/s)]")
-        return "\n".join(out) + "\n"
+        return shown("\n".join(out) + "\n")
+
+
+def _one_line(raw: str) -> str:
+    """A record's lines on one line (a traceback's too)."""
+    return raw.replace("\n", " ⏎ ")
 
 
 def rules_json(rules: Iterable[Rule], lang: str) -> str:
@@ -152,7 +159,7 @@ def rules_table(rules: Iterable[Rule], lang: str) -> list[str]:
 
 def status_json(info: Mapping[str, Any]) -> str:
     """``status --json``: the one object, as ``read_status`` and the lock made it."""
-    return json.dumps(info, ensure_ascii=False, indent=2)
+    return shown(json.dumps(info, ensure_ascii=False, indent=2))
 
 
 def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
@@ -196,4 +203,4 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
         out.append(f"critical alerts not acknowledged: {info['unacknowledged']}")
     if heartbeat is not None:
         out.append(heartbeat)
-    return out
+    return [shown(line, keep="\t") for line in out]

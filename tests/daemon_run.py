@@ -18,7 +18,7 @@ def logwatch(
     *args: str,
     check: bool = False,
     env: dict[str, str] | None = None,
-    timeout: float = 30,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """One ``logwatch`` command as a real process, its output captured (``env``: its
     whole environment; else this process's)."""
@@ -70,7 +70,7 @@ class Run:
         STARTED.append((self.proc, self.thread))  # killed if the test fails first
         wait_until(
             lambda: any("following" in line for line in self.err),
-            20,
+            60,  # ~2 s alone; many times that beside other suites or busy loops
             "logwatch run to start",
         )
 

@@ -15,6 +15,15 @@ from tests.daemon_run import fresh_python
 MARGIN = b"2026-09-16 10:54:08:591|0|4|Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
 
+MY_RULE = (
+    "rules:\n  - id: my.halt\n    severity: critical\n"
+    "    title: {en: Trading halted, ru: Торговля остановлена}\n"
+    "    remedy: {en: Check the venue, ru: Проверьте площадку}\n"
+    "    patterns: ['TRADING HALTED']\n    samples: ['TRADING HALTED']\n"
+    "    near_misses: ['trading resumed', 'halted? no']\n"
+)
+
+
 def invoke(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
@@ -218,6 +227,53 @@ class TestCommands:
             invoke("check", "--rules", str(tmp_path)).output
             == "39 rules, 2102 catalogue codes in 21 shapes OK\n"
         )
+
+    @pytest.mark.parametrize(
+        ("args", "checked"),
+        [
+            # the shipped rules alone: test_catalogue checks them, once per test run
+            (["--config", "{config}"], False),
+            (["--config", "{config}", "--rules", "{empty}"], False),
+            (["--config", "{disabled}"], True),
+            (["--config", "{own}"], True),
+            (["--rules", "{mine}"], True),
+        ],
+        ids=["shipped", "empty_dir", "disabled", "config_dir", "rules_dir"],
+    )
+    def test_check_goes_through_the_catalogue_only_for_the_users_own_rules(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        args: list[str],
+        checked: bool,
+    ) -> None:
+        """Every catalogue code through its shapes took seconds at each ``check`` and
+        ``init``, and a loaded machine's test run past its timeout (issue 18)."""
+        import logwatch.engine
+
+        runs: list[int] = []
+
+        def counted(engine: logwatch.engine.Engine) -> list[Any]:
+            runs.append(len(engine.catalogue))
+            return []  # whether it runs is the question; test_catalogue runs it
+
+        monkeypatch.setattr(logwatch.engine, "catalogue_problems", counted)
+        paths = {name: tmp_path / name for name in ("mine", "empty")}
+        for path in paths.values():
+            path.mkdir()
+        (paths["mine"] / "mine.yaml").write_text(MY_RULE, encoding="utf-8")
+        head = f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        for name, rules in (
+            ("config", ""),
+            ("disabled", "rules:\n  disable: [binance.code-1013]\n"),
+            ("own", f"rules:\n  dirs: ['{paths['mine']}']\n"),
+        ):
+            paths[name] = tmp_path / f"{name}.yaml"
+            paths[name].write_text(head + rules, encoding="utf-8")
+        named = {name: str(path) for name, path in paths.items()}
+        result = invoke("check", *(arg.format(**named) for arg in args))
+        assert result.exit_code == 0, result.output
+        assert runs == ([2102] if checked else [])
 
     def test_check_reports_every_problem(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(

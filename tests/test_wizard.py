@@ -82,7 +82,7 @@ def init(
         capture_output=True,
         text=True,
         env=environ(tmp_path, api) if env is None else env,
-        timeout=60,
+        timeout=180,  # a hang's backstop: ~3 s alone, ten times that on a busy machine
         check=False,
     )
 
@@ -93,7 +93,7 @@ def spawn(tmp_path: Path, api: FakeBotApi, lang: str, *args: str) -> pexpect.spa
         ["-m", "logwatch", "init", "--config", str(tmp_path / "c.yaml"), *args],
         env=environ(tmp_path, api, lang),
         encoding="utf-8",
-        timeout=30,
+        timeout=120,  # per prompt: a hang's backstop, not a bound (a busy machine)
         dimensions=(50, 200),
     )
     return child
