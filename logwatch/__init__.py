@@ -39,6 +39,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)
              | listing       the files glob patterns match now (a directory snapshot)
+             | privatefiles  atomic 0600 writes, no links followed, private folders
 
     core       (pure: no threads, SQLite, files followed or network)
                model         the hop types: Line -> Record -> Hit, FileState, Queued
