@@ -25,6 +25,7 @@ import yaml
 from logwatch.clock import Clock
 from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
+from logwatch.privatefiles import write_private
 from logwatch.telegram import (
     BotApi,
     Chat,
@@ -586,18 +587,6 @@ class Wizard:
 # -- writing ---------------------------------------------------------------------------
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (0600 on POSIX), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    if os.name == "posix":
-        tmp.chmod(0o600)
-    tmp.replace(path)
-
-
 def write_config(
     path: Path, answers: Answers, lang: str, stamp: str
 ) -> tuple[Path | None, Path | None]:
@@ -618,10 +607,10 @@ def write_config(
     check = text.replace(f"env_file: {answers.env_file}\n", "") if env_path else text
     config_from_text(check, env, str(path))
     backup = None
-    if path.exists():
+    if path.exists():  # it may hold secrets written inline: private too
         backup = path.with_name(f"{path.name}.{stamp}.bak")
-        backup.write_bytes(path.read_bytes())
+        write_private(backup, path.read_bytes())
     if env_path is not None and answers.secrets:
-        write_private(env_path, render_env(secrets))
-    write_private(path, text)
+        write_private(env_path, render_env(secrets).encode("utf-8"))
+    write_private(path, text.encode("utf-8"))
     return backup, env_path if answers.secrets else None

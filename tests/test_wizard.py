@@ -664,3 +664,32 @@ def test_the_token_may_come_from_the_environment(
     )
     assert result.returncode == 0, result.stderr
     assert TOKEN in (tmp_path / "secrets.env").read_text()
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="a symbolic link needs a privilege on Windows; file modes are POSIX",
+)
+@pytest.mark.parametrize("planted", ["secrets.env.tmp", "c.yaml.tmp"])
+def test_a_planted_tmp_link_gets_no_secret_and_no_chmod(
+    tmp_path: Path, api: FakeBotApi, planted: str
+) -> None:
+    """Before: init wrote ``NAME.tmp`` through a link planted there (the SMTP password
+    went to the link's target, which was then made 0600 and renamed into place)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the victim's own text\n", encoding="utf-8")
+    victim.chmod(0o644)
+    (tmp_path / planted).symlink_to(victim)
+    url = "mailtos://me%40x.ru:S3cret-pw@smtp.x.ru:465?to=t@x.ru"
+    args = ("--yes", "--no-service", "--no-check", "--no-desktop", "--email-url", url)
+    result = init(tmp_path, api, *args)
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text(encoding="utf-8") == "the victim's own text\n"
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    for name in ("secrets.env", "c.yaml"):
+        mode = (tmp_path / name).lstat().st_mode
+        assert stat.S_ISREG(mode), name
+        assert stat.S_IMODE(mode) == 0o600, name
+    config = load_config(tmp_path / "c.yaml", {}).config
+    assert config.channels[0].url.get_secret_value() == url
+    assert (tmp_path / planted).readlink() == victim
