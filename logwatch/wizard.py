@@ -112,9 +112,13 @@ def render_config(answers: Answers, lang: str) -> str:
 
 
 def render_env(secrets: dict[str, str]) -> str:
-    """The env file: one ``NAME=value`` line each."""
+    """The env file: one ``NAME='value'`` line each, single-quoted with ``\\`` and
+    ``'`` escaped, so that any value (``#``, quotes, spaces at its ends, newlines)
+    reads back as it was."""
     lines = ["# secrets of logwatch's config (${NAME} there); keep this file private"]
-    lines += [f"{name}={value}" for name, value in sorted(secrets.items())]
+    for name, value in sorted(secrets.items()):
+        escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+        lines.append(f"{name}='{escaped}'")
     return "\n".join(lines) + "\n"
 
 
@@ -596,13 +600,13 @@ def write_config(
     Raises:
         InvalidConfig: what was rendered does not load (a bug; nothing is written).
     """
-    from logwatch.config import config_from_text, parse_env_file
+    from logwatch.config import config_from_text, load_env_file
 
     text = render_config(answers, lang)
     env_path = path.parent / answers.env_file if answers.env_file else None
     secrets = dict(answers.secrets)
     if env_path is not None and env_path.exists():
-        secrets = {**parse_env_file(env_path.read_text(encoding="utf-8")), **secrets}
+        secrets = {**load_env_file(env_path)[0], **secrets}
     env = {**secrets, **os.environ}
     check = text.replace(f"env_file: {answers.env_file}\n", "") if env_path else text
     config_from_text(check, env, str(path))
