@@ -233,3 +233,20 @@ def test_a_state_folder_the_config_names_is_made_private_under_a_shared_umask(
     run = Run(tmp_path, config, umask=0o002)
     assert run.stop() == 0
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
+
+
+@POSIX_ONLY
+def test_status_writes_nothing_through_links_in_a_state_folder(tmp_path: Path) -> None:
+    """``status`` only reads: it is not refused (an admin may look at a service's
+    state), and the lock it probes is opened without following a link."""
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    _plant(state, "state.db.pid", tmp_path / "victim")
+    (state / "state.db.lock").symlink_to(tmp_path / "victim")
+    if os.geteuid() == 0:  # type: ignore[attr-defined,unused-ignore]
+        os.chown(state, NOBODY, NOBODY)  # type: ignore[attr-defined,unused-ignore]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    done = daemon_run.logwatch("status", env={**env, "LOGWATCH_STATE_DIR": str(state)})
+    assert done.returncode == 0, done.stderr
+    assert "daemon: not running" in done.stdout
+    assert (tmp_path / "victim").read_text(encoding="utf-8") == VICTIM
