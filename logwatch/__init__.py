@@ -39,7 +39,6 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)
              | listing       the files glob patterns match now (a directory snapshot)
-             | privatefiles  atomic 0600 writes, no links followed, private folders
 
     core       (pure: no threads, SQLite, files followed or network)
                model         the hop types: Line -> Record -> Hit, FileState, Queued
@@ -47,6 +46,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                clock         the only place that reads the clock
                yamlfile      YAML that remembers file:line
                paths         where the config comes from: default file, LOGWATCH_*
+               privatefiles  atomic 0600 writes, no links followed, private folders
                config        the config file, validated, with file:line errors
                rules         rule YAML -> the compiled Rule
                rulespec      the rule file's schema (pydantic)
