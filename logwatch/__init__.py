@@ -46,6 +46,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                clock         the only place that reads the clock
                yamlfile      YAML that remembers file:line
                paths         where the config comes from: default file, LOGWATCH_*
+               privatefiles  atomic 0600 writes, no links followed, private folders
                config        the config file, validated, with file:line errors
                rules         rule YAML -> the compiled Rule
                rulespec      the rule file's schema (pydantic)

@@ -426,19 +426,41 @@ def parse_config(doc: Document, env: dict[str, str] | None = None) -> LoadedConf
     return LoadedConfig(config, doc, warnings + unknown_variables(env))
 
 
-def parse_env_file(text: str) -> dict[str, str]:
-    """``KEY=value`` lines (``#`` comments, blanks, optional quotes, ``export``)."""
-    out = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        out[key.strip()] = value
-    return out
+def parse_env_file(text: str, source: str) -> tuple[dict[str, str], list[ConfigError]]:
+    """``NAME=value`` lines read as the env-file format's reference parser reads them
+    (quotes, escapes in double quotes, ``#`` comments, ``export``; a ``${VAR}`` stays
+    as written), and a problem for each line that sets nothing, at its line and without
+    its text (it may hold a secret)."""
+    from io import StringIO
+
+    from dotenv.parser import parse_stream
+
+    values: dict[str, str] = {}
+    problems: list[ConfigError] = []
+    for binding in parse_stream(StringIO(text)):
+        if binding.key is not None and binding.value is not None:
+            values[binding.key] = binding.value
+        elif binding.error or binding.key is not None:  # not parsed, or no ``=``
+            string = binding.original.string
+            lead = string[: len(string) - len(string.lstrip())]  # blank lines before
+            breaks = lead.count("\n") + lead.count("\r") - lead.count("\r\n")
+            problems.append(
+                ConfigError(
+                    source,
+                    binding.original.line + breaks,
+                    "not a NAME=value line (ignored)",
+                )
+            )
+    return values, problems
+
+
+def load_env_file(path: Path) -> tuple[dict[str, str], list[ConfigError]]:
+    """``parse_env_file`` of a file (UTF-8, a BOM allowed; line ends kept as written).
+
+    Raises:
+        OSError: it cannot be read.
+    """
+    return parse_env_file(path.read_bytes().decode("utf-8-sig"), str(path))
 
 
 def _read_env_file(
@@ -446,14 +468,15 @@ def _read_env_file(
 ) -> dict[str, str]:
     path = Path(doc.source).parent / Path(name).expanduser()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        values, malformed = load_env_file(path)
         mode = path.stat().st_mode
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
         problems.append(
             ConfigError(
                 doc.source,
                 doc.line_of(("env_file",)),
-                f"env_file {path}: {exc.strerror or exc}",
+                f"env_file {path}: {why or exc}",
             )
         )
         return {}
@@ -461,7 +484,8 @@ def _read_env_file(
         warnings.append(
             f"{path} holds secrets but others may read it: chmod 600 {path}"
         )
-    return parse_env_file(text)
+    warnings += [problem.format_message() for problem in malformed]
+    return values
 
 
 @dataclass(frozen=True, slots=True)

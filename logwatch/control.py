@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from logwatch.clock import Clock
+from logwatch.privatefiles import check_private_dir, create_new
 
 #: Signals that stop the daemon cleanly, where the platform has them.
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGBREAK")
@@ -162,10 +163,15 @@ def take_reload_request(state_dir: Path) -> bool:
 
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
     """Ask the daemon to reload; True once it took the request, False at the deadline
-    (no daemon runs with this state directory: the request is withdrawn)."""
+    (no daemon runs with this state directory: the request is withdrawn). A request
+    already there (or a link in its place) is waited on, never written through.
+
+    Raises:
+        StateError: ``state_dir`` is not private (``check_private_dir``).
+    """
     path = reload_request(state_dir)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text("reload\n", "utf-8")
+    check_private_dir(state_dir)
+    create_new(path, b"reload\n")
     deadline = clock.monotonic() + timeout_s
     pause = threading.Event()
     while path.exists():

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import structlog
 
 from logwatch.clock import Clock
+from logwatch.privatefiles import write_private
 from logwatch.redact import redact
 
 log = structlog.get_logger("logwatch.heartbeat")
@@ -193,10 +194,8 @@ class Pinger:
         }
 
     def _save(self) -> None:
-        tmp = self.status_path.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(self.status()))
-            tmp.replace(self.status_path)
+            write_private(self.status_path, json.dumps(self.status()).encode())
         except OSError as exc:
             log.info("heartbeat_status_not_saved", error=exc.strerror or str(exc))
 

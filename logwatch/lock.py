@@ -16,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from logwatch.errors import StateError
+from logwatch.privatefiles import check_private_dir, write_private
 
 #: How long a second process waits for the lock before it gives up.
 WAIT_S = 0.5
@@ -39,10 +40,11 @@ class StateLock:
         """Take the lock, or say who holds it.
 
         Raises:
-            StateError: another process holds it (its pid named) or it cannot be made.
+            StateError: another process holds it (its pid named), it cannot be made,
+                or its folder is not private (``check_private_dir``).
         """
+        check_private_dir(self.path.parent)
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._lock.acquire(timeout=wait_s)
         except Timeout:
             pid = self._read_pid()
@@ -56,13 +58,10 @@ class StateLock:
             raise StateError(
                 f"{self.path}: cannot lock: {exc.strerror or exc}"
             ) from exc
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-        try:
-            fd = os.open(self.pid_path, flags, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(f"{os.getpid()}\n")
-        except OSError:
-            pass  # the lock still works; status just cannot name the holder
+        # a new file renamed into place: a link left there is never followed; if it
+        # cannot be written the lock still works, status just cannot name the holder
+        with contextlib.suppress(OSError):
+            write_private(self.pid_path, f"{os.getpid()}\n".encode())
 
     def release(self) -> None:
         """Give the lock up (the OS does it too when the process ends)."""

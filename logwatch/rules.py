@@ -707,9 +707,8 @@ class _Cache:
 
     def write(self, ruleset: RuleSet) -> None:
         """Keep ``ruleset``; silently not when the directory cannot take it."""
-        tmp = None
         try:
-            import tempfile  # only to write: most starts read
+            from logwatch.privatefiles import write_private  # only to write
 
             try:
                 secret = self.secret()
@@ -720,20 +719,12 @@ class _Cache:
                 return
             body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
             _own_dir(self.path.parent)  # someone else's: not written (read warned)
-            fd, tmp = tempfile.mkstemp(
-                prefix=self.path.name + ".", suffix=".tmp", dir=self.path.parent
+            write_private(
+                self.path, self.MAGIC + self.key + self._mac(secret, body) + body
             )
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(self.MAGIC + self.key + self._mac(secret, body) + body)
-            Path(tmp).replace(self.path)
-            tmp = None
             self._prune()
         except Exception:  # noqa: BLE001, S110  unwritable, full, unpicklable: no cache
             pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    Path(tmp).unlink()
 
     def _prune(self) -> None:
         """Remove this directory set's files beyond the ``KEEP`` newest."""

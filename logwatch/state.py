@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -28,6 +29,7 @@ from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
 from logwatch.model import DeliveryStatus, FileState, Queued
+from logwatch.privatefiles import check_private_dir
 
 log = structlog.get_logger("logwatch.state")
 
@@ -192,6 +194,8 @@ class State:
                 "local disk only. Set state_dir (or LOGWATCH_STATE_DIR) to a local "
                 "folder."
             )
+        check_private_dir(path.parent)
+        _refuse_links(path)
         self._lock = threading.RLock()
         with _private():
             self._conn = self._open()
@@ -672,14 +676,32 @@ def _private() -> Iterator[None]:
         os.umask(old)
 
 
+def _refuse_links(path: Path) -> None:
+    """SQLite opens the state file through a link (and the link's target would get our
+    tables): refuse one at any of its names.
+
+    Raises:
+        StateError: naming the link.
+    """
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        part = Path(str(path) + suffix)
+        if part.is_symlink():
+            raise StateError(
+                f"{part}: a link, not a file; logwatch follows no link in its state "
+                "folder. Remove it (logwatch then starts a fresh state)."
+            )
+
+
 def _tighten(path: Path) -> None:
-    """A state file made by an older logwatch (0644) becomes private too."""
+    """A state file made by an older logwatch (0644) becomes private too (files only:
+    a link's target is never changed)."""
     if sys.platform == "win32":
         return
     for suffix in ("", "-wal", "-shm"):
         part = Path(str(path) + suffix)
         with contextlib.suppress(OSError):
-            if part.stat().st_mode & 0o077:
+            mode = part.lstat().st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
                 part.chmod(0o600)
 
 

@@ -145,8 +145,8 @@ def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     Raises:
         InvalidConfig: naming the ``state_dir`` line.
     """
-    try:
-        path.mkdir(parents=True, exist_ok=True)
+    try:  # private from the start: a group-writable one would then be refused
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise InvalidConfig(
             [loaded.error(("state_dir",), f"state_dir {path}: {exc.strerror or exc}")]

@@ -25,6 +25,7 @@ import yaml
 from logwatch.clock import Clock
 from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
+from logwatch.privatefiles import write_private
 from logwatch.telegram import (
     BotApi,
     Chat,
@@ -111,9 +112,13 @@ def render_config(answers: Answers, lang: str) -> str:
 
 
 def render_env(secrets: dict[str, str]) -> str:
-    """The env file: one ``NAME=value`` line each."""
+    """The env file: one ``NAME='value'`` line each, single-quoted with ``\\`` and
+    ``'`` escaped, so that any value (``#``, quotes, spaces at its ends, newlines)
+    reads back as it was."""
     lines = ["# secrets of logwatch's config (${NAME} there); keep this file private"]
-    lines += [f"{name}={value}" for name, value in sorted(secrets.items())]
+    for name, value in sorted(secrets.items()):
+        escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+        lines.append(f"{name}='{escaped}'")
     return "\n".join(lines) + "\n"
 
 
@@ -586,18 +591,6 @@ class Wizard:
 # -- writing ---------------------------------------------------------------------------
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner can read (0600 on POSIX), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    if os.name == "posix":
-        tmp.chmod(0o600)
-    tmp.replace(path)
-
-
 def write_config(
     path: Path, answers: Answers, lang: str, stamp: str
 ) -> tuple[Path | None, Path | None]:
@@ -607,21 +600,21 @@ def write_config(
     Raises:
         InvalidConfig: what was rendered does not load (a bug; nothing is written).
     """
-    from logwatch.config import config_from_text, parse_env_file
+    from logwatch.config import config_from_text, load_env_file
 
     text = render_config(answers, lang)
     env_path = path.parent / answers.env_file if answers.env_file else None
     secrets = dict(answers.secrets)
     if env_path is not None and env_path.exists():
-        secrets = {**parse_env_file(env_path.read_text(encoding="utf-8")), **secrets}
+        secrets = {**load_env_file(env_path)[0], **secrets}
     env = {**secrets, **os.environ}
     check = text.replace(f"env_file: {answers.env_file}\n", "") if env_path else text
     config_from_text(check, env, str(path))
     backup = None
-    if path.exists():
+    if path.exists():  # it may hold secrets written inline: private too
         backup = path.with_name(f"{path.name}.{stamp}.bak")
-        backup.write_bytes(path.read_bytes())
+        write_private(backup, path.read_bytes())
     if env_path is not None and answers.secrets:
-        write_private(env_path, render_env(secrets))
-    write_private(path, text)
+        write_private(env_path, render_env(secrets).encode("utf-8"))
+    write_private(path, text.encode("utf-8"))
     return backup, env_path if answers.secrets else None

@@ -44,10 +44,15 @@ def fresh_python(script: str, *args: str) -> str:
 
 
 class Run:
-    """A ``logwatch run`` process; ``err`` collects its stderr lines."""
+    """A ``logwatch run`` process; ``err`` collects its stderr lines (``umask``: the
+    process's, POSIX; -1 keeps this one's)."""
 
     def __init__(
-        self, tmp_path: Path, config: str | None, env: dict[str, str] | None = None
+        self,
+        tmp_path: Path,
+        config: str | None,
+        env: dict[str, str] | None = None,
+        umask: int = -1,
     ) -> None:
         if config is not None:
             (tmp_path / "config.yaml").write_text(config)
@@ -63,7 +68,12 @@ class Run:
         if config is not None:
             args += ["--config", str(tmp_path / "config.yaml")]
         self.proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=full
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=full,
+            umask=umask,
         )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()

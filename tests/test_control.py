@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from pathlib import Path
 
@@ -160,3 +161,37 @@ def test_on_signals_in_another_thread_installs_nothing() -> None:
     thread.start()
     thread.join(5)
     assert seen == [before]
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
+)
+@pytest.mark.parametrize("mode", [0o700, 0o777], ids=oct)
+def test_reload_writes_nothing_through_a_planted_request_link(
+    tmp_path: Path, mode: int
+) -> None:
+    """Issue 18 item 10: ``logwatch reload`` wrote its request through a
+    ``reload.request`` link into the link's target. Now a state folder others can
+    write is refused, and in a private one the link is never followed."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
+    state = tmp_path / "state"
+    state.mkdir()
+    state.chmod(mode)
+    victim = tmp_path / "victim"
+    victim.write_text("the victim's own text\n", encoding="utf-8")
+    (state / control.RELOAD_REQUEST).symlink_to(victim)
+    done = logwatch(
+        "reload", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    if mode & 0o022:
+        assert f"{state}: refusing this state folder: others can write it" in (
+            done.stderr
+        )
+    else:
+        assert "no running logwatch took the request" in done.stderr
+    assert victim.read_text(encoding="utf-8") == "the victim's own text\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from logwatch.errors import StateError
 from logwatch.lock import StateLock
+from tests.daemon_run import Run
 
 
 def test_a_second_lock_on_the_same_state_fails_naming_the_holder(
@@ -60,3 +62,35 @@ def test_lock_and_pid_files_are_private(tmp_path: Path) -> None:
         assert lock.path.stat().st_mode & 0o777 == 0o600
         assert lock.pid_path.stat().st_mode & 0o777 == 0o600
         assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
+)
+def test_a_planted_pid_link_is_replaced_and_its_target_left_alone(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 item 10, a real ``logwatch run``: before, it wrote its pid through a
+    ``state.db.pid`` link into the link's target (and unlinked the link at exit)."""
+    victim = tmp_path / "victim"
+    victim.write_text("the victim's own text\n", encoding="utf-8")
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    (state / "state.db.pid").symlink_to(victim)
+    (tmp_path / "logs").mkdir()
+    run = Run(
+        tmp_path,
+        f"state_dir: {state}\nsources:\n  - name: bot\n"
+        f"    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n",
+    )
+    try:
+        pid_file = state / "state.db.pid"
+        assert not pid_file.is_symlink()
+        assert pid_file.read_text(encoding="utf-8") == f"{run.proc.pid}\n"
+        assert stat.S_IMODE(pid_file.stat().st_mode) == 0o600
+        assert StateLock(state / "state.db").holder() == run.proc.pid
+    finally:
+        assert run.stop() == 0
+    assert victim.read_text(encoding="utf-8") == "the victim's own text\n"
+    assert not pid_file.exists()

@@ -1,9 +1,16 @@
 """Opening the state file the way Windows allows: a damaged file is closed before it
 is moved aside, one that cannot be moved is reported and left, a network drive is
-refused. Windows' sharing rules are simulated on Linux (see ``windows_rename``)."""
+refused. Windows' sharing rules are simulated on Linux (see ``windows_rename``). And
+safely: a state folder another user owns or may write, and a state file that is a
+link, are refused by a real ``logwatch run``."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,9 +20,13 @@ import logwatch.state
 from logwatch.errors import StateError
 from logwatch.model import FileState
 from logwatch.state import State
+from tests import daemon_run
+from tests.daemon_run import Run
 from tests.fakes import FakeClock
 
 GARBAGE = b"\x00" * 8192  # "file is not a database"
+#: the uid of nobody: another user who may own a folder
+NOBODY = 65534
 
 
 def _open_here(path: Path) -> bool:
@@ -113,3 +124,129 @@ def test_a_state_dir_on_a_network_drive_is_refused(
         State(tmp_path / "state.db", FakeClock())
     assert seen == [tmp_path]
     assert not (tmp_path / "state.db").exists()
+
+
+# -- a state folder others could plant links in (issue 18, item 10) ------------------
+
+#: a victim's own file, which no planted link may get logwatch to write
+VICTIM = "the victim's own text\n"
+POSIX_ONLY = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="POSIX owners and modes; Windows folders are guarded by their access rules",
+)
+
+
+def _start(tmp_path: Path, state: Path) -> subprocess.CompletedProcess[str]:
+    """``logwatch run`` on ``state`` as a real process: it must stop at once."""
+    (tmp_path / "logs").mkdir(exist_ok=True)
+    (tmp_path / "config.yaml").write_text(
+        f"language: en\nstate_dir: {state}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    # a daemon that is not refused runs until this timeout ends it: the test fails
+    return daemon_run.logwatch(
+        "run", "--config", str(tmp_path / "config.yaml"), env=env
+    )
+
+
+def _plant(state: Path, name: str, victim: Path) -> None:
+    victim.write_text(VICTIM, encoding="utf-8")
+    (state / name).symlink_to(victim)
+
+
+@POSIX_ONLY
+def test_run_refuses_a_state_folder_of_another_user(tmp_path: Path) -> None:
+    """Before: the daemon wrote its pid through a ``state.db.pid`` link the folder's
+    owner had planted (as root, into any file)."""
+    if os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+        pytest.skip("giving a folder to another user needs root")
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    _plant(state, "state.db.pid", tmp_path / "victim")
+    os.chown(state, NOBODY, NOBODY)  # type: ignore[attr-defined,unused-ignore]
+    done = _start(tmp_path, state)
+    assert done.returncode == 1, done.stderr
+    assert f"{state}: refusing this state folder: it belongs to uid {NOBODY}" in (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "victim").read_text(encoding="utf-8") == VICTIM
+    assert sorted(p.name for p in state.iterdir()) == ["state.db.pid"]
+
+
+@POSIX_ONLY
+@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775, 0o730, 0o702], ids=oct)
+def test_run_refuses_a_state_folder_others_can_write(tmp_path: Path, mode: int) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    state.chmod(mode)
+    _plant(state, "state.db.pid", tmp_path / "victim")
+    done = _start(tmp_path, state)
+    assert done.returncode == 1, done.stderr
+    assert f"others can write it (mode {mode:o})" in done.stderr
+    assert f"chmod go-w {state}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "victim").read_text(encoding="utf-8") == VICTIM
+
+
+@POSIX_ONLY
+def test_a_state_file_that_is_a_link_is_refused_and_its_target_untouched(
+    tmp_path: Path,
+) -> None:
+    """Before: SQLite opened the link's target, another program's database, and the
+    daemon added its tables to it (and made it 0600)."""
+    victim = tmp_path / "other-program.sqlite"
+    conn = sqlite3.connect(victim)
+    conn.execute("CREATE TABLE theirs (x)")
+    conn.commit()
+    conn.close()
+    victim.chmod(0o644)
+    before = victim.read_bytes()
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    (state / "state.db").symlink_to(victim)
+    done = _start(tmp_path, state)
+    assert done.returncode == 1, done.stderr
+    assert f"{state / 'state.db'}: a link, not a file" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert victim.read_bytes() == before
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+
+
+@POSIX_ONLY
+def test_a_state_folder_the_config_names_is_made_private_under_a_shared_umask(
+    tmp_path: Path,
+) -> None:
+    """Under umask 002 (common for desktop users) the config's new state_dir was made
+    0775, and then refused as writable by others."""
+    state = tmp_path / "new" / "state"
+    config = (
+        f"state_dir: {state}\nsources:\n  - name: bot\n"
+        f"    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+    )
+    (tmp_path / "logs").mkdir()
+    run = Run(tmp_path, config, umask=0o002)
+    assert run.stop() == 0
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+
+
+@POSIX_ONLY
+def test_status_writes_nothing_through_links_in_a_state_folder(tmp_path: Path) -> None:
+    """``status`` only reads: it is not refused (an admin may look at a service's
+    state), and the lock it probes is opened without following a link."""
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    _plant(state, "state.db.pid", tmp_path / "victim")
+    (state / "state.db.lock").symlink_to(tmp_path / "victim")
+    if os.geteuid() == 0:  # type: ignore[attr-defined,unused-ignore]
+        os.chown(state, NOBODY, NOBODY)  # type: ignore[attr-defined,unused-ignore]
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    done = daemon_run.logwatch("status", env={**env, "LOGWATCH_STATE_DIR": str(state)})
+    assert done.returncode == 0, done.stderr
+    assert "daemon: not running" in done.stdout
+    assert (tmp_path / "victim").read_text(encoding="utf-8") == VICTIM

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.config import config_from_text, load_config
+from logwatch.config import config_from_text, load_config, parse_env_file
 from logwatch.wizard import (
     Answers,
     Options,
@@ -641,7 +641,8 @@ def test_a_password_in_email_url_goes_to_the_secrets_file(
     text = (tmp_path / "c.yaml").read_text()
     assert "S3cret-pw" not in text
     assert "mailtos://me%40x.ru:${SMTP_PASSWORD}@smtp.x.ru:465?to=t@x.ru" in text
-    assert "SMTP_PASSWORD=S3cret-pw" in (tmp_path / "secrets.env").read_text()
+    secrets = (tmp_path / "secrets.env").read_text(encoding="utf-8")
+    assert parse_env_file(secrets, "secrets.env")[0] == {"SMTP_PASSWORD": "S3cret-pw"}
     loaded = load_config(tmp_path / "c.yaml", {}).config
     assert loaded.channels[0].url.get_secret_value() == url
 
@@ -664,3 +665,87 @@ def test_the_token_may_come_from_the_environment(
     )
     assert result.returncode == 0, result.stderr
     assert TOKEN in (tmp_path / "secrets.env").read_text()
+
+
+# -- secrets.env: written privately, read back exactly (issue 18, items 9 and 14) -------
+
+#: values a password or token may hold that a hand-made KEY=value format mangles
+TRICKY = [
+    "123:abc # my bot",
+    "a#b",
+    "trailing spaces  ",
+    "  leading spaces",
+    "it's",
+    'say "hi"',
+    "\"'mixed'\"",
+    "back\\slash\\",
+    "backslash-n \\n stays",
+    "real\nnewline",
+    "a=b=c",
+    "пароль ключ",
+    "$HOME ${HOME} ${TOKEN}",
+    "",
+    "tab\there",
+]
+
+
+@pytest.mark.parametrize("value", TRICKY)
+def test_what_init_writes_to_secrets_env_reads_back_exactly(
+    tmp_path: Path, value: str
+) -> None:
+    """Before: ``NAME=value`` unquoted, so a ``#``, quotes or spaces at either end
+    came back changed (or cut), and a newline broke the file."""
+    answers = Answers(
+        channels=[{"name": "hook", "url": "json://h/?k=${P}"}],
+        secrets={"P": value},
+        env_file="secrets.env",
+    )
+    write_config(tmp_path / "c.yaml", answers, "en", "stamp")
+    loaded = load_config(tmp_path / "c.yaml", {})
+    assert loaded.config.channels[0].url.get_secret_value() == f"json://h/?k={value}"
+    assert loaded.warnings == []
+    again = answers_from(yaml.safe_load((tmp_path / "c.yaml").read_text("utf-8")))
+    again.secrets = {"Q": "another"}
+    write_config(tmp_path / "c.yaml", again, "en", "stamp2")  # a rerun keeps it
+    text = (tmp_path / "secrets.env").read_text("utf-8")
+    assert parse_env_file(text, "secrets.env") == ({"P": value, "Q": "another"}, [])
+
+
+@given(
+    st.dictionaries(
+        st.from_regex(r"[A-Z_][A-Z0-9_]{0,20}", fullmatch=True),
+        st.text(st.characters(blacklist_categories=["Cs"]), max_size=40),
+    )
+)
+def test_any_secret_round_trips_through_the_env_file(secrets: dict[str, str]) -> None:
+    """Any text, control characters and all, comes back as it was written."""
+    assert parse_env_file(render_env(secrets), "secrets.env") == (secrets, [])
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="a symbolic link needs a privilege on Windows; file modes are POSIX",
+)
+@pytest.mark.parametrize("planted", ["secrets.env.tmp", "c.yaml.tmp"])
+def test_a_planted_tmp_link_gets_no_secret_and_no_chmod(
+    tmp_path: Path, api: FakeBotApi, planted: str
+) -> None:
+    """Before: init wrote ``NAME.tmp`` through a link planted there (the SMTP password
+    went to the link's target, which was then made 0600 and renamed into place)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the victim's own text\n", encoding="utf-8")
+    victim.chmod(0o644)
+    (tmp_path / planted).symlink_to(victim)
+    url = "mailtos://me%40x.ru:S3cret-pw@smtp.x.ru:465?to=t@x.ru"
+    args = ("--yes", "--no-service", "--no-check", "--no-desktop", "--email-url", url)
+    result = init(tmp_path, api, *args)
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text(encoding="utf-8") == "the victim's own text\n"
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    for name in ("secrets.env", "c.yaml"):
+        mode = (tmp_path / name).lstat().st_mode
+        assert stat.S_ISREG(mode), name
+        assert stat.S_IMODE(mode) == 0o600, name
+    config = load_config(tmp_path / "c.yaml", {}).config
+    assert config.channels[0].url.get_secret_value() == url
+    assert (tmp_path / planted).readlink() == victim

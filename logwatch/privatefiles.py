@@ -1,0 +1,114 @@
+"""Files only their user may touch: written whole or not at all, never through a link
+another user planted, kept in folders nobody else can write.
+
+A folder another user can write lets that user plant a link under a name logwatch is
+about to write (``secrets.env.tmp``, ``state.db.pid``), and logwatch, or root running
+it, would write through it. So private files are written to a new file of a random name
+(created exclusively, 0600 from the start) that then replaces the target, new files are
+created without following links, and the state folder is refused when it is not the
+user's own. On Windows the per-user folders logwatch uses by default
+(``%LOCALAPPDATA%``, ``%APPDATA%``) are closed to other users by their inherited access
+rules; ``check_private_dir`` cannot read those rules and checks nothing there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from logwatch.errors import StateError
+
+#: Added to the flags of every create: a link at the path is an error, never followed
+#: (POSIX; Windows has no such flag, and creating a link there needs a privilege).
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+#: ... and what Windows needs so the bytes are written as they are.
+BINARY = getattr(os, "O_BINARY", 0)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically, readable by its owner only (0600 on
+    POSIX); a link at ``path`` or at any temporary name is replaced, never followed.
+
+    Raises:
+        OSError: it could not be written (``path`` is then as it was).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # mkstemp: a random name, O_CREAT|O_EXCL (and O_NOFOLLOW), mode 0600 at creation
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        tmp.replace(path)  # rename: a link at ``path`` is replaced, not followed
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _sync_dir(path.parent)
+
+
+def create_new(path: Path, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` (0600); False when something (a file, a link)
+    is already there, which is left as it is."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | BINARY
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return True
+
+
+def dir_problem(uid: int, mode: int, euid: int) -> str | None:
+    """What makes a folder (its owner's ``uid``, its ``mode``) unsafe for the private
+    files of the user ``euid``: another owner, or write access for group or others."""
+    if uid != euid:
+        return f"it belongs to uid {uid}, not to this user (uid {euid})"
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return f"others can write it (mode {stat.S_IMODE(mode):o})"
+    return None
+
+
+def check_private_dir(path: Path) -> None:
+    """Create the folder ``path`` (0700) if it is missing, and refuse one that another
+    user owns or may write (POSIX; nothing is checked on Windows, see above).
+
+    Raises:
+        StateError: it cannot be created, or it is not private, with the fix.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.stat()
+    except OSError as exc:
+        raise StateError(f"{path}: cannot create: {exc.strerror or exc}") from exc
+    if sys.platform == "win32":
+        return
+    euid = os.geteuid()
+    problem = dir_problem(st.st_uid, st.st_mode, euid)
+    if problem is None:
+        return
+    raise StateError(
+        f"{path}: refusing this state folder: {problem}, so another user could plant "
+        "links in it that logwatch would write through. Use a folder of your own "
+        f"(state_dir, or LOGWATCH_STATE_DIR), or fix this one: chown {euid} {path} "
+        f"&& chmod go-w {path}"
+    )
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows cannot open a folder)."""
+    if sys.platform == "win32":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
