@@ -26,7 +26,7 @@ from logwatch.model import Alert, AlertKind, Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
 #: Open windows kept at most (~1.5 KB each); past it the least recently hit is folded.
-DEFAULT_MAX_WINDOWS = 10_000
+DEFAULT_MAX_WINDOWS = 5_000
 #: Characters a window keeps of its hit's line and captures: more than any alert shows
 #: of them (render.LINE_CHARS), far less than a line may hold (64 KB).
 KEPT_CHARS = 1000
