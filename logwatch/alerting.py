@@ -72,6 +72,20 @@ class Alerting:
         )
         self._saved_mutes = dict(self.deduper.muted)
         self._due_at = self.deduper.next_due()
+        self._take_folds()
+
+    def _take_folds(self) -> None:
+        """Windows the deduper folded (or folded into) to stay within its cap: saved
+        or deleted with the next commit like any other."""
+        touched, windows = self.deduper.touched, self.deduper.windows
+        for fp in touched:
+            window = windows.get(fp)  # an overflow window may close before any other
+            if window is not None and (
+                self._due_at is None or window.closes_at < self._due_at
+            ):
+                self._due_at = window.closes_at
+        self._touched.update(touched)
+        touched.clear()
 
     def admit(self, hits: list[Hit], now: datetime) -> None:
         """Let hits through dedup; keep the alerts they cause."""
@@ -88,6 +102,8 @@ class Alerting:
                 self._due_at is None or window.closes_at < self._due_at
             ):
                 self._due_at = window.closes_at
+        if self.deduper.touched:
+            self._take_folds()
 
     def next_due(self) -> datetime | None:
         """When the next dedup window closes."""

@@ -69,7 +69,10 @@ def payload(
         "source": source,
     }
     record = alert.hit.record if alert.hit is not None else None
-    for name in ("exchange", "connection", "symbol"):
+    # a digest of folded errors (dedup's overflow window) is about many of them: the
+    # last one's connection and symbol would make it look like that one error
+    names = ("exchange",) if alert.folded else ("exchange", "connection", "symbol")
+    for name in names:
         value = record.fields.get(name) if record is not None else None
         if value:
             labels[name] = value[:LABEL_CHARS]
@@ -83,6 +86,8 @@ def payload(
         summary = rule.title.get(lang) or rule.title["en"]
         description = rule.remedy.get(lang) or rule.remedy["en"]
     annotations = {"summary": summary, "description": description}
+    if alert.folded:
+        annotations["folded"] = f"{alert.count} repeats of {alert.folded} errors"
     if record is not None:
         annotations["line"] = record.raw[:LINE_CHARS]
     if rule is not None and rule.codes:

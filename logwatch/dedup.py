@@ -6,6 +6,12 @@ inside it are counted; when the window closes, ``tick`` turns the count into one
 ("repeated 37 times in 10 min"). No repeats, no digest. With ``reminder: N``, an error
 that keeps happening window after window stays muted but is reminded of every N whole
 windows.
+
+Memory is bounded whatever the log holds: a window keeps one hit, cut to ``KEPT_CHARS``,
+and at most ``max_windows`` are open (besides one overflow window per rule). Past that,
+the least recently hit window is folded into its rule's overflow window, whose digest
+counts the repeats of every error folded into it ("repeated 40× across 900 errors"): a
+folded error alerts again if it comes back.
 """
 
 from __future__ import annotations
@@ -19,6 +25,13 @@ from logwatch.formats import parse_timestamp
 from logwatch.model import Alert, AlertKind, Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
+#: Open windows kept at most (~1.5 KB each); past it the least recently hit is folded.
+DEFAULT_MAX_WINDOWS = 5_000
+#: Characters a window keeps of its hit's line and captures: more than any alert shows
+#: of them (render.LINE_CHARS), far less than a line may hold (64 KB).
+KEPT_CHARS = 1000
+#: Ends the fingerprint of a rule's overflow window: a real one has ``\x1f`` there.
+OVERFLOW = "\x1d(folded)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +63,8 @@ class Window:
     #: the log's own times of the first and last repeat ("" when a line has none)
     first_repeat_log: str = ""
     last_repeat_log: str = ""
+    #: a rule's overflow window: the distinct errors folded into it (0: a plain one)
+    folded: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +150,27 @@ def mute_scope(hit: Hit) -> str:
 FILE_SCOPE = "file:"
 
 
+def kept(hit: Hit) -> Hit:
+    """What a window keeps of a hit: its line, message and captures cut to
+    ``KEPT_CHARS`` (a traceback or a 64 KB line is not kept whole per window)."""
+    record = hit.record
+    texts = (record.raw, record.text, hit.message, *hit.captures.values())
+    if all(len(t) <= KEPT_CHARS for t in texts):
+        return hit
+    raw = record.raw[:KEPT_CHARS]
+    return replace(
+        hit,
+        record=replace(
+            record,
+            raw=raw,
+            text=raw if record.text is record.raw else record.text[:KEPT_CHARS],
+            truncated=True,
+        ),
+        captures={k: v[:KEPT_CHARS] for k, v in hit.captures.items()},
+        message=hit.message[:KEPT_CHARS],
+    )
+
+
 def fingerprint(hit: Hit) -> str:
     """The dedup identity of a hit: its rule and its key values; when they are all
     empty and the line names no connection, its file too (two bots, two errors)."""
@@ -159,10 +195,19 @@ class Deduper:
     resolved: bool = False
     #: fingerprint -> when its trouble began (its first hit), while it lasts
     started: dict[str, datetime] = field(default_factory=dict)
-    #: fingerprint -> (resolves at, its last window): digested, no window open
+    #: fingerprint -> (resolves at, its last window): digested, no window open (as
+    #: many as windows closed within a window: bounded by ``max_windows`` too)
     calming: dict[str, tuple[datetime, Window]] = field(default_factory=dict)
+    #: open windows at most, besides the overflow windows (one per rule at most): the
+    #: least recently hit is folded into its rule's overflow window to make room
+    max_windows: int = DEFAULT_MAX_WINDOWS
+    #: fingerprints of windows folded away or into since the caller last cleared it
+    #: (windows that changed without a hit of their own: State must hear of them)
+    touched: list[str] = field(default_factory=list)
     #: makes alert ids unique even for hits of one key at one instant (window 0)
     _seq: int = 0
+    #: how many of ``windows`` are overflow windows
+    _overflows: int = 0
 
     def policy(self, rule_id: str) -> Policy:
         """The policy of a rule (the default when it has none)."""
@@ -186,6 +231,8 @@ class Deduper:
                 self._alert(AlertKind.FIRST, hit.rule_id, hit.severity, fp, now, hit),
             ]
         if window is not None:
+            del self.windows[fp]  # to the end: the dict is in least-recent-hit order
+            self.windows[fp] = window
             window.repeats += 1
             logged = log_time(hit)
             if window.first_repeat_at is None:
@@ -193,13 +240,14 @@ class Deduper:
             window.first_repeat_at = window.first_repeat_at or now
             window.last_repeat_at = now
             window.last_repeat_log = logged
-            window.last_hit = hit
+            window.last_hit = kept(hit)
             return alerts
         closes = now + timedelta(seconds=policy.window_s)
         self.calming.pop(fp, None)
+        self._make_room(now)
         self.started.setdefault(fp, now)
         self.windows[fp] = Window(
-            fp, hit.rule_id, hit.severity, now, closes, last_hit=hit
+            fp, hit.rule_id, hit.severity, now, closes, last_hit=kept(hit)
         )
         return [
             *alerts,
@@ -251,10 +299,52 @@ class Deduper:
             window_s=policy.window_s,
         )
 
+    def _make_room(self, now: datetime) -> None:
+        """Fold the least recently hit windows until one more fits."""
+        while len(self.windows) - self._overflows >= max(self.max_windows, 1):
+            victim = next(w for w in self.windows.values() if not w.folded)
+            self._fold(victim, now)
+
+    def _fold(self, window: Window, now: datetime) -> None:
+        """Close ``window`` early into its rule's overflow window, which counts the
+        repeats no digest or reminder told of yet."""
+        del self.windows[window.fingerprint]
+        self.started.pop(window.fingerprint, None)
+        key = window.rule_id + OVERFLOW
+        over = self.windows.pop(key, None)
+        if over is None:
+            span = timedelta(seconds=self.policy(window.rule_id).window_s)
+            over = Window(key, window.rule_id, window.severity, now, now + span)
+            self._overflows += 1
+        self.windows[key] = over  # to the end: recently used
+        self.touched += (window.fingerprint, key)
+        over.folded += 1
+        if window.severity.rank > over.severity.rank:
+            over.severity = window.severity
+        untold = window.repeats + window.since_reminder
+        if not untold:
+            return
+        over.repeats += untold
+        first = window.first_repeat_at or window.opened_at
+        if over.first_repeat_at is None or first < over.first_repeat_at:
+            over.first_repeat_at = first
+            over.first_repeat_log = window.first_repeat_log
+        last = window.last_repeat_at or window.opened_at
+        if over.last_repeat_at is None or last >= over.last_repeat_at:
+            over.last_repeat_at = last
+            over.last_repeat_log = window.last_repeat_log
+            over.last_hit = window.last_hit
+
     def _close(self, window: Window) -> list[Alert]:
         policy = self.policy(window.rule_id)
         span = timedelta(seconds=policy.window_s)
         at = window.closes_at
+        if window.folded:  # an overflow window: one digest, no reminders, no resolve
+            del self.windows[window.fingerprint]
+            self._overflows -= 1
+            if not window.repeats:
+                return []
+            return [self._digest(window, AlertKind.DIGEST, window.repeats, policy, at)]
         if window.repeats == 0:
             del self.windows[
                 window.fingerprint
@@ -311,6 +401,7 @@ class Deduper:
             last_log=window.last_repeat_log,
             window_s=policy.window_s
             * (policy.reminder_windows if kind is AlertKind.REMINDER else 1),
+            folded=window.folded,
         )
 
     def _alert(
@@ -356,6 +447,20 @@ class Deduper:
     def restore(
         self, windows: Iterable[Window], muted: Mapping[tuple[str, str], datetime]
     ) -> None:
-        """Continue from windows saved in State (so a restart does not re-alert)."""
-        self.windows = {w.fingerprint: w for w in windows}
+        """Continue from windows saved in State (so a restart does not re-alert); past
+        ``max_windows`` the least recently hit are folded (see ``touched``)."""
+        self.windows = {}
+        self._overflows = 0
+        # overflow windows first: a window folded here adds to its rule's saved one
+        order = sorted(
+            windows, key=lambda w: (not w.folded, w.last_repeat_at or w.opened_at)
+        )
+        for w in order:
+            if w.last_hit is not None:
+                w.last_hit = kept(w.last_hit)
+            if w.folded:
+                self._overflows += 1
+            else:
+                self._make_room(w.last_repeat_at or w.opened_at)
+            self.windows[w.fingerprint] = w
         self.muted = dict(muted)

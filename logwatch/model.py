@@ -173,3 +173,5 @@ class Alert:
     last_log: str = ""
     #: when the trouble began (a resolved alert: how long it lasted)
     started_at: datetime | None = None
+    #: a digest of a rule's overflow window: the distinct errors counted in it
+    folded: int = 0

@@ -53,6 +53,12 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "still": "Still happening: {title}",
         "repeated_body": "Repeated {n} times in {window} (first {first}, last {last}).",
+        "folded": "Repeated {n}× across {errors} errors: {title}",
+        "folded_body": (
+            "{n} more times across {errors} distinct errors of this kind (first "
+            "{first}, last {last}), counted together: more errors were open at once "
+            "than logwatch follows one by one."
+        ),
         "still_body": "Happened {n} more times in the last {window}.",
         "when": "When",
         "where": "Where",
@@ -84,6 +90,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "still": "Продолжается: {title}",
         "repeated_body": (
             "Повторилось {n} раз за {window} (первый раз {first}, последний {last})."
+        ),
+        "folded": "Повторилось {n}× в {errors} разных ошибках: {title}",
+        "folded_body": (
+            "Ещё {n} раз в {errors} разных ошибках этого вида (первый раз {first}, "
+            "последний {last}), посчитано вместе: открытых ошибок было больше, чем "
+            "logwatch отслеживает по одной."
         ),
         "still_body": "Ещё {n} раз за последние {window}.",
         "when": "Когда",
@@ -163,6 +175,8 @@ def render(
     symbol = record.fields.get("symbol") if record else None
     if alert.kind is AlertKind.RESOLVED:
         title = t["resolved"].format(title=base)
+    elif alert.kind is AlertKind.DIGEST and alert.folded:
+        title = t["folded"].format(n=alert.count, errors=alert.folded, title=base)
     elif alert.kind is AlertKind.DIGEST:
         title = t["repeated"].format(n=alert.count, title=base)
     elif alert.kind is AlertKind.REMINDER:
@@ -178,8 +192,12 @@ def render(
         if not (logged and first and last):
             first, last = _clock(alert.first_at), _clock(alert.last_at)
         lines.append(
-            t["repeated_body"].format(
-                n=alert.count, window=window, first=first, last=last
+            t["folded_body" if alert.folded else "repeated_body"].format(
+                n=alert.count,
+                errors=alert.folded,
+                window=window,
+                first=first,
+                last=last,
             )
         )
     elif alert.kind is AlertKind.REMINDER:

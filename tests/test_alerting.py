@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.alerting import Alerting
 from logwatch.codec import ALERTS, WINDOWS
-from logwatch.dedup import Deduper, Policy
+from logwatch.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
 from logwatch.engine import Engine
 from logwatch.follow import Follower
 from logwatch.rules import load_rules
@@ -161,15 +162,18 @@ class TestIncrementalSave:
         st.lists(
             st.tuples(st.integers(0, 5), st.integers(0, 900), st.booleans()),
             max_size=40,
-        )
+        ),
+        st.sampled_from([2, 4, DEFAULT_MAX_WINDOWS]),
     )
     def test_saved_windows_always_equal_the_open_ones(
-        self, steps: list[tuple[int, int, bool]]
+        self, steps: list[tuple[int, int, bool]], cap: int
     ) -> None:
+        """Also when windows are folded to stay within the cap (issue 18)."""
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
             state, alerting = self.rig(Path(tmp))
+            alerting.deduper.max_windows = cap
             now = 0
             for symbol, later, commit in steps:
                 now += later
@@ -182,6 +186,37 @@ class TestIncrementalSave:
             open_now = alerting.deduper.windows
             assert saved == {fp: WINDOWS.dumps(w) for fp, w in open_now.items()}
             state.close()
+
+    @pytest.mark.parametrize(("errors", "cap"), [(200, 50), (120, 7), (30, 30)])
+    def test_folded_windows_leave_the_state_and_a_restart_still_counts_them(
+        self, tmp_path: Path, errors: int, cap: int
+    ) -> None:
+        """Issue 18: open windows are capped; the folded ones are deleted from State
+        with the commit that folds them, and their repeats reach a digest even after
+        a restart."""
+        state = State(tmp_path / "state.db", FakeClock())
+        alerting = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        symbols = [f"S{i}USDT" for i in range(errors)]
+        for i, symbol in enumerate(symbols):  # each error twice: 1 repeat each
+            alerting.admit([hit(key=("B", symbol))] * 2, at(i))
+            if i % 10 == 0:
+                self.commit(state, alerting)
+        self.commit(state, alerting)
+        saved = [WINDOWS.loads(w) for w in state.dedup()[0]]
+        assert len(saved) == cap + (errors > cap)  # and the overflow window
+        assert sum(w.folded for w in saved) == max(0, errors - cap)
+        state.close()
+        state = State(tmp_path / "state.db", FakeClock())
+        again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        again.restore(*state.dedup())
+        again.tick(at(errors + DEFAULT_WINDOW_S))
+        self.commit(state, again)
+        rows = state._conn.execute("SELECT payload FROM alerts").fetchall()
+        queued = [ALERTS.loads(r[0]) for r in rows]
+        assert sum(a.count for a in queued) == 2 * errors  # every hit, once
+        assert sum(a.folded for a in queued) == max(0, errors - cap)
+        assert state.dedup()[0] == []
+        state.close()
 
 
 PY_RECORD = (

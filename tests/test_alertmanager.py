@@ -93,6 +93,21 @@ def test_a_digest_keeps_the_alert_firing_from_its_first_hit_a_window_ahead() -> 
     assert got["endsAt"] == "2026-11-24T12:21:00.000Z"
 
 
+def test_a_digest_of_folded_errors_names_no_one_symbol() -> None:
+    """Issue 18: past the cap on open windows, errors are folded into one digest per
+    rule; the last folded line's symbol is not what it is about."""
+    alert, rule = first_alert()
+    assert alert.hit is not None
+    fields = {"exchange": "binance", "connection": "Binance Futures", "symbol": "X"}
+    hit = replace(alert.hit, record=replace(alert.hit.record, fields=fields))
+    folded = replace(alert, hit=hit, kind=AlertKind.DIGEST, count=40, folded=900)
+    (got,) = payload(folded, rule, instance="i", source="s", lang="en", window_s=600)
+    assert {k: v for k, v in got["labels"].items() if k in fields} == {
+        "exchange": "binance"
+    }
+    assert got["annotations"]["folded"] == "40 repeats of 900 errors"
+
+
 def test_a_short_window_has_a_short_grace() -> None:
     alert, rule = first_alert()
     (got,) = payload(alert, rule, instance="i", source="s", lang="en", window_s=2)

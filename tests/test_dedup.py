@@ -1,12 +1,22 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.dedup import Deduper, Policy, QuietHours, fingerprint
+from logwatch.dedup import (
+    DEFAULT_MAX_WINDOWS,
+    DEFAULT_WINDOW_S,
+    KEPT_CHARS,
+    Deduper,
+    Policy,
+    QuietHours,
+    fingerprint,
+)
 from logwatch.model import AlertKind, Hit, Line, Record, Severity
 from tests.samples import at, hit
 
@@ -237,3 +247,162 @@ def test_rules_bring_their_own_window_reminder_and_mutes() -> None:
         "    near_misses: ['a', 'b']\n    window: 30s\n    reminder: 6\n"
     )
     assert build([own], 600).policy("my.rule") == Policy(30, 6, (), 1800)
+
+
+def _storm(n: int, hot_every: int, old_every: int) -> list[tuple[float, str]]:
+    """``n`` distinct errors at 100 a second; a hot one (``HOT``) every
+    ``hot_every`` of them, a recent one again every third, and one long folded away
+    again every ``old_every``: (seconds, symbol) in order."""
+    events: list[tuple[float, str]] = []
+    for i in range(n):
+        now = i / 100
+        events.append((now, f"S{i}"))
+        if i % hot_every == 0:
+            events.append((now, "HOT"))
+        if i % 3 == 0 and i >= 5:
+            events.append((now, f"S{i - 5}"))
+        if i % old_every == 0 and i >= 2 * DEFAULT_MAX_WINDOWS:
+            events.append((now, f"S{i - 2 * DEFAULT_MAX_WINDOWS}"))
+    return events
+
+
+class TestBounded:
+    """Issue 18: 100 distinct errors a second kept a window each (~1.6 KB) for the
+    whole window: RSS grew without bound. At most ``max_windows`` stay open; what is
+    folded away is still counted."""
+
+    def test_a_storm_of_distinct_errors_keeps_the_cap_and_counts_every_hit(
+        self,
+    ) -> None:
+        events = _storm(3 * DEFAULT_MAX_WINDOWS, hot_every=100, old_every=11)
+        d = Deduper()
+        alerts = []
+        most = 0
+        for n, (second, symbol) in enumerate(events):
+            if n % 1000 == 0:  # the daemon's timer, every 10 s
+                alerts += d.tick(at(second))
+            alerts += d.admit(hit(key=("B", symbol)), at(second))
+            most = max(most, len(d.windows))
+        alerts += d.tick(at(events[-1][0] + 10 * DEFAULT_WINDOW_S))
+        assert most == DEFAULT_MAX_WINDOWS + 1  # reached, never passed: the cap and
+        # the one rule's overflow window
+        assert d.windows == {}
+        assert d.started == {}
+        firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+        digests = [a for a in alerts if a.kind is AlertKind.DIGEST]
+        # every hit is an alert of its own or counted in exactly one digest
+        assert len(firsts) + sum(a.count for a in digests) == len(events)
+        folded = [a for a in digests if a.folded]
+        assert sum(a.count for a in folded) > 0
+        distinct = len({symbol for _, symbol in events})
+        assert len(firsts) > distinct  # the old ones folded away alerted again
+        # the hot error stays open (least recently hit goes first): one alert a window
+        hot = [a.created_at for a in firsts if a.fingerprint.endswith("HOT")]
+        span = events[-1][0] - events[0][0]
+        assert len(hot) == int(span // DEFAULT_WINDOW_S) + 1
+
+    @pytest.mark.parametrize("size", [1, KEPT_CHARS, KEPT_CHARS + 1, 64 * 1024])
+    def test_a_window_keeps_at_most_kept_chars_of_its_line(self, size: int) -> None:
+        line = "Margin is insufficient " + "x" * size
+        record = Record("f.log", "generic", 1, 0, 1, line, line, None, {})
+        big = replace(hit(), record=record, captures={"m": line}, message=line)
+        d = Deduper()
+        (first,) = d.admit(big, at(0))
+        assert first.hit == big  # the first alert carries the whole line
+        d.admit(big, at(1))
+        (window,) = d.windows.values()
+        assert window.last_hit is not None
+        kept = window.last_hit
+        texts = [kept.record.raw, kept.record.text, kept.message, kept.captures["m"]]
+        assert [len(t) for t in texts] == [min(len(line), KEPT_CHARS)] * 4
+        assert all(line.startswith(t) for t in texts)
+        assert kept.record.truncated == (len(line) > KEPT_CHARS)
+        (digest,) = d.tick(at(DEFAULT_WINDOW_S))
+        assert digest.count == 1
+
+    def test_alerts_show_less_of_a_line_than_a_window_keeps(self) -> None:
+        from logwatch.render import LINE_CHARS
+
+        assert LINE_CHARS < KEPT_CHARS
+
+    def test_the_least_recently_hit_is_folded_with_its_untold_repeats(self) -> None:
+        d = Deduper(max_windows=4)
+        fps = {s: fingerprint(hit(key=("B", s))) for s in "ABCDEF"}
+        for second, symbol in enumerate("ABACACD"):
+            d.admit(hit(key=("B", symbol)), at(second))
+        assert list(d.windows) == [fps["B"], fps["A"], fps["C"], fps["D"]]
+        # E: B, hit least recently, is folded (no repeats to tell)
+        assert [a.kind for a in d.admit(hit(key=("B", "E")), at(7))] == [
+            AlertKind.FIRST
+        ]
+        over = next(w for w in d.windows.values() if w.folded)
+        assert list(d.windows) == [
+            fps["A"],
+            fps["C"],
+            fps["D"],
+            over.fingerprint,
+            fps["E"],
+        ]
+        assert d.touched == [fps["B"], over.fingerprint]
+        assert (over.folded, over.repeats) == (1, 0)
+        d.admit(hit(key=("B", "F")), at(8))  # then A (last hit at 4 s): 2 repeats
+        assert (over.folded, over.repeats) == (2, 2)
+        assert (over.first_repeat_at, over.last_repeat_at) == (at(2), at(4))
+        d.admit(hit(key=("B", "G")), at(9))  # then C, with its repeat at 5 s
+        assert list(d.windows) == [
+            fps["D"],
+            fps["E"],
+            fps["F"],
+            over.fingerprint,
+            fingerprint(hit(key=("B", "G"))),
+        ]
+        assert (over.folded, over.repeats, over.last_repeat_at) == (3, 3, at(5))
+        (digest,) = d.tick(at(8 + DEFAULT_WINDOW_S))
+        assert (digest.kind, digest.count, digest.folded) == (AlertKind.DIGEST, 3, 3)
+        assert digest.hit is not None
+        assert digest.hit.key == ("B", "C")  # the last repeat's line
+        # a folded error that comes back alerts again
+        assert [a.count for a in d.admit(hit(key=("B", "B")), at(700))] == [1]
+
+    @pytest.mark.parametrize("cap", [3, 10, 100])
+    def test_restore_folds_what_is_past_the_cap(self, cap: int) -> None:
+        d = Deduper(max_windows=1000)
+        for i in range(150):
+            d.admit(hit(key=("B", f"S{i}")), at(i))
+            d.admit(hit(key=("B", f"S{i}")), at(i + 0.5))
+        again = Deduper(max_windows=cap)
+        again.restore(d.windows.values(), {})
+        assert len(again.windows) == cap + 1  # and the overflow window
+        newest = fingerprint(hit(key=("B", "S149")))
+        assert newest in again.windows
+        assert len(again.touched) == 2 * (150 - cap)  # each folded, and the overflow
+        out = again.tick(at(10 * DEFAULT_WINDOW_S))
+        assert sum(a.count for a in out) == 150  # one repeat each, none lost
+        assert sum(a.folded for a in out) == 150 - cap
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 12), st.floats(0, 900, allow_nan=False)),
+        max_size=80,
+    ),
+    st.integers(1, 6),
+    st.sampled_from([60.0, 600.0]),
+)
+def test_within_the_cap_every_hit_is_alerted_or_counted_once(
+    events: list[tuple[int, float]], cap: int, window: float
+) -> None:
+    d = Deduper(default=Policy(window_s=window), max_windows=cap)
+    now = 0.0
+    alerts = []
+    for key, gap in events:
+        now += gap
+        alerts += d.tick(at(now))
+        alerts += d.admit(hit(key=(str(key),)), at(now))
+        assert sum(not w.folded for w in d.windows.values()) <= cap
+        assert len(d.windows) <= cap + 1  # one rule: one overflow window
+    alerts += d.tick(at(now + 10 * window))
+    firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+    digests = [a for a in alerts if a.kind is AlertKind.DIGEST]
+    assert len(firsts) + sum(a.count for a in digests) == len(events)
+    assert d.windows == {}

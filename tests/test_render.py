@@ -161,3 +161,36 @@ def test_a_digest_of_lines_without_times_gives_read_times_only() -> None:
     clock = NOW.astimezone().strftime("%H:%M:%S")
     assert body.startswith(f"Repeated 2 times in 10 min (first {clock}, last {clock}).")
     assert f"When: {NOW.astimezone():%Y-%m-%d %H:%M:%S}" in body
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "body"),
+    [
+        (
+            "en",
+            "Repeated 40× across 900 errors: Not enough margin for the order",
+            "40 more times across 900 distinct errors of this kind (first ",
+        ),
+        (
+            "ru",
+            "Повторилось 40× в 900 разных ошибках: Недостаточно маржи для ордера",
+            "Ещё 40 раз в 900 разных ошибках этого вида (первый раз ",
+        ),
+    ],
+)
+def test_a_digest_of_folded_errors_says_how_many_it_counts(
+    lang: str, title: str, body: str
+) -> None:
+    """Issue 18: past the cap on open windows, errors are folded into one window per
+    rule; its digest is not "repeated 40 times" of one error."""
+    digest = replace(
+        FIRST,
+        kind=AlertKind.DIGEST,
+        count=40,
+        folded=900,
+        window_s=600,
+        first_at=NOW,
+        last_at=NOW,
+    )
+    msg = render(digest, RULES[HIT.rule_id], lang, "email")
+    assert (msg.title, msg.body[: len(body)]) == (title, body)
