@@ -127,6 +127,19 @@ def _problem(found: Exposure) -> str:
     return f"others can write it (mode {found.mode:o})"
 
 
+def make_dir(path: Path) -> os.stat_result:
+    """Create the folder ``path`` (0700) if it is missing; what it is now.
+
+    Raises:
+        StateError: it cannot be created.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path.stat()
+    except OSError as exc:
+        raise StateError(f"{path}: cannot create: {exc.strerror or exc}") from exc
+
+
 def check_private_dir(path: Path) -> None:
     """Create the folder ``path`` (0700) if it is missing, and refuse one that another
     user owns or may write (``not_private``).
@@ -134,12 +147,7 @@ def check_private_dir(path: Path) -> None:
     Raises:
         StateError: it cannot be created, or it is not private, with the fix.
     """
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.stat()
-    except OSError as exc:
-        raise StateError(f"{path}: cannot create: {exc.strerror or exc}") from exc
-    found = not_private(st)
+    found = not_private(make_dir(path))
     if found is None:
         return
     raise StateError(
