@@ -6,9 +6,13 @@ about to write (``secrets.env.tmp``, ``state.db.pid``), and logwatch, or root ru
 it, would write through it. So private files are written to a new file of a random name
 (created exclusively, 0600 from the start) that then replaces the target, new files are
 created without following links, and the state folder is refused when it is not the
-user's own. On Windows the per-user folders logwatch uses by default
-(``%LOCALAPPDATA%``, ``%APPDATA%``) are closed to other users by their inherited access
-rules; ``check_private_dir`` cannot read those rules and checks nothing there.
+user's own. Whether a file or folder is private to this user is answered in one place,
+``not_private``; what to do when it is not (refuse it, or make a folder of the user's
+own private) is its caller's policy.
+
+On Windows the per-user folders logwatch uses by default (``%LOCALAPPDATA%``,
+``%APPDATA%``) are closed to other users by their inherited access rules; logwatch
+cannot read those rules, so ``not_private`` finds nothing there and nothing is refused.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ import os
 import stat
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from logwatch.errors import StateError
 
-#: Added to the flags of every create: a link at the path is an error, never followed
-#: (POSIX; Windows has no such flag, and creating a link there needs a privilege).
+#: Added to the flags of every open of a private file: a link at the path is an error,
+#: never followed (POSIX; Windows has no such flag, and making a link there needs a
+#: privilege).
 NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-#: ... and what Windows needs so the bytes are written as they are.
+#: ... and what Windows needs so the bytes are read and written as they are.
 BINARY = getattr(os, "O_BINARY", 0)
 
 
@@ -66,39 +72,89 @@ def create_new(path: Path, data: bytes) -> bool:
     return True
 
 
+#: Permission bits through which another user could change a file or folder (or plant
+#: a link in it).
+OTHERS_WRITE = stat.S_IWGRP | stat.S_IWOTH
+#: ... or also read it: for a secret, such as a key.
+OTHERS_ANY = 0o077
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """How a file or folder is open to other users: another ``owner`` than this
+    ``user``, or permission bits (``mode``) that give group or others access."""
+
+    owner: int
+    user: int
+    mode: int
+
+    @property
+    def foreign(self) -> bool:
+        """Another user owns it: only they (or root) can make it private."""
+        return self.owner != self.user
+
+
+def exposure(
+    uid: int, mode: int, euid: int, mask: int = OTHERS_WRITE
+) -> Exposure | None:
+    """How a file or folder (its owner's ``uid``, its ``mode``) is open to users
+    other than ``euid``, with ``mask`` the bits group and others must not have; None
+    when it is ``euid``'s alone."""
+    if uid == euid and not mode & mask:
+        return None
+    return Exposure(owner=uid, user=euid, mode=stat.S_IMODE(mode))
+
+
+def not_private(st: os.stat_result, mask: int = OTHERS_WRITE) -> Exposure | None:
+    """How the file or folder ``st`` describes is open to users other than this one
+    (``exposure``); None when it is this user's alone, and always on Windows, where
+    logwatch relies on the per-user profile's access rules (see above)."""
+    if sys.platform == "win32":
+        return None
+    return exposure(st.st_uid, st.st_mode, os.geteuid(), mask)
+
+
 def dir_problem(uid: int, mode: int, euid: int) -> str | None:
     """What makes a folder (its owner's ``uid``, its ``mode``) unsafe for the private
     files of the user ``euid``: another owner, or write access for group or others."""
-    if uid != euid:
-        return f"it belongs to uid {uid}, not to this user (uid {euid})"
-    if mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return f"others can write it (mode {stat.S_IMODE(mode):o})"
-    return None
+    found = exposure(uid, mode, euid)
+    return None if found is None else _problem(found)
+
+
+def _problem(found: Exposure) -> str:
+    if found.foreign:
+        return f"it belongs to uid {found.owner}, not to this user (uid {found.user})"
+    return f"others can write it (mode {found.mode:o})"
+
+
+def make_dir(path: Path) -> os.stat_result:
+    """Create the folder ``path`` (0700) if it is missing; what it is now.
+
+    Raises:
+        StateError: it cannot be created.
+    """
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return path.stat()
+    except OSError as exc:
+        raise StateError(f"{path}: cannot create: {exc.strerror or exc}") from exc
 
 
 def check_private_dir(path: Path) -> None:
     """Create the folder ``path`` (0700) if it is missing, and refuse one that another
-    user owns or may write (POSIX; nothing is checked on Windows, see above).
+    user owns or may write (``not_private``).
 
     Raises:
         StateError: it cannot be created, or it is not private, with the fix.
     """
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.stat()
-    except OSError as exc:
-        raise StateError(f"{path}: cannot create: {exc.strerror or exc}") from exc
-    if sys.platform == "win32":
-        return
-    euid = os.geteuid()
-    problem = dir_problem(st.st_uid, st.st_mode, euid)
-    if problem is None:
+    found = not_private(make_dir(path))
+    if found is None:
         return
     raise StateError(
-        f"{path}: refusing this state folder: {problem}, so another user could plant "
-        "links in it that logwatch would write through. Use a folder of your own "
-        f"(state_dir, or LOGWATCH_STATE_DIR), or fix this one: chown {euid} {path} "
-        f"&& chmod go-w {path}"
+        f"{path}: refusing this state folder: {_problem(found)}, so another user "
+        "could plant links in it that logwatch would write through. Use a folder of "
+        f"your own (state_dir, or LOGWATCH_STATE_DIR), or fix this one: chown "
+        f"{found.user} {path} && chmod go-w {path}"
     )
 
 

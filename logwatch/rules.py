@@ -35,6 +35,15 @@ from logwatch.patterns import (
     parse,
     required_literals,
 )
+from logwatch.privatefiles import (
+    BINARY,
+    NOFOLLOW,
+    OTHERS_ANY,
+    OTHERS_WRITE,
+    Exposure,
+    not_private,
+    write_private,
+)
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -511,29 +520,28 @@ class _Untrusted(Exception):
     """A cache file, its folder or the key that others could have written."""
 
 
-#: Opens a file itself, never the file a symbolic link points to.
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-#: ... and never waits: a FIFO planted in its place would block the open for ever.
-_OPEN_FLAGS = (
-    os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-)
+#: Opens a file itself, never the file a symbolic link points to, and never waits: a
+#: FIFO planted in its place would block the open for ever.
+_OPEN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | BINARY
+
+
+def _untrusted(path: Path, found: Exposure, private: bool = False) -> _Untrusted:
+    """Why ``path`` (open to others as ``found`` says) is not used."""
+    if found.foreign:
+        return _Untrusted(f"{path}: owned by user {found.owner}, not by this user")
+    said = "readable by others" if private else "writable by others"
+    return _Untrusted(f"{path}: {said} (mode {found.mode:o})")
 
 
 def _own(st: os.stat_result, path: Path, private: bool = False) -> None:
     """Raise ``_Untrusted`` unless ``st`` (of ``path``) is this user's, and no other
-    user can write it (with ``private``: nor read it).
-
-    Windows: nothing is checked; the default places are in the user's own profile
+    user can write it (with ``private``: nor read it); see ``not_private``, which
+    checks nothing on Windows: the default places are in the user's own profile
     (``%LOCALAPPDATA%``), which other users cannot open; the key signs the rest.
     """
-    if sys.platform == "win32":
-        return
-    if st.st_uid != os.geteuid():
-        raise _Untrusted(f"{path}: owned by user {st.st_uid}, not by this user")
-    mask = 0o077 if private else stat.S_IWGRP | stat.S_IWOTH
-    if st.st_mode & mask:
-        said = "readable by others" if private else "writable by others"
-        raise _Untrusted(f"{path}: {said} (mode {stat.S_IMODE(st.st_mode):o})")
+    found = not_private(st, OTHERS_ANY if private else OTHERS_WRITE)
+    if found is not None:
+        raise _untrusted(path, found, private)
 
 
 def _read_own(path: Path, private: bool = False) -> bytes:
@@ -547,7 +555,7 @@ def _read_own(path: Path, private: bool = False) -> bytes:
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
-        if _NOFOLLOW and path.is_symlink():  # ELOOP: a link planted in its place
+        if NOFOLLOW and path.is_symlink():  # ELOOP: a link planted in its place
             raise _Untrusted(f"{path}: a symbolic link") from exc
         raise
     with os.fdopen(fd, "rb") as fh:
@@ -568,13 +576,12 @@ def _own_dir(path: Path) -> None:
         _Untrusted: it is someone else's (see ``_own``).
     """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    st = path.stat()
-    try:
-        _own(st, path)
-    except _Untrusted:
-        if sys.platform == "win32" or st.st_uid != os.geteuid():
-            raise
-        path.chmod(0o700)
+    found = not_private(path.stat())
+    if found is None:
+        return
+    if found.foreign:
+        raise _untrusted(path, found)
+    path.chmod(0o700)
 
 
 class _Cache:
@@ -708,8 +715,6 @@ class _Cache:
     def write(self, ruleset: RuleSet) -> None:
         """Keep ``ruleset``; silently not when the directory cannot take it."""
         try:
-            from logwatch.privatefiles import write_private  # only to write
-
             try:
                 secret = self.secret()
             except _Untrusted as exc:

@@ -29,7 +29,7 @@ from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
 from logwatch.model import DeliveryStatus, FileState, Queued
-from logwatch.privatefiles import check_private_dir
+from logwatch.privatefiles import check_private_dir, make_dir
 
 log = structlog.get_logger("logwatch.state")
 
@@ -180,12 +180,7 @@ class State:
         #: An unusable database that could not be moved aside: its path, why it is
         #: unusable and why it could not be moved (``path`` is then a fresh file).
         self.unmovable: tuple[Path, str, str] | None = None
-        try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StateError(
-                f"{path.parent}: cannot create: {exc.strerror or exc}"
-            ) from exc
+        make_dir(path.parent)
         if on_network_drive(path.parent):
             # WAL needs shared memory on one host: "WAL does not work over a network
             # filesystem" (sqlite.org/wal.html); a dropped share would also stop us

@@ -9,12 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch.errors import StateError
 from logwatch.privatefiles import (
+    OTHERS_ANY,
+    OTHERS_WRITE,
+    Exposure,
     check_private_dir,
     create_new,
     dir_problem,
+    exposure,
+    not_private,
     write_private,
 )
 
@@ -115,6 +122,92 @@ def test_create_new_leaves_what_is_there_even_a_link(tmp_path: Path) -> None:
 def test_what_makes_a_folder_unsafe(uid: int, mode: int, problem: str | None) -> None:
     """Pure, so it is checked on every platform (Windows itself checks nothing)."""
     assert dir_problem(uid, mode, 1000) == problem
+
+
+uids = st.integers(min_value=0, max_value=2**32 - 2)
+#: Any mode a file or folder can have: its type bits, setuid/setgid/sticky, rwx x 3.
+modes = st.sampled_from([stat.S_IFDIR, stat.S_IFREG]).flatmap(
+    lambda kind: st.integers(0, 0o7777).map(lambda bits: kind | bits)
+)
+
+
+@given(uid=uids, euid=uids, mode=modes)
+def test_a_path_is_private_when_this_user_owns_it_and_others_lack_the_masked_bits(
+    uid: int, euid: int, mode: int
+) -> None:
+    """The one answer both policies (refuse a state folder, tighten a cache folder)
+    act on; pure, so it is checked on every platform."""
+    for mask in (OTHERS_WRITE, OTHERS_ANY):
+        found = exposure(uid, mode, euid, mask)
+        if found is None:
+            assert uid == euid
+            assert not stat.S_IMODE(mode) & mask
+        else:
+            assert found == Exposure(owner=uid, user=euid, mode=stat.S_IMODE(mode))
+            assert found.foreign == (uid != euid)
+            assert found.foreign or stat.S_IMODE(mode) & mask
+    # what others may write they may also read: the secret's mask is the stricter
+    if exposure(uid, mode, euid, OTHERS_WRITE) is not None:
+        assert exposure(uid, mode, euid, OTHERS_ANY) is not None
+
+
+@pytest.mark.parametrize(
+    ("mode", "mask", "private"),
+    [
+        (0o700, OTHERS_WRITE, True),
+        (0o755, OTHERS_WRITE, True),
+        (0o4755, OTHERS_WRITE, True),
+        (0o1755, OTHERS_WRITE, True),
+        (0o770, OTHERS_WRITE, False),
+        (0o702, OTHERS_WRITE, False),
+        (0o600, OTHERS_ANY, True),
+        (0o640, OTHERS_ANY, False),
+        (0o604, OTHERS_ANY, False),
+        (0o610, OTHERS_ANY, False),
+    ],
+)
+def test_which_bits_count_for_which_question(
+    mode: int, mask: int, private: bool
+) -> None:
+    assert (exposure(1000, mode, 1000, mask) is None) == private
+
+
+@POSIX_MODES
+def test_a_real_file_is_judged_by_its_owner_and_mode(tmp_path: Path) -> None:
+    path = tmp_path / "key"
+    path.write_bytes(b"k")
+    path.chmod(0o600)
+    assert not_private(path.stat(), OTHERS_ANY) is None
+    path.chmod(0o620)
+    euid = os.geteuid()  # type: ignore[attr-defined,unused-ignore]
+    assert not_private(path.stat()) == Exposure(owner=euid, user=euid, mode=0o620)
+
+
+@POSIX_MODES
+def test_a_real_file_of_another_user_is_foreign(tmp_path: Path) -> None:
+    if os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+        pytest.skip("giving a file to another user needs root")
+    path = tmp_path / "key"
+    path.write_bytes(b"k")
+    path.chmod(0o600)
+    os.chown(path, 65534, 65534)  # type: ignore[attr-defined,unused-ignore]
+    found = not_private(path.stat(), OTHERS_ANY)
+    assert found is not None
+    assert found.foreign
+    assert found.owner == 65534
+
+
+def test_windows_relies_on_the_profile_and_finds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No owner or mode is read there: the per-user profile's access rules keep
+    other users out (module docstring); a folder the POSIX modes call open passes."""
+    folder = tmp_path / "open"
+    folder.mkdir()
+    folder.chmod(0o777)
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert not_private(folder.stat(), OTHERS_ANY) is None
+    check_private_dir(folder)
 
 
 @POSIX_MODES

@@ -14,7 +14,8 @@ import pytest
 import regex
 
 from logwatch import rules
-from logwatch.errors import InvalidConfig
+from logwatch.errors import InvalidConfig, StateError
+from logwatch.privatefiles import check_private_dir
 from logwatch.rules import RuleSet, load_rules, rules_cache_dir
 from tests.samples import GOOD
 
@@ -539,6 +540,27 @@ class TestOwnership:
         assert key_file.parent.stat().st_mode & 0o777 == 0o700
         load_rules([user_rules], cache_dir=cache, key_file=key_file)
         assert loads == [1]
+
+    @pytest.mark.parametrize(
+        "mode", [0o700, 0o755, 0o750, 0o500, 0o775, 0o770, 0o707, 0o702, 0o1777]
+    )
+    def test_a_cache_folder_is_made_private_exactly_when_a_state_folder_is_refused(
+        self, tmp_path: Path, user_rules: Path, mode: int
+    ) -> None:
+        """Two policies, one question (``privatefiles.not_private``): a folder of
+        the user's own is tightened by the cache where the state refuses it."""
+        state, cache = tmp_path / "state", tmp_path / "cache"
+        for folder in (state, cache):
+            folder.mkdir()
+            folder.chmod(mode)
+        try:
+            check_private_dir(state)
+        except StateError:
+            refused = True
+        else:
+            refused = False
+        load_rules([user_rules], cache_dir=cache)
+        assert cache.stat().st_mode & 0o7777 == (0o700 if refused else mode)
 
     @pytest.mark.parametrize("what", ["file", "folder", "key"])
     def test_what_another_user_owns_is_refused(

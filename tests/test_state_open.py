@@ -126,6 +126,31 @@ def test_a_state_dir_on_a_network_drive_is_refused(
     assert not (tmp_path / "state.db").exists()
 
 
+def test_a_state_folder_that_cannot_be_made_is_refused_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[Path] = []
+    monkeypatch.setattr(logwatch.state, "on_network_drive", seen.append)
+    (tmp_path / "file").write_bytes(b"")
+    with pytest.raises(StateError) as caught:
+        State(tmp_path / "file" / "state" / "state.db", FakeClock())
+    assert caught.value.format_message().startswith(
+        f"{tmp_path / 'file' / 'state'}: cannot create: "
+    )
+    assert seen == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_a_network_drive_is_named_before_its_modes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shares often show every folder 0777: the useful message is the drive's."""
+    monkeypatch.setattr(logwatch.state, "on_network_drive", lambda path: True)
+    tmp_path.chmod(0o777)
+    with pytest.raises(StateError, match=r"network drive.*local disk"):
+        State(tmp_path / "state.db", FakeClock())
+
+
 # -- a state folder others could plant links in (issue 18, item 10) ------------------
 
 #: a victim's own file, which no planted link may get logwatch to write
