@@ -111,8 +111,9 @@ class FakeBotApi:
         if not writable:
             self.readonly.add(int(chat["id"]))
 
-    def say(self, chat: dict[str, Any], text: str, user: str = "Ivan") -> None:
-        """A message from ``user`` in ``chat`` (a channel post when it is a channel)."""
+    def say(self, chat: dict[str, Any], text: str, user: str = "Ivan") -> int:
+        """A message from ``user`` in ``chat`` (a channel post when it is a channel);
+        its update id."""
         self.add_chat(chat, int(chat["id"]) not in self.readonly)
         with self.cond:
             key = "channel_post" if chat.get("type") == "channel" else "message"
@@ -125,9 +126,11 @@ class FakeBotApi:
             if key == "message":
                 message["from"] = {"id": 555, "is_bot": False, "first_name": user}
             self._next_message += 1
-            self.updates.append({"update_id": self._next_update, key: message})
+            update_id = self._next_update
+            self.updates.append({"update_id": update_id, key: message})
             self._next_update += 1
             self.cond.notify_all()
+        return update_id
 
     def hold_polls(self) -> None:
         """From now on, getUpdates calls do not answer (each waits up to HOLD_MAX_S),

@@ -408,8 +408,7 @@ def test_a_reload_while_a_command_poll_hangs_answers_the_next_command_once(
         30,
         lambda: f"the reload ({api.polling} polls under way)",
     )
-    api.say(ME, "/status")
-    status = api.updates[-1]["update_id"]
+    status = api.say(ME, "/status")
     api.release_polls()
 
     def answers() -> list[str]:
