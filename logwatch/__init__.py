@@ -16,7 +16,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     wiring     wiring        what one config makes: Setup, and the Parts running it
 
-    senders    senders       one thread per channel for logwatch's life, across reloads
+    senders    senders       one thread per channel and per bot polled, across reloads
 
     compose    follow        tailer -> stream -> engine -> alerting, saved in state
              | delivery      the outbox, channel by channel, until it gets through

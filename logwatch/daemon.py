@@ -31,9 +31,9 @@ from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
 from logwatch.paths import default_config_path
-from logwatch.senders import Senders
+from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
-from logwatch.wiring import Parts, build_setup, check_state_dir
+from logwatch.wiring import POLL_JOIN_S, Parts, build_setup, check_state_dir
 
 if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
     from logwatch.metrics import Metrics
@@ -113,8 +113,10 @@ class Daemon:
             self.lock.release()
             raise
         self.health = Health(clock)
-        #: one thread per channel for the daemon's life: Parts come and go on reload
+        #: one thread per channel, and one poller per bot, for the daemon's life:
+        #: Parts come and go on reload
         self.senders = Senders()
+        self.pollers = Pollers()
         self._observed_at = -OBSERVE_EVERY_S
 
     def _serve_metrics(self) -> Metrics | None:
@@ -175,6 +177,7 @@ class Daemon:
             return
         if self.parts is not None:
             self.parts.stop()
+        self.pollers.close(POLL_JOIN_S)
         self.senders.close()
         if self.metrics is not None:
             self.metrics.close()
@@ -197,6 +200,7 @@ class Daemon:
             self.metrics,
             lambda: self.problem,
             self.senders,
+            self.pollers,
         )
 
     def _running(self) -> Parts:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 
 import structlog
@@ -354,6 +354,11 @@ class Dispatcher:
         return self.clock.now().timestamp() - max(s for s in since if s is not None)
 
     # -- the channel threads (senders.py) ---------------------------------------------
+
+    @property
+    def lanes(self) -> Collection[str]:
+        """The channels, each served by one thread."""
+        return self.notifier.channels.keys()
 
     def poke(self) -> None:
         """New alerts were committed: every channel looks now."""

@@ -1,8 +1,11 @@
 """The phone as a remote: Telegram commands in the configured chats, and reminders of
 critical alerts until ``/ack``.
 
-One thread per bot long-polls ``getUpdates``; it never touches following or delivery
-(it reads the state read-only for /status and writes only mutes, acks and its offset).
+One thread per bot long-polls ``getUpdates`` for as long as logwatch runs
+(senders.Pollers): a reload hands the bot to the new config's ``Remote`` after the poll
+under way, so one update is never read by two polls. It never touches following or
+delivery (it reads the state read-only for /status and writes only mutes, acks and its
+offset).
 Chats that are not configured are ignored, and logged once each. Network failures back
 off quietly, up to a minute.
 """
@@ -10,7 +13,7 @@ off quietly, up to a minute.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,9 @@ POLL_S = 25.0
 #: this long, doubling up to ME_RETRY_MAX_S.
 ME_RETRY_START_S = 5.0
 ME_RETRY_MAX_S = 300.0
+#: A failed poll is tried again after this long, doubling up to POLL_RETRY_MAX_S.
+POLL_RETRY_START_S = 1.0
+POLL_RETRY_MAX_S = 60.0
 #: Critical alerts are repeated this often until /ack, at most REMIND_TIMES times.
 REMIND_EVERY_S = 300.0
 REMIND_TIMES = 6
@@ -45,7 +51,8 @@ class Chats:
 
 
 class Remote:
-    """One bot's commands and reminders; ``step()`` is one poll, ``run(stop)`` loops."""
+    """One bot's commands and reminders; ``step()`` is one poll, ``poll()`` one with
+    its failures handled."""
 
     def __init__(
         self,
@@ -74,10 +81,12 @@ class Remote:
         self.username = ""
         self._me_failures = 0
         self._me_at = clock.monotonic()  # when to ask getMe (again)
-        self._key = "telegram_offset:" + bot.token.split(":", 1)[0]
+        #: the bot's id, the part of the token before ":" (not secret)
+        self.bot_id = bot.token.split(":", 1)[0]
+        self._key = "telegram_offset:" + self.bot_id
+        #: critical alerts sent since then are reminded
         self._since = clock.now().timestamp()
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        self._retry_s = POLL_RETRY_START_S
 
     # -- one unit of work -------------------------------------------------------------
 
@@ -94,6 +103,34 @@ class Remote:
                 self.handle(update)
             except TelegramError as exc:
                 log.warning("telegram_answer_failed", error=str(exc))
+
+    def poll(self) -> float:
+        """``step()``, a failure logged; seconds until the next poll (0 when it worked;
+        failures back off from POLL_RETRY_START_S to POLL_RETRY_MAX_S)."""
+        try:
+            self.step()
+        except TelegramError as exc:
+            log.info("telegram_poll_failed", error=str(exc), retry_in_s=self._retry_s)
+        except Exception:  # boundary: the top of the bot's thread, logged
+            log.exception("telegram_poll_crashed")
+        else:
+            self._retry_s = POLL_RETRY_START_S
+            return 0.0
+        wait, self._retry_s = self._retry_s, min(self._retry_s * 2, POLL_RETRY_MAX_S)
+        return wait
+
+    def adopt(self, old: Remote) -> None:
+        """Take over what ``old``, the same bot's Remote of the config before a reload,
+        knows: the bot's name (or when to ask again), the strangers already logged, the
+        commands' rate, the alerts still to be reminded of and the poll's backoff. The
+        update offset needs nothing: it is in State, written before each update is
+        handled."""
+        self.username = self.username or old.username
+        self._me_failures, self._me_at = old._me_failures, old._me_at
+        self.strangers |= old.strangers
+        self.limiter = old.limiter
+        self._since = old._since
+        self._retry_s = old._retry_s
 
     def learn_name(self) -> None:
         """Ask ``getMe`` for the bot's name, when unknown and a retry is due (backing
@@ -209,36 +246,43 @@ class Remote:
                     alert_id, channel, title, now + REMIND_EVERY_S, sent + 1
                 )
 
-    # -- the thread -------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Poll in a thread of its own."""
-        self._thread = threading.Thread(
-            target=self.run, args=(self._stop,), name="telegram-commands", daemon=True
-        )
-        self._thread.start()
+class Remotes:
+    """One config's bots (``lanes``: their ids), each polled by its own thread for as
+    long as logwatch runs (senders.Pollers)."""
 
-    def run(self, stop: threading.Event) -> None:
-        """Poll until ``stop``; failures back off from 1 s to a minute."""
-        backoff = 1.0
-        while not stop.is_set():
-            try:
-                self.step()
-                backoff = 1.0
-            except TelegramError as exc:
-                log.info("telegram_poll_failed", error=str(exc), retry_in_s=backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 60.0)
-            except Exception:
-                log.exception("telegram_poll_crashed")
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 60.0)
+    def __init__(self, remotes: Iterable[Remote]) -> None:
+        #: bot id -> its Remote
+        self.bots = {remote.bot_id: remote for remote in remotes}
+        self._stop = threading.Event()
+        self._wake = threading.Event()
 
-    def stop(self, timeout: float = 0.5) -> None:
-        """Stop polling (a long poll in flight ends in the background)."""
+    @property
+    def lanes(self) -> Collection[str]:
+        """The bots' ids."""
+        return self.bots.keys()
+
+    def step(self, bot: str) -> float:
+        """One poll of a bot (none once stopped); seconds until the next."""
+        if self._stop.is_set():  # until a ``stop`` again: the next config is served
+            return POLL_RETRY_MAX_S
+        return self.bots[bot].poll()
+
+    def wait(self, bot: str, timeout_s: float) -> None:
+        """Wait before a bot's next poll (cut short by ``stop``)."""
+        self._wake.wait(timeout_s)
+        self._wake.clear()
+
+    def adopt(self, old: Remotes, bot: str) -> None:
+        """Take a bot over from the config before a reload (on the bot's thread)."""
+        if bot in old.bots:
+            self.bots[bot].adopt(old.bots[bot])
+
+    def stop(self) -> None:
+        """No poll after the one under way (it ends in the background); wakes the
+        bots' threads to look again."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        self._wake.set()
 
 
 def remote_chats(channels: Iterable[Any], url_of: Callable[[Any], str]) -> list[Chats]:

@@ -1,8 +1,8 @@
 """What one config makes: the validated ``Setup``, and the ``Parts`` running it.
 
 A reload builds a new Setup first (every problem reported, nothing swapped on error),
-then stops the old Parts and starts new ones on the same State, lock, metrics and
-channel threads.
+then stops the old Parts and starts new ones on the same State, lock, metrics,
+channel threads and bot pollers.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
 from logwatch.redact import secret_forms
-from logwatch.remote import Remote, remote_chats
+from logwatch.remote import Remote, Remotes, remote_chats
 from logwatch.render import Message, default_language
 from logwatch.rules import (
     Rule,
@@ -51,7 +51,7 @@ from logwatch.rules import (
     rules_cache_dir,
     rules_cache_key,
 )
-from logwatch.senders import Senders
+from logwatch.senders import Pollers, Senders
 from logwatch.state import State
 from logwatch.tailer import Source
 from logwatch.telegram import BotApi
@@ -60,6 +60,10 @@ if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked f
     from logwatch.metrics import Metrics
 
 log = structlog.get_logger("logwatch.daemon")
+
+#: How long a stop waits for a bot's poll under way (a long poll lasts up to POLL_S;
+#: it ends in the background).
+POLL_JOIN_S = 0.5
 
 
 def source_name(path: str, sources: tuple[Source, ...]) -> str:
@@ -181,12 +185,14 @@ class Parts:
         metrics: Metrics | None,
         problem: Callable[[], str],
         senders: Senders | None = None,
+        pollers: Pollers | None = None,
     ) -> None:
         self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
-        #: the channel threads; the daemon's outlive these Parts (``None``: Parts
-        #: start and close their own)
-        self._senders = senders
+        #: the channel threads and the bots' pollers; the daemon's outlive these Parts
+        #: (``None``: Parts start and close their own)
+        self._senders, self._pollers = senders, pollers
         self._own_senders: Senders | None = None
+        self._own_pollers: Pollers | None = None
         config = setup.loaded.config
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
@@ -247,7 +253,7 @@ class Parts:
                 on_success=metrics.heartbeat.set if metrics is not None else None,
                 secrets=(beat.url.get_secret_value(), fail_url or ""),
             )
-        self.remotes = [
+        self.remotes = Remotes(
             Remote(
                 BotApi(chats.token, setup.notifier.telegram_api),
                 chats,
@@ -264,7 +270,7 @@ class Parts:
             for chats in remote_chats(
                 config.channels, lambda c: c.url.get_secret_value()
             )
-        ]
+        )
 
     def start(self) -> None:
         """Start delivering, following, pinging and answering the phone."""
@@ -275,17 +281,20 @@ class Parts:
         self.follower.start()
         if self.pinger is not None:
             self.pinger.start()
-        for remote in self.remotes:
-            remote.start()
+        pollers = self._pollers
+        if pollers is None:
+            pollers = self._own_pollers = Pollers()
+        kept = pollers.serve(self.remotes)
+        if kept:  # each polls on for the old config until its poll under way ends
+            log.info("telegram_commands_handed_over", bots=len(kept))
 
     def stop(self) -> None:
         """Join every thread and close the followed files (positions are saved).
 
-        Shared channel threads are not joined: they stop sending for these Parts
-        after the message under way, and go on with the Parts served next.
+        Shared channel threads and bot pollers are not joined: they stop for these
+        Parts after the message or poll under way, and go on with the Parts served next.
         """
-        for remote in self.remotes:
-            remote.stop()
+        self.remotes.stop()
         if self.pinger is not None:
             self.pinger.close()
             self.pinger = None
@@ -294,6 +303,9 @@ class Parts:
         if self._own_senders is not None:
             self._own_senders.close()
             self._own_senders = None
+        if self._own_pollers is not None:
+            self._own_pollers.close(POLL_JOIN_S)
+            self._own_pollers = None
 
     @property
     def wants_resolved(self) -> bool:

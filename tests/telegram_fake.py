@@ -7,18 +7,25 @@ answers ``getMe``, ``getUpdates`` (long polling, with ``offset``), ``getChat`` a
 "Unauthorized"}`` for a wrong token, 400 "chat not found", 403 for a chat the bot may
 not write to. Logwatch (through Apprise and its own client) is pointed at it with
 ``telegram_api`` / ``LOGWATCH_TELEGRAM_API``.
+
+Two ``getUpdates`` at once on one token are what Telegram refuses (409 Conflict to one
+of them); the fake answers both, as a poll that returned just before the other began
+would have been, and counts the overlap (``most_polling``) for the tests to assert.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+
+from tests.servers import HOLD_MAX_S
 
 TOKEN = "7712345678:AAHfakeTokenForTests_0123456789abcdefg"
 
@@ -43,6 +50,16 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.sent: list[dict[str, Any]] = []
         self.calls: list[str] = []
+        #: each getUpdates call's ``offset`` (None: none given), in order of arrival
+        self.offsets: list[int | None] = []
+        #: update id -> how many getUpdates answers carried it
+        self.handed: Counter[int] = Counter()
+        #: getUpdates calls under way now, and the most there ever were at once
+        self.polling = 0
+        self.most_polling = 0
+        #: getUpdates calls answered by ``hold_polls``, ones that arrived meanwhile
+        self.held = 0
+        self._holding = False
         self.cond = threading.Condition()
         self._next_update = 100
         self._next_message = 1
@@ -94,8 +111,9 @@ class FakeBotApi:
         if not writable:
             self.readonly.add(int(chat["id"]))
 
-    def say(self, chat: dict[str, Any], text: str, user: str = "Ivan") -> None:
-        """A message from ``user`` in ``chat`` (a channel post when it is a channel)."""
+    def say(self, chat: dict[str, Any], text: str, user: str = "Ivan") -> int:
+        """A message from ``user`` in ``chat`` (a channel post when it is a channel);
+        its update id."""
         self.add_chat(chat, int(chat["id"]) not in self.readonly)
         with self.cond:
             key = "channel_post" if chat.get("type") == "channel" else "message"
@@ -108,8 +126,22 @@ class FakeBotApi:
             if key == "message":
                 message["from"] = {"id": 555, "is_bot": False, "first_name": user}
             self._next_message += 1
-            self.updates.append({"update_id": self._next_update, key: message})
+            update_id = self._next_update
+            self.updates.append({"update_id": update_id, key: message})
             self._next_update += 1
+            self.cond.notify_all()
+        return update_id
+
+    def hold_polls(self) -> None:
+        """From now on, getUpdates calls do not answer (each waits up to HOLD_MAX_S),
+        as a long poll in which nothing happens, until ``release_polls``."""
+        with self.cond:
+            self._holding = True
+
+    def release_polls(self) -> None:
+        """The held getUpdates calls answer (with what there is by then)."""
+        with self.cond:
+            self._holding = False
             self.cond.notify_all()
 
     def wait_sent(self, n: int, timeout: float = 10.0) -> list[dict[str, Any]]:
@@ -186,17 +218,34 @@ class FakeBotApi:
         return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
 
     def _updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        offset = int(params.get("offset") or 0)
+        given = params.get("offset")
+        offset = int(given or 0)
         wait = min(float(params.get("timeout") or 0), 5.0)  # tests never wait long
 
         def fresh() -> list[dict[str, Any]]:
             return [u for u in self.updates if u["update_id"] >= offset]
 
         with self.cond:
-            self.cond.wait_for(lambda: bool(fresh()) or self._closing, wait)
-            # confirmed (offset past them) updates are forgotten, as Telegram does
-            self.updates = fresh()
-            return list(self.updates)
+            self.offsets.append(None if given is None else offset)
+            self.polling += 1
+            self.most_polling = max(self.most_polling, self.polling)
+            try:
+                if self._holding:
+                    self.held += 1
+                    self.cond.notify_all()
+                    self.cond.wait_for(
+                        lambda: not self._holding or self._closing, HOLD_MAX_S
+                    )
+                self.cond.wait_for(
+                    lambda: (bool(fresh()) and not self._holding) or self._closing,
+                    wait,
+                )
+                # confirmed (offset past them) updates are forgotten, as Telegram does
+                self.updates = fresh()
+                self.handed.update(u["update_id"] for u in self.updates)
+                return list(self.updates)
+            finally:
+                self.polling -= 1
 
 
 #: Chats the tests' bots talk to.

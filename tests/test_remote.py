@@ -23,8 +23,10 @@ from logwatch.remote import (
     REMIND_TIMES,
     Chats,
     Remote,
+    Remotes,
     remote_chats,
 )
+from logwatch.senders import Pollers
 from logwatch.state import State
 from logwatch.telegram import BotApi
 from tests.conftest import wait_until
@@ -233,6 +235,49 @@ class TestReminders:
         assert len(phone.api.sent) == REMIND_TIMES
 
 
+class TestHandover:
+    def test_a_remote_taking_over_its_bot_goes_on_from_what_the_old_one_knew(
+        self, phone: Phone
+    ) -> None:
+        """A reload makes a new Remote for the bot; taking over from the old one, it
+        does not ask getMe again, log a stranger again or grant a fresh burst of
+        answers, and it reminds of a critical alert sent while the old one polled."""
+        api, old = phone.api, phone.remote
+        with capture_logs() as before:
+            for _ in range(4):  # of the burst of 5
+                phone.command("/help")
+            phone.command("/help", STRANGER)
+        phone.clock.advance(1)
+        TestReminders().critical(phone)  # sent after the old one's last poll
+        phone.clock.advance(1)
+        new = Remote(
+            BotApi(TOKEN, api.url),
+            Chats(TOKEN, {"4242": "phone"}),
+            phone.state,
+            phone.clock,
+            "en",
+            RULES,
+            ["bot"],
+            poll_s=0,
+            titles={"binance.liq": "Position liquidated"},
+        )
+        new.adopt(old)
+        phone.remote = new
+        with capture_logs() as after:
+            phone.command("/help")  # the fifth of the burst
+            phone.command("/help")
+            phone.command("/help", STRANGER)
+        assert phone.last() == cmd.say("en", "slow_down")
+        assert api.calls.count("getMe") == 1
+        stranger = [
+            e for e in before + after if e["event"] == "telegram_stranger_ignored"
+        ]
+        assert len(stranger) == 1
+        phone.clock.advance(REMIND_EVERY_S)
+        new.step()
+        assert phone.last().startswith("🔁 Not acknowledged yet: Position liquidated")
+
+
 class TestPure:
     def test_parse_command(self) -> None:
         assert cmd.parse_command("/Mute@Bot a 1h", "bot") == cmd.Command(
@@ -331,6 +376,64 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     assert answered_to == {4242}  # never to the stranger
 
 
+def test_a_reload_while_a_command_poll_hangs_answers_the_next_command_once(
+    tmp_path: Path, api: FakeBotApi, hook: Hook
+) -> None:
+    """The old config's poller outlived the reload inside its long poll, and the new
+    one polled beside it (Telegram answers 409 Conflict to one of two): both read the
+    next command and both answered it. One poller per bot, across reloads; the poll
+    under way answers what it reads, and the new config answers from the next update
+    on. (The Bot API is the fake of telegram_fake.py: Telegram cannot be reached.)"""
+    (tmp_path / "logs").mkdir()
+    api.add_chat(ME)
+    cfg = config(tmp_path, hook)
+    run = Run(tmp_path, cfg, {"LOGWATCH_TELEGRAM_API": api.url})
+    api.say(ME, "/help")
+    api.wait_sent(1, 30)  # the bot is polled
+    api.hold_polls()
+    wait_until(lambda: api.held >= 1, 30, "a poll that hangs")
+    (tmp_path / "config.yaml").write_text(cfg.replace("language: en", "language: ru"))
+    reload = logwatch("reload", "--config", str(tmp_path / "config.yaml"), timeout=20)
+    assert reload.returncode == 0, reload.stderr
+    # the new config has started whatever it polls with: a second poll, or the bot
+    # handed over to the one poller
+    wait_until(
+        lambda: (
+            any("reloaded" in line for line in run.err)
+            and (
+                api.polling >= 2
+                or any("telegram_commands_handed_over" in line for line in run.err)
+            )
+        ),
+        30,
+        lambda: f"the reload ({api.polling} polls under way)",
+    )
+    status = api.say(ME, "/status")
+    api.release_polls()
+
+    def answers() -> list[str]:
+        return [m["text"] for m in api.sent if "logwatch" in m["text"].split("\n")[0]]
+
+    # each poll that read the command answers it: wait for as many answers as reads
+    wait_until(
+        lambda: len(answers()) - 1 >= api.handed[status] >= 1,
+        30,
+        lambda: f"{api.handed[status]} reads of /status answered: {api.sent}",
+    )
+    api.say(ME, "/help")  # after the handover: the new config answers it
+    wait_until(lambda: cmd.HELP["ru"] in answers(), 30, lambda: f"{api.sent}")
+    assert run.stop() == 0
+    assert answers()[0] == cmd.HELP["en"]
+    status_answers = [a for a in answers() if a.startswith("📋")]  # either language
+    assert len(status_answers) == 1, status_answers
+    assert status_answers[0].startswith(
+        "📋 logwatch status (desk-7)"
+    )  # read by the old
+    assert api.handed[status] == 1
+    assert api.most_polling == 1  # never two getUpdates at once on the token
+    assert answers()[2:] == [cmd.HELP["ru"]]
+
+
 def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
     tmp_path: Path,
 ) -> None:
@@ -345,14 +448,16 @@ def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
         [],
         poll_s=0,
     )
+    pollers = Pollers()
     with capture_logs() as logs:
-        remote.start()
+        pollers.serve(Remotes([remote]))
         wait_until(
             lambda: any(e["event"] == "telegram_poll_failed" for e in logs),
             10,
             "a failed poll",
         )
-        remote.stop(5)
+        pollers.close(5)
+    assert pollers.lanes == []
     events = [e["event"] for e in logs]
     assert "telegram_commands_unavailable" in events
     assert TOKEN not in repr(logs)
