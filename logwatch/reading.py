@@ -467,6 +467,11 @@ class Reading:
         self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
         listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
         self.identify(inode, listed, events)
+        reopened = self._files.at(inode)
+        if reopened is not None:
+            # read it now: the step's polls were chosen before it was opened, and no
+            # later event may name it (its writer may have moved on to another file)
+            self.poll(self._files[reopened], events)
 
     def _drain(self, entry: Entry, events: list[Event]) -> None:
         self._close(entry)

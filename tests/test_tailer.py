@@ -23,6 +23,7 @@ from logwatch import reading as reading_module
 from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
+from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import Harness, line, write
 
@@ -729,6 +730,55 @@ def test_a_write_no_event_reports_is_read_within_the_backstops_listings(
             clock.advance(1)
             reads += [(e.id, e.data) for e in tailer.step() if isinstance(e, Read)]
         assert reads == [(opened[str(logs / "f3.log")], line(9))]
+    finally:
+        tailer.close()
+
+
+@pytest.mark.parametrize("copied", [True, False], ids=["copytruncate", "cut"])
+def test_a_file_found_cut_by_its_poll_is_read_in_that_step_not_at_the_backstop(
+    tmp_path: Path, copied: bool
+) -> None:
+    """A rotation storm (issue 18): the writer copies and truncates its log, appends
+    to it, then moves on to a new file. The step that found the file cut (by polling
+    its handle) opened it afresh but did not read it, and no later event named it (it
+    no longer grew): its lines waited for the backstop, 30 listings, or were never
+    printed. Every event of the writes is delivered before that step, as in the storm."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live, sentinel = logs / "bot.log", logs / "sentinel"
+    write(live, lines(0, 10))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log*"),))],
+        FakeClock(),
+        fresh_start=False,
+        poll_interval=3600,
+        backstop=30,
+    )
+    tailer.start()
+    got: dict[str, bytes] = {}
+
+    def step() -> None:
+        for event in tailer.step():
+            if isinstance(event, Read):
+                got[event.id] = got.get(event.id, b"") + event.data
+
+    def delivered(data: bytes) -> None:
+        """Every event of the writes so far has reached the tailer (they come in
+        order, so the sentinel's comes last)."""
+        write(sentinel, data)
+        wait_until(lambda: str(sentinel) in tailer._touched, what="the sentinel")
+
+    try:
+        step()
+        assert sorted(got.values()) == [lines(0, 10)]
+        if copied:
+            shutil.copyfile(live, logs / "bot.log.1")
+        os.truncate(live, 0)
+        write(live, lines(10, 15))  # then the writer moves on: no more events here
+        delivered(b"x")
+        tailer.wake.clear()
+        step()
+        assert sorted(got.values()) == [lines(0, 10), lines(10, 15)]
     finally:
         tailer.close()
 
