@@ -254,16 +254,41 @@ class Reading:
         return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
 
     def marker(self, eid: str, offset: int) -> bytes:
-        """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
-        handle = self._handles.get(eid)
-        if handle is None:
-            return self._files.saved_marker(eid)
-        start = max(0, offset - MARKER_BYTES)
-        try:
-            before = _pread(handle, start, offset - start)
-        except OSError:
+        """A hash of the bytes just before ``offset`` in file ``eid`` as they were read
+        (b"" when that cannot be told any more).
+
+        Not as the file holds them now: it may have been cut and written again since
+        it was read (a rotation while the lines are matched), and a marker of the new
+        bytes would disown the copy that holds the ones read, after a restart.
+        """
+        entry = self._files.get(eid)
+        if entry is None:
             return b""
+        start = max(0, offset - MARKER_BYTES)
+        before = self._as_read(entry, start, offset)
+        if before is None:
+            return self._files.saved_marker(eid, offset)
         return self._files.save_marker(eid, offset, before)
+
+    def _as_read(self, entry: Entry, start: int, end: int) -> bytes | None:
+        """An entry's bytes from ``start`` to ``end`` as they were read: from the last
+        bytes read, else from its file while that still holds them where they were."""
+        if end > entry.read_pos:
+            return None
+        if end <= start:
+            return b""
+        tail_start = entry.read_pos - len(entry.tail)
+        if start >= tail_start:
+            return entry.tail[start - tail_start : end - tail_start]
+        handle = self._handles.get(entry.id)
+        if handle is None:
+            return None
+        try:
+            data = _pread(handle, start, end - start)
+            held = _pread(handle, tail_start, len(entry.tail)) == entry.tail
+        except OSError:
+            return None
+        return data if held and len(data) == end - start else None
 
     def count_lines(self, eid: str, offset: int) -> int:
         """How many lines end before ``offset`` in file ``eid``."""
@@ -315,7 +340,7 @@ class Reading:
             if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
                 return
         self._copies.pop(inode, None)
-        entry = self._files.known_owner(head, item.size, _reader(handle))
+        entry, doubted = self._files.owners(head, item.size, _reader(handle))
         fresh = entry is None
         catch_up = False
         if entry is None:
@@ -335,6 +360,15 @@ class Reading:
                 self.clock.now().timestamp(),
             )
             self._files.add(entry)
+        if doubted is not None:
+            # the same start, other bytes before where it was read to: rewritten, or
+            # another file; read as a new one, lines read before may come again
+            self._warn(
+                item.path,
+                "offset_untrusted",
+                read_to=str(doubted.read_pos),
+                reading_from=str(entry.read_pos),
+            )
         self._handles[entry.id] = handle
         entry.path = item.path
         entry.source = item.source

@@ -20,6 +20,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch import reading as reading_module
+from logwatch.engine import Scan
 from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
@@ -579,6 +580,76 @@ def test_first_start_without_state_begins_at_the_ends_and_backfill_rereads_recen
     back.step()
     back.once([1])
     back.close()
+
+
+def test_a_copytruncate_between_reading_and_saving_keeps_the_copy_known_after_a_kill(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Issue 18: the file was copied and cut while its lines were being matched, so
+    the save hashed the new bytes before its offset; killed then, the restarted
+    follower did not know the copy, which holds the lines read, and read it again
+    from its start."""
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.settle()
+    write(log, lines(5, 10))
+    report = h.follower.on_scan
+
+    def rotate_while_matching(scan: Scan) -> None:
+        report(scan)
+        if h.seen[9] and not (tmp_path / "app.log.1").exists():
+            shutil.copyfile(log, tmp_path / "app.log.1")
+            os.truncate(log, 0)
+            write(log, lines(10, 13))
+
+    h.follower.on_scan = rotate_while_matching
+    h.step()  # reads 5..9, the file is rotated, then the step saves
+    h.crash()
+    h.settle()
+    h.once(range(13))
+
+
+def test_a_partial_line_flushed_at_a_cut_keeps_the_copy_known_after_a_kill(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Issue 18: cut with a partial last line, a file is closed and its partial line
+    flushed, so its offset moves after its handle is gone; the marker of the older
+    offset was saved with the new one, and after a kill the copy that came in later
+    was read again from its start."""
+    log, aside = tmp_path / "app.log", tmp_path / "copy.tmp"
+    write(log, lines(0, 5) + line(5)[:-1])  # line 5 without its newline
+    h.settle()
+    shutil.copyfile(log, aside)  # copied under a name no pattern matches yet
+    os.truncate(log, 0)
+    write(log, lines(6, 8))
+    h.settle()
+    h.crash()
+    aside.rename(tmp_path / "app.log.1")
+    h.settle()
+    h.once(range(8))
+
+
+def test_a_file_that_differs_before_its_offset_is_read_whole_with_a_warning(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Recreated while stopped with the same first KiB (a header) and other lines:
+    the offset saved for the old file says nothing of this one. It is read from its
+    start, and the warning says lines may come again."""
+    log = tmp_path / "app.log"
+    header = b"# platform log, version 1.0 " + b"." * 1100 + b"\n"
+    write(log, header + lines(0, 5))
+    h.settle()
+    h.close()
+    log.unlink()
+    write(log, header + lines(100, 110))
+    with capture_logs() as logs:
+        h.follower = h._new()
+        h.settle()
+    h.once([*range(5), *range(100, 110)])
+    untrusted = [e for e in logs if e["event"] == "offset_untrusted"]
+    assert [(e["path"], e["read_to"], e["reading_from"]) for e in untrusted] == [
+        (str(log), str(len(header + lines(0, 5))), "0")
+    ]
 
 
 def test_crash_before_commit_reports_again_but_skips_nothing(
