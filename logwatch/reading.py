@@ -193,6 +193,8 @@ class Reading:
         self._parked: dict[Inode, str] = {}
         #: files with bytes left to read after the last step
         self.behind: set[str] = set()
+        #: bytes this step may still read, from all files (the tailer sets it)
+        self.step_budget = MAX_READ_PER_STEP
 
     # -- what the tailer asks ----------------------------------------------------------
 
@@ -456,11 +458,13 @@ class Reading:
     def _read(
         self, entry: Entry, handle: BinaryIO, size: int, events: list[Event]
     ) -> None:
-        budget = MAX_READ_PER_STEP
+        budget = min(MAX_READ_PER_STEP, self.step_budget)
         while entry.read_pos < size and budget > 0:
             try:
                 data = _pread(
-                    handle, entry.read_pos, min(READ_BYTES, size - entry.read_pos)
+                    handle,
+                    entry.read_pos,
+                    min(READ_BYTES, size - entry.read_pos, budget),
                 )
             except OSError as exc:
                 self._warn(entry.path, "read_failed", error=exc.strerror or str(exc))
@@ -471,6 +475,7 @@ class Reading:
             entry.read_pos += len(data)
             entry.tail = (entry.tail + data[-COPY_CHECK_BYTES:])[-COPY_CHECK_BYTES:]
             budget -= len(data)
+            self.step_budget -= len(data)
         if entry.read_pos < size:
             self.behind.add(entry.id)
             self.wake.set()  # more to read: come back at once

@@ -854,6 +854,55 @@ def test_a_file_found_cut_by_its_poll_is_read_in_that_step_not_at_the_backstop(
         tailer.close()
 
 
+def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm on a busy PC (issue 18): each step read everything new (up to
+    16 MiB a file) and its lines took seconds to match, so daily files created and
+    deleted meanwhile were never opened, their lines lost. A step now reads what the
+    last one's rate allows in PACE_S; the listing that opens new files comes soon, and
+    what is left is read at the next steps."""
+    from logwatch.tailer import MIN_STEP_READ, PACE_S
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    busy = logs / "busy.log"
+    chunk = lines(0, 80_000)  # about 1 MiB
+    write(busy, chunk)
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))],
+        clock,
+        fresh_start=False,
+        poll_interval=0,
+    )
+
+    def read(events: list[Any]) -> int:
+        return sum(len(e.data) for e in events if isinstance(e, Read))
+
+    try:
+        assert read(tailer.step()) == len(chunk)  # nothing before: no pace yet
+        slow_s = 8.0
+        clock.advance(slow_s)  # its lines took this long to match
+        write(busy, chunk)
+        write(logs / "daily-0002.log", line(1))
+        events = tailer.step()
+        allowed = max(MIN_STEP_READ, int(len(chunk) / slow_s * PACE_S))
+        assert read(events) == allowed < len(chunk)
+        opened = [e.path for e in events if isinstance(e, Opened)]
+        assert opened == [str(logs / "daily-0002.log")]
+        assert tailer.wake.is_set()  # more to read: at once
+        total = read(events)
+        for _ in range(100):
+            if total == len(chunk) + len(line(1)):
+                break
+            clock.advance(0.01)
+            total += read(tailer.step())
+        assert total == len(chunk) + len(line(1))
+    finally:
+        tailer.close()
+
+
 def test_every_listing_looks_at_every_file_on_windows() -> None:
     """NTFS may report the growth of a file its writer holds open only at a flush or
     close: on Windows the backstop is every listing, as without events."""
