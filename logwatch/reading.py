@@ -309,9 +309,12 @@ class Reading:
 
     # -- opening -------------------------------------------------------------------
 
-    def identify(self, inode: Inode, item: Listed, events: list[Event]) -> None:
+    def identify(
+        self, inode: Inode, item: Listed, events: list[Event], cut: bool = False
+    ) -> None:
         """Open a listed file no entry is open under, and pair it with its entry (or a
-        new one); a possible copy of a followed file waits."""
+        new one); a possible copy of a followed file waits. ``cut``: a held file just
+        found cut, new content whatever its size."""
         copy = self._copies.get(inode)
         if copy is not None:
             handle = copy.handle
@@ -332,7 +335,11 @@ class Reading:
             if copy is None:
                 handle.close()
             return
-        origin = self._open_owner(head, handle, item.size)
+        # its size now, beside the bytes read now: the listing's may be older (a copy
+        # listed while it was written, its original cut since: compared short of what
+        # was read, with the original's new bytes, it was taken for a new file)
+        size = 0 if cut else _size(handle, item.size)
+        origin = self._open_owner(head, handle, size)
         if origin is not None:  # a copy of a followed file (copytruncate), or growing
             if copy is None:
                 self._copies[inode] = _Copy(origin, item.path, handle)
@@ -342,7 +349,7 @@ class Reading:
             if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
                 return
         self._copies.pop(inode, None)
-        entry, doubted = self._files.owners(head, item.size, _reader(handle))
+        entry, doubted = self._files.owners(head, size, _reader(handle))
         fresh = entry is None
         catch_up = False
         if entry is None:
@@ -351,7 +358,7 @@ class Reading:
                 source = next((s for s in self.sources if s.name == item.source), None)
                 catch_up = source is not None and source.backfill_s > 0
                 if not catch_up:
-                    offset = end_of_last_line(_reader(handle), item.size)
+                    offset = end_of_last_line(_reader(handle), size)
             entry = Entry(
                 uuid.uuid4().hex,
                 fingerprint(head),
@@ -383,7 +390,7 @@ class Reading:
                 item.source,
                 entry.read_pos,
                 fresh,
-                item.size,
+                size,
                 head,
                 catch_up,
             )
@@ -505,7 +512,7 @@ class Reading:
         # the original file, cut, is new content from byte 0
         self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
         listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
-        self.identify(inode, listed, events)
+        self.identify(inode, listed, events, cut=True)
         reopened = self._files.at(inode)
         if reopened is not None:
             # read it now: the step's polls were chosen before it was opened, and no
@@ -539,6 +546,14 @@ class Reading:
 def _path_of(handle: BinaryIO, fallback: str) -> str:
     name = getattr(handle, "name", fallback)
     return name if isinstance(name, str) else fallback
+
+
+def _size(handle: BinaryIO, fallback: int) -> int:
+    """The size of an open file now (``fallback`` when it cannot be told)."""
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except OSError:
+        return fallback
 
 
 def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:

@@ -903,6 +903,55 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
         tailer.close()
 
 
+def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (twice in one of 20 storms, no kill): a copytruncate's copy was listed
+    while it was being written and looked at after its original was cut. Its listed
+    size, short of what had been read, had it compared with the original's new bytes:
+    it was taken for a new file and its lines were all reported again."""
+    import threading
+
+    from logwatch.fileindex import FileIndex
+    from logwatch.listing import Listed, file_key
+    from logwatch.reading import Moved, Reading
+
+    live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
+    write(live, lines(0, 500))
+    files = FileIndex()
+    reading = Reading(
+        files,
+        [Source("s", (str(tmp_path / "bot.log*"),))],
+        FakeClock(),
+        threading.Event(),
+        lambda *a, **k: None,
+        fresh_start=False,
+    )
+    events: list[Any] = []
+    try:
+        reading.identify(
+            file_key(live.stat(), str(live)), Listed(str(live), "s", 0, 0), events
+        )
+        (followed,) = files.held()
+        reading.poll(followed, events)
+        assert b"".join(e.data for e in events if isinstance(e, Read)) == lines(0, 500)
+        shutil.copyfile(live, copy)
+        seen_then = Listed(str(copy), "s", 3000, 0)  # as a listing saw it, mid-copy
+        os.truncate(live, 0)
+        write(live, lines(500, 502))
+        events.clear()
+        inode = file_key(copy.stat(), str(copy))
+        reading.identify(inode, seen_then, events)
+        assert events == []
+        assert reading.is_copy(inode)  # it waits: a copy of the followed file
+        reading.poll(followed, events)  # the cut is found: reading goes on in the copy
+        assert Moved(followed.id, str(copy)) in events
+        new = b"".join(e.data for e in events if isinstance(e, Read))
+        assert new == lines(500, 502)
+    finally:
+        reading.close()
+
+
 def test_every_listing_looks_at_every_file_on_windows() -> None:
     """NTFS may report the growth of a file its writer holds open only at a flush or
     close: on Windows the backstop is every listing, as without events."""
