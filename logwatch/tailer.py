@@ -132,9 +132,8 @@ class Tailer:
         self._dirs_seen: set[str] = set()
         self._slices: list[list[Inode]] = []
         self._slice = 0
-        #: when the last step ended (monotonic) and how many bytes it read (None:
-        #: no step yet)
-        self._last_step: tuple[float, int] | None = None
+        #: when the last step ended (monotonic) and how many bytes it read
+        self._last_step = (float("inf"), 0)
 
     @property
     def max_open(self) -> int:
@@ -228,11 +227,7 @@ class Tailer:
 
     def _pace(self, now: float) -> int:
         """How many bytes this step may read: as many as were matched in ``PACE_S`` at
-        the rate of the last step (it read, then its lines were matched until now).
-        The first step reads little: a restart behind a storm saves its progress, and
-        lists again, before matching all that waited."""
-        if self._last_step is None:
-            return MIN_STEP_READ
+        the rate of the last step (it read, then its lines were matched until now)."""
         ended, read = self._last_step
         if read <= 0 or now <= ended:
             return MAX_READ_PER_STEP
