@@ -135,6 +135,14 @@ class FileIndex:
         ``before(start, n)`` gives the file's ``n`` bytes at ``start``: they must match
         the entry's marker when one was saved at the point the entry was read to.
         """
+        return self.owners(head, size, before)[0]
+
+    def owners(
+        self, head: bytes, size: int, before: Callable[[int, int], bytes]
+    ) -> tuple[Entry | None, Entry | None]:
+        """``known_owner``, and the closed entry the file would be but for its marker:
+        it starts the same, but other bytes stand before where that entry was read to.
+        """
         if self._closed is None:
             self._closed = {}
             for e in self._entries.values():
@@ -148,6 +156,7 @@ class FileIndex:
             for eid in by_hash.get(fingerprint(head[:n]), ())
         ]
         best: Entry | None = None
+        doubted: Entry | None = None
         for entry in candidates:
             if entry.inode is not None:
                 continue
@@ -157,10 +166,12 @@ class FileIndex:
             if marker and offset == entry.read_pos:
                 start = max(0, offset - MARKER_BYTES)
                 if fingerprint(before(start, offset - start)) != marker:
+                    if doubted is None or entry.fp_n > doubted.fp_n:
+                        doubted = entry
                     continue
             if best is None or entry.fp_n > best.fp_n:
                 best = entry
-        return best
+        return best, (doubted if best is None else None)
 
     def identity(self, eid: str) -> tuple[bytes, int, str, float]:
         """A file's content identity, path and when it was last seen."""
@@ -169,9 +180,11 @@ class FileIndex:
 
     # -- markers -------------------------------------------------------------------
 
-    def saved_marker(self, eid: str) -> bytes:
-        """The marker last saved for ``eid`` (b"" when none)."""
-        return self._markers.get(eid, (0, b""))[1]
+    def saved_marker(self, eid: str, offset: int) -> bytes:
+        """The marker saved for ``eid`` at ``offset`` (b"" when none was saved there:
+        one saved at another offset says nothing of the bytes before this one)."""
+        saved_at, marker = self._markers.get(eid, (-1, b""))
+        return marker if saved_at == offset else b""
 
     def save_marker(self, eid: str, offset: int, before: bytes) -> bytes:
         """Remember the hash of ``before``, the bytes just before ``offset``."""

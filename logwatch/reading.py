@@ -196,6 +196,8 @@ class Reading:
         self._parked: dict[Inode, str] = {}
         #: files with bytes left to read after the last step
         self.behind: set[str] = set()
+        #: bytes this step may still read, from all files (the tailer sets it)
+        self.step_budget = MAX_READ_PER_STEP
 
     # -- what the tailer asks ----------------------------------------------------------
 
@@ -257,16 +259,41 @@ class Reading:
         return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
 
     def marker(self, eid: str, offset: int) -> bytes:
-        """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
-        handle = self._handles.get(eid)
-        if handle is None:
-            return self._files.saved_marker(eid)
-        start = max(0, offset - MARKER_BYTES)
-        try:
-            before = _pread(handle, start, offset - start)
-        except OSError:
+        """A hash of the bytes just before ``offset`` in file ``eid`` as they were read
+        (b"" when that cannot be told any more).
+
+        Not as the file holds them now: it may have been cut and written again since
+        it was read (a rotation while the lines are matched), and a marker of the new
+        bytes would disown the copy that holds the ones read, after a restart.
+        """
+        entry = self._files.get(eid)
+        if entry is None:
             return b""
+        start = max(0, offset - MARKER_BYTES)
+        before = self._as_read(entry, start, offset)
+        if before is None:
+            return self._files.saved_marker(eid, offset)
         return self._files.save_marker(eid, offset, before)
+
+    def _as_read(self, entry: Entry, start: int, end: int) -> bytes | None:
+        """An entry's bytes from ``start`` to ``end`` as they were read: from the last
+        bytes read, else from its file while that still holds them where they were."""
+        if end > entry.read_pos:
+            return None
+        if end <= start:
+            return b""
+        tail_start = entry.read_pos - len(entry.tail)
+        if start >= tail_start:
+            return entry.tail[start - tail_start : end - tail_start]
+        handle = self._handles.get(entry.id)
+        if handle is None:
+            return None
+        try:
+            data = _pread(handle, start, end - start)
+            held = _pread(handle, tail_start, len(entry.tail)) == entry.tail
+        except OSError:
+            return None
+        return data if held and len(data) == end - start else None
 
     def count_lines(self, eid: str, offset: int) -> int:
         """How many lines end before ``offset`` in file ``eid``."""
@@ -285,9 +312,12 @@ class Reading:
 
     # -- opening -------------------------------------------------------------------
 
-    def identify(self, inode: Inode, item: Listed, events: list[Event]) -> None:
+    def identify(
+        self, inode: Inode, item: Listed, events: list[Event], cut: bool = False
+    ) -> None:
         """Open a listed file no entry is open under, and pair it with its entry (or a
-        new one); a possible copy of a followed file waits."""
+        new one); a possible copy of a followed file waits. ``cut``: a held file just
+        found cut, new content whatever its size."""
         copy = self._copies.get(inode)
         if copy is not None:
             handle = copy.handle
@@ -308,7 +338,11 @@ class Reading:
             if copy is None:
                 handle.close()
             return
-        origin = self._open_owner(head, handle, item.size)
+        # its size now, beside the bytes read now: the listing's may be older (a copy
+        # listed while it was written, its original cut since: compared short of what
+        # was read, with the original's new bytes, it was taken for a new file)
+        size = 0 if cut else _size(handle, item.size)
+        origin = self._open_owner(head, handle, size)
         if origin is not None:  # a copy of a followed file (copytruncate), or growing
             if copy is None:
                 self._copies[inode] = _Copy(origin, item.path, handle)
@@ -318,7 +352,7 @@ class Reading:
             if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
                 return
         self._copies.pop(inode, None)
-        entry = self._files.known_owner(head, item.size, _reader(handle))
+        entry, doubted = self._files.owners(head, size, _reader(handle))
         fresh = entry is None
         catch_up = False
         if entry is None:
@@ -327,7 +361,7 @@ class Reading:
                 source = next((s for s in self.sources if s.name == item.source), None)
                 catch_up = source is not None and source.backfill_s > 0
                 if not catch_up:
-                    offset = end_of_last_line(_reader(handle), item.size)
+                    offset = end_of_last_line(_reader(handle), size)
             entry = Entry(
                 uuid.uuid4().hex,
                 fingerprint(head),
@@ -338,6 +372,15 @@ class Reading:
                 self.clock.now().timestamp(),
             )
             self._files.add(entry)
+        if doubted is not None:
+            # the same start, other bytes before where it was read to: rewritten, or
+            # another file; read as a new one, lines read before may come again
+            self._warn(
+                item.path,
+                "offset_untrusted",
+                read_to=str(doubted.read_pos),
+                reading_from=str(entry.read_pos),
+            )
         self._handles[entry.id] = handle
         entry.path = item.path
         entry.source = item.source
@@ -350,7 +393,7 @@ class Reading:
                 item.source,
                 entry.read_pos,
                 fresh,
-                item.size,
+                size,
                 head,
                 catch_up,
             )
@@ -425,11 +468,13 @@ class Reading:
     def _read(
         self, entry: Entry, handle: BinaryIO, size: int, events: list[Event]
     ) -> None:
-        budget = MAX_READ_PER_STEP
+        budget = min(MAX_READ_PER_STEP, self.step_budget)
         while entry.read_pos < size and budget > 0:
             try:
                 data = _pread(
-                    handle, entry.read_pos, min(READ_BYTES, size - entry.read_pos)
+                    handle,
+                    entry.read_pos,
+                    min(READ_BYTES, size - entry.read_pos, budget),
                 )
             except OSError as exc:
                 self._warn(entry.path, "read_failed", error=exc.strerror or str(exc))
@@ -440,6 +485,7 @@ class Reading:
             entry.read_pos += len(data)
             entry.tail = (entry.tail + data[-COPY_CHECK_BYTES:])[-COPY_CHECK_BYTES:]
             budget -= len(data)
+            self.step_budget -= len(data)
         if entry.read_pos < size:
             self.behind.add(entry.id)
             self.wake.set()  # more to read: come back at once
@@ -469,7 +515,12 @@ class Reading:
         # the original file, cut, is new content from byte 0
         self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
         listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
-        self.identify(inode, listed, events)
+        self.identify(inode, listed, events, cut=True)
+        reopened = self._files.at(inode)
+        if reopened is not None:
+            # read it now: the step's polls were chosen before it was opened, and no
+            # later event may name it (its writer may have moved on to another file)
+            self.poll(self._files[reopened], events)
 
     def _drain(self, entry: Entry, events: list[Event]) -> None:
         self._close(entry)
@@ -498,6 +549,14 @@ class Reading:
 def _path_of(handle: BinaryIO, fallback: str) -> str:
     name = getattr(handle, "name", fallback)
     return name if isinstance(name, str) else fallback
+
+
+def _size(handle: BinaryIO, fallback: int) -> int:
+    """The size of an open file now (``fallback`` when it cannot be told)."""
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except OSError:
+        return fallback
 
 
 def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:

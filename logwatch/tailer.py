@@ -25,6 +25,7 @@ from logwatch.fileindex import FileIndex, Inode
 from logwatch.listing import Listed, Listing, Source, file_key
 from logwatch.model import FileState
 from logwatch.reading import (
+    MAX_READ_PER_STEP,
     Drained,
     Event,
     Moved,
@@ -56,6 +57,13 @@ log = structlog.get_logger("logwatch.tailer")
 #: With events covering every source, each file is looked at once in this many listings
 #: even if no event named it (a lost event, a write through a link elsewhere).
 BACKSTOP_LISTINGS = 30
+#: A step reads what its follower matched in this long at the rate the last step
+#: showed: the next listing, which opens (and so keeps) the files a rotation makes,
+#: must come soon however slow matching is (a storm of hits on a busy PC); a file
+#: created and deleted between two listings is never read.
+PACE_S = 0.25
+#: What a step may read at least, however slow the last one was.
+MIN_STEP_READ = 64 * 1024
 
 
 def backstop_listings(platform: str) -> int:
@@ -125,6 +133,8 @@ class Tailer:
         self._dirs_seen: set[str] = set()
         self._slices: list[list[Inode]] = []
         self._slice = 0
+        #: when the last step ended (monotonic) and how many bytes it read
+        self._last_step = (float("inf"), 0)
 
     @property
     def max_open(self) -> int:
@@ -161,6 +171,7 @@ class Tailer:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
+        budget = self._reading.step_budget = self._pace(now)
         with self._touch_lock:
             touched, self._touched = self._touched, set()
         # events name what changed: files no event named wait for the backstop
@@ -211,7 +222,18 @@ class Tailer:
                 if entry is not None and entry.inode is not None:
                     self._reading.poll(entry, events)
         self._reading.limit_open()
+        read = budget - self._reading.step_budget
+        self._last_step = (self.clock.monotonic(), read)
         return events
+
+    def _pace(self, now: float) -> int:
+        """How many bytes this step may read: as many as were matched in ``PACE_S`` at
+        the rate of the last step (it read, then its lines were matched until now)."""
+        ended, read = self._last_step
+        if read <= 0 or now <= ended:
+            return MAX_READ_PER_STEP
+        rate = read / (now - ended)
+        return int(min(MAX_READ_PER_STEP, max(MIN_STEP_READ, rate * PACE_S)))
 
     def _saw(self, listing: dict[Inode, Listed] | None) -> None:
         """``listing`` was looked at whole: index it for events and backstop slices

@@ -104,13 +104,34 @@ def test_an_unnamed_entry_keeps_a_name_no_listing_has() -> None:
 
 def test_markers_are_saved_and_dropped_with_forgotten_entries() -> None:
     files = FileIndex([state("a", HEAD, 3, b"old")])
-    assert files.saved_marker("a") == b"old"
+    assert files.saved_marker("a", 3) == b"old"
     assert files.save_marker("a", 9, b"abc") == fingerprint(b"abc")
-    assert files.saved_marker("a") == fingerprint(b"abc")
-    assert files.saved_marker("nobody") == b""
+    assert files.saved_marker("a", 9) == fingerprint(b"abc")
+    assert files.saved_marker("nobody", 0) == b""
     files.forget(["a"])
     assert files.get("a") is None
-    assert files.saved_marker("a") == b""
+    assert files.saved_marker("a", 9) == b""
+
+
+def test_a_marker_saved_at_another_offset_is_no_marker_for_this_one() -> None:
+    """Issue 18: a file closed before its last save (cut, its partial line flushed)
+    had the marker of an older offset saved with the new one; after a restart its
+    copy did not match it and was read again from its start."""
+    files = FileIndex([state("a", HEAD, 3, b"old")])
+    assert files.saved_marker("a", 40) == b""
+
+
+def test_an_entry_disowned_only_by_its_marker_is_told() -> None:
+    content = HEAD + b"x" * 40
+    offset = len(content)
+    before = content[offset - MARKER_BYTES : offset]
+    files = FileIndex([state("a", HEAD, offset, fingerprint(before))])
+    same = files.owners(content, offset, lambda s, n: content[s : s + n])
+    assert [e.id if e else None for e in same] == ["a", None]
+    changed = HEAD + b"y" * 40
+    other = files.owners(changed, offset, lambda s, n: changed[s : s + n])
+    assert [e.id if e else None for e in other] == [None, "a"]
+    assert files.owners(b"another start\n" * 9, 200, no_bytes) == (None, None)
 
 
 def test_an_open_entry_is_not_forgotten() -> None:

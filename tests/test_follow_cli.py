@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import sqlite3
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import wait_until
 from tests.follow_harness import FollowProcess, line, write
@@ -18,6 +24,21 @@ def follow(tmp_path: Path, seen: list[int], *extra: str) -> FollowProcess:
         lambda hit: seen.append(int(hit["captures"]["n"])),
         *extra,
     )
+
+
+def saved_to_end(db: Path, log: Path) -> bool:
+    """Whether the follower's state holds ``log`` as read to its end (each step saves
+    after it prints: a kill before that save prints the step's lines again)."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT offset FROM files WHERE path = ?", (str(log),))
+        return any(offset == log.stat().st_size for (offset,) in rows)
+    except sqlite3.OperationalError:  # not made yet
+        return False
+    finally:
+        conn.close()
 
 
 def test_sigterm_commits_and_exits_0_within_2_s(tmp_path: Path) -> None:
@@ -90,3 +111,61 @@ def test_without_state_following_starts_at_the_end(tmp_path: Path) -> None:
     wait_until(lambda: seen == [1], 10, "the new line")
     assert proc.stop(signal.SIGINT) == 0
     assert (tmp_path / "app.log").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX only")
+def test_killed_while_its_file_is_copied_and_cut_no_generation_is_read_twice(
+    tmp_path: Path,
+) -> None:
+    """Issue 18: killed while a log was being rotated (copied aside, cut, the copy then
+    renamed into place), the restarted follower read the rotated copy again from its
+    start. The file ends in a partial line when it is cut: flushed then, it moved the
+    saved offset after the file was closed, with the marker of the older offset."""
+    seen: list[int] = []
+    db = tmp_path / "state.db"
+    log, aside = tmp_path / "app.log", tmp_path / "copy.tmp"
+    proc = follow(tmp_path, seen, "--state", str(db))
+    write(log, b"".join(line(n) for n in range(5)) + line(5)[:-1])
+    wait_until(lambda: len(seen) >= 5, 10, "the whole lines")
+    shutil.copyfile(log, aside)  # the rotation: a copy under a name not followed...
+    os.truncate(log, 0)  # ...the file cut...
+    write(log, line(6))
+    wait_until(lambda: {5, 6} <= set(seen), 10, "the partial line and the new one")
+    wait_until(lambda: saved_to_end(db, log), 10, "the cut file saved")
+    assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    aside.rename(tmp_path / "app.log.1")  # ...and the copy renamed into place
+    proc = follow(tmp_path, seen, "--state", str(db))
+    write(log, line(7))
+    wait_until(lambda: 7 in seen, 10, "the line after the restart")
+    assert proc.stop() == 0
+    assert sorted(seen) == list(range(8))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX only")
+def test_a_file_recreated_while_killed_with_the_same_start_is_read_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    """Deleted and recreated while logwatch was dead, with the same first KiB (a
+    header) but other lines: its saved offset cannot be trusted. It is read from its
+    start, and a warning says so (before, nothing was said)."""
+    seen: list[int] = []
+    db = tmp_path / "state.db"
+    log = tmp_path / "app.log"
+    header = b"# platform log, version 1.0 " + b"." * 1100 + b"\n"
+    proc = follow(tmp_path, seen, "--state", str(db))
+    write(log, header + b"".join(line(n) for n in range(5)))
+    wait_until(lambda: len(seen) == 5, 10, "the first lines")
+    wait_until(lambda: saved_to_end(db, log), 10, "the file saved")
+    assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    log.unlink()
+    write(log, header + b"".join(line(n) for n in range(100, 110)))
+    proc = follow(tmp_path, seen, "--state", str(db))
+    wait_until(lambda: len(seen) == 15, 10, "the new file's lines")
+    assert proc.stop() == 0
+    assert sorted(seen) == [*range(5), *range(100, 110)]
+    stderr = []
+    while not proc.stderr.empty():
+        stderr.append(proc.stderr.get())
+    warned = [x for x in stderr if "offset_untrusted" in x]
+    assert len(warned) == 1
+    assert str(log) in warned[0]

@@ -23,9 +23,11 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch import reading as reading_module
+from logwatch.engine import Scan
 from logwatch.listing import watch_root
 from logwatch.state import SCHEMA_VERSION, State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
+from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import Harness, line, write
 
@@ -583,6 +585,76 @@ def test_first_start_without_state_begins_at_the_ends_and_backfill_rereads_recen
     back.close()
 
 
+def test_a_copytruncate_between_reading_and_saving_keeps_the_copy_known_after_a_kill(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Issue 18: the file was copied and cut while its lines were being matched, so
+    the save hashed the new bytes before its offset; killed then, the restarted
+    follower did not know the copy, which holds the lines read, and read it again
+    from its start."""
+    log = tmp_path / "app.log"
+    write(log, lines(0, 5))
+    h.settle()
+    write(log, lines(5, 10))
+    report = h.follower.on_scan
+
+    def rotate_while_matching(scan: Scan) -> None:
+        report(scan)
+        if h.seen[9] and not (tmp_path / "app.log.1").exists():
+            shutil.copyfile(log, tmp_path / "app.log.1")
+            os.truncate(log, 0)
+            write(log, lines(10, 13))
+
+    h.follower.on_scan = rotate_while_matching
+    h.step()  # reads 5..9, the file is rotated, then the step saves
+    h.crash()
+    h.settle()
+    h.once(range(13))
+
+
+def test_a_partial_line_flushed_at_a_cut_keeps_the_copy_known_after_a_kill(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Issue 18: cut with a partial last line, a file is closed and its partial line
+    flushed, so its offset moves after its handle is gone; the marker of the older
+    offset was saved with the new one, and after a kill the copy that came in later
+    was read again from its start."""
+    log, aside = tmp_path / "app.log", tmp_path / "copy.tmp"
+    write(log, lines(0, 5) + line(5)[:-1])  # line 5 without its newline
+    h.settle()
+    shutil.copyfile(log, aside)  # copied under a name no pattern matches yet
+    os.truncate(log, 0)
+    write(log, lines(6, 8))
+    h.settle()
+    h.crash()
+    aside.rename(tmp_path / "app.log.1")
+    h.settle()
+    h.once(range(8))
+
+
+def test_a_file_that_differs_before_its_offset_is_read_whole_with_a_warning(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Recreated while stopped with the same first KiB (a header) and other lines:
+    the offset saved for the old file says nothing of this one. It is read from its
+    start, and the warning says lines may come again."""
+    log = tmp_path / "app.log"
+    header = b"# platform log, version 1.0 " + b"." * 1100 + b"\n"
+    write(log, header + lines(0, 5))
+    h.settle()
+    h.close()
+    log.unlink()
+    write(log, header + lines(100, 110))
+    with capture_logs() as logs:
+        h.follower = h._new()
+        h.settle()
+    h.once([*range(5), *range(100, 110)])
+    untrusted = [e for e in logs if e["event"] == "offset_untrusted"]
+    assert [(e["path"], e["read_to"], e["reading_from"]) for e in untrusted] == [
+        (str(log), str(len(header + lines(0, 5))), "0")
+    ]
+
+
 def test_crash_before_commit_reports_again_but_skips_nothing(
     h: Harness, tmp_path: Path
 ) -> None:
@@ -861,6 +933,153 @@ def test_a_write_no_event_reports_is_read_within_the_backstops_listings(
         assert reads == [(opened[str(logs / "f3.log")], line(9))]
     finally:
         tailer.close()
+
+
+@pytest.mark.parametrize("copied", [True, False], ids=["copytruncate", "cut"])
+def test_a_file_found_cut_by_its_poll_is_read_in_that_step_not_at_the_backstop(
+    tmp_path: Path, copied: bool
+) -> None:
+    """A rotation storm (issue 18): the writer copies and truncates its log, appends
+    to it, then moves on to a new file. The step that found the file cut (by polling
+    its handle) opened it afresh but did not read it, and no later event named it (it
+    no longer grew): its lines waited for the backstop, 30 listings, or were never
+    printed. Every event of the writes is delivered before that step, as in the storm."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live, sentinel = logs / "bot.log", logs / "sentinel"
+    write(live, lines(0, 10))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log*"),))],
+        FakeClock(),
+        fresh_start=False,
+        poll_interval=3600,
+        backstop=30,
+    )
+    tailer.start()
+    got: dict[str, bytes] = {}
+
+    def step() -> None:
+        for event in tailer.step():
+            if isinstance(event, Read):
+                got[event.id] = got.get(event.id, b"") + event.data
+
+    def delivered(data: bytes) -> None:
+        """Every event of the writes so far has reached the tailer (they come in
+        order, so the sentinel's comes last)."""
+        write(sentinel, data)
+        wait_until(lambda: str(sentinel) in tailer._touched, what="the sentinel")
+
+    try:
+        step()
+        assert sorted(got.values()) == [lines(0, 10)]
+        if copied:
+            shutil.copyfile(live, logs / "bot.log.1")
+        os.truncate(live, 0)
+        write(live, lines(10, 15))  # then the writer moves on: no more events here
+        delivered(b"x")
+        tailer.wake.clear()
+        step()
+        assert sorted(got.values()) == [lines(0, 10), lines(10, 15)]
+    finally:
+        tailer.close()
+
+
+def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm on a busy PC (issue 18): each step read everything new (up to
+    16 MiB a file) and its lines took seconds to match, so daily files created and
+    deleted meanwhile were never opened, their lines lost. A step now reads what the
+    last one's rate allows in PACE_S; the listing that opens new files comes soon, and
+    what is left is read at the next steps."""
+    from logwatch.tailer import MIN_STEP_READ, PACE_S
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    busy = logs / "busy.log"
+    chunk = lines(0, 80_000)  # about 1 MiB
+    write(busy, chunk)
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))],
+        clock,
+        fresh_start=False,
+        poll_interval=0,
+    )
+
+    def read(events: list[Any]) -> int:
+        return sum(len(e.data) for e in events if isinstance(e, Read))
+
+    try:
+        assert read(tailer.step()) == len(chunk)  # nothing before: no pace yet
+        slow_s = 8.0
+        clock.advance(slow_s)  # its lines took this long to match
+        write(busy, chunk)
+        write(logs / "daily-0002.log", line(1))
+        events = tailer.step()
+        allowed = max(MIN_STEP_READ, int(len(chunk) / slow_s * PACE_S))
+        assert read(events) == allowed < len(chunk)
+        opened = [e.path for e in events if isinstance(e, Opened)]
+        assert opened == [str(logs / "daily-0002.log")]
+        assert tailer.wake.is_set()  # more to read: at once
+        total = read(events)
+        for _ in range(100):
+            if total == len(chunk) + len(line(1)):
+                break
+            clock.advance(0.01)
+            total += read(tailer.step())
+        assert total == len(chunk) + len(line(1))
+    finally:
+        tailer.close()
+
+
+def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (twice in one of 20 storms, no kill): a copytruncate's copy was listed
+    while it was being written and looked at after its original was cut. Its listed
+    size, short of what had been read, had it compared with the original's new bytes:
+    it was taken for a new file and its lines were all reported again."""
+    import threading
+
+    from logwatch.fileindex import FileIndex
+    from logwatch.listing import Listed, file_key
+    from logwatch.reading import Moved, Reading
+
+    live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
+    write(live, lines(0, 500))
+    files = FileIndex()
+    reading = Reading(
+        files,
+        [Source("s", (str(tmp_path / "bot.log*"),))],
+        FakeClock(),
+        threading.Event(),
+        lambda *a, **k: None,
+        fresh_start=False,
+    )
+    events: list[Any] = []
+    try:
+        reading.identify(
+            file_key(live.stat(), str(live)), Listed(str(live), "s", 0, 0), events
+        )
+        (followed,) = files.held()
+        reading.poll(followed, events)
+        assert b"".join(e.data for e in events if isinstance(e, Read)) == lines(0, 500)
+        shutil.copyfile(live, copy)
+        seen_then = Listed(str(copy), "s", 3000, 0)  # as a listing saw it, mid-copy
+        os.truncate(live, 0)
+        write(live, lines(500, 502))
+        events.clear()
+        inode = file_key(copy.stat(), str(copy))
+        reading.identify(inode, seen_then, events)
+        assert events == []
+        assert reading.is_copy(inode)  # it waits: a copy of the followed file
+        reading.poll(followed, events)  # the cut is found: reading goes on in the copy
+        assert Moved(followed.id, str(copy)) in events
+        new = b"".join(e.data for e in events if isinstance(e, Read))
+        assert new == lines(500, 502)
+    finally:
+        reading.close()
 
 
 def test_every_listing_looks_at_every_file_on_windows() -> None:
