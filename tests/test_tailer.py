@@ -951,7 +951,7 @@ def test_a_file_found_cut_by_its_poll_is_read_in_that_step_not_at_the_backstop(
     tailer = Tailer(
         [Source("s", (str(logs / "*.log*"),))],
         FakeClock(),
-        fresh_start=False,
+        followed={str(logs / "*.log*")},  # followed before: read from the start
         poll_interval=3600,
         backstop=30,
     )
@@ -1003,7 +1003,7 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
     tailer = Tailer(
         [Source("s", (str(logs / "*.log"),))],
         clock,
-        fresh_start=False,
+        followed={str(logs / "*.log")},  # followed before: read from the start
         poll_interval=0,
     )
 
@@ -1049,24 +1049,27 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
     write(live, lines(0, 500))
     files = FileIndex()
+    pattern = str(tmp_path / "bot.log*")
     reading = Reading(
         files,
-        [Source("s", (str(tmp_path / "bot.log*"),))],
+        [Source("s", (pattern,))],
         FakeClock(),
         threading.Event(),
         lambda *a, **k: None,
-        fresh_start=False,
+        followed={pattern},  # followed before: its files are read from the start
     )
     events: list[Any] = []
     try:
         reading.identify(
-            file_key(live.stat(), str(live)), Listed(str(live), "s", 0, 0), events
+            file_key(live.stat(), str(live)),
+            Listed(str(live), "s", 0, 0, (pattern,)),
+            events,
         )
         (followed,) = files.held()
         reading.poll(followed, events)
         assert b"".join(e.data for e in events if isinstance(e, Read)) == lines(0, 500)
         shutil.copyfile(live, copy)
-        seen_then = Listed(str(copy), "s", 3000, 0)  # as a listing saw it, mid-copy
+        seen_then = Listed(str(copy), "s", 3000, 0, (pattern,))  # seen mid-copy
         os.truncate(live, 0)
         write(live, lines(500, 502))
         events.clear()
