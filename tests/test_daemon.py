@@ -622,6 +622,57 @@ def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
         again.step()
 
 
+@pytest.mark.usefixtures("fake_channels")
+def test_reloaded_is_logged_once_the_new_sources_files_are_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`reloaded` came before the new follower's first look: a line written right
+    after it could be in the file before that look, which took it as old and started
+    after it (a flaky end-to-end test). `reloaded` now means the listing is done; a
+    reload that fails keeps the old follower, which has listed long before."""
+    import logwatch.daemon as daemon_module
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "b" / "bot.log").write_bytes(margin("OLDUSDT"))
+    path = tmp_path / "config.yaml"
+
+    def source(*names: str) -> str:
+        return (
+            f"language: en\nstate_dir: {tmp_path / 'state'}\nsources:\n"
+            + "".join(
+                f"  - name: {n}\n    paths: ['{tmp_path / n}/*.log']\n" for n in names
+            )
+            + "channels:\n  - {name: mine, url: 'fake://mine'}\n"
+        )
+
+    path.write_text(source("a"), encoding="utf-8")
+    real = daemon_module.log
+    listed_when: dict[str, set[str]] = {}
+
+    class Spy:
+        def info(self, event: str, **fields: object) -> None:
+            listed_when[event] = daemon.follower.listed_sources()
+            real.info(event, **fields)
+
+        def error(self, event: str, **fields: object) -> None:
+            listed_when[event] = daemon.follower.listed_sources()
+            real.error(event, **fields)
+
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    with Daemon(path, clock, {}, io.StringIO()) as daemon:
+        daemon.step()
+        monkeypatch.setattr(daemon_module, "log", Spy())
+        path.write_text("sources: [\n", encoding="utf-8")  # broken: the old one stays
+        daemon._reload()
+        assert "reloaded" not in listed_when
+        assert listed_when["reload_failed"] == set()  # a's folder is empty
+        path.write_text(source("a", "b"), encoding="utf-8")
+        daemon._reload()
+        assert listed_when["reloaded"] == {"b"}
+        assert daemon.follower.open_files == 1
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 def test_a_signal_that_comes_while_the_main_thread_holds_a_lock_is_handled() -> None:
     """A handler runs between two steps of the main thread, maybe inside an Event's
