@@ -217,6 +217,7 @@ def test_a_reload_while_a_send_hangs_sends_every_alert_exactly_once(
     wait_until(lambda: any("reloaded" in line for line in run.err), 10, "the reload")
     # new alerts while the first send still hangs: the old thread competed for them too
     write(tmp_path / "logs" / "bot.log", b"".join(margin(s) for s in symbols[20:]))
+    assert hook.answered == 0  # still hung: the reload came during the send
     hook.release()
 
     def sent() -> Counter[str]:
