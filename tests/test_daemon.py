@@ -40,18 +40,6 @@ def titles(hook: Hook) -> list[str]:
     return [r["title"] for r in hook.requests]
 
 
-def cpu_seconds(
-    *args: str, env: dict[str, str] | None = None
-) -> tuple[subprocess.CompletedProcess[str], float]:
-    """``logwatch(*args)`` and the CPU seconds it used (user and system; Windows does
-    not count a child's: 0 there, where the wall-time bound of 120 s alone holds)."""
-    before = os.times()
-    done = logwatch(*args, env=env, timeout=120)
-    after = os.times()
-    used = after.children_user + after.children_system
-    return done, used - before.children_user - before.children_system
-
-
 def test_an_alert_at_once_and_a_digest_when_the_window_closes(
     tmp_path: Path, hook: Hook, smtp: tuple[Sink, int]
 ) -> None:
@@ -418,28 +406,31 @@ def test_a_second_daemon_on_the_same_state_exits_naming_the_first(
     stops within 5 s, names the lock and the first one's pid, and the first goes on."""
     (tmp_path / "logs").mkdir()
     first = Run(tmp_path, config(tmp_path, hook, "10m"))
-    # the issue's bound is 5 s: ~1.5 s alone, spent computing. Beside other suites a
-    # process waits for a core far longer than it computes (10 s of wall time was not
-    # enough with four busy loops on two cores), so its own CPU time is held to it.
-    second, cpu_s = cpu_seconds(
+    # the issue's 5 s is ~1.5 s alone; the lock's own wait is held to its WAIT_S in
+    # test_lock.py. Beside other suites a process waits for a core far longer than it
+    # computes, so the whole refusal gets a generous bound, real wall time all the same
+    clock = SystemClock()
+    started = clock.monotonic()
+    second = logwatch(
         "run",
         "--config",
         str(tmp_path / "config.yaml"),
         env={**os.environ, "HOME": str(tmp_path)},
+        timeout=60,
     )
+    assert clock.monotonic() - started < 30
     assert second.returncode == 1
-    assert cpu_s < 5
     lock = tmp_path / "state" / "state.db.lock"
     assert f"{lock}: locked by logwatch pid {first.proc.pid}" in second.stderr
-    follow, cpu_s = cpu_seconds(
+    follow = logwatch(
         "scan",
         "--follow",
         "--state",
         str(tmp_path / "state" / "state.db"),
         str(tmp_path / "logs" / "*.log"),
+        timeout=60,
     )
     assert follow.returncode == 1
-    assert cpu_s < 5
     assert f"locked by logwatch pid {first.proc.pid}" in follow.stderr
     status = logwatch("status", "--config", str(tmp_path / "config.yaml"), check=True)
     assert f"daemon: running, pid {first.proc.pid}" in status.stdout

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from logwatch.clock import SystemClock
 from logwatch.errors import StateError
-from logwatch.lock import StateLock
+from logwatch.lock import WAIT_S, StateLock
 from tests.daemon_run import Run
 
 
@@ -33,6 +34,21 @@ def test_a_second_lock_on_the_same_state_fails_naming_the_holder(
     assert second.holder() is None
     second.acquire(wait_s=0.05)
     second.release()
+
+
+def test_a_second_lock_waits_its_wait_s_and_no_longer(tmp_path: Path) -> None:
+    """A second daemon on a held state gives up after ``WAIT_S`` (the issue's bound for
+    the whole refusal is 5 s): a real lock, a real wait, bounded on both sides."""
+    first = StateLock(tmp_path / "state" / "state.db")
+    first.acquire()
+    second = StateLock(tmp_path / "state" / "state.db")
+    clock = SystemClock()
+    started = clock.monotonic()
+    with pytest.raises(StateError, match="locked by logwatch"):
+        second.acquire()
+    waited = clock.monotonic() - started
+    first.release()
+    assert WAIT_S <= waited < WAIT_S + 4  # loose above: a loaded machine is slow
 
 
 def test_holder_of_a_state_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
