@@ -33,6 +33,7 @@ def _config(tmp_path: Path, rules: Path) -> str:
     )
 
 
+@pytest.mark.timeout(300)
 def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     tmp_path: Path,
 ) -> None:
@@ -60,6 +61,7 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
 
 
+@pytest.mark.timeout(300)
 def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -71,6 +73,7 @@ def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> N
     assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
 
 
+@pytest.mark.timeout(300)
 def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
     tmp_path: Path,
 ) -> None:
@@ -163,6 +166,7 @@ def test_on_signals_in_another_thread_installs_nothing() -> None:
     assert seen == [before]
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
 )

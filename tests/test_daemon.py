@@ -40,6 +40,7 @@ def titles(hook: Hook) -> list[str]:
     return [r["title"] for r in hook.requests]
 
 
+@pytest.mark.timeout(300)
 def test_an_alert_at_once_and_a_digest_when_the_window_closes(
     tmp_path: Path, hook: Hook, smtp: tuple[Sink, int]
 ) -> None:
@@ -69,6 +70,7 @@ def test_an_alert_at_once_and_a_digest_when_the_window_closes(
     assert events().count("alert_sent") == 4
 
 
+@pytest.mark.timeout(300)
 def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -95,6 +97,7 @@ def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     )  # never an alert for the repeat on line 2
 
 
+@pytest.mark.timeout(300)
 def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> None:
     """Each line is another symbol, so each is an alert of its own; three kill -9s land
     while lines are written and alerts sent. None lost; at most one repeat per kill."""
@@ -134,6 +137,7 @@ def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> 
     assert len(got()) - len(wanted) <= 3  # at most one send cut off per kill
 
 
+@pytest.mark.timeout(300)
 def test_a_webhook_down_then_up_gets_the_alert_once(tmp_path: Path, hook: Hook) -> None:
     (tmp_path / "logs").mkdir()
     hook.status = 500
@@ -147,6 +151,7 @@ def test_a_webhook_down_then_up_gets_the_alert_once(tmp_path: Path, hook: Hook) 
     assert len(hook.requests) == failed + 1
 
 
+@pytest.mark.timeout(300)
 def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -184,6 +189,7 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     assert run.stop() == 0
 
 
+@pytest.mark.timeout(300)
 def test_a_reload_while_a_send_hangs_sends_every_alert_exactly_once(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -216,6 +222,7 @@ def test_a_reload_while_a_send_hangs_sends_every_alert_exactly_once(
     assert sent() == Counter(symbols)  # each alert id exactly once
 
 
+@pytest.mark.timeout(300)
 def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
     tmp_path: Path,
 ) -> None:
@@ -234,6 +241,7 @@ def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
     assert run.stop(signal.SIGINT) == 0
 
 
+@pytest.mark.timeout(300)
 def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("language: de\n")
     result = logwatch("run", "--config", str(tmp_path / "config.yaml"), check=False)
@@ -255,6 +263,7 @@ def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
     assert not sd_notify("READY=1", {})
 
 
+@pytest.mark.timeout(300)
 def test_status_reads_the_state_while_the_daemon_runs(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -273,6 +282,7 @@ def test_status_reads_the_state_while_the_daemon_runs(
     assert run.stop() == 0
 
 
+@pytest.mark.timeout(300)
 def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     (tmp_path / "config.yaml").write_text(
@@ -289,6 +299,7 @@ def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> 
         )
 
 
+@pytest.mark.timeout(300)
 def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -320,6 +331,7 @@ def symbols(hook: Hook) -> set[str]:
     return {t[t.rindex("(") + 1 : -1] for t in titles(hook) if t.endswith(")")}
 
 
+@pytest.mark.timeout(300)
 def test_a_source_added_to_a_config_starts_at_the_ends_of_its_files(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -345,6 +357,7 @@ def test_a_source_added_to_a_config_starts_at_the_ends_of_its_files(
     assert len(hook.requests) == len(wanted)
 
 
+@pytest.mark.timeout(300)
 def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -364,6 +377,7 @@ def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
     assert symbols(hook) == {"BNEWUSDT"}
 
 
+@pytest.mark.timeout(300)
 def test_zero_config_run_then_init_then_run_alerts_no_old_line(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -399,6 +413,7 @@ def test_zero_config_run_then_init_then_run_alerts_no_old_line(
     assert symbols(hook) == {"NEWUSDT"}
 
 
+@pytest.mark.timeout(300)
 def test_a_second_daemon_on_the_same_state_exits_naming_the_first(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -467,6 +482,7 @@ def _small_disk(tmp_path: Path) -> Iterator[Path]:
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.mark.timeout(300)
 def test_a_full_disk_under_the_state_is_survived_and_nothing_is_skipped(
     tmp_path: Path, hook: Hook, small_disk: Path
 ) -> None:
@@ -515,6 +531,7 @@ def test_a_full_disk_under_the_state_is_survived_and_nothing_is_skipped(
     assert sum("state_save_failed" in line for line in run.err) == 1
 
 
+@pytest.mark.timeout(300)
 def test_a_state_file_deleted_while_running_is_written_again_and_reported(
     tmp_path: Path, hook: Hook
 ) -> None:
@@ -545,6 +562,7 @@ def test_a_state_file_deleted_while_running_is_written_again_and_reported(
     ]
 
 
+@pytest.mark.timeout(300)
 def test_status_needs_no_secrets_and_shows_windows_mutes_and_channels(
     tmp_path: Path, hook: Hook
 ) -> None:

@@ -57,6 +57,7 @@ def test_holder_of_a_state_that_does_not_exist_creates_nothing(tmp_path: Path) -
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.timeout(300)
 def test_the_lock_is_gone_with_its_process_however_it_ended(tmp_path: Path) -> None:
     """A process killed while holding it leaves its pid file, but not the lock."""
     code = (
@@ -80,6 +81,7 @@ def test_lock_and_pid_files_are_private(tmp_path: Path) -> None:
         assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
 )

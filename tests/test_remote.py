@@ -336,6 +336,7 @@ def _hook() -> Iterator[Hook]:
     server.close()
 
 
+@pytest.mark.timeout(300)
 def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_cannot(
     tmp_path: Path, api: FakeBotApi, hook: Hook
 ) -> None:
