@@ -300,6 +300,33 @@ def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> 
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners and modes")
+@pytest.mark.parametrize("foreign", ["others can write it", "it belongs to uid"])
+def test_a_state_dir_run_refuses_is_refused_by_check_too(
+    tmp_path: Path, foreign: str
+) -> None:
+    """`check` said OK to a state folder another user owns or may write, which `run`
+    then refused: both refuse it now, the same way, at the `state_dir` line."""
+    state = tmp_path / "state"
+    state.mkdir()
+    if foreign.startswith("others"):
+        state.chmod(0o777)
+    elif os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
+        pytest.skip("giving a folder to another user needs root")
+    else:
+        os.chown(state, 65534, 65534)  # type: ignore[attr-defined,unused-ignore]
+    path = tmp_path / "config.yaml"
+    path.write_text(f"language: en\nstate_dir: {state}\n", encoding="utf-8")
+    for command in ("check", "run"):
+        done = logwatch(command, "--config", str(path), timeout=60)
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        said = f"{path}:2: state_dir {state}: refusing this state folder: {foreign}"
+        assert said in done.stderr, command
+        assert "Traceback" not in done.stderr
+    assert list(state.iterdir()) == []
+
+
+@pytest.mark.timeout(300)
 def test_a_source_that_matches_nothing_yet_is_said_and_picked_up_later(
     tmp_path: Path, hook: Hook
 ) -> None:

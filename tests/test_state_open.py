@@ -195,7 +195,7 @@ def test_run_refuses_a_state_folder_of_another_user(tmp_path: Path) -> None:
     _plant(state, "state.db.pid", tmp_path / "victim")
     os.chown(state, NOBODY, NOBODY)  # type: ignore[attr-defined,unused-ignore]
     done = _start(tmp_path, state)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert f"{state}: refusing this state folder: it belongs to uid {NOBODY}" in (
         done.stderr
     )
@@ -213,7 +213,7 @@ def test_run_refuses_a_state_folder_others_can_write(tmp_path: Path, mode: int) 
     state.chmod(mode)
     _plant(state, "state.db.pid", tmp_path / "victim")
     done = _start(tmp_path, state)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert f"others can write it (mode {mode:o})" in done.stderr
     assert f"chmod go-w {state}" in done.stderr
     assert "Traceback" not in done.stderr
