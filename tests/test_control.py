@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from logwatch import control
+from logwatch.errors import StateError
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock
@@ -105,6 +106,29 @@ def test_request_reload_returns_once_the_request_is_taken(tmp_path: Path) -> Non
     taker.join(5)
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
+)
+@pytest.mark.parametrize("target", ["missing", "victim"])
+def test_a_link_in_place_of_the_request_is_named_not_taken_for_a_reload(
+    tmp_path: Path, target: str
+) -> None:
+    """A dangling link at ``reload.request``: creating the request failed, and the
+    link did not "exist", so the reload said it was taken while no daemon saw it."""
+    victim = tmp_path / target
+    if target == "victim":
+        victim.write_text("the victim's own text\n", encoding="utf-8")
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    link = control.reload_request(state)
+    link.symlink_to(victim)
+    with pytest.raises(StateError) as caught:  # no wait: it must not come to one
+        control.request_reload(state, FakeClock(), 0)
+    assert caught.value.format_message().startswith(f"{link}: a link")
+    assert link.is_symlink()
+    assert victim.exists() == (target == "victim")
+
+
 def test_ctrl_break_stops_like_ctrl_c_where_there_is_sigbreak(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -197,6 +221,7 @@ def test_reload_writes_nothing_through_a_planted_request_link(
         assert f"{state}: refusing this state folder: others can write it" in (
             done.stderr
         )
-    else:
-        assert "no running logwatch took the request" in done.stderr
+    else:  # named, not waited on as if it were a request
+        link = state / control.RELOAD_REQUEST
+        assert f"{link}: a link, not a reload request" in done.stderr
     assert victim.read_text(encoding="utf-8") == "the victim's own text\n"
