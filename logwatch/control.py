@@ -10,6 +10,7 @@ takes within a second. The request file works on Linux too.
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import signal
 import sys
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from logwatch.clock import Clock
+from logwatch.errors import StateError
 from logwatch.privatefiles import check_private_dir, create_new
 
 #: Signals that stop the daemon cleanly, where the platform has them.
@@ -164,17 +166,22 @@ def take_reload_request(state_dir: Path) -> bool:
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
     """Ask the daemon to reload; True once it took the request, False at the deadline
     (no daemon runs with this state directory: the request is withdrawn). A request
-    already there (or a link in its place) is waited on, never written through.
+    already there is waited on; a link in its place is never written through.
 
     Raises:
-        StateError: ``state_dir`` is not private (``check_private_dir``).
+        StateError: ``state_dir`` is not private (``check_private_dir``), or a link
+            is where the request goes (a daemon would take it for one).
     """
     path = reload_request(state_dir)
     check_private_dir(state_dir)
-    create_new(path, b"reload\n")
+    if not create_new(path, b"reload\n") and path.is_symlink():
+        raise StateError(
+            f"{path}: a link, not a reload request (logwatch did not write through "
+            "it); remove it, then ask again"
+        )
     deadline = clock.monotonic() + timeout_s
     pause = threading.Event()
-    while path.exists():
+    while os.path.lexists(path):  # a link that points nowhere is still there
         if clock.monotonic() >= deadline:
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -296,6 +296,9 @@ class Daemon:
         self.setup = setup
         self.parts = self._parts()
         self.parts.start()
+        # its first look, as at start-up: `reloaded` means the files are listed, so a
+        # line written after it is new (one written before would be taken as old)
+        self.parts.follower.step()
         settle(replaced=True)
         log.info("reloaded", rules=len(setup.rules), sources=len(setup.sources))
 

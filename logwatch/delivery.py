@@ -118,6 +118,10 @@ class Dispatcher:
         Within the channel's budget (``max_per_minute``) alerts go one by one, most
         severe first; past it, the rest go as one grouped message (a flood).
         """
+        if self._stop.is_set():
+            # handed on (a reload): nothing to do until ``serve`` wakes the thread,
+            # which then steps the next dispatcher; rows due now must not spin it
+            return IDLE_WAIT_S
         kind = self.notifier.channels[channel].kind
         if not self._send_memory(channel, kind) or not self._mark_again(channel):
             return 5.0

@@ -318,8 +318,7 @@ class Follower:
             and source is not None
             and source.backfill_s > 0
         ):
-            local_now = self.clock.now().astimezone().replace(tzinfo=None)
-            cutoff = local_now - timedelta(seconds=source.backfill_s)
+            cutoff = self.clock.now() - timedelta(seconds=source.backfill_s)
             self._catchup[event.id] = (event.size, cutoff)
 
     def files_per_source(self) -> Counter[str]:
@@ -353,9 +352,8 @@ class Follower:
         when = parse_timestamp(hit.record)
         if when is None:
             return False
-        if when.tzinfo is not None:
-            when = when.astimezone().replace(tzinfo=None)
-        return when >= cutoff
+        written = written_at(when, self.clock.now())  # as _drop_aged reads it
+        return written is None or written >= cutoff
 
     def _drop_aged(self, eid: str, scan: Scan, max_age_s: float) -> None:
         """Drop the hits whose line says it was written more than ``max_age_s`` ago."""

@@ -32,7 +32,7 @@ from logwatch.config import (
 from logwatch.dedup import Deduper, QuietHours, build
 from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
-from logwatch.errors import InvalidConfig
+from logwatch.errors import InvalidConfig, StateError
 from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
@@ -41,6 +41,7 @@ from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
 from logwatch.places import default_sources, known_folders
+from logwatch.privatefiles import check_private_dir
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, Remotes, remote_chats
 from logwatch.render import Message, default_language
@@ -144,7 +145,9 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
 
 
 def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
-    """A state_dir that cannot be created or written is a config error at its line.
+    """A state_dir that cannot be created or written, or that is not private (the
+    check of ``StateLock``), is a config error at its line: ``check`` and ``run``
+    refuse the same folders.
 
     Raises:
         InvalidConfig: naming the ``state_dir`` line.
@@ -154,6 +157,12 @@ def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     except OSError as exc:
         raise InvalidConfig(
             [loaded.error(("state_dir",), f"state_dir {path}: {exc.strerror or exc}")]
+        ) from exc
+    try:
+        check_private_dir(path)
+    except StateError as exc:
+        raise InvalidConfig(
+            [loaded.error(("state_dir",), f"state_dir {exc.format_message()}")]
         ) from exc
     if not os.access(path, os.W_OK):
         raise InvalidConfig(

@@ -21,8 +21,10 @@ from logwatch.config import config_from_text
 from logwatch.notifier import Notifier
 
 PASSWORD = "s3cr3t-Pw_42"
-#: The longest a held request waits for ``Hook.release`` (under the notifier's timeout).
-HOLD_MAX_S = 25.0
+#: The longest a held request waits for ``Hook.release``: a backstop only, so the server
+#: of a test that failed before its release still ends (a test that holds checks
+#: ``Hook.answered`` before it releases: the hold must not have run out by itself).
+HOLD_MAX_S = 600.0
 
 
 def free_port() -> int:
@@ -53,6 +55,9 @@ class Hook:
         #: cleared by ``hold``: every answer waits (the request is recorded first)
         self.answering = threading.Event()
         self.answering.set()
+        #: how many requests were answered (a held one counts once ``release`` or
+        #: ``HOLD_MAX_S`` let it go): a test of a hang checks it was still held
+        self.answered = 0
         self.cond = threading.Condition()
         hook = self
 
@@ -73,6 +78,8 @@ class Hook:
                 self.send_response(hook.status)
                 self.end_headers()
                 self.wfile.write(hook.reply)
+                with hook.cond:
+                    hook.answered += 1
 
             def log_message(self, *args: Any) -> None:
                 pass

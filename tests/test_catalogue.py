@@ -61,6 +61,7 @@ class TestEveryCodeInEveryShape:
         assert used == {s.id for s in CATALOGUE.shapes}
         assert {e.exchange for e in ENTRIES} == {"binance", "bybit", "okx", "mt5"}
 
+    @pytest.mark.timeout(300)  # every rule of the catalogue through `check`: heavy
     def test_check_finds_no_problem_in_the_shipped_catalogue(self) -> None:
         """The one run of the shipped catalogue through ``check``'s code per test run
         (issue 18): ``check`` and ``init`` leave the shipped rules alone to it."""

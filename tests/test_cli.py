@@ -333,6 +333,7 @@ class TestOutputThatCannotCrash:
     # "保证金" (margin) is in neither cp1251 nor cp1252; the Russian title not in cp1252
     LINE = "Refuse (Binance Futures): Margin is insufficient. (BTCUSDT) 保证金\n"
 
+    @pytest.mark.timeout(300)
     @pytest.mark.parametrize("command", ["scan", "rules", "status"])
     def test_an_ansi_code_page_pipe_gets_escapes_and_the_documented_exit_code(
         self, tmp_path: Path, command: str
@@ -435,6 +436,7 @@ print(result.exit_code, [name for name in heavy if name in sys.modules])
 """
 
 
+@pytest.mark.timeout(300)
 def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only
     # (rules, engine, the config for its secrets), none of following or delivery

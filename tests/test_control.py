@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from logwatch import control
+from logwatch.errors import StateError
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock
@@ -33,6 +34,7 @@ def _config(tmp_path: Path, rules: Path) -> str:
     )
 
 
+@pytest.mark.timeout(300)
 def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     tmp_path: Path,
 ) -> None:
@@ -60,6 +62,7 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
 
 
+@pytest.mark.timeout(300)
 def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
@@ -71,6 +74,7 @@ def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> N
     assert not (tmp_path / "state" / control.RELOAD_REQUEST).exists()
 
 
+@pytest.mark.timeout(300)
 def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
     tmp_path: Path,
 ) -> None:
@@ -100,6 +104,29 @@ def test_request_reload_returns_once_the_request_is_taken(tmp_path: Path) -> Non
     taker.start()
     assert control.request_reload(tmp_path, FakeClock(), 5)
     taker.join(5)
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
+)
+@pytest.mark.parametrize("target", ["missing", "victim"])
+def test_a_link_in_place_of_the_request_is_named_not_taken_for_a_reload(
+    tmp_path: Path, target: str
+) -> None:
+    """A dangling link at ``reload.request``: creating the request failed, and the
+    link did not "exist", so the reload said it was taken while no daemon saw it."""
+    victim = tmp_path / target
+    if target == "victim":
+        victim.write_text("the victim's own text\n", encoding="utf-8")
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    link = control.reload_request(state)
+    link.symlink_to(victim)
+    with pytest.raises(StateError) as caught:  # no wait: it must not come to one
+        control.request_reload(state, FakeClock(), 0)
+    assert caught.value.format_message().startswith(f"{link}: a link")
+    assert link.is_symlink()
+    assert victim.exists() == (target == "victim")
 
 
 def test_ctrl_break_stops_like_ctrl_c_where_there_is_sigbreak(
@@ -163,6 +190,7 @@ def test_on_signals_in_another_thread_installs_nothing() -> None:
     assert seen == [before]
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
 )
@@ -186,12 +214,14 @@ def test_reload_writes_nothing_through_a_planted_request_link(
     done = logwatch(
         "reload", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
     )
-    assert done.returncode == 1, done.stderr
+    # a state folder others can write is a config error at its line (exit 2)
+    assert done.returncode == (2 if mode & 0o022 else 1), done.stderr
     assert "Traceback" not in done.stderr
     if mode & 0o022:
         assert f"{state}: refusing this state folder: others can write it" in (
             done.stderr
         )
-    else:
-        assert "no running logwatch took the request" in done.stderr
+    else:  # named, not waited on as if it were a request
+        link = state / control.RELOAD_REQUEST
+        assert f"{link}: a link, not a reload request" in done.stderr
     assert victim.read_text(encoding="utf-8") == "the victim's own text\n"

@@ -498,6 +498,33 @@ def test_a_dispatcher_stopped_mid_pass_sends_no_message_after_the_one_under_way(
     state.close()
 
 
+def test_a_stopped_dispatcher_with_due_alerts_waits_and_reads_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload stops the old dispatcher before the new one is served: its channel
+    thread stepped it again and again, each step querying State and saying the rows
+    were due (0 s to wait), a busy loop until ``Senders.serve`` handed it on."""
+    state, dispatcher, clock = setup(tmp_path)
+    queue(state, dispatcher, clock, 3)
+    clock.advance(5)
+    dispatcher.stop()
+    queried: list[str] = []
+    for name in ("due", "next_due", "expire_deliveries", "mark"):
+        real = getattr(state, name)
+
+        def record(*args: object, _name: str = name, _real: object = real) -> object:
+            queried.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(state, name, record)
+    waits = [dispatcher.step(channel) for channel in dispatcher.notifier.channels]
+    assert min(waits) > 0
+    assert queried == []
+    assert "phone" not in fakes.SENT
+    assert state.waiting()["phone"] == 3
+    state.close()
+
+
 def test_a_dispatcher_taking_over_a_channel_sends_nothing_twice_and_loses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -14,6 +14,7 @@ from tests.conftest import REPO
 SYSTEMD = REPO / "deploy" / "systemd"
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="needs systemd-analyze"
 )

@@ -61,6 +61,7 @@ def test_without_a_session_the_toast_goes_to_the_console(
     assert "[WARNING] T" in capsys.readouterr().err
 
 
+@pytest.mark.timeout(300)
 def test_a_bus_without_a_notification_server_is_a_failed_send(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

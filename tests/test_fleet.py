@@ -26,7 +26,7 @@ from tests.servers import Hook, free_port
 PROMETHEUS = REPO / "deploy" / "prometheus"
 ALERTMANAGER = REPO / "deploy" / "alertmanager"
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(300)
 
 
 def tool(name: str) -> str:

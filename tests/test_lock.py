@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from logwatch.clock import SystemClock
 from logwatch.errors import StateError
-from logwatch.lock import StateLock
+from logwatch.lock import WAIT_S, StateLock
 from tests.daemon_run import Run
 
 
@@ -35,12 +36,28 @@ def test_a_second_lock_on_the_same_state_fails_naming_the_holder(
     second.release()
 
 
+def test_a_second_lock_waits_its_wait_s_and_no_longer(tmp_path: Path) -> None:
+    """A second daemon on a held state gives up after ``WAIT_S`` (the issue's bound for
+    the whole refusal is 5 s): a real lock, a real wait, bounded on both sides."""
+    first = StateLock(tmp_path / "state" / "state.db")
+    first.acquire()
+    second = StateLock(tmp_path / "state" / "state.db")
+    clock = SystemClock()
+    started = clock.monotonic()
+    with pytest.raises(StateError, match="locked by logwatch"):
+        second.acquire()
+    waited = clock.monotonic() - started
+    first.release()
+    assert WAIT_S <= waited < WAIT_S + 4  # loose above: a loaded machine is slow
+
+
 def test_holder_of_a_state_that_does_not_exist_creates_nothing(tmp_path: Path) -> None:
     lock = StateLock(tmp_path / "none" / "state.db")
     assert lock.holder() is None
     assert not (tmp_path / "none").exists()
 
 
+@pytest.mark.timeout(300)
 def test_the_lock_is_gone_with_its_process_however_it_ended(tmp_path: Path) -> None:
     """A process killed while holding it leaves its pid file, but not the lock."""
     code = (
@@ -64,6 +81,7 @@ def test_lock_and_pid_files_are_private(tmp_path: Path) -> None:
         assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     sys.platform == "win32", reason="a symbolic link needs a privilege on Windows"
 )

@@ -11,6 +11,9 @@ import pytest
 
 from tests.follow_harness import Harness, line, write
 
+#: runs real logwatch processes: slow on a busy machine
+pytestmark = pytest.mark.timeout(300)
+
 LOGROTATE = shutil.which("logrotate") or "/usr/sbin/logrotate"
 pytestmark = pytest.mark.skipif(
     not Path(LOGROTATE).exists(),

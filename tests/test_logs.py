@@ -170,6 +170,7 @@ def _close_handlers() -> None:
     logging.getLogger().handlers.clear()
 
 
+@pytest.mark.timeout(300)
 def test_logwatch_run_with_fds_0_1_2_closed_stays_up_and_logs_to_a_file(
     tmp_path: Path,
 ) -> None:

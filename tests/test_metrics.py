@@ -108,6 +108,7 @@ def test_loopback_addresses(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
 
 
+@pytest.mark.timeout(300)
 def test_a_metrics_port_in_use_is_a_config_error_at_its_line(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -128,6 +129,7 @@ def test_a_metrics_port_in_use_is_a_config_error_at_its_line(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize(
     ("listen", "problem"),
     [

@@ -298,6 +298,7 @@ except InvalidConfig as exc:
 """
 
 
+@pytest.mark.timeout(300)
 def test_only_the_plugins_of_the_configured_schemes_are_imported_at_first() -> None:
     # Apprise imports ~180 plugin modules on its first look-up; a daemon that sends to
     # a webhook needs one. A scheme outside them still loads them all, and a scheme
@@ -329,6 +330,7 @@ print(loaded(*heavy))
 """
 
 
+@pytest.mark.timeout(300)
 def test_the_daemon_starts_without_the_modules_its_config_does_not_use() -> None:
     # Each costs start-up time and RSS (see bench/README.md): pydantic-settings is not
     # a dependency any more, prometheus_client waits for `metrics:`, Apprise's

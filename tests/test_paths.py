@@ -58,6 +58,7 @@ print(result.exit_code, "logwatch.config" in sys.modules)
 """
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize("with_file", [False, True])
 def test_scan_imports_the_config_only_when_there_is_one(
     home: Path, tmp_path: Path, with_file: bool

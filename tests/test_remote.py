@@ -336,6 +336,7 @@ def _hook() -> Iterator[Hook]:
     server.close()
 
 
+@pytest.mark.timeout(300)
 def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_cannot(
     tmp_path: Path, api: FakeBotApi, hook: Hook
 ) -> None:
@@ -376,6 +377,7 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     assert answered_to == {4242}  # never to the stranger
 
 
+@pytest.mark.timeout(300)
 def test_a_reload_while_a_command_poll_hangs_answers_the_next_command_once(
     tmp_path: Path, api: FakeBotApi, hook: Hook
 ) -> None:

@@ -93,6 +93,7 @@ def _status(**daemon: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize(
     ("daemon", "said"),
     [

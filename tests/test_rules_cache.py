@@ -203,6 +203,7 @@ for i in range(3):
 """
 
 
+@pytest.mark.timeout(300)
 def test_two_processes_sharing_a_cache_both_get_the_rules(
     tmp_path: Path, user_rules: Path
 ) -> None:
@@ -234,6 +235,7 @@ def test_the_cache_directory_follows_the_environment(tmp_path: Path) -> None:
     assert "logwatch" in default.parts
 
 
+@pytest.mark.timeout(300)
 def test_scan_keeps_its_rules_in_the_cache_and_reports_the_same_hits(
     tmp_path: Path,
 ) -> None:
@@ -584,6 +586,7 @@ class TestOwnership:
         ]
 
 
+@pytest.mark.timeout(300)
 def test_scan_never_runs_a_planted_cache_and_says_so(tmp_path: Path) -> None:
     """The whole path, in a real process: ``LOGWATCH_CACHE_DIR`` shared, a pickle
     planted under the name ``scan`` computes."""

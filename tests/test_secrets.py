@@ -78,6 +78,7 @@ def test_the_config_names_its_smtp_password_in_every_form() -> None:
     assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" in found
 
 
+@pytest.mark.timeout(300)
 def test_no_secret_reaches_a_notification_the_log_or_the_state_db(
     tmp_path: Path, hook: Hook
 ) -> None:

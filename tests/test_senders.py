@@ -99,6 +99,7 @@ def test_a_handover_while_a_send_hangs_keeps_one_sender_and_sends_each_alert_onc
         senders.serve(new)
         assert threads_named("send-hook") == 1
         queue(state, new, clock, names[6:])  # new alerts while the old send hangs
+        assert hook.answered == 0  # still hung: the handover came during the send
         hook.release()
 
         def sent() -> Counter[str]:

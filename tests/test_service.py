@@ -212,6 +212,7 @@ class TestUnits:
         assert "ProtectHome" in plan.notes[0]
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="needs systemd-analyze"
 )
@@ -399,6 +400,7 @@ def systemd_words(text: str) -> list[str]:
     return words
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="needs systemd-analyze"
 )

@@ -183,6 +183,7 @@ def _plant(state: Path, name: str, victim: Path) -> None:
     (state / name).symlink_to(victim)
 
 
+@pytest.mark.timeout(300)
 @POSIX_ONLY
 def test_run_refuses_a_state_folder_of_another_user(tmp_path: Path) -> None:
     """Before: the daemon wrote its pid through a ``state.db.pid`` link the folder's
@@ -194,7 +195,7 @@ def test_run_refuses_a_state_folder_of_another_user(tmp_path: Path) -> None:
     _plant(state, "state.db.pid", tmp_path / "victim")
     os.chown(state, NOBODY, NOBODY)  # type: ignore[attr-defined,unused-ignore]
     done = _start(tmp_path, state)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert f"{state}: refusing this state folder: it belongs to uid {NOBODY}" in (
         done.stderr
     )
@@ -203,6 +204,7 @@ def test_run_refuses_a_state_folder_of_another_user(tmp_path: Path) -> None:
     assert sorted(p.name for p in state.iterdir()) == ["state.db.pid"]
 
 
+@pytest.mark.timeout(300)
 @POSIX_ONLY
 @pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775, 0o730, 0o702], ids=oct)
 def test_run_refuses_a_state_folder_others_can_write(tmp_path: Path, mode: int) -> None:
@@ -211,13 +213,14 @@ def test_run_refuses_a_state_folder_others_can_write(tmp_path: Path, mode: int) 
     state.chmod(mode)
     _plant(state, "state.db.pid", tmp_path / "victim")
     done = _start(tmp_path, state)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr
     assert f"others can write it (mode {mode:o})" in done.stderr
     assert f"chmod go-w {state}" in done.stderr
     assert "Traceback" not in done.stderr
     assert (tmp_path / "victim").read_text(encoding="utf-8") == VICTIM
 
 
+@pytest.mark.timeout(300)
 @POSIX_ONLY
 def test_a_state_file_that_is_a_link_is_refused_and_its_target_untouched(
     tmp_path: Path,
@@ -242,6 +245,7 @@ def test_a_state_file_that_is_a_link_is_refused_and_its_target_untouched(
     assert stat.S_IMODE(victim.stat().st_mode) == 0o644
 
 
+@pytest.mark.timeout(300)
 @POSIX_ONLY
 def test_a_state_folder_the_config_names_is_made_private_under_a_shared_umask(
     tmp_path: Path,
@@ -260,6 +264,7 @@ def test_a_state_folder_the_config_names_is_made_private_under_a_shared_umask(
     assert stat.S_IMODE(state.stat().st_mode) == 0o700
 
 
+@pytest.mark.timeout(300)
 @POSIX_ONLY
 def test_status_writes_nothing_through_links_in_a_state_folder(tmp_path: Path) -> None:
     """``status`` only reads: it is not refused (an admin may look at a service's

@@ -797,6 +797,39 @@ def test_a_naive_time_in_utc_or_local_time_is_read_as_written(
         tzset()
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="time.tzset is POSIX only")
+@pytest.mark.parametrize("zone", ["XXX-14", "XXX+5", "UTC0"])  # UTC+14, UTC-5, UTC
+def test_a_backfill_reads_a_naive_time_in_utc_or_local_time_as_max_age_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
+    """The backfill read a naive time as local time only: on a host 14 hours ahead,
+    a bot logging UTC had its lines of a minute ago skipped as 14 hours old, where
+    ``max_age`` keeps them. Both read it by ``written_at`` now."""
+    monkeypatch.setenv("TZ", zone)
+    tzset()
+    try:
+        clock = FakeClock()
+        now = clock.now()
+        local = now.astimezone().replace(tzinfo=None)
+        utc = now.replace(tzinfo=None)
+        ago = timedelta(minutes=1)
+        (tmp_path / "app.log").write_bytes(
+            stamped(utc - ago, 0)
+            + stamped(local - ago, 1)
+            + stamped(local - timedelta(hours=2), 2)
+            + stamped(utc - timedelta(hours=2), 3)
+        )
+        back = Harness(tmp_path, state=False, clock=clock, backfill_s=900)
+        try:
+            back.settle()
+            back.once([0, 1])
+        finally:
+            back.close()
+    finally:
+        monkeypatch.undo()
+        tzset()
+
+
 # -- pure parts and small functions ------------------------------------------------------------
 
 

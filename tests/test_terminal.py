@@ -140,10 +140,12 @@ def scanned(
 
 
 class TestScan:
+    @pytest.mark.timeout(300)
     def test_no_output_holds_a_raw_control(self, scanned: dict[str, str]) -> None:
         for name, out in scanned.items():
             assert raw_controls(out) == [], name
 
+    @pytest.mark.timeout(300)
     @pytest.mark.parametrize("name", NAMES)
     def test_the_text_shows_each_sequence_escaped(
         self, scanned: dict[str, str], name: str
@@ -154,6 +156,7 @@ class TestScan:
         assert f"binance.unknown-error: New{seq}text" in out  # the title
         assert f"per second allowed {seq}\n" in out  # the near miss
 
+    @pytest.mark.timeout(300)
     @pytest.mark.parametrize("name", NAMES)
     def test_json_keeps_each_value_as_it_was(
         self, scanned: dict[str, str], name: str
@@ -194,10 +197,12 @@ def status(
 
 
 class TestStatus:
+    @pytest.mark.timeout(300)
     def test_no_output_holds_a_raw_control(self, status: dict[str, str]) -> None:
         for name, out in status.items():
             assert raw_controls(out) == [], name
 
+    @pytest.mark.timeout(300)
     @pytest.mark.parametrize("name", NAMES)
     def test_each_file_is_listed_escaped(
         self, status: dict[str, str], name: str

@@ -7,7 +7,12 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO
+
+#: runs real logwatch processes: slow on a busy machine
+pytestmark = pytest.mark.timeout(300)
 
 
 def test_wheel_ships_the_rule_packs(tmp_path: Path) -> None:

@@ -109,6 +109,7 @@ def freqtrade_log(tmp_path: Path) -> Path:
 
 
 class TestTerminal:
+    @pytest.mark.timeout(300)
     def test_english_from_zero_to_a_working_config(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -173,6 +174,7 @@ class TestTerminal:
         assert sent[0]["text"].startswith("✅ logwatch is connected")
         assert "[тест]" in sent[1]["text"]  # the test alert, in the alerts' language
 
+    @pytest.mark.timeout(300)
     def test_russian_with_a_wrong_token_first_then_edits_without_losing_anything(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -235,6 +237,7 @@ class TestTerminal:
         assert "commands" not in data["channels"][1]
         assert not (tmp_path / "secrets.env").exists()
 
+    @pytest.mark.timeout(300)
     def test_declining_to_write_changes_nothing(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -272,6 +275,7 @@ class TestTerminal:
 
 
 class TestUnattended:
+    @pytest.mark.timeout(300)
     def test_flags_alone_write_a_config_that_checks_and_delivers(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -315,6 +319,7 @@ class TestUnattended:
         unit = tmp_path / ".config/systemd/user/logwatch.service"
         assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
 
+    @pytest.mark.timeout(300)
     def test_a_missing_required_answer_is_an_error_not_a_prompt(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -323,6 +328,7 @@ class TestUnattended:
         assert "--telegram-token" in result.stderr
         assert not (tmp_path / "c.yaml").exists()
 
+    @pytest.mark.timeout(300)
     def test_a_wrong_token_says_401_and_writes_nothing(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -332,6 +338,7 @@ class TestUnattended:
         assert "y" * 35 not in result.stderr + result.stdout
         assert not (tmp_path / "c.yaml").exists()
 
+    @pytest.mark.timeout(300)
     def test_no_message_within_the_wait_says_how_to_go_on(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -343,6 +350,7 @@ class TestUnattended:
         assert "--telegram-chat" in result.stderr
         assert not (tmp_path / "c.yaml").exists()
 
+    @pytest.mark.timeout(300)
     def test_a_channel_the_bot_cannot_write_to_is_refused_with_the_fix(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -361,6 +369,7 @@ class TestUnattended:
         assert "administrator" in result.stderr
         assert not (tmp_path / "c.yaml").exists()
 
+    @pytest.mark.timeout(300)
     def test_an_unparseable_config_stops_init_and_says_where(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -371,6 +380,7 @@ class TestUnattended:
         assert f"{tmp_path}/c.yaml:4" in result.stderr
         assert (tmp_path / "c.yaml").read_text() == broken
 
+    @pytest.mark.timeout(300)
     def test_the_configs_own_bot_api_is_used_when_no_variable_says_otherwise(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -396,6 +406,7 @@ class TestUnattended:
             yaml.safe_load((tmp_path / "c.yaml").read_text())["telegram_api"] == api.url
         )
 
+    @pytest.mark.timeout(300)
     def test_a_rerun_with_yes_keeps_a_backup_and_the_secrets(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -559,6 +570,7 @@ def test_an_apprise_url_that_is_not_one_stops_init(tmp_path: Path) -> None:
     assert "secret" not in str(info.value)
 
 
+@pytest.mark.timeout(300)
 def test_a_running_logwatch_takes_the_new_config(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
@@ -623,6 +635,7 @@ def test_whatever_the_answers_the_written_yaml_reads_back_the_same(
     assert answers_from(yaml.safe_load(render_config(answers, lang))) == answers
 
 
+@pytest.mark.timeout(300)
 def test_a_password_in_email_url_goes_to_the_secrets_file(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
@@ -647,6 +660,7 @@ def test_a_password_in_email_url_goes_to_the_secrets_file(
     assert loaded.channels[0].url.get_secret_value() == url
 
 
+@pytest.mark.timeout(300)
 def test_the_token_may_come_from_the_environment(
     tmp_path: Path, api: FakeBotApi
 ) -> None:
@@ -722,6 +736,7 @@ def test_any_secret_round_trips_through_the_env_file(secrets: dict[str, str]) ->
     assert parse_env_file(render_env(secrets), "secrets.env") == (secrets, [])
 
 
+@pytest.mark.timeout(300)
 @pytest.mark.skipif(
     sys.platform == "win32",
     reason="a symbolic link needs a privilege on Windows; file modes are POSIX",
