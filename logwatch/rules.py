@@ -42,6 +42,7 @@ from logwatch.privatefiles import (
     OTHERS_ANY,
     OTHERS_WRITE,
     Exposure,
+    check_private_dir,
     not_private,
     write_private,
 )
@@ -574,9 +575,10 @@ class _Cache:
     Unpickling runs code, and the file's name can be computed by anyone: so a file is
     read only when it is this user's, in a folder no one else can write, opened
     without following links, and its HMAC (under the user's own random key, kept
-    private in ``key_file``, away from the cache folder) matches — checked before a
-    byte is unpickled. Anything else, and a key that cannot be had, is ignored with a
-    warning and loaded anew.
+    private in ``key_file``, away from the cache folder, in a folder refused as the
+    state folder is when others can write it) matches — checked before a byte is
+    unpickled. Anything else, and a key that cannot be had, is ignored with a warning
+    and loaded anew.
     """
 
     MAGIC = b"logwatch-rules-2\n"
@@ -639,7 +641,10 @@ class _Cache:
         return self._secret
 
     def _read_or_make_secret(self) -> bytes:
-        _own_dir(self.key_file.parent)
+        # the state folder by default: refused when not private, as the state is
+        # (never tightened here, or the outcome would depend on which command ran
+        # first); the message names the fix
+        check_private_dir(self.key_file.parent)
         try:
             secret = _read_own(self.key_file, private=True)
         except FileNotFoundError:

@@ -607,16 +607,39 @@ class TestOwnership:
             "the rules were loaded from their files"
         ]
 
-    def test_a_key_folder_others_can_write_is_made_private(
-        self, tmp_path: Path, user_rules: Path, loads: list[int]
+    @pytest.mark.parametrize(
+        "mode", [0o700, 0o755, 0o750, 0o775, 0o770, 0o707, 0o702, 0o1777]
+    )
+    def test_a_key_folder_is_refused_exactly_as_a_state_folder_is(
+        self, tmp_path: Path, user_rules: Path, loads: list[int], mode: int
     ) -> None:
-        cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
-        key_file.parent.mkdir(mode=0o777)
-        key_file.parent.chmod(0o777)
-        load_rules([user_rules], cache=RulesCache(cache, key_file))
-        assert key_file.parent.stat().st_mode & 0o777 == 0o700
-        load_rules([user_rules], cache=RulesCache(cache, key_file))
-        assert loads == [1]
+        """One policy for the state folder, the key's by default (issue 18, item 10):
+        refused when others can write it, with the fix named, and left as it is.
+        Before: the cache made it 0700, so whether ``run`` refused the state folder
+        depended on whether ``scan`` had run first."""
+        state = tmp_path / "state"
+        key_file = state / "rules-cache.key"
+        state.mkdir()
+        state.chmod(mode)
+        try:
+            check_private_dir(state)
+        except StateError as exc:
+            refused = [
+                f"rules cache not used: {exc}; the rules were loaded from their files"
+            ]
+        else:
+            refused = []
+        warnings: list[str] = []
+        for _ in range(2):
+            load_rules(
+                [user_rules],
+                cache=RulesCache(tmp_path / "cache", key_file),
+                warnings=warnings,
+            )
+        assert warnings == refused * 2
+        assert loads == ([1, 1] if refused else [1])
+        assert state.stat().st_mode & 0o7777 == mode
+        assert key_file.exists() is not bool(refused)
 
     @pytest.mark.parametrize(
         "mode", [0o700, 0o755, 0o750, 0o500, 0o775, 0o770, 0o707, 0o702, 0o1777]
@@ -858,3 +881,39 @@ def test_a_key_that_cannot_be_written_turns_the_cache_off_with_a_warning(
     ]
     assert loads == [1, 1]
     assert cache_files(tmp_path / "cache") == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
+@pytest.mark.parametrize("order", [("scan", "run"), ("run", "scan")])
+def test_one_policy_for_the_state_folder_whichever_command_runs_first(
+    tmp_path: Path, home: Path, order: tuple[str, str]
+) -> None:
+    """The default state folder, left open to the group by a umask of 002: ``run``
+    refuses it, naming the fix; ``scan`` then keeps the cache off with the same
+    words, and leaves the folder as it is. Before: a ``scan`` first made it 0700
+    and ``run`` started; a ``run`` first was refused."""
+    state = state_path(None, {}).parent  # under the test's home
+    assert home in state.parents
+    state.mkdir(parents=True)
+    state.chmod(0o775)
+    refusal = f"{state}: refusing this state folder: others can write it (mode 775)"
+    seen: dict[str, object] = {}
+    for command in order:
+        if command == "scan":
+            done = scan_once(tmp_path)
+            assert done.returncode == 0, done.stderr
+            seen[command] = (
+                done.stderr.count("rules cache not used:"),
+                f"logwatch: rules cache not used: {refusal}" in done.stderr,
+            )
+        else:  # one that is not refused runs until stopped
+            done = logwatch(tmp_path, "run", timeout=60)
+            seen[command] = (done.returncode, refusal in done.stderr)
+        seen[f"mode after {command}"] = state.stat().st_mode & 0o7777
+    assert seen == {
+        "scan": (1, True),
+        "run": (1, True),
+        "mode after scan": 0o775,
+        "mode after run": 0o775,
+    }
+    assert keys_in(home) == []
