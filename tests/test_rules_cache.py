@@ -75,14 +75,6 @@ def cache_files(cache: Path) -> list[Path]:
     return sorted(cache.glob("rules-*.pickle"))
 
 
-def load_twice(user_rules: Path, cache: RulesCache) -> list[str]:
-    """The warnings of two loads of ``user_rules`` through ``cache``."""
-    warnings: list[str] = []
-    for _ in range(2):
-        load_rules([user_rules], cache=cache, warnings=warnings)
-    return warnings
-
-
 def test_a_second_load_comes_from_the_cache_with_the_same_rules(
     tmp_path: Path, user_rules: Path, key_file: Path, loads: list[int]
 ) -> None:
@@ -194,27 +186,40 @@ def signed(head: bytes, body: bytes, key_file: Path) -> bytes:
     return hmac.digest(key_file.read_bytes(), head + body, "sha256")
 
 
-def test_a_cache_directory_that_cannot_be_written_only_costs_the_cache(
+@pytest.mark.parametrize("refused", ["cache", "key"])
+def test_a_folder_that_cannot_be_written_only_costs_the_cache(
     tmp_path: Path,
     user_rules: Path,
     key_file: Path,
     loads: list[int],
     monkeypatch: pytest.MonkeyPatch,
+    refused: str,
 ) -> None:
-    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
-        raise PermissionError(13, "Permission denied")
+    """A read-only cache folder (or a full disk) costs the cache, silently; a key
+    folder logwatch may not write in costs it too, with a warning: without a key
+    there is no cache. Before: silence (under the system unit, for good)."""
+    cache = RulesCache(tmp_path / "cache", key_file)
+    folder = {"cache": cache.folder, "key": key_file.parent}[refused]
+    real = tempfile.mkstemp
 
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # a read-only directory
-    cache = tmp_path / "cache"
+    def refuse(*args: object, dir: object = None, **kwargs: object) -> tuple[int, str]:
+        if dir == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     expected = facts(load_rules([user_rules]))
-    assert (
-        facts(load_rules([user_rules], cache=RulesCache(cache, key_file))) == expected
-    )
-    assert (
-        facts(load_rules([user_rules], cache=RulesCache(cache, key_file))) == expected
-    )
+    warnings: list[str] = []
+    for _ in range(2):
+        got = load_rules([user_rules], cache=cache, warnings=warnings)
+        assert facts(got) == expected
     assert loads == [1, 1, 1]
-    assert cache_files(cache) == []
+    assert cache_files(cache.folder) == []
+    said = (
+        f"rules cache not used: {key_file}: no key to sign it with: Permission "
+        "denied; the rules were loaded from their files"
+    )
+    assert warnings == {"cache": [], "key": [said, said]}[refused]
 
 
 def test_a_cache_directory_under_a_file_only_costs_the_cache(
@@ -622,7 +627,10 @@ class TestOwnership:
             ]
         else:
             refused = []
-        warnings = load_twice(user_rules, RulesCache(tmp_path / "cache", key_file))
+        warnings: list[str] = []
+        for _ in range(2):
+            cache = RulesCache(tmp_path / "cache", key_file)
+            load_rules([user_rules], cache=cache, warnings=warnings)
         assert warnings == refused * 2
         assert loads == ([1, 1] if refused else [1])
         assert state.stat().st_mode & 0o7777 == mode
@@ -835,32 +843,6 @@ def test_scan_says_once_that_there_is_no_key_to_sign_the_cache_with(
         assert '"rule": "binance.margin-insufficient"' in run.stdout
         assert run.stderr.count("logwatch: rules cache not used:") == 1, run.stderr
         assert f"rules cache not used: {state}" in run.stderr  # the key's folder
-    assert cache_files(tmp_path / "cache") == []
-
-
-def test_a_key_that_cannot_be_written_turns_the_cache_off_with_a_warning(
-    tmp_path: Path,
-    user_rules: Path,
-    key_file: Path,
-    loads: list[int],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A key folder logwatch may not write in (a read-only one; the temporary file
-    of the key is refused as such a folder would refuse it)."""
-    real = tempfile.mkstemp
-
-    def refuse(*args: object, dir: object = None, **kwargs: object) -> tuple[int, str]:
-        if dir == key_file.parent:
-            raise PermissionError(13, "Permission denied")
-        return real(*args, dir=dir, **kwargs)  # type: ignore[call-overload,no-any-return]
-
-    monkeypatch.setattr(tempfile, "mkstemp", refuse)
-    warnings = load_twice(user_rules, RulesCache(tmp_path / "cache", key_file))
-    assert warnings == 2 * [
-        f"rules cache not used: {key_file}: no key to sign it with: Permission "
-        "denied; the rules were loaded from their files"
-    ]
-    assert loads == [1, 1]
     assert cache_files(tmp_path / "cache") == []
 
 
