@@ -99,19 +99,38 @@ _lang_option = click.option(
 )
 
 
-def _load(rule_dirs: Iterable[Path]) -> RuleSet:
-    from logwatch.rules import load_rules, rules_cache_dir, rules_cache_key
+def _load(rule_dirs: Iterable[Path], config_path: Path | None = None) -> RuleSet:
+    """The rules, through the cache whose key is in the config's state folder."""
+    from logwatch.paths import rules_cache
+    from logwatch.rules import load_rules
 
+    env = dict(os.environ)
     warnings: list[str] = []
     rules = load_rules(
         list(rule_dirs),
-        cache_dir=rules_cache_dir(os.environ),
-        key_file=rules_cache_key(os.environ),
+        cache=rules_cache(_configured_state_dir(config_path, env), env),
         warnings=warnings,
     )
     for warning in warnings:
         click.echo(f"logwatch: {warning}", err=True)
     return rules
+
+
+def _configured_state_dir(config_path: Path | None, env: dict[str, str]) -> str | None:
+    """The config's ``state_dir``, if there is a config that sets one. The defaults
+    set none: with no config file and no setting in the environment, the config's
+    models are not even imported (a third of scan's start-up). A config that cannot
+    be read sets none here: the commands that need it report it themselves."""
+    from logwatch.paths import config_given
+
+    if config_path is None and not config_given(env):
+        return None
+    from logwatch.config import load_state_dir
+
+    try:
+        return load_state_dir(config_path, env)
+    except LogwatchError:
+        return None
 
 
 # -- scan ------------------------------------------------------------------------------
@@ -408,7 +427,7 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
     from logwatch.wiring import build_setup
 
     if rule_dirs:
-        rules = _load(rule_dirs)
+        rules = _load(rule_dirs, config_path)
         _check_catalogue(rules, rule_dirs)
         click.echo(f"{rules.summary()} OK")
         return

@@ -433,6 +433,8 @@ def parse_env_file(text: str, source: str) -> tuple[dict[str, str], list[ConfigE
     its text (it may hold a secret)."""
     from io import StringIO
 
+    # not the library's public API: pinned to one minor release in pyproject.toml,
+    # its shape checked by tests/test_config.py
     from dotenv.parser import parse_stream
 
     values: dict[str, str] = {}

@@ -1,11 +1,13 @@
-"""Where the config comes from when no ``--config`` is given: its default file and the
-``LOGWATCH_*`` variables. Light to import: ``scan`` asks here whether there is a config
-at all before it imports the config's models."""
+"""Where logwatch's files are: the config's default file, the state file, the rules
+cache and its key, from the config and the ``LOGWATCH_*`` variables (read here, not in
+the modules that use the paths). Light to import: ``scan`` asks here whether there is a
+config at all before it imports the config's models."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
@@ -39,3 +41,47 @@ def config_given(env: Mapping[str, str] | None = None) -> bool:
     return default_config_path(env).exists() or any(
         name.startswith(ENV_PREFIX) and name not in OWN_VARIABLES for name in env
     )
+
+
+def state_path(state_dir: str | None, env: Mapping[str, str] | None = None) -> Path:
+    """The state file, computed here only: ``state.db`` in the config's ``state_dir``,
+    else in ``$LOGWATCH_STATE_DIR`` (read nowhere else), else in the platform's state
+    directory."""
+    env = os.environ if env is None else env
+    folder = state_dir or env.get("LOGWATCH_STATE_DIR")
+    if folder:
+        return Path(folder).expanduser() / "state.db"
+    return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
+
+
+@dataclass(frozen=True, slots=True)
+class RulesCache:
+    """Where loaded rule sets are kept (``folder``, which may be shared) and the file
+    of the user's own key that signs them (``key_file``, never in that folder)."""
+
+    folder: Path
+    key_file: Path
+
+
+#: The key's name in the state folder.
+CACHE_KEY_NAME = "rules-cache.key"
+
+
+def rules_cache(state_dir: str | None, env: Mapping[str, str]) -> RulesCache | None:
+    """The rules cache of a config whose ``state_dir`` is given: its folder is
+    ``$LOGWATCH_CACHE_DIR``, else the user's cache directory; None (no cache) when
+    ``LOGWATCH_CACHE_DIR`` is empty. Its key is ``$LOGWATCH_CACHE_KEY``, else
+    ``rules-cache.key`` beside the state file (``state_path``): the one folder of
+    logwatch's that must be private and writable, the system unit's included."""
+    chosen = env.get("LOGWATCH_CACHE_DIR")
+    if chosen is not None and not chosen:
+        return None
+    folder = (
+        Path(chosen)
+        if chosen
+        else platformdirs.user_cache_path("logwatch", appauthor=False)
+    )
+    key = env.get("LOGWATCH_CACHE_KEY")
+    if key:
+        return RulesCache(folder, Path(key))
+    return RulesCache(folder, state_path(state_dir, env).with_name(CACHE_KEY_NAME))

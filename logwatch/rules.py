@@ -16,7 +16,7 @@ import os
 import pickle
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from logwatch import formats
-from logwatch.errors import ConfigError, InvalidConfig, RuleError
+from logwatch.errors import ConfigError, InvalidConfig, RuleError, StateError
 from logwatch.model import RECORD_FIELDS, Line, Record, Severity
+from logwatch.paths import RulesCache
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
     PATTERN_FLAGS,
@@ -41,6 +42,7 @@ from logwatch.privatefiles import (
     OTHERS_ANY,
     OTHERS_WRITE,
     Exposure,
+    check_private_dir,
     not_private,
     write_private,
 )
@@ -449,16 +451,15 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
 def load_rules(
     dirs: Iterable[Path] = (),
     builtin: bool = True,
-    cache_dir: Path | None = None,
-    key_file: Path | None = None,
+    cache: RulesCache | None = None,
     warnings: list[str] | None = None,
 ) -> RuleSet:
     """Every rule and catalogue entry from the built-in packs and ``dirs``.
 
-    With ``cache_dir``, a rule set loaded before from the very same files by the very
-    same code is read from there instead, when signed with the user's key in
-    ``key_file`` (default: ``rules_cache_key`` of the environment; see ``_Cache``).
-    A cache that was refused is named in ``warnings``.
+    With ``cache`` (``paths.rules_cache``), a rule set loaded before from the very
+    same files by the very same code is read from its folder instead, when signed
+    with the user's key in its ``key_file`` (see ``_Cache``). A cache that was refused,
+    or that cannot be used for want of a key, is named in ``warnings``.
 
     Raises:
         InvalidConfig: with every problem in every file, duplicate ids included.
@@ -468,47 +469,22 @@ def load_rules(
     # costs time (a third of the load at start-up)
     enabled = gc.isenabled()
     gc.disable()
-    cache = None
+    kept = None
     try:
-        if cache_dir is not None:
-            key_file = key_file or rules_cache_key(os.environ)
-            cache = _Cache.of(cache_dir, key_file, dirs, builtin)
-        cached = cache.read() if cache is not None else None
+        if cache is not None:
+            kept = _Cache.of(cache.folder, cache.key_file, dirs, builtin)
+        cached = kept.read() if kept is not None else None
         if cached is not None:
             return cached
         ruleset = _load_rules(dirs, builtin)
-        if cache is not None:
-            cache.write(ruleset)
+        if kept is not None:
+            kept.write(ruleset)
         return ruleset
     finally:
-        if cache is not None and cache.warning and warnings is not None:
-            warnings.append(cache.warning)
+        if kept is not None and kept.warning and warnings is not None:
+            warnings.append(kept.warning)
         if enabled:
             gc.enable()
-
-
-def rules_cache_dir(env: Mapping[str, str]) -> Path | None:
-    """Where loaded rule sets are kept: ``LOGWATCH_CACHE_DIR``, else the user's cache
-    directory; None (no cache) when ``LOGWATCH_CACHE_DIR`` is empty."""
-    chosen = env.get("LOGWATCH_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen else None
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("logwatch", appauthor=False))
-
-
-def rules_cache_key(env: Mapping[str, str]) -> Path:
-    """The file of the user's own key that signs the rules cache:
-    ``LOGWATCH_CACHE_KEY``, else ``rules-cache.key`` in the user's state directory
-    (never the cache directory, which may be shared; the user unit may write there)."""
-    chosen = env.get("LOGWATCH_CACHE_KEY")
-    if chosen:
-        return Path(chosen)
-    import platformdirs
-
-    state = platformdirs.user_state_path("logwatch", appauthor=False)
-    return state / "rules-cache.key"
 
 
 def _own_code() -> list[Path]:
@@ -599,8 +575,10 @@ class _Cache:
     Unpickling runs code, and the file's name can be computed by anyone: so a file is
     read only when it is this user's, in a folder no one else can write, opened
     without following links, and its HMAC (under the user's own random key, kept
-    private in ``key_file``, away from the cache folder) matches — checked before a
-    byte is unpickled. Anything else is ignored with a warning and loaded anew.
+    private in ``key_file``, away from the cache folder, in a folder refused as the
+    state folder is when others can write it) matches — checked before a byte is
+    unpickled. Anything else, and a key that cannot be had, is ignored with a warning
+    and loaded anew.
     """
 
     MAGIC = b"logwatch-rules-2\n"
@@ -614,6 +592,7 @@ class _Cache:
         #: why the cache was not used, for the user (None: nothing to say)
         self.warning: str | None = None
         self._secret: bytes | None = None
+        self._asked = False
 
     @classmethod
     def of(
@@ -647,14 +626,25 @@ class _Cache:
         )
 
     def secret(self) -> bytes | None:
-        """The user's signing key, made on first use; None when it cannot be had."""
-        if self._secret is None:
-            with contextlib.suppress(OSError):
+        """The user's signing key, made on first use; None, with ``warning`` set,
+        when it cannot be had: without it the cache is off, and the user is told."""
+        if not self._asked:
+            self._asked = True
+            try:
                 self._secret = self._read_or_make_secret()
+            except (_Untrusted, StateError) as exc:
+                self._ignored(str(exc))
+            except OSError as exc:
+                self._ignored(
+                    f"{self.key_file}: no key to sign it with: {exc.strerror or exc}"
+                )
         return self._secret
 
     def _read_or_make_secret(self) -> bytes:
-        _own_dir(self.key_file.parent)
+        # the state folder by default: refused when not private, as the state is
+        # (never tightened here, or the outcome would depend on which command ran
+        # first); the message names the fix
+        check_private_dir(self.key_file.parent)
         try:
             secret = _read_own(self.key_file, private=True)
         except FileNotFoundError:
@@ -684,7 +674,6 @@ class _Cache:
         try:
             _own(self.path.parent.stat(), self.path.parent)
             data = _read_own(self.path)
-            secret = self.secret()
         except FileNotFoundError:
             return None
         except _Untrusted as exc:
@@ -692,6 +681,7 @@ class _Cache:
             return None
         except OSError:
             return None
+        secret = self.secret()
         if secret is None:
             return None
         head = self.MAGIC + self.key
@@ -715,12 +705,8 @@ class _Cache:
     def write(self, ruleset: RuleSet) -> None:
         """Keep ``ruleset``; silently not when the directory cannot take it."""
         try:
-            try:
-                secret = self.secret()
-            except _Untrusted as exc:
-                self._ignored(str(exc))
-                return
-            if secret is None:
+            secret = self.secret()
+            if secret is None:  # ``warning`` says why
                 return
             body = pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL)
             _own_dir(self.path.parent)  # someone else's: not written (read warned)

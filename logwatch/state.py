@@ -16,12 +16,11 @@ import sqlite3
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import structlog
 
 from logwatch.clock import Clock
@@ -29,6 +28,7 @@ from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
 from logwatch.model import DeliveryStatus, FileState, Queued
+from logwatch.paths import state_path as state_path  # computed there
 from logwatch.privatefiles import check_private_dir, make_dir
 
 log = structlog.get_logger("logwatch.state")
@@ -137,17 +137,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v6,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def state_path(state_dir: str | None, env: Mapping[str, str] | None = None) -> Path:
-    """The state file, computed here only: ``state.db`` in the config's ``state_dir``,
-    else in ``$LOGWATCH_STATE_DIR`` (read nowhere else), else in the platform's state
-    directory."""
-    env = os.environ if env is None else env
-    folder = state_dir or env.get("LOGWATCH_STATE_DIR")
-    if folder:
-        return Path(folder).expanduser() / "state.db"
-    return platformdirs.user_state_path("logwatch", appauthor=False) / "state.db"
 
 
 class _Unusable(Exception):

@@ -40,18 +40,13 @@ from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
+from logwatch.paths import rules_cache
 from logwatch.places import default_sources, known_folders
 from logwatch.privatefiles import check_private_dir
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, Remotes, remote_chats
 from logwatch.render import Message, default_language
-from logwatch.rules import (
-    Rule,
-    RuleSet,
-    load_rules,
-    rules_cache_dir,
-    rules_cache_key,
-)
+from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State
 from logwatch.tailer import Source
@@ -102,10 +97,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
     rules = load_rules(
-        dirs,
-        cache_dir=rules_cache_dir(env),
-        key_file=rules_cache_key(env),
-        warnings=loaded.warnings,
+        dirs, cache=rules_cache(config.state_dir, env), warnings=loaded.warnings
     )
     known = {r.id for r in rules}
     unknown = [

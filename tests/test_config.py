@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import inspect
+import tomllib
 from datetime import time
+from importlib.metadata import version
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
+from packaging.requirements import Requirement
+from packaging.version import Version
 
 from logwatch.config import (
     config_from_text,
@@ -489,3 +494,34 @@ def test_the_env_file_is_read_as_the_formats_own_reader_reads_it(
     reference = dotenv_values(stream=StringIO(line), interpolate=False)
     assert parse_env_file(line, "secrets.env") == (reference, [])
     assert reference == {"TOKEN": value}
+
+
+def test_the_env_file_readers_inner_parts_keep_the_shape_parse_env_file_uses() -> None:
+    """``parse_env_file`` reads each line through the library's parser module, which
+    it does not promise to keep: its reader and the fields of what it yields must be
+    the ones read there, or a line is misread or ignored without a word."""
+    from dotenv import parser
+
+    assert list(inspect.signature(parser.parse_stream).parameters) == ["stream"]
+    assert parser.Binding._fields == ("key", "value", "original", "error")
+    assert parser.Original._fields == ("string", "line")
+    got = list(parser.parse_stream(StringIO("\nA=1\nno name\n")))
+    assert got == [
+        parser.Binding("A", "1", parser.Original("\nA=1\n", 1), False),
+        parser.Binding(None, None, parser.Original("no name\n", 3), True),
+    ]
+
+
+def test_the_env_file_reader_is_pinned_to_the_minor_release_checked_above() -> None:
+    """A new minor release may change those inner parts: pyproject allows only the
+    installed one's fixes (before: anything below the next major release)."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    needs = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    (pin,) = [
+        Requirement(r) for r in needs["dependencies"] if r.startswith("python-dotenv")
+    ]
+    installed = Version(version("python-dotenv"))
+    assert installed in pin.specifier
+    major, minor = installed.release[:2]
+    later = [f"{major}.{minor + 1}.0", f"{major}.{minor + 1}.0rc1", f"{major + 1}.0.0"]
+    assert [v for v in later if pin.specifier.contains(v, prereleases=True)] == []

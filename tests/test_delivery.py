@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -436,28 +437,41 @@ def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> 
     state.close()
 
 
+@pytest.fixture
+def disk_full(monkeypatch: pytest.MonkeyPatch) -> Callable[[State], Callable[[], None]]:
+    """Makes a State unable to record a send (an injected StateError, as a full disk
+    gives); what it returns gives the disk its room back."""
+    from logwatch.errors import StateError
+
+    def fill(state: State) -> Callable[[], None]:
+        mark = state.mark
+
+        def full(*args: object, **kwargs: object) -> None:
+            raise StateError(
+                "state.db: cannot save a delivery: database or disk is full"
+            )
+
+        monkeypatch.setattr(state, "mark", full)
+        return lambda: monkeypatch.setattr(state, "mark", mark)
+
+    return fill
+
+
 def test_on_a_full_disk_a_sent_alert_is_not_sent_again_and_is_recorded_later(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, disk_full: Callable[[State], Callable[[], None]]
 ) -> None:
     """State cannot record the send (an injected StateError, as a full disk gives): the
     alert is held as sent in memory instead of being sent again every few seconds, and
     recorded once State can take it."""
-    from logwatch.errors import StateError
-
     state, dispatcher, clock = setup(tmp_path)
     queue(state, dispatcher, clock, 1)
     clock.advance(5)
-    mark = state.mark
-
-    def full(*args: object, **kwargs: object) -> None:
-        raise StateError("state.db: cannot save a delivery: database or disk is full")
-
-    monkeypatch.setattr(state, "mark", full)
+    free = disk_full(state)
     dispatcher.step("phone")
     dispatcher.step("phone")
     assert len(fakes.SENT["phone"]) == 1
     assert state.waiting()["phone"] == 1  # not recorded yet
-    monkeypatch.setattr(state, "mark", mark)
+    free()
     dispatcher.step("phone")
     assert len(fakes.SENT["phone"]) == 1
     assert "phone" not in state.waiting()
@@ -526,22 +540,15 @@ def test_a_stopped_dispatcher_with_due_alerts_waits_and_reads_nothing(
 
 
 def test_a_dispatcher_taking_over_a_channel_sends_nothing_twice_and_loses_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, disk_full: Callable[[State], Callable[[], None]]
 ) -> None:
     """A reload hands each channel to the new dispatcher (senders.py). A send State
     could not record yet (an injected StateError, as a full disk gives) and a
     self-alert held in memory go over with it: neither is sent twice nor lost."""
-    from logwatch.errors import StateError
-
     state, old, clock = setup(tmp_path)
     queue(state, old, clock, 1)
     clock.advance(5)
-    mark = state.mark
-
-    def full(*args: object, **kwargs: object) -> None:
-        raise StateError("state.db: cannot save a delivery: database or disk is full")
-
-    monkeypatch.setattr(state, "mark", full)
+    free = disk_full(state)
     old.step("phone")  # sent, not recorded
     fakes.DOWN.add("phone")
     old.say_now(notice("state_unsaved", problem="disk full"))
@@ -550,7 +557,7 @@ def test_a_dispatcher_taking_over_a_channel_sends_nothing_twice_and_loses_nothin
     new = Dispatcher(state, old.notifier, RULES, "en", clock, rng=random.Random(3))
     new.adopt(old, "phone")
     fakes.DOWN.clear()
-    monkeypatch.setattr(state, "mark", mark)
+    free()
     new.step("phone")
     assert [t for t, _b in fakes.SENT["phone"]] == [
         "alert 0",

@@ -212,6 +212,20 @@ class TestUnits:
         assert "ProtectHome" in plan.notes[0]
 
 
+def verify_unit(
+    unit: Path, system: bool, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``systemd-analyze verify`` on the unit file ``unit`` (a user unit unless
+    ``system``), with ``env`` over this environment."""
+    return subprocess.run(
+        ["systemd-analyze", "verify", *([] if system else ["--user"]), str(unit)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
 @pytest.mark.timeout(300)
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="needs systemd-analyze"
@@ -225,23 +239,11 @@ def test_the_written_units_pass_systemd_analyze_verify(
     plan = svc.linux_install(env, LOGWATCH, tmp_path / "50% c.yaml", system)
     unit = tmp_path / "logwatch.service"
     unit.write_text(plan.writes[0].text)
-    out = subprocess.run(
-        ["systemd-analyze", "verify", *([] if system else ["--user"]), str(unit)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
+    out = verify_unit(unit, system, env)
     assert (out.returncode, out.stderr) == (0, "")
     broken = unit.read_text().replace(str(LOGWATCH), str(tmp_path / "nothing"))
     unit.write_text(broken)
-    out = subprocess.run(
-        ["systemd-analyze", "verify", *([] if system else ["--user"]), str(unit)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
+    out = verify_unit(unit, system, env)
     assert out.returncode != 0  # the check can fail: a missing executable is caught
 
 
@@ -429,13 +431,7 @@ def test_units_with_odd_paths_pass_verify_and_name_the_real_executable(
     assert [systemd_words(line) for line in lines] == [
         [str(executable), verb, "--config", str(config)] for verb in ("check", "run")
     ]
-    out = subprocess.run(
-        ["systemd-analyze", "verify", *([] if system else ["--user"]), str(unit)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        check=False,
-    )
+    out = verify_unit(unit, system, env)
     assert (out.returncode, out.stderr) == (0, "")
 
 
