@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -22,7 +22,11 @@ SILENT = "none"
 #: Placeholders in documented texts: %s, %d, <A>, {param0}, [xxx]
 #: (the stdlib engine: thousands of short substitutions at load, where it is faster)
 #: Quantower's `` (BTCUSDT)`` after a message (upper case only: not "(unless …)")
-_SYMBOL_AT_END = re.compile(r"\s*\([A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?\)\.?$")
+# (starting only where white space starts: from inside a long run of it, each search
+# would read the rest of the run again)
+_SYMBOL_AT_END = re.compile(
+    r"(?<!\s)\s*+\([A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?\)\.?$"
+)
 PLACEHOLDER = re.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
 
 
@@ -105,8 +109,9 @@ class Catalogue:
     categories: Mapping[str, Category] = field(default_factory=dict)
     #: texts with placeholders (``Filter failure: %s``), normalised, per exchange
     templates: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
-    #: the templates as regexes by their first word, made when first needed
-    _compiled: dict[str, dict[str, list[tuple[re.Pattern[str], Entry]]]] = field(
+    #: the templates' texts around their placeholders, by their first word, made
+    #: when first needed
+    _compiled: dict[str, dict[str, list[tuple[tuple[str, ...], Entry]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -134,10 +139,9 @@ class Catalogue:
             for template, entry in self.templates.get(exchange, ()):
                 pieces = PLACEHOLDER.split(template)
                 first = pieces[0].split(" ", 1)[0] if " " in pieces[0] else ""
-                pattern = re.compile(".+?".join(map(re.escape, pieces)))
-                buckets.setdefault(first, []).append((pattern, entry))
+                buckets.setdefault(first, []).append((tuple(pieces), entry))
         candidates = (*buckets.get(text.split(" ", 1)[0], ()), *buckets.get("", ()))
-        return next((e for p, e in candidates if p.fullmatch(text)), None)
+        return next((e for p, e in candidates if fits(p, text)), None)
 
     def examples(self, entry: Entry, shape: Shape) -> list[str]:
         """Lines that print ``entry`` in ``shape``, from the shape's examples: with its
@@ -188,6 +192,29 @@ class Catalogue:
             entry = self.lookup(shape.exchange, code, message)
             return Found(shape, code, message, entry, groups, m.start())
         return None
+
+
+def fits(pieces: Sequence[str], text: str) -> bool:
+    """Whether ``text`` is ``pieces`` with one or more characters between each two
+    (a template's words around its placeholders), on one line.
+
+    Each piece is placed as early as it fits, which finds a placement when there is
+    one, in one pass (a regex of ``.+?`` between them backtracks in time that grows
+    with the power of their number).
+    """
+    if len(pieces) < 2:
+        return text == "".join(pieces)
+    head, *middle, tail = pieces
+    end = len(text) - len(tail)  # where the tail must start
+    if "\n" in text or not text.startswith(head) or not text.endswith(tail):
+        return False
+    pos = len(head)
+    for piece in middle:
+        at = text.find(piece, pos + 1, end - 1)
+        if at < 0:
+            return False
+        pos = at + len(piece)
+    return pos < end
 
 
 def normalise_text(text: str) -> str:

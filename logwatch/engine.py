@@ -19,7 +19,7 @@ from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
 from logwatch.model import Hit, Record, Severity
-from logwatch.redact import redact
+from logwatch.redact import redact_head
 from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
 
 #: A rule whose searches time out this many times is disabled.
@@ -62,8 +62,10 @@ LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
 }
 #: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
 _LEVEL = -1
+# a hex word holding a digit: the look-ahead finds the digit, then the word is taken
+# whole (``[0-9a-f]*\d[0-9a-f]*`` tried each split of a long one)
 _NUMBERS = regex.compile(
-    r"0x[0-9a-f]+|\b[0-9a-f]*\d[0-9a-f]*\b|\d+(?:[.,]\d+)*", regex.I
+    r"0x[0-9a-f]+|\b(?=[0-9a-f]*\d)[0-9a-f]++\b|\d+(?:[.,]\d+)*", regex.I
 )
 _PREFIX = regex.compile(
     r"^.*? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |^\[[A-Z]+ \| [^\]]*\] "
@@ -287,7 +289,7 @@ class Engine:
                 continue
             masked = masked or self._masked(record)
             captures = {
-                k: redact(v, self.secrets)
+                k: redact_head(v, self.secrets)
                 for k, v in m.groupdict().items()
                 if v is not None
             }
@@ -369,9 +371,11 @@ class Engine:
         if rule is None:
             return []  # disabled by the config
         captures = {
-            k: redact(v, self.secrets) for k, v in found.captures.items() if k != "q"
+            k: redact_head(v, self.secrets)
+            for k, v in found.captures.items()
+            if k != "q"
         }
-        message = redact(found.message, self.secrets)
+        message = redact_head(found.message, self.secrets)
         if message:
             captures["message"] = message
         codes = (found.code,) if found.code is not None else rule.codes
@@ -400,8 +404,12 @@ class Engine:
             k: self._masked_field(v) if k in _FREE_TEXT else v
             for k, v in record.fields.items()
         }
-        raw = redact(record.raw, self.secrets)
-        text = raw if record.text == record.raw else redact(record.text, self.secrets)
+        # masked up to redact.MAX_REDACTED_CHARS each, the rest cut: a record may be
+        # 200 lines of 64 KiB, and only the masked part may leave the engine
+        raw = redact_head(record.raw, self.secrets)
+        text = (
+            raw if record.text == record.raw else redact_head(record.text, self.secrets)
+        )
         if raw == record.raw and text == record.text and fields == record.fields:
             return record  # nothing to mask: most records
         return Record(
@@ -422,7 +430,7 @@ class Engine:
         if masked is None:
             if len(self._masked_fields) >= _MASKED_FIELDS:
                 self._masked_fields.clear()
-            masked = self._masked_fields[value] = redact(value, self.secrets)
+            masked = self._masked_fields[value] = redact_head(value, self.secrets)
         return masked
 
     def _timed_out(self, rule: Rule, scan: Scan | None) -> None:

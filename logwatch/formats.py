@@ -26,9 +26,11 @@ class Format:
     name: str
     platform: str
     #: Matches the first line of a record; lines that do not match continue the record
-    #: before them. None: every line is a record of its own.
+    #: before them. None: every line is a record of its own. Matched at a line's start
+    #: (``\G`` anchors it there, so that no search from every position re-reads runs).
     head: regex.Pattern[bytes] | None
-    #: Matches the lines this format is recognised by (content detection).
+    #: Matches the lines this format is recognised by (content detection), from
+    #: their start.
     detect: regex.Pattern[str] | None
     #: Matches file names this format is known by.
     names: regex.Pattern[str] | None
@@ -203,10 +205,10 @@ _LOG4NET_PARSE = _match_fields(
 QUANTOWER = Format(
     name="quantower",
     platform="quantower",
-    head=regex.compile(rb"\s*\{|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \["),
+    head=regex.compile(rb"\G(?:\s*\{|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \[)"),
     detect=regex.compile(
-        r'\s*\{.*"(?:@t|@mt|@m|lvl|ev|ConnectionName)"'
-        r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \[[^\]]*\] [A-Z]+ "
+        r'\A(?:\s*\{.*?"(?:@t|@mt|@m|lvl|ev|ConnectionName)"'
+        r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \[[^\]]*\] [A-Z]+ )"
     ),
     names=regex.compile(r"(?i)\.slog$|quantower"),
     parse=_quantower,
@@ -268,7 +270,7 @@ JSON_LINES = Format(
     name="json",
     platform="",
     head=None,
-    detect=regex.compile(r'\s*\{\s*"'),
+    detect=regex.compile(r'\A\s*\{\s*"'),
     names=regex.compile(r"(?i)\.(?:jsonl|ndjson|clef)$"),
     parse=_json_line,
 )

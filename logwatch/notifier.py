@@ -40,7 +40,8 @@ log = structlog.get_logger("logwatch.notifier")
 SERVICE_TIMEOUT_S = 30.0
 _RETRY_AFTER = regex.compile(r"retry after (\d+)", regex.I)
 #: apprise's debug lines that carry the cause of a failure (the rest may hold tokens)
-_CAUSE = regex.compile(r"^(?:Socket )?Exception: |\w+(?:Error|Exception): ")
+# (a whole word, then whether it ends so: not each way of splitting a long word)
+_CAUSE = regex.compile(r"^(?:Socket )?Exception: |\b\w++(?<=\wError|\wException): ")
 _NOTIFY_TYPE = {
     Severity.INFO: apprise.NotifyType.INFO,
     Severity.WARNING: apprise.NotifyType.WARNING,

@@ -19,6 +19,14 @@ from urllib.parse import quote, unquote
 import regex
 
 MASK = "****"
+#: How much of a text ``redact_head`` masks and keeps: a record may hold 200 lines of
+#: 64 KiB, an alert shows 500 characters of it, and masking costs time per character.
+MAX_REDACTED_CHARS = 8192
+#: What ends a text cut at MAX_REDACTED_CHARS.
+CUT_MARK = " …[cut]"
+#: A cut goes back this far, at most, to fall between two words (half a key looks
+#: like no key).
+_CUT_SLACK = 256
 #: A configured secret shorter than this is not searched for (it would mask words).
 MIN_SECRET_CHARS = 4
 
@@ -28,16 +36,20 @@ _SECRET_WORDS = (
     r"api[_-]?key|apikey|secret|passphrase|password|passwd|token|signature|"  # noqa: S105
     r"listen[_-]?key|private[_-]?key|credential|authorization"
 )
+# a run of name characters holding a secret-like word: the look-ahead finds the word,
+# then the run is taken whole (what follows a name is never a name character), so no
+# run is scanned more than once per word it holds
 _NAME = (
-    r"(?<![A-Za-z0-9_.-])(?:[A-Za-z0-9_.-]*(?:" + _SECRET_WORDS + r")[A-Za-z0-9_.-]*"
-    r"|pwd|pass|auth)"
+    r"(?<![A-Za-z0-9_.-])(?:(?=[A-Za-z0-9_.-]*?(?:" + _SECRET_WORDS + r"))"
+    r"[A-Za-z0-9_.-]++|pwd|pass|auth)"
 )
 # the value: "double" or 'single' quoted (JSON, Python reprs; \"escaped\" inside a
-# string), else everything up to white space or an obvious end of a value
+# string), else everything up to white space or an obvious end of a value. A quote
+# that the text ends before closing (a text cut short) holds the rest.
 _VALUE = (
-    r"(?:\\\"(?P<v1>.*?)\\\""
-    r"|\"(?P<v2>(?:\\.|[^\"\\])*)\""
-    r"|'(?P<v3>(?:\\.|[^'\\])*)'"
+    r"(?:\\\"(?P<v1>.*?)(?:\\\"|\Z)"
+    r"|\"(?P<v2>(?:\\.|[^\"\\])*)(?:\"|\Z)"
+    r"|'(?P<v3>(?:\\.|[^'\\])*)(?:'|\Z)"
     r"|(?P<v4>[^\s\"'&}\])>]+))"
 )
 # Each pattern runs on whichever engine (re or regex) was faster on log lines here.
@@ -46,9 +58,13 @@ _KEY_VALUE = re.compile(r"(?i)(?P<k>" + _NAME + r"(?:\\?[\"'])?\s*[:=]\s*)" + _V
 _ROOTS = ("key", "secret", "pass", "pwd", "token", "signature", "credential", "auth")
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.-")
 # scheme://user:password@host: the password runs to the last @ of the URL, so it
-# may hold / : or @ itself
+# may hold / : or @ itself. The pattern takes the rest of the URL whole and
+# ``_url_credential`` finds that @: backtracking to it from every scheme of a long
+# run (``x://a:x://a:…``) would read the run once per scheme. The scheme starts at
+# the first letter of its run after a non-word character (``\b``), found in one pass.
 _URL_CREDENTIALS = regex.compile(
-    r"(?i)(?P<k>\b[a-z][a-z0-9+.-]*://[^\s:/@\"']*:)(?P<v>[^\s\"']+)(?=@[^\s@\"']+)"
+    r"(?i)(?<![a-z0-9+.-])(?P<k>(?:[0-9+.-]|(?<=\w)[a-z])*+\b[a-z][a-z0-9+.-]*+://"
+    r"[^\s:/@\"']*+:)(?P<v>[^\s\"']++)"
 )
 _BEARER = regex.compile(
     r"(?i)(?P<k>\b(?:bearer|basic)\s+)(?P<v>[A-Za-z0-9._~+/=-]{8,})"
@@ -66,7 +82,9 @@ _IPV4 = regex.compile(
 _IPV6 = regex.compile(r"(?<![\w:.])[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}(?![\w:])")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 #: a path segment made of words (``Users``, ``AppData``, ``user_data``)
-_WORDY = re.compile(r"(?:[A-Z]?[a-z]{2,})+|[a-z]{2,}(?:[_-][a-z0-9]+)+")
+# possessive: a run of lower-case letters is one word whole, never split in every
+# way there is (which took exponential time on ``aaa…a1``)
+_WORDY = re.compile(r"(?:[A-Z]?[a-z]{2,}+)++|[a-z]{2,}+(?:[_-][a-z0-9]++)++")
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -116,6 +134,17 @@ def _credential(m: Any) -> str:
     return str(m.group("k")) + MASK
 
 
+def _url_credential(m: Any) -> str:
+    """The URL with its password masked: up to the last ``@`` that a host follows."""
+    rest = str(m.group("v"))
+    at = rest.rfind("@")
+    while at >= 1 and (at + 1 == len(rest) or rest[at + 1] == "@"):
+        at = rest.rfind("@", 0, at)
+    if at < 1:
+        return str(m.group(0))  # no host after an @: no password
+    return str(m.group("k")) + MASK + rest[at:]
+
+
 def _token(m: Any) -> str:
     return _hint(str(m.group("v")))
 
@@ -145,7 +174,8 @@ def _may_hold_key_value(text: str) -> bool:
                 i += 1
             if i < size and lower[i] in ":=":
                 return True
-            at = lower.find(root, at + 1)
+            # the root's later places in this name end where this one did
+            at = lower.find(root, i)
     return False
 
 
@@ -165,7 +195,7 @@ def _longest_word(text: str) -> int:
 # patterns (a log line's words are short; an IPv4 address holds three dots). The
 # number is the shortest run without white space a match is (0: any).
 _SUBS: tuple[tuple[Any, Callable[[Any], str], Callable[[str], bool], int], ...] = (
-    (_URL_CREDENTIALS, _credential, lambda t: "://" in t, 0),
+    (_URL_CREDENTIALS, _url_credential, lambda t: "://" in t, 0),
     (_BEARER, _credential, _may_hold_bearer, 0),
     (_KEY_VALUE, _key_value, _may_hold_key_value, 0),
     (_BOT_TOKEN, _token, lambda t: ":" in t or "%3" in t, 6 + 1 + 30),
@@ -204,3 +234,29 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     if "::" in text or text.count(":") >= 5:
         text = _IPV6.sub(_ip6, text)
     return text
+
+
+def redact_head(
+    text: str, secrets: Iterable[str] = (), limit: int = MAX_REDACTED_CHARS
+) -> str:
+    """``text`` masked as by ``redact``, cut first at ``limit`` characters (between
+    two words where it can) and then ending with CUT_MARK: what is cut is neither
+    masked nor kept."""
+    if len(text) <= limit:
+        return redact(text, secrets)
+    secrets = tuple(s for s in secrets if len(s) >= MIN_SECRET_CHARS)
+    # a configured secret across the cut is masked whole first
+    reach = limit + max(map(len, secrets), default=0)
+    full = text[:reach]
+    for secret in secrets:
+        full = full.replace(secret, MASK)
+    if len(text) <= reach and len(full) <= limit:
+        return redact(full)  # the masks made it short enough
+    following = full[limit] if len(full) > limit else text[reach]
+    head = full[:limit]
+    if not head[-1].isspace() and not following.isspace():
+        for at in range(len(head) - 1, max(len(head) - _CUT_SLACK, 0), -1):
+            if head[at].isspace():
+                head = head[: at + 1]
+                break
+    return redact(head) + CUT_MARK

@@ -11,6 +11,7 @@ from logwatch.engine import Engine, normalise_message
 from logwatch.formats import GENERIC
 from logwatch.lines import Block
 from logwatch.model import Hit, Severity
+from logwatch.redact import CUT_MARK, MAX_REDACTED_CHARS
 from logwatch.rules import load_rules, rules_from_text
 from tests.samples import CATASTROPHIC
 
@@ -286,3 +287,18 @@ def test_a_secret_in_a_field_is_masked_on_every_hit_however_many_values_repeat()
     assert len(connections) == len(lines) + 5
     assert not any("hunter2" in c for c in connections)
     assert connections[0] == connections[-5] == "acct0 ****"
+
+
+@pytest.mark.parametrize("lines", [1, 3])
+def test_a_hit_keeps_its_record_masked_up_to_the_cap_with_the_cut_marked(
+    lines: int,
+) -> None:
+    """A record may be 200 lines of 64 KiB: only its head is masked and kept."""
+    error = "Refuse (B): Margin is insufficient. ip 178.151.198.159"
+    filler = " ".join(["word"] * 10_000)  # 50 KB
+    block = block_of(error + " " + filler, *[filler] * (lines - 1))
+    (hit,) = ENGINE.scan(block, GENERIC, "f.log").hits
+    for text in (hit.record.raw, hit.record.text):
+        assert text.startswith("Refuse (B): Margin is insufficient. ip ****")
+        assert text.endswith(CUT_MARK)
+        assert len(text) <= MAX_REDACTED_CHARS + len(CUT_MARK)

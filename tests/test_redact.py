@@ -4,7 +4,15 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from logwatch.redact import MASK, is_key_material, redact, secret_forms
+from logwatch.redact import (
+    CUT_MARK,
+    MASK,
+    MAX_REDACTED_CHARS,
+    is_key_material,
+    redact,
+    redact_head,
+    secret_forms,
+)
 from tests.strategies import key_material, secret_names, secret_values
 
 KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -216,3 +224,54 @@ def test_each_cheap_test_passes_whatever_its_pattern_would_match(text: str) -> N
         if pattern.search(text):
             assert worth(text), (pattern.pattern, text)
             assert _longest_word(text) >= run, (pattern.pattern, text)
+
+
+class TestRedactHead:
+    """A long text is masked up to MAX_REDACTED_CHARS and cut there, never beyond."""
+
+    def test_a_short_text_is_masked_whole_and_not_marked(self) -> None:
+        text = "password=hunter22 " + "x" * 100
+        assert redact_head(text) == redact(text)
+
+    def test_a_long_text_is_cut_at_the_cap_and_marked(self) -> None:
+        text = "password=hunter22 " + "word " * 5000
+        head = redact_head(text)
+        assert head.startswith("password=**** word")
+        assert head.endswith(CUT_MARK)
+        assert len(head) <= MAX_REDACTED_CHARS + len(CUT_MARK)
+
+    def test_a_long_text_without_spaces_is_cut_at_the_cap(self) -> None:
+        head = redact_head("é" * (3 * MAX_REDACTED_CHARS))
+        assert head == "é" * MAX_REDACTED_CHARS + CUT_MARK
+
+    @given(
+        st.integers(-120, 40),
+        st.sampled_from(
+            [
+                "{}",
+                "apiKey={}",
+                '"passphrase": "{}"',
+                "'secret': '{}'",
+                "mysql://u:{}@db.example.com/x",
+                "Authorization: Bearer {}",
+            ]
+        ),
+        st.one_of(key_material, secret_values.map(lambda v: v + "9Zq-" + v)),
+        st.booleans(),
+    )
+    def test_a_secret_across_the_cut_is_never_shown(
+        self, shift: int, shape: str, secret: str, configured: bool
+    ) -> None:
+        """Cut anywhere in the secret, or in its name, nothing of it is shown."""
+        assume(configured or shape != "{}" or is_key_material(secret))
+        at = MAX_REDACTED_CHARS + shift
+        filler = ("fill " * (at // 5 + 1))[:at]
+        text = filler + shape.format(secret) + " " + "tail " * 50
+        head = redact_head(text, secret_forms([secret]) if configured else ())
+        # what a masked secret keeps (its first four characters) is no more
+        shown = [secret[i : i + 5] for i in range(len(secret) - 4)]
+        assert not [s for s in shown if s in head[len(filler) - 5 :]], head[at - 40 :]
+
+    def test_a_quoted_value_cut_before_its_quote_closes_is_masked(self) -> None:
+        text = '"passphrase": "correct horse battery staple"'
+        assert redact(text[:-10]) == '"passphrase": "****'
