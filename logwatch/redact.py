@@ -66,9 +66,10 @@ _URL_CREDENTIALS = regex.compile(
     r"(?i)(?<![a-z0-9+.-])(?P<k>(?:[0-9+.-]|(?<=\w)[a-z])*+\b[a-z][a-z0-9+.-]*+://"
     r"[^\s:/@\"']*+:)(?P<v>[^\s\"']++)"
 )
-_BEARER = regex.compile(
-    r"(?i)(?P<k>\b(?:bearer|basic)\s+)(?P<v>[A-Za-z0-9._~+/=-]{8,})"
-)
+# the credential after an Authorization scheme is the whole run up to white space or
+# the end of a quoted or bracketed value: a token with ':' in it (Basic's decoded
+# user:password) stopped the old base64 class short, and only the scheme was masked
+_BEARER = regex.compile(r"(?i)(?P<k>\b(?:bearer|basic)\s+)(?P<v>[^\s\"'&}\])>]{8,}+)")
 # Telegram bot tokens, with ':' or its URL encoding, after "bot" or alone
 _BOT_TOKEN = regex.compile(r"(?i)(?<!\d)(?P<v>\d{6,12}(?::|%3A)[A-Za-z0-9_-]{30,})")
 # long runs of key material: hex, base64 or base64url (signatures, API keys, listenKeys)

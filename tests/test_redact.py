@@ -259,14 +259,19 @@ class TestRedactHead:
         st.one_of(key_material, secret_values.map(lambda v: v + "9Zq-" + v)),
         st.booleans(),
     )
+    # a token with ':' after a scheme: only "Bearer" was masked, the token shown
+    @example(-42, "Authorization: Bearer {}", "0000000:9Zq-0000000:", False)
     def test_a_secret_across_the_cut_is_never_shown(
         self, shift: int, shape: str, secret: str, configured: bool
     ) -> None:
-        """Cut anywhere in the secret, or in its name, nothing of it is shown."""
-        assume(configured or shape != "{}" or is_key_material(secret))
+        """Cut anywhere in the secret, or in its name, nothing of it is shown that
+        masking the uncut text hides."""
         at = MAX_REDACTED_CHARS + shift
         filler = ("fill " * (at // 5 + 1))[:at]
         text = filler + shape.format(secret) + " " + "tail " * 50
+        # a bare run is masked when masking reads it as key material in its context
+        # (a run with ':;<?' in it is several runs): that, not a guess, is the premise
+        assume(configured or shape != "{}" or secret not in redact(text))
         head = redact_head(text, secret_forms([secret]) if configured else ())
         # what a masked secret keeps (its first four characters) is no more
         shown = [secret[i : i + 5] for i in range(len(secret) - 4)]
