@@ -19,8 +19,12 @@ T = TypeVar("T")
 
 #: times as float seconds both ways ("infer" would read a far-future time as ms)
 _TIMES = ConfigDict(ser_json_temporal="seconds", val_temporal_unit="seconds")
-for _kind in (Record, Hit, Alert, Window):
+for _kind in (Record, Hit, Alert):
     with_config(_TIMES)(_kind)
+#: a window's ``folded_hashes`` as base64 text (~11 characters a hash)
+with_config(ConfigDict(**_TIMES, ser_json_bytes="base64", val_json_bytes="base64"))(
+    Window
+)
 
 
 class Codec(Generic[T]):

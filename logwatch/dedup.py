@@ -10,8 +10,10 @@ windows.
 Memory is bounded whatever the log holds: a window keeps one hit, cut to ``KEPT_CHARS``,
 and at most ``max_windows`` are open (besides one overflow window per rule). Past that,
 the least recently hit window is folded into its rule's overflow window, whose digest
-counts the repeats of every error folded into it ("repeated 40× across 900 errors"): a
-folded error alerts again if it comes back.
+counts the repeats of every error folded into it ("repeated 40× across 900 errors").
+While it is open, a hit of an error folded into it is one more repeat there, not a new
+first alert: it remembers an 8-byte hash of each (``max_folded`` in all; past that, a
+folded error alerts again if it comes back, as it does once the overflow window closes).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from hashlib import blake2b
 from typing import Any
 
 from logwatch.formats import parse_timestamp
@@ -32,6 +35,11 @@ DEFAULT_MAX_WINDOWS = 5_000
 KEPT_CHARS = 1000
 #: Ends the fingerprint of a rule's overflow window: a real one has ``\x1f`` there.
 OVERFLOW = "\x1d(folded)"
+#: Folded errors remembered at most, over all open overflow windows (~150 B each):
+#: past it, one folded error more is counted but not recognised if it comes back.
+DEFAULT_MAX_FOLDED = 4 * DEFAULT_MAX_WINDOWS
+#: Bytes an overflow window keeps of each error folded into it (``folded_hash``).
+HASH_BYTES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,9 @@ class Window:
     last_repeat_log: str = ""
     #: a rule's overflow window: the distinct errors folded into it (0: a plain one)
     folded: int = 0
+    #: an overflow window: the ``folded_hash`` of each error folded into it that it
+    #: recognises, end to end (their hits count here while it is open)
+    folded_hashes: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +182,18 @@ def kept(hit: Hit) -> Hit:
     )
 
 
+def folded_hash(fp: str) -> bytes:
+    """What an overflow window keeps of a fingerprint folded into it: 8 bytes. A new
+    error is taken for one of 20,000 folded ones once in ~9 * 10^14 errors."""
+    return blake2b(fp.encode(), digest_size=HASH_BYTES).digest()
+
+
+def _hashes(blob: bytes) -> list[bytes]:
+    """The ``folded_hash`` values ``blob`` holds end to end."""
+    whole = len(blob) - len(blob) % HASH_BYTES
+    return [blob[i : i + HASH_BYTES] for i in range(0, whole, HASH_BYTES)]
+
+
 def fingerprint(hit: Hit) -> str:
     """The dedup identity of a hit: its rule and its key values; when they are all
     empty and the line names no connection, its file too (two bots, two errors)."""
@@ -201,6 +224,8 @@ class Deduper:
     #: open windows at most, besides the overflow windows (one per rule at most): the
     #: least recently hit is folded into its rule's overflow window to make room
     max_windows: int = DEFAULT_MAX_WINDOWS
+    #: folded errors recognised at most (their ``folded_hash``), all rules together
+    max_folded: int = DEFAULT_MAX_FOLDED
     #: fingerprints of windows folded away or into since the caller last cleared it
     #: (windows that changed without a hit of their own: State must hear of them)
     touched: list[str] = field(default_factory=list)
@@ -208,6 +233,8 @@ class Deduper:
     _seq: int = 0
     #: how many of ``windows`` are overflow windows
     _overflows: int = 0
+    #: the ``folded_hashes`` of every open overflow window
+    _folded: set[bytes] = field(default_factory=set)
 
     def policy(self, rule_id: str) -> Policy:
         """The policy of a rule (the default when it has none)."""
@@ -233,15 +260,17 @@ class Deduper:
         if window is not None:
             del self.windows[fp]  # to the end: the dict is in least-recent-hit order
             self.windows[fp] = window
-            window.repeats += 1
-            logged = log_time(hit)
-            if window.first_repeat_at is None:
-                window.first_repeat_log = logged
-            window.first_repeat_at = window.first_repeat_at or now
-            window.last_repeat_at = now
-            window.last_repeat_log = logged
-            window.last_hit = kept(hit)
+            _repeat(window, hit, now)
             return alerts
+        if self._folded and folded_hash(fp) in self._folded:
+            over = self.windows.get(hit.rule_id + OVERFLOW)
+            if over is not None and over.closes_at <= now:  # the timer is late
+                alerts += self._close(over)
+                self.touched.append(over.fingerprint)
+            elif over is not None:  # folded while it is open: a repeat, told there
+                _repeat(over, hit, now)
+                self.touched.append(over.fingerprint)
+                return alerts
         closes = now + timedelta(seconds=policy.window_s)
         self.calming.pop(fp, None)
         self._make_room(now)
@@ -319,6 +348,10 @@ class Deduper:
         self.windows[key] = over  # to the end: recently used
         self.touched += (window.fingerprint, key)
         over.folded += 1
+        known = folded_hash(window.fingerprint)
+        if len(self._folded) < self.max_folded and known not in self._folded:
+            self._folded.add(known)
+            over.folded_hashes += known  # a copy of 160 KB at most, once a fold
         if window.severity.rank > over.severity.rank:
             over.severity = window.severity
         untold = window.repeats + window.since_reminder
@@ -342,6 +375,7 @@ class Deduper:
         if window.folded:  # an overflow window: one digest, no reminders, no resolve
             del self.windows[window.fingerprint]
             self._overflows -= 1
+            self._folded.difference_update(_hashes(window.folded_hashes))
             if not window.repeats:
                 return []
             return [self._digest(window, AlertKind.DIGEST, window.repeats, policy, at)]
@@ -451,6 +485,7 @@ class Deduper:
         ``max_windows`` the least recently hit are folded (see ``touched``)."""
         self.windows = {}
         self._overflows = 0
+        self._folded = set()
         # overflow windows first: a window folded here adds to its rule's saved one
         order = sorted(
             windows, key=lambda w: (not w.folded, w.last_repeat_at or w.opened_at)
@@ -460,7 +495,23 @@ class Deduper:
                 w.last_hit = kept(w.last_hit)
             if w.folded:
                 self._overflows += 1
+                room = max(self.max_folded - len(self._folded), 0)
+                known = [h for h in _hashes(w.folded_hashes) if h not in self._folded]
+                w.folded_hashes = b"".join(known[:room])
+                self._folded.update(known[:room])
             else:
                 self._make_room(w.last_repeat_at or w.opened_at)
             self.windows[w.fingerprint] = w
         self.muted = dict(muted)
+
+
+def _repeat(window: Window, hit: Hit, now: datetime) -> None:
+    """Count ``hit`` as a repeat in ``window`` (its last line, its times)."""
+    window.repeats += 1
+    logged = log_time(hit)
+    if window.first_repeat_at is None:
+        window.first_repeat_log = logged
+    window.first_repeat_at = window.first_repeat_at or now
+    window.last_repeat_at = now
+    window.last_repeat_log = logged
+    window.last_hit = kept(hit)

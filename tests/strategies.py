@@ -155,4 +155,5 @@ windows = st.builds(
     last_hit=st.none() | hits,
     first_repeat_log=_texts,
     last_repeat_log=_texts,
+    folded_hashes=st.binary(max_size=32),
 )

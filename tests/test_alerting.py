@@ -13,6 +13,7 @@ from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
 from logwatch.engine import Engine
 from logwatch.follow import Follower
+from logwatch.model import AlertKind
 from logwatch.rules import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
@@ -215,6 +216,39 @@ class TestIncrementalSave:
         queued = [ALERTS.loads(r[0]) for r in rows]
         assert sum(a.count for a in queued) == 2 * errors  # every hit, once
         assert sum(a.folded for a in queued) == max(0, errors - cap)
+        assert state.dedup()[0] == []
+        state.close()
+
+    @pytest.mark.parametrize(("errors", "cap"), [(200, 50), (120, 7)])
+    def test_a_restart_still_knows_the_errors_it_folded(
+        self, tmp_path: Path, errors: int, cap: int
+    ) -> None:
+        """Issue 18 review: errors folded before a restart that come back inside the
+        overflow window are repeats, not new FIRST alerts."""
+        state = State(tmp_path / "state.db", FakeClock())
+        alerting = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        keys = [("B", f"S{i}USDT") for i in range(errors)]
+        for i, key in enumerate(keys):
+            alerting.admit([hit(key=key)], at(i))
+            if i % 10 == 0:
+                self.commit(state, alerting)
+        self.commit(state, alerting)
+        state.close()
+        state = State(tmp_path / "state.db", FakeClock())
+        again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        again.restore(*state.dedup())
+        for i, key in enumerate(keys):  # each error once more, inside its window
+            again.admit([hit(key=key)], at(errors + i))
+            if i % 10 == 0:
+                self.commit(state, again)
+        self.commit(state, again)
+        again.tick(at(2 * errors + DEFAULT_WINDOW_S))
+        self.commit(state, again)
+        rows = state._conn.execute("SELECT payload FROM alerts").fetchall()
+        queued = [ALERTS.loads(r[0]) for r in rows]
+        assert [a.kind for a in queued].count(AlertKind.FIRST) == errors
+        digests = [a for a in queued if a.kind is AlertKind.DIGEST]
+        assert sum(a.count for a in digests) == errors  # the second hit of each
         assert state.dedup()[0] == []
         state.close()
 

@@ -9,15 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.dedup import (
+    DEFAULT_MAX_FOLDED,
     DEFAULT_MAX_WINDOWS,
     DEFAULT_WINDOW_S,
+    HASH_BYTES,
     KEPT_CHARS,
+    OVERFLOW,
     Deduper,
     Policy,
     QuietHours,
     fingerprint,
 )
-from logwatch.model import AlertKind, Hit, Line, Record, Severity
+from logwatch.model import Alert, AlertKind, Hit, Line, Record, Severity
 from tests.samples import at, hit
 
 
@@ -295,11 +298,111 @@ class TestBounded:
         folded = [a for a in digests if a.folded]
         assert sum(a.count for a in folded) > 0
         distinct = len({symbol for _, symbol in events})
-        assert len(firsts) > distinct  # the old ones folded away alerted again
+        # the old ones folded away came back while the overflow window was open
+        assert len(firsts) == distinct
         # the hot error stays open (least recently hit goes first): one alert a window
         hot = [a.created_at for a in firsts if a.fingerprint.endswith("HOT")]
         span = events[-1][0] - events[0][0]
         assert len(hot) == int(span // DEFAULT_WINDOW_S) + 1
+
+    @pytest.mark.parametrize("more", [1, 100, 2_500])
+    def test_errors_past_the_cap_that_keep_coming_back_alert_once_each(
+        self, more: int
+    ) -> None:
+        """Issue 18 review: a folded error that came back alerted again and folded
+        another away, so past the cap each hit of a recurring error was a new FIRST
+        alert (one more row in the outbox per hit)."""
+        distinct = DEFAULT_MAX_WINDOWS + more
+        rounds = 3  # each error again every 100 s: inside its window
+        d = Deduper()
+        overflow = hit().rule_id + OVERFLOW
+        alerts, hits, most, hashes = [], 0, 0, 0
+        for r in range(rounds):
+            for i in range(distinct):
+                second = r * 100 + i * 100 / distinct
+                if hits % 1000 == 0:  # the daemon's timer
+                    alerts += d.tick(at(second))
+                    over = d.windows.get(overflow)
+                    held = len(over.folded_hashes) // HASH_BYTES if over else 0
+                    hashes = max(hashes, held)
+                alerts += d.admit(hit(key=("B", f"S{i}")), at(second))
+                hits += 1
+                most = max(most, len(d.windows))
+        alerts += d.tick(at(rounds * 100 + 10 * DEFAULT_WINDOW_S))
+        firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+        digests = [a for a in alerts if a.kind is AlertKind.DIGEST]
+        assert len(firsts) == distinct  # never one more for an error already told
+        assert len(firsts) + sum(a.count for a in digests) == hits
+        assert sum(a.count for a in digests if a.folded) >= more * (rounds - 1)
+        assert most == DEFAULT_MAX_WINDOWS + 1
+        assert 0 < hashes <= min(distinct, DEFAULT_MAX_FOLDED)
+        assert d.windows == {}
+
+    @pytest.mark.parametrize(("cap", "errors", "remembered"), [(10, 50, 20), (3, 9, 2)])
+    def test_past_max_folded_a_folded_error_is_counted_but_alerts_again(
+        self, cap: int, errors: int, remembered: int
+    ) -> None:
+        """Memory stays bounded: past ``max_folded`` hashes a folded error is
+        still counted, but alerts again if it comes back while the overflow window
+        is open (each round: every error once, in order; the window stays open)."""
+        d = Deduper(max_windows=cap, max_folded=remembered)
+        rounds = 3
+        overflow = hit().rule_id + OVERFLOW
+
+        def storm(start: float) -> list[Alert]:
+            out = []
+            for r in range(rounds):
+                for i in range(errors):
+                    out += d.admit(hit(key=("B", f"S{i}")), at(start + r * 60 + i))
+                    over = d.windows.get(overflow)
+                    held = len(over.folded_hashes) if over else 0
+                    assert held <= remembered * HASH_BYTES
+            return out + d.tick(at(start + rounds * 60 + 10 * DEFAULT_WINDOW_S))
+
+        for start in (0.0, 100 * DEFAULT_WINDOW_S):  # again once it closed: all free
+            alerts = storm(start)
+            firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+            # the first round alerts each; then only those it could not remember
+            assert len(firsts) == errors + (rounds - 1) * (errors - remembered)
+            counted = sum(a.count for a in alerts if a.kind is AlertKind.DIGEST)
+            assert len(firsts) + counted == rounds * errors
+            assert d.windows == {}
+
+    @pytest.mark.parametrize("remembered", [10, 4, 0])
+    def test_restore_recognises_the_folded_errors_within_max_folded(
+        self, remembered: int
+    ) -> None:
+        d = Deduper(max_windows=2)
+        keys = [("B", f"S{i}") for i in range(12)]
+        for i, key in enumerate(keys):  # S0..S9 folded
+            d.admit(hit(key=key), at(i))
+        again = Deduper(max_windows=2, max_folded=remembered)
+        again.restore([replace(w) for w in d.windows.values()], {})
+        alerts = []
+        for i, key in enumerate(keys[:10]):
+            alerts += again.admit(hit(key=key), at(20 + i))
+        firsts = [a for a in alerts if a.kind is AlertKind.FIRST]
+        assert len(firsts) == 10 - remembered
+
+    def test_a_folded_error_after_its_overflow_window_is_due_alerts_anew(
+        self,
+    ) -> None:
+        """The timer is late: the overflow window closes (its digest first) before
+        a folded error that comes back is a new error again."""
+        d = Deduper(max_windows=1)
+        a, b = hit(key=("B", "A")), hit(key=("B", "C"))
+        d.admit(a, at(0))
+        d.admit(a, at(1))
+        d.admit(b, at(2))  # A folded, with its repeat
+        assert d.admit(a, at(3)) == []  # A again: counted where it was folded
+        (over,) = (w for w in d.windows.values() if w.folded)
+        assert (over.repeats, over.last_repeat_at) == (2, at(3))
+        late = d.admit(a, at(2 + DEFAULT_WINDOW_S))
+        assert [(x.kind, x.count, x.folded) for x in late] == [
+            (AlertKind.DIGEST, 2, 1),
+            (AlertKind.FIRST, 1, 0),
+        ]
+        assert over.fingerprint in d.touched  # State deletes it
 
     @pytest.mark.parametrize("size", [1, KEPT_CHARS, KEPT_CHARS + 1, 64 * 1024])
     def test_a_window_keeps_at_most_kept_chars_of_its_line(self, size: int) -> None:
@@ -361,7 +464,7 @@ class TestBounded:
         assert (digest.kind, digest.count, digest.folded) == (AlertKind.DIGEST, 3, 3)
         assert digest.hit is not None
         assert digest.hit.key == ("B", "C")  # the last repeat's line
-        # a folded error that comes back alerts again
+        # the overflow window closed (at 608 s): a folded error that comes back alerts
         assert [a.count for a in d.admit(hit(key=("B", "B")), at(700))] == [1]
 
     @pytest.mark.parametrize("cap", [3, 10, 100])
