@@ -522,6 +522,13 @@ def test_the_key_is_made_once_private_and_away_from_the_cache(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes and owners")
+def warned_load(user_rules: Path, cache: Path, key_file: Path) -> list[str]:
+    """The warnings of one load of ``user_rules`` through the cache in ``cache``."""
+    warnings: list[str] = []
+    load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+    return warnings
+
+
 class TestOwnership:
     """Only this user's files, in a folder no one else can write, are read."""
 
@@ -531,8 +538,7 @@ class TestOwnership:
         cache = tmp_path / "cache"
         load_rules([user_rules], cache=RulesCache(cache, key_file))
         cache.chmod(0o777)
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert warnings == [
             f"rules cache not used: {cache}: writable by others (mode 777); "
@@ -561,8 +567,7 @@ class TestOwnership:
         load_rules([user_rules], cache=RulesCache(cache, key_file))
         (path,) = cache_files(cache)
         path.chmod(0o666)
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert "writable by others (mode 666)" in warnings[0]
 
@@ -575,8 +580,7 @@ class TestOwnership:
         elsewhere = tmp_path / "elsewhere.pickle"
         path.rename(elsewhere)
         path.symlink_to(elsewhere)
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert warnings[0].startswith(f"rules cache not used: {path}: a symbolic link")
 
@@ -588,8 +592,7 @@ class TestOwnership:
         (path,) = cache_files(cache)
         path.unlink()
         os.mkfifo(path)  # type: ignore[attr-defined,unused-ignore]
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert warnings[0].startswith(f"rules cache not used: {path}: not a regular")
 
@@ -599,8 +602,7 @@ class TestOwnership:
         cache, key_file = tmp_path / "cache", tmp_path / "data" / "key"
         load_rules([user_rules], cache=RulesCache(cache, key_file))
         key_file.chmod(0o644)
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert warnings == [
             f"rules cache not used: {key_file}: readable by others (mode 644); "
@@ -672,8 +674,7 @@ class TestOwnership:
         (path,) = cache_files(cache)
         owned = {"file": path, "folder": cache, "key": key_file}[what]
         os.chown(owned, 65534, 65534)  # type: ignore[attr-defined,unused-ignore]
-        warnings: list[str] = []
-        load_rules([user_rules], cache=RulesCache(cache, key_file), warnings=warnings)
+        warnings = warned_load(user_rules, cache, key_file)
         assert loads == [1, 1]
         assert warnings == [
             f"rules cache not used: {owned}: owned by user 65534, not by this "
