@@ -51,8 +51,8 @@ class StateLock:
             who = f"pid {pid}" if pid else "another process"
             raise StateError(
                 f"{self.path}: locked by logwatch {who}, which already uses the state "
-                f"{self.state_path}; stop it first, or give this one its own "
-                "state_dir (or --state)"
+                f"{self.state_path}; stop it first, or give this one a config with "
+                "its own state_dir (`scan --follow` takes --state DIR)"
             ) from None
         except OSError as exc:
             raise StateError(

@@ -157,6 +157,20 @@ def rules_table(rules: Iterable[Rule], lang: str) -> list[str]:
     return out
 
 
+def _file_line(f: Mapping[str, Any]) -> str:
+    return (
+        f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
+        f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+    )
+
+
+def _held(held: Mapping[str, Any] | None) -> str:
+    """Why alerts wait that were never tried: held back until the quiet hours end."""
+    if not held:
+        return ""
+    return f" ({held['count']} held for the quiet hours, until {held['until']})"
+
+
 def status_json(info: Mapping[str, Any]) -> str:
     """``status --json``: the one object, as ``read_status`` and the lock made it."""
     return shown(json.dumps(info, ensure_ascii=False, indent=2))
@@ -172,23 +186,36 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
     else:
         who = f"pid {daemon['pid']}" if daemon["pid"] else "pid unknown"
         out.append(f"daemon: running, {who} (holds {info['lock']})")
-    out.append(f"files followed: {len(info['files'])}")
-    for f in info["files"]:
+    followed = [f for f in info["files"] if f.get("followed", True)]
+    earlier = [f for f in info["files"] if not f.get("followed", True)]
+    by = "" if daemon["running"] else " (by the last run)"
+    out.append(f"files followed{by}: {len(followed)}")
+    for f in followed:
+        out.append(_file_line(f))
+    if earlier:
         out.append(
-            f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
-            f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+            f"files of an earlier config, no longer followed (their positions are kept "
+            f"a while in case they come back): {len(earlier)}"
         )
+        out.extend(_file_line(f) for f in earlier)
     out.append(f"open dedup windows: {len(info['windows'])}")
     for w in info["windows"]:
         key = ", ".join(w["key"]) or "-"
-        out.append(
-            f"  {w['rule']} [{key}]: {w['pending']} repeats for the digest at "
-            f"{w['closes_at']}"
-        )
+        due = f"for the digest at {w['closes_at']}"
+        if w.get("overdue"):
+            due = (
+                f"for the digest due {w['closes_at']}, sent when logwatch runs again"
+                if not daemon["running"]
+                else f"for the digest due {w['closes_at']}, being sent"
+            )
+        out.append(f"  {w['rule']} [{key}]: {w['pending']} repeats {due}")
     out.append(f"active mutes: {len(info['mutes'])}")
     for m in info["mutes"]:
         out.append(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
-    waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
+    held = info.get("held", {})
+    waiting = ", ".join(
+        f"{c} {n}" + _held(held.get(c)) for c, n in info["waiting"].items()
+    )
     out.append(f"alerts waiting: {waiting or 'none'}")
     for name, c in info["channels"].items():
         ok = c["last_ok"] or "never"
