@@ -48,6 +48,8 @@ class Alerting:
         #: heartbeat rules (``expect:``): their hits are signs of life, not errors
         self.expectations = expectations or Expectations(())
         self.pending: list[Alert] = []
+        #: the last alert made durable (what a supervisor's status line shows)
+        self.last: Alert | None = None
         #: fingerprints of windows opened, changed or closed since the last commit
         self._touched: set[str] = set()
         self._saved_mutes: dict[tuple[str, str], datetime] = {}
@@ -138,6 +140,8 @@ class Alerting:
     def committed(self) -> None:
         """The transaction is durable: hand the alerts to delivery."""
         sent = bool(self.pending)
+        if sent:
+            self.last = self.pending[-1]
         self.pending = []
         self._touched.clear()
         self._saved_mutes = dict(self.deduper.muted)

@@ -152,6 +152,13 @@ def reload_request(state_dir: Path) -> Path:
     return state_dir / RELOAD_REQUEST
 
 
+def reload_requested(state_dir: Path) -> bool:
+    """Whether a reload is asked for; the request stays until ``take_reload_request``,
+    so that ``logwatch reload`` (and a supervisor's ``ExecReload=`` running it) returns
+    once the reload is done, not when it starts."""
+    return reload_request(state_dir).is_file()
+
+
 def take_reload_request(state_dir: Path) -> bool:
     """Whether a reload was asked for since the last look (the request is removed)."""
     try:
@@ -164,7 +171,7 @@ def take_reload_request(state_dir: Path) -> bool:
 
 
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
-    """Ask the daemon to reload; True once it took the request, False at the deadline
+    """Ask the daemon to reload; True once it has reloaded, False at the deadline
     (no daemon runs with this state directory: the request is withdrawn). A request
     already there is waited on; a link in its place is never written through.
 

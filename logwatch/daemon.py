@@ -15,6 +15,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -118,6 +119,8 @@ class Daemon:
         self.senders = Senders()
         self.pollers = Pollers()
         self._observed_at = -OBSERVE_EVERY_S
+        #: the last STATUS= told to systemd
+        self._status_said = ""
 
     def _serve_metrics(self) -> Metrics | None:
         """Serve /metrics when the config asks; a port in use is a config error."""
@@ -255,7 +258,8 @@ class Daemon:
         self.follower.step()
         self._announce()
         settle()
-        sd_notify("READY=1", self.env)
+        self._status_said = self._status()
+        sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
         requests = self.state.path.parent  # where `logwatch reload` asks
         control.take_reload_request(requests)  # one left from before this start
@@ -264,9 +268,11 @@ class Daemon:
             if watchdog:
                 wait = min(wait, watchdog)
             self.follower.wait(wait)
-            if self.reload.is_set() or control.take_reload_request(requests):
+            if self.reload.is_set() or control.reload_requested(requests):
                 self.reload.clear()
                 self._reload()
+                # taken once done: `logwatch reload` waits for this
+                control.take_reload_request(requests)
             self.step()
             if watchdog:
                 sd_notify("WATCHDOG=1", self.env)
@@ -277,11 +283,39 @@ class Daemon:
         parts.follower.step()
         self.health.check(parts)
         now = self.clock.monotonic()
-        if self.metrics is not None and now - self._observed_at >= OBSERVE_EVERY_S:
+        if now - self._observed_at >= OBSERVE_EVERY_S:
             self._observed_at = now
-            parts.observe(self.metrics)
+            if self.metrics is not None:
+                parts.observe(self.metrics)
+            status = self._status()
+            if status != self._status_said:
+                self._status_said = status
+                sd_notify(f"STATUS={status}", self.env)
+
+    def _status(self) -> str:
+        """One line for a supervisor (systemd's ``STATUS=``): what is followed and the
+        last alert."""
+        parts = self._running()
+        said = f"following {parts.follower.open_files} files"
+        alerting = parts.follower.alerting
+        last = alerting.last if alerting is not None else None
+        if last is None:
+            return f"{said}; no alert yet"
+        at = last.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return f"{said}; last alert {last.rule_id} at {at}"
 
     def _reload(self) -> None:
+        # systemd (Type=notify-reload, or notify with RELOADING=) shows "reloading"
+        # until READY=1 says it is done, whether it worked or not
+        usec = time.monotonic_ns() // 1000  # CLOCK_MONOTONIC, as systemd wants
+        sd_notify(f"RELOADING=1\nMONOTONIC_USEC={usec}", self.env)
+        try:
+            self._replace()
+        finally:
+            self._status_said = self._status()
+            sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
+
+    def _replace(self) -> None:
         try:
             setup = build_setup(self.config_path, self.env)
         except LogwatchError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -261,6 +262,53 @@ def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
         assert sd_notify("READY=1", {"NOTIFY_SOCKET": path})
         assert server.recv(64) == b"READY=1"
     assert not sd_notify("READY=1", {})
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="systemd's notify socket: Linux only"
+)
+@pytest.mark.timeout(300)
+def test_systemd_is_told_ready_status_and_when_a_reload_is_done(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """`Type=notify` with `ExecReload=kill -HUP` let `systemctl reload` return before
+    the reload was done, and systemd had no STATUS= line. Now the daemon says
+    RELOADING=1 ... READY=1 around a reload, `logwatch reload` (the units'
+    ExecReload=) returns only once it is done, and STATUS= names the last alert."""
+    import socket
+
+    (tmp_path / "logs").mkdir()
+    address = str(tmp_path / "notify")
+    said: list[str] = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+        systemd.bind(address)
+        systemd.settimeout(60)
+
+        def until(wanted: str) -> str:
+            while True:  # a message is read, or recv times out and the test fails
+                said.append(systemd.recv(4096).decode())
+                if wanted in said[-1]:
+                    return said[-1]
+
+        run = Run(tmp_path, config(tmp_path, hook), env={"NOTIFY_SOCKET": address})
+        try:
+            ready = until("READY=1")
+            assert "STATUS=following 0 files; no alert yet" in ready
+            write(tmp_path / "logs" / "bot.log", MARGIN)
+            status = until("last alert")
+            assert status.startswith("STATUS=following 1 files; last alert ")
+            done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
+            assert done.returncode == 0, done.stderr
+            # everything the reload said was sent before `logwatch reload` returned
+            systemd.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                while True:
+                    said.append(systemd.recv(4096).decode())
+        finally:
+            assert run.stop() == 0
+    reloading = next(i for i, m in enumerate(said) if m.startswith("RELOADING=1\n"))
+    assert "MONOTONIC_USEC=" in said[reloading]
+    assert any(m.startswith("READY=1\n") for m in said[reloading + 1 :])
 
 
 @pytest.mark.timeout(300)
