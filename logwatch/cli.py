@@ -39,10 +39,30 @@ class _Cli(click.Group):
             ctx.exit(exc.exit_code)
 
 
+#: ``--log-level``'s names, lowest first (``logs.PRIORITIES`` has their priorities)
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="trading-logwatch", prog_name="logwatch")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default="info",
+    show_default=True,
+    envvar="LOGWATCH_LOG_LEVEL",
+    show_envvar=True,
+    help="The least important of logwatch's own log events to write (to stderr).",
+)
+@click.pass_context
+def cli(ctx: click.Context, log_level: str) -> None:
     """Follow trading-platform logs and explain the errors in them."""
+    ctx.meta["log_level"] = log_level.lower()
+
+
+def _log_level() -> str:
+    """The ``--log-level`` given to ``logwatch`` (for the command running now)."""
+    return str(click.get_current_context().meta.get("log_level", "info"))
 
 
 #: Exit status when logwatch itself failed (a bug): never 1, which ``scan`` uses for
@@ -336,7 +356,7 @@ def _follow(
     from logwatch.state import State
     from logwatch.tailer import Source
 
-    logs.configure(sys.stderr)
+    logs.configure(sys.stderr, level=_log_level())
     clock = SystemClock()
     lock = StateLock(state_path) if state_path is not None else None
     if lock is not None:
@@ -475,7 +495,8 @@ def run(config_path: Path | None) -> None:
     from logwatch import daemon, logs
     from logwatch.clock import SystemClock
 
-    logs.configure(sys.stderr)  # no stderr (pythonw): a log file instead
+    # no stderr (pythonw): a log file instead
+    logs.configure(sys.stderr, level=_log_level())
     out = logs.console(sys.stderr)
     try:
         code = daemon.run(config_path, SystemClock(), dict(os.environ), out)

@@ -373,7 +373,7 @@ class TestOutputThatCannotCrash:
             assert "binance.margin-insufficient" in text
             assert "\\u041d\\u0435\\u0434" in text  # Нед(остаточно), escaped
         else:
-            assert "files followed: 0" in text
+            assert "files followed (by the last run): 0" in text
             assert "\\u0422\\u0440" in text  # Тр(ейдер)
 
     def test_a_cp1252_pipe_is_switched_to_utf8(self) -> None:
