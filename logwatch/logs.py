@@ -118,7 +118,10 @@ def _journal(render: structlog.types.Processor) -> structlog.types.Processor:
 
     def rendered(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
         level = str(event.get("level", method)).lower()
-        return f"<{PRIORITIES.get(level, 6)}>{render(logger, method, event)}"
+        line = render(logger, method, event)
+        if not isinstance(line, str):  # the console renderer gives text
+            return line
+        return f"<{PRIORITIES.get(level, 6)}>{line}"
 
     return rendered
 
