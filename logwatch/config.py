@@ -163,7 +163,8 @@ class Channel(_Strict):
 
     @property
     def kind(self) -> ChannelKind:
-        """How to render for it: telegram, email, desktop, alertmanager or webhook."""
+        """How to render for it: telegram, email, desktop, console, alertmanager or
+        webhook."""
         scheme = self.scheme
         if scheme in ("tgram", "telegram"):
             return ChannelKind.TELEGRAM
@@ -171,9 +172,10 @@ class Channel(_Strict):
             return ChannelKind.EMAIL
         if scheme in ("alertmanager", "alertmanagers"):
             return ChannelKind.ALERTMANAGER
+        if scheme == "console":
+            return ChannelKind.CONSOLE
         if scheme in (
             "desktop",
-            "console",
             "dbus",
             "glib",
             "gnome",

@@ -44,6 +44,8 @@ class ChannelKind(StrEnum):
     TELEGRAM = "telegram"
     EMAIL = "email"
     DESKTOP = "desktop"
+    #: logwatch's own console:// (a terminal or its log file): no limit, our text only
+    CONSOLE = "console"
     ALERTMANAGER = "alertmanager"
     WEBHOOK = "webhook"
 

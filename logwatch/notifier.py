@@ -76,7 +76,8 @@ def _console(
     """
     # every line marked: a log that receives this output cannot trigger logwatch;
     # the log line's escape sequences shown, not obeyed by the terminal
-    text = shown(f"[{notify_type.upper()}] {title}\n{body}")
+    # only our text: no "[FAILURE]" of Apprise's notify type before every alert
+    text = shown(f"{title}\n{body}")
     marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
     stream = sys.stderr
     if stream is None:
@@ -342,9 +343,9 @@ class Notifier:
         self.channels: dict[str, Channel] = {c.name: c for c in loaded.config.channels}
         self.secrets = tuple(_secrets(loaded.config.channels))
         self.hosts = tuple(_hosts(loaded.config.channels))
-        logging.getLogger("apprise").setLevel(
-            logging.INFO
-        )  # never DEBUG: it shows tokens
+        # its warnings only: never DEBUG (it shows tokens), and not its INFO lines
+        # ("Notifying 1 service(s)", "Sent Console notification" between the alerts)
+        logging.getLogger("apprise").setLevel(logging.WARNING)
         asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
         asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
         self._apprise = apprise.Apprise(asset=asset)

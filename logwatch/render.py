@@ -26,6 +26,8 @@ BUDGETS: dict[str, int] = {
     ChannelKind.DESKTOP: 600,
     ChannelKind.EMAIL: 20000,
     ChannelKind.WEBHOOK: 8000,
+    # a console cuts nothing: a record is already kept to redact.MAX_REDACTED_CHARS
+    ChannelKind.CONSOLE: 1 << 30,
 }
 LINE_CHARS = 500
 
@@ -236,7 +238,7 @@ def render(
     if record is not None:
         text = (
             record.raw
-            if len(record.raw) <= LINE_CHARS
+            if len(record.raw) <= LINE_CHARS or channel == ChannelKind.CONSOLE
             else record.raw[:LINE_CHARS] + "…"
         )
         lines += ["", f"{t['line']}: {text}"]

@@ -100,12 +100,13 @@ def test_logwatchs_own_output_is_never_matched() -> None:
     make it alert on its own messages (a feedback loop)."""
     lines = [
         "logwatch| [FAILURE] ERROR: Not enough margin for the order (BTCUSDT)",
+        "logwatch| ERROR: Not enough margin for the order (BTCUSDT)",
         "logwatch| Line: Refuse (B): Margin is insufficient. (BTCUSDT)",
         "Nov 24 12:00:00 host logwatch[4242]: Margin is insufficient",
         "Refuse (B): Margin is insufficient. (BTCUSDT)",
     ]
     scan = ENGINE.scan(block_of(*lines), GENERIC, "syslog")
-    assert [h.line for h in scan.hits] == [4]
+    assert [h.line for h in scan.hits] == [5]
 
 
 class TestCatchAll:

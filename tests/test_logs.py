@@ -161,7 +161,7 @@ class TestWithoutAConsole:
         assert sent.status == "sent"
         (event,) = [e for e in events if e["event"] == "console_alert"]
         # still marked as logwatch's own output, so a followed log cannot re-alert it
-        assert event["text"] == "logwatch| [FAILURE] Margin\nlogwatch| top up\n"
+        assert event["text"] == "logwatch| Margin\nlogwatch| top up\n"
 
 
 def _close_handlers() -> None:

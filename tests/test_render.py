@@ -194,3 +194,14 @@ def test_a_digest_of_folded_errors_says_how_many_it_counts(
     )
     msg = render(digest, RULES[HIT.rule_id], lang, "email")
     assert (msg.title, msg.body[: len(body)]) == (title, body)
+
+
+def test_the_console_shows_a_long_line_whole_where_the_desktop_cuts_it() -> None:
+    """console:// had the desktop's 600 characters: the line was cut before its error."""
+    raw = "2026-11-24 15:00:01,123 - bot - ERROR - " + "x" * 1500 + " Margin is low"
+    hit = replace(HIT, record=replace(RECORD, raw=raw, text=raw))
+    console = render(replace(FIRST, hit=hit), RULES[HIT.rule_id], "en", "console")
+    desktop = render(replace(FIRST, hit=hit), RULES[HIT.rule_id], "en", "desktop")
+    assert raw in console.body
+    assert raw not in desktop.body
+    assert len(desktop.body) <= 600
