@@ -463,6 +463,14 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
         f"{len(setup.sources)} sources, "
         f"{len(setup.notifier.channels)} channels"
     )
+    # what each channel gets, and the rules that wait for a burst
+    for name, channel in setup.notifier.channels.items():
+        routing = channel.routing() or "every source, rule and category"
+        click.echo(f"  channel {name}: {channel.min_severity} and above; {routing}")
+    for rule in setup.rules:
+        if rule.at_least is not None:
+            count, within = rule.at_least
+            click.echo(f"  rule {rule.id}: alerts at {count} hits within {within:g} s")
 
 
 def _check_catalogue(

@@ -12,9 +12,10 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -119,6 +120,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def kind_name(category: str) -> str:
+    """A category or tag as routing compares it: ``rate-limit`` is ``rate_limit``."""
+    return category.lower().replace("-", "_")
+
+
 class Channel(_Strict):
     """Where alerts go: one Apprise URL and the least severity it takes."""
 
@@ -130,10 +136,43 @@ class Channel(_Strict):
     loud_from: Severity = Severity.ERROR
     #: Telegram: answer /status, /mute, /unmute, /ack, /help from this chat
     commands: bool = False
+    #: only alerts from these sources (their names); None: from all
+    sources: list[Annotated[str, Field(min_length=1)]] | None = None
+    #: only alerts of these rules: ids, or patterns such as ``binance.*``; None: all
+    rules: list[Annotated[str, Field(min_length=1)]] | None = None
+    #: only alerts of these catalogue categories or rule tags (``rate_limit``...)
+    categories: list[Annotated[str, Field(min_length=1)]] | None = None
     #: messages it sends in any minute; a burst beyond goes as one grouped message
     max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
     #: also say when trouble is over (Alertmanager's name); None: on for Alertmanager
     send_resolved: bool | None = None
+
+    def routes(self, rule_id: str, source: str, categories: Iterable[str]) -> bool:
+        """Whether this channel takes an alert of ``rule_id`` from ``source`` whose
+        rule has these categories or tags (its ``sources``/``rules``/``categories``
+        filters; each one given must agree)."""
+        if self.sources is not None and source not in self.sources:
+            return False
+        if self.rules is not None and not any(
+            fnmatchcase(rule_id, pattern) for pattern in self.rules
+        ):
+            return False
+        return self.categories is None or not {
+            kind_name(c) for c in self.categories
+        }.isdisjoint(kind_name(c) for c in categories)
+
+    def routing(self) -> str:
+        """What the filters let through, for ``check`` ("" without any)."""
+        said = [
+            f"{what} {', '.join(items)}"
+            for what, items in (
+                ("sources", self.sources),
+                ("rules", self.rules),
+                ("categories", self.categories),
+            )
+            if items is not None
+        ]
+        return "; ".join(said)
 
     @property
     def resolved(self) -> bool:
@@ -202,11 +241,21 @@ class SourceSpec(_Strict):
     unmatched: Literal["warning", "error"] | None = None
 
 
+class AtLeast(_Strict):
+    """Alert only when a rule hits ``count`` times within ``within`` (for errors that
+    matter only in bursts)."""
+
+    count: Annotated[int, Field(ge=2, le=10_000)]
+    within: Annotated[Duration, Field(gt=0, le=7 * 86400.0)]
+
+
 class Rules(_Strict):
-    """Extra rule directories, and built-in rules to switch off."""
+    """Extra rule directories, built-in rules to switch off, and thresholds for rules
+    (by id, or a pattern such as ``binance.*``) that should alert only in bursts."""
 
     dirs: list[str] = []
     disable: list[str] = []
+    at_least: dict[str, AtLeast] = {}
 
 
 class Dedup(_Strict):

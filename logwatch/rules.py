@@ -91,6 +91,8 @@ class Rule:
     #: whether alerts take their title from the message the exchange sent
     message_title: bool = False
     expect_s: float | None = None
+    #: alert only when hit this many times (count) within this many seconds
+    at_least: tuple[int, float] | None = None
     #: every pattern's search costs a bounded work per position of the text (see
     #: ``patterns.bounded_work``): searched without a timeout
     bounded: bool = False
@@ -279,6 +281,7 @@ def _compile(
         mute_for_s=spec.mute_for,
         exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
         expect_s=spec.expect,
+        at_least=(spec.at_least.count, spec.at_least.within) if spec.at_least else None,
         bounded=all(bounded_work(text) for text in (*spec.patterns, *spec.ignore)),
     )
     if not broken and rule.keywords:

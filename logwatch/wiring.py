@@ -7,6 +7,7 @@ channel threads and bot pollers.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import socket
@@ -27,12 +28,13 @@ from logwatch.config import (
     LoadedConfig,
     config_secrets,
     default_channels,
+    kind_name,
     load_config,
 )
-from logwatch.dedup import Deduper, QuietHours, build
+from logwatch.dedup import Deduper, QuietHours, Threshold, build
 from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
-from logwatch.errors import InvalidConfig, StateError
+from logwatch.errors import ConfigError, InvalidConfig, StateError
 from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
@@ -112,6 +114,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     rules = RuleSet(
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
+    rules, problems = _with_thresholds(loaded, rules)
     sources = tuple(
         Source(
             s.name,
@@ -123,6 +126,9 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
+    problems += _route_problems(loaded, rules, [s.name for s in sources])
+    if problems:
+        raise InvalidConfig(sorted(problems, key=lambda e: e.line))
     if not config.channels:
         config = config.model_copy(
             update={"channels": default_channels(desktop_session())}
@@ -134,6 +140,76 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     return Setup(
         loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
     )
+
+
+def _with_thresholds(
+    loaded: LoadedConfig, rules: RuleSet
+) -> tuple[RuleSet, list[ConfigError]]:
+    """The rules with the config's ``rules.at_least`` (by id or pattern) applied, and
+    a problem at its line for each pattern that names no rule."""
+    wanted = loaded.config.rules.at_least
+    problems = [
+        loaded.error(
+            ("rules", "at_least", pattern),
+            f"rules.at_least: {pattern!r} names no rule (`logwatch rules` lists them)",
+        )
+        for pattern in wanted
+        if not any(fnmatch.fnmatchcase(r.id, pattern) for r in rules)
+    ]
+    if not wanted:
+        return rules, problems
+
+    def threshold(rule: Rule) -> Rule:
+        for pattern, at_least in wanted.items():
+            if fnmatch.fnmatchcase(rule.id, pattern):
+                return dataclasses.replace(
+                    rule, at_least=(at_least.count, at_least.within)
+                )
+        return rule
+
+    return RuleSet(tuple(threshold(r) for r in rules), rules.catalogue), problems
+
+
+def _route_problems(
+    loaded: LoadedConfig, rules: RuleSet, sources: list[str]
+) -> list[ConfigError]:
+    """Each channel's ``sources``, ``rules`` and ``categories`` must name something
+    that exists (a filter that matches nothing would silently send that channel
+    nothing): a problem at its line for each that does not."""
+    categories = {
+        kind_name(c)
+        for c in (*rules.catalogue.categories, *(t for r in rules for t in r.tags))
+    }
+    problems = []
+    for i, channel in enumerate(loaded.config.channels):
+        for j, name in enumerate(channel.sources or ()):
+            if name not in sources:
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "sources", j),
+                        f"channel {channel.name}: no source named {name!r} "
+                        f"(sources: {', '.join(sources)})",
+                    )
+                )
+        for j, pattern in enumerate(channel.rules or ()):
+            if not any(fnmatch.fnmatchcase(r.id, pattern) for r in rules):
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "rules", j),
+                        f"channel {channel.name}: {pattern!r} names no rule "
+                        "(`logwatch rules` lists them)",
+                    )
+                )
+        for j, category in enumerate(channel.categories or ()):
+            if kind_name(category) not in categories:
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "categories", j),
+                        f"channel {channel.name}: no category or tag {category!r} "
+                        f"(known: {', '.join(sorted(categories))})",
+                    )
+                )
+    return problems
 
 
 def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
@@ -195,6 +271,7 @@ class Parts:
         self._own_senders: Senders | None = None
         self._own_pollers: Pollers | None = None
         config = setup.loaded.config
+        self._rules = {r.id: r for r in setup.rules}
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
         deduper = build(
@@ -220,11 +297,15 @@ class Parts:
                 []
                 if self._muted(a)
                 else channels_for(
-                    setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+                    setup.notifier,
+                    a.severity,
+                    resolved=a.kind is AlertKind.RESOLVED,
+                    route=self._route(a),
                 )
             ),
             self.dispatcher.poke,
             Expectations(setup.rules),
+            Threshold({r.id: r.at_least for r in setup.rules if r.at_least}),
         )
         self.follower = Follower(
             self.engine,
@@ -374,6 +455,17 @@ class Parts:
             return alertmanager.message(body)
 
         return format_alerts
+
+    def _route(self, alert: Alert) -> tuple[str, str, tuple[str, ...]] | None:
+        """What a channel's filters look at: the alert's rule, its source and its
+        rule's category and tags (None for logwatch's own alerts: they go to all)."""
+        if alert.kind == AlertKind.SELF:
+            return None
+        path = alert.hit.record.path if alert.hit else ""
+        source = source_name(path, self.setup.sources) if path else ""
+        rule = self._rules.get(alert.rule_id)
+        kinds = (rule.category, *rule.tags) if rule is not None else ()
+        return alert.rule_id, source, tuple(k for k in kinds if k)
 
     def _muted(self, alert: Alert) -> bool:
         """Whether a mute sent from the phone covers this alert (never a self-alert)."""
