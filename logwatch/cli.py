@@ -168,9 +168,19 @@ def _config_secrets() -> tuple[str, ...]:
     from logwatch.redact import secret_forms
 
     try:
-        return secret_forms(config_secrets(load_config().config))
+        loaded = load_config()
     except LogwatchError:
         return ()
+    secrets = config_secrets(loaded.config)
+    apprise_file = loaded.config.apprise_config_path(
+        loaded.doc.source if loaded.doc else None
+    )
+    if apprise_file is not None:  # its URLs are channels too: their secrets as well
+        from logwatch.notifier import apprise_channels
+
+        channels, _ = apprise_channels(apprise_file, (), ())
+        secrets += [s for c in channels for s in config_secrets(c)]
+    return secret_forms(secrets)
 
 
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:

@@ -359,6 +359,17 @@ class Config(_Strict):
     #: ``KEY=value`` lines for ``${KEY}`` (tokens, passwords), relative to this file;
     #: the process environment wins over it
     env_file: str | None = None
+    #: an Apprise config file (YAML or TEXT, relative to this file): each of its URLs
+    #: becomes a channel named after its tag; ``apprise_tags``: only URLs with one
+    apprise_config: str | None = None
+    apprise_tags: list[Annotated[str, Field(min_length=1)]] = []
+
+    def apprise_config_path(self, config_file: str | None) -> Path | None:
+        """``apprise_config`` as a path (relative to the config file's folder)."""
+        if self.apprise_config is None:
+            return None
+        path = Path(self.apprise_config).expanduser()
+        return Path(config_file).parent / path if config_file else path
 
 
 class LoadedConfig:

@@ -24,6 +24,7 @@ import apprise
 import regex
 import structlog
 from apprise.decorators import notify
+from pydantic import SecretStr
 
 from logwatch import alertmanager
 from logwatch.config import Channel, LoadedConfig, config_secrets
@@ -459,6 +460,49 @@ class Notifier:
         for i, host in enumerate(hosts):
             text = text.replace(f"\x00{i}\x00", host)
         return text
+
+
+def apprise_channels(
+    path: Path, tags: Collection[str], taken: Collection[str]
+) -> tuple[list[Channel], str]:
+    """The channels of an Apprise config file (YAML or TEXT, read by Apprise): one per
+    URL, named after its first tag (``apprise`` without one), ``-2``, ``-3``... where a
+    name is ``taken`` already; with ``tags``, only URLs that carry one of them. The
+    reason when it gives none ("" when it gave some)."""
+    collect = _Collect()
+    logger = logging.getLogger("apprise")
+    logger.addHandler(collect)
+    try:
+        config = apprise.AppriseConfig()
+        config.add(str(path))
+        services = config.services()
+    finally:
+        logger.removeHandler(collect)
+    wanted = {t.lower() for t in tags}
+    names = set(taken)
+    channels = []
+    for service in services:
+        own = sorted(str(t).lower() for t in service.tags)
+        if wanted and wanted.isdisjoint(own):
+            continue
+        base = _CHANNEL_NAME.sub("-", own[0] if own else "apprise").strip("-")[:36]
+        name, n = base or "apprise", 1
+        while name in names:
+            n += 1
+            name = f"{base}-{n}"
+        names.add(name)
+        url = SecretStr(service.url(privacy=False))  # type: ignore[no-untyped-call]
+        channels.append(Channel(name=name, url=url))
+    if channels:
+        return channels, ""
+    said = "; ".join(r.getMessage() for r in collect.records)
+    if services:
+        return [], f"no URL has a tag of {', '.join(sorted(wanted))}"
+    return [], said or "no notification URL in it"
+
+
+#: What a channel name may not hold (an Apprise tag may)
+_CHANNEL_NAME = regex.compile(r"[^a-z0-9_-]++")
 
 
 def _hosts(channels: Sequence[Channel]) -> list[str]:

@@ -41,7 +41,7 @@ from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
-from logwatch.notifier import Notifier, desktop_session
+from logwatch.notifier import Notifier, apprise_channels, desktop_session
 from logwatch.paths import rules_cache
 from logwatch.places import default_sources, known_folders
 from logwatch.privatefiles import check_private_dir
@@ -126,6 +126,9 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
+    loaded, read = _with_apprise_config(loaded)
+    config = loaded.config
+    problems += read
     problems += _route_problems(loaded, rules, [s.name for s in sources])
     if problems:
         raise InvalidConfig(sorted(problems, key=lambda e: e.line))
@@ -168,6 +171,24 @@ def _with_thresholds(
         return rule
 
     return RuleSet(tuple(threshold(r) for r in rules), rules.catalogue), problems
+
+
+def _with_apprise_config(
+    loaded: LoadedConfig,
+) -> tuple[LoadedConfig, list[ConfigError]]:
+    """The config with the channels of its ``apprise_config`` file added (each URL of
+    it one channel, secrets masked like any channel's), or a problem at its line."""
+    config = loaded.config
+    path = config.apprise_config_path(loaded.doc.source if loaded.doc else None)
+    if path is None:
+        return loaded, []
+    taken = [c.name for c in config.channels]
+    channels, why = apprise_channels(path, config.apprise_tags, taken)
+    if not channels:
+        error = loaded.error(("apprise_config",), f"apprise_config {path}: {why}")
+        return loaded, [error]
+    config = config.model_copy(update={"channels": [*config.channels, *channels]})
+    return LoadedConfig(config, loaded.doc, loaded.warnings), []
 
 
 def _route_problems(

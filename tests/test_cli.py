@@ -220,9 +220,13 @@ class TestCommands:
     def test_check_validates_config_and_rules_together(self, tmp_path: Path) -> None:
         result = invoke("check", "--config", str(DATA / "config.yaml"))
         assert result.exit_code == 0
-        assert result.output.endswith(
-            "OK; 39 rules, 2102 catalogue codes in 21 shapes, 1 sources, 1 channels\n"
+        first, *channels = result.output.splitlines()
+        assert first.endswith(
+            "OK; 39 rules, 2102 catalogue codes in 21 shapes, 1 sources, 1 channels"
         )
+        assert channels == [
+            "  channel desk: info and above; every source, rule and category"
+        ]
         assert (
             invoke("check", "--rules", str(tmp_path)).output
             == "39 rules, 2102 catalogue codes in 21 shapes OK\n"
