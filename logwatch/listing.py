@@ -14,7 +14,7 @@ import os
 import stat as statmode
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import fnmatch, fnmatchcase
 from pathlib import Path
 
 import regex
@@ -104,6 +104,24 @@ def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
         return [(root, recursive)]
     found = globbing.glob(os.path.join(*directories))
     return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Whether ``pattern`` names ``path`` as the listing's glob does: folder by folder
+    (a ``*`` stays inside one), ``**`` any number of folders, none included
+    (``Logs/**/*.slog`` names ``Logs/a.slog``); ``./`` and ``~`` as there."""
+    want = os.path.normcase(os.path.normpath(os.path.expanduser(pattern))).split(os.sep)
+    have = os.path.normcase(os.path.normpath(path)).split(os.sep)
+
+    @functools.cache
+    def match(i: int, j: int) -> bool:  # want[i:] against have[j:]
+        if i == len(want):
+            return j == len(have)
+        if want[i] == "**":
+            return match(i + 1, j) or (j < len(have) and match(i, j + 1))
+        return j < len(have) and fnmatchcase(have[j], want[i]) and match(i + 1, j + 1)
+
+    return match(0, 0)
 
 
 def patterns_matching(patterns: Iterable[str], paths: Iterable[str]) -> set[str]:

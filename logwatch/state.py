@@ -18,7 +18,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from logwatch.clock import Clock
 from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
+from logwatch.listing import path_matches
 from logwatch.model import DeliveryStatus, FileState, Queued
 from logwatch.paths import state_path as state_path  # computed there
 from logwatch.privatefiles import check_private_dir, make_dir
@@ -845,7 +845,5 @@ def _latest_patterns(conn: sqlite3.Connection) -> list[str]:
 
 
 def _matches(path: str, patterns: Iterable[str]) -> bool:
-    """Whether one of ``patterns`` names ``path`` (fnmatch: a ``*`` spans folders too,
-    which is enough to tell a previous config's files from this one's)."""
-    # a pattern stays a string: Path() would rewrite its separators on Windows
-    return any(fnmatch(path, os.path.expanduser(p)) for p in patterns)  # noqa: PTH111
+    """Whether one of ``patterns`` names ``path``, as the listing matched it."""
+    return any(path_matches(path, p) for p in patterns)

@@ -39,6 +39,7 @@ from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.listing import path_matches
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, apprise_channels, desktop_session
@@ -67,9 +68,8 @@ POLL_JOIN_S = 0.5
 def source_name(path: str, sources: tuple[Source, ...]) -> str:
     """The name of the source whose patterns match ``path`` ("" if none does)."""
     for source in sources:
-        for pattern in source.patterns:
-            if fnmatch.fnmatch(path, str(Path(pattern).expanduser())):
-                return source.name
+        if any(path_matches(path, pattern) for pattern in source.patterns):
+            return source.name
     return ""
 
 

@@ -134,7 +134,10 @@ def _state_of_two_configs(tmp_path: Path) -> tuple[Path, float]:
 
     state.commit(files=[file("/logs/old/a.log")], followed=["/logs/old/*.log"])
     clock.advance(3600)
-    state.commit(files=[file("/logs/new/x/b.log")], followed=["/logs/new/**/*.log"])
+    state.commit(
+        files=[file("/logs/new/x/b.log"), file("/logs/new/top.log")],
+        followed=["/logs/new/**/*.log"],
+    )
     now = clock.now().timestamp()
     alert = Queued("a1", now, "{}", ["phone"], now + 7200)
     state.commit(alerts=[alert], followed=["/logs/new/**/*.log"])
@@ -150,14 +153,17 @@ def test_status_tells_files_of_an_earlier_config_from_the_followed(
     info["daemon"] = {"running": False, "pid": None}
     info["lock"] = str(tmp_path / "lock")
     lines = status_text(info, None)
+    # `**` is any number of folders, none included: top.log is followed too
     assert [(f["path"], f["followed"]) for f in info["files"]] == [
+        ("/logs/new/top.log", True),
         ("/logs/new/x/b.log", True),
         ("/logs/old/a.log", False),
     ]
-    followed = lines.index("files followed (by the last run): 1")
-    assert lines[followed + 1].startswith("  /logs/new/x/b.log: 2 lines read")
-    assert lines[followed + 2].startswith("files of an earlier config, no longer")
-    assert lines[followed + 3].startswith("  /logs/old/a.log: 2 lines read")
+    followed = lines.index("files followed (by the last run): 2")
+    assert lines[followed + 1].startswith("  /logs/new/top.log: 2 lines read")
+    assert lines[followed + 2].startswith("  /logs/new/x/b.log: 2 lines read")
+    assert lines[followed + 3].startswith("files of an earlier config, no longer")
+    assert lines[followed + 4].startswith("  /logs/old/a.log: 2 lines read")
     # on the phone too, only the followed one
     assert "/logs/old/a.log" not in cmd.status_text(info, "en")
 

@@ -96,7 +96,8 @@ def _config(tmp_path: Path, hook: Hook, extra: str = "") -> str:
     return (
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         "sources:\n"
-        f"  - name: bot\n    paths: ['{tmp_path / 'bot'}/*.log']\n"
+        # `**` names the folder's own files too: a depth-0 file is the bot's
+        f"  - name: bot\n    paths: ['{tmp_path / 'bot'}/**/*.log']\n"
         f"  - name: mt5\n    paths: ['{tmp_path / 'mt5'}/*.log']\n"
         "channels:\n"
         f"  - name: all\n    url: '{url}/all'\n    max_per_minute: 600\n"
