@@ -178,7 +178,7 @@ def _config_secrets() -> tuple[str, ...]:
     if apprise_file is not None:  # its URLs are channels too: their secrets as well
         from logwatch.notifier import apprise_channels
 
-        channels, _ = apprise_channels(apprise_file, (), ())
+        channels, _ = apprise_channels(apprise_file, (), ())  # never raises
         secrets += [s for c in channels for s in config_secrets(c)]
     return secret_forms(secrets)
 
@@ -662,11 +662,16 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
     from logwatch.config import load_config
+    from logwatch.errors import InvalidConfig
+    from logwatch.wiring import with_apprise_config
 
-    loaded = load_config(config_path)
+    loaded, problems = with_apprise_config(load_config(config_path))
+    if problems:
+        raise InvalidConfig(problems)
     if not loaded.config.channels:
         click.echo(
-            f"logwatch: no channels in {loaded.source}; add some under `channels:`",
+            f"logwatch: no channels in {loaded.source}; add some under `channels:` "
+            "(or `apprise_config:`)",
             err=True,
         )
         ctx.exit(1)

@@ -126,7 +126,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
-    loaded, read = _with_apprise_config(loaded)
+    loaded, read = with_apprise_config(loaded)
     config = loaded.config
     problems += read
     problems += _route_problems(loaded, rules, [s.name for s in sources])
@@ -173,22 +173,24 @@ def _with_thresholds(
     return RuleSet(tuple(threshold(r) for r in rules), rules.catalogue), problems
 
 
-def _with_apprise_config(
+def with_apprise_config(
     loaded: LoadedConfig,
 ) -> tuple[LoadedConfig, list[ConfigError]]:
     """The config with the channels of its ``apprise_config`` file added (each URL of
-    it one channel, secrets masked like any channel's), or a problem at its line."""
+    it one channel, secrets masked like any channel's), and each problem with the
+    file at the ``apprise_config`` line (a URL refused is one, never dropped)."""
     config = loaded.config
     path = config.apprise_config_path(loaded.doc.source if loaded.doc else None)
     if path is None:
         return loaded, []
     taken = [c.name for c in config.channels]
-    channels, why = apprise_channels(path, config.apprise_tags, taken)
-    if not channels:
-        error = loaded.error(("apprise_config",), f"apprise_config {path}: {why}")
-        return loaded, [error]
+    channels, said = apprise_channels(path, config.apprise_tags, taken)
+    problems = [
+        loaded.error(("apprise_config",), f"apprise_config {path}: {why}")
+        for why in said
+    ]
     config = config.model_copy(update={"channels": [*config.channels, *channels]})
-    return LoadedConfig(config, loaded.doc, loaded.warnings), []
+    return LoadedConfig(config, loaded.doc, loaded.warnings), problems
 
 
 def _route_problems(

@@ -113,3 +113,42 @@ def test_a_password_in_the_file_is_masked_like_a_channels(tmp_path: Path) -> Non
     assert done.returncode == 0, done.stderr  # the line raised its alert
     assert "binance.margin-insufficient" in done.stdout
     assert "Vq83kLm2Xz" not in done.stdout + done.stderr
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # Apprise takes both; logwatch's own checks refuse the second: an error, no crash
+        (
+            "_team=json://127.0.0.1:9/a\ntgram://123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw\n",
+            "URL 2 (Telegram): ",
+        ),
+        # one good URL does not hide a bad one
+        ("desk=json://127.0.0.1:9/a\nbogus://user:Pw9xQz7@host\n", "bogus"),
+    ],
+)
+def test_every_url_apprise_or_logwatch_refuses_is_named(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    (tmp_path / "apprise.txt").write_text(text, encoding="utf-8")
+    config = _config(tmp_path, "apprise.txt")
+    for command in ("check", "test-notify"):
+        done = logwatch(command, "--config", str(config))
+        assert done.returncode == 2, (command, done.stderr)
+        assert f"{config}:6: apprise_config {tmp_path / 'apprise.txt'}: " in done.stderr
+        assert said in done.stderr
+        assert "Traceback" not in done.stderr
+        assert "Pw9xQz7" not in done.stderr
+        assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" not in done.stderr
+
+
+@pytest.mark.timeout(300)
+def test_test_notify_sends_to_the_files_channels(tmp_path: Path, hook: Hook) -> None:
+    (tmp_path / "apprise.txt").write_text(
+        f"desk=json://127.0.0.1:{hook.port}/desk\n", encoding="utf-8"
+    )
+    done = logwatch("test-notify", "--config", str(_config(tmp_path, "apprise.txt")))
+    assert done.returncode == 0, done.stderr
+    assert "desk: delivered" in done.stdout
+    assert [path for path, _, _ in hook.posts] == ["/desk"]
