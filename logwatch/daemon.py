@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, TextIO
 
 import structlog
 
-from logwatch import control
+from logwatch import control, logs
 from logwatch.clock import Clock
-from logwatch.config import load_config
+from logwatch.config import config_secrets, load_config
 from logwatch.delivery import Dispatcher
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Follower
@@ -32,6 +32,7 @@ from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
 from logwatch.paths import default_config_path
+from logwatch.redact import secret_forms
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
 from logwatch.wiring import POLL_JOIN_S, Parts, build_setup, check_state_dir
@@ -99,6 +100,7 @@ class Daemon:
         self.lock.acquire()
         try:
             self.setup = build_setup(config_path, env)
+            logs.mask_also(secret_forms(config_secrets(self.setup.loaded.config)))
             self.stop = threading.Event()
             self.reload = threading.Event()
             #: Set once the state is saved and closed (a console close waits for it).
@@ -318,14 +320,19 @@ class Daemon:
     def _replace(self) -> None:
         try:
             setup = build_setup(self.config_path, self.env)
-        except LogwatchError as exc:
-            errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
-            problems = [error.format_message() for error in errors]
+        except Exception as exc:
+            if isinstance(exc, LogwatchError):
+                errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
+                problems = [error.format_message() for error in errors]
+            else:  # a bug: said, and the old config keeps running
+                log.exception("reload_crashed")
+                problems = [f"{type(exc).__name__}: {exc}"]
             for problem in problems:
                 log.error("reload_failed", problem=problem)
             shown = "\n".join(problems[:5])
             self.self_alert(notice("reload_failed", problems=shown))
             return
+        logs.mask_also(secret_forms(config_secrets(setup.loaded.config)))
         self._running().stop()
         self.setup = setup
         self.parts = self._parts()

@@ -87,14 +87,25 @@ class Throttle:
         return event
 
 
+#: The config's own secrets (channel tokens, passwords: ``redact.secret_forms``),
+#: masked in every event besides what ``redact`` finds by their shape.
+_secrets: tuple[str, ...] = ()
+
+
+def mask_also(secrets: tuple[str, ...]) -> None:
+    """Mask these too in every event from now on (the config's; set again on reload)."""
+    global _secrets
+    _secrets = secrets
+
+
 def _masked(
     logger: Any, method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Every text masked (API keys, passwords, tokens, IPs) before it is written, but
-    logwatch's own values (``OWN_FIELDS``)."""
+    """Every text masked (API keys, passwords, tokens, IPs, the config's secrets)
+    before it is written, but logwatch's own values (``OWN_FIELDS``)."""
     for key, value in event.items():
         if isinstance(value, str) and key not in OWN_FIELDS:
-            event[key] = redact(value)
+            event[key] = redact(value, _secrets)
     return event
 
 
@@ -220,7 +231,11 @@ def configure(
             old.close()
     handler.set_name(HANDLER_NAME)
     root.handlers[:] = [handler]
-    root.setLevel(logging.getLevelName(level.upper()))
+    # below info only logwatch's own events: other libraries' debug lines hold what
+    # logwatch cannot mask (a webhook's path, a request's query)
+    wanted = logging.getLevelName(level.upper())
+    root.setLevel(max(logging.INFO, wanted))
+    logging.getLogger("logwatch").setLevel(wanted)
     logging.getLogger("watchdog").setLevel(max(logging.WARNING, root.level))
     return path
 

@@ -332,3 +332,35 @@ def test_log_level_from_the_variable_and_a_bad_one_is_named(tmp_path: Path) -> N
     quiet = logwatch("--log-level", "ERROR", "scan", str(log))
     assert quiet.returncode == 1, quiet.stderr  # nothing matched, and nothing logged
     assert quiet.stderr == ""
+
+
+def test_at_debug_only_logwatch_s_own_debug_events_are_written() -> None:
+    """Other libraries' debug lines hold what logwatch cannot mask (a Slack webhook's
+    path): at `--log-level debug` they stayed out, only logwatch's own came in."""
+    out = io.StringIO()
+    configure(out, as_json=True, level="debug")
+    structlog.get_logger("logwatch.follow").debug("read", bytes=10)
+    logging.getLogger("urllib3.connectionpool").debug(
+        "POST /services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx HTTP/1.1"
+    )
+    logging.getLogger("urllib3.connectionpool").warning("Retrying")
+    events = [json.loads(x)["event"] for x in out.getvalue().splitlines()]
+    assert events == ["read", "Retrying"]
+    logging.getLogger().handlers.clear()
+
+
+def test_the_config_s_secrets_are_masked_in_every_event() -> None:
+    from logwatch.logs import mask_also
+
+    out = io.StringIO()
+    configure(out, as_json=True)
+    mask_also(("my-ntfy-topic-77",))
+    try:
+        structlog.get_logger("logwatch.delivery").warning(
+            "delivery_failed", error="POST https://ntfy.sh/my-ntfy-topic-77 refused"
+        )
+    finally:
+        mask_also(())
+    assert "my-ntfy-topic-77" not in out.getvalue()
+    assert "delivery_failed" in out.getvalue()
+    logging.getLogger().handlers.clear()
