@@ -332,6 +332,7 @@ def _follow(
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
+    from logwatch.listing import expand_folders
     from logwatch.lock import StateLock
     from logwatch.state import State
     from logwatch.tailer import Source
@@ -359,7 +360,9 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source("command line", tuple(patterns), force_polling=force_polling)
+    source = Source(
+        "command line", expand_folders(patterns), force_polling=force_polling
+    )
     follower = Follower(
         engine,
         [source],

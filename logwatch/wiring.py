@@ -37,6 +37,7 @@ from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.listing import expand_folders
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, desktop_session
@@ -115,7 +116,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     sources = tuple(
         Source(
             s.name,
-            tuple(s.paths),
+            expand_folders(s.paths),
             tuple(s.exclude),
             s.force_polling,
             s.backfill,

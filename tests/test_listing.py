@@ -6,8 +6,17 @@ import fnmatch
 import os
 import stat
 
+import pytest
+
 from logwatch.fileindex import Inode
-from logwatch.listing import Listed, Listing, Source, patterns_matching
+from logwatch.listing import (
+    Listed,
+    Listing,
+    Source,
+    expand_folders,
+    folder_patterns,
+    patterns_matching,
+)
 
 
 class Tree:
@@ -118,3 +127,25 @@ def test_polled_sources_are_globbed_every_time() -> None:
     listing.take(trust)
     listing.take(trust)
     assert tree.globs == 2
+
+
+FOLDERS = [
+    # (configured path, is a directory now, what it means)
+    ("/q", True, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/q/", False, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/bot [2]", True, tuple(f"/bot [[]2]/**/*.{e}" for e in ("log", "txt", "slog"))),
+    ("/q/app.log", False, ("/q/app.log",)),
+    ("/q/*.log", False, ("/q/*.log",)),
+    ("/q/**/*.log", False, ("/q/**/*.log",)),
+]
+
+
+@pytest.mark.parametrize(("path", "isdir", "means"), FOLDERS)
+def test_a_folder_means_its_log_files_at_any_depth(
+    path: str, isdir: bool, means: tuple[str, ...]
+) -> None:
+    assert expand_folders([path], lambda p: isdir) == means
+
+
+def test_a_folder_listed_twice_is_one_set_of_patterns() -> None:
+    assert expand_folders(["/q", "/q/"], lambda p: True) == tuple(folder_patterns("/q"))
