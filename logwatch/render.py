@@ -129,6 +129,23 @@ class Message:
     body: str
 
 
+def plural(n: int, forms: str, lang: str) -> str:
+    """``n`` and the word's form for it: ``forms`` is ``one|other`` in English,
+    ``one|few|many`` in Russian (CLDR: 1, 21 раз; 2-4, 22 раза; 5-20, 11 раз).
+    ``3 раза``, ``5 раз``, ``1 time``."""
+    words = forms.split("|")
+    if lang == "ru" and len(words) == 3:
+        if n % 10 == 1 and n % 100 != 11:
+            word = words[0]
+        elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            word = words[1]
+        else:
+            word = words[2]
+    else:
+        word = words[0] if n == 1 else words[-1]
+    return f"{n} {word}"
+
+
 def format_duration(seconds: float, lang: str) -> str:
     """``90`` -> ``1 min 30 s`` (``1 мин 30 с``)."""
     units = (("h", "ч", 3600), ("min", "мин", 60), ("s", "с", 1))

@@ -25,7 +25,9 @@ import yaml
 from logwatch.clock import Clock
 from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
+from logwatch.listing import folder_patterns
 from logwatch.privatefiles import write_private
+from logwatch.render import plural
 from logwatch.telegram import (
     BotApi,
     Chat,
@@ -144,7 +146,8 @@ def parse_quiet_hours(text: str) -> tuple[str, str] | None:
 
 
 def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
-    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog``) or a pattern."""
+    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog`` at any depth: a
+    platform keeps its logs in subfolders) or a pattern."""
     expanded = os.path.expanduser(path.strip())  # noqa: PTH111  a user's text
     if Path(expanded).is_file():  # a name like "Bot [2].log" is a name, not a glob
         patterns = [glob.escape(expanded)]
@@ -153,14 +156,24 @@ def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
         patterns = [expanded]
         base = Path(expanded.split("*", 1)[0]).name or "logs"
     else:
-        folder = glob.escape(expanded.rstrip("/\\"))
-        patterns = [f"{folder}/*.{ext}" for ext in ("log", "txt", "slog")]
+        patterns = folder_patterns(expanded)
         base = Path(expanded.rstrip("/\\")).name or "logs"
     name = re.sub(r"[^\w.-]+", "-", base).strip("-")[:50] or "logs"
     unique, n = name, 2
     while unique in taken:
         unique, n = f"{name}-{n}", n + 1
     return {"name": unique, "paths": patterns}
+
+
+def matched_files(patterns: Sequence[str]) -> list[str]:
+    """The files that ``patterns`` match now (any depth where they say ``**``)."""
+    files = {
+        name
+        for pattern in patterns
+        for name in glob.glob(os.path.expanduser(pattern), recursive=True)  # noqa: PTH111, PTH207  str patterns
+        if Path(name).is_file()
+    }
+    return sorted(files)
 
 
 def found_logs(sources: Sequence[SourceSpec]) -> list[tuple[SourceSpec, list[str]]]:
@@ -313,6 +326,10 @@ class Wizard:
         """A message in the chosen language."""
         return TEXT[self.lang][key].format(**fields)
 
+    def files(self, count: int) -> str:
+        """``3 log files`` (``3 файла логов``)."""
+        return plural(count, TEXT[self.lang]["files"], self.lang)
+
     # -- the questions, in order ------------------------------------------------------
 
     def run(self) -> tuple[Answers, Answers | None]:
@@ -384,19 +401,13 @@ class Wizard:
                     )
             else:
                 self.ui.echo(self.t("found_none"))
-        added = [*self.o.sources]
-        if not self.o.yes:
-            while True:
-                more = self.ui.ask(self.t("add_source"), "", "--source")
-                if not more:
-                    break
+        added = [p for p in self.o.sources if self._add_source(answers, p, False)]
+        while not self.o.yes:
+            more = self.ui.ask(self.t("add_source"), "", "--source")
+            if not more:
+                break
+            if self._add_source(answers, more, True):
                 added.append(more)
-        for path in added:
-            expanded = os.path.expanduser(path)  # noqa: PTH111  a user's text
-            if not glob.has_magic(expanded) and not Path(expanded).exists():
-                self.ui.echo(self.t("no_such_folder", path=path))
-            taken = [s["name"] for s in answers.sources]
-            answers.sources.append(source_for(path, taken))
         if added and self.found and not (previous and previous.sources):
             use = self.o.found_sources
             if use is None:
@@ -405,6 +416,25 @@ class Wizard:
                 answers.sources[:0] = [
                     {"name": s.name, "paths": list(s.paths)} for s, _ in self.found
                 ]
+
+    def _add_source(self, answers: Answers, path: str, typed: bool) -> bool:
+        """Add a folder or pattern, saying how many files it matches; one typed that
+        matches none is added only when the user says so (else it is asked again)."""
+        taken = [s["name"] for s in answers.sources]
+        source = source_for(path, taken)
+        count = len(matched_files(source["paths"]))
+        if count:
+            self.ui.echo(self.t("matched", path=path, files=self.files(count)))
+        else:
+            expanded = os.path.expanduser(path)  # noqa: PTH111  a user's text
+            missing = not glob.has_magic(expanded) and not Path(expanded).exists()
+            self.ui.echo(
+                self.t("no_such_folder" if missing else "none_matched", path=path)
+            )
+            if typed and not self.ui.confirm(self.t("add_anyway"), False):
+                return False
+        answers.sources.append(source)
+        return True
 
     def _channels(self, answers: Answers, previous: Answers | None) -> None:
         if previous and previous.channels:

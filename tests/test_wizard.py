@@ -114,7 +114,8 @@ class TestTerminal:
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         freqtrade_log(tmp_path)
-        (tmp_path / "bot").mkdir()
+        (tmp_path / "bot" / "2026").mkdir(parents=True)
+        (tmp_path / "bot" / "2026" / "bot.log").write_text("", encoding="utf-8")
         child = spawn(tmp_path, api, "en_US.UTF-8")
         child.expect_exact("Language / Язык (ru, en) [en]:")
         child.sendline("")
@@ -273,6 +274,63 @@ class TestTerminal:
         assert (tmp_path / "c.yaml").read_text() == original
         assert not list(tmp_path.glob("*.bak"))
 
+    @pytest.mark.timeout(300)
+    def test_a_folder_means_its_logs_at_any_depth_and_an_empty_one_is_asked_again(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        """Issue 21: a folder was its top-level ``*.log`` only, and init said Done
+        while it watched nothing."""
+        platform = tmp_path / "Quantower"
+        for sub in ("Logs/2026", "Settings/Scripts/bot/logs"):
+            (platform / sub).mkdir(parents=True)
+        (platform / "Logs/2026/core.log").write_text("", encoding="utf-8")
+        (platform / "Settings/Scripts/bot/logs/bot.slog").write_text(
+            "", encoding="utf-8"
+        )
+        (tmp_path / "empty" / "sub").mkdir(parents=True)
+        child = spawn(tmp_path, api, "en_US.UTF-8", *QUIET_FLAGS)
+        child.expect_exact("Another log folder")
+        child.sendline(str(tmp_path / "empty"))
+        child.expect_exact("empty: no log files there (.log, .txt, .slog at any depth)")
+        child.expect_exact("Watch it anyway, for logs that appear later? [y/N]:")
+        child.sendline("")
+        child.expect_exact("Another log folder")
+        child.sendline(str(platform))
+        child.expect_exact("Quantower: 2 log files there now")
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Alerts by e-mail?")
+        child.sendline("n")
+        child.expect_exact("Any other Apprise URL")
+        child.sendline("")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        config = load_config(tmp_path / "c.yaml", {}).config
+        (source,) = config.sources
+        assert source.paths == [
+            f"{platform}/**/*.log",
+            f"{platform}/**/*.txt",
+            f"{platform}/**/*.slog",
+        ]
+
+
+#: Flags that leave only the sources, e-mail and Apprise questions.
+QUIET_FLAGS = (
+    "--language",
+    "en",
+    "--no-telegram",
+    "--no-desktop",
+    "--ntfy",
+    "",
+    "--quiet-hours",
+    "-",
+    "--alert-language",
+    "en",
+    "--no-check",
+    "--no-service",
+)
+
 
 class TestUnattended:
     @pytest.mark.timeout(300)
@@ -314,7 +372,8 @@ class TestUnattended:
         assert config.channels[2].url.get_secret_value() == (
             "ntfys://ntfy.sh/trader-alerts"
         )
-        assert config.sources[0].paths[0] == f"{tmp_path}/logs/*.log"
+        assert config.sources[0].paths[0] == f"{tmp_path}/logs/**/*.log"
+        assert f"{tmp_path}/logs (пока) не существует" in result.stdout
         # the service was installed (no systemd here: the unit, and what to run)
         unit = tmp_path / ".config/systemd/user/logwatch.service"
         assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
@@ -489,7 +548,7 @@ class TestPure:
         folder.mkdir()
         source = source_for(str(folder), ["Bot-2"])
         assert source["name"] == "Bot-2-2"
-        assert source["paths"][0] == f"{tmp_path}/Bot [[]2]/*.log"
+        assert source["paths"][0] == f"{tmp_path}/Bot [[]2]/**/*.log"
         assert source_for("/x/*.txt", [])["paths"] == ["/x/*.txt"]
 
     def test_urls(self) -> None:
