@@ -977,7 +977,11 @@ def init(
         if loaded.config.channels:
             failed = _send_tests(loaded)
     took = _reload_running(path, env, clock)
-    if took is True:
+    if isinstance(took, tuple):
+        pid, running = took
+        click.echo(wizard.t("other_config", pid=pid, running=running, path=path))
+        failed += 1
+    elif took is True:
         click.echo(wizard.t("reloaded"))
     elif took is False:
         click.echo(wizard.t("not_reloaded"), err=True)
@@ -990,12 +994,20 @@ def init(
     ctx.exit(1 if failed else 0)
 
 
-def _reload_running(config: Path, env: dict[str, str], clock: Any) -> bool | None:
-    """Ask a logwatch running on this config's state to reload; None if none runs."""
+def _reload_running(
+    config: Path, env: dict[str, str], clock: Any
+) -> bool | tuple[int, Path] | None:
+    """Ask a logwatch running on this config's state to reload; None if none runs,
+    and (its pid, its config) when it runs another config (it is not asked)."""
     from logwatch.control import request_reload
     from logwatch.lock import StateLock
 
     state = _state_path(config, env)
-    if StateLock(state).holder() is None:
+    lock = StateLock(state)
+    pid = lock.holder()
+    if pid is None:
         return None
+    running = lock.holder_config()
+    if running is not None and running != config.absolute():
+        return pid, running
     return request_reload(state.parent, clock, 10.0)

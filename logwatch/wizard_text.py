@@ -68,6 +68,11 @@ TEXT: dict[str, dict[str, str]] = {
         "checking": "Checking the config and sending a test alert to each channel:",
         "service": "Start logwatch in the background at every logon?",
         "reloaded": "The running logwatch took the new config.",
+        "other_config": "A logwatch runs already (pid {pid}) with another config, "
+        "{running}, so it does not use {path} and was not told to reload. To use "
+        "{path}: stop it and run `logwatch service install --config {path}` (or "
+        "`logwatch run --config {path}`); to change what it watches instead, run "
+        "`logwatch init --config {running}`.",
         "not_reloaded": "The running logwatch did not take the new config; restart it "
         "(`logwatch service uninstall` and `install`, or stop and start it).",
         "done": "Done. `logwatch status` shows what is watched; run `logwatch init` "
@@ -142,6 +147,11 @@ TEXT: dict[str, dict[str, str]] = {
         "checking": "Проверка настроек и тестовое оповещение в каждый канал:",
         "service": "Запускать logwatch в фоне при каждом входе в систему?",
         "reloaded": "Работающий logwatch принял новые настройки.",
+        "other_config": "Уже работает logwatch (pid {pid}) с другими настройками, "
+        "{running}: он не использует {path}, и перечитывать их его не просили. Чтобы "
+        "работать с {path}, остановите его и выполните `logwatch service install "
+        "--config {path}` (или `logwatch run --config {path}`); чтобы изменить то, с "
+        "чем он работает, запустите `logwatch init --config {running}`.",
         "not_reloaded": "Работающий logwatch не принял новые настройки; перезапустите "
         "его (`logwatch service uninstall` и `install` или остановите и запустите).",
         "done": "Готово. `logwatch status` покажет, за чем идёт слежение; чтобы что-то "

@@ -664,6 +664,42 @@ def test_a_running_logwatch_takes_the_new_config(
     assert run.stop() == 0
 
 
+@pytest.mark.timeout(300)
+def test_a_logwatch_running_another_config_is_named_not_said_to_take_this_one(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    """Issue 21: init said "took the new config" when the running logwatch re-read
+    its own, another one."""
+    from tests.daemon_run import Run
+
+    (tmp_path / "logs").mkdir()
+    config = (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+    )
+    run = Run(tmp_path, config)
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-telegram",
+        "--no-desktop",
+        "--no-service",
+        "--no-check",
+        config="other.yaml",
+    )
+    assert result.returncode == 1, result.stderr + result.stdout
+    assert "took the new config" not in result.stdout
+    assert (
+        f"A logwatch runs already (pid {run.proc.pid}) with another config, "
+        f"{tmp_path / 'config.yaml'}, so it does not use {tmp_path / 'other.yaml'}"
+    ) in result.stdout
+    assert f"`logwatch init --config {tmp_path / 'config.yaml'}`" in result.stdout
+    assert not any("reloaded" in line for line in run.err)
+    assert run.stop() == 0
+
+
 _text = st.text(
     st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
 )
