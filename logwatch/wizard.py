@@ -472,15 +472,20 @@ class Wizard:
             ntfy = self.ui.ask(self.t("ntfy"), "", "--ntfy")
         if ntfy:
             answers.put_channel({"name": "ntfy", "url": ntfy_url(ntfy)})
+        for url in self.o.apprise_urls:
+            if not self.valid_url(url):
+                raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
         urls = list(self.o.apprise_urls)
         while not self.o.yes:
             url = self.ui.ask(self.t("apprise"), "", "--apprise-url")
             if not url:
                 break
-            urls.append(url)
+            if self.valid_url(url):
+                urls.append(url)
+            else:  # said now, while the other answers are still there
+                self.ui.echo(self.t("bad_url", url=url.split("://")[0] + "://…"))
+                self.ui.echo(self.t("bad_url_again"))
         for url in urls:
-            if not self.valid_url(url):
-                raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
             taken = {c["name"] for c in answers.channels}
             name = next(
                 f"apprise-{n}" for n in range(1, 99) if f"apprise-{n}" not in taken

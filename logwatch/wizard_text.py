@@ -55,6 +55,9 @@ TEXT: dict[str, dict[str, str]] = {
         "ntfy": "ntfy topic or URL for phone push (empty: none)",
         "apprise": "Any other Apprise URL (empty: done)",
         "bad_url": "Not a notification URL logwatch can use: {url}",
+        "bad_url_again": "Check it (the Apprise wiki lists every service's form, "
+        "e.g. discord://webhook_id/webhook_token) and type it again, or leave it "
+        "empty.",
         "alert_language": "Language of the alerts",
         "quiet": "Quiet hours, when only critical alerts are sent at once "
         "(e.g. 23:00-07:00; '-' for none)",
@@ -134,6 +137,9 @@ TEXT: dict[str, dict[str, str]] = {
         "ntfy": "Тема или URL ntfy для push на телефон (пусто: нет)",
         "apprise": "Другой URL Apprise (пусто: готово)",
         "bad_url": "Этот адрес уведомлений не подходит: {url}",
+        "bad_url_again": "Проверьте его (вики Apprise описывает адрес каждого "
+        "сервиса, например discord://webhook_id/webhook_token) и введите снова или "
+        "оставьте пустым.",
         "alert_language": "Язык оповещений",
         "quiet": "Тихие часы, когда сразу отправляются только критичные оповещения "
         "(например 23:00-07:00; '-' если не нужны)",

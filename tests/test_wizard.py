@@ -4,6 +4,7 @@ Bot API is the fake server of tests/telegram_fake.py on 127.0.0.1."""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess
@@ -313,6 +314,47 @@ class TestTerminal:
             f"{platform}/**/*.txt",
             f"{platform}/**/*.slog",
         ]
+
+    @pytest.mark.timeout(300)
+    def test_a_bad_apprise_url_is_asked_again_and_nothing_else_is_lost(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        """Issue 21: a bad URL stopped init at the end, every answer lost."""
+        child = spawn(tmp_path, api, "en_US.UTF-8", *QUIET_FLAGS, "--secrets-file")
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Alerts by e-mail? [y/N]:")
+        child.sendline("y")
+        for prompt, answer in [
+            ("SMTP server", "smtp.example.com"),
+            ("SMTP port", "465"),
+            ("SMTP login", "me@example.com"),
+            ("SMTP password", "pw"),
+            ("Send alerts to", ""),
+        ]:
+            child.expect_exact(prompt)
+            child.sendline(answer)
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("nosuch://secret@x")
+        child.expect_exact("Not a notification URL logwatch can use: nosuch://…")
+        child.expect_exact("type it again, or leave it empty.")
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("json://127.0.0.1:9/alerts")
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        assert "nosuch://secret" not in said.getvalue().replace(
+            "nosuch://secret@x\r\n",
+            "",
+            1,  # the echo of what was typed
+        )
+        data = yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))
+        assert [c["name"] for c in data["channels"]] == ["email", "apprise-1"]
+        assert data["channels"][1]["url"] == "json://127.0.0.1:9/alerts"
 
 
 #: Flags that leave only the sources, e-mail and Apprise questions.
