@@ -781,7 +781,7 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Alert, AlertKind
-    from logwatch.notifier import Notifier
+    from logwatch.notifier import Notifier, no_desktop
     from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record
 
@@ -793,6 +793,13 @@ def _send_tests(loaded: Any) -> int:
     alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
     failed = 0
     for channel in loaded.config.channels:
+        if channel.scheme == "desktop" and no_desktop():
+            failed += 1  # it would print on logwatch's console: no one sees it there
+            click.echo(
+                f"{channel.name}: NOT SHOWN: {no_desktop()}; its alerts go to "
+                "logwatch's console output. Use Telegram, e-mail or ntfy here."
+            )
+            continue
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
@@ -916,7 +923,7 @@ def init(
 
     from logwatch.clock import SystemClock
     from logwatch.config import load_config
-    from logwatch.notifier import serve_all
+    from logwatch.notifier import desktop_session, serve_all
     from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
@@ -955,6 +962,7 @@ def init(
         env.get("LOGWATCH_TELEGRAM_API") or None,
         default_language(env),
         lambda url: apprise.Apprise.instantiate(url) is not None,
+        desktop_session(),
     )
     answers, previous = wizard.run()
     if previous is not None and not yes:

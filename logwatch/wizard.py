@@ -313,6 +313,7 @@ class Wizard:
         telegram_api: str | None,
         system_language: str,
         valid_url: Callable[[str], bool],
+        has_desktop: bool = True,
     ) -> None:
         self.o, self.ui, self.clock, self.found = options, ui, clock, found
         #: the Bot API: $LOGWATCH_TELEGRAM_API, else the config's telegram_api
@@ -320,6 +321,8 @@ class Wizard:
         self.telegram_api = api_base(telegram_api)
         self.system_language = system_language
         self.valid_url = valid_url
+        #: whether this session can show desktop notifications
+        self.has_desktop = has_desktop
         self.lang = "en"
 
     def t(self, key: str, **fields: object) -> str:
@@ -461,8 +464,13 @@ class Wizard:
         elif not self.o.yes and self.ui.confirm(self.t("email"), False):
             self._email(answers)
         desktop = self.o.desktop
-        if desktop is None:
+        if desktop is None and not self.has_desktop:
+            self.ui.echo(self.t("no_desktop"))  # not offered: no one would see it
+            desktop = False
+        elif desktop is None:
             desktop = self.ui.confirm(self.t("desktop"), True)
+        elif desktop and not self.has_desktop:
+            self.ui.echo(self.t("desktop_elsewhere"))
         if desktop:
             answers.put_channel(
                 {"name": "desktop", "url": "desktop://", "min_severity": "warning"}

@@ -52,6 +52,11 @@ TEXT: dict[str, dict[str, str]] = {
         "smtp_password": "SMTP password (an app password for Gmail)",
         "mail_to": "Send alerts to",
         "desktop": "Notifications on this PC's desktop?",
+        "no_desktop": "No desktop here (no graphical session), so desktop "
+        "notifications are not offered: use Telegram, e-mail or ntfy.",
+        "desktop_elsewhere": "  No desktop here (no graphical session): desktop "
+        "notifications will show only where logwatch runs in one; here they go to "
+        "its console.",
         "ntfy": "ntfy topic or URL for phone push (empty: none)",
         "apprise": "Any other Apprise URL (empty: done)",
         "bad_url": "Not a notification URL logwatch can use: {url}",
@@ -134,6 +139,12 @@ TEXT: dict[str, dict[str, str]] = {
         "smtp_password": "Пароль SMTP (пароль приложения)",
         "mail_to": "Куда присылать",
         "desktop": "Уведомления на рабочем столе этого ПК?",
+        "no_desktop": "Рабочего стола здесь нет (нет графического сеанса), поэтому "
+        "уведомления на рабочем столе не предлагаются: используйте Telegram, почту "
+        "или ntfy.",
+        "desktop_elsewhere": "  Рабочего стола здесь нет (нет графического сеанса): "
+        "уведомления будут видны, только когда logwatch работает в нём; здесь они "
+        "идут в его консоль.",
         "ntfy": "Тема или URL ntfy для push на телефон (пусто: нет)",
         "apprise": "Другой URL Apprise (пусто: готово)",
         "bad_url": "Этот адрес уведомлений не подходит: {url}",

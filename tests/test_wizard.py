@@ -88,11 +88,22 @@ def init(
     )
 
 
-def spawn(tmp_path: Path, api: FakeBotApi, lang: str, *args: str) -> pexpect.spawn[str]:
+def spawn(
+    tmp_path: Path,
+    api: FakeBotApi,
+    lang: str,
+    *args: str,
+    desktop: bool = False,
+) -> pexpect.spawn[str]:
+    """``logwatch init`` in a terminal (``desktop``: in a desktop session, as far as
+    the environment tells)."""
+    env = environ(tmp_path, api, lang)
+    if desktop:
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
     child = pexpect.spawn(
         sys.executable,
         ["-m", "logwatch", "init", "--config", str(tmp_path / "c.yaml"), *args],
-        env=environ(tmp_path, api, lang),
+        env=env,
         encoding="utf-8",
         timeout=120,  # per prompt: a hang's backstop, not a bound (a busy machine)
         dimensions=(50, 200),
@@ -142,8 +153,8 @@ class TestTerminal:
         child.sendline("y")
         child.expect_exact("Alerts by e-mail? [y/N]:")
         child.sendline("")
-        child.expect_exact("Notifications on this PC's desktop? [Y/n]:")
-        child.sendline("n")
+        # issue 21: no desktop session here, so no [Y/n] for it
+        child.expect_exact("No desktop here (no graphical session), so desktop ")
         child.expect_exact("ntfy topic or URL for phone push (empty: none):")
         child.sendline("")
         child.expect_exact("Any other Apprise URL (empty: done):")
@@ -184,7 +195,7 @@ class TestTerminal:
             "language: en\ndedup:\n  window: 15m\nchannels:\n"
             "  - name: hook\n    url: json://127.0.0.1:9/x\n"
         )
-        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check")
+        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check", desktop=True)
         child.expect_exact("Language / Язык (ru, en) [ru]:")
         child.sendline("")
         child.expect_exact("Настройки уже есть в")
@@ -410,8 +421,10 @@ class TestUnattended:
         assert TOKEN not in text
         assert "# Куда слать оповещения" in text  # commented in the chosen language
         config = load_config(tmp_path / "c.yaml", {}).config
-        assert [c.name for c in config.channels] == ["telegram", "desktop", "ntfy"]
-        assert config.channels[2].url.get_secret_value() == (
+        # no desktop session here: not set up, and said why
+        assert "Рабочего стола здесь нет" in result.stdout
+        assert [c.name for c in config.channels] == ["telegram", "ntfy"]
+        assert config.channels[1].url.get_secret_value() == (
             "ntfys://ntfy.sh/trader-alerts"
         )
         assert config.sources[0].paths[0] == f"{tmp_path}/logs/**/*.log"
