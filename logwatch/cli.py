@@ -972,6 +972,7 @@ def init(
             ctx.exit(1)
     stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
     backup, env_path = write_config(path, answers, wizard.lang, stamp)
+    ui.stopped = wizard.t("stopped_written", path=path)
     click.echo(wizard.t("written", path=path))
     if env_path is not None:
         click.echo(wizard.t("written_env", path=env_path))

@@ -52,14 +52,14 @@ _TEXT: dict[str, dict[str, str]] = {
             "(first {first}, last {last})."
         ),
         "still": "Still happening: {title}",
-        "repeated_body": "Repeated {n} times in {window} (first {first}, last {last}).",
+        "repeated_body": "Repeated {times} in {window} (first {first}, last {last}).",
         "folded": "Repeated {n}× across {errors} errors: {title}",
         "folded_body": (
-            "{n} more times across {errors} distinct errors of this kind (first "
+            "{more} across {errors} of this kind (first "
             "{first}, last {last}), counted together: more errors were open at once "
             "than logwatch follows one by one."
         ),
-        "still_body": "Happened {n} more times in the last {window}.",
+        "still_body": "Happened {more} in the last {window}.",
         "when": "When",
         "where": "Where",
         "what": "What to do",
@@ -71,7 +71,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "connection",
         "symbol": "symbol",
         "file": "file",
-        "group_title": "{alerts} more alerts grouped ({rules} kinds)",
+        "group_title": "{alerts} grouped ({rules} kinds)",
+        # plural forms (``plural``): one|other
+        "times": "time|times",
+        "more": "more time|more times",
+        "errors": "distinct error|distinct errors",
+        "alerts": "more alert|more alerts",
         "group_intro": (
             "Too many alerts at once to send one by one (this channel takes {limit} "
             "messages a minute); the rest, grouped:"
@@ -89,15 +94,15 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "still": "Продолжается: {title}",
         "repeated_body": (
-            "Повторилось {n} раз за {window} (первый раз {first}, последний {last})."
+            "Повторилось {times} за {window} (первый раз {first}, последний {last})."
         ),
         "folded": "Повторилось {n}× в {errors} разных ошибках: {title}",
         "folded_body": (
-            "Ещё {n} раз в {errors} разных ошибках этого вида (первый раз {first}, "
+            "Ещё {more} в {errors} этого вида (первый раз {first}, "
             "последний {last}), посчитано вместе: открытых ошибок было больше, чем "
             "logwatch отслеживает по одной."
         ),
-        "still_body": "Ещё {n} раз за последние {window}.",
+        "still_body": "Ещё {more} за последние {window}.",
         "when": "Когда",
         "where": "Где",
         "what": "Что сделать",
@@ -109,7 +114,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "подключение",
         "symbol": "символ",
         "file": "файл",
-        "group_title": "Ещё {alerts} оповещений вместе (видов: {rules})",
+        "group_title": "Ещё {alerts} вместе (видов: {rules})",
+        # plural forms (``plural``): one|few|many
+        "times": "раз|раза|раз",
+        "more": "раз|раза|раз",
+        "errors": "разной ошибке|разных ошибках|разных ошибках",
+        "alerts": "оповещение|оповещения|оповещений",
         "group_intro": (
             "Слишком много оповещений сразу, чтобы слать по одному (канал принимает "
             "{limit} сообщений в минуту); остальные — вместе:"
@@ -210,15 +220,17 @@ def render(
             first, last = _clock(alert.first_at), _clock(alert.last_at)
         lines.append(
             t["folded_body" if alert.folded else "repeated_body"].format(
-                n=alert.count,
-                errors=alert.folded,
+                times=plural(alert.count, t["times"], lang),
+                more=plural(alert.count, t["more"], lang),
+                errors=plural(alert.folded, t["errors"], lang),
                 window=window,
                 first=first,
                 last=last,
             )
         )
     elif alert.kind is AlertKind.REMINDER:
-        lines.append(t["still_body"].format(n=alert.count, window=window))
+        more = plural(alert.count, t["more"], lang)
+        lines.append(t["still_body"].format(more=more, window=window))
     elif alert.kind is AlertKind.RESOLVED:
         began = alert.started_at or alert.created_at
         ended = alert.last_at or began
@@ -273,7 +285,9 @@ def render_group(
     t = _TEXT.get(lang, _TEXT["en"])
     severities = _SEVERITY.get(lang, _SEVERITY["en"])
     alerts = sum(g.alerts for g in lines)
-    title = t["group_title"].format(alerts=alerts, rules=len(lines))
+    title = t["group_title"].format(
+        alerts=plural(alerts, t["alerts"], lang), rules=len(lines)
+    )
     body = [t["group_intro"].format(limit=limit), ""]
     for g in lines:
         rule = rules.get(g.rule_id)

@@ -242,11 +242,45 @@ def _clock_text(value: object) -> str:
 # -- asking ---------------------------------------------------------------------------
 
 
+class Stopped(WizardError):
+    """The user pressed Ctrl-C (or closed the input): a goodbye, not ``Aborted!``."""
+
+    def format_message(self) -> str:
+        """The goodbye on a line of its own (the cursor is after a question)."""
+        return "\n" + self.message
+
+
+#: Answers to a yes/no question, per language (y/n work in both).
+YES_NO: dict[str, tuple[frozenset[str], frozenset[str], str, str]] = {
+    "en": (frozenset({"y", "yes"}), frozenset({"n", "no"}), "Y/n", "y/N"),
+    "ru": (
+        frozenset({"y", "yes", "д", "да"}),
+        frozenset({"n", "no", "н", "нет"}),
+        "Д/н",
+        "д/Н",
+    ),
+}
+
+
 class Ui:
-    """Questions in a terminal; with ``yes``: the default, or an error naming a flag."""
+    """Questions in a terminal; with ``yes``: the default, or an error naming a flag.
+
+    The language (``lang``) is the one chosen for the questions: answers, errors
+    and the goodbye at Ctrl-C follow it.
+    """
 
     def __init__(self, yes: bool, echo: Callable[[str], None] = click.echo) -> None:
         self.yes, self.echo = yes, echo
+        self.lang = "en"
+        #: said when the user stops (Ctrl-C); the wizard sets it once it can
+        self.stopped = TEXT["en"]["stopped"]
+
+    def _prompt(self, text: str, **kwargs: Any) -> str:
+        try:
+            answer: str = click.prompt(text, **kwargs)
+        except click.Abort:
+            raise Stopped(self.stopped) from None
+        return answer
 
     def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
         """A line of text (``default`` None: the answer is required)."""
@@ -254,7 +288,7 @@ class Ui:
             if default is None:
                 raise WizardError(f"{text}: give {flag}", exit_code=2)
             return default
-        answer: str = click.prompt(
+        answer = self._prompt(
             text,
             default=default,
             hide_input=hide,
@@ -263,19 +297,46 @@ class Ui:
         return answer.strip()
 
     def confirm(self, text: str, default: bool) -> bool:
-        """Yes or no."""
+        """Yes or no (``да``/``д``/``нет``/``н`` in Russian, y/n in both)."""
         if self.yes:
             return default
-        return click.confirm(text, default=default)
+        yes, no, if_yes, if_no = YES_NO.get(self.lang, YES_NO["en"])
+        while True:
+            answer = self._prompt(
+                f"{text} [{if_yes if default else if_no}]",
+                default="",
+                show_default=False,
+            )
+            word = answer.strip().lower()
+            if not word:
+                return default
+            if word in yes:
+                return True
+            if word in no:
+                return False
+            self.echo(TEXT[self.lang]["yes_no"])
 
     def choose(self, text: str, choices: Sequence[str], default: str) -> str:
         """One of ``choices``."""
         if self.yes:
             return default
-        answer: str = click.prompt(
-            text, type=click.Choice(list(choices)), default=default
-        )
-        return answer
+        while True:
+            answer = self._prompt(
+                f"{text} ({', '.join(choices)})", default=default
+            ).strip()
+            if answer.lower() in choices:
+                return answer.lower()
+            self.echo(TEXT[self.lang]["one_of"].format(choices=", ".join(choices)))
+
+    def number(self, text: str, default: str, flag: str) -> int:
+        """A whole number."""
+        while True:
+            answer = self.ask(text, default, flag)
+            if answer.isdigit():
+                return int(answer)
+            if self.yes:
+                raise WizardError(f"{text}: give {flag}", exit_code=2)
+            self.echo(TEXT[self.lang]["number"])
 
 
 @dataclass
@@ -337,9 +398,12 @@ class Wizard:
 
     def run(self) -> tuple[Answers, Answers | None]:
         """Ask everything; the new answers and the previous config's (if any)."""
+        self.ui.stopped = TEXT[self.system_language]["stopped"]
         self.lang = self.o.language or self.ui.choose(
-            "Language / Язык", ["ru", "en"], self.system_language
+            "Language / Язык", ["ru", "en"], self._configured_language()
         )
+        self.ui.lang = self.lang
+        self.ui.stopped = self.t("stopped")
         self.ui.echo(self.t("welcome"))
         previous = self._previous()
         answers = Answers(**vars(previous)) if previous else Answers()
@@ -367,6 +431,17 @@ class Wizard:
             else:
                 self._inline_secrets(answers)
         return answers, previous
+
+    def _configured_language(self) -> str:
+        """The existing config's ``language:`` (the one chosen last time), else the
+        system's."""
+        try:
+            doc, _ = load_yaml(self.o.config) if self.o.config.exists() else (None, [])
+        except LogwatchError:
+            doc = None
+        data = doc.data if doc is not None else None
+        said = data.get("language") if isinstance(data, dict) else None
+        return said if said in TEXT else self.system_language
 
     def _previous(self) -> Answers | None:
         if not self.o.config.exists():
@@ -610,8 +685,9 @@ class Wizard:
                 chat = chat_of(update)
                 if chat is not None:
                     bot.updates(offset, 0)  # confirm it, so it is not taken again
+                    kind = TEXT[self.lang].get(f"chat_{chat.type}", chat.type)
                     self.ui.echo(
-                        self.t("got_chat", chat=chat.name, type=chat.type, id=chat.id)
+                        self.t("got_chat", chat=chat.name, type=kind, id=chat.id)
                     )
                     return chat
         raise WizardError(
@@ -622,7 +698,7 @@ class Wizard:
 
     def _email(self, answers: Answers) -> None:
         host = self.ui.ask(self.t("smtp_host"), None, "--email-url")
-        port = int(self.ui.ask(self.t("smtp_port"), "587", "--email-url"))
+        port = self.ui.number(self.t("smtp_port"), "587", "--email-url")
         user = self.ui.ask(self.t("smtp_user"), None, "--email-url")
         password = self.ui.ask(self.t("smtp_password"), None, "--email-url", True)
         to = self.ui.ask(self.t("mail_to"), user, "--email-url")

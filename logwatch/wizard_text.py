@@ -86,6 +86,17 @@ TEXT: dict[str, dict[str, str]] = {
         "done": "Done. `logwatch status` shows what is watched; run `logwatch init` "
         "again to change anything.",
         "missing": "{what} is needed: give {flag}",
+        "yes_no": "Answer y (yes) or n (no).",
+        "one_of": "Answer one of: {choices}.",
+        "number": "Give a number.",
+        "stopped": "Setup stopped; nothing was written. Run `logwatch init` again "
+        "to start over.",
+        "stopped_written": "Setup stopped; {path} is written. Run `logwatch init` "
+        "again to change it.",
+        "chat_private": "private",
+        "chat_group": "group",
+        "chat_supergroup": "supergroup",
+        "chat_channel": "channel",
         "unparseable": "{path} cannot be read as a config; fix it (or move it away) "
         "and run `logwatch init` again:",
     },
@@ -124,7 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_message": "За {seconds} с боту @{username} ничего не пришло. Отправьте "
         "сообщение и запустите `logwatch init` снова или укажите чат: "
         "--telegram-chat ID.",
-        "got_chat": "Сообщение из {chat} ({type}, id чата {id}).",
+        "got_chat": "Сообщение из {chat} ({type}, id {id}).",
         "use_chat": "Присылать оповещения в этот чат?",
         "chat_unwritable": "Бот не может писать в {chat}: {error}. В канале сделайте "
         "бота администратором с правом публикации; в группу сначала добавьте его.",
@@ -174,6 +185,17 @@ TEXT: dict[str, dict[str, str]] = {
         "done": "Готово. `logwatch status` покажет, за чем идёт слежение; чтобы что-то "
         "изменить, запустите `logwatch init` снова.",
         "missing": "Нужно указать: {what} ({flag})",
+        "yes_no": "Ответьте да или нет (д/н; y/n тоже подходят).",
+        "one_of": "Ответьте одним из: {choices}.",
+        "number": "Укажите число.",
+        "stopped": "Настройка прервана; ничего не записано. Чтобы начать заново, "
+        "запустите `logwatch init`.",
+        "stopped_written": "Настройка прервана; {path} уже записан. Чтобы изменить "
+        "его, запустите `logwatch init` снова.",
+        "chat_private": "личный чат",
+        "chat_group": "группа",
+        "chat_supergroup": "супергруппа",
+        "chat_channel": "канал",
         "unparseable": "{path} не читается как файл настроек; исправьте его (или "
         "уберите) и запустите `logwatch init` снова:",
     },

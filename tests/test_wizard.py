@@ -196,17 +196,22 @@ class TestTerminal:
             "  - name: hook\n    url: json://127.0.0.1:9/x\n"
         )
         child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check", desktop=True)
-        child.expect_exact("Language / Язык (ru, en) [ru]:")
-        child.sendline("")
+        # issue 21: the config's language first, not the system's (ru here)
+        child.expect_exact("Language / Язык (ru, en) [en]:")
+        child.sendline("ru")
         child.expect_exact("Настройки уже есть в")
         child.expect_exact("Логов Quantower")
         child.expect_exact("Ещё папка с логами")
         child.sendline("")
         child.expect_exact("Уже настроены каналы: hook")
-        child.expect_exact("Оставить их? [Y/n]:")
-        child.sendline("")
-        child.expect_exact("Оповещения в Telegram? [y/N]:")
-        child.sendline("y")
+        child.expect_exact("Оставить их? [Д/н]:")
+        child.sendline("может быть")
+        # issue 21: an English "Error: invalid input" before
+        child.expect_exact("Ответьте да или нет (д/н; y/n тоже подходят).")
+        child.expect_exact("Оставить их? [Д/н]:")
+        child.sendline("да")
+        child.expect_exact("Оповещения в Telegram? [д/Н]:")
+        child.sendline("д")
         child.expect_exact("Токен бота:")
         child.sendline("123456789:" + "x" * 35)
         child.expect_exact("Telegram не принял токен (401 Unauthorized)")
@@ -214,14 +219,14 @@ class TestTerminal:
         child.sendline(TOKEN)
         child.expect_exact("Теперь отправьте любое сообщение боту @lw_alerts_bot")
         api.say({"id": -100777, "type": "supergroup", "title": "Desk"}, "/start")
-        child.expect_exact("Сообщение из Desk (supergroup, id чата -100777).")
+        child.expect_exact("Сообщение из Desk (супергруппа, id -100777).")
         child.sendline("")  # use this chat
         child.expect_exact("Отвечать на /status")
-        child.sendline("n")
-        child.expect_exact("Оповещения по электронной почте? [y/N]:")
+        child.sendline("нет")
+        child.expect_exact("Оповещения по электронной почте? [д/Н]:")
         child.sendline("")
-        child.expect_exact("Уведомления на рабочем столе этого ПК? [Y/n]:")
-        child.sendline("n")
+        child.expect_exact("Уведомления на рабочем столе этого ПК? [Д/н]:")
+        child.sendline("н")
         child.expect_exact("Тема или URL ntfy")
         child.sendline("")
         child.expect_exact("Другой URL Apprise")
@@ -233,7 +238,7 @@ class TestTerminal:
         child.expect_exact("Хранить токены и пароли в отдельном файле")
         child.sendline("n")
         child.expect_exact("Записать")
-        child.sendline("y")
+        child.sendline("Y")
         child.expect_exact("Прежние настройки сохранены в")
         child.expect_exact("Запускать logwatch в фоне")
         child.sendline("n")
@@ -366,6 +371,31 @@ class TestTerminal:
         data = yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))
         assert [c["name"] for c in data["channels"]] == ["email", "apprise-1"]
         assert data["channels"][1]["url"] == "json://127.0.0.1:9/alerts"
+
+    @pytest.mark.timeout(300)
+    @pytest.mark.parametrize(
+        ("lang", "goodbye"),
+        [
+            ("ru_RU.UTF-8", "Настройка прервана; ничего не записано."),
+            ("en_US.UTF-8", "Setup stopped; nothing was written."),
+        ],
+    )
+    def test_ctrl_c_says_goodbye_in_the_language_not_aborted(
+        self, tmp_path: Path, api: FakeBotApi, lang: str, goodbye: str
+    ) -> None:
+        child = spawn(tmp_path, api, lang)
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Language / Язык (ru, en)")
+        child.sendline("")
+        child.expect_exact("(пусто: готово):" if lang.startswith("ru") else "(empty")
+        child.sendintr()
+        child.expect_exact(goodbye)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1
+        assert "Aborted" not in said.getvalue()
+        assert not (tmp_path / "c.yaml").exists()
 
 
 #: Flags that leave only the sources, e-mail and Apprise questions.
