@@ -145,6 +145,20 @@ def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     Raises:
         InvalidConfig: naming the ``state_dir`` line.
     """
+    file = next(
+        (f for f in (path, *path.parents) if f.exists() and not f.is_dir()), None
+    )
+    if file is not None:  # mkdir would say only "File exists" / "Not a directory"
+        where = "" if file == path else f", so state_dir {path} cannot be made there"
+        raise InvalidConfig(
+            [
+                loaded.error(
+                    ("state_dir",),
+                    f"state_dir {file} is a file, not a folder{where}: name a "
+                    "folder for logwatch's state (or move the file away)",
+                )
+            ]
+        )
     try:  # private from the start: a group-writable one would then be refused
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
