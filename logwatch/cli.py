@@ -1003,6 +1003,14 @@ def init(
     ctx.exit(1 if failed else 0)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, and case on Windows)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.normcase(a.absolute()) == os.path.normcase(b.absolute())
+
+
 def _reload_running(
     config: Path, env: dict[str, str], clock: Any
 ) -> bool | tuple[int, Path] | None:
@@ -1017,6 +1025,6 @@ def _reload_running(
     if pid is None:
         return None
     running = lock.holder_config()
-    if running is not None and running != config.absolute():
+    if running is not None and not _same_file(running, config):
         return pid, running
     return request_reload(state.parent, clock, 10.0)

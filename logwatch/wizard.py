@@ -397,7 +397,17 @@ class Wizard:
     # -- the questions, in order ------------------------------------------------------
 
     def run(self) -> tuple[Answers, Answers | None]:
-        """Ask everything; the new answers and the previous config's (if any)."""
+        """Ask everything; the new answers and the previous config's (if any).
+
+        Raises:
+            Stopped: Ctrl-C, at a question or while waiting for Telegram.
+        """
+        try:
+            return self._ask_all()
+        except KeyboardInterrupt:
+            raise Stopped(self.ui.stopped) from None
+
+    def _ask_all(self) -> tuple[Answers, Answers | None]:
         self.ui.stopped = TEXT[self.system_language]["stopped"]
         self.lang = self.o.language or self.ui.choose(
             "Language / Язык", ["ru", "en"], self._configured_language()

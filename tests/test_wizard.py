@@ -397,6 +397,26 @@ class TestTerminal:
         assert "Aborted" not in said.getvalue()
         assert not (tmp_path / "c.yaml").exists()
 
+    @pytest.mark.timeout(300)
+    def test_ctrl_c_while_waiting_for_telegram_says_goodbye_too(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--language", "ru", "--telegram")
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Ещё папка с логами")
+        child.sendline("")
+        child.expect_exact("Токен бота:")
+        child.sendline(TOKEN)
+        child.expect_exact("Жду до 120 с...")
+        child.sendintr()
+        child.expect_exact("Настройка прервана; ничего не записано.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1
+        assert "Aborted" not in said.getvalue()
+        assert "Traceback" not in said.getvalue()
+
 
 #: Flags that leave only the sources, e-mail and Apprise questions.
 QUIET_FLAGS = (
