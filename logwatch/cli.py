@@ -1006,7 +1006,7 @@ def init(
 def _same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file (through links, and case on Windows)."""
     try:
-        return os.path.samefile(a, b)
+        return a.samefile(b)
     except OSError:
         return os.path.normcase(a.absolute()) == os.path.normcase(b.absolute())
 
