@@ -293,9 +293,10 @@ def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> 
             command, "--config", str(tmp_path / "config.yaml"), check=False
         )
         assert result.returncode == 2, command
-        assert (
-            f"{tmp_path / 'config.yaml'}:2: state_dir {tmp_path / 'file' / 'state'}: Not a directory"
-            in result.stderr
+        assert (  # issue 21: it was "...: Not a directory"
+            f"{tmp_path / 'config.yaml'}:2: state_dir {tmp_path / 'file'} is a file, "
+            f"not a folder, so state_dir {tmp_path / 'file' / 'state'} cannot be made "
+            "there" in result.stderr
         )
 
 
