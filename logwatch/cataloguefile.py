@@ -457,10 +457,14 @@ def assemble(
             )
             continue
         if row.title is None:
-            what = f" ({ex.name} {row.code})" + (
-                f": {_short(row.message)}" if row.message else ""
-            )
-            title = {lang: text + what for lang, text in category.title.items()}
+            what = f" ({ex.name} {row.code})"
+            said = f": {_short(row.message)}" if row.message else ""
+            # the exchange's own words are English: in another language's title they
+            # would mix two languages (the line itself is in the body)
+            title = {
+                lang: text + what + (said if lang == "en" else "")
+                for lang, text in category.title.items()
+            }
         else:
             title = row.title
         entries[key] = Entry(

@@ -362,6 +362,7 @@ def _follow(
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
+    from logwatch.listing import expand_folders
     from logwatch.lock import StateLock
     from logwatch.state import State
     from logwatch.tailer import Source
@@ -389,7 +390,9 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source("command line", tuple(patterns), force_polling=force_polling)
+    source = Source(
+        "command line", expand_folders(patterns), force_polling=force_polling
+    )
     follower = Follower(
         engine,
         [source],
@@ -822,7 +825,7 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Alert, AlertKind
-    from logwatch.notifier import Notifier
+    from logwatch.notifier import Notifier, no_desktop
     from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record
 
@@ -834,6 +837,13 @@ def _send_tests(loaded: Any) -> int:
     alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
     failed = 0
     for channel in loaded.config.channels:
+        if channel.scheme == "desktop" and no_desktop():
+            failed += 1  # it would print on logwatch's console: no one sees it there
+            click.echo(
+                f"{channel.name}: NOT SHOWN: {no_desktop()}; its alerts go to "
+                "logwatch's console output. Use Telegram, e-mail or ntfy here."
+            )
+            continue
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
@@ -957,7 +967,7 @@ def init(
 
     from logwatch.clock import SystemClock
     from logwatch.config import load_config
-    from logwatch.notifier import serve_all
+    from logwatch.notifier import desktop_session, serve_all
     from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
@@ -996,6 +1006,7 @@ def init(
         env.get("LOGWATCH_TELEGRAM_API") or None,
         default_language(env),
         lambda url: apprise.Apprise.instantiate(url) is not None,
+        desktop_session(),
     )
     answers, previous = wizard.run()
     if previous is not None and not yes:
@@ -1005,6 +1016,7 @@ def init(
             ctx.exit(1)
     stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
     backup, env_path = write_config(path, answers, wizard.lang, stamp)
+    ui.stopped = wizard.t("stopped_written", path=path)
     click.echo(wizard.t("written", path=path))
     if env_path is not None:
         click.echo(wizard.t("written_env", path=env_path))
@@ -1018,7 +1030,11 @@ def init(
         if loaded.config.channels:
             failed = _send_tests(loaded)
     took = _reload_running(path, env, clock)
-    if took is True:
+    if isinstance(took, tuple):
+        pid, running = took
+        click.echo(wizard.t("other_config", pid=pid, running=running, path=path))
+        failed += 1
+    elif took is True:
         click.echo(wizard.t("reloaded"))
     elif took is False:
         click.echo(wizard.t("not_reloaded"), err=True)
@@ -1031,12 +1047,28 @@ def init(
     ctx.exit(1 if failed else 0)
 
 
-def _reload_running(config: Path, env: dict[str, str], clock: Any) -> bool | None:
-    """Ask a logwatch running on this config's state to reload; None if none runs."""
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, and case on Windows)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return os.path.normcase(a.absolute()) == os.path.normcase(b.absolute())
+
+
+def _reload_running(
+    config: Path, env: dict[str, str], clock: Any
+) -> bool | tuple[int, Path] | None:
+    """Ask a logwatch running on this config's state to reload; None if none runs,
+    and (its pid, its config) when it runs another config (it is not asked)."""
     from logwatch.control import request_reload
     from logwatch.lock import StateLock
 
     state = _state_path(config, env)
-    if StateLock(state).holder() is None:
+    lock = StateLock(state)
+    pid = lock.holder()
+    if pid is None:
         return None
+    running = lock.holder_config()
+    if running is not None and not _same_file(running, config):
+        return pid, running
     return request_reload(state.parent, clock, 10.0)

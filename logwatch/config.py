@@ -37,7 +37,7 @@ from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.formats import FORMATS
 from logwatch.model import ChannelKind, Severity
 from logwatch.paths import ENV_PREFIX, OWN_VARIABLES, default_config_path
-from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
+from logwatch.yamlfile import Document, decode_text, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
 _UNITS = {
@@ -519,12 +519,14 @@ def parse_env_file(text: str, source: str) -> tuple[dict[str, str], list[ConfigE
 
 
 def load_env_file(path: Path) -> tuple[dict[str, str], list[ConfigError]]:
-    """``parse_env_file`` of a file (UTF-8, a BOM allowed; line ends kept as written).
+    """``parse_env_file`` of a file (UTF-8, a BOM allowed, or UTF-16 with its BOM;
+    line ends kept as written).
 
     Raises:
         OSError: it cannot be read.
+        ConfigError: it is not text in those encodings (``decode_text``).
     """
-    return parse_env_file(path.read_bytes().decode("utf-8-sig"), str(path))
+    return parse_env_file(decode_text(path.read_bytes(), str(path)), str(path))
 
 
 def _read_env_file(
@@ -534,14 +536,14 @@ def _read_env_file(
     try:
         values, malformed = load_env_file(path)
         mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+    except (OSError, ConfigError) as exc:
+        why = (
+            exc.format_message()
+            if isinstance(exc, ConfigError)
+            else f"{path}: {exc.strerror or exc}"
+        )
         problems.append(
-            ConfigError(
-                doc.source,
-                doc.line_of(("env_file",)),
-                f"env_file {path}: {why or exc}",
-            )
+            ConfigError(doc.source, doc.line_of(("env_file",)), f"env_file {why}")
         )
         return {}
     if os.name == "posix" and mode & 0o077:

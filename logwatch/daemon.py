@@ -97,7 +97,8 @@ class Daemon:
             check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
         path = state_path(loaded.config.state_dir, env)
         self.lock = StateLock(path)
-        self.lock.acquire()
+        where = (config_path or default_config_path(env)).expanduser().absolute()
+        self.lock.acquire(config=where)
         try:
             self.setup = build_setup(config_path, env)
             logs.mask_also(secret_forms(config_secrets(self.setup.loaded.config)))

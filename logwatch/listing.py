@@ -22,6 +22,8 @@ import regex
 from logwatch.fileindex import Inode
 
 COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
+#: What a folder means: its files with these endings, at any depth.
+LOG_ENDINGS = ("log", "txt", "slog")
 
 Stat = Callable[[str], os.stat_result]
 Glob = Callable[[str], list[str]]
@@ -87,6 +89,33 @@ def watch_root(pattern: str) -> tuple[str, bool]:
             return str(Path(*fixed)) if fixed else ".", True
         fixed.append(name)
     return (str(Path(*fixed)) if fixed else "."), False
+
+
+def is_folder(pattern: str, isdir: Callable[[str], bool] = os.path.isdir) -> bool:
+    """Whether a configured path names a folder: a directory now (``Bot [2]`` too), or
+    a name without glob characters that ends with a separator."""
+    expanded = os.path.expanduser(pattern)
+    if isdir(expanded):
+        return True
+    return not globbing.has_magic(expanded) and expanded.endswith(("/", "\\"))
+
+
+def folder_patterns(folder: str) -> list[str]:
+    """A folder's log files at any depth, as glob patterns (its name glob-escaped)."""
+    base = globbing.escape(os.path.expanduser(folder).rstrip("/\\")) or "/"
+    return [f"{base.rstrip('/')}/**/*.{ending}" for ending in LOG_ENDINGS]
+
+
+def expand_folders(
+    patterns: Iterable[str], isdir: Callable[[str], bool] = os.path.isdir
+) -> tuple[str, ...]:
+    """The patterns with each folder replaced by its log files at any depth (a
+    platform keeps its logs in subfolders)."""
+    out: list[str] = []
+    for pattern in patterns:
+        more = folder_patterns(pattern) if is_folder(pattern, isdir) else [pattern]
+        out += [p for p in more if p not in out]
+    return tuple(out)
 
 
 def watch_dirs(pattern: str) -> list[tuple[str, bool]]:

@@ -105,6 +105,17 @@ def desktop_session() -> bool:
     return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
 
 
+def no_desktop() -> str:
+    """Why ``desktop://`` cannot show a notification here ("" when it can: then its
+    alerts go to the console instead)."""
+    if desktop_session():
+        return ""
+    return (
+        "there is no desktop here (no graphical session: DBUS_SESSION_BUS_ADDRESS "
+        "is not set, as on a server or over SSH)"
+    )
+
+
 def desktop_urgency(notify_type: str) -> str:
     """desktop-notifier's urgency for an Apprise notify type."""
     return {"failure": "Critical", "warning": "Normal"}.get(notify_type, "Low")

@@ -39,7 +39,7 @@ from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
-from logwatch.listing import path_matches
+from logwatch.listing import expand_folders, path_matches
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, apprise_channels, desktop_session
@@ -118,7 +118,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     sources = tuple(
         Source(
             s.name,
-            tuple(s.paths),
+            expand_folders(s.paths),
             tuple(s.exclude),
             s.force_polling,
             s.backfill,
@@ -243,6 +243,20 @@ def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     Raises:
         InvalidConfig: naming the ``state_dir`` line.
     """
+    file = next(
+        (f for f in (path, *path.parents) if f.exists() and not f.is_dir()), None
+    )
+    if file is not None:  # mkdir would say only "File exists" / "Not a directory"
+        where = "" if file == path else f", so state_dir {path} cannot be made there"
+        raise InvalidConfig(
+            [
+                loaded.error(
+                    ("state_dir",),
+                    f"state_dir {file} is a file, not a folder{where}: name a "
+                    "folder for logwatch's state (or move the file away)",
+                )
+            ]
+        )
     try:  # private from the start: a group-writable one would then be refused
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:

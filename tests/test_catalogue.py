@@ -429,3 +429,17 @@ def test_a_message_with_many_of_a_templates_words_is_looked_up_at_once() -> None
     catalogue = Catalogue(templates={"x": (("a %s b %s c %s d %s e", entry),)})
     assert catalogue.lookup("x", None, "a" + " x b x c x d" * 400 + " x") is None
     assert catalogue.lookup("x", None, "a 1 b 2 c 3 d 4 e") is entry
+
+
+def test_a_russian_title_is_russian_not_the_exchanges_english_message() -> None:
+    """Issue 21: ``Расходится время…: The request time exceeds…``: the exchange's
+    English message followed the Russian category title."""
+    mixed = [
+        entry.rule_id
+        for entry in ENTRIES
+        if entry.message
+        and entry.title["ru"] != entry.title["en"]
+        and real_message(entry.message)[:20] in entry.title["ru"]
+    ]
+    assert mixed == []
+    assert any(real_message(e.message)[:20] in e.title["en"] for e in ENTRIES)

@@ -293,8 +293,8 @@ class TestCommands:
         )
         assert f"{tmp_path / 'a.yaml'}:4: rule a.b: unknown key 'colour'" in lines
         assert (
-            f"{tmp_path / 'b.yml'}:1: not a YAML text file: it holds binary data"
-            in lines
+            f"{tmp_path / 'b.yml'}:1: not a YAML text file: it holds binary data "
+            "(if it is text, save it as UTF-8)" in lines
         )
 
     def test_rules_lists_and_json(self) -> None:

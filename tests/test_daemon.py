@@ -341,9 +341,10 @@ def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> 
             command, "--config", str(tmp_path / "config.yaml"), check=False
         )
         assert result.returncode == 2, command
-        assert (
-            f"{tmp_path / 'config.yaml'}:2: state_dir {tmp_path / 'file' / 'state'}: Not a directory"
-            in result.stderr
+        assert (  # issue 21: it was "...: Not a directory"
+            f"{tmp_path / 'config.yaml'}:2: state_dir {tmp_path / 'file'} is a file, "
+            f"not a folder, so state_dir {tmp_path / 'file' / 'state'} cannot be made "
+            "there" in result.stderr
         )
 
 
@@ -813,3 +814,24 @@ def test_settle_hides_what_start_made_from_the_collector_and_a_reload_frees_it()
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.timeout(300)
+def test_a_folder_in_sources_is_its_log_files_at_any_depth(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """Issue 21: ``paths: [FOLDER]`` passed check, then run warned ``not_a_file``
+    and followed nothing."""
+    logs = tmp_path / "logs"
+    (logs / "Binance" / "2026").mkdir(parents=True)
+    write(logs / "Binance" / "2026" / "core.log", b"")
+    cfg = config(tmp_path, hook, "10m").replace(f"{logs}/*.log", str(logs))
+    run = Run(tmp_path, cfg)
+    assert not any("not_a_file" in line for line in run.err)
+    write(logs / "Binance" / "2026" / "core.log", MARGIN)
+    wait_until(lambda: len(hook.requests) == 1, 30, "the alert from two folders down")
+    (logs / "later").mkdir()
+    write(logs / "later" / "bot.txt", MARGIN.replace(b"BTCUSDT", b"ETHUSDT"))
+    wait_until(lambda: len(hook.requests) == 2, 30, "the alert from a file made later")
+    assert "(ETHUSDT)" in titles(hook)[1]
+    assert run.stop() == 0

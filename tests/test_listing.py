@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from logwatch.fileindex import Inode
-from logwatch.listing import Listed, Listing, Source, path_matches, patterns_matching
+from logwatch.listing import (
+    Listed,
+    Listing,
+    Source,
+    expand_folders,
+    folder_patterns,
+    path_matches,
+    patterns_matching,
+)
 
 
 class Tree:
@@ -151,3 +159,25 @@ def test_path_matches_takes_relative_and_home_patterns(
     assert path_matches(f"logs{os.sep}a.log", "./logs/*.log")
     assert path_matches(str(tmp_path / "logs" / "a.log"), "~/logs/*.log")
     assert not path_matches(str(tmp_path / "other" / "a.log"), "~/logs/*.log")
+
+
+FOLDERS = [
+    # (configured path, is a directory now, what it means)
+    ("/q", True, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/q/", False, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/bot [2]", True, tuple(f"/bot [[]2]/**/*.{e}" for e in ("log", "txt", "slog"))),
+    ("/q/app.log", False, ("/q/app.log",)),
+    ("/q/*.log", False, ("/q/*.log",)),
+    ("/q/**/*.log", False, ("/q/**/*.log",)),
+]
+
+
+@pytest.mark.parametrize(("path", "isdir", "means"), FOLDERS)
+def test_a_folder_means_its_log_files_at_any_depth(
+    path: str, isdir: bool, means: tuple[str, ...]
+) -> None:
+    assert expand_folders([path], lambda p: isdir) == means
+
+
+def test_a_folder_listed_twice_is_one_set_of_patterns() -> None:
+    assert expand_folders(["/q", "/q/"], lambda p: True) == tuple(folder_patterns("/q"))

@@ -108,7 +108,9 @@ def test_a_planted_pid_link_is_replaced_and_its_target_left_alone(
     try:
         pid_file = state / "state.db.pid"
         assert not pid_file.is_symlink()
-        assert pid_file.read_text(encoding="utf-8") == f"{run.proc.pid}\n"
+        assert pid_file.read_text(encoding="utf-8") == (
+            f"{run.proc.pid}\n{tmp_path / 'config.yaml'}\n"
+        )
         assert stat.S_IMODE(pid_file.stat().st_mode) == 0o600
         assert StateLock(state / "state.db").holder() == run.proc.pid
     finally:

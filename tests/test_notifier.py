@@ -220,7 +220,9 @@ def test_test_notify_reports_each_channel_and_never_a_secret(
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "hook: delivered"
-    assert lines[2] == "desk: delivered"
+    # issue 21: it said "delivered" when it only printed to the console
+    assert lines[2].startswith("desk: NOT SHOWN: there is no desktop here")
+    assert "logwatch| " not in result.output  # and it printed nothing there
     assert lines[1].startswith("dead: FAILED: ")
     assert PASSWORD not in result.output
     (got,) = hook.requests
