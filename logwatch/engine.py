@@ -18,7 +18,8 @@ from logwatch.catalogue import Catalogue, Found, normalise_text
 from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Hit, Recognition, Record, Severity
+from logwatch.recognizer import Named, Recognised, Recognizer
 from logwatch.redact import redact_head
 from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
 
@@ -62,6 +63,9 @@ LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
 }
 #: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
 _LEVEL = -1
+#: The owner index of the recognizer's own keywords.
+_RECOGNIZE = -2
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 # a hex word holding a digit: the look-ahead finds the digit, then the word is taken
 # whole (``[0-9a-f]*\d[0-9a-f]*`` tried each split of a long one)
 _NUMBERS = regex.compile(
@@ -120,6 +124,9 @@ class Engine:
         self._coded = [
             "code" in shape.pattern.groupindex for shape in self.catalogue.shapes
         ]
+        self.recognizer = Recognizer(self.catalogue)
+        #: exchanges whose rules and shapes must not fire for a line naming another
+        self._exchanges = frozenset(self.catalogue.exchanges)
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.secrets = secrets
@@ -133,6 +140,8 @@ class Engine:
         for index, shape in enumerate(self.catalogue.shapes, len(self.rules)):
             for word in shape.keywords:
                 owners.setdefault(word, set()).add(index)
+        for word in self.recognizer.keywords:
+            owners.setdefault(word, set()).add(_RECOGNIZE)
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
         # a DFA: the fastest scan, and its size is bounded (the keywords never grow
@@ -264,12 +273,25 @@ class Engine:
         scan: Scan | None = None,
     ) -> tuple[list[Hit], bool]:
         """The hits, and whether the record was recognised (a silent code is)."""
+        hits, recognised = self._layers(record, rule_indexes, scan)
+        if len(hits) > 1:
+            hits = _one_per_line(hits)
+        return hits, recognised
+
+    def _layers(
+        self,
+        record: Record,
+        rule_indexes: set[int] | None,
+        scan: Scan | None,
+    ) -> tuple[list[Hit], bool]:
         hits = []
+        starts: list[int] = []
         count = len(self.rules)
+        recognize = rule_indexes is None or _RECOGNIZE in rule_indexes
         indexes = (
             range(count + len(self.catalogue.shapes))
             if rule_indexes is None
-            else sorted(rule_indexes)
+            else sorted(i for i in rule_indexes if i >= 0)
         )
         masked: Record | None = None
         shapes: list[int] = []
@@ -297,6 +319,7 @@ class Engine:
             line = record.first_line
             if record.text == record.raw:
                 line += record.raw.count("\n", 0, m.start())
+            starts.append(m.start())
             hits.append(
                 Hit(
                     rule.id,
@@ -307,8 +330,31 @@ class Engine:
                     captures,
                     key,
                     rule.exchange,
+                    recognition=Recognition(
+                        "rule",
+                        m.group()[:80],
+                        rule.exchange,
+                        "rule",
+                        "",
+                        "rule",
+                        rule.id,
+                        rule.category,
+                    ),
                 )
             )
+        names: list[Named] | None = None
+        if any(h.exchange in self._exchanges for h in hits):
+            # a rule of exchange X never fires for a line that names exchange Y
+            names = self.recognizer.names(record.text)
+            kept = []
+            for hit, start in zip(hits, starts, strict=True):
+                named = self.recognizer.attribute(names, start, record.fields)
+                if hit.exchange in self._exchanges and named is not None:
+                    if named.exchange != hit.exchange:
+                        continue
+                    hit = replace(hit, recognition=_named(hit.recognition, named))
+                kept.append(hit)
+            hits = kept
         if hits:
             # a hand-written rule already explains the record: only a code, or a text
             # of another exchange's, can change the hit
@@ -319,9 +365,19 @@ class Engine:
                 or any(h.exchange != self.catalogue.shapes[i].exchange for h in hits)
             ]
         found = self._identify(record, shapes) if shapes else None
+        named_found: Named | None = None
+        if found is not None and found.shape.exchange in self._exchanges:
+            if names is None:
+                names = self.recognizer.names(record.text)
+            named_found = self.recognizer.attribute(names, found.start, record.fields)
+            if named_found is not None and named_found.exchange != found.shape.exchange:
+                found = None  # another exchange's line in this one's shape
         if found is None:
-            return hits, bool(hits)
-        exchange, code = found.shape.exchange, found.code
+            if hits or not recognize:
+                return hits, bool(hits)
+            return self._recognise(record, names)
+        exchange = found.shape.exchange
+        code: int | str | None = found.code
         if found.entry is not None and found.entry.rule_id is None:
             return [], True  # a confirmation or success code: nothing to tell
         if code is None and found.entry is not None:
@@ -331,15 +387,80 @@ class Engine:
             hits = [h for h in hits if h.exchange == exchange]
         if hits:
             if code is not None:
-                hits = [
-                    h
-                    if h.codes[:1] == (code,)
-                    else replace(h, codes=(code, *(c for c in h.codes if c != code)))
-                    for h in hits
-                ]
+                hits = _by_code(hits, code, found.message, self._by_id)
             return hits, True
         line = record.first_line + record.raw.count("\n", 0, found.start)
-        return self._catalogue_hits(found, masked or self._masked(record), line), True
+        how = (
+            "code"
+            if found.code is not None and found.entry is not None
+            else "text"
+            if found.entry is not None
+            else "unknown"
+        )
+        recognition = Recognition(
+            "shape",
+            found.shape.id,
+            exchange,
+            named_found.how if named_found is not None else "shape",
+            named_found.words if named_found is not None else found.shape.id,
+            how,
+            str(found.code) if found.code is not None else found.message[:120],
+            found.entry.category if found.entry is not None else "unknown",
+        )
+        return self._catalogue_hits(
+            found, masked or self._masked(record), line, recognition
+        ), True
+
+    def _recognise(
+        self, record: Record, names: list[Named] | None
+    ) -> tuple[list[Hit], bool]:
+        """The recognizer's hit for a record no rule or shape explains."""
+        marks = LEVEL_MARKS.get(record.format, LEVEL_MARKS["generic"])
+        error_level = marks[Severity.ERROR].search(record.raw.encode()) is not None
+        words = own_words(record)
+        found: Recognised | None = None
+        try:
+            found = self.recognizer.recognise(
+                record.text, error_level, words, record.fields
+            )
+            if found is None and record.raw != record.text:
+                found = self.recognizer.recognise(
+                    record.raw, error_level, words, record.fields
+                )
+        except TimeoutError:  # pragma: no cover - the recognizer's patterns are bounded
+            return [], False
+        if found is None:
+            return [], False
+        if found.rule_id is None:
+            return [], True  # a benign code or class: nothing to tell
+        rule = (
+            self._by_id.get(found.rule_id)
+            if found.rule_id not in self.disabled
+            else None
+        )
+        if rule is None:
+            return [], False
+        masked = self._masked(record)
+        message = redact_head(found.message, self.secrets)
+        captures = {"message": message} if message else {}
+        if found.code is not None:
+            captures["code"] = str(found.code)
+        where = masked.fields.get("connection") or masked.fields.get("account", "")
+        what = str(found.code) if found.code is not None else normalise_message(message)
+        return [
+            Hit(
+                rule.id,
+                rule.severity,
+                (found.code,) if found.code is not None else rule.codes,
+                masked,
+                record.first_line,
+                captures,
+                (where, what),
+                found.exchange,
+                message,
+                found.recognition,
+            )
+        ], True
 
     def _identify(self, record: Record, shapes: list[int]) -> Found | None:
         """What the shapes find in the record's text, else in its raw line (a JSON
@@ -359,7 +480,9 @@ class Engine:
             return None
         return None
 
-    def _catalogue_hits(self, found: Found, record: Record, line: int) -> list[Hit]:
+    def _catalogue_hits(
+        self, found: Found, record: Record, line: int, recognition: Recognition
+    ) -> list[Hit]:
         """The hit for what a shape found: its code's rule, or the unknown code's."""
         entry, exchange = found.entry, found.shape.exchange
         rule_id = (
@@ -396,6 +519,7 @@ class Engine:
                 (where, what),
                 exchange,
                 message,
+                recognition,
             )
         ]
 
@@ -443,6 +567,54 @@ class Engine:
             self.disabled[rule.id] = why
             if scan is not None:
                 scan.disabled.append((rule, why))
+
+
+def _named(recognition: Recognition | None, named: Named) -> Recognition:
+    """A rule hit's recognition with the exchange the line names."""
+    r = recognition or Recognition("rule")
+    return replace(
+        r,
+        exchange=named.exchange,
+        attribution=named.how,
+        attribution_evidence=named.words,
+    )
+
+
+def _by_code(
+    hits: list[Hit], code: int | str, message: str, rules: dict[str, Rule]
+) -> list[Hit]:
+    """Rule hits on a line whose code a shape found: the code first in each, and
+    the rules that document the code before the others."""
+    out = []
+    for h in hits:
+        if h.codes[:1] != (code,):
+            h = replace(h, codes=(code, *(c for c in h.codes if c != code)))
+        if message and not h.message and code in rules[h.rule_id].codes:
+            h = replace(h, message=message)
+        out.append(h)
+    return out
+
+
+def _one_per_line(hits: list[Hit]) -> list[Hit]:
+    """One alert per line: of several hits on one line, the one that explains it
+    best (a rule that documents the line's code, then one that matched the
+    exchange's own message, then the most severe, then the first)."""
+    best: dict[int, tuple[tuple[int, int, int, int], Hit]] = {}
+    for order, hit in enumerate(hits):
+        r = hit.recognition
+        code = hit.codes[0] if hit.codes else None
+        message = (hit.message or hit.captures.get("message", "")).lower()
+        evidence = (r.envelope_evidence if r is not None else "").lower()
+        rank = (
+            0 if code is not None and r is not None and r.envelope == "rule" else 1,
+            0 if evidence and message and evidence[:40] in message else 1,
+            -_SEVERITY_RANK[hit.severity],
+            order,
+        )
+        kept = best.get(hit.line)
+        if kept is None or rank < kept[0]:
+            best[hit.line] = (rank, hit)
+    return [hit for _, hit in sorted(best.values(), key=lambda kv: kv[0][3])]
 
 
 def catalogue_problems(engine: Engine) -> list[ConfigError]:

@@ -74,6 +74,7 @@ class Report:
             "connection": fields.get("connection"),
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
+            "recognition": recognition_json(hit),
         }
         return _JSON_LINE.encode(obj) + "\n"
 
@@ -204,3 +205,23 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
     if heartbeat is not None:
         out.append(heartbeat)
     return [shown(line, keep="\t") for line in out]
+
+
+def recognition_json(hit: Hit) -> dict[str, object] | None:
+    """Each layer's decision and evidence, so a wrong alert can be explained."""
+    r = hit.recognition
+    if r is None:
+        return None
+    return {
+        "envelope": {"kind": r.envelope, "evidence": r.envelope_evidence},
+        "attribution": {
+            "exchange": r.exchange or None,
+            "by": r.attribution,
+            "evidence": r.attribution_evidence,
+        },
+        "classification": {
+            "by": r.classification,
+            "evidence": r.classification_evidence,
+            "category": r.category or None,
+        },
+    }
