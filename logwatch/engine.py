@@ -389,6 +389,17 @@ class Engine:
             if code is not None:
                 hits = _by_code(hits, code, found.message, self._by_id)
             return hits, True
+        if found.entry is None:
+            # a code the exchange's table lacks: its class or words may still say
+            # what it is (``InsufficientFunds: binance {"code":-9999,…}``)
+            named = named_found or Named(
+                exchange, found.start, found.start, "shape", ""
+            )
+            better, silent = self._recognise(record, names, named)
+            if silent and not better:
+                return [], True  # a benign class: nothing to tell
+            if better and not better[0].rule_id.endswith(".unknown-error"):
+                return better, True
         line = record.first_line + record.raw.count("\n", 0, found.start)
         how = (
             "code"
@@ -412,7 +423,7 @@ class Engine:
         ), True
 
     def _recognise(
-        self, record: Record, names: list[Named] | None
+        self, record: Record, names: list[Named] | None, named: Named | None = None
     ) -> tuple[list[Hit], bool]:
         """The recognizer's hit for a record no rule or shape explains."""
         marks = LEVEL_MARKS.get(record.format, LEVEL_MARKS["generic"])
@@ -421,11 +432,11 @@ class Engine:
         found: Recognised | None = None
         try:
             found = self.recognizer.recognise(
-                record.text, error_level, words, record.fields
+                record.text, error_level, words, record.fields, named
             )
             if found is None and record.raw != record.text:
                 found = self.recognizer.recognise(
-                    record.raw, error_level, words, record.fields
+                    record.raw, error_level, words, record.fields, named
                 )
         except TimeoutError:  # pragma: no cover - the recognizer's patterns are bounded
             return [], False

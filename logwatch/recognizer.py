@@ -64,7 +64,7 @@ _KRAKEN = regex.compile(
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = regex.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
-    r"(?P<code>-?\d{1,6})(?![\w.])[\s,:.-]{1,5}(?P<message>[^\n]{3,300})"
+    r"(?P<code>-?\d{1,8})(?![\w.])[\s,:.-]{1,5}(?P<message>[^\n]{3,300})"
 )
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = regex.compile(
@@ -210,9 +210,17 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|ордер отклон|заявка отклон",
     ),
 )
-_CLASSIFIER = regex.compile(
-    "|".join(f"(?P<{name}>{pattern})" for name, pattern in _WORDS), regex.I
-)
+#: one pattern per category, tried in order: the most specific category wins
+_CLASSIFIER = tuple((name, regex.compile(pattern, regex.I)) for name, pattern in _WORDS)
+
+
+def classify_words(text: str) -> tuple[str, str] | None:
+    """The category of an error's words and the words that said it, if any."""
+    for name, pattern in _CLASSIFIER:
+        m = pattern.search(text)
+        if m is not None:
+            return name, m.group()
+    return None
 
 
 #: Categories of conditions that bots log as warnings while they retry: alerted
@@ -338,11 +346,14 @@ class Recognizer:
             error_level: the record's level is error or above.
             words: the record's message without its format's prefix.
         """
+        every = list(_CODE_KV.finditer(text))
         codes = [
             m
-            for m in _CODE_KV.finditer(text)
+            for m in every
             if as_code(m["code"]) not in SUCCESS and m["code"] != "00000"
         ]
+        if every and not codes:
+            return None  # a success response: its message is "OK" in some words
         messages = [
             m
             for m in _MESSAGE_KV.finditer(text)
@@ -492,9 +503,10 @@ class Recognizer:
         category = cat.classes.get(env.error_class, "") if env.error_class else ""
         how, evidence = "exception-class", env.error_class
         if not category:
-            m = _CLASSIFIER.search(env.message) if env.message else None
-            if m is not None and m.lastgroup is not None:
-                category, how, evidence = m.lastgroup, "words", m.group()
+            said = classify_words(env.message) if env.message else None
+            if said is not None:
+                category, evidence = said
+                how = "words"
         if category in _RETRIED and env.kind == "failure" and not env.error_class:
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:
