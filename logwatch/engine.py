@@ -285,7 +285,6 @@ class Engine:
         scan: Scan | None,
     ) -> tuple[list[Hit], bool]:
         hits = []
-        starts: list[int] = []
         count = len(self.rules)
         recognize = rule_indexes is None or _RECOGNIZE in rule_indexes
         indexes = (
@@ -295,6 +294,7 @@ class Engine:
         )
         masked: Record | None = None
         shapes: list[int] = []
+        matched: list[tuple[Rule, regex.Match[str]]] = []
         for i in indexes:
             if i >= count:
                 shapes.append(i - count)
@@ -307,8 +307,18 @@ class Engine:
             except TimeoutError:
                 self._timed_out(rule, scan)
                 continue
-            if m is None:
-                continue
+            if m is not None:
+                matched.append((rule, m))
+        names: list[Named] | None = None
+        for rule, m in matched:
+            named: Named | None = None
+            if rule.exchange in self._exchanges:
+                # a rule of exchange X never fires for a line that names exchange Y
+                if names is None:
+                    names = self.recognizer.names(record.text)
+                named = self.recognizer.attribute(names, m.start(), record.fields)
+                if named is not None and named.exchange != rule.exchange:
+                    continue
             masked = masked or self._masked(record)
             captures = {
                 k: redact_head(v, self.secrets)
@@ -319,7 +329,6 @@ class Engine:
             line = record.first_line
             if record.text == record.raw:
                 line += record.raw.count("\n", 0, m.start())
-            starts.append(m.start())
             hits.append(
                 Hit(
                     rule.id,
@@ -334,27 +343,14 @@ class Engine:
                         "rule",
                         m.group()[:80],
                         rule.exchange,
-                        "rule",
-                        "",
+                        named.how if named is not None else "rule",
+                        named.words if named is not None else "",
                         "rule",
                         rule.id,
                         rule.category,
                     ),
                 )
             )
-        names: list[Named] | None = None
-        if any(h.exchange in self._exchanges for h in hits):
-            # a rule of exchange X never fires for a line that names exchange Y
-            names = self.recognizer.names(record.text)
-            kept = []
-            for hit, start in zip(hits, starts, strict=True):
-                named = self.recognizer.attribute(names, start, record.fields)
-                if hit.exchange in self._exchanges and named is not None:
-                    if named.exchange != hit.exchange:
-                        continue
-                    hit = replace(hit, recognition=_named(hit.recognition, named))
-                kept.append(hit)
-            hits = kept
         if hits:
             # a hand-written rule already explains the record: only a code, or a text
             # of another exchange's, can change the hit
@@ -578,17 +574,6 @@ class Engine:
             self.disabled[rule.id] = why
             if scan is not None:
                 scan.disabled.append((rule, why))
-
-
-def _named(recognition: Recognition | None, named: Named) -> Recognition:
-    """A rule hit's recognition with the exchange the line names."""
-    r = recognition or Recognition("rule")
-    return replace(
-        r,
-        exchange=named.exchange,
-        attribution=named.how,
-        attribution_evidence=named.words,
-    )
 
 
 def _by_code(

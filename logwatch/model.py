@@ -107,9 +107,9 @@ class Record:
 Code = int | str
 
 
-@dataclass(frozen=True, slots=True)
-class Recognition:
-    """Why a record was recognised as it was: each layer's decision and evidence."""
+class Recognition(NamedTuple):
+    """Why a record was recognised as it was: each layer's decision and evidence
+    (a tuple: one is made per hit, and a tuple is made three times faster)."""
 
     #: where the error is stated (``json``, ``key-value``, ``exception-class``,
     #: ``kraken``, ``error-number``, ``error-level``, ``shape``, ``rule``)

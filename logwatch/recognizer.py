@@ -7,71 +7,30 @@ alias, a connection's name, an API host), the one nearest the code when it names
 *Classification*: the exchange's catalogue entry for the code, else for the message
 (exact, then broad rows), else the exception class's category, else a category from
 the words traders' logs use, else ``<exchange>.unknown-error``. Pure: no I/O.
+
+The envelopes' and the words' patterns are in ``statements``, compiled when a record
+first needs them; attribution is one Aho-Corasick pass over the names of exchanges.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
-import regex
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from logwatch.catalogue import (
-    Catalogue,
-    Entry,
-    as_code,
-    category_rule_id,
-    clean_message,
-)
+from logwatch.catalogue import Catalogue, Entry, category_rule_id
 from logwatch.model import Code, Recognition
 
-#: Codes that say "no error" in the envelopes this reads.
-SUCCESS: frozenset[Code] = frozenset({0, 200, "ok", "OK", "success", "SUCCESS"})
-#: Keys that hold a code, and those that hold an error's message.
-_CODE_KEYS = (
-    r"code|retCode|ret_code|sCode|errCode|err_code|errorCode|error_code|errno"
-    r"|error_id|errorId"
-)
-_ERROR_CODE_KEYS = frozenset(
-    k.lower() for k in _CODE_KEYS.split("|") if k.lower() not in ("code",)
-)
-_CODE_KV = regex.compile(
-    r"(?<![\w.])[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))[\"']?\s{0,3}[:=]\s{0,3}"
-    r"(?P<q>[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)(?![\w])"
-)
-_MESSAGE_KEYS = (
-    r"msg|message|retMsg|ret_msg|sMsg|errMsg|err_msg|errorMessage|error_message"
-    r"|error_description|error|errors|reason|detail"
-)
-#: keys whose value is an error even without a code beside it
-_ERROR_MESSAGE_KEYS = frozenset(
-    k.lower()
-    for k in _MESSAGE_KEYS.split("|")
-    if k.lower() not in ("msg", "message", "reason", "detail")
-)
-_MESSAGE_KV = regex.compile(
-    r"(?<![\w.])[\"']?(?P<key>(?i:" + _MESSAGE_KEYS + r"))[\"']?\s{0,3}[:=]\s{0,3}"
-    r"\[?\s{0,3}(?:\"(?P<dq>(?:[^\"\\\n]|\\.){1,500})\"|'(?P<sq>[^'\n]{1,500})'"
-    r"|(?P<bare>(?![\[{\"'\s])[^,;}\]\n]{1,300}))"
-)
-#: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
-_KRAKEN = regex.compile(
-    r"(?<![\w])(?P<code>E(?:General|API|Query|Order|Trade|Funding|Service|Session"
-    r"|Auth|Database|Account|Earn|Subaccount|Margin|Position)"
-    r":[A-Za-z][A-Za-z0-9 _/.-]{0,80}[A-Za-z0-9])"
-)
-#: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
-_ERROR_NUMBER = regex.compile(
-    r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
-    r"(?P<code>-?\d{1,8})(?![\w.])[\s,:.-]{1,5}(?P<message>[^\n]{3,300})"
-)
-#: A failure stated in words: an envelope for the word classifier
-_FAILURE = regex.compile(
-    r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
-    r"|denied|could not|cannot|can't|unable to)\b"
-    r"|(?i:ошибка|ошибки|отклон[её]н\w*|не удалось|невозможно|отказ\w*)"
-)
+if TYPE_CHECKING:
+    from logwatch.statements import Envelope
+
+#: Categories of conditions that bots log as warnings while they retry: alerted
+#: only when the record is at error level or names its code or class.
+_RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
+
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
     b'code"',
@@ -101,152 +60,9 @@ KEYWORDS: tuple[bytes, ...] = (
     *(w.encode() for w in ("не удалось", "Не удалось")),
 )
 
-#: The word classifier: a category for what traders' logs say, in English and
-#: Russian, most specific first (each pattern bounded: searched only on envelopes).
-_WORDS: tuple[tuple[str, str], ...] = (
-    ("nonce", r"\bnonce\b|\bнонс"),
-    (
-        "timestamp",
-        r"recv_?window|timestamp (?:for this request|is outside|expired|invalid)"
-        r"|invalid timestamp|request (?:has )?expired|clock (?:skew|drift)"
-        r"|time(?:stamp)? (?:is )?out of sync|время запроса",
-    ),
-    (
-        "signature",
-        r"(?:invalid|bad|wrong|incorrect) (?:request )?sign(?:ature)?\b"
-        r"|signature (?:is )?(?:invalid|mismatch|not valid|verification failed)"
-        r"|неверная подпись|подпись неверна",
-    ),
-    (
-        "ip_whitelist",
-        r"\bip\b[^\n]{0,30}(?:whitelist|white list|not allowed|not bound|restricted)"
-        r"|unauthori[sz]ed ip|ip[- ]адрес[^\n]{0,20}(?:не разрешён|запрещ)",
-    ),
-    (
-        "auth_permission",
-        r"(?:invalid|wrong|incorrect|expired|unknown) (?:api[- _]?)?(?:key|secret"
-        r"|credentials|passphrase|token)|api[- _]?key[^\n]{0,20}(?:invalid|expired"
-        r"|not found|does not exist|required)|permission denied|no permission"
-        r"|not authori[sz]ed|unauthori[sz]ed|authentication (?:failed|error)"
-        r"|access denied|invalid login|login failed|неверный (?:api[- ]?)?ключ"
-        r"|доступ запрещ|нет прав|ошибка авторизации",
-    ),
-    (
-        "rate_limit",
-        r"rate.?limit|too many (?:requests|new orders|orders)|request weight"
-        r"|slow down|request limit|limit exceeded|throttl|превышен лимит"
-        r"|слишком много (?:запросов|ордеров)",
-    ),
-    (
-        "balance_margin",
-        r"insufficient (?:\w+ )?(?:balance|funds|margin|equity|collateral)"
-        r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
-        r"|not enough (?:\w+ )?(?:balance|funds|margin|money|equity)|\bno money\b"
-        r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
-    ),
-    (
-        "min_notional",
-        r"notional|order (?:value|amount|size|cost) (?:is )?(?:too small|too low"
-        r"|below)|(?:below|less than) (?:the )?minimum|min(?:imum)? (?:order )?"
-        r"(?:amount|size|value|notional|volume|quantity|qty)|минимальн\w* (?:сумм|объ)",
-    ),
-    (
-        "order_filter",
-        r"(?:invalid|wrong|incorrect|bad) (?:order )?(?:quantity|qty|price|lot|volume"
-        r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
-        r"|precision|неверн\w* (?:объ[её]м|цен|стоп)",
-    ),
-    (
-        "position",
-        r"reduce[- _]?only|position (?:side|mode|idx|does not exist|not exist"
-        r"|not found|is closed)|no (?:open )?position|позици\w* не (?:найден|существ)",
-    ),
-    (
-        "duplicate_order",
-        r"duplicate (?:order|client ?order ?id|clordid|clientoid)"
-        r"|(?:client )?order ?id (?:already )?(?:exists|is duplicated)"
-        r"|повторн\w* (?:ордер|идентификатор)",
-    ),
-    (
-        "order_not_found",
-        r"order (?:does not exist|not found|not exists?|doesn't exist)"
-        r"|unknown order|no such order|ордер не найден",
-    ),
-    (
-        "market_closed",
-        r"market (?:is )?closed|trad(?:e|ing) (?:is )?(?:halted|suspended|closed"
-        r"|not allowed at this time)|session (?:is )?closed|outside (?:of )?trading "
-        r"hours|рынок закрыт|торги (?:приостановлены|закрыты)",
-    ),
-    (
-        "account_restricted",
-        r"account (?:is |has been )?(?:frozen|disabled|suspended|restricted|locked"
-        r"|banned|blocked)|restricted location|\bkyc\b|аккаунт (?:заблокирован"
-        r"|заморожен)",
-    ),
-    (
-        "maintenance",
-        r"maintenance|service (?:is )?(?:temporarily )?unavailable|system (?:is )?"
-        r"busy|exchange (?:is )?(?:not )?available|server (?:is )?busy|overloaded"
-        r"|технические работы|на обслуживании",
-    ),
-    (
-        "connection_lost",
-        r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
-        r"|dropped)|disconnected|lost connection|network (?:error|unreachable|is "
-        r"unreachable)|timed out|timeout|соединени\w* (?:потеряно|разорвано|закрыто)"
-        r"|нет связи|связь потеряна",
-    ),
-    ("not_supported", r"not supported|unsupported|не поддерживается"),
-    (
-        "request_params",
-        r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
-        r"|request|param)|parameter[^\n]{0,30}(?:invalid|required|missing)"
-        r"|bad request|неверн\w* параметр",
-    ),
-    (
-        "order_rejected",
-        r"order[^\n]{0,40}rejected|rejected[^\n]{0,20}order|order (?:was )?refused"
-        r"|ордер отклон|заявка отклон",
-    ),
-)
-#: one pattern per category, tried in order: the most specific category wins
-_CLASSIFIER = tuple((name, regex.compile(pattern, regex.I)) for name, pattern in _WORDS)
 
-
-def classify_words(text: str) -> tuple[str, str] | None:
-    """The category of an error's words and the words that said it, if any."""
-    for name, pattern in _CLASSIFIER:
-        m = pattern.search(text)
-        if m is not None:
-            return name, m.group()
-    return None
-
-
-#: Categories of conditions that bots log as warnings while they retry: alerted
-#: only when the record is at error level or names its code or class.
-_RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
-#: Message values that state nothing.
-_EMPTY = frozenset({"", "null", "none", "false", "0", "ok", "success", "[]", "{}"})
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """Where a record states an error, and what it states."""
-
-    kind: str
-    #: where the code (or the statement) is in the text: attribution looks near it
-    start: int
-    code: Code | None
-    message: str
-    evidence: str
-    #: an exception class named beside it, if any
-    error_class: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Named:
-    """An exchange a text names, where, and how."""
+class Named(NamedTuple):
+    """An exchange a text names, where, and how (a tuple: made for every hit)."""
 
     exchange: str
     start: int
@@ -284,14 +100,10 @@ class Recognizer:
             if self._names
             else None
         )
-        classes = sorted(catalogue.classes, key=len, reverse=True)
-        self._class = (
-            regex.compile(
-                r"(?<![A-Za-z0-9_])(?P<cls>" + "|".join(classes) + r")(?![A-Za-z0-9_])"
-            )
-            if classes
-            else None
-        )
+        # the longest first: ``InsufficientFunds`` before a shorter name it holds
+        self._class_names = tuple(sorted(catalogue.classes, key=len, reverse=True))
+        #: compiled when a record first needs it
+        self._class: re.Pattern[str] | None = None
         self.keywords: tuple[bytes, ...] = (
             # a class is printed with its module (``…errors.``, ``…exceptions.``)
             # or after ``error``/``exception`` words: those keywords find it
@@ -320,12 +132,14 @@ class Recognizer:
     ) -> Named | None:
         """The exchange named nearest to position ``near``, else the one a record's
         connection (or exchange, logger) field names."""
+        if len(named) == 1:
+            return named[0]
         if named:
             return min(
                 named,
                 key=lambda n: (
                     n.start - near if n.start >= near else max(0, near - n.end),
-                    n.start < near,  # equally near: the one after the code loses
+                    n.start >= near,  # equally near: the one before the code wins
                 ),
             )
         for key in ("connection", "exchange", "logger", "platform"):
@@ -340,104 +154,17 @@ class Recognizer:
     # -- envelope ----------------------------------------------------------------
 
     def envelope(self, text: str, error_level: bool, words: str) -> Envelope | None:
-        """Where ``text`` states an error; None when it does not state one.
+        """Where ``text`` states an error; None when it does not state one (see
+        ``statements.find_envelope``)."""
+        from logwatch import statements
 
-        Args:
-            error_level: the record's level is error or above.
-            words: the record's message without its format's prefix.
-        """
-        every = list(_CODE_KV.finditer(text))
-        codes = [
-            m
-            for m in every
-            if as_code(m["code"]) not in SUCCESS and m["code"] != "00000"
-        ]
-        if every and not codes:
-            return None  # a success response: its message is "OK" in some words
-        messages = [
-            m
-            for m in _MESSAGE_KV.finditer(text)
-            if _message_text(m).lower() not in _EMPTY
-        ]
-        kraken = _KRAKEN.search(text)
-        cls = self._class.search(text) if self._class is not None else None
-        if cls is not None and not _class_context(text, cls):
-            cls = None
-        error_class = cls["cls"] if cls is not None else ""
-        if codes:
-            # a specific key (retCode, sCode…) before a bare ``code``
-            best = next(
-                (m for m in codes if m["key"].lower() in _ERROR_CODE_KEYS), codes[0]
+        if self._class is None and self._class_names:
+            self._class = re.compile(
+                r"(?<![A-Za-z0-9_])(?P<cls>"
+                + "|".join(self._class_names)
+                + r")(?![A-Za-z0-9_])"
             )
-            message = _nearest_message(messages, best.start())
-            if (
-                message is not None
-                or best["key"].lower() in _ERROR_CODE_KEYS
-                or error_level
-                or cls is not None
-            ):
-                return Envelope(
-                    "key-value" if "=" in best.group() else "json",
-                    best.start("code"),
-                    as_code(best["code"]),
-                    _message_text(message) if message is not None else "",
-                    best.group()[:80],
-                    error_class,
-                )
-        if kraken is not None:
-            return Envelope(
-                "kraken",
-                kraken.start(),
-                kraken["code"],
-                kraken["code"].split(":", 1)[1],
-                kraken.group()[:80],
-                error_class,
-            )
-        errors = [m for m in messages if m["key"].lower() in _ERROR_MESSAGE_KEYS]
-        if errors:
-            m = errors[0]
-            return Envelope(
-                "json" if m["dq"] or m["sq"] else "key-value",
-                m.start(),
-                None,
-                _message_text(m),
-                m.group()[:80],
-                error_class,
-            )
-        if cls is not None:
-            tail = text[cls.end() :].lstrip(":. ")
-            return Envelope(
-                "exception-class",
-                cls.start(),
-                None,
-                _class_message(tail),
-                cls.group(),
-                error_class,
-            )
-        number = _ERROR_NUMBER.search(text)
-        if number is not None:
-            return Envelope(
-                "error-number",
-                number.start("code"),
-                as_code(number["code"]),
-                clean_message(number["message"]),
-                number.group()[:80],
-            )
-        if messages and error_level:
-            m = messages[0]
-            return Envelope(
-                "error-level", m.start(), None, _message_text(m), m.group()[:80]
-            )
-        failure = _FAILURE.search(words)
-        if error_level or failure is not None:
-            return Envelope(
-                "error-level" if error_level else "failure",
-                0,
-                None,
-                clean_message(words),
-                failure.group() if failure is not None else "level",
-            )
-        return None
+        return statements.find_envelope(text, error_level, words, self._class)
 
     # -- classification ----------------------------------------------------------
 
@@ -503,6 +230,8 @@ class Recognizer:
         category = cat.classes.get(env.error_class, "") if env.error_class else ""
         how, evidence = "exception-class", env.error_class
         if not category:
+            from logwatch.statements import classify_words
+
             said = classify_words(env.message) if env.message else None
             if said is not None:
                 category, evidence = said
@@ -531,37 +260,3 @@ def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition
         evidence[:120],
         category,
     )
-
-
-def _class_context(text: str, m: regex.Match[str]) -> bool:
-    """Whether an exception class name is printed as an error: a module path
-    before it (``ccxt.base.errors.X``), a colon or parenthesis after it, or
-    freqtrade's ``due to X.``."""
-    start, end = m.span()
-    if start and text[start - 1] == ".":
-        return True
-    if text[end : end + 1] in (":", "("):
-        return True
-    return text[max(0, start - 7) : start] == "due to "
-
-
-def _nearest_message(
-    messages: list[regex.Match[str]], pos: int
-) -> regex.Match[str] | None:
-    """The message value nearest the code at ``pos`` (within one object: 400)."""
-    best = None
-    for m in messages:
-        distance = abs(m.start() - pos)
-        if distance <= 400 and (best is None or distance < abs(best.start() - pos)):
-            best = m
-    return best
-
-
-def _message_text(m: regex.Match[str]) -> str:
-    return clean_message(m["dq"] or m["sq"] or (m["bare"] or "").strip())
-
-
-def _class_message(tail: str) -> str:
-    """The message after an exception class: the exchange's own words, without the
-    id that starts ccxt's (``kraken {…}``)."""
-    return clean_message(tail[:500])
