@@ -9,6 +9,7 @@ timeout. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import regex
@@ -287,11 +288,13 @@ class Engine:
         hits = []
         count = len(self.rules)
         recognize = rule_indexes is None or _RECOGNIZE in rule_indexes
-        indexes = (
+        indexes: Sequence[int] = (
             range(count + len(self.catalogue.shapes))
             if rule_indexes is None
-            else sorted(i for i in rule_indexes if i >= 0)
+            else sorted(rule_indexes)
         )
+        if indexes and indexes[0] < 0:  # the level's and the recognizer's marks
+            indexes = [i for i in indexes if i >= 0]
         masked: Record | None = None
         shapes: list[int] = []
         matched: list[tuple[Rule, regex.Match[str]]] = []
