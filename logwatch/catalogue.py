@@ -305,3 +305,32 @@ def as_code(text: str) -> Code:
     if digits.isascii() and digits.isdigit() and len(digits) < 19:
         return int(text)
     return text
+
+
+def exchange_names(
+    exchanges: Mapping[str, Exchange],
+) -> tuple[dict[str, tuple[str, str]], list[tuple[Exchange, str, str]]]:
+    """The words that name each exchange in a log -> (exchange id, ``alias`` or
+    ``host``), without the words two exchanges share (a line holding one could be
+    either's: ccxt lists Binance's hosts for Binance US too); and the exchanges whose
+    own id another exchange claims, with that one's id and the word."""
+    owners: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
+    for ex in exchanges.values():
+        for host in ex.hosts:
+            owners.setdefault(host, set()).add(ex.id)
+            kinds.setdefault(host, "host")
+        for word in (ex.id, ex.name.lower(), *ex.aliases):
+            owners.setdefault(word, set()).add(ex.id)
+            kinds.setdefault(word, "alias")
+    names = {
+        word: (next(iter(ids)), kinds[word])
+        for word, ids in owners.items()
+        if len(ids) == 1
+    }
+    clashes = [
+        (ex, other, ex.id)
+        for ex in exchanges.values()
+        for other in sorted(owners[ex.id] - {ex.id})
+    ]
+    return names, clashes

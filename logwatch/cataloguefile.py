@@ -28,6 +28,7 @@ from logwatch.catalogue import (
     Shape,
     as_code,
     category_rule_id,
+    exchange_names,
     normalise_text,
     rule_id_for,
     slug,
@@ -491,6 +492,7 @@ def assemble(
     errors: list[ConfigError] = []
     entries: dict[tuple[str, Code], Entry] = {}
     by_message: dict[tuple[str, str, Code], Entry] = {}
+    made: dict[str, Code] = {}  # rule ids made for codes, and whose
     unknown_exchange: set[str] = set()
     for row in rows:
         ex = parts.exchanges.get(row.exchange)
@@ -569,7 +571,7 @@ def assemble(
             row.exchange,
             row.code,
             category.name,
-            None if silent else (row.rule or rule_id_for(row.exchange, row.code)),
+            None if silent else (row.rule or _own_id(row.exchange, row.code, made)),
             None if silent else (row.severity or category.severity),
             title,
             remedy or {"en": "", "ru": ""},
@@ -638,6 +640,20 @@ def assemble(
     return catalogue, errors
 
 
+def _own_id(exchange: str, code: Code, made: dict[str, Code]) -> str:
+    """A code's rule id: ``binance.code-1013``; ``code-minus-11`` for a negative code
+    whose number another code of the exchange has (``11`` and ``-11``)."""
+    rule_id = rule_id_for(exchange, code)
+    if made.setdefault(rule_id, code) != code:
+        rule_id = (
+            f"{exchange}.code-minus-{abs(code)}"
+            if isinstance(code, int)
+            else (f"{rule_id}-2")
+        )
+        made.setdefault(rule_id, code)
+    return rule_id
+
+
 def _message_entry(
     row: Row,
     ex: Exchange,
@@ -676,23 +692,18 @@ def _message_entry(
 
 
 def _unattributable(parts: Parts) -> list[ConfigError]:
-    """Exchanges a log line cannot name: an alias or host that is also another
-    exchange's (a line naming it could be either)."""
+    """Exchanges a log line cannot name: its own id is another exchange's alias."""
     errors = []
-    owner: dict[str, str] = {}
-    for ex in parts.exchanges.values():
-        for word in (ex.id, *ex.aliases, *ex.hosts):
-            other = owner.setdefault(word, ex.id)
-            if other != ex.id:
-                source, line = parts.defined.get(("exchange", ex.id), ("", 0))
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"exchange {ex.id}: cannot be told apart from {other}: "
-                        f"both are named {word!r}",
-                    )
-                )
+    for ex, other, word in exchange_names(parts.exchanges)[1]:
+        source, line = parts.defined.get(("exchange", ex.id), ("", 0))
+        errors.append(
+            ConfigError(
+                source,
+                line,
+                f"exchange {ex.id}: cannot be told apart from {other}: "
+                f"{other} is named {word!r} too",
+            )
+        )
     return errors
 
 

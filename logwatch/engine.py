@@ -368,7 +368,12 @@ class Engine:
         if found is not None and found.shape.exchange in self._exchanges:
             if names is None:
                 names = self.recognizer.names(record.text)
-            named_found = self.recognizer.attribute(names, found.start, record.fields)
+            span = self.recognizer.message_span(record.text, found.message)
+            named_found = self.recognizer.attribute(
+                self.recognizer.outside(names, record.text, *span),
+                found.start,
+                record.fields,
+            )
             if named_found is not None and named_found.exchange != found.shape.exchange:
                 found = None  # another exchange's line in this one's shape
         if found is None:
@@ -626,6 +631,12 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
     for entry in engine.catalogue.entries.values():
         for shape in engine.catalogue.shapes:
             for line in engine.catalogue.examples(entry, shape):
+                if shape.pattern.search(line) is None:
+                    # a code the shape cannot print (a generated table's positive
+                    # code of an exchange whose own codes are negative): the
+                    # recognizer's envelopes find it; a shape that finds none of its
+                    # own examples is reported by ``shape_problems``
+                    continue
                 owners = engine.candidates(line.encode("utf-8")).values()
                 hits = engine.match(sample_record(line), set().union(*owners))
                 if entry.rule_id is None:
@@ -646,4 +657,29 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
                             f"{', '.join(wrong)} for {line!r}",
                         )
                     )
+    return problems
+
+
+def shape_problems(engine: Engine) -> list[ConfigError]:
+    """Shapes that find none of the codes of their exchange's table in their own
+    examples (so ``catalogue_problems`` would skip them all)."""
+    problems = []
+    for shape in engine.catalogue.shapes:
+        entries = [
+            e
+            for e in engine.catalogue.entries.values()
+            if e.exchange == shape.exchange and e.code is not None
+        ]
+        lines = [
+            line for e in entries[:50] for line in engine.catalogue.examples(e, shape)
+        ]
+        if lines and not any(shape.pattern.search(line) for line in lines):
+            problems.append(
+                ConfigError(
+                    shape.source,
+                    shape.line,
+                    f"shape {shape.id}: finds no code of {shape.exchange}'s table in "
+                    "its own examples",
+                )
+            )
     return problems

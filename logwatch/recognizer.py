@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from logwatch.catalogue import Catalogue, Entry, category_rule_id
+from logwatch.catalogue import Catalogue, Entry, category_rule_id, exchange_names
 from logwatch.model import Code, Recognition
 
 if TYPE_CHECKING:
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
 #: Categories of conditions that bots log as warnings while they retry: alerted
 #: only when the record is at error level or names its code or class.
 _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
+
+#: Envelopes whose message is the exchange's own text, apart from the printer's
+_OWN_MESSAGE = frozenset(
+    {"json", "key-value", "kraken", "error-number", "exception-class"}
+)
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
@@ -87,12 +92,7 @@ class Recognizer:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        names: dict[str, tuple[str, str]] = {}
-        for ex in catalogue.exchanges.values():
-            for host in ex.hosts:
-                names.setdefault(host, (ex.id, "host"))
-            for word in (ex.id, ex.name.lower(), *ex.aliases):
-                names.setdefault(word, (ex.id, "alias"))
+        names = exchange_names(catalogue.exchanges)[0]
         self._names = tuple(names)
         self._owners = tuple(names.values())
         self._automaton = (
@@ -121,11 +121,25 @@ class Recognizer:
         for index, start, end in self._automaton.find_matches_as_indexes(low):
             before = low[start - 1] if start else " "
             after = low[end] if end < len(low) else " "
-            if before.isalnum() or after.isalnum():
-                continue
+            if before.isalnum() or after.isalnum() or "_" in (before, after):
+                continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
             exchange, how = self._owners[index]
             found.append(Named(exchange, start, end, how, text[start:end]))
         return found
+
+    @staticmethod
+    def outside(named: list[Named], text: str, start: int, end: int) -> list[Named]:
+        """The names not inside ``text[start:end]`` (an exchange's own message or a
+        rule's match: "delta-reducing orders" names no exchange)."""
+        if not named or end <= start:
+            return named
+        return [n for n in named if n.end <= start or n.start >= end]
+
+    @staticmethod
+    def message_span(text: str, message: str) -> tuple[int, int]:
+        """Where an envelope's message is in ``text`` ((0, 0): not found as is)."""
+        at = text.find(message) if message else -1
+        return (at, at + len(message)) if at >= 0 else (0, 0)
 
     def attribute(
         self, named: list[Named], near: int, fields: Mapping[str, str] | None = None
@@ -185,7 +199,11 @@ class Recognizer:
         env = self.envelope(text, error_level, words)
         if env is None:
             return None
-        named = exchange or self.attribute(self.names(text), env.start, fields)
+        names = self.names(text)
+        if env.kind in _OWN_MESSAGE:
+            # the exchange's own words name no exchange: "delta-reducing orders"
+            names = self.outside(names, text, *self.message_span(text, env.message))
+        named = exchange or self.attribute(names, env.start, fields)
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,

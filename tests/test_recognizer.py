@@ -277,7 +277,7 @@ def test_bad_tables_are_reported_at_their_line(tmp_path: Path) -> None:
         "    aliases: [acme]\n"
         "  acmey:\n"
         "    name: Acme Y\n"
-        "    aliases: [acme]\n"
+        "    aliases: [acme, acmex]\n"
         "  binance:\n"
         "    name: Binance again\n",
         encoding="utf-8",
@@ -303,7 +303,7 @@ def test_bad_tables_are_reported_at_their_line(tmp_path: Path) -> None:
         f"{codes}:3: code 100: duplicate code (first at line 2)",
         f"{codes}:4: code 101: unknown category 'no_such'",
         f"{codes}:6: broad message 'too many': duplicate message (first at line 5)",
-        f"{sub / 'exchanges.yaml'}:6: exchange acmey: cannot be told apart from acmex",
+        f"{sub / 'exchanges.yaml'}:3: exchange acmex: cannot be told apart from acmey",
         f"{sub / 'exchanges.yaml'}:9: exchange binance: defined twice",
         f"{sub / 'exception-classes.csv'}:2: class OddError: unknown category",
     ):
