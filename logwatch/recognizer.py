@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from logwatch.catalogue import Catalogue, Entry, category_rule_id, exchange_names
+from logwatch.catalogue import (
+    Catalogue,
+    Entry,
+    category_rule_id,
+    exchange_names,
+    normalise_text,
+)
 from logwatch.model import Code, Recognition
 
 if TYPE_CHECKING:
@@ -33,7 +39,7 @@ _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
 
 #: Envelopes whose message is the exchange's own text, apart from the printer's
 _OWN_MESSAGE = frozenset(
-    {"json", "key-value", "kraken", "error-number", "exception-class"}
+    {"json", "key-value", "kraken", "error-number", "exception-class", "http"}
 )
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
@@ -61,6 +67,21 @@ KEYWORDS: tuple[bytes, ...] = (
     b"efunding:",
     b"eservice:",
     b"esession:",
+    b'label"',
+    b"label'",
+    b"get http",
+    b"post http",
+    b"put http",
+    b"delete http",
+    b"http status",
+    b"too many requests",
+    b"bad request",
+    b"unauthorized",
+    b"forbidden",
+    b"unavailable",
+    b"server error",
+    b"bad gateway",
+    b"gateway time",
     *(w.encode() for w in ("ошибка", "Ошибка", "ОШИБКА", "отклон", "Отклон")),
     *(w.encode() for w in ("не удалось", "Не удалось")),
 )
@@ -104,6 +125,8 @@ class Recognizer:
         self._class_names = tuple(sorted(catalogue.classes, key=len, reverse=True))
         #: compiled when a record first needs it
         self._class: re.Pattern[str] | None = None
+        #: the entries of each code, made when a record first needs them
+        self._by_code: dict[Code, list[Entry]] | None = None
         self.keywords: tuple[bytes, ...] = (
             # a class is printed with its module (``…errors.``, ``…exceptions.``)
             # or after ``error``/``exception`` words: those keywords find it
@@ -123,8 +146,11 @@ class Recognizer:
             after = low[end] if end < len(low) else " "
             if before.isalnum() or after.isalnum() or "_" in (before, after):
                 continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
+            word = text[start:end]
+            if (before in "-/" or after in "-/") and word.isupper():
+                continue  # a symbol: WOO-USDT, BTC/WOO
             exchange, how = self._owners[index]
-            found.append(Named(exchange, start, end, how, text[start:end]))
+            found.append(Named(exchange, start, end, how, word))
         return found
 
     @staticmethod
@@ -159,7 +185,8 @@ class Recognizer:
         for key in ("connection", "exchange", "logger", "platform"):
             value = (fields or {}).get(key)
             if value:
-                found = self.names(value)
+                # a logger's or connection's name: mexc_client, kucoin.api
+                found = self.names(value.replace("_", " "))
                 if found:
                     n = found[0]
                     return Named(n.exchange, -1, -1, "connection", value)
@@ -204,6 +231,8 @@ class Recognizer:
             # the exchange's own words name no exchange: "delta-reducing orders"
             names = self.outside(names, text, *self.message_span(text, env.message))
         named = exchange or self.attribute(names, env.start, fields)
+        if named is None:
+            named = self._by_entry(env.code, env.message)
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,
@@ -213,6 +242,28 @@ class Recognizer:
             named.words if named is not None else "",
         )
         return self.classify(env, ex, recognition)
+
+    def _by_entry(self, code: Code | None, message: str) -> Named | None:
+        """The one exchange whose table has this code with this very text, for a
+        line that names no exchange (``{"code":-2019,"msg":"Margin is
+        insufficient."}`` is Binance's, whoever printed it)."""
+        if code is None or not message:
+            return None
+        if self._by_code is None:
+            by_code: dict[Code, list[Entry]] = {}
+            for (_, c), entry in self.catalogue.entries.items():
+                by_code.setdefault(c, []).append(entry)
+            self._by_code = by_code
+        text = normalise_text(message)
+        owners = {
+            e.exchange
+            for e in self._by_code.get(code, ())
+            if e.message and normalise_text(e.message) == text
+        }
+        if len(owners) != 1:
+            return None
+        exchange = owners.pop()
+        return Named(exchange, -1, -1, "catalogue", f"{code}: {message[:60]}")
 
     def classify(
         self, env: Envelope, ex: str, recognition: Recognition
@@ -254,6 +305,11 @@ class Recognizer:
             if said is not None:
                 category, evidence = said
                 how = "words"
+            elif env.status:
+                from logwatch.statements import HTTP_CATEGORIES
+
+                category = HTTP_CATEGORIES.get(env.status, "")
+                how, evidence = "http-status", str(env.status)
         if category in _RETRIED and env.kind == "failure" and not env.error_class:
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:

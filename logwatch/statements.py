@@ -20,14 +20,17 @@ SUCCESS: frozenset[Code] = frozenset({0, 200, "ok", "OK", "success", "SUCCESS"})
 #: Keys that hold a code, and those that hold an error's message.
 _CODE_KEYS = (
     r"code|retCode|ret_code|sCode|errCode|err_code|errorCode|error_code|errno"
-    r"|error_id|errorId"
+    r"|error_id|errorId|label"
 )
 _ERROR_CODE_KEYS = frozenset(
     k.lower() for k in _CODE_KEYS.split("|") if k.lower() not in ("code",)
 )
+# (keys and values in quotes, in escaped quotes as a JSON body inside a JSON string,
+# or bare as key=value)
 _CODE_KV = re.compile(
-    r"(?<![\w.])[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))[\"']?\s{0,3}[:=]\s{0,3}"
-    r"(?P<q>[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)(?![\w])"
+    r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
+    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)"
+    r"(?![\w])"
 )
 _MESSAGE_KEYS = (
     r"msg|message|retMsg|ret_msg|sMsg|errMsg|err_msg|errorMessage|error_message"
@@ -40,10 +43,34 @@ _ERROR_MESSAGE_KEYS = frozenset(
     if k.lower() not in ("msg", "message", "reason", "detail")
 )
 _MESSAGE_KV = re.compile(
-    r"(?<![\w.])[\"']?(?P<key>(?i:" + _MESSAGE_KEYS + r"))[\"']?\s{0,3}[:=]\s{0,3}"
-    r"\[?\s{0,3}(?:\"(?P<dq>(?:[^\"\\\n]|\\.){1,500})\"|'(?P<sq>[^'\n]{1,500})'"
-    r"|(?P<bare>(?![\[{\"'\s])[^,;}\]\n]{1,300}))"
+    r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _MESSAGE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
+    r"\s{0,3}\[?\s{0,3}(?:\"(?P<dq>(?:[^\"\\\n]|\\.){1,500})\""
+    r"|\\\"(?P<eq>(?:[^\"\\\n]|\\[^\"\n]){1,500})\\\""
+    r"|'(?P<sq>[^'\n]{1,500})'|(?P<bare>(?![\[{\"'\s\\])[^,;}\]\n]{1,300}))"
 )
+#: An HTTP status an exchange answered with: ccxt's ``binance GET https://… 451``,
+#: ``429 Too Many Requests``, ``HTTP status is 503``
+_HTTP = re.compile(
+    r"(?:\b(?:GET|POST|PUT|DELETE|PATCH) https?://[^\s]{1,400} (?P<a>[45]\d\d)"
+    r"|\b(?P<b>[45]\d\d) (?i:error|client error|server error|too many requests"
+    r"|bad request|unauthorized|forbidden|service (?:temporarily )?unavailable"
+    r"|internal server error|bad gateway|gateway time-?out"
+    r"|unavailable for legal reasons)"
+    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d))(?!\w)"
+)
+#: What an HTTP status says when the body does not say more.
+HTTP_CATEGORIES = {
+    400: "request_params",
+    401: "auth_permission",
+    403: "auth_permission",
+    418: "rate_limit",
+    429: "rate_limit",
+    451: "account_restricted",
+    500: "server_network",
+    502: "server_network",
+    503: "maintenance",
+    504: "connection_lost",
+}
 #: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
 _KRAKEN = re.compile(
     r"(?<![\w])(?P<code>E(?:General|API|Query|Order|Trade|Funding|Service|Session"
@@ -53,7 +80,7 @@ _KRAKEN = re.compile(
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
-    r"(?P<code>-?\d{1,8})(?![\w.])[\s,:.-]{1,5}(?P<message>[^\n]{3,300})"
+    r"(?P<code>-?\d{1,8})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
 )
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = re.compile(
@@ -101,20 +128,24 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "balance_margin",
         r"insufficient (?:\w+ )?(?:balance|funds|margin|equity|collateral)"
         r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
-        r"|not enough (?:\w+ )?(?:balance|funds|margin|money|equity)|\bno money\b"
+        r"|(?:not|no) enough (?:\w+ )?(?:balance|funds|margin|money|equity|available)"
+        r"|\bno money\b"
         r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
     ),
     (
         "min_notional",
         r"notional|order (?:value|amount|size|cost) (?:is )?(?:too small|too low"
-        r"|below)|(?:below|less than) (?:the )?minimum|min(?:imum)? (?:order )?"
-        r"(?:amount|size|value|notional|volume|quantity|qty)|минимальн\w* (?:сумм|объ)",
+        r"|below)|(?:below|less than) (?:the )?minim(?:um|al)"
+        r"|min(?:imum|imal)? (?:order )?(?:amount|size|value|notional|volume|quantity"
+        r"|qty)|минимальн\w* (?:сумм|объ)",
     ),
     (
         "order_filter",
         r"(?:invalid|wrong|incorrect|bad) (?:order )?(?:quantity|qty|price|lot|volume"
         r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
-        r"|precision|неверн\w* (?:объ[её]м|цен|стоп)",
+        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is )?(?:less|lower"
+        r"|greater|higher|more|smaller|bigger) than|m(?:in|ax)(?:imum)? price"
+        r"|неверн\w* (?:объ[её]м|цен|стоп)",
     ),
     (
         "position",
@@ -155,9 +186,15 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
         r"|dropped)|disconnected|lost connection|network (?:error|unreachable|is "
         r"unreachable)|timed out|timeout|соединени\w* (?:потеряно|разорвано|закрыто)"
+        r"|max retries exceeded|connection ?(?:pool|error|aborted)"
+        r"|name resolution|(?:cannot|could not|failed to|unable to) connect"
         r"|нет связи|связь потеряна",
     ),
-    ("not_supported", r"not supported|unsupported|не поддерживается"),
+    (
+        "not_supported",
+        r"not supported|unsupported|does not support|doesn't support"
+        r"|is not supporting|не поддерживается",
+    ),
     (
         "request_params",
         r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
@@ -167,6 +204,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (
         "order_rejected",
         r"order[^\n]{0,40}rejected|rejected[^\n]{0,20}order|order (?:was )?refused"
+        r"|(?:failed to|error|unable to|could not) (?:submit|place|create|send)(?:ing)?"
+        r"\b[^\n]{0,30}\border"
         r"|ордер отклон|заявка отклон",
     ),
 )
@@ -199,6 +238,8 @@ class Envelope:
     evidence: str
     #: an exception class named beside it, if any
     error_class: str = ""
+    #: the HTTP status the exchange answered with, if the line says (0: none)
+    status: int = 0
 
 
 def find_envelope(
@@ -264,6 +305,18 @@ def find_envelope(
             m.group()[:80],
             error_class,
         )
+    http = _HTTP.search(text)
+    if http is not None and cls is None:
+        status = int(http["a"] or http["b"] or http["c"])
+        return Envelope(
+            "http",
+            http.start(),
+            None,
+            clean_message(text[http.end() : http.end() + 300].strip(" :.,-")),
+            http.group()[-80:],
+            error_class,
+            status,
+        )
     if cls is not None:
         tail = text[cls.end() :].lstrip(":. ")
         return Envelope(
@@ -305,7 +358,7 @@ def _class_context(text: str, m: re.Match[str]) -> bool:
     before it (``ccxt.base.errors.X``), a colon or parenthesis after it, or
     freqtrade's ``due to X.``."""
     start, end = m.span()
-    if start and text[start - 1] == ".":
+    if start and text[start - 1] in ".(":
         return True
     if text[end : end + 1] in (":", "("):
         return True
@@ -323,7 +376,8 @@ def _nearest_message(messages: list[re.Match[str]], pos: int) -> re.Match[str] |
 
 
 def _message_text(m: re.Match[str]) -> str:
-    return clean_message(m["dq"] or m["sq"] or (m["bare"] or "").strip())
+    escaped = (m["eq"] or "").replace("\\\\", "\\")
+    return clean_message(m["dq"] or escaped or m["sq"] or (m["bare"] or "").strip())
 
 
 def _class_message(tail: str) -> str:
