@@ -101,7 +101,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (
         "signature",
         r"(?:invalid|bad|wrong|incorrect) (?:request )?sign(?:ature)?\b"
-        r"|signature (?:is )?(?:invalid|mismatch|not valid|verification failed)"
+        r"|signature[^\n]{0,30}?(?:invalid|mismatch|not valid|verification failed)"
         r"|неверная подпись|подпись неверна",
     ),
     (
@@ -298,7 +298,7 @@ def find_envelope(
     if errors:
         m = errors[0]
         return Envelope(
-            "json" if m["dq"] or m["sq"] else "key-value",
+            "json" if m["dq"] or m["eq"] or m["sq"] else "key-value",
             m.start(),
             None,
             _message_text(m),

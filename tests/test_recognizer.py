@@ -333,3 +333,45 @@ def test_string_codes_and_message_rows_load_and_match(tmp_path: Path) -> None:
         "acmex.maintenance",
         "broad",
     )
+
+
+class TestLinesNamingNoExchange:
+    @pytest.mark.parametrize("exchange", ["binance", "bybit", "okx"])
+    def test_a_code_with_its_documented_text_is_that_exchanges(
+        self, exchange: str
+    ) -> None:
+        """Only one table has this code with this very text: a bot that names no
+        exchange still gets that exchange's alert."""
+        unique = [
+            e
+            for e in CODED
+            if e.exchange == exchange
+            and e.rule_id
+            and not e.refers_to
+            and e.message
+            and not any(c in e.message for c in "%{<")
+            and [
+                o.exchange
+                for o in CODED
+                if o.code == e.code and o.message.lower() == e.message.lower()
+            ]
+            == [exchange]
+        ]
+        entry = unique[len(unique) // 2]
+        line = PY + f"API error | code={entry.code} | msg={entry.message}"
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == (entry.rule_id, exchange)
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "catalogue"
+
+    def test_an_http_status_gives_its_category(self, own_engine: Engine) -> None:
+        line = PY + "bitget GET https://api.bitget.com/api/v2/spot/public/coins 451 "
+        (hit,) = hits_of(line, own_engine)
+        assert hit.rule_id == "bitget.account-restricted"
+        assert hit.recognition is not None
+        assert hit.recognition.classification == "http-status"
+
+    def test_a_symbol_is_not_an_exchange(self, own_engine: Engine) -> None:
+        line = PY + "kraken order failed: insufficient funds for BITGET/USDT"
+        (hit,) = hits_of(line, own_engine)
+        assert hit.exchange == "kraken"
