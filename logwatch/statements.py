@@ -343,9 +343,11 @@ def find_envelope(
         )
     failure = _FAILURE.search(words)
     if error_level or failure is not None:
+        # where the failure is said: the exchange named nearest it is the one
+        offset = max(text.find(words[:40]), 0) if words else 0
         return Envelope(
             "error-level" if error_level else "failure",
-            0,
+            offset + (failure.start() if failure is not None else 0),
             None,
             clean_message(words),
             failure.group() if failure is not None else "level",

@@ -152,6 +152,10 @@ class TestAttribution:
         other = PY + 'bybit leg ok; okx {"code":"51008","msg":"Insufficient balance"}'
         (hit,) = hits_of(other)
         assert hit.exchange == "okx"
+        # a Binance rule's text, nearer to Bybit's name than to Binance's
+        words = PY + "binance feed ok; bybit order failed: Margin is insufficient."
+        (hit,) = hits_of(words)
+        assert (hit.rule_id, hit.exchange) == ("bybit.balance-margin", "bybit")
 
     def test_an_api_host_names_the_exchange(self, own_engine: Engine) -> None:
         line = (
