@@ -86,7 +86,7 @@ _ERROR_NUMBER = re.compile(
 _FAILURE = re.compile(
     r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
     r"|denied|could not|cannot|can't|unable to)\b"
-    r"|(?i:ошибка|ошибки|отклон[её]н\w*|не удалось|невозможно|отказ\w*)"
+    r"|(?i:ошибка|ошибки|отклон[её]н\w{0,6}|не удалось|невозможно|отказ\w{0,6})"
 )
 #: The word classifier: a category for what traders' logs say, in English and
 #: Russian, most specific first (each pattern bounded: searched only on envelopes).
@@ -126,9 +126,10 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "balance_margin",
-        r"insufficient (?:\w+ )?(?:balance|funds|margin|equity|collateral)"
+        r"insufficient (?:\w{1,20} )?(?:balance|funds|margin|equity|collateral)"
         r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
-        r"|(?:not|no) enough (?:\w+ )?(?:balance|funds|margin|money|equity|available)"
+        r"|(?:not|no) enough (?:\w{1,20} )?(?:balance|funds|margin|money|equity"
+        r"|available)"
         r"|\bno money\b"
         r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
     ),
@@ -137,7 +138,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"notional|order (?:value|amount|size|cost) (?:is )?(?:too small|too low"
         r"|below)|(?:below|less than) (?:the )?minim(?:um|al)"
         r"|min(?:imum|imal)? (?:order )?(?:amount|size|value|notional|volume|quantity"
-        r"|qty)|минимальн\w* (?:сумм|объ)",
+        r"|qty)|минимальн\w{0,6} (?:сумм|объ)",
     ),
     (
         "order_filter",
@@ -145,18 +146,19 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
         r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is )?(?:less|lower"
         r"|greater|higher|more|smaller|bigger) than|m(?:in|ax)(?:imum)? price"
-        r"|неверн\w* (?:объ[её]м|цен|стоп)",
+        r"|неверн\w{0,6} (?:объ[её]м|цен|стоп)",
     ),
     (
         "position",
         r"reduce[- _]?only|position (?:side|mode|idx|does not exist|not exist"
-        r"|not found|is closed)|no (?:open )?position|позици\w* не (?:найден|существ)",
+        r"|not found|is closed)|no (?:open )?position"
+        r"|позици\w{0,6} не (?:найден|существ)",
     ),
     (
         "duplicate_order",
         r"duplicate (?:order|client ?order ?id|clordid|clientoid)"
         r"|(?:client )?order ?id (?:already )?(?:exists|is duplicated)"
-        r"|повторн\w* (?:ордер|идентификатор)",
+        r"|повторн\w{0,6} (?:ордер|идентификатор)",
     ),
     (
         "order_not_found",
@@ -185,7 +187,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "connection_lost",
         r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
         r"|dropped)|disconnected|lost connection|network (?:error|unreachable|is "
-        r"unreachable)|timed out|timeout|соединени\w* (?:потеряно|разорвано|закрыто)"
+        r"unreachable)|timed out|timeout"
+        r"|соединени\w{0,6} (?:потеряно|разорвано|закрыто)"
         r"|max retries exceeded|connection ?(?:pool|error|aborted)"
         r"|name resolution|(?:cannot|could not|failed to|unable to) connect"
         r"|нет связи|связь потеряна",
@@ -199,7 +202,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "request_params",
         r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
         r"|request|param)|parameter[^\n]{0,30}(?:invalid|required|missing)"
-        r"|bad request|неверн\w* параметр",
+        r"|bad request|неверн\w{0,6} параметр",
     ),
     (
         "order_rejected",
