@@ -336,7 +336,7 @@ def find_envelope(
             "error-number",
             number.start("code"),
             as_code(number["code"]),
-            clean_message(number["message"]),
+            clean_message(number["message"] or ""),
             number.group()[:80],
         )
     if messages and error_level:

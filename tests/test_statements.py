@@ -24,6 +24,7 @@ ENVELOPES = [
     ('kraken {"error":["EOrder:Insufficient funds"]}', "kraken",
      "EOrder:Insufficient funds", "Insufficient funds"),
     ("Error -2011: Unknown order sent.", "error-number", -2011, "Unknown order sent."),
+    ("Error Code: -2015", "error-number", -2015, ""),
     ("Error 201, reqId 17: Order rejected", "error-number", 201, "reqId 17: Order rejected"),
     ("binance GET https://api.binance.com/api/v3/exchangeInfo 451", "http", None, ""),
     ("Kucoin 429 error, backing off", "http", None, "backing off"),
