@@ -497,14 +497,15 @@ def _check_catalogue(
     Raises:
         InvalidConfig: codes their shapes do not find as they should.
     """
-    from logwatch.engine import Engine, catalogue_problems
+    from logwatch.engine import Engine, catalogue_problems, shape_problems
     from logwatch.errors import InvalidConfig
     from logwatch.rules import rule_files
 
     if not (disabled or rule_files(dirs, builtin=False)):
         return
 
-    problems = catalogue_problems(Engine(rules))
+    engine = Engine(rules)
+    problems = [*shape_problems(engine), *catalogue_problems(engine)]
     if problems:
         raise InvalidConfig(problems)
 

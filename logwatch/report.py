@@ -16,11 +16,13 @@ from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Scan
-    from logwatch.model import Hit, Record
+    from logwatch.model import Hit, Recognition, Record
     from logwatch.rules import Rule, RuleSet
 
 #: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+#: How many encoded recognitions a report keeps.
+_RECOGNITIONS_KEPT = 4096
 
 
 class Report:
@@ -34,6 +36,8 @@ class Report:
         self.lines = 0
         self.misses: list[Record] = []
         self.disabled_seen: set[str] = set()
+        #: recognitions repeat (one rule, one exchange): each encoded once
+        self._recognitions: dict[Recognition, str] = {}
 
     def add(self, scan: Scan) -> str:
         """The hits of one scan, counted (a heartbeat rule's are signs of life, not
@@ -75,7 +79,16 @@ class Report:
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
-        return _JSON_LINE.encode(obj) + "\n"
+        line = _JSON_LINE.encode(obj)
+        r = hit.recognition
+        if r is None:
+            return line[:-1] + ', "recognition": null}\n'
+        encoded = self._recognitions.get(r)
+        if encoded is None:
+            if len(self._recognitions) >= _RECOGNITIONS_KEPT:
+                self._recognitions.clear()
+            encoded = self._recognitions[r] = _JSON_LINE.encode(recognition_json(hit))
+        return f'{line[:-1]}, "recognition": {encoded}}}\n'
 
     def title(self, hit: Hit) -> str:
         """The hit's title: its rule's, or the exchange's own message for a code the
@@ -231,3 +244,23 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
     if heartbeat is not None:
         out.append(heartbeat)
     return [shown(line, keep="\t") for line in out]
+
+
+def recognition_json(hit: Hit) -> dict[str, object] | None:
+    """Each layer's decision and evidence, so a wrong alert can be explained."""
+    r = hit.recognition
+    if r is None:
+        return None
+    return {
+        "envelope": {"kind": r.envelope, "evidence": r.envelope_evidence},
+        "attribution": {
+            "exchange": r.exchange or None,
+            "by": r.attribution,
+            "evidence": r.attribution_evidence,
+        },
+        "classification": {
+            "by": r.classification,
+            "evidence": r.classification_evidence,
+            "category": r.category or None,
+        },
+    }

@@ -52,7 +52,7 @@ def test_a_hit_as_json_keeps_the_documented_fields(rules: RuleSet) -> None:
     assert list(obj) == [
         "path", "line", "rule", "codes", "severity", "captures", "text", "title",
         "remedy", "exchange", "time", "format", "offset", "code", "connection",
-        "symbol", "key",
+        "symbol", "key", "recognition",
     ]  # fmt: skip
     rule = report.rules["binance.margin-insufficient"]
     assert (obj["rule"], obj["title"]) == (rule.id, rule.title["ru"])
