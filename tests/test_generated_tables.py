@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from logwatch.catalogue import normalise_text
+
 RULES = Path(__file__).resolve().parent.parent / "rules"
 COLUMNS = (
     "code",
@@ -137,7 +139,8 @@ def table_problems(paths: list[Path], categories: set[str]) -> list[str]:
                         f"{where}: a {row.match} row needs a message, no code"
                     )
                     continue
-                key = (row.exchange, row.match, row.message.casefold())
+                # compared as the loader compares them: "x" and "X." are one text
+                key = (row.exchange, row.match, normalise_text(row.message))
             if key in seen:
                 problems.append(
                     f"{where}: duplicate {key[1]} {key[2]!r} of {key[0]} "

@@ -330,8 +330,15 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def text_key(text: str) -> str:
+    """A message as logwatch's loader compares two of one exchange (its
+    ``catalogue.normalise_text``): lower case, single spaces, no closing period, so
+    ``order not exist`` and ``order not exist.`` are one row, not a duplicate."""
+    return " ".join(text.lower().split()).rstrip(". ")
+
+
 def add_fact(table: Table, fact: Fact, origin: str) -> None:
-    key = (fact.match, fact.key.casefold() if fact.match != "code" else fact.key)
+    key = (fact.match, text_key(fact.key) if fact.match != "code" else fact.key)
     table.markets.setdefault(key, set()).add(origin)
     old = table.rows.get(key)
     if old is None:
@@ -397,7 +404,7 @@ def own_table_keys(exchange: str) -> tuple[set[str], set[str]]:
     for row in csv.DictReader(lines):
         codes.add(str(int(row["code"])))
         if row["message"].strip():
-            texts.add(row["message"].strip().casefold())
+            texts.add(text_key(row["message"]))
     return codes, texts
 
 
