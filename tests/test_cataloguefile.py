@@ -92,7 +92,7 @@ class TestFiles:
             "    keywords: [groups]\n"
             "    examples: ['no groups here']\n"
         )
-        (tmp_path / "kraken.codes.csv").write_text(
+        (tmp_path / "nosuchx.codes.csv").write_text(
             HEADER + "1,order_filter,,,,,,,,spot,A\n"
         )
         code, output = check(tmp_path)
@@ -110,7 +110,7 @@ class TestFiles:
                 f"{path}:6: code -9003: unknown category 'no_such_category' (known: "
                 + ", ".join(sorted(CATALOGUE.categories))
                 + ")",
-                f"{tmp_path}/kraken.codes.csv:1: unknown exchange 'kraken' (the file name says it; add it under `exchanges:` of a catalogue file)",
+                f"{tmp_path}/nosuchx.codes.csv:1: unknown exchange 'nosuchx' (the file name says it; add it under `exchanges:` of a catalogue file)",
             ]
         )
 
