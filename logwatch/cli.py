@@ -269,8 +269,8 @@ def scan(
     if follow:
         # first of all, before the slow part of start-up: what is rotated away or
         # deleted while it runs is still read from these handles
-        from logwatch.reading import hold
         from logwatch.listing import Source
+        from logwatch.reading import hold
 
         source = Source("command line", tuple(paths), force_polling=force_polling)
         held = hold([source])

@@ -524,10 +524,21 @@ class Reading:
             self._drain(entry, events)
 
     def poll_all(self, events: list[Event]) -> None:
-        """Poll every open file, in the index's order."""
-        for entry in self._files:
-            if entry.id in self._handles:
-                self.poll(entry, events)
+        """Poll every open file, the one changed longest ago first."""
+        self.poll_some([e.id for e in self._files], events)
+
+    def poll_some(self, eids: Iterable[str], events: list[Event]) -> None:
+        """Poll these open files, the one changed longest ago first: when the step's
+        budget cannot read them all, what is left waits in the files rotated last,
+        which are deleted last (a restart after a kill still finds them)."""
+        held = [
+            entry
+            for entry in map(self._files.get, eids)
+            if entry is not None and entry.id in self._handles
+        ]
+        held.sort(key=lambda e: e.stamp[1])
+        for entry in held:
+            self.poll(entry, events)
 
     def _read(
         self, entry: Entry, handle: BinaryIO, size: int, events: list[Event]

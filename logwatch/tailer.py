@@ -221,10 +221,7 @@ class Tailer:
         else:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
-            for eid in polled:
-                entry = self._files.get(eid)
-                if entry is not None and entry.inode is not None:
-                    self._reading.poll(entry, events)
+            self._reading.poll_some(polled, events)
         self._reading.limit_open()
         read = budget - self._reading.step_budget
         self._last_step = (self.clock.monotonic(), read)
