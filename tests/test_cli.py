@@ -436,6 +436,24 @@ print(result.exit_code, [name for name in heavy if name in sys.modules])
 """
 
 
+_FOLLOW_IMPORTS = """
+import sys
+import logwatch.cli as cli
+cli.without_rich(sys.modules)  # as main() does
+import logwatch.control, logwatch.follow, logwatch.lock, logwatch.logs, logwatch.state
+print([name for name in ("pydantic", "apprise", "rich") if sys.modules.get(name)])
+"""
+
+
+@pytest.mark.timeout(300)
+def test_following_starts_without_pydantic_apprise_or_rich() -> None:
+    """Issue 18 (with kills): a restarted follower took 1.4-2.9 s on a busy PC to
+    start following, a third of it importing what following does not use: pydantic
+    (for the codec of stored alerts), rich (structlog's tracebacks, where a tool
+    installed it beside us)."""
+    assert fresh_python(_FOLLOW_IMPORTS) == "[]\n"
+
+
 @pytest.mark.timeout(300)
 def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only

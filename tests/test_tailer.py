@@ -1423,3 +1423,73 @@ def test_an_empty_file_does_not_keep_the_loop_awake(tmp_path: Path) -> None:
         assert tailer.wake.wait(5)  # a real change still wakes it
     finally:
         tailer.close()
+
+
+def test_files_held_at_start_are_read_though_gone_before_the_first_listing(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): start-up takes seconds on a busy PC, and a generation
+    deleted or rotated past the patterns meanwhile was never read. Held first thing
+    on start, their handles are read by the first listing, then let go."""
+    from logwatch.reading import hold
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    deleted, renamed, empty = logs / "app.log.1", logs / "app.log", logs / "app.log.2"
+    write(deleted, lines(0, 3))
+    write(renamed, lines(3, 5))
+    write(empty, b"")
+    source = Source("s", (str(logs / "app.log*"),))
+    held = hold([source])
+    assert len(held) == 3
+    deleted.unlink()
+    renamed.rename(tmp_path / "elsewhere.log")
+    tailer = Tailer(
+        [source],
+        FakeClock(),
+        followed=set(source.patterns),  # followed before: read from the start
+        poll_interval=0,
+        held=held,
+    )
+    try:
+        events = tailer.step()
+        data = b"".join(e.data for e in events if isinstance(e, Read))
+        assert sorted(data.splitlines()) == sorted(lines(0, 5).splitlines())
+        assert len(held) == 0  # the empty one was let go
+        assert tailer.open_files == 1  # the deleted one, read to its end, let go
+    finally:
+        tailer.close()
+
+
+def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): when matching cannot keep up, what a step leaves must
+    wait in the live file, not in a generation rotated away, the next to be deleted
+    (a kill then loses it: a restart no longer finds it)."""
+    from logwatch.tailer import MIN_STEP_READ
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live, old = logs / "app.log", logs / "app.log.1"
+    write(live, line(0))
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "app.log*"),))],
+        clock,
+        followed={str(logs / "app.log*")},
+        poll_interval=0,
+    )
+    try:
+        tailer.step()
+        clock.advance(100.0)  # that step's line took long to match: a slow PC
+        write(old, lines(1, 10_000))  # a generation moved in, older than the live file
+        os.utime(old, (1, 1))
+        write(live, lines(10_000, 20_000))
+        events = tailer.step()
+        reads = [e for e in events if isinstance(e, Read)]
+        assert sum(len(e.data) for e in reads) == MIN_STEP_READ
+        opened = {e.id: e.path for e in events if isinstance(e, Opened)}
+        assert {opened.get(e.id) for e in reads} == {str(old)}
+    finally:
+        tailer.close()
