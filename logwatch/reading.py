@@ -196,12 +196,14 @@ class Held:
         self._files.clear()
 
 
-def hold(sources: Iterable[Source]) -> Held:
-    """Open every file the sources' patterns match now (what cannot be opened is
-    left to the first listing, which says why)."""
+def hold(sources: Iterable[Source], limit: int = 256) -> Held:
+    """Open the files the sources' patterns match now, the ``limit`` changed last
+    (a rotation's; handles are not spent on old files before State has its own);
+    what cannot be opened is left to the first listing, which says why."""
     files: dict[Inode, tuple[Listed, BinaryIO]] = {}
     listing = Listing(sources, lambda path, event: None)
-    for item in listing.take(lambda found: False).values():
+    found = list(listing.take(lambda found: False).values())  # oldest change first
+    for item in found[-limit:] if limit > 0 else ():
         try:
             handle = open_shared(item.path)
             inode = file_key(os.fstat(handle.fileno()), item.path)

@@ -1493,3 +1493,25 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
         assert {opened.get(e.id) for e in reads} == {str(old)}
     finally:
         tailer.close()
+
+
+def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
+    """A pattern matching thousands of files must not spend every handle before
+    State and the lock have theirs: the ones a rotation made, changed last, are held."""
+    from logwatch.reading import hold
+
+    for n in range(4):
+        path = tmp_path / f"app.log.{n}"
+        write(path, line(n))
+        os.utime(path, (1000 - n, 1000 - n))  # app.log.0 changed last
+    source = Source("s", (str(tmp_path / "app.log*"),))
+    held = hold([source], limit=2)
+    try:
+        assert len(held) == 2
+        kept = held.unlisted({})
+        assert sorted(Path(item.path).name for item in kept.values()) == [
+            "app.log.0",
+            "app.log.1",
+        ]
+    finally:
+        held.close()
