@@ -274,6 +274,7 @@ def scan(
 
         source = Source("command line", tuple(paths), force_polling=force_polling)
         held = hold([source])
+        ctx.call_on_close(held.close)  # however start-up ends (bad rules: exit 2)
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Severity
@@ -286,10 +287,7 @@ def scan(
     engine = Engine(rules, secrets=_config_secrets())
     report = Report(lang or default_language(), as_json, rules)
     if follow:
-        try:
-            _follow(engine, report, source, fmt_name, state_path, poll_interval, held)
-        finally:
-            held.close()
+        _follow(engine, report, source, fmt_name, state_path, poll_interval, held)
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")

@@ -206,10 +206,13 @@ def hold(sources: Iterable[Source], limit: int = 256) -> Held:
     for item in found[-limit:] if limit > 0 else ():
         try:
             handle = open_shared(item.path)
-            inode = file_key(os.fstat(handle.fileno()), item.path)
         except OSError:
             continue
-        if inode in files:
+        try:
+            inode = file_key(os.fstat(handle.fileno()), item.path)
+        except OSError:
+            inode = None
+        if inode is None or inode in files:
             handle.close()
             continue
         files[inode] = (item, handle)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -461,3 +462,30 @@ def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     log = tmp_path / "q.log"
     log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
     assert fresh_python(_SCAN_IMPORTS, str(log)) == "0 []\n"
+
+
+def _open_here(path: Path) -> bool:
+    """Whether this process has ``path`` open (Linux's /proc)."""
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if fd.readlink() == path:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/fd")
+def test_a_follow_that_cannot_start_lets_the_files_it_held_go(tmp_path: Path) -> None:
+    """``scan --follow`` holds its files before anything else (issue 18); a start that
+    ends on a rule error (exit 2) closes them too."""
+    log = tmp_path / "app.log"
+    log.write_text("Margin is insufficient\n", encoding="utf-8")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("rules: [\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["scan", "--follow", "--rules", str(rules), str(log)]
+    )
+    assert result.exit_code == 2, result.output
+    assert not _open_here(log)
