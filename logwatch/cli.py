@@ -22,7 +22,9 @@ from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
+    from logwatch.listing import Source
     from logwatch.model import Severity
+    from logwatch.reading import Held
     from logwatch.report import Report
     from logwatch.rules import RuleSet
 
@@ -72,6 +74,7 @@ INTERNAL_ERROR = 3
 
 def main() -> None:
     """Entry point of the ``logwatch`` console script."""
+    without_rich(sys.modules)
     safe_output(sys.stdout, os.environ)
     try:
         cli(prog_name="logwatch")
@@ -81,6 +84,14 @@ def main() -> None:
         if sys.stderr is not None:
             traceback.print_exc()
         sys.exit(INTERNAL_ERROR)
+
+
+def without_rich(modules: dict[str, Any]) -> None:
+    """Keep structlog from loading rich, which logwatch does not depend on: where it
+    is installed beside it (a tool's dependency), structlog would load it to draw
+    tracebacks, 40% of a follower's start-up on a busy PC, and our logs would look
+    other than where it is not. An import of rich in this process fails from now."""
+    modules.setdefault("rich", None)
 
 
 def output_encoding(isatty: bool, env: Mapping[str, str]) -> tuple[str | None, str]:
@@ -285,6 +296,18 @@ def scan(
     Exit status: 0 when something matched (or --follow was stopped), 1 when nothing
     did, 2 on a usage or rule error, 3 when logwatch itself failed.
     """
+    if follow:
+        # first of all, before the slow part of start-up: what is rotated away or
+        # deleted while it runs is still read from these handles
+        from logwatch.listing import Source, expand_folders
+        from logwatch.reading import hold
+
+        # a folder is its log files at any depth
+        source = Source(
+            "command line", expand_folders(paths), force_polling=force_polling
+        )
+        held = hold([source])
+        ctx.call_on_close(held.close)  # however start-up ends (bad rules: exit 2)
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Severity
@@ -297,9 +320,7 @@ def scan(
     engine = Engine(rules, secrets=_config_secrets())
     report = Report(lang or default_language(), as_json, rules)
     if follow:
-        _follow(
-            engine, report, paths, fmt_name, state_path, poll_interval, force_polling
-        )
+        _follow(engine, report, source, fmt_name, state_path, poll_interval, held)
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
@@ -349,11 +370,11 @@ def scan(
 def _follow(
     engine: Engine,
     report: Report,
-    patterns: tuple[str, ...],
+    source: Source,
     fmt_name: str | None,
     state_path: Path | None,
     poll_interval: float,
-    force_polling: bool,
+    held: Held,
 ) -> None:
     import threading
 
@@ -362,10 +383,8 @@ def _follow(
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
-    from logwatch.listing import expand_folders
     from logwatch.lock import StateLock
     from logwatch.state import State
-    from logwatch.tailer import Source
 
     logs.configure(sys.stderr, level=_log_level())
     clock = SystemClock()
@@ -390,9 +409,6 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source(
-        "command line", expand_folders(patterns), force_polling=force_polling
-    )
     follower = Follower(
         engine,
         [source],
@@ -402,6 +418,7 @@ def _follow(
         FORMATS[fmt_name] if fmt_name else None,
         poll_interval=poll_interval,
         on_problem=on_problem,
+        held=held,
     )
     stop = threading.Event()
 
@@ -412,7 +429,7 @@ def _follow(
     def on_ready() -> None:
         count = follower.open_files
         click.echo(
-            f"logwatch: following {', '.join(patterns)} "
+            f"logwatch: following {', '.join(source.patterns)} "
             f"({count} files; Ctrl-C to stop)",
             err=True,
         )

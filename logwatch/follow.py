@@ -23,7 +23,7 @@ from logwatch.listing import patterns_matching
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
-from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
+from logwatch.tailer import Drained, Held, Moved, Opened, Read, Source, Tailer
 
 #: A record is matched as soon as it is read; continuation lines written within this
 #: long after it still join it (and may add what only the whole record matches).
@@ -61,6 +61,7 @@ class Follower:
         source_formats: Mapping[str, Format] | None = None,
         on_state: Callable[[str | None], None] | None = None,
         max_age_s: float | None = None,
+        held: Held | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
         #: hits whose line's own time is older than this are not alerted (None: all)
@@ -93,6 +94,7 @@ class Follower:
             known,
             followed=followed_before(state, self._patterns, known),
             poll_interval=poll_interval,
+            held=held,
         )
         self._streams: dict[str, Stream] = {}
         self._last_data: dict[str, float] = {}

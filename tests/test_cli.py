@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -442,6 +443,24 @@ print(result.exit_code, [name for name in heavy if name in sys.modules])
 """
 
 
+_FOLLOW_IMPORTS = """
+import sys
+import logwatch.cli as cli
+cli.without_rich(sys.modules)  # as main() does
+import logwatch.control, logwatch.follow, logwatch.lock, logwatch.logs, logwatch.state
+print([name for name in ("pydantic", "apprise", "rich") if sys.modules.get(name)])
+"""
+
+
+@pytest.mark.timeout(300)
+def test_following_starts_without_pydantic_apprise_or_rich() -> None:
+    """Issue 18 (with kills): a restarted follower took 1.4-2.9 s on a busy PC to
+    start following, a third of it importing what following does not use: pydantic
+    (for the codec of stored alerts), rich (structlog's tracebacks, where a tool
+    installed it beside us)."""
+    assert fresh_python(_FOLLOW_IMPORTS) == "[]\n"
+
+
 @pytest.mark.timeout(300)
 def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only
@@ -449,3 +468,30 @@ def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     log = tmp_path / "q.log"
     log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
     assert fresh_python(_SCAN_IMPORTS, str(log)) == "0 []\n"
+
+
+def _open_here(path: Path) -> bool:
+    """Whether this process has ``path`` open (Linux's /proc)."""
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if fd.readlink() == path:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/fd")
+def test_a_follow_that_cannot_start_lets_the_files_it_held_go(tmp_path: Path) -> None:
+    """``scan --follow`` holds its files before anything else (issue 18); a start that
+    ends on a rule error (exit 2) closes them too."""
+    log = tmp_path / "app.log"
+    log.write_text("Margin is insufficient\n", encoding="utf-8")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("rules: [\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["scan", "--follow", "--rules", str(rules), str(log)]
+    )
+    assert result.exit_code == 2, result.output
+    assert not _open_here(log)
