@@ -175,12 +175,19 @@ def _scan_file(
     report: Report,
     bar: Any,
     unmatched: Severity | None = None,
+    encoding: str | None = None,
 ) -> None:
+    from logwatch.codepages import default_fallback
     from logwatch.formats import FORMATS
     from logwatch.stream import Stream
 
     stream = Stream(
-        engine, str(path), FORMATS[fmt_name] if fmt_name else None, unmatched=unmatched
+        engine,
+        str(path),
+        FORMATS[fmt_name] if fmt_name else None,
+        unmatched=unmatched,
+        codec=encoding,
+        fallback=default_fallback(),
     )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
@@ -232,6 +239,12 @@ def _scan_file(
     is_flag=True,
     help="With --follow: no file events (network drives).",
 )
+@click.option(
+    "--encoding",
+    callback=lambda _ctx, _param, name: _codec(name),
+    help="The files' encoding (cp1251, koi8-r, utf-16...) [default: UTF-8; a line "
+    "that is not, in the ANSI code page on Windows, else cp1251].",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -246,6 +259,7 @@ def scan(
     state_path: Path | None,
     poll_interval: float,
     force_polling: bool,
+    encoding: str | None,
 ) -> None:
     """Run the rules over log files and print what would be alerted.
 
@@ -268,7 +282,14 @@ def scan(
     report = Report(lang or default_language(), as_json, rules)
     if follow:
         _follow(
-            engine, report, paths, fmt_name, state_path, poll_interval, force_polling
+            engine,
+            report,
+            paths,
+            fmt_name,
+            state_path,
+            poll_interval,
+            force_polling,
+            encoding,
         )
         ctx.exit(0)
     if state_path is not None:
@@ -297,6 +318,7 @@ def scan(
                     report,
                     bar if show_bar else None,
                     Severity(unmatched) if unmatched else None,
+                    encoding,
                 )
             except OSError as exc:
                 click.echo(
@@ -324,11 +346,13 @@ def _follow(
     state_path: Path | None,
     poll_interval: float,
     force_polling: bool,
+    encoding: str | None = None,
 ) -> None:
     import threading
 
     from logwatch import logs
     from logwatch.clock import SystemClock
+    from logwatch.codepages import default_fallback
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
@@ -359,7 +383,13 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source("command line", tuple(patterns), force_polling=force_polling)
+    source = Source(
+        "command line",
+        tuple(patterns),
+        force_polling=force_polling,
+        encoding=encoding,
+        fallback=default_fallback(),
+    )
     follower = Follower(
         engine,
         [source],
@@ -391,6 +421,18 @@ def _follow(
         if lock is not None:
             lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
+
+
+def _codec(name: str | None) -> str | None:
+    """``--encoding``'s codec, by its canonical name (a usage error if not one)."""
+    from logwatch.codepages import codec_name
+
+    if name is None:
+        return None
+    try:
+        return codec_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _size(path: Path) -> int:

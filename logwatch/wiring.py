@@ -22,6 +22,7 @@ import structlog
 from logwatch import alertmanager
 from logwatch.alerting import Alerting
 from logwatch.clock import Clock
+from logwatch.codepages import default_fallback
 from logwatch.commands import muted
 from logwatch.config import (
     LoadedConfig,
@@ -112,6 +113,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     rules = RuleSet(
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
+    fallback = config.fallback_encoding or default_fallback()
     sources = tuple(
         Source(
             s.name,
@@ -120,6 +122,8 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
             s.force_polling,
             s.backfill,
             s.unmatched,
+            s.encoding,
+            fallback,
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
