@@ -51,15 +51,18 @@ def codec_name(name: str) -> str:
         return canonical
     try:
         newline = "\n".encode(canonical)
-        bytes(range(256)).decode(canonical, "replace")
     except (LookupError, UnicodeError, ValueError):
-        # rot13, base64 and the like transform bytes; idna and undefined raise
+        # rot13, base64 and the like transform bytes; undefined raises
         raise ValueError(f"{name!r} is not a text encoding") from None
     if newline != b"\n":
         raise ValueError(
             f"{name!r}: its lines do not end in a newline byte (UTF-32, EBCDIC); "
             "logwatch reads UTF-8, UTF-16 and code pages such as cp1251"
         )
+    try:
+        bytes(range(256)).decode(canonical, "replace")
+    except (UnicodeError, ValueError):  # idna, punycode: not for running text
+        raise ValueError(f"{name!r} is not a text encoding") from None
     return canonical
 
 
