@@ -9,9 +9,13 @@ UTF-8) and lines cut at the cap carry explicit file offsets instead.
 from __future__ import annotations
 
 import codecs
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate
+
+import regex
 
 from logwatch.codepages import Family, decode_line, family
 from logwatch.model import Line
@@ -21,6 +25,12 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024
 SNIFF_BYTES = 256
 #: UTF-16 without a BOM is recognised on at least this many two-byte units of text.
 MIN_UTF16_UNITS = 8
+
+#: From a line's first byte that is not UTF-8 (a lone surrogate, decoded with
+#: ``surrogateescape``) to the line's end.
+_NOT_UTF8 = regex.compile("[\udc80-\udcff][^\n]*+")
+
+_ASCII = bytes(range(128))
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -257,12 +267,11 @@ class Block:
         """The file offsets of each line (computed for a verbatim block)."""
         if self.spans is not None:
             return self.spans
-        out, start = [], 0
-        for _ in range(self.line_count):
-            stop = self.data.index(b"\n", start) + 1
-            out.append((self.offset + start, self.offset + stop))
-            start = stop
-        return tuple(out)
+        count, offset = self.line_count, self.offset
+        # each end: the lengths so far plus one newline per line (in C, not per line)
+        lengths = accumulate(map(len, self.data.split(b"\n", count)[:count]))
+        ends = list(map(operator.add, lengths, range(offset + 1, offset + count + 1)))
+        return tuple(zip([offset, *ends[:-1]], ends, strict=True))
 
     def long_lines(self) -> int:
         """How many lines are over the cap (only their start is read)."""
@@ -321,8 +330,14 @@ class LineDecoder:
             fallback = None
         #: the code page of a line that is not valid UTF-8 (None: shown as U+FFFD)
         self.fallback = None if codec is not None else fallback
-        #: lines read in the fallback so far
-        self.fallback_lines = 0
+        #: whether a line was read in the fallback
+        self.read_fallback = False
+        #: whether the fallback reads ASCII as ASCII (not UTF-7): then a block whose
+        #: every line beyond ASCII is bad is decoded in one call
+        self._ascii_fallback = (
+            self.fallback is not None
+            and decode_line(_ASCII, self.fallback) == _ASCII.decode()
+        )
         self._buf = b""
         self._buf_offset = offset  # file offset of _buf[0]
         self._line = first_line
@@ -429,24 +444,66 @@ class LineDecoder:
         return [self._transcoded(block) for block in blocks]
 
     def _transcoded(self, block: Block) -> Block:
-        data, codec = block.data, self.codec
+        data, codec, count = block.data, self.codec, block.line_count
         if codec is None and _valid_utf8(data):
             return block  # the usual case: one check for the whole block
+        if codec is not None:
+            text = decode_line(data, codec)
+        else:
+            self.read_fallback = True
+            text = self._fallback_text(data)
+        lines = text.split("\n")
+        if len(lines) != count + 1:  # a codec made a newline of another byte
+            return self._by_line(block)
         cap = self.max_line_bytes
         truncated = set(block.truncated)
+        if max(map(len, lines)) * 4 > cap:  # a line may be longer in UTF-8
+            for i, line in enumerate(lines):
+                out = line.encode("utf-8", "replace")
+                if len(out) > cap:
+                    lines[i] = cap_utf8(out, cap).decode("utf-8")
+                    truncated.add(i)
+            text = "\n".join(lines)
+        return Block(
+            text.encode("utf-8", "replace"),
+            block.first_line,
+            block.offset,
+            block.end,
+            count,
+            block._spans(),
+            frozenset(truncated),
+            cap,
+        )
+
+    def _fallback_text(self, data: bytes) -> str:
+        """``data`` (lines) decoded: each line that is not UTF-8 in the fallback."""
+        fallback = self.fallback or "utf-8"
+        text = data.decode("utf-8", "surrogateescape")  # bad bytes: lone surrogates
+        if self._ascii_fallback and _only_bad_beyond_ascii(text):
+            # every line beyond ASCII is a bad one: the whole block in one call (a
+            # newline more or less is caught by the caller, which reads line by line)
+            return decode_line(data, fallback)
+        lines = text.split("\n")
+        index = last = 0
+        for m in _NOT_UTF8.finditer(text):
+            index += text.count("\n", last, m.start())
+            last = m.start()
+            raw = lines[index].encode("utf-8", "surrogateescape")
+            lines[index] = decode_line(raw, fallback).replace("\n", " ")
+        return "\n".join(lines)
+
+    def _by_line(self, block: Block) -> Block:
+        """``_transcoded`` one line at a time, for a codec that decodes some byte
+        other than ``\\n`` as a newline (it is read as a space)."""
+        codec, cap = self.codec, self.max_line_bytes
+        truncated = set(block.truncated)
         texts: list[bytes] = []
-        for index, raw in enumerate(data.split(b"\n")[: block.line_count]):
-            line_codec = codec
-            if line_codec is None:
-                if _valid_utf8(raw):
-                    texts.append(raw)
-                    continue
-                line_codec = self.fallback
-                self.fallback_lines += 1
-            text = decode_line(raw, line_codec or "utf-8")
-            if "\n" in text:  # a codec that makes a newline of another byte
-                text = text.replace("\n", " ")
-            out = text.encode("utf-8", "replace")
+        for index, raw in enumerate(block.data.split(b"\n")[: block.line_count]):
+            if codec is None and _valid_utf8(raw):
+                texts.append(raw)
+                continue
+            text = decode_line(raw, codec or self.fallback or "utf-8")
+            out = text.replace("\n", " ").encode("utf-8", "replace")
             if len(out) > cap:
                 out = cap_utf8(out, cap)
                 truncated.add(index)
@@ -634,6 +691,16 @@ class LineDecoder:
             self._buf = rest[len(rest) - keep :]
             self._buf_offset += len(rest) - keep
         return blocks
+
+
+def _only_bad_beyond_ascii(text: str) -> bool:
+    """Whether every character of ``text`` beyond ASCII is a byte that was not UTF-8
+    (escaped as a lone surrogate): then no line of it is valid UTF-8 beyond ASCII."""
+    try:
+        text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _valid_utf8(data: bytes) -> bool:

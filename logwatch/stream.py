@@ -186,7 +186,7 @@ class Stream:
         decoder = self.decoder
         if quality.invalid_utf8:
             pass
-        elif decoder.fallback_lines:
+        elif decoder.read_fallback:
             quality.invalid_utf8 = True
             quality.problems.append(
                 "holds bytes that are not valid text in UTF-8; those lines are read "

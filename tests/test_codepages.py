@@ -311,6 +311,54 @@ class TestDecoder:
         assert [x.text for x in lines] == ["Ошибка", "Ещё"]
         assert lines[-1].end == len(data)
 
+    @pytest.mark.parametrize("bad", [1, 2, 40])
+    def test_few_or_most_lines_in_the_fallback_read_the_same(self, bad: int) -> None:
+        """A block whose every line beyond ASCII is bad is read in one call, others
+        line by line: the same lines either way."""
+        lines = [_line(n, "Ошибка ордера") for n in range(40)]
+        raw = b"".join(
+            x.encode("cp1251" if n < bad else "utf-8") + b"\n"
+            for n, x in enumerate(lines)
+        )
+        decoder = LineDecoder(fallback="cp1251")
+        read = [x.text for b in decoder.decode(raw) for x in b.lines()]
+        assert read == lines
+        assert decoder.read_fallback
+
+    def test_a_codec_that_decodes_another_byte_as_a_newline_keeps_the_lines(
+        self,
+    ) -> None:
+        """Such a codec (none ships with Python) would add lines: it is read line by
+        line instead, its newline a space."""
+        table = "".join(chr(i) for i in range(256)).replace("\x0b", "\n")
+        encoding_table = codecs.charmap_build(table)
+
+        def search(name: str) -> codecs.CodecInfo | None:
+            if name != "test_vt_newline":
+                return None
+            return codecs.CodecInfo(
+                lambda text, errors="strict": codecs.charmap_encode(
+                    text, errors, encoding_table
+                ),
+                lambda data, errors="strict": codecs.charmap_decode(
+                    data, errors, table
+                ),
+                name="test-vt-newline",
+            )
+
+        codecs.register(search)
+        try:
+            data = b"one\x0btwo\xe9\nthree\n"
+            for codec, fallback in (
+                ("test_vt_newline", None),
+                (None, "test_vt_newline"),
+            ):
+                lines = decode_all([data], codec=codec, fallback=fallback)
+                assert [x.text for x in lines] == ["one twoé", "three"]
+                assert [(x.offset, x.end) for x in lines] == _spans(data)
+        finally:
+            codecs.unregister(search)
+
     @pytest.mark.parametrize(
         ("head", "declared", "expected"),
         [
