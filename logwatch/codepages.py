@@ -1,4 +1,4 @@
-"""Legacy code pages: the codec names ``encoding:`` accepts, and the fallback codec.
+"""Legacy code pages: the codec names ``encoding:`` accepts, the fallback, lines in it.
 
 A Python bot on Russian Windows writes cp1251 unless told otherwise, so a line that is
 not valid UTF-8 is read in a fallback code page rather than shown as U+FFFD.
@@ -12,8 +12,15 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 
+import regex
+
 #: The fallback where the system names none (not Windows, or a UTF-8 code page).
 DEFAULT_FALLBACK = "cp1251"
+
+#: From a line's first byte that is not UTF-8 (a lone surrogate, decoded with
+#: ``surrogateescape``) to the line's end.
+_NOT_UTF8 = regex.compile("[\udc80-\udcff][^\n]*+")
+_ASCII = bytes(range(128))
 
 
 class Family(StrEnum):
@@ -111,3 +118,39 @@ def decode_line(raw: bytes, codec: str) -> str:
         return raw.decode(codec, "replace")
     except (UnicodeError, ValueError, LookupError):
         return raw.decode("utf-8", "replace")
+
+
+def reads_ascii(codec: str) -> bool:
+    """Whether ``codec`` reads ASCII bytes as ASCII (code pages do; UTF-7 does not)."""
+    return decode_line(_ASCII, codec) == _ASCII.decode()
+
+
+def fallback_text(data: bytes, fallback: str, ascii_fallback: bool) -> str:
+    """Lines (``data``, ``\\n``-separated) as text: UTF-8, each line that is not
+    valid UTF-8 in ``fallback`` (``ascii_fallback``: it ``reads_ascii``).
+
+    A newline a codec makes of another byte is a space in a line read alone; read
+    whole, the caller sees the lines' count change.
+    """
+    text = data.decode("utf-8", "surrogateescape")  # bad bytes: lone surrogates
+    if ascii_fallback and _only_bad_beyond_ascii(text):
+        # every line beyond ASCII is a bad one (a file all cp1251): in one call
+        return decode_line(data, fallback)
+    lines = text.split("\n")
+    index = last = 0
+    for m in _NOT_UTF8.finditer(text):
+        index += text.count("\n", last, m.start())
+        last = m.start()
+        raw = lines[index].encode("utf-8", "surrogateescape")
+        lines[index] = decode_line(raw, fallback).replace("\n", " ")
+    return "\n".join(lines)
+
+
+def _only_bad_beyond_ascii(text: str) -> bool:
+    """Whether every character of ``text`` beyond ASCII is a byte that was not UTF-8
+    (escaped as a lone surrogate): then no line of it is valid UTF-8 beyond ASCII."""
+    try:
+        text.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import accumulate
 
-import regex
-
-from logwatch.codepages import Family, decode_line, family
+from logwatch.codepages import Family, decode_line, fallback_text, family, reads_ascii
 from logwatch.model import Line
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
@@ -25,12 +23,6 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024
 SNIFF_BYTES = 256
 #: UTF-16 without a BOM is recognised on at least this many two-byte units of text.
 MIN_UTF16_UNITS = 8
-
-#: From a line's first byte that is not UTF-8 (a lone surrogate, decoded with
-#: ``surrogateescape``) to the line's end.
-_NOT_UTF8 = regex.compile("[\udc80-\udcff][^\n]*+")
-
-_ASCII = bytes(range(128))
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -332,12 +324,8 @@ class LineDecoder:
         self.fallback = None if codec is not None else fallback
         #: whether a line was read in the fallback
         self.read_fallback = False
-        #: whether the fallback reads ASCII as ASCII (not UTF-7): then a block whose
-        #: every line beyond ASCII is bad is decoded in one call
-        self._ascii_fallback = (
-            self.fallback is not None
-            and decode_line(_ASCII, self.fallback) == _ASCII.decode()
-        )
+        #: whether the fallback reads ASCII as ASCII (not UTF-7)
+        self._ascii_fallback = self.fallback is not None and reads_ascii(self.fallback)
         self._buf = b""
         self._buf_offset = offset  # file offset of _buf[0]
         self._line = first_line
@@ -451,7 +439,7 @@ class LineDecoder:
             text = decode_line(data, codec)
         else:
             self.read_fallback = True
-            text = self._fallback_text(data)
+            text = fallback_text(data, self.fallback or "utf-8", self._ascii_fallback)
         lines = text.split("\n")
         if len(lines) != count + 1:  # a codec made a newline of another byte
             return self._by_line(block)
@@ -474,23 +462,6 @@ class LineDecoder:
             frozenset(truncated),
             cap,
         )
-
-    def _fallback_text(self, data: bytes) -> str:
-        """``data`` (lines) decoded: each line that is not UTF-8 in the fallback."""
-        fallback = self.fallback or "utf-8"
-        text = data.decode("utf-8", "surrogateescape")  # bad bytes: lone surrogates
-        if self._ascii_fallback and _only_bad_beyond_ascii(text):
-            # every line beyond ASCII is a bad one: the whole block in one call (a
-            # newline more or less is caught by the caller, which reads line by line)
-            return decode_line(data, fallback)
-        lines = text.split("\n")
-        index = last = 0
-        for m in _NOT_UTF8.finditer(text):
-            index += text.count("\n", last, m.start())
-            last = m.start()
-            raw = lines[index].encode("utf-8", "surrogateescape")
-            lines[index] = decode_line(raw, fallback).replace("\n", " ")
-        return "\n".join(lines)
 
     def _by_line(self, block: Block) -> Block:
         """``_transcoded`` one line at a time, for a codec that decodes some byte
@@ -691,16 +662,6 @@ class LineDecoder:
             self._buf = rest[len(rest) - keep :]
             self._buf_offset += len(rest) - keep
         return blocks
-
-
-def _only_bad_beyond_ascii(text: str) -> bool:
-    """Whether every character of ``text`` beyond ASCII is a byte that was not UTF-8
-    (escaped as a lone surrogate): then no line of it is valid UTF-8 beyond ASCII."""
-    try:
-        text.encode("ascii", "surrogateescape")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _valid_utf8(data: bytes) -> bool:
