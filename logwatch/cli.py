@@ -216,12 +216,19 @@ def _scan_file(
     report: Report,
     bar: Any,
     unmatched: Severity | None = None,
+    encoding: str | None = None,
 ) -> None:
+    from logwatch.codepages import default_fallback
     from logwatch.formats import FORMATS
     from logwatch.stream import Stream
 
     stream = Stream(
-        engine, str(path), FORMATS[fmt_name] if fmt_name else None, unmatched=unmatched
+        engine,
+        str(path),
+        FORMATS[fmt_name] if fmt_name else None,
+        unmatched=unmatched,
+        codec=encoding,
+        fallback=default_fallback(),
     )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
@@ -273,6 +280,12 @@ def _scan_file(
     is_flag=True,
     help="With --follow: no file events (network drives).",
 )
+@click.option(
+    "--encoding",
+    callback=lambda _ctx, _param, name: _codec(name),
+    help="The files' encoding (cp1251, koi8-r, utf-16...) [default: UTF-8; a line "
+    "that is not, in the ANSI code page on Windows, else cp1251].",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -287,6 +300,7 @@ def scan(
     state_path: Path | None,
     poll_interval: float,
     force_polling: bool,
+    encoding: str | None,
 ) -> None:
     """Run the rules over log files and print what would be alerted.
 
@@ -299,12 +313,17 @@ def scan(
     if follow:
         # first of all, before the slow part of start-up: what is rotated away or
         # deleted while it runs is still read from these handles
+        from logwatch.codepages import default_fallback
         from logwatch.listing import Source, expand_folders
         from logwatch.reading import hold
 
         # a folder is its log files at any depth
         source = Source(
-            "command line", expand_folders(paths), force_polling=force_polling
+            "command line",
+            expand_folders(paths),
+            force_polling=force_polling,
+            encoding=encoding,
+            fallback=default_fallback(),
         )
         held = hold([source])
         ctx.call_on_close(held.close)  # however start-up ends (bad rules: exit 2)
@@ -348,6 +367,7 @@ def scan(
                     report,
                     bar if show_bar else None,
                     Severity(unmatched) if unmatched else None,
+                    encoding,
                 )
             except OSError as exc:
                 click.echo(
@@ -441,6 +461,18 @@ def _follow(
         if lock is not None:
             lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
+
+
+def _codec(name: str | None) -> str | None:
+    """``--encoding``'s codec, by its canonical name (a usage error if not one)."""
+    from logwatch.codepages import codec_name
+
+    if name is None:
+        return None
+    try:
+        return codec_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _size(path: Path) -> int:

@@ -18,7 +18,7 @@ from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
-from logwatch.lines import sniff
+from logwatch.lines import resumed
 from logwatch.listing import patterns_matching
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
@@ -296,12 +296,15 @@ class Follower:
         if event.id in self._streams:
             self._streams[event.id].path = event.path
             return
-        encoding = sniff(event.head)[0] if event.offset > 0 else None
+        source = self.sources.get(event.source)
+        codec = source.encoding if source is not None else None
+        encoding = None
+        if event.offset > 0:  # decided by the file's start, as when read from it
+            encoding, codec = resumed(event.head, codec)
         line = (
             self._lines.get(event.id)
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
-        source = self.sources.get(event.source)
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
@@ -312,6 +315,8 @@ class Follower:
             unmatched=Severity(source.unmatched)
             if source and source.unmatched
             else None,
+            codec=codec,
+            fallback=source.fallback if source is not None else None,
         )
         self._last_data[event.id] = now
         if (
