@@ -179,7 +179,7 @@ def main() -> None:
     run = Run(work, config, env)  # the tests' own
     proc = run.proc
     notify.settimeout(30)
-    while notify.recv(256) != b"READY=1":
+    while not notify.recv(256).startswith(b"READY=1"):
         pass
     ready_s = time.perf_counter() - started
     stat = Path(f"/proc/{proc.pid}/stat")

@@ -82,7 +82,7 @@ def once(tree: str) -> Ready:
             cwd="/",
         )
         try:
-            while notify.recv(64) != b"READY=1":
+            while not notify.recv(256).startswith(b"READY=1"):
                 pass
             wall = os.times().elapsed - started
             fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1]
