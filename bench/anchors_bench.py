@@ -289,6 +289,7 @@ class Logwatch(Follower):
             "NOTIFY_SOCKET": str(work / "notify"),
             "LOGWATCH_CACHE_DIR": str(work.parent / "cache"),
         }
+        self.err = work / "logwatch.err"
         config = work / "config.yaml"
         config.write_text(
             f"language: en\nstate_dir: {work / 'state'}\nsources:\n"
@@ -306,12 +307,22 @@ class Logwatch(Follower):
                 [sys.executable, "-m", "logwatch", "run", "--config", str(config)],
                 env=env,
                 stdout=subprocess.DEVNULL,
-                stderr=(work / "logwatch.err").open("wb"),
+                stderr=self.err.open("wb"),
                 cwd="/",
             )
             while not notify.recv(256).startswith(b"READY=1"):
                 pass
+        # read on, as systemd does: a full socket blocks the daemon's next notice
+        threading.Thread(target=self._drain, daemon=True).start()
         self.pids = [self.proc.pid]
+
+    def _drain(self) -> None:
+        self.notify.settimeout(None)
+        try:
+            while self.notify.recv(4096):
+                pass
+        except OSError:  # closed by stop()
+            return
 
     def _stamp(self) -> None:
         seen = 0
@@ -324,7 +335,16 @@ class Logwatch(Follower):
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(30)
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            err = self.err.read_text(encoding="utf-8", errors="replace")
+            print(
+                f"logwatch run: still running 60 s after SIGTERM, killed; {err[-600:]}"
+            )
+        self.notify.shutdown(socket.SHUT_RDWR)
         self.notify.close()
         self.hook.close()
 

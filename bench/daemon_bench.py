@@ -107,6 +107,12 @@ def _stamp(hook: Hook, received: dict[str, float]) -> None:
             seen = len(hook.requests)
 
 
+def _drain(notify: socket.socket) -> None:
+    notify.settimeout(None)
+    while notify.recv(4096):
+        pass
+
+
 def percentile(ms: list[float], q: float) -> float:
     """The ``q`` quantile of sorted values (nearest rank)."""
     return ms[min(len(ms) - 1, int(len(ms) * q))]
