@@ -105,10 +105,10 @@ class Timed:
 
 def timed(cmd: list[str], out: Path, cwd: Path) -> tuple[float, float, float]:
     """Run ``cmd`` (stdout to ``out``): CPU s (its own and its children's), wall s and
-    peak RSS MB, as the kernel accounts the finished process."""
-    with out.open("wb") as fh:
+    peak RSS MB, as the kernel accounts the finished process (stderr to ``.err``)."""
+    with out.open("wb") as fh, out.with_suffix(".err").open("wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=cwd)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=err, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
