@@ -29,7 +29,8 @@ follow: a writer appends NinjaTrader lines at ``--rate`` lines a second for ``--
 budget of 600 alerts a minute, so each is its own alert), each naming another symbol.
 In turn, on a fresh file each: ``logwatch run`` (one ninjatrader source, a loopback
 webhook), ``fail2ban-server`` (one jail, ``maxretry = 1``, its action writes the banned
-id to a FIFO the bench reads) and the floor. For each: the CPU (process and reaped
+id to a FIFO the bench reads), SEC (``sec -input=FILE``, its rule writing each matched
+line to a FIFO the bench reads) and the floor. For each: the CPU (process and reaped
 children) from the first line written until the last alert arrived, scaled to 1M lines;
 line written -> alert p50/p99; every alert must arrive, once. Before the writer starts:
 each tool's RSS once ready (logwatch at READY=1, fail2ban-server once its jail started).
@@ -409,6 +410,34 @@ class Fail2ban(Follower):
         self.proc.wait(30)
 
 
+class Sec(Follower):
+    name = "sec"
+
+    def __init__(self, work: Path, log: Path, got: Received) -> None:
+        fifo = work / "sec.fifo"
+        os.mkfifo(fifo)
+        threading.Thread(
+            target=got.reader, args=(os.open(fifo, os.O_RDWR),), daemon=True
+        ).start()
+        conf = work / "seed.sec"
+        conf.write_text(SEC_RULE.format(pattern=LINE_RE, out=fifo), encoding="utf-8")
+        # -fromstart: the first error line is seen however soon it is written
+        self.proc = subprocess.Popen(
+            [
+                *("sec", f"-conf={conf}", f"-input={log}"),
+                *("-fromstart", "-debug=1", "-nointevents"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=work,
+        )
+        self.pids = [self.proc.pid]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
 class Floor(Follower):
     name = "tail -F | grep"
 
@@ -518,6 +547,8 @@ def follow(args: argparse.Namespace) -> bool:
     kinds: list[type[Follower]] = [Logwatch]
     if not missing("fail2ban"):
         kinds.append(Fail2ban)
+    if not missing("sec"):
+        kinds.append(Sec)
     kinds.append(Floor)
     root = Path(tempfile.mkdtemp(prefix="logwatch-anchors-"))
     results: dict[type[Follower], Followed] = {k: Followed() for k in kinds}
