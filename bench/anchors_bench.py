@@ -33,7 +33,8 @@ id to a FIFO the bench reads), SEC (``sec -input=FILE``, its rule writing each m
 line to a FIFO the bench reads) and the floor. For each: the CPU (process and reaped
 children) from the first line written until the last alert arrived, scaled to 1M lines;
 line written -> alert p50/p99; every alert must arrive, once. Before the writer starts:
-each tool's RSS once ready (logwatch at READY=1, fail2ban-server once its jail started).
+each tool's RSS once ready (logwatch at READY=1, fail2ban-server once its jail started,
+SEC and grep once the first error line came through).
 Linux only (/proc, inotify, NOTIFY_SOCKET).
 """
 
@@ -263,6 +264,8 @@ class Follower:
 
     name = ""
     pids: list[int]
+    #: its RSS is taken once the first alert arrived (no READY of its own to wait on)
+    rss_after_first = False
 
     def rss_mb(self) -> float:
         return proc_rss_mb(self.pids[0])
@@ -412,6 +415,7 @@ class Fail2ban(Follower):
 
 class Sec(Follower):
     name = "sec"
+    rss_after_first = True
 
     def __init__(self, work: Path, log: Path, got: Received) -> None:
         fifo = work / "sec.fifo"
@@ -440,6 +444,7 @@ class Sec(Follower):
 
 class Floor(Follower):
     name = "tail -F | grep"
+    rss_after_first = True
 
     def __init__(self, work: Path, log: Path, got: Received) -> None:
         self.tail = subprocess.Popen(
@@ -493,6 +498,8 @@ def follow_once(
     if not got.wait(1, 60):
         tool.stop()
         raise RuntimeError(f"{tool.name}: the first alert did not arrive")
+    if tool.rss_after_first:
+        rss = tool.rss_mb()
     cpu0 = tool.cpu()
     per_tick = max(1, rate // 100)
     written: dict[bytes, float] = {}
