@@ -307,8 +307,10 @@ def scan(
     With --follow, keep printing hits as lines are written (globs are re-expanded, so
     new files are picked up) until interrupted.
 
-    Exit status: 0 when something matched (or --follow was stopped), 1 when nothing
-    did, 2 on a usage or rule error, 3 when logwatch itself failed.
+    A folder is its log files at any depth. Exit status: 0 when something matched
+    (or --follow was stopped), 1 when nothing did, 2 on a usage or rule error or a
+    file that could not be read (what could be read is scanned), 3 when logwatch
+    itself failed.
     """
     if follow:
         # first of all, before the slow part of start-up: what is rotated away or
@@ -344,11 +346,17 @@ def scan(
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
     files: list[Path] = []
+    #: a file named that could not be read: exit 2, so a typo is not a clean log
+    unreadable = False
     for arg, path in expand(paths):
         if path is None or not path.exists():
             click.echo(f"logwatch: {arg}: no such file", err=True)
+            unreadable = True
         elif path.is_dir():
-            click.echo(f"logwatch: {arg}: is a directory, skipped", err=True)
+            found = _log_files(path)  # like grep -r: its log files at any depth
+            if not found:
+                click.echo(f"logwatch: {arg}: no log files in this folder", err=True)
+            files += [f for f in found if f not in files]
         else:
             files.append(path)
     total = sum(_size(p) for p in files)
@@ -374,6 +382,7 @@ def scan(
                     shown(f"logwatch: {path}: cannot read: {exc.strerror or exc}"),
                     err=True,
                 )
+                unreadable = True
             for rule_id, why in engine.disabled.items():
                 if rule_id not in report.disabled_seen:
                     report.disabled_seen.add(rule_id)
@@ -384,7 +393,22 @@ def scan(
         click.echo(report.summary(seconds, show_misses).strip("\n"), err=True)
     else:
         click.echo(report.summary(seconds, show_misses), nl=False)
-    ctx.exit(0 if report.per_rule else 1)
+    ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
+
+
+def _log_files(folder: Path) -> list[Path]:
+    """A folder's log files at any depth (``*.log``, ``*.txt``...), in name order."""
+    import glob
+
+    from logwatch.listing import COMPRESSED, folder_patterns
+
+    found = {
+        name
+        for pattern in folder_patterns(str(folder))
+        for name in glob.glob(pattern, recursive=True)
+        if not name.lower().endswith(COMPRESSED) and Path(name).is_file()
+    }
+    return [Path(name) for name in sorted(found)]
 
 
 def _follow(

@@ -91,20 +91,29 @@ class TestScan:
         assert "No rule matched." in result.output
 
     def test_globs_missing_paths_and_directories(self, tmp_path: Path) -> None:
+        """Issue 21: a folder was skipped and a missing file exited 1 ("nothing
+        matched"): now a folder is its log files at any depth (grep -r), and a file
+        that cannot be read is exit 2, so a typo is not taken for a clean log."""
         (tmp_path / "a.log").write_bytes(MARGIN)
         (tmp_path / "b.log").write_bytes(MARGIN * 2)
-        (tmp_path / "sub.log").mkdir()
-        result = invoke(
-            "scan",
-            str(tmp_path / "*.log"),
-            str(tmp_path / "nope.log"),
-            str(tmp_path / "none*.txt"),
-        )
-        assert result.exit_code == 0
-        assert "Lines: 3, matched 3" in result.stdout
-        assert f"{tmp_path / 'sub.log'}: is a directory, skipped" in result.stderr
+        (tmp_path / "sub.log" / "2026").mkdir(parents=True)
+        (tmp_path / "sub.log" / "2026" / "c.txt").write_bytes(MARGIN * 4)
+        (tmp_path / "sub.log" / "old.log.gz").write_bytes(b"\x1f\x8b")
+        result = invoke("scan", str(tmp_path / "*.log"), str(tmp_path / "nope.log"))
+        assert result.exit_code == 2
+        assert "Lines: 7, matched 7" in result.stdout
         assert f"{tmp_path / 'nope.log'}: no such file" in result.stderr
-        assert "none*.txt: no such file" in result.stderr
+        assert "is a directory" not in result.stderr
+        found = invoke("scan", str(tmp_path))  # the folder: the same files, once
+        assert found.exit_code == 0
+        assert "Lines: 7, matched 7" in found.stdout
+        missing = invoke("scan", str(tmp_path / "none*.txt"))
+        assert missing.exit_code == 2
+        assert "none*.txt: no such file" in missing.stderr
+        (tmp_path / "empty").mkdir()
+        empty = invoke("scan", str(tmp_path / "empty"))
+        assert empty.exit_code == 1
+        assert "no log files in this folder" in empty.stderr
 
     def test_unreadable_file_is_reported_and_skipped(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -123,7 +132,8 @@ class TestScan:
         )  # root can read any file, so deny it here
         result = invoke("scan", str(log), str(DATA / "sample.log"))
         assert f"{log}: cannot read: Permission denied" in result.stderr
-        assert result.exit_code == 0
+        assert "matched" in result.stdout  # the readable one is still scanned
+        assert result.exit_code == 2
 
     def test_bad_files_are_reported_once_and_real_errors_still_found(
         self, tmp_path: Path
