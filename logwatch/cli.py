@@ -405,7 +405,7 @@ def _log_files(folder: Path) -> list[Path]:
     found = {
         name
         for pattern in folder_patterns(str(folder))
-        for name in glob.glob(pattern, recursive=True)
+        for name in glob.glob(pattern, recursive=True)  # noqa: PTH207  as listed
         if not name.lower().endswith(COMPRESSED) and Path(name).is_file()
     }
     return [Path(name) for name in sorted(found)]
