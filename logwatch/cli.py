@@ -5,6 +5,7 @@ Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import io
 import json
@@ -553,10 +554,19 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
     for name, channel in setup.notifier.channels.items():
         routing = channel.routing() or "every source, rule and category"
         click.echo(f"  channel {name}: {channel.min_severity} and above; {routing}")
+    # one line per config pattern (binance.* may be 280 rules), then the rule files'
+    wanted = setup.loaded.config.rules.at_least
+    for pattern, at_least in wanted.items():
+        covered = sum(fnmatch.fnmatchcase(r.id, pattern) for r in setup.rules)
+        click.echo(
+            f"  rules {pattern} ({covered}): alert at {at_least.count} hits within "
+            f"{at_least.within:g} s"
+        )
     for rule in setup.rules:
-        if rule.at_least is not None:
+        by_config = any(fnmatch.fnmatchcase(rule.id, p) for p in wanted)
+        if rule.at_least is not None and not by_config:
             count, within = rule.at_least
-            click.echo(f"  rule {rule.id}: alerts at {count} hits within {within:g} s")
+            click.echo(f"  rule {rule.id}: alert at {count} hits within {within:g} s")
 
 
 def _check_catalogue(
