@@ -658,7 +658,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     type=click.FloatRange(0, 600),
     default=10.0,
     show_default=True,
-    help="Seconds to wait for the running logwatch to take the request.",
+    help="Seconds to wait for the running logwatch to have reloaded.",
 )
 @click.pass_context
 def reload_command(
@@ -667,8 +667,9 @@ def reload_command(
     """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
 
     The config and rules are checked here first: with an error, nothing is asked and
-    the service keeps what it has. Exit status: 0 when the running logwatch took the
-    request, 1 when none did, 2 on a config or rule error.
+    the service keeps what it has. Exit status: 0 when the running logwatch has
+    reloaded, 1 when none took the request or it was still reloading at --timeout, 2
+    on a config or rule error.
     """
     from logwatch.clock import SystemClock
     from logwatch.control import request_reload
@@ -677,9 +678,17 @@ def reload_command(
 
     env = dict(os.environ)
     path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
-    if request_reload(path.parent, SystemClock(), timeout):
-        click.echo("logwatch: the running logwatch is reloading its config and rules")
+    done = request_reload(path.parent, SystemClock(), timeout)
+    if done:
+        click.echo("logwatch: the running logwatch has reloaded its config and rules")
         return
+    if done is None:
+        click.echo(
+            f"logwatch: the running logwatch took the request but was still reloading "
+            f"after {timeout:g} s (its log says when it is done)",
+            err=True,
+        )
+        ctx.exit(1)
     click.echo(
         f"logwatch: no running logwatch took the request within {timeout:g} s "
         f"(is one running with the state in {path.parent}?)",
@@ -1155,4 +1164,5 @@ def _reload_running(
     running = lock.holder_config()
     if running is not None and not _same_file(running, config):
         return pid, running
-    return request_reload(state.parent, clock, 10.0)
+    done = request_reload(state.parent, clock, 10.0)
+    return True if done is None else done  # None: taken, still reloading

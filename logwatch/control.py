@@ -26,6 +26,9 @@ from logwatch.privatefiles import check_private_dir, create_new
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGBREAK")
 #: The file ``logwatch reload`` writes beside the state database.
 RELOAD_REQUEST = "reload.request"
+#: What the daemon renames the request to while it reloads; removed once done. A
+#: request made meanwhile is a new one: its edit is read by a reload of its own.
+RELOAD_TAKEN = "reload.taken"
 #: Console events (SetConsoleCtrlHandler) after which Windows ends the process as soon
 #: as the handler returns: close, logoff, shutdown. The handler waits for the save.
 CLOSE_EVENTS = frozenset({2, 5, 6})  # CTRL_CLOSE_EVENT, CTRL_LOGOFF, CTRL_SHUTDOWN
@@ -152,17 +155,13 @@ def reload_request(state_dir: Path) -> Path:
     return state_dir / RELOAD_REQUEST
 
 
-def reload_requested(state_dir: Path) -> bool:
-    """Whether a reload is asked for; the request stays until ``take_reload_request``,
-    so that ``logwatch reload`` (and a supervisor's ``ExecReload=`` running it) returns
-    once the reload is done, not when it starts."""
-    return reload_request(state_dir).is_file()
-
-
 def take_reload_request(state_dir: Path) -> bool:
-    """Whether a reload was asked for since the last look (the request is removed)."""
+    """Whether a reload was asked for since the last look: the request becomes
+    ``reload.taken`` (one rename: a link is moved, never followed) until
+    ``reload_done``, so ``logwatch reload`` (and a supervisor's ``ExecReload=``
+    running it) returns once the reload is done, not when it starts."""
     try:
-        reload_request(state_dir).unlink()
+        os.replace(reload_request(state_dir), state_dir / RELOAD_TAKEN)
     except FileNotFoundError:
         return False
     except OSError:
@@ -170,10 +169,17 @@ def take_reload_request(state_dir: Path) -> bool:
     return True
 
 
-def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
+def reload_done(state_dir: Path) -> None:
+    """The reload asked for is done (whether it worked or not: the log says)."""
+    with contextlib.suppress(OSError):
+        (state_dir / RELOAD_TAKEN).unlink()
+
+
+def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool | None:
     """Ask the daemon to reload; True once it has reloaded, False at the deadline
-    (no daemon runs with this state directory: the request is withdrawn). A request
-    already there is waited on; a link in its place is never written through.
+    when no daemon took the request (it is withdrawn), None when one took it but
+    was still reloading at the deadline. A request already there is waited on; a link
+    in its place is never written through.
 
     Raises:
         StateError: ``state_dir`` is not private (``check_private_dir``), or a link
@@ -186,10 +192,15 @@ def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
             f"{path}: a link, not a reload request (logwatch did not write through "
             "it); remove it, then ask again"
         )
+    taken = state_dir / RELOAD_TAKEN
     deadline = clock.monotonic() + timeout_s
     pause = threading.Event()
-    while os.path.lexists(path):  # a link that points nowhere is still there
+    # a link that points nowhere is still there: lexists
+    while os.path.lexists(path) or os.path.lexists(taken):
         if clock.monotonic() >= deadline:
+            if os.path.lexists(taken) or not os.path.lexists(path):
+                # a daemon is reloading: ours is taken, or left for the next one
+                return None
             with contextlib.suppress(OSError):
                 path.unlink()
             return False

@@ -272,16 +272,16 @@ class Daemon:
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
         requests = self.state.path.parent  # where `logwatch reload` asks
         control.take_reload_request(requests)  # one left from before this start
+        control.reload_done(requests)
         while not self.stop.is_set():
             wait = self.follower.next_timeout()
             if watchdog:
                 wait = min(wait, watchdog)
             self.follower.wait(wait)
-            if self.reload.is_set() or control.reload_requested(requests):
+            if self.reload.is_set() or control.take_reload_request(requests):
                 self.reload.clear()
                 self._reload()
-                # taken once done: `logwatch reload` waits for this
-                control.take_reload_request(requests)
+                control.reload_done(requests)  # `logwatch reload` waits for this
             self.step()
             if watchdog:
                 sd_notify("WATCHDOG=1", self.env)

@@ -49,7 +49,8 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
         (rules / "mine.yaml").write_text(HALT_RULE)
         done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
         assert done.returncode == 0, done.stderr
-        assert "reloading" in done.stdout
+        assert "has reloaded" in done.stdout
+        # (written before it returned; read from the pipe by another thread)
         wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
         write(tmp_path / "logs" / "bot.log", b"12:00:00 TRADING HALTED on venue\n")
         wait_until(
@@ -92,18 +93,55 @@ def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
 
 def test_a_request_is_taken_once(tmp_path: Path) -> None:
     assert not control.take_reload_request(tmp_path)
-    control.reload_request(tmp_path).write_text("reload\n")
+    control.reload_request(tmp_path).write_text("reload\n", encoding="utf-8")
     assert control.take_reload_request(tmp_path)
     assert not control.take_reload_request(tmp_path)
 
 
-def test_request_reload_returns_once_the_request_is_taken(tmp_path: Path) -> None:
-    taker = threading.Thread(
-        target=lambda: wait_until(lambda: control.take_reload_request(tmp_path), 5)
-    )
+def test_request_reload_returns_once_the_reload_is_done(tmp_path: Path) -> None:
+    """It returned when the request was taken, before anything was re-read, so
+    `systemctl reload` (ExecReload runs it) returned before the reload was done."""
+    taken, release = threading.Event(), threading.Event()
+
+    def daemon() -> None:
+        wait_until(lambda: control.take_reload_request(tmp_path), 30)
+        taken.set()
+        release.wait(30)  # the reload itself
+        control.reload_done(tmp_path)
+
+    taker = threading.Thread(target=daemon)
     taker.start()
-    assert control.request_reload(tmp_path, FakeClock(), 5)
-    taker.join(5)
+    answer: list[bool | None] = []
+    asker = threading.Thread(
+        target=lambda: answer.append(control.request_reload(tmp_path, FakeClock(), 5))
+    )
+    asker.start()
+    assert taken.wait(30)
+    assert asker.is_alive()  # taken, not done: still waiting
+    assert answer == []
+    release.set()
+    asker.join(30)
+    taker.join(30)
+    assert answer == [True]
+
+
+def test_a_request_made_during_a_reload_gets_a_reload_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """With the request kept until done, a second one made meanwhile found it there
+    and was answered by the first reload, which had read the config before its edit."""
+    control.reload_request(tmp_path).write_text("reload\n", encoding="utf-8")
+    assert control.take_reload_request(tmp_path)  # the first reload begins
+    control.reload_request(tmp_path).write_text("reload\n", encoding="utf-8")
+    control.reload_done(tmp_path)  # the first ends
+    assert control.take_reload_request(tmp_path)  # the second is there, its own
+
+
+def test_a_reload_still_going_at_the_deadline_is_said_so(tmp_path: Path) -> None:
+    clock = FakeClock()
+    control.reload_request(tmp_path).write_text("reload\n", encoding="utf-8")
+    assert control.take_reload_request(tmp_path)  # taken, never done
+    assert control.request_reload(tmp_path, clock, 0) is None
 
 
 @pytest.mark.skipif(
