@@ -161,7 +161,7 @@ def take_reload_request(state_dir: Path) -> bool:
     ``reload_done``, so ``logwatch reload`` (and a supervisor's ``ExecReload=``
     running it) returns once the reload is done, not when it starts."""
     try:
-        os.replace(reload_request(state_dir), state_dir / RELOAD_TAKEN)
+        reload_request(state_dir).replace(state_dir / RELOAD_TAKEN)
     except FileNotFoundError:
         return False
     except OSError:
