@@ -99,9 +99,11 @@ class Alerting:
             if self.expectations.watched(hit.rule_id):
                 self.pending += self.expectations.seen(hit, now)
                 continue
-            if not self.threshold.passes(hit, now):
-                continue
             fp = fingerprint(hit)
+            # a burst that alerted keeps its window: every repeat in it is counted
+            # (the digest says how often), not held back by the threshold again
+            if fp not in windows and not self.threshold.passes(hit, now):
+                continue
             self.pending += self.deduper.admit(hit, now)
             self._touched.add(fp)
             window = windows.get(fp)

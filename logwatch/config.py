@@ -249,7 +249,7 @@ class AtLeast(_Strict):
     """Alert only when a rule hits ``count`` times within ``within`` (for errors that
     matter only in bursts)."""
 
-    count: Annotated[int, Field(ge=2, le=10_000)]
+    count: Annotated[int, Field(ge=2, le=1000)]
     within: Annotated[Duration, Field(gt=0, le=7 * 86400.0)]
 
 

@@ -340,9 +340,13 @@ class Daemon:
             self.self_alert(notice("reload_failed", problems=shown))
             return
         logs.mask_also(secret_forms(config_secrets(setup.loaded.config)))
+        before = self._running().follower.alerting
         self._running().stop()
         self.setup = setup
         self.parts = self._parts()
+        after = self.parts.follower.alerting
+        if before is not None and after is not None:
+            after.last = before.last  # the status line keeps the last alert
         self.parts.start()
         # its first look, as at start-up: `reloaded` means the files are listed, so a
         # line written after it is new (one written before would be taken as old)

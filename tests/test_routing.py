@@ -204,3 +204,25 @@ def test_a_rule_file_may_say_at_least_itself(
     )
     (rule,) = [r for r in load_rules([tmp_path], cache=None) if r.id == "my.halt"]
     assert rule.at_least == expected
+
+
+def test_after_a_burst_every_repeat_is_counted_in_the_digest() -> None:
+    """Hits after the burst alert were held by the threshold again, so the digest
+    undercounted and "back to normal" could come while the error went on."""
+    from logwatch.alerting import Alerting
+    from logwatch.dedup import Deduper, Policy
+    from logwatch.model import AlertKind
+
+    alerting = Alerting(
+        Deduper(default=Policy(window_s=600.0)),
+        lambda a: ["c"],
+        threshold=Threshold({"r.burst": (3, 60.0)}),
+    )
+    times = [NOW + timedelta(seconds=s) for s in (0, 1, 2, 100, 200, 300)]
+    for at in times:
+        alerting.admit([_hit()], at)
+    firsts = [a for a in alerting.pending if a.kind is AlertKind.FIRST]
+    assert len(firsts) == 1  # at the third hit
+    alerting.tick(NOW + timedelta(seconds=2 + 601))
+    (digest,) = [a for a in alerting.pending if a.kind is AlertKind.DIGEST]
+    assert digest.count == 3  # the three hits after it, spaced wider than `within`
