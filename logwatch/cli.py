@@ -691,6 +691,12 @@ def _system_only_on_linux(system: bool) -> None:
         raise click.UsageError("--system is for Linux; Windows uses a logon task")
 
 
+class _NotInstalled(click.ClickException):
+    """The launcher a service would start is nowhere: exit 2, never a traceback."""
+
+    exit_code = 2
+
+
 @service.command(name="install")
 @_system_option
 @_config_option
@@ -705,12 +711,14 @@ def service_install(
     from logwatch import service as svc
 
     env = dict(os.environ)
-    scripts = Path(sys.executable).parent
+    scripts = svc.script_dirs(Path(sys.executable))
     _system_only_on_linux(system)
     # the service starts elsewhere than here: it needs the path from the root
     config = config_path.resolve() if config_path else None
     if sys.platform == "win32":
         command = svc.launcher(scripts, shutil.which)
+        if command is None:
+            raise _NotInstalled(svc.not_found(scripts))
         workdir = svc.default_workdir(env)
         plan = svc.windows_install(
             env,
@@ -720,10 +728,9 @@ def service_install(
             str(config) if config else None,
         )
     else:
-        found = scripts / "logwatch"
-        executable = found if found.is_file() else Path(shutil.which("logwatch") or "")
-        if not executable.name:
-            raise click.ClickException("the logwatch command was not found on PATH")
+        executable = svc.executable(scripts, shutil.which)
+        if executable is None:
+            raise _NotInstalled(svc.not_found(scripts))
         if system and not dry_run and os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
             raise click.ClickException(
                 "--system writes /etc/systemd/system: run it as root (sudo)"
