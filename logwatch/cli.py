@@ -562,6 +562,40 @@ def reload_command(
     ctx.exit(1)
 
 
+@cli.command(name="stop")
+@_config_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the running logwatch to take the request.",
+)
+@click.pass_context
+def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -> None:
+    """Make the running logwatch save its state and exit (SIGTERM's job on Linux).
+
+    Windows has no SIGTERM, and the windowless logwatchw no console for Ctrl-Break.
+    Exit status: 0 when the running logwatch took the request, 1 when none did.
+    """
+    from logwatch.clock import SystemClock
+    from logwatch.control import request_stop
+    from logwatch.state import state_path
+    from logwatch.wiring import build_setup
+
+    env = dict(os.environ)
+    path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
+    if request_stop(path.parent, SystemClock(), timeout):
+        click.echo("logwatch: the running logwatch is stopping")
+        return
+    click.echo(
+        f"logwatch: no running logwatch took the request within {timeout:g} s "
+        f"(is one running with the state in {path.parent}?)",
+        err=True,
+    )
+    ctx.exit(1)
+
+
 @cli.command(name="rules")
 @_rules_option
 @_lang_option

@@ -3,8 +3,9 @@
 POSIX has SIGTERM/SIGINT and SIGHUP. Windows has no SIGHUP and no SIGTERM from
 outside: there Ctrl-C is SIGINT, Ctrl-Break and closing the console window are
 SIGBREAK (the C runtime maps CTRL_BREAK_EVENT and CTRL_CLOSE_EVENT to it), and
-``logwatch reload`` leaves a request file in the state directory, which the daemon
-takes within a second. The request file works on Linux too.
+``logwatch reload`` and ``logwatch stop`` leave a request file in the state directory,
+which the daemon takes within a second: the windowless ``logwatchw`` has no console for
+a control event. The request files work on Linux too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from logwatch.privatefiles import check_private_dir, create_new
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGBREAK")
 #: The file ``logwatch reload`` writes beside the state database.
 RELOAD_REQUEST = "reload.request"
+#: The file ``logwatch stop`` writes there: stop as on SIGTERM, the state saved.
+STOP_REQUEST = "stop.request"
 #: Console events (SetConsoleCtrlHandler) after which Windows ends the process as soon
 #: as the handler returns: close, logoff, shutdown. The handler waits for the save.
 CLOSE_EVENTS = frozenset({2, 5, 6})  # CTRL_CLOSE_EVENT, CTRL_LOGOFF, CTRL_SHUTDOWN
@@ -154,8 +157,18 @@ def reload_request(state_dir: Path) -> Path:
 
 def take_reload_request(state_dir: Path) -> bool:
     """Whether a reload was asked for since the last look (the request is removed)."""
+    return take_request(reload_request(state_dir))
+
+
+def take_stop_request(state_dir: Path) -> bool:
+    """Whether a stop was asked for since the last look (the request is removed)."""
+    return take_request(state_dir / STOP_REQUEST)
+
+
+def take_request(path: Path) -> bool:
+    """Whether the request file ``path`` was there (it is removed)."""
     try:
-        reload_request(state_dir).unlink()
+        path.unlink()
     except FileNotFoundError:
         return False
     except OSError:
@@ -164,19 +177,29 @@ def take_reload_request(state_dir: Path) -> bool:
 
 
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
-    """Ask the daemon to reload; True once it took the request, False at the deadline
-    (no daemon runs with this state directory: the request is withdrawn). A request
-    already there is waited on; a link in its place is never written through.
+    """Ask the daemon to reload; see ``ask``."""
+    return ask(reload_request(state_dir), clock, timeout_s)
+
+
+def request_stop(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
+    """Ask the daemon to stop; see ``ask``."""
+    return ask(state_dir / STOP_REQUEST, clock, timeout_s)
+
+
+def ask(path: Path, clock: Clock, timeout_s: float) -> bool:
+    """Leave the request file ``path``; True once the daemon took it, False at the
+    deadline (no daemon runs with this state directory: the request is withdrawn). A
+    request already there is waited on; a link in its place is never written through.
 
     Raises:
-        StateError: ``state_dir`` is not private (``check_private_dir``), or a link
-            is where the request goes (a daemon would take it for one).
+        StateError: the state directory is not private (``check_private_dir``), or a
+            link is where the request goes (a daemon would take it for one).
     """
-    path = reload_request(state_dir)
-    check_private_dir(state_dir)
-    if not create_new(path, b"reload\n") and path.is_symlink():
+    what = path.stem  # reload, stop
+    check_private_dir(path.parent)
+    if not create_new(path, f"{what}\n".encode("ascii")) and path.is_symlink():
         raise StateError(
-            f"{path}: a link, not a reload request (logwatch did not write through "
+            f"{path}: a link, not a {what} request (logwatch did not write through "
             "it); remove it, then ask again"
         )
     deadline = clock.monotonic() + timeout_s

@@ -80,7 +80,7 @@ def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     wait_until(lambda: len(hook.requests) == 1, 10, "the first alert")
-    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    run.kill()
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     write(tmp_path / "logs" / "bot.log", b"Signature for this request is not valid.\n")
@@ -125,7 +125,7 @@ def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> 
                 return len(hook.requests) >= n
 
             wait_until(some_sent, 10, "some alerts")
-            run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+            run.kill()
             run = Run(tmp_path, cfg)
     wanted = {f"({s})" for s in symbols}
 
@@ -238,7 +238,7 @@ def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
     assert "no sources configured" in text
     assert "Add your own under `sources:`" in text
     assert "alerts go to console" in text
-    assert run.stop(signal.SIGINT) == 0
+    assert run.interrupt() == 0
 
 
 @pytest.mark.timeout(300)

@@ -4,7 +4,6 @@ tests run real ``logwatch run`` processes pointed at it."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -356,7 +355,7 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     assert answer.startswith("📋 logwatch status (desk-7)")  # which PC answers
     write(tmp_path / "logs" / "bot.log", MARGIN + SIGNATURE)
     wait_until(lambda: len(hook.requests) >= 1, 10, "the signature alert")
-    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    run.kill()
     status = logwatch(
         "status",
         "--config",
