@@ -131,7 +131,7 @@ class FollowProcess:
     ) -> None:
         rules = work / "rules"
         rules.mkdir(exist_ok=True)
-        (rules / "line.yaml").write_text(EVERY_LINE_RULE)
+        (rules / "line.yaml").write_text(EVERY_LINE_RULE, encoding="utf-8")
         self.on_hit = on_hit
         self.ready = threading.Event()
         self.stderr: queue.Queue[str] = queue.Queue()

@@ -44,10 +44,10 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     (tmp_path / "logs").mkdir()
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules: []\n")
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
     run = Run(tmp_path, _config(tmp_path, rules))
     try:
-        (rules / "mine.yaml").write_text(HALT_RULE)
+        (rules / "mine.yaml").write_text(HALT_RULE, encoding="utf-8")
         done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
         assert done.returncode == 0, done.stderr
         assert "reloading" in done.stdout
@@ -67,8 +67,10 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
 def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
-    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: my.halt\n    severity: loud\n", encoding="utf-8"
+    )
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
     done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
     assert done.returncode == 2
     assert f"{rules / 'mine.yaml'}:2: rule my.halt" in done.stderr
@@ -81,8 +83,8 @@ def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
 ) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules: []\n")
-    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
     done = logwatch(
         "reload", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
     )
@@ -93,7 +95,7 @@ def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
 
 def test_a_request_is_taken_once(tmp_path: Path) -> None:
     assert not control.take_reload_request(tmp_path)
-    control.reload_request(tmp_path).write_text("reload\n")
+    control.reload_request(tmp_path).write_text("reload\n", encoding="utf-8")
     assert control.take_reload_request(tmp_path)
     assert not control.take_reload_request(tmp_path)
 

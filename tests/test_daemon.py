@@ -161,10 +161,13 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     (rules / "mine.yaml").write_text(
         "rules:\n  - id: my.halt\n    severity: critical\n    title: {en: Trading halted, ru: Торговля остановлена}\n"
         "    remedy: {en: Check the venue, ru: Проверьте площадку}\n    patterns: ['TRADING HALTED']\n"
-        "    samples: ['TRADING HALTED']\n    near_misses: ['trading resumed', 'halted? no']\n"
+        "    samples: ['TRADING HALTED']\n    near_misses: ['trading resumed', 'halted? no']\n",
+        encoding="utf-8",
     )
     run = Run(tmp_path, config(tmp_path, hook, "10m", f"rules:\n  dirs: ['{rules}']\n"))
-    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: my.halt\n    severity: loud\n", encoding="utf-8"
+    )
     run.proc.send_signal(signal.SIGHUP)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
     # one reload_failed line per problem: waited for is the one asserted, not the first
     problem = f"{rules / 'mine.yaml'}:3: rule my.halt: severity"
@@ -243,7 +246,7 @@ def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
 
 @pytest.mark.timeout(300)
 def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("language: de\n")
+    (tmp_path / "config.yaml").write_text("language: de\n", encoding="utf-8")
     result = logwatch("run", "--config", str(tmp_path / "config.yaml"), check=False)
     assert result.returncode == 2
     assert (
@@ -284,9 +287,9 @@ def test_status_reads_the_state_while_the_daemon_runs(
 
 @pytest.mark.timeout(300)
 def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> None:
-    (tmp_path / "file").write_text("x")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
     (tmp_path / "config.yaml").write_text(
-        f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n"
+        f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n", encoding="utf-8"
     )
     for command in ("check", "run"):
         result = logwatch(
@@ -394,7 +397,9 @@ def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
     Run(tmp_path, two_sources(tmp_path, hook, "a")).stop()  # the state exists now
     write(tmp_path / "b" / "bot.log", margin("OLDUSDT"))
     run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
-    (tmp_path / "config.yaml").write_text(two_sources(tmp_path, hook, "a", "b"))
+    (tmp_path / "config.yaml").write_text(
+        two_sources(tmp_path, hook, "a", "b"), encoding="utf-8"
+    )
     done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
     assert done.returncode == 0, done.stderr
     wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
@@ -643,7 +648,8 @@ def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
     path.write_text(
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
-        "channels:\n  - {name: mine, url: 'fake://mine'}\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     daemon = Daemon(path, clock, {}, io.StringIO())

@@ -37,7 +37,7 @@ def test_the_system_unit_is_sandboxed_to_an_exposure_of_2_or_less() -> None:
 
 @pytest.mark.parametrize("unit", ["logwatch.service", "logwatch-user.service"])
 def test_units_notify_check_first_and_reload_with_hup(unit: str) -> None:
-    text = (SYSTEMD / unit).read_text()
+    text = (SYSTEMD / unit).read_text(encoding="utf-8")
     for line in (
         "Type=notify",
         "WatchdogSec=",
@@ -96,11 +96,15 @@ class TestWindowsTask:
         assert self.text("t:Actions/t:Exec/t:Command") == "__LOGWATCHW__"
         assert self.text("t:Actions/t:Exec/t:Arguments") == "run"
         assert self.text("t:Actions/t:Exec/t:WorkingDirectory") == "__WORKDIR__"
-        project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+        project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+            "project"
+        ]
         assert project["gui-scripts"]["logwatchw"] == project["scripts"]["logwatch"]
 
     def test_the_readme_fills_in_every_placeholder(self) -> None:
-        placeholders = set(re.findall(r"__[A-Z]+__", self.XML.read_text()))
-        readme = (REPO / "deploy" / "windows" / "README.md").read_text()
+        placeholders = set(
+            re.findall(r"__[A-Z]+__", self.XML.read_text(encoding="utf-8"))
+        )
+        readme = (REPO / "deploy" / "windows" / "README.md").read_text(encoding="utf-8")
         filled = set(re.findall(r"\.Replace\('(__[A-Z]+__)'", readme))
         assert placeholders == filled == {"__USER__", "__LOGWATCHW__", "__WORKDIR__"}

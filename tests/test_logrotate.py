@@ -33,7 +33,8 @@ def rotate(tmp_path: Path, options: str) -> None:
     """Run logrotate once, forced, on app.log with these options."""
     conf = tmp_path / "logrotate.conf"
     conf.write_text(
-        f"{tmp_path / 'app.log'} {{\n  rotate 9\n  missingok\n  {options}\n}}\n"
+        f"{tmp_path / 'app.log'} {{\n  rotate 9\n  missingok\n  {options}\n}}\n",
+        encoding="utf-8",
     )
     subprocess.run(
         [LOGROTATE, "--force", "--state", str(tmp_path / "logrotate.state"), str(conf)],

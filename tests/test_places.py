@@ -43,7 +43,7 @@ def test_a_user_name_with_a_bracket_still_matches_its_files(tmp_path: Path) -> N
     home = tmp_path / "Ivan [2]"
     log = home / "Documents" / "NinjaTrader 8" / "log" / "log.20261130.00001.txt"
     log.parent.mkdir(parents=True)
-    log.write_text("x\n")
+    log.write_text("x\n", encoding="utf-8")
     found = patterns(windows(str(home)), "ninjatrader")
     assert glob.glob(found[0]) == [str(log)]  # noqa: PTH207  as the tailer globs
 

@@ -393,7 +393,9 @@ def test_a_reload_while_a_command_poll_hangs_answers_the_next_command_once(
     api.wait_sent(1, 30)  # the bot is polled
     api.hold_polls()
     wait_until(lambda: api.held >= 1, 30, "a poll that hangs")
-    (tmp_path / "config.yaml").write_text(cfg.replace("language: en", "language: ru"))
+    (tmp_path / "config.yaml").write_text(
+        cfg.replace("language: en", "language: ru"), encoding="utf-8"
+    )
     reload = logwatch("reload", "--config", str(tmp_path / "config.yaml"), timeout=20)
     assert reload.returncode == 0, reload.stderr
     # the new config has started whatever it polls with: a second poll, or the bot

@@ -192,7 +192,9 @@ class TestUnits:
         assert svc.apply(plan, runner=_refuse) == []
         assert svc.unit_path(False, env).exists()
         (tmp_path / "run/systemd").mkdir(parents=True)
-        (tmp_path / "run/systemd/private").write_text("")  # the manager's socket
+        (tmp_path / "run/systemd/private").write_text(
+            "", encoding="utf-8"
+        )  # the manager's socket
         plan = svc.linux_install(env, LOGWATCH, None, system=False)
         recorder = Recorder()
         svc.apply(plan, runner=recorder)
@@ -203,7 +205,7 @@ class TestUnits:
     ) -> None:
         env = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run")}
         (tmp_path / "run/systemd").mkdir(parents=True)
-        (tmp_path / "run/systemd/private").write_text("")
+        (tmp_path / "run/systemd/private").write_text("", encoding="utf-8")
         svc.apply(svc.linux_install(env, LOGWATCH, None, False), runner=Recorder())
         recorder = Recorder(fail="disable")
         svc.apply(svc.linux_uninstall(env, False), recorder, stop_on_error=False)
@@ -246,11 +248,13 @@ def test_the_written_units_pass_systemd_analyze_verify(
     (tmp_path / "rt").mkdir(mode=0o700)
     plan = svc.linux_install(env, LOGWATCH, tmp_path / "50% c.yaml", system)
     unit = tmp_path / "logwatch.service"
-    unit.write_text(plan.writes[0].text)
+    unit.write_text(plan.writes[0].text, encoding="utf-8")
     out = verify_unit(unit, system, env)
     assert (out.returncode, out.stderr) == (0, "")
-    broken = unit.read_text().replace(str(LOGWATCH), str(tmp_path / "nothing"))
-    unit.write_text(broken)
+    broken = unit.read_text(encoding="utf-8").replace(
+        str(LOGWATCH), str(tmp_path / "nothing")
+    )
+    unit.write_text(broken, encoding="utf-8")
     out = verify_unit(unit, system, env)
     assert out.returncode != 0  # the check can fail: a missing executable is caught
 
@@ -262,7 +266,7 @@ class TestCli:
             cli, ["service", "install", "--dry-run"], env=env, catch_exceptions=False
         )
         assert result.exit_code == 0, result.output
-        assert f"would write {tmp_path}/cfg/systemd/user/logwatch.service" in (
+        assert f"would write {tmp_path / 'cfg/systemd/user/logwatch.service'}" in (
             result.output
         )
         assert f"ExecStart={LOGWATCH} run" in result.output
@@ -287,7 +291,7 @@ class TestCli:
         assert result.exit_code == 0, result.output
         assert "no systemd manager is running here" in result.output
         unit = tmp_path / "cfg/systemd/user/logwatch.service"
-        assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
+        assert f"run --config {tmp_path / 'c.yaml'}" in unit.read_text(encoding="utf-8")
         result = runner.invoke(cli, ["service", "status"], env=env)
         assert "present" in result.output
         assert "no manager is running" in result.output
@@ -355,7 +359,7 @@ def test_service_install_refuses_a_config_path_with_a_control_character(
     tmp_path: Path, control: str
 ) -> None:
     env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    injected = f"{tmp_path}/c{control}ExecStartPost=/bin/touch {tmp_path}/pwned"
+    injected = f"{tmp_path / 'c'}{control}ExecStartPost=/bin/touch {tmp_path / 'pwned'}"
     result = CliRunner().invoke(
         cli,
         ["service", "install", "--dry-run", "--config", injected],
