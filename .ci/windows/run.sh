@@ -16,8 +16,11 @@ case "${1:-}" in
   *) set -- "$PY" "$@" ;;
 esac
 loc=${WINE_LANG:-${LANG:-C.UTF-8}}
-set -o pipefail
 # Wine 8.0 cannot fstat an inherited Unix *file* as a standard handle and python.exe then
 # dies in init_sys_streams (WinError 6): give it pipes. Never start wine with a closed fd
 # (<&-): that wedges the wineserver, and every later CreateProcess hangs.
-cat - | env LANG="$loc" LC_ALL="$loc" wine "$@" 2> >(cat >&2) | cat
+# Only the program itself is waited on, not the pipes' EOF: a detached child (logwatchw)
+# and the desktop process Wine starts for it inherit them and may outlive the program.
+exec 3<&0  # a background job would get /dev/null instead
+cat <&3 | env LANG="$loc" LC_ALL="$loc" wine "$@" > >(cat) 2> >(cat >&2) &
+wait $!

@@ -14,5 +14,9 @@ set +e
 "$HERE/run.sh" -m pytest -q -p no:cacheprovider "$@" </dev/null
 code=$?
 set -e
+# end what the tests left in the prefix (Wine's desktop process, a stray daemon)
+# shellcheck source=.ci/windows/env.sh
+source "$HERE/env.sh"
+wineserver -k 2>/dev/null || true
 echo "[windows lane] tests in $((SECONDS - t1)) s, lane in $((SECONDS - t0)) s (exit $code)"
 exit $code
