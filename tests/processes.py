@@ -83,3 +83,10 @@ def interrupt(proc: subprocess.Popen[Any]) -> None:
 def kill(proc: subprocess.Popen[Any]) -> None:
     """End ``proc`` at once, as a crash or a power cut would: nothing saved."""
     proc.kill()
+
+
+#: For a test that drives prompts through a pseudo-terminal (pexpect.spawn): POSIX has
+#: one; Windows consoles are checked by hand (deploy/windows/README.md, step 15).
+needs_pty = pytest.mark.skipif(
+    WINDOWS, reason="pexpect.spawn needs a POSIX pseudo-terminal (manual plan, step 15)"
+)

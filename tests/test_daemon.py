@@ -151,6 +151,10 @@ def test_a_webhook_down_then_up_gets_the_alert_once(tmp_path: Path, hook: Hook) 
     assert len(hook.requests) == failed + 1
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="no SIGHUP on Windows (logwatch reload: test_control)",
+)
 @pytest.mark.timeout(300)
 def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     tmp_path: Path, hook: Hook
@@ -255,6 +259,9 @@ def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="sd_notify is systemd's: an AF_UNIX socket"
+)
 def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
     import socket
 

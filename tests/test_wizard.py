@@ -33,6 +33,7 @@ from logwatch.wizard import (
     source_for,
     write_config,
 )
+from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.telegram_fake import CHANNEL, PRIVATE, TOKEN, FakeBotApi, _api  # noqa: F401  fixtures
@@ -110,6 +111,7 @@ def freqtrade_log(tmp_path: Path) -> Path:
 
 class TestTerminal:
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_english_from_zero_to_a_working_config(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -175,6 +177,7 @@ class TestTerminal:
         assert "[тест]" in sent[1]["text"]  # the test alert, in the alerts' language
 
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_russian_with_a_wrong_token_first_then_edits_without_losing_anything(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -239,6 +242,7 @@ class TestTerminal:
         assert not (tmp_path / "secrets.env").exists()
 
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_declining_to_write_changes_nothing(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
