@@ -13,7 +13,9 @@ from tests.daemon_run import fresh_python
 @pytest.fixture(name="home")
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The platform's config directory, empty, under tmp_path."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # POSIX
+    # Windows: the Known Folder (platformdirs reads this override before the shell)
+    monkeypatch.setenv("WIN_PD_OVERRIDE_LOCAL_APPDATA", str(tmp_path / "config"))
     return tmp_path / "config"
 
 

@@ -530,6 +530,9 @@ def warned_load(user_rules: Path, cache: Path, key_file: Path) -> list[str]:
     return warnings
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="POSIX modes, owners, links and fifos"
+)
 class TestOwnership:
     """Only this user's files, in a folder no one else can write, are read."""
 
