@@ -124,6 +124,7 @@ class Recorder:
         return subprocess.CompletedProcess(list(args), code, "", "boom" if code else "")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are Linux's")
 class TestUnits:
     def test_the_real_executable_replaces_the_shipped_path_and_is_quoted(
         self,
@@ -259,6 +260,7 @@ def test_the_written_units_pass_systemd_analyze_verify(
     assert out.returncode != 0  # the check can fail: a missing executable is caught
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are Linux's")
 class TestCli:
     def test_dry_run_prints_the_unit_and_the_commands(self, tmp_path: Path) -> None:
         env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
