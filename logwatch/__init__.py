@@ -58,6 +58,8 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                fileindex     which file is which: content identity, inodes, markers
                redact        secrets masked before text leaves the engine
                engine        the matcher: prefilter, then regexes
+               recognizer    envelope, attribution, classification of an error
+               statements    how logs state an error: envelopes, category words
                stream        one file's bytes -> hits
                dedup         hits -> alerts (first at once, repeats in a digest)
                expect        missing-heartbeat rules

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from logwatch.codec import WINDOWS
-from logwatch.dedup import Deduper, fingerprint
+from logwatch.dedup import Deduper, Threshold, fingerprint
 from logwatch.expect import Expectations
 from logwatch.model import Alert, Hit, Queued
 from logwatch.outbox import queue_rows
@@ -43,11 +43,16 @@ class Alerting:
         targets: Callable[[Alert], list[str]],
         on_committed: Callable[[], None] = lambda: None,
         expectations: Expectations | None = None,
+        threshold: Threshold | None = None,
     ) -> None:
         self.deduper, self.targets, self.on_committed = deduper, targets, on_committed
+        #: rules that alert only in bursts (``at_least``): below it a hit is dropped
+        self.threshold = threshold or Threshold({})
         #: heartbeat rules (``expect:``): their hits are signs of life, not errors
         self.expectations = expectations or Expectations(())
         self.pending: list[Alert] = []
+        #: the last alert made durable (what a supervisor's status line shows)
+        self.last: Alert | None = None
         #: fingerprints of windows opened, changed or closed since the last commit
         self._touched: set[str] = set()
         self._saved_mutes: dict[tuple[str, str], datetime] = {}
@@ -94,6 +99,8 @@ class Alerting:
             if self.expectations.watched(hit.rule_id):
                 self.pending += self.expectations.seen(hit, now)
                 continue
+            if not self.threshold.passes(hit, now):
+                continue
             fp = fingerprint(hit)
             self.pending += self.deduper.admit(hit, now)
             self._touched.add(fp)
@@ -138,6 +145,8 @@ class Alerting:
     def committed(self) -> None:
         """The transaction is durable: hand the alerts to delivery."""
         sent = bool(self.pending)
+        if sent:
+            self.last = self.pending[-1]
         self.pending = []
         self._touched.clear()
         self._saved_mutes = dict(self.deduper.muted)

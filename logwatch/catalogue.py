@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from logwatch.model import Severity
+from logwatch.model import Code, Severity
 
 #: Severity of a category whose codes raise nothing (confirmations, success codes).
 SILENT = "none"
@@ -62,6 +62,12 @@ class Exchange:
     name: str
     title: dict[str, str]
     remedy: dict[str, str]
+    #: words that name it in a log (lower case): ids, display names, connections
+    aliases: tuple[str, ...] = ()
+    #: its API hosts (lower case), such as ``api.kraken.com``
+    hosts: tuple[str, ...] = ()
+    #: where its facts come from
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,8 @@ class Entry:
     """One code of one exchange."""
 
     exchange: str
-    code: int
+    #: None for a row keyed by its message (``match`` exact or broad)
+    code: Code | None
     category: str
     #: the rule a hit of this code is reported as; None: the code raises nothing
     rule_id: str | None
@@ -90,7 +97,7 @@ class Found:
     """What a shape found in a record."""
 
     shape: Shape
-    code: int | None
+    code: Code | None
     message: str
     entry: Entry | None
     captures: dict[str, str]
@@ -103,12 +110,17 @@ class Catalogue:
     """Shapes, and the entries they lead to."""
 
     shapes: tuple[Shape, ...] = ()
-    entries: Mapping[tuple[str, int], Entry] = field(default_factory=dict)
+    entries: Mapping[tuple[str, Code], Entry] = field(default_factory=dict)
     texts: Mapping[tuple[str, str], Entry] = field(default_factory=dict)
     exchanges: Mapping[str, Exchange] = field(default_factory=dict)
     categories: Mapping[str, Category] = field(default_factory=dict)
     #: texts with placeholders (``Filter failure: %s``), normalised, per exchange
     templates: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
+    #: ``broad`` rows: a text the error contains (normalised), per exchange
+    broad: Mapping[str, tuple[tuple[str, Entry], ...]] = field(default_factory=dict)
+    #: exception class names (``InsufficientFunds``) -> category ("": the code or
+    #: message decides)
+    classes: Mapping[str, str] = field(default_factory=dict)
     #: the templates' texts around their placeholders, by their first word, made
     #: when first needed
     _compiled: dict[str, dict[str, list[tuple[tuple[str, ...], Entry]]]] = field(
@@ -118,12 +130,17 @@ class Catalogue:
     def __len__(self) -> int:
         return len(self.entries)
 
-    def lookup(self, exchange: str, code: int | None, message: str) -> Entry | None:
+    def lookup(self, exchange: str, code: Code | None, message: str) -> Entry | None:
         """The entry for a code, else for a text the platform prints instead of one:
         a documented text (placeholders stand for any value), else its first word
         (MetaTrader's ``done at 1.0812``)."""
         if code is not None:
             return self.entries.get((exchange, code))
+        return self.by_text(exchange, message)
+
+    def by_text(self, exchange: str, message: str) -> Entry | None:
+        """The entry whose documented text ``message`` is (exactly, or with values
+        where its placeholders are), else its first word."""
         text = normalise_text(message)
         entry = self.texts.get((exchange, text))
         if entry is None:
@@ -131,6 +148,14 @@ class Catalogue:
         if entry is None:
             entry = self.texts.get((exchange, text.split(" ", 1)[0]))
         return entry
+
+    def by_broad(self, exchange: str, message: str) -> Entry | None:
+        """The first ``broad`` row of ``exchange`` whose text ``message`` contains."""
+        rows = self.broad.get(exchange)
+        if not rows:
+            return None
+        text = normalise_text(message)
+        return next((entry for needle, entry in rows if needle in text), None)
 
     def _by_template(self, exchange: str, text: str) -> Entry | None:
         buckets = self._compiled.get(exchange)
@@ -146,10 +171,10 @@ class Catalogue:
     def examples(self, entry: Entry, shape: Shape) -> list[str]:
         """Lines that print ``entry`` in ``shape``, from the shape's examples: with its
         code, or (a shape without one) with each of its texts that leads back to it."""
-        if shape.exchange != entry.exchange:
+        if shape.exchange != entry.exchange or entry.code is None:
             return []
         if "code" in shape.pattern.groupindex:
-            texts: list[tuple[int | None, str]] = [
+            texts: list[tuple[Code | None, str]] = [
                 (entry.code, real_message(entry.message) or "error")
             ]
         else:
@@ -233,7 +258,7 @@ def clean_message(text: str) -> str:
     return text
 
 
-def fill(template: str, code: int | None, message: str) -> str:
+def fill(template: str, code: Code | None, message: str) -> str:
     """A shape example with a code and a message put in: as it is (``{message}``),
     escaped as in JSON (``{json_message}``) or as Python's repr (``{repr_message}``)."""
     escaped = json.dumps(message, ensure_ascii=False)[1:-1]
@@ -250,6 +275,62 @@ def real_message(message: str) -> str:
     return PLACEHOLDER.sub("0.001", message)
 
 
-def rule_id_for(exchange: str, code: int) -> str:
-    """The rule id of a code without a rule of its own: ``binance.code-1013``."""
-    return f"{exchange}.code-{abs(code)}"
+def rule_id_for(exchange: str, code: Code) -> str:
+    """The rule id of a code without a rule of its own: ``binance.code-1013``
+    (``kraken.code-eorder-insufficient-funds`` for a string)."""
+    if isinstance(code, int):
+        return f"{exchange}.code-{abs(code)}"
+    return f"{exchange}.code-{slug(code)}"
+
+
+def category_rule_id(exchange: str, category: str) -> str:
+    """The rule of a category's errors of one exchange, or of none (``error.…``):
+    ``kraken.balance-margin``."""
+    return f"{exchange or 'error'}.{slug(category)}"
+
+
+_NOT_ID = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """A text as a part of a rule id: ``EOrder:Insufficient funds`` gives
+    ``eorder-insufficient-funds``."""
+    return _NOT_ID.sub("-", text.lower()).strip("-")[:60].strip("-") or "x"
+
+
+def as_code(text: str) -> Code:
+    """A code as written: a whole number (``-1013``, ``"51008"``), else the text."""
+    text = text.strip()
+    digits = text[1:] if text[:1] in "-+" else text
+    if digits.isascii() and digits.isdigit() and len(digits) < 19:
+        return int(text)
+    return text
+
+
+def exchange_names(
+    exchanges: Mapping[str, Exchange],
+) -> tuple[dict[str, tuple[str, str]], list[tuple[Exchange, str, str]]]:
+    """The words that name each exchange in a log -> (exchange id, ``alias`` or
+    ``host``), without the words two exchanges share (a line holding one could be
+    either's: ccxt lists Binance's hosts for Binance US too); and the exchanges whose
+    own id another exchange claims, with that one's id and the word."""
+    owners: dict[str, set[str]] = {}
+    kinds: dict[str, str] = {}
+    for ex in exchanges.values():
+        for host in ex.hosts:
+            owners.setdefault(host, set()).add(ex.id)
+            kinds.setdefault(host, "host")
+        for word in (ex.id, ex.name.lower(), *ex.aliases):
+            owners.setdefault(word, set()).add(ex.id)
+            kinds.setdefault(word, "alias")
+    names = {
+        word: (next(iter(ids)), kinds[word])
+        for word, ids in owners.items()
+        if len(ids) == 1
+    }
+    clashes = [
+        (ex, other, ex.id)
+        for ex in exchanges.values()
+        for other in sorted(owners[ex.id] - {ex.id})
+    ]
+    return names, clashes

@@ -26,11 +26,15 @@ from logwatch.catalogue import (
     Entry,
     Exchange,
     Shape,
+    as_code,
+    category_rule_id,
+    exchange_names,
     normalise_text,
     rule_id_for,
+    slug,
 )
 from logwatch.errors import ConfigError
-from logwatch.model import Severity
+from logwatch.model import Code, Severity
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
     PATTERN_FLAGS,
@@ -59,6 +63,12 @@ COLUMNS = (
     "markets",
     "message",
 )
+#: The optional last column: how a row is keyed (``code``, ``exact``, ``broad``).
+MATCH_COLUMN = "match"
+MATCH_KINDS = ("code", "exact", "broad")
+#: The file that maps exception class names to categories.
+CLASSES_FILE = "exception-classes.csv"
+CLASSES_COLUMNS = ("class", "library", "category")
 _ID = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 
 
@@ -71,11 +81,35 @@ class CategorySpec(Strict):
 
 
 class ExchangeSpec(Strict):
-    """An exchange or platform: its display name and what its unknown codes say."""
+    """An exchange or platform: its display name, what its unknown codes say, and
+    the words and API hosts that name it in a log."""
 
     name: NonEmpty
-    title: Texts
-    remedy: Texts
+    title: Texts | None = None
+    remedy: Texts | None = None
+    aliases: tuple[NonEmpty, ...] = ()
+    hosts: tuple[NonEmpty, ...] = ()
+    source: str = ""
+
+
+def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The title and remedy of an exchange's codes the catalogue does not know, for
+    an exchange whose entry has none of its own."""
+    title = {
+        "en": f"{name} error not in the catalogue",
+        "ru": f"Ошибка {name}, которой нет в каталоге",
+    }
+    remedy = {
+        "en": f"{name} returned an error logwatch does not know yet; its message is "
+        "the title of this alert. Check open orders, positions and the connection, "
+        f"look the message up in {name}'s API documentation, and add it to a "
+        ".codes.csv file in your rules directory so it gets its own remedy.",
+        "ru": f"{name} вернула ошибку, которой logwatch пока не знает; её сообщение "
+        "стоит в заголовке. Проверьте открытые ордера, позиции и подключение, "
+        f"найдите сообщение в документации API {name} и добавьте его в файл "
+        ".codes.csv в своей папке правил, чтобы у него был свой совет.",
+    }
+    return title, remedy
 
 
 class ShapeSpec(Strict):
@@ -103,6 +137,10 @@ class Parts:
     exchanges: dict[str, Exchange] = field(default_factory=dict)
     shapes: list[Shape] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    #: where each exchange and category was defined, for duplicates
+    defined: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
+    #: exception class -> (category, source, line)
+    classes: dict[str, tuple[str, str, int]] = field(default_factory=dict)
 
 
 def is_catalogue(doc: Document) -> bool:
@@ -129,6 +167,14 @@ def parse_catalogue_yaml(doc: Document, parts: Parts) -> list[ConfigError]:
             for e in exc.errors():
                 err(("categories", name, *e["loc"]), f"category {name}: {describe(e)}")
             continue
+        where = parts.defined.get(("category", name))
+        if where is not None:
+            err(
+                ("categories", name),
+                f"category {name}: defined twice (first at {where[0]}:{where[1]})",
+            )
+            continue
+        parts.defined["category", name] = (source, doc.line_of(("categories", name)))
         if cat.severity != SILENT and cat.remedy is None:
             err(("categories", name), f"category {name}: remedy is missing")
         parts.categories[name] = Category(
@@ -144,8 +190,23 @@ def parse_catalogue_yaml(doc: Document, parts: Parts) -> list[ConfigError]:
             for e in exc.errors():
                 err(("exchanges", name, *e["loc"]), f"exchange {name}: {describe(e)}")
             continue
+        where = parts.defined.get(("exchange", name))
+        if where is not None:
+            err(
+                ("exchanges", name),
+                f"exchange {name}: defined twice (first at {where[0]}:{where[1]})",
+            )
+            continue
+        parts.defined["exchange", name] = (source, doc.line_of(("exchanges", name)))
+        title, remedy = generic_texts(ex.name)
         parts.exchanges[name] = Exchange(
-            name, ex.name, ex.title.model_dump(), ex.remedy.model_dump()
+            name,
+            ex.name,
+            ex.title.model_dump() if ex.title else title,
+            ex.remedy.model_dump() if ex.remedy else remedy,
+            tuple(dict.fromkeys(a.strip().lower() for a in ex.aliases)),
+            tuple(dict.fromkeys(h.strip().lower() for h in ex.hosts)),
+            ex.source,
         )
     items = doc.data.get("shapes") or []
     if not isinstance(items, list):
@@ -230,7 +291,8 @@ class Row:
     """One row of a codes file, checked on its own."""
 
     exchange: str
-    code: int
+    #: None for a row keyed by its message
+    code: Code | None
     category: str
     severity: Severity | None
     silent: bool
@@ -242,6 +304,20 @@ class Row:
     message: str
     source: str
     line: int
+    match: str = "code"
+
+    @property
+    def key(self) -> tuple[str, Code]:
+        """What must be unique per exchange: the code, or the kind and the text."""
+        if self.code is not None:
+            return ("code", self.code)
+        return (self.match, normalise_text(self.message))
+
+    def label(self) -> str:
+        """``code -1013`` or ``message 'Insufficient funds'``, for problems."""
+        if self.code is not None:
+            return f"code {self.code}"
+        return f"{self.match} message {self.message!r}"
 
 
 def exchange_of(name: str) -> str:
@@ -264,10 +340,12 @@ def _pair(en: str, ru: str, what: str, problems: list[str]) -> dict[str, str] | 
 
 
 def _row(
-    cells: list[str], exchange: str, source: str, line: int
+    cells: list[str], exchange: str, source: str, line: int, width: int
 ) -> tuple[Row | None, list[str]]:
-    if len(cells) != len(COLUMNS):
-        return None, [f"expected {len(COLUMNS)} columns, found {len(cells)}"]
+    if len(cells) != width:
+        return None, [f"expected {width} columns, found {len(cells)}"]
+    match = cells[len(COLUMNS)].strip() or "code" if width > len(COLUMNS) else "code"
+    cells = cells[: len(COLUMNS)]
     (
         code_text,
         category,
@@ -281,10 +359,18 @@ def _row(
         markets,
         message,
     ) = cells
-    try:
-        code = int(code_text)
-    except ValueError:
-        return None, [f"code {code_text!r} is not a whole number"]
+    code: Code | None = None
+    if match not in MATCH_KINDS:
+        return None, [f"match {match!r} is not one of {', '.join(MATCH_KINDS)}"]
+    if match == "code":
+        if not code_text.strip():
+            return None, ["code is missing (or set `match` to exact or broad)"]
+        code = as_code(code_text)
+    elif code_text.strip():
+        return None, [f"a `{match}` row has no code (found {code_text.strip()!r})"]
+    elif not message.strip():
+        return None, [f"a `{match}` row needs its text in `message`"]
+    what = f"code {code}" if code is not None else f"{match} message"
     problems: list[str] = []
     severity = None
     severity_text = severity_text.strip()
@@ -310,7 +396,7 @@ def _row(
         else None
     )
     if problems:
-        return None, [f"code {code}: {p}" for p in problems]
+        return None, [f"{what}: {p}" for p in problems]
     row = Row(
         exchange,
         code,
@@ -325,6 +411,7 @@ def _row(
         message.strip(),
         source,
         line,
+        match,
     )
     return row, problems
 
@@ -338,33 +425,39 @@ def parse_codes(
     rows: list[Row] = []
     errors: list[ConfigError] = []
     header = False
-    seen: dict[int, int] = {}
+    width = len(COLUMNS)
+    seen: dict[tuple[str, Code], int] = {}
     try:
         for cells in reader:
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
             if not header:
-                if tuple(c.strip() for c in cells) != COLUMNS:
-                    msg = f"the first row must be the header {','.join(COLUMNS)}"
+                names = tuple(c.strip() for c in cells)
+                if names not in (COLUMNS, (*COLUMNS, MATCH_COLUMN)):
+                    msg = (
+                        f"the first row must be the header {','.join(COLUMNS)} "
+                        f"(and optionally ,{MATCH_COLUMN})"
+                    )
                     return [], [ConfigError(source, line, msg)]
-                header = True
+                header, width = True, len(names)
                 continue
-            row, problems = _row(cells, exchange, source, line)
+            row, problems = _row(cells, exchange, source, line, width)
             errors.extend(ConfigError(source, line, p) for p in problems)
             if row is None:
                 continue
-            if row.code in seen:
+            if row.key in seen:
                 errors.append(
                     ConfigError(
                         source,
                         line,
-                        f"code {row.code}: duplicate code (first at line "
-                        f"{seen[row.code]})",
+                        f"{row.label()}: duplicate "
+                        f"{'code' if row.code is not None else 'message'} "
+                        f"(first at line {seen[row.key]})",
                     )
                 )
                 continue
-            seen[row.code] = line
+            seen[row.key] = line
             rows.append(row)
     except csv.Error as exc:
         errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
@@ -397,7 +490,9 @@ def assemble(
         builtin: sources shipped with logwatch; a row elsewhere may replace theirs.
     """
     errors: list[ConfigError] = []
-    entries: dict[tuple[str, int], Entry] = {}
+    entries: dict[tuple[str, Code], Entry] = {}
+    by_message: dict[tuple[str, str, Code], Entry] = {}
+    made: dict[str, Code] = {}  # rule ids made for codes, and whose
     unknown_exchange: set[str] = set()
     for row in rows:
         ex = parts.exchanges.get(row.exchange)
@@ -413,7 +508,7 @@ def assemble(
                     )
                 )
             continue
-        where = f"code {row.code}: "
+        where = f"{row.label()}: "
         category = parts.categories.get(row.category)
         if category is None:
             known = ", ".join(sorted(parts.categories))
@@ -430,17 +525,22 @@ def assemble(
                 ConfigError(row.source, row.line, f"{where}no rule {row.rule!r}")
             )
             continue
-        key = (row.exchange, row.code)
-        if key in entries:
-            first = entries[key]
+        first = (
+            entries.get((row.exchange, row.code))
+            if row.code is not None
+            else by_message.get((row.exchange, *row.key))
+        )
+        if first is not None:
             if first.source in builtin and row.source not in builtin:
                 pass  # a trader's own row replaces the shipped one
             else:
+                what = "code" if row.code is not None else "message"
                 errors.append(
                     ConfigError(
                         row.source,
                         row.line,
-                        f"{where}duplicate code (first at {first.source}:{first.line})",
+                        f"{where}duplicate {what} (first at {first.source}:"
+                        f"{first.line})",
                     )
                 )
                 continue
@@ -456,18 +556,26 @@ def assemble(
                 )
             )
             continue
+        if row.code is None:
+            entry = _message_entry(row, ex, category, silent, remedy)
+            by_message[(row.exchange, *row.key)] = entry
+            continue
         if row.title is None:
-            what = f" ({ex.name} {row.code})" + (
-                f": {_short(row.message)}" if row.message else ""
-            )
-            title = {lang: text + what for lang, text in category.title.items()}
+            what = f" ({ex.name} {row.code})"
+            said = f": {_short(row.message)}" if row.message else ""
+            # the exchange's own words are English: in another language's title they
+            # would mix two languages (the line itself is in the body)
+            title = {
+                lang: text + what + (said if lang == "en" else "")
+                for lang, text in category.title.items()
+            }
         else:
             title = row.title
-        entries[key] = Entry(
+        entries[(row.exchange, row.code)] = Entry(
             row.exchange,
             row.code,
             category.name,
-            None if silent else (row.rule or rule_id_for(row.exchange, row.code)),
+            None if silent else (row.rule or _own_id(row.exchange, row.code, made)),
             None if silent else (row.severity or category.severity),
             title,
             remedy or {"en": "", "ru": ""},
@@ -487,9 +595,29 @@ def assemble(
                     f"shape {shape.id}: unknown exchange {shape.exchange!r}",
                 )
             )
+    classes: dict[str, str] = {}
+    for name, (category_name, source, line) in parts.classes.items():
+        if category_name and category_name not in parts.categories:
+            errors.append(
+                ConfigError(
+                    source,
+                    line,
+                    f"class {name}: unknown category {category_name!r}",
+                )
+            )
+            continue
+        classes[name] = category_name
+    errors.extend(_unattributable(parts))
     # a text shared by several codes leads to the first of them
     texts: dict[tuple[str, str], Entry] = {}
     templates: dict[str, dict[str, Entry]] = {}
+    broad: dict[str, dict[str, Entry]] = {}
+    for (exchange, kind, key), entry in by_message.items():
+        text = str(key)
+        if kind == "broad":
+            broad.setdefault(exchange, {}).setdefault(text, entry)
+        else:
+            texts.setdefault((exchange, text), entry)
     for entry in entries.values():
         for text in (*entry.aliases, entry.message):
             norm = normalise_text(text)
@@ -506,38 +634,157 @@ def assemble(
         dict(parts.exchanges),
         dict(parts.categories),
         {ex: tuple(by_text.items()) for ex, by_text in templates.items()},
+        # the longest text first: the most specific of the rows a message contains
+        {
+            ex: tuple(sorted(by_text.items(), key=lambda kv: -len(kv[0])))
+            for ex, by_text in broad.items()
+        },
+        classes,
     )
     return catalogue, errors
 
 
-def catalogue_rules(catalogue: Catalogue) -> list[Rule]:
-    """A rule per catalogue code that has no hand-written one, and per exchange one
-    for codes the catalogue does not know."""
+def _own_id(exchange: str, code: Code, made: dict[str, Code]) -> str:
+    """A code's rule id: ``binance.code-1013``; ``code-minus-11`` for a negative code
+    whose number another code of the exchange has (``11`` and ``-11``)."""
+    rule_id = rule_id_for(exchange, code)
+    if made.setdefault(rule_id, code) != code:
+        rule_id = (
+            f"{exchange}.code-minus-{abs(code)}"
+            if isinstance(code, int)
+            else (f"{rule_id}-2")
+        )
+        made.setdefault(rule_id, code)
+    return rule_id
+
+
+def _message_entry(
+    row: Row,
+    ex: Exchange,
+    category: Category,
+    silent: bool,
+    remedy: dict[str, str] | None,
+) -> Entry:
+    """The entry of a row keyed by its message: its own rule when it has its own
+    title, else the category's rule of that exchange."""
+    if silent:
+        rule_id = None
+    elif row.rule:
+        rule_id = row.rule
+    elif row.title is not None:
+        rule_id = f"{row.exchange}.text-{slug(row.message)}"
+    else:
+        rule_id = category_rule_id(row.exchange, category.name)
+    title = row.title or {
+        lang: f"{ex.name}: {text}" for lang, text in category.title.items()
+    }
+    return Entry(
+        row.exchange,
+        None,
+        category.name,
+        rule_id,
+        None if silent else (row.severity or category.severity),
+        title,
+        remedy or {"en": "", "ru": ""},
+        row.message,
+        row.aliases,
+        row.markets,
+        row.source,
+        row.line,
+        row.rule if row.rule else ("" if row.title is not None else "category"),
+    )
+
+
+def _unattributable(parts: Parts) -> list[ConfigError]:
+    """Exchanges a log line cannot name: its own id is another exchange's alias."""
+    errors = []
+    for ex, other, word in exchange_names(parts.exchanges)[1]:
+        source, line = parts.defined.get(("exchange", ex.id), ("", 0))
+        errors.append(
+            ConfigError(
+                source,
+                line,
+                f"exchange {ex.id}: cannot be told apart from {other}: "
+                f"{other} is named {word!r} too",
+            )
+        )
+    return errors
+
+
+def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
+    """Add the exception classes of an ``exception-classes.csv`` to ``parts``
+    (their categories are checked when the catalogue is put together)."""
+    lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]
+    reader = csv.reader(lines, strict=True)
+    errors: list[ConfigError] = []
+    header = False
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            names = tuple(c.strip() for c in cells)
+            if not header:
+                if names != CLASSES_COLUMNS:
+                    msg = (
+                        f"the first row must be the header {','.join(CLASSES_COLUMNS)}"
+                    )
+                    return [ConfigError(source, line, msg)]
+                header = True
+                continue
+            if len(names) != len(CLASSES_COLUMNS):
+                errors.append(
+                    ConfigError(
+                        source,
+                        line,
+                        f"expected {len(CLASSES_COLUMNS)} columns, found {len(names)}",
+                    )
+                )
+                continue
+            name, _library, category = names
+            if not _CLASS_NAME.fullmatch(name):
+                errors.append(
+                    ConfigError(source, line, f"class {name!r} is not a class name")
+                )
+                continue
+            first = parts.classes.get(name)
+            if first is not None and first[0] != category:
+                errors.append(
+                    ConfigError(
+                        source,
+                        line,
+                        f"class {name}: duplicate with another category (first at "
+                        f"{first[1]}:{first[2]})",
+                    )
+                )
+                continue
+            parts.classes.setdefault(name, (category, source, line))
+    except csv.Error as exc:
+        errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
+    return errors
+
+
+_CLASS_NAME = regex.compile(r"[A-Z][A-Za-z0-9_]{2,60}")
+
+
+def catalogue_rules(catalogue: Catalogue, taken: Iterable[str] = ()) -> list[Rule]:
+    """A rule per catalogue code that has no hand-written one, per exchange one for
+    codes the catalogue does not know, and per exchange (and for none) one per
+    category, for errors known by their category alone (unless a hand-written rule
+    in ``taken`` has that id: ``mt5.connection-lost``)."""
+    taken = set(taken)
     out = []
     for entry in catalogue.entries.values():
         if entry.rule_id is None or entry.refers_to or entry.severity is None:
             continue
-        out.append(
-            Rule(
-                id=entry.rule_id,
-                severity=entry.severity,
-                codes=(entry.code,),
-                title=entry.title,
-                remedy=entry.remedy,
-                patterns=(),
-                ignore=(),
-                key=(),
-                keywords=(),
-                tags=(entry.exchange, entry.category),
-                link=None,
-                samples=(),
-                near_misses=(),
-                source=entry.source,
-                line=entry.line,
-                exchange=entry.exchange,
-                category=entry.category,
-            )
-        )
+        out.append(_entry_rule(entry, entry.rule_id, (entry.code,)))  # type: ignore[arg-type]
+    made = {rule.id for rule in out}
+    for by_text in catalogue.broad.values():
+        for _, entry in by_text:
+            out.extend(_text_rule(entry, made))
+    for (_, _), entry in catalogue.texts.items():
+        if entry.code is None:
+            out.extend(_text_rule(entry, made))
     for ex in catalogue.exchanges.values():
         out.append(
             Rule(
@@ -561,7 +808,77 @@ def catalogue_rules(catalogue: Catalogue) -> list[Rule]:
                 message_title=True,
             )
         )
+    for ex_id, name in (
+        *((ex.id, ex.name) for ex in catalogue.exchanges.values()),
+        ("", ""),
+    ):
+        for cat in catalogue.categories.values():
+            if (
+                cat.severity is None
+                or cat.remedy is None
+                or category_rule_id(ex_id, cat.name) in taken
+            ):
+                continue
+            title = (
+                {lang: f"{name}: {text}" for lang, text in cat.title.items()}
+                if name
+                else dict(cat.title)
+            )
+            out.append(
+                Rule(
+                    id=category_rule_id(ex_id, cat.name),
+                    severity=cat.severity,
+                    codes=(),
+                    title=title,
+                    remedy=cat.remedy,
+                    patterns=(),
+                    ignore=(),
+                    key=(),
+                    keywords=(),
+                    tags=(ex_id or "any", cat.name),
+                    link=None,
+                    samples=(),
+                    near_misses=(),
+                    source="catalogue",
+                    line=0,
+                    exchange=ex_id,
+                    category=cat.name,
+                )
+            )
     return out
+
+
+def _text_rule(entry: Entry, made: set[str]) -> list[Rule]:
+    """The own rule of a message row with its own title (once)."""
+    if entry.refers_to or entry.rule_id is None or entry.severity is None:
+        return []
+    if entry.rule_id in made:
+        return []
+    made.add(entry.rule_id)
+    return [_entry_rule(entry, entry.rule_id, ())]
+
+
+def _entry_rule(entry: Entry, rule_id: str, codes: tuple[Code, ...]) -> Rule:
+    assert entry.severity is not None  # noqa: S101  the callers skip silent entries
+    return Rule(
+        id=rule_id,
+        severity=entry.severity,
+        codes=codes,
+        title=entry.title,
+        remedy=entry.remedy,
+        patterns=(),
+        ignore=(),
+        key=(),
+        keywords=(),
+        tags=(entry.exchange, entry.category),
+        link=None,
+        samples=(),
+        near_misses=(),
+        source=entry.source,
+        line=entry.line,
+        exchange=entry.exchange,
+        category=entry.category,
+    )
 
 
 def read_text(path: Path) -> str:

@@ -39,10 +39,30 @@ class _Cli(click.Group):
             ctx.exit(exc.exit_code)
 
 
+#: ``--log-level``'s names, lowest first (``logs.PRIORITIES`` has their priorities)
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="trading-logwatch", prog_name="logwatch")
-def cli() -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default="info",
+    show_default=True,
+    envvar="LOGWATCH_LOG_LEVEL",
+    show_envvar=True,
+    help="The least important of logwatch's own log events to write (to stderr).",
+)
+@click.pass_context
+def cli(ctx: click.Context, log_level: str) -> None:
     """Follow trading-platform logs and explain the errors in them."""
+    ctx.meta["log_level"] = log_level.lower()
+
+
+def _log_level() -> str:
+    """The ``--log-level`` given to ``logwatch`` (for the command running now)."""
+    return str(click.get_current_context().meta.get("log_level", "info"))
 
 
 #: Exit status when logwatch itself failed (a bug): never 1, which ``scan`` uses for
@@ -148,9 +168,19 @@ def _config_secrets() -> tuple[str, ...]:
     from logwatch.redact import secret_forms
 
     try:
-        return secret_forms(config_secrets(load_config().config))
+        loaded = load_config()
     except LogwatchError:
         return ()
+    secrets = config_secrets(loaded.config)
+    apprise_file = loaded.config.apprise_config_path(
+        loaded.doc.source if loaded.doc else None
+    )
+    if apprise_file is not None:  # its URLs are channels too: their secrets as well
+        from logwatch.notifier import apprise_channels
+
+        channels, _ = apprise_channels(apprise_file, (), ())  # never raises
+        secrets += [s for c in channels for s in config_secrets(c)]
+    return secret_forms(secrets)
 
 
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
@@ -332,11 +362,12 @@ def _follow(
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
+    from logwatch.listing import expand_folders
     from logwatch.lock import StateLock
     from logwatch.state import State
     from logwatch.tailer import Source
 
-    logs.configure(sys.stderr)
+    logs.configure(sys.stderr, level=_log_level())
     clock = SystemClock()
     lock = StateLock(state_path) if state_path is not None else None
     if lock is not None:
@@ -359,7 +390,9 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source("command line", tuple(patterns), force_polling=force_polling)
+    source = Source(
+        "command line", expand_folders(patterns), force_polling=force_polling
+    )
     follower = Follower(
         engine,
         [source],
@@ -443,6 +476,14 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
         f"{len(setup.sources)} sources, "
         f"{len(setup.notifier.channels)} channels"
     )
+    # what each channel gets, and the rules that wait for a burst
+    for name, channel in setup.notifier.channels.items():
+        routing = channel.routing() or "every source, rule and category"
+        click.echo(f"  channel {name}: {channel.min_severity} and above; {routing}")
+    for rule in setup.rules:
+        if rule.at_least is not None:
+            count, within = rule.at_least
+            click.echo(f"  rule {rule.id}: alerts at {count} hits within {within:g} s")
 
 
 def _check_catalogue(
@@ -456,14 +497,15 @@ def _check_catalogue(
     Raises:
         InvalidConfig: codes their shapes do not find as they should.
     """
-    from logwatch.engine import Engine, catalogue_problems
+    from logwatch.engine import Engine, catalogue_problems, shape_problems
     from logwatch.errors import InvalidConfig
     from logwatch.rules import rule_files
 
     if not (disabled or rule_files(dirs, builtin=False)):
         return
 
-    problems = catalogue_problems(Engine(rules))
+    engine = Engine(rules)
+    problems = [*shape_problems(engine), *catalogue_problems(engine)]
     if problems:
         raise InvalidConfig(problems)
 
@@ -475,7 +517,8 @@ def run(config_path: Path | None) -> None:
     from logwatch import daemon, logs
     from logwatch.clock import SystemClock
 
-    logs.configure(sys.stderr)  # no stderr (pythonw): a log file instead
+    # no stderr (pythonw): a log file instead
+    logs.configure(sys.stderr, level=_log_level())
     out = logs.console(sys.stderr)
     try:
         code = daemon.run(config_path, SystemClock(), dict(os.environ), out)
@@ -657,11 +700,16 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
     from logwatch.config import load_config
+    from logwatch.errors import InvalidConfig
+    from logwatch.wiring import with_apprise_config
 
-    loaded = load_config(config_path)
+    loaded, problems = with_apprise_config(load_config(config_path))
+    if problems:
+        raise InvalidConfig(problems)
     if not loaded.config.channels:
         click.echo(
-            f"logwatch: no channels in {loaded.source}; add some under `channels:`",
+            f"logwatch: no channels in {loaded.source}; add some under `channels:` "
+            "(or `apprise_config:`)",
             err=True,
         )
         ctx.exit(1)
@@ -819,7 +867,7 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Alert, AlertKind
-    from logwatch.notifier import Notifier
+    from logwatch.notifier import Notifier, no_desktop
     from logwatch.render import Message, default_language, render
     from logwatch.rules import RuleSet, load_rules, sample_record
 
@@ -831,6 +879,13 @@ def _send_tests(loaded: Any) -> int:
     alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
     failed = 0
     for channel in loaded.config.channels:
+        if channel.scheme == "desktop" and no_desktop():
+            failed += 1  # it would print on logwatch's console: no one sees it there
+            click.echo(
+                f"{channel.name}: NOT SHOWN: {no_desktop()}; its alerts go to "
+                "logwatch's console output. Use Telegram, e-mail or ntfy here."
+            )
+            continue
         message = render(alert, rule, lang, channel.kind)
         prefix = "[тест] " if lang == "ru" else "[test] "
         result = notifier.send(
@@ -954,7 +1009,7 @@ def init(
 
     from logwatch.clock import SystemClock
     from logwatch.config import load_config
-    from logwatch.notifier import serve_all
+    from logwatch.notifier import desktop_session, serve_all
     from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
@@ -993,6 +1048,7 @@ def init(
         env.get("LOGWATCH_TELEGRAM_API") or None,
         default_language(env),
         lambda url: apprise.Apprise.instantiate(url) is not None,
+        desktop_session(),
     )
     answers, previous = wizard.run()
     if previous is not None and not yes:
@@ -1002,6 +1058,7 @@ def init(
             ctx.exit(1)
     stamp = clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
     backup, env_path = write_config(path, answers, wizard.lang, stamp)
+    ui.stopped = wizard.t("stopped_written", path=path)
     click.echo(wizard.t("written", path=path))
     if env_path is not None:
         click.echo(wizard.t("written_env", path=env_path))
@@ -1015,7 +1072,11 @@ def init(
         if loaded.config.channels:
             failed = _send_tests(loaded)
     took = _reload_running(path, env, clock)
-    if took is True:
+    if isinstance(took, tuple):
+        pid, running = took
+        click.echo(wizard.t("other_config", pid=pid, running=running, path=path))
+        failed += 1
+    elif took is True:
         click.echo(wizard.t("reloaded"))
     elif took is False:
         click.echo(wizard.t("not_reloaded"), err=True)
@@ -1028,12 +1089,28 @@ def init(
     ctx.exit(1 if failed else 0)
 
 
-def _reload_running(config: Path, env: dict[str, str], clock: Any) -> bool | None:
-    """Ask a logwatch running on this config's state to reload; None if none runs."""
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links, and case on Windows)."""
+    try:
+        return a.samefile(b)
+    except OSError:
+        return os.path.normcase(a.absolute()) == os.path.normcase(b.absolute())
+
+
+def _reload_running(
+    config: Path, env: dict[str, str], clock: Any
+) -> bool | tuple[int, Path] | None:
+    """Ask a logwatch running on this config's state to reload; None if none runs,
+    and (its pid, its config) when it runs another config (it is not asked)."""
     from logwatch.control import request_reload
     from logwatch.lock import StateLock
 
     state = _state_path(config, env)
-    if StateLock(state).holder() is None:
+    lock = StateLock(state)
+    pid = lock.holder()
+    if pid is None:
         return None
+    running = lock.holder_config()
+    if running is not None and not _same_file(running, config):
+        return pid, running
     return request_reload(state.parent, clock, 10.0)

@@ -45,7 +45,7 @@ _SAY = {
         "unknown": "{what} is neither a rule nor a source.",
         "bad_duration": "{what} is not a duration from 1m to 30d.",
         "unknown_command": "Unknown command {what}.",
-        "slow_down": "Too many commands: answering again in a minute.",
+        "slow_down": "Too many commands: from now on one answer every {every} s.",
         "reminder": "🔁 Not acknowledged yet: {title}\n/ack stops these reminders.",
     },
     "ru": {
@@ -59,7 +59,7 @@ _SAY = {
         "unknown": "{what} — не правило и не источник.",
         "bad_duration": "{what} — не срок от 1m до 30d.",
         "unknown_command": "Неизвестная команда {what}.",
-        "slow_down": "Слишком много команд: отвечу снова через минуту.",
+        "slow_down": "Слишком много команд: дальше отвечаю раз в {every} с.",
         "reminder": "🔁 Ещё не подтверждено: {title}\n/ack прекращает напоминания.",
     },
 }
@@ -155,7 +155,7 @@ def local_time(ts: float) -> str:
 def status_text(info: Mapping[str, Any], lang: str, instance: str = "") -> str:
     """The essence of ``logwatch status`` for a phone; ``instance`` names the PC."""
     ru = lang == "ru"
-    files = info.get("files", [])
+    files = [f for f in info.get("files", []) if f.get("followed", True)]
     head = "📋 Состояние logwatch" if ru else "📋 logwatch status"
     lines = [f"{head} ({instance})" if instance else head]
     lines.append(f"{'Файлов' if ru else 'Files'}: {len(files)}")
@@ -165,13 +165,23 @@ def status_text(info: Mapping[str, Any], lang: str, instance: str = "") -> str:
     if len(files) > 10:
         lines.append(f"… +{len(files) - 10}")
     waiting = info.get("waiting") or {}
-    wait_text = ", ".join(f"{c} {n}" for c, n in waiting.items())
+    held = info.get("held") or {}
+
+    def why(channel: str) -> str:
+        h = held.get(channel)
+        if not h:
+            return ""
+        until = "тихие часы до" if ru else "quiet hours until"
+        return f" ({h['count']}: {until} {h['until']})"
+
+    wait_text = ", ".join(f"{c} {n}{why(c)}" for c, n in waiting.items())
     none = "нет" if ru else "none"
     lines.append(f"{'Ждут отправки' if ru else 'Waiting'}: {wait_text or none}")
     windows = info.get("windows") or []
     lines.append(f"{'Открытых окон' if ru else 'Open windows'}: {len(windows)}")
     for w in windows[:5]:
-        lines.append(f"• {w['rule']} +{w['pending']} → {w['closes_at']}")
+        late = (" (просрочено)" if ru else " (overdue)") if w.get("overdue") else ""
+        lines.append(f"• {w['rule']} +{w['pending']} → {w['closes_at']}{late}")
     mutes = [f"{m['target']} → {m['until']}" for m in info.get("user_mutes") or []]
     mutes += [
         f"{m['rule']} ({m['connection'] or '-'}) → {m['until']}"

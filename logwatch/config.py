@@ -12,9 +12,10 @@ import contextlib
 import json
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -36,7 +37,7 @@ from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.formats import FORMATS
 from logwatch.model import ChannelKind, Severity
 from logwatch.paths import ENV_PREFIX, OWN_VARIABLES, default_config_path
-from logwatch.yamlfile import Document, describe, load_yaml, parse_yaml
+from logwatch.yamlfile import Document, decode_text, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
 _UNITS = {
@@ -119,6 +120,11 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def kind_name(category: str) -> str:
+    """A category or tag as routing compares it: ``rate-limit`` is ``rate_limit``."""
+    return category.lower().replace("-", "_")
+
+
 class Channel(_Strict):
     """Where alerts go: one Apprise URL and the least severity it takes."""
 
@@ -130,10 +136,43 @@ class Channel(_Strict):
     loud_from: Severity = Severity.ERROR
     #: Telegram: answer /status, /mute, /unmute, /ack, /help from this chat
     commands: bool = False
+    #: only alerts from these sources (their names); None: from all
+    sources: list[Annotated[str, Field(min_length=1)]] | None = None
+    #: only alerts of these rules: ids, or patterns such as ``binance.*``; None: all
+    rules: list[Annotated[str, Field(min_length=1)]] | None = None
+    #: only alerts of these catalogue categories or rule tags (``rate_limit``...)
+    categories: list[Annotated[str, Field(min_length=1)]] | None = None
     #: messages it sends in any minute; a burst beyond goes as one grouped message
     max_per_minute: Annotated[int, Field(ge=1, le=600)] = DEFAULT_MAX_PER_MINUTE
     #: also say when trouble is over (Alertmanager's name); None: on for Alertmanager
     send_resolved: bool | None = None
+
+    def routes(self, rule_id: str, source: str, categories: Iterable[str]) -> bool:
+        """Whether this channel takes an alert of ``rule_id`` from ``source`` whose
+        rule has these categories or tags (its ``sources``/``rules``/``categories``
+        filters; each one given must agree)."""
+        if self.sources is not None and source not in self.sources:
+            return False
+        if self.rules is not None and not any(
+            fnmatchcase(rule_id, pattern) for pattern in self.rules
+        ):
+            return False
+        return self.categories is None or not {
+            kind_name(c) for c in self.categories
+        }.isdisjoint(kind_name(c) for c in categories)
+
+    def routing(self) -> str:
+        """What the filters let through, for ``check`` ("" without any)."""
+        said = [
+            f"{what} {', '.join(items)}"
+            for what, items in (
+                ("sources", self.sources),
+                ("rules", self.rules),
+                ("categories", self.categories),
+            )
+            if items is not None
+        ]
+        return "; ".join(said)
 
     @property
     def resolved(self) -> bool:
@@ -163,7 +202,8 @@ class Channel(_Strict):
 
     @property
     def kind(self) -> ChannelKind:
-        """How to render for it: telegram, email, desktop, alertmanager or webhook."""
+        """How to render for it: telegram, email, desktop, console, alertmanager or
+        webhook."""
         scheme = self.scheme
         if scheme in ("tgram", "telegram"):
             return ChannelKind.TELEGRAM
@@ -171,9 +211,10 @@ class Channel(_Strict):
             return ChannelKind.EMAIL
         if scheme in ("alertmanager", "alertmanagers"):
             return ChannelKind.ALERTMANAGER
+        if scheme == "console":
+            return ChannelKind.CONSOLE
         if scheme in (
             "desktop",
-            "console",
             "dbus",
             "glib",
             "gnome",
@@ -200,11 +241,21 @@ class SourceSpec(_Strict):
     unmatched: Literal["warning", "error"] | None = None
 
 
+class AtLeast(_Strict):
+    """Alert only when a rule hits ``count`` times within ``within`` (for errors that
+    matter only in bursts)."""
+
+    count: Annotated[int, Field(ge=2, le=10_000)]
+    within: Annotated[Duration, Field(gt=0, le=7 * 86400.0)]
+
+
 class Rules(_Strict):
-    """Extra rule directories, and built-in rules to switch off."""
+    """Extra rule directories, built-in rules to switch off, and thresholds for rules
+    (by id, or a pattern such as ``binance.*``) that should alert only in bursts."""
 
     dirs: list[str] = []
     disable: list[str] = []
+    at_least: dict[str, AtLeast] = {}
 
 
 class Dedup(_Strict):
@@ -308,6 +359,17 @@ class Config(_Strict):
     #: ``KEY=value`` lines for ``${KEY}`` (tokens, passwords), relative to this file;
     #: the process environment wins over it
     env_file: str | None = None
+    #: an Apprise config file (YAML or TEXT, relative to this file): each of its URLs
+    #: becomes a channel named after its tag; ``apprise_tags``: only URLs with one
+    apprise_config: str | None = None
+    apprise_tags: list[Annotated[str, Field(min_length=1)]] = []
+
+    def apprise_config_path(self, config_file: str | None) -> Path | None:
+        """``apprise_config`` as a path (relative to the config file's folder)."""
+        if self.apprise_config is None:
+            return None
+        path = Path(self.apprise_config).expanduser()
+        return Path(config_file).parent / path if config_file else path
 
 
 class LoadedConfig:
@@ -457,12 +519,14 @@ def parse_env_file(text: str, source: str) -> tuple[dict[str, str], list[ConfigE
 
 
 def load_env_file(path: Path) -> tuple[dict[str, str], list[ConfigError]]:
-    """``parse_env_file`` of a file (UTF-8, a BOM allowed; line ends kept as written).
+    """``parse_env_file`` of a file (UTF-8, a BOM allowed, or UTF-16 with its BOM;
+    line ends kept as written).
 
     Raises:
         OSError: it cannot be read.
+        ConfigError: it is not text in those encodings (``decode_text``).
     """
-    return parse_env_file(path.read_bytes().decode("utf-8-sig"), str(path))
+    return parse_env_file(decode_text(path.read_bytes(), str(path)), str(path))
 
 
 def _read_env_file(
@@ -472,14 +536,14 @@ def _read_env_file(
     try:
         values, malformed = load_env_file(path)
         mode = path.stat().st_mode
-    except (OSError, UnicodeDecodeError) as exc:
-        why = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+    except (OSError, ConfigError) as exc:
+        why = (
+            exc.format_message()
+            if isinstance(exc, ConfigError)
+            else f"{path}: {exc.strerror or exc}"
+        )
         problems.append(
-            ConfigError(
-                doc.source,
-                doc.line_of(("env_file",)),
-                f"env_file {path}: {why or exc}",
-            )
+            ConfigError(doc.source, doc.line_of(("env_file",)), f"env_file {why}")
         )
         return {}
     if os.name == "posix" and mode & 0o077:

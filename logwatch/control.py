@@ -155,6 +155,13 @@ def reload_request(state_dir: Path) -> Path:
     return state_dir / RELOAD_REQUEST
 
 
+def reload_requested(state_dir: Path) -> bool:
+    """Whether a reload is asked for; the request stays until ``take_reload_request``,
+    so that ``logwatch reload`` (and a supervisor's ``ExecReload=`` running it) returns
+    once the reload is done, not when it starts."""
+    return reload_request(state_dir).is_file()
+
+
 def take_reload_request(state_dir: Path) -> bool:
     """Whether a reload was asked for since the last look (the request is removed)."""
     return take_request(reload_request(state_dir))
@@ -177,7 +184,8 @@ def take_request(path: Path) -> bool:
 
 
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
-    """Ask the daemon to reload; see ``ask``."""
+    """Ask the daemon to reload; True once it has reloaded (the daemon takes the
+    request when done), else as ``ask``."""
     return ask(reload_request(state_dir), clock, timeout_s)
 
 

@@ -15,14 +15,15 @@ import os
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import structlog
 
-from logwatch import control
+from logwatch import control, logs
 from logwatch.clock import Clock
-from logwatch.config import load_config
+from logwatch.config import config_secrets, load_config
 from logwatch.delivery import Dispatcher
 from logwatch.errors import InvalidConfig, LogwatchError
 from logwatch.follow import Follower
@@ -31,6 +32,7 @@ from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
 from logwatch.paths import default_config_path
+from logwatch.redact import secret_forms
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
 from logwatch.wiring import POLL_JOIN_S, Parts, build_setup, check_state_dir
@@ -95,9 +97,11 @@ class Daemon:
             check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
         path = state_path(loaded.config.state_dir, env)
         self.lock = StateLock(path)
-        self.lock.acquire()
+        where = (config_path or default_config_path(env)).expanduser().absolute()
+        self.lock.acquire(config=where)
         try:
             self.setup = build_setup(config_path, env)
+            logs.mask_also(secret_forms(config_secrets(self.setup.loaded.config)))
             self.stop = threading.Event()
             self.reload = threading.Event()
             #: Set once the state is saved and closed (a console close waits for it).
@@ -118,6 +122,8 @@ class Daemon:
         self.senders = Senders()
         self.pollers = Pollers()
         self._observed_at = -OBSERVE_EVERY_S
+        #: the last STATUS= told to systemd
+        self._status_said = ""
 
     def _serve_metrics(self) -> Metrics | None:
         """Serve /metrics when the config asks; a port in use is a config error."""
@@ -260,7 +266,8 @@ class Daemon:
         self.follower.step()
         self._announce()
         settle()
-        sd_notify("READY=1", self.env)
+        self._status_said = self._status()
+        sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
         while not self.stop.is_set():
             wait = self.follower.next_timeout()
@@ -270,9 +277,11 @@ class Daemon:
             if control.take_stop_request(requests):
                 self.stop.set()
                 break
-            if self.reload.is_set() or control.take_reload_request(requests):
+            if self.reload.is_set() or control.reload_requested(requests):
                 self.reload.clear()
                 self._reload()
+                # taken once done: `logwatch reload` waits for this
+                control.take_reload_request(requests)
             self.step()
             if watchdog:
                 sd_notify("WATCHDOG=1", self.env)
@@ -283,21 +292,54 @@ class Daemon:
         parts.follower.step()
         self.health.check(parts)
         now = self.clock.monotonic()
-        if self.metrics is not None and now - self._observed_at >= OBSERVE_EVERY_S:
+        if now - self._observed_at >= OBSERVE_EVERY_S:
             self._observed_at = now
-            parts.observe(self.metrics)
+            if self.metrics is not None:
+                parts.observe(self.metrics)
+            status = self._status()
+            if status != self._status_said:
+                self._status_said = status
+                sd_notify(f"STATUS={status}", self.env)
+
+    def _status(self) -> str:
+        """One line for a supervisor (systemd's ``STATUS=``): what is followed and the
+        last alert."""
+        parts = self._running()
+        said = f"following {parts.follower.open_files} files"
+        alerting = parts.follower.alerting
+        last = alerting.last if alerting is not None else None
+        if last is None:
+            return f"{said}; no alert yet"
+        at = last.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        return f"{said}; last alert {last.rule_id} at {at}"
 
     def _reload(self) -> None:
+        # systemd (Type=notify-reload, or notify with RELOADING=) shows "reloading"
+        # until READY=1 says it is done, whether it worked or not
+        usec = time.monotonic_ns() // 1000  # CLOCK_MONOTONIC, as systemd wants
+        sd_notify(f"RELOADING=1\nMONOTONIC_USEC={usec}", self.env)
+        try:
+            self._replace()
+        finally:
+            self._status_said = self._status()
+            sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
+
+    def _replace(self) -> None:
         try:
             setup = build_setup(self.config_path, self.env)
-        except LogwatchError as exc:
-            errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
-            problems = [error.format_message() for error in errors]
+        except Exception as exc:
+            if isinstance(exc, LogwatchError):
+                errors = exc.errors if isinstance(exc, InvalidConfig) else [exc]
+                problems = [error.format_message() for error in errors]
+            else:  # a bug: said, and the old config keeps running
+                log.exception("reload_crashed")
+                problems = [f"{type(exc).__name__}: {exc}"]
             for problem in problems:
                 log.error("reload_failed", problem=problem)
             shown = "\n".join(problems[:5])
             self.self_alert(notice("reload_failed", problems=shown))
             return
+        logs.mask_also(secret_forms(config_secrets(setup.loaded.config)))
         self._running().stop()
         self.setup = setup
         self.parts = self._parts()

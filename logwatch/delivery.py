@@ -52,16 +52,22 @@ def per_minute(channel: Channel) -> int:
 
 
 def channels_for(
-    notifier: Notifier, severity: Severity, skip: str = "", resolved: bool = False
+    notifier: Notifier,
+    severity: Severity,
+    skip: str = "",
+    resolved: bool = False,
+    route: tuple[str, str, Sequence[str]] | None = None,
 ) -> list[str]:
     """The channels that take alerts of this severity (``resolved``: and want to hear
-    when trouble is over)."""
+    when trouble is over; ``route``: the alert's rule id, source and categories, for
+    channels that take only some; None, as for logwatch's own alerts: every one)."""
     return [
         c
         for c in notifier.channels
         if c != skip
         and notifier.takes(c, severity)
         and (not resolved or notifier.channels[c].resolved)
+        and (route is None or notifier.channels[c].routes(*route))
     ]
 
 

@@ -9,6 +9,7 @@ timeout. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import regex
@@ -18,7 +19,8 @@ from logwatch.catalogue import Catalogue, Found, normalise_text
 from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
-from logwatch.model import Hit, Record, Severity
+from logwatch.model import Hit, Recognition, Record, Severity
+from logwatch.recognizer import Named, Recognised, Recognizer
 from logwatch.redact import redact_head
 from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
 
@@ -62,6 +64,9 @@ LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
 }
 #: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
 _LEVEL = -1
+#: The owner index of the recognizer's own keywords.
+_RECOGNIZE = -2
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 # a hex word holding a digit: the look-ahead finds the digit, then the word is taken
 # whole (``[0-9a-f]*\d[0-9a-f]*`` tried each split of a long one)
 _NUMBERS = regex.compile(
@@ -120,6 +125,9 @@ class Engine:
         self._coded = [
             "code" in shape.pattern.groupindex for shape in self.catalogue.shapes
         ]
+        self.recognizer = Recognizer(self.catalogue)
+        #: exchanges whose rules and shapes must not fire for a line naming another
+        self._exchanges = frozenset(self.catalogue.exchanges)
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.secrets = secrets
@@ -133,6 +141,8 @@ class Engine:
         for index, shape in enumerate(self.catalogue.shapes, len(self.rules)):
             for word in shape.keywords:
                 owners.setdefault(word, set()).add(index)
+        for word in self.recognizer.keywords:
+            owners.setdefault(word, set()).add(_RECOGNIZE)
         self._words = tuple(owners)
         self._owners = tuple(frozenset(owners[w]) for w in self._words)
         # a DFA: the fastest scan, and its size is bounded (the keywords never grow
@@ -264,15 +274,30 @@ class Engine:
         scan: Scan | None = None,
     ) -> tuple[list[Hit], bool]:
         """The hits, and whether the record was recognised (a silent code is)."""
+        hits, recognised = self._layers(record, rule_indexes, scan)
+        if len(hits) > 1:
+            hits = _one_per_line(hits)
+        return hits, recognised
+
+    def _layers(
+        self,
+        record: Record,
+        rule_indexes: set[int] | None,
+        scan: Scan | None,
+    ) -> tuple[list[Hit], bool]:
         hits = []
         count = len(self.rules)
-        indexes = (
+        recognize = rule_indexes is None or _RECOGNIZE in rule_indexes
+        indexes: Sequence[int] = (
             range(count + len(self.catalogue.shapes))
             if rule_indexes is None
             else sorted(rule_indexes)
         )
+        if indexes and indexes[0] < 0:  # the level's and the recognizer's marks
+            indexes = [i for i in indexes if i >= 0]
         masked: Record | None = None
         shapes: list[int] = []
+        matched: list[tuple[Rule, regex.Match[str]]] = []
         for i in indexes:
             if i >= count:
                 shapes.append(i - count)
@@ -285,8 +310,18 @@ class Engine:
             except TimeoutError:
                 self._timed_out(rule, scan)
                 continue
-            if m is None:
-                continue
+            if m is not None:
+                matched.append((rule, m))
+        names: list[Named] | None = None
+        for rule, m in matched:
+            named: Named | None = None
+            if rule.exchange in self._exchanges:
+                # a rule of exchange X never fires for a line that names exchange Y
+                if names is None:
+                    names = self.recognizer.names(record.text)
+                named = self.recognizer.attribute(names, m.start(), record.fields)
+                if named is not None and named.exchange != rule.exchange:
+                    continue
             masked = masked or self._masked(record)
             captures = {
                 k: redact_head(v, self.secrets)
@@ -307,6 +342,16 @@ class Engine:
                     captures,
                     key,
                     rule.exchange,
+                    recognition=Recognition(
+                        "rule",
+                        m.group()[:80],
+                        rule.exchange,
+                        named.how if named is not None else "rule",
+                        named.words if named is not None else "",
+                        "rule",
+                        rule.id,
+                        rule.category,
+                    ),
                 )
             )
         if hits:
@@ -319,9 +364,24 @@ class Engine:
                 or any(h.exchange != self.catalogue.shapes[i].exchange for h in hits)
             ]
         found = self._identify(record, shapes) if shapes else None
+        named_found: Named | None = None
+        if found is not None and found.shape.exchange in self._exchanges:
+            if names is None:
+                names = self.recognizer.names(record.text)
+            span = self.recognizer.message_span(record.text, found.message)
+            named_found = self.recognizer.attribute(
+                self.recognizer.outside(names, record.text, *span),
+                found.start,
+                record.fields,
+            )
+            if named_found is not None and named_found.exchange != found.shape.exchange:
+                found = None  # another exchange's line in this one's shape
         if found is None:
-            return hits, bool(hits)
-        exchange, code = found.shape.exchange, found.code
+            if hits or not recognize:
+                return hits, bool(hits)
+            return self._recognise(record, names)
+        exchange = found.shape.exchange
+        code: int | str | None = found.code
         if found.entry is not None and found.entry.rule_id is None:
             return [], True  # a confirmation or success code: nothing to tell
         if code is None and found.entry is not None:
@@ -331,15 +391,91 @@ class Engine:
             hits = [h for h in hits if h.exchange == exchange]
         if hits:
             if code is not None:
-                hits = [
-                    h
-                    if h.codes[:1] == (code,)
-                    else replace(h, codes=(code, *(c for c in h.codes if c != code)))
-                    for h in hits
-                ]
+                hits = _by_code(hits, code, found.message, self._by_id)
             return hits, True
+        if found.entry is None:
+            # a code the exchange's table lacks: its class or words may still say
+            # what it is (``InsufficientFunds: binance {"code":-9999,…}``)
+            named = named_found or Named(
+                exchange, found.start, found.start, "shape", ""
+            )
+            better, silent = self._recognise(record, names, named)
+            if silent and not better:
+                return [], True  # a benign class: nothing to tell
+            if better and not better[0].rule_id.endswith(".unknown-error"):
+                return better, True
         line = record.first_line + record.raw.count("\n", 0, found.start)
-        return self._catalogue_hits(found, masked or self._masked(record), line), True
+        how = (
+            "code"
+            if found.code is not None and found.entry is not None
+            else "text"
+            if found.entry is not None
+            else "unknown"
+        )
+        recognition = Recognition(
+            "shape",
+            found.shape.id,
+            exchange,
+            named_found.how if named_found is not None else "shape",
+            named_found.words if named_found is not None else found.shape.id,
+            how,
+            str(found.code) if found.code is not None else found.message[:120],
+            found.entry.category if found.entry is not None else "unknown",
+        )
+        return self._catalogue_hits(
+            found, masked or self._masked(record), line, recognition
+        ), True
+
+    def _recognise(
+        self, record: Record, names: list[Named] | None, named: Named | None = None
+    ) -> tuple[list[Hit], bool]:
+        """The recognizer's hit for a record no rule or shape explains."""
+        marks = LEVEL_MARKS.get(record.format, LEVEL_MARKS["generic"])
+        error_level = marks[Severity.ERROR].search(record.raw.encode()) is not None
+        words = own_words(record)
+        found: Recognised | None = None
+        try:
+            found = self.recognizer.recognise(
+                record.text, error_level, words, record.fields, named
+            )
+            if found is None and record.raw != record.text:
+                found = self.recognizer.recognise(
+                    record.raw, error_level, words, record.fields, named
+                )
+        except TimeoutError:  # pragma: no cover - the recognizer's patterns are bounded
+            return [], False
+        if found is None:
+            return [], False
+        if found.rule_id is None:
+            return [], True  # a benign code or class: nothing to tell
+        rule = (
+            self._by_id.get(found.rule_id)
+            if found.rule_id not in self.disabled
+            else None
+        )
+        if rule is None:
+            return [], False
+        masked = self._masked(record)
+        message = redact_head(found.message, self.secrets)
+        captures = {"message": message} if message else {}
+        if found.code is not None:
+            captures["code"] = str(found.code)
+        where = masked.fields.get("connection") or masked.fields.get("account", "")
+        what = str(found.code) if found.code is not None else normalise_message(message)
+        return [
+            Hit(
+                rule.id,
+                rule.severity,
+                (found.code,) if found.code is not None else rule.codes,
+                masked,
+                record.first_line,
+                captures,
+                (where, what),
+                found.exchange,
+                message,
+                found.recognition,
+            )
+        ], True
 
     def _identify(self, record: Record, shapes: list[int]) -> Found | None:
         """What the shapes find in the record's text, else in its raw line (a JSON
@@ -359,7 +495,9 @@ class Engine:
             return None
         return None
 
-    def _catalogue_hits(self, found: Found, record: Record, line: int) -> list[Hit]:
+    def _catalogue_hits(
+        self, found: Found, record: Record, line: int, recognition: Recognition
+    ) -> list[Hit]:
         """The hit for what a shape found: its code's rule, or the unknown code's."""
         entry, exchange = found.entry, found.shape.exchange
         rule_id = (
@@ -396,6 +534,7 @@ class Engine:
                 (where, what),
                 exchange,
                 message,
+                recognition,
             )
         ]
 
@@ -445,6 +584,43 @@ class Engine:
                 scan.disabled.append((rule, why))
 
 
+def _by_code(
+    hits: list[Hit], code: int | str, message: str, rules: dict[str, Rule]
+) -> list[Hit]:
+    """Rule hits on a line whose code a shape found: the code first in each, and
+    the rules that document the code before the others."""
+    out = []
+    for h in hits:
+        if h.codes[:1] != (code,):
+            h = replace(h, codes=(code, *(c for c in h.codes if c != code)))
+        if message and not h.message and code in rules[h.rule_id].codes:
+            h = replace(h, message=message)
+        out.append(h)
+    return out
+
+
+def _one_per_line(hits: list[Hit]) -> list[Hit]:
+    """One alert per line: of several hits on one line, the one that explains it
+    best (a rule that documents the line's code, then one that matched the
+    exchange's own message, then the most severe, then the first)."""
+    best: dict[int, tuple[tuple[int, int, int, int], Hit]] = {}
+    for order, hit in enumerate(hits):
+        r = hit.recognition
+        code = hit.codes[0] if hit.codes else None
+        message = (hit.message or hit.captures.get("message", "")).lower()
+        evidence = (r.envelope_evidence if r is not None else "").lower()
+        rank = (
+            0 if code is not None and r is not None and r.envelope == "rule" else 1,
+            0 if evidence and message and evidence[:40] in message else 1,
+            -_SEVERITY_RANK[hit.severity],
+            order,
+        )
+        kept = best.get(hit.line)
+        if kept is None or rank < kept[0]:
+            best[hit.line] = (rank, hit)
+    return [hit for _, hit in sorted(best.values(), key=lambda kv: kv[0][3])]
+
+
 def catalogue_problems(engine: Engine) -> list[ConfigError]:
     """Every catalogue code that its shapes' examples do not find as it should: a
     code found by its exchange's rule, a silent code found as nothing.
@@ -455,6 +631,12 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
     for entry in engine.catalogue.entries.values():
         for shape in engine.catalogue.shapes:
             for line in engine.catalogue.examples(entry, shape):
+                if shape.pattern.search(line) is None:
+                    # a code the shape cannot print (a generated table's positive
+                    # code of an exchange whose own codes are negative): the
+                    # recognizer's envelopes find it; a shape that finds none of its
+                    # own examples is reported by ``shape_problems``
+                    continue
                 owners = engine.candidates(line.encode("utf-8")).values()
                 hits = engine.match(sample_record(line), set().union(*owners))
                 if entry.rule_id is None:
@@ -475,4 +657,29 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
                             f"{', '.join(wrong)} for {line!r}",
                         )
                     )
+    return problems
+
+
+def shape_problems(engine: Engine) -> list[ConfigError]:
+    """Shapes that find none of the codes of their exchange's table in their own
+    examples (so ``catalogue_problems`` would skip them all)."""
+    problems = []
+    for shape in engine.catalogue.shapes:
+        entries = [
+            e
+            for e in engine.catalogue.entries.values()
+            if e.exchange == shape.exchange and e.code is not None
+        ]
+        lines = [
+            line for e in entries[:50] for line in engine.catalogue.examples(e, shape)
+        ]
+        if lines and not any(shape.pattern.search(line) for line in lines):
+            problems.append(
+                ConfigError(
+                    shape.source,
+                    shape.line,
+                    f"shape {shape.id}: finds no code of {shape.exchange}'s table in "
+                    "its own examples",
+                )
+            )
     return problems

@@ -14,7 +14,7 @@ import os
 import stat as statmode
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatch
+from fnmatch import fnmatch, fnmatchcase
 from pathlib import Path
 
 import regex
@@ -22,6 +22,8 @@ import regex
 from logwatch.fileindex import Inode
 
 COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z", ".tgz")
+#: What a folder means: its files with these endings, at any depth.
+LOG_ENDINGS = ("log", "txt", "slog")
 
 Stat = Callable[[str], os.stat_result]
 Glob = Callable[[str], list[str]]
@@ -89,6 +91,33 @@ def watch_root(pattern: str) -> tuple[str, bool]:
     return (str(Path(*fixed)) if fixed else "."), False
 
 
+def is_folder(pattern: str, isdir: Callable[[str], bool] = os.path.isdir) -> bool:
+    """Whether a configured path names a folder: a directory now (``Bot [2]`` too), or
+    a name without glob characters that ends with a separator."""
+    expanded = os.path.expanduser(pattern)
+    if isdir(expanded):
+        return True
+    return not globbing.has_magic(expanded) and expanded.endswith(("/", "\\"))
+
+
+def folder_patterns(folder: str) -> list[str]:
+    """A folder's log files at any depth, as glob patterns (its name glob-escaped)."""
+    base = globbing.escape(os.path.expanduser(folder).rstrip("/\\")) or "/"
+    return [f"{base.rstrip('/')}/**/*.{ending}" for ending in LOG_ENDINGS]
+
+
+def expand_folders(
+    patterns: Iterable[str], isdir: Callable[[str], bool] = os.path.isdir
+) -> tuple[str, ...]:
+    """The patterns with each folder replaced by its log files at any depth (a
+    platform keeps its logs in subfolders)."""
+    out: list[str] = []
+    for pattern in patterns:
+        more = folder_patterns(pattern) if is_folder(pattern, isdir) else [pattern]
+        out += [p for p in more if p not in out]
+    return tuple(out)
+
+
 def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
     """The directories to watch for a glob pattern, and whether recursively.
 
@@ -104,6 +133,24 @@ def watch_dirs(pattern: str) -> list[tuple[str, bool]]:
         return [(root, recursive)]
     found = globbing.glob(os.path.join(*directories))
     return [(root, False), *((d, False) for d in sorted(found) if os.path.isdir(d))]
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """Whether ``pattern`` names ``path`` as the listing's glob does: folder by folder
+    (a ``*`` stays inside one), ``**`` any number of folders, none included
+    (``Logs/**/*.slog`` names ``Logs/a.slog``); ``./`` and ``~`` as there."""
+    want = os.path.normcase(os.path.normpath(os.path.expanduser(pattern))).split(os.sep)
+    have = os.path.normcase(os.path.normpath(path)).split(os.sep)
+
+    @functools.cache
+    def match(i: int, j: int) -> bool:  # want[i:] against have[j:]
+        if i == len(want):
+            return j == len(have)
+        if want[i] == "**":
+            return match(i + 1, j) or (j < len(have) and match(i, j + 1))
+        return j < len(have) and fnmatchcase(have[j], want[i]) and match(i + 1, j + 1)
+
+    return match(0, 0)
 
 
 def patterns_matching(patterns: Iterable[str], paths: Iterable[str]) -> set[str]:

@@ -36,8 +36,9 @@ class StateLock:
             self.path, mode=0o600, thread_local=False, preserve_lock_file=True
         )
 
-    def acquire(self, wait_s: float = WAIT_S) -> None:
-        """Take the lock, or say who holds it.
+    def acquire(self, wait_s: float = WAIT_S, config: Path | None = None) -> None:
+        """Take the lock, or say who holds it; ``config`` (the daemon's config file)
+        is written beside the pid, so ``init`` can tell which config runs.
 
         Raises:
             StateError: another process holds it (its pid named), it cannot be made,
@@ -51,8 +52,8 @@ class StateLock:
             who = f"pid {pid}" if pid else "another process"
             raise StateError(
                 f"{self.path}: locked by logwatch {who}, which already uses the state "
-                f"{self.state_path}; stop it first, or give this one its own "
-                "state_dir (or --state)"
+                f"{self.state_path}; stop it first, or give this one a config with "
+                "its own state_dir (`scan --follow` takes --state DIR)"
             ) from None
         except OSError as exc:
             raise StateError(
@@ -61,7 +62,8 @@ class StateLock:
         # a new file renamed into place: a link left there is never followed; if it
         # cannot be written the lock still works, status just cannot name the holder
         with contextlib.suppress(OSError):
-            write_private(self.pid_path, f"{os.getpid()}\n".encode())
+            said = f"{os.getpid()}\n" + (f"{config}\n" if config else "")
+            write_private(self.pid_path, said.encode("utf-8", "surrogateescape"))
 
     def release(self) -> None:
         """Give the lock up (the OS does it too when the process ends)."""
@@ -86,11 +88,24 @@ class StateLock:
         self._lock.release()
         return None
 
-    def _read_pid(self) -> int:
+    def holder_config(self) -> Path | None:
+        """The config file of the process holding the lock, when it said (a daemon
+        does; ``scan --follow`` has none). None when no process holds it."""
+        if self.holder() is None:
+            return None
+        lines = self._read_lines()
+        return Path(lines[1]) if len(lines) > 1 and lines[1] else None
+
+    def _read_lines(self) -> list[str]:
         try:
-            text = self.pid_path.read_text().strip()
+            raw = self.pid_path.read_bytes()
         except OSError:
-            return UNKNOWN_PID
+            return []
+        return raw.decode("utf-8", "surrogateescape").splitlines()
+
+    def _read_pid(self) -> int:
+        lines = self._read_lines()
+        text = lines[0].strip() if lines else ""
         return int(text) if text.isdigit() else UNKNOWN_PID
 
     def __enter__(self) -> StateLock:

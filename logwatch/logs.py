@@ -14,7 +14,7 @@ import os
 import sys
 import threading
 from collections import Counter, deque
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -34,6 +34,15 @@ FILE_BACKUPS = 3
 FILE_NAME = "logwatch.log"
 HANDLER_NAME = "logwatch"
 
+
+#: ``--log-level`` / ``LOGWATCH_LOG_LEVEL``: the names, lowest first.
+LEVELS = ("debug", "info", "warning", "error", "critical")
+#: A level's syslog priority, which journald reads from a ``<N>`` before a line
+#: (sd-daemon(3)): critical 2, error 3, warning 4, info 6, debug 7.
+PRIORITIES = {"critical": 2, "error": 3, "warning": 4, "info": 6, "debug": 7}
+#: Values logwatch logs of its own (where it listens), never masked: masking them hid
+#: what a trader needs to read (``metrics_listening address=****``).
+OWN_FIELDS = frozenset({"address"})
 
 #: Events of one name and level let through per THROTTLE_WINDOW_S; the rest are counted.
 THROTTLE_BURST = 10
@@ -78,14 +87,54 @@ class Throttle:
         return event
 
 
+#: The config's own secrets (channel tokens, passwords: ``redact.secret_forms``),
+#: masked in every event besides what ``redact`` finds by their shape.
+_secrets: tuple[str, ...] = ()
+
+
+def mask_also(secrets: tuple[str, ...]) -> None:
+    """Mask these too in every event from now on (the config's; set again on reload)."""
+    global _secrets
+    _secrets = secrets
+
+
 def _masked(
     logger: Any, method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """Every text masked (API keys, passwords, tokens, IPs) before it is written."""
+    """Every text masked (API keys, passwords, tokens, IPs, the config's secrets)
+    before it is written, but logwatch's own values (``OWN_FIELDS``)."""
     for key, value in event.items():
-        if isinstance(value, str):
-            event[key] = redact(value)
+        if isinstance(value, str) and key not in OWN_FIELDS:
+            event[key] = redact(value, _secrets)
     return event
+
+
+def to_journal(stream: TextIO, env: Mapping[str, str]) -> bool:
+    """Whether ``stream`` is connected to the journal: systemd sets ``JOURNAL_STREAM``
+    to its device and inode (``dev:inode``), compared as systemd.exec(5) says, so a
+    child whose stderr was redirected elsewhere is not fooled by the inherited value."""
+    wanted = env.get("JOURNAL_STREAM", "")
+    dev, sep, inode = wanted.partition(":")
+    if not sep:
+        return False
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+    return f"{st.st_dev}:{st.st_ino}" == f"{dev}:{inode}"
+
+
+def _journal(render: structlog.types.Processor) -> structlog.types.Processor:
+    """``render``'s line after its ``<N>`` priority, for journald."""
+
+    def rendered(logger: Any, method: str, event: MutableMapping[str, Any]) -> Any:
+        level = str(event.get("level", method)).lower()
+        line = render(logger, method, event)
+        if not isinstance(line, str):  # the console renderer gives text
+            return line
+        return f"<{PRIORITIES.get(level, 6)}>{line}"
+
+    return rendered
 
 
 def _shown(render: structlog.types.Processor) -> structlog.types.Processor:
@@ -110,17 +159,24 @@ def configure(
     as_json: bool | None = None,
     log_dir: Path | None = None,
     clock: Clock | None = None,
+    level: str = "info",
+    env: Mapping[str, str] | None = None,
 ) -> Path | None:
-    """Send structlog events (and stdlib ones, e.g. watchdog's) to ``stream``.
+    """Send structlog events (and stdlib ones, e.g. watchdog's) of ``level`` and above
+    to ``stream``.
 
-    JSON lines when ``as_json`` (the default when the stream is not a terminal, for
-    journald), else one readable line per event. With no stream and no ``sys.stderr``
-    either, JSON lines go to a rotating file in ``log_dir``; its path is returned.
+    To the journal (``JOURNAL_STREAM`` names the stream): one readable line per event
+    after its ``<N>`` priority, without a time (the journal keeps its own). Else JSON
+    lines when ``as_json`` (the default when the stream is not a terminal: a file or a
+    log collector), else one readable line per event. With no stream and no
+    ``sys.stderr`` either, JSON lines go to a rotating file in ``log_dir``; its path is
+    returned.
     """
     if stream is None:
         stream = sys.stderr
     path: Path | None = None
     handler: logging.Handler
+    journal = False
     if stream is None:
         path = (log_dir or default_log_dir()) / FILE_NAME
         handler = _file_handler(path)
@@ -129,19 +185,25 @@ def configure(
         _log_uncaught()
     else:
         handler = logging.StreamHandler(stream)
+        journal = as_json is None and to_journal(
+            stream, os.environ if env is None else env
+        )
         if as_json is None:
-            as_json = not stream.isatty()
+            as_json = not journal and not stream.isatty()
     renderer = _shown(
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if as_json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
+    if journal:
+        renderer = _journal(renderer)
     shared: list[structlog.types.Processor] = [
         _masked,  # ours and other libraries' records alike
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
+    if not journal:
+        shared.append(structlog.processors.TimeStamper(fmt="iso", utc=True))
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,  # debug events cost nothing at info
@@ -169,8 +231,12 @@ def configure(
             old.close()
     handler.set_name(HANDLER_NAME)
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
-    logging.getLogger("watchdog").setLevel(logging.WARNING)
+    # below info only logwatch's own events: other libraries' debug lines hold what
+    # logwatch cannot mask (a webhook's path, a request's query)
+    wanted = logging.getLevelName(level.upper())
+    root.setLevel(max(logging.INFO, wanted))
+    logging.getLogger("logwatch").setLevel(wanted)
+    logging.getLogger("watchdog").setLevel(max(logging.WARNING, root.level))
     return path
 
 

@@ -18,6 +18,7 @@ from prometheus_client import (
     Gauge,
     PlatformCollector,
     ProcessCollector,
+    disable_created_metrics,
     start_http_server,
 )
 
@@ -25,8 +26,10 @@ from logwatch.config import split_address
 
 log = structlog.get_logger("logwatch.metrics")
 
-#: What ``logwatch_alerts_total{outcome}`` counts.
-OUTCOMES = ("delivered", "failed", "expired")
+#: The label of ``logwatch_build_info`` that carries the config's ``instance:`` name
+#: (not ``instance``: Prometheus sets that label itself, to the scrape target, and
+#: would store ours as ``exported_instance``)
+INSTANCE_LABEL = "logwatch_instance"
 
 
 def package_version() -> str:
@@ -51,6 +54,8 @@ class Metrics:
     """logwatch's own metrics, in a registry of their own."""
 
     def __init__(self, instance: str, heartbeat: bool = False) -> None:
+        # one counter is one series: no ``_created`` companions (process-wide)
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped upstream
         self.registry = CollectorRegistry()
         registry = self.registry
         ProcessCollector(registry=registry)
@@ -66,8 +71,15 @@ class Metrics:
         )
         self.alerts = Counter(
             "logwatch_alerts",
-            "Deliveries per channel: delivered, failed (an attempt) or expired.",
+            "Alerts per channel that were delivered or expired (given up).",
             ["channel", "outcome"],
+            registry=registry,
+        )
+        self.failures = Counter(
+            "logwatch_delivery_failures",
+            "Sends per channel that failed and will be retried (one send may carry "
+            "several alerts).",
+            ["channel"],
             registry=registry,
         )
         self.pending = Gauge(
@@ -96,8 +108,8 @@ class Metrics:
         )
         build = Gauge(
             "logwatch_build_info",
-            "logwatch's version and instance name (always 1).",
-            ["version", "instance"],
+            "logwatch's version and the config's instance name (always 1).",
+            ["version", INSTANCE_LABEL],
             registry=registry,
         )
         build.labels(package_version(), instance).set(1)
@@ -150,8 +162,13 @@ class Metrics:
             self.pending.labels(channel).set(pending.get(channel, 0))
 
     def outcome(self, channel: str, outcome: str, count: int = 1) -> None:
-        """Count deliveries of one outcome on one channel."""
-        self.alerts.labels(channel, outcome).inc(count)
+        """Count ``count`` alerts of one outcome on one channel; a ``failed`` send is
+        one failure of the channel, however many alerts it carried (they are counted
+        when they are delivered or expire)."""
+        if outcome == "failed":
+            self.failures.labels(channel).inc()
+        else:
+            self.alerts.labels(channel, outcome).inc(count)
 
     def hit(self, rule: str, severity: str) -> None:
         """Count one rule match."""

@@ -44,6 +44,8 @@ class ChannelKind(StrEnum):
     TELEGRAM = "telegram"
     EMAIL = "email"
     DESKTOP = "desktop"
+    #: logwatch's own console:// (a terminal or its log file): no limit, our text only
+    CONSOLE = "console"
     ALERTMANAGER = "alertmanager"
     WEBHOOK = "webhook"
 
@@ -103,13 +105,37 @@ class Record:
     truncated: bool = False
 
 
+#: An exchange's error code: a number, or a string (Kraken's ``EOrder:…``).
+Code = int | str
+
+
+class Recognition(NamedTuple):
+    """Why a record was recognised as it was: each layer's decision and evidence
+    (a tuple: one is made per hit, and a tuple is made three times faster)."""
+
+    #: where the error is stated (``json``, ``key-value``, ``exception-class``,
+    #: ``kraken``, ``error-number``, ``error-level``, ``shape``, ``rule``)
+    envelope: str
+    envelope_evidence: str = ""
+    #: the exchange named (empty: none), how (``alias``, ``host``, ``connection``,
+    #: ``shape``, ``rule``, ``none``) and by which words
+    exchange: str = ""
+    attribution: str = "none"
+    attribution_evidence: str = ""
+    #: how the alert was chosen (``code``, ``exact``, ``broad``, ``text``,
+    #: ``exception-class``, ``words``, ``unknown``, ``rule``) and by what
+    classification: str = ""
+    classification_evidence: str = ""
+    category: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """A rule matched a record."""
 
     rule_id: str
     severity: Severity
-    codes: tuple[int, ...]
+    codes: tuple[Code, ...]
     record: Record
     line: int
     captures: Mapping[str, str]
@@ -118,6 +144,8 @@ class Hit:
     exchange: str = ""
     #: the exchange's own message, when a catalogue shape found one
     message: str = ""
+    #: how the recognizer reached this hit (None: a rule alone)
+    recognition: Recognition | None = None
 
 
 @dataclass(frozen=True, slots=True)

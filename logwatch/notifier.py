@@ -24,6 +24,7 @@ import apprise
 import regex
 import structlog
 from apprise.decorators import notify
+from pydantic import SecretStr, ValidationError
 
 from logwatch import alertmanager
 from logwatch.config import Channel, LoadedConfig, config_secrets
@@ -76,7 +77,8 @@ def _console(
     """
     # every line marked: a log that receives this output cannot trigger logwatch;
     # the log line's escape sequences shown, not obeyed by the terminal
-    text = shown(f"[{notify_type.upper()}] {title}\n{body}")
+    # only our text: no "[FAILURE]" of Apprise's notify type before every alert
+    text = shown(f"{title}\n{body}")
     marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
     stream = sys.stderr
     if stream is None:
@@ -101,6 +103,17 @@ def desktop_session() -> bool:
     if sys.platform in ("win32", "darwin"):
         return True
     return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
+
+
+def no_desktop() -> str:
+    """Why ``desktop://`` cannot show a notification here ("" when it can: then its
+    alerts go to the console instead)."""
+    if desktop_session():
+        return ""
+    return (
+        "there is no desktop here (no graphical session: DBUS_SESSION_BUS_ADDRESS "
+        "is not set, as on a server or over SSH)"
+    )
 
 
 def desktop_urgency(notify_type: str) -> str:
@@ -342,9 +355,9 @@ class Notifier:
         self.channels: dict[str, Channel] = {c.name: c for c in loaded.config.channels}
         self.secrets = tuple(_secrets(loaded.config.channels))
         self.hosts = tuple(_hosts(loaded.config.channels))
-        logging.getLogger("apprise").setLevel(
-            logging.INFO
-        )  # never DEBUG: it shows tokens
+        # its warnings only: never DEBUG (it shows tokens), and not its INFO lines
+        # ("Notifying 1 service(s)", "Sent Console notification" between the alerts)
+        logging.getLogger("apprise").setLevel(logging.WARNING)
         asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
         asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
         self._apprise = apprise.Apprise(asset=asset)
@@ -458,6 +471,66 @@ class Notifier:
         for i, host in enumerate(hosts):
             text = text.replace(f"\x00{i}\x00", host)
         return text
+
+
+def apprise_channels(
+    path: Path, tags: Collection[str], taken: Collection[str]
+) -> tuple[list[Channel], list[str]]:
+    """The channels of an Apprise config file (YAML or TEXT, read by Apprise): one per
+    URL, named after its first tag (``apprise`` without one), ``-2``, ``-3``... where a
+    name is ``taken`` already; with ``tags``, only URLs that carry one of them. And
+    every problem with it, masked: what Apprise refused, each URL logwatch refuses
+    (a Telegram URL without its chat), or why it gave nothing."""
+    collect = _Collect()
+    logger = logging.getLogger("apprise")
+    logger.addHandler(collect)
+    try:
+        config = apprise.AppriseConfig()
+        config.add(str(path))
+        services = config.services()
+    except Exception as exc:  # noqa: BLE001  boundary: any file must not crash us
+        services, said = [], [f"{type(exc).__name__}: {exc}"]
+    else:
+        said = []
+    finally:
+        logger.removeHandler(collect)
+    said += [r.getMessage() for r in collect.records]
+    wanted = {t.lower() for t in tags}
+    names = set(taken)
+    channels = []
+    for number, service in enumerate(services, 1):
+        own = sorted(str(t).lower() for t in service.tags)
+        if wanted and wanted.isdisjoint(own):
+            continue
+        name = _channel_name(own[0] if own else "apprise", names)
+        try:
+            url = service.url(privacy=False)  # type: ignore[no-untyped-call]
+            channels.append(Channel(name=name, url=SecretStr(url)))
+        except (ValidationError, TypeError, ValueError) as exc:
+            why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
+            said.append(f"URL {number} ({service.service_name}): {why}")
+            continue
+        names.add(name)
+    if services and not channels and not said:
+        said.append(f"no URL has a tag of {', '.join(sorted(wanted))}")
+    elif not services and not said:
+        said.append("no notification URL in it")
+    return channels, [redact(s) for s in said]
+
+
+def _channel_name(tag: str, taken: Collection[str]) -> str:
+    """A channel name made of an Apprise tag (which may hold what a name may not),
+    unique among ``taken``."""
+    base = _NOT_IN_NAME.sub("-", tag.lower()).strip("-_")[:34] or "apprise"
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+#: What a channel name may not hold (an Apprise tag may)
+_NOT_IN_NAME = regex.compile(r"[^a-z0-9_-]++")
 
 
 def _hosts(channels: Sequence[Channel]) -> list[str]:

@@ -22,6 +22,7 @@ OWN_VARIABLES = frozenset(
         "LOGWATCH_STATE_DIR",
         "LOGWATCH_CACHE_DIR",
         "LOGWATCH_CACHE_KEY",
+        "LOGWATCH_LOG_LEVEL",
     }
 )
 

@@ -179,11 +179,13 @@ class Remote:
         verdict = self.limiter.take(chat.id, self.clock.monotonic())
         if verdict == "drop":
             return
-        if verdict == "warn":
-            self.bot.send(chat.id, cmd.say(self.lang, "slow_down"))
-            return
         by = str((message.get("from") or {}).get("first_name") or chat.name)
-        self.bot.send(chat.id, self.answer(command, channel, by))
+        answer = self.answer(command, channel, by)
+        if verdict == "warn":
+            # this command is answered too: the warning rides along with it
+            every = f"{self.limiter.every_s:g}"
+            answer += "\n\n" + cmd.say(self.lang, "slow_down", every=every)
+        self.bot.send(chat.id, answer)
 
     def answer(self, command: cmd.Command, channel: str, by: str) -> str:
         """The answer to one command (and what it changes)."""

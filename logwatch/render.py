@@ -26,6 +26,8 @@ BUDGETS: dict[str, int] = {
     ChannelKind.DESKTOP: 600,
     ChannelKind.EMAIL: 20000,
     ChannelKind.WEBHOOK: 8000,
+    # a console cuts nothing: a record is already kept to redact.MAX_REDACTED_CHARS
+    ChannelKind.CONSOLE: 1 << 30,
 }
 LINE_CHARS = 500
 
@@ -52,14 +54,14 @@ _TEXT: dict[str, dict[str, str]] = {
             "(first {first}, last {last})."
         ),
         "still": "Still happening: {title}",
-        "repeated_body": "Repeated {n} times in {window} (first {first}, last {last}).",
+        "repeated_body": "Repeated {times} in {window} (first {first}, last {last}).",
         "folded": "Repeated {n}× across {errors} errors: {title}",
         "folded_body": (
-            "{n} more times across {errors} distinct errors of this kind (first "
+            "{more} across {errors} of this kind (first "
             "{first}, last {last}), counted together: more errors were open at once "
             "than logwatch follows one by one."
         ),
-        "still_body": "Happened {n} more times in the last {window}.",
+        "still_body": "Happened {more} in the last {window}.",
         "when": "When",
         "where": "Where",
         "what": "What to do",
@@ -71,7 +73,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "connection",
         "symbol": "symbol",
         "file": "file",
-        "group_title": "{alerts} more alerts grouped ({rules} kinds)",
+        "group_title": "{alerts} grouped ({rules} kinds)",
+        # plural forms (``plural``): one|other
+        "times": "time|times",
+        "more": "more time|more times",
+        "errors": "distinct error|distinct errors",
+        "alerts": "more alert|more alerts",
         "group_intro": (
             "Too many alerts at once to send one by one (this channel takes {limit} "
             "messages a minute); the rest, grouped:"
@@ -89,15 +96,15 @@ _TEXT: dict[str, dict[str, str]] = {
         ),
         "still": "Продолжается: {title}",
         "repeated_body": (
-            "Повторилось {n} раз за {window} (первый раз {first}, последний {last})."
+            "Повторилось {times} за {window} (первый раз {first}, последний {last})."
         ),
         "folded": "Повторилось {n}× в {errors} разных ошибках: {title}",
         "folded_body": (
-            "Ещё {n} раз в {errors} разных ошибках этого вида (первый раз {first}, "
+            "Ещё {more} в {errors} этого вида (первый раз {first}, "
             "последний {last}), посчитано вместе: открытых ошибок было больше, чем "
             "logwatch отслеживает по одной."
         ),
-        "still_body": "Ещё {n} раз за последние {window}.",
+        "still_body": "Ещё {more} за последние {window}.",
         "when": "Когда",
         "where": "Где",
         "what": "Что сделать",
@@ -109,7 +116,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "connection": "подключение",
         "symbol": "символ",
         "file": "файл",
-        "group_title": "Ещё {alerts} оповещений вместе (видов: {rules})",
+        "group_title": "Ещё {alerts} вместе (видов: {rules})",
+        # plural forms (``plural``): one|few|many
+        "times": "раз|раза|раз",
+        "more": "раз|раза|раз",
+        "errors": "разной ошибке|разных ошибках|разных ошибках",
+        "alerts": "оповещение|оповещения|оповещений",
         "group_intro": (
             "Слишком много оповещений сразу, чтобы слать по одному (канал принимает "
             "{limit} сообщений в минуту); остальные — вместе:"
@@ -127,6 +139,23 @@ class Message:
 
     title: str
     body: str
+
+
+def plural(n: int, forms: str, lang: str) -> str:
+    """``n`` and the word's form for it: ``forms`` is ``one|other`` in English,
+    ``one|few|many`` in Russian (CLDR: 1, 21 раз; 2-4, 22 раза; 5-20, 11 раз).
+    ``3 раза``, ``5 раз``, ``1 time``."""
+    words = forms.split("|")
+    if lang == "ru" and len(words) == 3:
+        if n % 10 == 1 and n % 100 != 11:
+            word = words[0]
+        elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            word = words[1]
+        else:
+            word = words[2]
+    else:
+        word = words[0] if n == 1 else words[-1]
+    return f"{n} {word}"
 
 
 def format_duration(seconds: float, lang: str) -> str:
@@ -193,15 +222,17 @@ def render(
             first, last = _clock(alert.first_at), _clock(alert.last_at)
         lines.append(
             t["folded_body" if alert.folded else "repeated_body"].format(
-                n=alert.count,
-                errors=alert.folded,
+                times=plural(alert.count, t["times"], lang),
+                more=plural(alert.count, t["more"], lang),
+                errors=plural(alert.folded, t["errors"], lang),
                 window=window,
                 first=first,
                 last=last,
             )
         )
     elif alert.kind is AlertKind.REMINDER:
-        lines.append(t["still_body"].format(n=alert.count, window=window))
+        more = plural(alert.count, t["more"], lang)
+        lines.append(t["still_body"].format(more=more, window=window))
     elif alert.kind is AlertKind.RESOLVED:
         began = alert.started_at or alert.created_at
         ended = alert.last_at or began
@@ -236,7 +267,7 @@ def render(
     if record is not None:
         text = (
             record.raw
-            if len(record.raw) <= LINE_CHARS
+            if len(record.raw) <= LINE_CHARS or channel == ChannelKind.CONSOLE
             else record.raw[:LINE_CHARS] + "…"
         )
         lines += ["", f"{t['line']}: {text}"]
@@ -256,7 +287,9 @@ def render_group(
     t = _TEXT.get(lang, _TEXT["en"])
     severities = _SEVERITY.get(lang, _SEVERITY["en"])
     alerts = sum(g.alerts for g in lines)
-    title = t["group_title"].format(alerts=alerts, rules=len(lines))
+    title = t["group_title"].format(
+        alerts=plural(alerts, t["alerts"], lang), rules=len(lines)
+    )
     body = [t["group_intro"].format(limit=limit), ""]
     for g in lines:
         rule = rules.get(g.rule_id)

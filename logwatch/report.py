@@ -16,11 +16,13 @@ from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Scan
-    from logwatch.model import Hit, Record
+    from logwatch.model import Hit, Recognition, Record
     from logwatch.rules import Rule, RuleSet
 
 #: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
+#: How many encoded recognitions a report keeps.
+_RECOGNITIONS_KEPT = 4096
 
 
 class Report:
@@ -34,6 +36,8 @@ class Report:
         self.lines = 0
         self.misses: list[Record] = []
         self.disabled_seen: set[str] = set()
+        #: recognitions repeat (one rule, one exchange): each encoded once
+        self._recognitions: dict[Recognition, str] = {}
 
     def add(self, scan: Scan) -> str:
         """The hits of one scan, counted (a heartbeat rule's are signs of life, not
@@ -75,7 +79,16 @@ class Report:
             "symbol": fields.get("symbol"),
             "key": list(hit.key),
         }
-        return _JSON_LINE.encode(obj) + "\n"
+        line = _JSON_LINE.encode(obj)
+        r = hit.recognition
+        if r is None:
+            return line[:-1] + ', "recognition": null}\n'
+        encoded = self._recognitions.get(r)
+        if encoded is None:
+            if len(self._recognitions) >= _RECOGNITIONS_KEPT:
+                self._recognitions.clear()
+            encoded = self._recognitions[r] = _JSON_LINE.encode(recognition_json(hit))
+        return f'{line[:-1]}, "recognition": {encoded}}}\n'
 
     def title(self, hit: Hit) -> str:
         """The hit's title: its rule's, or the exchange's own message for a code the
@@ -157,6 +170,20 @@ def rules_table(rules: Iterable[Rule], lang: str) -> list[str]:
     return out
 
 
+def _file_line(f: Mapping[str, Any]) -> str:
+    return (
+        f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
+        f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+    )
+
+
+def _held(held: Mapping[str, Any] | None) -> str:
+    """Why alerts wait that were never tried: held back until the quiet hours end."""
+    if not held:
+        return ""
+    return f" ({held['count']} held for the quiet hours, until {held['until']})"
+
+
 def status_json(info: Mapping[str, Any]) -> str:
     """``status --json``: the one object, as ``read_status`` and the lock made it."""
     return shown(json.dumps(info, ensure_ascii=False, indent=2))
@@ -172,23 +199,36 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
     else:
         who = f"pid {daemon['pid']}" if daemon["pid"] else "pid unknown"
         out.append(f"daemon: running, {who} (holds {info['lock']})")
-    out.append(f"files followed: {len(info['files'])}")
-    for f in info["files"]:
+    followed = [f for f in info["files"] if f.get("followed", True)]
+    earlier = [f for f in info["files"] if not f.get("followed", True)]
+    by = "" if daemon["running"] else " (by the last run)"
+    out.append(f"files followed{by}: {len(followed)}")
+    for f in followed:
+        out.append(_file_line(f))
+    if earlier:
         out.append(
-            f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
-            f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+            f"files of an earlier config, no longer followed (their positions are kept "
+            f"a while in case they come back): {len(earlier)}"
         )
+        out.extend(_file_line(f) for f in earlier)
     out.append(f"open dedup windows: {len(info['windows'])}")
     for w in info["windows"]:
         key = ", ".join(w["key"]) or "-"
-        out.append(
-            f"  {w['rule']} [{key}]: {w['pending']} repeats for the digest at "
-            f"{w['closes_at']}"
-        )
+        due = f"for the digest at {w['closes_at']}"
+        if w.get("overdue"):
+            due = (
+                f"for the digest due {w['closes_at']}, sent when logwatch runs again"
+                if not daemon["running"]
+                else f"for the digest due {w['closes_at']}, being sent"
+            )
+        out.append(f"  {w['rule']} [{key}]: {w['pending']} repeats {due}")
     out.append(f"active mutes: {len(info['mutes'])}")
     for m in info["mutes"]:
         out.append(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
-    waiting = ", ".join(f"{c} {n}" for c, n in info["waiting"].items())
+    held = info.get("held", {})
+    waiting = ", ".join(
+        f"{c} {n}" + _held(held.get(c)) for c, n in info["waiting"].items()
+    )
     out.append(f"alerts waiting: {waiting or 'none'}")
     for name, c in info["channels"].items():
         ok = c["last_ok"] or "never"
@@ -204,3 +244,23 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
     if heartbeat is not None:
         out.append(heartbeat)
     return [shown(line, keep="\t") for line in out]
+
+
+def recognition_json(hit: Hit) -> dict[str, object] | None:
+    """Each layer's decision and evidence, so a wrong alert can be explained."""
+    r = hit.recognition
+    if r is None:
+        return None
+    return {
+        "envelope": {"kind": r.envelope, "evidence": r.envelope_evidence},
+        "attribution": {
+            "exchange": r.exchange or None,
+            "by": r.attribution,
+            "evidence": r.attribution_evidence,
+        },
+        "classification": {
+            "by": r.classification,
+            "evidence": r.classification_evidence,
+            "category": r.category or None,
+        },
+    }

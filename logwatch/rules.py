@@ -25,7 +25,7 @@ import regex
 
 from logwatch import formats
 from logwatch.errors import ConfigError, InvalidConfig, RuleError, StateError
-from logwatch.model import RECORD_FIELDS, Line, Record, Severity
+from logwatch.model import RECORD_FIELDS, Code, Line, Record, Severity
 from logwatch.paths import RulesCache
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
@@ -56,6 +56,8 @@ if TYPE_CHECKING:
 
 #: Files of catalogue codes end with this (``binance.codes.csv``).
 CODES_SUFFIX = ".codes.csv"
+#: The file of exception class names and their categories.
+CLASSES_NAME = "exception-classes.csv"
 
 #: Per-call limit for one regex search; see engine.Engine for what happens on expiry.
 DEFAULT_TIMEOUT_S = 0.1
@@ -67,7 +69,7 @@ class Rule:
 
     id: str
     severity: Severity
-    codes: tuple[int, ...]
+    codes: tuple[Code, ...]
     title: dict[str, str]
     remedy: dict[str, str]
     patterns: tuple[regex.Pattern[str], ...]
@@ -91,6 +93,8 @@ class Rule:
     #: whether alerts take their title from the message the exchange sent
     message_title: bool = False
     expect_s: float | None = None
+    #: alert only when hit this many times (count) within this many seconds
+    at_least: tuple[int, float] | None = None
     #: every pattern's search costs a bounded work per position of the text (see
     #: ``patterns.bounded_work``): searched without a timeout
     bounded: bool = False
@@ -279,6 +283,7 @@ def _compile(
         mute_for_s=spec.mute_for,
         exchange=spec.id.split(".", 1)[0] if "." in spec.id else "",
         expect_s=spec.expect,
+        at_least=(spec.at_least.count, spec.at_least.within) if spec.at_least else None,
         bounded=all(bounded_work(text) for text in (*spec.patterns, *spec.ignore)),
     )
     if not broken and rule.keywords:
@@ -436,11 +441,20 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
         if not directory.is_dir():
             missing.append(ConfigError(str(directory), 0, "no such rules directory"))
             continue
+        # sub-folders too (rules/ccxt/…), each folder's files before its sub-folders'
         files.extend(
             sorted(
-                p
-                for p in directory.iterdir()
-                if p.suffix in (".yaml", ".yml") or p.name.endswith(CODES_SUFFIX)
+                (
+                    p
+                    for p in directory.rglob("*")
+                    if (
+                        p.suffix in (".yaml", ".yml")
+                        or p.name.endswith(CODES_SUFFIX)
+                        or p.name == CLASSES_NAME
+                    )
+                    and p.is_file()
+                ),
+                key=lambda p: (len(p.relative_to(directory).parts), p),
             )
         )
     if missing:
@@ -742,8 +756,14 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
     shipped = builtin_rules_dir()
     builtin_sources: set[str] = set()
     for path in rule_files(dirs, builtin):
-        if builtin and path.parent == shipped:
+        if builtin and shipped in path.parents:
             builtin_sources.add(str(path))
+        if path.name == CLASSES_NAME:
+            try:
+                errors.extend(cat.parse_classes(cat.read_text(path), str(path), parts))
+            except ConfigError as exc:
+                errors.append(exc)
+            continue
         if path.name.endswith(CODES_SUFFIX):
             try:
                 text = cat.read_text(path)
@@ -772,7 +792,7 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
         parts, rows, {r.id for r in rules}, builtin_sources
     )
     errors.extend(problems)
-    rules.extend(cat.catalogue_rules(catalogue))
+    rules.extend(cat.catalogue_rules(catalogue, {r.id for r in rules}))
     rules.append(UNMATCHED)
     ids = {rule.id for rule in rules}
     for rule in rules:

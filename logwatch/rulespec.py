@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from logwatch.config import Duration
+from logwatch.config import AtLeast, Duration
 from logwatch.model import Severity
 
 
@@ -57,6 +57,8 @@ class RuleSpec(Strict):
     mute_for: Duration = 1800.0
     #: a heartbeat rule: it fires when its pattern was NOT seen for this long
     expect: Annotated[Duration, Field(ge=EXPECT_S[0], le=EXPECT_S[1])] | None = None
+    #: alert only when it hits this often (default: at the first hit)
+    at_least: AtLeast | None = None
 
 
 class RuleFile(Strict):

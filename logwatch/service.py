@@ -295,8 +295,9 @@ def systemd_executable(path: str, what: str = "the logwatch executable") -> str:
 
 
 def unit_text(template_text: str, executable: Path, config: Path | None) -> str:
-    """A unit with the real path of ``logwatch`` in its ``ExecStartPre=``/``ExecStart=``
-    (and ``--config``, when given, in place of the shipped one).
+    """A unit with the real path of ``logwatch`` in its ``ExecStartPre=``,
+    ``ExecStart=`` and ``ExecReload=`` (and ``--config``, when given, in place of the
+    shipped one).
 
     Raises:
         ConfigError: a path holds a control character.
@@ -304,7 +305,7 @@ def unit_text(template_text: str, executable: Path, config: Path | None) -> str:
     out = []
     for line in template_text.splitlines():
         key, sep, value = line.partition("=")
-        if sep and key in ("ExecStartPre", "ExecStart"):
+        if sep and key in ("ExecStartPre", "ExecStart", "ExecReload"):
             words = value.split()
             verb = words[1] if len(words) > 1 else "run"
             args = [verb]

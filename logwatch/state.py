@@ -27,6 +27,7 @@ from logwatch.clock import Clock
 from logwatch.codec import WINDOWS
 from logwatch.drives import on_network_drive
 from logwatch.errors import StateError
+from logwatch.listing import path_matches
 from logwatch.model import DeliveryStatus, FileState, Queued
 from logwatch.paths import state_path as state_path  # computed there
 from logwatch.privatefiles import check_private_dir, make_dir
@@ -714,6 +715,8 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
         "windows": [],
         "mutes": [],
         "waiting": {},
+        "held": {},
+        "patterns": [],
         "channels": {},
         "errors": [],
         "user_mutes": [],
@@ -725,19 +728,25 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
     info: dict[str, Any] = {"state": str(path), **empty}
     try:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        info["files"] = [
-            {
-                "path": r[0],
-                "offset": r[1],
-                "line": r[2],
-                "lines_read": r[2] - 1,
-                "last_seen": when(r[3]),
-                "last_line_at": when(_mtime(r[0])),
-            }
-            for r in conn.execute(
-                "SELECT path, offset, line, last_seen FROM files ORDER BY path"
-            )
-        ]
+        patterns = _latest_patterns(conn) if version >= 6 else []
+        info["patterns"] = patterns
+        info["files"] = sorted(
+            (
+                {
+                    "path": r[0],
+                    "offset": r[1],
+                    "line": r[2],
+                    "lines_read": r[2] - 1,
+                    "last_seen": when(r[3]),
+                    "last_line_at": when(_mtime(r[0])),
+                    "followed": not patterns or _matches(r[0], patterns),
+                }
+                for r in conn.execute(
+                    "SELECT path, offset, line, last_seen FROM files ORDER BY path"
+                )
+            ),
+            key=lambda f: not f["followed"],
+        )
         if version >= 3:
             info["waiting"] = dict(
                 conn.execute(
@@ -745,6 +754,15 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
                     "WHERE status = 'pending' GROUP BY channel"
                 ).fetchall()
             )
+            info["held"] = {
+                r[0]: {"count": r[1], "until": when(r[2])}
+                for r in conn.execute(
+                    "SELECT channel, count(*), max(next_at) FROM deliveries "
+                    "WHERE status = 'pending' AND attempts = 0 AND error = '' "
+                    "AND next_at > ? GROUP BY channel",
+                    (now,),
+                )
+            }
             info["errors"] = [
                 {"channel": r[0], "error": r[1], "at": when(r[2])}
                 for r in conn.execute(
@@ -754,7 +772,7 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
             ]
             info["windows"] = sorted(
                 (
-                    _window_row(payload, when)
+                    _window_row(payload, when, now)
                     for (payload,) in conn.execute("SELECT payload FROM windows")
                 ),
                 key=lambda w: (w["rule"], w["key"]),
@@ -799,13 +817,33 @@ def read_status(path: Path, now: float) -> dict[str, Any]:
 
 
 def _window_row(
-    payload: str, when: Callable[[float | None], str | None]
+    payload: str, when: Callable[[float | None], str | None], now: float
 ) -> dict[str, Any]:
-    """An open dedup window as status shows it."""
+    """An open dedup window as status shows it (``overdue``: it should have closed by
+    ``now``; its digest goes when a daemon runs again)."""
     w = WINDOWS.loads(payload)
+    closes = w.closes_at.timestamp()
     return {
         "rule": w.rule_id,
         "key": [k for k in w.fingerprint.split("\x1f")[1:] if k],
         "pending": w.repeats,
-        "closes_at": when(w.closes_at.timestamp()),
+        "closes_at": when(closes),
+        "overdue": closes < now,
     }
+
+
+def _latest_patterns(conn: sqlite3.Connection) -> list[str]:
+    """The glob patterns the last run followed: each save writes them all with one
+    time, so they are the ones seen last (a previous config's are older)."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT pattern FROM followed WHERE last_seen = "
+            "(SELECT max(last_seen) FROM followed) ORDER BY pattern"
+        )
+    ]
+
+
+def _matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether one of ``patterns`` names ``path``, as the listing matched it."""
+    return any(path_matches(path, p) for p in patterns)

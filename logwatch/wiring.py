@@ -7,6 +7,7 @@ channel threads and bot pollers.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import socket
@@ -27,19 +28,21 @@ from logwatch.config import (
     LoadedConfig,
     config_secrets,
     default_channels,
+    kind_name,
     load_config,
 )
-from logwatch.dedup import Deduper, QuietHours, build
+from logwatch.dedup import Deduper, QuietHours, Threshold, build
 from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
-from logwatch.errors import InvalidConfig, StateError
+from logwatch.errors import ConfigError, InvalidConfig, StateError
 from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
+from logwatch.listing import expand_folders, path_matches
 from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
-from logwatch.notifier import Notifier, desktop_session
+from logwatch.notifier import Notifier, apprise_channels, desktop_session
 from logwatch.paths import rules_cache
 from logwatch.places import default_sources, known_folders
 from logwatch.privatefiles import check_private_dir
@@ -65,9 +68,8 @@ POLL_JOIN_S = 0.5
 def source_name(path: str, sources: tuple[Source, ...]) -> str:
     """The name of the source whose patterns match ``path`` ("" if none does)."""
     for source in sources:
-        for pattern in source.patterns:
-            if fnmatch.fnmatch(path, str(Path(pattern).expanduser())):
-                return source.name
+        if any(path_matches(path, pattern) for pattern in source.patterns):
+            return source.name
     return ""
 
 
@@ -112,10 +114,11 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     rules = RuleSet(
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
+    rules, problems = _with_thresholds(loaded, rules)
     sources = tuple(
         Source(
             s.name,
-            tuple(s.paths),
+            expand_folders(s.paths),
             tuple(s.exclude),
             s.force_polling,
             s.backfill,
@@ -123,6 +126,12 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
+    loaded, read = with_apprise_config(loaded)
+    config = loaded.config
+    problems += read
+    problems += _route_problems(loaded, rules, [s.name for s in sources])
+    if problems:
+        raise InvalidConfig(sorted(problems, key=lambda e: e.line))
     if not config.channels:
         config = config.model_copy(
             update={"channels": default_channels(desktop_session())}
@@ -136,6 +145,96 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     )
 
 
+def _with_thresholds(
+    loaded: LoadedConfig, rules: RuleSet
+) -> tuple[RuleSet, list[ConfigError]]:
+    """The rules with the config's ``rules.at_least`` (by id or pattern) applied, and
+    a problem at its line for each pattern that names no rule."""
+    wanted = loaded.config.rules.at_least
+    problems = [
+        loaded.error(
+            ("rules", "at_least", pattern),
+            f"rules.at_least: {pattern!r} names no rule (`logwatch rules` lists them)",
+        )
+        for pattern in wanted
+        if not any(fnmatch.fnmatchcase(r.id, pattern) for r in rules)
+    ]
+    if not wanted:
+        return rules, problems
+
+    def threshold(rule: Rule) -> Rule:
+        for pattern, at_least in wanted.items():
+            if fnmatch.fnmatchcase(rule.id, pattern):
+                return dataclasses.replace(
+                    rule, at_least=(at_least.count, at_least.within)
+                )
+        return rule
+
+    return RuleSet(tuple(threshold(r) for r in rules), rules.catalogue), problems
+
+
+def with_apprise_config(
+    loaded: LoadedConfig,
+) -> tuple[LoadedConfig, list[ConfigError]]:
+    """The config with the channels of its ``apprise_config`` file added (each URL of
+    it one channel, secrets masked like any channel's), and each problem with the
+    file at the ``apprise_config`` line (a URL refused is one, never dropped)."""
+    config = loaded.config
+    path = config.apprise_config_path(loaded.doc.source if loaded.doc else None)
+    if path is None:
+        return loaded, []
+    taken = [c.name for c in config.channels]
+    channels, said = apprise_channels(path, config.apprise_tags, taken)
+    problems = [
+        loaded.error(("apprise_config",), f"apprise_config {path}: {why}")
+        for why in said
+    ]
+    config = config.model_copy(update={"channels": [*config.channels, *channels]})
+    return LoadedConfig(config, loaded.doc, loaded.warnings), problems
+
+
+def _route_problems(
+    loaded: LoadedConfig, rules: RuleSet, sources: list[str]
+) -> list[ConfigError]:
+    """Each channel's ``sources``, ``rules`` and ``categories`` must name something
+    that exists (a filter that matches nothing would silently send that channel
+    nothing): a problem at its line for each that does not."""
+    categories = {
+        kind_name(c)
+        for c in (*rules.catalogue.categories, *(t for r in rules for t in r.tags))
+    }
+    problems = []
+    for i, channel in enumerate(loaded.config.channels):
+        for j, name in enumerate(channel.sources or ()):
+            if name not in sources:
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "sources", j),
+                        f"channel {channel.name}: no source named {name!r} "
+                        f"(sources: {', '.join(sources)})",
+                    )
+                )
+        for j, pattern in enumerate(channel.rules or ()):
+            if not any(fnmatch.fnmatchcase(r.id, pattern) for r in rules):
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "rules", j),
+                        f"channel {channel.name}: {pattern!r} names no rule "
+                        "(`logwatch rules` lists them)",
+                    )
+                )
+        for j, category in enumerate(channel.categories or ()):
+            if kind_name(category) not in categories:
+                problems.append(
+                    loaded.error(
+                        ("channels", i, "categories", j),
+                        f"channel {channel.name}: no category or tag {category!r} "
+                        f"(known: {', '.join(sorted(categories))})",
+                    )
+                )
+    return problems
+
+
 def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     """A state_dir that cannot be created or written, or that is not private (the
     check of ``StateLock``), is a config error at its line: ``check`` and ``run``
@@ -144,6 +243,20 @@ def check_state_dir(loaded: LoadedConfig, path: Path) -> None:
     Raises:
         InvalidConfig: naming the ``state_dir`` line.
     """
+    file = next(
+        (f for f in (path, *path.parents) if f.exists() and not f.is_dir()), None
+    )
+    if file is not None:  # mkdir would say only "File exists" / "Not a directory"
+        where = "" if file == path else f", so state_dir {path} cannot be made there"
+        raise InvalidConfig(
+            [
+                loaded.error(
+                    ("state_dir",),
+                    f"state_dir {file} is a file, not a folder{where}: name a "
+                    "folder for logwatch's state (or move the file away)",
+                )
+            ]
+        )
     try:  # private from the start: a group-writable one would then be refused
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
@@ -195,6 +308,7 @@ class Parts:
         self._own_senders: Senders | None = None
         self._own_pollers: Pollers | None = None
         config = setup.loaded.config
+        self._rules = {r.id: r for r in setup.rules}
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
         deduper = build(
@@ -220,11 +334,15 @@ class Parts:
                 []
                 if self._muted(a)
                 else channels_for(
-                    setup.notifier, a.severity, resolved=a.kind is AlertKind.RESOLVED
+                    setup.notifier,
+                    a.severity,
+                    resolved=a.kind is AlertKind.RESOLVED,
+                    route=self._route(a),
                 )
             ),
             self.dispatcher.poke,
             Expectations(setup.rules),
+            Threshold({r.id: r.at_least for r in setup.rules if r.at_least}),
         )
         self.follower = Follower(
             self.engine,
@@ -374,6 +492,17 @@ class Parts:
             return alertmanager.message(body)
 
         return format_alerts
+
+    def _route(self, alert: Alert) -> tuple[str, str, tuple[str, ...]] | None:
+        """What a channel's filters look at: the alert's rule, its source and its
+        rule's category and tags (None for logwatch's own alerts: they go to all)."""
+        if alert.kind == AlertKind.SELF:
+            return None
+        path = alert.hit.record.path if alert.hit else ""
+        source = source_name(path, self.setup.sources) if path else ""
+        rule = self._rules.get(alert.rule_id)
+        kinds = (rule.category, *rule.tags) if rule is not None else ()
+        return alert.rule_id, source, tuple(k for k in kinds if k)
 
     def _muted(self, alert: Alert) -> bool:
         """Whether a mute sent from the phone covers this alert (never a self-alert)."""

@@ -25,7 +25,9 @@ import yaml
 from logwatch.clock import Clock
 from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
+from logwatch.listing import folder_patterns
 from logwatch.privatefiles import write_private
+from logwatch.render import plural
 from logwatch.telegram import (
     BotApi,
     Chat,
@@ -144,7 +146,8 @@ def parse_quiet_hours(text: str) -> tuple[str, str] | None:
 
 
 def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
-    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog``) or a pattern."""
+    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog`` at any depth: a
+    platform keeps its logs in subfolders) or a pattern."""
     expanded = os.path.expanduser(path.strip())  # noqa: PTH111  a user's text
     if Path(expanded).is_file():  # a name like "Bot [2].log" is a name, not a glob
         patterns = [glob.escape(expanded)]
@@ -153,14 +156,24 @@ def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
         patterns = [expanded]
         base = Path(expanded.split("*", 1)[0]).name or "logs"
     else:
-        folder = glob.escape(expanded.rstrip("/\\"))
-        patterns = [f"{folder}/*.{ext}" for ext in ("log", "txt", "slog")]
+        patterns = folder_patterns(expanded)
         base = Path(expanded.rstrip("/\\")).name or "logs"
     name = re.sub(r"[^\w.-]+", "-", base).strip("-")[:50] or "logs"
     unique, n = name, 2
     while unique in taken:
         unique, n = f"{name}-{n}", n + 1
     return {"name": unique, "paths": patterns}
+
+
+def matched_files(patterns: Sequence[str]) -> list[str]:
+    """The files that ``patterns`` match now (any depth where they say ``**``)."""
+    files = {
+        name
+        for pattern in patterns
+        for name in glob.glob(os.path.expanduser(pattern), recursive=True)  # noqa: PTH111, PTH207  str patterns
+        if Path(name).is_file()
+    }
+    return sorted(files)
 
 
 def found_logs(sources: Sequence[SourceSpec]) -> list[tuple[SourceSpec, list[str]]]:
@@ -229,11 +242,45 @@ def _clock_text(value: object) -> str:
 # -- asking ---------------------------------------------------------------------------
 
 
+class Stopped(WizardError):
+    """The user pressed Ctrl-C (or closed the input): a goodbye, not ``Aborted!``."""
+
+    def format_message(self) -> str:
+        """The goodbye on a line of its own (the cursor is after a question)."""
+        return "\n" + self.message
+
+
+#: Answers to a yes/no question, per language (y/n work in both).
+YES_NO: dict[str, tuple[frozenset[str], frozenset[str], str, str]] = {
+    "en": (frozenset({"y", "yes"}), frozenset({"n", "no"}), "Y/n", "y/N"),
+    "ru": (
+        frozenset({"y", "yes", "д", "да"}),
+        frozenset({"n", "no", "н", "нет"}),
+        "Д/н",
+        "д/Н",
+    ),
+}
+
+
 class Ui:
-    """Questions in a terminal; with ``yes``: the default, or an error naming a flag."""
+    """Questions in a terminal; with ``yes``: the default, or an error naming a flag.
+
+    The language (``lang``) is the one chosen for the questions: answers, errors
+    and the goodbye at Ctrl-C follow it.
+    """
 
     def __init__(self, yes: bool, echo: Callable[[str], None] = click.echo) -> None:
         self.yes, self.echo = yes, echo
+        self.lang = "en"
+        #: said when the user stops (Ctrl-C); the wizard sets it once it can
+        self.stopped = TEXT["en"]["stopped"]
+
+    def _prompt(self, text: str, **kwargs: Any) -> str:
+        try:
+            answer: str = click.prompt(text, **kwargs)
+        except click.Abort:
+            raise Stopped(self.stopped) from None
+        return answer
 
     def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
         """A line of text (``default`` None: the answer is required)."""
@@ -241,7 +288,7 @@ class Ui:
             if default is None:
                 raise WizardError(f"{text}: give {flag}", exit_code=2)
             return default
-        answer: str = click.prompt(
+        answer = self._prompt(
             text,
             default=default,
             hide_input=hide,
@@ -250,19 +297,46 @@ class Ui:
         return answer.strip()
 
     def confirm(self, text: str, default: bool) -> bool:
-        """Yes or no."""
+        """Yes or no (``да``/``д``/``нет``/``н`` in Russian, y/n in both)."""
         if self.yes:
             return default
-        return click.confirm(text, default=default)
+        yes, no, if_yes, if_no = YES_NO.get(self.lang, YES_NO["en"])
+        while True:
+            answer = self._prompt(
+                f"{text} [{if_yes if default else if_no}]",
+                default="",
+                show_default=False,
+            )
+            word = answer.strip().lower()
+            if not word:
+                return default
+            if word in yes:
+                return True
+            if word in no:
+                return False
+            self.echo(TEXT[self.lang]["yes_no"])
 
     def choose(self, text: str, choices: Sequence[str], default: str) -> str:
         """One of ``choices``."""
         if self.yes:
             return default
-        answer: str = click.prompt(
-            text, type=click.Choice(list(choices)), default=default
-        )
-        return answer
+        while True:
+            answer = self._prompt(
+                f"{text} ({', '.join(choices)})", default=default
+            ).strip()
+            if answer.lower() in choices:
+                return answer.lower()
+            self.echo(TEXT[self.lang]["one_of"].format(choices=", ".join(choices)))
+
+    def number(self, text: str, default: str, flag: str) -> int:
+        """A whole number."""
+        while True:
+            answer = self.ask(text, default, flag)
+            if answer.isdigit():
+                return int(answer)
+            if self.yes:
+                raise WizardError(f"{text}: give {flag}", exit_code=2)
+            self.echo(TEXT[self.lang]["number"])
 
 
 @dataclass
@@ -300,6 +374,7 @@ class Wizard:
         telegram_api: str | None,
         system_language: str,
         valid_url: Callable[[str], bool],
+        has_desktop: bool = True,
     ) -> None:
         self.o, self.ui, self.clock, self.found = options, ui, clock, found
         #: the Bot API: $LOGWATCH_TELEGRAM_API, else the config's telegram_api
@@ -307,19 +382,38 @@ class Wizard:
         self.telegram_api = api_base(telegram_api)
         self.system_language = system_language
         self.valid_url = valid_url
+        #: whether this session can show desktop notifications
+        self.has_desktop = has_desktop
         self.lang = "en"
 
     def t(self, key: str, **fields: object) -> str:
         """A message in the chosen language."""
         return TEXT[self.lang][key].format(**fields)
 
+    def files(self, count: int) -> str:
+        """``3 log files`` (``3 файла логов``)."""
+        return plural(count, TEXT[self.lang]["files"], self.lang)
+
     # -- the questions, in order ------------------------------------------------------
 
     def run(self) -> tuple[Answers, Answers | None]:
-        """Ask everything; the new answers and the previous config's (if any)."""
+        """Ask everything; the new answers and the previous config's (if any).
+
+        Raises:
+            Stopped: Ctrl-C, at a question or while waiting for Telegram.
+        """
+        try:
+            return self._ask_all()
+        except KeyboardInterrupt:
+            raise Stopped(self.ui.stopped) from None
+
+    def _ask_all(self) -> tuple[Answers, Answers | None]:
+        self.ui.stopped = TEXT[self.system_language]["stopped"]
         self.lang = self.o.language or self.ui.choose(
-            "Language / Язык", ["ru", "en"], self.system_language
+            "Language / Язык", ["ru", "en"], self._configured_language()
         )
+        self.ui.lang = self.lang
+        self.ui.stopped = self.t("stopped")
         self.ui.echo(self.t("welcome"))
         previous = self._previous()
         answers = Answers(**vars(previous)) if previous else Answers()
@@ -347,6 +441,17 @@ class Wizard:
             else:
                 self._inline_secrets(answers)
         return answers, previous
+
+    def _configured_language(self) -> str:
+        """The existing config's ``language:`` (the one chosen last time), else the
+        system's."""
+        try:
+            doc, _ = load_yaml(self.o.config) if self.o.config.exists() else (None, [])
+        except LogwatchError:
+            doc = None
+        data = doc.data if doc is not None else None
+        said = data.get("language") if isinstance(data, dict) else None
+        return said if said in TEXT else self.system_language
 
     def _previous(self) -> Answers | None:
         if not self.o.config.exists():
@@ -384,19 +489,13 @@ class Wizard:
                     )
             else:
                 self.ui.echo(self.t("found_none"))
-        added = [*self.o.sources]
-        if not self.o.yes:
-            while True:
-                more = self.ui.ask(self.t("add_source"), "", "--source")
-                if not more:
-                    break
+        added = [p for p in self.o.sources if self._add_source(answers, p, False)]
+        while not self.o.yes:
+            more = self.ui.ask(self.t("add_source"), "", "--source")
+            if not more:
+                break
+            if self._add_source(answers, more, True):
                 added.append(more)
-        for path in added:
-            expanded = os.path.expanduser(path)  # noqa: PTH111  a user's text
-            if not glob.has_magic(expanded) and not Path(expanded).exists():
-                self.ui.echo(self.t("no_such_folder", path=path))
-            taken = [s["name"] for s in answers.sources]
-            answers.sources.append(source_for(path, taken))
         if added and self.found and not (previous and previous.sources):
             use = self.o.found_sources
             if use is None:
@@ -405,6 +504,25 @@ class Wizard:
                 answers.sources[:0] = [
                     {"name": s.name, "paths": list(s.paths)} for s, _ in self.found
                 ]
+
+    def _add_source(self, answers: Answers, path: str, typed: bool) -> bool:
+        """Add a folder or pattern, saying how many files it matches; one typed that
+        matches none is added only when the user says so (else it is asked again)."""
+        taken = [s["name"] for s in answers.sources]
+        source = source_for(path, taken)
+        count = len(matched_files(source["paths"]))
+        if count:
+            self.ui.echo(self.t("matched", path=path, files=self.files(count)))
+        else:
+            expanded = os.path.expanduser(path)  # noqa: PTH111  a user's text
+            missing = not glob.has_magic(expanded) and not Path(expanded).exists()
+            self.ui.echo(
+                self.t("no_such_folder" if missing else "none_matched", path=path)
+            )
+            if typed and not self.ui.confirm(self.t("add_anyway"), False):
+                return False
+        answers.sources.append(source)
+        return True
 
     def _channels(self, answers: Answers, previous: Answers | None) -> None:
         if previous and previous.channels:
@@ -431,8 +549,13 @@ class Wizard:
         elif not self.o.yes and self.ui.confirm(self.t("email"), False):
             self._email(answers)
         desktop = self.o.desktop
-        if desktop is None:
+        if desktop is None and not self.has_desktop:
+            self.ui.echo(self.t("no_desktop"))  # not offered: no one would see it
+            desktop = False
+        elif desktop is None:
             desktop = self.ui.confirm(self.t("desktop"), True)
+        elif desktop and not self.has_desktop:
+            self.ui.echo(self.t("desktop_elsewhere"))
         if desktop:
             answers.put_channel(
                 {"name": "desktop", "url": "desktop://", "min_severity": "warning"}
@@ -442,15 +565,20 @@ class Wizard:
             ntfy = self.ui.ask(self.t("ntfy"), "", "--ntfy")
         if ntfy:
             answers.put_channel({"name": "ntfy", "url": ntfy_url(ntfy)})
+        for url in self.o.apprise_urls:
+            if not self.valid_url(url):
+                raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
         urls = list(self.o.apprise_urls)
         while not self.o.yes:
             url = self.ui.ask(self.t("apprise"), "", "--apprise-url")
             if not url:
                 break
-            urls.append(url)
+            if self.valid_url(url):
+                urls.append(url)
+            else:  # said now, while the other answers are still there
+                self.ui.echo(self.t("bad_url", url=url.split("://")[0] + "://…"))
+                self.ui.echo(self.t("bad_url_again"))
         for url in urls:
-            if not self.valid_url(url):
-                raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
             taken = {c["name"] for c in answers.channels}
             name = next(
                 f"apprise-{n}" for n in range(1, 99) if f"apprise-{n}" not in taken
@@ -567,8 +695,9 @@ class Wizard:
                 chat = chat_of(update)
                 if chat is not None:
                     bot.updates(offset, 0)  # confirm it, so it is not taken again
+                    kind = TEXT[self.lang].get(f"chat_{chat.type}", chat.type)
                     self.ui.echo(
-                        self.t("got_chat", chat=chat.name, type=chat.type, id=chat.id)
+                        self.t("got_chat", chat=chat.name, type=kind, id=chat.id)
                     )
                     return chat
         raise WizardError(
@@ -579,7 +708,7 @@ class Wizard:
 
     def _email(self, answers: Answers) -> None:
         host = self.ui.ask(self.t("smtp_host"), None, "--email-url")
-        port = int(self.ui.ask(self.t("smtp_port"), "587", "--email-url"))
+        port = self.ui.number(self.t("smtp_port"), "587", "--email-url")
         user = self.ui.ask(self.t("smtp_user"), None, "--email-url")
         password = self.ui.ask(self.t("smtp_password"), None, "--email-url", True)
         to = self.ui.ask(self.t("mail_to"), user, "--email-url")

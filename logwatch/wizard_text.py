@@ -15,7 +15,11 @@ TEXT: dict[str, dict[str, str]] = {
         "kept_sources": "Watched now: {names}",
         "keep_sources": "Keep watching them?",
         "add_source": "Another log folder or file pattern to watch (empty: done)",
-        "no_such_folder": "  {path} does not exist (yet); added anyway",
+        "no_such_folder": "  {path} does not exist (yet)",
+        "matched": "  {path}: {files} there now",
+        "none_matched": "  {path}: no log files there (.log, .txt, .slog at any depth)",
+        "add_anyway": "Watch it anyway, for logs that appear later?",
+        "files": "log file|log files",
         "kept_channels": "Channels set up now: {names}",
         "keep_channels": "Keep them?",
         "telegram": "Alerts to Telegram?",
@@ -48,9 +52,17 @@ TEXT: dict[str, dict[str, str]] = {
         "smtp_password": "SMTP password (an app password for Gmail)",
         "mail_to": "Send alerts to",
         "desktop": "Notifications on this PC's desktop?",
+        "no_desktop": "No desktop here (no graphical session), so desktop "
+        "notifications are not offered: use Telegram, e-mail or ntfy.",
+        "desktop_elsewhere": "  No desktop here (no graphical session): desktop "
+        "notifications will show only where logwatch runs in one; here they go to "
+        "its console.",
         "ntfy": "ntfy topic or URL for phone push (empty: none)",
         "apprise": "Any other Apprise URL (empty: done)",
         "bad_url": "Not a notification URL logwatch can use: {url}",
+        "bad_url_again": "Check it (the Apprise wiki lists every service's form, "
+        "e.g. discord://webhook_id/webhook_token) and type it again, or leave it "
+        "empty.",
         "alert_language": "Language of the alerts",
         "quiet": "Quiet hours, when only critical alerts are sent at once "
         "(e.g. 23:00-07:00; '-' for none)",
@@ -64,11 +76,27 @@ TEXT: dict[str, dict[str, str]] = {
         "checking": "Checking the config and sending a test alert to each channel:",
         "service": "Start logwatch in the background at every logon?",
         "reloaded": "The running logwatch took the new config.",
+        "other_config": "A logwatch runs already (pid {pid}) with another config, "
+        "{running}, so it does not use {path} and was not told to reload. To use "
+        "{path}: stop it and run `logwatch service install --config {path}` (or "
+        "`logwatch run --config {path}`); to change what it watches instead, run "
+        "`logwatch init --config {running}`.",
         "not_reloaded": "The running logwatch did not take the new config; restart it "
         "(`logwatch service uninstall` and `install`, or stop and start it).",
         "done": "Done. `logwatch status` shows what is watched; run `logwatch init` "
         "again to change anything.",
         "missing": "{what} is needed: give {flag}",
+        "yes_no": "Answer y (yes) or n (no).",
+        "one_of": "Answer one of: {choices}.",
+        "number": "Give a number.",
+        "stopped": "Setup stopped; nothing was written. Run `logwatch init` again "
+        "to start over.",
+        "stopped_written": "Setup stopped; {path} is written. Run `logwatch init` "
+        "again to change it.",
+        "chat_private": "private",
+        "chat_group": "group",
+        "chat_supergroup": "supergroup",
+        "chat_channel": "channel",
         "unparseable": "{path} cannot be read as a config; fix it (or move it away) "
         "and run `logwatch init` again:",
     },
@@ -84,7 +112,12 @@ TEXT: dict[str, dict[str, str]] = {
         "kept_sources": "Сейчас отслеживаются: {names}",
         "keep_sources": "Продолжать следить за ними?",
         "add_source": "Ещё папка с логами или шаблон файлов (пусто: готово)",
-        "no_such_folder": "  {path} (пока) не существует; всё равно добавлено",
+        "no_such_folder": "  {path} (пока) не существует",
+        "matched": "  {path}: сейчас там {files}",
+        "none_matched": "  {path}: там нет файлов логов (.log, .txt, .slog на любой "
+        "глубине)",
+        "add_anyway": "Всё равно следить (за логами, которые появятся позже)?",
+        "files": "файл логов|файла логов|файлов логов",
         "kept_channels": "Уже настроены каналы: {names}",
         "keep_channels": "Оставить их?",
         "telegram": "Оповещения в Telegram?",
@@ -102,7 +135,7 @@ TEXT: dict[str, dict[str, str]] = {
         "no_message": "За {seconds} с боту @{username} ничего не пришло. Отправьте "
         "сообщение и запустите `logwatch init` снова или укажите чат: "
         "--telegram-chat ID.",
-        "got_chat": "Сообщение из {chat} ({type}, id чата {id}).",
+        "got_chat": "Сообщение из {chat} ({type}, id {id}).",
         "use_chat": "Присылать оповещения в этот чат?",
         "chat_unwritable": "Бот не может писать в {chat}: {error}. В канале сделайте "
         "бота администратором с правом публикации; в группу сначала добавьте его.",
@@ -117,9 +150,18 @@ TEXT: dict[str, dict[str, str]] = {
         "smtp_password": "Пароль SMTP (пароль приложения)",
         "mail_to": "Куда присылать",
         "desktop": "Уведомления на рабочем столе этого ПК?",
+        "no_desktop": "Рабочего стола здесь нет (нет графического сеанса), поэтому "
+        "уведомления на рабочем столе не предлагаются: используйте Telegram, почту "
+        "или ntfy.",
+        "desktop_elsewhere": "  Рабочего стола здесь нет (нет графического сеанса): "
+        "уведомления будут видны, только когда logwatch работает в нём; здесь они "
+        "идут в его консоль.",
         "ntfy": "Тема или URL ntfy для push на телефон (пусто: нет)",
         "apprise": "Другой URL Apprise (пусто: готово)",
         "bad_url": "Этот адрес уведомлений не подходит: {url}",
+        "bad_url_again": "Проверьте его (вики Apprise описывает адрес каждого "
+        "сервиса, например discord://webhook_id/webhook_token) и введите снова или "
+        "оставьте пустым.",
         "alert_language": "Язык оповещений",
         "quiet": "Тихие часы, когда сразу отправляются только критичные оповещения "
         "(например 23:00-07:00; '-' если не нужны)",
@@ -133,11 +175,27 @@ TEXT: dict[str, dict[str, str]] = {
         "checking": "Проверка настроек и тестовое оповещение в каждый канал:",
         "service": "Запускать logwatch в фоне при каждом входе в систему?",
         "reloaded": "Работающий logwatch принял новые настройки.",
+        "other_config": "Уже работает logwatch (pid {pid}) с другими настройками, "
+        "{running}: он не использует {path}, и перечитывать их его не просили. Чтобы "
+        "работать с {path}, остановите его и выполните `logwatch service install "
+        "--config {path}` (или `logwatch run --config {path}`); чтобы изменить то, с "
+        "чем он работает, запустите `logwatch init --config {running}`.",
         "not_reloaded": "Работающий logwatch не принял новые настройки; перезапустите "
         "его (`logwatch service uninstall` и `install` или остановите и запустите).",
         "done": "Готово. `logwatch status` покажет, за чем идёт слежение; чтобы что-то "
         "изменить, запустите `logwatch init` снова.",
         "missing": "Нужно указать: {what} ({flag})",
+        "yes_no": "Ответьте да или нет (д/н; y/n тоже подходят).",
+        "one_of": "Ответьте одним из: {choices}.",
+        "number": "Укажите число.",
+        "stopped": "Настройка прервана; ничего не записано. Чтобы начать заново, "
+        "запустите `logwatch init`.",
+        "stopped_written": "Настройка прервана; {path} уже записан. Чтобы изменить "
+        "его, запустите `logwatch init` снова.",
+        "chat_private": "личный чат",
+        "chat_group": "группа",
+        "chat_supergroup": "супергруппа",
+        "chat_channel": "канал",
         "unparseable": "{path} не читается как файл настроек; исправьте его (или "
         "уберите) и запустите `logwatch init` снова:",
     },

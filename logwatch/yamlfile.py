@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -203,14 +204,53 @@ def load_yaml(path: Path) -> tuple[Document, list[ConfigError]]:
         raise ConfigError(source, 0, f"cannot read: {exc.strerror or exc}") from exc
     if len(raw) > MAX_FILE_BYTES:
         raise ConfigError(source, 1, _too_large(path.stat().st_size))
-    if b"\x00" in raw:
+    return parse_yaml(decode_text(raw, source, "YAML"), source)
+
+
+#: Byte order marks of the Unicode encodings a text editor saves, and their codecs
+#: (UTF-16 is what Windows editors call "Unicode").
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SAVE_AS = "save it as UTF-8"
+
+
+def decode_text(raw: bytes, source: str, kind: str = "text") -> str:
+    """A config file's text: UTF-8 (a BOM allowed) or UTF-16 with its BOM.
+
+    Raises:
+        ConfigError: at the first line that is not text in these encodings, saying
+            to save it as UTF-8 (cp1251 and other one-byte encodings land here).
+    """
+    codec = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
+    if codec != "utf-16" and b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise ConfigError(source, line, "not a YAML text file: it holds binary data")
+        raise ConfigError(source, line, _binary(kind))
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(codec)
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        line = _line_at(raw, exc.start, codec)
+        what = "UTF-16" if codec == "utf-16" else "UTF-8"
         raise ConfigError(
-            source, line, "not a YAML text file: not valid UTF-8"
+            source,
+            line,
+            f"not a {kind} file in {what}: it is saved in another encoding (such "
+            f"as Windows-1251); {_SAVE_AS}",
         ) from exc
-    return parse_yaml(text, source)
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ConfigError(source, line, _binary(kind))
+    return text
+
+
+def _binary(kind: str) -> str:
+    return f"not a {kind} text file: it holds binary data (if it is text, {_SAVE_AS})"
+
+
+def _line_at(raw: bytes, offset: int, codec: str) -> int:
+    """The line of byte ``offset`` (counting the newlines decoded before it)."""
+    before = raw[:offset].decode(codec, errors="replace")
+    return before.count("\n") + 1

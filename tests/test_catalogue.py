@@ -62,7 +62,13 @@ class TestEveryCodeInEveryShape:
     def test_every_exchange_and_shape_is_exercised(self) -> None:
         used = {s for e in ENTRIES for s, _ in shapes_of(e)}
         assert used == {s.id for s in CATALOGUE.shapes}
-        assert {e.exchange for e in ENTRIES} == {"binance", "bybit", "okx", "mt5"}
+        assert {e.exchange for e in ENTRIES} == {
+            "binance",
+            "bybit",
+            "okx",
+            "mt5",
+            "mt4",
+        }
 
     @pytest.mark.timeout(300)  # every rule of the catalogue through `check`: heavy
     def test_check_finds_no_problem_in_the_shipped_catalogue(self) -> None:
@@ -71,11 +77,18 @@ class TestEveryCodeInEveryShape:
         assert catalogue_problems(ENGINE) == []
 
     def test_the_codes_of_the_data_tables_are_all_there(self) -> None:
-        """282 Binance codes, 710 Bybit, 1012 OKX, 41 + 57 MetaTrader 5 (shared data)."""
+        """282 Binance codes, 710 Bybit, 1012 OKX, 41 + 57 MetaTrader 5 (shared data), 73
+        MetaTrader 4 (MQL4's documentation)."""
         count = {ex: 0 for ex in CATALOGUE.exchanges}
         for exchange, _ in CATALOGUE.entries:
             count[exchange] += 1
-        assert count == {"binance": 282, "bybit": 710, "okx": 1012, "mt5": 98}
+        assert count == {
+            "binance": 282,
+            "bybit": 710,
+            "okx": 1012,
+            "mt5": 98,
+            "mt4": 73,
+        }
 
 
 class TestKnownErrors:
@@ -296,15 +309,25 @@ class TestUnknownCodes:
     def test_a_code_not_in_the_catalogue_still_raises_a_warning(
         self, shape: Shape
     ) -> None:
-        code = {"binance": -9998, "bybit": 9999998, "okx": 59998, "mt5": 99998}[
-            shape.exchange
-        ]
+        code = {
+            "binance": -9998,
+            "bybit": 9999998,
+            "okx": 59998,
+            "mt5": 99998,
+            "mt4": 4079,
+        }[shape.exchange]
         assert (shape.exchange, code) not in CATALOGUE.entries
         message = "Brand new error text"
         for example in shape.examples:
             (hit,) = hits_of(fill(example, code, message))
-            assert hit.rule_id == f"{shape.exchange}.unknown-error"
-            assert hit.severity is Severity.WARNING
+            # an exception class beside it says the category (issue 19)
+            classes = [c for c in CATALOGUE.classes if f"{c}:" in example]
+            category = CATALOGUE.classes[classes[0]] if classes else ""
+            if category:
+                assert hit.rule_id == f"{shape.exchange}.{category.replace('_', '-')}"
+            else:
+                assert hit.rule_id == f"{shape.exchange}.unknown-error"
+                assert hit.severity is Severity.WARNING
             assert hit.codes == (code,)
             if "message" in shape.pattern.groupindex and "message}" in example:
                 assert hit.message == message
@@ -430,3 +453,17 @@ def test_a_message_with_many_of_a_templates_words_is_looked_up_at_once() -> None
     catalogue = Catalogue(templates={"x": (("a %s b %s c %s d %s e", entry),)})
     assert catalogue.lookup("x", None, "a" + " x b x c x d" * 400 + " x") is None
     assert catalogue.lookup("x", None, "a 1 b 2 c 3 d 4 e") is entry
+
+
+def test_a_russian_title_is_russian_not_the_exchanges_english_message() -> None:
+    """Issue 21: ``Расходится время…: The request time exceeds…``: the exchange's
+    English message followed the Russian category title."""
+    mixed = [
+        entry.rule_id
+        for entry in ENTRIES
+        if entry.message
+        and entry.title["ru"] != entry.title["en"]
+        and real_message(entry.message)[:20] in entry.title["ru"]
+    ]
+    assert mixed == []
+    assert any(real_message(e.message)[:20] in e.title["en"] for e in ENTRIES)

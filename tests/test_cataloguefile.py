@@ -78,7 +78,7 @@ class TestFiles:
             + "-9002,order_filter,,,,,Do this,,,spot,C\n"
             + "-9003,no_such_category,,,,,,,,spot,D\n"
             + "-9004,order_filter,loud,,,,,,,spot,E\n"
-            + "x12,order_filter,,,,,,,,spot,F\n",
+            + ",order_filter,,,,,,,,spot,F\n",
             encoding="utf-8",
         )
         (tmp_path / "extra.yaml").write_text(
@@ -106,7 +106,7 @@ class TestFiles:
             [
                 f"{path}:5: code -9002: remedy in en but not in ru",
                 f"{path}:7: code -9004: severity 'loud' is not one of info, warning, error, critical, none",
-                f"{path}:8: code 'x12' is not a whole number",
+                f"{path}:8: code is missing (or set `match` to exact or broad)",
                 f"{tmp_path / 'extra.yaml'}:4: shape binance.mine: pattern does not compile: missing ) at position 20",
                 f"{tmp_path / 'extra.yaml'}:9: shape binance.mine2: pattern has no (?P<code>…) or (?P<message>…) group",
                 f"{path}:4: code -9001: duplicate code (first at line 3)",

@@ -526,3 +526,95 @@ def test_the_env_file_reader_is_pinned_to_the_minor_release_checked_above() -> N
     major, minor = installed.release[:2]
     later = [f"{major}.{minor + 1}.0", f"{major}.{minor + 1}.0rc1", f"{major + 1}.0.0"]
     assert [v for v in later if pin.specifier.contains(v, prereleases=True)] == []
+
+
+# -- how the file is saved (issue 21) ---------------------------------------------------
+
+SAVED_CONFIG = "language: ru\n# Следить за логами\ndedup:\n  window: 15m\n"
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "utf-16"], ids=["utf8", "utf8-bom", "utf16"]
+)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_config_saved_as_unicode_is_read(
+    tmp_path: Path, encoding: str, newline: str
+) -> None:
+    """A Windows editor's "Unicode" is UTF-16 with a BOM: it was "binary data"."""
+    path = tmp_path / "c.yaml"
+    path.write_bytes(SAVED_CONFIG.replace("\n", newline).encode(encoding))
+    config = load_config(path, {}).config
+    assert config.language == "ru"
+    assert config.dedup.window == 900
+
+
+def test_a_config_saved_as_utf16_big_endian_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(b"\xfe\xff" + SAVED_CONFIG.encode("utf-16-be"))
+    assert load_config(path, {}).config.language == "ru"
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-r", "cp866"])
+def test_a_config_in_another_encoding_says_save_it_as_utf8_at_its_line(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(SAVED_CONFIG.encode(encoding))
+    with pytest.raises(InvalidConfig) as info:
+        load_config(path, {})
+    (message,) = [e.format_message() for e in info.value.errors]
+    assert message == (
+        f"{path}:2: not a YAML file in UTF-8: it is saved in another encoding (such "
+        "as Windows-1251); save it as UTF-8"
+    )
+
+
+def test_utf16_without_its_bom_is_binary_data_with_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_bytes(SAVED_CONFIG.encode("utf-16-le"))
+    with pytest.raises(InvalidConfig) as info:
+        load_config(path, {})
+    assert info.value.errors[0].format_message() == (
+        f"{path}:1: not a YAML text file: it holds binary data (if it is text, save "
+        "it as UTF-8)"
+    )
+
+
+def test_an_env_file_saved_as_unicode_is_read_and_cp1251_is_named(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secrets.env").write_bytes("TOKEN='пароль'\n".encode("utf-16"))
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "env_file: secrets.env\nchannels:\n  - {name: a, url: 'json://h/${TOKEN}'}\n",
+        encoding="utf-8",
+    )
+    url = load_config(path, {}).config.channels[0].url.get_secret_value()
+    assert url == "json://h/пароль"
+    (tmp_path / "secrets.env").write_bytes("# тест\nTOKEN='пароль'\n".encode("cp1251"))
+    with pytest.raises(InvalidConfig) as info:
+        load_config(path, {})
+    assert info.value.errors[0].format_message() == (
+        f"{path}:1: env_file {tmp_path / 'secrets.env'}:1: not a text file in UTF-8: "
+        "it is saved in another encoding (such as Windows-1251); save it as UTF-8"
+    )
+
+
+@pytest.mark.parametrize("inside", [False, True], ids=["itself", "a-folder-in-it"])
+def test_a_state_dir_that_is_a_file_is_said_to_be_one(
+    tmp_path: Path, inside: bool
+) -> None:
+    """It was ``state_dir …: File exists`` (or ``Not a directory``)."""
+    from click.testing import CliRunner
+
+    from logwatch.cli import cli
+
+    file = tmp_path / "state"
+    file.write_text("", encoding="utf-8")
+    state = file / "x" if inside else file
+    path = tmp_path / "c.yaml"
+    path.write_text(f"language: en\nstate_dir: {state}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--config", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: state_dir {file} is a file, not a folder" in result.stderr
+    assert "exists" not in result.stderr

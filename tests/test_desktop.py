@@ -58,7 +58,7 @@ def test_without_a_session_the_toast_goes_to_the_console(
         config_from_text("channels:\n  - {name: desk, url: 'desktop://'}\n", {})
     )
     assert notifier.send("desk", Message("T", "B"), Severity.WARNING).status == "sent"
-    assert "[WARNING] T" in capsys.readouterr().err
+    assert "logwatch| T\nlogwatch| B\n" in capsys.readouterr().err
 
 
 @pytest.mark.timeout(300)

@@ -32,15 +32,13 @@ def test_lines_without_keywords_never_reach_a_regex() -> None:
     assert ENGINE.candidates(data) == {}
 
 
-def test_one_line_may_hit_several_rules_in_rule_order() -> None:
+def test_a_line_two_rules_match_raises_one_alert_the_most_severe() -> None:
+    """One event, one alert (issue 19): the critical signature error wins."""
     line = (
         "Refuse (B): Margin is insufficient. Signature for this request is not valid."
     )
     scan = ENGINE.scan(block_of("noise", line, "more noise"), GENERIC, "f.log")
-    assert [h.rule_id for h in scan.hits] == [
-        "binance.margin-insufficient",
-        "binance.invalid-signature",
-    ]
+    assert [h.rule_id for h in scan.hits] == ["binance.invalid-signature"]
     assert {h.line for h in scan.hits} == {2}
     assert scan.hits[0].key == ("B", "")
 
@@ -100,12 +98,13 @@ def test_logwatchs_own_output_is_never_matched() -> None:
     make it alert on its own messages (a feedback loop)."""
     lines = [
         "logwatch| [FAILURE] ERROR: Not enough margin for the order (BTCUSDT)",
+        "logwatch| ERROR: Not enough margin for the order (BTCUSDT)",
         "logwatch| Line: Refuse (B): Margin is insufficient. (BTCUSDT)",
         "Nov 24 12:00:00 host logwatch[4242]: Margin is insufficient",
         "Refuse (B): Margin is insufficient. (BTCUSDT)",
     ]
     scan = ENGINE.scan(block_of(*lines), GENERIC, "syslog")
-    assert [h.line for h in scan.hits] == [4]
+    assert [h.line for h in scan.hits] == [5]
 
 
 class TestCatchAll:

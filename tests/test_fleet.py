@@ -276,7 +276,7 @@ def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
 
         wait_until(
             lambda: (
-                {r["metric"]["exported_instance"] for r in query("logwatch_build_info")}
+                {r["metric"]["logwatch_instance"] for r in query("logwatch_build_info")}
                 == {"pc-a", "pc-b"}
             ),
             30,

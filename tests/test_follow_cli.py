@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests import processes
 from tests.conftest import wait_until
 from tests.follow_harness import FollowProcess, line, write
@@ -167,3 +169,29 @@ def test_a_file_recreated_while_killed_with_the_same_start_is_read_with_a_warnin
     warned = [x for x in stderr if "offset_untrusted" in x]
     assert len(warned) == 1
     assert str(log) in warned[0]
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("poll", [None, "0.05"], ids=["events", "polling"])
+def test_a_folder_is_followed_at_any_depth_with_files_that_appear_later(
+    tmp_path: Path, poll: str | None
+) -> None:
+    """Issue 21: a folder given to follow meant nothing (``not_a_file``)."""
+    platform = tmp_path / "Quantower"
+    (platform / "Logs" / "2026").mkdir(parents=True)
+    write(platform / "Logs" / "2026" / "core.log", b"")
+    seen: list[int] = []
+    proc = FollowProcess(
+        tmp_path,
+        [str(platform)],
+        lambda hit: seen.append(int(hit["captures"]["n"])),
+        poll_interval=poll,
+    )
+    try:
+        write(platform / "Logs" / "2026" / "core.log", line(1))
+        wait_until(lambda: seen == [1], 30, "a line of a file two folders down")
+        (platform / "Settings" / "Scripts").mkdir(parents=True)
+        write(platform / "Settings" / "Scripts" / "bot.slog", line(2))
+        wait_until(lambda: seen == [1, 2], 30, "a line of a file made later")
+    finally:
+        assert proc.stop() == 0

@@ -5,9 +5,20 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
+from pathlib import Path
+
+import pytest
 
 from logwatch.fileindex import Inode
-from logwatch.listing import Listed, Listing, Source, patterns_matching
+from logwatch.listing import (
+    Listed,
+    Listing,
+    Source,
+    expand_folders,
+    folder_patterns,
+    path_matches,
+    patterns_matching,
+)
 
 
 class Tree:
@@ -118,3 +129,55 @@ def test_polled_sources_are_globbed_every_time() -> None:
     listing.take(trust)
     listing.take(trust)
     assert tree.globs == 2
+
+
+def test_path_matches_names_what_the_glob_lists(tmp_path: Path) -> None:
+    """``**`` is any number of folders, none included, as the listing's glob has it;
+    fnmatch alone wanted one (the files at the top of a Quantower Logs folder had no
+    source, and status called them an earlier config's)."""
+    import glob
+
+    tree = ["a.slog", "x/b.slog", "x/y/c.slog", "x/d.txt", "e.slog.gz"]
+    for name in tree:
+        (tmp_path / "Logs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "Logs" / name).write_text("", encoding="utf-8")
+    for pattern in ("Logs/**/*.slog", "Logs/*.slog", "Logs/**/x/*.slog", "**/*.slog"):
+        full = str(tmp_path / pattern)
+        listed = set(glob.glob(full, recursive=True))  # noqa: PTH207  the glob listing uses
+        for name in tree:
+            path = str(tmp_path / "Logs" / name)
+            assert path_matches(path, full) is (path in listed), (pattern, name)
+
+
+def test_path_matches_takes_relative_and_home_patterns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    assert path_matches(f".{os.sep}logs{os.sep}a.log", "./logs/*.log")
+    assert path_matches(f"logs{os.sep}a.log", "./logs/*.log")
+    assert path_matches(str(tmp_path / "logs" / "a.log"), "~/logs/*.log")
+    assert not path_matches(str(tmp_path / "other" / "a.log"), "~/logs/*.log")
+
+
+FOLDERS = [
+    # (configured path, is a directory now, what it means)
+    ("/q", True, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/q/", False, ("/q/**/*.log", "/q/**/*.txt", "/q/**/*.slog")),
+    ("/bot [2]", True, tuple(f"/bot [[]2]/**/*.{e}" for e in ("log", "txt", "slog"))),
+    ("/q/app.log", False, ("/q/app.log",)),
+    ("/q/*.log", False, ("/q/*.log",)),
+    ("/q/**/*.log", False, ("/q/**/*.log",)),
+]
+
+
+@pytest.mark.parametrize(("path", "isdir", "means"), FOLDERS)
+def test_a_folder_means_its_log_files_at_any_depth(
+    path: str, isdir: bool, means: tuple[str, ...]
+) -> None:
+    assert expand_folders([path], lambda p: isdir) == means
+
+
+def test_a_folder_listed_twice_is_one_set_of_patterns() -> None:
+    assert expand_folders(["/q", "/q/"], lambda p: True) == tuple(folder_patterns("/q"))

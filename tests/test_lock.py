@@ -29,6 +29,9 @@ def test_a_second_lock_on_the_same_state_fails_naming_the_holder(
         f"{tmp_path / 'state' / 'state.db.lock'}: locked by logwatch pid {os.getpid()}"
         in message
     )
+    # `run` has no --state: the way out it names is a config of its own
+    assert "(or --state)" not in message
+    assert "a config with its own state_dir" in message
     assert second.holder() == os.getpid()
     first.release()
     assert second.holder() is None
@@ -105,7 +108,9 @@ def test_a_planted_pid_link_is_replaced_and_its_target_left_alone(
     try:
         pid_file = state / "state.db.pid"
         assert not pid_file.is_symlink()
-        assert pid_file.read_text(encoding="utf-8") == f"{run.proc.pid}\n"
+        assert pid_file.read_text(encoding="utf-8") == (
+            f"{run.proc.pid}\n{tmp_path / 'config.yaml'}\n"
+        )
         assert stat.S_IMODE(pid_file.stat().st_mode) == 0o600
         assert StateLock(state / "state.db").holder() == run.proc.pid
     finally:

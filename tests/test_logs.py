@@ -161,7 +161,7 @@ class TestWithoutAConsole:
         assert sent.status == "sent"
         (event,) = [e for e in events if e["event"] == "console_alert"]
         # still marked as logwatch's own output, so a followed log cannot re-alert it
-        assert event["text"] == "logwatch| [FAILURE] Margin\nlogwatch| top up\n"
+        assert event["text"] == "logwatch| Margin\nlogwatch| top up\n"
 
 
 def _close_handlers() -> None:
@@ -243,4 +243,129 @@ def test_console_channel_lines_are_never_throttled() -> None:
     for i in range(50):
         structlog.get_logger("logwatch.logs").info("console", text=f"alert {i}")
     assert len(out.getvalue().splitlines()) == 50
+    logging.getLogger().handlers.clear()
+
+
+def _journal_file(tmp_path: Path) -> tuple[io.TextIOWrapper, dict[str, str]]:
+    """A real file as stderr, and the JOURNAL_STREAM systemd would set for it."""
+    stream = (tmp_path / "journal").open("w", encoding="utf-8")
+    st = os.fstat(stream.fileno())
+    return stream, {"JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+
+
+def test_to_the_journal_lines_carry_their_priority_and_no_json(
+    tmp_path: Path,
+) -> None:
+    """With stderr to the journal it got JSON without priorities, so `journalctl -p
+    err` found nothing: now `<N>` before a readable line, and the journal's own time."""
+    stream, env = _journal_file(tmp_path)
+    configure(stream, env=env)
+    log = structlog.get_logger("logwatch.delivery")
+    for level, method in ((2, log.critical), (3, log.error), (4, log.warning)):
+        method("delivery_failed", channel="phone", level_expected=level)
+    log.info("following", files=3)
+    stream.close()
+    lines = (tmp_path / "journal").read_text(encoding="utf-8").splitlines()
+    assert [line[:3] for line in lines] == ["<2>", "<3>", "<4>", "<6>"]
+    assert all("delivery_failed" in line for line in lines[:3])
+    assert "files=3" in lines[3]
+    assert not any(line[3:].lstrip().startswith("{") for line in lines)
+    assert not any("2026-" in line or "T" in line.split()[0][3:] for line in lines)
+    logging.getLogger().handlers.clear()
+
+
+def test_a_journal_stream_of_another_file_is_not_taken_for_ours(
+    tmp_path: Path,
+) -> None:
+    """A child whose stderr was redirected inherits JOURNAL_STREAM: it must compare."""
+    journal, env = _journal_file(tmp_path)
+    journal.close()
+    out = (tmp_path / "redirected").open("w", encoding="utf-8")
+    configure(out, env=env)
+    structlog.get_logger("x").error("boom")
+    out.close()
+    (line,) = (tmp_path / "redirected").read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["event"] == "boom"
+    logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize(
+    ("level", "written"),
+    [
+        ("debug", ["d", "i", "w", "e"]),
+        ("info", ["i", "w", "e"]),
+        ("warning", ["w", "e"]),
+        ("error", ["e"]),
+    ],
+)
+def test_the_log_level_chooses_what_is_written(level: str, written: list[str]) -> None:
+    out = io.StringIO()
+    configure(out, as_json=True, level=level)
+    log = structlog.get_logger("logwatch.x")
+    log.debug("d")
+    log.info("i")
+    log.warning("w")
+    log.error("e")
+    assert [json.loads(x)["event"] for x in out.getvalue().splitlines()] == written
+    logging.getLogger().handlers.clear()
+
+
+def test_logwatch_s_own_listening_address_is_not_masked() -> None:
+    out = io.StringIO()
+    configure(out, as_json=True)
+    structlog.get_logger("logwatch.metrics").info(
+        "metrics_listening", address="192.168.1.21", port=9464
+    )
+    structlog.get_logger("x").warning("delivery_failed", error="POST to 10.1.2.3")
+    first, second = (json.loads(x) for x in out.getvalue().splitlines())
+    assert first["address"] == "192.168.1.21"
+    assert "10.1.2.3" not in second["error"]
+    logging.getLogger().handlers.clear()
+
+
+@pytest.mark.timeout(300)
+def test_log_level_from_the_variable_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    from tests.daemon_run import logwatch
+
+    log = tmp_path / "bot.log"
+    log.write_text("hello\n", encoding="utf-8")
+    env = {**os.environ, "LOGWATCH_LOG_LEVEL": "loud"}
+    bad = logwatch("scan", str(log), env=env)
+    assert bad.returncode == 2
+    assert "LOGWATCH_LOG_LEVEL" in bad.stderr
+    assert "'loud' is not one of 'debug', 'info'" in bad.stderr
+    quiet = logwatch("--log-level", "ERROR", "scan", str(log))
+    assert quiet.returncode == 1, quiet.stderr  # nothing matched, and nothing logged
+    assert quiet.stderr == ""
+
+
+def test_at_debug_only_logwatch_s_own_debug_events_are_written() -> None:
+    """Other libraries' debug lines hold what logwatch cannot mask (a Slack webhook's
+    path): at `--log-level debug` they stayed out, only logwatch's own came in."""
+    out = io.StringIO()
+    configure(out, as_json=True, level="debug")
+    structlog.get_logger("logwatch.follow").debug("read", bytes=10)
+    logging.getLogger("urllib3.connectionpool").debug(
+        "POST /services/T0123ABCD/B0456EFGH/abcdefghijklmnopqrstuvwx HTTP/1.1"
+    )
+    logging.getLogger("urllib3.connectionpool").warning("Retrying")
+    events = [json.loads(x)["event"] for x in out.getvalue().splitlines()]
+    assert events == ["read", "Retrying"]
+    logging.getLogger().handlers.clear()
+
+
+def test_the_config_s_secrets_are_masked_in_every_event() -> None:
+    from logwatch.logs import mask_also
+
+    out = io.StringIO()
+    configure(out, as_json=True)
+    mask_also(("my-ntfy-topic-77",))
+    try:
+        structlog.get_logger("logwatch.delivery").warning(
+            "delivery_failed", error="POST https://ntfy.sh/my-ntfy-topic-77 refused"
+        )
+    finally:
+        mask_also(())
+    assert "my-ntfy-topic-77" not in out.getvalue()
+    assert "delivery_failed" in out.getvalue()
     logging.getLogger().handlers.clear()

@@ -44,6 +44,7 @@ CONTRACT = (
     "logwatch_files_followed",
     "logwatch_heartbeat_last_success_timestamp_seconds",
     "logwatch_build_info",
+    "logwatch_delivery_failures_total",
     "process_resident_memory_bytes",
     "process_cpu_seconds_total",
 )
@@ -74,7 +75,9 @@ def test_every_metric_of_the_contract_is_served_with_its_labels(
     ]
     assert sorted(
         (s["channel"], s["outcome"], v) for s, v in got["logwatch_alerts_total"]
-    ) == [("mail", "expired", 4.0), ("tg", "delivered", 1.0), ("tg", "failed", 2.0)]
+    ) == [("mail", "expired", 4.0), ("tg", "delivered", 1.0)]
+    # a failed send is one failure, not as many alerts as it carried
+    assert got["logwatch_delivery_failures_total"] == [({"channel": "tg"}, 1.0)]
     assert sorted(got["logwatch_alerts_pending"], key=str) == [
         ({"channel": "mail"}, 0.0),
         ({"channel": "tg"}, 0.0),
@@ -86,7 +89,8 @@ def test_every_metric_of_the_contract_is_served_with_its_labels(
         ({}, 1_700_000_002.0)
     ]
     ((labels, value),) = got["logwatch_build_info"]
-    assert labels["instance"] == "desk-7"
+    # not `instance`: Prometheus owns that label (it would become exported_instance)
+    assert labels == {"logwatch_instance": "desk-7", "version": labels["version"]}
     assert labels["version"]
     assert value == 1.0
 
@@ -149,3 +153,12 @@ def test_a_bad_listen_address_is_rejected_at_its_line(
     result = logwatch("check", "--config", str(config))
     assert result.returncode == 2
     assert f"{config}:3: metrics.listen: {problem}" in result.stderr
+
+
+def test_counters_have_no_created_series(served: tuple[Metrics, int]) -> None:
+    metrics, port = served
+    metrics.hit("binance.margin-insufficient", "error")
+    metrics.outcome("tg", "delivered")
+    metrics.outcome("tg", "failed")
+    created = [name for name in scrape(port) if name.endswith("_created")]
+    assert created == []

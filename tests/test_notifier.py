@@ -221,7 +221,9 @@ def test_test_notify_reports_each_channel_and_never_a_secret(
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "hook: delivered"
-    assert lines[2] == "desk: delivered"
+    # issue 21: it said "delivered" when it only printed to the console
+    assert lines[2].startswith("desk: NOT SHOWN: there is no desktop here")
+    assert "logwatch| " not in result.output  # and it printed nothing there
     assert lines[1].startswith("dead: FAILED: ")
     assert PASSWORD not in result.output
     (got,) = hook.requests
@@ -344,3 +346,30 @@ def test_the_daemon_starts_without_the_modules_its_config_does_not_use() -> None
         "[]",
         "['apprise.plugins.telegram']",
     ]
+
+
+class TestTheConsoleChannel:
+    """console:// got the desktop's 600-character budget (the log line was cut before
+    the error), Apprise's own "Notifying 1 service(s)" lines came between alerts, and
+    every alert began with "[FAILURE]"."""
+
+    def test_only_our_text_reaches_the_console(
+        self, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        import io
+
+        from logwatch import logs
+
+        log = io.StringIO()
+        logs.configure(log, as_json=False)
+        try:
+            notifier = Notifier(
+                config_from_text("channels:\n  - {name: c, url: 'console://'}\n", {})
+            )
+            sent = notifier.send("c", Message("ERROR: T", "B"), Severity.ERROR)
+        finally:
+            logging.getLogger().handlers.clear()
+        assert sent.status == "sent"
+        assert capsys.readouterr().err == "logwatch| ERROR: T\nlogwatch| B\n\n"
+        assert "Notifying" not in log.getvalue()
+        assert "Sent Console notification" not in log.getvalue()

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.render import fit, format_duration, render
+from logwatch.render import fit, format_duration, plural, render
 from logwatch.rules import load_rules
 
 RULES = {r.id: r for r in load_rules()}
@@ -194,3 +194,68 @@ def test_a_digest_of_folded_errors_says_how_many_it_counts(
     )
     msg = render(digest, RULES[HIT.rule_id], lang, "email")
     assert (msg.title, msg.body[: len(body)]) == (title, body)
+
+
+def test_the_console_shows_a_long_line_whole_where_the_desktop_cuts_it() -> None:
+    """console:// had the desktop's 600 characters: the line was cut before its error."""
+    raw = "2026-11-24 15:00:01,123 - bot - ERROR - " + "x" * 1500 + " Margin is low"
+    hit = replace(HIT, record=replace(RECORD, raw=raw, text=raw))
+    console = render(replace(FIRST, hit=hit), RULES[HIT.rule_id], "en", "console")
+    desktop = render(replace(FIRST, hit=hit), RULES[HIT.rule_id], "en", "desktop")
+    assert raw in console.body
+    assert raw not in desktop.body
+    assert len(desktop.body) <= 600
+
+
+PLURALS = [
+    # CLDR's Russian rules: one (1, 21, 101), few (2-4, 22-24), many (0, 5-20, 25...)
+    *[(n, "ru", f"{n} раз") for n in (0, 1, 5, 11, 12, 14, 20, 21, 25, 101, 111, 1000)],
+    *[(n, "ru", f"{n} раза") for n in (2, 3, 4, 22, 23, 24, 102, 1002)],
+    (1, "en", "1 time"),
+    (0, "en", "0 times"),
+    (3, "en", "3 times"),
+    (21, "en", "21 times"),
+]
+
+
+@pytest.mark.parametrize(("n", "lang", "said"), PLURALS)
+def test_counts_take_their_languages_plural_form(n: int, lang: str, said: str) -> None:
+    forms = "раз|раза|раз" if lang == "ru" else "time|times"
+    assert plural(n, forms, lang) == said
+
+
+@pytest.mark.parametrize(
+    ("count", "lang", "body"),
+    [
+        (3, "ru", "Повторилось 3 раза за 10 мин"),
+        (5, "ru", "Повторилось 5 раз за 10 мин"),
+        (21, "ru", "Повторилось 21 раз за 10 мин"),
+        (22, "ru", "Повторилось 22 раза за 10 мин"),
+        (2, "en", "Repeated 2 times in 10 min"),
+    ],
+)
+def test_a_digest_says_the_count_in_the_right_form(
+    count: int, lang: str, body: str
+) -> None:
+    """Issue 21: ``Повторилось 3 раз``."""
+    digest = replace(
+        FIRST,
+        kind=AlertKind.DIGEST,
+        count=count,
+        window_s=600,
+        first_at=NOW,
+        last_at=NOW,
+    )
+    assert render(digest, RULES[HIT.rule_id], lang, "email").body.startswith(body)
+
+
+def test_a_reminder_and_a_group_say_their_counts_in_the_right_form() -> None:
+    still = replace(FIRST, kind=AlertKind.REMINDER, count=3, window_s=600)
+    assert (
+        "Ещё 3 раза за последние 10 мин."
+        in render(still, RULES[HIT.rule_id], "ru").body
+    )
+    one = replace(still, count=1)
+    assert (
+        "Happened 1 more time in the last" in render(one, RULES[HIT.rule_id], "en").body
+    )

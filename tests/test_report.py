@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from logwatch import commands as cmd
 from logwatch.engine import Engine, Scan
+from logwatch.model import FileState, Queued
 from logwatch.report import Report, rules_json, rules_table, status_json, status_text
 from logwatch.rules import RuleSet, load_rules, sample_record
+from logwatch.state import State, read_status
+from tests.fakes import FakeClock
 
 
 @pytest.fixture(scope="module", name="rules")
@@ -47,7 +52,7 @@ def test_a_hit_as_json_keeps_the_documented_fields(rules: RuleSet) -> None:
     assert list(obj) == [
         "path", "line", "rule", "codes", "severity", "captures", "text", "title",
         "remedy", "exchange", "time", "format", "offset", "code", "connection",
-        "symbol", "key",
+        "symbol", "key", "recognition",
     ]  # fmt: skip
     rule = report.rules["binance.margin-insufficient"]
     assert (obj["rule"], obj["title"]) == (rule.id, rule.title["ru"])
@@ -115,3 +120,79 @@ def test_status_ends_with_the_heartbeat_line_and_json_is_the_object() -> None:
     info = _status(running=False, pid=None)
     assert status_text(info, "heartbeat: no ping yet")[-1] == "heartbeat: no ping yet"
     assert json.loads(status_json(info)) == info
+
+
+def _state_of_two_configs(tmp_path: Path) -> tuple[Path, float]:
+    """A state written by a run of an earlier config (following ``old/*.log``), then
+    by one of today's (``new/**/*.log``), with one alert held for the quiet hours,
+    one open window whose digest is due before ``now``, and one in the future."""
+    clock = FakeClock()
+    state = State(tmp_path / "state.db", clock)
+
+    def file(path: str) -> FileState:
+        return FileState(path, b"h", 1, path, 10, b"m", 3, clock.now().timestamp())
+
+    state.commit(files=[file("/logs/old/a.log")], followed=["/logs/old/*.log"])
+    clock.advance(3600)
+    state.commit(
+        files=[file("/logs/new/x/b.log"), file("/logs/new/top.log")],
+        followed=["/logs/new/**/*.log"],
+    )
+    now = clock.now().timestamp()
+    alert = Queued("a1", now, "{}", ["phone"], now + 7200)
+    state.commit(alerts=[alert], followed=["/logs/new/**/*.log"])
+    state.close()
+    return state.path, now + 60
+
+
+def test_status_tells_files_of_an_earlier_config_from_the_followed(
+    tmp_path: Path,
+) -> None:
+    path, now = _state_of_two_configs(tmp_path)
+    info = read_status(path, now)
+    info["daemon"] = {"running": False, "pid": None}
+    info["lock"] = str(tmp_path / "lock")
+    lines = status_text(info, None)
+    # `**` is any number of folders, none included: top.log is followed too
+    assert [(f["path"], f["followed"]) for f in info["files"]] == [
+        ("/logs/new/top.log", True),
+        ("/logs/new/x/b.log", True),
+        ("/logs/old/a.log", False),
+    ]
+    followed = lines.index("files followed (by the last run): 2")
+    assert lines[followed + 1].startswith("  /logs/new/top.log: 2 lines read")
+    assert lines[followed + 2].startswith("  /logs/new/x/b.log: 2 lines read")
+    assert lines[followed + 3].startswith("files of an earlier config, no longer")
+    assert lines[followed + 4].startswith("  /logs/old/a.log: 2 lines read")
+    # on the phone too, only the followed one
+    assert "/logs/old/a.log" not in cmd.status_text(info, "en")
+
+
+def test_status_says_why_an_alert_waits_the_quiet_hours(tmp_path: Path) -> None:
+    path, now = _state_of_two_configs(tmp_path)
+    info = read_status(path, now)
+    info["daemon"] = {"running": True, "pid": 7}
+    info["lock"] = str(tmp_path / "lock")
+    assert info["held"]["phone"]["count"] == 1
+    (waiting,) = [line for line in status_text(info, None) if "waiting" in line]
+    assert waiting.startswith("alerts waiting: phone 1 (1 held for the quiet hours")
+    assert "quiet hours until" in cmd.status_text(info, "en")
+    # once the quiet hours are over it is simply waiting (due, not yet sent)
+    later = read_status(path, now + 7200)
+    assert later["held"] == {}
+
+
+@pytest.mark.parametrize(
+    ("running", "said"),
+    [
+        (False, "  r [-]: 2 repeats for the digest due 12:00, sent when logwatch runs"),
+        (True, "  r [-]: 2 repeats for the digest due 12:00, being sent"),
+    ],
+)
+def test_a_window_past_its_close_is_said_to_be_overdue(
+    running: bool, said: str
+) -> None:
+    info = _status(running=running, pid=None)
+    info["windows"][0]["overdue"] = True
+    assert any(line.startswith(said) for line in status_text(info, None))
+    assert "12:00 (overdue)" in cmd.status_text(info, "en")

@@ -234,12 +234,14 @@ class TestValidation:
         messages = [e.format_message() for e in info.value.errors]
         assert messages[0].startswith(f"{tmp_path / 'a.yaml'}:2: not valid YAML: ")
         assert messages[1:] == [
-            f"{tmp_path / 'b.yaml'}:1: not a YAML text file: it holds binary data",
+            f"{tmp_path / 'b.yaml'}:1: not a YAML text file: it holds binary data "
+            "(if it is text, save it as UTF-8)",
             f"{tmp_path / 'c.yml'}:1: empty file: expected a top-level `rules:` list",
             f"{tmp_path / 'd.yaml'}:1: expected a mapping with a top-level `rules:` list",
             f"{tmp_path / 'e.yaml'}:2: unknown key 'other'",
             f"{tmp_path / 'e.yaml'}:1: `rules:` must be a list of rules",
-            f"{tmp_path / 'f.yaml'}:1: not a YAML text file: not valid UTF-8",
+            f"{tmp_path / 'f.yaml'}:1: not a YAML file in UTF-8: it is saved in another "
+            "encoding (such as Windows-1251); save it as UTF-8",
         ]
 
     def test_duplicate_ids_across_files_and_duplicate_keys(

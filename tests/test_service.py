@@ -139,6 +139,7 @@ class TestUnits:
             '--config "/home/a b/50%%/config.yaml"\n'
         ) in text
         assert 'ExecStartPre="/home/a b/.local/bin/logwatch" check --config' in text
+        assert 'ExecReload="/home/a b/.local/bin/logwatch" reload --config' in text
         assert "%h/.local/bin" not in text
 
     def test_the_system_unit_keeps_its_etc_config_unless_told(self) -> None:
@@ -147,6 +148,10 @@ class TestUnits:
         )
         assert (
             "ExecStart=/opt/lw/bin/logwatch run "
+            "--config /etc/trading-logwatch/config.yaml\n"
+        ) in text
+        assert (
+            "ExecReload=/opt/lw/bin/logwatch reload "
             "--config /etc/trading-logwatch/config.yaml\n"
         ) in text
         assert "DynamicUser=yes" in text

@@ -39,3 +39,15 @@ def test_wheel_ships_the_rule_packs(tmp_path: Path) -> None:
     assert any(n.endswith("entry_points.txt") for n in names)
     for shipped in ("logwatch-task.xml", "logwatch.service", "logwatch-user.service"):
         assert f"logwatch/deploy/{shipped}" in names  # `logwatch service install`
+    metadata = (
+        zipfile.ZipFile(wheel)
+        .read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+        .decode("utf-8")
+    )
+    # the declared licence travels with its text; the versions tested are declared
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert "License-Expression: MIT" in metadata
+    assert "Classifier: Programming Language :: Python :: 3.11" in metadata
+    assert (
+        "Project-URL: Homepage, https://pypi.org/project/trading-logwatch/" in metadata
+    )

@@ -4,6 +4,7 @@ Bot API is the fake server of tests/telegram_fake.py on 127.0.0.1."""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess
@@ -88,11 +89,22 @@ def init(
     )
 
 
-def spawn(tmp_path: Path, api: FakeBotApi, lang: str, *args: str) -> pexpect.spawn[str]:
+def spawn(
+    tmp_path: Path,
+    api: FakeBotApi,
+    lang: str,
+    *args: str,
+    desktop: bool = False,
+) -> pexpect.spawn[str]:
+    """``logwatch init`` in a terminal (``desktop``: in a desktop session, as far as
+    the environment tells)."""
+    env = environ(tmp_path, api, lang)
+    if desktop:
+        env["DBUS_SESSION_BUS_ADDRESS"] = f"unix:path={tmp_path / 'no-bus'}"
     child = pexpect.spawn(
         sys.executable,
         ["-m", "logwatch", "init", "--config", str(tmp_path / "c.yaml"), *args],
-        env=environ(tmp_path, api, lang),
+        env=env,
         encoding="utf-8",
         timeout=120,  # per prompt: a hang's backstop, not a bound (a busy machine)
         dimensions=(50, 200),
@@ -116,7 +128,8 @@ class TestTerminal:
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         freqtrade_log(tmp_path)
-        (tmp_path / "bot").mkdir()
+        (tmp_path / "bot" / "2026").mkdir(parents=True)
+        (tmp_path / "bot" / "2026" / "bot.log").write_text("", encoding="utf-8")
         child = spawn(tmp_path, api, "en_US.UTF-8")
         child.expect_exact("Language / Язык (ru, en) [en]:")
         child.sendline("")
@@ -142,8 +155,8 @@ class TestTerminal:
         child.sendline("y")
         child.expect_exact("Alerts by e-mail? [y/N]:")
         child.sendline("")
-        child.expect_exact("Notifications on this PC's desktop? [Y/n]:")
-        child.sendline("n")
+        # issue 21: no desktop session here, so no [Y/n] for it
+        child.expect_exact("No desktop here (no graphical session), so desktop ")
         child.expect_exact("ntfy topic or URL for phone push (empty: none):")
         child.sendline("")
         child.expect_exact("Any other Apprise URL (empty: done):")
@@ -186,18 +199,23 @@ class TestTerminal:
             "  - name: hook\n    url: json://127.0.0.1:9/x\n",
             encoding="utf-8",
         )
-        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check")
-        child.expect_exact("Language / Язык (ru, en) [ru]:")
-        child.sendline("")
+        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check", desktop=True)
+        # issue 21: the config's language first, not the system's (ru here)
+        child.expect_exact("Language / Язык (ru, en) [en]:")
+        child.sendline("ru")
         child.expect_exact("Настройки уже есть в")
         child.expect_exact("Логов Quantower")
         child.expect_exact("Ещё папка с логами")
         child.sendline("")
         child.expect_exact("Уже настроены каналы: hook")
-        child.expect_exact("Оставить их? [Y/n]:")
-        child.sendline("")
-        child.expect_exact("Оповещения в Telegram? [y/N]:")
-        child.sendline("y")
+        child.expect_exact("Оставить их? [Д/н]:")
+        child.sendline("может быть")
+        # issue 21: an English "Error: invalid input" before
+        child.expect_exact("Ответьте да или нет (д/н; y/n тоже подходят).")
+        child.expect_exact("Оставить их? [Д/н]:")
+        child.sendline("да")
+        child.expect_exact("Оповещения в Telegram? [д/Н]:")
+        child.sendline("д")
         child.expect_exact("Токен бота:")
         child.sendline("123456789:" + "x" * 35)
         child.expect_exact("Telegram не принял токен (401 Unauthorized)")
@@ -205,14 +223,14 @@ class TestTerminal:
         child.sendline(TOKEN)
         child.expect_exact("Теперь отправьте любое сообщение боту @lw_alerts_bot")
         api.say({"id": -100777, "type": "supergroup", "title": "Desk"}, "/start")
-        child.expect_exact("Сообщение из Desk (supergroup, id чата -100777).")
+        child.expect_exact("Сообщение из Desk (супергруппа, id -100777).")
         child.sendline("")  # use this chat
         child.expect_exact("Отвечать на /status")
-        child.sendline("n")
-        child.expect_exact("Оповещения по электронной почте? [y/N]:")
+        child.sendline("нет")
+        child.expect_exact("Оповещения по электронной почте? [д/Н]:")
         child.sendline("")
-        child.expect_exact("Уведомления на рабочем столе этого ПК? [Y/n]:")
-        child.sendline("n")
+        child.expect_exact("Уведомления на рабочем столе этого ПК? [Д/н]:")
+        child.sendline("н")
         child.expect_exact("Тема или URL ntfy")
         child.sendline("")
         child.expect_exact("Другой URL Apprise")
@@ -224,7 +242,7 @@ class TestTerminal:
         child.expect_exact("Хранить токены и пароли в отдельном файле")
         child.sendline("n")
         child.expect_exact("Записать")
-        child.sendline("y")
+        child.sendline("Y")
         child.expect_exact("Прежние настройки сохранены в")
         child.expect_exact("Запускать logwatch в фоне")
         child.sendline("n")
@@ -278,6 +296,149 @@ class TestTerminal:
         assert (tmp_path / "c.yaml").read_text(encoding="utf-8") == original
         assert not list(tmp_path.glob("*.bak"))
 
+    @pytest.mark.timeout(300)
+    def test_a_folder_means_its_logs_at_any_depth_and_an_empty_one_is_asked_again(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        """Issue 21: a folder was its top-level ``*.log`` only, and init said Done
+        while it watched nothing."""
+        platform = tmp_path / "Quantower"
+        for sub in ("Logs/2026", "Settings/Scripts/bot/logs"):
+            (platform / sub).mkdir(parents=True)
+        (platform / "Logs/2026/core.log").write_text("", encoding="utf-8")
+        (platform / "Settings/Scripts/bot/logs/bot.slog").write_text(
+            "", encoding="utf-8"
+        )
+        (tmp_path / "empty" / "sub").mkdir(parents=True)
+        child = spawn(tmp_path, api, "en_US.UTF-8", *QUIET_FLAGS)
+        child.expect_exact("Another log folder")
+        child.sendline(str(tmp_path / "empty"))
+        child.expect_exact("empty: no log files there (.log, .txt, .slog at any depth)")
+        child.expect_exact("Watch it anyway, for logs that appear later? [y/N]:")
+        child.sendline("")
+        child.expect_exact("Another log folder")
+        child.sendline(str(platform))
+        child.expect_exact("Quantower: 2 log files there now")
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Alerts by e-mail?")
+        child.sendline("n")
+        child.expect_exact("Any other Apprise URL")
+        child.sendline("")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        config = load_config(tmp_path / "c.yaml", {}).config
+        (source,) = config.sources
+        assert source.paths == [
+            f"{platform}/**/*.log",
+            f"{platform}/**/*.txt",
+            f"{platform}/**/*.slog",
+        ]
+
+    @pytest.mark.timeout(300)
+    def test_a_bad_apprise_url_is_asked_again_and_nothing_else_is_lost(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        """Issue 21: a bad URL stopped init at the end, every answer lost."""
+        child = spawn(tmp_path, api, "en_US.UTF-8", *QUIET_FLAGS, "--secrets-file")
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Another log folder")
+        child.sendline("")
+        child.expect_exact("Alerts by e-mail? [y/N]:")
+        child.sendline("y")
+        for prompt, answer in [
+            ("SMTP server", "smtp.example.com"),
+            ("SMTP port", "465"),
+            ("SMTP login", "me@example.com"),
+            ("SMTP password", "pw"),
+            ("Send alerts to", ""),
+        ]:
+            child.expect_exact(prompt)
+            child.sendline(answer)
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("nosuch://secret@x")
+        child.expect_exact("Not a notification URL logwatch can use: nosuch://…")
+        child.expect_exact("type it again, or leave it empty.")
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("json://127.0.0.1:9/alerts")
+        child.expect_exact("Any other Apprise URL (empty: done):")
+        child.sendline("")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0, child.before
+        assert "nosuch://secret" not in said.getvalue().replace(
+            "nosuch://secret@x\r\n",
+            "",
+            1,  # the echo of what was typed
+        )
+        data = yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))
+        assert [c["name"] for c in data["channels"]] == ["email", "apprise-1"]
+        assert data["channels"][1]["url"] == "json://127.0.0.1:9/alerts"
+
+    @pytest.mark.timeout(300)
+    @pytest.mark.parametrize(
+        ("lang", "goodbye"),
+        [
+            ("ru_RU.UTF-8", "Настройка прервана; ничего не записано."),
+            ("en_US.UTF-8", "Setup stopped; nothing was written."),
+        ],
+    )
+    def test_ctrl_c_says_goodbye_in_the_language_not_aborted(
+        self, tmp_path: Path, api: FakeBotApi, lang: str, goodbye: str
+    ) -> None:
+        child = spawn(tmp_path, api, lang)
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Language / Язык (ru, en)")
+        child.sendline("")
+        child.expect_exact("(пусто: готово):" if lang.startswith("ru") else "(empty")
+        child.sendintr()
+        child.expect_exact(goodbye)
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1
+        assert "Aborted" not in said.getvalue()
+        assert not (tmp_path / "c.yaml").exists()
+
+    @pytest.mark.timeout(300)
+    def test_ctrl_c_while_waiting_for_telegram_says_goodbye_too(
+        self, tmp_path: Path, api: FakeBotApi
+    ) -> None:
+        child = spawn(tmp_path, api, "ru_RU.UTF-8", "--language", "ru", "--telegram")
+        said = io.StringIO()
+        child.logfile_read = said
+        child.expect_exact("Ещё папка с логами")
+        child.sendline("")
+        child.expect_exact("Токен бота:")
+        child.sendline(TOKEN)
+        child.expect_exact("Жду до 120 с...")
+        child.sendintr()
+        child.expect_exact("Настройка прервана; ничего не записано.")
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 1
+        assert "Aborted" not in said.getvalue()
+        assert "Traceback" not in said.getvalue()
+
+
+#: Flags that leave only the sources, e-mail and Apprise questions.
+QUIET_FLAGS = (
+    "--language",
+    "en",
+    "--no-telegram",
+    "--no-desktop",
+    "--ntfy",
+    "",
+    "--quiet-hours",
+    "-",
+    "--alert-language",
+    "en",
+    "--no-check",
+    "--no-service",
+)
+
 
 class TestUnattended:
     @pytest.mark.timeout(300)
@@ -315,11 +476,14 @@ class TestUnattended:
         assert TOKEN not in text
         assert "# Куда слать оповещения" in text  # commented in the chosen language
         config = load_config(tmp_path / "c.yaml", {}).config
-        assert [c.name for c in config.channels] == ["telegram", "desktop", "ntfy"]
-        assert config.channels[2].url.get_secret_value() == (
+        # no desktop session here: not set up, and said why
+        assert "Рабочего стола здесь нет" in result.stdout
+        assert [c.name for c in config.channels] == ["telegram", "ntfy"]
+        assert config.channels[1].url.get_secret_value() == (
             "ntfys://ntfy.sh/trader-alerts"
         )
-        assert config.sources[0].paths[0] == f"{tmp_path / 'logs/*.log'}"
+        assert config.sources[0].paths[0] == f"{tmp_path / 'logs/**/*.log'}"
+        assert f"{tmp_path / 'logs'} (пока) не существует" in result.stdout
         # the service was installed (no systemd here: the unit, and what to run)
         unit = tmp_path / ".config/systemd/user/logwatch.service"
         assert f"run --config {tmp_path / 'c.yaml'}" in unit.read_text(encoding="utf-8")
@@ -499,7 +663,7 @@ class TestPure:
         folder.mkdir()
         source = source_for(str(folder), ["Bot-2"])
         assert source["name"] == "Bot-2-2"
-        assert source["paths"][0] == f"{tmp_path / 'Bot'} [[]2]/*.log"
+        assert source["paths"][0] == f"{tmp_path / 'Bot'} [[]2]/**/*.log"
         assert source_for("/x/*.txt", [])["paths"] == ["/x/*.txt"]
 
     def test_urls(self) -> None:
@@ -612,6 +776,42 @@ def test_a_running_logwatch_takes_the_new_config(
         10,
         "the reload",
     )
+    assert run.stop() == 0
+
+
+@pytest.mark.timeout(300)
+def test_a_logwatch_running_another_config_is_named_not_said_to_take_this_one(
+    tmp_path: Path, api: FakeBotApi
+) -> None:
+    """Issue 21: init said "took the new config" when the running logwatch re-read
+    its own, another one."""
+    from tests.daemon_run import Run
+
+    (tmp_path / "logs").mkdir()
+    config = (
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n"
+    )
+    run = Run(tmp_path, config)
+    result = init(
+        tmp_path,
+        api,
+        "--yes",
+        "--no-telegram",
+        "--no-desktop",
+        "--no-service",
+        "--no-check",
+        config="other.yaml",
+    )
+    assert result.returncode == 1, result.stderr + result.stdout
+    assert "took the new config" not in result.stdout
+    assert (
+        f"A logwatch runs already (pid {run.proc.pid}) with another config, "
+        f"{tmp_path / 'config.yaml'}, so it does not use {tmp_path / 'other.yaml'}"
+    ) in result.stdout
+    assert f"`logwatch init --config {tmp_path / 'config.yaml'}`" in result.stdout
+    assert not any("reloaded" in line for line in run.err)
     assert run.stop() == 0
 
 

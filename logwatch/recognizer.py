@@ -1,0 +1,336 @@
+"""The recognizer: an exchange's error however it is printed, in three layers.
+
+*Envelope*: where a record states an error (a code and a message in JSON, a dict or
+``key=value``; Kraken's ``EOrder:…``; an exception class; ``Error N:``; an error-level
+record or a failure's wording). *Attribution*: which exchange the record names (an
+alias, a connection's name, an API host), the one nearest the code when it names two.
+*Classification*: the exchange's catalogue entry for the code, else for the message
+(exact, then broad rows), else the exception class's category, else a category from
+the words traders' logs use, else ``<exchange>.unknown-error``. Pure: no I/O.
+
+The envelopes' and the words' patterns are in ``statements``, compiled when a record
+first needs them; attribution is one Aho-Corasick pass over the names of exchanges.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from logwatch.catalogue import (
+    Catalogue,
+    Entry,
+    category_rule_id,
+    exchange_names,
+    normalise_text,
+)
+from logwatch.model import Code, Recognition
+
+if TYPE_CHECKING:
+    from logwatch.statements import Envelope
+
+#: Categories of conditions that bots log as warnings while they retry: alerted
+#: only when the record is at error level or names its code or class.
+_RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
+
+#: Envelopes whose message is the exchange's own text, apart from the printer's
+_OWN_MESSAGE = frozenset(
+    {"json", "key-value", "kraken", "error-number", "exception-class", "http"}
+)
+
+#: What the prefilter looks for on the recognizer's behalf (lower case bytes).
+KEYWORDS: tuple[bytes, ...] = (
+    b'code"',
+    b"code'",
+    b"code=",
+    b"code:",
+    b"code\\",
+    b"code =",
+    b"error",
+    b"exception",
+    b"failed",
+    b"failure",
+    b"rejected",
+    b"refuse",
+    b"denied",
+    b"unable to",
+    b"could not",
+    b"eapi:",
+    b"eorder:",
+    b"egeneral:",
+    b"equery:",
+    b"etrade:",
+    b"efunding:",
+    b"eservice:",
+    b"esession:",
+    b'label"',
+    b"label'",
+    b"get http",
+    b"post http",
+    b"put http",
+    b"delete http",
+    b"http status",
+    b"too many requests",
+    b"bad request",
+    b"unauthorized",
+    b"forbidden",
+    b"unavailable",
+    b"server error",
+    b"bad gateway",
+    b"gateway time",
+    *(w.encode() for w in ("ошибка", "Ошибка", "ОШИБКА", "отклон", "Отклон")),
+    *(w.encode() for w in ("не удалось", "Не удалось")),
+)
+
+
+class Named(NamedTuple):
+    """An exchange a text names, where, and how (a tuple: made for every hit)."""
+
+    exchange: str
+    start: int
+    end: int
+    how: str
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """The recognizer's decision: the rule (None: a silent code, nothing to tell)."""
+
+    rule_id: str | None
+    exchange: str
+    code: Code | None
+    message: str
+    recognition: Recognition
+
+
+class Recognizer:
+    """The three layers over a catalogue, compiled once."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        names = exchange_names(catalogue.exchanges)[0]
+        self._names = tuple(names)
+        self._owners = tuple(names.values())
+        self._automaton = (
+            AhoCorasick(list(self._names), matchkind=MatchKind.LeftmostLongest)
+            if self._names
+            else None
+        )
+        # the longest first: ``InsufficientFunds`` before a shorter name it holds
+        self._class_names = tuple(sorted(catalogue.classes, key=len, reverse=True))
+        #: compiled when a record first needs it
+        self._class: re.Pattern[str] | None = None
+        #: the entries of each code, made when a record first needs them
+        self._by_code: dict[Code, list[Entry]] | None = None
+        self.keywords: tuple[bytes, ...] = (
+            # a class is printed with its module (``…errors.``, ``…exceptions.``)
+            # or after ``error``/``exception`` words: those keywords find it
+            *KEYWORDS,
+        )
+
+    # -- attribution -------------------------------------------------------------
+
+    def names(self, text: str) -> list[Named]:
+        """Every exchange ``text`` names, as whole words, in order."""
+        if self._automaton is None or not text:
+            return []
+        low = text.lower()
+        found = []
+        for index, start, end in self._automaton.find_matches_as_indexes(low):
+            before = low[start - 1] if start else " "
+            after = low[end] if end < len(low) else " "
+            if before.isalnum() or after.isalnum() or "_" in (before, after):
+                continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
+            word = text[start:end]
+            if (before in "-/" or after in "-/") and word.isupper():
+                continue  # a symbol: WOO-USDT, BTC/WOO
+            exchange, how = self._owners[index]
+            found.append(Named(exchange, start, end, how, word))
+        return found
+
+    @staticmethod
+    def outside(named: list[Named], text: str, start: int, end: int) -> list[Named]:
+        """The names not inside ``text[start:end]`` (an exchange's own message or a
+        rule's match: "delta-reducing orders" names no exchange)."""
+        if not named or end <= start:
+            return named
+        return [n for n in named if n.end <= start or n.start >= end]
+
+    @staticmethod
+    def message_span(text: str, message: str) -> tuple[int, int]:
+        """Where an envelope's message is in ``text`` ((0, 0): not found as is)."""
+        at = text.find(message) if message else -1
+        return (at, at + len(message)) if at >= 0 else (0, 0)
+
+    def attribute(
+        self, named: list[Named], near: int, fields: Mapping[str, str] | None = None
+    ) -> Named | None:
+        """The exchange named nearest to position ``near``, else the one a record's
+        connection (or exchange, logger) field names."""
+        if len(named) == 1:
+            return named[0]
+        if named:
+            return min(
+                named,
+                key=lambda n: (
+                    n.start - near if n.start >= near else max(0, near - n.end),
+                    n.start >= near,  # equally near: the one before the code wins
+                ),
+            )
+        for key in ("connection", "exchange", "logger", "platform"):
+            value = (fields or {}).get(key)
+            if value:
+                # a logger's or connection's name: mexc_client, kucoin.api
+                found = self.names(value.replace("_", " "))
+                if found:
+                    n = found[0]
+                    return Named(n.exchange, -1, -1, "connection", value)
+        return None
+
+    # -- envelope ----------------------------------------------------------------
+
+    def envelope(self, text: str, error_level: bool, words: str) -> Envelope | None:
+        """Where ``text`` states an error; None when it does not state one (see
+        ``statements.find_envelope``)."""
+        from logwatch import statements
+
+        if self._class is None and self._class_names:
+            self._class = re.compile(
+                r"(?<![A-Za-z0-9_])(?P<cls>"
+                + "|".join(self._class_names)
+                + r")(?![A-Za-z0-9_])"
+            )
+        return statements.find_envelope(text, error_level, words, self._class)
+
+    # -- classification ----------------------------------------------------------
+
+    def recognise(
+        self,
+        text: str,
+        error_level: bool,
+        words: str,
+        fields: Mapping[str, str] | None = None,
+        exchange: Named | None = None,
+    ) -> Recognised | None:
+        """What ``text`` (a record's) states, by the three layers; None: no error
+        is stated, or none this can name.
+
+        Args:
+            exchange: the exchange already attributed (else found here).
+        """
+        env = self.envelope(text, error_level, words)
+        if env is None:
+            return None
+        names = self.names(text)
+        if env.kind in _OWN_MESSAGE:
+            # the exchange's own words name no exchange: "delta-reducing orders"
+            names = self.outside(names, text, *self.message_span(text, env.message))
+        named = exchange or self.attribute(names, env.start, fields)
+        if named is None:
+            named = self._by_entry(env.code, env.message)
+        ex = named.exchange if named is not None else ""
+        recognition = Recognition(
+            env.kind,
+            env.evidence,
+            ex,
+            named.how if named is not None else "none",
+            named.words if named is not None else "",
+        )
+        return self.classify(env, ex, recognition)
+
+    def _by_entry(self, code: Code | None, message: str) -> Named | None:
+        """The one exchange whose table has this code with this very text, for a
+        line that names no exchange (``{"code":-2019,"msg":"Margin is
+        insufficient."}`` is Binance's, whoever printed it)."""
+        if code is None or not message:
+            return None
+        if self._by_code is None:
+            by_code: dict[Code, list[Entry]] = {}
+            for (_, c), entry in self.catalogue.entries.items():
+                by_code.setdefault(c, []).append(entry)
+            self._by_code = by_code
+        text = normalise_text(message)
+        owners = {
+            e.exchange
+            for e in self._by_code.get(code, ())
+            if e.message and normalise_text(e.message) == text
+        }
+        if len(owners) != 1:
+            return None
+        exchange = owners.pop()
+        return Named(exchange, -1, -1, "catalogue", f"{code}: {message[:60]}")
+
+    def classify(
+        self, env: Envelope, ex: str, recognition: Recognition
+    ) -> Recognised | None:
+        """The alert for an envelope of exchange ``ex`` (empty: none named)."""
+        cat = self.catalogue
+
+        def done(
+            entry: Entry | None, rule_id: str | None, how: str, evidence: str, c: str
+        ) -> Recognised:
+            code = env.code
+            if code is None and entry is not None:
+                code = entry.code
+            return Recognised(
+                rule_id,
+                ex,
+                code,
+                env.message,
+                _with(recognition, how, evidence, c),
+            )
+
+        if ex and env.code is not None:
+            entry = cat.entries.get((ex, env.code))
+            if entry is not None:
+                return done(entry, entry.rule_id, "code", str(env.code), entry.category)
+        if ex and env.message:
+            entry = cat.by_text(ex, env.message)
+            how = "exact"
+            if entry is None:
+                entry, how = cat.by_broad(ex, env.message), "broad"
+            if entry is not None:
+                return done(entry, entry.rule_id, how, entry.message, entry.category)
+        category = cat.classes.get(env.error_class, "") if env.error_class else ""
+        how, evidence = "exception-class", env.error_class
+        if not category:
+            from logwatch.statements import classify_words
+
+            said = classify_words(env.message) if env.message else None
+            if said is not None:
+                category, evidence = said
+                how = "words"
+            elif env.status:
+                from logwatch.statements import HTTP_CATEGORIES
+
+                category = HTTP_CATEGORIES.get(env.status, "")
+                how, evidence = "http-status", str(env.status)
+        if category in _RETRIED and env.kind == "failure" and not env.error_class:
+            category = ""  # a warning while a bot retries: not an alert by itself
+        if category:
+            known = cat.categories.get(category)
+            if known is not None and known.severity is None:
+                return done(None, None, how, evidence, category)  # a benign class
+            rule_id = category_rule_id(ex, category)
+            return done(None, rule_id, how, evidence, category)
+        if ex and env.kind not in ("failure", "error-level"):
+            return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
+        return None
+
+
+def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition:
+    return Recognition(
+        r.envelope,
+        r.envelope_evidence,
+        r.exchange,
+        r.attribution,
+        r.attribution_evidence,
+        how,
+        evidence[:120],
+        category,
+    )

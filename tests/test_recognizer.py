@@ -1,0 +1,381 @@
+"""The recognizer's layers, tested from the catalogue's own data: every code in every
+envelope, every exception class, attribution (never the wrong exchange), one alert
+per line, and bad tables reported at their line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from logwatch.cli import cli
+from logwatch.engine import Engine
+from logwatch.model import Hit
+from logwatch.rules import load_rules, sample_record
+
+RULES = load_rules()
+ENGINE = Engine(RULES)
+CATALOGUE = RULES.catalogue
+PY = "2024-01-05 08:00:00,000 - bot - ERROR - "
+
+#: Exchanges a line can name that are not in the built-in catalogue: a trader's own
+#: catalogue file (the generated ccxt tables add these too).
+OWN_EXCHANGES = """\
+exchanges:
+  bitget:
+    name: Bitget
+    aliases: [bitget futures]
+    hosts: [api.bitget.com]
+  kraken:
+    name: Kraken
+    hosts: [api.kraken.com]
+"""
+
+
+def hits_of(line: str, engine: Engine = ENGINE) -> list[Hit]:
+    owners = engine.candidates(line.encode("utf-8")).values()
+    return engine.match(sample_record(line), set().union(*owners))
+
+
+@pytest.fixture(scope="module")
+def own_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    folder = tmp_path_factory.mktemp("rules")
+    (folder / "more").mkdir()
+    (folder / "more" / "exchanges.yaml").write_text(OWN_EXCHANGES, encoding="utf-8")
+    return Engine(load_rules([folder]))
+
+
+# -- every code of every table, in envelopes no shape of its exchange describes ------
+
+#: (envelope, with the exchange's id first as ccxt prints it); {code} {message}
+ENVELOPES = (
+    PY + '{ex} {{"code":{jcode},"msg":"{message}"}}',
+    PY + "{ex} retCode={code} retMsg={message}",
+    PY + "{ex}: Error {code}: {message}",
+)
+CODED = [
+    e
+    for e in CATALOGUE.entries.values()
+    if isinstance(e.code, int) and e.exchange in ("binance", "bybit", "okx")
+]
+
+
+@pytest.mark.parametrize("envelope", ENVELOPES)
+def test_every_code_in_every_envelope_names_its_exchange_once(envelope: str) -> None:
+    wrong: list[tuple[str, object]] = []
+    for entry in CODED:
+        jcode = entry.code if entry.exchange == "binance" else f'"{entry.code}"'
+        message = (entry.message or "error").replace('"', "'")[:80]
+        line = envelope.format(
+            ex=entry.exchange, code=entry.code, jcode=jcode, message=message
+        )
+        hits = hits_of(line)
+        if entry.rule_id is None:
+            if hits:
+                wrong.append((line, [h.rule_id for h in hits]))
+            continue
+        if len(hits) != 1 or hits[0].exchange != entry.exchange:
+            wrong.append((line, [(h.rule_id, h.exchange) for h in hits]))
+    assert wrong == [], f"{len(wrong)} of {len(CODED)}: {wrong[:5]}"
+
+
+# -- every exception class --------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE.classes))
+def test_every_exception_class_gives_its_category(name: str) -> None:
+    category = CATALOGUE.classes[name]
+    line = f"ccxt.base.errors.{name}: someexchange something odd happened"
+    hits = hits_of(line)
+    if not category or CATALOGUE.categories[category].severity is None:
+        assert hits == []
+    else:
+        (hit,) = hits
+        assert hit.rule_id == f"error.{category.replace('_', '-')}"
+        assert hit.exchange == ""
+        assert hit.recognition is not None
+        assert hit.recognition.classification == "exception-class"
+
+
+@pytest.mark.parametrize("name", sorted(CATALOGUE.classes))
+def test_an_exception_class_beside_an_unknown_code_gives_the_exchange_category(
+    name: str,
+) -> None:
+    category = CATALOGUE.classes[name]
+    line = f'ccxt.base.errors.{name}: binance {{"code":-9999,"msg":"Odd thing"}}'
+    hits = hits_of(line)
+    if category and CATALOGUE.categories[category].severity is None:
+        assert hits == []
+        return
+    (hit,) = hits
+    assert hit.exchange == "binance"
+    expected = (
+        f"binance.{category.replace('_', '-')}" if category else "binance.unknown-error"
+    )
+    assert hit.rule_id == expected
+
+
+# -- attribution: never the wrong exchange -----------------------------------------
+
+
+class TestAttribution:
+    def test_bitget_json_does_not_raise_okx(self, own_engine: Engine) -> None:
+        line = (
+            PY + 'bitget {"code":"45110","msg":"less than the minimum amount 5 USDT"}'
+        )
+        (hit,) = hits_of(line, own_engine)
+        assert hit.exchange == "bitget"
+        assert not hit.rule_id.startswith("okx.")
+        assert hit.rule_id == "bitget.min-notional"
+
+    def test_bybit_key_value_does_not_raise_binance(self) -> None:
+        line = PY + "bybit retCode=110007 retMsg=ab not enough for new order"
+        (hit,) = hits_of(line)
+        assert hit.rule_id == "bybit.code-110007"
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "alias"
+
+    def test_a_binance_rule_does_not_fire_for_a_line_naming_bybit(self) -> None:
+        line = PY + "bybit: Margin is insufficient."
+        hits = hits_of(line)
+        assert all(h.exchange in ("bybit", "") for h in hits), hits
+        assert [h.rule_id for h in hits] == ["bybit.balance-margin"]
+
+    def test_a_line_naming_two_exchanges_goes_to_the_one_nearest_the_code(
+        self,
+    ) -> None:
+        line = PY + 'arbitrage okx leg failed: bybit {"retCode":110007,"retMsg":"x"}'
+        (hit,) = hits_of(line)
+        assert hit.exchange == "bybit"
+        other = PY + 'bybit leg ok; okx {"code":"51008","msg":"Insufficient balance"}'
+        (hit,) = hits_of(other)
+        assert hit.exchange == "okx"
+        # a Binance rule's text, nearer to Bybit's name than to Binance's
+        words = PY + "binance feed ok; bybit order failed: Margin is insufficient."
+        (hit,) = hits_of(words)
+        assert (hit.rule_id, hit.exchange) == ("bybit.balance-margin", "bybit")
+
+    def test_an_api_host_names_the_exchange(self, own_engine: Engine) -> None:
+        line = (
+            PY + "POST https://api.kraken.com/0/private/AddOrder failed: "
+            '{"error":["EOrder:Insufficient funds"]}'
+        )
+        (hit,) = hits_of(line, own_engine)
+        assert hit.exchange == "kraken"
+        assert hit.rule_id == "kraken.balance-margin"
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "host"
+
+    def test_no_exchange_named_gives_the_category_alone(self) -> None:
+        line = "ccxt.base.errors.InsufficientFunds: acmex {}"
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == ("error.balance-margin", "")
+        title = CATALOGUE.categories["balance_margin"].title["en"]
+        assert RULES_BY_ID[hit.rule_id].title["en"] == title
+
+
+RULES_BY_ID = {r.id: r for r in RULES}
+
+
+# -- classification by words, English and Russian ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        (PY + "Error 201, reqId 17: Order rejected - reason: x", "order_rejected"),
+        (PY + "order failed: Insufficient margin for this order", "balance_margin"),
+        (PY + "Ошибка: недостаточно средств на счёте", "balance_margin"),
+        (PY + "request failed: Too many requests, slow down", "rate_limit"),
+        (PY + "order failed: invalid nonce supplied", "nonce"),
+        (PY + "order failed: market is closed", "market_closed"),
+        (PY + "Ошибка: рынок закрыт", "market_closed"),
+        (PY + "cancel failed: order does not exist", "order_not_found"),
+        (PY + "order failed: ReduceOnly order rejected", "position"),
+    ],
+)
+def test_words_give_a_category(line: str, category: str) -> None:
+    (hit,) = hits_of(line)
+    assert hit.recognition is not None
+    assert hit.recognition.category == category
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024-01-05 08:00:00,000 - bot - INFO - order placed ok",
+        "2024-01-05 08:00:00,000 - bot - INFO - bybit and binance prices compared",
+        "2024-01-05 08:00:00,000 - bot - INFO - checked balance: enough margin",
+        '2024-01-05 08:00:00,000 - bot - INFO - {"code":0,"msg":"success"}',
+        '2024-01-05 08:00:00,000 - bot - INFO - kraken {"error":[],"result":{}}',
+        "2024-01-05 08:00:00,000 - bot - INFO - 0 errors in the last hour",
+        "2024-05-01 10:00:00,000 - bot - WARNING - failed to connect [Errno 111] "
+        "Connection refused",
+        "2024-01-05 08:00:00,000 - bot - INFO - retCode=0 retMsg=OK",
+        "2024-01-05 08:00:00,000 - bot - INFO - decode error count=0",
+    ],
+)
+def test_benign_lines_raise_nothing(line: str) -> None:
+    assert hits_of(line) == []
+
+
+# -- one event, one alert ------------------------------------------------------------
+
+
+def test_http_418_with_1003_raises_one_alert() -> None:
+    line = (
+        "OSError: Error executing request POST https://api.binance.com/api/v3/order. "
+        'HTTP status is 418. Error: {"code":-1003,"msg":"Way too much request weight '
+        'used; IP banned until 1659146400000. Please use WebSocket Streams."}'
+    )
+    (hit,) = hits_of(line)
+    assert hit.rule_id == "binance.ip-banned"
+
+
+def test_scan_json_shows_each_layer(tmp_path: Path) -> None:
+    log = tmp_path / "bot.log"
+    log.write_text(
+        PY + "bybit retCode=110007 retMsg=ab not enough for new order\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli, ["scan", "--json", "--no-builtin-config", str(log)]
+    )
+    if result.exit_code == 2 and "no-builtin-config" in result.output:
+        result = CliRunner().invoke(cli, ["scan", "--json", str(log)])
+    first = json.loads(result.output.splitlines()[0])
+    assert first["rule"] == "bybit.code-110007"
+    assert first["recognition"] == {
+        "envelope": {"kind": "key-value", "evidence": "retCode=110007"},
+        "attribution": {"exchange": "bybit", "by": "alias", "evidence": "bybit"},
+        "classification": {
+            "by": "code",
+            "evidence": "110007",
+            "category": "balance_margin",
+        },
+    }
+
+
+# -- bad input ------------------------------------------------------------------------
+
+HEADER = (
+    "code,category,severity,rule,title_en,title_ru,remedy_en,remedy_ru,aliases,"
+    "markets,message,match\n"
+)
+
+
+def check(folder: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["check", "--rules", str(folder)])
+    return result.exit_code, result.output
+
+
+def test_bad_tables_are_reported_at_their_line(tmp_path: Path) -> None:
+    sub = tmp_path / "ccxt"
+    sub.mkdir()
+    (sub / "exchanges.yaml").write_text(
+        "exchanges:\n"
+        "  acmex:\n"
+        "    name: Acme\n"
+        "    aliases: [acme]\n"
+        "  acmey:\n"
+        "    name: Acme Y\n"
+        "    aliases: [acme, acmex]\n"
+        "  binance:\n"
+        "    name: Binance again\n",
+        encoding="utf-8",
+    )
+    (sub / "acmex.codes.csv").write_text(
+        HEADER
+        + "100,balance_margin,,,,,,,,,Insufficient,\n"
+        + "100,balance_margin,,,,,,,,,Again,\n"
+        + "101,no_such,,,,,,,,,X,\n"
+        + ",rate_limit,,,,,,,,,Too many,broad\n"
+        + ",rate_limit,,,,,,,,,too many,broad\n"
+        + "EOrder:Odd,order_rejected,,,,,,,,,Odd,\n",
+        encoding="utf-8",
+    )
+    (sub / "exception-classes.csv").write_text(
+        "class,library,category\nOddError,acme,no_such_category\n", encoding="utf-8"
+    )
+    code, output = check(tmp_path)
+    assert code == 2, output
+    assert "Traceback" not in output
+    codes = sub / "acmex.codes.csv"
+    for expected in (
+        f"{codes}:3: code 100: duplicate code (first at line 2)",
+        f"{codes}:4: code 101: unknown category 'no_such'",
+        f"{codes}:6: broad message 'too many': duplicate message (first at line 5)",
+        f"{sub / 'exchanges.yaml'}:3: exchange acmex: cannot be told apart from acmey",
+        f"{sub / 'exchanges.yaml'}:9: exchange binance: defined twice",
+        f"{sub / 'exception-classes.csv'}:2: class OddError: unknown category",
+    ):
+        assert expected in output, output
+
+
+def test_string_codes_and_message_rows_load_and_match(tmp_path: Path) -> None:
+    (tmp_path / "exchanges.yaml").write_text(
+        "exchanges:\n  acmex:\n    name: Acme\n", encoding="utf-8"
+    )
+    (tmp_path / "acmex.codes.csv").write_text(
+        HEADER
+        + "EOrder:Odd,order_filter,,,,,,,,,Odd,\n"
+        + ",rate_limit,,,,,,,,,Slow down please,exact\n"
+        + ",maintenance,,,,,,,,,upgrading,broad\n",
+        encoding="utf-8",
+    )
+    engine = Engine(load_rules([tmp_path]))
+    (hit,) = hits_of(PY + 'acmex {"error":["EOrder:Odd"]}', engine)
+    assert hit.codes == ("EOrder:Odd",)
+    (hit,) = hits_of(PY + 'acmex {"code":77,"msg":"Slow down please."}', engine)
+    assert hit.rule_id == "acmex.rate-limit"
+    assert hit.recognition is not None
+    assert hit.recognition.classification == "exact"
+    (hit,) = hits_of(PY + 'acmex {"code":78,"msg":"We are upgrading now"}', engine)
+    assert (hit.rule_id, hit.recognition.classification if hit.recognition else "") == (
+        "acmex.maintenance",
+        "broad",
+    )
+
+
+class TestLinesNamingNoExchange:
+    @pytest.mark.parametrize("exchange", ["binance", "bybit", "okx"])
+    def test_a_code_with_its_documented_text_is_that_exchanges(
+        self, exchange: str
+    ) -> None:
+        """Only one table has this code with this very text: a bot that names no
+        exchange still gets that exchange's alert."""
+        unique = [
+            e
+            for e in CODED
+            if e.exchange == exchange
+            and e.rule_id
+            and not e.refers_to
+            and e.message
+            and not any(c in e.message for c in "%{<")
+            and [
+                o.exchange
+                for o in CODED
+                if o.code == e.code and o.message.lower() == e.message.lower()
+            ]
+            == [exchange]
+        ]
+        entry = unique[len(unique) // 2]
+        line = PY + f"API error | code={entry.code} | msg={entry.message}"
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == (entry.rule_id, exchange)
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "catalogue"
+
+    def test_an_http_status_gives_its_category(self, own_engine: Engine) -> None:
+        line = PY + "bitget GET https://api.bitget.com/api/v2/spot/public/coins 451 "
+        (hit,) = hits_of(line, own_engine)
+        assert hit.rule_id == "bitget.account-restricted"
+        assert hit.recognition is not None
+        assert hit.recognition.classification == "http-status"
+
+    def test_a_symbol_is_not_an_exchange(self, own_engine: Engine) -> None:
+        line = PY + "kraken order failed: insufficient funds for BITGET/USDT"
+        (hit,) = hits_of(line, own_engine)
+        assert hit.exchange == "kraken"
