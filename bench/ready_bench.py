@@ -1,6 +1,6 @@
 """Start to READY of ``logwatch run``, paired: this tree against another, in turn.
 
-    python bench/ready_bench.py [--runs 8] [--vs MAIN]
+    python bench/ready_bench.py [--runs 8] [--vs MAIN] [--files 10 1000 5000]
 
 Starts ``python -m logwatch run`` on the daemon bench's kind of config (one source per
 log format, a JSON webhook and the console) under a NOTIFY_SOCKET, and takes, at the
@@ -9,13 +9,17 @@ system, from /proc) and its RSS. With ``--vs MAIN`` (a source tree: ``git archiv
 <commit> | tar -x -C MAIN``, then ``python -m compileall -q MAIN``) the two run in turn,
 A B A B …, and the ratios are taken pair by pair. CPU at READY is far less noisy than
 wall time on a shared machine. Each run has a rules cache of its own, filled by a scan
-first, as on every start after the first. Linux only (/proc, NOTIFY_SOCKET).
+first, as on every start after the first. With ``--files N …`` one more source follows
+a folder of N quiet files (``bot0000.log`` …, each its own first line); the counts run in
+turn too, and each count's CPU is given over the first count's, pair by pair. Linux only
+(/proc, NOTIFY_SOCKET).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -35,13 +39,21 @@ class Ready:
     rss_mb: float
 
 
-def config(work: Path) -> Path:
+def config(work: Path, files: int = 0) -> Path:
     sources = ""
     for fmt in FORMATS:
         (work / fmt).mkdir()
         (work / fmt / "a.log").write_bytes(f"start {fmt}\n".encode())
         sources += (
             f"  - name: {fmt}\n    format: {fmt}\n    paths: ['{work / fmt}/a*']\n"
+        )
+    if files:
+        quiet = work / "quiet"
+        quiet.mkdir()
+        for i in range(files):
+            (quiet / f"bot{i:04d}.log").write_bytes(f"start bot{i:04d}\n".encode())
+        sources += (
+            f"  - name: quiet\n    format: generic\n    paths: ['{quiet}/*.log']\n"
         )
     path = work / "c.yaml"
     path.write_text(
@@ -52,7 +64,7 @@ def config(work: Path) -> Path:
     return path
 
 
-def once(tree: str) -> Ready:
+def once(tree: str, files: int = 0) -> Ready:
     work = Path(tempfile.mkdtemp(prefix="logwatch-ready-bench-"))
     env = {
         **os.environ,
@@ -69,10 +81,10 @@ def once(tree: str) -> Ready:
         check=False,
         cwd="/",
     )
-    path = config(work)
+    path = config(work, files)
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(env["NOTIFY_SOCKET"])
-        notify.settimeout(30)
+        notify.settimeout(300)  # 5,000 files on a loaded machine
         started = os.times().elapsed
         proc = subprocess.Popen(
             [sys.executable, "-m", "logwatch", "run", "--config", str(path)],
@@ -82,7 +94,7 @@ def once(tree: str) -> Ready:
             cwd="/",
         )
         try:
-            while notify.recv(64) != b"READY=1":
+            while not notify.recv(256).startswith(b"READY=1"):
                 pass
             wall = os.times().elapsed - started
             fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1]
@@ -92,6 +104,7 @@ def once(tree: str) -> Ready:
         finally:
             proc.terminate()
             proc.wait(10)
+    shutil.rmtree(work, ignore_errors=True)
     return Ready(wall, (user + system) / os.sysconf("SC_CLK_TCK"), rss / 1024)
 
 
@@ -113,7 +126,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=8)
     parser.add_argument("--vs", help="a source tree to pair against")
+    parser.add_argument(
+        "--files",
+        type=int,
+        nargs="+",
+        help="also follow N quiet files (each N in turn)",
+    )
     args = parser.parse_args()
+    if args.files:
+        counts: dict[int, list[Ready]] = {n: [] for n in args.files}
+        for _ in range(args.runs):
+            for n in args.files:
+                counts[n].append(once(HERE, n))
+        first = args.files[0]
+        for n, runs in counts.items():
+            ratio = statistics.median(
+                a.cpu / b.cpu for a, b in zip(runs, counts[first], strict=True)
+            )
+            print(
+                describe(f"{n} quiet files + 6", runs)
+                + f"; CPU over {first} files' {ratio:.2f}"
+            )
+        return
     trees = [HERE] + ([args.vs] if args.vs else [])
     results: dict[str, list[Ready]] = {tree: [] for tree in trees}
     for _ in range(args.runs):

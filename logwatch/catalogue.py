@@ -121,6 +121,9 @@ class Catalogue:
     #: exception class names (``InsufficientFunds``) -> category ("": the code or
     #: message decides)
     classes: Mapping[str, str] = field(default_factory=dict)
+    #: exception classes of one exchange's library -> that exchange
+    #: (``BinanceAPIException`` -> ``binance``)
+    class_exchanges: Mapping[str, str] = field(default_factory=dict)
     #: the templates' texts around their placeholders, by their first word, made
     #: when first needed
     _compiled: dict[str, dict[str, list[tuple[tuple[str, ...], Entry]]]] = field(

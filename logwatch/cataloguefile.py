@@ -68,7 +68,7 @@ MATCH_COLUMN = "match"
 MATCH_KINDS = ("code", "exact", "broad")
 #: The file that maps exception class names to categories.
 CLASSES_FILE = "exception-classes.csv"
-CLASSES_COLUMNS = ("class", "library", "category")
+CLASSES_COLUMNS = ("class", "library", "category", "exchange")
 _ID = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
 
 
@@ -141,6 +141,8 @@ class Parts:
     defined: dict[tuple[str, str], tuple[str, int]] = field(default_factory=dict)
     #: exception class -> (category, source, line)
     classes: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    #: class -> (the exchange it names by itself, source, line)
+    class_exchanges: dict[str, tuple[str, str, int]] = field(default_factory=dict)
 
 
 def is_catalogue(doc: Document) -> bool:
@@ -607,6 +609,16 @@ def assemble(
             )
             continue
         classes[name] = category_name
+    class_exchanges: dict[str, str] = {}
+    for name, (exchange, source, line) in parts.class_exchanges.items():
+        if exchange not in parts.exchanges:
+            errors.append(
+                ConfigError(
+                    source, line, f"class {name}: unknown exchange {exchange!r}"
+                )
+            )
+            continue
+        class_exchanges[name] = exchange
     errors.extend(_unattributable(parts))
     # a text shared by several codes leads to the first of them
     texts: dict[tuple[str, str], Entry] = {}
@@ -640,6 +652,7 @@ def assemble(
             for ex, by_text in broad.items()
         },
         classes,
+        class_exchanges,
     )
     return catalogue, errors
 
@@ -741,7 +754,7 @@ def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
                     )
                 )
                 continue
-            name, _library, category = names
+            name, _library, category, exchange = names
             if not _CLASS_NAME.fullmatch(name):
                 errors.append(
                     ConfigError(source, line, f"class {name!r} is not a class name")
@@ -759,6 +772,8 @@ def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
                 )
                 continue
             parts.classes.setdefault(name, (category, source, line))
+            if exchange:
+                parts.class_exchanges.setdefault(name, (exchange, source, line))
     except csv.Error as exc:
         errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
     return errors

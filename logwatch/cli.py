@@ -5,6 +5,7 @@ Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import io
 import json
@@ -22,7 +23,9 @@ from logwatch.terminal import shown
 
 if TYPE_CHECKING:
     from logwatch.engine import Engine, Scan
+    from logwatch.listing import Source
     from logwatch.model import Severity
+    from logwatch.reading import Held
     from logwatch.report import Report
     from logwatch.rules import RuleSet
 
@@ -72,6 +75,7 @@ INTERNAL_ERROR = 3
 
 def main() -> None:
     """Entry point of the ``logwatch`` console script."""
+    without_rich(sys.modules)
     safe_output(sys.stdout, os.environ)
     try:
         cli(prog_name="logwatch")
@@ -81,6 +85,14 @@ def main() -> None:
         if sys.stderr is not None:
             traceback.print_exc()
         sys.exit(INTERNAL_ERROR)
+
+
+def without_rich(modules: dict[str, Any]) -> None:
+    """Keep structlog from loading rich, which logwatch does not depend on: where it
+    is installed beside it (a tool's dependency), structlog would load it to draw
+    tracebacks, 40% of a follower's start-up on a busy PC, and our logs would look
+    other than where it is not. An import of rich in this process fails from now."""
+    modules.setdefault("rich", None)
 
 
 def output_encoding(isatty: bool, env: Mapping[str, str]) -> tuple[str | None, str]:
@@ -205,12 +217,19 @@ def _scan_file(
     report: Report,
     bar: Any,
     unmatched: Severity | None = None,
+    encoding: str | None = None,
 ) -> None:
+    from logwatch.codepages import default_fallback
     from logwatch.formats import FORMATS
     from logwatch.stream import Stream
 
     stream = Stream(
-        engine, str(path), FORMATS[fmt_name] if fmt_name else None, unmatched=unmatched
+        engine,
+        str(path),
+        FORMATS[fmt_name] if fmt_name else None,
+        unmatched=unmatched,
+        codec=encoding,
+        fallback=default_fallback(),
     )
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
@@ -262,6 +281,12 @@ def _scan_file(
     is_flag=True,
     help="With --follow: no file events (network drives).",
 )
+@click.option(
+    "--encoding",
+    callback=lambda _ctx, _param, name: _codec(name),
+    help="The files' encoding (cp1251, koi8-r, utf-16...) [default: UTF-8; a line "
+    "that is not, in the ANSI code page on Windows, else cp1251].",
+)
 @click.pass_context
 def scan(
     ctx: click.Context,
@@ -276,15 +301,35 @@ def scan(
     state_path: Path | None,
     poll_interval: float,
     force_polling: bool,
+    encoding: str | None,
 ) -> None:
     """Run the rules over log files and print what would be alerted.
 
     With --follow, keep printing hits as lines are written (globs are re-expanded, so
     new files are picked up) until interrupted.
 
-    Exit status: 0 when something matched (or --follow was stopped), 1 when nothing
-    did, 2 on a usage or rule error, 3 when logwatch itself failed.
+    A folder is its log files at any depth. Exit status: 0 when something matched
+    (or --follow was stopped), 1 when nothing did, 2 on a usage or rule error or a
+    file that could not be read (what could be read is scanned), 3 when logwatch
+    itself failed.
     """
+    if follow:
+        # first of all, before the slow part of start-up: what is rotated away or
+        # deleted while it runs is still read from these handles
+        from logwatch.codepages import default_fallback
+        from logwatch.listing import Source, expand_folders
+        from logwatch.reading import hold
+
+        # a folder is its log files at any depth
+        source = Source(
+            "command line",
+            expand_folders(paths),
+            force_polling=force_polling,
+            encoding=encoding,
+            fallback=default_fallback(),
+        )
+        held = hold([source])
+        ctx.call_on_close(held.close)  # however start-up ends (bad rules: exit 2)
     from logwatch.clock import SystemClock
     from logwatch.engine import Engine
     from logwatch.model import Severity
@@ -297,18 +342,22 @@ def scan(
     engine = Engine(rules, secrets=_config_secrets())
     report = Report(lang or default_language(), as_json, rules)
     if follow:
-        _follow(
-            engine, report, paths, fmt_name, state_path, poll_interval, force_polling
-        )
+        _follow(engine, report, source, fmt_name, state_path, poll_interval, held)
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
     files: list[Path] = []
+    #: a file named that could not be read: exit 2, so a typo is not a clean log
+    unreadable = False
     for arg, path in expand(paths):
         if path is None or not path.exists():
             click.echo(f"logwatch: {arg}: no such file", err=True)
+            unreadable = True
         elif path.is_dir():
-            click.echo(f"logwatch: {arg}: is a directory, skipped", err=True)
+            found = _log_files(path)  # like grep -r: its log files at any depth
+            if not found:
+                click.echo(f"logwatch: {arg}: no log files in this folder", err=True)
+            files += [f for f in found if f not in files]
         else:
             files.append(path)
     total = sum(_size(p) for p in files)
@@ -327,12 +376,14 @@ def scan(
                     report,
                     bar if show_bar else None,
                     Severity(unmatched) if unmatched else None,
+                    encoding,
                 )
             except OSError as exc:
                 click.echo(
                     shown(f"logwatch: {path}: cannot read: {exc.strerror or exc}"),
                     err=True,
                 )
+                unreadable = True
             for rule_id, why in engine.disabled.items():
                 if rule_id not in report.disabled_seen:
                     report.disabled_seen.add(rule_id)
@@ -343,17 +394,32 @@ def scan(
         click.echo(report.summary(seconds, show_misses).strip("\n"), err=True)
     else:
         click.echo(report.summary(seconds, show_misses), nl=False)
-    ctx.exit(0 if report.per_rule else 1)
+    ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
+
+
+def _log_files(folder: Path) -> list[Path]:
+    """A folder's log files at any depth (``*.log``, ``*.txt``...), in name order."""
+    import glob
+
+    from logwatch.listing import COMPRESSED, folder_patterns
+
+    found = {
+        name
+        for pattern in folder_patterns(str(folder))
+        for name in glob.glob(pattern, recursive=True)  # noqa: PTH207  as listed
+        if not name.lower().endswith(COMPRESSED) and Path(name).is_file()
+    }
+    return [Path(name) for name in sorted(found)]
 
 
 def _follow(
     engine: Engine,
     report: Report,
-    patterns: tuple[str, ...],
+    source: Source,
     fmt_name: str | None,
     state_path: Path | None,
     poll_interval: float,
-    force_polling: bool,
+    held: Held,
 ) -> None:
     import threading
 
@@ -362,10 +428,8 @@ def _follow(
     from logwatch.control import on_signals
     from logwatch.follow import Follower
     from logwatch.formats import FORMATS
-    from logwatch.listing import expand_folders
     from logwatch.lock import StateLock
     from logwatch.state import State
-    from logwatch.tailer import Source
 
     logs.configure(sys.stderr, level=_log_level())
     clock = SystemClock()
@@ -390,9 +454,6 @@ def _follow(
     def on_problem(path: str, text: str) -> None:
         click.echo(shown(f"logwatch: {path}: {text}"), err=True)
 
-    source = Source(
-        "command line", expand_folders(patterns), force_polling=force_polling
-    )
     follower = Follower(
         engine,
         [source],
@@ -402,6 +463,7 @@ def _follow(
         FORMATS[fmt_name] if fmt_name else None,
         poll_interval=poll_interval,
         on_problem=on_problem,
+        held=held,
     )
     stop = threading.Event()
 
@@ -412,7 +474,7 @@ def _follow(
     def on_ready() -> None:
         count = follower.open_files
         click.echo(
-            f"logwatch: following {', '.join(patterns)} "
+            f"logwatch: following {', '.join(source.patterns)} "
             f"({count} files; Ctrl-C to stop)",
             err=True,
         )
@@ -424,6 +486,18 @@ def _follow(
         if lock is not None:
             lock.release()
     click.echo(f"logwatch: stopped; {sum(report.per_rule.values())} hits", err=True)
+
+
+def _codec(name: str | None) -> str | None:
+    """``--encoding``'s codec, by its canonical name (a usage error if not one)."""
+    from logwatch.codepages import codec_name
+
+    if name is None:
+        return None
+    try:
+        return codec_name(name)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _size(path: Path) -> int:
@@ -480,10 +554,19 @@ def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
     for name, channel in setup.notifier.channels.items():
         routing = channel.routing() or "every source, rule and category"
         click.echo(f"  channel {name}: {channel.min_severity} and above; {routing}")
+    # one line per config pattern (binance.* may be 280 rules), then the rule files'
+    wanted = setup.loaded.config.rules.at_least
+    for pattern, at_least in wanted.items():
+        covered = sum(fnmatch.fnmatchcase(r.id, pattern) for r in setup.rules)
+        click.echo(
+            f"  rules {pattern} ({covered}): alert at {at_least.count} hits within "
+            f"{at_least.within:g} s"
+        )
     for rule in setup.rules:
-        if rule.at_least is not None:
+        by_config = any(fnmatch.fnmatchcase(rule.id, p) for p in wanted)
+        if rule.at_least is not None and not by_config:
             count, within = rule.at_least
-            click.echo(f"  rule {rule.id}: alerts at {count} hits within {within:g} s")
+            click.echo(f"  rule {rule.id}: alert at {count} hits within {within:g} s")
 
 
 def _check_catalogue(

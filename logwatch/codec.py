@@ -7,24 +7,34 @@ the epoch (floats), as State has always kept them; they come back in UTC.
 
 from __future__ import annotations
 
+import functools
 from functools import cached_property
-from typing import Generic, TypeVar
-
-from pydantic import ConfigDict, TypeAdapter, with_config
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from logwatch.dedup import Window
 from logwatch.model import Alert, Hit, Record
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
+
 T = TypeVar("T")
 
-#: times as float seconds both ways ("infer" would read a far-future time as ms)
-_TIMES = ConfigDict(ser_json_temporal="seconds", val_temporal_unit="seconds")
-for _kind in (Record, Hit, Alert):
-    with_config(_TIMES)(_kind)
-#: a window's ``folded_hashes`` as base64 text (~11 characters a hash)
-with_config(ConfigDict(**_TIMES, ser_json_bytes="base64", val_json_bytes="base64"))(
-    Window
-)
+
+@functools.cache
+def _configure() -> None:
+    """Tell pydantic how the stored types read and write, once, before the first
+    codec is built (pydantic is imported then: a third of a follower's start-up, and
+    ``scan --follow`` stores no alerts)."""
+    from pydantic import ConfigDict, with_config
+
+    #: times as float seconds both ways ("infer" would read a far-future time as ms)
+    times = ConfigDict(ser_json_temporal="seconds", val_temporal_unit="seconds")
+    for kind in (Record, Hit, Alert):
+        with_config(times)(kind)
+    #: a window's ``folded_hashes`` as base64 text (~11 characters a hash)
+    with_config(ConfigDict(**times, ser_json_bytes="base64", val_json_bytes="base64"))(
+        Window
+    )
 
 
 class Codec(Generic[T]):
@@ -37,6 +47,9 @@ class Codec(Generic[T]):
     @cached_property
     def _adapter(self) -> TypeAdapter[T]:
         # built on first use: the commands that store nothing never pay for it
+        from pydantic import TypeAdapter
+
+        _configure()
         return TypeAdapter(self.kind)
 
     def dumps(self, value: T) -> str:

@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from logwatch.codepages import codec_name, fallback_name
 from logwatch.errors import ConfigError, InvalidConfig
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.formats import FORMATS
@@ -239,6 +240,9 @@ class SourceSpec(_Strict):
     silence: Duration = 0.0
     #: also alert on records of this level or above that no rule recognised
     unmatched: Literal["warning", "error"] | None = None
+    #: the encoding its files are in: any Python codec (cp1251, koi8-r, utf-16...);
+    #: default UTF-8 (UTF-16 by BOM), a line that is not UTF-8 read in the fallback
+    encoding: Annotated[str, AfterValidator(codec_name)] | None = None
 
 
 class AtLeast(_Strict):
@@ -359,6 +363,10 @@ class Config(_Strict):
     #: ``KEY=value`` lines for ``${KEY}`` (tokens, passwords), relative to this file;
     #: the process environment wins over it
     env_file: str | None = None
+    #: the code page of a line that is not valid UTF-8 in a source without
+    #: ``encoding:`` (``utf-8``: none, shown as U+FFFD); default: Windows' ANSI code
+    #: page, else cp1251
+    fallback_encoding: Annotated[str, AfterValidator(fallback_name)] | None = None
     #: an Apprise config file (YAML or TEXT, relative to this file): each of its URLs
     #: becomes a channel named after its tag; ``apprise_tags``: only URLs with one
     apprise_config: str | None = None

@@ -54,9 +54,15 @@ def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
         return False
     if address.startswith("@"):
         address = "\0" + address[1:]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:  # type: ignore[attr-defined,unused-ignore]
-        sock.connect(address)
-        sock.sendall(message.encode())
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:  # type: ignore[attr-defined,unused-ignore]
+            # never wait: a supervisor that stopped reading must not stop following
+            sock.setblocking(False)
+            sock.connect(address)
+            sock.sendall(message.encode())
+    except OSError as exc:  # gone, or its queue full: the message is lost, not us
+        log.debug("sd_notify_failed", error=type(exc).__name__)
+        return False
     return True
 
 

@@ -18,12 +18,12 @@ from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
 from logwatch.formats import Format, parse_timestamp
-from logwatch.lines import sniff
+from logwatch.lines import resumed
 from logwatch.listing import patterns_matching
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
-from logwatch.tailer import Drained, Moved, Opened, Read, Source, Tailer
+from logwatch.tailer import Drained, Held, Moved, Opened, Read, Source, Tailer
 
 #: A record is matched as soon as it is read; continuation lines written within this
 #: long after it still join it (and may add what only the whole record matches).
@@ -61,6 +61,7 @@ class Follower:
         source_formats: Mapping[str, Format] | None = None,
         on_state: Callable[[str | None], None] | None = None,
         max_age_s: float | None = None,
+        held: Held | None = None,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
         #: hits whose line's own time is older than this are not alerted (None: all)
@@ -93,6 +94,7 @@ class Follower:
             known,
             followed=followed_before(state, self._patterns, known),
             poll_interval=poll_interval,
+            held=held,
         )
         self._streams: dict[str, Stream] = {}
         self._last_data: dict[str, float] = {}
@@ -294,12 +296,15 @@ class Follower:
         if event.id in self._streams:
             self._streams[event.id].path = event.path
             return
-        encoding = sniff(event.head)[0] if event.offset > 0 else None
+        source = self.sources.get(event.source)
+        codec = source.encoding if source is not None else None
+        encoding = None
+        if event.offset > 0:  # decided by the file's start, as when read from it
+            encoding, codec = resumed(event.head, codec)
         line = (
             self._lines.get(event.id)
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
-        source = self.sources.get(event.source)
         self._streams[event.id] = Stream(
             self.engine,
             event.path,
@@ -310,6 +315,8 @@ class Follower:
             unmatched=Severity(source.unmatched)
             if source and source.unmatched
             else None,
+            codec=codec,
+            fallback=source.fallback if source is not None else None,
         )
         self._last_data[event.id] = now
         if (

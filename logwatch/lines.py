@@ -2,16 +2,20 @@
 
 The decoder emits Blocks of complete lines re-encoded as UTF-8. For UTF-8 input a block
 is the file's bytes verbatim (so the prefilter can search it without decoding); UTF-16
-lines and lines cut at the cap carry explicit file offsets instead.
+lines, lines in a legacy code page (declared, or the fallback for a line that is not
+UTF-8) and lines cut at the cap carry explicit file offsets instead.
 """
 
 from __future__ import annotations
 
 import codecs
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate
 
+from logwatch.codepages import Family, decode_line, fallback_text, family, reads_ascii
 from logwatch.model import Line
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024
@@ -70,6 +74,34 @@ def sniff(prefix: bytes, boms: bool = True) -> tuple[Encoding, int]:
         if high >= units * 0.3 and low <= units * 0.05:
             return Encoding.UTF16BE, 0
     return Encoding.UTF8, 0
+
+
+def framing(
+    prefix: bytes, codec: str, boms: bool = True
+) -> tuple[Encoding, int, str | None]:
+    """For a file declared to be in ``codec`` (a ``codec_name``) that starts with
+    ``prefix``: its framing, the length of its BOM, and the codec its lines are in
+    (None: UTF-8). A BOM wins over the declaration (MetaTrader's UTF-16 journals in a
+    folder declared cp1251); ``boms`` as for ``sniff``."""
+    if boms and prefix.startswith(tuple(bom for bom, _ in _BOMS)):
+        encoding, bom = sniff(prefix)
+        return encoding, bom, None
+    kind = family(codec)
+    if kind is Family.LEGACY:
+        return Encoding.UTF8, 0, codec
+    if kind is Family.UTF8:
+        return Encoding.UTF8, 0, None
+    return (Encoding.UTF16BE if kind is Family.UTF16BE else Encoding.UTF16LE), 0, None
+
+
+def resumed(head: bytes, codec: str | None) -> tuple[Encoding, str | None]:
+    """The framing and line codec of a file read from the middle, by its first bytes
+    (``codec``: the declared one, or None for UTF-8 and UTF-16 by BOM or pattern)."""
+    if codec is None:
+        return sniff(head)[0], None
+    encoding, _, lines_codec = framing(head, codec)
+    # UTF-8 declared stays said: the decoder then reads no line in the fallback
+    return encoding, codec if family(codec) is Family.UTF8 else lines_codec
 
 
 def _plain_utf8(data: bytes) -> bool:
@@ -224,14 +256,14 @@ class Block:
         )
 
     def _spans(self) -> tuple[tuple[int, int], ...]:
+        """The file offsets of each line (computed for a verbatim block)."""
         if self.spans is not None:
             return self.spans
-        out, start = [], 0
-        for _ in range(self.line_count):
-            stop = self.data.index(b"\n", start) + 1
-            out.append((self.offset + start, self.offset + stop))
-            start = stop
-        return tuple(out)
+        count, offset = self.line_count, self.offset
+        # each end: the lengths so far plus one newline per line (in C, not per line)
+        lengths = accumulate(map(len, self.data.split(b"\n", count)[:count]))
+        ends = list(map(operator.add, lengths, range(offset + 1, offset + count + 1)))
+        return tuple(zip([offset, *ends[:-1]], ends, strict=True))
 
     def long_lines(self) -> int:
         """How many lines are over the cap (only their start is read)."""
@@ -250,22 +282,20 @@ class Block:
 
     def invalid_utf8(self) -> bool:
         """Whether any byte of the block is not valid UTF-8 (it is shown as U+FFFD)."""
-        if self.data.isascii():
-            return False
-        try:
-            self.data.decode("utf-8")
-        except UnicodeDecodeError:
-            return True
-        return False
+        return not _valid_utf8(self.data)
 
 
 class LineDecoder:
     """Turns the bytes of one file, fed in any chunking, into Blocks of complete lines.
 
     Splits on ``\\n`` only (a trailing ``\\r`` is dropped from the text), replaces
-    invalid
-    bytes instead of dropping them, and keeps only the first ``max_line_bytes`` of a
-    longer line, so memory stays bounded whatever the input.
+    invalid bytes instead of dropping them, and keeps only the first ``max_line_bytes``
+    of a longer line, so memory stays bounded whatever the input.
+
+    ``codec`` (a ``codepages.codec_name``) is the encoding the file is declared in: a
+    BOM still wins. Without one, a line that is not valid UTF-8 is read in ``fallback``
+    (a legacy code page; None: its bad bytes are U+FFFD), line by line, so one bad
+    line leaves the rest UTF-8. Offsets stay the file's own bytes throughout.
     """
 
     def __init__(
@@ -274,11 +304,28 @@ class LineDecoder:
         encoding: Encoding | None = None,
         offset: int = 0,
         first_line: int = 1,
+        codec: str | None = None,
+        fallback: str | None = None,
     ) -> None:
         if max_line_bytes < 16:
             raise ValueError("max_line_bytes must be at least 16")
         self.max_line_bytes = max_line_bytes
         self.encoding = encoding
+        declared = family(codec) if codec is not None else None
+        if declared is Family.UTF8:  # UTF-8 said outright: bad bytes stay U+FFFD
+            codec, fallback = None, None
+        elif encoding not in (None, Encoding.UTF8):
+            codec = None  # framed as UTF-16: its lines are that
+        #: the code page every line is in (None: UTF-8, or decided by the first bytes)
+        self.codec = codec
+        if fallback is not None and family(fallback) is not Family.LEGACY:
+            fallback = None
+        #: the code page of a line that is not valid UTF-8 (None: shown as U+FFFD)
+        self.fallback = None if codec is not None else fallback
+        #: whether a line was read in the fallback
+        self.read_fallback = False
+        #: whether the fallback reads ASCII as ASCII (not UTF-7)
+        self._ascii_fallback = self.fallback is not None and reads_ascii(self.fallback)
         self._buf = b""
         self._buf_offset = offset  # file offset of _buf[0]
         self._line = first_line
@@ -305,6 +352,11 @@ class LineDecoder:
         """Number of the next line to be emitted."""
         return self._line
 
+    @property
+    def transcodes(self) -> bool:
+        """Whether lines may be read in a code page: every block is then valid UTF-8."""
+        return self.codec is not None or self.fallback is not None
+
     def decode(self, data: bytes) -> list[Block]:
         """Blocks of the lines that ``data`` completes."""
         if self.encoding is None:
@@ -313,7 +365,7 @@ class LineDecoder:
                 return []
             data, self._buf = self._buf, b""
         if self.encoding is Encoding.UTF8:
-            return self._utf8(data)
+            return self._legacy(self._utf8(data))
         return self._utf16(data)
 
     def flush(self) -> list[Block]:
@@ -324,6 +376,7 @@ class LineDecoder:
             blocks = self.decode(data)
         else:
             blocks = []
+        done = len(blocks)  # blocks already read in their code page
         if self._long is not None:
             head, start = self._long
             end = self._buf_offset + len(self._buf)
@@ -342,6 +395,8 @@ class LineDecoder:
             self._buf_offset += self._nuls
             self._nuls = 0
         self._buf_offset = blocks[-1].end if blocks else self._buf_offset
+        if self.encoding is Encoding.UTF8 and len(blocks) > done:
+            blocks[done:] = self._legacy(blocks[done:])
         return blocks
 
     def _sniffed(self, final: bool) -> bool:
@@ -359,11 +414,81 @@ class LineDecoder:
         if nl == -1 and len(buf) < SNIFF_BYTES and not final:
             return False
         prefix = buf[:SNIFF_BYTES] if nl == -1 else buf[: min(SNIFF_BYTES, nl + 1)]
-        encoding, bom = sniff(prefix, boms=self._buf_offset == 0)
+        boms = self._buf_offset == 0
+        if self.codec is not None:
+            encoding, bom, self.codec = framing(prefix, self.codec, boms)
+        else:
+            encoding, bom = sniff(prefix, boms)
         self.encoding = encoding
         self._buf = buf[bom:]
         self._buf_offset += bom
         return True
+
+    def _legacy(self, blocks: list[Block]) -> list[Block]:
+        """UTF-8-framed blocks with their lines in the declared code page, or in the
+        fallback where they are not valid UTF-8 (as they are, when neither applies)."""
+        if self.codec is None and self.fallback is None:
+            return blocks
+        return [self._transcoded(block) for block in blocks]
+
+    def _transcoded(self, block: Block) -> Block:
+        data, codec, count = block.data, self.codec, block.line_count
+        if codec is None and _valid_utf8(data):
+            return block  # the usual case: one check for the whole block
+        if codec is not None:
+            text = decode_line(data, codec)
+        else:
+            self.read_fallback = True
+            text = fallback_text(data, self.fallback or "utf-8", self._ascii_fallback)
+        lines = text.split("\n")
+        if len(lines) != count + 1:  # a codec made a newline of another byte
+            return self._by_line(block)
+        cap = self.max_line_bytes
+        truncated = set(block.truncated)
+        if max(map(len, lines)) * 4 > cap:  # a line may be longer in UTF-8
+            for i, line in enumerate(lines):
+                out = line.encode("utf-8", "replace")
+                if len(out) > cap:
+                    lines[i] = cap_utf8(out, cap).decode("utf-8")
+                    truncated.add(i)
+            text = "\n".join(lines)
+        return Block(
+            text.encode("utf-8", "replace"),
+            block.first_line,
+            block.offset,
+            block.end,
+            count,
+            block._spans(),
+            frozenset(truncated),
+            cap,
+        )
+
+    def _by_line(self, block: Block) -> Block:
+        """``_transcoded`` one line at a time, for a codec that decodes some byte
+        other than ``\\n`` as a newline (it is read as a space)."""
+        codec, cap = self.codec, self.max_line_bytes
+        truncated = set(block.truncated)
+        texts: list[bytes] = []
+        for index, raw in enumerate(block.data.split(b"\n")[: block.line_count]):
+            if codec is None and _valid_utf8(raw):
+                texts.append(raw)
+                continue
+            text = decode_line(raw, codec or self.fallback or "utf-8")
+            out = text.replace("\n", " ").encode("utf-8", "replace")
+            if len(out) > cap:
+                out = cap_utf8(out, cap)
+                truncated.add(index)
+            texts.append(out)
+        return Block(
+            b"\n".join(texts) + b"\n",
+            block.first_line,
+            block.offset,
+            block.end,
+            block.line_count,
+            block._spans(),
+            frozenset(truncated),
+            cap,
+        )
 
     def _single(self, raw: bytes, start: int, end: int, truncated: bool) -> Block:
         self._line += 1
@@ -537,6 +662,16 @@ class LineDecoder:
             self._buf = rest[len(rest) - keep :]
             self._buf_offset += len(rest) - keep
         return blocks
+
+
+def _valid_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 #: ``read(offset, size)``: up to ``size`` bytes at ``offset`` (b"" past the end)

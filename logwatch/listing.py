@@ -40,6 +40,10 @@ class Source:
     backfill_s: float = 0.0
     #: the catch-all's level: records at it or above that no rule knows (None: off)
     unmatched: str | None = None
+    #: the encoding its files are in (a ``codepages.codec_name``; None: UTF-8, or
+    #: UTF-16 by BOM), and the code page of a line that is not UTF-8 (None: U+FFFD)
+    encoding: str | None = None
+    fallback: str | None = None
 
 
 @dataclass(slots=True)

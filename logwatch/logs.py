@@ -132,7 +132,10 @@ def _journal(render: structlog.types.Processor) -> structlog.types.Processor:
         line = render(logger, method, event)
         if not isinstance(line, str):  # the console renderer gives text
             return line
-        return f"<{PRIORITIES.get(level, 6)}>{line}"
+        # each line its priority: journald takes every line for an entry of its own,
+        # and a traceback's lines belong with their error (`journalctl -p err`)
+        prefix = f"<{PRIORITIES.get(level, 6)}>"
+        return "\n".join(prefix + part for part in line.split("\n"))
 
     return rendered
 

@@ -30,7 +30,7 @@ from logwatch.fileindex import (
     fingerprint,
 )
 from logwatch.lines import count_lines, end_of_last_line
-from logwatch.listing import Listed, Source
+from logwatch.listing import Listed, Listing, Source, file_key
 
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
@@ -159,6 +159,66 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
     return open(fd, "rb", buffering=0)
 
 
+class Held:
+    """Files opened as the first thing on start, by inode, until the first listing.
+
+    Start-up (imports, rules, State) takes seconds on a busy PC; a generation rotated
+    away or deleted meanwhile would be lost. Its open handle keeps it readable: the
+    first listing is given the held files it no longer shows, and opening a listed
+    file takes its held handle.
+    """
+
+    def __init__(self, files: dict[Inode, tuple[Listed, BinaryIO]]) -> None:
+        self._files = files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def take(self, inode: Inode) -> BinaryIO | None:
+        """The handle held for ``inode`` (None: none), now the caller's."""
+        held = self._files.pop(inode, None)
+        return None if held is None else held[1]
+
+    def unlisted(self, listing: dict[Inode, Listed]) -> dict[Inode, Listed]:
+        """The held files ``listing`` lacks (deleted, or renamed past the patterns),
+        as they were listed when held. Files known by their path (no inodes) are
+        left out: a path names no file once renamed."""
+        return {
+            inode: listed
+            for inode, (listed, _) in self._files.items()
+            if inode not in listing and inode[1] >= 0
+        }
+
+    def close(self) -> None:
+        """Close the handles nobody took."""
+        for _, handle in self._files.values():
+            handle.close()
+        self._files.clear()
+
+
+def hold(sources: Iterable[Source], limit: int = 256) -> Held:
+    """Open the files the sources' patterns match now, the ``limit`` changed last
+    (a rotation's; handles are not spent on old files before State has its own);
+    what cannot be opened is left to the first listing, which says why."""
+    files: dict[Inode, tuple[Listed, BinaryIO]] = {}
+    listing = Listing(sources, lambda path, event: None)
+    found = list(listing.take(lambda found: False).values())  # oldest change first
+    for item in found[-limit:] if limit > 0 else ():
+        try:
+            handle = open_shared(item.path)
+        except OSError:
+            continue
+        try:
+            inode = file_key(os.fstat(handle.fileno()), item.path)
+        except OSError:
+            inode = None
+        if inode is None or inode in files:
+            handle.close()
+            continue
+        files[inode] = (item, handle)
+    return Held(files)
+
+
 class Reading:
     """The open files of an index: each step's polls and reads, and their openings.
 
@@ -178,8 +238,11 @@ class Reading:
         followed: AbstractSet[str] = frozenset(),
         max_open: int = 256,
         missing_limit: int = missing_listings(sys.platform),
+        held: Held | None = None,
     ) -> None:
         self._files = index
+        #: files opened before start-up's slow part, until the first listing
+        self.held = held or Held({})
         self.sources = tuple(sources)
         self.clock = clock
         self.wake = wake
@@ -203,6 +266,7 @@ class Reading:
 
     def close(self) -> None:
         """Close every handle."""
+        self.held.close()
         for entry in self._files:
             self._close(entry)
         for copy in self._copies.values():
@@ -319,8 +383,13 @@ class Reading:
         new one); a possible copy of a followed file waits. ``cut``: a held file just
         found cut, new content whatever its size."""
         copy = self._copies.get(inode)
+        held = self.held.take(inode)
         if copy is not None:
             handle = copy.handle
+            if held is not None:
+                held.close()
+        elif held is not None:
+            handle = held
         else:
             try:
                 handle = open_shared(item.path)
@@ -460,10 +529,21 @@ class Reading:
             self._drain(entry, events)
 
     def poll_all(self, events: list[Event]) -> None:
-        """Poll every open file, in the index's order."""
-        for entry in self._files:
-            if entry.id in self._handles:
-                self.poll(entry, events)
+        """Poll every open file, the one changed longest ago first."""
+        self.poll_some([e.id for e in self._files], events)
+
+    def poll_some(self, eids: Iterable[str], events: list[Event]) -> None:
+        """Poll these open files, the one changed longest ago first: when the step's
+        budget cannot read them all, what is left waits in the files rotated last,
+        which are deleted last (a restart after a kill still finds them)."""
+        held = [
+            entry
+            for entry in map(self._files.get, eids)
+            if entry is not None and entry.id in self._handles
+        ]
+        held.sort(key=lambda e: e.stamp[1])
+        for entry in held:
+            self.poll(entry, events)
 
     def _read(
         self, entry: Entry, handle: BinaryIO, size: int, events: list[Event]

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
 
 #: Envelopes whose message is the exchange's own text, apart from the printer's
+#: What may come before the exchange's id at the start of a ccxt message
+_LEAD = re.compile(r"(?i:message:)?[\s\"']{0,3}")
 _OWN_MESSAGE = frozenset(
     {"json", "key-value", "kraken", "error-number", "exception-class", "http"}
 )
@@ -228,9 +230,23 @@ class Recognizer:
             return None
         names = self.names(text)
         if env.kind in _OWN_MESSAGE:
-            # the exchange's own words name no exchange: "delta-reducing orders"
-            names = self.outside(names, text, *self.message_span(text, env.message))
+            # the exchange's own words name no exchange ("delta-reducing orders"),
+            # but an API host in them does, and so does the first word of a ccxt
+            # message: ``InsufficientFunds: kraken {...}``, freqtrade's ``Message:
+            # binance GET https://api.binance.com/...``
+            start, end = self.message_span(text, env.message)
+            lead = _LEAD.match(text, start)
+            first = lead.end() if end and lead is not None else -1
+            names = [
+                n
+                for n in names
+                if n.how == "host" or n.start == first or not start <= n.start < end
+            ]
         named = exchange or self.attribute(names, env.start, fields)
+        if named is None and env.error_class:
+            owner = self.catalogue.class_exchanges.get(env.error_class)
+            if owner is not None:  # BinanceAPIException: python-binance's, Binance's
+                named = Named(owner, -1, -1, "class", env.error_class)
         if named is None:
             named = self._by_entry(env.code, env.message)
         ex = named.exchange if named is not None else ""

@@ -80,7 +80,7 @@ _KRAKEN = re.compile(
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
-    r"(?P<code>-?\d{1,8})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
+    r"(?P<code>-?\d{1,10})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
 )
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = re.compile(

@@ -45,13 +45,19 @@ class Stream:
         offset: int = 0,
         first_line: int = 1,
         unmatched: Severity | None = None,
+        codec: str | None = None,
+        fallback: str | None = None,
     ) -> None:
+        """``codec`` and ``fallback``: the declared encoding and the code page of a
+        line that is not UTF-8, as ``LineDecoder`` takes them."""
         self.engine = engine
         #: the catch-all's level for this file (None: off)
         self.unmatched = unmatched
         self.path = path
         self.format = fmt
-        self.decoder = LineDecoder(max_line_bytes, encoding, offset, first_line)
+        self.decoder = LineDecoder(
+            max_line_bytes, encoding, offset, first_line, codec, fallback
+        )
         self.lines = 0
         self.quality = Quality()
         self._carry: Block | None = None
@@ -177,7 +183,18 @@ class Stream:
             quality.problems.append(
                 "holds NUL bytes (binary data or a hole); they are skipped"
             )
-        if not quality.invalid_utf8 and block.invalid_utf8():
+        decoder = self.decoder
+        if quality.invalid_utf8:
+            pass
+        elif decoder.read_fallback:
+            quality.invalid_utf8 = True
+            quality.problems.append(
+                "holds bytes that are not valid text in UTF-8; those lines are read "
+                f"as {decoder.fallback} (a source's encoding: or scan --encoding "
+                "says otherwise)"
+            )
+        elif not decoder.transcodes and block.invalid_utf8():
+            # read in a code page, every block is valid UTF-8: not checked twice
             quality.invalid_utf8 = True
             quality.problems.append(
                 "holds bytes that are not valid text; shown as \ufffd"

@@ -28,6 +28,7 @@ from logwatch.reading import (
     MAX_READ_PER_STEP,
     Drained,
     Event,
+    Held,
     Moved,
     Opened,
     Read,
@@ -42,6 +43,7 @@ from logwatch.watching import Watching
 __all__ = [
     "Drained",
     "Event",
+    "Held",
     "Moved",
     "Opened",
     "Read",
@@ -62,7 +64,7 @@ BACKSTOP_LISTINGS = 30
 #: must come soon however slow matching is (a storm of hits on a busy PC); a file
 #: created and deleted between two listings is never read.
 PACE_S = 0.25
-#: What a step may read at least, however slow the last one was.
+#: What a step may read at least, however slow the last one was (and the first step).
 MIN_STEP_READ = 64 * 1024
 
 
@@ -99,6 +101,7 @@ class Tailer:
         max_open: int = 256,
         missing_limit: int = missing_listings(sys.platform),
         backstop: int = backstop_listings(sys.platform),
+        held: Held | None = None,
     ) -> None:
         self.sources = tuple(sources)
         self.clock = clock
@@ -118,6 +121,7 @@ class Tailer:
             followed=followed,
             max_open=max_open,
             missing_limit=missing_limit,
+            held=held,
         )
         #: the last listing and the (inode, mtime) of every directory it came from
         self._listing = Listing(self.sources, self._warn)
@@ -217,10 +221,7 @@ class Tailer:
         else:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
-            for eid in polled:
-                entry = self._files.get(eid)
-                if entry is not None and entry.inode is not None:
-                    self._reading.poll(entry, events)
+            self._reading.poll_some(polled, events)
         self._reading.limit_open()
         read = budget - self._reading.step_budget
         self._last_step = (self.clock.monotonic(), read)
@@ -230,6 +231,11 @@ class Tailer:
         """How many bytes this step may read: as many as were matched in ``PACE_S`` at
         the rate of the last step (it read, then its lines were matched until now)."""
         ended, read = self._last_step
+        if ended == float("inf"):
+            # the first step, whose rate is unknown: its progress is saved only once
+            # it is matched, and a restart's backlog can take seconds; killed before,
+            # the next start reads it all again, and loses what was deleted meanwhile
+            return MIN_STEP_READ
         if read <= 0 or now <= ended:
             return MAX_READ_PER_STEP
         rate = read / (now - ended)
@@ -324,7 +330,16 @@ class Tailer:
 
     def _discover(self, listing: dict[Inode, Listed], events: list[Event]) -> None:
         """Pair a whole listing with the index: count the missing, follow renames,
-        open what is new."""
+        open what is new. The first one also opens the files held since the start
+        that it does not show (rotated away or deleted meanwhile)."""
+        held = self._reading.held
+        if held:
+            listing = dict(
+                sorted(
+                    {**held.unlisted(listing), **listing}.items(),
+                    key=lambda kv: kv[1].mtime_ns,
+                )
+            )
         for entry in self._files:
             if entry.inode is not None and entry.inode not in listing:
                 entry.missing += 1
@@ -351,6 +366,7 @@ class Tailer:
                 continue
             self._reading.identify(inode, item, events)
         self._reading.listed_once = True
+        held.close()
 
     # -- what the follower asks ------------------------------------------------------
 

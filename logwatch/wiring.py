@@ -23,6 +23,7 @@ import structlog
 from logwatch import alertmanager
 from logwatch.alerting import Alerting
 from logwatch.clock import Clock
+from logwatch.codepages import default_fallback
 from logwatch.commands import muted
 from logwatch.config import (
     LoadedConfig,
@@ -115,6 +116,7 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
     rules, problems = _with_thresholds(loaded, rules)
+    fallback = config.fallback_encoding or default_fallback()
     sources = tuple(
         Source(
             s.name,
@@ -123,6 +125,8 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
             s.force_polling,
             s.backfill,
             s.unmatched,
+            s.encoding,
+            fallback,
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )

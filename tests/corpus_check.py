@@ -23,7 +23,11 @@ CORPUS = Path(__file__).with_name("corpus")
 #: such an id.
 PLATFORMS = frozenset({"mt4", "mt5", "ninjatrader", "quantower", "ib"})
 #: Rule prefixes that name no exchange (logwatch itself, bot-level rules).
-NEUTRAL_PREFIXES = frozenset({"logwatch", "freqtrade", "hummingbot", "generic"})
+#: rule prefixes that name no exchange: logwatch's own, bots', and the recognizer's
+#: ``error.<category>`` for an error of no named exchange
+NEUTRAL_PREFIXES = frozenset(
+    {"logwatch", "freqtrade", "hummingbot", "generic", "error", "copier"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,7 @@ def shipped_rules() -> RuleSet:
 def _named(alert: dict[str, Any], ids: frozenset[str]) -> str | None:
     exchange = alert.get("exchange")
     if isinstance(exchange, str) and exchange:
-        return exchange.lower()
+        return None if exchange.lower() in NEUTRAL_PREFIXES else exchange.lower()
     prefix = str(alert["rule"]).split(".", 1)[0].lower()
     if prefix in NEUTRAL_PREFIXES:
         return None

@@ -128,6 +128,8 @@ class FollowProcess:
         *extra: str,
         poll_interval: str | None = "0.05",
         ready_s: float = 20,
+        env: dict[str, str] | None = None,
+        wait_ready: bool = True,
     ) -> None:
         rules = work / "rules"
         rules.mkdir(exist_ok=True)
@@ -153,6 +155,7 @@ class FollowProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env=env,
             **processes.NEW_GROUP,
         )
         self._threads = [
@@ -161,7 +164,7 @@ class FollowProcess:
         ]
         for thread in self._threads:
             thread.start()
-        if not self.ready.wait(ready_s):
+        if wait_ready and not self.ready.wait(ready_s):
             self.proc.kill()
             raise AssertionError("logwatch did not say it is following")
 

@@ -20,7 +20,11 @@ from logwatch.stream import Stream
 RULES = load_rules()
 ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
-ENTRIES = sorted(CATALOGUE.entries.values(), key=lambda e: (e.exchange, e.code))
+# numbers in their order, then the string codes (Kraken's, IB's names) by name
+ENTRIES = sorted(
+    CATALOGUE.entries.values(),
+    key=lambda e: (e.exchange, isinstance(e.code, str), str(e.code).zfill(12)),
+)
 
 
 def hits_of(line: str, engine: Engine = ENGINE, path: str = "sample") -> list[Hit]:
@@ -32,10 +36,14 @@ def hits_of(line: str, engine: Engine = ENGINE, path: str = "sample") -> list[Hi
 
 
 def shapes_of(entry: Entry) -> list[tuple[str, str]]:
+    """Each line a shape prints the entry in; not the lines a shape cannot print (a
+    generated table's positive code of an exchange whose own codes are negative: the
+    recognizer's envelopes find those), as ``catalogue_problems`` skips them too."""
     return [
         (shape.id, line)
         for shape in CATALOGUE.shapes
         for line in CATALOGUE.examples(entry, shape)
+        if shape.pattern.search(line) is not None
     ]
 
 
@@ -62,7 +70,8 @@ class TestEveryCodeInEveryShape:
     def test_every_exchange_and_shape_is_exercised(self) -> None:
         used = {s for e in ENTRIES for s, _ in shapes_of(e)}
         assert used == {s.id for s in CATALOGUE.shapes}
-        assert {e.exchange for e in ENTRIES} == {
+        # the exchanges with shapes of their own; the generated tables add the rest
+        assert {e.exchange for e in ENTRIES} >= {
             "binance",
             "bybit",
             "okx",
@@ -79,9 +88,12 @@ class TestEveryCodeInEveryShape:
     def test_the_codes_of_the_data_tables_are_all_there(self) -> None:
         """282 Binance codes, 710 Bybit, 1012 OKX, 41 + 57 MetaTrader 5 (shared data), 73
         MetaTrader 4 (MQL4's documentation)."""
-        count = {ex: 0 for ex in CATALOGUE.exchanges}
-        for exchange, _ in CATALOGUE.entries:
-            count[exchange] += 1
+        count: dict[str, int] = {}
+        for (exchange, _), entry in CATALOGUE.entries.items():
+            if Path(entry.source).name == f"{exchange}.codes.csv" and (
+                Path(entry.source).parent.name == "rules"  # not rules/ccxt, rules/ib
+            ):
+                count[exchange] = count.get(exchange, 0) + 1
         assert count == {
             "binance": 282,
             "bybit": 710,
@@ -396,7 +408,9 @@ class TestPrefilter:
         empty = dataclasses.replace(CATALOGUE, entries={}, texts={})
         small = Engine(RuleSet(RULES.rules, empty))
         assert small.keywords == ENGINE.keywords
-        assert len(ENGINE.keywords) < 200
+        # what grows it are rules and exchanges' names (54 rules, 100 exchanges), not
+        # codes: 7,000 codes and none of them a keyword
+        assert len(ENGINE.keywords) < 300
 
 
 def test_placeholders_become_real_values() -> None:

@@ -95,7 +95,7 @@ class TestFiles:
             "    examples: ['no groups here']\n",
             encoding="utf-8",
         )
-        (tmp_path / "kraken.codes.csv").write_text(
+        (tmp_path / "nosuchx.codes.csv").write_text(
             HEADER + "1,order_filter,,,,,,,,spot,A\n", encoding="utf-8"
         )
         code, output = check(tmp_path)
@@ -113,7 +113,7 @@ class TestFiles:
                 f"{path}:6: code -9003: unknown category 'no_such_category' (known: "
                 + ", ".join(sorted(CATALOGUE.categories))
                 + ")",
-                f"{tmp_path / 'kraken.codes.csv'}:1: unknown exchange 'kraken' (the file name says it; add it under `exchanges:` of a catalogue file)",
+                f"{tmp_path / 'nosuchx.codes.csv'}:1: unknown exchange 'nosuchx' (the file name says it; add it under `exchanges:` of a catalogue file)",
             ]
         )
 

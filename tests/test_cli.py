@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -91,20 +92,29 @@ class TestScan:
         assert "No rule matched." in result.output
 
     def test_globs_missing_paths_and_directories(self, tmp_path: Path) -> None:
+        """Issue 21: a folder was skipped and a missing file exited 1 ("nothing
+        matched"): now a folder is its log files at any depth (grep -r), and a file
+        that cannot be read is exit 2, so a typo is not taken for a clean log."""
         (tmp_path / "a.log").write_bytes(MARGIN)
         (tmp_path / "b.log").write_bytes(MARGIN * 2)
-        (tmp_path / "sub.log").mkdir()
-        result = invoke(
-            "scan",
-            str(tmp_path / "*.log"),
-            str(tmp_path / "nope.log"),
-            str(tmp_path / "none*.txt"),
-        )
-        assert result.exit_code == 0
-        assert "Lines: 3, matched 3" in result.stdout
-        assert f"{tmp_path / 'sub.log'}: is a directory, skipped" in result.stderr
+        (tmp_path / "sub.log" / "2026").mkdir(parents=True)
+        (tmp_path / "sub.log" / "2026" / "c.txt").write_bytes(MARGIN * 4)
+        (tmp_path / "sub.log" / "old.log.gz").write_bytes(b"\x1f\x8b")
+        result = invoke("scan", str(tmp_path / "*.log"), str(tmp_path / "nope.log"))
+        assert result.exit_code == 2
+        assert "Lines: 7, matched 7" in result.stdout
         assert f"{tmp_path / 'nope.log'}: no such file" in result.stderr
-        assert "none*.txt: no such file" in result.stderr
+        assert "is a directory" not in result.stderr
+        found = invoke("scan", str(tmp_path))  # the folder: the same files, once
+        assert found.exit_code == 0
+        assert "Lines: 7, matched 7" in found.stdout
+        missing = invoke("scan", str(tmp_path / "none*.txt"))
+        assert missing.exit_code == 2
+        assert "none*.txt: no such file" in missing.stderr
+        (tmp_path / "empty").mkdir()
+        empty = invoke("scan", str(tmp_path / "empty"))
+        assert empty.exit_code == 1
+        assert "no log files in this folder" in empty.stderr
 
     def test_unreadable_file_is_reported_and_skipped(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -123,7 +133,8 @@ class TestScan:
         )  # root can read any file, so deny it here
         result = invoke("scan", str(log), str(DATA / "sample.log"))
         assert f"{log}: cannot read: Permission denied" in result.stderr
-        assert result.exit_code == 0
+        assert "matched" in result.stdout  # the readable one is still scanned
+        assert result.exit_code == 2
 
     def test_bad_files_are_reported_once_and_real_errors_still_found(
         self, tmp_path: Path
@@ -449,6 +460,24 @@ print(result.exit_code, [name for name in heavy if name in sys.modules])
 """
 
 
+_FOLLOW_IMPORTS = """
+import sys
+import logwatch.cli as cli
+cli.without_rich(sys.modules)  # as main() does
+import logwatch.control, logwatch.follow, logwatch.lock, logwatch.logs, logwatch.state
+print([name for name in ("pydantic", "apprise", "rich") if sys.modules.get(name)])
+"""
+
+
+@pytest.mark.timeout(300)
+def test_following_starts_without_pydantic_apprise_or_rich() -> None:
+    """Issue 18 (with kills): a restarted follower took 1.4-2.9 s on a busy PC to
+    start following, a third of it importing what following does not use: pydantic
+    (for the codec of stored alerts), rich (structlog's tracebacks, where a tool
+    installed it beside us)."""
+    assert fresh_python(_FOLLOW_IMPORTS) == "[]\n"
+
+
 @pytest.mark.timeout(300)
 def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only
@@ -458,3 +487,30 @@ def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
         "Refuse (Binance Futures): Margin is insufficient.\n", encoding="utf-8"
     )
     assert fresh_python(_SCAN_IMPORTS, str(log)) == "0 []\n"
+
+
+def _open_here(path: Path) -> bool:
+    """Whether this process has ``path`` open (Linux's /proc)."""
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if fd.readlink() == path:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/fd")
+def test_a_follow_that_cannot_start_lets_the_files_it_held_go(tmp_path: Path) -> None:
+    """``scan --follow`` holds its files before anything else (issue 18); a start that
+    ends on a rule error (exit 2) closes them too."""
+    log = tmp_path / "app.log"
+    log.write_text("Margin is insufficient\n", encoding="utf-8")
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("rules: [\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["scan", "--follow", "--rules", str(rules), str(log)]
+    )
+    assert result.exit_code == 2, result.output
+    assert not _open_here(log)

@@ -854,3 +854,23 @@ def test_a_folder_in_sources_is_its_log_files_at_any_depth(
     wait_until(lambda: len(hook.requests) == 2, 30, "the alert from a file made later")
     assert "(ETHUSDT)" in titles(hook)[1]
     assert run.stop() == 0
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="systemd's notify socket: Linux only"
+)
+def test_sd_notify_never_blocks_or_raises(tmp_path: Path) -> None:
+    """A supervisor that stops reading filled the socket and the daemon's loop blocked
+    in sd_notify; one that went away made it raise at shutdown."""
+    import socket
+
+    path = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+        server.bind(path)
+        sent = [
+            sd_notify(f"STATUS={'x' * 1000} {i}", {"NOTIFY_SOCKET": path})
+            for i in range(2000)
+        ]
+        assert sent[0]
+        assert not all(sent)  # the queue filled: dropped, not waited on
+    assert not sd_notify("READY=1", {"NOTIFY_SOCKET": path})  # nobody listens

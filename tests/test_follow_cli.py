@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -195,3 +197,95 @@ def test_a_folder_is_followed_at_any_depth_with_files_that_appear_later(
         wait_until(lambda: seen == [1, 2], 30, "a line of a file made later")
     finally:
         assert proc.stop() == 0
+
+
+class ConfigFifo:
+    """A config file that is a FIFO: whoever reads it waits until ``open()`` is
+    called, then reads an empty config, as often as it is read."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.path = path
+        os.mkfifo(path)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+        self._opened = threading.Event()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._feed, daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        self._opened.wait()
+        while not self._closed.is_set():
+            # a reader that left without reading (close's) is no error
+            with contextlib.suppress(BrokenPipeError), self.path.open("wb") as fifo:
+                fifo.write(b"{}\n")  # the open waited for a reader
+
+    def open(self) -> None:
+        """Let readers read it from now on."""
+        self._opened.set()
+
+    def close(self) -> None:
+        self._opened.set()
+        self._closed.set()
+        while self._thread.is_alive():  # a writer waiting for a reader: be one
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+            os.close(fd)
+            self._thread.join(0.1)
+
+
+def holds(pid: int, inode: int) -> bool:
+    """Whether process ``pid`` has the file of ``inode`` open (Linux's /proc)."""
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if fd.stat().st_ino == inode:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, FIFOs")
+@pytest.mark.timeout(300)
+def test_a_generation_deleted_while_a_restart_starts_up_is_still_read(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): a restarted follower spent seconds on imports, rules and
+    State before it listed its files, and lost the lines of a generation rotated away
+    and deleted meanwhile. Here start-up stops at its config (a FIFO) for as long as
+    the test needs: the file must be open by then, and what it held read."""
+    seen: list[int] = []
+    db, log = tmp_path / "state.db", tmp_path / "app.log"
+    proc = follow(tmp_path, seen, "--state", str(db))
+    write(log, line(0) + line(1))
+    wait_until(lambda: seen == [0, 1], 20, "the first lines")
+    wait_until(lambda: saved_to_end(db, log), 20, "them saved")
+    assert proc.kill() == processes.KILLED
+    write(log, line(2) + line(3))  # while no logwatch runs
+    config = ConfigFifo(tmp_path / "config.yaml")
+    try:
+        proc = FollowProcess(
+            tmp_path,
+            [str(tmp_path / "app.log*")],
+            lambda hit: seen.append(int(hit["captures"]["n"])),
+            "--state",
+            str(db),
+            env={**os.environ, "LOGWATCH_CONFIG": str(config.path)},
+            wait_ready=False,
+        )
+        inode = log.stat().st_ino
+        wait_until(
+            lambda: holds(proc.proc.pid, inode),
+            60,
+            "the log held before start-up reads the config",
+        )
+        log.rename(tmp_path / "app.log.1")  # rotated away...
+        (tmp_path / "app.log.1").unlink()  # ...and deleted
+        config.open()
+        wait_until(lambda: proc.ready.is_set(), 60, "following")
+        wait_until(lambda: {2, 3} <= set(seen), 20, "the deleted generation's lines")
+        assert proc.stop() == 0
+    finally:
+        if proc.proc.poll() is None:
+            proc.proc.kill()
+        config.close()
+    assert sorted(set(seen)) == [0, 1, 2, 3]

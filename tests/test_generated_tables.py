@@ -219,7 +219,9 @@ def generated_yaml() -> list[Path]:
 
 
 def all_entries() -> tuple[dict[str, tuple[str, dict[str, object]]], list[str]]:
-    return exchange_entries([RULES / "catalogue.yaml", *generated_yaml()])
+    # every catalogue file of the rules folder (catalogue.yaml, catalogue-*.yaml)
+    hand = sorted(RULES.glob("catalogue*.yaml"))
+    return exchange_entries([*hand, *generated_yaml()])
 
 
 def generated_ids() -> set[str]:

@@ -369,3 +369,21 @@ def test_the_config_s_secrets_are_masked_in_every_event() -> None:
     assert "my-ntfy-topic-77" not in out.getvalue()
     assert "delivery_failed" in out.getvalue()
     logging.getLogger().handlers.clear()
+
+
+def test_every_line_of_a_traceback_carries_its_priority_to_the_journal(
+    tmp_path: Path,
+) -> None:
+    """journald makes an entry of each line: a traceback's lines had no priority, so
+    `journalctl -p err` showed the error without them."""
+    stream, env = _journal_file(tmp_path)
+    configure(stream, env=env)
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        structlog.get_logger("logwatch.daemon").exception("thread_crashed")
+    stream.close()
+    lines = (tmp_path / "journal").read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 3  # the event and its traceback
+    assert all(line.startswith("<3>") for line in lines), lines
+    logging.getLogger().handlers.clear()

@@ -20,19 +20,6 @@ ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
 PY = "2024-01-05 08:00:00,000 - bot - ERROR - "
 
-#: Exchanges a line can name that are not in the built-in catalogue: a trader's own
-#: catalogue file (the generated ccxt tables add these too).
-OWN_EXCHANGES = """\
-exchanges:
-  bitget:
-    name: Bitget
-    aliases: [bitget futures]
-    hosts: [api.bitget.com]
-  kraken:
-    name: Kraken
-    hosts: [api.kraken.com]
-"""
-
 
 def hits_of(line: str, engine: Engine = ENGINE) -> list[Hit]:
     owners = engine.candidates(line.encode("utf-8")).values()
@@ -40,11 +27,10 @@ def hits_of(line: str, engine: Engine = ENGINE) -> list[Hit]:
 
 
 @pytest.fixture(scope="module")
-def own_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
-    folder = tmp_path_factory.mktemp("rules")
-    (folder / "more").mkdir()
-    (folder / "more" / "exchanges.yaml").write_text(OWN_EXCHANGES, encoding="utf-8")
-    return Engine(load_rules([folder]))
+def own_engine() -> Engine:
+    """The shipped rules: the generated tables name Bitget, Kraken and every other
+    exchange ccxt knows (before them, a trader's own catalogue file had to)."""
+    return ENGINE
 
 
 # -- every code of every table, in envelopes no shape of its exchange describes ------
@@ -89,14 +75,52 @@ def test_every_exception_class_gives_its_category(name: str) -> None:
     category = CATALOGUE.classes[name]
     line = f"ccxt.base.errors.{name}: someexchange something odd happened"
     hits = hits_of(line)
-    if not category or CATALOGUE.categories[category].severity is None:
+    # a class of one exchange's library names that exchange; ccxt's none
+    exchange = CATALOGUE.class_exchanges.get(name, "")
+    if not category and exchange:  # "the exchange refused", in words it does not know
+        assert [h.rule_id for h in hits] == [f"{exchange}.unknown-error"]
+    elif not category or CATALOGUE.categories[category].severity is None:
         assert hits == []
     else:
         (hit,) = hits
-        assert hit.rule_id == f"error.{category.replace('_', '-')}"
-        assert hit.exchange == ""
+        assert hit.rule_id == f"{exchange or 'error'}.{category.replace('_', '-')}"
+        assert hit.exchange == exchange
         assert hit.recognition is not None
         assert hit.recognition.classification == "exception-class"
+
+
+@pytest.mark.parametrize(
+    ("line", "exchange", "how"),
+    [
+        # the first word of a ccxt message is the exchange's id, even inside the
+        # message freqtrade quotes
+        (
+            PY + 'get_balances() returned exception: "Could not get balance due to '
+            'RequestTimeout. Message: kraken GET https://x.example/0/private/Balance"',
+            "kraken",
+            "alias",
+        ),
+        ("ccxt.base.errors.InsufficientFunds: kucoin {}", "kucoin", "alias"),
+        # an API host inside the exchange's message still names it
+        (
+            PY + "ccxt.base.errors.RequestTimeout: GET https://api.kraken.com/0/x",
+            "kraken",
+            "host",
+        ),
+        # python-binance's own class names Binance
+        (PY + "BinanceAPIException: Insufficient balance.", "binance", "class"),
+        # pybit is a name of Bybit's itself
+        (PY + "pybit.exceptions.FailedRequestError: timed out", "bybit", "alias"),
+        (PY + "OkxRequestException: timed out", "okx", "class"),
+    ],
+)
+def test_what_names_the_exchange_inside_an_exception_s_message(
+    line: str, exchange: str, how: str
+) -> None:
+    (hit,) = hits_of(line)
+    assert hit.exchange == exchange
+    assert hit.recognition is not None
+    assert hit.recognition.attribution == how
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE.classes))
@@ -128,7 +152,9 @@ class TestAttribution:
         (hit,) = hits_of(line, own_engine)
         assert hit.exchange == "bitget"
         assert not hit.rule_id.startswith("okx.")
-        assert hit.rule_id == "bitget.min-notional"
+        # the generated Bitget table knows 45110 itself: its own rule
+        assert hit.rule_id == "bitget.code-45110"
+        assert ("bitget", 45110) in CATALOGUE.entries
 
     def test_bybit_key_value_does_not_raise_binance(self) -> None:
         line = PY + "bybit retCode=110007 retMsg=ab not enough for new order"
@@ -164,7 +190,9 @@ class TestAttribution:
         )
         (hit,) = hits_of(line, own_engine)
         assert hit.exchange == "kraken"
-        assert hit.rule_id == "kraken.balance-margin"
+        # Kraken's documented EOrder:Insufficient funds, from its table
+        assert hit.rule_id == "kraken.code-eorder-insufficient-funds"
+        assert hit.codes == ("EOrder:Insufficient funds",)
         assert hit.recognition is not None
         assert hit.recognition.attribution == "host"
 
@@ -297,7 +325,9 @@ def test_bad_tables_are_reported_at_their_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (sub / "exception-classes.csv").write_text(
-        "class,library,category\nOddError,acme,no_such_category\n", encoding="utf-8"
+        "class,library,category,exchange\nOddError,acme,no_such_category,\n"
+        "AcmeError,acme,,nosuchx\n",
+        encoding="utf-8",
     )
     code, output = check(tmp_path)
     assert code == 2, output
@@ -310,6 +340,7 @@ def test_bad_tables_are_reported_at_their_line(tmp_path: Path) -> None:
         f"{sub / 'exchanges.yaml'}:3: exchange acmex: cannot be told apart from acmey",
         f"{sub / 'exchanges.yaml'}:9: exchange binance: defined twice",
         f"{sub / 'exception-classes.csv'}:2: class OddError: unknown category",
+        f"{sub / 'exception-classes.csv'}:3: class AcmeError: unknown exchange",
     ):
         assert expected in output, output
 

@@ -148,7 +148,8 @@ def test_check_lists_what_each_channel_gets(tmp_path: Path, hook: Hook) -> None:
     assert "  channel all: info and above; every source, rule and category" in lines
     assert "  channel bans: info and above; sources bot; categories rate_limit" in lines
     assert (
-        "  rule binance.http-too-many-requests: alerts at 3 hits within 600 s" in lines
+        "  rules binance.http-too-many-requests (1): alert at 3 hits within 600 s"
+        in lines
     )
 
 

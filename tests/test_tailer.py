@@ -1044,13 +1044,18 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
         return sum(len(e.data) for e in events if isinstance(e, Read))
 
     try:
-        assert read(tailer.step()) == len(chunk)  # nothing before: no pace yet
+        # the first step, with no rate known, reads the least: killed while it is
+        # matched, a start would lose all it read (issue 18, with kills)
+        first = read(tailer.step())
+        assert first == MIN_STEP_READ
+        rest = read(tailer.step())  # no time passed: no pace
+        assert first + rest == len(chunk)
         slow_s = 8.0
         clock.advance(slow_s)  # its lines took this long to match
         write(busy, chunk)
         write(logs / "daily-0002.log", line(1))
         events = tailer.step()
-        allowed = max(MIN_STEP_READ, int(len(chunk) / slow_s * PACE_S))
+        allowed = max(MIN_STEP_READ, int(rest / slow_s * PACE_S))
         assert read(events) == allowed < len(chunk)
         opened = [e.path for e in events if isinstance(e, Opened)]
         assert opened == [str(logs / "daily-0002.log")]
@@ -1418,3 +1423,95 @@ def test_an_empty_file_does_not_keep_the_loop_awake(tmp_path: Path) -> None:
         assert tailer.wake.wait(5)  # a real change still wakes it
     finally:
         tailer.close()
+
+
+def test_files_held_at_start_are_read_though_gone_before_the_first_listing(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): start-up takes seconds on a busy PC, and a generation
+    deleted or rotated past the patterns meanwhile was never read. Held first thing
+    on start, their handles are read by the first listing, then let go."""
+    from logwatch.reading import hold
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    deleted, renamed, empty = logs / "app.log.1", logs / "app.log", logs / "app.log.2"
+    write(deleted, lines(0, 3))
+    write(renamed, lines(3, 5))
+    write(empty, b"")
+    source = Source("s", (str(logs / "app.log*"),))
+    held = hold([source])
+    assert len(held) == 3
+    deleted.unlink()
+    renamed.rename(tmp_path / "elsewhere.log")
+    tailer = Tailer(
+        [source],
+        FakeClock(),
+        followed=set(source.patterns),  # followed before: read from the start
+        poll_interval=0,
+        held=held,
+    )
+    try:
+        events = tailer.step()
+        data = b"".join(e.data for e in events if isinstance(e, Read))
+        assert sorted(data.splitlines()) == sorted(lines(0, 5).splitlines())
+        assert len(held) == 0  # the empty one was let go
+        assert tailer.open_files == 1  # the deleted one, read to its end, let go
+    finally:
+        tailer.close()
+
+
+def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): when matching cannot keep up, what a step leaves must
+    wait in the live file, not in a generation rotated away, the next to be deleted
+    (a kill then loses it: a restart no longer finds it)."""
+    from logwatch.tailer import MIN_STEP_READ
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live, old = logs / "app.log", logs / "app.log.1"
+    write(live, line(0))
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "app.log*"),))],
+        clock,
+        followed={str(logs / "app.log*")},
+        poll_interval=0,
+    )
+    try:
+        tailer.step()
+        clock.advance(100.0)  # that step's line took long to match: a slow PC
+        write(old, lines(1, 10_000))  # a generation moved in, older than the live file
+        os.utime(old, (1, 1))
+        write(live, lines(10_000, 20_000))
+        events = tailer.step()
+        reads = [e for e in events if isinstance(e, Read)]
+        assert sum(len(e.data) for e in reads) == MIN_STEP_READ
+        opened = {e.id: e.path for e in events if isinstance(e, Opened)}
+        assert {opened.get(e.id) for e in reads} == {str(old)}
+    finally:
+        tailer.close()
+
+
+def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
+    """A pattern matching thousands of files must not spend every handle before
+    State and the lock have theirs: the ones a rotation made, changed last, are held."""
+    from logwatch.reading import hold
+
+    for n in range(4):
+        path = tmp_path / f"app.log.{n}"
+        write(path, line(n))
+        os.utime(path, (1000 - n, 1000 - n))  # app.log.0 changed last
+    source = Source("s", (str(tmp_path / "app.log*"),))
+    held = hold([source], limit=2)
+    try:
+        assert len(held) == 2
+        kept = held.unlisted({})
+        assert sorted(Path(item.path).name for item in kept.values()) == [
+            "app.log.0",
+            "app.log.1",
+        ]
+    finally:
+        held.close()

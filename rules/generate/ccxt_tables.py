@@ -69,6 +69,14 @@ FOLD = {
 }
 #: exchanges with hand-made tables and entries in rules/ (only what they lack is added)
 OWN_TABLES = ("binance", "bybit", "okx")
+#: the domains of the exchanges whose entries are hand-written (rules/catalogue.yaml):
+#: an exchange that only talks to them (tokocrypto through api.binance.com) is not
+#: named by them, or a Binance line would name two exchanges and neither
+OWN_DOMAINS = {
+    "binance": ("binance.com",),
+    "bybit": ("bybit.com",),
+    "okx": ("okx.com",),
+}
 #: a key that is a code rather than a text: a whole number, Kraken's E<Class>:<text>,
 #: or one identifier-like word (UPPER_SNAKE, kebab-case, CamelCase, with digits...)
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -353,6 +361,28 @@ def add_fact(table: Table, fact: Fact, origin: str) -> None:
         old.message = fact.message
 
 
+def parent_hosts(eid: str) -> set[str]:
+    """The API hosts ``eid`` inherits from the ccxt exchange it extends (binanceus
+    from binance): not its own, so they do not name it."""
+    hosts: set[str] = set()
+    for parent in exchange_class(eid).__mro__[1:]:
+        # ccxt.pro's class extends the REST one of the same name: that is its own
+        if parent.__name__ in ccxt.exchanges and parent.__name__ != eid:
+            hosts |= set(hosts_of(parent().describe()))
+    return hosts
+
+
+def own_domain(host: str, exchange: str) -> bool:
+    """Whether ``host`` is under a domain of an exchange with hand-written entries
+    other than ``exchange`` (and the ones folded into it)."""
+    return any(
+        host == domain or host.endswith("." + domain)
+        for own, domains in OWN_DOMAINS.items()
+        if own != exchange
+        for domain in domains
+    )
+
+
 def read_exchange(
     eid: str,
     table: Table,
@@ -485,7 +515,12 @@ def main(argv: list[str] | None = None) -> int:
             name = str(describe.get("name") or "").strip()
             if name and name.casefold() not in {n.casefold() for n in names}:
                 names.append(name)
-            hosts.extend(h for h in hosts_of(describe) if h not in hosts)
+            inherited = parent_hosts(eid)
+            hosts.extend(
+                h
+                for h in hosts_of(describe)
+                if h not in hosts and h not in inherited and not own_domain(h, exchange)
+            )
         tables[exchange] = table
         aliases: list[str] = []
         for alias in [*sorted(members, key=lambda e: (e != exchange, e)), *names]:
