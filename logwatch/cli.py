@@ -697,6 +697,40 @@ def reload_command(
     ctx.exit(1)
 
 
+@cli.command(name="stop")
+@_config_option
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for the running logwatch to take the request.",
+)
+@click.pass_context
+def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -> None:
+    """Make the running logwatch save its state and exit (SIGTERM's job on Linux).
+
+    Windows has no SIGTERM, and the windowless logwatchw no console for Ctrl-Break.
+    Exit status: 0 when the running logwatch took the request, 1 when none did.
+    """
+    from logwatch.clock import SystemClock
+    from logwatch.control import request_stop
+    from logwatch.state import state_path
+    from logwatch.wiring import build_setup
+
+    env = dict(os.environ)
+    path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
+    if request_stop(path.parent, SystemClock(), timeout):
+        click.echo("logwatch: the running logwatch is stopping")
+        return
+    click.echo(
+        f"logwatch: no running logwatch took the request within {timeout:g} s "
+        f"(is one running with the state in {path.parent}?)",
+        err=True,
+    )
+    ctx.exit(1)
+
+
 @cli.command(name="rules")
 @_rules_option
 @_lang_option
@@ -831,6 +865,12 @@ def _system_only_on_linux(system: bool) -> None:
         raise click.UsageError("--system is for Linux; Windows uses a logon task")
 
 
+class _NotInstalled(click.ClickException):
+    """The launcher a service would start is nowhere: exit 2, never a traceback."""
+
+    exit_code = 2
+
+
 @service.command(name="install")
 @_system_option
 @_config_option
@@ -845,12 +885,14 @@ def service_install(
     from logwatch import service as svc
 
     env = dict(os.environ)
-    scripts = Path(sys.executable).parent
+    scripts = svc.script_dirs(Path(sys.executable))
     _system_only_on_linux(system)
     # the service starts elsewhere than here: it needs the path from the root
     config = config_path.resolve() if config_path else None
     if sys.platform == "win32":
         command = svc.launcher(scripts, shutil.which)
+        if command is None:
+            raise _NotInstalled(svc.not_found(scripts))
         workdir = svc.default_workdir(env)
         plan = svc.windows_install(
             env,
@@ -860,10 +902,9 @@ def service_install(
             str(config) if config else None,
         )
     else:
-        found = scripts / "logwatch"
-        executable = found if found.is_file() else Path(shutil.which("logwatch") or "")
-        if not executable.name:
-            raise click.ClickException("the logwatch command was not found on PATH")
+        executable = svc.executable(scripts, shutil.which)
+        if executable is None:
+            raise _NotInstalled(svc.not_found(scripts))
         if system and not dry_run and os.geteuid() != 0:  # type: ignore[attr-defined,unused-ignore]
             raise click.ClickException(
                 "--system writes /etc/systemd/system: run it as root (sudo)"

@@ -3,8 +3,9 @@
 POSIX has SIGTERM/SIGINT and SIGHUP. Windows has no SIGHUP and no SIGTERM from
 outside: there Ctrl-C is SIGINT, Ctrl-Break and closing the console window are
 SIGBREAK (the C runtime maps CTRL_BREAK_EVENT and CTRL_CLOSE_EVENT to it), and
-``logwatch reload`` leaves a request file in the state directory, which the daemon
-takes within a second. The request file works on Linux too.
+``logwatch reload`` and ``logwatch stop`` leave a request file in the state directory,
+which the daemon takes within a second: the windowless ``logwatchw`` has no console for
+a control event. The request files work on Linux too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ RELOAD_REQUEST = "reload.request"
 #: What the daemon renames the request to while it reloads; removed once done. A
 #: request made meanwhile is a new one: its edit is read by a reload of its own.
 RELOAD_TAKEN = "reload.taken"
+#: The file ``logwatch stop`` writes there: stop as on SIGTERM, the state saved.
+STOP_REQUEST = "stop.request"
 #: Console events (SetConsoleCtrlHandler) after which Windows ends the process as soon
 #: as the handler returns: close, logoff, shutdown. The handler waits for the save.
 CLOSE_EVENTS = frozenset({2, 5, 6})  # CTRL_CLOSE_EVENT, CTRL_LOGOFF, CTRL_SHUTDOWN
@@ -169,6 +172,22 @@ def take_reload_request(state_dir: Path) -> bool:
     return True
 
 
+def take_stop_request(state_dir: Path) -> bool:
+    """Whether a stop was asked for since the last look (the request is removed)."""
+    return take_request(state_dir / STOP_REQUEST)
+
+
+def take_request(path: Path) -> bool:
+    """Whether the request file ``path`` was there (it is removed)."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return False  # held by the writer this instant: the next look takes it
+    return True
+
+
 def reload_done(state_dir: Path) -> None:
     """The reload asked for is done (whether it worked or not: the log says)."""
     with contextlib.suppress(OSError):
@@ -178,27 +197,45 @@ def reload_done(state_dir: Path) -> None:
 def request_reload(state_dir: Path, clock: Clock, timeout_s: float) -> bool | None:
     """Ask the daemon to reload; True once it has reloaded, False at the deadline
     when no daemon took the request (it is withdrawn), None when one took it but
-    was still reloading at the deadline. A request already there is waited on; a link
-    in its place is never written through.
+    was still reloading at the deadline (see ``ask``)."""
+    return ask(reload_request(state_dir), clock, timeout_s, state_dir / RELOAD_TAKEN)
+
+
+def request_stop(state_dir: Path, clock: Clock, timeout_s: float) -> bool:
+    """Ask the daemon to stop; see ``ask``."""
+    return bool(ask(state_dir / STOP_REQUEST, clock, timeout_s))
+
+
+def ask(
+    path: Path, clock: Clock, timeout_s: float, taken: Path | None = None
+) -> bool | None:
+    """Leave the request file ``path``; True once the daemon is done with it (it
+    removed ``path`` and ``taken``, what it renames a request to while it works on
+    it), False at the deadline when no daemon took it (the request is withdrawn),
+    None when one took it and was still at it. A request already there is waited
+    on; a link in its place is never written through.
 
     Raises:
-        StateError: ``state_dir`` is not private (``check_private_dir``), or a link
-            is where the request goes (a daemon would take it for one).
+        StateError: the state directory is not private (``check_private_dir``), or a
+            link is where the request goes (a daemon would take it for one).
     """
-    path = reload_request(state_dir)
-    check_private_dir(state_dir)
-    if not create_new(path, b"reload\n") and path.is_symlink():
+    what = path.stem  # reload, stop
+    check_private_dir(path.parent)
+    if not create_new(path, f"{what}\n".encode("ascii")) and path.is_symlink():
         raise StateError(
-            f"{path}: a link, not a reload request (logwatch did not write through "
+            f"{path}: a link, not a {what} request (logwatch did not write through "
             "it); remove it, then ask again"
         )
-    taken = state_dir / RELOAD_TAKEN
     deadline = clock.monotonic() + timeout_s
     pause = threading.Event()
+
+    def working() -> bool:
+        return taken is not None and os.path.lexists(taken)
+
     # a link that points nowhere is still there: lexists
-    while os.path.lexists(path) or os.path.lexists(taken):
+    while os.path.lexists(path) or working():
         if clock.monotonic() >= deadline:
-            if os.path.lexists(taken) or not os.path.lexists(path):
+            if working() or not os.path.lexists(path):
                 # a daemon is reloading: ours is taken, or left for the next one
                 return None
             with contextlib.suppress(OSError):

@@ -243,7 +243,7 @@ class Daemon:
     # -- the loop -------------------------------------------------------------------
 
     def run(self) -> int:
-        """Follow until SIGTERM/SIGINT; 0 on a clean stop."""
+        """Follow until SIGTERM/SIGINT or ``logwatch stop``; 0 on a clean stop."""
         with control.on_signals(self._stop_requested, self._reload_requested), self:
             if threading.current_thread() is threading.main_thread():
                 control.watch_console_close(self._stop_requested, self.stopped)
@@ -264,20 +264,26 @@ class Daemon:
             self.parts.follower.wake()
 
     def _loop(self) -> None:
+        requests = self.state.path.parent  # where `logwatch reload` and `stop` ask
+        # ones left from before this start; taken before the start is announced, so a
+        # request made on seeing the announcement is never dropped as one of them
+        control.take_reload_request(requests)
+        control.reload_done(requests)
+        control.take_stop_request(requests)
         self.follower.step()
         self._announce()
         settle()
         self._status_said = self._status()
         sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
-        requests = self.state.path.parent  # where `logwatch reload` asks
-        control.take_reload_request(requests)  # one left from before this start
-        control.reload_done(requests)
         while not self.stop.is_set():
             wait = self.follower.next_timeout()
             if watchdog:
                 wait = min(wait, watchdog)
             self.follower.wait(wait)
+            if control.take_stop_request(requests):
+                self.stop.set()
+                break
             if self.reload.is_set() or control.take_reload_request(requests):
                 self.reload.clear()
                 self._reload()

@@ -12,6 +12,8 @@ import os
 import re
 import string
 import subprocess
+import sys
+import sysconfig
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,23 +158,65 @@ def windows_user(env: Mapping[str, str]) -> str:
     return f"{domain}\\{user}" if domain else user
 
 
-def launcher(script_dir: Path, which: Callable[[str], str | None]) -> Path:
-    """The windowless ``logwatchw.exe`` beside the running ``logwatch.exe`` (uv tool and
-    pipx put both in one folder), else the first on PATH, else ``logwatch.exe``."""
-    for name in ("logwatchw.exe", "logwatchw"):
-        if (script_dir / name).is_file():
-            return script_dir / name
-    found = which("logwatchw")
+def script_dirs(executable: Path) -> list[Path]:
+    """Where the launchers may be, in order: beside the running interpreter (a venv
+    on Windows, uv tool, pipx), then each install scheme's scripts folder here:
+    ``Python312\\Scripts`` for ``pip install``, the user scheme's for ``pip install
+    --user`` (neither on PATH unless the installer's box was ticked), a venv's."""
+    prefix = "nt" if sys.platform == "win32" else "posix"
+    schemes = [sysconfig.get_default_scheme()]
+    schemes += [s for s in sysconfig.get_scheme_names() if s.startswith(prefix)]
+    schemes.append("venv")
+    dirs = [executable.parent]
+    for scheme in schemes:
+        try:
+            dirs.append(Path(sysconfig.get_path("scripts", scheme)))
+        except KeyError:  # a scheme this Python does not know
+            continue
+    unique: dict[str, Path] = {}
+    for folder in dirs:
+        unique.setdefault(os.path.normcase(folder.absolute()), folder)
+    return list(unique.values())
+
+
+def _first(dirs: Sequence[Path], names: Sequence[str]) -> Path | None:
+    for folder in dirs:
+        for name in names:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def launcher(dirs: Sequence[Path], which: Callable[[str], str | None]) -> Path | None:
+    """The windowless ``logwatchw.exe`` from the scripts folders (see ``script_dirs``),
+    else the first on PATH, else ``logwatch.exe`` the same way; ``None`` if none is."""
+    for windowless in (True, False):
+        stem = "logwatchw" if windowless else "logwatch"
+        found = _first(dirs, (f"{stem}.exe", stem))
+        if found:
+            return found
+        on_path = which(stem)
+        if on_path:
+            return Path(on_path)
+    return None
+
+
+def executable(dirs: Sequence[Path], which: Callable[[str], str | None]) -> Path | None:
+    """The ``logwatch`` command a systemd unit runs, found as ``launcher`` finds it."""
+    found = _first(dirs, ("logwatch",))
     if found:
-        return Path(found)
-    for name in ("logwatch.exe", "logwatch"):
-        if (script_dir / name).is_file():
-            return script_dir / name
-    found = which("logwatch")
-    if found:
-        return Path(found)
-    raise FileNotFoundError(
-        f"neither logwatchw nor logwatch was found in {script_dir} or on PATH"
+        return found
+    on_path = which("logwatch")
+    return Path(on_path) if on_path else None
+
+
+def not_found(dirs: Sequence[Path]) -> str:
+    """What to say when no launcher was found: where we looked and what to do."""
+    looked = "".join(f"\n  {folder}" for folder in dirs)
+    return (
+        "the logwatch launcher (logwatchw or logwatch) was found neither on PATH"
+        f" nor in{looked}\nreinstall logwatch (uv tool install trading-logwatch, or"
+        " pip install trading-logwatch) or add its Scripts folder to PATH"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,6 +93,36 @@ def _clean_environ(monkeypatch: pytest.MonkeyPatch, rules_cache: Path) -> None:
     monkeypatch.setenv("LOGWATCH_CACHE_DIR", str(rules_cache))
     # the key that signs it: never the user's own either
     monkeypatch.setenv("LOGWATCH_CACHE_KEY", str(rules_cache.with_name("cache.key")))
+
+
+#: Known Folders a test's own profile has on Windows: (platformdirs' CSIDL name, the
+#: variable that names it too, the folder under the profile).
+KNOWN_FOLDERS = (
+    ("LOCAL_APPDATA", "LOCALAPPDATA", "AppData/Local"),
+    ("APPDATA", "APPDATA", "AppData/Roaming"),
+    ("PERSONAL", "", "Documents"),
+    ("DESKTOPDIRECTORY", "", "Desktop"),
+    ("DOWNLOADS", "", "Downloads"),
+)
+
+
+@pytest.fixture(autouse=True)
+def _own_profile(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On Windows the user's folders come from the shell (Known Folders), not from
+    HOME or XDG_*: each test gets its own profile, so no test reads or writes the
+    real %LOCALAPPDATA%\\logwatch (a state, a lock or a config of another test's)."""
+    if sys.platform != "win32":
+        return
+    profile = tmp_path_factory.mktemp("profile")
+    monkeypatch.setenv("USERPROFILE", str(profile))
+    for csidl, variable, under in KNOWN_FOLDERS:
+        folder = profile / under
+        folder.mkdir(parents=True)
+        monkeypatch.setenv(f"WIN_PD_OVERRIDE_{csidl}", str(folder))
+        if variable:
+            monkeypatch.setenv(variable, str(folder))
 
 
 @pytest.fixture(autouse=True)

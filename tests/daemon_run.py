@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+from tests import processes
 from tests.conftest import STARTED, wait_until
 
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
@@ -55,7 +55,7 @@ class Run:
         umask: int = -1,
     ) -> None:
         if config is not None:
-            (tmp_path / "config.yaml").write_text(config)
+            (tmp_path / "config.yaml").write_text(config, encoding="utf-8")
         self.err: list[str] = []
         full = {
             **os.environ,
@@ -64,16 +64,19 @@ class Run:
             **(env or {}),
         }
         full.pop("DBUS_SESSION_BUS_ADDRESS", None)
-        args = [sys.executable, "-m", "logwatch", "run"]
-        if config is not None:
-            args += ["--config", str(tmp_path / "config.yaml")]
+        self.env = full
+        #: the arguments that choose its config, for ``logwatch stop`` (Windows)
+        self.config_args = (
+            ["--config", str(tmp_path / "config.yaml")] if config is not None else []
+        )
         self.proc = subprocess.Popen(
-            args,
+            [sys.executable, "-m", "logwatch", "run", *self.config_args],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
             env=full,
             umask=umask,
+            **processes.NEW_GROUP,
         )
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
@@ -89,11 +92,23 @@ class Run:
         for line in self.proc.stderr:
             self.err.append(line)
 
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        self.proc.send_signal(sig)
-        code = self.proc.wait(
-            timeout=2
-        )  # the issue's bound: state saved, exit within 2 s
+    def stop(self) -> int:
+        """Stop it cleanly (``processes.stop``); its exit status."""
+        processes.stop(self.proc, self.config_args, self.env)
+        return self._ended(2)  # the issue's bound: state saved, exit within 2 s
+
+    def interrupt(self) -> int:
+        """Ctrl-C (Ctrl-Break on Windows); its exit status."""
+        processes.interrupt(self.proc)
+        return self._ended(2)
+
+    def kill(self) -> int:
+        """End it at once, nothing saved (``processes.kill``); its exit status."""
+        processes.kill(self.proc)
+        return self._ended(10)
+
+    def _ended(self, timeout: float) -> int:
+        code = self.proc.wait(timeout=timeout)
         self.thread.join(5)
         if self.proc.stderr is not None:
             self.proc.stderr.close()

@@ -72,7 +72,9 @@ class Session:
     """A private session bus and the fake notification server on it."""
 
     def __init__(self, tmp: Path) -> None:
-        (tmp / "session.conf").write_text(CONF.format(path=tmp / "bus"))
+        (tmp / "session.conf").write_text(
+            CONF.format(path=tmp / "bus"), encoding="utf-8"
+        )
         self.daemon = subprocess.Popen(
             [
                 "dbus-daemon",

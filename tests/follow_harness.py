@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from logwatch.follow import Follower
 from logwatch.rules import rules_from_text
 from logwatch.state import State
 from logwatch.tailer import Source
+from tests import processes
 from tests.fakes import FakeClock
 
 #: One rule that matches every test line, so each line read is one hit.
@@ -133,7 +133,7 @@ class FollowProcess:
     ) -> None:
         rules = work / "rules"
         rules.mkdir(exist_ok=True)
-        (rules / "line.yaml").write_text(EVERY_LINE_RULE)
+        (rules / "line.yaml").write_text(EVERY_LINE_RULE, encoding="utf-8")
         self.on_hit = on_hit
         self.ready = threading.Event()
         self.stderr: queue.Queue[str] = queue.Queue()
@@ -156,6 +156,7 @@ class FollowProcess:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            **processes.NEW_GROUP,
         )
         self._threads = [
             threading.Thread(target=self._out, daemon=True),
@@ -181,9 +182,23 @@ class FollowProcess:
             if "following" in text:
                 self.ready.set()
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 2) -> int:
-        """Signal the process and wait for its exit (the issue's bound: 2 s)."""
-        self.proc.send_signal(sig)
+    def stop(self, timeout: float = 2) -> int:
+        """Stop it cleanly (``processes.stop``) and wait for its exit (the issue's
+        bound: 2 s)."""
+        processes.stop(self.proc)
+        return self._ended(timeout)
+
+    def interrupt(self) -> int:
+        """Ctrl-C (Ctrl-Break on Windows) and wait for its exit."""
+        processes.interrupt(self.proc)
+        return self._ended(2)
+
+    def kill(self) -> int:
+        """End it at once, nothing saved (``processes.kill``)."""
+        processes.kill(self.proc)
+        return self._ended(10)
+
+    def _ended(self, timeout: float) -> int:
         code = self.proc.wait(timeout=timeout)
         for thread in self._threads:
             thread.join(timeout=5)

@@ -351,7 +351,8 @@ class TestUnknownCodes:
         log.write_text(
             'binance {"code":-9998,"msg":"Brand new error text"}\n'
             'ccxt.base.errors.InvalidOrder: binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}\n'
-            "mt5bot: order_send failed, retcode=10019\n"
+            "mt5bot: order_send failed, retcode=10019\n",
+            encoding="utf-8",
         )
         result = CliRunner().invoke(
             cli, ["scan", "--json", "--lang", "ru", str(log)], catch_exceptions=False

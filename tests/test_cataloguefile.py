@@ -41,7 +41,8 @@ class TestFiles:
             "# my own remedies\n"
             + HEADER
             + "-1013,order_filter,critical,,Lot size,Лот,Use 0.001 steps,Шаг 0.001,,spot,Filter failure: %s\n"
-            + "-9997,server_network,,,,,,,,spot,Something new\n"
+            + "-9997,server_network,,,,,,,,spot,Something new\n",
+            encoding="utf-8",
         )
         rules = load_rules([tmp_path])
         engine = Engine(rules)
@@ -77,7 +78,8 @@ class TestFiles:
             + "-9002,order_filter,,,,,Do this,,,spot,C\n"
             + "-9003,no_such_category,,,,,,,,spot,D\n"
             + "-9004,order_filter,loud,,,,,,,spot,E\n"
-            + ",order_filter,,,,,,,,spot,F\n"
+            + ",order_filter,,,,,,,,spot,F\n",
+            encoding="utf-8",
         )
         (tmp_path / "extra.yaml").write_text(
             "shapes:\n"
@@ -90,10 +92,11 @@ class TestFiles:
             "    exchange: binance\n"
             "    pattern: 'no groups here'\n"
             "    keywords: [groups]\n"
-            "    examples: ['no groups here']\n"
+            "    examples: ['no groups here']\n",
+            encoding="utf-8",
         )
         (tmp_path / "nosuchx.codes.csv").write_text(
-            HEADER + "1,order_filter,,,,,,,,spot,A\n"
+            HEADER + "1,order_filter,,,,,,,,spot,A\n", encoding="utf-8"
         )
         code, output = check(tmp_path)
         path = tmp_path / "binance.codes.csv"
@@ -104,13 +107,13 @@ class TestFiles:
                 f"{path}:5: code -9002: remedy in en but not in ru",
                 f"{path}:7: code -9004: severity 'loud' is not one of info, warning, error, critical, none",
                 f"{path}:8: code is missing (or set `match` to exact or broad)",
-                f"{tmp_path}/extra.yaml:4: shape binance.mine: pattern does not compile: missing ) at position 20",
-                f"{tmp_path}/extra.yaml:9: shape binance.mine2: pattern has no (?P<code>…) or (?P<message>…) group",
+                f"{tmp_path / 'extra.yaml'}:4: shape binance.mine: pattern does not compile: missing ) at position 20",
+                f"{tmp_path / 'extra.yaml'}:9: shape binance.mine2: pattern has no (?P<code>…) or (?P<message>…) group",
                 f"{path}:4: code -9001: duplicate code (first at line 3)",
                 f"{path}:6: code -9003: unknown category 'no_such_category' (known: "
                 + ", ".join(sorted(CATALOGUE.categories))
                 + ")",
-                f"{tmp_path}/nosuchx.codes.csv:1: unknown exchange 'nosuchx' (the file name says it; add it under `exchanges:` of a catalogue file)",
+                f"{tmp_path / 'nosuchx.codes.csv'}:1: unknown exchange 'nosuchx' (the file name says it; add it under `exchanges:` of a catalogue file)",
             ]
         )
 
@@ -130,7 +133,8 @@ class TestFiles:
 
     def test_a_row_its_shapes_do_not_find_fails_check(self, tmp_path: Path) -> None:
         (tmp_path / "mt5.codes.csv").write_text(
-            HEADER + "77777,order_rejected,,,,,,,Brand new bracket,mt5,Something\n"
+            HEADER + "77777,order_rejected,,,,,,,Brand new bracket,mt5,Something\n",
+            encoding="utf-8",
         )
         (tmp_path / "mine.yaml").write_text(
             "shapes:\n"
@@ -138,12 +142,13 @@ class TestFiles:
             "    exchange: mt5\n"
             "    pattern: 'mine says (?P<message>\\w+)'\n"
             "    keywords: [mine says]\n"
-            "    examples: ['mine says {message}']\n"
+            "    examples: ['mine says {message}']\n",
+            encoding="utf-8",
         )
         code, output = check(tmp_path)
         assert code == 2
         assert (
-            f"{tmp_path}/mt5.codes.csv:2: code 77777: shape mt5.mine gives mt5.unknown-error"
+            f"{tmp_path / 'mt5.codes.csv'}:2: code 77777: shape mt5.mine gives mt5.unknown-error"
             in output
         )
 
@@ -178,11 +183,11 @@ colour: red
 
 
 def test_every_problem_of_a_catalogue_yaml_file_is_reported(tmp_path: Path) -> None:
-    (tmp_path / "mine.yaml").write_text(YAML_PROBLEMS)
+    (tmp_path / "mine.yaml").write_text(YAML_PROBLEMS, encoding="utf-8")
     with pytest.raises(InvalidConfig) as info:
         load_rules([tmp_path])
     found = sorted(e.format_message() for e in info.value.errors)
-    where = f"{tmp_path}/mine.yaml"
+    where = f"{tmp_path / 'mine.yaml'}"
     assert found == sorted(
         [
             f"{where}:2: category quiet: severity: Input should be 'info', 'warning', "
@@ -205,13 +210,15 @@ def test_every_problem_of_a_catalogue_yaml_file_is_reported(tmp_path: Path) -> N
 
 def test_a_row_naming_no_rule_or_lacking_a_remedy(tmp_path: Path) -> None:
     (tmp_path / "extra.yaml").write_text(
-        "categories:\n  bare: {severity: error, title: {en: B, ru: Б}, remedy: null}\n"
+        "categories:\n  bare: {severity: error, title: {en: B, ru: Б}, remedy: null}\n",
+        encoding="utf-8",
     )
     (tmp_path / "binance.codes.csv").write_text(
         HEADER
         + "-9101,order_filter,,binance.no-such-rule,,,,,,spot,A\n"
         + "-9102,order_filter,,Bad Id,,,,,,spot,B\n"
-        + "-9103,,,,,,,,,spot,C\n"
+        + "-9103,,,,,,,,,spot,C\n",
+        encoding="utf-8",
     )
     with pytest.raises(InvalidConfig) as info:
         load_rules([tmp_path])
@@ -220,14 +227,16 @@ def test_a_row_naming_no_rule_or_lacking_a_remedy(tmp_path: Path) -> None:
     assert f"{path}:3: code -9102: rule 'Bad Id' is not a rule id" in found
     assert f"{path}:4: code -9103: category is missing" in found
     assert f"{path}:2: code -9101: no rule 'binance.no-such-rule'" in found
-    assert f"{tmp_path}/extra.yaml:2: category bare: remedy is missing" in found
+    assert f"{tmp_path / 'extra.yaml'}:2: category bare: remedy is missing" in found
 
 
 def test_sections_of_the_wrong_kind(tmp_path: Path) -> None:
-    (tmp_path / "mine.yaml").write_text("categories: [a]\nshapes: {a: 1}\n")
+    (tmp_path / "mine.yaml").write_text(
+        "categories: [a]\nshapes: {a: 1}\n", encoding="utf-8"
+    )
     with pytest.raises(InvalidConfig) as info:
         load_rules([tmp_path])
     assert sorted(e.format_message() for e in info.value.errors) == [
-        f"{tmp_path}/mine.yaml:1: `categories:` must be a mapping of names",
-        f"{tmp_path}/mine.yaml:2: `shapes:` must be a list",
+        f"{tmp_path / 'mine.yaml'}:1: `categories:` must be a mapping of names",
+        f"{tmp_path / 'mine.yaml'}:2: `shapes:` must be a list",
     ]

@@ -74,7 +74,8 @@ class TestScan:
     def test_captures_are_reported(self, tmp_path: Path) -> None:
         log = tmp_path / "q.log"
         log.write_text(
-            "Refuse (B): Timestamp for this request was 1500ms ahead of the server's time.\n"
+            "Refuse (B): Timestamp for this request was 1500ms ahead of the server's time.\n",
+            encoding="utf-8",
         )
         (hit,) = [
             json.loads(x)
@@ -85,7 +86,7 @@ class TestScan:
 
     def test_nothing_matched_exits_1(self, tmp_path: Path) -> None:
         log = tmp_path / "quiet.log"
-        log.write_text("all is well\n")
+        log.write_text("all is well\n", encoding="utf-8")
         result = invoke("scan", str(log))
         assert result.exit_code == 1
         assert "No rule matched." in result.output
@@ -180,7 +181,8 @@ class TestScan:
     ) -> None:
         log = tmp_path / "m.log"
         log.write_text(
-            "Margin is insufficient\nbinance: too many requests per second allowed\n"
+            "Margin is insufficient\nbinance: too many requests per second allowed\n",
+            encoding="utf-8",
         )
         result = invoke("scan", "--show-misses", str(log))
         assert "Near misses (a keyword, but no rule matched): 1" in result.output
@@ -196,7 +198,9 @@ class TestScan:
         assert hit["time"] == "2026-09-16T10:54:08.591000"
 
     def test_a_rule_error_exits_2_without_a_traceback(self, tmp_path: Path) -> None:
-        (tmp_path / "bad.yaml").write_text("rules:\n  - id: x.y\n    severity: nope\n")
+        (tmp_path / "bad.yaml").write_text(
+            "rules:\n  - id: x.y\n    severity: nope\n", encoding="utf-8"
+        )
         result = invoke("scan", "--rules", str(tmp_path), str(DATA / "sample.log"))
         assert result.exit_code == 2
         assert (
@@ -212,7 +216,7 @@ class TestScan:
 
         rules = tmp_path / "rules"
         rules.mkdir()
-        (rules / "slow.yaml").write_text(CATASTROPHIC)
+        (rules / "slow.yaml").write_text(CATASTROPHIC, encoding="utf-8")
         log = tmp_path / "evil.log"
         log.write_bytes(("a" * 5000 + "b\n").encode() * 4 + MARGIN)
         result = invoke("scan", "--json", "--rules", str(rules), str(log))
@@ -294,7 +298,8 @@ class TestCommands:
 
     def test_check_reports_every_problem(self, tmp_path: Path) -> None:
         (tmp_path / "a.yaml").write_text(
-            "rules:\n  - id: a.b\n    severity: nope\n    colour: red\n"
+            "rules:\n  - id: a.b\n    severity: nope\n    colour: red\n",
+            encoding="utf-8",
         )
         (tmp_path / "b.yml").write_bytes(b"\x00\x01")
         result = invoke("check", "--rules", str(tmp_path))
@@ -371,7 +376,7 @@ class TestOutputThatCannotCrash:
             **os.environ,
             "PYTHONIOENCODING": encoding,
             "HOME": str(tmp_path),
-            "XDG_STATE_HOME": str(tmp_path / "Трейдер"),
+            "LOGWATCH_STATE_DIR": str(tmp_path / "Трейдер"),  # XDG_*: POSIX only
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
         }
         proc = subprocess.run(
@@ -395,6 +400,7 @@ class TestOutputThatCannotCrash:
 
     def test_a_cp1252_pipe_is_switched_to_utf8(self) -> None:
         import io
+        import os
 
         from logwatch.cli import safe_output
 
@@ -404,7 +410,8 @@ class TestOutputThatCannotCrash:
         safe_output(stream, {})
         stream.write("Недостаточно маржи ⏎ \udcff\n")
         stream.flush()
-        assert raw.getvalue() == "Недостаточно маржи ⏎ \\udcff\n".encode()
+        # the stream's own newline translation: \r\n on Windows
+        assert raw.getvalue() == f"Недостаточно маржи ⏎ \\udcff{os.linesep}".encode()
 
     @pytest.mark.parametrize(
         ("isatty", "env", "expected"),
@@ -476,7 +483,9 @@ def test_scan_starts_without_the_daemons_modules(tmp_path: Path) -> None:
     # start-up is most of a short scan's time: it imports what matching needs only
     # (rules, engine, the config for its secrets), none of following or delivery
     log = tmp_path / "q.log"
-    log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
+    log.write_text(
+        "Refuse (Binance Futures): Margin is insufficient.\n", encoding="utf-8"
+    )
     assert fresh_python(_SCAN_IMPORTS, str(log)) == "0 []\n"
 
 

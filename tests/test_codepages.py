@@ -11,7 +11,6 @@ import codecs
 import encodings
 import json
 import pkgutil
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -684,12 +683,12 @@ def test_follow_state_restart_mid_file_resumes_at_the_exact_byte(
     with log.open("ab") as fh:
         fh.write(b"".join(raws[:5]))
     wait_until(lambda: len(hits) == 5, 30, "the first five lines")
-    assert proc.stop(signal.SIGTERM, timeout=10) == 0
+    assert proc.stop(timeout=10) == 0
     with log.open("ab") as fh:
         fh.write(b"".join(raws[5:]))
     proc = FollowProcess(tmp_path, [str(tmp_path / "*.log")], hits.append, *state)
     wait_until(lambda: len(hits) >= 10, 30, "the other five")
-    assert proc.stop(signal.SIGTERM, timeout=10) == 0
+    assert proc.stop(timeout=10) == 0
     offsets = [sum(len(r) for r in raws[:n]) for n in range(10)]
     assert [(h["line"], h["offset"], h["text"]) for h in hits] == [
         (n + 1, offsets[n], texts[n]) for n in range(10)

@@ -125,13 +125,13 @@ def test_no_config_file_means_defaults_but_a_named_missing_one_is_an_error(
 
 
 def test_a_config_that_is_not_yaml_or_not_a_mapping(tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text("channels: [\n")
+    (tmp_path / "a.yaml").write_text("channels: [\n", encoding="utf-8")
     with pytest.raises(InvalidConfig, match=r"a.yaml:2: not valid YAML"):
         load_config(tmp_path / "a.yaml", {})
-    (tmp_path / "b.yaml").write_text("- a list\n")
+    (tmp_path / "b.yaml").write_text("- a list\n", encoding="utf-8")
     with pytest.raises(InvalidConfig, match=r"b.yaml:1: expected a mapping"):
         load_config(tmp_path / "b.yaml", {})
-    (tmp_path / "c.yaml").write_text("a: 1\na: 2\n")
+    (tmp_path / "c.yaml").write_text("a: 1\na: 2\n", encoding="utf-8")
     with pytest.raises(InvalidConfig, match=r"c.yaml:2: duplicate key 'a'"):
         load_config(tmp_path / "c.yaml", {})
 
@@ -201,7 +201,7 @@ def _alias_bomb(levels: int = 8) -> str:
 
 def test_an_alias_bomb_is_refused_where_it_blows_up(tmp_path: Path) -> None:
     """An 8-level bomb took 45 s and 1.2 GB; it is refused before it is expanded."""
-    (tmp_path / "bomb.yaml").write_text(_alias_bomb())
+    (tmp_path / "bomb.yaml").write_text(_alias_bomb(), encoding="utf-8")
     with pytest.raises(InvalidConfig) as info:
         load_config(tmp_path / "bomb.yaml", {})
     (error,) = info.value.errors
@@ -216,7 +216,7 @@ def test_aliases_within_bounds_still_work() -> None:
 
 
 def test_an_alias_that_refers_to_itself_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "c.yaml").write_text("language: en\nx: &x [*x]\n")
+    (tmp_path / "c.yaml").write_text("language: en\nx: &x [*x]\n", encoding="utf-8")
     with pytest.raises(InvalidConfig, match=r"c.yaml:2: an alias refers to itself"):
         load_config(tmp_path / "c.yaml", {})
 
@@ -277,7 +277,7 @@ def test_check_refuses_a_nan_window_at_its_line(tmp_path: Path) -> None:
     from logwatch.cli import cli
 
     (tmp_path / "c.yaml").write_text(
-        f"state_dir: {tmp_path / 's'}\ndedup:\n  window: .nan\n"
+        f"state_dir: {tmp_path / 's'}\ndedup:\n  window: .nan\n", encoding="utf-8"
     )
     result = CliRunner().invoke(
         cli, ["check", "--config", str(tmp_path / "c.yaml")], catch_exceptions=False
@@ -392,7 +392,8 @@ class TestStateDirAlone:
         path = tmp_path / "c.yaml"
         path.write_text(
             f"state_dir: {tmp_path / 's'}\nchannels:\n"
-            "  - {name: tg, url: 'tgram://${TOKEN}/1'}\n"
+            "  - {name: tg, url: 'tgram://${TOKEN}/1'}\n",
+            encoding="utf-8",
         )
         with pytest.raises(InvalidConfig, match="TOKEN is not set"):
             load_config(path, {})
@@ -400,7 +401,7 @@ class TestStateDirAlone:
 
     def test_a_bad_state_dir_is_reported_at_its_line(self, tmp_path: Path) -> None:
         path = tmp_path / "c.yaml"
-        path.write_text("language: en\nstate_dir: [a, b]\n")
+        path.write_text("language: en\nstate_dir: [a, b]\n", encoding="utf-8")
         with pytest.raises(InvalidConfig) as info:
             load_state_dir(path, {})
         assert info.value.format_message().startswith(f"{path}:2: state_dir: ")

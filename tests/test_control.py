@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -43,10 +44,10 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
     (tmp_path / "logs").mkdir()
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules: []\n")
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
     run = Run(tmp_path, _config(tmp_path, rules))
     try:
-        (rules / "mine.yaml").write_text(HALT_RULE)
+        (rules / "mine.yaml").write_text(HALT_RULE, encoding="utf-8")
         done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
         assert done.returncode == 0, done.stderr
         assert "has reloaded" in done.stdout
@@ -67,8 +68,10 @@ def test_logwatch_reload_makes_the_running_daemon_take_new_rules(
 def test_reload_with_a_broken_rule_asks_nothing_and_exits_2(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
-    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: my.halt\n    severity: loud\n", encoding="utf-8"
+    )
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
     done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
     assert done.returncode == 2
     assert f"{rules / 'mine.yaml'}:2: rule my.halt" in done.stderr
@@ -81,8 +84,8 @@ def test_reload_with_no_daemon_running_says_so_and_withdraws_the_request(
 ) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "mine.yaml").write_text("rules: []\n")
-    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules))
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
     done = logwatch(
         "reload", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
     )
@@ -263,3 +266,59 @@ def test_reload_writes_nothing_through_a_planted_request_link(
         link = state / control.RELOAD_REQUEST
         assert f"{link}: a link, not a reload request" in done.stderr
     assert victim.read_text(encoding="utf-8") == "the victim's own text\n"
+
+
+@pytest.mark.timeout(300)
+def test_logwatch_stop_makes_the_running_daemon_save_and_exit_0(
+    tmp_path: Path,
+) -> None:
+    """Windows has no SIGTERM from outside, and the windowless logwatchw no console
+    for Ctrl-Break: ``logwatch stop`` is how it is stopped cleanly there. The request
+    file works on Linux too, where it is tested with the same real processes."""
+    (tmp_path / "logs").mkdir()
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text(HALT_RULE, encoding="utf-8")
+    run = Run(tmp_path, _config(tmp_path, rules))
+    write(tmp_path / "logs" / "bot.log", b"12:00:00 TRADING HALTED on venue\n")
+    wait_until(lambda: any("Trading halted" in x for x in run.err), 30, "the alert")
+    done = logwatch("stop", "--config", str(tmp_path / "config.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert "stopping" in done.stdout
+    assert run.proc.wait(timeout=10) == 0
+    assert not (tmp_path / "state" / control.STOP_REQUEST).exists()
+    # what it read was saved: the file's offset is its end
+    log = tmp_path / "logs" / "bot.log"
+    conn = sqlite3.connect(f"file:{tmp_path / 'state' / 'state.db'}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT offset FROM files WHERE path = ?", (str(log),))
+        assert [offset for (offset,) in rows] == [log.stat().st_size]
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(300)
+def test_stop_with_no_daemon_running_says_so_and_withdraws_the_request(
+    tmp_path: Path,
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "mine.yaml").write_text("rules: []\n", encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(_config(tmp_path, rules), encoding="utf-8")
+    done = logwatch(
+        "stop", "--config", str(tmp_path / "config.yaml"), "--timeout", "0.2"
+    )
+    assert done.returncode == 1
+    assert "no running logwatch took the request within 0.2 s" in done.stderr
+    assert not (tmp_path / "state" / control.STOP_REQUEST).exists()
+
+
+def test_a_stop_request_left_from_before_a_start_is_not_taken_for_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """One left by a ``logwatch stop`` that timed out while no daemon ran must not
+    stop the next start; the daemon drops it before it announces itself."""
+    assert not control.take_stop_request(tmp_path)
+    (tmp_path / control.STOP_REQUEST).write_bytes(b"stop\n")
+    assert control.take_stop_request(tmp_path)
+    assert not control.take_stop_request(tmp_path)

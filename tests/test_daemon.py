@@ -21,6 +21,7 @@ from logwatch import control
 from logwatch.clock import SystemClock
 from logwatch.daemon import Daemon, sd_notify
 from logwatch.errors import LogwatchError
+from tests import processes
 from tests.conftest import wait_until
 from tests.daemon_run import MARGIN, Run, logwatch
 from tests.fakes import FakeClock
@@ -81,7 +82,7 @@ def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     wait_until(lambda: len(hook.requests) == 1, 10, "the first alert")
-    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    run.kill()
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
     write(tmp_path / "logs" / "bot.log", b"Signature for this request is not valid.\n")
@@ -126,7 +127,7 @@ def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> 
                 return len(hook.requests) >= n
 
             wait_until(some_sent, 10, "some alerts")
-            run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+            run.kill()
             run = Run(tmp_path, cfg)
     wanted = {f"({s})" for s in symbols}
 
@@ -152,6 +153,10 @@ def test_a_webhook_down_then_up_gets_the_alert_once(tmp_path: Path, hook: Hook) 
     assert len(hook.requests) == failed + 1
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="no SIGHUP on Windows (logwatch reload: test_control)",
+)
 @pytest.mark.timeout(300)
 def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     tmp_path: Path, hook: Hook
@@ -162,10 +167,13 @@ def test_sighup_with_a_broken_rule_file_keeps_the_old_rules(
     (rules / "mine.yaml").write_text(
         "rules:\n  - id: my.halt\n    severity: critical\n    title: {en: Trading halted, ru: Торговля остановлена}\n"
         "    remedy: {en: Check the venue, ru: Проверьте площадку}\n    patterns: ['TRADING HALTED']\n"
-        "    samples: ['TRADING HALTED']\n    near_misses: ['trading resumed', 'halted? no']\n"
+        "    samples: ['TRADING HALTED']\n    near_misses: ['trading resumed', 'halted? no']\n",
+        encoding="utf-8",
     )
     run = Run(tmp_path, config(tmp_path, hook, "10m", f"rules:\n  dirs: ['{rules}']\n"))
-    (rules / "mine.yaml").write_text("rules:\n  - id: my.halt\n    severity: loud\n")
+    (rules / "mine.yaml").write_text(
+        "rules:\n  - id: my.halt\n    severity: loud\n", encoding="utf-8"
+    )
     run.proc.send_signal(signal.SIGHUP)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
     # one reload_failed line per problem: waited for is the one asserted, not the first
     problem = f"{rules / 'mine.yaml'}:3: rule my.halt: severity"
@@ -223,6 +231,7 @@ def test_a_reload_while_a_send_hangs_sends_every_alert_exactly_once(
     assert sent() == Counter(symbols)  # each alert id exactly once
 
 
+@processes.needs_console_events  # it stops the daemon by Ctrl-C
 @pytest.mark.timeout(300)
 def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
     tmp_path: Path,
@@ -239,12 +248,12 @@ def test_zero_config_in_an_empty_home_runs_and_says_how_to_add_sources(
     assert "no sources configured" in text
     assert "Add your own under `sources:`" in text
     assert "alerts go to console" in text
-    assert run.stop(signal.SIGINT) == 0
+    assert run.interrupt() == 0
 
 
 @pytest.mark.timeout(300)
 def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("language: de\n")
+    (tmp_path / "config.yaml").write_text("language: de\n", encoding="utf-8")
     result = logwatch("run", "--config", str(tmp_path / "config.yaml"), check=False)
     assert result.returncode == 2
     assert (
@@ -253,6 +262,9 @@ def test_a_config_error_exits_2_with_its_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="sd_notify is systemd's: an AF_UNIX socket"
+)
 def test_sd_notify_talks_to_the_notify_socket(tmp_path: Path) -> None:
     import socket
 
@@ -332,9 +344,9 @@ def test_status_reads_the_state_while_the_daemon_runs(
 
 @pytest.mark.timeout(300)
 def test_an_unusable_state_dir_is_a_config_error_at_its_line(tmp_path: Path) -> None:
-    (tmp_path / "file").write_text("x")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
     (tmp_path / "config.yaml").write_text(
-        f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n"
+        f"language: en\nstate_dir: {tmp_path / 'file' / 'state'}\n", encoding="utf-8"
     )
     for command in ("check", "run"):
         result = logwatch(
@@ -443,7 +455,9 @@ def test_a_source_added_by_a_reload_starts_at_the_ends_of_its_files(
     Run(tmp_path, two_sources(tmp_path, hook, "a")).stop()  # the state exists now
     write(tmp_path / "b" / "bot.log", margin("OLDUSDT"))
     run = Run(tmp_path, two_sources(tmp_path, hook, "a"))
-    (tmp_path / "config.yaml").write_text(two_sources(tmp_path, hook, "a", "b"))
+    (tmp_path / "config.yaml").write_text(
+        two_sources(tmp_path, hook, "a", "b"), encoding="utf-8"
+    )
     done = logwatch("reload", "--config", str(tmp_path / "config.yaml"))
     assert done.returncode == 0, done.stderr
     wait_until(lambda: any("reloaded" in x for x in run.err), 10, "the reload")
@@ -610,6 +624,10 @@ def test_a_full_disk_under_the_state_is_survived_and_nothing_is_skipped(
     assert sum("state_save_failed" in line for line in run.err) == 1
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Windows refuses to delete a database in use (sharing violation)",
+)
 @pytest.mark.timeout(300)
 def test_a_state_file_deleted_while_running_is_written_again_and_reported(
     tmp_path: Path, hook: Hook
@@ -695,7 +713,8 @@ def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
     path.write_text(
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
-        "channels:\n  - {name: mine, url: 'fake://mine'}\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     daemon = Daemon(path, clock, {}, io.StringIO())

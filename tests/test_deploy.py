@@ -93,11 +93,15 @@ class TestWindowsTask:
         assert self.text("t:Actions/t:Exec/t:Command") == "__LOGWATCHW__"
         assert self.text("t:Actions/t:Exec/t:Arguments") == "run"
         assert self.text("t:Actions/t:Exec/t:WorkingDirectory") == "__WORKDIR__"
-        project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+        project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))[
+            "project"
+        ]
         assert project["gui-scripts"]["logwatchw"] == project["scripts"]["logwatch"]
 
     def test_the_readme_fills_in_every_placeholder(self) -> None:
-        placeholders = set(re.findall(r"__[A-Z]+__", self.XML.read_text()))
-        readme = (REPO / "deploy" / "windows" / "README.md").read_text()
+        placeholders = set(
+            re.findall(r"__[A-Z]+__", self.XML.read_text(encoding="utf-8"))
+        )
+        readme = (REPO / "deploy" / "windows" / "README.md").read_text(encoding="utf-8")
         filled = set(re.findall(r"\.Replace\('(__[A-Z]+__)'", readme))
         assert placeholders == filled == {"__USER__", "__LOGWATCHW__", "__WORKDIR__"}

@@ -69,7 +69,9 @@ def test_a_bus_without_a_notification_server_is_a_failed_send(
 
     from tests.dbus_fake import CONF
 
-    (tmp_path / "c.conf").write_text(CONF.format(path=tmp_path / "bus"))
+    (tmp_path / "c.conf").write_text(
+        CONF.format(path=tmp_path / "bus"), encoding="utf-8"
+    )
     daemon = subprocess.Popen(
         [
             "dbus-daemon",

@@ -212,10 +212,10 @@ class TestCatchAll:
         text = (
             "sources:\n"
             "  - name: bot\n"
-            f"    paths: ['{tmp_path}/bot.log']\n"
+            f"    paths: ['{tmp_path / 'bot.log'}']\n"
             "    unmatched: {level}\n"
             "  - name: mt5\n"
-            f"    paths: ['{tmp_path}/mt5.log']\n"
+            f"    paths: ['{tmp_path / 'mt5.log'}']\n"
             "channels:\n"
             "  - name: out\n"
             "    url: json://127.0.0.1:9/hook\n"
@@ -223,7 +223,7 @@ class TestCatchAll:
         with pytest.raises(InvalidConfig, match=r"c.yaml:4: sources\[0\].unmatched: "):
             config_from_text(text.replace("{level}", "loud"), {}, "c.yaml")
         config = tmp_path / "config.yaml"
-        config.write_text(text.replace("{level}", "warning"))
+        config.write_text(text.replace("{level}", "warning"), encoding="utf-8")
         setup = build_setup(config, {})
         assert [(s.name, s.unmatched) for s in setup.sources] == [
             ("bot", "warning"),
@@ -240,7 +240,7 @@ class TestCatchAll:
         from tests.fakes import FakeClock
 
         for name in ("bot.log", "quiet.log"):
-            (tmp_path / name).write_text("")
+            (tmp_path / name).write_text("", encoding="utf-8")
         hits: list[Hit] = []
         follower = Follower(
             Engine(load_rules()),

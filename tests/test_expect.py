@@ -95,7 +95,8 @@ def _rules(
         "    remedy: {en: Restart it, ru: Перезапустите}\n"
         + patterns
         + "    samples: ['HEARTBEAT OK']\n    near_misses: ['HEARTBEAT', 'OK']\n"
-        + extra
+        + extra,
+        encoding="utf-8",
     )
     return tmp_path
 
@@ -136,7 +137,8 @@ def test_a_freqtrade_bot_that_stops_its_heartbeat_is_alerted_then_resolved(
     config.write_text(
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: ft\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
-        "channels:\n  - {name: tg, url: 'fake://tg', send_resolved: true}\n"
+        "channels:\n  - {name: tg, url: 'fake://tg', send_resolved: true}\n",
+        encoding="utf-8",
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     daemon = Daemon(config, clock, {}, io.StringIO())

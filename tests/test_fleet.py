@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import urllib.error
 import urllib.parse
@@ -56,7 +55,7 @@ class Server:
             self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 
         def ready() -> bool:
-            assert self.proc.poll() is None, log.read_text()[-2000:]
+            assert self.proc.poll() is None, log.read_text(encoding="utf-8")[-2000:]
             try:
                 with urllib.request.urlopen(ready_url, timeout=2) as resp:  # noqa: S310
                     return bool(resp.status == 200)
@@ -86,7 +85,9 @@ def _receiver() -> Iterator[Hook]:
 def _alertmanager(tmp_path: Path, receiver: Hook) -> Iterator[str]:
     """The shipped route (grouping by instance and alertname), with its Telegram
     receiver swapped for a loopback webhook and short waits; its API base URL."""
-    config = yaml.safe_load((ALERTMANAGER / "alertmanager.yml").read_text())
+    config = yaml.safe_load(
+        (ALERTMANAGER / "alertmanager.yml").read_text(encoding="utf-8")
+    )
     route = config["route"]
     route.update(group_wait="1s", group_interval="1s", repeat_interval="1h")
     route.pop("routes", None)
@@ -102,7 +103,7 @@ def _alertmanager(tmp_path: Path, receiver: Hook) -> Iterator[str]:
         }
     ]
     path = tmp_path / "alertmanager.yml"
-    path.write_text(yaml.safe_dump(config))
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = Server(
@@ -200,7 +201,8 @@ def test_an_alertmanager_that_is_down_gets_the_alert_when_it_is_back(
         config = tmp_path / "am.yml"
         config.write_text(
             "route: {receiver: hook}\nreceivers:\n  - name: hook\n    webhook_configs:\n"
-            f"      - url: 'http://127.0.0.1:{receiver.port}/am'\n"
+            f"      - url: 'http://127.0.0.1:{receiver.port}/am'\n",
+            encoding="utf-8",
         )
         server = Server(
             [
@@ -239,19 +241,21 @@ def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
         )
         runs[name] = Run(home, logwatch_config(home, name, extra))
     # the shipped rules, with their `for:` waits cut to nothing for the test
-    rules = yaml.safe_load((PROMETHEUS / "logwatch-rules.yml").read_text())
+    rules = yaml.safe_load(
+        (PROMETHEUS / "logwatch-rules.yml").read_text(encoding="utf-8")
+    )
     for group in rules["groups"]:
         for rule in group["rules"]:
             rule["for"] = "0s"
-    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
-    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text())
+    (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules), encoding="utf-8")
+    config = yaml.safe_load((PROMETHEUS / "prometheus.yml").read_text(encoding="utf-8"))
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(tmp_path / "rules.yml")]
     config.pop("alerting")
     config["scrape_configs"][0]["static_configs"] = [
         {"targets": [f"127.0.0.1:{port}" for port in ports.values()]}
     ]
-    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     prom_port = free_port()
     base = f"http://127.0.0.1:{prom_port}"
     server = Server(
@@ -278,7 +282,7 @@ def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
             30,
             "both logwatch scraped",
         )
-        assert runs.pop("pc-b").stop(signal.SIGKILL) != 0  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+        assert runs.pop("pc-b").kill() != 0
         dead = f"127.0.0.1:{ports['pc-b']}"
 
         def firing() -> list[dict[str, Any]]:
@@ -327,14 +331,18 @@ def test_the_alertmanager_recipe_passes_amtool_and_routes_by_instance() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    config = yaml.safe_load((ALERTMANAGER / "alertmanager.yml").read_text())
+    config = yaml.safe_load(
+        (ALERTMANAGER / "alertmanager.yml").read_text(encoding="utf-8")
+    )
     assert config["route"]["group_by"] == ["instance", "alertname"]
     (receiver,) = config["receivers"]
     assert receiver["telegram_configs"][0]["send_resolved"] is True
 
 
 def test_the_rules_cover_what_the_issue_names() -> None:
-    rules = yaml.safe_load((PROMETHEUS / "logwatch-rules.yml").read_text())
+    rules = yaml.safe_load(
+        (PROMETHEUS / "logwatch-rules.yml").read_text(encoding="utf-8")
+    )
     exprs = " ".join(r["expr"] for g in rules["groups"] for r in g["rules"])
     for part in (
         "up{",

@@ -5,15 +5,18 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests import processes
 from tests.conftest import wait_until
 from tests.follow_harness import FollowProcess, line, write
+
+# every test here stops a `scan --follow` by a signal, which is a console event on Windows
+pytestmark = processes.needs_console_events
 
 
 def follow(tmp_path: Path, seen: list[int], *extra: str) -> FollowProcess:
@@ -86,7 +89,7 @@ def test_kill_9_while_a_writer_rotates_skips_nothing(tmp_path: Path) -> None:
     for _ in range(2):
         burst(300, 70)
         wait_until(lambda: len(seen) >= number - 100, 20, "logwatch to catch up partly")
-        assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+        assert proc.kill() == processes.KILLED
         before_kills.update(seen)
         burst(150, 40)  # written while logwatch is dead, rotations included
         proc = follow(tmp_path, seen, *state)
@@ -110,11 +113,10 @@ def test_without_state_following_starts_at_the_end(tmp_path: Path) -> None:
     proc = follow(tmp_path, seen)
     write(tmp_path / "app.log", line(1))
     wait_until(lambda: seen == [1], 10, "the new line")
-    assert proc.stop(signal.SIGINT) == 0
+    assert proc.interrupt() == 0
     assert (tmp_path / "app.log").exists()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX only")
 def test_killed_while_its_file_is_copied_and_cut_no_generation_is_read_twice(
     tmp_path: Path,
 ) -> None:
@@ -133,7 +135,7 @@ def test_killed_while_its_file_is_copied_and_cut_no_generation_is_read_twice(
     write(log, line(6))
     wait_until(lambda: {5, 6} <= set(seen), 10, "the partial line and the new one")
     wait_until(lambda: saved_to_end(db, log), 10, "the cut file saved")
-    assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    assert proc.kill() == processes.KILLED
     aside.rename(tmp_path / "app.log.1")  # ...and the copy renamed into place
     proc = follow(tmp_path, seen, "--state", str(db))
     write(log, line(7))
@@ -142,7 +144,6 @@ def test_killed_while_its_file_is_copied_and_cut_no_generation_is_read_twice(
     assert sorted(seen) == list(range(8))
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is POSIX only")
 def test_a_file_recreated_while_killed_with_the_same_start_is_read_with_a_warning(
     tmp_path: Path,
 ) -> None:
@@ -157,7 +158,7 @@ def test_a_file_recreated_while_killed_with_the_same_start_is_read_with_a_warnin
     write(log, header + b"".join(line(n) for n in range(5)))
     wait_until(lambda: len(seen) == 5, 10, "the first lines")
     wait_until(lambda: saved_to_end(db, log), 10, "the file saved")
-    assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    assert proc.kill() == processes.KILLED
     log.unlink()
     write(log, header + b"".join(line(n) for n in range(100, 110)))
     proc = follow(tmp_path, seen, "--state", str(db))
@@ -258,7 +259,7 @@ def test_a_generation_deleted_while_a_restart_starts_up_is_still_read(
     write(log, line(0) + line(1))
     wait_until(lambda: seen == [0, 1], 20, "the first lines")
     wait_until(lambda: saved_to_end(db, log), 20, "them saved")
-    assert proc.stop(signal.SIGKILL) == -signal.SIGKILL  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    assert proc.kill() == processes.KILLED
     write(log, line(2) + line(3))  # while no logwatch runs
     config = ConfigFifo(tmp_path / "config.yaml")
     try:

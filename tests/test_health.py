@@ -27,7 +27,8 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
         "    silence: 5m\n"
-        "channels:\n  - {name: told, url: 'fake://told'}\n"
+        "channels:\n  - {name: told, url: 'fake://told'}\n",
+        encoding="utf-8",
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     state = State(tmp_path / "state" / "state.db", clock)

@@ -256,7 +256,8 @@ def _daemon(tmp_path: Path, monitor: Monitor, clock: FakeClock) -> Daemon:
         "channels:\n  - {name: mine, url: 'fake://mine'}\n"
         # every 10 min: no ok ping falls due while the test moves the clock 5 min
         f"heartbeat:\n  url: '{monitor.url}/ping/uuid'\n  every: 10m\n"
-        f"  fail_url: '{monitor.url}/ping/uuid/fail'\n  timeout: 2s\n"
+        f"  fail_url: '{monitor.url}/ping/uuid/fail'\n  timeout: 2s\n",
+        encoding="utf-8",
     )
     daemon = Daemon(config, clock, {}, io.StringIO())
     daemon.start()
@@ -280,7 +281,7 @@ def test_the_daemon_pings_while_healthy_fails_once_when_a_source_is_silent_and_s
         _, path, body = monitor.requests[1]
         assert path == "/ping/uuid/fail"
         assert "unhealthy: bot is silent" in body
-        (tmp_path / "logs" / "bot.log").write_text("a line\n")
+        (tmp_path / "logs" / "bot.log").write_text("a line\n", encoding="utf-8")
 
         def healthy() -> bool:
             clock.advance(1)  # the next listing of the folder is due
@@ -334,11 +335,13 @@ def test_status_shows_the_heartbeat(tmp_path: Path) -> None:
     state.mkdir()
     (state / "heartbeat.json").write_text(
         '{"healthy": false, "problem": "bot is silent", "last_success": 1700000000,'
-        ' "last_error": "HTTP 500", "last_error_at": 1700000060}'
+        ' "last_error": "HTTP 500", "last_error_at": 1700000060}',
+        encoding="utf-8",
     )
     config = tmp_path / "config.yaml"
     config.write_text(
-        f"state_dir: {state}\nheartbeat: {{url: 'https://hc-ping.com/u', every: 1m}}\n"
+        f"state_dir: {state}\nheartbeat: {{url: 'https://hc-ping.com/u', every: 1m}}\n",
+        encoding="utf-8",
     )
     result = CliRunner().invoke(
         cli, ["status", "--config", str(config)], catch_exceptions=False

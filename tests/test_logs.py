@@ -170,6 +170,10 @@ def _close_handlers() -> None:
     logging.getLogger().handlers.clear()
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="closed std handles through a POSIX shell; on Windows: test_windows's detached logwatchw",
+)
 @pytest.mark.timeout(300)
 def test_logwatch_run_with_fds_0_1_2_closed_stays_up_and_logs_to_a_file(
     tmp_path: Path,
@@ -181,7 +185,8 @@ def test_logwatch_run_with_fds_0_1_2_closed_stays_up_and_logs_to_a_file(
     (tmp_path / "config.yaml").write_text(
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{logs_dir}/*.log']\n"
-        "channels:\n  - {name: console, url: 'console://'}\n"
+        "channels:\n  - {name: console, url: 'console://'}\n",
+        encoding="utf-8",
     )
     env = {
         **os.environ,

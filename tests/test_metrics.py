@@ -121,9 +121,10 @@ def test_a_metrics_port_in_use_is_a_config_error_at_its_line(tmp_path: Path) -> 
         config = tmp_path / "config.yaml"
         config.write_text(
             f"language: en\nstate_dir: {tmp_path / 'state'}\n"
-            f"sources:\n  - name: bot\n    paths: ['{tmp_path}/*.log']\n"
+            f"sources:\n  - name: bot\n    paths: ['{tmp_path / '*.log'}']\n"
             "channels:\n  - {name: c, url: 'console://'}\n"
-            f"metrics:\n  listen: '127.0.0.1:{port}'\n"
+            f"metrics:\n  listen: '127.0.0.1:{port}'\n",
+            encoding="utf-8",
         )
         result = logwatch("run", "--config", str(config))
     assert result.returncode == 2
@@ -146,7 +147,9 @@ def test_a_bad_listen_address_is_rejected_at_its_line(
     tmp_path: Path, listen: str, problem: str
 ) -> None:
     config = tmp_path / "config.yaml"
-    config.write_text(f"language: en\nmetrics:\n  listen: '{listen}'\n")
+    config.write_text(
+        f"language: en\nmetrics:\n  listen: '{listen}'\n", encoding="utf-8"
+    )
     result = logwatch("check", "--config", str(config))
     assert result.returncode == 2
     assert f"{config}:3: metrics.listen: {problem}" in result.stderr

@@ -212,7 +212,8 @@ def test_test_notify_reports_each_channel_and_never_a_secret(
         "language: en\nchannels:\n"
         f"  - {{name: hook, url: 'json://127.0.0.1:{hook.port}/x?+X-Token=${{HOOK_TOKEN}}'}}\n"
         f"  - {{name: dead, url: 'json://user:${{HOOK_TOKEN}}@127.0.0.1:{free_port()}/x'}}\n"
-        "  - {name: desk, url: 'desktop://'}\n"
+        "  - {name: desk, url: 'desktop://'}\n",
+        encoding="utf-8",
     )
     result = CliRunner().invoke(
         cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
@@ -231,7 +232,7 @@ def test_test_notify_reports_each_channel_and_never_a_secret(
 
 
 def test_test_notify_without_channels_says_so(tmp_path: Path) -> None:
-    (tmp_path / "c.yaml").write_text("language: ru\n")
+    (tmp_path / "c.yaml").write_text("language: ru\n", encoding="utf-8")
     result = CliRunner().invoke(
         cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
     )
@@ -240,7 +241,9 @@ def test_test_notify_without_channels_says_so(tmp_path: Path) -> None:
 
 
 def test_test_notify_with_a_bad_config_exits_2(tmp_path: Path) -> None:
-    (tmp_path / "c.yaml").write_text("channels:\n  - {name: x, url: 'nosuch://a'}\n")
+    (tmp_path / "c.yaml").write_text(
+        "channels:\n  - {name: x, url: 'nosuch://a'}\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(
         cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]
     )
@@ -260,7 +263,8 @@ def test_test_notify_shows_the_real_cause_and_the_host_but_not_the_password(
         (tmp_path / "c.yaml").write_text(
             "language: en\nchannels:\n"
             f"  - {{name: mail, url: 'mailto://alerts:{PASSWORD}@127.0.0.1:{port}"
-            "?from=alerts@example.com&to=trader@example.com&cto=5'}\n"
+            "?from=alerts@example.com&to=trader@example.com&cto=5'}\n",
+            encoding="utf-8",
         )
         result = CliRunner().invoke(
             cli, ["test-notify", "--config", str(tmp_path / "c.yaml")]

@@ -13,7 +13,9 @@ from tests.daemon_run import fresh_python
 @pytest.fixture(name="home")
 def _home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The platform's config directory, empty, under tmp_path."""
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # POSIX
+    # Windows: the Known Folder (platformdirs reads this override before the shell)
+    monkeypatch.setenv("WIN_PD_OVERRIDE_LOCAL_APPDATA", str(tmp_path / "config"))
     return tmp_path / "config"
 
 
@@ -44,7 +46,7 @@ def test_a_setting_in_the_environment_is_a_config(
 def test_the_default_file_is_a_config(home: Path) -> None:
     assert not config_given({})
     (home / "logwatch").mkdir(parents=True)
-    (home / "logwatch" / "config.yaml").write_text("language: en\n")
+    (home / "logwatch" / "config.yaml").write_text("language: en\n", encoding="utf-8")
     assert config_given({})
 
 
@@ -67,9 +69,13 @@ def test_scan_imports_the_config_only_when_there_is_one(
     # no secret for scan to mask
     if with_file:
         (home / "logwatch").mkdir(parents=True)
-        (home / "logwatch" / "config.yaml").write_text("language: en\n")
+        (home / "logwatch" / "config.yaml").write_text(
+            "language: en\n", encoding="utf-8"
+        )
     log = tmp_path / "q.log"
-    log.write_text("Refuse (Binance Futures): Margin is insufficient.\n")
+    log.write_text(
+        "Refuse (Binance Futures): Margin is insufficient.\n", encoding="utf-8"
+    )
     # the first may fill the rules cache (its schema needs the config's types)
     outs = [fresh_python(_SCAN_IMPORTS, str(log)) for _ in range(2)]
     assert outs[1] == f"0 {with_file}\n"

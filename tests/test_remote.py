@@ -4,7 +4,6 @@ tests run real ``logwatch run`` processes pointed at it."""
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -361,7 +360,7 @@ def test_mute_from_the_phone_silences_one_rule_survives_kill_9_and_strangers_can
     assert answer.startswith("📋 logwatch status (desk-7)")  # which PC answers
     write(tmp_path / "logs" / "bot.log", MARGIN + SIGNATURE)
     wait_until(lambda: len(hook.requests) >= 1, 10, "the signature alert")
-    run.stop(signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]  # POSIX only
+    run.kill()
     status = logwatch(
         "status",
         "--config",
@@ -399,7 +398,9 @@ def test_a_reload_while_a_command_poll_hangs_answers_the_next_command_once(
     api.wait_sent(1, 30)  # the bot is polled
     api.hold_polls()
     wait_until(lambda: api.held >= 1, 30, "a poll that hangs")
-    (tmp_path / "config.yaml").write_text(cfg.replace("language: en", "language: ru"))
+    (tmp_path / "config.yaml").write_text(
+        cfg.replace("language: en", "language: ru"), encoding="utf-8"
+    )
     reload = logwatch("reload", "--config", str(tmp_path / "config.yaml"), timeout=20)
     assert reload.returncode == 0, reload.stderr
     # the new config has started whatever it polls with: a second poll, or the bot

@@ -123,7 +123,8 @@ def _daemon(tmp_path: Path, clock: FakeClock) -> Daemon:
         "    silence: 5m\n"
         "channels:\n"
         "  - {name: told, url: 'fake://told', send_resolved: true}\n"
-        "  - {name: plain, url: 'fake://plain'}\n"
+        "  - {name: plain, url: 'fake://plain'}\n",
+        encoding="utf-8",
     )
     daemon = Daemon(config, clock, {}, io.StringIO())
     daemon.start()
@@ -149,7 +150,7 @@ def test_a_silent_source_that_writes_again_is_resolved_where_asked(
             "the silence alert on both channels",
         )
         clock.advance(1500)
-        (tmp_path / "logs" / "bot.log").write_text("a line\n")
+        (tmp_path / "logs" / "bot.log").write_text("a line\n", encoding="utf-8")
 
         def told_twice() -> bool:
             clock.advance(1)

@@ -154,14 +154,15 @@ class TestValidation:
         (tmp_path / "mine.yaml").write_text(
             GOOD.replace("severity: warning", "severity: loud")
             .replace("key: [order,", "key: [nope,")
-            .replace("samples: ['Order 12", "samples: ['Ordre 12")
+            .replace("samples: ['Order 12", "samples: ['Ordre 12"),
+            encoding="utf-8",
         )
         result = CliRunner().invoke(cli, ["check", "--rules", str(tmp_path)])
         assert result.exit_code == 2
         assert "Traceback" not in result.output
         lines = result.output.splitlines()
         assert len(lines) == 4
-        assert all(x.startswith(f"{tmp_path}/mine.yaml:") for x in lines)
+        assert all(x.startswith(f"{tmp_path / 'mine.yaml'}:") for x in lines)
 
     @pytest.mark.parametrize(
         ("change", "message"),
@@ -222,24 +223,24 @@ class TestValidation:
         assert any("holds none of the keywords" in p for p in self.problems(text))
 
     def test_not_yaml_empty_and_wrong_shapes(self, tmp_path: Path) -> None:
-        (tmp_path / "a.yaml").write_text("rules: [\n")
+        (tmp_path / "a.yaml").write_text("rules: [\n", encoding="utf-8")
         (tmp_path / "b.yaml").write_bytes(b"\x89PNG\x00\x00")
-        (tmp_path / "c.yml").write_text("")
-        (tmp_path / "d.yaml").write_text("- just a list\n")
-        (tmp_path / "e.yaml").write_text("rules: {}\nother: 1\n")
+        (tmp_path / "c.yml").write_text("", encoding="utf-8")
+        (tmp_path / "d.yaml").write_text("- just a list\n", encoding="utf-8")
+        (tmp_path / "e.yaml").write_text("rules: {}\nother: 1\n", encoding="utf-8")
         (tmp_path / "f.yaml").write_bytes(b"rules: \xff\n")
         with pytest.raises(InvalidConfig) as info:
             load_rules([tmp_path], builtin=False)
         messages = [e.format_message() for e in info.value.errors]
-        assert messages[0].startswith(f"{tmp_path}/a.yaml:2: not valid YAML: ")
+        assert messages[0].startswith(f"{tmp_path / 'a.yaml'}:2: not valid YAML: ")
         assert messages[1:] == [
-            f"{tmp_path}/b.yaml:1: not a YAML text file: it holds binary data "
+            f"{tmp_path / 'b.yaml'}:1: not a YAML text file: it holds binary data "
             "(if it is text, save it as UTF-8)",
-            f"{tmp_path}/c.yml:1: empty file: expected a top-level `rules:` list",
-            f"{tmp_path}/d.yaml:1: expected a mapping with a top-level `rules:` list",
-            f"{tmp_path}/e.yaml:2: unknown key 'other'",
-            f"{tmp_path}/e.yaml:1: `rules:` must be a list of rules",
-            f"{tmp_path}/f.yaml:1: not a YAML file in UTF-8: it is saved in another "
+            f"{tmp_path / 'c.yml'}:1: empty file: expected a top-level `rules:` list",
+            f"{tmp_path / 'd.yaml'}:1: expected a mapping with a top-level `rules:` list",
+            f"{tmp_path / 'e.yaml'}:2: unknown key 'other'",
+            f"{tmp_path / 'e.yaml'}:1: `rules:` must be a list of rules",
+            f"{tmp_path / 'f.yaml'}:1: not a YAML file in UTF-8: it is saved in another "
             "encoding (such as Windows-1251); save it as UTF-8",
         ]
 
@@ -250,18 +251,21 @@ class TestValidation:
             GOOD.replace("my.rule", "binance.margin-insufficient").replace(
                 "    severity: warning\n",
                 "    severity: warning\n    severity: error\n",
-            )
+            ),
+            encoding="utf-8",
         )
         with pytest.raises(InvalidConfig) as info:
             load_rules([tmp_path])
         messages = [e.format_message() for e in info.value.errors]
-        assert messages[0] == f"{tmp_path}/mine.yaml:5: duplicate key 'severity'"
+        assert messages[0] == f"{tmp_path / 'mine.yaml'}:5: duplicate key 'severity'"
         assert messages[1].startswith(
-            f"{tmp_path}/mine.yaml:3: rule binance.margin-insufficient: duplicate id: already defined at "
+            f"{tmp_path / 'mine.yaml'}:3: rule binance.margin-insufficient: duplicate id: already defined at "
         )
 
     def test_muting_an_unknown_rule_is_an_error(self, tmp_path: Path) -> None:
-        (tmp_path / "m.yaml").write_text(GOOD + "    mutes: [no.such-rule]\n")
+        (tmp_path / "m.yaml").write_text(
+            GOOD + "    mutes: [no.such-rule]\n", encoding="utf-8"
+        )
         with pytest.raises(
             InvalidConfig, match=r"rule my.rule: mutes unknown rule 'no.such-rule'"
         ):

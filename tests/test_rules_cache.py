@@ -225,7 +225,7 @@ def test_a_folder_that_cannot_be_written_only_costs_the_cache(
 def test_a_cache_directory_under_a_file_only_costs_the_cache(
     tmp_path: Path, user_rules: Path, key_file: Path
 ) -> None:
-    (tmp_path / "file").write_text("x")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
     cache = tmp_path / "file" / "cache"
     expected = facts(load_rules([user_rules]))
     assert (
@@ -238,7 +238,8 @@ def test_a_load_with_problems_is_not_cached(
 ) -> None:
     cache = tmp_path / "cache"
     (user_rules / "bad.yaml").write_text(
-        GOOD.replace("my.rule", "my.bad").replace("severity: warning", "severity: x")
+        GOOD.replace("my.rule", "my.bad").replace("severity: warning", "severity: x"),
+        encoding="utf-8",
     )
     for _ in range(2):
         with pytest.raises(InvalidConfig):
@@ -529,6 +530,9 @@ def warned_load(user_rules: Path, cache: Path, key_file: Path) -> list[str]:
     return warnings
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32", reason="POSIX modes, owners, links and fifos"
+)
 class TestOwnership:
     """Only this user's files, in a folder no one else can write, are read."""
 

@@ -109,7 +109,8 @@ def test_scan_json_shows_no_secret(
     config.write_text(
         "channels:\n  - name: mail\n"
         "    url: 'mailtos://alerts:Sm7p-Pa55%2Fw0rd%21@smtp.example.com"
-        "?to=trader@example.com'\n"
+        "?to=trader@example.com'\n",
+        encoding="utf-8",
     )
     monkeypatch.setenv("LOGWATCH_CONFIG", str(config))
     path, data = _log(tmp_path)

@@ -28,7 +28,8 @@ def start(
     (tmp_path / "config.yaml").write_text(
         f"language: en\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n    silence: {silence}\n"
-        "channels:\n  - {name: phone, url: 'fake://phone'}\n" + extra
+        "channels:\n  - {name: phone, url: 'fake://phone'}\n" + extra,
+        encoding="utf-8",
     )
     daemon = Daemon(
         tmp_path / "config.yaml", clock, {"HOME": str(tmp_path)}, io.StringIO()
@@ -71,7 +72,7 @@ def test_a_silent_source_is_reported_once_and_again_after_it_spoke(
 def test_a_rule_disabled_after_timeouts_is_reported(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
-    (rules / "slow.yaml").write_text(CATASTROPHIC)
+    (rules / "slow.yaml").write_text(CATASTROPHIC, encoding="utf-8")
     clock = FakeClock()
     daemon = start(tmp_path, clock, f"rules:\n  dirs: ['{rules}']\n")
     write(tmp_path / "logs" / "bot.log", ("a" * 4000 + "b\n").encode() * 3)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
@@ -82,17 +83,24 @@ class TestTaskXml:
     def test_the_windowless_launcher_is_preferred_beside_the_running_one(
         self, tmp_path: Path
     ) -> None:
-        (tmp_path / "logwatch.exe").write_text("")
-        assert svc.launcher(tmp_path, lambda n: None) == tmp_path / "logwatch.exe"
-        (tmp_path / "logwatchw.exe").write_text("")
-        assert svc.launcher(tmp_path, lambda n: None) == tmp_path / "logwatchw.exe"
+        (tmp_path / "logwatch.exe").write_bytes(b"")
+        assert svc.launcher([tmp_path], lambda n: None) == tmp_path / "logwatch.exe"
+        (tmp_path / "logwatchw.exe").write_bytes(b"")
+        assert svc.launcher([tmp_path], lambda n: None) == tmp_path / "logwatchw.exe"
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
-        assert svc.launcher(elsewhere, lambda n: f"X:/bin/{n}.exe") == Path(
+        assert svc.launcher([elsewhere], lambda n: f"X:/bin/{n}.exe") == Path(
             "X:/bin/logwatchw.exe"
         )
-        with pytest.raises(FileNotFoundError):
-            svc.launcher(elsewhere, lambda n: None)
+        assert svc.launcher([elsewhere], lambda n: None) is None
+
+    def test_a_later_folder_is_searched_before_path(self, tmp_path: Path) -> None:
+        first, scripts = tmp_path / "python", tmp_path / "Scripts"
+        first.mkdir()
+        scripts.mkdir()
+        (scripts / "logwatchw.exe").write_bytes(b"")
+        found = svc.launcher([first, scripts], lambda n: f"X:/bin/{n}.exe")
+        assert found == scripts / "logwatchw.exe"
 
     def test_a_console_launcher_is_named_in_a_note(self, tmp_path: Path) -> None:
         plan = svc.windows_install(
@@ -116,6 +124,7 @@ class Recorder:
         return subprocess.CompletedProcess(list(args), code, "", "boom" if code else "")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are Linux's")
 class TestUnits:
     def test_the_real_executable_replaces_the_shipped_path_and_is_quoted(
         self,
@@ -189,7 +198,9 @@ class TestUnits:
         assert svc.apply(plan, runner=_refuse) == []
         assert svc.unit_path(False, env).exists()
         (tmp_path / "run/systemd").mkdir(parents=True)
-        (tmp_path / "run/systemd/private").write_text("")  # the manager's socket
+        (tmp_path / "run/systemd/private").write_text(
+            "", encoding="utf-8"
+        )  # the manager's socket
         plan = svc.linux_install(env, LOGWATCH, None, system=False)
         recorder = Recorder()
         svc.apply(plan, runner=recorder)
@@ -200,7 +211,7 @@ class TestUnits:
     ) -> None:
         env = {"HOME": str(tmp_path), "XDG_RUNTIME_DIR": str(tmp_path / "run")}
         (tmp_path / "run/systemd").mkdir(parents=True)
-        (tmp_path / "run/systemd/private").write_text("")
+        (tmp_path / "run/systemd/private").write_text("", encoding="utf-8")
         svc.apply(svc.linux_install(env, LOGWATCH, None, False), runner=Recorder())
         recorder = Recorder(fail="disable")
         svc.apply(svc.linux_uninstall(env, False), recorder, stop_on_error=False)
@@ -243,15 +254,18 @@ def test_the_written_units_pass_systemd_analyze_verify(
     (tmp_path / "rt").mkdir(mode=0o700)
     plan = svc.linux_install(env, LOGWATCH, tmp_path / "50% c.yaml", system)
     unit = tmp_path / "logwatch.service"
-    unit.write_text(plan.writes[0].text)
+    unit.write_text(plan.writes[0].text, encoding="utf-8")
     out = verify_unit(unit, system, env)
     assert (out.returncode, out.stderr) == (0, "")
-    broken = unit.read_text().replace(str(LOGWATCH), str(tmp_path / "nothing"))
-    unit.write_text(broken)
+    broken = unit.read_text(encoding="utf-8").replace(
+        str(LOGWATCH), str(tmp_path / "nothing")
+    )
+    unit.write_text(broken, encoding="utf-8")
     out = verify_unit(unit, system, env)
     assert out.returncode != 0  # the check can fail: a missing executable is caught
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="systemd units are Linux's")
 class TestCli:
     def test_dry_run_prints_the_unit_and_the_commands(self, tmp_path: Path) -> None:
         env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
@@ -259,7 +273,7 @@ class TestCli:
             cli, ["service", "install", "--dry-run"], env=env, catch_exceptions=False
         )
         assert result.exit_code == 0, result.output
-        assert f"would write {tmp_path}/cfg/systemd/user/logwatch.service" in (
+        assert f"would write {tmp_path / 'cfg/systemd/user/logwatch.service'}" in (
             result.output
         )
         assert f"ExecStart={LOGWATCH} run" in result.output
@@ -284,7 +298,7 @@ class TestCli:
         assert result.exit_code == 0, result.output
         assert "no systemd manager is running here" in result.output
         unit = tmp_path / "cfg/systemd/user/logwatch.service"
-        assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
+        assert f"run --config {tmp_path / 'c.yaml'}" in unit.read_text(encoding="utf-8")
         result = runner.invoke(cli, ["service", "status"], env=env)
         assert "present" in result.output
         assert "no manager is running" in result.output
@@ -352,7 +366,7 @@ def test_service_install_refuses_a_config_path_with_a_control_character(
     tmp_path: Path, control: str
 ) -> None:
     env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
-    injected = f"{tmp_path}/c{control}ExecStartPost=/bin/touch {tmp_path}/pwned"
+    injected = f"{tmp_path / 'c'}{control}ExecStartPost=/bin/touch {tmp_path / 'pwned'}"
     result = CliRunner().invoke(
         cli,
         ["service", "install", "--dry-run", "--config", injected],
@@ -598,3 +612,86 @@ def test_any_config_path_comes_back_from_the_units_command_line(path: str) -> No
 @given(PATH_TEXT.filter(lambda text: "%" not in text))
 def test_any_config_path_comes_back_from_the_tasks_arguments(path: str) -> None:
     assert windows_argv(svc.task_arguments(path)) == ["run", "--config", path]
+
+
+class TestScriptDirs:
+    """A python.org Python's ``pip install`` puts the launchers in ``Python312\\Scripts``
+    and ``pip install --user`` in the user scheme's Scripts, not beside ``python.exe``;
+    neither is on PATH by default. ``service install`` used to look only beside
+    ``sys.executable`` and crashed with a traceback (issue 20)."""
+
+    SCHEMES = ("nt", "nt_user", "venv")
+
+    def layout(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> tuple[Path, dict[str, Path]]:
+        """A python.org layout in tmp_path: each scheme's scripts folder its own."""
+        python = tmp_path / "Python312" / "python.exe"
+        python.parent.mkdir()
+        python.write_bytes(b"")
+        folders = {scheme: tmp_path / scheme / "Scripts" for scheme in self.SCHEMES}
+        for folder in folders.values():
+            folder.mkdir(parents=True)
+
+        def get_path(name: str, scheme: str = "nt") -> str:
+            assert name == "scripts"
+            return str(folders.get(scheme, tmp_path / "other" / scheme))
+
+        monkeypatch.setattr(sysconfig, "get_path", get_path)
+        monkeypatch.setattr(sysconfig, "get_default_scheme", lambda: "nt")
+        monkeypatch.setattr(
+            sysconfig, "get_scheme_names", lambda: (*self.SCHEMES, "posix_user")
+        )
+        monkeypatch.setattr(sys, "platform", "win32")
+        monkeypatch.setattr(sys, "executable", str(python))
+        return python, folders
+
+    def test_every_windows_schemes_scripts_folder_is_searched_after_the_interpreters(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        python, folders = self.layout(tmp_path, monkeypatch)
+        dirs = svc.script_dirs(python)
+        assert dirs == [python.parent, *folders.values()]
+
+    def test_the_real_schemes_include_the_running_ones(self) -> None:
+        dirs = svc.script_dirs(Path(sys.executable))
+        assert dirs[0] == Path(sys.executable).parent
+        assert Path(sysconfig.get_path("scripts")) in dirs
+
+    @pytest.mark.parametrize("scheme", SCHEMES)
+    def test_service_install_finds_the_launcher_of_any_scheme(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scheme: str
+    ) -> None:
+        _, folders = self.layout(tmp_path, monkeypatch)
+        (folders[scheme] / "logwatchw.exe").write_bytes(b"")
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+        result = CliRunner().invoke(
+            cli,
+            ["service", "install", "--dry-run"],
+            env={"LOCALAPPDATA": str(tmp_path), "USERNAME": "t"},
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        xml = result.output[result.output.index("<?xml") :]
+        xml = xml[: xml.index("</Task>") + len("</Task>")]
+        root = ET.fromstring(xml.encode("utf-16"))  # noqa: S314  our own XML
+        command = root.findtext("t:Actions/t:Exec/t:Command", namespaces=TASK_NS)
+        assert command == str(folders[scheme] / "logwatchw.exe")
+
+    @pytest.mark.parametrize("platform", ["win32", "linux"])
+    def test_no_launcher_anywhere_is_a_clear_message_and_exit_2(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+    ) -> None:
+        self.layout(tmp_path, monkeypatch)
+        monkeypatch.setattr(sys, "platform", platform)
+        monkeypatch.setattr(shutil, "which", lambda name: None)
+        result = CliRunner().invoke(
+            cli,
+            ["service", "install", "--dry-run"],
+            env={"LOCALAPPDATA": str(tmp_path), "HOME": str(tmp_path)},
+        )
+        assert result.exit_code == 2, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        assert "was found neither on PATH nor in" in result.output
+        assert str(tmp_path / "Python312") in result.output

@@ -20,7 +20,9 @@ def _config(tmp_path: Path, extra: str = "") -> Path:
     path.write_text(
         f"language: en\ninstance: desk-7\nstate_dir: {tmp_path / 'state'}\n"
         f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
-        "channels:\n  - {name: told, url: 'fake://told', send_resolved: true}\n" + extra
+        "channels:\n  - {name: told, url: 'fake://told', send_resolved: true}\n"
+        + extra,
+        encoding="utf-8",
     )
     return path
 
@@ -50,7 +52,7 @@ def test_an_unknown_rule_to_disable_is_a_config_error_at_its_line(
 def test_a_state_dir_that_cannot_be_written_is_a_config_error(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "state").write_text("a file, not a folder")
+    (tmp_path / "state").write_text("a file, not a folder", encoding="utf-8")
     with pytest.raises(InvalidConfig) as caught:
         build_setup(_config(tmp_path), {})
     assert "state_dir" in caught.value.errors[0].format_message()

@@ -34,6 +34,7 @@ from logwatch.wizard import (
     source_for,
     write_config,
 )
+from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.telegram_fake import CHANNEL, PRIVATE, TOKEN, FakeBotApi, _api  # noqa: F401  fixtures
@@ -115,13 +116,14 @@ def freqtrade_log(tmp_path: Path) -> Path:
     logs = tmp_path / "freqtrade/user_data/logs"
     logs.mkdir(parents=True)
     (logs / "freqtrade.log").write_text(
-        "2026-11-30 10:00:00,000 - freqtrade - INFO - hi\n"
+        "2026-11-30 10:00:00,000 - freqtrade - INFO - hi\n", encoding="utf-8"
     )
     return logs
 
 
 class TestTerminal:
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_english_from_zero_to_a_working_config(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
@@ -174,7 +176,7 @@ class TestTerminal:
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 0, child.before
-        assert TOKEN not in (tmp_path / "c.yaml").read_text()
+        assert TOKEN not in (tmp_path / "c.yaml").read_text(encoding="utf-8")
         config = load_config(tmp_path / "c.yaml", {}).config
         assert config.language == "ru"
         assert [s.name for s in config.sources] == ["freqtrade", "bot"]
@@ -188,12 +190,14 @@ class TestTerminal:
         assert "[тест]" in sent[1]["text"]  # the test alert, in the alerts' language
 
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_russian_with_a_wrong_token_first_then_edits_without_losing_anything(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         (tmp_path / "c.yaml").write_text(
             "language: en\ndedup:\n  window: 15m\nchannels:\n"
-            "  - name: hook\n    url: json://127.0.0.1:9/x\n"
+            "  - name: hook\n    url: json://127.0.0.1:9/x\n",
+            encoding="utf-8",
         )
         child = spawn(tmp_path, api, "ru_RU.UTF-8", "--no-check", desktop=True)
         # issue 21: the config's language first, not the system's (ru here)
@@ -246,8 +250,8 @@ class TestTerminal:
         child.close()
         assert child.exitstatus == 0, child.before
         (backup,) = tmp_path.glob("c.yaml.*.bak")
-        assert "15m" in backup.read_text()
-        data = yaml.safe_load((tmp_path / "c.yaml").read_text())
+        assert "15m" in backup.read_text(encoding="utf-8")
+        data = yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))
         assert data["dedup"] == {"window": "15m"}  # not asked, kept
         assert data["language"] == "en"
         assert [c["name"] for c in data["channels"]] == ["hook", "telegram"]
@@ -256,11 +260,12 @@ class TestTerminal:
         assert not (tmp_path / "secrets.env").exists()
 
     @pytest.mark.timeout(300)
+    @processes.needs_pty
     def test_declining_to_write_changes_nothing(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         original = "language: ru\n"
-        (tmp_path / "c.yaml").write_text(original)
+        (tmp_path / "c.yaml").write_text(original, encoding="utf-8")
         child = spawn(
             tmp_path,
             api,
@@ -288,7 +293,7 @@ class TestTerminal:
         child.expect(pexpect.EOF)
         child.close()
         assert child.exitstatus == 1
-        assert (tmp_path / "c.yaml").read_text() == original
+        assert (tmp_path / "c.yaml").read_text(encoding="utf-8") == original
         assert not list(tmp_path.glob("*.bak"))
 
     @pytest.mark.timeout(300)
@@ -466,8 +471,8 @@ class TestUnattended:
         env_file = tmp_path / "secrets.env"
         assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
         assert stat.S_IMODE((tmp_path / "c.yaml").stat().st_mode) == 0o600
-        assert TOKEN in env_file.read_text()
-        text = (tmp_path / "c.yaml").read_text()
+        assert TOKEN in env_file.read_text(encoding="utf-8")
+        text = (tmp_path / "c.yaml").read_text(encoding="utf-8")
         assert TOKEN not in text
         assert "# Куда слать оповещения" in text  # commented in the chosen language
         config = load_config(tmp_path / "c.yaml", {}).config
@@ -477,11 +482,11 @@ class TestUnattended:
         assert config.channels[1].url.get_secret_value() == (
             "ntfys://ntfy.sh/trader-alerts"
         )
-        assert config.sources[0].paths[0] == f"{tmp_path}/logs/**/*.log"
-        assert f"{tmp_path}/logs (пока) не существует" in result.stdout
+        assert config.sources[0].paths[0] == f"{tmp_path / 'logs/**/*.log'}"
+        assert f"{tmp_path / 'logs'} (пока) не существует" in result.stdout
         # the service was installed (no systemd here: the unit, and what to run)
         unit = tmp_path / ".config/systemd/user/logwatch.service"
-        assert f"run --config {tmp_path}/c.yaml" in unit.read_text()
+        assert f"run --config {tmp_path / 'c.yaml'}" in unit.read_text(encoding="utf-8")
 
     @pytest.mark.timeout(300)
     def test_a_missing_required_answer_is_an_error_not_a_prompt(
@@ -538,18 +543,18 @@ class TestUnattended:
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         broken = "language: en\nchannels:\n  - name: x\n   url: [\n"
-        (tmp_path / "c.yaml").write_text(broken)
+        (tmp_path / "c.yaml").write_text(broken, encoding="utf-8")
         result = init(tmp_path, api, "--yes", "--no-telegram")
         assert result.returncode == 2
-        assert f"{tmp_path}/c.yaml:4" in result.stderr
-        assert (tmp_path / "c.yaml").read_text() == broken
+        assert f"{tmp_path / 'c.yaml'}:4" in result.stderr
+        assert (tmp_path / "c.yaml").read_text(encoding="utf-8") == broken
 
     @pytest.mark.timeout(300)
     def test_the_configs_own_bot_api_is_used_when_no_variable_says_otherwise(
         self, tmp_path: Path, api: FakeBotApi
     ) -> None:
         api.add_chat(PRIVATE)
-        (tmp_path / "c.yaml").write_text(f"telegram_api: {api.url}\n")
+        (tmp_path / "c.yaml").write_text(f"telegram_api: {api.url}\n", encoding="utf-8")
         env = environ(tmp_path, api)
         del env["LOGWATCH_TELEGRAM_API"]
         result = init(
@@ -567,7 +572,10 @@ class TestUnattended:
         assert result.returncode == 0, result.stderr + result.stdout
         assert "telegram: delivered" in result.stdout
         assert (
-            yaml.safe_load((tmp_path / "c.yaml").read_text())["telegram_api"] == api.url
+            yaml.safe_load((tmp_path / "c.yaml").read_text(encoding="utf-8"))[
+                "telegram_api"
+            ]
+            == api.url
         )
 
     @pytest.mark.timeout(300)
@@ -614,10 +622,12 @@ class TestPure:
     def test_the_env_file_is_read_by_the_config_and_the_environment_wins(
         self, tmp_path: Path
     ) -> None:
-        (tmp_path / "secrets.env").write_text(render_env({"T": "from-file"}))
+        (tmp_path / "secrets.env").write_text(
+            render_env({"T": "from-file"}), encoding="utf-8"
+        )
         (tmp_path / "secrets.env").chmod(0o600)
         text = "env_file: secrets.env\nchannels:\n  - {name: a, url: 'json://h/${T}'}\n"
-        (tmp_path / "c.yaml").write_text(text)
+        (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
         loaded = load_config(tmp_path / "c.yaml", {})
         assert loaded.config.channels[0].url.get_secret_value() == "json://h/from-file"
         assert loaded.warnings == []
@@ -653,7 +663,7 @@ class TestPure:
         folder.mkdir()
         source = source_for(str(folder), ["Bot-2"])
         assert source["name"] == "Bot-2-2"
-        assert source["paths"][0] == f"{tmp_path}/Bot [[]2]/**/*.log"
+        assert source["paths"][0] == f"{tmp_path / 'Bot'} [[]2]/**/*.log"
         assert source_for("/x/*.txt", [])["paths"] == ["/x/*.txt"]
 
     def test_urls(self) -> None:
@@ -851,7 +861,7 @@ def test_a_password_in_email_url_goes_to_the_secrets_file(
         url,
     )
     assert result.returncode == 0, result.stderr
-    text = (tmp_path / "c.yaml").read_text()
+    text = (tmp_path / "c.yaml").read_text(encoding="utf-8")
     assert "S3cret-pw" not in text
     assert "mailtos://me%40x.ru:${SMTP_PASSWORD}@smtp.x.ru:465?to=t@x.ru" in text
     secrets = (tmp_path / "secrets.env").read_text(encoding="utf-8")
@@ -878,7 +888,7 @@ def test_the_token_may_come_from_the_environment(
         env=env,
     )
     assert result.returncode == 0, result.stderr
-    assert TOKEN in (tmp_path / "secrets.env").read_text()
+    assert TOKEN in (tmp_path / "secrets.env").read_text(encoding="utf-8")
 
 
 # -- secrets.env: written privately, read back exactly (issue 18, items 9 and 14) -------

@@ -1,0 +1,92 @@
+"""Process control for the end-to-end tests, one function per act, on every platform.
+
+stop: SIGTERM on POSIX; on Windows, which has no SIGTERM from outside, ``logwatch stop``
+(the daemon's own stop request) for ``logwatch run``, and Ctrl-Break for any other
+console program (it shares our console: needs ``NEW_GROUP`` at its start). kill: SIGKILL
+on POSIX, TerminateProcess on Windows. READY: the daemon's "following" line, on every
+platform (sd_notify is POSIX's alone). Wine has no console control events: a test that
+needs one says so with ``needs_console_events``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+WINDOWS = sys.platform == "win32"
+#: Popen's keyword arguments that let ``stop`` reach a console program on Windows.
+NEW_GROUP: dict[str, Any] = (
+    {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined,unused-ignore]
+    if WINDOWS
+    else {}
+)
+#: What ``wait()`` returns for a process ``kill`` ended (TerminateProcess's code: 1).
+KILLED = 1 if WINDOWS else -9
+
+
+@functools.cache
+def under_wine() -> bool:
+    """Whether this Windows is Wine (its ntdll exports wine_get_version)."""
+    if not WINDOWS:
+        return False
+    import ctypes
+
+    ntdll = ctypes.WinDLL("ntdll")  # type: ignore[attr-defined,unused-ignore]
+    return hasattr(ntdll, "wine_get_version")
+
+
+#: For a test whose process must get a console control event (Ctrl-C, Ctrl-Break,
+#: close): Wine delivers none (deploy/windows/README.md's manual plan covers them).
+needs_console_events = pytest.mark.skipif(
+    under_wine(), reason="Wine has no console control events (manual plan on Windows)"
+)
+
+
+def stop(
+    proc: subprocess.Popen[Any],
+    logwatch_args: Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Ask ``proc`` to stop cleanly. For a ``logwatch run``, pass the ``logwatch_args``
+    that choose its config (``["--config", path]`` or ``[]``) and its ``env``: on
+    Windows the stop request goes through ``logwatch stop`` with them."""
+    if not WINDOWS:
+        proc.send_signal(signal.SIGTERM)
+    elif logwatch_args is not None:
+        subprocess.run(
+            [sys.executable, "-m", "logwatch", "stop", *logwatch_args],
+            env=dict(env) if env is not None else None,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+    else:
+        os.kill(proc.pid, signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined,unused-ignore]
+
+
+def interrupt(proc: subprocess.Popen[Any]) -> None:
+    """Ctrl-C: SIGINT on POSIX; on Windows Ctrl-Break, the event a program started in
+    its own group can be sent (Ctrl-C cannot: the group ignores it)."""
+    if WINDOWS:
+        os.kill(proc.pid, signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined,unused-ignore]
+    else:
+        proc.send_signal(signal.SIGINT)
+
+
+def kill(proc: subprocess.Popen[Any]) -> None:
+    """End ``proc`` at once, as a crash or a power cut would: nothing saved."""
+    proc.kill()
+
+
+#: For a test that drives prompts through a pseudo-terminal (pexpect.spawn): POSIX has
+#: one; Windows consoles are checked by hand (deploy/windows/README.md, step 15).
+needs_pty = pytest.mark.skipif(
+    WINDOWS, reason="pexpect.spawn needs a POSIX pseudo-terminal (manual plan, step 15)"
+)
