@@ -38,7 +38,7 @@ def facts(ruleset: RuleSet) -> list[object]:
         )
         for r in ruleset
     ] + [
-        sorted(ruleset.catalogue.entries),
+        sorted(ruleset.catalogue.entries, key=str),  # codes: numbers and names
         [(s.id, s.pattern.pattern, s.keywords) for s in ruleset.catalogue.shapes],
     ]
 
