@@ -30,6 +30,9 @@ MAX_TIMEOUTS = 3
 #: followed log that receives logwatch's messages cannot make it alert on itself.
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
+#: rule prefixes of bots and of logwatch's generic rules: no exchange of their own,
+#: so their alerts name the exchange the record names
+_NEUTRAL = frozenset({"", "freqtrade", "hummingbot", "generic", "error", "copier"})
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
 #: How many masked field values an engine remembers (they repeat: a few per file).
 _MASKED_FIELDS = 4096
@@ -322,6 +325,12 @@ class Engine:
                 named = self.recognizer.attribute(names, m.start(), record.fields)
                 if named is not None and named.exchange != rule.exchange:
                     continue
+            elif rule.exchange in _NEUTRAL:
+                # a bot's own rule (``Failed to submit buy order to Kucoin``): the
+                # alert names the exchange the record names, if it names one
+                if names is None:
+                    names = self.recognizer.names(record.text)
+                named = self.recognizer.attribute(names, m.start(), record.fields)
             masked = masked or self._masked(record)
             captures = {
                 k: redact_head(v, self.secrets)
@@ -341,7 +350,9 @@ class Engine:
                     line,
                     captures,
                     key,
-                    rule.exchange,
+                    named.exchange
+                    if named is not None and rule.exchange in _NEUTRAL
+                    else rule.exchange,
                     recognition=Recognition(
                         "rule",
                         m.group()[:80],

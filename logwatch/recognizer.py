@@ -41,8 +41,22 @@ _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
 #: What may come before the exchange's id at the start of a ccxt message
 _LEAD = re.compile(r"(?i:message:)?[\s\"']{0,3}")
 _OWN_MESSAGE = frozenset(
-    {"json", "key-value", "kraken", "error-number", "exception-class", "http"}
+    {
+        "json",
+        "key-value",
+        "kraken",
+        "error-number",
+        "exception-class",
+        "http",
+        "ib-error",
+    }
 )
+#: Envelopes only one exchange's API prints: a line in one of them is that
+#: exchange's when it names none (Kraken's ``EAPI:Invalid nonce``, IB's ``reqId``)
+ENVELOPE_OWNERS = {"kraken": "kraken", "ib-error": "ib"}
+#: What a bot's connector id adds to an exchange's: ``kucoin_perpetual``,
+#: ``binance_paper_trade``
+CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot")
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
@@ -146,8 +160,10 @@ class Recognizer:
         for index, start, end in self._automaton.find_matches_as_indexes(low):
             before = low[start - 1] if start else " "
             after = low[end] if end < len(low) else " "
-            if before.isalnum() or after.isalnum() or "_" in (before, after):
+            if before.isalnum() or after.isalnum() or before == "_":
                 continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
+            if after == "_" and not low.startswith(CONNECTOR_SUFFIXES, end + 1):
+                continue  # DELTA_NEUTRAL; but kucoin_perpetual is KuCoin's connector
             word = text[start:end]
             if (before in "-/" or after in "-/") and word.isupper():
                 continue  # a symbol: WOO-USDT, BTC/WOO
@@ -237,6 +253,8 @@ class Recognizer:
             start, end = self.message_span(text, env.message)
             lead = _LEAD.match(text, start)
             first = lead.end() if end and lead is not None else -1
+            if env.kind in ENVELOPE_OWNERS:
+                first = -1  # the id first is ccxt's print, not Kraken's or IB's
             names = [
                 n
                 for n in names
@@ -249,6 +267,9 @@ class Recognizer:
                 named = Named(owner, -1, -1, "class", env.error_class)
         if named is None:
             named = self._by_entry(env.code, env.message)
+        owner = ENVELOPE_OWNERS.get(env.kind) if named is None else None
+        if owner is not None and owner in self.catalogue.exchanges:
+            named = Named(owner, -1, -1, "envelope", env.evidence)
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,
@@ -326,6 +347,9 @@ class Recognizer:
 
                 category = HTTP_CATEGORIES.get(env.status, "")
                 how, evidence = "http-status", str(env.status)
+        if not category and env.kind == "request":
+            # no answer to a request: a timeout, a refused or reset connection
+            category, how, evidence = "server_network", "request", env.evidence
         if category in _RETRIED and env.kind == "failure" and not env.error_class:
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:

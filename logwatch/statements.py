@@ -73,10 +73,21 @@ HTTP_CATEGORIES = {
 }
 #: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
 _KRAKEN = re.compile(
-    r"(?<![\w])(?P<code>E(?:General|API|Query|Order|Trade|Funding|Service|Session"
+    r"(?<![\w])(?P<code>E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session"
     r"|Auth|Database|Account|Earn|Subaccount|Margin|Position)"
     r":[A-Za-z][A-Za-z0-9 _/.-]{0,80}[A-Za-z0-9])"
 )
+#: Interactive Brokers' API error as its clients print it: ``Error 201, reqId 17:
+#: Order rejected - reason: ...`` (the request id is IB's: no other API has it)
+_IB_ERROR = re.compile(
+    r"(?<![\w-])(?i:error) (?P<code>-?\d{1,10}), (?i:reqid|id) (?P<req>-?\d{1,10})"
+    r"[:,]\s{0,3}(?P<message>[^\n]{0,300})"
+)
+#: A request ccxt reports failed without an answer (a timeout, a refused or reset
+#: connection): its message is ``<id> GET <url>`` with no status after the URL
+_REQUEST = re.compile(r"\b(?:GET|POST|PUT|DELETE|PATCH) https?://[^\s\"']{1,400}")
+#: What may follow such a URL to the end of the record (a quote, a period)
+_REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
@@ -288,6 +299,15 @@ def find_envelope(
                 best.group()[:80],
                 error_class,
             )
+    ib = _IB_ERROR.search(text)
+    if ib is not None:
+        return Envelope(
+            "ib-error",
+            ib.start("code"),
+            as_code(ib["code"]),
+            clean_message(ib["message"]),
+            ib.group()[:80],
+        )
     if kraken is not None:
         return Envelope(
             "kraken",
@@ -330,6 +350,11 @@ def find_envelope(
             cls.group(),
             error_class,
         )
+    request = _REQUEST.search(text) if http is None else None
+    if request is not None:
+        after = _REQUEST_END.match(text, request.end())
+        if after is not None and after.end() == len(text):
+            return Envelope("request", request.start(), None, "", request.group()[:80])
     number = _ERROR_NUMBER.search(text)
     if number is not None:
         return Envelope(

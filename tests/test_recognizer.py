@@ -410,3 +410,85 @@ class TestLinesNamingNoExchange:
         line = PY + "kraken order failed: insufficient funds for BITGET/USDT"
         (hit,) = hits_of(line, own_engine)
         assert hit.exchange == "kraken"
+
+
+# -- generalisation: classes of lines, generated from the tables -------------------
+
+#: every exchange of the loaded catalogue (ccxt's, IB, the hand-written ones)
+EXCHANGES = sorted(CATALOGUE.exchanges)
+#: a bot's connector id is the exchange's with a suffix of the bot's
+CONNECTOR_IDS = [
+    (ex, f"{ex}_{suffix}") for ex in EXCHANGES for suffix in ("perpetual", "testnet")
+]
+
+
+@pytest.mark.parametrize(("exchange", "connector"), CONNECTOR_IDS)
+def test_a_connector_id_names_its_exchange(exchange: str, connector: str) -> None:
+    """``kucoin_perpetual``: the exchange's id with a connector's suffix names it."""
+    names = ENGINE.recognizer.names(f"Error submitting buy order to {connector} for 1")
+    assert [n.exchange for n in names][:1] == [exchange]
+
+
+def test_an_underscore_before_or_another_suffix_still_names_nothing() -> None:
+    assert ENGINE.recognizer.names("DELTA_NEUTRAL strategy, my_kraken, bybit_x") == []
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_bot_rule_names_the_exchange_the_line_names(exchange: str) -> None:
+    """A bot's own rule (Hummingbot's ``order-failed``) has no exchange of its own:
+    its alert names the exchange the record names, here as the connector id."""
+    line = (
+        "2024-07-25 02:41:52,418 - 15 - hummingbot.connector.exchange - WARNING - "
+        f"Failed to submit BUY order to {exchange}_perpetual. Check API key and "
+        "network connection."
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == ("hummingbot.order-failed", exchange)
+
+
+def test_a_bot_rule_on_a_line_naming_no_exchange_names_none() -> None:
+    line = PY + "Failed to submit BUY order to my_connector. Check API key."
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == ("hummingbot.order-failed", "hummingbot")
+
+
+def _table(exchange: str) -> list[tuple[object, str]]:
+    return [
+        (code, entry.message)
+        for (ex, code), entry in sorted(
+            CATALOGUE.entries.items(), key=lambda kv: str(kv[0][1])
+        )
+        if ex == exchange and entry.message and entry.rule_id is not None
+    ]
+
+
+@pytest.mark.parametrize(("code", "message"), _table("kraken"))
+def test_krakens_envelope_names_kraken_when_the_line_names_none(
+    code: object, message: str
+) -> None:
+    """Only Kraken's API prints ``E<Class>:<text>``: a line in it is Kraken's."""
+    if not isinstance(code, str) or ":" not in code:
+        pytest.skip("not an E<Class>:<text> code")
+    (hit,) = hits_of(PY + '{"error":["' + code + '"]}')
+    assert hit.exchange == "kraken"
+
+
+@pytest.mark.parametrize(("code", "message"), _table("ib"))
+def test_ibs_error_reqid_envelope_names_ib(code: object, message: str) -> None:
+    """``Error N, reqId M: text`` is how IB's API clients print IB's messages."""
+    hits = hits_of(PY + f"Error {code}, reqId 17: {message}")
+    entry = CATALOGUE.entries[("ib", code)]  # type: ignore[index]
+    assert [h.rule_id for h in hits] == [entry.rule_id]
+    assert hits[0].exchange == "ib"
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_request_without_an_answer_is_a_network_error(exchange: str) -> None:
+    """ccxt's ``<id> GET <url>`` with no status after it: no answer came."""
+    hosts = CATALOGUE.exchanges[exchange].hosts or ("api.example.com",)
+    line = (
+        "2022-07-08 15:44:03,076 - freqtrade.exchange.exchange - WARNING - Could not "
+        f"load async markets. Reason: {exchange} GET https://{hosts[0]}/0/public/Assets"
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == (f"{exchange}.server-network", exchange)
