@@ -210,6 +210,25 @@ class Recognizer:
                     return Named(n.exchange, -1, -1, "connection", value)
         return None
 
+    def owner(self, text: str) -> Named | None:
+        """The exchange a line that names none is still known to be from: an
+        envelope only its API prints, or a class of its own library
+        (``BinanceAPIException``). A code or a text alone is not enough: other
+        exchanges' APIs copy Binance's codes and texts (MEXC's ``-2013 Order does
+        not exist.``)."""
+        from logwatch.statements import owned_by
+
+        owned = owned_by(text)
+        if owned is not None and owned[0] in self.catalogue.exchanges:
+            return Named(owned[0], -1, -1, "envelope", owned[1])
+        env = self.envelope(text, False, "")
+        if env is None:
+            return None
+        owner = self.catalogue.class_exchanges.get(env.error_class or "")
+        if owner is not None:
+            return Named(owner, -1, -1, "class", env.error_class)
+        return None
+
     # -- envelope ----------------------------------------------------------------
 
     def envelope(self, text: str, error_level: bool, words: str) -> Envelope | None:
@@ -266,10 +285,11 @@ class Recognizer:
             if owner is not None:  # BinanceAPIException: python-binance's, Binance's
                 named = Named(owner, -1, -1, "class", env.error_class)
         if named is None:
-            named = self._by_entry(env.code, env.message)
-        owner = ENVELOPE_OWNERS.get(env.kind) if named is None else None
-        if owner is not None and owner in self.catalogue.exchanges:
-            named = Named(owner, -1, -1, "envelope", env.evidence)
+            from logwatch.statements import owned_by
+
+            owned = owned_by(text)
+            if owned is not None and owned[0] in self.catalogue.exchanges:
+                named = Named(owned[0], -1, -1, "envelope", owned[1])
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,

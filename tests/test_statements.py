@@ -28,7 +28,7 @@ ENVELOPES = [
     ("Error 201, reqId 17: Order rejected", "ib-error", 201, "Order rejected"),
     ("Error 1100, reqId -1: Connectivity lost.", "ib-error", 1100, "Connectivity lost."),
     ("Error 200, id 6, No security definition", "ib-error", 200, "No security definition"),
-    ("Reason: kraken GET https://api.kraken.com/0/public/Assets", "request", None, ""),
+    ("Could not load markets. Reason: kraken GET https://api.kraken.com/0/public/Assets", "request", None, ""),
     ("failed: bybit POST https://api.bybit.com/v5/order/create'", "request", None, ""),
     ("binance GET https://api.binance.com/api/v3/exchangeInfo 451", "http", None, ""),
     ("Kucoin 429 error, backing off", "http", None, "backing off"),
