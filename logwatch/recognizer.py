@@ -370,7 +370,12 @@ class Recognizer:
         if not category and env.kind == "request":
             # no answer to a request: a timeout, a refused or reset connection
             category, how, evidence = "server_network", "request", env.evidence
-        if category in _RETRIED and env.kind == "failure" and not env.error_class:
+        if (
+            category in _RETRIED
+            and env.kind == "failure"
+            and not env.error_class
+            and not env.evidence.lower().startswith(("refuse", "reject", "denied"))
+        ):
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:
             known = cat.categories.get(category)
