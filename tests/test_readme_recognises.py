@@ -108,7 +108,8 @@ def section(rules: RuleSet) -> str:
 
 def test_the_readme_section_is_the_loaded_catalogues() -> None:
     text = README.read_text(encoding="utf-8")
-    assert BEGIN in text and END in text, "README has no 'What it recognises' table"
+    assert BEGIN in text, "README has no 'What it recognises' table"
+    assert END in text
     shown = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     assert shown == section(load_rules([])).strip(), (
         "README's table is stale: python -m tests.test_readme_recognises"
