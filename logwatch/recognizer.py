@@ -383,7 +383,8 @@ class Recognizer:
                 return done(None, None, how, evidence, category)  # a benign class
             rule_id = category_rule_id(ex, category)
             return done(None, rule_id, how, evidence, category)
-        if ex and env.kind not in ("failure", "error-level"):
+        if ex and env.kind != "failure":
+            # an error-level record of a named exchange that says no more: its text
             return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
         return None
 

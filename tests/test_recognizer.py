@@ -499,3 +499,19 @@ def test_a_request_without_an_answer_is_a_network_error(exchange: str) -> None:
     )
     (hit,) = hits_of(line)
     assert (hit.rule_id, hit.exchange) == (f"{exchange}.server-network", exchange)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_an_error_record_of_a_named_exchange_that_says_no_more_is_its_unknown_error(
+    exchange: str,
+) -> None:
+    """Hummingbot's ``ERROR - There was an error requesting exchange info.`` under
+    the exchange's connector: the exchange's error, told in its own words."""
+    line = (
+        f"2025-04-06 18:26:59,886 - 16365 - hummingbot.connector.exchange.{exchange}"
+        f".{exchange}_exchange - ERROR - There was an error requesting exchange info."
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == (f"{exchange}.unknown-error", exchange)
+    # the same words at warning level: a bot retrying says so, nothing to tell
+    assert hits_of(line.replace(" - ERROR - ", " - WARNING - ")) == []
