@@ -515,3 +515,16 @@ def test_an_error_record_of_a_named_exchange_that_says_no_more_is_its_unknown_er
     assert (hit.rule_id, hit.exchange) == (f"{exchange}.unknown-error", exchange)
     # the same words at warning level: a bot retrying says so, nothing to tell
     assert hits_of(line.replace(" - ERROR - ", " - WARNING - ")) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "exchange"), [("huobipro", "htx"), ("huobi", "htx"), ("gateio", "gate"),
+                          ("bitfinex2", "bitfinex")]
+)  # fmt: skip
+def test_an_id_ccxt_used_before_renaming_names_the_exchange(
+    old: str, exchange: str
+) -> None:
+    """Old bots pinned to old ccxt print ``huobipro {...}``, ``gateio {...}``."""
+    line = f'ccxt.base.errors.ExchangeError: {old} {{"status":"error","err-msg":"x"}}'
+    (hit,) = hits_of(line)
+    assert hit.exchange == exchange
