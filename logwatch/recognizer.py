@@ -300,6 +300,21 @@ class Recognizer:
         )
         return self.classify(env, ex, recognition)
 
+    def _agreed_category(self, code: Code) -> str:
+        """The category of ``code`` when every table that has it, two at least, says
+        the same one ('' otherwise: a code one table alone has says nothing of whose
+        it is, nor what, on a line that names no exchange)."""
+        if self._by_code is None:
+            by_code: dict[Code, list[Entry]] = {}
+            for (_, c), entry in self.catalogue.entries.items():
+                by_code.setdefault(c, []).append(entry)
+            self._by_code = by_code
+        entries = self._by_code.get(code, ())
+        categories = {e.category for e in entries if e.rule_id is not None}
+        if len(entries) < 2 or len(categories) != 1:
+            return ""
+        return categories.pop()
+
     def _by_entry(self, code: Code | None, message: str) -> Named | None:
         """The one exchange whose table has this code with this very text, for a
         line that names no exchange (``{"code":-2019,"msg":"Margin is
@@ -367,6 +382,12 @@ class Recognizer:
 
                 category = HTTP_CATEGORIES.get(env.status, "")
                 how, evidence = "http-status", str(env.status)
+        if not category and not ex and env.code is not None:
+            # a code alone, no exchange named: the category every table that has
+            # the code agrees on (``Error Code: -2015``: auth_permission wherever)
+            agreed = self._agreed_category(env.code)
+            if agreed:
+                category, how, evidence = agreed, "code-category", str(env.code)
         if not category and env.kind == "request":
             # no answer to a request: a timeout, a refused or reset connection
             category, how, evidence = "server_network", "request", env.evidence

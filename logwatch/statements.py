@@ -94,14 +94,16 @@ _REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
 #: How only one exchange's API or library prints its errors: a line in one of these
 #: is that exchange's when it names none. python-binance's ``APIError(code=-2015):``,
 #: pybit's ``(ErrCode: 170131) (ErrTime: …)``, OKX's ``sCode``/``sMsg``, Kraken's
-#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:``.
+#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:`` and its own API log's
+#: ``Msg id (ERRORMESSAGE)=4;…;Error code=1100`` and ``<ErrorProtoBuf>`` records.
 _OWNED = re.compile(
     r"(?P<binance>\bAPIError\(code=-?\d)"
     r"|(?P<bybit>\(ErrCode: ?\d{1,10}\))"
     r"|(?P<okx>(?<![\w.])[\"']?sCode[\"']?\s{0,3}[:=])"
     r"|(?P<kraken>(?<!\w)E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session):"
     r"[A-Za-z])"
-    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,])"
+    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,]"
+    r"|\(ERRORMESSAGE\)=|<ErrorProtoBuf>)"
 )
 
 

@@ -89,7 +89,7 @@ def test_benign_lines_raise_nothing(outcomes: list[Outcome]) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 19: 323 of 407 error lines (79.4 %) get the right exchange "
+    reason="issue 19: 327 of 407 error lines (80.3 %) get the right exchange "
     "(python bench/corpus_report.py); the misses left are program errors naming no "
     "exchange and category, Hummingbot's NETWORK-level records, exchanges outside the "
     "catalogue (bitmex, ascendex, ...) and IB's notices without an error word",

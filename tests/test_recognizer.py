@@ -528,3 +528,44 @@ def test_an_id_ccxt_used_before_renaming_names_the_exchange(
     line = f'ccxt.base.errors.ExchangeError: {old} {{"status":"error","err-msg":"x"}}'
     (hit,) = hits_of(line)
     assert hit.exchange == exchange
+
+
+def _agreed_codes() -> list[tuple[object, str]]:
+    """Codes two or more tables have, all with one category (and one that differs)."""
+    by_code: dict[object, set[str]] = {}
+    count: dict[object, int] = {}
+    for (_, code), entry in CATALOGUE.entries.items():
+        if entry.rule_id is not None and isinstance(code, int) and code < 0:
+            by_code.setdefault(code, set()).add(entry.category)
+            count[code] = count.get(code, 0) + 1
+    agreed = sorted(
+        (c, cats.pop())
+        for c, cats in by_code.items()
+        if len(cats) == 1 and count[c] >= 2
+    )
+    return agreed[:: max(1, len(agreed) // 40)]
+
+
+@pytest.mark.parametrize(("code", "category"), _agreed_codes())
+def test_a_code_alone_gets_the_category_every_table_agrees_on(
+    code: object, category: str
+) -> None:
+    """``Error Code: -2015`` names no exchange; every table with -2015 says it is a
+    key/permission error: the category alone."""
+    (hit,) = hits_of(PY + f"place_market_order | Error Code: {code}")
+    assert hit.exchange == ""
+    assert hit.recognition is not None
+    assert hit.recognition.category == category
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024-03-25 05:27:21.922 S [IBAPIV100.BufferedReader:EndLogMessage] IN: Msg id "
+        "(ERRORMESSAGE)=4;Version=2;Id=-1;Error code={code};Error msg={text};",
+    ],
+)
+@pytest.mark.parametrize(("code", "text"), _table("ib")[::20])
+def test_ibs_own_api_log_names_ib(line: str, code: object, text: str) -> None:
+    hits = hits_of(line.format(code=code, text=text.replace(";", ",")))
+    assert [h.exchange for h in hits] == ["ib"]
