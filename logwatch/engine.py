@@ -30,6 +30,27 @@ MAX_TIMEOUTS = 3
 #: followed log that receives logwatch's messages cannot make it alert on itself.
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).
+#: rule prefixes of bots and of logwatch's generic rules: no exchange of their own,
+#: so their alerts name the exchange the record names
+_NEUTRAL = frozenset({"", "freqtrade", "hummingbot", "generic", "error", "copier"})
+#: platforms whose rules match their own log files: the match itself says whose
+_OWN_LOGS = frozenset({"mt4", "mt5", "quantower", "ninjatrader", "ib"})
+#: shapes other exchanges' APIs and libraries print too: a plain code and message
+#: (MEXC answers ``{"code":-2013,"msg":…}`` as Binance does; python-bitget prints
+#: ``API Request Error(code=…)`` as python-okx does). A line in one of them that
+#: names no exchange is the category's alone; the other shapes are one library's.
+_SHARED_SHAPES = frozenset(
+    {
+        "binance.json",
+        "binance.dict",
+        "bybit.json",
+        "bybit.dict",
+        "okx.json",
+        "okx.dict",
+        "okx.json-message-first",
+        "okx.python-okx",
+    }
+)
 _FREE_TEXT = frozenset({"connection", "logger", "account"})
 #: How many masked field values an engine remembers (they repeat: a few per file).
 _MASKED_FIELDS = 4096
@@ -322,6 +343,14 @@ class Engine:
                 named = self.recognizer.attribute(names, m.start(), record.fields)
                 if named is not None and named.exchange != rule.exchange:
                     continue
+                if named is None and not self._owns(rule.exchange, record):
+                    continue  # no exchange named: the recognizer's category alone
+            elif rule.exchange in _NEUTRAL:
+                # a bot's own rule (``Failed to submit buy order to Kucoin``): the
+                # alert names the exchange the record names, if it names one
+                if names is None:
+                    names = self.recognizer.names(record.text)
+                named = self.recognizer.attribute(names, m.start(), record.fields)
             masked = masked or self._masked(record)
             captures = {
                 k: redact_head(v, self.secrets)
@@ -341,7 +370,9 @@ class Engine:
                     line,
                     captures,
                     key,
-                    rule.exchange,
+                    named.exchange
+                    if named is not None and rule.exchange in _NEUTRAL
+                    else rule.exchange,
                     recognition=Recognition(
                         "rule",
                         m.group()[:80],
@@ -376,6 +407,12 @@ class Engine:
             )
             if named_found is not None and named_found.exchange != found.shape.exchange:
                 found = None  # another exchange's line in this one's shape
+            elif (
+                named_found is None
+                and found.shape.id in _SHARED_SHAPES
+                and not self._owns(found.shape.exchange, record)
+            ):
+                found = None  # no exchange named: the recognizer's category alone
         if found is None:
             if hits or not recognize:
                 return hits, bool(hits)
@@ -425,6 +462,23 @@ class Engine:
         return self._catalogue_hits(
             found, masked or self._masked(record), line, recognition
         ), True
+
+    def _owns(self, exchange: str, record: Record) -> bool:
+        """Whether a record that names no exchange is still known to be
+        ``exchange``'s: a platform's rule matches its own log; an API's code or text
+        alone does not say whose (MEXC answers with Binance's codes and texts), an
+        envelope or a library class only it has does."""
+        if exchange in _OWN_LOGS:
+            return True
+        for shape in self.catalogue.shapes:
+            if (
+                shape.exchange == exchange
+                and shape.id not in _SHARED_SHAPES
+                and shape.pattern.search(record.text) is not None
+            ):
+                return True  # one library's print: binance-connector's tuple
+        owner = self.recognizer.owner(record.text)
+        return owner is not None and owner.exchange == exchange
 
     def _recognise(
         self, record: Record, names: list[Named] | None, named: Named | None = None

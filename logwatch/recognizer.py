@@ -41,8 +41,22 @@ _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
 #: What may come before the exchange's id at the start of a ccxt message
 _LEAD = re.compile(r"(?i:message:)?[\s\"']{0,3}")
 _OWN_MESSAGE = frozenset(
-    {"json", "key-value", "kraken", "error-number", "exception-class", "http"}
+    {
+        "json",
+        "key-value",
+        "kraken",
+        "error-number",
+        "exception-class",
+        "http",
+        "ib-error",
+    }
 )
+#: Envelopes only one exchange's API prints: a line in one of them is that
+#: exchange's when it names none (Kraken's ``EAPI:Invalid nonce``, IB's ``reqId``)
+ENVELOPE_OWNERS = {"kraken": "kraken", "ib-error": "ib"}
+#: What a bot's connector id adds to an exchange's: ``kucoin_perpetual``,
+#: ``binance_paper_trade``
+CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot")
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
@@ -146,8 +160,10 @@ class Recognizer:
         for index, start, end in self._automaton.find_matches_as_indexes(low):
             before = low[start - 1] if start else " "
             after = low[end] if end < len(low) else " "
-            if before.isalnum() or after.isalnum() or "_" in (before, after):
+            if before.isalnum() or after.isalnum() or before == "_":
                 continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
+            if after == "_" and not low.startswith(CONNECTOR_SUFFIXES, end + 1):
+                continue  # DELTA_NEUTRAL; but kucoin_perpetual is KuCoin's connector
             word = text[start:end]
             if (before in "-/" or after in "-/") and word.isupper():
                 continue  # a symbol: WOO-USDT, BTC/WOO
@@ -194,6 +210,25 @@ class Recognizer:
                     return Named(n.exchange, -1, -1, "connection", value)
         return None
 
+    def owner(self, text: str) -> Named | None:
+        """The exchange a line that names none is still known to be from: an
+        envelope only its API prints, or a class of its own library
+        (``BinanceAPIException``). A code or a text alone is not enough: other
+        exchanges' APIs copy Binance's codes and texts (MEXC's ``-2013 Order does
+        not exist.``)."""
+        from logwatch.statements import owned_by
+
+        owned = owned_by(text)
+        if owned is not None and owned[0] in self.catalogue.exchanges:
+            return Named(owned[0], -1, -1, "envelope", owned[1])
+        env = self.envelope(text, False, "")
+        if env is None:
+            return None
+        owner = self.catalogue.class_exchanges.get(env.error_class or "")
+        if owner is not None:
+            return Named(owner, -1, -1, "class", env.error_class)
+        return None
+
     # -- envelope ----------------------------------------------------------------
 
     def envelope(self, text: str, error_level: bool, words: str) -> Envelope | None:
@@ -237,6 +272,8 @@ class Recognizer:
             start, end = self.message_span(text, env.message)
             lead = _LEAD.match(text, start)
             first = lead.end() if end and lead is not None else -1
+            if env.kind in ENVELOPE_OWNERS:
+                first = -1  # the id first is ccxt's print, not Kraken's or IB's
             names = [
                 n
                 for n in names
@@ -248,7 +285,11 @@ class Recognizer:
             if owner is not None:  # BinanceAPIException: python-binance's, Binance's
                 named = Named(owner, -1, -1, "class", env.error_class)
         if named is None:
-            named = self._by_entry(env.code, env.message)
+            from logwatch.statements import owned_by
+
+            owned = owned_by(text)
+            if owned is not None and owned[0] in self.catalogue.exchanges:
+                named = Named(owned[0], -1, -1, "envelope", owned[1])
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,
@@ -258,6 +299,21 @@ class Recognizer:
             named.words if named is not None else "",
         )
         return self.classify(env, ex, recognition)
+
+    def _agreed_category(self, code: Code) -> str:
+        """The category of ``code`` when every table that has it, two at least, says
+        the same one ('' otherwise: a code one table alone has says nothing of whose
+        it is, nor what, on a line that names no exchange)."""
+        if self._by_code is None:
+            by_code: dict[Code, list[Entry]] = {}
+            for (_, c), entry in self.catalogue.entries.items():
+                by_code.setdefault(c, []).append(entry)
+            self._by_code = by_code
+        entries = self._by_code.get(code, ())
+        categories = {e.category for e in entries if e.rule_id is not None}
+        if len(entries) < 2 or len(categories) != 1:
+            return ""
+        return categories.pop()
 
     def _by_entry(self, code: Code | None, message: str) -> Named | None:
         """The one exchange whose table has this code with this very text, for a
@@ -326,7 +382,21 @@ class Recognizer:
 
                 category = HTTP_CATEGORIES.get(env.status, "")
                 how, evidence = "http-status", str(env.status)
-        if category in _RETRIED and env.kind == "failure" and not env.error_class:
+        if not category and not ex and env.code is not None:
+            # a code alone, no exchange named: the category every table that has
+            # the code agrees on (``Error Code: -2015``: auth_permission wherever)
+            agreed = self._agreed_category(env.code)
+            if agreed:
+                category, how, evidence = agreed, "code-category", str(env.code)
+        if not category and env.kind == "request":
+            # no answer to a request: a timeout, a refused or reset connection
+            category, how, evidence = "server_network", "request", env.evidence
+        if (
+            category in _RETRIED
+            and env.kind == "failure"
+            and not env.error_class
+            and not env.evidence.lower().startswith(("refuse", "reject", "denied"))
+        ):
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:
             known = cat.categories.get(category)
@@ -334,7 +404,8 @@ class Recognizer:
                 return done(None, None, how, evidence, category)  # a benign class
             rule_id = category_rule_id(ex, category)
             return done(None, rule_id, how, evidence, category)
-        if ex and env.kind not in ("failure", "error-level"):
+        if ex and env.kind != "failure":
+            # an error-level record of a named exchange that says no more: its text
             return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
         return None
 

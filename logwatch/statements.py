@@ -73,10 +73,49 @@ HTTP_CATEGORIES = {
 }
 #: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
 _KRAKEN = re.compile(
-    r"(?<![\w])(?P<code>E(?:General|API|Query|Order|Trade|Funding|Service|Session"
+    r"(?<![\w])(?P<code>E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session"
     r"|Auth|Database|Account|Earn|Subaccount|Margin|Position)"
     r":[A-Za-z][A-Za-z0-9 _/.-]{0,80}[A-Za-z0-9])"
 )
+#: Interactive Brokers' API error as its clients print it: ``Error 201, reqId 17:
+#: Order rejected - reason: ...`` (the request id is IB's: no other API has it)
+_IB_ERROR = re.compile(
+    r"(?<![\w-])(?i:error) (?P<code>-?\d{1,10}), (?i:reqid|id) (?P<req>-?\d{1,10})"
+    r"[:,]\s{0,3}(?P<message>[^\n]{0,300})"
+)
+#: A request ccxt reports failed without an answer (a timeout, a refused or reset
+#: connection): its message is ``<id> GET <url>`` with no status after the URL; a
+#: request a bot logs before sending it is at debug or info level, this is not
+_REQUEST = re.compile(
+    r"(?<![\w-])[a-z][a-z0-9]{1,30} (?:GET|POST|PUT|DELETE|PATCH) https?://[^\s\"']{1,400}"
+)
+#: What may follow such a URL to the end of the record (a quote, a period)
+_REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
+#: How only one exchange's API or library prints its errors: a line in one of these
+#: is that exchange's when it names none. python-binance's ``APIError(code=-2015):``,
+#: pybit's ``(ErrCode: 170131) (ErrTime: …)``, OKX's ``sCode``/``sMsg``, Kraken's
+#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:`` and its own API log's
+#: ``Msg id (ERRORMESSAGE)=4;…;Error code=1100`` and ``<ErrorProtoBuf>`` records.
+_OWNED = re.compile(
+    r"(?P<binance>\bAPIError\(code=-?\d)"
+    r"|(?P<bybit>\(ErrCode: ?\d{1,10}\))"
+    r"|(?P<okx>(?<![\w.])[\"']?sCode[\"']?\s{0,3}[:=])"
+    r"|(?P<kraken>(?<!\w)E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session):"
+    r"[A-Za-z])"
+    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,]"
+    r"|\(ERRORMESSAGE\)=|<ErrorProtoBuf>)"
+)
+
+
+def owned_by(text: str) -> tuple[str, str] | None:
+    """(exchange, evidence) when ``text`` is printed in a shape only that exchange's
+    API or library uses (see ``_OWNED``); None otherwise."""
+    m = _OWNED.search(text)
+    if m is None or m.lastgroup is None:
+        return None
+    return m.lastgroup, m.group()
+
+
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
@@ -288,6 +327,15 @@ def find_envelope(
                 best.group()[:80],
                 error_class,
             )
+    ib = _IB_ERROR.search(text)
+    if ib is not None:
+        return Envelope(
+            "ib-error",
+            ib.start("code"),
+            as_code(ib["code"]),
+            clean_message(ib["message"]),
+            ib.group()[:80],
+        )
     if kraken is not None:
         return Envelope(
             "kraken",
@@ -330,6 +378,16 @@ def find_envelope(
             cls.group(),
             error_class,
         )
+    request = (
+        _REQUEST.search(text)
+        if http is None
+        and (error_level or "warn" in text.lower() or _FAILURE.search(words))
+        else None
+    )
+    if request is not None:
+        after = _REQUEST_END.match(text, request.end())
+        if after is not None and after.end() == len(text):
+            return Envelope("request", request.start(), None, "", request.group()[:80])
     number = _ERROR_NUMBER.search(text)
     if number is not None:
         return Envelope(

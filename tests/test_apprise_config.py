@@ -105,7 +105,7 @@ def test_a_password_in_the_file_is_masked_like_a_channels(tmp_path: Path) -> Non
     config = _config(tmp_path, "apprise.txt")
     log = tmp_path / "bot.log"
     log.write_text(
-        "ERROR smtp login alerts:Vq83kLm2Xz failed; Margin is insufficient.\n",
+        "ERROR smtp login alerts:Vq83kLm2Xz failed; binance: Margin is insufficient.\n",
         encoding="utf-8",
     )
     env = {**os.environ, "LOGWATCH_CONFIG": str(config)}

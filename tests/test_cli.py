@@ -74,7 +74,8 @@ class TestScan:
     def test_captures_are_reported(self, tmp_path: Path) -> None:
         log = tmp_path / "q.log"
         log.write_text(
-            "Refuse (B): Timestamp for this request was 1500ms ahead of the server's time.\n",
+            "Refuse (Binance): Timestamp for this request was 1500ms ahead of the "
+            "server's time.\n",
             encoding="utf-8",
         )
         (hit,) = [
@@ -82,7 +83,7 @@ class TestScan:
             for x in invoke("scan", "--json", str(log)).stdout.splitlines()
         ]
         assert hit["captures"] == {"ahead_ms": "1500"}
-        assert hit["connection"] == "B"
+        assert hit["connection"] == "Binance"
 
     def test_nothing_matched_exits_1(self, tmp_path: Path) -> None:
         log = tmp_path / "quiet.log"
@@ -149,7 +150,7 @@ class TestScan:
         )
         utf16 = tmp_path / "mt5.log"
         utf16.write_bytes(
-            "LG\t2\t01:29:08.243\tTrades\tUser in liquidation mode now.\n".encode(
+            "LG\t2\t01:29:08.243\tTrades\tBinance: User in liquidation mode now.\n".encode(
                 "utf-16-le"
             )
             * 3
@@ -181,7 +182,8 @@ class TestScan:
     ) -> None:
         log = tmp_path / "m.log"
         log.write_text(
-            "Margin is insufficient\nbinance: too many requests per second allowed\n",
+            "binance: Margin is insufficient\n"
+            "binance: too many requests per second allowed\n",
             encoding="utf-8",
         )
         result = invoke("scan", "--show-misses", str(log))

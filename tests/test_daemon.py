@@ -85,7 +85,10 @@ def test_kill_9_and_restart_do_not_alert_again_inside_the_window(
     run.kill()
     run = Run(tmp_path, config(tmp_path, hook, "10m"))
     write(tmp_path / "logs" / "bot.log", MARGIN)
-    write(tmp_path / "logs" / "bot.log", b"Signature for this request is not valid.\n")
+    write(
+        tmp_path / "logs" / "bot.log",
+        b"binance: Signature for this request is not valid.\n",
+    )
     wait_until(
         lambda: any(t.startswith("CRITICAL: Request signature") for t in titles(hook)),
         10,
@@ -119,7 +122,7 @@ def test_kill_9_at_random_moments_loses_no_alert(tmp_path: Path, hook: Hook) -> 
             symbols.append(symbol)
             write(
                 tmp_path / "logs" / "bot.log",
-                f"Refuse (B): Margin is insufficient. ({symbol})\n".encode(),
+                f"Refuse (Binance): Margin is insufficient. ({symbol})\n".encode(),
             )
         if kill < 3:
             # drawn once, not per poll: the seed's sequence must not depend on timing
@@ -680,7 +683,7 @@ def test_status_needs_no_secrets_and_shows_windows_mutes_and_channels(
     )
     wait_until(lambda: len(hook.requests) == 2, 10, "two alerts")
     hook.status = 500
-    write(log, b"Signature for this request is not valid.\n")
+    write(log, b"binance: Signature for this request is not valid.\n")
     wait_until(lambda: len(hook.requests) >= 3, 10, "a failed delivery")
     env = {k: v for k, v in os.environ.items() if k != "HOOK_SECRET"}
     result = logwatch("status", "--config", str(tmp_path / "config.yaml"), env=env)

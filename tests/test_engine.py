@@ -35,16 +35,17 @@ def test_lines_without_keywords_never_reach_a_regex() -> None:
 def test_a_line_two_rules_match_raises_one_alert_the_most_severe() -> None:
     """One event, one alert (issue 19): the critical signature error wins."""
     line = (
-        "Refuse (B): Margin is insufficient. Signature for this request is not valid."
+        "Refuse (Binance Futures): Margin is insufficient. Signature for this request "
+        "is not valid."
     )
     scan = ENGINE.scan(block_of("noise", line, "more noise"), GENERIC, "f.log")
     assert [h.rule_id for h in scan.hits] == ["binance.invalid-signature"]
     assert {h.line for h in scan.hits} == {2}
-    assert scan.hits[0].key == ("B", "")
+    assert scan.hits[0].key == ("Binance Futures", "")
 
 
 def test_hits_leave_the_engine_masked() -> None:
-    line = "Invalid API-key, IP, or permissions for action, request ip: 178.151.198.159"
+    line = "binance: Invalid API-key, IP, or permissions for action, request ip: 178.151.198.159"
     (hit,) = ENGINE.scan(block_of(line), GENERIC, "f.log").hits
     assert "178.151" not in hit.record.raw
     assert "178.151" not in hit.record.text

@@ -372,11 +372,14 @@ def test_string_codes_and_message_rows_load_and_match(tmp_path: Path) -> None:
 
 class TestLinesNamingNoExchange:
     @pytest.mark.parametrize("exchange", ["binance", "bybit", "okx"])
-    def test_a_code_with_its_documented_text_is_that_exchanges(
+    def test_a_code_with_its_documented_text_alone_names_no_exchange(
         self, exchange: str
     ) -> None:
-        """Only one table has this code with this very text: a bot that names no
-        exchange still gets that exchange's alert."""
+        """Even a code with the very text only this exchange's table has does not
+        say whose the line is (MEXC, Binance US, Tokocrypto answer with Binance's
+        codes and texts, and our tables do not list every clone): a line that names
+        no exchange gets the category alone (issue 19: "No exchange named: the
+        category alone, titled without an exchange")."""
         unique = [
             e
             for e in CODED
@@ -394,10 +397,14 @@ class TestLinesNamingNoExchange:
         ]
         entry = unique[len(unique) // 2]
         line = PY + f"API error | code={entry.code} | msg={entry.message}"
-        (hit,) = hits_of(line)
+        hits = hits_of(line)
+        assert all(h.rule_id.startswith("error.") for h in hits), hits
+        assert all(h.exchange == "" for h in hits)
+        # the same line naming the exchange is the exchange's
+        (hit,) = hits_of(
+            PY + f"{exchange} API error | code={entry.code} | msg={entry.message}"
+        )
         assert (hit.rule_id, hit.exchange) == (entry.rule_id, exchange)
-        assert hit.recognition is not None
-        assert hit.recognition.attribution == "catalogue"
 
     def test_an_http_status_gives_its_category(self, own_engine: Engine) -> None:
         line = PY + "bitget GET https://api.bitget.com/api/v2/spot/public/coins 451 "
@@ -410,3 +417,155 @@ class TestLinesNamingNoExchange:
         line = PY + "kraken order failed: insufficient funds for BITGET/USDT"
         (hit,) = hits_of(line, own_engine)
         assert hit.exchange == "kraken"
+
+
+# -- generalisation: classes of lines, generated from the tables -------------------
+
+#: every exchange of the loaded catalogue (ccxt's, IB, the hand-written ones)
+EXCHANGES = sorted(CATALOGUE.exchanges)
+#: a bot's connector id is the exchange's with a suffix of the bot's
+CONNECTOR_IDS = [
+    (ex, f"{ex}_{suffix}") for ex in EXCHANGES for suffix in ("perpetual", "testnet")
+]
+
+
+@pytest.mark.parametrize(("exchange", "connector"), CONNECTOR_IDS)
+def test_a_connector_id_names_its_exchange(exchange: str, connector: str) -> None:
+    """``kucoin_perpetual``: the exchange's id with a connector's suffix names it."""
+    names = ENGINE.recognizer.names(f"Error submitting buy order to {connector} for 1")
+    assert [n.exchange for n in names][:1] == [exchange]
+
+
+def test_an_underscore_before_or_another_suffix_still_names_nothing() -> None:
+    assert ENGINE.recognizer.names("DELTA_NEUTRAL strategy, my_kraken, bybit_x") == []
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_bot_rule_names_the_exchange_the_line_names(exchange: str) -> None:
+    """A bot's own rule (Hummingbot's ``order-failed``) has no exchange of its own:
+    its alert names the exchange the record names, here as the connector id."""
+    line = (
+        "2024-07-25 02:41:52,418 - 15 - hummingbot.connector.exchange - WARNING - "
+        f"Failed to submit BUY order to {exchange}_perpetual. Check API key and "
+        "network connection."
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == ("hummingbot.order-failed", exchange)
+
+
+def test_a_bot_rule_on_a_line_naming_no_exchange_names_none() -> None:
+    line = PY + "Failed to submit BUY order to my_connector. Check API key."
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == ("hummingbot.order-failed", "hummingbot")
+
+
+def _table(exchange: str) -> list[tuple[object, str]]:
+    return [
+        (code, entry.message)
+        for (ex, code), entry in sorted(
+            CATALOGUE.entries.items(), key=lambda kv: str(kv[0][1])
+        )
+        if ex == exchange and entry.message and entry.rule_id is not None
+    ]
+
+
+@pytest.mark.parametrize(("code", "message"), _table("kraken"))
+def test_krakens_envelope_names_kraken_when_the_line_names_none(
+    code: object, message: str
+) -> None:
+    """Only Kraken's API prints ``E<Class>:<text>``: a line in it is Kraken's."""
+    if not isinstance(code, str) or ":" not in code:
+        pytest.skip("not an E<Class>:<text> code")
+    (hit,) = hits_of(PY + '{"error":["' + code + '"]}')
+    assert hit.exchange == "kraken"
+
+
+@pytest.mark.parametrize(("code", "message"), _table("ib"))
+def test_ibs_error_reqid_envelope_names_ib(code: object, message: str) -> None:
+    """``Error N, reqId M: text`` is how IB's API clients print IB's messages."""
+    hits = hits_of(PY + f"Error {code}, reqId 17: {message}")
+    entry = CATALOGUE.entries[("ib", code)]  # type: ignore[index]
+    assert [h.rule_id for h in hits] == [entry.rule_id]
+    assert hits[0].exchange == "ib"
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_request_without_an_answer_is_a_network_error(exchange: str) -> None:
+    """ccxt's ``<id> GET <url>`` with no status after it: no answer came."""
+    hosts = CATALOGUE.exchanges[exchange].hosts or ("api.example.com",)
+    line = (
+        "2022-07-08 15:44:03,076 - freqtrade.exchange.exchange - WARNING - Could not "
+        f"load async markets. Reason: {exchange} GET https://{hosts[0]}/0/public/Assets"
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == (f"{exchange}.server-network", exchange)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_an_error_record_of_a_named_exchange_that_says_no_more_is_its_unknown_error(
+    exchange: str,
+) -> None:
+    """Hummingbot's ``ERROR - There was an error requesting exchange info.`` under
+    the exchange's connector: the exchange's error, told in its own words."""
+    line = (
+        f"2025-04-06 18:26:59,886 - 16365 - hummingbot.connector.exchange.{exchange}"
+        f".{exchange}_exchange - ERROR - There was an error requesting exchange info."
+    )
+    (hit,) = hits_of(line)
+    assert (hit.rule_id, hit.exchange) == (f"{exchange}.unknown-error", exchange)
+    # the same words at warning level: a bot retrying says so, nothing to tell
+    assert hits_of(line.replace(" - ERROR - ", " - WARNING - ")) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "exchange"), [("huobipro", "htx"), ("huobi", "htx"), ("gateio", "gate"),
+                          ("bitfinex2", "bitfinex")]
+)  # fmt: skip
+def test_an_id_ccxt_used_before_renaming_names_the_exchange(
+    old: str, exchange: str
+) -> None:
+    """Old bots pinned to old ccxt print ``huobipro {...}``, ``gateio {...}``."""
+    line = f'ccxt.base.errors.ExchangeError: {old} {{"status":"error","err-msg":"x"}}'
+    (hit,) = hits_of(line)
+    assert hit.exchange == exchange
+
+
+def _agreed_codes() -> list[tuple[object, str]]:
+    """Codes two or more tables have, all with one category (and one that differs)."""
+    by_code: dict[object, set[str]] = {}
+    count: dict[object, int] = {}
+    for (_, code), entry in CATALOGUE.entries.items():
+        if entry.rule_id is not None and isinstance(code, int) and code < 0:
+            by_code.setdefault(code, set()).add(entry.category)
+            count[code] = count.get(code, 0) + 1
+    agreed = sorted(
+        (c, cats.pop())
+        for c, cats in by_code.items()
+        if len(cats) == 1 and count[c] >= 2
+    )
+    return agreed[:: max(1, len(agreed) // 40)]
+
+
+@pytest.mark.parametrize(("code", "category"), _agreed_codes())
+def test_a_code_alone_gets_the_category_every_table_agrees_on(
+    code: object, category: str
+) -> None:
+    """``Error Code: -2015`` names no exchange; every table with -2015 says it is a
+    key/permission error: the category alone."""
+    (hit,) = hits_of(PY + f"place_market_order | Error Code: {code}")
+    assert hit.exchange == ""
+    assert hit.recognition is not None
+    assert hit.recognition.category == category
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2024-03-25 05:27:21.922 S [IBAPIV100.BufferedReader:EndLogMessage] IN: Msg id "
+        "(ERRORMESSAGE)=4;Version=2;Id=-1;Error code={code};Error msg={text};",
+    ],
+)
+@pytest.mark.parametrize(("code", "text"), _table("ib")[::20])
+def test_ibs_own_api_log_names_ib(line: str, code: object, text: str) -> None:
+    hits = hits_of(line.format(code=code, text=text.replace(";", ",")))
+    assert [h.exchange for h in hits] == ["ib"]

@@ -319,7 +319,7 @@ class TestPure:
 # -- real processes ----------------------------------------------------------------------
 
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
-SIGNATURE = b"Signature for this request is not valid.\n"
+SIGNATURE = b"binance: Signature for this request is not valid.\n"
 
 
 def config(tmp_path: Path, hook: Hook) -> str:

@@ -102,7 +102,7 @@ def test_no_channel_reachable_is_reported_when_one_comes_back(tmp_path: Path) ->
     daemon = start(tmp_path, clock)
     write(
         tmp_path / "logs" / "bot.log",
-        b"Refuse (B): Margin is insufficient. (BTCUSDT)\n",
+        b"Refuse (Binance): Margin is insufficient. (BTCUSDT)\n",
     )
     clock.advance(1)  # the next look (the fake clock does not move by itself)
     daemon.step()

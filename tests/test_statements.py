@@ -25,7 +25,11 @@ ENVELOPES = [
      "EOrder:Insufficient funds", "Insufficient funds"),
     ("Error -2011: Unknown order sent.", "error-number", -2011, "Unknown order sent."),
     ("Error Code: -2015", "error-number", -2015, ""),
-    ("Error 201, reqId 17: Order rejected", "error-number", 201, "reqId 17: Order rejected"),
+    ("Error 201, reqId 17: Order rejected", "ib-error", 201, "Order rejected"),
+    ("Error 1100, reqId -1: Connectivity lost.", "ib-error", 1100, "Connectivity lost."),
+    ("Error 200, id 6, No security definition", "ib-error", 200, "No security definition"),
+    ("Could not load markets. Reason: kraken GET https://api.kraken.com/0/public/Assets", "request", None, ""),
+    ("failed: bybit POST https://api.bybit.com/v5/order/create'", "request", None, ""),
     ("binance GET https://api.binance.com/api/v3/exchangeInfo 451", "http", None, ""),
     ("Kucoin 429 error, backing off", "http", None, "backing off"),
 ]  # fmt: skip
@@ -47,6 +51,8 @@ def test_each_envelope_gives_its_code_and_message(
         "retCode=0 retMsg=OK",
         'kraken {"error":[],"result":{}}',
         "bitstamp GET https://www.bitstamp.net/api/v2/trading-pairs-info/ 200 OK",
+        # ccxt's verbose request log: the URL is followed by more, not the end
+        "fetch Request: binance GET https://api.binance.com/api/v3/time RequestHeaders:",
         "Order 17 placed: buy 0.01 BTCUSDT",
         "0 errors in the last hour",
     ],

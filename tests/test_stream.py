@@ -65,7 +65,7 @@ def test_continuation_lines_without_a_head_in_sight_are_not_held_forever() -> No
     data = b"".join(
         b"  orphan continuation %d\n" % i for i in range(MAX_RECORD_LINES + 50)
     )
-    data += b"Margin is insufficient.\n"
+    data += b"binance: Margin is insufficient.\n"
     stream, hits = run([b"2026-01-01 00:00:00,000 - a - INFO - start\n", data])
     assert [h[1] for h in hits] == ["binance.margin-insufficient"]
     assert stream.lines == MAX_RECORD_LINES + 52

@@ -257,6 +257,16 @@ class Table:
     sources: set[str] = field(default_factory=set)
 
 
+#: ids ccxt gave these exchanges before renaming them, still in traders' logs and in
+#: old bots pinned to old ccxt (ccxt's CHANGELOG: huobipro -> huobi -> htx, gateio ->
+#: gate, bitfinex2 -> bitfinex); an alias, so a line with the old id names the exchange
+RENAMED: dict[str, tuple[str, ...]] = {
+    "htx": ("huobipro", "huobi"),
+    "gate": ("gateio",),
+    "bitfinex": ("bitfinex2",),
+}
+
+
 def load_class_categories(path: Path) -> dict[str, str]:
     """``class -> category`` of ccxt's classes in rules/exception-classes.csv."""
     lines = [
@@ -523,7 +533,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         tables[exchange] = table
         aliases: list[str] = []
-        for alias in [*sorted(members, key=lambda e: (e != exchange, e)), *names]:
+        renamed = RENAMED.get(exchange, ())
+        for alias in [
+            *sorted(members, key=lambda e: (e != exchange, e)),
+            *names,
+            *renamed,
+        ]:
             if alias.casefold() not in {a.casefold() for a in aliases}:
                 aliases.append(alias)
         entries[exchange] = {
