@@ -655,7 +655,8 @@ class LineDecoder:
             self._buf, self._buf_offset = buf[len(buf) - keep :], base + len(buf) - keep
             return blocks
         self._buf, self._buf_offset = rest, base + pos
-        if len(rest) > self.max_line_bytes:
+        # a last odd byte is half of a code unit (maybe of the newline): not the line's
+        if len(rest) - (base + len(buf)) % 2 > self.max_line_bytes:
             text, _ = self._utf16_text(rest)
             self._long = (text.encode("utf-8", "replace"), self._buf_offset)
             keep = len(rest) % 2

@@ -55,18 +55,24 @@ AnyPattern = re.Pattern[Any] | regex.Pattern[Any]
 _PATTERN_TYPES = (re.Pattern, type(regex.compile("")))
 
 
-def _walk(obj: object, found: list[Any], seen: set[int], depth: int = 0) -> None:
-    """Compiled patterns reachable from ``obj`` in values logwatch defines."""
-    if id(obj) in seen or depth > 8:
+def _walk(obj: object, found: list[Any], seen: dict[int, int], depth: int = 0) -> None:
+    """Compiled patterns reachable from ``obj`` in values logwatch defines, within 8
+    steps of a module's globals. The same patterns, and in the same order, in every
+    process whatever its hash seed (parallel test workers must collect the same tests):
+    a value is walked again when reached by a shorter way, and sets in a sorted order."""
+    if depth > 8 or seen.get(id(obj), depth + 1) <= depth:
         return
-    seen.add(id(obj))
+    seen[id(obj)] = depth
     if isinstance(obj, _PATTERN_TYPES):
         found.append(obj)
     elif isinstance(obj, dict | types.MappingProxyType):
         for value in obj.values():
             _walk(value, found, seen, depth + 1)
-    elif isinstance(obj, list | tuple | set | frozenset):
+    elif isinstance(obj, list | tuple):
         for value in obj:
+            _walk(value, found, seen, depth + 1)
+    elif isinstance(obj, set | frozenset):
+        for value in sorted(obj, key=repr):
             _walk(value, found, seen, depth + 1)
     elif isinstance(obj, types.FunctionType):
         if obj.__module__.startswith("logwatch"):
@@ -91,7 +97,7 @@ def _all_patterns() -> dict[str, AnyPattern]:
             known.add((pattern.pattern, pattern.flags))
             named[f"{where}: {pattern.pattern!r}"[:120]] = pattern
 
-    seen: set[int] = set()
+    seen: dict[int, int] = {}
     for info in pkgutil.iter_modules(logwatch.__path__):
         if info.name == "__main__":  # runs the command line when imported
             continue

@@ -204,6 +204,21 @@ def test_any_chunking_of_utf16_gives_the_same_lines(
     assert decode_all(data.draw(chunkings(raw)), max_line_bytes=32) == whole
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_line_of_the_cap_whose_newline_is_split_between_reads_is_whole(
+    encoding: str,
+) -> None:
+    """A line of exactly the cap's bytes is not cut: not when its two-byte newline
+    arrives half in one read and half in the next either."""
+    bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+    raw = bom + ("0" * 12 + "\U0001f600" * 2 + "\n").encode(encoding)
+    assert len(raw) == 2 + 32 + 2
+    whole = decode_all([raw], max_line_bytes=32)
+    split = decode_all([raw[:-1], raw[-1:]], max_line_bytes=32)
+    assert [line.truncated for line in whole] == [False]
+    assert split == whole
+
+
 @given(st.binary(max_size=600), st.data())
 def test_any_bytes_decode_without_raising_and_offsets_tile_the_input(
     raw: bytes, data: st.DataObject
