@@ -89,12 +89,20 @@ class Setup:
 
 
 def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
-    """Config, rules, sources and channels, all validated.
+    """Config (read from its file), rules, sources and channels, all validated.
 
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
-    loaded = load_config(config_path, env)
+    return setup_of(load_config(config_path, env), env)
+
+
+def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
+    """Rules, sources and channels for a config already read, all validated.
+
+    Raises:
+        InvalidConfig: with every problem in the config and rule files.
+    """
     config = loaded.config
     if config.state_dir:
         check_state_dir(loaded, Path(config.state_dir).expanduser())

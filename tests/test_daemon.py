@@ -734,6 +734,36 @@ def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
 
 
 @pytest.mark.usefixtures("fake_channels")
+def test_the_config_file_is_read_once_at_start_and_again_on_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the daemon read its config for the state's lock, then again for the
+    setup: two reads could see two files (one edited between them)."""
+    from logwatch.yamlfile import load_yaml
+
+    read: list[Path] = []
+
+    def counted(path: Path) -> object:
+        read.append(path)
+        return load_yaml(path)
+
+    monkeypatch.setattr("logwatch.config.load_yaml", counted)
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    with Daemon(path, clock, {}, io.StringIO()) as daemon:
+        assert read == [path]
+        daemon._reload()  # as SIGHUP does: the file is read again
+        assert read == [path, path]
+
+
+@pytest.mark.usefixtures("fake_channels")
 def test_reloaded_is_logged_once_the_new_sources_files_are_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
