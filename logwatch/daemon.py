@@ -148,7 +148,7 @@ class Daemon:
             self.setup.instance, self.setup.loaded.config.heartbeat is not None
         )
         try:
-            self.metrics_port = metrics.serve(wanted.listen)
+            metrics.serve(wanted.listen)
         except OSError as exc:
             raise InvalidConfig(
                 [
