@@ -296,7 +296,7 @@ class Heartbeat(_Strict):
         return value
 
 
-class Metrics(_Strict):
+class MetricsSettings(_Strict):
     """Prometheus metrics of logwatch itself, served at ``/metrics``."""
 
     #: host:port; anything but a loopback address must be written out on purpose
@@ -356,7 +356,7 @@ class Config(_Strict):
     #: line says it was written longer ago is not alerted.
     max_age: LongDuration = 24 * 3600.0
     heartbeat: Heartbeat | None = None
-    metrics: Metrics | None = None
+    metrics: MetricsSettings | None = None
     #: Another Bot API server for sending and polling (self-hosted telegram-bot-api);
     #: ``LOGWATCH_TELEGRAM_API``. Default: Telegram's own.
     telegram_api: Annotated[str, Field(pattern=r"^https?://[^\s/]+")] | None = None

@@ -33,7 +33,7 @@ from logwatch.config import (
     load_config,
 )
 from logwatch.dedup import Deduper, QuietHours, Threshold, build
-from logwatch.delivery import Dispatcher, Format, channels_for
+from logwatch.delivery import Dispatcher, MessageFormat, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import ConfigError, InvalidConfig, StateError
 from logwatch.expect import Expectations
@@ -483,7 +483,7 @@ class Parts:
             list(self.setup.notifier.channels),
         )
 
-    def _alertmanager_format(self, deduper: Deduper) -> Format:
+    def _alertmanager_format(self, deduper: Deduper) -> MessageFormat:
         setup = self.setup
 
         def format_alerts(alerts: Sequence[tuple[Alert, Rule | None]]) -> Message:
