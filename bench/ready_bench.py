@@ -1,17 +1,19 @@
 """Start to READY of ``logwatch run``, paired: this tree against another, in turn.
 
     python bench/ready_bench.py [--runs 8] [--vs MAIN] [--files 10 1000 5000]
+                                [--console-only]
 
 Starts ``python -m logwatch run`` on the daemon bench's kind of config (one source per
-log format, a JSON webhook and the console) under a NOTIFY_SOCKET, and takes, at the
-moment READY=1 arrives, the wall time since the start, the daemon's CPU time (user +
-system, from /proc) and its RSS. With ``--vs MAIN`` (a source tree: ``git archive
-<commit> | tar -x -C MAIN``, then ``python -m compileall -q MAIN``) the two run in turn,
-A B A B …, and the ratios are taken pair by pair. CPU at READY is far less noisy than
-wall time on a shared machine. Each run has a rules cache of its own, filled by a scan
-first, as on every start after the first. With ``--files N …`` one more source follows
-a folder of N quiet files (``bot0000.log`` …, each its own first line); the counts run in
-turn too, and each count's CPU is given over the first count's, pair by pair. Linux only
+log format, a JSON webhook and the console; ``--console-only``: the console alone)
+under a NOTIFY_SOCKET, and takes, at the moment READY=1 arrives, the wall time since
+the start, the daemon's CPU time (user + system, from /proc) and its RSS. With ``--vs
+MAIN`` (a source tree: ``git archive <commit> | tar -x -C MAIN``, then ``python -m
+compileall -q MAIN``) the two run in turn, A B A B …, and the ratios are taken pair by
+pair. CPU at READY is far less noisy than wall time on a shared machine. Each run has
+a rules cache of its own, filled first by ``check`` with the same config, as on every
+start after the first. With ``--files N …`` one more source follows a folder of N quiet
+files (``bot0000.log`` …, each its own first line); the counts run in turn too, and
+each count's CPU is given over the first count's, pair by pair. Linux only
 (/proc, NOTIFY_SOCKET).
 """
 
@@ -39,7 +41,7 @@ class Ready:
     rss_mb: float
 
 
-def config(work: Path, files: int = 0) -> Path:
+def config(work: Path, files: int = 0, console_only: bool = False) -> Path:
     sources = ""
     for fmt in FORMATS:
         (work / fmt).mkdir()
@@ -58,13 +60,14 @@ def config(work: Path, files: int = 0) -> Path:
     path = work / "c.yaml"
     path.write_text(
         f"language: en\nstate_dir: {work / 'state'}\nsources:\n{sources}"
-        "channels:\n  - name: hook\n    url: 'json://127.0.0.1:9/a'\n"
-        "  - name: console\n    url: 'console://'\n"
+        "channels:\n"
+        + ("" if console_only else "  - name: hook\n    url: 'json://127.0.0.1:9/a'\n")
+        + "  - name: console\n    url: 'console://'\n"
     )
     return path
 
 
-def once(tree: str, files: int = 0) -> Ready:
+def once(tree: str, files: int = 0, console_only: bool = False) -> Ready:
     work = Path(tempfile.mkdtemp(prefix="logwatch-ready-bench-"))
     env = {
         **os.environ,
@@ -73,15 +76,18 @@ def once(tree: str, files: int = 0) -> Ready:
         "LOGWATCH_CACHE_DIR": str(work / "cache"),
         "NOTIFY_SOCKET": str(work / "notify"),
     }
-    (work / "empty.log").write_bytes(b"")
-    subprocess.run(  # fills the rules cache, as any earlier start would have
-        [sys.executable, "-m", "logwatch", "scan", str(work / "empty.log")],
+    path = config(work, files, console_only)
+    # fills the rules cache, as any earlier start would have: with the run's own
+    # config, whose state_dir holds the key the cache is signed with (a scan without
+    # it signs with another key, and the daemon then loads the rules from their files)
+    filled = subprocess.run(
+        [sys.executable, "-m", "logwatch", "check", "--config", str(path)],
         env=env,
         capture_output=True,
         check=False,
         cwd="/",
     )
-    path = config(work, files)
+    assert filled.returncode == 0, filled.stderr
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
         notify.bind(env["NOTIFY_SOCKET"])
         notify.settimeout(300)  # 5,000 files on a loaded machine
@@ -132,6 +138,11 @@ def main() -> None:
         nargs="+",
         help="also follow N quiet files (each N in turn)",
     )
+    parser.add_argument(
+        "--console-only",
+        action="store_true",
+        help="no webhook: the console channel alone (the zero-config default's)",
+    )
     args = parser.parse_args()
     if args.files:
         counts: dict[int, list[Ready]] = {n: [] for n in args.files}
@@ -152,7 +163,7 @@ def main() -> None:
     results: dict[str, list[Ready]] = {tree: [] for tree in trees}
     for _ in range(args.runs):
         for tree in trees:
-            results[tree].append(once(tree))
+            results[tree].append(once(tree, console_only=args.console_only))
     for tree in trees:
         print(describe(tree, results[tree]))
     if args.vs:

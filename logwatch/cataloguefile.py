@@ -10,7 +10,7 @@ and ``shapes:``. Loading checks every row and reports every problem as
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -26,6 +26,7 @@ from logwatch.catalogue import (
     Entry,
     Exchange,
     Shape,
+    Title,
     as_code,
     category_rule_id,
     exchange_names,
@@ -327,7 +328,6 @@ def exchange_of(name: str) -> str:
     return name[: -len(CODES_SUFFIX)]
 
 
-_HOLE_CHARS = frozenset("%<{")
 _SEVERITIES = {s.value: s for s in Severity}
 _RULE_ID = regex.compile(_ID)
 
@@ -409,7 +409,7 @@ def _row(
         title,
         remedy,
         tuple(a.strip() for a in aliases.split("|") if a.strip()) if aliases else (),
-        tuple(markets.split()),
+        _shared(tuple(markets.split())),
         message.strip(),
         source,
         line,
@@ -473,13 +473,6 @@ def parse_codes(
 
 
 # -- putting it together ---------------------------------------------------------------
-
-
-def _short(message: str, limit: int = 120) -> str:
-    text = (
-        PLACEHOLDER.sub("…", message) if _HOLE_CHARS.intersection(message) else message
-    )
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def assemble(
@@ -562,15 +555,10 @@ def assemble(
             entry = _message_entry(row, ex, category, silent, remedy)
             by_message[(row.exchange, *row.key)] = entry
             continue
-        if row.title is None:
-            what = f" ({ex.name} {row.code})"
-            said = f": {_short(row.message)}" if row.message else ""
-            # the exchange's own words are English: in another language's title they
-            # would mix two languages (the line itself is in the body)
-            title = {
-                lang: text + what + (said if lang == "en" else "")
-                for lang, text in category.title.items()
-            }
+        if row.title is None:  # made when read: see catalogue.Title
+            title: Mapping[str, str] = Title(
+                category.title, ex.name, row.code, row.message
+            )
         else:
             title = row.title
         entries[(row.exchange, row.code)] = Entry(
@@ -688,9 +676,7 @@ def _message_entry(
         rule_id = f"{row.exchange}.text-{slug(row.message)}"
     else:
         rule_id = category_rule_id(row.exchange, category.name)
-    title = row.title or {
-        lang: f"{ex.name}: {text}" for lang, text in category.title.items()
-    }
+    title = row.title or Title(category.title, ex.name)
     return Entry(
         row.exchange,
         None,
@@ -834,11 +820,7 @@ def catalogue_rules(catalogue: Catalogue, taken: Iterable[str] = ()) -> list[Rul
                 or category_rule_id(ex_id, cat.name) in taken
             ):
                 continue
-            title = (
-                {lang: f"{name}: {text}" for lang, text in cat.title.items()}
-                if name
-                else dict(cat.title)
-            )
+            title = Title(cat.title, name) if name else dict(cat.title)
             out.append(
                 Rule(
                     id=category_rule_id(ex_id, cat.name),
@@ -885,7 +867,7 @@ def _entry_rule(entry: Entry, rule_id: str, codes: tuple[Code, ...]) -> Rule:
         ignore=(),
         key=(),
         keywords=(),
-        tags=(entry.exchange, entry.category),
+        tags=_shared((entry.exchange, entry.category)),
         link=None,
         samples=(),
         near_misses=(),
@@ -894,6 +876,15 @@ def _entry_rule(entry: Entry, rule_id: str, codes: tuple[Code, ...]) -> Rule:
         exchange=entry.exchange,
         category=entry.category,
     )
+
+
+#: one tuple for equal ones: ~10,000 rows and rules hold a few dozen distinct markets
+#: and tags (the rules cache keeps them shared: pickle writes an object once)
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(values: tuple[str, ...]) -> tuple[str, ...]:
+    return _SHARED.setdefault(values, values)
 
 
 def read_text(path: Path) -> str:

@@ -19,6 +19,7 @@ import click
 
 from logwatch.errors import LogwatchError
 from logwatch.formats import FORMATS
+from logwatch.paths import LOG_LEVEL_VARIABLE
 from logwatch.terminal import shown
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
     type=click.Choice(LOG_LEVELS, case_sensitive=False),
     default="info",
     show_default=True,
-    envvar="LOGWATCH_LOG_LEVEL",
+    envvar=LOG_LEVEL_VARIABLE,
     show_envvar=True,
     help="The least important of logwatch's own log events to write (to stderr).",
 )
@@ -1102,7 +1103,7 @@ def init(
     from logwatch.clock import SystemClock
     from logwatch.config import load_config
     from logwatch.notifier import desktop_session, serve_all
-    from logwatch.paths import default_config_path
+    from logwatch.paths import default_config_path, telegram_api
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
     from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
@@ -1137,7 +1138,7 @@ def init(
         ui,
         clock,
         found,
-        env.get("LOGWATCH_TELEGRAM_API") or None,
+        telegram_api(env),
         default_language(env),
         lambda url: apprise.Apprise.instantiate(url) is not None,
         desktop_session(),

@@ -37,7 +37,12 @@ from logwatch.errors import ConfigError, InvalidConfig
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE
 from logwatch.formats import FORMATS
 from logwatch.model import ChannelKind, Severity
-from logwatch.paths import ENV_PREFIX, OWN_VARIABLES, default_config_path
+from logwatch.paths import (
+    OWN_VARIABLES,
+    config_named,
+    default_config_path,
+    setting_variables,
+)
 from logwatch.yamlfile import Document, decode_text, describe, load_yaml, parse_yaml
 
 _DURATION = regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?\s*$")
@@ -296,7 +301,7 @@ class Heartbeat(_Strict):
         return value
 
 
-class Metrics(_Strict):
+class MetricsSettings(_Strict):
     """Prometheus metrics of logwatch itself, served at ``/metrics``."""
 
     #: host:port; anything but a loopback address must be written out on purpose
@@ -356,7 +361,7 @@ class Config(_Strict):
     #: line says it was written longer ago is not alerted.
     max_age: LongDuration = 24 * 3600.0
     heartbeat: Heartbeat | None = None
-    metrics: Metrics | None = None
+    metrics: MetricsSettings | None = None
     #: Another Bot API server for sending and polling (self-hosted telegram-bot-api);
     #: ``LOGWATCH_TELEGRAM_API``. Default: Telegram's own.
     telegram_api: Annotated[str, Field(pattern=r"^https?://[^\s/]+")] | None = None
@@ -584,9 +589,8 @@ def env_settings(env: Mapping[str, str]) -> list[EnvSetting]:
     ``unknown_variables``."""
     fields = {name.upper(): name for name in Config.model_fields}
     out = []
-    for name, text in env.items():
-        parts = name.removeprefix(ENV_PREFIX).split("__")
-        if not name.startswith(ENV_PREFIX) or parts[0] not in fields:
+    for name, parts, text in setting_variables(env):
+        if parts[0] not in fields:
             continue
         value: Any = text
         if text[:1] in "[{":
@@ -624,11 +628,10 @@ def unknown_variables(env: Mapping[str, str]) -> list[str]:
     """Warnings for LOGWATCH_* variables that name no setting (likely misspelt)."""
     fields = {name.upper() for name in Config.model_fields}
     out = []
-    for name in sorted(env):
-        if not name.startswith(ENV_PREFIX) or name in OWN_VARIABLES:
+    for name, parts, _text in sorted(setting_variables(env)):
+        if name in OWN_VARIABLES:
             continue
-        top = name.removeprefix(ENV_PREFIX).split("__", 1)[0]
-        if top not in fields:
+        if parts[0] not in fields:
             out.append(
                 f"environment variable {name} is not a logwatch setting; ignored"
             )
@@ -644,7 +647,7 @@ def load_config(
         InvalidConfig: the file has problems (a path given but missing is one).
     """
     env = dict(os.environ) if env is None else env
-    explicit = path is not None or bool(env.get("LOGWATCH_CONFIG"))
+    explicit = path is not None or config_named(env)
     path = path or default_config_path(env)
     if not path.exists():
         if explicit:

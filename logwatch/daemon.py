@@ -35,7 +35,13 @@ from logwatch.paths import default_config_path
 from logwatch.redact import secret_forms
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
-from logwatch.wiring import POLL_JOIN_S, Parts, build_setup, check_state_dir
+from logwatch.wiring import (
+    POLL_JOIN_S,
+    Parts,
+    build_setup,
+    check_state_dir,
+    setup_of,
+)
 
 if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
     from logwatch.metrics import Metrics
@@ -106,7 +112,7 @@ class Daemon:
         where = (config_path or default_config_path(env)).expanduser().absolute()
         self.lock.acquire(config=where)
         try:
-            self.setup = build_setup(config_path, env)
+            self.setup = setup_of(loaded, env)  # the config is read once at start
             logs.mask_also(secret_forms(config_secrets(self.setup.loaded.config)))
             self.stop = threading.Event()
             self.reload = threading.Event()
@@ -142,7 +148,7 @@ class Daemon:
             self.setup.instance, self.setup.loaded.config.heartbeat is not None
         )
         try:
-            self.metrics_port = metrics.serve(wanted.listen)
+            metrics.serve(wanted.listen)
         except OSError as exc:
             raise InvalidConfig(
                 [

@@ -247,7 +247,6 @@ class Deduper:
     windows: dict[str, Window] = field(default_factory=dict)
     #: (rule id, scope: a connection or ``file:<path>``) -> muted until
     muted: dict[tuple[str, str], datetime] = field(default_factory=dict)
-    suppressed: int = 0
     #: say when an error stopped ("resolved" alerts): some channel wants them
     resolved: bool = False
     #: fingerprint -> when its trouble began (its first hit), while it lasts
@@ -282,7 +281,6 @@ class Deduper:
         self._mute_targets(policy, scope, now)
         until = self.muted.get((hit.rule_id, scope))
         if until is not None and now < until:
-            self.suppressed += 1
             return alerts
         fp = fingerprint(hit)
         window = self.windows.get(fp)
@@ -500,17 +498,6 @@ class Deduper:
             until = now + timedelta(seconds=policy.mute_for_s)
             for target in policy.mutes:
                 self.muted[(target, scope)] = until
-
-    def active_mutes(self, now: datetime) -> list[tuple[str, str, datetime]]:
-        """The mutes in force: (rule id, scope, until), soonest to end first."""
-        return sorted(
-            (
-                (rule, scope, until)
-                for (rule, scope), until in self.muted.items()
-                if until > now
-            ),
-            key=lambda m: (m[2], m[0], m[1]),
-        )
 
     def restore(
         self, windows: Iterable[Window], muted: Mapping[tuple[str, str], datetime]

@@ -34,7 +34,7 @@ log = structlog.get_logger("logwatch.delivery")
 #: Alertmanager's budget when the config sets none: nothing is held back for it.
 UNPACED_PER_MINUTE = 600
 #: A channel kind's own renderer: the alerts of one message -> the message.
-Format = Callable[[Sequence[tuple[Alert, Rule | None]]], Message]
+MessageFormat = Callable[[Sequence[tuple[Alert, Rule | None]]], Message]
 #: The longest a channel thread sleeps when nothing is due (it is woken on new alerts).
 IDLE_WAIT_S = 60.0
 #: At most this many due alerts are read at once (a grouped message lists them all).
@@ -84,7 +84,7 @@ class Dispatcher:
         max_age_s: float = 24 * 3600.0,
         rng: random.Random | None = None,
         instance: str = "",
-        formats: Mapping[str, Format] | None = None,
+        formats: Mapping[str, MessageFormat] | None = None,
         on_outcome: Callable[[str, str, int], None] | None = None,
     ) -> None:
         self.state, self.notifier, self.rules = state, notifier, rules

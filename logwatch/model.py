@@ -58,8 +58,7 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     #: sent, but the channel did not confirm it (a timeout after the request)
     MAYBE = "maybe"
-    FAILED = "failed"
-    #: given up: older than the channel's max_age
+    #: given up: older than the channel's max_age (``State.expire_deliveries``)
     EXPIRED = "expired"
 
 

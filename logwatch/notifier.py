@@ -1,5 +1,9 @@
 """Sends messages through Apprise: one service per channel, each with its own tag.
 
+A plain ``console://`` channel (the zero-config default) is written here, without
+Apprise: a config of console channels only never imports Apprise, its plugins or its
+HTTP stack (~10 MB at rest). Apprise is imported when the first other channel is set up.
+
 Every URL is checked when the config loads (``Apprise.instantiate``) and reported at
 its ``file:line``, never printed. Text goes as ``body_format=TEXT``, so Apprise escapes
 it for Telegram's HTML. A send that times out may still have been delivered: it is
@@ -8,7 +12,6 @@ reported as such, never retried as if it had failed.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib
 import logging
@@ -18,12 +21,10 @@ import threading
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import apprise
 import regex
 import structlog
-from apprise.decorators import notify
 from pydantic import SecretStr, ValidationError
 
 from logwatch import alertmanager
@@ -35,6 +36,9 @@ from logwatch.render import Message
 from logwatch.telegram import api_base
 from logwatch.terminal import shown
 
+if TYPE_CHECKING:  # imported when a channel needs it (see the module's docstring)
+    import apprise
+
 log = structlog.get_logger("logwatch.notifier")
 
 #: Seconds a single service may take, retries included.
@@ -43,11 +47,12 @@ _RETRY_AFTER = regex.compile(r"retry after (\d+)", regex.I)
 #: apprise's debug lines that carry the cause of a failure (the rest may hold tokens)
 # (a whole word, then whether it ends so: not each way of splitting a long word)
 _CAUSE = regex.compile(r"^(?:Socket )?Exception: |\b\w++(?<=\wError|\wException): ")
+#: Apprise's notify type (``apprise.NotifyType``'s values) of each severity
 _NOTIFY_TYPE = {
-    Severity.INFO: apprise.NotifyType.INFO,
-    Severity.WARNING: apprise.NotifyType.WARNING,
-    Severity.ERROR: apprise.NotifyType.FAILURE,
-    Severity.CRITICAL: apprise.NotifyType.FAILURE,
+    Severity.INFO: "info",
+    Severity.WARNING: "warning",
+    Severity.ERROR: "failure",
+    Severity.CRITICAL: "failure",
 }
 
 
@@ -163,6 +168,8 @@ def _desktop(
     """
     if not desktop_session():
         return _console(body, title, notify_type)
+    import asyncio
+
     from desktop_notifier import DesktopNotifier, Urgency
 
     collect = _Collect()
@@ -243,6 +250,8 @@ def serve_all() -> None:
 
 
 def _register_own(manager: Any) -> None:
+    from apprise.decorators import notify
+
     for scheme, (name, plugin) in _OWN.items():
         if scheme not in manager:
             notify(on=scheme, name=name)(plugin)  # type: ignore[no-untyped-call]
@@ -304,6 +313,12 @@ def _imported(name: str) -> Any:
 # -- the notifier ---------------------------------------------------------------------
 
 
+def plain_console(url: SecretStr) -> bool:
+    """Whether a channel URL is ``console://`` with no option: written without
+    Apprise (its plugin would print the same, through Apprise's machinery)."""
+    return url.get_secret_value().strip().lower() == "console://"
+
+
 def tag_of(channel: str, variant: str = "") -> str:
     """The Apprise tag of a channel (lowercase letters, digits, dashes), or of one of
     its twins: ``quiet`` below its ``loud_from``, ``urgent`` for critical alerts."""
@@ -358,15 +373,25 @@ class Notifier:
         # its warnings only: never DEBUG (it shows tokens), and not its INFO lines
         # ("Notifying 1 service(s)", "Sent Console notification" between the alerts)
         logging.getLogger("apprise").setLevel(logging.WARNING)
-        asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
-        asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
-        self._apprise = apprise.Apprise(asset=asset)
         self._variants: set[tuple[str, str]] = set()
         #: where Telegram channels send (and commands poll): one Bot API base URL
         self.telegram_api = api_base(loaded.config.telegram_api)
-        serve({c.scheme for c in loaded.config.channels})
+        #: the channels written here, without Apprise
+        self._own = {c.name for c in loaded.config.channels if plain_console(c.url)}
+        others = [c for c in loaded.config.channels if c.name not in self._own]
+        self._apprise: apprise.Apprise | None = None
+        if not others:
+            return
+        import apprise
+
+        asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
+        asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
+        self._apprise = apprise.Apprise(asset=asset)
+        serve({c.scheme for c in others})
         problems = []
         for index, channel in enumerate(loaded.config.channels):
+            if channel.name in self._own:
+                continue
             url = channel.url.get_secret_value()
             service = self._service(url, tag_of(channel.name), asset)
             if service is None:
@@ -395,6 +420,8 @@ class Notifier:
 
     def _service(self, url: str, tag: str, asset: apprise.AppriseAsset) -> Any:
         """One Apprise service; a Telegram one talks to the configured Bot API."""
+        import apprise
+
         service = apprise.Apprise.instantiate(url, asset=asset, tag=tag)
         if url.split("://", 1)[0].lower() in ("tgram", "telegram"):
             # imported here: only a config with Telegram pays for the plugin
@@ -426,6 +453,11 @@ class Notifier:
     ) -> Delivery:
         """Send one message to one channel; with ``detail`` (test-notify), a failure
         says its underlying cause ("SMTP AUTH extension not supported by server")."""
+        if channel in self._own:
+            return self._to_console(message, severity)
+        import apprise
+
+        assert self._apprise is not None  # noqa: S101  made for every other channel
         apprise_log = logging.getLogger("apprise")
         level = apprise_log.level
         if detail:  # only where nothing prints apprise's debug lines
@@ -461,6 +493,14 @@ class Notifier:
             float(retry.group(1)) if retry else None,
         )
 
+    def _to_console(self, message: Message, severity: Severity) -> Delivery:
+        """A message written to the console, as the ``console://`` plugin does."""
+        try:
+            _console(message.body, message.title, _NOTIFY_TYPE[severity])
+        except Exception as exc:  # noqa: BLE001  boundary: as a plugin's failure
+            return Delivery("failed", self._shown(f"{type(exc).__name__}: {exc}"))
+        return Delivery("sent")
+
     def _shown(self, text: str) -> str:
         """Error text with secrets masked but the channels' host names kept: they come
         from the config, and "cannot reach ****" helps nobody."""
@@ -481,6 +521,8 @@ def apprise_channels(
     name is ``taken`` already; with ``tags``, only URLs that carry one of them. And
     every problem with it, masked: what Apprise refused, each URL logwatch refuses
     (a Telegram URL without its chat), or why it gave nothing."""
+    import apprise
+
     collect = _Collect()
     logger = logging.getLogger("apprise")
     logger.addHandler(collect)

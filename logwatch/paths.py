@@ -1,7 +1,17 @@
 """Where logwatch's files are: the config's default file, the state file, the rules
-cache and its key, from the config and the ``LOGWATCH_*`` variables (read here, not in
-the modules that use the paths). Light to import: ``scan`` asks here whether there is a
-config at all before it imports the config's models."""
+cache and its key, from the config and the ``LOGWATCH_*`` variables. Light to import:
+``scan`` asks here whether there is a config at all before it imports the config's
+models.
+
+The one module that reads ``LOGWATCH_*`` variables (others ask the functions here):
+
+- ``LOGWATCH_CONFIG``: the config file (``default_config_path``, ``config_named``)
+- ``LOGWATCH_STATE_DIR``: the state folder when the config names none (``state_path``)
+- ``LOGWATCH_CACHE_DIR``, ``LOGWATCH_CACHE_KEY``: the rules cache (``rules_cache``)
+- ``LOGWATCH_LOG_LEVEL``: ``--log-level`` (``LOG_LEVEL_VARIABLE``, read by click)
+- ``LOGWATCH_`` + a config key (``LOGWATCH_DEDUP__WINDOW``): a setting
+  (``setting_variables``; ``LOGWATCH_TELEGRAM_API`` also for ``init``: ``telegram_api``)
+"""
 
 from __future__ import annotations
 
@@ -15,6 +25,8 @@ import platformdirs
 #: Settings may come from variables named ``LOGWATCH_`` + the key in capitals, with
 #: ``__`` between nested keys: ``LOGWATCH_DEDUP__WINDOW=30s`` sets ``dedup.window``.
 ENV_PREFIX = "LOGWATCH_"
+#: ``--log-level``'s variable (click reads it: the option's own validation applies)
+LOG_LEVEL_VARIABLE = "LOGWATCH_LOG_LEVEL"
 #: LOGWATCH_* variables that are not settings but still ours.
 OWN_VARIABLES = frozenset(
     {
@@ -22,9 +34,30 @@ OWN_VARIABLES = frozenset(
         "LOGWATCH_STATE_DIR",
         "LOGWATCH_CACHE_DIR",
         "LOGWATCH_CACHE_KEY",
-        "LOGWATCH_LOG_LEVEL",
+        LOG_LEVEL_VARIABLE,
     }
 )
+
+
+def config_named(env: Mapping[str, str]) -> bool:
+    """Whether ``$LOGWATCH_CONFIG`` names a config file (then it must exist)."""
+    return bool(env.get("LOGWATCH_CONFIG"))
+
+
+def telegram_api(env: Mapping[str, str]) -> str | None:
+    """``$LOGWATCH_TELEGRAM_API`` (the Bot API's base URL), for what has no config."""
+    return env.get("LOGWATCH_TELEGRAM_API") or None
+
+
+def setting_variables(env: Mapping[str, str]) -> list[tuple[str, list[str], str]]:
+    """Every ``LOGWATCH_*`` variable: its name, the key path its name spells (upper
+    case, split at ``__``: ``["DEDUP", "WINDOW"]``) and its text. Which of them are
+    settings is the config's to say."""
+    return [
+        (name, name.removeprefix(ENV_PREFIX).split("__"), text)
+        for name, text in env.items()
+        if name.startswith(ENV_PREFIX)
+    ]
 
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:

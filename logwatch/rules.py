@@ -16,7 +16,7 @@ import os
 import pickle
 import stat
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,7 +70,7 @@ class Rule:
     id: str
     severity: Severity
     codes: tuple[Code, ...]
-    title: dict[str, str]
+    title: Mapping[str, str]
     remedy: dict[str, str]
     patterns: tuple[regex.Pattern[str], ...]
     ignore: tuple[regex.Pattern[str], ...]

@@ -31,11 +31,6 @@ def valid_token(token: str) -> bool:
     return bool(_TOKEN.match(token.strip()))
 
 
-def channel_url(token: str, chat_id: int | str) -> str:
-    """The Apprise URL of a Telegram channel to one chat."""
-    return f"tgram://{token}/{chat_id}"
-
-
 def token_and_chat(url: str) -> tuple[str, str] | None:
     """The token and the (first) chat of a ``tgram://TOKEN/CHAT`` URL."""
     scheme, _, rest = url.partition("://")

@@ -481,3 +481,32 @@ def test_a_russian_title_is_russian_not_the_exchanges_english_message() -> None:
     ]
     assert mixed == []
     assert any(real_message(e.message)[:20] in e.title["en"] for e in ENTRIES)
+
+
+def test_a_codes_title_is_made_when_read_and_reads_as_before() -> None:
+    """Issue 23 (RSS at READY): ~9,700 catalogue rules each held two title strings
+    and a dict of their own (~4.5 MB at rest). A title is now made when read, from
+    its category's title and the code's own values, and reads as it did."""
+    import pickle
+
+    rules = {r.id: r for r in RULES}
+    title = rules["binance.code-1014"].title
+    made = {
+        "en": "Order rejected (Binance -1014): Unsupported order combination.",
+        "ru": "Ордер отклонён (Binance -1014)",
+    }
+    assert title == made
+    assert made == title
+    assert title.get("ru") == made["ru"]
+    assert title["en"] == made["en"]
+    assert dict(title) == made
+    assert dict(title.items()) == made
+    assert json.loads(json.dumps(dict(title))) == made
+    assert pickle.loads(pickle.dumps(title)) == made  # noqa: S301  our own bytes
+    assert rules["binance.balance-margin"].title == {
+        "en": "Binance: Not enough balance or margin",
+        "ru": "Binance: Недостаточно средств или маржи",
+    }
+    # what the rules keep of their own at rest: no dict of strings for a made title
+    held = [r.id for r in RULES if isinstance(r.title, dict)]
+    assert len(held) < len(rules) // 3

@@ -23,7 +23,7 @@ from logwatch.daemon import Daemon, sd_notify
 from logwatch.errors import LogwatchError
 from tests import processes
 from tests.conftest import wait_until
-from tests.daemon_run import MARGIN, Run, logwatch
+from tests.daemon_run import MARGIN, Run, fresh_python, logwatch
 from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.servers import Hook, Sink, _hook, _smtp  # noqa: F401  fixtures
@@ -734,6 +734,36 @@ def test_a_daemon_starts_on_with_and_closes_releasing_its_state(
 
 
 @pytest.mark.usefixtures("fake_channels")
+def test_the_config_file_is_read_once_at_start_and_again_on_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the daemon read its config for the state's lock, then again for the
+    setup: two reads could see two files (one edited between them)."""
+    from logwatch.yamlfile import load_yaml
+
+    read: list[Path] = []
+
+    def counted(path: Path) -> object:
+        read.append(path)
+        return load_yaml(path)
+
+    monkeypatch.setattr("logwatch.config.load_yaml", counted)
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    with Daemon(path, clock, {}, io.StringIO()) as daemon:
+        assert read == [path]
+        daemon._reload()  # as SIGHUP does: the file is read again
+        assert read == [path, path]
+
+
+@pytest.mark.usefixtures("fake_channels")
 def test_reloaded_is_logged_once_the_new_sources_files_are_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -877,3 +907,40 @@ def test_sd_notify_never_blocks_or_raises(tmp_path: Path) -> None:
         assert sent[0]
         assert not all(sent)  # the queue filled: dropped, not waited on
     assert not sd_notify("READY=1", {"NOTIFY_SOCKET": path})  # nobody listens
+
+
+#: A console-only daemon started as ``logwatch run`` starts it (up to READY), in a
+#: fresh interpreter: what it imported.
+_READY_IMPORTS = """
+import io, os, sys
+from pathlib import Path
+import logwatch.cli as cli
+cli.without_rich(sys.modules)  # as main() does
+from logwatch.clock import SystemClock
+from logwatch.daemon import Daemon
+
+daemon = Daemon(Path(sys.argv[1]), SystemClock(), dict(os.environ), io.StringIO())
+daemon.start()
+try:
+    heavy = ("apprise", "requests", "urllib3", "prometheus_client")
+    print([name for name in heavy if sys.modules.get(name)])
+finally:
+    daemon.close()
+"""
+
+
+@pytest.mark.timeout(300)
+def test_a_console_only_daemon_is_ready_without_apprise_http_or_prometheus(
+    tmp_path: Path,
+) -> None:
+    """Issue 23: RSS at READY. Apprise with its plugins and its HTTP stack (~10 MB at
+    rest) and prometheus_client are imported only for a channel or ``metrics:`` that
+    needs them; the default console channel needs none."""
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "c.yaml").write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - name: screen\n    url: 'console://'\n",
+        encoding="utf-8",
+    )
+    assert fresh_python(_READY_IMPORTS, str(tmp_path / "c.yaml")) == "[]\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,28 @@ def test_scan_imports_the_config_only_when_there_is_one(
     # the first may fill the rules cache (its schema needs the config's types)
     outs = [fresh_python(_SCAN_IMPORTS, str(log)) for _ in range(2)]
     assert outs[1] == f"0 {with_file}\n"
+
+
+def test_logwatch_variables_are_read_in_paths_alone() -> None:
+    """Issue 22: ``LOGWATCH_*`` was read in four modules. Every name of one (a string
+    that is one, or the prefix) is now written in paths.py alone; the others call its
+    functions. Messages may still name a variable for the reader."""
+    import ast
+
+    import logwatch
+
+    variable = re.compile(r"LOGWATCH_[A-Z_]*")
+    found = []
+    for path in sorted(Path(logwatch.__file__).parent.glob("*.py")):
+        if path.name == "paths.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if variable.fullmatch(node.value):
+                    found.append(f"{path.name}:{node.lineno} {node.value}")
+            elif isinstance(node, ast.Name | ast.alias) and "ENV_PREFIX" in (
+                getattr(node, "id", None),
+                getattr(node, "name", None),
+            ):
+                found.append(f"{path.name}:{getattr(node, 'lineno', 0)} ENV_PREFIX")
+    assert found == []
