@@ -877,3 +877,38 @@ def test_sd_notify_never_blocks_or_raises(tmp_path: Path) -> None:
         assert sent[0]
         assert not all(sent)  # the queue filled: dropped, not waited on
     assert not sd_notify("READY=1", {"NOTIFY_SOCKET": path})  # nobody listens
+
+
+# -- files that start alike (issue 23) --------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_files_that_start_alike_are_all_followed_from_the_start_and_after_a_restart(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """Issue 23: 1,000 bot files in one folder that start with the same line; `run`
+    said "following 1 files" at READY, each other file being held back as a possible
+    copy of the first until five listings had passed, and an error written to one
+    reached the webhook seconds late. Files that start alike are each followed at
+    once, on the first start and after a restart; one that grows past the file it
+    looked a copy of is no copy."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    n = 40
+    for i in range(n):
+        write(logs / f"bot{i:02d}.log", b"bot started\n")
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    assert any(f"following {n} files" in line for line in run.err), run.err
+    write(logs / "bot07.log", margin("SEVENUSDT"))
+    write(logs / "later.log", b"bot started\n")  # a new file, like the others
+    wait_until(lambda: symbols(hook) == {"SEVENUSDT"}, 30, lambda: str(titles(hook)))
+    write(logs / "later.log", margin("LATERUSDT"))
+    wait_until(lambda: "LATERUSDT" in symbols(hook), 30, lambda: str(titles(hook)))
+    assert run.stop() == 0
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    assert any(f"following {n + 1} files" in line for line in run.err), run.err
+    write(logs / "bot23.log", margin("TWENTYTHREEUSDT"))
+    wanted = {"SEVENUSDT", "LATERUSDT", "TWENTYTHREEUSDT"}
+    wait_until(lambda: symbols(hook) == wanted, 30, lambda: str(titles(hook)))
+    assert run.stop() == 0
+    assert len(hook.requests) == len(wanted)  # nothing read again
