@@ -267,7 +267,7 @@ def test_a_huge_line_in_small_writes_keeps_memory_bounded(
     for _ in range(40):
         write(log, b"y" * 50_000)
         h.step()
-        (stream,) = h.follower._streams.values()
+        (stream,) = (f.stream for f in h.follower._followed.values())
         assert stream.decoder.held_bytes <= 64 * 1024
     write(log, b"\n" + line(0))
     h.settle()
