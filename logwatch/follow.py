@@ -319,6 +319,7 @@ class Follower:
             encoding, codec = resumed(event.head, codec)
         line = (
             self._lines.get(event.id)
+            or event.line
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
         stream = Stream(

@@ -61,7 +61,8 @@ class Opened:
     """Bytes of file ``id`` will now be read from ``offset``.
 
     ``fresh``: a file not known before; ``catch_up``: read from its start when first
-    followed because its source asks for a backfill; ``head``: its first bytes.
+    followed because its source asks for a backfill; ``head``: its first bytes;
+    ``line``: the number of the line at ``offset`` when it was counted (0: not).
     """
 
     id: str
@@ -72,6 +73,7 @@ class Opened:
     size: int = 0
     head: bytes = b""
     catch_up: bool = False
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,6 +469,12 @@ class Reading:
         entry.source = item.source
         entry.missing, entry.stamp, entry.size = 0, (-1, -1), size
         self._files.name(inode, entry.id)
+        # a new file's line numbers are counted while it is open: a start's step may
+        # close it again (max_open) before its stream is made
+        line = 0
+        if fresh:
+            at = entry.read_pos
+            line = 1 + (count_lines(_reader(handle), at) if at > 0 else 0)
         events.append(
             Opened(
                 entry.id,
@@ -477,6 +485,7 @@ class Reading:
                 size,
                 head,
                 catch_up,
+                line,
             )
         )
 
