@@ -1608,3 +1608,39 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
         assert new == lines(100, 101)
     finally:
         reading.close()
+
+
+def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
+    tmp_path: Path,
+) -> None:
+    """Issue 23: a new file that starts like a followed one waits as its possible copy,
+    counting whole listings; one that then grew past that file (no copy can) was read
+    only after five listings, the event of its write ignored. It is read on the event
+    now, with no listing in between."""
+    write(tmp_path / "a.log", b"bot started\n")
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(tmp_path / "*.log"),))], clock, poll_interval=3600
+    )
+    tailer.start()
+    try:
+        tailer.step()  # the first listing: a.log, from its end
+        write(tmp_path / "b.log", b"bot started\n")  # new, starts alike: waits
+
+        def waiting() -> bool:
+            tailer.step()
+            return tailer._reading.copying()
+
+        wait_until(waiting, 30, "b.log listed as a possible copy")
+        read = b""
+        write(tmp_path / "b.log", line(1))
+
+        def b_read() -> bool:
+            nonlocal read
+            read += b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+            return line(1) in read
+
+        wait_until(b_read, 30, lambda: f"b.log read: {read!r}")
+        assert read == b"bot started\n" + line(1)  # a new file: from its start
+    finally:
+        tailer.close()
