@@ -2,6 +2,7 @@
 idle CPU, RSS.
 
     python bench/daemon_bench.py [--lines 100] [--idle-seconds 60] [--files 1000]
+        [--spread 200 --spread-ms 150 --same-start]
 
 Also times a second ``logwatch run`` on the same state until it exits (the lock).
 Runs the real service with one source per log format (Quantower, MetaTrader in UTF-16,
@@ -13,6 +14,9 @@ many of them arrived. Every record is a distinct alert: each names another symbo
 rule's dedup key is connection + symbol), and the webhook's flood budget
 (``max_per_minute: 600``, the most a channel may set) is above the records written in a
 minute, so no alert waits to be grouped; the console channel keeps the default budget.
+With ``--spread N`` (and ``--files``), N more generic error records follow, each to
+another of the quiet files, one every ``--spread-ms``: a trader's folder of bot logs;
+``--same-start`` has the quiet files all start with the same line, as a bot's do.
 """
 
 from __future__ import annotations
@@ -130,6 +134,18 @@ def main() -> None:
         "for a whole folder of logs",
     )
     parser.add_argument(
+        "--spread",
+        type=int,
+        default=0,
+        help="then write this many error records, each to another quiet file",
+    )
+    parser.add_argument("--spread-ms", type=float, default=150)
+    parser.add_argument(
+        "--same-start",
+        action="store_true",
+        help="the quiet files all start with the same line",
+    )
+    parser.add_argument(
         "--cold",
         action="store_true",
         help="start with an empty rules cache (the first start after an install or an "
@@ -161,7 +177,8 @@ def main() -> None:
         quiet = work / "quiet"
         quiet.mkdir()
         for i in range(args.files):
-            (quiet / f"bot{i:04d}.log").write_bytes(f"start bot{i:04d}\n".encode())
+            first = "bot started" if args.same_start else f"start bot{i:04d}"
+            (quiet / f"bot{i:04d}.log").write_bytes(f"{first}\n".encode())
         sources += (
             f"  - name: quiet\n    format: generic\n    paths: ['{quiet}/*.log']\n"
         )
@@ -222,6 +239,16 @@ def main() -> None:
                 fh.write(shape(symbol))  # one write, as a logger does
             written[symbol] = (fmt, time.perf_counter())
             time.sleep(rnd.uniform(0.02, 0.1))
+    _, generic = SHAPES["generic"]
+    for k in range(args.spread if args.files else 0):
+        symbol = f"BENCH{n:05d}USDT"
+        n += 1
+        with (work / "quiet" / f"bot{(k * 7919) % args.files:04d}.log").open(
+            "ab"
+        ) as fh:
+            fh.write(generic(symbol))
+        written[symbol] = ("spread", time.perf_counter())
+        time.sleep(args.spread_ms / 1000)
     deadline = time.perf_counter() + 10
     while len(received) < len(written) and time.perf_counter() < deadline:
         time.sleep(0.01)
@@ -235,17 +262,18 @@ def main() -> None:
     )
     arrived = sum(symbol in received for symbol in written)
     print(f"line written -> loopback webhook: {arrived}/{len(written)} alerts arrived")
-    for fmt in SHAPES:
+    for fmt in [*SHAPES, *(["spread"] if args.spread and args.files else [])]:
         ms = sorted(
             (received[s] - w) * 1000
             for s, (f, w) in written.items()
             if f == fmt and s in received
         )
+        count = args.spread if fmt == "spread" else args.lines
         if not ms:
-            print(f"  {fmt:<12} 0/{args.lines} alerts")
+            print(f"  {fmt:<12} 0/{count} alerts")
             continue
         print(
-            f"  {fmt:<12} {len(ms)}/{args.lines} alerts, p50 {statistics.median(ms):.1f} ms, "
+            f"  {fmt:<12} {len(ms)}/{count} alerts, p50 {statistics.median(ms):.1f} ms, "
             f"p99 {percentile(ms, 0.99):.1f} ms, max {ms[-1]:.1f} ms"
         )
     time.sleep(5)

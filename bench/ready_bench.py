@@ -13,8 +13,9 @@ pair. CPU at READY is far less noisy than wall time on a shared machine. Each ru
 a rules cache of its own, filled first by ``check`` with the same config, as on every
 start after the first. With ``--files N …`` one more source follows a folder of N quiet
 files (``bot0000.log`` …, each its own first line); the counts run in turn too, and
-each count's CPU is given over the first count's, pair by pair. Linux only
-(/proc, NOTIFY_SOCKET).
+each count's CPU is given over the first count's, pair by pair; with ``--vs MAIN`` too,
+each count runs A B in turn and the ratios are taken per count. Linux only (/proc,
+NOTIFY_SOCKET).
 """
 
 from __future__ import annotations
@@ -144,6 +145,26 @@ def main() -> None:
         help="no webhook: the console channel alone (the zero-config default's)",
     )
     args = parser.parse_args()
+    if args.files and args.vs:
+        paired: dict[tuple[str, int], list[Ready]] = {
+            (tree, n): [] for tree in (HERE, args.vs) for n in args.files
+        }
+        for _ in range(args.runs):
+            for n in args.files:
+                for tree in (HERE, args.vs):
+                    paired[tree, n].append(once(tree, n, args.console_only))
+        for n in args.files:
+            mine, theirs = paired[HERE, n], paired[args.vs, n]
+            print(describe(f"{n} quiet files + 6, {HERE}", mine))
+            print(describe(f"{n} quiet files + 6, {args.vs}", theirs))
+            cpu = statistics.median(
+                a.cpu / b.cpu for a, b in zip(mine, theirs, strict=True)
+            )
+            wall = statistics.median(
+                a.wall / b.wall for a, b in zip(mine, theirs, strict=True)
+            )
+            print(f"  A/B median of {args.runs} pairs: CPU {cpu:.3f}, wall {wall:.3f}")
+        return
     if args.files:
         counts: dict[int, list[Ready]] = {n: [] for n in args.files}
         for _ in range(args.runs):

@@ -32,6 +32,7 @@ from logwatch.heartbeat import Pinger
 from logwatch.lock import StateLock
 from logwatch.notices import Notice, notice
 from logwatch.paths import default_config_path
+from logwatch.reading import Held, hold
 from logwatch.redact import secret_forms
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
@@ -40,6 +41,7 @@ from logwatch.wiring import (
     Parts,
     build_setup,
     check_state_dir,
+    config_sources,
     setup_of,
 )
 
@@ -111,7 +113,12 @@ class Daemon:
         self.lock = StateLock(path)
         where = (config_path or default_config_path(env)).expanduser().absolute()
         self.lock.acquire(config=where)
+        #: the sources' files, opened before the slow part of start-up (rules, State):
+        #: what a rotation storm renames away or deletes meanwhile is still read from
+        #: these handles by the first listing; None once the follower has them
+        self._held: Held | None = None
         try:
+            self._held = hold(config_sources(loaded.config, env))
             self.setup = setup_of(loaded, env)  # the config is read once at start
             logs.mask_also(secret_forms(config_secrets(self.setup.loaded.config)))
             self.stop = threading.Event()
@@ -126,6 +133,8 @@ class Daemon:
                     self.metrics.close()
                 raise
         except BaseException:
+            if self._held is not None:
+                self._held.close()
             self.lock.release()
             raise
         self.health = Health(clock)
@@ -195,6 +204,9 @@ class Daemon:
             return
         if self.parts is not None:
             self.parts.stop()
+        if self._held is not None:  # never started: nobody took them
+            self._held.close()
+            self._held = None
         self.pollers.close(POLL_JOIN_S)
         self.senders.close()
         if self.metrics is not None:
@@ -211,15 +223,22 @@ class Daemon:
         self.close()
 
     def _parts(self) -> Parts:
-        return Parts(
-            self.setup,
-            self.state,
-            self.clock,
-            self.metrics,
-            lambda: self.problem,
-            self.senders,
-            self.pollers,
-        )
+        held, self._held = self._held, None  # the first Parts only: a start's
+        try:
+            return Parts(
+                self.setup,
+                self.state,
+                self.clock,
+                self.metrics,
+                lambda: self.problem,
+                self.senders,
+                self.pollers,
+                held=held,
+            )
+        except BaseException:
+            if held is not None:
+                held.close()
+            raise
 
     def _running(self) -> Parts:
         if self.parts is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from bisect import bisect_left, insort
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, KeysView
 from dataclasses import dataclass
 
@@ -43,6 +45,8 @@ class Entry:
     stamp: tuple[int, int] = (-1, -1)  # size, mtime_ns at the last look
     missing: int = 0
     tail: bytes = b""  # the last bytes read, to recognise a copy of this content
+    seq: int = 0  # its place in the index, in the order entries were added
+    size: int = 0  # its file's size when it was opened or last polled
 
 
 class FileIndex:
@@ -51,9 +55,12 @@ class FileIndex:
     def __init__(self, known: Iterable[FileState] = ()) -> None:
         known = tuple(known)
         self._entries: dict[str, Entry] = {
-            s.id: Entry(s.id, s.fp_hash, s.fp_n, s.path, "", s.offset, s.last_seen)
-            for s in known
+            s.id: Entry(
+                s.id, s.fp_hash, s.fp_n, s.path, "", s.offset, s.last_seen, seq=i
+            )
+            for i, s in enumerate(known)
         }
+        self._added = len(self._entries)
         self._by_inode: dict[Inode, str] = {}
         self._markers: dict[str, tuple[int, bytes]] = {
             s.id: (s.offset, s.marker) for s in known
@@ -73,6 +80,7 @@ class FileIndex:
         return self._entries.get(eid)
 
     def add(self, entry: Entry) -> None:
+        entry.seq, self._added = self._added, self._added + 1
         self._entries[entry.id] = entry
 
     def held(self) -> list[Entry]:
@@ -138,10 +146,15 @@ class FileIndex:
         return self.owners(head, size, before)[0]
 
     def owners(
-        self, head: bytes, size: int, before: Callable[[int, int], bytes]
+        self,
+        head: bytes,
+        size: int,
+        before: Callable[[int, int], bytes],
+        path: str = "",
     ) -> tuple[Entry | None, Entry | None]:
         """``known_owner``, and the closed entry the file would be but for its marker:
         it starts the same, but other bytes stand before where that entry was read to.
+        Of entries alike (files that start alike), the one last seen at ``path`` wins.
         """
         if self._closed is None:
             self._closed = {}
@@ -169,7 +182,10 @@ class FileIndex:
                     if doubted is None or entry.fp_n > doubted.fp_n:
                         doubted = entry
                     continue
-            if best is None or entry.fp_n > best.fp_n:
+            if best is None or (entry.fp_n, entry.path == path) > (
+                best.fp_n,
+                best.path == path,
+            ):
                 best = entry
         return best, (doubted if best is None else None)
 
@@ -191,3 +207,75 @@ class FileIndex:
         marker = fingerprint(before)
         self._markers[eid] = (offset, marker)
         return marker
+
+
+class Heads:
+    """The open entries by their first bytes, as far as their fingerprint goes: which
+    ones a new file may be a copy of, without comparing it with every one.
+
+    An entry matches a file whose first bytes ``head`` agree with its own over the
+    shorter of the two: its fingerprinted bytes are a prefix of ``head`` (looked up by
+    each length entries have: at most ``FP_MAX`` lengths, however many entries), or
+    ``head`` is a prefix of them (a range of the entries sorted by their bytes). The
+    reading puts an entry when its file is opened and again when its fingerprint
+    grows, and drops it when the file is closed, so the answer stays the one a look
+    at every open entry would give.
+    """
+
+    def __init__(self) -> None:
+        #: the open entries' first bytes (their fingerprint's), and their ids
+        self._by_head: dict[bytes, dict[str, int]] = {}
+        #: how many entries have first bytes of each length
+        self._lengths: Counter[int] = Counter()
+        #: (first bytes, seq, id) of every entry, sorted: prefixes are ranges
+        self._sorted: list[tuple[bytes, int, str]] = []
+        self._of: dict[str, tuple[bytes, int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._of)
+
+    def __contains__(self, eid: object) -> bool:
+        return eid in self._of
+
+    def put(self, entry: Entry, head: bytes) -> None:
+        """Entry is open and its fingerprint is of ``head`` (its first ``fp_n``
+        bytes); a put again replaces what was put before."""
+        self.drop(entry.id)
+        if not head:
+            return
+        self._of[entry.id] = (head, entry.seq)
+        self._by_head.setdefault(head, {})[entry.id] = entry.seq
+        self._lengths[len(head)] += 1
+        insort(self._sorted, (head, entry.seq, entry.id))
+
+    def drop(self, eid: str) -> None:
+        """Entry ``eid`` is closed (nothing when it was not put)."""
+        had = self._of.pop(eid, None)
+        if had is None:
+            return
+        head, seq = had
+        same = self._by_head[head]
+        del same[eid]
+        if not same:
+            del self._by_head[head]
+        self._lengths[len(head)] -= 1
+        if not self._lengths[len(head)]:
+            del self._lengths[len(head)]
+        at = bisect_left(self._sorted, (head, seq, eid))
+        del self._sorted[at]
+
+    def matching(self, head: bytes) -> list[str]:
+        """The ids of the entries whose first bytes agree with ``head`` over the
+        shorter of the two, in the order the entries were added."""
+        if not head:
+            return []
+        found: dict[str, int] = {}
+        for n in self._lengths:
+            if n <= len(head):
+                found.update(self._by_head.get(head[:n], {}))
+        at = bisect_left(self._sorted, (head,))
+        while at < len(self._sorted) and self._sorted[at][0].startswith(head):
+            _, seq, eid = self._sorted[at]
+            found[eid] = seq
+            at += 1
+        return sorted(found, key=found.__getitem__)

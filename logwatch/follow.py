@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -40,6 +41,23 @@ COMMIT_RETRY_MAX_S = 60.0
 CLOCK_SKEW_S = 300.0
 
 log = structlog.get_logger("logwatch.follow")
+
+
+@dataclass(slots=True)
+class Followed:
+    """One file followed now: its stream and what the follower keeps about it."""
+
+    stream: Stream
+    #: the name of the source that found it
+    source: str
+    #: when it last gave bytes (monotonic)
+    last_data: float
+    #: how many of its stream's problems were told
+    reported: int = 0
+    #: how many of its stream's lines were counted in ``lines_read``
+    lines_counted: int = 0
+    #: a backfill's (size when found, oldest time kept): hits before are filtered
+    catchup: tuple[int, datetime] | None = None
 
 
 class Follower:
@@ -96,21 +114,19 @@ class Follower:
             poll_interval=poll_interval,
             held=held,
         )
-        self._streams: dict[str, Stream] = {}
-        self._last_data: dict[str, float] = {}
-        #: the streams fed since they last held nothing (a record or a partial line):
+        #: the files followed now, by the tailer's id
+        self._followed: dict[str, Followed] = {}
+        #: the files fed since they last held nothing (a record or a partial line):
         #: the only ones each step and timeout look at
         self._holding: set[str] = set()
-        self._reported: dict[str, int] = {}
-        self._catchup: dict[str, tuple[int, datetime]] = {}
+        #: the files whose position changed since the last commit, and the ones
+        #: drained since (let go once their last position is saved)
         self._dirty: set[str] = set()
         self._drained: set[str] = set()
-        self._source_of: dict[str, str] = {}
         #: When each source last gave new bytes (monotonic), for silence alerts.
         self.last_read: dict[str, float] = {}
         #: Lines read per source since the start (for metrics).
         self.lines_read: Counter[str] = Counter()
-        self._lines_counted: dict[str, int] = {}
         self._expired_at = clock.monotonic()
 
     def start(self) -> None:
@@ -139,25 +155,26 @@ class Follower:
         events = self.tailer.step()
         for event in events:
             if isinstance(event, Read):
-                self.last_read[self._source_of.get(event.id, "")] = now
-                stream = self._streams[event.id]
-                if now - self._last_data.get(event.id, now) >= self.record_wait_s:
-                    stream.settle()
-                self._report(event.id, stream.feed(event.data))
-                self._last_data[event.id] = now
+                f = self._followed[event.id]
+                self.last_read[f.source] = now
+                if now - f.last_data >= self.record_wait_s:
+                    f.stream.settle()
+                self._report(event.id, f.stream.feed(event.data))
+                f.last_data = now
                 self._holding.add(event.id)
             elif isinstance(event, Opened):
                 self._opened(event, now)
             elif isinstance(event, Moved):
-                if event.id in self._streams:
-                    self._streams[event.id].path = event.path
-            elif isinstance(event, Drained) and event.id in self._streams:
-                self._report(event.id, self._streams[event.id].flush())
+                if event.id in self._followed:
+                    self._followed[event.id].stream.path = event.path
+            elif isinstance(event, Drained) and event.id in self._followed:
+                self._report(event.id, self._followed[event.id].stream.flush())
                 self._drained.add(event.id)
             self._dirty.add(event.id)
         for eid in list(self._holding):
-            stream = self._streams[eid]
-            idle = now - self._last_data.get(eid, now)
+            f = self._followed[eid]
+            stream = f.stream
+            idle = now - f.last_data
             if stream.holds_record:
                 # matched now, not after a wait: a write is most often whole records
                 self._report(eid, stream.release())
@@ -178,7 +195,7 @@ class Follower:
             try:
                 # files still followed are seen now, however long they have been quiet
                 self.state.commit(
-                    files=[self._file_state(eid) for eid in self._streams],
+                    files=[self._file_state(eid) for eid in self._followed],
                     followed=self._patterns,
                 )
                 self.tailer.forget(self.state.expire())
@@ -196,9 +213,9 @@ class Follower:
             if closes is not None:
                 due = min(due, (closes - self.clock.now()).total_seconds())
         for eid in self._holding:
-            stream = self._streams[eid]
-            idle = now - self._last_data.get(eid, now)
-            if stream.decoder.held_bytes:
+            f = self._followed[eid]
+            idle = now - f.last_data
+            if f.stream.decoder.held_bytes:
                 due = min(due, self.partial_wait_s - idle)
         return max(due, 0.0)
 
@@ -248,7 +265,7 @@ class Follower:
         follows = not self._patterns_saved and self.tailer.listed_once
         if self.state is not None and (self._dirty or pending or follows):
             files = [
-                self._file_state(eid) for eid in self._dirty if eid in self._streams
+                self._file_state(eid) for eid in self._dirty if eid in self._followed
             ]
             try:
                 # offsets, alerts and dedup windows: saved together or not at all
@@ -274,9 +291,7 @@ class Follower:
                 self.on_state(None)
         for eid in self._drained:
             self._holding.discard(eid)
-            self._streams.pop(eid, None)
-            self._lines_counted.pop(eid, None)
-            self._last_data.pop(eid, None)
+            self._followed.pop(eid, None)
         self._drained.clear()
         self._dirty.clear()
         return True
@@ -292,9 +307,10 @@ class Follower:
         self._retry_at = self.clock.monotonic() + self._retry_s
 
     def _opened(self, event: Opened, now: float) -> None:
-        self._source_of[event.id] = event.source
-        if event.id in self._streams:
-            self._streams[event.id].path = event.path
+        followed = self._followed.get(event.id)
+        if followed is not None:
+            followed.source = event.source
+            followed.stream.path = event.path
             return
         source = self.sources.get(event.source)
         codec = source.encoding if source is not None else None
@@ -303,9 +319,10 @@ class Follower:
             encoding, codec = resumed(event.head, codec)
         line = (
             self._lines.get(event.id)
+            or event.line
             or self.tailer.count_lines(event.id, event.offset) + 1
         )
-        self._streams[event.id] = Stream(
+        stream = Stream(
             self.engine,
             event.path,
             self.source_formats.get(event.source, self.format),
@@ -318,7 +335,7 @@ class Follower:
             codec=codec,
             fallback=source.fallback if source is not None else None,
         )
-        self._last_data[event.id] = now
+        followed = self._followed[event.id] = Followed(stream, event.source, now)
         if (
             event.fresh
             and event.catch_up
@@ -326,34 +343,35 @@ class Follower:
             and source.backfill_s > 0
         ):
             cutoff = self.clock.now() - timedelta(seconds=source.backfill_s)
-            self._catchup[event.id] = (event.size, cutoff)
+            followed.catchup = (event.size, cutoff)
 
     def files_per_source(self) -> Counter[str]:
         """How many files each source has open now."""
-        return Counter(self._source_of.get(eid, "") for eid in self._streams)
+        return Counter(f.source for f in self._followed.values())
 
     def _report(self, eid: str, scan: Scan) -> None:
-        stream = self._streams[eid]
-        source = self._source_of.get(eid, "")
-        self.lines_read[source] += stream.lines - self._lines_counted.get(eid, 0)
-        self._lines_counted[eid] = stream.lines
-        if eid in self._catchup:
-            scan.hits = [h for h in scan.hits if self._recent(eid, h)]
+        f = self._followed[eid]
+        stream = f.stream
+        self.lines_read[f.source] += stream.lines - f.lines_counted
+        f.lines_counted = stream.lines
+        if f.catchup is not None:
+            catchup = f.catchup
+            scan.hits = [h for h in scan.hits if self._recent(catchup, h)]
         if self.max_age_s is not None and scan.hits:
             self._drop_aged(eid, scan, self.max_age_s)
         if self.alerting is not None and scan.hits:
             self.alerting.admit(scan.hits, self.clock.now())
         if self.on_problem is not None:
             problems = stream.quality.problems
-            for text in problems[self._reported.get(eid, 0) :]:
+            for text in problems[f.reported :]:
                 self.on_problem(stream.path, text)
-            self._reported[eid] = len(problems)
+            f.reported = len(problems)
         if scan.hits or scan.disabled or scan.misses:
             self.on_scan(scan)
 
-    def _recent(self, eid: str, hit: Hit) -> bool:
+    def _recent(self, catchup: tuple[int, datetime], hit: Hit) -> bool:
         """During a backfill, whether a hit's line is inside the backfill window."""
-        size, cutoff = self._catchup[eid]
+        size, cutoff = catchup
         if hit.record.end > size:
             return True
         when = parse_timestamp(hit.record)
@@ -376,13 +394,13 @@ class Follower:
             self._aged.add(eid)  # said once per file: a whole old file is many lines
             log.info(
                 "old_lines_not_alerted",
-                path=self._streams[eid].path,
+                path=self._followed[eid].stream.path,
                 max_age_s=max_age_s,
             )
         scan.hits = kept
 
     def _file_state(self, eid: str) -> FileState:
-        stream = self._streams[eid]
+        stream = self._followed[eid].stream
         fp_hash, fp_n, path, last_seen = self.tailer.identity(eid)
         offset = stream.offset
         return FileState(

@@ -26,6 +26,7 @@ from logwatch.fileindex import (
     MARKER_BYTES,
     Entry,
     FileIndex,
+    Heads,
     Inode,
     fingerprint,
 )
@@ -60,7 +61,8 @@ class Opened:
     """Bytes of file ``id`` will now be read from ``offset``.
 
     ``fresh``: a file not known before; ``catch_up``: read from its start when first
-    followed because its source asks for a backfill; ``head``: its first bytes.
+    followed because its source asks for a backfill; ``head``: its first bytes;
+    ``line``: the number of the line at ``offset`` when it was counted (0: not).
     """
 
     id: str
@@ -71,6 +73,7 @@ class Opened:
     size: int = 0
     head: bytes = b""
     catch_up: bool = False
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +256,8 @@ class Reading:
         self.listed_once = False
         #: the open file of each open entry, by its id
         self._handles: dict[str, BinaryIO] = {}
+        #: the open entries by their first bytes: which ones a new file may copy
+        self._heads = Heads()
         #: new files that may be copies of followed ones, by inode
         self._copies: dict[Inode, _Copy] = {}
         #: files closed to stay under max_open, by inode: skipped until they change
@@ -377,11 +382,17 @@ class Reading:
     # -- opening -------------------------------------------------------------------
 
     def identify(
-        self, inode: Inode, item: Listed, events: list[Event], cut: bool = False
+        self,
+        inode: Inode,
+        item: Listed,
+        events: list[Event],
+        cut: bool = False,
+        listing: bool = True,
     ) -> None:
         """Open a listed file no entry is open under, and pair it with its entry (or a
         new one); a possible copy of a followed file waits. ``cut``: a held file just
-        found cut, new content whatever its size."""
+        found cut, new content whatever its size; ``listing``: a whole listing looks
+        (a copy counts it), not an event that named the file."""
         copy = self._copies.get(inode)
         held = self.held.take(inode)
         if copy is not None:
@@ -411,26 +422,28 @@ class Reading:
         # listed while it was written, its original cut since: compared short of what
         # was read, with the original's new bytes, it was taken for a new file)
         size = 0 if cut else _size(handle, item.size)
-        origin = self._open_owner(head, handle, size)
-        if origin is not None:  # a copy of a followed file (copytruncate), or growing
-            if copy is None:
-                self._copies[inode] = _Copy(origin, item.path, handle)
-                return
-            copy.path = item.path
-            copy.waits += 1
-            if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
-                return
+        # found by the first listing where nothing was followed before: it starts at
+        # its end (or catches up), whatever it turns out to be
+        first = not self.listed_once and self.followed.isdisjoint(item.patterns)
+        entry, doubted = self._files.owners(head, size, _reader(handle), item.path)
+        if not self._own(first, entry, item):
+            origin = self._open_owner(head, handle, size)
+            # a copy of a followed file (copytruncate), or one growing
+            if origin is not None:
+                if copy is None:
+                    self._copies[inode] = _Copy(origin, item.path, handle)
+                    return
+                copy.path = item.path
+                copy.waits += listing
+                if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
+                    return
         self._copies.pop(inode, None)
-        entry, doubted = self._files.owners(head, size, _reader(handle))
         fresh = entry is None
         catch_up = False
         if entry is None:
             offset = 0
-            if not self.listed_once and self.followed.isdisjoint(item.patterns):
-                source = next((s for s in self.sources if s.name == item.source), None)
-                catch_up = source is not None and source.backfill_s > 0
-                if not catch_up:
-                    offset = end_of_last_line(_reader(handle), size)
+            if first:
+                offset, catch_up = self._start(item, handle, size)
             entry = Entry(
                 uuid.uuid4().hex,
                 fingerprint(head),
@@ -451,10 +464,17 @@ class Reading:
                 reading_from=str(entry.read_pos),
             )
         self._handles[entry.id] = handle
+        self._heads.put(entry, head[: entry.fp_n])
         entry.path = item.path
         entry.source = item.source
-        entry.missing, entry.stamp = 0, (-1, -1)
+        entry.missing, entry.stamp, entry.size = 0, (-1, -1), size
         self._files.name(inode, entry.id)
+        # a new file's line numbers are counted while it is open: a start's step may
+        # close it again (max_open) before its stream is made
+        line = 0
+        if fresh:
+            at = entry.read_pos
+            line = 1 + (count_lines(_reader(handle), at) if at > 0 else 0)
         events.append(
             Opened(
                 entry.id,
@@ -465,28 +485,50 @@ class Reading:
                 size,
                 head,
                 catch_up,
+                line,
             )
         )
+
+    def _own(self, first: bool, known: Entry | None, item: Listed) -> bool:
+        """Whether a file the first listing found is its own, with no need to ask if it
+        copies another: one no pattern followed before that starts at its end (no
+        backfill: nothing it holds now is read, whatever it is), or the one the state
+        knew at this path, by its content and marker. Files that start alike are not
+        held back as possible copies of each other, at every start."""
+        if self.listed_once:
+            return False
+        if known is not None:
+            return known.path == item.path
+        if not first:
+            return False
+        source = next((s for s in self.sources if s.name == item.source), None)
+        return source is None or source.backfill_s <= 0
+
+    def _start(self, item: Listed, handle: BinaryIO, size: int) -> tuple[int, bool]:
+        """Where a file found by the first listing starts: its end, or its start to
+        catch up when its source asks for a backfill."""
+        source = next((s for s in self.sources if s.name == item.source), None)
+        if source is not None and source.backfill_s > 0:
+            return 0, True
+        return end_of_last_line(_reader(handle), size), False
 
     def _open_owner(self, head: bytes, handle: BinaryIO, size: int) -> str | None:
         """The followed file that this one is a copy of (copytruncate), or a prefix of.
 
         Many logs start with the same header, so the same first bytes are not enough: a
-        copy also holds the original's bytes just before the point already read.
+        copy also holds the original's bytes just before the point already read, and
+        holds no more than its original while that is not cut (a bot's files that start
+        alike and grow apart are not copies of each other).
         """
-        prints: dict[int, bytes] = {}  # the head's fingerprint by prefix length
-        for entry in self._files:
-            theirs_handle = self._handles.get(entry.id)
+        for eid in self._heads.matching(head):
+            entry = self._files[eid]
+            theirs_handle = self._handles.get(eid)
             if theirs_handle is None or theirs_handle is handle:
                 continue
             n = min(entry.fp_n, len(head))
-            if n == entry.fp_n:
-                mine = prints.get(n)
-                if mine is None:
-                    mine = prints[n] = fingerprint(head[:n])
-                if mine != entry.fp_hash:
-                    continue
-            elif n < 1 or _pread(theirs_handle, 0, n) != head[:n]:
+            if n < entry.fp_n and _pread(theirs_handle, 0, n) != head[:n]:
+                continue  # the file was rewritten since it was fingerprinted
+            if self._outgrows(entry, theirs_handle, size):
                 continue
             end = min(entry.read_pos, size)
             if end <= len(head):
@@ -499,6 +541,25 @@ class Reading:
             if _pread(handle, start, end - start) == theirs:
                 return entry.id
         return None
+
+    def _outgrows(self, entry: Entry, handle: BinaryIO, size: int) -> bool:
+        """Whether a file of ``size`` bytes holds more than the followed file of
+        ``entry`` while that still holds what was read from it: then it is no copy of
+        it."""
+        if size <= entry.size:
+            return False  # not more than it had when last looked at: it only grows
+        theirs = _size(handle, -1)
+        if theirs < 0 or size <= theirs:
+            return False
+        if theirs < entry.read_pos:
+            return False  # cut: a copy of it may well be longer
+        try:
+            if entry.tail:
+                start = entry.read_pos - len(entry.tail)
+                return _pread(handle, start, len(entry.tail)) == entry.tail
+            return fingerprint(_pread(handle, 0, entry.fp_n)) == entry.fp_hash
+        except OSError:
+            return False
 
     # -- reading -------------------------------------------------------------------
 
@@ -519,10 +580,11 @@ class Reading:
             replaced = fingerprint(head[: entry.fp_n]) != entry.fp_hash
             if not replaced and entry.fp_n < FP_MAX and len(head) > entry.fp_n:
                 entry.fp_n, entry.fp_hash = len(head), fingerprint(head)
+                self._heads.put(entry, head)
         if replaced:
             self._replaced(entry, handle, events)
             return
-        entry.stamp = stamp
+        entry.stamp, entry.size = stamp, st.st_size
         self._read(entry, handle, st.st_size, events)
         gone = st.st_nlink == 0 or entry.missing >= self.missing_limit
         if gone and entry.read_pos >= st.st_size:
@@ -590,6 +652,7 @@ class Reading:
             self.poll(entry, events)
         else:
             del self._handles[entry.id]
+            self._heads.drop(entry.id)
             self._files.let_go(entry)
             events.append(Drained(entry.id))
         # the original file, cut, is new content from byte 0
@@ -610,6 +673,7 @@ class Reading:
         handle = self._handles.pop(entry.id, None)
         if handle is not None:
             handle.close()
+        self._heads.drop(entry.id)
         self._files.let_go(entry)
 
     def limit_open(self) -> None:

@@ -311,8 +311,14 @@ class Tailer:
         self._files.new_listing()  # entries closed since the last listing are known
         for inode in inodes:
             item = listing.get(inode)
-            if item is None or self._reading.is_copy(inode):
-                continue  # a copy waits for listings to grow: _discover's
+            if item is None:
+                continue
+            if self._reading.is_copy(inode):
+                # a possible copy counts listings (_discover's); an event that names
+                # it is looked at now: grown past its original, it is no copy
+                if self._stat(inode, item):
+                    self._reading.identify(inode, item, events, listing=False)
+                continue
             eid = self._files.at(inode)
             if eid is not None:
                 self._files[eid].last_seen = seen

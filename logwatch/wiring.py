@@ -26,6 +26,7 @@ from logwatch.clock import Clock
 from logwatch.codepages import default_fallback
 from logwatch.commands import muted
 from logwatch.config import (
+    Config,
     LoadedConfig,
     config_secrets,
     default_channels,
@@ -53,7 +54,7 @@ from logwatch.render import Message, default_language
 from logwatch.rules import Rule, RuleSet, load_rules
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.tailer import Held, Source
 from logwatch.telegram import BotApi
 
 if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
@@ -124,20 +125,7 @@ def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
         tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
     )
     rules, problems = _with_thresholds(loaded, rules)
-    fallback = config.fallback_encoding or default_fallback()
-    sources = tuple(
-        Source(
-            s.name,
-            expand_folders(s.paths),
-            tuple(s.exclude),
-            s.force_polling,
-            s.backfill,
-            s.unmatched,
-            s.encoding,
-            fallback,
-        )
-        for s in (config.sources or default_sources(known_folders(env), sys.platform))
-    )
+    sources = config_sources(config, env)
     loaded, read = with_apprise_config(loaded)
     config = loaded.config
     problems += read
@@ -154,6 +142,25 @@ def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
     instance = config.instance or socket.gethostname()
     return Setup(
         loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+    )
+
+
+def config_sources(config: Config, env: dict[str, str]) -> tuple[Source, ...]:
+    """The sources a config follows (the usual folders when it names none); quick,
+    so a start can hold their files before it loads the rules."""
+    fallback = config.fallback_encoding or default_fallback()
+    return tuple(
+        Source(
+            s.name,
+            expand_folders(s.paths),
+            tuple(s.exclude),
+            s.force_polling,
+            s.backfill,
+            s.unmatched,
+            s.encoding,
+            fallback,
+        )
+        for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
 
 
@@ -312,6 +319,7 @@ class Parts:
         problem: Callable[[], str],
         senders: Senders | None = None,
         pollers: Pollers | None = None,
+        held: Held | None = None,
     ) -> None:
         self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
         #: the channel threads and the bots' pollers; the daemon's outlive these Parts
@@ -369,6 +377,7 @@ class Parts:
             source_formats={
                 s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
             },
+            held=held,
         )
         self.pinger: Pinger | None = None
         beat = config.heartbeat

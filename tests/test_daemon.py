@@ -944,3 +944,79 @@ def test_a_console_only_daemon_is_ready_without_apprise_http_or_prometheus(
         encoding="utf-8",
     )
     assert fresh_python(_READY_IMPORTS, str(tmp_path / "c.yaml")) == "[]\n"
+
+
+# -- files that start alike (issue 23) --------------------------------------------------
+
+
+@pytest.mark.timeout(300)
+def test_files_that_start_alike_are_all_followed_from_the_start_and_after_a_restart(
+    tmp_path: Path, hook: Hook
+) -> None:
+    """Issue 23: 1,000 bot files in one folder that start with the same line; `run`
+    said "following 1 files" at READY, each other file being held back as a possible
+    copy of the first until five listings had passed, and an error written to one
+    reached the webhook seconds late. Files that start alike are each followed at
+    once, on the first start and after a restart; one that grows past the file it
+    looked a copy of is no copy."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    n = 40
+    for i in range(n):
+        write(logs / f"bot{i:02d}.log", b"bot started\n")
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    assert any(f"following {n} files" in line for line in run.err), run.err
+    write(logs / "bot07.log", margin("SEVENUSDT"))
+    write(logs / "later.log", b"bot started\n")  # a new file, like the others
+    wait_until(lambda: symbols(hook) == {"SEVENUSDT"}, 30, lambda: str(titles(hook)))
+    write(logs / "later.log", margin("LATERUSDT"))
+    wait_until(lambda: "LATERUSDT" in symbols(hook), 30, lambda: str(titles(hook)))
+    assert run.stop() == 0
+    run = Run(tmp_path, config(tmp_path, hook, "10m"))
+    assert any(f"following {n + 1} files" in line for line in run.err), run.err
+    write(logs / "bot23.log", margin("TWENTYTHREEUSDT"))
+    wanted = {"SEVENUSDT", "LATERUSDT", "TWENTYTHREEUSDT"}
+    wait_until(lambda: symbols(hook) == wanted, 30, lambda: str(titles(hook)))
+    assert run.stop() == 0
+    assert len(hook.requests) == len(wanted)  # nothing read again
+
+
+# -- files held from the start (issue 18, item 2) ---------------------------------------
+
+
+@pytest.mark.usefixtures("fake_channels")
+def test_a_file_rotated_away_while_run_starts_is_still_read(tmp_path: Path) -> None:
+    """Issue 18: `run` opened the followed files only at its first listing, after the
+    rules and State were loaded (seconds on a busy PC); a generation rotated away and
+    deleted meanwhile lost the lines written to it before. They are held from the
+    start now, as `scan --follow` holds them: the first listing reads the held files
+    it no longer shows."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{logs}/*.log']\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    write(logs / "bot.log", b"bot started\n")
+    with Daemon(path, clock, {}, io.StringIO()) as daemon:
+        daemon.step()  # the file is followed: its start is saved
+    write(logs / "bot.log", margin("LOSTUSDT"))  # while it was down
+    daemon = Daemon(path, clock, {}, io.StringIO())  # start-up's slow part is done
+    try:
+        aside = tmp_path / "bot.log.1"
+        (logs / "bot.log").replace(aside)  # rotated past the patterns...
+        aside.unlink()  # ...and deleted, before the first listing
+        write(logs / "bot.log", b"bot started again\n")
+        daemon.start()
+        daemon.step()
+        assert daemon.follower.lines_read["bot"] == 2  # the lost line, the new one
+        alerting = daemon.follower.alerting
+        assert alerting is not None
+        assert alerting.last is not None
+        assert "LOSTUSDT" in str(alerting.last)
+    finally:
+        daemon.close()

@@ -3,7 +3,10 @@ inode names; its handle is the reading's)."""
 
 from __future__ import annotations
 
-from logwatch.fileindex import MARKER_BYTES, Entry, FileIndex, fingerprint
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logwatch.fileindex import MARKER_BYTES, Entry, FileIndex, Heads, fingerprint
 from logwatch.model import FileState
 
 HEAD = b"2026-01-01 started\n"
@@ -139,3 +142,104 @@ def test_an_open_entry_is_not_forgotten() -> None:
     files.name((1, 7), "a")
     files.forget(["a"])
     assert files.identity("a") == (fingerprint(HEAD), len(HEAD), "/a.log", 0.0)
+
+
+# -- the open entries by their first bytes (issue 23: a linear start) ------------------
+
+
+def put(heads: Heads, files: FileIndex, eid: str, head: bytes) -> Entry:
+    e = entry(eid, head)
+    files.add(e)
+    heads.put(e, head)
+    return e
+
+
+def test_an_open_entry_matches_a_file_that_starts_with_its_bytes() -> None:
+    heads, files = Heads(), FileIndex()
+    put(heads, files, "a", HEAD)
+    put(heads, files, "other", b"2026-01-01 other\n")
+    assert heads.matching(HEAD + b"more lines\n") == ["a"]
+    assert heads.matching(HEAD) == ["a"]
+    assert heads.matching(b"nothing alike\n") == []
+    assert heads.matching(b"") == []
+
+
+def test_a_file_shorter_than_the_fingerprint_matches_when_it_is_a_prefix() -> None:
+    """A copy being written: its first bytes so far are a prefix of the original's."""
+    heads, files = Heads(), FileIndex()
+    put(heads, files, "a", HEAD)
+    assert heads.matching(HEAD[:5]) == ["a"]
+    assert heads.matching(HEAD[:1]) == ["a"]
+    assert heads.matching(HEAD[:5] + b"X") == []
+
+
+def test_an_entry_that_grows_past_its_fingerprint_is_put_again() -> None:
+    heads, files = Heads(), FileIndex()
+    e = put(heads, files, "a", HEAD[:4])
+    assert heads.matching(b"2026 but not that\n") == ["a"]  # 4 bytes agree
+    heads.put(e, HEAD)  # its file grew: its fingerprint is of more bytes now
+    assert heads.matching(b"2026 but not that\n") == []
+    assert heads.matching(HEAD + b"x") == ["a"]
+    assert len(heads) == 1
+
+
+def test_a_closed_entry_no_longer_matches() -> None:
+    heads, files = Heads(), FileIndex()
+    put(heads, files, "a", HEAD)
+    put(heads, files, "b", HEAD)
+    heads.drop("a")
+    heads.drop("a")  # twice: nothing
+    assert heads.matching(HEAD) == ["b"]
+    assert "a" not in heads
+    heads.drop("b")
+    assert heads.matching(HEAD) == []
+    assert len(heads) == 0
+
+
+def test_matches_come_in_the_order_the_entries_were_added() -> None:
+    """As a look at every entry in the index's order found them."""
+    heads, files = Heads(), FileIndex([state("old", HEAD, 0)])
+    later = put(heads, files, "later", HEAD + b"a longer head\n")
+    heads.put(files["old"], HEAD)  # opened after, added before
+    put(heads, files, "short", HEAD[:3])
+    assert heads.matching(HEAD + b"a longer head\nmore") == ["old", "later", "short"]
+    assert later.seq > files["old"].seq
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["put", "drop"]),
+            st.integers(0, 7),
+            st.binary(min_size=0, max_size=6).map(lambda b: b.replace(b"\0", b"a")),
+        ),
+        max_size=40,
+    ),
+    st.binary(min_size=0, max_size=8),
+)
+def test_the_index_answers_what_a_look_at_every_entry_would(
+    steps: list[tuple[str, int, bytes]], probe: bytes
+) -> None:
+    """Puts (openings, growth), drops (closes) in any order: the matches are exactly
+    the open entries whose bytes agree with the probe's over the shorter of the two."""
+    heads, files = Heads(), FileIndex()
+    open_heads: dict[str, bytes] = {}
+    for what, k, head in steps:
+        eid = f"e{k}"
+        if files.get(eid) is None:
+            files.add(entry(eid, head or b"x"))
+        if what == "put" and head:
+            heads.put(files[eid], head)
+            open_heads[eid] = head
+        else:
+            heads.drop(eid)
+            open_heads.pop(eid, None)
+    every = [
+        e.id
+        for e in files
+        if e.id in open_heads
+        and probe
+        and probe[: len(open_heads[e.id])] == open_heads[e.id][: len(probe)]
+    ]
+    assert heads.matching(probe) == every

@@ -267,7 +267,7 @@ def test_a_huge_line_in_small_writes_keeps_memory_bounded(
     for _ in range(40):
         write(log, b"y" * 50_000)
         h.step()
-        (stream,) = h.follower._streams.values()
+        (stream,) = (f.stream for f in h.follower._followed.values())
         assert stream.decoder.held_bytes <= 64 * 1024
     write(log, b"\n" + line(0))
     h.settle()
@@ -1515,3 +1515,132 @@ def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
         ]
     finally:
         held.close()
+
+
+# -- a linear start (issue 23) ----------------------------------------------------------
+
+
+def test_opening_many_files_looks_at_each_entry_a_bounded_number_of_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23: finding which followed file a new one copies compared it with every
+    open file, O(n²) at start (54 % of start-up's CPU with 5,000 files). The entries
+    the index is walked for, over the first step, stay a small multiple of n."""
+    from logwatch.fileindex import FileIndex
+
+    n = 600
+    for i in range(n):
+        write(tmp_path / f"bot{i:04d}.log", f"start bot{i:04d}\n".encode())
+    walked = 0
+    whole = FileIndex.__iter__
+
+    def counted(self: FileIndex) -> Iterator[Any]:
+        nonlocal walked
+        entries = list(whole(self))
+        walked += len(entries)
+        return iter(entries)
+
+    monkeypatch.setattr(FileIndex, "__iter__", counted)
+    tailer = Tailer([Source("s", (str(tmp_path / "*.log"),))], FakeClock())
+    try:
+        events = tailer.step()
+        assert len([e for e in events if isinstance(e, Opened)]) == n
+        assert walked <= 4 * n
+    finally:
+        tailer.close()
+
+
+def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
+    tmp_path: Path,
+) -> None:
+    """The index by first bytes: the followed file began shorter than a fingerprint
+    and grew past it (put again), others start with the same header; a copy of it
+    is its copy, not theirs, and is followed on from where its original was cut."""
+    import threading
+
+    from logwatch.fileindex import FP_MAX, FileIndex
+    from logwatch.listing import Listed, file_key
+    from logwatch.reading import Moved, Reading
+
+    header = b"bot started\n"
+    pattern = str(tmp_path / "*.log*")
+    files = FileIndex()
+    reading = Reading(
+        files,
+        [Source("s", (pattern,))],
+        FakeClock(),
+        threading.Event(),
+        lambda *a, **k: None,
+        followed={pattern},
+    )
+    events: list[Any] = []
+
+    def identify(path: Path) -> None:
+        reading.identify(
+            file_key(path.stat(), str(path)),
+            Listed(str(path), "s", path.stat().st_size, 0, (pattern,)),
+            events,
+        )
+
+    try:
+        live = tmp_path / "live.log"
+        write(live, header)
+        identify(live)
+        (followed,) = files.held()
+        for i in range(5):
+            other = tmp_path / f"other{i}.log"
+            write(other, header + f"other {i}\n".encode() * 200)
+            identify(other)
+        write(live, lines(0, 100))  # grows past its first fingerprint
+        reading.poll(followed, events)
+        assert followed.fp_n == FP_MAX
+        copy = tmp_path / "live.log.1"
+        shutil.copyfile(live, copy)
+        inode = file_key(copy.stat(), str(copy))
+        identify(copy)
+        assert reading.is_copy(inode)
+        os.truncate(live, 0)
+        write(live, lines(100, 101))
+        events.clear()
+        reading.poll(followed, events)
+        assert Moved(followed.id, str(copy)) in events
+        new = b"".join(e.data for e in events if isinstance(e, Read))
+        assert new == lines(100, 101)
+    finally:
+        reading.close()
+
+
+def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
+    tmp_path: Path,
+) -> None:
+    """Issue 23: a new file that starts like a followed one waits as its possible copy,
+    counting whole listings; one that then grew past that file (no copy can) was read
+    only after five listings, the event of its write ignored. It is read on the event
+    now, with no listing in between."""
+    write(tmp_path / "a.log", b"bot started\n")
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(tmp_path / "*.log"),))], clock, poll_interval=3600
+    )
+    tailer.start()
+    try:
+        tailer.step()  # the first listing: a.log, from its end
+        write(tmp_path / "b.log", b"bot started\n")  # new, starts alike: waits
+
+        def waiting() -> bool:
+            tailer.step()
+            return tailer._reading.copying()
+
+        wait_until(waiting, 30, "b.log listed as a possible copy")
+        read = b""
+        write(tmp_path / "b.log", line(1))
+
+        def b_read() -> bool:
+            nonlocal read
+            read += b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+            return line(1) in read
+
+        wait_until(b_read, 30, lambda: f"b.log read: {read!r}")
+        assert read == b"bot started\n" + line(1)  # a new file: from its start
+    finally:
+        tailer.close()
