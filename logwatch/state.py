@@ -1,8 +1,9 @@
 """The one SQLite file that makes following durable across restarts and crashes.
 
-WAL mode with ``synchronous=FULL``: a commit survives a power cut. Each batch is one
-transaction (``commit``), so the offsets and whatever they caused (alerts, dedup
-windows) are saved together or not at all. A write that fails
+WAL mode with ``synchronous=NORMAL`` (see SYNCHRONOUS): a commit survives a crash of
+logwatch; a power cut may take the last ones back. Each batch is one transaction
+(``commit``), so the offsets and whatever they caused (alerts, dedup windows) are saved
+together or not at all. A write that fails
 (a full disk) raises ``StateError`` and leaves nothing half done; a state file deleted
 or replaced under a running daemon is written again from the open database at the next
 commit. The file holds log lines, so it is created private (0600, its dir 0700).
@@ -36,6 +37,12 @@ log = structlog.get_logger("logwatch.state")
 
 #: Entries of files not seen for this long are dropped.
 EXPIRE_S = 7 * 24 * 3600
+#: In WAL mode NORMAL writes a commit to the log without waiting for the disk (the
+#: disk is synced at each checkpoint): every commit survives a crash of the process,
+#: and a power cut may lose the last ones, whole and in order (the log's checksums
+#: drop what was not written entirely). FULL waits for the disk at every commit: ~7x
+#: the CPU and ~40x the time of a NORMAL one (bench/commit_bench.py).
+SYNCHRONOUS = "NORMAL"
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -222,7 +229,7 @@ class State:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
             conn.execute("PRAGMA busy_timeout=5000")
         except BaseException:
             # closed at once: on Windows SQLite opens without FILE_SHARE_DELETE
