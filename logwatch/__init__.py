@@ -23,6 +23,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | remote        the phone: Telegram commands and reminders
 
     edges      state         the one SQLite file (positions, outbox, dedup windows)
+             | status        what `status` shows, read from the state file alone
              | tailer        files of glob patterns through rotation and restarts
              | notifier      Apprise: one service per channel
              | logs          the daemon's own log (structlog to stderr)
@@ -39,6 +40,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)
              | listing       the files glob patterns match now (a directory snapshot)
+             | schema        the state file's tables, as migrations
 
     core       (pure: no threads, SQLite, files followed or network)
                model         the hop types: Line -> Record -> Hit, FileState, Queued

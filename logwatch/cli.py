@@ -630,7 +630,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     from logwatch.clock import SystemClock
     from logwatch.lock import StateLock
     from logwatch.report import status_json, status_text
-    from logwatch.state import read_status
+    from logwatch.status import read_status
 
     path = _state_path(config_path, dict(os.environ))
     info = read_status(path, SystemClock().now().timestamp())

@@ -23,7 +23,8 @@ from logwatch import commands as cmd
 from logwatch.clock import Clock
 from logwatch.codec import ALERTS
 from logwatch.model import Severity
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
 from logwatch.telegram import BotApi, TelegramError, chat_of
 
 log = structlog.get_logger("logwatch.remote")

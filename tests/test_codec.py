@@ -17,7 +17,8 @@ from logwatch.alerting import Alerting
 from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import Deduper, Window
 from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
 from tests import legacy_rows, strategies
 from tests.fakes import FakeClock
 from tests.samples import at, stored_values

@@ -13,7 +13,8 @@ from logwatch.engine import Engine, Scan
 from logwatch.model import FileState, Queued
 from logwatch.report import Report, rules_json, rules_table, status_json, status_text
 from logwatch.rules import RuleSet, load_rules, sample_record
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
 from tests.fakes import FakeClock
 
 

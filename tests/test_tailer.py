@@ -25,7 +25,8 @@ from structlog.testing import capture_logs
 from logwatch import reading as reading_module
 from logwatch.engine import Scan
 from logwatch.listing import watch_root
-from logwatch.state import SCHEMA_VERSION, State
+from logwatch.schema import SCHEMA_VERSION
+from logwatch.state import State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -461,7 +462,7 @@ def test_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None
 
 
 def test_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
-    from logwatch.state import MIGRATIONS
+    from logwatch.schema import MIGRATIONS
 
     db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
     MIGRATIONS[0](db)
@@ -710,7 +711,7 @@ def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
 ) -> None:
     """A state of schema 5 names files, not patterns: a pattern that matches a saved
     file's path was followed; the others are new."""
-    from logwatch.state import MIGRATIONS
+    from logwatch.schema import MIGRATIONS
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
