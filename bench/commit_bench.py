@@ -22,9 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from logwatch import state as state_module
+from logwatch import statefile
 from logwatch.clock import SystemClock
 from logwatch.model import FileState
+from logwatch.state import State
 
 
 def cpu_s() -> float:
@@ -35,9 +36,9 @@ def cpu_s() -> float:
 
 def one(folder: Path, synchronous: str, commits: int) -> tuple[float, float]:
     """(CPU s, wall s) per commit of ``commits`` commits with ``synchronous``."""
-    state_module.SYNCHRONOUS = synchronous
+    statefile.SYNCHRONOUS = synchronous
     path = folder / f"state-{synchronous}.db"
-    state = state_module.State(path, SystemClock())
+    state = State(path, SystemClock())
     entry = FileState("f1", b"h", 1, "/logs/a.log", 0, b"m", 1, 0.0)
     state.commit(files=[entry])
     cpu0, wall0 = cpu_s(), time.perf_counter()

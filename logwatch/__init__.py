@@ -35,6 +35,12 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     watch      watching      events on the patterns' directories wake the loop
              | reading       the open files: polls, reads, cut files, open-file limit
+             | offsets       State's part: how far each file was read, patterns followed
+             | deliveries    State's part: the outbox's rows, each channel's last send
+             | dedupwindows  State's part: open dedup windows and the deduper's mutes
+             | phonestate    State's parts the phone sets: mutes, reminders, settings
+
+    store      statefile     the state's SQLite file: opened, moved aside, one lock
 
     clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
              | telegram      Telegram's Bot API, beyond what Apprise sends

@@ -94,10 +94,10 @@ class Follower:
         self.sources = {s.name: s for s in sources}
         self.alerting = alerting
         if alerting is not None and state is not None:
-            alerting.restore(*state.dedup())
+            alerting.restore(*state.windows.saved())
         if state is not None:
             state.expire()
-        known = state.files() if state is not None else []
+        known = state.offsets.files() if state is not None else []
         self._lines = {f.id: f.line for f in known}
         #: every source's patterns: saved as followed once the first listing is read
         self._patterns = sorted({p for s in sources for p in s.patterns})
@@ -467,7 +467,7 @@ def followed_before(
     or for a state written before it kept one, those that match a saved file's path."""
     if state is None or state.fresh:
         return set()
-    followed = state.followed()
+    followed = state.offsets.followed()
     if followed:
         return followed
     return patterns_matching(patterns, [f.path for f in known])

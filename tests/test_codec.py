@@ -146,14 +146,14 @@ class TestAStateOfAnOlderVersion:
         return State(path, FakeClock(at(60)))
 
     def test_its_outbox_delivers_every_alert_as_it_was(self, state: State) -> None:
-        due = state.due("hook", at(10**6).timestamp())
+        due = state.deliveries.due("hook", at(10**6).timestamp())
         state.close()
         alerts = sorted((ALERTS.loads(p.payload) for p in due), key=lambda a: a.id)
         assert alerts == stored_values()[0]
 
     def test_its_windows_continue_after_the_restart(self, state: State) -> None:
         alerting = Alerting(Deduper(), lambda a: ["hook"])
-        alerting.restore(*state.dedup())
+        alerting.restore(*state.windows.saved())
         state.close()
         windows = stored_values()[1]
         assert alerting.deduper.windows == {w.fingerprint: w for w in windows}

@@ -61,7 +61,7 @@ class Rig:
         """The offset saved for the file, read through a connection of its own."""
         other = State(self.root / "state.db", self.clock)
         try:
-            (saved,) = other.files()
+            (saved,) = other.offsets.files()
             return saved.offset
         finally:
             other.close()
@@ -82,7 +82,7 @@ class Rig:
     def queued(self) -> int:
         other = State(self.root / "state.db", self.clock)
         try:
-            return sum(other.waiting().values())
+            return sum(other.deliveries.waiting().values())
         finally:
             other.close()
 

@@ -53,10 +53,10 @@ def test_a_full_disk_fails_the_commit_cleanly_and_the_next_one_works(
     big = [entry(2, f"f{i:05d}") for i in range(2000)]
     with pytest.raises(StateError, match="database or disk is full"):
         state.commit(files=big)
-    assert [f.offset for f in state.files()] == [1]  # nothing of it was written
-    state._conn.execute("PRAGMA max_page_count=1073741823")
+    assert [f.offset for f in state.offsets.files()] == [1]  # nothing of it was written
+    state.file.conn.execute("PRAGMA max_page_count=1073741823")
     state.commit(files=big)
-    assert len(state.files()) == 2001
+    assert len(state.offsets.files()) == 2001
     state.close()
 
 
@@ -94,9 +94,9 @@ def test_a_commit_survives_a_kill_without_waiting_for_the_disk(tmp_path: Path) -
     assert proc.stdin is not None
     proc.stdin.close()
     state = State(path, FakeClock())
-    assert [f.offset for f in state.files()] == [7]
-    assert state._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert state._conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    assert [f.offset for f in state.offsets.files()] == [7]
+    assert state.file.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert state.file.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
     state.close()
 
 
@@ -113,7 +113,10 @@ def test_a_deleted_state_file_is_written_again_at_the_next_commit(
     state.close()
     again = State(path, FakeClock())
     assert not again.fresh
-    assert sorted((f.id, f.offset) for f in again.files()) == [("f1", 5), ("f2", 9)]
+    assert sorted((f.id, f.offset) for f in again.offsets.files()) == [
+        ("f1", 5),
+        ("f2", 9),
+    ]
     again.close()
 
 
@@ -134,7 +137,10 @@ def test_a_replaced_state_file_is_moved_aside_and_written_again(
     assert list(tmp_path.glob("state.db.replaced-*"))
     state.close()
     again = State(path, FakeClock())
-    assert sorted((f.id, f.offset) for f in again.files()) == [("f1", 5), ("f2", 9)]
+    assert sorted((f.id, f.offset) for f in again.offsets.files()) == [
+        ("f1", 5),
+        ("f2", 9),
+    ]
     again.close()
 
 
@@ -149,7 +155,7 @@ def test_followed_patterns_are_kept_until_a_week_unfollowed(tmp_path: Path) -> N
     state.close()
     clock.advance(2 * 24 * 3600)
     again = State(tmp_path / "state.db", clock)
-    assert again.followed() == {"/a/*.log", "/b/*.log"}
+    assert again.offsets.followed() == {"/a/*.log", "/b/*.log"}
     again.expire()
-    assert again.followed() == {"/a/*.log"}
+    assert again.offsets.followed() == {"/a/*.log"}
     again.close()
