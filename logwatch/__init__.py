@@ -78,6 +78,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                outbox        the outbox's rows, retry backoff, pacing
                render        alert -> title and body, in the trader's language
                notices       what logwatch says about itself, in both languages
+               statusinfo    the value `status` shows, typed, for its renderers
                report        what the commands print: hits, rules, status; --json
                terminal      a log's text for a terminal: escapes shown, not obeyed
                commands      the phone's commands: parsing and answers

@@ -161,11 +161,11 @@ class TestAStateOfAnOlderVersion:
     def test_status_shows_its_windows(self, state: State) -> None:
         state.close()
         info = read_status(state.path, at(60).timestamp())
-        assert [(w["rule"], w["key"], w["pending"]) for w in info["windows"]] == [
+        assert [(w.rule, w.key, w.pending) for w in info.windows] == [
             ("binance.margin-insufficient", [], 0),
             ("binance.margin-insufficient", ["Binance"], 3),
         ]
-        assert all(w["closes_at"] for w in info["windows"])
+        assert all(w.closes_at for w in info.windows)
 
 
 def test_the_older_state_holds_the_sample_values(tmp_path: Path) -> None:
