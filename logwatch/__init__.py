@@ -23,6 +23,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | remote        the phone: Telegram commands and reminders
 
     edges      state         the one SQLite file (positions, outbox, dedup windows)
+             | status        what `status` shows, read from the state file alone
              | tailer        files of glob patterns through rotation and restarts
              | notifier      Apprise: one service per channel
              | logs          the daemon's own log (structlog to stderr)
@@ -34,11 +35,18 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     watch      watching      events on the patterns' directories wake the loop
              | reading       the open files: polls, reads, cut files, open-file limit
+             | offsets       State's part: how far each file was read, patterns followed
+             | deliveries    State's part: the outbox's rows, each channel's last send
+             | dedupwindows  State's part: open dedup windows and the deduper's mutes
+             | phonestate    State's parts the phone sets: mutes, reminders, settings
+
+    store      statefile     the state's SQLite file: opened, moved aside, one lock
 
     clients    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
              | telegram      Telegram's Bot API, beyond what Apprise sends
              | drives        network or fixed drive (Win32 behind one function)
              | listing       the files glob patterns match now (a directory snapshot)
+             | schema        the state file's tables, as migrations
 
     core       (pure: no threads, SQLite, files followed or network)
                model         the hop types: Line -> Record -> Hit, FileState, Queued
@@ -70,6 +78,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                outbox        the outbox's rows, retry backoff, pacing
                render        alert -> title and body, in the trader's language
                notices       what logwatch says about itself, in both languages
+               statusinfo    the value `status` shows, typed, for its renderers
                report        what the commands print: hits, rules, status; --json
                terminal      a log's text for a terminal: escapes shown, not obeyed
                commands      the phone's commands: parsing and answers

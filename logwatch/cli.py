@@ -631,23 +631,21 @@ def status(config_path: Path | None, as_json: bool) -> None:
     from logwatch.clock import SystemClock
     from logwatch.lock import StateLock
     from logwatch.report import status_json, status_text
-    from logwatch.state import read_status
+    from logwatch.status import read_status
+    from logwatch.statusinfo import Daemon
 
     path = _state_path(config_path, dict(os.environ))
     info = read_status(path, SystemClock().now().timestamp())
     lock = StateLock(path)
     pid = lock.holder()
-    info["daemon"] = {"running": pid is not None, "pid": pid or None}
-    info["lock"] = str(lock.path)
-    beat = heartbeat.read_status(path.parent)
-    if beat is not None:
-        info["heartbeat"] = beat
+    info.daemon = Daemon(running=pid is not None, pid=pid or None)
+    info.lock = str(lock.path)
+    info.heartbeat = heartbeat.read_status(path.parent)
     if as_json:
         click.echo(status_json(info))
         return
-    beat_line = (
-        heartbeat.describe_status(info["heartbeat"]) if "heartbeat" in info else None
-    )
+    beat = info.heartbeat
+    beat_line = heartbeat.describe_status(beat) if beat is not None else None
     for line in status_text(info, beat_line):
         click.echo(line)
 

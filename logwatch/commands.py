@@ -3,12 +3,12 @@ the pace of answers. Pure: the Telegram side is ``remote``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from logwatch.config import parse_duration
+from logwatch.statusinfo import Status
 
 #: Mutes are bounded: at least a minute, at most 30 days.
 MUTE_MIN_S, MUTE_MAX_S = 60.0, 30 * 86400.0
@@ -152,47 +152,41 @@ def local_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M %Z")
 
 
-def status_text(info: Mapping[str, Any], lang: str, instance: str = "") -> str:
+def status_text(status: Status, lang: str, instance: str = "") -> str:
     """The essence of ``logwatch status`` for a phone; ``instance`` names the PC."""
     ru = lang == "ru"
-    files = [f for f in info.get("files", []) if f.get("followed", True)]
+    files = [f for f in status.files if f.followed]
     head = "📋 Состояние logwatch" if ru else "📋 logwatch status"
     lines = [f"{head} ({instance})" if instance else head]
     lines.append(f"{'Файлов' if ru else 'Files'}: {len(files)}")
     for f in files[:10]:
-        last = f.get("last_line_at") or ("нет" if ru else "gone")
-        lines.append(f"• {f['path']} — {'посл. строка' if ru else 'last line'} {last}")
+        last = f.last_line_at or ("нет" if ru else "gone")
+        lines.append(f"• {f.path} — {'посл. строка' if ru else 'last line'} {last}")
     if len(files) > 10:
         lines.append(f"… +{len(files) - 10}")
-    waiting = info.get("waiting") or {}
-    held = info.get("held") or {}
+    held = status.held
 
     def why(channel: str) -> str:
         h = held.get(channel)
         if not h:
             return ""
         until = "тихие часы до" if ru else "quiet hours until"
-        return f" ({h['count']}: {until} {h['until']})"
+        return f" ({h.count}: {until} {h.until})"
 
-    wait_text = ", ".join(f"{c} {n}{why(c)}" for c, n in waiting.items())
+    wait_text = ", ".join(f"{c} {n}{why(c)}" for c, n in status.waiting.items())
     none = "нет" if ru else "none"
     lines.append(f"{'Ждут отправки' if ru else 'Waiting'}: {wait_text or none}")
-    windows = info.get("windows") or []
+    windows = status.windows
     lines.append(f"{'Открытых окон' if ru else 'Open windows'}: {len(windows)}")
     for w in windows[:5]:
-        late = (" (просрочено)" if ru else " (overdue)") if w.get("overdue") else ""
-        lines.append(f"• {w['rule']} +{w['pending']} → {w['closes_at']}{late}")
-    mutes = [f"{m['target']} → {m['until']}" for m in info.get("user_mutes") or []]
-    mutes += [
-        f"{m['rule']} ({m['connection'] or '-'}) → {m['until']}"
-        for m in info.get("mutes") or []
-    ]
+        late = (" (просрочено)" if ru else " (overdue)") if w.overdue else ""
+        lines.append(f"• {w.rule} +{w.pending} → {w.closes_at}{late}")
+    mutes = [f"{m.target} → {m.until}" for m in status.user_mutes]
+    mutes += [f"{m.rule} ({m.connection or '-'}) → {m.until}" for m in status.mutes]
     lines.append(f"{'Заглушено' if ru else 'Muted'}: {', '.join(mutes) or none}")
-    open_acks = info.get("unacknowledged") or 0
-    if open_acks:
+    if status.unacknowledged:
         lines.append(
-            f"{'Не подтверждено (/ack)' if ru else 'Not acked (/ack)'}: {open_acks}"
+            f"{'Не подтверждено (/ack)' if ru else 'Not acked (/ack)'}: "
+            f"{status.unacknowledged}"
         )
-    for extra in info.get("extra", []):
-        lines.append(str(extra))
     return "\n".join(lines)

@@ -19,6 +19,7 @@ import structlog
 from logwatch.clock import Clock
 from logwatch.codec import ALERTS
 from logwatch.config import Channel
+from logwatch.deliveries import Pending
 from logwatch.errors import StateError
 from logwatch.flood import Budget, summarize
 from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
@@ -27,7 +28,7 @@ from logwatch.notifier import Notifier
 from logwatch.outbox import Pacer, backoff_s, queue_rows
 from logwatch.render import Message, render, render_group
 from logwatch.rules import Rule
-from logwatch.state import Pending, State
+from logwatch.state import State
 
 log = structlog.get_logger("logwatch.delivery")
 
@@ -132,7 +133,7 @@ class Dispatcher:
         if not self._send_memory(channel, kind) or not self._mark_again(channel):
             return 5.0
         now = self.clock.now().timestamp()
-        self.expired[channel] += self.state.expire_deliveries(
+        self.expired[channel] += self.state.deliveries.expire(
             channel, now - self.max_age_s, now
         )
         budget = self.budgets[channel]
@@ -147,7 +148,7 @@ class Dispatcher:
                 break
             batch = [
                 item
-                for item in self.state.due(channel, now, limit=GROUP_FETCH)
+                for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
                 if (item.alert_id, channel) not in self._unmarked
             ]
             if not batch:
@@ -172,7 +173,7 @@ class Dispatcher:
             count = self.expired.pop(channel)
             self.on_outcome(channel, "expired", count)
             self._expired_alert(channel, count)
-        due = self.state.next_due(channel)
+        due = self.state.deliveries.next_due(channel)
         now = self.clock.now().timestamp()
         if due is None:
             return IDLE_WAIT_S
@@ -265,7 +266,7 @@ class Dispatcher:
         again meanwhile) and record it later."""
         args = (status, attempts, next_at, error, done_at)
         try:
-            self.state.mark(alert_id, channel, *args)
+            self.state.deliveries.mark(alert_id, channel, *args)
         except StateError:
             self._unmarked[(alert_id, channel)] = args
 
@@ -273,7 +274,9 @@ class Dispatcher:
         """Record the attempts State could not take; False while it still cannot."""
         for alert_id, ch in [k for k in self._unmarked if k[1] == channel]:
             try:
-                self.state.mark(alert_id, ch, *self._unmarked[(alert_id, ch)])
+                self.state.deliveries.mark(
+                    alert_id, ch, *self._unmarked[(alert_id, ch)]
+                )
             except StateError:
                 return False
             del self._unmarked[(alert_id, ch)]

@@ -39,6 +39,13 @@ COMMIT_RETRY_S = 1.0
 COMMIT_RETRY_MAX_S = 60.0
 #: A log's clock may be this far ahead of ours: a later time is not when it was written.
 CLOCK_SKEW_S = 300.0
+#: Offsets that advance over lines causing no alert (and dedup counts of repeats) are
+#: saved at most this often, or after SAVE_LINES such lines, whichever comes first: a
+#: busy file costs a commit per SAVE_EVERY_S, not one per read. An alert, a file
+#: opened, moved or drained is saved at once. A crash loses nothing either way: what
+#: was not saved is read again, and it caused nothing a second reading could double.
+SAVE_EVERY_S = 0.1
+SAVE_LINES = 10_000
 
 log = structlog.get_logger("logwatch.follow")
 
@@ -80,8 +87,15 @@ class Follower:
         on_state: Callable[[str | None], None] | None = None,
         max_age_s: float | None = None,
         held: Held | None = None,
+        save_every_s: float = SAVE_EVERY_S,
     ) -> None:
         self.engine, self.clock, self.state = engine, clock, state
+        #: what causes no alert is saved at most this often (see SAVE_EVERY_S)
+        self.save_every_s = save_every_s
+        self._saved_at = -float("inf")
+        #: something read must be saved at the next step (see ``_save_due``)
+        self._urgent = False
+        self._unsaved_lines = 0
         #: hits whose line's own time is older than this are not alerted (None: all)
         self.max_age_s = max_age_s
         self._aged: set[str] = set()
@@ -98,10 +112,10 @@ class Follower:
         self.sources = {s.name: s for s in sources}
         self.alerting = alerting
         if alerting is not None and state is not None:
-            alerting.restore(*state.dedup())
+            alerting.restore(*state.windows.saved())
         if state is not None:
             state.expire()
-        known = state.files() if state is not None else []
+        known = state.offsets.files() if state is not None else []
         self._lines = {f.id: f.line for f in known}
         #: every source's patterns: saved as followed once the first listing is read
         self._patterns = sorted({p for s in sources for p in s.patterns})
@@ -164,12 +178,15 @@ class Follower:
                 self._holding.add(event.id)
             elif isinstance(event, Opened):
                 self._opened(event, now)
+                self._urgent = True  # where a file starts: never read it twice
             elif isinstance(event, Moved):
+                self._urgent = True
                 if event.id in self._followed:
                     self._followed[event.id].stream.path = event.path
             elif isinstance(event, Drained) and event.id in self._followed:
                 self._report(event.id, self._followed[event.id].stream.flush())
                 self._drained.add(event.id)
+                self._urgent = True
             self._dirty.add(event.id)
         for eid in list(self._holding):
             f = self._followed[eid]
@@ -186,10 +203,11 @@ class Follower:
                 self._holding.discard(eid)
         if self.alerting is not None:
             self.alerting.tick(self.clock.now())
+        expire = now - self._expired_at >= EXPIRE_EVERY_S
         if (
-            self.commit()
+            (self.commit() if expire or self._save_due(now) else True)
             and self.state is not None
-            and now - self._expired_at >= EXPIRE_EVERY_S
+            and expire
         ):
             self._expired_at = now
             try:
@@ -203,11 +221,35 @@ class Follower:
                 log.warning("state_expire_failed", problem=str(exc))
         return len(events)
 
+    def _save_due(self, now: float) -> bool:
+        """Whether what changed is saved at this step: at once for an alert, a hit
+        printed (no alerting), a file opened, moved or drained; otherwise once
+        ``save_every_s`` has passed since the last save, or SAVE_LINES were read."""
+        alerting = self.alerting
+        return (
+            self._urgent
+            or (alerting is not None and bool(alerting.pending))
+            or (not self._patterns_saved and self.tailer.listed_once)
+            or now - self._saved_at >= self.save_every_s
+            or self._unsaved_lines >= SAVE_LINES
+        )
+
+    def _unsaved(self) -> bool:
+        """Whether something read waits to be saved."""
+        if self.state is None:
+            return False
+        return bool(self._dirty) or (
+            self.alerting is not None and self.alerting.changed
+        )
+
     def next_timeout(self) -> float:
-        """Seconds until a held record, a partial line or a dedup window is due."""
+        """Seconds until a held record, a partial line, a dedup window or a save of
+        what was read is due."""
         now, due = self.clock.monotonic(), self.tailer.poll_interval
         if self.failing is not None:
             return max(self._retry_at - now, 0.0)
+        if self._unsaved():
+            due = min(due, self._saved_at + self.save_every_s - now)
         if self.alerting is not None:
             closes = self.alerting.next_due()
             if closes is not None:
@@ -284,6 +326,8 @@ class Follower:
             if alerting is not None:
                 alerting.committed()
             self._patterns_saved = self._patterns_saved or follows
+            self._saved_at = self.clock.monotonic()
+        self._urgent, self._unsaved_lines = False, 0
         if self.failing is not None:
             self.failing, self._retry_s = None, COMMIT_RETRY_S
             log.info("state_saved_again")
@@ -352,7 +396,9 @@ class Follower:
     def _report(self, eid: str, scan: Scan) -> None:
         f = self._followed[eid]
         stream = f.stream
-        self.lines_read[f.source] += stream.lines - f.lines_counted
+        read = stream.lines - f.lines_counted
+        self.lines_read[f.source] += read
+        self._unsaved_lines += read
         f.lines_counted = stream.lines
         if f.catchup is not None:
             catchup = f.catchup
@@ -361,6 +407,10 @@ class Follower:
             self._drop_aged(eid, scan, self.max_age_s)
         if self.alerting is not None and scan.hits:
             self.alerting.admit(scan.hits, self.clock.now())
+        if scan.hits and self.alerting is None:
+            self._urgent = (
+                True  # printed now: saved now, or printed again after a crash
+            )
         if self.on_problem is not None:
             problems = stream.quality.problems
             for text in problems[f.reported :]:
@@ -435,7 +485,7 @@ def followed_before(
     or for a state written before it kept one, those that match a saved file's path."""
     if state is None or state.fresh:
         return set()
-    followed = state.followed()
+    followed = state.offsets.followed()
     if followed:
         return followed
     return patterns_matching(patterns, [f.path for f in known])

@@ -23,7 +23,8 @@ from logwatch import commands as cmd
 from logwatch.clock import Clock
 from logwatch.codec import ALERTS
 from logwatch.model import Severity
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
 from logwatch.telegram import BotApi, TelegramError, chat_of
 
 log = structlog.get_logger("logwatch.remote")
@@ -95,10 +96,10 @@ class Remote:
         bot's own name, while it is unknown)."""
         self.learn_name()
         self.remind()
-        saved = self.state.setting(self._key)
+        saved = self.state.settings.get(self._key)
         offset = int(saved) if saved else None
         for update in self.bot.updates(offset, self.poll_s):
-            self.state.set_setting(self._key, str(update["update_id"] + 1))
+            self.state.settings.set(self._key, str(update["update_id"] + 1))
             try:
                 self.handle(update)
             except TelegramError as exc:
@@ -201,19 +202,19 @@ class Remote:
             if isinstance(request, str):
                 return request
             until = now + request.seconds
-            self.state.set_mute(request.target, until, by)
+            self.state.mutes.set(request.target, until, by)
             log.info("muted", target=request.target, until=until, by=by)
             return cmd.say(
                 lang, "muted", target=request.target, until=cmd.local_time(until)
             )
         if command.name == "unmute":
             target = command.args[0] if command.args else None
-            lifted = self.state.clear_mutes(None if target == cmd.ALL else target)
+            lifted = self.state.mutes.clear(None if target == cmd.ALL else target)
             if not lifted:
                 return cmd.say(lang, "none_muted")
             return cmd.say(lang, "unmuted", what=", ".join(lifted))
         if command.name == "ack":
-            titles = self.state.ack(channel, now)
+            titles = self.state.reminders.ack(channel, now)
             if not titles:
                 return cmd.say(lang, "none_acked")
             return cmd.say(lang, "acked", what="; ".join(titles))
@@ -227,24 +228,30 @@ class Remote:
         """Repeat each critical alert sent to these chats until it is acknowledged."""
         now = self.clock.now().timestamp()
         for chat_id, channel in self.chats.channels.items():
-            for alert_id, payload in self.state.sent_unreminded(channel, self._since):
+            for alert_id, payload in self.state.reminders.unreminded(
+                channel, self._since
+            ):
                 alert = ALERTS.loads(payload)
                 if alert.severity is not Severity.CRITICAL:
                     continue
                 rule_id = alert.rule_id
                 title = self.titles.get(rule_id, rule_id)
-                self.state.remind(alert_id, channel, title, now + REMIND_EVERY_S, 0)
-            for alert_id, title, next_at, sent in self.state.reminders(channel):
+                self.state.reminders.remind(
+                    alert_id, channel, title, now + REMIND_EVERY_S, 0
+                )
+            for alert_id, title, next_at, sent in self.state.reminders.open(channel):
                 if next_at > now:
                     continue
                 if sent >= REMIND_TIMES:
-                    self.state.ack(channel, now)  # given up: no reminders for ever
+                    self.state.reminders.ack(
+                        channel, now
+                    )  # given up: no reminders for ever
                     continue
                 try:
                     self.bot.send(chat_id, cmd.say(self.lang, "reminder", title=title))
                 except TelegramError as exc:  # tried again at the next period
                     log.warning("telegram_reminder_failed", error=str(exc))
-                self.state.remind(
+                self.state.reminders.remind(
                     alert_id, channel, title, now + REMIND_EVERY_S, sent + 1
                 )
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from logwatch.formats import parse_timestamp
+from logwatch.statusinfo import Daemon, FileRow, Held, Status
 from logwatch.terminal import shown
 
 if TYPE_CHECKING:
@@ -170,38 +171,38 @@ def rules_table(rules: Iterable[Rule], lang: str) -> list[str]:
     return out
 
 
-def _file_line(f: Mapping[str, Any]) -> str:
+def _file_line(f: FileRow) -> str:
     return (
-        f"  {f['path']}: {f['lines_read']} lines read ({f['offset']} bytes), "
-        f"last written {f['last_line_at'] or 'never (the file is gone)'}"
+        f"  {f.path}: {f.lines_read} lines read ({f.offset} bytes), "
+        f"last written {f.last_line_at or 'never (the file is gone)'}"
     )
 
 
-def _held(held: Mapping[str, Any] | None) -> str:
+def _held(held: Held | None) -> str:
     """Why alerts wait that were never tried: held back until the quiet hours end."""
     if not held:
         return ""
-    return f" ({held['count']} held for the quiet hours, until {held['until']})"
+    return f" ({held.count} held for the quiet hours, until {held.until})"
 
 
-def status_json(info: Mapping[str, Any]) -> str:
+def status_json(status: Status) -> str:
     """``status --json``: the one object, as ``read_status`` and the lock made it."""
-    return shown(json.dumps(info, ensure_ascii=False, indent=2))
+    return shown(json.dumps(status.as_json(), ensure_ascii=False, indent=2))
 
 
-def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
-    """``status`` for a person: the lines of ``info`` (``status --json``'s object);
+def status_text(status: Status, heartbeat: str | None) -> list[str]:
+    """``status`` for a person: the lines of ``status`` (``status --json``'s object);
     ``heartbeat`` is the heartbeat's own line, when one is configured."""
-    out = [f"state: {info['state']}"]
-    daemon = info["daemon"]
-    if not daemon["running"]:
+    out = [f"state: {status.state}"]
+    daemon = status.daemon or Daemon(running=False, pid=None)
+    if not daemon.running:
         out.append("daemon: not running (nothing holds the state's lock)")
     else:
-        who = f"pid {daemon['pid']}" if daemon["pid"] else "pid unknown"
-        out.append(f"daemon: running, {who} (holds {info['lock']})")
-    followed = [f for f in info["files"] if f.get("followed", True)]
-    earlier = [f for f in info["files"] if not f.get("followed", True)]
-    by = "" if daemon["running"] else " (by the last run)"
+        who = f"pid {daemon.pid}" if daemon.pid else "pid unknown"
+        out.append(f"daemon: running, {who} (holds {status.lock})")
+    followed = [f for f in status.files if f.followed]
+    earlier = [f for f in status.files if not f.followed]
+    by = "" if daemon.running else " (by the last run)"
     out.append(f"files followed{by}: {len(followed)}")
     for f in followed:
         out.append(_file_line(f))
@@ -211,36 +212,36 @@ def status_text(info: Mapping[str, Any], heartbeat: str | None) -> list[str]:
             f"a while in case they come back): {len(earlier)}"
         )
         out.extend(_file_line(f) for f in earlier)
-    out.append(f"open dedup windows: {len(info['windows'])}")
-    for w in info["windows"]:
-        key = ", ".join(w["key"]) or "-"
-        due = f"for the digest at {w['closes_at']}"
-        if w.get("overdue"):
+    out.append(f"open dedup windows: {len(status.windows)}")
+    for w in status.windows:
+        key = ", ".join(w.key) or "-"
+        due = f"for the digest at {w.closes_at}"
+        if w.overdue:
             due = (
-                f"for the digest due {w['closes_at']}, sent when logwatch runs again"
-                if not daemon["running"]
-                else f"for the digest due {w['closes_at']}, being sent"
+                f"for the digest due {w.closes_at}, sent when logwatch runs again"
+                if not daemon.running
+                else f"for the digest due {w.closes_at}, being sent"
             )
-        out.append(f"  {w['rule']} [{key}]: {w['pending']} repeats {due}")
-    out.append(f"active mutes: {len(info['mutes'])}")
-    for m in info["mutes"]:
-        out.append(f"  {m['rule']} [{m['connection'] or '-'}] until {m['until']}")
-    held = info.get("held", {})
+        out.append(f"  {w.rule} [{key}]: {w.pending} repeats {due}")
+    out.append(f"active mutes: {len(status.mutes)}")
+    for m in status.mutes:
+        out.append(f"  {m.rule} [{m.connection or '-'}] until {m.until}")
+    held = status.held
     waiting = ", ".join(
-        f"{c} {n}" + _held(held.get(c)) for c, n in info["waiting"].items()
+        f"{c} {n}" + _held(held.get(c)) for c, n in status.waiting.items()
     )
     out.append(f"alerts waiting: {waiting or 'none'}")
-    for name, c in info["channels"].items():
-        ok = c["last_ok"] or "never"
-        error = f"; last error {c['last_error_at']}: {c['last_error']}"
-        out.append(f"  {name}: last delivered {ok}{error if c['last_error'] else ''}")
-    for e in info["errors"]:
-        out.append(f"  {e['at']} {e['channel']}: {e['error']}")
-    out.append(f"muted from the phone: {len(info['user_mutes'])}")
-    for m in info["user_mutes"]:
-        out.append(f"  {m['target']} until {m['until']} (by {m['by']})")
-    if info.get("unacknowledged"):
-        out.append(f"critical alerts not acknowledged: {info['unacknowledged']}")
+    for name, c in status.channels.items():
+        ok = c.last_ok or "never"
+        error = f"; last error {c.last_error_at}: {c.last_error}"
+        out.append(f"  {name}: last delivered {ok}{error if c.last_error else ''}")
+    for e in status.errors:
+        out.append(f"  {e.at} {e.channel}: {e.error}")
+    out.append(f"muted from the phone: {len(status.user_mutes)}")
+    for um in status.user_mutes:
+        out.append(f"  {um.target} until {um.until} (by {um.by})")
+    if status.unacknowledged:
+        out.append(f"critical alerts not acknowledged: {status.unacknowledged}")
     if heartbeat is not None:
         out.append(heartbeat)
     return [shown(line, keep="\t") for line in out]

@@ -488,7 +488,7 @@ class Parts:
             dict(self.follower.lines_read),
             files,
             {s: wall - (now - t) for s, t in self.follower.last_read.items() if s},
-            self.state.waiting(),
+            self.state.deliveries.waiting(),
             list(self.setup.notifier.channels),
         )
 
@@ -529,7 +529,7 @@ class Parts:
         """Whether a mute sent from the phone covers this alert (never a self-alert)."""
         if alert.kind == AlertKind.SELF:
             return False
-        mutes = self.state.user_mutes(self.clock.now().timestamp())
+        mutes = self.state.mutes.active(self.clock.now().timestamp())
         if not mutes:
             return False
         path = alert.hit.record.path if alert.hit else ""

@@ -7,5 +7,5 @@ from logwatch.state import State
 
 def fill_up(state: State) -> None:
     """What a full disk does to SQLite: no page can be added (SQLITE_FULL)."""
-    pages = state._conn.execute("PRAGMA page_count").fetchone()[0]
-    state._conn.execute(f"PRAGMA max_page_count={pages}")
+    pages = state.file.conn.execute("PRAGMA page_count").fetchone()[0]
+    state.file.conn.execute(f"PRAGMA max_page_count={pages}")

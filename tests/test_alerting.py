@@ -56,7 +56,7 @@ class Rig:
         return self.follower.state
 
     def queued(self) -> list[tuple[str, int]]:
-        rows = self.state._conn.execute(
+        rows = self.state.file.conn.execute(
             "SELECT payload FROM alerts ORDER BY created_at"
         ).fetchall()
         return [(str(a.kind), a.count) for a in (ALERTS.loads(r[0]) for r in rows)]
@@ -77,9 +77,9 @@ def test_a_hit_is_queued_with_its_offset_and_repeats_become_a_timed_digest(
     write(tmp_path / "a.log", MARGIN * 3)
     rig.follower.step()
     assert rig.queued() == [("first", 1)]
-    assert rig.state.waiting() == {"phone": 1}
+    assert rig.state.deliveries.waiting() == {"phone": 1}
     assert rig.pokes == 1
-    (saved,) = rig.state.files()
+    (saved,) = rig.state.offsets.files()
     assert saved.offset == len(MARGIN) * 3
     rig.clock.advance(601)
     rig.follower.step()  # no new line: the timer closes the window
@@ -156,7 +156,7 @@ class TestIncrementalSave:
         self.commit(state, alerting)
         alerting.admit([hit(key=("B", "S7USDT"))], at(5))
         assert self.commit(state, alerting) == 1  # one UPDATE, no alert
-        assert len(state.dedup()[0]) == 300
+        assert len(state.windows.saved()[0]) == 300
         state.close()
 
     @given(
@@ -183,7 +183,7 @@ class TestIncrementalSave:
                 if commit:
                     self.commit(state, alerting)
             self.commit(state, alerting)
-            saved = {WINDOWS.loads(w).fingerprint: w for w in state.dedup()[0]}
+            saved = {WINDOWS.loads(w).fingerprint: w for w in state.windows.saved()[0]}
             open_now = alerting.deduper.windows
             assert saved == {fp: WINDOWS.dumps(w) for fp, w in open_now.items()}
             state.close()
@@ -203,20 +203,20 @@ class TestIncrementalSave:
             if i % 10 == 0:
                 self.commit(state, alerting)
         self.commit(state, alerting)
-        saved = [WINDOWS.loads(w) for w in state.dedup()[0]]
+        saved = [WINDOWS.loads(w) for w in state.windows.saved()[0]]
         assert len(saved) == cap + (errors > cap)  # and the overflow window
         assert sum(w.folded for w in saved) == max(0, errors - cap)
         state.close()
         state = State(tmp_path / "state.db", FakeClock())
         again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
-        again.restore(*state.dedup())
+        again.restore(*state.windows.saved())
         again.tick(at(errors + DEFAULT_WINDOW_S))
         self.commit(state, again)
-        rows = state._conn.execute("SELECT payload FROM alerts").fetchall()
+        rows = state.file.conn.execute("SELECT payload FROM alerts").fetchall()
         queued = [ALERTS.loads(r[0]) for r in rows]
         assert sum(a.count for a in queued) == 2 * errors  # every hit, once
         assert sum(a.folded for a in queued) == max(0, errors - cap)
-        assert state.dedup()[0] == []
+        assert state.windows.saved()[0] == []
         state.close()
 
     @pytest.mark.parametrize(("errors", "cap"), [(200, 50), (120, 7)])
@@ -236,7 +236,7 @@ class TestIncrementalSave:
         state.close()
         state = State(tmp_path / "state.db", FakeClock())
         again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
-        again.restore(*state.dedup())
+        again.restore(*state.windows.saved())
         for i, key in enumerate(keys):  # each error once more, inside its window
             again.admit([hit(key=key)], at(errors + i))
             if i % 10 == 0:
@@ -244,12 +244,12 @@ class TestIncrementalSave:
         self.commit(state, again)
         again.tick(at(2 * errors + DEFAULT_WINDOW_S))
         self.commit(state, again)
-        rows = state._conn.execute("SELECT payload FROM alerts").fetchall()
+        rows = state.file.conn.execute("SELECT payload FROM alerts").fetchall()
         queued = [ALERTS.loads(r[0]) for r in rows]
         assert [a.kind for a in queued].count(AlertKind.FIRST) == errors
         digests = [a for a in queued if a.kind is AlertKind.DIGEST]
         assert sum(a.count for a in digests) == errors  # the second hit of each
-        assert state.dedup()[0] == []
+        assert state.windows.saved()[0] == []
         state.close()
 
 
@@ -285,7 +285,7 @@ def test_a_traceback_written_a_moment_later_still_joins_its_record(
     clock.advance(0.2)
     write(tmp_path / "a.log", b"Traceback" + trace)
     rig.follower.step()
-    (row,) = rig.state._conn.execute("SELECT payload FROM alerts").fetchall()
+    (row,) = rig.state.file.conn.execute("SELECT payload FROM alerts").fetchall()
     alert = ALERTS.loads(row[0])
     assert alert.hit is not None
     assert alert.hit.record.first_line == 1
@@ -352,7 +352,7 @@ def test_a_full_disk_keeps_what_was_read_and_alerts_it_all_once_space_returns(
     assert len(told) == 1
     assert rig.follower.next_timeout() == 2.0  # backoff doubled
     assert len(rig.queued()) == 1
-    rig.state._conn.execute("PRAGMA max_page_count=1073741823")
+    rig.state.file.conn.execute("PRAGMA max_page_count=1073741823")
     clock.advance(2)
     rig.follower.step()
     rig.follower.step()

@@ -17,7 +17,8 @@ from logwatch.alerting import Alerting
 from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import Deduper, Window
 from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
 from tests import legacy_rows, strategies
 from tests.fakes import FakeClock
 from tests.samples import at, stored_values
@@ -145,14 +146,14 @@ class TestAStateOfAnOlderVersion:
         return State(path, FakeClock(at(60)))
 
     def test_its_outbox_delivers_every_alert_as_it_was(self, state: State) -> None:
-        due = state.due("hook", at(10**6).timestamp())
+        due = state.deliveries.due("hook", at(10**6).timestamp())
         state.close()
         alerts = sorted((ALERTS.loads(p.payload) for p in due), key=lambda a: a.id)
         assert alerts == stored_values()[0]
 
     def test_its_windows_continue_after_the_restart(self, state: State) -> None:
         alerting = Alerting(Deduper(), lambda a: ["hook"])
-        alerting.restore(*state.dedup())
+        alerting.restore(*state.windows.saved())
         state.close()
         windows = stored_values()[1]
         assert alerting.deduper.windows == {w.fingerprint: w for w in windows}
@@ -160,11 +161,11 @@ class TestAStateOfAnOlderVersion:
     def test_status_shows_its_windows(self, state: State) -> None:
         state.close()
         info = read_status(state.path, at(60).timestamp())
-        assert [(w["rule"], w["key"], w["pending"]) for w in info["windows"]] == [
+        assert [(w.rule, w.key, w.pending) for w in info.windows] == [
             ("binance.margin-insufficient", [], 0),
             ("binance.margin-insufficient", ["Binance"], 3),
         ]
-        assert all(w["closes_at"] for w in info["windows"])
+        assert all(w.closes_at for w in info.windows)
 
 
 def test_the_older_state_holds_the_sample_values(tmp_path: Path) -> None:

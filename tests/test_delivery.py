@@ -98,12 +98,12 @@ def test_a_channel_down_for_six_hours_gets_everything_once_and_blocks_nothing(
     assert len(fakes.SENT["phone"]) == 5  # the other channel is not held up
     run_for(dispatcher, clock, 6)
     assert "mail" not in fakes.SENT
-    assert state.waiting() == {"mail": 5}
+    assert state.deliveries.waiting() == {"mail": 5}
     fakes.DOWN.clear()
     run_for(dispatcher, clock, 0.2)  # the backoff is capped at 5 min
     assert sorted(t for t, _ in fakes.SENT["mail"]) == [f"alert {i}" for i in range(5)]
     assert len(fakes.SENT["phone"]) == 5
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     state.close()
 
 
@@ -118,7 +118,7 @@ def test_undelivered_alerts_expire_and_the_other_channels_are_told(
         t for t, _ in fakes.SENT["phone"] if "expired undelivered on channel mail" in t
     ]
     assert sum(int(t.split()[1]) for t in notices) == 3  # each counted once, none lost
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     state.close()
 
 
@@ -183,13 +183,13 @@ def test_telegram_is_paced_to_one_message_a_second_per_chat(
         )
         wait = dispatcher.step("phone")
         assert len(rsps.calls) == 1
-        assert state.waiting() == {"phone": 2}
+        assert state.deliveries.waiting() == {"phone": 2}
         assert 0 < wait <= 1.0
         for _ in range(2):
             clock.advance(1.0)
             dispatcher.step("phone")
         assert len(rsps.calls) == 3
-        assert state.waiting() == {}
+        assert state.deliveries.waiting() == {}
     state.close()
 
 
@@ -202,11 +202,11 @@ def test_delivered_alerts_are_dropped_after_a_week_pending_ones_never(
     run_for(dispatcher, clock, 0.01)
     clock.advance(8 * 24 * 3600)
     state.expire()
-    rows = state._conn.execute(
+    rows = state.file.conn.execute(
         "SELECT alert_id, channel, status FROM deliveries ORDER BY 1, 2"
     ).fetchall()
     assert rows == [("a0", "mail", "pending"), ("a1", "mail", "pending")]
-    assert state._conn.execute("SELECT count(*) FROM alerts").fetchone() == (2,)
+    assert state.file.conn.execute("SELECT count(*) FROM alerts").fetchone() == (2,)
     state.close()
 
 
@@ -288,7 +288,7 @@ def test_a_flood_of_1000_distinct_errors_is_10_messages_and_every_hit_counted(
     assert len(times) == 10
     assert all(t - start < 1 for t in times)
     assert sum(hits_in(t, b) for t, b in sent) == 1000
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     title, body = sent[-1]
     assert title == "991 more alerts grouped (3 kinds)"
     # 1000 = 334 + 333 + 333 (critical): 9 critical sent alone, the rest grouped
@@ -312,7 +312,7 @@ def test_a_long_flood_never_exceeds_the_budget_and_loses_no_hit(
         queued += 20
         times += deliver(dispatcher, clock, 3)
     times += deliver(dispatcher, clock, 120)
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     assert sum(hits_in(t, b) for t, b in fakes.SENT["phone"]) == queued == 2000
     for t in times:  # no 60 s holds more than 10 messages
         assert sum(1 for u in times if t <= u < t + 60) <= 10
@@ -343,10 +343,10 @@ def test_a_grouped_message_that_fails_is_retried_whole(tmp_path: Path) -> None:
     state.commit(alerts=rows)
     fakes.DOWN.add("mail")
     deliver(dispatcher, clock, 30, channel="mail")
-    assert state.waiting() == {"mail": 30}
+    assert state.deliveries.waiting() == {"mail": 30}
     fakes.DOWN.clear()
     deliver(dispatcher, clock, 600, channel="mail")
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     assert sum(hits_in(t, b) for t, b in fakes.SENT["mail"]) == 30
     state.close()
 
@@ -391,7 +391,7 @@ def test_hits_through_dedup_and_a_flood_are_counted_exactly_in_the_messages(
         clock.advance(window + 1)
         commit(deduper.tick(clock.now()))
         times += deliver(dispatcher, clock, 1200)
-        assert state.waiting() == {}
+        assert state.deliveries.waiting() == {}
         assert sum(hits_in(t, b) for t, b in fakes.SENT["phone"]) == len(events)
         for t in times:
             assert sum(1 for u in times if t <= u < t + 60) <= 10
@@ -430,7 +430,7 @@ def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> 
             dispatcher.step("phone")
             clock.advance(1.0)
         assert len(rsps.calls) == 10
-        assert state.waiting() == {}
+        assert state.deliveries.waiting() == {}
         bodies = [call.request.body for call in rsps.calls]
     texts = [json.loads(b)["text"] for b in bodies if isinstance(b, bytes | str)]
     assert "291 more alerts grouped (3 kinds)" in texts[-1]
@@ -444,15 +444,15 @@ def disk_full(monkeypatch: pytest.MonkeyPatch) -> Callable[[State], Callable[[],
     from logwatch.errors import StateError
 
     def fill(state: State) -> Callable[[], None]:
-        mark = state.mark
+        mark = state.deliveries.mark
 
         def full(*args: object, **kwargs: object) -> None:
             raise StateError(
                 "state.db: cannot save a delivery: database or disk is full"
             )
 
-        monkeypatch.setattr(state, "mark", full)
-        return lambda: monkeypatch.setattr(state, "mark", mark)
+        monkeypatch.setattr(state.deliveries, "mark", full)
+        return lambda: monkeypatch.setattr(state.deliveries, "mark", mark)
 
     return fill
 
@@ -470,11 +470,11 @@ def test_on_a_full_disk_a_sent_alert_is_not_sent_again_and_is_recorded_later(
     dispatcher.step("phone")
     dispatcher.step("phone")
     assert len(fakes.SENT["phone"]) == 1
-    assert state.waiting()["phone"] == 1  # not recorded yet
+    assert state.deliveries.waiting()["phone"] == 1  # not recorded yet
     free()
     dispatcher.step("phone")
     assert len(fakes.SENT["phone"]) == 1
-    assert "phone" not in state.waiting()
+    assert "phone" not in state.deliveries.waiting()
     state.close()
 
 
@@ -485,7 +485,7 @@ def test_a_self_alert_that_state_cannot_take_is_sent_from_memory_once(
 
     state, dispatcher, _clock = setup(tmp_path)
     fill_up(state)
-    state._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    state.file.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     dispatcher.self_alert(notice("state_unsaved", problem="disk full"))
     for channel in ("phone", "mail", "pager"):
         dispatcher.step(channel)
@@ -508,7 +508,7 @@ def test_a_dispatcher_stopped_mid_pass_sends_no_message_after_the_one_under_way(
     dispatcher.on_outcome = lambda channel, outcome, count: dispatcher.stop()
     dispatcher.step("phone")
     assert [t for t, _b in fakes.SENT["phone"]] == ["alert 0"]
-    assert state.waiting().get("phone", 0) == queued - 1
+    assert state.deliveries.waiting().get("phone", 0) == queued - 1
     state.close()
 
 
@@ -523,19 +523,19 @@ def test_a_stopped_dispatcher_with_due_alerts_waits_and_reads_nothing(
     clock.advance(5)
     dispatcher.stop()
     queried: list[str] = []
-    for name in ("due", "next_due", "expire_deliveries", "mark"):
-        real = getattr(state, name)
+    for name in ("due", "next_due", "expire", "mark"):
+        real = getattr(state.deliveries, name)
 
         def record(*args: object, _name: str = name, _real: object = real) -> object:
             queried.append(_name)
             return _real(*args)  # type: ignore[operator]
 
-        monkeypatch.setattr(state, name, record)
+        monkeypatch.setattr(state.deliveries, name, record)
     waits = [dispatcher.step(channel) for channel in dispatcher.notifier.channels]
     assert min(waits) > 0
     assert queried == []
     assert "phone" not in fakes.SENT
-    assert state.waiting()["phone"] == 3
+    assert state.deliveries.waiting()["phone"] == 3
     state.close()
 
 
@@ -563,5 +563,5 @@ def test_a_dispatcher_taking_over_a_channel_sends_nothing_twice_and_loses_nothin
         "alert 0",
         "logwatch cannot save its state: disk full",
     ]
-    assert "phone" not in state.waiting()
+    assert "phone" not in state.deliveries.waiting()
     state.close()

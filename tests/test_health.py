@@ -38,7 +38,7 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
 
 
 def said(parts: Parts) -> list[str]:
-    due = parts.state.due("told", parts.clock.now().timestamp() + 1)
+    due = parts.state.deliveries.due("told", parts.clock.now().timestamp() + 1)
     return [ALERTS.loads(p.payload).text for p in due]
 
 

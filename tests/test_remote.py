@@ -80,7 +80,7 @@ class TestCommands:
         phone.command("/mute binance.margin-insufficient 1h")
         assert phone.last().startswith("Muted binance.margin-insufficient until")
         now = phone.clock.now().timestamp()
-        assert phone.state.user_mutes(now) == {
+        assert phone.state.mutes.active(now) == {
             "binance.margin-insufficient": (now + 3600, "Ivan")
         }
         phone.command("/status")
@@ -92,7 +92,7 @@ class TestCommands:
         with capture_logs() as logs:
             phone.command("/mute all 1h", STRANGER)
             phone.command("/mute all 2h", STRANGER)
-        assert phone.state.user_mutes(phone.clock.now().timestamp()) == {}
+        assert phone.state.mutes.active(phone.clock.now().timestamp()) == {}
         assert phone.api.sent == []
         strangers = [e for e in logs if e["event"] == "telegram_stranger_ignored"]
         assert [e["chat_id"] for e in strangers] == [666]
@@ -113,7 +113,7 @@ class TestCommands:
         phone.command(text)
         assert "Usage: /mute RULE|SOURCE|all DURATION" in phone.last()
         assert why in phone.last()
-        assert phone.state.user_mutes(phone.clock.now().timestamp()) == {}
+        assert phone.state.mutes.active(phone.clock.now().timestamp()) == {}
 
     def test_unmute_one_or_all(self, phone: Phone) -> None:
         phone.command("/mute bot 1h")
@@ -170,7 +170,7 @@ class TestCommands:
             return api.calls.count("getMe")
 
         def mutes() -> list[str]:
-            return list(phone.state.user_mutes(clock.now().timestamp()))
+            return list(phone.state.mutes.active(clock.now().timestamp()))
 
         for bot in ("other_bot", "lw_alerts_bot"):
             phone.command(f"/mute@{bot} all 1h")
@@ -213,7 +213,7 @@ class TestReminders:
         phone.state.commit(
             alerts=[Queued(alert_id, created, payload, ["phone"], created)]
         )
-        phone.state.mark(alert_id, "phone", "sent", 1, created, "", created)
+        phone.state.deliveries.mark(alert_id, "phone", "sent", 1, created, "", created)
 
     def test_critical_repeats_until_ack(self, phone: Phone) -> None:
         self.critical(phone)

@@ -13,7 +13,9 @@ from logwatch.engine import Engine, Scan
 from logwatch.model import FileState, Queued
 from logwatch.report import Report, rules_json, rules_table, status_json, status_text
 from logwatch.rules import RuleSet, load_rules, sample_record
-from logwatch.state import State, read_status
+from logwatch.state import State
+from logwatch.status import read_status
+from logwatch.statusinfo import ChannelRow, Daemon, Status, WindowRow
 from tests.fakes import FakeClock
 
 
@@ -77,25 +79,19 @@ def test_the_rule_list_as_a_table_and_as_json(rules: RuleSet) -> None:
     assert items[0]["source"].endswith(f":{next(iter(rules)).line}")
 
 
-def _status(**daemon: Any) -> dict[str, Any]:
-    return {
-        "state": "/s/state.db",
-        "daemon": daemon,
-        "lock": "/s/state.db.lock",
-        "files": [],
-        "windows": [{"rule": "r", "key": [], "pending": 2, "closes_at": "12:00"}],
-        "mutes": [],
-        "waiting": {"phone": 3},
-        "channels": {
-            "phone": {
-                "last_ok": None,
-                "last_error": "down",
-                "last_error_at": "11:00",
-            }
+def _status(overdue: bool = False, **daemon: Any) -> Status:
+    return Status(
+        state="/s/state.db",
+        daemon=Daemon(**daemon),
+        lock="/s/state.db.lock",
+        windows=[
+            WindowRow(rule="r", key=[], pending=2, closes_at="12:00", overdue=overdue)
+        ],
+        waiting={"phone": 3},
+        channels={
+            "phone": ChannelRow(last_ok=None, last_error="down", last_error_at="11:00")
         },
-        "errors": [],
-        "user_mutes": [],
-    }
+    )
 
 
 @pytest.mark.timeout(300)
@@ -119,7 +115,7 @@ def test_status_says_whether_the_daemon_runs(daemon: dict[str, Any], said: str) 
 def test_status_ends_with_the_heartbeat_line_and_json_is_the_object() -> None:
     info = _status(running=False, pid=None)
     assert status_text(info, "heartbeat: no ping yet")[-1] == "heartbeat: no ping yet"
-    assert json.loads(status_json(info)) == info
+    assert json.loads(status_json(info)) == info.as_json()
 
 
 def _state_of_two_configs(tmp_path: Path) -> tuple[Path, float]:
@@ -150,11 +146,11 @@ def test_status_tells_files_of_an_earlier_config_from_the_followed(
 ) -> None:
     path, now = _state_of_two_configs(tmp_path)
     info = read_status(path, now)
-    info["daemon"] = {"running": False, "pid": None}
-    info["lock"] = str(tmp_path / "lock")
+    info.daemon = Daemon(running=False, pid=None)
+    info.lock = str(tmp_path / "lock")
     lines = status_text(info, None)
     # `**` is any number of folders, none included: top.log is followed too
-    assert [(f["path"], f["followed"]) for f in info["files"]] == [
+    assert [(f.path, f.followed) for f in info.files] == [
         ("/logs/new/top.log", True),
         ("/logs/new/x/b.log", True),
         ("/logs/old/a.log", False),
@@ -171,15 +167,15 @@ def test_status_tells_files_of_an_earlier_config_from_the_followed(
 def test_status_says_why_an_alert_waits_the_quiet_hours(tmp_path: Path) -> None:
     path, now = _state_of_two_configs(tmp_path)
     info = read_status(path, now)
-    info["daemon"] = {"running": True, "pid": 7}
-    info["lock"] = str(tmp_path / "lock")
-    assert info["held"]["phone"]["count"] == 1
+    info.daemon = Daemon(running=True, pid=7)
+    info.lock = str(tmp_path / "lock")
+    assert info.held["phone"].count == 1
     (waiting,) = [line for line in status_text(info, None) if "waiting" in line]
     assert waiting.startswith("alerts waiting: phone 1 (1 held for the quiet hours")
     assert "quiet hours until" in cmd.status_text(info, "en")
     # once the quiet hours are over it is simply waiting (due, not yet sent)
     later = read_status(path, now + 7200)
-    assert later["held"] == {}
+    assert later.held == {}
 
 
 @pytest.mark.parametrize(
@@ -192,7 +188,6 @@ def test_status_says_why_an_alert_waits_the_quiet_hours(tmp_path: Path) -> None:
 def test_a_window_past_its_close_is_said_to_be_overdue(
     running: bool, said: str
 ) -> None:
-    info = _status(running=running, pid=None)
-    info["windows"][0]["overdue"] = True
+    info = _status(overdue=True, running=running, pid=None)
     assert any(line.startswith(said) for line in status_text(info, None))
     assert "12:00 (overdue)" in cmd.status_text(info, "en")

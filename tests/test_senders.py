@@ -115,7 +115,7 @@ def test_a_handover_while_a_send_hangs_keeps_one_sender_and_sends_each_alert_onc
         senders.close()
     assert threads_named("send-hook") == 0
     assert sent() == Counter(names)
-    assert state.waiting() == {}
+    assert state.deliveries.waiting() == {}
     state.close()
 
 

@@ -25,7 +25,8 @@ from structlog.testing import capture_logs
 from logwatch import reading as reading_module
 from logwatch.engine import Scan
 from logwatch.listing import watch_root
-from logwatch.state import SCHEMA_VERSION, State
+from logwatch.schema import SCHEMA_VERSION
+from logwatch.state import State
 from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -461,7 +462,7 @@ def test_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None
 
 
 def test_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
-    from logwatch.state import MIGRATIONS
+    from logwatch.schema import MIGRATIONS
 
     db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
     MIGRATIONS[0](db)
@@ -471,7 +472,7 @@ def test_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
     state = State(tmp_path / "state.db", FakeClock())
     assert not state.fresh
     assert state.moved_aside is None
-    (saved,) = state.files()
+    (saved,) = state.offsets.files()
     assert (saved.id, saved.offset, saved.line) == ("f1", 42, 1)
     state.close()
 
@@ -484,10 +485,10 @@ def test_state_expires_files_gone_for_a_week(tmp_path: Path) -> None:
     h.settle()
     state = h.follower.state
     assert state is not None
-    (saved,) = state.files()
+    (saved,) = state.offsets.files()
     clock.advance(8 * 24 * 3600)
     assert state.expire() == [saved.id]
-    assert state.files() == []
+    assert state.offsets.files() == []
     h.close()
 
 
@@ -504,7 +505,7 @@ def test_quiet_files_still_followed_are_not_expired(tmp_path: Path) -> None:
     h.settle()
     state = h.follower.state
     assert state is not None
-    assert len(state.files()) == 1
+    assert len(state.offsets.files()) == 1
     h.once(range(2))
     h.close()
 
@@ -552,7 +553,7 @@ def test_a_file_the_killed_first_run_never_saved_is_read_from_its_start(
     write(log, lines(0, 4))
     h.crash()  # killed before it read (or saved) anything of app.log
     assert h.follower.state is not None
-    assert h.follower.state.files() == []
+    assert h.follower.state.offsets.files() == []
     write(log, lines(4, 6))  # written just after the restart
     h.settle()
     h.once(range(6))
@@ -710,7 +711,7 @@ def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
 ) -> None:
     """A state of schema 5 names files, not patterns: a pattern that matches a saved
     file's path was followed; the others are new."""
-    from logwatch.state import MIGRATIONS
+    from logwatch.schema import MIGRATIONS
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
@@ -730,7 +731,9 @@ def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
     h.once([0, 1])
     state = h.follower.state
     assert state is not None
-    assert state.followed() == {str(tmp_path / p) for p in ("a/*.log", "b/*.log")}
+    assert state.offsets.followed() == {
+        str(tmp_path / p) for p in ("a/*.log", "b/*.log")
+    }
     h.close()
 
 

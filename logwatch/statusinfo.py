@@ -1,0 +1,116 @@
+"""The value ``logwatch status`` shows: what the state file says, typed, for the two
+renderers (the terminal's in report, the phone's in commands) and ``--json``."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileRow:
+    """A followed file: how far it was read (times as local ISO text)."""
+
+    path: str
+    offset: int
+    line: int
+    lines_read: int
+    last_seen: str | None
+    last_line_at: str | None
+    #: matched by the patterns the last run followed (else an earlier config's)
+    followed: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WindowRow:
+    """An open dedup window (``overdue``: it should have closed by now)."""
+
+    rule: str
+    key: list[str]
+    pending: int
+    closes_at: str | None
+    overdue: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MuteRow:
+    """A mute the deduper keeps (a rule, for one connection or all)."""
+
+    rule: str
+    connection: str
+    until: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Held:
+    """Alerts of a channel held back for the quiet hours, until when."""
+
+    count: int
+    until: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelRow:
+    """How a channel last went."""
+
+    last_ok: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ErrorRow:
+    """A pending delivery's last error."""
+
+    channel: str
+    error: str
+    at: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UserMuteRow:
+    """A mute set from the phone."""
+
+    target: str
+    until: str | None
+    by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Daemon:
+    """Whether a daemon holds the state's lock, and its pid if known."""
+
+    running: bool
+    pid: int | None
+
+
+@dataclass(slots=True, kw_only=True)
+class Status:
+    """What ``logwatch status`` shows; ``daemon``, ``lock`` and ``heartbeat`` are
+    added by the command that asks (the state file alone does not know them)."""
+
+    state: str
+    files: list[FileRow] = field(default_factory=list)
+    windows: list[WindowRow] = field(default_factory=list)
+    mutes: list[MuteRow] = field(default_factory=list)
+    waiting: dict[str, int] = field(default_factory=dict)
+    held: dict[str, Held] = field(default_factory=dict)
+    patterns: list[str] = field(default_factory=list)
+    channels: dict[str, ChannelRow] = field(default_factory=dict)
+    errors: list[ErrorRow] = field(default_factory=list)
+    user_mutes: list[UserMuteRow] = field(default_factory=list)
+    unacknowledged: int = 0
+    daemon: Daemon | None = None
+    lock: str | None = None
+    #: the heartbeat's own saved status (its JSON object), when one is configured
+    heartbeat: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """``status --json``'s object: the fields in order, those added only when
+        set."""
+        out = dataclasses.asdict(self)
+        for name in ("daemon", "lock", "heartbeat"):
+            if out[name] is None:
+                del out[name]
+        return out
