@@ -298,7 +298,7 @@ class Recognizer:
             named.how if named is not None else "none",
             named.words if named is not None else "",
         )
-        return self.classify(env, ex, recognition)
+        return self.classify(env, ex, recognition, words)
 
     def _agreed_category(self, code: Code) -> str:
         """The category of ``code`` when every table that has it, two at least, says
@@ -338,9 +338,10 @@ class Recognizer:
         return Named(exchange, -1, -1, "catalogue", f"{code}: {message[:60]}")
 
     def classify(
-        self, env: Envelope, ex: str, recognition: Recognition
+        self, env: Envelope, ex: str, recognition: Recognition, words: str = ""
     ) -> Recognised | None:
-        """The alert for an envelope of exchange ``ex`` (empty: none named)."""
+        """The alert for an envelope of exchange ``ex`` (empty: none named);
+        ``words``, the record's message, may say what the envelope's does not."""
         cat = self.catalogue
 
         def done(
@@ -374,6 +375,16 @@ class Recognizer:
             from logwatch.statements import classify_words
 
             said = classify_words(env.message) if env.message else None
+            if said is None and isinstance(env.code, str):
+                # a code that is words: ``Code: ServiceUnavailable``
+                said = classify_words(env.code)
+            if said is None and env.code is None and words and words != env.message:
+                # the rest of the statement: ``UnhandledPromiseRejectionWarning:
+                # Error: NaN…``, whose ``Error:`` value says nothing of itself; a
+                # class without a category says nothing by its name either; a code
+                # the tables lack is that code's unknown error, not the words'
+                rest = words.replace(env.error_class, " ") if env.error_class else words
+                said = classify_words(rest)
             if said is not None:
                 category, evidence = said
                 how = "words"

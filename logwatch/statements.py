@@ -52,11 +52,12 @@ _MESSAGE_KV = re.compile(
 #: ``429 Too Many Requests``, ``HTTP status is 503``
 _HTTP = re.compile(
     r"(?:\b(?:GET|POST|PUT|DELETE|PATCH) https?://[^\s]{1,400} (?P<a>[45]\d\d)"
-    r"|\b(?P<b>[45]\d\d) (?i:error|client error|server error|too many requests"
+    r"|\b(?P<b>[45]\d\d)\]? (?i:error|client error|server error|too many requests"
     r"|bad request|unauthorized|forbidden|service (?:temporarily )?unavailable"
     r"|internal server error|bad gateway|gateway time-?out"
     r"|unavailable for legal reasons)"
-    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d))(?!\w)"
+    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d)"
+    r"|\b(?i:status code) (?P<d>[45]\d\d))(?!\w)"
 )
 #: What an HTTP status says when the body does not say more.
 HTTP_CATEGORIES = {
@@ -133,7 +134,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("nonce", r"\bnonce\b|\bнонс"),
     (
         "timestamp",
-        r"recv_?window|timestamp (?:for this request|is outside|expired|invalid)"
+        r"recv[_ ]?window|timestamp (?:for this request|is outside|expired|invalid)"
         r"|invalid timestamp|request (?:has )?expired|clock (?:skew|drift)"
         r"|time(?:stamp)? (?:is )?out of sync|время запроса",
     ),
@@ -141,6 +142,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "signature",
         r"(?:invalid|bad|wrong|incorrect) (?:request )?sign(?:ature)?\b"
         r"|signature[^\n]{0,30}?(?:invalid|mismatch|not valid|verification failed)"
+        r"|\berror sign(?:ature)?\b|\bsign(?:ature)? error"
         r"|неверная подпись|подпись неверна",
     ),
     (
@@ -165,11 +167,15 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "balance_margin",
-        r"insufficient (?:\w{1,20} )?(?:balance|funds|margin|equity|collateral)"
+        r"insufficient (?:\w{1,20} )?(?:balance|funds?|margin|equity|collateral)"
         r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
         r"|(?:not|no) enough (?:\w{1,20} )?(?:balance|funds|margin|money|equity"
         r"|available)"
-        r"|\bno money\b"
+        r"|\bno money\b|balance\b[^\n]{0,30}? (?:is )?(?:lower|less) than"
+        r"|not enough \w{1,12} in (?:the |your )?(?:wallet|account|balance)"
+        # an asset's ticker: "Insufficient USDT."
+        r"|insufficient (?-i:[A-Z][A-Z0-9]{1,9})\b(?!\s*(?i:permission|privilege"
+        r"|right|access|scope))"
         r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
     ),
     (
@@ -183,7 +189,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "order_filter",
         r"(?:invalid|wrong|incorrect|bad) (?:order )?(?:quantity|qty|price|lot|volume"
         r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
-        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is )?(?:less|lower"
+        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is |(?:can'?t|cannot"
+        r"|can not|must(?: not)?|should(?: not)?) be )?(?:less|lower"
         r"|greater|higher|more|smaller|bigger) than|m(?:in|ax)(?:imum)? price"
         r"|неверн\w{0,6} (?:объ[её]м|цен|стоп)",
     ),
@@ -218,7 +225,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "maintenance",
-        r"maintenance|service (?:is )?(?:temporarily )?unavailable|system (?:is )?"
+        r"maintenance|service (?:is )?(?:temporarily )?(?:unavailable|not available)"
+        r"|system (?:is )?"
         r"busy|exchange (?:is )?(?:not )?available|server (?:is )?busy|overloaded"
         r"|технические работы|на обслуживании",
     ),
@@ -238,6 +246,23 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|is not supporting|не поддерживается",
     ),
     (
+        # a program's own error, in the words its runtime prints them: CPython's
+        # built-in exceptions' messages and names, Node's unhandled rejection, .NET's
+        # null reference; the bot or EA failed, not a request to an exchange
+        "program_runtime",
+        r"takes (?:from )?\d{1,3} (?:to \d{1,3} )?positional arguments? but \d{1,3}"
+        r" (?:was|were) given|missing \d{1,3} required (?:positional |keyword-only )?"
+        r"arguments?|got an unexpected keyword argument|object has no attribute"
+        r"|object is not (?:iterable|subscriptable|callable)|(?:str|string|list|tuple)"
+        r" indices must be integers|invalid literal for int\(\)|(?:list|string|tuple)"
+        r" index out of range|division by zero|unhandled (?:error|exception)"
+        r"|unhandledpromiserejection|fatal exception|out of memory"
+        r"|\b(?:KeyError|TypeError|AttributeError|ValueError|IndexError|NameError"
+        r"|ZeroDivisionError|RuntimeError|RecursionError|UnboundLocalError"
+        r"|NotImplementedError|NullReferenceException|IndexOutOfRangeException)\b"
+        r"|необработанное исключение",
+    ),
+    (
         "request_params",
         r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
         r"|request|param)|parameter[^\n]{0,30}(?:invalid|required|missing)"
@@ -246,8 +271,11 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (
         "order_rejected",
         r"order[^\n]{0,40}rejected|rejected[^\n]{0,20}order|order (?:was )?refused"
-        r"|(?:failed to|error|unable to|could not) (?:submit|place|create|send)(?:ing)?"
-        r"\b[^\n]{0,30}\border"
+        r"|(?:failed to|error|unable to|could not|cannot) (?:submit|submitting|place"
+        r"|placing|create|creating|send|sending|cancel|cancell?ing|amend|amending|modify"
+        r"|modifying|replace|replacing)\b[^\n]{0,30}\border"
+        # ccxt's createOrder() that has failed, Hummingbot's order that has failed
+        r"|\border\b[^\n]{0,60}? has failed\b"
         r"|ордер отклон|заявка отклон",
     ),
 )
@@ -255,12 +283,33 @@ _WORDS: tuple[tuple[str, str], ...] = (
 _CLASSIFIER = tuple((name, re.compile(pattern, re.I)) for name, pattern in _WORDS)
 
 
+#: Identifiers' words: ``INSUFFICIENT_FUND``, ``ServiceUnavailable``, ``PRICE_FILTER``
+#: are words to the classifier too (exchanges' and libraries' error names are written
+#: so: Binance's filter names, Coinbase's failure reasons, .NET's and ccxt's class
+#: names). A CamelCase word anywhere; an UPPER_SNAKE one where it is the value
+#: stated (the whole text, or after ``:``, ``=`` or a quote), not a name mentioned
+#: in a sentence ("see the docs for LOT_SIZE")
+_CAMEL_JOINS = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SNAKE_VALUE = re.compile(
+    r"(?:^|(?<=[:=\"'])) {0,2}[A-Za-z][A-Za-z0-9]{0,30}(?:_[A-Za-z0-9]{1,30}){1,15}"
+)
+
+
+def _identifier_words(text: str) -> str:
+    spaced = _SNAKE_VALUE.sub(lambda m: m.group().replace("_", " "), text)
+    return _CAMEL_JOINS.sub(" ", spaced)
+
+
 def classify_words(text: str) -> tuple[str, str] | None:
-    """The category of an error's words and the words that said it, if any."""
+    """The category of an error's words and the words that said it, if any; the
+    words of identifiers in it count (``LOT_SIZE`` says "lot size")."""
+    spaced = _identifier_words(text)
+    texts = (text, spaced) if spaced != text else (text,)
     for name, pattern in _CLASSIFIER:
-        m = pattern.search(text)
-        if m is not None:
-            return name, m.group()
+        for one in texts:
+            m = pattern.search(one)
+            if m is not None:
+                return name, m.group()
     return None
 
 
@@ -346,6 +395,7 @@ def find_envelope(
             error_class,
         )
     errors = [m for m in messages if m["key"].lower() in _ERROR_MESSAGE_KEYS]
+    http = _HTTP.search(text)
     if errors:
         m = errors[0]
         return Envelope(
@@ -355,10 +405,11 @@ def find_envelope(
             _message_text(m),
             m.group()[:80],
             error_class,
+            # ``Error: Request failed with status code 400``
+            _status(http) if http is not None else 0,
         )
-    http = _HTTP.search(text)
     if http is not None and cls is None:
-        status = int(http["a"] or http["b"] or http["c"])
+        status = _status(http)
         return Envelope(
             "http",
             http.start(),
@@ -414,6 +465,11 @@ def find_envelope(
             failure.group() if failure is not None else "level",
         )
     return None
+
+
+def _status(http: re.Match[str]) -> int:
+    """The HTTP status an ``_HTTP`` match holds."""
+    return int(http["a"] or http["b"] or http["c"] or http["d"])
 
 
 def _class_context(text: str, m: re.Match[str]) -> bool:
