@@ -96,6 +96,7 @@ KEYWORDS: tuple[bytes, ...] = (
     b"forbidden",
     b"unavailable",
     b"server error",
+    b" - network - ",
     b"bad gateway",
     b"gateway time",
     *(w.encode() for w in ("ошибка", "Ошибка", "ОШИБКА", "отклон", "Отклон")),
@@ -399,6 +400,9 @@ class Recognizer:
             agreed = self._agreed_category(env.code)
             if agreed:
                 category, how, evidence = agreed, "code-category", str(env.code)
+        if not category and env.kind == "network-level":
+            # a record at Hummingbot's NETWORK level whose words say no more
+            category, how, evidence = "server_network", "level", "NETWORK"
         if not category and env.kind == "request":
             # no answer to a request: a timeout, a refused or reset connection
             category, how, evidence = "server_network", "request", env.evidence

@@ -122,6 +122,10 @@ _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
     r"(?P<code>-?\d{1,10})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
 )
+#: Hummingbot's own level for a network error (``NETWORK = DEBUG + 6`` in
+#: hummingbot/logger/__init__.py, written by ``HummingbotLogger.network()``), as its
+#: log format prints a level: ``… - <logger> - NETWORK - <message>``
+_NETWORK_LEVEL = re.compile(r" - NETWORK - ")
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = re.compile(
     r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
@@ -454,6 +458,16 @@ def find_envelope(
             "error-level", m.start(), None, _message_text(m), m.group()[:80]
         )
     failure = _FAILURE.search(words)
+    network = _NETWORK_LEVEL.search(text)
+    if network is not None and not error_level:
+        # the level says what it is: a network error, whatever the words
+        return Envelope(
+            "network-level",
+            network.end(),
+            None,
+            clean_message(words),
+            failure.group() if failure is not None else "NETWORK",
+        )
     if error_level or failure is not None:
         # where the failure is said: the exchange named nearest it is the one
         offset = max(text.find(words[:40]), 0) if words else 0

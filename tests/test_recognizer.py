@@ -569,3 +569,43 @@ def test_a_code_alone_gets_the_category_every_table_agrees_on(
 def test_ibs_own_api_log_names_ib(line: str, code: object, text: str) -> None:
     hits = hits_of(line.format(code=code, text=text.replace(";", ",")))
     assert [h.exchange for h in hits] == ["ib"]
+
+
+# -- Hummingbot's NETWORK level ------------------------------------------------------
+
+#: Hummingbot's log format (conf/hummingbot_logs.yml: "%(asctime)s - %(process)d -
+#: %(name)s - %(levelname)s - %(message)s") with a connector's logger, the messages
+#: its connectors pass to ``logger().network()``
+HB_NETWORK = (
+    "2022-03-10 19:30:05,840 - 10612 - hummingbot.connector.exchange.{ex}.{ex}_exchange"
+    " - {level} - {message}"
+)
+HB_MESSAGES = (
+    "Unexpected error while fetching account updates.",
+    "Error fetching data from https://example.org/v2/markets. HTTP status is None. "
+    "Retrying in 7s.",
+    "Error getting server time.",
+)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_network_level_record_is_a_network_error_of_its_connector(
+    exchange: str,
+) -> None:
+    """Hummingbot's NETWORK level (DEBUG + 6, ``logger().network()``) states a network
+    error, whatever its words; the same words at INFO state nothing."""
+    for message in HB_MESSAGES:
+        line = HB_NETWORK.format(ex=exchange, level="NETWORK", message=message)
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == (f"{exchange}.server-network", exchange)
+        assert hit.recognition is not None
+        assert hit.recognition.envelope == "network-level"
+        assert hits_of(line.replace(" - NETWORK - ", " - INFO - ")) == []
+
+
+def test_a_network_level_record_s_words_say_the_category_when_they_can() -> None:
+    line = HB_NETWORK.format(
+        ex="kucoin", level="NETWORK", message="Error: 429 Too many requests."
+    )
+    (hit,) = hits_of(line)
+    assert hit.rule_id == "kucoin.rate-limit"
