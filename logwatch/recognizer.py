@@ -57,6 +57,9 @@ ENVELOPE_OWNERS = {"kraken": "kraken", "ib-error": "ib"}
 #: What a bot's connector id adds to an exchange's: ``kucoin_perpetual``,
 #: ``binance_paper_trade``
 CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot")
+#: What a platform's class name adds to an exchange's: a brokerage plugin of the
+#: algorithmic-trading engine is ``<Exchange>Brokerage`` (``BitfinexBrokerage``)
+CLASS_SUFFIXES = ("Brokerage",)
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
@@ -161,6 +164,8 @@ class Recognizer:
         for index, start, end in self._automaton.find_matches_as_indexes(low):
             before = low[start - 1] if start else " "
             after = low[end] if end < len(low) else " "
+            if after.isalnum() and text.startswith(CLASS_SUFFIXES, end):
+                after = " "  # BitfinexBrokerage.GetHistory: Bitfinex's plugin
             if before.isalnum() or after.isalnum() or before == "_":
                 continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
             if after == "_" and not low.startswith(CONNECTOR_SUFFIXES, end + 1):

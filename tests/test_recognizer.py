@@ -609,3 +609,52 @@ def test_a_network_level_record_s_words_say_the_category_when_they_can() -> None
     )
     (hit,) = hits_of(line)
     assert hit.rule_id == "kucoin.rate-limit"
+
+
+# -- names as bots write them in identifiers -------------------------------------------
+
+#: every alias the generated tables give an exchange in snake case (``ascend_ex``,
+#: ``crypto_com``, ``gate_io``: its name as Hummingbot names its connector)
+SNAKE_ALIASES = [
+    (ex.id, alias)
+    for ex in sorted(CATALOGUE.exchanges.values(), key=lambda e: e.id)
+    for alias in ex.aliases
+    if "_" in alias
+]
+
+
+def test_the_tables_give_snake_case_names() -> None:
+    assert len(SNAKE_ALIASES) >= 30
+
+
+@pytest.mark.parametrize(("exchange", "alias"), SNAKE_ALIASES)
+def test_a_name_in_snake_case_names_its_exchange(exchange: str, alias: str) -> None:
+    for line in (
+        f"ERROR - Connector {alias} failed to retrieve its trading pairs.",
+        f"hummingbot.connector.derivative.{alias}_perpetual.{alias}_perpetual_derivative"
+        " - NETWORK - Unexpected error while fetching account updates.",
+    ):
+        assert [n.exchange for n in ENGINE.recognizer.names(line)][:1] == [exchange]
+
+
+#: exchanges whose name is one word: the algorithmic-trading engine's brokerage
+#: plugin for it is ``<Name>Brokerage``
+ONE_WORD_NAMES = [
+    (ex.id, ex.name)
+    for ex in sorted(CATALOGUE.exchanges.values(), key=lambda e: e.id)
+    if ex.name.isalpha()
+]
+
+
+@pytest.mark.parametrize(("exchange", "name"), ONE_WORD_NAMES)
+def test_a_brokerage_plugin_s_class_names_its_exchange(
+    exchange: str, name: str
+) -> None:
+    line = (
+        f"2022-09-22T23:42:17.19Z ERROR:: {name}Brokerage.OnMessage(): Error - Code: "
+        "ServiceUnavailable - "
+    )
+    found = [n.exchange for n in ENGINE.recognizer.names(line)]
+    assert found[:1] == [exchange]
+    # another word glued to the name is still not a name
+    assert ENGINE.recognizer.names(f"ERROR:: {name}Client.OnMessage(): x") == []

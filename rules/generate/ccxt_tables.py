@@ -267,6 +267,31 @@ RENAMED: dict[str, tuple[str, ...]] = {
 }
 
 
+#: display names ccxt gave these exchanges before (``'name': 'Gate.io'`` in ccxt's
+#: gateio.py before the rename to gate): still how bots name them in logs and ids
+OLD_NAMES: dict[str, tuple[str, ...]] = {
+    "gate": ("Gate.io",),
+}
+#: where a name's words meet inside a word: ``AscendEX``, ``BingX``, ``BitMEX``
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def name_forms(name: str) -> list[str]:
+    """A display name as bots write it in identifiers: its words run together
+    (``CEX.IO`` -> ``cexio``) and in snake case (``AscendEX`` -> ``ascend_ex``,
+    ``Crypto.com`` -> ``crypto_com``, ``Gate.io`` -> ``gate_io``), the way
+    Hummingbot names its connectors (hummingbot/connector/exchange/ascend_ex,
+    gate_io, crypto_com, bing_x, binance_us). Lower case, as the loader compares."""
+    words = [w for w in re.split(r"[\s.]+", name.strip()) if w]
+    joined = "".join(words).lower()
+    snake = "_".join(_CAMEL.sub("_", w) for w in words).lower()
+    if snake.endswith("_exchange"):
+        # Hummingbot's module of a connector is <id>_exchange: coinbase_exchange is
+        # its Coinbase connector's, not Coinbase Exchange
+        snake = ""
+    return [f for f in dict.fromkeys((joined, snake)) if f and re.fullmatch(r"\w+", f)]
+
+
 def load_class_categories(path: Path) -> dict[str, str]:
     """``class -> category`` of ccxt's classes in rules/exception-classes.csv."""
     lines = [
@@ -534,10 +559,13 @@ def main(argv: list[str] | None = None) -> int:
         tables[exchange] = table
         aliases: list[str] = []
         renamed = RENAMED.get(exchange, ())
+        old_names = OLD_NAMES.get(exchange, ())
         for alias in [
             *sorted(members, key=lambda e: (e != exchange, e)),
             *names,
             *renamed,
+            *old_names,
+            *(f for n in (*names, *old_names) for f in name_forms(n)),
         ]:
             if alias.casefold() not in {a.casefold() for a in aliases}:
                 aliases.append(alias)
