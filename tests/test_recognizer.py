@@ -658,3 +658,71 @@ def test_a_brokerage_plugin_s_class_names_its_exchange(
     assert found[:1] == [exchange]
     # another word glued to the name is still not a name
     assert ENGINE.recognizer.names(f"ERROR:: {name}Client.OnMessage(): x") == []
+
+
+# -- the exchanges a later ccxt dropped (rules/ccxt-dropped) -----------------------
+
+DROPPED = sorted(
+    (
+        e
+        for e in CATALOGUE.entries.values()
+        if Path(e.source).parent.name == "ccxt-dropped"
+    ),
+    key=lambda e: (e.exchange, str(e.code)),
+)
+DROPPED_TEXTS = sorted(
+    (
+        e
+        for e in CATALOGUE.texts.values()
+        if Path(e.source).parent.name == "ccxt-dropped"
+    ),
+    key=lambda e: (e.exchange, e.message or ""),
+)
+
+
+def test_the_dropped_exchanges_have_tables() -> None:
+    assert {e.exchange for e in (*DROPPED, *DROPPED_TEXTS)} >= {"bitmex", "coinex"}
+
+
+@pytest.mark.parametrize("envelope", ENVELOPES)
+def test_every_code_of_a_dropped_exchange_names_it_once(envelope: str) -> None:
+    wrong: list[tuple[str, object]] = []
+    carried = [
+        e for e in DROPPED if isinstance(e.code, int) or str(e.code).isidentifier()
+    ]
+    for entry in carried:
+        jcode = entry.code if isinstance(entry.code, int) else f'"{entry.code}"'
+        message = (entry.message or "error").replace('"', "'")[:80]
+        line = envelope.format(
+            ex=entry.exchange, code=entry.code, jcode=jcode, message=message
+        )
+        hits = hits_of(line)
+        if entry.rule_id is None:
+            if hits:
+                wrong.append((line, [h.rule_id for h in hits]))
+            continue
+        if len(hits) != 1 or hits[0].exchange != entry.exchange:
+            wrong.append((line, [(h.rule_id, h.exchange) for h in hits]))
+    assert carried
+    assert wrong == [], f"{len(wrong)} of {len(carried)}: {wrong[:5]}"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'ccxt.base.errors.ExchangeError: {ex} {{"error":{{"message":"{text}"}}}}',
+        PY + '{ex} {{"code":1,"message":"{text}"}}',
+    ],
+)
+def test_every_text_of_a_dropped_exchange_names_it_with_its_category(
+    shape: str,
+) -> None:
+    wrong: list[tuple[str, object]] = []
+    for entry in DROPPED_TEXTS:
+        if entry.rule_id is None or not entry.message or '"' in entry.message:
+            continue
+        line = shape.format(ex=entry.exchange, text=entry.message)
+        hits = hits_of(line)
+        if len(hits) != 1 or hits[0].exchange != entry.exchange:
+            wrong.append((line, [(h.rule_id, h.exchange) for h in hits]))
+    assert wrong == [], f"{len(wrong)}: {wrong[:5]}"
