@@ -237,7 +237,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (
         "connection_lost",
         r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
-        r"|dropped)|disconnected|lost connection|network (?:error|unreachable|is "
+        r"|dropped)|connect(?:ion|ivity)\b[^\n]{0,40}? (?:has been|was|is) lost"
+        r"|disconnected|lost connection|network (?:error|unreachable|is "
         r"unreachable)|timed out|timeout"
         r"|соединени\w{0,6} (?:потеряно|разорвано|закрыто)"
         r"|max retries exceeded|connection ?(?:pool|error|aborted)"

@@ -99,6 +99,11 @@ def test_an_http_status_alone_names_a_category() -> None:
         ("account has been frozen", "account_restricted"),
         ("Max retries exceeded with url", "connection_lost"),
         ("соединение потеряно", "connection_lost"),
+        (
+            "Connectivity between IB and Trader Workstation has been lost",
+            "connection_lost",
+        ),
+        ("Connection to the server was lost", "connection_lost"),
         ("does not support market orders", "not_supported"),
         ("Failed to submit buy order to Kucoin", "order_rejected"),
         ("Invalid parameter", "request_params"),
