@@ -57,6 +57,9 @@ ENVELOPE_OWNERS = {"kraken": "kraken", "ib-error": "ib"}
 #: What a bot's connector id adds to an exchange's: ``kucoin_perpetual``,
 #: ``binance_paper_trade``
 CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot")
+#: What a platform's class name adds to an exchange's: a brokerage plugin of the
+#: algorithmic-trading engine is ``<Exchange>Brokerage`` (``BitfinexBrokerage``)
+CLASS_SUFFIXES = ("Brokerage",)
 
 #: What the prefilter looks for on the recognizer's behalf (lower case bytes).
 KEYWORDS: tuple[bytes, ...] = (
@@ -96,6 +99,7 @@ KEYWORDS: tuple[bytes, ...] = (
     b"forbidden",
     b"unavailable",
     b"server error",
+    b" - network - ",
     b"bad gateway",
     b"gateway time",
     *(w.encode() for w in ("ошибка", "Ошибка", "ОШИБКА", "отклон", "Отклон")),
@@ -160,6 +164,8 @@ class Recognizer:
         for index, start, end in self._automaton.find_matches_as_indexes(low):
             before = low[start - 1] if start else " "
             after = low[end] if end < len(low) else " "
+            if after.isalnum() and text.startswith(CLASS_SUFFIXES, end):
+                after = " "  # BitfinexBrokerage.GetHistory: Bitfinex's plugin
             if before.isalnum() or after.isalnum() or before == "_":
                 continue  # inside a word: "delta-neutral" is one, DELTA_NEUTRAL too
             if after == "_" and not low.startswith(CONNECTOR_SUFFIXES, end + 1):
@@ -298,7 +304,7 @@ class Recognizer:
             named.how if named is not None else "none",
             named.words if named is not None else "",
         )
-        return self.classify(env, ex, recognition)
+        return self.classify(env, ex, recognition, words)
 
     def _agreed_category(self, code: Code) -> str:
         """The category of ``code`` when every table that has it, two at least, says
@@ -338,9 +344,10 @@ class Recognizer:
         return Named(exchange, -1, -1, "catalogue", f"{code}: {message[:60]}")
 
     def classify(
-        self, env: Envelope, ex: str, recognition: Recognition
+        self, env: Envelope, ex: str, recognition: Recognition, words: str = ""
     ) -> Recognised | None:
-        """The alert for an envelope of exchange ``ex`` (empty: none named)."""
+        """The alert for an envelope of exchange ``ex`` (empty: none named);
+        ``words``, the record's message, may say what the envelope's does not."""
         cat = self.catalogue
 
         def done(
@@ -374,6 +381,16 @@ class Recognizer:
             from logwatch.statements import classify_words
 
             said = classify_words(env.message) if env.message else None
+            if said is None and isinstance(env.code, str):
+                # a code that is words: ``Code: ServiceUnavailable``
+                said = classify_words(env.code)
+            if said is None and env.code is None and words and words != env.message:
+                # the rest of the statement: ``UnhandledPromiseRejectionWarning:
+                # Error: NaN…``, whose ``Error:`` value says nothing of itself; a
+                # class without a category says nothing by its name either; a code
+                # the tables lack is that code's unknown error, not the words'
+                rest = words.replace(env.error_class, " ") if env.error_class else words
+                said = classify_words(rest)
             if said is not None:
                 category, evidence = said
                 how = "words"
@@ -388,6 +405,9 @@ class Recognizer:
             agreed = self._agreed_category(env.code)
             if agreed:
                 category, how, evidence = agreed, "code-category", str(env.code)
+        if not category and env.kind == "network-level":
+            # a record at Hummingbot's NETWORK level whose words say no more
+            category, how, evidence = "server_network", "level", "NETWORK"
         if not category and env.kind == "request":
             # no answer to a request: a timeout, a refused or reset connection
             category, how, evidence = "server_network", "request", env.evidence

@@ -52,11 +52,12 @@ _MESSAGE_KV = re.compile(
 #: ``429 Too Many Requests``, ``HTTP status is 503``
 _HTTP = re.compile(
     r"(?:\b(?:GET|POST|PUT|DELETE|PATCH) https?://[^\s]{1,400} (?P<a>[45]\d\d)"
-    r"|\b(?P<b>[45]\d\d) (?i:error|client error|server error|too many requests"
+    r"|\b(?P<b>[45]\d\d)\]? (?i:error|client error|server error|too many requests"
     r"|bad request|unauthorized|forbidden|service (?:temporarily )?unavailable"
     r"|internal server error|bad gateway|gateway time-?out"
     r"|unavailable for legal reasons)"
-    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d))(?!\w)"
+    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d)"
+    r"|\b(?i:status code) (?P<d>[45]\d\d))(?!\w)"
 )
 #: What an HTTP status says when the body does not say more.
 HTTP_CATEGORIES = {
@@ -121,6 +122,10 @@ _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
     r"(?P<code>-?\d{1,10})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
 )
+#: Hummingbot's own level for a network error (``NETWORK = DEBUG + 6`` in
+#: hummingbot/logger/__init__.py, written by ``HummingbotLogger.network()``), as its
+#: log format prints a level: ``… - <logger> - NETWORK - <message>``
+_NETWORK_LEVEL = re.compile(r" - NETWORK - ")
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = re.compile(
     r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
@@ -133,7 +138,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ("nonce", r"\bnonce\b|\bнонс"),
     (
         "timestamp",
-        r"recv_?window|timestamp (?:for this request|is outside|expired|invalid)"
+        r"recv[_ ]?window|timestamp (?:for this request|is outside|expired|invalid)"
         r"|invalid timestamp|request (?:has )?expired|clock (?:skew|drift)"
         r"|time(?:stamp)? (?:is )?out of sync|время запроса",
     ),
@@ -141,6 +146,7 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "signature",
         r"(?:invalid|bad|wrong|incorrect) (?:request )?sign(?:ature)?\b"
         r"|signature[^\n]{0,30}?(?:invalid|mismatch|not valid|verification failed)"
+        r"|\berror sign(?:ature)?\b|\bsign(?:ature)? error"
         r"|неверная подпись|подпись неверна",
     ),
     (
@@ -165,11 +171,15 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "balance_margin",
-        r"insufficient (?:\w{1,20} )?(?:balance|funds|margin|equity|collateral)"
+        r"insufficient (?:\w{1,20} )?(?:balance|funds?|margin|equity|collateral)"
         r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
         r"|(?:not|no) enough (?:\w{1,20} )?(?:balance|funds|margin|money|equity"
         r"|available)"
-        r"|\bno money\b"
+        r"|\bno money\b|balance\b[^\n]{0,30}? (?:is )?(?:lower|less) than"
+        r"|not enough \w{1,12} in (?:the |your )?(?:wallet|account|balance)"
+        # an asset's ticker: "Insufficient USDT."
+        r"|insufficient (?-i:[A-Z][A-Z0-9]{1,9})\b(?!\s*(?i:permission|privilege"
+        r"|right|access|scope))"
         r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
     ),
     (
@@ -183,7 +193,8 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "order_filter",
         r"(?:invalid|wrong|incorrect|bad) (?:order )?(?:quantity|qty|price|lot|volume"
         r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
-        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is )?(?:less|lower"
+        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is |(?:can'?t|cannot"
+        r"|can not|must(?: not)?|should(?: not)?) be )?(?:less|lower"
         r"|greater|higher|more|smaller|bigger) than|m(?:in|ax)(?:imum)? price"
         r"|неверн\w{0,6} (?:объ[её]м|цен|стоп)",
     ),
@@ -218,14 +229,16 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "maintenance",
-        r"maintenance|service (?:is )?(?:temporarily )?unavailable|system (?:is )?"
+        r"maintenance|service (?:is )?(?:temporarily )?(?:unavailable|not available)"
+        r"|system (?:is )?"
         r"busy|exchange (?:is )?(?:not )?available|server (?:is )?busy|overloaded"
         r"|технические работы|на обслуживании",
     ),
     (
         "connection_lost",
         r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
-        r"|dropped)|disconnected|lost connection|network (?:error|unreachable|is "
+        r"|dropped)|connect(?:ion|ivity)\b[^\n]{0,40}? (?:has been|was|is) lost"
+        r"|disconnected|lost connection|network (?:error|unreachable|is "
         r"unreachable)|timed out|timeout"
         r"|соединени\w{0,6} (?:потеряно|разорвано|закрыто)"
         r"|max retries exceeded|connection ?(?:pool|error|aborted)"
@@ -238,6 +251,23 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|is not supporting|не поддерживается",
     ),
     (
+        # a program's own error, in the words its runtime prints them: CPython's
+        # built-in exceptions' messages and names, Node's unhandled rejection, .NET's
+        # null reference; the bot or EA failed, not a request to an exchange
+        "program_runtime",
+        r"takes (?:from )?\d{1,3} (?:to \d{1,3} )?positional arguments? but \d{1,3}"
+        r" (?:was|were) given|missing \d{1,3} required (?:positional |keyword-only )?"
+        r"arguments?|got an unexpected keyword argument|object has no attribute"
+        r"|object is not (?:iterable|subscriptable|callable)|(?:str|string|list|tuple)"
+        r" indices must be integers|invalid literal for int\(\)|(?:list|string|tuple)"
+        r" index out of range|division by zero|unhandled (?:error|exception)"
+        r"|unhandledpromiserejection|fatal exception|out of memory"
+        r"|\b(?:KeyError|TypeError|AttributeError|ValueError|IndexError|NameError"
+        r"|ZeroDivisionError|RuntimeError|RecursionError|UnboundLocalError"
+        r"|NotImplementedError|NullReferenceException|IndexOutOfRangeException)\b"
+        r"|необработанное исключение",
+    ),
+    (
         "request_params",
         r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
         r"|request|param)|parameter[^\n]{0,30}(?:invalid|required|missing)"
@@ -246,8 +276,11 @@ _WORDS: tuple[tuple[str, str], ...] = (
     (
         "order_rejected",
         r"order[^\n]{0,40}rejected|rejected[^\n]{0,20}order|order (?:was )?refused"
-        r"|(?:failed to|error|unable to|could not) (?:submit|place|create|send)(?:ing)?"
-        r"\b[^\n]{0,30}\border"
+        r"|(?:failed to|error|unable to|could not|cannot) (?:submit|submitting|place"
+        r"|placing|create|creating|send|sending|cancel|cancell?ing|amend|amending|modify"
+        r"|modifying|replace|replacing)\b[^\n]{0,30}\border"
+        # ccxt's createOrder() that has failed, Hummingbot's order that has failed
+        r"|\border\b[^\n]{0,60}? has failed\b"
         r"|ордер отклон|заявка отклон",
     ),
 )
@@ -255,12 +288,33 @@ _WORDS: tuple[tuple[str, str], ...] = (
 _CLASSIFIER = tuple((name, re.compile(pattern, re.I)) for name, pattern in _WORDS)
 
 
+#: Identifiers' words: ``INSUFFICIENT_FUND``, ``ServiceUnavailable``, ``PRICE_FILTER``
+#: are words to the classifier too (exchanges' and libraries' error names are written
+#: so: Binance's filter names, Coinbase's failure reasons, .NET's and ccxt's class
+#: names). A CamelCase word anywhere; an UPPER_SNAKE one where it is the value
+#: stated (the whole text, or after ``:``, ``=`` or a quote), not a name mentioned
+#: in a sentence ("see the docs for LOT_SIZE")
+_CAMEL_JOINS = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SNAKE_VALUE = re.compile(
+    r"(?:^|(?<=[:=\"'])) {0,2}[A-Za-z][A-Za-z0-9]{0,30}(?:_[A-Za-z0-9]{1,30}){1,15}"
+)
+
+
+def _identifier_words(text: str) -> str:
+    spaced = _SNAKE_VALUE.sub(lambda m: m.group().replace("_", " "), text)
+    return _CAMEL_JOINS.sub(" ", spaced)
+
+
 def classify_words(text: str) -> tuple[str, str] | None:
-    """The category of an error's words and the words that said it, if any."""
+    """The category of an error's words and the words that said it, if any; the
+    words of identifiers in it count (``LOT_SIZE`` says "lot size")."""
+    spaced = _identifier_words(text)
+    texts = (text, spaced) if spaced != text else (text,)
     for name, pattern in _CLASSIFIER:
-        m = pattern.search(text)
-        if m is not None:
-            return name, m.group()
+        for one in texts:
+            m = pattern.search(one)
+            if m is not None:
+                return name, m.group()
     return None
 
 
@@ -346,6 +400,7 @@ def find_envelope(
             error_class,
         )
     errors = [m for m in messages if m["key"].lower() in _ERROR_MESSAGE_KEYS]
+    http = _HTTP.search(text)
     if errors:
         m = errors[0]
         return Envelope(
@@ -355,10 +410,11 @@ def find_envelope(
             _message_text(m),
             m.group()[:80],
             error_class,
+            # ``Error: Request failed with status code 400``
+            _status(http) if http is not None else 0,
         )
-    http = _HTTP.search(text)
     if http is not None and cls is None:
-        status = int(http["a"] or http["b"] or http["c"])
+        status = _status(http)
         return Envelope(
             "http",
             http.start(),
@@ -403,6 +459,16 @@ def find_envelope(
             "error-level", m.start(), None, _message_text(m), m.group()[:80]
         )
     failure = _FAILURE.search(words)
+    network = _NETWORK_LEVEL.search(text)
+    if network is not None and not error_level:
+        # the level says what it is: a network error, whatever the words
+        return Envelope(
+            "network-level",
+            network.end(),
+            None,
+            clean_message(words),
+            failure.group() if failure is not None else "NETWORK",
+        )
     if error_level or failure is not None:
         # where the failure is said: the exchange named nearest it is the one
         offset = max(text.find(words[:40]), 0) if words else 0
@@ -414,6 +480,11 @@ def find_envelope(
             failure.group() if failure is not None else "level",
         )
     return None
+
+
+def _status(http: re.Match[str]) -> int:
+    """The HTTP status an ``_HTTP`` match holds."""
+    return int(http["a"] or http["b"] or http["c"] or http["d"])
 
 
 def _class_context(text: str, m: re.Match[str]) -> bool:

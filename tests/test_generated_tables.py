@@ -200,10 +200,13 @@ def attribution_problems(
     return problems
 
 
+#: the folders of generated tables: every exchange ccxt knows, those a later ccxt
+#: dropped (each from the last release that shipped it), IB's
+GENERATED = ("ccxt", "ccxt-dropped", "ib")
+
+
 def generated_yaml() -> list[Path]:
-    return sorted((RULES / "ccxt").glob("*.yaml")) + sorted(
-        (RULES / "ib").glob("*.yaml")
-    )
+    return [p for d in GENERATED for p in sorted((RULES / d).glob("*.yaml"))]
 
 
 def all_entries() -> tuple[dict[str, tuple[str, dict[str, object]]], list[str]]:
@@ -224,7 +227,9 @@ def all_tables() -> list[Path]:
 
 
 def ccxt_tables() -> list[Path]:
-    return sorted((RULES / "ccxt").glob("*.codes.csv"))
+    return sorted((RULES / "ccxt").glob("*.codes.csv")) + sorted(
+        (RULES / "ccxt-dropped").glob("*.codes.csv")
+    )
 
 
 def rows_of(path: Path) -> dict[str, TableRow]:
@@ -273,6 +278,8 @@ def test_a_generated_table_cites_ccxt_its_source_and_date(path: Path) -> None:
     assert f"python/ccxt/{exchange}.py" in header
     assert "describe()['exceptions']" in header
     assert _DATE.search(header)
+    if path.parent.name == "ccxt-dropped":
+        assert f"the last ccxt release that ships {exchange}" in header
     counted = re.search(r"([0-9]+) rows; ([0-9]+) entries left out", header)
     assert counted is not None
     assert int(counted.group(1)) == len(rows)
@@ -410,3 +417,26 @@ def test_an_exchange_without_entry_or_name_hosts_or_own_alias_is_reported(
         "gate.codes.csv: exchange gate has no entry under exchanges:",
         f"{yaml_path}:2: kraken's hosts are not host names: ['https://api.kraken.com/0']",
     ]
+
+
+def test_the_exchanges_ccxt_dropped_come_from_the_release_that_last_shipped_them() -> (
+    None
+):
+    """Each dropped exchange's table and entry cite one ccxt release, and no exchange
+    is in both folders."""
+    dropped = RULES / "ccxt-dropped"
+    current = set(
+        yaml.safe_load((RULES / "ccxt" / "exchanges.yaml").read_text(encoding="utf-8"))[
+            "exchanges"
+        ]
+    )
+    for path in sorted(dropped.glob("exchanges-ccxt-*.yaml")):
+        version = path.stem.removeprefix("exchanges-ccxt-")
+        ids = set(yaml.safe_load(path.read_text(encoding="utf-8"))["exchanges"])
+        assert ids, path
+        assert not ids & current, path
+        for exchange in ids:
+            table = dropped / f"{exchange}.codes.csv"
+            if table.exists():  # an exchange whose map is empty is only named
+                header = table.read_text(encoding="utf-8")
+                assert f"ccxt {version} is the last ccxt release" in header

@@ -569,3 +569,160 @@ def test_a_code_alone_gets_the_category_every_table_agrees_on(
 def test_ibs_own_api_log_names_ib(line: str, code: object, text: str) -> None:
     hits = hits_of(line.format(code=code, text=text.replace(";", ",")))
     assert [h.exchange for h in hits] == ["ib"]
+
+
+# -- Hummingbot's NETWORK level ------------------------------------------------------
+
+#: Hummingbot's log format (conf/hummingbot_logs.yml: "%(asctime)s - %(process)d -
+#: %(name)s - %(levelname)s - %(message)s") with a connector's logger, the messages
+#: its connectors pass to ``logger().network()``
+HB_NETWORK = (
+    "2022-03-10 19:30:05,840 - 10612 - hummingbot.connector.exchange.{ex}.{ex}_exchange"
+    " - {level} - {message}"
+)
+HB_MESSAGES = (
+    "Unexpected error while fetching account updates.",
+    "Error fetching data from https://example.org/v2/markets. HTTP status is None. "
+    "Retrying in 7s.",
+    "Error getting server time.",
+)
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_a_network_level_record_is_a_network_error_of_its_connector(
+    exchange: str,
+) -> None:
+    """Hummingbot's NETWORK level (DEBUG + 6, ``logger().network()``) states a network
+    error, whatever its words; the same words at INFO state nothing."""
+    for message in HB_MESSAGES:
+        line = HB_NETWORK.format(ex=exchange, level="NETWORK", message=message)
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == (f"{exchange}.server-network", exchange)
+        assert hit.recognition is not None
+        assert hit.recognition.envelope == "network-level"
+        assert hits_of(line.replace(" - NETWORK - ", " - INFO - ")) == []
+
+
+def test_a_network_level_record_s_words_say_the_category_when_they_can() -> None:
+    line = HB_NETWORK.format(
+        ex="kucoin", level="NETWORK", message="Error: 429 Too many requests."
+    )
+    (hit,) = hits_of(line)
+    assert hit.rule_id == "kucoin.rate-limit"
+
+
+# -- names as bots write them in identifiers -------------------------------------------
+
+#: every alias the generated tables give an exchange in snake case (``ascend_ex``,
+#: ``crypto_com``, ``gate_io``: its name as Hummingbot names its connector)
+SNAKE_ALIASES = [
+    (ex.id, alias)
+    for ex in sorted(CATALOGUE.exchanges.values(), key=lambda e: e.id)
+    for alias in ex.aliases
+    if "_" in alias
+]
+
+
+def test_the_tables_give_snake_case_names() -> None:
+    assert len(SNAKE_ALIASES) >= 30
+
+
+@pytest.mark.parametrize(("exchange", "alias"), SNAKE_ALIASES)
+def test_a_name_in_snake_case_names_its_exchange(exchange: str, alias: str) -> None:
+    for line in (
+        f"ERROR - Connector {alias} failed to retrieve its trading pairs.",
+        f"hummingbot.connector.derivative.{alias}_perpetual.{alias}_perpetual_derivative"
+        " - NETWORK - Unexpected error while fetching account updates.",
+    ):
+        assert [n.exchange for n in ENGINE.recognizer.names(line)][:1] == [exchange]
+
+
+#: exchanges whose name is one word: the algorithmic-trading engine's brokerage
+#: plugin for it is ``<Name>Brokerage``
+ONE_WORD_NAMES = [
+    (ex.id, ex.name)
+    for ex in sorted(CATALOGUE.exchanges.values(), key=lambda e: e.id)
+    if ex.name.isalpha()
+]
+
+
+@pytest.mark.parametrize(("exchange", "name"), ONE_WORD_NAMES)
+def test_a_brokerage_plugin_s_class_names_its_exchange(
+    exchange: str, name: str
+) -> None:
+    line = (
+        f"2022-09-22T23:42:17.19Z ERROR:: {name}Brokerage.OnMessage(): Error - Code: "
+        "ServiceUnavailable - "
+    )
+    found = [n.exchange for n in ENGINE.recognizer.names(line)]
+    assert found[:1] == [exchange]
+    # another word glued to the name is still not a name
+    assert ENGINE.recognizer.names(f"ERROR:: {name}Client.OnMessage(): x") == []
+
+
+# -- the exchanges a later ccxt dropped (rules/ccxt-dropped) -----------------------
+
+DROPPED = sorted(
+    (
+        e
+        for e in CATALOGUE.entries.values()
+        if Path(e.source).parent.name == "ccxt-dropped"
+    ),
+    key=lambda e: (e.exchange, str(e.code)),
+)
+DROPPED_TEXTS = sorted(
+    (
+        e
+        for e in CATALOGUE.texts.values()
+        if Path(e.source).parent.name == "ccxt-dropped"
+    ),
+    key=lambda e: (e.exchange, e.message or ""),
+)
+
+
+def test_the_dropped_exchanges_have_tables() -> None:
+    assert {e.exchange for e in (*DROPPED, *DROPPED_TEXTS)} >= {"bitmex", "coinex"}
+
+
+@pytest.mark.parametrize("envelope", ENVELOPES)
+def test_every_code_of_a_dropped_exchange_names_it_once(envelope: str) -> None:
+    wrong: list[tuple[str, object]] = []
+    carried = [
+        e for e in DROPPED if isinstance(e.code, int) or str(e.code).isidentifier()
+    ]
+    for entry in carried:
+        jcode = entry.code if isinstance(entry.code, int) else f'"{entry.code}"'
+        message = (entry.message or "error").replace('"', "'")[:80]
+        line = envelope.format(
+            ex=entry.exchange, code=entry.code, jcode=jcode, message=message
+        )
+        hits = hits_of(line)
+        if entry.rule_id is None:
+            if hits:
+                wrong.append((line, [h.rule_id for h in hits]))
+            continue
+        if len(hits) != 1 or hits[0].exchange != entry.exchange:
+            wrong.append((line, [(h.rule_id, h.exchange) for h in hits]))
+    assert carried
+    assert wrong == [], f"{len(wrong)} of {len(carried)}: {wrong[:5]}"
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        'ccxt.base.errors.ExchangeError: {ex} {{"error":{{"message":"{text}"}}}}',
+        PY + '{ex} {{"code":1,"message":"{text}"}}',
+    ],
+)
+def test_every_text_of_a_dropped_exchange_names_it_with_its_category(
+    shape: str,
+) -> None:
+    wrong: list[tuple[str, object]] = []
+    for entry in DROPPED_TEXTS:
+        if entry.rule_id is None or not entry.message or '"' in entry.message:
+            continue
+        line = shape.format(ex=entry.exchange, text=entry.message)
+        hits = hits_of(line)
+        if len(hits) != 1 or hits[0].exchange != entry.exchange:
+            wrong.append((line, [(h.rule_id, h.exchange) for h in hits]))
+    assert wrong == [], f"{len(wrong)}: {wrong[:5]}"

@@ -21,6 +21,16 @@ Binance, Bybit and OKX have hand-made tables in ``rules/``: for them only the co
 texts those tables lack are written, and their exchange entries stay in catalogue.yaml.
 What cannot be used (a key mapped to classes of two categories, an empty key, a value
 that is not an exception class) is reported and counted in the file's header.
+
+Exchanges ccxt has dropped (they still trade, and bots pinned to an older ccxt still
+print their errors) come from the last ccxt release that shipped them, with
+``--only`` and their own folder, each release in a venv of its own:
+
+    /tmp/ccxt-4.5.83/bin/python rules/generate/ccxt_tables.py --date "$(date -u +%F)" \
+        --only bitmex,coinex --out rules/ccxt-dropped
+
+writes those tables and ``exchanges-ccxt-<version>.yaml`` there (see that folder's
+files for the releases used).
 """
 
 from __future__ import annotations
@@ -267,6 +277,31 @@ RENAMED: dict[str, tuple[str, ...]] = {
 }
 
 
+#: display names ccxt gave these exchanges before (``'name': 'Gate.io'`` in ccxt's
+#: gateio.py before the rename to gate): still how bots name them in logs and ids
+OLD_NAMES: dict[str, tuple[str, ...]] = {
+    "gate": ("Gate.io",),
+}
+#: where a name's words meet inside a word: ``AscendEX``, ``BingX``, ``BitMEX``
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def name_forms(name: str) -> list[str]:
+    """A display name as bots write it in identifiers: its words run together
+    (``CEX.IO`` -> ``cexio``) and in snake case (``AscendEX`` -> ``ascend_ex``,
+    ``Crypto.com`` -> ``crypto_com``, ``Gate.io`` -> ``gate_io``), the way
+    Hummingbot names its connectors (hummingbot/connector/exchange/ascend_ex,
+    gate_io, crypto_com, bing_x, binance_us). Lower case, as the loader compares."""
+    words = [w for w in re.split(r"[\s.]+", name.strip()) if w]
+    joined = "".join(words).lower()
+    snake = "_".join(_CAMEL.sub("_", w) for w in words).lower()
+    if snake.endswith("_exchange"):
+        # Hummingbot's module of a connector is <id>_exchange: coinbase_exchange is
+        # its Coinbase connector's, not Coinbase Exchange
+        snake = ""
+    return [f for f in dict.fromkeys((joined, snake)) if f and re.fullmatch(r"\w+", f)]
+
+
 def load_class_categories(path: Path) -> dict[str, str]:
     """``class -> category`` of ccxt's classes in rules/exception-classes.csv."""
     lines = [
@@ -506,14 +541,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--date", required=True, help="the date the files say they were generated on"
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated ccxt ids: only these (exchanges a later ccxt dropped)",
+    )
     args = parser.parse_args(argv)
+    only = {i.strip() for i in args.only.split(",") if i.strip()}
     started = time.perf_counter()
     version = ccxt.__version__
     categories = load_class_categories(RULES / "exception-classes.csv")
     unmapped: dict[str, str] = {}
     groups: dict[str, list[str]] = defaultdict(list)
     for eid in ccxt.exchanges:
+        if only and FOLD.get(eid, eid) not in only:
+            continue
         groups[FOLD.get(eid, eid)].append(eid)
+    if only - set(groups):
+        parser.error(f"not in ccxt {version}: {', '.join(sorted(only - set(groups)))}")
     tables: dict[str, Table] = {}
     entries: dict[str, dict[str, Any]] = {}
     for exchange, members in sorted(groups.items()):
@@ -534,10 +579,13 @@ def main(argv: list[str] | None = None) -> int:
         tables[exchange] = table
         aliases: list[str] = []
         renamed = RENAMED.get(exchange, ())
+        old_names = OLD_NAMES.get(exchange, ())
         for alias in [
             *sorted(members, key=lambda e: (e != exchange, e)),
             *names,
             *renamed,
+            *old_names,
+            *(f for n in (*names, *old_names) for f in name_forms(n)),
         ]:
             if alias.casefold() not in {a.casefold() for a in aliases}:
                 aliases.append(alias)
@@ -551,9 +599,9 @@ def main(argv: list[str] | None = None) -> int:
                 + " describe() name, urls['api']"
             ),
         }
-    kraken = tables["kraken"]
+    kraken = tables.get("kraken", Table("kraken"))
     kraken_documented = 0
-    for code, category, note in KRAKEN_DOCUMENTED:
+    for code, category, note in KRAKEN_DOCUMENTED if "kraken" in tables else ():
         key = ("code", code)
         if key in table_keys(kraken):
             fact = kraken.rows[key]
@@ -573,6 +621,8 @@ def main(argv: list[str] | None = None) -> int:
         kraken_documented += 1
     already: Counter[str] = Counter()
     for exchange in OWN_TABLES:
+        if exchange not in tables:
+            continue
         codes, texts = own_table_keys(exchange)
         table = tables[exchange]
 
@@ -622,6 +672,11 @@ def main(argv: list[str] | None = None) -> int:
             "(rest, a market type, ws, or a folded ccxt id). Titles and remedies are "
             "the category's."
         )
+        if only:
+            header += wrap(
+                f"ccxt {version} is the last ccxt release that ships {exchange}; "
+                "later ones dropped it, the exchange still trades."
+            )
         if exchange == "kraken":
             header += wrap(
                 f"{kraken_documented} documented errors (`markets` doc) from "
@@ -646,11 +701,18 @@ def main(argv: list[str] | None = None) -> int:
         path.write_text(csv_text(table, header), encoding="utf-8", newline="")
         written += 1
     yaml_lines = wrap(
-        f"Every exchange ccxt {version} knows, except binance, bybit and okx (their "
-        "entries are in rules/catalogue.yaml), with the ccxt ids that fold into them: "
-        "name, the words that name it in a log (ccxt ids and display names) and its "
+        (
+            f"The exchanges ccxt {version} is the last ccxt release to ship "
+            f"({', '.join(sorted(only))}): "
+            if only
+            else f"Every exchange ccxt {version} knows, except binance, bybit and okx "
+            "(their entries are in rules/catalogue.yaml), with the ccxt ids that fold "
+            "into them: "
+        )
+        + "name, the words that name it in a log (ccxt ids and display names) and its "
         "API hosts, from github.com/ccxt/ccxt python/ccxt/<id>.py describe(). "
-        f"Generated on {args.date} by rules/generate/ccxt_tables.py."
+        f"Generated on {args.date} by rules/generate/ccxt_tables.py"
+        + (f" --only {','.join(sorted(only))}." if only else ".")
     )
     out = [f"# {ln}" for ln in yaml_lines] + ["exchanges:"]
     for exchange, entry in sorted(entries.items()):
@@ -665,7 +727,8 @@ def main(argv: list[str] | None = None) -> int:
             "    hosts: [" + ", ".join(yaml_str(h) for h in entry["hosts"]) + "]"
         )
         out.append(f"    source: {yaml_str(entry['source'])}")
-    (args.out / "exchanges.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
+    yaml_name = f"exchanges-ccxt-{version}.yaml" if only else "exchanges.yaml"
+    (args.out / yaml_name).write_text("\n".join(out) + "\n", encoding="utf-8")
     for line in report:
         print("skipped:", line, file=sys.stderr)
     for cls_name, parent in sorted(unmapped.items()):
