@@ -52,6 +52,10 @@ log = structlog.get_logger("logwatch.daemon")
 
 #: Metrics are brought up to date at most this often (seconds).
 OBSERVE_EVERY_S = 1.0
+#: How often, at most, the loop looks for `logwatch stop` and `reload` requests: a
+#: busy file wakes it at every write, and two failed unlinks per wake were a quarter of
+#: its time; signals (and console events) still act at once.
+REQUESTS_EVERY_S = 0.2
 
 
 def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
@@ -301,15 +305,25 @@ class Daemon:
         self._status_said = self._status()
         sd_notify(f"READY=1\nSTATUS={self._status_said}", self.env)
         watchdog = int(self.env.get("WATCHDOG_USEC", "0")) / 2e6
+        looked, skipped = self.clock.monotonic(), False
         while not self.stop.is_set():
             wait = self.follower.next_timeout()
             if watchdog:
                 wait = min(wait, watchdog)
+            if skipped:  # the look skipped at the last wake is made within the bound
+                since = self.clock.monotonic() - looked
+                wait = max(min(wait, REQUESTS_EVERY_S - since), 0.0)
             self.follower.wait(wait)
-            if control.take_stop_request(requests):
-                self.stop.set()
-                break
-            if self.reload.is_set() or control.take_reload_request(requests):
+            asked = self.reload.is_set()
+            now = self.clock.monotonic()
+            skipped = now - looked < REQUESTS_EVERY_S
+            if not skipped:
+                looked = now
+                if control.take_stop_request(requests):
+                    self.stop.set()
+                    break
+                asked = asked or control.take_reload_request(requests)
+            if asked:
                 self.reload.clear()
                 self._reload()
                 control.reload_done(requests)  # `logwatch reload` waits for this

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import sqlite3
 import sys
@@ -322,3 +323,68 @@ def test_a_stop_request_left_from_before_a_start_is_not_taken_for_a_new_one(
     (tmp_path / control.STOP_REQUEST).write_bytes(b"stop\n")
     assert control.take_stop_request(tmp_path)
     assert not control.take_stop_request(tmp_path)
+
+
+@pytest.mark.timeout(300)
+def test_a_busy_file_does_not_make_the_loop_look_for_requests_at_every_wake(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23: every write wakes the loop, and it tried to take both request files
+    at each wake (two failed unlinks: a quarter of its time at 1,000 lines a second).
+    It looks at most every ``REQUESTS_EVERY_S`` of its clock now, and a stop asked
+    for is still taken within that bound."""
+    from logwatch.daemon import REQUESTS_EVERY_S, Daemon
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write(logs / "bot.log", b"bot started\n")
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{logs}/*.log']\n"
+        "channels:\n  - {name: console, url: 'console://'}\n",
+        encoding="utf-8",
+    )
+    looks: list[Path] = []
+    take = control.take_stop_request
+
+    def counted(state_dir: Path) -> bool:
+        looks.append(state_dir)
+        return take(state_dir)
+
+    monkeypatch.setattr(control, "take_stop_request", counted)
+    clock = FakeClock()
+    daemon = Daemon(path, clock, {}, io.StringIO())
+    ran = threading.Thread(target=daemon.run)
+    ran.start()
+    try:
+        wait_until(lambda: daemon.parts is not None and len(looks) == 1, 60, "READY")
+        steps: list[int] = []
+        step = daemon.step
+
+        def counted_step() -> None:
+            steps.append(1)
+            step()
+
+        monkeypatch.setattr(daemon, "step", counted_step)
+        for n in range(1, 21):  # twenty writes, each woken for
+            woken = len(steps)
+            write(logs / "bot.log", f"line {n}\n".encode())
+
+            def woke(since: int = woken) -> bool:
+                return len(steps) > since
+
+            wait_until(woke, 30, f"a wake for line {n}")
+        assert len(looks) == 1  # its clock has not moved: no look since the start
+        (tmp_path / "state" / control.STOP_REQUEST).write_text(
+            "stop\n", encoding="utf-8"
+        )
+        clock.advance(REQUESTS_EVERY_S)
+        ran.join(60)
+        assert not ran.is_alive()
+        assert len(looks) == 2
+    finally:
+        daemon.stop.set()
+        if daemon.parts is not None:
+            daemon.parts.follower.wake()
+        ran.join(60)
