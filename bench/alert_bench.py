@@ -26,7 +26,7 @@ from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.senders import Senders
 from logwatch.state import State
 from tests.servers import Hook

@@ -27,7 +27,7 @@ from logwatch.dedup import build
 from logwatch.delivery import Dispatcher
 from logwatch.engine import Engine
 from logwatch.follow import Follower
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
 from tests import servers

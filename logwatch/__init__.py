@@ -48,8 +48,11 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                paths         where the config comes from: default file, LOGWATCH_*
                privatefiles  atomic 0600 writes, no links followed, private folders
                config        the config file, validated, with file:line errors
-               rules         rule YAML -> the compiled Rule
-               rulespec      the rule file's schema (pydantic)
+               rules         the compiled Rule and the RuleSet (the model alone)
+               rulespec      the rule and catalogue files' schema (pydantic)
+               rulecompile   rule YAML -> checked, compiled Rules
+               ruleload      the rule folders' files -> one RuleSet with its catalogue
+               rulecache     the signed cache of loaded RuleSets
                patterns      the literal keywords a regex demands
                catalogue     code -> category, severity, title, remedy
                cataloguefile the catalogue's YAML and CSV files

@@ -13,10 +13,9 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING
 
 import regex
-from pydantic import Field, ValidationError
 
 from logwatch.catalogue import (
     PLACEHOLDER,
@@ -42,9 +41,10 @@ from logwatch.patterns import (
     nested_quantifier,
     parse,
 )
-from logwatch.rules import CODES_SUFFIX, Rule
-from logwatch.rulespec import NonEmpty, Strict, Texts
-from logwatch.yamlfile import Document, describe
+from logwatch.rules import ID_PATTERN, Rule
+
+if TYPE_CHECKING:
+    from logwatch.yamlfile import Document
 
 _Err = Callable[[tuple[str | int, ...], str], None]
 #: Top-level keys of a catalogue YAML file (a rule file has ``rules:`` instead).
@@ -68,28 +68,9 @@ MATCH_COLUMN = "match"
 MATCH_KINDS = ("code", "exact", "broad")
 #: The file that maps exception class names to categories.
 CLASSES_FILE = "exception-classes.csv"
+#: Files of catalogue codes end with this (``binance.codes.csv``).
+CODES_SUFFIX = ".codes.csv"
 CLASSES_COLUMNS = ("class", "library", "category", "exchange")
-_ID = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
-
-
-class CategorySpec(Strict):
-    """What a kind of error means to a trader, for codes without their own remedy."""
-
-    severity: Literal["info", "warning", "error", "critical", "none"]
-    title: Texts
-    remedy: Texts | None = None
-
-
-class ExchangeSpec(Strict):
-    """An exchange or platform: its display name, what its unknown codes say, and
-    the words and API hosts that name it in a log."""
-
-    name: NonEmpty
-    title: Texts | None = None
-    remedy: Texts | None = None
-    aliases: tuple[NonEmpty, ...] = ()
-    hosts: tuple[NonEmpty, ...] = ()
-    source: str = ""
 
 
 def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -110,20 +91,6 @@ def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
         ".codes.csv в своей папке правил, чтобы у него был свой совет.",
     }
     return title, remedy
-
-
-class ShapeSpec(Strict):
-    """One way a library prints an exchange's error."""
-
-    id: Annotated[str, Field(pattern=_ID, max_length=80)]
-    exchange: Annotated[str, Field(pattern=r"^[a-z0-9]+$")]
-    pattern: NonEmpty
-    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
-    #: only records of these formats (default: any)
-    formats: tuple[NonEmpty, ...] = ()
-    #: real lines of this shape with ``{code}`` and ``{message}`` (or
-    #: ``{json_message}``, escaped as in JSON) where they go
-    examples: Annotated[list[NonEmpty], Field(min_length=1)]
 
 
 # -- the YAML part ---------------------------------------------------------------------
@@ -152,6 +119,12 @@ def is_catalogue(doc: Document) -> bool:
 
 def parse_catalogue_yaml(doc: Document, parts: Parts) -> list[ConfigError]:
     """Add the categories, exchanges and shapes of ``doc`` to ``parts``."""
+    # here, not at the top: a start from the rules cache never imports pydantic
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import CategorySpec, ExchangeSpec
+    from logwatch.yamlfile import describe
+
     assert isinstance(doc.data, dict)  # noqa: S101  is_catalogue said so
     errors: list[ConfigError] = []
     source = doc.source
@@ -232,6 +205,11 @@ def _mapping(doc: Document, key: str, err: _Err) -> Iterator[tuple[str, object]]
 
 
 def _shape(doc: Document, i: int, item: object, err: _Err) -> Shape | None:
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import ShapeSpec
+    from logwatch.yamlfile import describe
+
     shape_id = item.get("id") if isinstance(item, dict) else None
     label = f"shape {shape_id if isinstance(shape_id, str) else f'#{i + 1}'}"
     try:
@@ -329,7 +307,7 @@ def exchange_of(name: str) -> str:
 
 _HOLE_CHARS = frozenset("%<{")
 _SEVERITIES = {s.value: s for s in Severity}
-_RULE_ID = regex.compile(_ID)
+_RULE_ID = regex.compile(ID_PATTERN)
 
 
 def _pair(en: str, ru: str, what: str, problems: list[str]) -> dict[str, str] | None:

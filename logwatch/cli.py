@@ -134,7 +134,7 @@ _lang_option = click.option(
 def _load(rule_dirs: Iterable[Path], config_path: Path | None = None) -> RuleSet:
     """The rules, through the cache whose key is in the config's state folder."""
     from logwatch.paths import rules_cache
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     env = dict(os.environ)
     warnings: list[str] = []
@@ -582,7 +582,7 @@ def _check_catalogue(
     """
     from logwatch.engine import Engine, catalogue_problems, shape_problems
     from logwatch.errors import InvalidConfig
-    from logwatch.rules import rule_files
+    from logwatch.ruleload import rule_files
 
     if not (disabled or rule_files(dirs, builtin=False)):
         return
@@ -770,7 +770,7 @@ def list_rules(
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the rule format, for editors."""
-    from logwatch.rules import rule_schema
+    from logwatch.rulespec import rule_schema
 
     click.echo(json.dumps(rule_schema(), indent=2, ensure_ascii=False))
 
@@ -961,7 +961,9 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.model import Alert, AlertKind
     from logwatch.notifier import Notifier, no_desktop
     from logwatch.render import Message, default_language, render
-    from logwatch.rules import RuleSet, load_rules, sample_record
+    from logwatch.rulecompile import sample_record
+    from logwatch.ruleload import load_rules
+    from logwatch.rules import RuleSet
 
     notifier = Notifier(loaded)
     lang = loaded.config.language or default_language()

@@ -50,7 +50,8 @@ from logwatch.privatefiles import check_private_dir
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, Remotes, remote_chats
 from logwatch.render import Message, default_language
-from logwatch.rules import Rule, RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import Rule, RuleSet
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State
 from logwatch.tailer import Source

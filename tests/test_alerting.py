@@ -14,7 +14,7 @@ from logwatch.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Polic
 from logwatch.engine import Engine
 from logwatch.follow import Follower
 from logwatch.model import AlertKind
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
 from tests.fakes import FakeClock

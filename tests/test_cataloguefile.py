@@ -11,7 +11,7 @@ from logwatch.cli import cli
 from logwatch.engine import Engine
 from logwatch.errors import InvalidConfig
 from logwatch.model import Hit, Severity
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.stream import Stream
 
 CATALOGUE = load_rules().catalogue

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from logwatch.cli import cli
 from logwatch.render import default_language
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from tests.conftest import DATA
 from tests.daemon_run import fresh_python
 

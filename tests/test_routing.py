@@ -192,7 +192,7 @@ def test_a_channel_gets_only_its_sources_and_categories_and_bursts(
 def test_a_rule_file_may_say_at_least_itself(
     tmp_path: Path, at_least: str, expected: tuple[int, float] | None
 ) -> None:
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     (tmp_path / "mine.yaml").write_text(
         "rules:\n  - id: my.halt\n    severity: critical\n"
