@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from logwatch.alerting import Alerting, Changes
+from logwatch.alerting import NO_MUTES, Alerting, Changes, UserMutes
 from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
@@ -252,7 +252,11 @@ class Follower:
             ]
             try:
                 # offsets, alerts and dedup windows: saved together or not at all
-                c = alerting.changes() if alerting else Changes()
+                mutes = NO_MUTES
+                if alerting is not None and alerting.pending:  # the phone's, as now
+                    now_s = self.clock.now().timestamp()
+                    mutes = UserMutes(frozenset(self.state.user_mutes(now_s)))
+                c = alerting.changes(mutes) if alerting else Changes()
                 self.state.commit(
                     files=files,
                     alerts=c.alerts,

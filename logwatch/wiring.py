@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING
 import structlog
 
 from logwatch import alertmanager
-from logwatch.alerting import Alerting
+from logwatch.alerting import Alerting, UserMutes
 from logwatch.clock import Clock
 from logwatch.codepages import default_fallback
-from logwatch.commands import muted
 from logwatch.config import (
     LoadedConfig,
     config_secrets,
@@ -335,9 +334,9 @@ class Parts:
         )
         alerting = Alerting(
             deduper,
-            lambda a: (
+            lambda a, mutes: (
                 []
-                if self._muted(a)
+                if self._muted(a, mutes)
                 else channels_for(
                     setup.notifier,
                     a.severity,
@@ -509,16 +508,13 @@ class Parts:
         kinds = (rule.category, *rule.tags) if rule is not None else ()
         return alert.rule_id, source, tuple(k for k in kinds if k)
 
-    def _muted(self, alert: Alert) -> bool:
+    def _muted(self, alert: Alert, mutes: UserMutes) -> bool:
         """Whether a mute sent from the phone covers this alert (never a self-alert)."""
-        if alert.kind == AlertKind.SELF:
-            return False
-        mutes = self.state.user_mutes(self.clock.now().timestamp())
-        if not mutes:
+        if alert.kind == AlertKind.SELF or not mutes.targets:
             return False
         path = alert.hit.record.path if alert.hit else ""
         source = source_name(path, self.setup.sources) if path else ""
-        return muted(alert.rule_id, source, mutes)
+        return mutes.covers(alert.rule_id, source)
 
     def _on_state(self, problem: str | None) -> None:
         if problem is not None:

@@ -151,7 +151,7 @@ class TestAStateOfAnOlderVersion:
         assert alerts == stored_values()[0]
 
     def test_its_windows_continue_after_the_restart(self, state: State) -> None:
-        alerting = Alerting(Deduper(), lambda a: ["hook"])
+        alerting = Alerting(Deduper(), lambda a, mutes: ["hook"])
         alerting.restore(*state.dedup())
         state.close()
         windows = stored_values()[1]

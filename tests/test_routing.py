@@ -215,7 +215,7 @@ def test_after_a_burst_every_repeat_is_counted_in_the_digest() -> None:
 
     alerting = Alerting(
         Deduper(default=Policy(window_s=600.0)),
-        lambda a: ["c"],
+        lambda a, mutes: ["c"],
         threshold=Threshold({"r.burst": (3, 60.0)}),
     )
     times = [NOW + timedelta(seconds=s) for s in (0, 1, 2, 100, 200, 300)]
