@@ -68,6 +68,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                dedup         hits -> alerts (first at once, repeats in a digest)
                expect        missing-heartbeat rules
                alerting      hits -> alerts -> values for State
+               pipeline      every stage from a hit to a message, listed and built
                flood         N messages a minute per channel, the rest grouped
                codec         the values State keeps as JSON (alerts, windows)
                outbox        the outbox's rows, retry backoff, pacing

@@ -2,7 +2,7 @@
 
 Pure: the follower takes ``changes(mutes)`` into its one transaction, with the
 phone's mutes as it read them, and says ``committed()`` once it is durable. The
-stages, in order: dedup here, then user mutes and routes in ``targets``.
+stages, in order, are built in ``pipeline``.
 """
 
 from __future__ import annotations

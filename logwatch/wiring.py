@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from logwatch import alertmanager
-from logwatch.alerting import Alerting, UserMutes
 from logwatch.clock import Clock
 from logwatch.codepages import default_fallback
 from logwatch.config import (
@@ -31,11 +30,10 @@ from logwatch.config import (
     kind_name,
     load_config,
 )
-from logwatch.dedup import Deduper, QuietHours, Threshold, build
+from logwatch.dedup import Deduper, QuietHours
 from logwatch.delivery import Dispatcher, Format, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import ConfigError, InvalidConfig, StateError
-from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
@@ -44,6 +42,7 @@ from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, apprise_channels, desktop_session
 from logwatch.paths import rules_cache
+from logwatch.pipeline import admission
 from logwatch.places import default_sources, known_folders
 from logwatch.privatefiles import check_private_dir
 from logwatch.redact import secret_forms
@@ -315,11 +314,20 @@ class Parts:
         self._rules = {r.id: r for r in setup.rules}
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
-        deduper = build(
+        # the stages, in order: see pipeline
+        alerting = admission(
             setup.rules,
             config.dedup.window,
             QuietHours(quiet.start, quiet.end) if quiet else None,
             resolved=self.wants_resolved,
+            route=lambda a: channels_for(
+                setup.notifier,
+                a.severity,
+                resolved=a.kind is AlertKind.RESOLVED,
+                route=self._route(a),
+            ),
+            source_of=self._source_of,
+            on_committed=lambda: self.dispatcher.poke(),
         )
         self.dispatcher = Dispatcher(
             state,
@@ -329,24 +337,8 @@ class Parts:
             clock,
             config.max_age,
             instance=setup.instance,
-            formats={"alertmanager": self._alertmanager_format(deduper)},
+            formats={"alertmanager": self._alertmanager_format(alerting.deduper)},
             on_outcome=metrics.outcome if metrics is not None else None,
-        )
-        alerting = Alerting(
-            deduper,
-            lambda a, mutes: (
-                []
-                if self._muted(a, mutes)
-                else channels_for(
-                    setup.notifier,
-                    a.severity,
-                    resolved=a.kind is AlertKind.RESOLVED,
-                    route=self._route(a),
-                )
-            ),
-            self.dispatcher.poke,
-            Expectations(setup.rules),
-            Threshold({r.id: r.at_least for r in setup.rules if r.at_least}),
         )
         self.follower = Follower(
             self.engine,
@@ -502,19 +494,15 @@ class Parts:
         rule's category and tags (None for logwatch's own alerts: they go to all)."""
         if alert.kind == AlertKind.SELF:
             return None
-        path = alert.hit.record.path if alert.hit else ""
-        source = source_name(path, self.setup.sources) if path else ""
+        source = self._source_of(alert)
         rule = self._rules.get(alert.rule_id)
         kinds = (rule.category, *rule.tags) if rule is not None else ()
         return alert.rule_id, source, tuple(k for k in kinds if k)
 
-    def _muted(self, alert: Alert, mutes: UserMutes) -> bool:
-        """Whether a mute sent from the phone covers this alert (never a self-alert)."""
-        if alert.kind == AlertKind.SELF or not mutes.targets:
-            return False
+    def _source_of(self, alert: Alert) -> str:
+        """The name of the source of an alert's line ("" for none)."""
         path = alert.hit.record.path if alert.hit else ""
-        source = source_name(path, self.setup.sources) if path else ""
-        return mutes.covers(alert.rule_id, source)
+        return source_name(path, self.setup.sources) if path else ""
 
     def _on_state(self, problem: str | None) -> None:
         if problem is not None:
