@@ -57,6 +57,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                catalogue     code -> category, severity, title, remedy
                cataloguefile the catalogue's YAML and CSV files
                formats       per-platform line formats
+               logtime       a log line's own time: parsed and written in one place
                codepages     legacy code pages: `encoding:` names, the fallback
                lines         bytes -> lines: encodings, splits, offsets
                fileindex     which file is which: content identity, inodes, markers

@@ -17,9 +17,10 @@ from logwatch.alerting import NO_MUTES, Alerting, Changes, UserMutes
 from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
-from logwatch.formats import Format, parse_timestamp
+from logwatch.formats import Format
 from logwatch.lines import resumed
 from logwatch.listing import patterns_matching
+from logwatch.logtime import parse_timestamp
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream

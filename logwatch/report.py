@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from logwatch.formats import parse_timestamp
+from logwatch.logtime import parse_timestamp
 from logwatch.terminal import shown
 
 if TYPE_CHECKING:
