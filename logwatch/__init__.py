@@ -14,7 +14,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
 
     health     health        how logwatch itself is doing (self-alerts, its problem)
 
-    wiring     wiring        what one config makes: Setup, and the Parts running it
+    wiring     wiring        what one config makes: Setup, and the Workers running it
 
     senders    senders       one thread per channel and per bot polled, across reloads
 

@@ -33,7 +33,7 @@ class UserMutes:
         return bool(self.targets & {MUTE_ALL, rule_id, source} - {""})
 
 
-#: No mute: what ``Alerting.changes`` applies unless told otherwise.
+#: No mute: what ``PendingAlerts.changes`` applies unless told otherwise.
 NO_MUTES = UserMutes()
 
 
@@ -50,8 +50,9 @@ class Changes:
     mutes: Sequence[tuple[str, str, float]] | None = None
 
 
-class Alerting:
-    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
+class PendingAlerts:
+    """The alerts hits make through dedup, held (with the dedup windows they changed)
+    until the follower's transaction writes them to the outbox.
 
     Only the windows that changed since the last commit are written, so a repeat hit
     costs the same with ten open windows or ten thousand.

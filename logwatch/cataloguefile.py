@@ -97,7 +97,7 @@ def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @dataclass(slots=True)
-class Parts:
+class CatalogueParts:
     """The catalogue's pieces as loaded, before they are put together."""
 
     categories: dict[str, Category] = field(default_factory=dict)
@@ -117,7 +117,7 @@ def is_catalogue(doc: Document) -> bool:
     return isinstance(doc.data, dict) and any(k in doc.data for k in YAML_KEYS)
 
 
-def parse_catalogue_yaml(doc: Document, parts: Parts) -> list[ConfigError]:
+def parse_catalogue_yaml(doc: Document, parts: CatalogueParts) -> list[ConfigError]:
     """Add the categories, exchanges and shapes of ``doc`` to ``parts``."""
     # here, not at the top: a start from the rules cache never imports pydantic
     from pydantic import ValidationError
@@ -461,7 +461,7 @@ def _short(message: str, limit: int = 120) -> str:
 
 
 def assemble(
-    parts: Parts, rows: Iterable[Row], rule_ids: set[str], builtin: set[str]
+    parts: CatalogueParts, rows: Iterable[Row], rule_ids: set[str], builtin: set[str]
 ) -> tuple[Catalogue, list[ConfigError]]:
     """The catalogue from its loaded pieces, and every problem in putting them together.
 
@@ -686,7 +686,7 @@ def _message_entry(
     )
 
 
-def _unattributable(parts: Parts) -> list[ConfigError]:
+def _unattributable(parts: CatalogueParts) -> list[ConfigError]:
     """Exchanges a log line cannot name: its own id is another exchange's alias."""
     errors = []
     for ex, other, word in exchange_names(parts.exchanges)[1]:
@@ -702,7 +702,7 @@ def _unattributable(parts: Parts) -> list[ConfigError]:
     return errors
 
 
-def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
+def parse_classes(text: str, source: str, parts: CatalogueParts) -> list[ConfigError]:
     """Add the exception classes of an ``exception-classes.csv`` to ``parts``
     (their categories are checked when the catalogue is put together)."""
     lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]

@@ -1,7 +1,7 @@
 """``logwatch run``: following, dedup and delivery in one process, until told to stop.
 
 The composition root and its lifecycle: ``Daemon`` takes the state's lock, opens State
-and the metrics port, ``start``s the ``Parts`` a config makes (wiring.py), drives them
+and the metrics port, ``start``s the ``Workers`` a config makes (wiring.py), drives them
 and its ``Health`` checks in one loop, and ``close``s it all. SIGTERM/SIGINT: save and
 exit 0. SIGHUP: reload config and rules, validated in full before anything is swapped
 (on error the old ones stay). Under systemd (``Type=notify``) it says READY, pings the
@@ -35,7 +35,7 @@ from logwatch.paths import default_config_path
 from logwatch.redact import secret_forms
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
-from logwatch.wiring import POLL_JOIN_S, Parts, build_setup, check_state_dir
+from logwatch.wiring import POLL_JOIN_S, Workers, build_setup, check_state_dir
 
 if TYPE_CHECKING:  # prometheus_client is imported only when metrics are asked for
     from logwatch.metrics import Metrics
@@ -90,7 +90,7 @@ class Daemon:
     #: serves /metrics when the config asks for it
     metrics: Metrics | None = None
     #: what the config makes, once started
-    parts: Parts | None = None
+    parts: Workers | None = None
 
     def __init__(
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
@@ -124,7 +124,7 @@ class Daemon:
             raise
         self.health = Health(clock)
         #: one thread per channel, and one poller per bot, for the daemon's life:
-        #: Parts come and go on reload
+        #: Workers come and go on reload
         self.senders = Senders()
         self.pollers = Pollers()
         self._observed_at = -OBSERVE_EVERY_S
@@ -204,8 +204,8 @@ class Daemon:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _parts(self) -> Parts:
-        return Parts(
+    def _parts(self) -> Workers:
+        return Workers(
             self.setup,
             self.state,
             self.clock,
@@ -215,7 +215,7 @@ class Daemon:
             self.pollers,
         )
 
-    def _running(self) -> Parts:
+    def _running(self) -> Workers:
         if self.parts is None:
             raise RuntimeError("the daemon is not started")
         return self.parts

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from logwatch.alerting import NO_MUTES, Alerting, Changes, UserMutes
+from logwatch.alerting import NO_MUTES, Changes, PendingAlerts, UserMutes
 from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
@@ -58,7 +58,7 @@ class Follower:
         record_wait_s: float = RECORD_WAIT_S,
         partial_wait_s: float = PARTIAL_WAIT_S,
         on_problem: Callable[[str, str], None] | None = None,
-        alerting: Alerting | None = None,
+        alerting: PendingAlerts | None = None,
         source_formats: Mapping[str, Format] | None = None,
         on_state: Callable[[str | None], None] | None = None,
         max_age_s: float | None = None,

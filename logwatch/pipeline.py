@@ -1,7 +1,7 @@
 """The way of an alert: every stage from a hit to a message, built in one place.
 
-In the follower's thread (``Alerting``, written to the outbox in the same transaction
-as the file offsets), a hit passes:
+In the follower's thread (``alerting.PendingAlerts``, written to the outbox in the
+same transaction as the file offsets), a hit passes:
 
 1. heartbeats   hits of ``expect:`` rules are signs of life, not errors
                 (``expect.Expectations``)
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from logwatch.alerting import Alerting, UserMutes
+from logwatch.alerting import PendingAlerts, UserMutes
 from logwatch.dedup import QuietHours, Threshold, build
 from logwatch.expect import Expectations
 from logwatch.flood import Budget
@@ -44,7 +44,7 @@ def admission(
     route: Callable[[Alert], list[str]],
     source_of: Callable[[Alert], str],
     on_committed: Callable[[], None],
-) -> Alerting:
+) -> PendingAlerts:
     """Stages 1-5: hits -> the alerts the outbox keeps, each with its channels.
 
     Args:
@@ -54,7 +54,7 @@ def admission(
         on_committed: told when alerts were made durable (delivery wakes).
     """
     rules = list(rules)
-    return Alerting(
+    return PendingAlerts(
         build(rules, window_s, quiet, resolved=resolved),
         unmuted(route, source_of),
         on_committed,

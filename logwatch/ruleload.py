@@ -114,7 +114,7 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
 
     rules: list[Rule] = []
     errors: list[ConfigError] = []
-    parts = cat.Parts()
+    parts = cat.CatalogueParts()
     rows: list[cat.Row] = []
     shipped = builtin_rules_dir()
     builtin_sources: set[str] = set()

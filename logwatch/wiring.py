@@ -1,7 +1,7 @@
-"""What one config makes: the validated ``Setup``, and the ``Parts`` running it.
+"""What one config makes: the validated ``Setup``, and the ``Workers`` running it.
 
 A reload builds a new Setup first (every problem reported, nothing swapped on error),
-then stops the old Parts and starts new ones on the same State, lock, metrics,
+then stops the old Workers and starts new ones on the same State, lock, metrics,
 channel threads and bot pollers.
 """
 
@@ -286,9 +286,9 @@ def note_hits(scan: Scan, metrics: Metrics | None) -> None:
             metrics.hit(hit.rule_id, str(hit.severity))
 
 
-class Parts:
-    """The matcher and the threads one Setup runs: the follower, the outbox's
-    dispatcher, the heartbeat's pinger and the phone's remotes.
+class Workers:
+    """The workers one Setup runs (and the matcher they share): the follower, the
+    outbox's dispatcher, the heartbeat's pinger and the phone's remotes.
 
     Built stopped; ``start`` starts the threads, ``stop`` joins them and releases the
     followed files (State stays open: it belongs to the daemon).
@@ -305,8 +305,8 @@ class Parts:
         pollers: Pollers | None = None,
     ) -> None:
         self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
-        #: the channel threads and the bots' pollers; the daemon's outlive these Parts
-        #: (``None``: Parts start and close their own)
+        #: the channel threads and the bots' pollers; the daemon's outlive these Workers
+        #: (``None``: Workers start and close their own)
         self._senders, self._pollers = senders, pollers
         self._own_senders: Senders | None = None
         self._own_pollers: Pollers | None = None
@@ -407,7 +407,8 @@ class Parts:
         """Join every thread and close the followed files (positions are saved).
 
         Shared channel threads and bot pollers are not joined: they stop for these
-        Parts after the message or poll under way, and go on with the Parts served next.
+        Workers after the message or poll under way, and go on with the Workers served
+        next.
         """
         self.remotes.stop()
         if self.pinger is not None:

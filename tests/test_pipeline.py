@@ -7,7 +7,7 @@ import importlib
 import regex
 
 from logwatch import pipeline
-from logwatch.alerting import NO_MUTES, Alerting, UserMutes
+from logwatch.alerting import NO_MUTES, PendingAlerts, UserMutes
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.outbox import Pacer
 from logwatch.ruleload import load_rules
@@ -16,7 +16,7 @@ from tests.samples import at, hit
 RULES = load_rules()
 
 
-def admitted(resolved: bool = False) -> Alerting:
+def admitted(resolved: bool = False) -> PendingAlerts:
     alerting = pipeline.admission(
         RULES,
         60.0,

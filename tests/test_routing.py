@@ -209,11 +209,11 @@ def test_a_rule_file_may_say_at_least_itself(
 def test_after_a_burst_every_repeat_is_counted_in_the_digest() -> None:
     """Hits after the burst alert were held by the threshold again, so the digest
     undercounted and "back to normal" could come while the error went on."""
-    from logwatch.alerting import Alerting
+    from logwatch.alerting import PendingAlerts
     from logwatch.dedup import Deduper, Policy
     from logwatch.model import AlertKind
 
-    alerting = Alerting(
+    alerting = PendingAlerts(
         Deduper(default=Policy(window_s=600.0)),
         lambda a, mutes: ["c"],
         threshold=Threshold({"r.burst": (3, 60.0)}),
