@@ -11,9 +11,9 @@ import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,7 @@ from logwatch.formats import FORMATS
 from logwatch.terminal import shown
 
 if TYPE_CHECKING:
+    from logwatch.clock import Clock
     from logwatch.engine import Engine, Scan
     from logwatch.listing import Source
     from logwatch.model import Severity
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from logwatch.rules import RuleSet
 
 CHUNK_BYTES = 1024 * 1024
+_F = TypeVar("_F", bound=Callable[..., Any])
 FORMAT_NAMES = tuple(FORMATS)
 
 
@@ -651,38 +653,37 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(line)
 
 
-@cli.command(name="reload")
-@_config_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the running logwatch to have reloaded.",
-)
-@click.pass_context
-def reload_command(
-    ctx: click.Context, config_path: Path | None, timeout: float
-) -> None:
-    """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
+def _timeout_option(waits_for: str) -> Callable[[_F], _F]:
+    """``--timeout``: how long ``reload`` and ``stop`` wait for the running logwatch."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0, 600),
+        default=10.0,
+        show_default=True,
+        help=f"Seconds to wait for the running logwatch to {waits_for}.",
+    )
 
-    The config and rules are checked here first: with an error, nothing is asked and
-    the service keeps what it has. Exit status: 0 when the running logwatch has
-    reloaded, 1 when none took the request or it was still reloading at --timeout, 2
-    on a config or rule error.
-    """
+
+def _ask_running(
+    ctx: click.Context,
+    config_path: Path | None,
+    timeout: float,
+    request: Callable[[Path, Clock, float], bool | None],
+    done: str,
+) -> None:
+    """Ask the logwatch running on this config's state (``control.request_reload``
+    or ``request_stop``), say how it went, and exit 1 unless it did it."""
     from logwatch.clock import SystemClock
-    from logwatch.control import request_reload
     from logwatch.state import state_path
     from logwatch.wiring import build_setup
 
     env = dict(os.environ)
     path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
-    done = request_reload(path.parent, SystemClock(), timeout)
-    if done:
-        click.echo("logwatch: the running logwatch has reloaded its config and rules")
+    answer = request(path.parent, SystemClock(), timeout)
+    if answer:
+        click.echo(f"logwatch: {done}")
         return
-    if done is None:
+    if answer is None:
         click.echo(
             f"logwatch: the running logwatch took the request but was still reloading "
             f"after {timeout:g} s (its log says when it is done)",
@@ -697,15 +698,34 @@ def reload_command(
     ctx.exit(1)
 
 
+@cli.command(name="reload")
+@_config_option
+@_timeout_option("have reloaded")
+@click.pass_context
+def reload_command(
+    ctx: click.Context, config_path: Path | None, timeout: float
+) -> None:
+    """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
+
+    The config and rules are checked here first: with an error, nothing is asked and
+    the service keeps what it has. Exit status: 0 when the running logwatch has
+    reloaded, 1 when none took the request or it was still reloading at --timeout, 2
+    on a config or rule error.
+    """
+    from logwatch.control import request_reload
+
+    _ask_running(
+        ctx,
+        config_path,
+        timeout,
+        request_reload,
+        "the running logwatch has reloaded its config and rules",
+    )
+
+
 @cli.command(name="stop")
 @_config_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the running logwatch to take the request.",
-)
+@_timeout_option("take the request")
 @click.pass_context
 def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -> None:
     """Make the running logwatch save its state and exit (SIGTERM's job on Linux).
@@ -713,22 +733,11 @@ def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -
     Windows has no SIGTERM, and the windowless logwatchw no console for Ctrl-Break.
     Exit status: 0 when the running logwatch took the request, 1 when none did.
     """
-    from logwatch.clock import SystemClock
     from logwatch.control import request_stop
-    from logwatch.state import state_path
-    from logwatch.wiring import build_setup
 
-    env = dict(os.environ)
-    path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
-    if request_stop(path.parent, SystemClock(), timeout):
-        click.echo("logwatch: the running logwatch is stopping")
-        return
-    click.echo(
-        f"logwatch: no running logwatch took the request within {timeout:g} s "
-        f"(is one running with the state in {path.parent}?)",
-        err=True,
+    _ask_running(
+        ctx, config_path, timeout, request_stop, "the running logwatch is stopping"
     )
-    ctx.exit(1)
 
 
 @cli.command(name="rules")
