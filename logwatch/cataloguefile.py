@@ -47,6 +47,16 @@ if TYPE_CHECKING:
     from logwatch.yamlfile import Document
 
 _Err = Callable[[tuple[str | int, ...], str], None]
+
+
+class _Problems(list[ConfigError]):
+    """Every problem found in the catalogue's files, each as ``path:line: …``."""
+
+    def add(self, source: str, line: int, message: str) -> None:
+        """One more problem, at ``source:line``."""
+        self.append(ConfigError(source, line, message))
+
+
 #: Top-level keys of a catalogue YAML file (a rule file has ``rules:`` instead).
 YAML_KEYS = ("categories", "exchanges", "shapes")
 #: Columns of a ``*.codes.csv`` file, in order.
@@ -126,11 +136,11 @@ def parse_catalogue_yaml(doc: Document, parts: CatalogueParts) -> list[ConfigErr
     from logwatch.yamlfile import describe
 
     assert isinstance(doc.data, dict)  # noqa: S101  is_catalogue said so
-    errors: list[ConfigError] = []
+    errors = _Problems()
     source = doc.source
 
     def err(loc: tuple[str | int, ...], message: str) -> None:
-        errors.append(ConfigError(source, doc.line_of(loc), message))
+        errors.add(source, doc.line_of(loc), message)
 
     for key in doc.data:
         if key not in YAML_KEYS:
@@ -403,7 +413,7 @@ def parse_codes(
     lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]
     reader = csv.reader(lines, strict=True)
     rows: list[Row] = []
-    errors: list[ConfigError] = []
+    errors = _Problems()
     header = False
     width = len(COLUMNS)
     seen: dict[tuple[str, Code], int] = {}
@@ -427,26 +437,20 @@ def parse_codes(
             if row is None:
                 continue
             if row.key in seen:
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"{row.label()}: duplicate "
-                        f"{'code' if row.code is not None else 'message'} "
-                        f"(first at line {seen[row.key]})",
-                    )
+                errors.add(
+                    source,
+                    line,
+                    f"{row.label()}: duplicate "
+                    f"{'code' if row.code is not None else 'message'} "
+                    f"(first at line {seen[row.key]})",
                 )
                 continue
             seen[row.key] = line
             rows.append(row)
     except csv.Error as exc:
-        errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
+        errors.add(source, reader.line_num, f"not valid CSV: {exc}")
     if not header and not errors:
-        errors.append(
-            ConfigError(
-                source, 1, f"empty file: expected the header {','.join(COLUMNS)}"
-            )
-        )
+        errors.add(source, 1, f"empty file: expected the header {','.join(COLUMNS)}")
     return rows, errors
 
 
@@ -469,7 +473,7 @@ def assemble(
         rule_ids: ids of the hand-written rules a row may name.
         builtin: sources shipped with logwatch; a row elsewhere may replace theirs.
     """
-    errors: list[ConfigError] = []
+    errors = _Problems()
     entries: dict[tuple[str, Code], Entry] = {}
     by_message: dict[tuple[str, str, Code], Entry] = {}
     made: dict[str, Code] = {}  # rule ids made for codes, and whose
@@ -479,31 +483,25 @@ def assemble(
         if ex is None:
             if row.source not in unknown_exchange:
                 unknown_exchange.add(row.source)
-                errors.append(
-                    ConfigError(
-                        row.source,
-                        1,
-                        f"unknown exchange {row.exchange!r} (the file name says it; "
-                        "add it under `exchanges:` of a catalogue file)",
-                    )
+                errors.add(
+                    row.source,
+                    1,
+                    f"unknown exchange {row.exchange!r} (the file name says it; "
+                    "add it under `exchanges:` of a catalogue file)",
                 )
             continue
         where = f"{row.label()}: "
         category = parts.categories.get(row.category)
         if category is None:
             known = ", ".join(sorted(parts.categories))
-            errors.append(
-                ConfigError(
-                    row.source,
-                    row.line,
-                    f"{where}unknown category {row.category!r} (known: {known})",
-                )
+            errors.add(
+                row.source,
+                row.line,
+                f"{where}unknown category {row.category!r} (known: {known})",
             )
             continue
         if row.rule and row.rule not in rule_ids:
-            errors.append(
-                ConfigError(row.source, row.line, f"{where}no rule {row.rule!r}")
-            )
+            errors.add(row.source, row.line, f"{where}no rule {row.rule!r}")
             continue
         first = (
             entries.get((row.exchange, row.code))
@@ -515,25 +513,20 @@ def assemble(
                 pass  # a trader's own row replaces the shipped one
             else:
                 what = "code" if row.code is not None else "message"
-                errors.append(
-                    ConfigError(
-                        row.source,
-                        row.line,
-                        f"{where}duplicate {what} (first at {first.source}:"
-                        f"{first.line})",
-                    )
+                errors.add(
+                    row.source,
+                    row.line,
+                    f"{where}duplicate {what} (first at {first.source}:{first.line})",
                 )
                 continue
         silent = row.silent or (category.severity is None and row.severity is None)
         remedy = row.remedy or category.remedy
         if remedy is None and not silent:
-            errors.append(
-                ConfigError(
-                    row.source,
-                    row.line,
-                    f"{where}no remedy: category {category.name} has none, so the "
-                    "row needs remedy_en and remedy_ru",
-                )
+            errors.add(
+                row.source,
+                row.line,
+                f"{where}no remedy: category {category.name} has none, so the "
+                "row needs remedy_en and remedy_ru",
             )
             continue
         if row.code is None:
@@ -568,33 +561,23 @@ def assemble(
         )
     for shape in parts.shapes:
         if shape.exchange not in parts.exchanges:
-            errors.append(
-                ConfigError(
-                    shape.source,
-                    shape.line,
-                    f"shape {shape.id}: unknown exchange {shape.exchange!r}",
-                )
+            errors.add(
+                shape.source,
+                shape.line,
+                f"shape {shape.id}: unknown exchange {shape.exchange!r}",
             )
     classes: dict[str, str] = {}
     for name, (category_name, source, line) in parts.classes.items():
         if category_name and category_name not in parts.categories:
-            errors.append(
-                ConfigError(
-                    source,
-                    line,
-                    f"class {name}: unknown category {category_name!r}",
-                )
+            errors.add(
+                source, line, f"class {name}: unknown category {category_name!r}"
             )
             continue
         classes[name] = category_name
     class_exchanges: dict[str, str] = {}
     for name, (exchange, source, line) in parts.class_exchanges.items():
         if exchange not in parts.exchanges:
-            errors.append(
-                ConfigError(
-                    source, line, f"class {name}: unknown exchange {exchange!r}"
-                )
-            )
+            errors.add(source, line, f"class {name}: unknown exchange {exchange!r}")
             continue
         class_exchanges[name] = exchange
     errors.extend(_unattributable(parts))
@@ -688,16 +671,14 @@ def _message_entry(
 
 def _unattributable(parts: CatalogueParts) -> list[ConfigError]:
     """Exchanges a log line cannot name: its own id is another exchange's alias."""
-    errors = []
+    errors = _Problems()
     for ex, other, word in exchange_names(parts.exchanges)[1]:
         source, line = parts.defined.get(("exchange", ex.id), ("", 0))
-        errors.append(
-            ConfigError(
-                source,
-                line,
-                f"exchange {ex.id}: cannot be told apart from {other}: "
-                f"{other} is named {word!r} too",
-            )
+        errors.add(
+            source,
+            line,
+            f"exchange {ex.id}: cannot be told apart from {other}: "
+            f"{other} is named {word!r} too",
         )
     return errors
 
@@ -707,7 +688,7 @@ def parse_classes(text: str, source: str, parts: CatalogueParts) -> list[ConfigE
     (their categories are checked when the catalogue is put together)."""
     lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]
     reader = csv.reader(lines, strict=True)
-    errors: list[ConfigError] = []
+    errors = _Problems()
     header = False
     try:
         for cells in reader:
@@ -724,36 +705,30 @@ def parse_classes(text: str, source: str, parts: CatalogueParts) -> list[ConfigE
                 header = True
                 continue
             if len(names) != len(CLASSES_COLUMNS):
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"expected {len(CLASSES_COLUMNS)} columns, found {len(names)}",
-                    )
+                errors.add(
+                    source,
+                    line,
+                    f"expected {len(CLASSES_COLUMNS)} columns, found {len(names)}",
                 )
                 continue
             name, _library, category, exchange = names
             if not _CLASS_NAME.fullmatch(name):
-                errors.append(
-                    ConfigError(source, line, f"class {name!r} is not a class name")
-                )
+                errors.add(source, line, f"class {name!r} is not a class name")
                 continue
             first = parts.classes.get(name)
             if first is not None and first[0] != category:
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"class {name}: duplicate with another category (first at "
-                        f"{first[1]}:{first[2]})",
-                    )
+                errors.add(
+                    source,
+                    line,
+                    f"class {name}: duplicate with another category (first at "
+                    f"{first[1]}:{first[2]})",
                 )
                 continue
             parts.classes.setdefault(name, (category, source, line))
             if exchange:
                 parts.class_exchanges.setdefault(name, (exchange, source, line))
     except csv.Error as exc:
-        errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
+        errors.add(source, reader.line_num, f"not valid CSV: {exc}")
     return errors
 
 
