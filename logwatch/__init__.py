@@ -55,7 +55,9 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                rulecache     the signed cache of loaded RuleSets
                patterns      the literal keywords a regex demands
                catalogue     code -> category, severity, title, remedy
-               cataloguefile the catalogue's YAML and CSV files
+               cataloguefile the catalogue's YAML files and exception classes
+               codesfile     the catalogue's codes files (*.codes.csv)
+               catalogueassembly  the catalogue put together, and its rules
                formats       per-platform line formats
                logtime       a log line's own time: parsed and written in one place
                codepages     legacy code pages: `encoding:` names, the fallback

@@ -1,8 +1,9 @@
 """Loading rules: the rule and catalogue files of the rule folders -> one RuleSet.
 
-Finds the files (``rule_files``), parses each (rules by ``rulecompile``, the catalogue's
-by ``cataloguefile``), puts the catalogue together and checks the whole (duplicate
-ids, mutes of unknown rules). ``load_rules`` goes through the rules cache first.
+Finds the files (``rule_files``), parses each (rules by ``rulecompile``, the
+catalogue's by ``cataloguefile`` and ``codesfile``), puts the catalogue together
+(``catalogueassembly``) and checks the whole (duplicate ids, mutes of unknown
+rules). ``load_rules`` goes through the rules cache first.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import logwatch
+from logwatch import catalogueassembly, codesfile
 from logwatch import cataloguefile as cat
 from logwatch.errors import ConfigError, InvalidConfig, RuleError
 from logwatch.paths import RulesCache
@@ -49,7 +51,7 @@ def rule_files(dirs: Iterable[Path], builtin: bool = True) -> list[Path]:
                     for p in directory.rglob("*")
                     if (
                         p.suffix in (".yaml", ".yml")
-                        or p.name.endswith(cat.CODES_SUFFIX)
+                        or p.name.endswith(codesfile.CODES_SUFFIX)
                         or p.name == cat.CLASSES_FILE
                     )
                     and p.is_file()
@@ -115,7 +117,7 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
     rules: list[Rule] = []
     errors: list[ConfigError] = []
     parts = cat.CatalogueParts()
-    rows: list[cat.Row] = []
+    rows: list[codesfile.Row] = []
     shipped = builtin_rules_dir()
     builtin_sources: set[str] = set()
     for path in rule_files(dirs, builtin):
@@ -127,14 +129,14 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
             except ConfigError as exc:
                 errors.append(exc)
             continue
-        if path.name.endswith(cat.CODES_SUFFIX):
+        if path.name.endswith(codesfile.CODES_SUFFIX):
             try:
                 text = cat.read_text(path)
             except ConfigError as exc:
                 errors.append(exc)
                 continue
-            found_rows, problems = cat.parse_codes(
-                text, str(path), cat.exchange_of(path.name)
+            found_rows, problems = codesfile.parse_codes(
+                text, str(path), codesfile.exchange_of(path.name)
             )
             rows.extend(found_rows)
             errors.extend(problems)
@@ -151,11 +153,11 @@ def _load_rules(dirs: Iterable[Path], builtin: bool) -> RuleSet:
         found, problems = parse_rules(doc)
         errors.extend(problems)
         rules.extend(found)
-    catalogue, problems = cat.assemble(
+    catalogue, problems = catalogueassembly.assemble(
         parts, rows, {r.id for r in rules}, builtin_sources
     )
     errors.extend(problems)
-    rules.extend(cat.catalogue_rules(catalogue, {r.id for r in rules}))
+    rules.extend(catalogueassembly.catalogue_rules(catalogue, {r.id for r in rules}))
     rules.append(UNMATCHED)
     ids = {rule.id for rule in rules}
     for rule in rules:
