@@ -13,6 +13,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | service       `service`: the logon task or systemd unit
 
     health     health        how logwatch itself is doing (self-alerts, its problem)
+             | wizard_config what `init` writes: answers -> config and secrets files
 
     wiring     wiring        what one config makes: Setup, and the Workers running it
 

@@ -1116,7 +1116,8 @@ def init(
     from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
-    from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
+    from logwatch.wizard import Options, Ui, Wizard
+    from logwatch.wizard_config import found_logs, write_config
 
     serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
     env = dict(os.environ)
