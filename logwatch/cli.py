@@ -6,12 +6,11 @@ Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
 from __future__ import annotations
 
 import fnmatch
-import glob
 import io
 import json
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -197,21 +196,6 @@ def _config_secrets() -> tuple[str, ...]:
     return secret_forms(secrets)
 
 
-def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
-    """Each argument's files, globs expanded in order; ``(arg, None)`` if none exist."""
-    for arg in paths:
-        path = Path(arg).expanduser()
-        if path.exists() or not glob.has_magic(arg):
-            yield arg, path
-            continue
-        # Path.glob takes only relative patterns; a user may give an absolute one
-        found = sorted(glob.glob(str(path), recursive=True))  # noqa: PTH207
-        if not found:
-            yield arg, None
-        for name in found:
-            yield name, Path(name)
-
-
 def _scan_file(
     engine: Engine,
     path: Path,
@@ -348,21 +332,15 @@ def scan(
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
-    files: list[Path] = []
+    from logwatch.scanfiles import scanned_files, size
+
+    files, unfound = scanned_files(paths)
+    for arg, folder in unfound:
+        why = "no log files in this folder" if folder else "no such file"
+        click.echo(f"logwatch: {arg}: {why}", err=True)
     #: a file named that could not be read: exit 2, so a typo is not a clean log
-    unreadable = False
-    for arg, path in expand(paths):
-        if path is None or not path.exists():
-            click.echo(f"logwatch: {arg}: no such file", err=True)
-            unreadable = True
-        elif path.is_dir():
-            found = _log_files(path)  # like grep -r: its log files at any depth
-            if not found:
-                click.echo(f"logwatch: {arg}: no log files in this folder", err=True)
-            files += [f for f in found if f not in files]
-        else:
-            files.append(path)
-    total = sum(_size(p) for p in files)
+    unreadable = any(not folder for _, folder in unfound)
+    total = sum(size(p) for p in files)
     show_bar = sys.stderr.isatty() and total > 8 * CHUNK_BYTES
     with (
         click.progressbar(length=total, label="Scanning", file=sys.stderr)
@@ -397,21 +375,6 @@ def scan(
     else:
         click.echo(report.summary(seconds, show_misses), nl=False)
     ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
-
-
-def _log_files(folder: Path) -> list[Path]:
-    """A folder's log files at any depth (``*.log``, ``*.txt``...), in name order."""
-    import glob
-
-    from logwatch.listing import COMPRESSED, folder_patterns
-
-    found = {
-        name
-        for pattern in folder_patterns(str(folder))
-        for name in glob.glob(pattern, recursive=True)  # noqa: PTH207  as listed
-        if not name.lower().endswith(COMPRESSED) and Path(name).is_file()
-    }
-    return [Path(name) for name in sorted(found)]
 
 
 def _follow(
@@ -500,13 +463,6 @@ def _codec(name: str | None) -> str | None:
         return codec_name(name)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
 
 
 class _null:
