@@ -15,6 +15,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
     health     health        how logwatch itself is doing (self-alerts, its problem)
              | wizard_config what `init` writes: answers -> config and secrets files
              | scanfiles     what `scan` reads: its arguments' files, folders in depth
+             | wizard_ui     how `init` asks: prompts, or the flags with --yes
 
     wiring     wiring        what one config makes: Setup, and the Workers running it
 

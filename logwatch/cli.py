@@ -1072,8 +1072,9 @@ def init(
     from logwatch.paths import default_config_path
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
-    from logwatch.wizard import Options, Ui, Wizard
+    from logwatch.wizard import Wizard
     from logwatch.wizard_config import found_logs, write_config
+    from logwatch.wizard_ui import Options, Ui
 
     serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
     env = dict(os.environ)

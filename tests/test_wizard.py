@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.config import load_config, parse_env_file
-from logwatch.wizard import Options, Ui, Wizard, WizardError
+from logwatch.wizard import Wizard
 from logwatch.wizard_config import (
     Answers,
     answers_from,
@@ -27,6 +27,7 @@ from logwatch.wizard_config import (
     render_env,
     write_config,
 )
+from logwatch.wizard_ui import Options, Ui, WizardError
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
