@@ -437,11 +437,12 @@ class TestOutputThatCannotCrash:
         import sys
 
         from logwatch import cli as cli_module
+        from logwatch import scanfiles
 
         def broken(paths: object) -> object:
             raise RuntimeError("a bug")
 
-        monkeypatch.setattr(cli_module, "expand", broken)
+        monkeypatch.setattr(scanfiles, "scanned_files", broken)
         monkeypatch.setattr(sys, "argv", ["logwatch", "scan", str(DATA / "sample.log")])
         with pytest.raises(SystemExit) as exit_:
             cli_module.main()
