@@ -1,4 +1,4 @@
-"""The cache of loaded rule sets: the same rules as a load from the files, or a load."""
+"""The rules cache (rulecache): the same rules as a load from the files, or a load."""
 
 from __future__ import annotations
 
