@@ -19,20 +19,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from logwatch.alerting import Alerting
+from logwatch.alerting import PendingAlerts
 from logwatch.clock import SystemClock
 from logwatch.config import config_from_text
 from logwatch.delivery import Dispatcher, channels_for
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.senders import Senders
 from logwatch.state import State
 from tests.servers import Hook
 
 
-def commit(state: State, alerting: Alerting, rewrite_all: bool = False) -> None:
+def commit(state: State, alerting: PendingAlerts, rewrite_all: bool = False) -> None:
     """Save what alerting holds; ``rewrite_all``: every open window, as every commit
     did before."""
     from logwatch.codec import WINDOWS
@@ -49,7 +49,7 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     """Mean CPU ms of one repeat hit (admit, tick, commit) with windows open."""
     from datetime import timedelta
 
-    from logwatch.alerting import Alerting
+    from logwatch.alerting import PendingAlerts
     from logwatch.dedup import Deduper, fingerprint
     from logwatch.model import Hit, Record
 
@@ -70,7 +70,9 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     clock = SystemClock()
     state = State(work / "state.db", clock)
     # all of them open: none folded to stay within the cap
-    alerting = Alerting(Deduper(max_windows=open_windows + 1), lambda a: ["hook"])
+    alerting = PendingAlerts(
+        Deduper(max_windows=open_windows + 1), lambda a, mutes: ["hook"]
+    )
     start = clock.now()
     alerting.admit([hit(f"S{i}USDT") for i in range(open_windows)], start)
     commit(state, alerting)

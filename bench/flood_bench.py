@@ -22,12 +22,12 @@ from pathlib import Path
 
 import structlog
 
-from logwatch.alerting import Alerting
+from logwatch.alerting import PendingAlerts
 from logwatch.dedup import build
 from logwatch.delivery import Dispatcher
 from logwatch.engine import Engine
 from logwatch.follow import Follower
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
 from tests import servers
@@ -57,12 +57,12 @@ def main() -> None:
     dispatcher = Dispatcher(state, notifier, {r.id: r for r in rules}, "en", clock)
     alerts_queued = 0
 
-    def count(alert: object) -> list[str]:
+    def count(alert: object, mutes: object) -> list[str]:
         nonlocal alerts_queued
         alerts_queued += 1
         return ["hook"]
 
-    alerting = Alerting(build(rules, 600.0), count)
+    alerting = PendingAlerts(build(rules, 600.0), count)
     follower = Follower(
         Engine(rules),
         [Source("bot", (str(work / "logs" / "*.log"),))],

@@ -13,8 +13,11 @@ import-linter ``layers`` contract checks both, and that every module is listed):
              | service       `service`: the logon task or systemd unit
 
     health     health        how logwatch itself is doing (self-alerts, its problem)
+             | wizard_config what `init` writes: answers -> config and secrets files
+             | scanfiles     what `scan` reads: its arguments' files, folders in depth
+             | wizard_ui     how `init` asks: prompts, or the flags with --yes
 
-    wiring     wiring        what one config makes: Setup, and the Parts running it
+    wiring     wiring        what one config makes: Setup, and the Workers running it
 
     senders    senders       one thread per channel and per bot polled, across reloads
 
@@ -56,12 +59,18 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                paths         where the config comes from: default file, LOGWATCH_*
                privatefiles  atomic 0600 writes, no links followed, private folders
                config        the config file, validated, with file:line errors
-               rules         rule YAML -> the compiled Rule
-               rulespec      the rule file's schema (pydantic)
+               rules         the compiled Rule and the RuleSet (the model alone)
+               rulespec      the rule and catalogue files' schema (pydantic)
+               rulecompile   rule YAML -> checked, compiled Rules
+               ruleload      the rule folders' files -> one RuleSet with its catalogue
+               rulecache     the signed cache of loaded RuleSets
                patterns      the literal keywords a regex demands
                catalogue     code -> category, severity, title, remedy
-               cataloguefile the catalogue's YAML and CSV files
+               cataloguefile the catalogue's YAML files and exception classes
+               codesfile     the catalogue's codes files (*.codes.csv)
+               catalogueassembly  the catalogue put together, and its rules
                formats       per-platform line formats
+               logtime       a log line's own time: parsed and written in one place
                codepages     legacy code pages: `encoding:` names, the fallback
                lines         bytes -> lines: encodings, splits, offsets
                fileindex     which file is which: content identity, inodes, markers
@@ -73,6 +82,7 @@ import-linter ``layers`` contract checks both, and that every module is listed):
                dedup         hits -> alerts (first at once, repeats in a digest)
                expect        missing-heartbeat rules
                alerting      hits -> alerts -> values for State
+               pipeline      every stage from a hit to a message, listed and built
                flood         N messages a minute per channel, the rest grouped
                codec         the values State keeps as JSON (alerts, windows)
                outbox        the outbox's rows, retry backoff, pacing

@@ -1,13 +1,14 @@
 """Hits -> dedup -> alerts, as values for State to save with the file offsets.
 
-Pure: the follower takes ``changes()`` into its one transaction and says
-``committed()`` once it is durable.
+Pure: the follower takes ``changes(mutes)`` into its one transaction, with the
+phone's mutes as it read them, and says ``committed()`` once it is durable. The
+stages, in order, are built in ``pipeline``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from logwatch.codec import WINDOWS
@@ -15,6 +16,25 @@ from logwatch.dedup import Deduper, Threshold, fingerprint
 from logwatch.expect import Expectations
 from logwatch.model import Alert, Hit, Queued
 from logwatch.outbox import queue_rows
+
+#: A mute from the phone of every rule and source (``/mute all 1h``).
+MUTE_ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class UserMutes:
+    """The mutes sent from the phone, as State held them when read: the rule ids,
+    source names or ``all`` whose alerts go to no channel."""
+
+    targets: frozenset[str] = field(default_factory=frozenset)
+
+    def covers(self, rule_id: str, source: str) -> bool:
+        """Whether they cover an alert of this rule from this source."""
+        return bool(self.targets & {MUTE_ALL, rule_id, source} - {""})
+
+
+#: No mute: what ``PendingAlerts.changes`` applies unless told otherwise.
+NO_MUTES = UserMutes()
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +50,9 @@ class Changes:
     mutes: Sequence[tuple[str, str, float]] | None = None
 
 
-class Alerting:
-    """Hits -> dedup -> alerts, written to the outbox in the follower's transaction.
+class PendingAlerts:
+    """The alerts hits make through dedup, held (with the dedup windows they changed)
+    until the follower's transaction writes them to the outbox.
 
     Only the windows that changed since the last commit are written, so a repeat hit
     costs the same with ten open windows or ten thousand.
@@ -40,7 +61,7 @@ class Alerting:
     def __init__(
         self,
         deduper: Deduper,
-        targets: Callable[[Alert], list[str]],
+        targets: Callable[[Alert, UserMutes], list[str]],
         on_committed: Callable[[], None] = lambda: None,
         expectations: Expectations | None = None,
         threshold: Threshold | None = None,
@@ -130,15 +151,16 @@ class Alerting:
         self.pending += self.deduper.tick(now)
         self._due_at = self.deduper.next_due()
 
-    def changes(self) -> Changes:
-        """What the next commit writes: the alerts and the windows that changed."""
+    def changes(self, user_mutes: UserMutes = NO_MUTES) -> Changes:
+        """What the next commit writes: the alerts (each to the channels ``targets``
+        names for it under ``user_mutes``) and the windows that changed."""
         d = self.deduper
         windows = d.windows
         mutes = None
         if d.muted != self._saved_mutes:
             mutes = [(r, c, until.timestamp()) for (r, c), until in d.muted.items()]
         return Changes(
-            queue_rows(self.pending, self.targets),
+            queue_rows(self.pending, lambda alert: self.targets(alert, user_mutes)),
             [(fp, WINDOWS.dumps(windows[fp])) for fp in self._touched if fp in windows],
             [fp for fp in self._touched if fp not in windows],
             mutes,

@@ -309,6 +309,16 @@ def fits(pieces: Sequence[str], text: str) -> bool:
     return pos < end
 
 
+#: one tuple for equal ones: ~10,000 rows and rules hold a few dozen distinct markets
+#: and tags (the rules cache keeps them shared: pickle writes an object once)
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def shared(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``values``, or an equal tuple made before: one object for equal ones."""
+    return _SHARED.setdefault(values, values)
+
+
 def normalise_text(text: str) -> str:
     """A message as a lookup key: lower case, single spaces, no closing period."""
     return " ".join(text.lower().split()).rstrip(". ")

@@ -1,41 +1,26 @@
-"""The error catalogue's files: categories, exchanges and shapes in YAML, codes in CSV.
+"""The error catalogue's files: categories, exchanges and shapes in YAML, and the
+exception classes in ``exception-classes.csv``.
 
-Codes live in ``<exchange>.codes.csv`` files, one row a code, cheap to load; shapes,
-categories and exchanges in a YAML file with top-level ``categories:``, ``exchanges:``
-and ``shapes:``. Loading checks every row and reports every problem as
-``path:line: …``; every code in every shape is checked by ``engine.catalogue_problems``
-(``logwatch check``, tests), not at each start.
+Shapes, categories and exchanges live in a YAML file with top-level ``categories:``,
+``exchanges:`` and ``shapes:``; codes in CSV files (``codesfile``). Loading checks
+every entry and reports every problem as ``path:line: …``; the pieces are put
+together by ``catalogueassembly``; every code in every shape is checked by
+``engine.catalogue_problems`` (``logwatch check``, tests), not at each start.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING
 
 import regex
-from pydantic import Field, ValidationError
 
-from logwatch.catalogue import (
-    PLACEHOLDER,
-    SILENT,
-    Catalogue,
-    Category,
-    Entry,
-    Exchange,
-    Shape,
-    Title,
-    as_code,
-    category_rule_id,
-    exchange_names,
-    normalise_text,
-    rule_id_for,
-    slug,
-)
+from logwatch.catalogue import SILENT, Category, Entry, Exchange, Shape
 from logwatch.errors import ConfigError
-from logwatch.model import Code, Severity
+from logwatch.model import Severity
 from logwatch.patterns import (
     MIN_KEYWORD_CHARS,
     PATTERN_FLAGS,
@@ -43,54 +28,26 @@ from logwatch.patterns import (
     nested_quantifier,
     parse,
 )
-from logwatch.rules import CODES_SUFFIX, Rule
-from logwatch.rulespec import NonEmpty, Strict, Texts
-from logwatch.yamlfile import Document, describe
+
+if TYPE_CHECKING:
+    from logwatch.yamlfile import Document
 
 _Err = Callable[[tuple[str | int, ...], str], None]
+
+
+class Problems(list[ConfigError]):
+    """Every problem found in the catalogue's files, each as ``path:line: …``."""
+
+    def add(self, source: str, line: int, message: str) -> None:
+        """One more problem, at ``source:line``."""
+        self.append(ConfigError(source, line, message))
+
+
 #: Top-level keys of a catalogue YAML file (a rule file has ``rules:`` instead).
 YAML_KEYS = ("categories", "exchanges", "shapes")
-#: Columns of a ``*.codes.csv`` file, in order.
-COLUMNS = (
-    "code",
-    "category",
-    "severity",
-    "rule",
-    "title_en",
-    "title_ru",
-    "remedy_en",
-    "remedy_ru",
-    "aliases",
-    "markets",
-    "message",
-)
-#: The optional last column: how a row is keyed (``code``, ``exact``, ``broad``).
-MATCH_COLUMN = "match"
-MATCH_KINDS = ("code", "exact", "broad")
 #: The file that maps exception class names to categories.
 CLASSES_FILE = "exception-classes.csv"
 CLASSES_COLUMNS = ("class", "library", "category", "exchange")
-_ID = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
-
-
-class CategorySpec(Strict):
-    """What a kind of error means to a trader, for codes without their own remedy."""
-
-    severity: Literal["info", "warning", "error", "critical", "none"]
-    title: Texts
-    remedy: Texts | None = None
-
-
-class ExchangeSpec(Strict):
-    """An exchange or platform: its display name, what its unknown codes say, and
-    the words and API hosts that name it in a log."""
-
-    name: NonEmpty
-    title: Texts | None = None
-    remedy: Texts | None = None
-    aliases: tuple[NonEmpty, ...] = ()
-    hosts: tuple[NonEmpty, ...] = ()
-    source: str = ""
 
 
 def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -113,25 +70,11 @@ def generic_texts(name: str) -> tuple[dict[str, str], dict[str, str]]:
     return title, remedy
 
 
-class ShapeSpec(Strict):
-    """One way a library prints an exchange's error."""
-
-    id: Annotated[str, Field(pattern=_ID, max_length=80)]
-    exchange: Annotated[str, Field(pattern=r"^[a-z0-9]+$")]
-    pattern: NonEmpty
-    keywords: Annotated[list[NonEmpty], Field(min_length=1)]
-    #: only records of these formats (default: any)
-    formats: tuple[NonEmpty, ...] = ()
-    #: real lines of this shape with ``{code}`` and ``{message}`` (or
-    #: ``{json_message}``, escaped as in JSON) where they go
-    examples: Annotated[list[NonEmpty], Field(min_length=1)]
-
-
 # -- the YAML part ---------------------------------------------------------------------
 
 
 @dataclass(slots=True)
-class Parts:
+class CatalogueParts:
     """The catalogue's pieces as loaded, before they are put together."""
 
     categories: dict[str, Category] = field(default_factory=dict)
@@ -151,14 +94,20 @@ def is_catalogue(doc: Document) -> bool:
     return isinstance(doc.data, dict) and any(k in doc.data for k in YAML_KEYS)
 
 
-def parse_catalogue_yaml(doc: Document, parts: Parts) -> list[ConfigError]:
+def parse_catalogue_yaml(doc: Document, parts: CatalogueParts) -> list[ConfigError]:
     """Add the categories, exchanges and shapes of ``doc`` to ``parts``."""
+    # here, not at the top: a start from the rules cache never imports pydantic
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import CategorySpec, ExchangeSpec
+    from logwatch.yamlfile import describe
+
     assert isinstance(doc.data, dict)  # noqa: S101  is_catalogue said so
-    errors: list[ConfigError] = []
+    errors = Problems()
     source = doc.source
 
     def err(loc: tuple[str | int, ...], message: str) -> None:
-        errors.append(ConfigError(source, doc.line_of(loc), message))
+        errors.add(source, doc.line_of(loc), message)
 
     for key in doc.data:
         if key not in YAML_KEYS:
@@ -233,6 +182,11 @@ def _mapping(doc: Document, key: str, err: _Err) -> Iterator[tuple[str, object]]
 
 
 def _shape(doc: Document, i: int, item: object, err: _Err) -> Shape | None:
+    from pydantic import ValidationError
+
+    from logwatch.rulespec import ShapeSpec
+    from logwatch.yamlfile import describe
+
     shape_id = item.get("id") if isinstance(item, dict) else None
     label = f"shape {shape_id if isinstance(shape_id, str) else f'#{i + 1}'}"
     try:
@@ -286,436 +240,12 @@ def _shape(doc: Document, i: int, item: object, err: _Err) -> Shape | None:
     )
 
 
-# -- the codes files -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One row of a codes file, checked on its own."""
-
-    exchange: str
-    #: None for a row keyed by its message
-    code: Code | None
-    category: str
-    severity: Severity | None
-    silent: bool
-    rule: str
-    title: dict[str, str] | None
-    remedy: dict[str, str] | None
-    aliases: tuple[str, ...]
-    markets: tuple[str, ...]
-    message: str
-    source: str
-    line: int
-    match: str = "code"
-
-    @property
-    def key(self) -> tuple[str, Code]:
-        """What must be unique per exchange: the code, or the kind and the text."""
-        if self.code is not None:
-            return ("code", self.code)
-        return (self.match, normalise_text(self.message))
-
-    def label(self) -> str:
-        """``code -1013`` or ``message 'Insufficient funds'``, for problems."""
-        if self.code is not None:
-            return f"code {self.code}"
-        return f"{self.match} message {self.message!r}"
-
-
-def exchange_of(name: str) -> str:
-    """``binance`` for ``binance.codes.csv``."""
-    return name[: -len(CODES_SUFFIX)]
-
-
-_SEVERITIES = {s.value: s for s in Severity}
-_RULE_ID = regex.compile(_ID)
-
-
-def _pair(en: str, ru: str, what: str, problems: list[str]) -> dict[str, str] | None:
-    en, ru = en.strip(), ru.strip()
-    if bool(en) != bool(ru):
-        has, missing = ("en", "ru") if en else ("ru", "en")
-        problems.append(f"{what} in {has} but not in {missing}")
-        return None
-    return {"en": en, "ru": ru} if en else None
-
-
-def _row(
-    cells: list[str], exchange: str, source: str, line: int, width: int
-) -> tuple[Row | None, list[str]]:
-    if len(cells) != width:
-        return None, [f"expected {width} columns, found {len(cells)}"]
-    match = cells[len(COLUMNS)].strip() or "code" if width > len(COLUMNS) else "code"
-    cells = cells[: len(COLUMNS)]
-    (
-        code_text,
-        category,
-        severity_text,
-        rule,
-        title_en,
-        title_ru,
-        remedy_en,
-        remedy_ru,
-        aliases,
-        markets,
-        message,
-    ) = cells
-    code: Code | None = None
-    if match not in MATCH_KINDS:
-        return None, [f"match {match!r} is not one of {', '.join(MATCH_KINDS)}"]
-    if match == "code":
-        if not code_text.strip():
-            return None, ["code is missing (or set `match` to exact or broad)"]
-        code = as_code(code_text)
-    elif code_text.strip():
-        return None, [f"a `{match}` row has no code (found {code_text.strip()!r})"]
-    elif not message.strip():
-        return None, [f"a `{match}` row needs its text in `message`"]
-    what = f"code {code}" if code is not None else f"{match} message"
-    problems: list[str] = []
-    severity = None
-    severity_text = severity_text.strip()
-    if severity_text and severity_text != SILENT:
-        severity = _SEVERITIES.get(severity_text)
-        if severity is None:
-            problems.append(
-                f"severity {severity_text!r} is not one of "
-                f"{', '.join(_SEVERITIES)}, {SILENT}"
-            )
-    category = category.strip()
-    if not category:
-        problems.append("category is missing")
-    rule = rule.strip()
-    if rule and not _RULE_ID.match(rule):
-        problems.append(f"rule {rule!r} is not a rule id")
-    title = (
-        _pair(title_en, title_ru, "title", problems) if title_en or title_ru else None
-    )
-    remedy = (
-        _pair(remedy_en, remedy_ru, "remedy", problems)
-        if remedy_en or remedy_ru
-        else None
-    )
-    if problems:
-        return None, [f"{what}: {p}" for p in problems]
-    row = Row(
-        exchange,
-        code,
-        category,
-        severity,
-        severity_text == SILENT,
-        rule,
-        title,
-        remedy,
-        tuple(a.strip() for a in aliases.split("|") if a.strip()) if aliases else (),
-        _shared(tuple(markets.split())),
-        message.strip(),
-        source,
-        line,
-        match,
-    )
-    return row, problems
-
-
-def parse_codes(
-    text: str, source: str, exchange: str
-) -> tuple[list[Row], list[ConfigError]]:
-    """The rows of a codes file (``#`` lines are comments), and every problem in it."""
-    lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]
-    reader = csv.reader(lines, strict=True)
-    rows: list[Row] = []
-    errors: list[ConfigError] = []
-    header = False
-    width = len(COLUMNS)
-    seen: dict[tuple[str, Code], int] = {}
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if not header:
-                names = tuple(c.strip() for c in cells)
-                if names not in (COLUMNS, (*COLUMNS, MATCH_COLUMN)):
-                    msg = (
-                        f"the first row must be the header {','.join(COLUMNS)} "
-                        f"(and optionally ,{MATCH_COLUMN})"
-                    )
-                    return [], [ConfigError(source, line, msg)]
-                header, width = True, len(names)
-                continue
-            row, problems = _row(cells, exchange, source, line, width)
-            errors.extend(ConfigError(source, line, p) for p in problems)
-            if row is None:
-                continue
-            if row.key in seen:
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"{row.label()}: duplicate "
-                        f"{'code' if row.code is not None else 'message'} "
-                        f"(first at line {seen[row.key]})",
-                    )
-                )
-                continue
-            seen[row.key] = line
-            rows.append(row)
-    except csv.Error as exc:
-        errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
-    if not header and not errors:
-        errors.append(
-            ConfigError(
-                source, 1, f"empty file: expected the header {','.join(COLUMNS)}"
-            )
-        )
-    return rows, errors
-
-
-# -- putting it together ---------------------------------------------------------------
-
-
-def assemble(
-    parts: Parts, rows: Iterable[Row], rule_ids: set[str], builtin: set[str]
-) -> tuple[Catalogue, list[ConfigError]]:
-    """The catalogue from its loaded pieces, and every problem in putting them together.
-
-    Args:
-        rule_ids: ids of the hand-written rules a row may name.
-        builtin: sources shipped with logwatch; a row elsewhere may replace theirs.
-    """
-    errors: list[ConfigError] = []
-    entries: dict[tuple[str, Code], Entry] = {}
-    by_message: dict[tuple[str, str, Code], Entry] = {}
-    made: dict[str, Code] = {}  # rule ids made for codes, and whose
-    unknown_exchange: set[str] = set()
-    for row in rows:
-        ex = parts.exchanges.get(row.exchange)
-        if ex is None:
-            if row.source not in unknown_exchange:
-                unknown_exchange.add(row.source)
-                errors.append(
-                    ConfigError(
-                        row.source,
-                        1,
-                        f"unknown exchange {row.exchange!r} (the file name says it; "
-                        "add it under `exchanges:` of a catalogue file)",
-                    )
-                )
-            continue
-        where = f"{row.label()}: "
-        category = parts.categories.get(row.category)
-        if category is None:
-            known = ", ".join(sorted(parts.categories))
-            errors.append(
-                ConfigError(
-                    row.source,
-                    row.line,
-                    f"{where}unknown category {row.category!r} (known: {known})",
-                )
-            )
-            continue
-        if row.rule and row.rule not in rule_ids:
-            errors.append(
-                ConfigError(row.source, row.line, f"{where}no rule {row.rule!r}")
-            )
-            continue
-        first = (
-            entries.get((row.exchange, row.code))
-            if row.code is not None
-            else by_message.get((row.exchange, *row.key))
-        )
-        if first is not None:
-            if first.source in builtin and row.source not in builtin:
-                pass  # a trader's own row replaces the shipped one
-            else:
-                what = "code" if row.code is not None else "message"
-                errors.append(
-                    ConfigError(
-                        row.source,
-                        row.line,
-                        f"{where}duplicate {what} (first at {first.source}:"
-                        f"{first.line})",
-                    )
-                )
-                continue
-        silent = row.silent or (category.severity is None and row.severity is None)
-        remedy = row.remedy or category.remedy
-        if remedy is None and not silent:
-            errors.append(
-                ConfigError(
-                    row.source,
-                    row.line,
-                    f"{where}no remedy: category {category.name} has none, so the "
-                    "row needs remedy_en and remedy_ru",
-                )
-            )
-            continue
-        if row.code is None:
-            entry = _message_entry(row, ex, category, silent, remedy)
-            by_message[(row.exchange, *row.key)] = entry
-            continue
-        if row.title is None:  # made when read: see catalogue.Title
-            title: Mapping[str, str] = Title(
-                category.title, ex.name, row.code, row.message
-            )
-        else:
-            title = row.title
-        entries[(row.exchange, row.code)] = Entry(
-            row.exchange,
-            row.code,
-            category.name,
-            None if silent else (row.rule or _own_id(row.exchange, row.code, made)),
-            None if silent else (row.severity or category.severity),
-            title,
-            remedy or {"en": "", "ru": ""},
-            row.message,
-            row.aliases,
-            row.markets,
-            row.source,
-            row.line,
-            row.rule,
-        )
-    for shape in parts.shapes:
-        if shape.exchange not in parts.exchanges:
-            errors.append(
-                ConfigError(
-                    shape.source,
-                    shape.line,
-                    f"shape {shape.id}: unknown exchange {shape.exchange!r}",
-                )
-            )
-    classes: dict[str, str] = {}
-    for name, (category_name, source, line) in parts.classes.items():
-        if category_name and category_name not in parts.categories:
-            errors.append(
-                ConfigError(
-                    source,
-                    line,
-                    f"class {name}: unknown category {category_name!r}",
-                )
-            )
-            continue
-        classes[name] = category_name
-    class_exchanges: dict[str, str] = {}
-    for name, (exchange, source, line) in parts.class_exchanges.items():
-        if exchange not in parts.exchanges:
-            errors.append(
-                ConfigError(
-                    source, line, f"class {name}: unknown exchange {exchange!r}"
-                )
-            )
-            continue
-        class_exchanges[name] = exchange
-    errors.extend(_unattributable(parts))
-    # a text shared by several codes leads to the first of them
-    texts: dict[tuple[str, str], Entry] = {}
-    templates: dict[str, dict[str, Entry]] = {}
-    broad: dict[str, dict[str, Entry]] = {}
-    for (exchange, kind, key), entry in by_message.items():
-        text = str(key)
-        if kind == "broad":
-            broad.setdefault(exchange, {}).setdefault(text, entry)
-        else:
-            texts.setdefault((exchange, text), entry)
-    for entry in entries.values():
-        for text in (*entry.aliases, entry.message):
-            norm = normalise_text(text)
-            if not norm:
-                continue
-            if PLACEHOLDER.search(norm):
-                templates.setdefault(entry.exchange, {}).setdefault(norm, entry)
-            else:
-                texts.setdefault((entry.exchange, norm), entry)
-    catalogue = Catalogue(
-        tuple(s for s in parts.shapes if s.exchange in parts.exchanges),
-        entries,
-        texts,
-        dict(parts.exchanges),
-        dict(parts.categories),
-        {ex: tuple(by_text.items()) for ex, by_text in templates.items()},
-        # the longest text first: the most specific of the rows a message contains
-        {
-            ex: tuple(sorted(by_text.items(), key=lambda kv: -len(kv[0])))
-            for ex, by_text in broad.items()
-        },
-        classes,
-        class_exchanges,
-    )
-    return catalogue, errors
-
-
-def _own_id(exchange: str, code: Code, made: dict[str, Code]) -> str:
-    """A code's rule id: ``binance.code-1013``; ``code-minus-11`` for a negative code
-    whose number another code of the exchange has (``11`` and ``-11``)."""
-    rule_id = rule_id_for(exchange, code)
-    if made.setdefault(rule_id, code) != code:
-        rule_id = (
-            f"{exchange}.code-minus-{abs(code)}"
-            if isinstance(code, int)
-            else (f"{rule_id}-2")
-        )
-        made.setdefault(rule_id, code)
-    return rule_id
-
-
-def _message_entry(
-    row: Row,
-    ex: Exchange,
-    category: Category,
-    silent: bool,
-    remedy: dict[str, str] | None,
-) -> Entry:
-    """The entry of a row keyed by its message: its own rule when it has its own
-    title, else the category's rule of that exchange."""
-    if silent:
-        rule_id = None
-    elif row.rule:
-        rule_id = row.rule
-    elif row.title is not None:
-        rule_id = f"{row.exchange}.text-{slug(row.message)}"
-    else:
-        rule_id = category_rule_id(row.exchange, category.name)
-    title = row.title or Title(category.title, ex.name)
-    return Entry(
-        row.exchange,
-        None,
-        category.name,
-        rule_id,
-        None if silent else (row.severity or category.severity),
-        title,
-        remedy or {"en": "", "ru": ""},
-        row.message,
-        row.aliases,
-        row.markets,
-        row.source,
-        row.line,
-        row.rule if row.rule else ("" if row.title is not None else "category"),
-    )
-
-
-def _unattributable(parts: Parts) -> list[ConfigError]:
-    """Exchanges a log line cannot name: its own id is another exchange's alias."""
-    errors = []
-    for ex, other, word in exchange_names(parts.exchanges)[1]:
-        source, line = parts.defined.get(("exchange", ex.id), ("", 0))
-        errors.append(
-            ConfigError(
-                source,
-                line,
-                f"exchange {ex.id}: cannot be told apart from {other}: "
-                f"{other} is named {word!r} too",
-            )
-        )
-    return errors
-
-
-def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
+def parse_classes(text: str, source: str, parts: CatalogueParts) -> list[ConfigError]:
     """Add the exception classes of an ``exception-classes.csv`` to ``parts``
     (their categories are checked when the catalogue is put together)."""
     lines = ["" if ln.lstrip().startswith("#") else ln for ln in text.splitlines()]
     reader = csv.reader(lines, strict=True)
-    errors: list[ConfigError] = []
+    errors = Problems()
     header = False
     try:
         for cells in reader:
@@ -732,159 +262,34 @@ def parse_classes(text: str, source: str, parts: Parts) -> list[ConfigError]:
                 header = True
                 continue
             if len(names) != len(CLASSES_COLUMNS):
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"expected {len(CLASSES_COLUMNS)} columns, found {len(names)}",
-                    )
+                errors.add(
+                    source,
+                    line,
+                    f"expected {len(CLASSES_COLUMNS)} columns, found {len(names)}",
                 )
                 continue
             name, _library, category, exchange = names
             if not _CLASS_NAME.fullmatch(name):
-                errors.append(
-                    ConfigError(source, line, f"class {name!r} is not a class name")
-                )
+                errors.add(source, line, f"class {name!r} is not a class name")
                 continue
             first = parts.classes.get(name)
             if first is not None and first[0] != category:
-                errors.append(
-                    ConfigError(
-                        source,
-                        line,
-                        f"class {name}: duplicate with another category (first at "
-                        f"{first[1]}:{first[2]})",
-                    )
+                errors.add(
+                    source,
+                    line,
+                    f"class {name}: duplicate with another category (first at "
+                    f"{first[1]}:{first[2]})",
                 )
                 continue
             parts.classes.setdefault(name, (category, source, line))
             if exchange:
                 parts.class_exchanges.setdefault(name, (exchange, source, line))
     except csv.Error as exc:
-        errors.append(ConfigError(source, reader.line_num, f"not valid CSV: {exc}"))
+        errors.add(source, reader.line_num, f"not valid CSV: {exc}")
     return errors
 
 
 _CLASS_NAME = regex.compile(r"[A-Z][A-Za-z0-9_]{2,60}")
-
-
-def catalogue_rules(catalogue: Catalogue, taken: Iterable[str] = ()) -> list[Rule]:
-    """A rule per catalogue code that has no hand-written one, per exchange one for
-    codes the catalogue does not know, and per exchange (and for none) one per
-    category, for errors known by their category alone (unless a hand-written rule
-    in ``taken`` has that id: ``mt5.connection-lost``)."""
-    taken = set(taken)
-    out = []
-    for entry in catalogue.entries.values():
-        if entry.rule_id is None or entry.refers_to or entry.severity is None:
-            continue
-        out.append(_entry_rule(entry, entry.rule_id, (entry.code,)))  # type: ignore[arg-type]
-    made = {rule.id for rule in out}
-    for by_text in catalogue.broad.values():
-        for _, entry in by_text:
-            out.extend(_text_rule(entry, made))
-    for (_, _), entry in catalogue.texts.items():
-        if entry.code is None:
-            out.extend(_text_rule(entry, made))
-    for ex in catalogue.exchanges.values():
-        out.append(
-            Rule(
-                id=f"{ex.id}.unknown-error",
-                severity=Severity.WARNING,
-                codes=(),
-                title=ex.title,
-                remedy=ex.remedy,
-                patterns=(),
-                ignore=(),
-                key=(),
-                keywords=(),
-                tags=(ex.id, "unknown"),
-                link=None,
-                samples=(),
-                near_misses=(),
-                source="catalogue",
-                line=0,
-                exchange=ex.id,
-                category="unknown",
-                message_title=True,
-            )
-        )
-    for ex_id, name in (
-        *((ex.id, ex.name) for ex in catalogue.exchanges.values()),
-        ("", ""),
-    ):
-        for cat in catalogue.categories.values():
-            if (
-                cat.severity is None
-                or cat.remedy is None
-                or category_rule_id(ex_id, cat.name) in taken
-            ):
-                continue
-            title = Title(cat.title, name) if name else dict(cat.title)
-            out.append(
-                Rule(
-                    id=category_rule_id(ex_id, cat.name),
-                    severity=cat.severity,
-                    codes=(),
-                    title=title,
-                    remedy=cat.remedy,
-                    patterns=(),
-                    ignore=(),
-                    key=(),
-                    keywords=(),
-                    tags=(ex_id or "any", cat.name),
-                    link=None,
-                    samples=(),
-                    near_misses=(),
-                    source="catalogue",
-                    line=0,
-                    exchange=ex_id,
-                    category=cat.name,
-                )
-            )
-    return out
-
-
-def _text_rule(entry: Entry, made: set[str]) -> list[Rule]:
-    """The own rule of a message row with its own title (once)."""
-    if entry.refers_to or entry.rule_id is None or entry.severity is None:
-        return []
-    if entry.rule_id in made:
-        return []
-    made.add(entry.rule_id)
-    return [_entry_rule(entry, entry.rule_id, ())]
-
-
-def _entry_rule(entry: Entry, rule_id: str, codes: tuple[Code, ...]) -> Rule:
-    assert entry.severity is not None  # noqa: S101  the callers skip silent entries
-    return Rule(
-        id=rule_id,
-        severity=entry.severity,
-        codes=codes,
-        title=entry.title,
-        remedy=entry.remedy,
-        patterns=(),
-        ignore=(),
-        key=(),
-        keywords=(),
-        tags=_shared((entry.exchange, entry.category)),
-        link=None,
-        samples=(),
-        near_misses=(),
-        source=entry.source,
-        line=entry.line,
-        exchange=entry.exchange,
-        category=entry.category,
-    )
-
-
-#: one tuple for equal ones: ~10,000 rows and rules hold a few dozen distinct markets
-#: and tags (the rules cache keeps them shared: pickle writes an object once)
-_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _shared(values: tuple[str, ...]) -> tuple[str, ...]:
-    return _SHARED.setdefault(values, values)
 
 
 def read_text(path: Path) -> str:

@@ -6,14 +6,13 @@ Imports of heavy modules happen inside the commands, so ``scan`` starts fast.
 from __future__ import annotations
 
 import fnmatch
-import glob
 import io
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -23,6 +22,7 @@ from logwatch.paths import LOG_LEVEL_VARIABLE
 from logwatch.terminal import shown
 
 if TYPE_CHECKING:
+    from logwatch.clock import Clock
     from logwatch.engine import Engine, Scan
     from logwatch.listing import Source
     from logwatch.model import Severity
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from logwatch.rules import RuleSet
 
 CHUNK_BYTES = 1024 * 1024
+_F = TypeVar("_F", bound=Callable[..., Any])
 FORMAT_NAMES = tuple(FORMATS)
 
 
@@ -135,7 +136,7 @@ _lang_option = click.option(
 def _load(rule_dirs: Iterable[Path], config_path: Path | None = None) -> RuleSet:
     """The rules, through the cache whose key is in the config's state folder."""
     from logwatch.paths import rules_cache
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     env = dict(os.environ)
     warnings: list[str] = []
@@ -194,21 +195,6 @@ def _config_secrets() -> tuple[str, ...]:
         channels, _ = apprise_channels(apprise_file, (), ())  # never raises
         secrets += [s for c in channels for s in config_secrets(c)]
     return secret_forms(secrets)
-
-
-def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None]]:
-    """Each argument's files, globs expanded in order; ``(arg, None)`` if none exist."""
-    for arg in paths:
-        path = Path(arg).expanduser()
-        if path.exists() or not glob.has_magic(arg):
-            yield arg, path
-            continue
-        # Path.glob takes only relative patterns; a user may give an absolute one
-        found = sorted(glob.glob(str(path), recursive=True))  # noqa: PTH207
-        if not found:
-            yield arg, None
-        for name in found:
-            yield name, Path(name)
 
 
 def _scan_file(
@@ -347,21 +333,15 @@ def scan(
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
-    files: list[Path] = []
+    from logwatch.scanfiles import scanned_files, size
+
+    files, unfound = scanned_files(paths)
+    for arg, folder in unfound:
+        why = "no log files in this folder" if folder else "no such file"
+        click.echo(f"logwatch: {arg}: {why}", err=True)
     #: a file named that could not be read: exit 2, so a typo is not a clean log
-    unreadable = False
-    for arg, path in expand(paths):
-        if path is None or not path.exists():
-            click.echo(f"logwatch: {arg}: no such file", err=True)
-            unreadable = True
-        elif path.is_dir():
-            found = _log_files(path)  # like grep -r: its log files at any depth
-            if not found:
-                click.echo(f"logwatch: {arg}: no log files in this folder", err=True)
-            files += [f for f in found if f not in files]
-        else:
-            files.append(path)
-    total = sum(_size(p) for p in files)
+    unreadable = any(not folder for _, folder in unfound)
+    total = sum(size(p) for p in files)
     show_bar = sys.stderr.isatty() and total > 8 * CHUNK_BYTES
     with (
         click.progressbar(length=total, label="Scanning", file=sys.stderr)
@@ -396,21 +376,6 @@ def scan(
     else:
         click.echo(report.summary(seconds, show_misses), nl=False)
     ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
-
-
-def _log_files(folder: Path) -> list[Path]:
-    """A folder's log files at any depth (``*.log``, ``*.txt``...), in name order."""
-    import glob
-
-    from logwatch.listing import COMPRESSED, folder_patterns
-
-    found = {
-        name
-        for pattern in folder_patterns(str(folder))
-        for name in glob.glob(pattern, recursive=True)  # noqa: PTH207  as listed
-        if not name.lower().endswith(COMPRESSED) and Path(name).is_file()
-    }
-    return [Path(name) for name in sorted(found)]
 
 
 def _follow(
@@ -501,13 +466,6 @@ def _codec(name: str | None) -> str | None:
         raise click.BadParameter(str(exc)) from None
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
 class _null:
     def __enter__(self) -> None:
         return None
@@ -583,7 +541,7 @@ def _check_catalogue(
     """
     from logwatch.engine import Engine, catalogue_problems, shape_problems
     from logwatch.errors import InvalidConfig
-    from logwatch.rules import rule_files
+    from logwatch.ruleload import rule_files
 
     if not (disabled or rule_files(dirs, builtin=False)):
         return
@@ -650,38 +608,37 @@ def status(config_path: Path | None, as_json: bool) -> None:
         click.echo(line)
 
 
-@cli.command(name="reload")
-@_config_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the running logwatch to have reloaded.",
-)
-@click.pass_context
-def reload_command(
-    ctx: click.Context, config_path: Path | None, timeout: float
-) -> None:
-    """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
+def _timeout_option(waits_for: str) -> Callable[[_F], _F]:
+    """``--timeout``: how long ``reload`` and ``stop`` wait for the running logwatch."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(0, 600),
+        default=10.0,
+        show_default=True,
+        help=f"Seconds to wait for the running logwatch to {waits_for}.",
+    )
 
-    The config and rules are checked here first: with an error, nothing is asked and
-    the service keeps what it has. Exit status: 0 when the running logwatch has
-    reloaded, 1 when none took the request or it was still reloading at --timeout, 2
-    on a config or rule error.
-    """
+
+def _ask_running(
+    ctx: click.Context,
+    config_path: Path | None,
+    timeout: float,
+    request: Callable[[Path, Clock, float], bool | None],
+    done: str,
+) -> None:
+    """Ask the logwatch running on this config's state (``control.request_reload``
+    or ``request_stop``), say how it went, and exit 1 unless it did it."""
     from logwatch.clock import SystemClock
-    from logwatch.control import request_reload
     from logwatch.state import state_path
     from logwatch.wiring import build_setup
 
     env = dict(os.environ)
     path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
-    done = request_reload(path.parent, SystemClock(), timeout)
-    if done:
-        click.echo("logwatch: the running logwatch has reloaded its config and rules")
+    answer = request(path.parent, SystemClock(), timeout)
+    if answer:
+        click.echo(f"logwatch: {done}")
         return
-    if done is None:
+    if answer is None:
         click.echo(
             f"logwatch: the running logwatch took the request but was still reloading "
             f"after {timeout:g} s (its log says when it is done)",
@@ -696,15 +653,34 @@ def reload_command(
     ctx.exit(1)
 
 
+@cli.command(name="reload")
+@_config_option
+@_timeout_option("have reloaded")
+@click.pass_context
+def reload_command(
+    ctx: click.Context, config_path: Path | None, timeout: float
+) -> None:
+    """Make the running logwatch re-read its config and rules (SIGHUP's job on Linux).
+
+    The config and rules are checked here first: with an error, nothing is asked and
+    the service keeps what it has. Exit status: 0 when the running logwatch has
+    reloaded, 1 when none took the request or it was still reloading at --timeout, 2
+    on a config or rule error.
+    """
+    from logwatch.control import request_reload
+
+    _ask_running(
+        ctx,
+        config_path,
+        timeout,
+        request_reload,
+        "the running logwatch has reloaded its config and rules",
+    )
+
+
 @cli.command(name="stop")
 @_config_option
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0, 600),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait for the running logwatch to take the request.",
-)
+@_timeout_option("take the request")
 @click.pass_context
 def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -> None:
     """Make the running logwatch save its state and exit (SIGTERM's job on Linux).
@@ -712,22 +688,11 @@ def stop_command(ctx: click.Context, config_path: Path | None, timeout: float) -
     Windows has no SIGTERM, and the windowless logwatchw no console for Ctrl-Break.
     Exit status: 0 when the running logwatch took the request, 1 when none did.
     """
-    from logwatch.clock import SystemClock
     from logwatch.control import request_stop
-    from logwatch.state import state_path
-    from logwatch.wiring import build_setup
 
-    env = dict(os.environ)
-    path = state_path(build_setup(config_path, env).loaded.config.state_dir, env)
-    if request_stop(path.parent, SystemClock(), timeout):
-        click.echo("logwatch: the running logwatch is stopping")
-        return
-    click.echo(
-        f"logwatch: no running logwatch took the request within {timeout:g} s "
-        f"(is one running with the state in {path.parent}?)",
-        err=True,
+    _ask_running(
+        ctx, config_path, timeout, request_stop, "the running logwatch is stopping"
     )
-    ctx.exit(1)
 
 
 @cli.command(name="rules")
@@ -769,7 +734,7 @@ def list_rules(
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of the rule format, for editors."""
-    from logwatch.rules import rule_schema
+    from logwatch.rulespec import rule_schema
 
     click.echo(json.dumps(rule_schema(), indent=2, ensure_ascii=False))
 
@@ -960,7 +925,9 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.model import Alert, AlertKind
     from logwatch.notifier import Notifier, no_desktop
     from logwatch.render import Message, default_language, render
-    from logwatch.rules import RuleSet, load_rules, sample_record
+    from logwatch.rulecompile import sample_record
+    from logwatch.ruleload import load_rules
+    from logwatch.rules import RuleSet
 
     notifier = Notifier(loaded)
     lang = loaded.config.language or default_language()
@@ -1104,7 +1071,9 @@ def init(
     from logwatch.paths import default_config_path, telegram_api
     from logwatch.places import default_sources, known_folders
     from logwatch.render import default_language
-    from logwatch.wizard import Options, Ui, Wizard, found_logs, write_config
+    from logwatch.wizard import Wizard
+    from logwatch.wizard_config import found_logs, write_config
+    from logwatch.wizard_ui import Options, Ui
 
     serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
     env = dict(os.environ)

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from logwatch.alerting import MUTE_ALL
 from logwatch.config import parse_duration
 from logwatch.statusinfo import Status
 
 #: Mutes are bounded: at least a minute, at most 30 days.
 MUTE_MIN_S, MUTE_MAX_S = 60.0, 30 * 86400.0
-ALL = "all"
+ALL = MUTE_ALL
 
 HELP = {
     "en": (
@@ -115,12 +116,6 @@ def parse_mute(
     if not MUTE_MIN_S <= seconds <= MUTE_MAX_S:
         return say(lang, "usage_mute", why=say(lang, "bad_duration", what=duration))
     return MuteRequest(target, seconds)
-
-
-def muted(rule_id: str, source: str, mutes: Iterable[str]) -> bool:
-    """Whether a user's mute covers an alert of this rule from this source."""
-    targets = set(mutes)
-    return bool(targets & {ALL, rule_id, source} - {""})
 
 
 class Limiter:

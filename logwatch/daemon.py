@@ -1,7 +1,7 @@
 """``logwatch run``: following, dedup and delivery in one process, until told to stop.
 
 The composition root and its lifecycle: ``Daemon`` takes the state's lock, opens State
-and the metrics port, ``start``s the ``Parts`` a config makes (wiring.py), drives them
+and the metrics port, ``start``s the ``Workers`` a config makes (wiring.py), drives them
 and its ``Health`` checks in one loop, and ``close``s it all. SIGTERM/SIGINT: save and
 exit 0. SIGHUP: reload config and rules, validated in full before anything is swapped
 (on error the old ones stay). Under systemd (``Type=notify``) it says READY, pings the
@@ -38,7 +38,7 @@ from logwatch.senders import Pollers, Senders
 from logwatch.state import State, state_path
 from logwatch.wiring import (
     POLL_JOIN_S,
-    Parts,
+    Workers,
     build_setup,
     check_state_dir,
     config_sources,
@@ -102,7 +102,7 @@ class Daemon:
     #: serves /metrics when the config asks for it
     metrics: Metrics | None = None
     #: what the config makes, once started
-    parts: Parts | None = None
+    parts: Workers | None = None
 
     def __init__(
         self, config_path: Path | None, clock: Clock, env: dict[str, str], out: TextIO
@@ -143,7 +143,7 @@ class Daemon:
             raise
         self.health = Health(clock)
         #: one thread per channel, and one poller per bot, for the daemon's life:
-        #: Parts come and go on reload
+        #: Workers come and go on reload
         self.senders = Senders()
         self.pollers = Pollers()
         self._observed_at = -OBSERVE_EVERY_S
@@ -226,10 +226,10 @@ class Daemon:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _parts(self) -> Parts:
+    def _parts(self) -> Workers:
         held, self._held = self._held, None  # the first Parts only: a start's
         try:
-            return Parts(
+            return Workers(
                 self.setup,
                 self.state,
                 self.clock,
@@ -244,7 +244,7 @@ class Daemon:
                 held.close()
             raise
 
-    def _running(self) -> Parts:
+    def _running(self) -> Workers:
         if self.parts is None:
             raise RuntimeError("the daemon is not started")
         return self.parts

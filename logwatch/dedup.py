@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from hashlib import blake2b
 from typing import Any
 
-from logwatch.formats import parse_timestamp
+from logwatch.logtime import format_log_time, parse_timestamp
 from logwatch.model import Alert, AlertKind, Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
@@ -129,19 +129,6 @@ def build(
     return Deduper(
         policies(rules, window_s), Policy(window_s), quiet, resolved=resolved
     )
-
-
-def format_log_time(when: datetime, date: bool = True) -> str:
-    """A log's own time as it means it: with its zone when it gives one (``+03:00``,
-    ``UTC``), as written when it does not (the log's local time)."""
-    text = when.strftime("%Y-%m-%d %H:%M:%S" if date else "%H:%M:%S")
-    offset = when.utcoffset()
-    if offset is None:
-        return text
-    if not offset:
-        return f"{text} UTC"
-    zone = when.strftime("%z")
-    return f"{text} {zone[:3]}:{zone[3:5]}"
 
 
 def log_time(hit: Hit) -> str:

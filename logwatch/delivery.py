@@ -21,11 +21,12 @@ from logwatch.codec import ALERTS
 from logwatch.config import Channel
 from logwatch.deliveries import Pending
 from logwatch.errors import StateError
-from logwatch.flood import Budget, summarize
+from logwatch.flood import summarize
 from logwatch.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier
-from logwatch.outbox import Pacer, backoff_s, queue_rows
+from logwatch.outbox import backoff_s, queue_rows
+from logwatch.pipeline import delivery_stages
 from logwatch.render import Message, render, render_group
 from logwatch.rules import Rule
 from logwatch.state import State
@@ -97,11 +98,10 @@ class Dispatcher:
         self.on_outcome = on_outcome or (lambda channel, outcome, count: None)
         self.lang, self.clock, self.max_age_s = lang, clock, max_age_s
         self.rng = rng or random.Random()  # noqa: S311  jitter, not security
-        self.pacer = Pacer()
-        self.budgets = {
-            name: Budget(per_minute(channel))
-            for name, channel in notifier.channels.items()
-        }
+        # stages 6-7 of pipeline: the flood budget, then Telegram's pacing
+        self.budgets, self.pacer = delivery_stages(
+            {name: per_minute(channel) for name, channel in notifier.channels.items()}
+        )
         self.expired: Counter[str] = Counter()
         self.wake = {name: threading.Event() for name in notifier.channels}
         #: since when (epoch s) a channel has failed every attempt; None: it works

@@ -22,7 +22,8 @@ from logwatch.lines import Block
 from logwatch.model import Hit, Recognition, Record, Severity
 from logwatch.recognizer import Named, Recognised, Recognizer
 from logwatch.redact import redact_head
-from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
+from logwatch.rulecompile import sample_record
+from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet
 
 #: A rule whose searches time out this many times is disabled.
 MAX_TIMEOUTS = 3

@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from logwatch.alerting import Alerting, Changes
+from logwatch.alerting import NO_MUTES, Changes, PendingAlerts, UserMutes
 from logwatch.clock import Clock
 from logwatch.engine import Engine, Scan
 from logwatch.errors import StateError
-from logwatch.formats import Format, parse_timestamp
+from logwatch.formats import Format
 from logwatch.lines import resumed
 from logwatch.listing import patterns_matching
+from logwatch.logtime import parse_timestamp
 from logwatch.model import FileState, Hit, Severity
 from logwatch.state import State
 from logwatch.stream import Stream
@@ -82,7 +83,7 @@ class Follower:
         record_wait_s: float = RECORD_WAIT_S,
         partial_wait_s: float = PARTIAL_WAIT_S,
         on_problem: Callable[[str, str], None] | None = None,
-        alerting: Alerting | None = None,
+        alerting: PendingAlerts | None = None,
         source_formats: Mapping[str, Format] | None = None,
         on_state: Callable[[str | None], None] | None = None,
         max_age_s: float | None = None,
@@ -311,7 +312,11 @@ class Follower:
             ]
             try:
                 # offsets, alerts and dedup windows: saved together or not at all
-                c = alerting.changes() if alerting else Changes()
+                mutes = NO_MUTES
+                if alerting is not None and alerting.pending:  # the phone's, as now
+                    now_s = self.clock.now().timestamp()
+                    mutes = UserMutes(frozenset(self.state.mutes.active(now_s)))
+                c = alerting.changes(mutes) if alerting else Changes()
                 self.state.commit(
                     files=files,
                     alerts=c.alerts,

@@ -1,7 +1,7 @@
 """Per-platform line formats: where records start, and what a person reads in one.
 
 A Format turns the lines of one record into a Record. Only lines that reach the
-matcher are parsed; timestamps only for records that hit (``parse_timestamp``).
+matcher are parsed; timestamps only for records that hit (``logtime``).
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import PurePath
 
 import regex
@@ -353,44 +352,3 @@ def _context(text: str) -> dict[str, str]:
         if m:
             found["symbol"] = m.group("s")
     return found
-
-
-_DATE_IN_NAME = regex.compile(r"(?<!\d)(\d{4})(\d\d)(\d\d)(?!\d)")
-_TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S,%f",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y-%m-%d %H:%M:%S:%f",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y.%m.%d %H:%M:%S.%f",
-    "%d.%m.%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M:%S.%f",
-)
-
-
-def parse_timestamp(record: Record) -> datetime | None:
-    """When the record was written, if its line says so (naive when the line is)."""
-    raw = record.timestamp
-    if not raw:
-        return None
-    raw = raw.strip()
-    try:
-        return datetime.fromisoformat(raw.replace(",", "."))
-    except ValueError:
-        pass
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(raw, fmt)  # noqa: DTZ007  the log's own local time
-        except ValueError:
-            continue
-    m = _DATE_IN_NAME.search(PurePath(record.path).name)
-    if m and regex.fullmatch(r"\d\d:\d\d:\d\d[.:]\d{3}", raw):
-        try:
-            return datetime.strptime(  # noqa: DTZ007  the log's own local time
-                "".join(m.groups()) + " " + raw[:8] + "." + raw[9:],
-                "%Y%m%d %H:%M:%S.%f",
-            )
-        except ValueError:
-            return None
-    return None

@@ -14,7 +14,7 @@ import structlog
 
 from logwatch.clock import Clock
 from logwatch.notices import notice
-from logwatch.wiring import Parts
+from logwatch.wiring import Workers
 
 log = structlog.get_logger("logwatch.daemon")
 
@@ -38,7 +38,7 @@ class Health:
         self._disabled_seen: set[str] = set()
         self._started = clock.monotonic()
 
-    def check(self, parts: Parts) -> None:
+    def check(self, parts: Workers) -> None:
         """Look at the state file, the rules, the sources and the channels."""
         state = parts.state
         if state.recreated is not None:
@@ -53,7 +53,7 @@ class Health:
         self._check_channels(parts)
         self._check_problem(parts)
 
-    def _check_problem(self, parts: Parts) -> None:
+    def _check_problem(self, parts: Workers) -> None:
         problems = []
         state_dir = parts.state.path.parent
         if not os.access(state_dir, os.W_OK):
@@ -72,7 +72,7 @@ class Health:
             log.info("health_changed", problem=problem or "none")
             parts.health_changed()
 
-    def _check_channels(self, parts: Parts) -> None:
+    def _check_channels(self, parts: Workers) -> None:
         down = parts.dispatcher.unreachable_for()
         if down >= NO_CHANNEL_S and self.unreachable_since is None:
             self.unreachable_since = self.clock.now() - timedelta(seconds=down)
@@ -89,7 +89,7 @@ class Health:
                 since,
             )
 
-    def _check_silence(self, parts: Parts) -> None:
+    def _check_silence(self, parts: Workers) -> None:
         now = self.clock.monotonic()
         for source in parts.setup.loaded.config.sources:
             if source.silence <= 0:

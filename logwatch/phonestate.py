@@ -6,7 +6,7 @@ from __future__ import annotations
 from logwatch.statefile import StateFile
 
 
-class UserMutes:
+class MuteRows:
     """Mutes set from the phone: a rule, a source or ``all``, until a time."""
 
     def __init__(self, file: StateFile) -> None:

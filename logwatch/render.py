@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from logwatch.dedup import format_log_time
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE, GroupLine
-from logwatch.formats import parse_timestamp
+from logwatch.logtime import format_log_time, parse_timestamp
 from logwatch.model import Alert, AlertKind, ChannelKind
 from logwatch.rules import Rule
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from logwatch.formats import parse_timestamp
+from logwatch.logtime import parse_timestamp
 from logwatch.statusinfo import Daemon, FileRow, Held, Status
 from logwatch.terminal import shown
 

@@ -23,7 +23,7 @@ from logwatch.deliveries import Deliveries, drop_ended, queue
 from logwatch.model import FileState, Queued
 from logwatch.offsets import Offsets, drop_followed, save_files, save_followed
 from logwatch.paths import state_path as state_path  # computed there
-from logwatch.phonestate import Reminders, Settings, UserMutes
+from logwatch.phonestate import MuteRows, Reminders, Settings
 from logwatch.statefile import StateFile
 
 #: Entries of files not seen for this long are dropped.
@@ -41,7 +41,7 @@ class State:
         self.offsets = Offsets(self.file)
         self.deliveries = Deliveries(self.file, clock)
         self.windows = DedupWindows(self.file)
-        self.mutes = UserMutes(self.file)
+        self.mutes = MuteRows(self.file)
         self.reminders = Reminders(self.file)
         self.settings = Settings(self.file)
 

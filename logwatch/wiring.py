@@ -1,7 +1,7 @@
-"""What one config makes: the validated ``Setup``, and the ``Parts`` running it.
+"""What one config makes: the validated ``Setup``, and the ``Workers`` running it.
 
 A reload builds a new Setup first (every problem reported, nothing swapped on error),
-then stops the old Parts and starts new ones on the same State, lock, metrics,
+then stops the old Workers and starts new ones on the same State, lock, metrics,
 channel threads and bot pollers.
 """
 
@@ -21,10 +21,8 @@ from typing import TYPE_CHECKING
 import structlog
 
 from logwatch import alertmanager
-from logwatch.alerting import Alerting
 from logwatch.clock import Clock
 from logwatch.codepages import default_fallback
-from logwatch.commands import muted
 from logwatch.config import (
     Config,
     LoadedConfig,
@@ -33,11 +31,10 @@ from logwatch.config import (
     kind_name,
     load_config,
 )
-from logwatch.dedup import Deduper, QuietHours, Threshold, build
+from logwatch.dedup import Deduper, QuietHours
 from logwatch.delivery import Dispatcher, MessageFormat, channels_for
 from logwatch.engine import Engine, Scan
 from logwatch.errors import ConfigError, InvalidConfig, StateError
-from logwatch.expect import Expectations
 from logwatch.follow import Follower
 from logwatch.formats import FORMATS
 from logwatch.heartbeat import STATUS_FILE, Pinger, Pulse
@@ -46,12 +43,14 @@ from logwatch.model import Alert, AlertKind
 from logwatch.notices import Notice, notice, render_notice
 from logwatch.notifier import Notifier, apprise_channels, desktop_session
 from logwatch.paths import rules_cache
+from logwatch.pipeline import admission
 from logwatch.places import default_sources, known_folders
 from logwatch.privatefiles import check_private_dir
 from logwatch.redact import secret_forms
 from logwatch.remote import Remote, Remotes, remote_chats
 from logwatch.render import Message, default_language
-from logwatch.rules import Rule, RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import Rule, RuleSet
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State
 from logwatch.tailer import Held, Source
@@ -302,9 +301,9 @@ def note_hits(scan: Scan, metrics: Metrics | None) -> None:
             metrics.hit(hit.rule_id, str(hit.severity))
 
 
-class Parts:
-    """The matcher and the threads one Setup runs: the follower, the outbox's
-    dispatcher, the heartbeat's pinger and the phone's remotes.
+class Workers:
+    """The workers one Setup runs (and the matcher they share): the follower, the
+    outbox's dispatcher, the heartbeat's pinger and the phone's remotes.
 
     Built stopped; ``start`` starts the threads, ``stop`` joins them and releases the
     followed files (State stays open: it belongs to the daemon).
@@ -322,8 +321,8 @@ class Parts:
         held: Held | None = None,
     ) -> None:
         self.setup, self.state, self.clock, self.metrics = setup, state, clock, metrics
-        #: the channel threads and the bots' pollers; the daemon's outlive these Parts
-        #: (``None``: Parts start and close their own)
+        #: the channel threads and the bots' pollers; the daemon's outlive these Workers
+        #: (``None``: Workers start and close their own)
         self._senders, self._pollers = senders, pollers
         self._own_senders: Senders | None = None
         self._own_pollers: Pollers | None = None
@@ -331,11 +330,20 @@ class Parts:
         self._rules = {r.id: r for r in setup.rules}
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
-        deduper = build(
+        # the stages, in order: see pipeline
+        alerting = admission(
             setup.rules,
             config.dedup.window,
             QuietHours(quiet.start, quiet.end) if quiet else None,
             resolved=self.wants_resolved,
+            route=lambda a: channels_for(
+                setup.notifier,
+                a.severity,
+                resolved=a.kind is AlertKind.RESOLVED,
+                route=self._route(a),
+            ),
+            source_of=self._source_of,
+            on_committed=lambda: self.dispatcher.poke(),
         )
         self.dispatcher = Dispatcher(
             state,
@@ -345,24 +353,8 @@ class Parts:
             clock,
             config.max_age,
             instance=setup.instance,
-            formats={"alertmanager": self._alertmanager_format(deduper)},
+            formats={"alertmanager": self._alertmanager_format(alerting.deduper)},
             on_outcome=metrics.outcome if metrics is not None else None,
-        )
-        alerting = Alerting(
-            deduper,
-            lambda a: (
-                []
-                if self._muted(a)
-                else channels_for(
-                    setup.notifier,
-                    a.severity,
-                    resolved=a.kind is AlertKind.RESOLVED,
-                    route=self._route(a),
-                )
-            ),
-            self.dispatcher.poke,
-            Expectations(setup.rules),
-            Threshold({r.id: r.at_least for r in setup.rules if r.at_least}),
         )
         self.follower = Follower(
             self.engine,
@@ -432,7 +424,8 @@ class Parts:
         """Join every thread and close the followed files (positions are saved).
 
         Shared channel threads and bot pollers are not joined: they stop for these
-        Parts after the message or poll under way, and go on with the Parts served next.
+        Workers after the message or poll under way, and go on with the Workers served
+        next.
         """
         self.remotes.stop()
         if self.pinger is not None:
@@ -519,22 +512,15 @@ class Parts:
         rule's category and tags (None for logwatch's own alerts: they go to all)."""
         if alert.kind == AlertKind.SELF:
             return None
-        path = alert.hit.record.path if alert.hit else ""
-        source = source_name(path, self.setup.sources) if path else ""
+        source = self._source_of(alert)
         rule = self._rules.get(alert.rule_id)
         kinds = (rule.category, *rule.tags) if rule is not None else ()
         return alert.rule_id, source, tuple(k for k in kinds if k)
 
-    def _muted(self, alert: Alert) -> bool:
-        """Whether a mute sent from the phone covers this alert (never a self-alert)."""
-        if alert.kind == AlertKind.SELF:
-            return False
-        mutes = self.state.mutes.active(self.clock.now().timestamp())
-        if not mutes:
-            return False
+    def _source_of(self, alert: Alert) -> str:
+        """The name of the source of an alert's line ("" for none)."""
         path = alert.hit.record.path if alert.hit else ""
-        source = source_name(path, self.setup.sources) if path else ""
-        return muted(alert.rule_id, source, mutes)
+        return source_name(path, self.setup.sources) if path else ""
 
     def _on_state(self, problem: str | None) -> None:
         if problem is not None:

@@ -1,32 +1,24 @@
 """``logwatch init``: the guided setup that writes a commented config.
 
-The questions go through a ``Ui`` (click's prompts in a terminal; defaults and flags
-only with ``--yes``), the Telegram chat is found through the Bot API, and what is
-written is made by pure functions (``render_config``, ``render_env``) that the tests
-parse back. An existing config is edited: its values are the defaults, keys the
-wizard does not ask about are kept, and the old file is kept beside the new one.
+The questions go through a ``wizard_ui.Ui`` (click's prompts in a terminal; defaults
+and flags only with ``--yes``), the Telegram chat is found through the Bot API, and
+what is written is made by ``wizard_config`` (pure functions the tests parse back).
+An existing config is edited: its values are the defaults, keys the wizard does not
+ask about are kept, and the old file is kept beside the new one.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import click
-import yaml
-
 from logwatch.clock import Clock
 from logwatch.config import SourceSpec
 from logwatch.errors import LogwatchError
-from logwatch.listing import folder_patterns
-from logwatch.privatefiles import write_private
 from logwatch.render import plural
 from logwatch.telegram import (
     BotApi,
@@ -36,330 +28,25 @@ from logwatch.telegram import (
     chat_of,
     valid_token,
 )
-from logwatch.wizard_text import COMMENTS, TEXT
+from logwatch.wizard_config import (
+    ENV_FILE,
+    SMTP_VAR,
+    TOKEN_VAR,
+    Answers,
+    answers_from,
+    email_url,
+    matched_files,
+    ntfy_url,
+    parse_quiet_hours,
+    source_for,
+    split_password,
+)
+from logwatch.wizard_text import TEXT
+from logwatch.wizard_ui import Options, Stopped, Ui, WizardError
 from logwatch.yamlfile import load_yaml
 
-TOKEN_VAR = "TELEGRAM_BOT_TOKEN"  # noqa: S105  a variable name
-SMTP_VAR = "SMTP_PASSWORD"
-ENV_FILE = "secrets.env"
 #: how long one getUpdates call waits (Telegram allows up to 50 s)
 POLL_S = 20.0
-
-
-class WizardError(LogwatchError):
-    """The setup cannot go on (a missing answer with --yes, Telegram said no...)."""
-
-    exit_code = 1
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.exit_code = exit_code
-
-    def format_message(self) -> str:
-        """The message, as cli prints it."""
-        return f"logwatch init: {self.message}"
-
-
-# -- pure parts -----------------------------------------------------------------------
-
-
-@dataclass
-class Answers:
-    """What the config will say: raw YAML values (``${VAR}`` kept), and secrets."""
-
-    language: str = "en"
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    channels: list[dict[str, Any]] = field(default_factory=list)
-    quiet_hours: tuple[str, str] | None = None
-    #: top-level keys of an existing config the wizard does not ask about
-    kept: dict[str, Any] = field(default_factory=dict)
-    #: NAME -> value for the env file (empty: secrets are written into the config)
-    secrets: dict[str, str] = field(default_factory=dict)
-    env_file: str | None = None
-
-    def put_channel(self, channel: dict[str, Any]) -> None:
-        """Add a channel, replacing one of the same name."""
-        self.channels = [c for c in self.channels if c.get("name") != channel["name"]]
-        self.channels.append(channel)
-
-
-def _block(comment: str, data: dict[str, Any]) -> str:
-    lines = [f"# {line}" for line in comment.splitlines()]
-    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    return "\n".join(lines) + "\n" + body
-
-
-def render_config(answers: Answers, lang: str) -> str:
-    """The config file's text, a comment before each section."""
-    c = COMMENTS[lang]
-    parts = ["\n".join(f"# {line}" for line in c["header"].splitlines()) + "\n"]
-    parts.append(_block(c["language"], {"language": answers.language}))
-    if answers.sources:
-        parts.append(_block(c["sources"], {"sources": answers.sources}))
-    else:
-        parts.append(f"# {c['no_sources']}\n")
-    if answers.channels:
-        parts.append(_block(c["channels"], {"channels": answers.channels}))
-    if answers.quiet_hours:
-        start, end = answers.quiet_hours
-        parts.append(
-            _block(c["quiet_hours"], {"quiet_hours": {"from": start, "to": end}})
-        )
-    if answers.env_file:
-        parts.append(_block(c["env_file"], {"env_file": answers.env_file}))
-    if answers.kept:
-        parts.append(_block(c["kept"], answers.kept))
-    return "\n".join(parts)
-
-
-def render_env(secrets: dict[str, str]) -> str:
-    """The env file: one ``NAME='value'`` line each, single-quoted with ``\\`` and
-    ``'`` escaped, so that any value (``#``, quotes, spaces at its ends, newlines)
-    reads back as it was."""
-    lines = ["# secrets of logwatch's config (${NAME} there); keep this file private"]
-    for name, value in sorted(secrets.items()):
-        escaped = value.replace("\\", "\\\\").replace("'", "\\'")
-        lines.append(f"{name}='{escaped}'")
-    return "\n".join(lines) + "\n"
-
-
-_TIME = r"(\d{1,2}:\d{2})"
-
-
-def parse_quiet_hours(text: str) -> tuple[str, str] | None:
-    """``23:00-07:00`` -> ("23:00", "07:00"); ``-``/empty -> None.
-
-    Raises:
-        ValueError: not two times, or the same time twice.
-    """
-    text = text.strip()
-    if text in ("", "-", "none", "нет"):
-        return None
-    m = re.fullmatch(rf"{_TIME}\s*[-–]\s*{_TIME}", text)
-    if not m:
-        raise ValueError(text)
-    start, end = (time.fromisoformat(g.zfill(5)) for g in m.groups())
-    if start == end:
-        raise ValueError(text)
-    return start.strftime("%H:%M"), end.strftime("%H:%M")
-
-
-def source_for(path: str, taken: Sequence[str]) -> dict[str, Any]:
-    """A source for a folder (its ``*.log``, ``*.txt``, ``*.slog`` at any depth: a
-    platform keeps its logs in subfolders) or a pattern."""
-    expanded = os.path.expanduser(path.strip())  # noqa: PTH111  a user's text
-    if Path(expanded).is_file():  # a name like "Bot [2].log" is a name, not a glob
-        patterns = [glob.escape(expanded)]
-        base = Path(expanded).stem
-    elif glob.has_magic(expanded) and not Path(expanded).is_dir():
-        patterns = [expanded]
-        base = Path(expanded.split("*", 1)[0]).name or "logs"
-    else:
-        patterns = folder_patterns(expanded)
-        base = Path(expanded.rstrip("/\\")).name or "logs"
-    name = re.sub(r"[^\w.-]+", "-", base).strip("-")[:50] or "logs"
-    unique, n = name, 2
-    while unique in taken:
-        unique, n = f"{name}-{n}", n + 1
-    return {"name": unique, "paths": patterns}
-
-
-def matched_files(patterns: Sequence[str]) -> list[str]:
-    """The files that ``patterns`` match now (any depth where they say ``**``)."""
-    files = {
-        name
-        for pattern in patterns
-        for name in glob.glob(os.path.expanduser(pattern), recursive=True)  # noqa: PTH111, PTH207  str patterns
-        if Path(name).is_file()
-    }
-    return sorted(files)
-
-
-def found_logs(sources: Sequence[SourceSpec]) -> list[tuple[SourceSpec, list[str]]]:
-    """The zero-config sources that have files on this PC, with the files."""
-    out = []
-    for source in sources:
-        files: list[str] = []
-        for pattern in source.paths:
-            files += glob.glob(pattern, recursive=True)  # noqa: PTH207  str patterns
-        if files:
-            out.append((source, sorted(set(files))))
-    return out
-
-
-def email_url(host: str, port: int, user: str, password: str, to: str) -> str:
-    """An Apprise ``mailto``/``mailtos`` URL (SSL on 465, STARTTLS otherwise)."""
-    scheme = "mailtos" if port == 465 else "mailto"
-    mode = "ssl" if port == 465 else "starttls"
-    return (
-        f"{scheme}://{quote(user, safe='')}:{password}@{host}:{port}"
-        f"?from={quote(user, safe='@')}&to={quote(to, safe='@')}&mode={mode}"
-    )
-
-
-def split_password(url: str) -> tuple[str, str]:
-    """A URL with its ``user:password@`` password replaced by a NUL, and the password
-    ("" when it has none)."""
-    m = re.match(r"^([a-z0-9+.-]+://[^:/@]*:)([^@/]+)(@.*)$", url, re.I | re.S)
-    if not m:
-        return url, ""
-    return m.group(1) + "\0" + m.group(3), m.group(2)
-
-
-def ntfy_url(text: str) -> str:
-    """An Apprise ntfy URL from a topic or an ntfy web address."""
-    text = text.strip()
-    if "://" not in text:
-        return f"ntfys://ntfy.sh/{text}"
-    scheme, rest = text.split("://", 1)
-    return ("ntfys" if scheme in ("https", "ntfys") else "ntfy") + "://" + rest
-
-
-def answers_from(data: dict[str, Any]) -> Answers:
-    """The answers an existing config (its raw YAML mapping) already gives."""
-    managed = {"language", "sources", "channels", "quiet_hours", "env_file"}
-    quiet = data.get("quiet_hours")
-    hours = None
-    if isinstance(quiet, dict) and "from" in quiet and "to" in quiet:
-        hours = (_clock_text(quiet["from"]), _clock_text(quiet["to"]))
-    return Answers(
-        language=str(data.get("language") or "en"),
-        sources=list(data.get("sources") or []),
-        channels=list(data.get("channels") or []),
-        quiet_hours=hours,
-        kept={k: v for k, v in data.items() if k not in managed},
-        env_file=data.get("env_file"),
-    )
-
-
-def _clock_text(value: object) -> str:
-    if isinstance(value, int):  # YAML 1.1 reads 23:00 as 1380 minutes
-        return f"{value // 60 % 24:02d}:{value % 60:02d}"
-    return str(value)
-
-
-# -- asking ---------------------------------------------------------------------------
-
-
-class Stopped(WizardError):
-    """The user pressed Ctrl-C (or closed the input): a goodbye, not ``Aborted!``."""
-
-    def format_message(self) -> str:
-        """The goodbye on a line of its own (the cursor is after a question)."""
-        return "\n" + self.message
-
-
-#: Answers to a yes/no question, per language (y/n work in both).
-YES_NO: dict[str, tuple[frozenset[str], frozenset[str], str, str]] = {
-    "en": (frozenset({"y", "yes"}), frozenset({"n", "no"}), "Y/n", "y/N"),
-    "ru": (
-        frozenset({"y", "yes", "д", "да"}),
-        frozenset({"n", "no", "н", "нет"}),
-        "Д/н",
-        "д/Н",
-    ),
-}
-
-
-class Ui:
-    """Questions in a terminal; with ``yes``: the default, or an error naming a flag.
-
-    The language (``lang``) is the one chosen for the questions: answers, errors
-    and the goodbye at Ctrl-C follow it.
-    """
-
-    def __init__(self, yes: bool, echo: Callable[[str], None] = click.echo) -> None:
-        self.yes, self.echo = yes, echo
-        self.lang = "en"
-        #: said when the user stops (Ctrl-C); the wizard sets it once it can
-        self.stopped = TEXT["en"]["stopped"]
-
-    def _prompt(self, text: str, **kwargs: Any) -> str:
-        try:
-            answer: str = click.prompt(text, **kwargs)
-        except click.Abort:
-            raise Stopped(self.stopped) from None
-        return answer
-
-    def ask(self, text: str, default: str | None, flag: str, hide: bool = False) -> str:
-        """A line of text (``default`` None: the answer is required)."""
-        if self.yes:
-            if default is None:
-                raise WizardError(f"{text}: give {flag}", exit_code=2)
-            return default
-        answer = self._prompt(
-            text,
-            default=default,
-            hide_input=hide,
-            show_default=not hide and bool(default),
-        )
-        return answer.strip()
-
-    def confirm(self, text: str, default: bool) -> bool:
-        """Yes or no (``да``/``д``/``нет``/``н`` in Russian, y/n in both)."""
-        if self.yes:
-            return default
-        yes, no, if_yes, if_no = YES_NO.get(self.lang, YES_NO["en"])
-        while True:
-            answer = self._prompt(
-                f"{text} [{if_yes if default else if_no}]",
-                default="",
-                show_default=False,
-            )
-            word = answer.strip().lower()
-            if not word:
-                return default
-            if word in yes:
-                return True
-            if word in no:
-                return False
-            self.echo(TEXT[self.lang]["yes_no"])
-
-    def choose(self, text: str, choices: Sequence[str], default: str) -> str:
-        """One of ``choices``."""
-        if self.yes:
-            return default
-        while True:
-            answer = self._prompt(
-                f"{text} ({', '.join(choices)})", default=default
-            ).strip()
-            if answer.lower() in choices:
-                return answer.lower()
-            self.echo(TEXT[self.lang]["one_of"].format(choices=", ".join(choices)))
-
-    def number(self, text: str, default: str, flag: str) -> int:
-        """A whole number."""
-        while True:
-            answer = self.ask(text, default, flag)
-            if answer.isdigit():
-                return int(answer)
-            if self.yes:
-                raise WizardError(f"{text}: give {flag}", exit_code=2)
-            self.echo(TEXT[self.lang]["number"])
-
-
-@dataclass
-class Options:
-    """The flags of ``logwatch init`` (None: ask, or take the default with --yes)."""
-
-    config: Path
-    language: str | None = None
-    sources: tuple[str, ...] = ()
-    found_sources: bool | None = None
-    telegram: bool | None = None
-    telegram_token: str | None = None
-    telegram_chat: str | None = None
-    telegram_wait_s: float = 120.0
-    telegram_commands: bool | None = None
-    email_url: str | None = None
-    desktop: bool | None = None
-    ntfy: str | None = None
-    apprise_urls: tuple[str, ...] = ()
-    alert_language: str | None = None
-    quiet_hours: str | None = None
-    secrets_file: bool | None = None
-    yes: bool = False
 
 
 class Wizard:
@@ -715,35 +402,3 @@ class Wizard:
         answers.secrets[SMTP_VAR] = quote(password, safe="")
         url = email_url(host, port, user, "${" + SMTP_VAR + "}", to)
         answers.put_channel({"name": "email", "url": url})
-
-
-# -- writing ---------------------------------------------------------------------------
-
-
-def write_config(
-    path: Path, answers: Answers, lang: str, stamp: str
-) -> tuple[Path | None, Path | None]:
-    """Write the config (and the env file); the backup of the old config, and the env
-    file, when there are.
-
-    Raises:
-        InvalidConfig: what was rendered does not load (a bug; nothing is written).
-    """
-    from logwatch.config import config_from_text, load_env_file
-
-    text = render_config(answers, lang)
-    env_path = path.parent / answers.env_file if answers.env_file else None
-    secrets = dict(answers.secrets)
-    if env_path is not None and env_path.exists():
-        secrets = {**load_env_file(env_path)[0], **secrets}
-    env = {**secrets, **os.environ}
-    check = text.replace(f"env_file: {answers.env_file}\n", "") if env_path else text
-    config_from_text(check, env, str(path))
-    backup = None
-    if path.exists():  # it may hold secrets written inline: private too
-        backup = path.with_name(f"{path.name}.{stamp}.bak")
-        write_private(backup, path.read_bytes())
-    if env_path is not None and answers.secrets:
-        write_private(env_path, render_env(secrets).encode("utf-8"))
-    write_private(path, text.encode("utf-8"))
-    return backup, env_path if answers.secrets else None

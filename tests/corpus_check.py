@@ -14,7 +14,8 @@ from typing import Any
 
 from logwatch.engine import Engine
 from logwatch.report import Report
-from logwatch.rules import RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from logwatch.stream import Stream
 
 CORPUS = Path(__file__).with_name("corpus")

@@ -15,7 +15,7 @@ from typing import Any
 
 from logwatch.engine import Engine, Scan
 from logwatch.follow import Follower
-from logwatch.rules import rules_from_text
+from logwatch.rulecompile import rules_from_text
 from logwatch.state import State
 from logwatch.tailer import Source
 from tests import processes

@@ -8,13 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.alerting import Alerting
+from logwatch.alerting import PendingAlerts
 from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
 from logwatch.engine import Engine
 from logwatch.follow import Follower
 from logwatch.model import AlertKind
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.state import State
 from logwatch.tailer import Source
 from tests.fakes import FakeClock
@@ -33,7 +33,7 @@ class Rig:
 
     def _new(self) -> Follower:
         state = State(self.root / "state.db", self.clock)
-        alerting = Alerting(Deduper(), lambda alert: ["phone"], self._poke)
+        alerting = PendingAlerts(Deduper(), lambda alert, mutes: ["phone"], self._poke)
         source = Source("t", (str(self.root / "*.log"),))
         follower = Follower(
             ENGINE,
@@ -135,12 +135,12 @@ class TestIncrementalSave:
     open); now it writes the windows that changed, and the saved ones stay exact."""
 
     @staticmethod
-    def rig(tmp_path: Path) -> tuple[State, Alerting]:
+    def rig(tmp_path: Path) -> tuple[State, PendingAlerts]:
         state = State(tmp_path / "state.db", FakeClock())
-        return state, Alerting(Deduper(), lambda alert: ["phone"])
+        return state, PendingAlerts(Deduper(), lambda alert, mutes: ["phone"])
 
     @staticmethod
-    def commit(state: State, alerting: Alerting) -> int:
+    def commit(state: State, alerting: PendingAlerts) -> int:
         """Commit what the alerting holds; how many rows of alerts and windows it
         wrote."""
         c = alerting.changes()
@@ -196,7 +196,9 @@ class TestIncrementalSave:
         with the commit that folds them, and their repeats reach a digest even after
         a restart."""
         state = State(tmp_path / "state.db", FakeClock())
-        alerting = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        alerting = PendingAlerts(
+            Deduper(max_windows=cap), lambda alert, mutes: ["phone"]
+        )
         symbols = [f"S{i}USDT" for i in range(errors)]
         for i, symbol in enumerate(symbols):  # each error twice: 1 repeat each
             alerting.admit([hit(key=("B", symbol))] * 2, at(i))
@@ -208,7 +210,7 @@ class TestIncrementalSave:
         assert sum(w.folded for w in saved) == max(0, errors - cap)
         state.close()
         state = State(tmp_path / "state.db", FakeClock())
-        again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        again = PendingAlerts(Deduper(max_windows=cap), lambda alert, mutes: ["phone"])
         again.restore(*state.windows.saved())
         again.tick(at(errors + DEFAULT_WINDOW_S))
         self.commit(state, again)
@@ -226,7 +228,9 @@ class TestIncrementalSave:
         """Issue 18 review: errors folded before a restart that come back inside the
         overflow window are repeats, not new FIRST alerts."""
         state = State(tmp_path / "state.db", FakeClock())
-        alerting = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        alerting = PendingAlerts(
+            Deduper(max_windows=cap), lambda alert, mutes: ["phone"]
+        )
         keys = [("B", f"S{i}USDT") for i in range(errors)]
         for i, key in enumerate(keys):
             alerting.admit([hit(key=key)], at(i))
@@ -235,7 +239,7 @@ class TestIncrementalSave:
         self.commit(state, alerting)
         state.close()
         state = State(tmp_path / "state.db", FakeClock())
-        again = Alerting(Deduper(max_windows=cap), lambda alert: ["phone"])
+        again = PendingAlerts(Deduper(max_windows=cap), lambda alert, mutes: ["phone"])
         again.restore(*state.windows.saved())
         for i, key in enumerate(keys):  # each error once more, inside its window
             again.admit([hit(key=key)], at(errors + i))

@@ -18,7 +18,9 @@ from logwatch.alertmanager import GRACE_S, api_url, payload
 from logwatch.engine import Engine
 from logwatch.model import Alert, AlertKind, Severity
 from logwatch.render import Message
-from logwatch.rules import RuleSet, load_rules, sample_record
+from logwatch.rulecompile import sample_record
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from tests.servers import Hook, free_port, notifier
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

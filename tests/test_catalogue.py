@@ -14,7 +14,8 @@ from logwatch.catalogue import Catalogue, Entry, Shape, fill, fits, real_message
 from logwatch.cli import cli
 from logwatch.engine import Engine, catalogue_problems
 from logwatch.model import Hit, Severity
-from logwatch.rules import RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from logwatch.stream import Stream
 
 RULES = load_rules()

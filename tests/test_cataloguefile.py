@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.cataloguefile import COLUMNS, parse_codes
 from logwatch.cli import cli
+from logwatch.codesfile import COLUMNS, parse_codes
 from logwatch.engine import Engine
 from logwatch.errors import InvalidConfig
 from logwatch.model import Hit, Severity
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.stream import Stream
 
 CATALOGUE = load_rules().catalogue

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from logwatch.cli import cli
 from logwatch.render import default_language
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from tests.conftest import DATA
 from tests.daemon_run import fresh_python
 
@@ -437,11 +437,12 @@ class TestOutputThatCannotCrash:
         import sys
 
         from logwatch import cli as cli_module
+        from logwatch import scanfiles
 
         def broken(paths: object) -> object:
             raise RuntimeError("a bug")
 
-        monkeypatch.setattr(cli_module, "expand", broken)
+        monkeypatch.setattr(scanfiles, "scanned_files", broken)
         monkeypatch.setattr(sys, "argv", ["logwatch", "scan", str(DATA / "sample.log")])
         with pytest.raises(SystemExit) as exit_:
             cli_module.main()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from pydantic import ValidationError
 
-from logwatch.alerting import Alerting
+from logwatch.alerting import PendingAlerts
 from logwatch.codec import ALERTS, WINDOWS
 from logwatch.dedup import Deduper, Window
 from logwatch.model import Alert, AlertKind, Hit, Record, Severity
@@ -152,7 +152,7 @@ class TestAStateOfAnOlderVersion:
         assert alerts == stored_values()[0]
 
     def test_its_windows_continue_after_the_restart(self, state: State) -> None:
-        alerting = Alerting(Deduper(), lambda a: ["hook"])
+        alerting = PendingAlerts(Deduper(), lambda a, mutes: ["hook"])
         alerting.restore(*state.windows.saved())
         state.close()
         windows = stored_values()[1]

@@ -180,7 +180,7 @@ def test_max_age_below_a_minute_is_refused(value: str) -> None:
 
 
 def test_a_rule_window_that_is_not_finite_is_refused_at_its_line() -> None:
-    from logwatch.rules import rules_from_text
+    from logwatch.rulecompile import rules_from_text
 
     text = (
         "rules:\n  - id: t.x\n    severity: info\n    title: {en: x, ru: x}\n"

@@ -118,7 +118,7 @@ class TestWindows:
         from logwatch.dedup import build
         from logwatch.engine import Engine
         from logwatch.formats import FORMATS
-        from logwatch.rules import load_rules
+        from logwatch.ruleload import load_rules
 
         rules = load_rules()
         engine = Engine(rules)
@@ -235,7 +235,8 @@ def test_at_most_one_alert_per_key_per_window_and_digests_count_exactly(
 
 def test_rules_bring_their_own_window_reminder_and_mutes() -> None:
     from logwatch.dedup import build
-    from logwatch.rules import load_rules, rules_from_text
+    from logwatch.rulecompile import rules_from_text
+    from logwatch.ruleload import load_rules
 
     rules = {r.id: r for r in load_rules()}
     d = build(rules.values(), window_s=120)

@@ -18,7 +18,7 @@ from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notices import notice
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.senders import Senders
 from logwatch.state import State
 from tests import fakes

@@ -12,7 +12,8 @@ from logwatch.formats import GENERIC
 from logwatch.lines import Block
 from logwatch.model import Hit, Severity
 from logwatch.redact import CUT_MARK, MAX_REDACTED_CHARS
-from logwatch.rules import load_rules, rules_from_text
+from logwatch.rulecompile import rules_from_text
+from logwatch.ruleload import load_rules
 from tests.samples import CATASTROPHIC
 
 RULES = load_rules()
@@ -122,7 +123,7 @@ class TestCatchAll:
 
     @staticmethod
     def scan(text: str, level: Severity | None, path: str = "bot.log") -> list[Hit]:
-        from logwatch.rules import load_rules
+        from logwatch.ruleload import load_rules
         from logwatch.stream import Stream
 
         stream = Stream(Engine(load_rules()), path, unmatched=level)
@@ -235,7 +236,7 @@ class TestCatchAll:
         self, tmp_path: Path
     ) -> None:
         from logwatch.follow import Follower
-        from logwatch.rules import load_rules
+        from logwatch.ruleload import load_rules
         from logwatch.tailer import Source
         from tests.conftest import wait_until
         from tests.fakes import FakeClock

@@ -15,7 +15,9 @@ from logwatch.errors import InvalidConfig
 from logwatch.expect import Expectations
 from logwatch.model import AlertKind, Hit
 from logwatch.render import render
-from logwatch.rules import RuleSet, load_rules, sample_record
+from logwatch.rulecompile import sample_record
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

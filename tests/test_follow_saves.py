@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from logwatch.alerting import Alerting
+from logwatch.alerting import PendingAlerts
 from logwatch.dedup import Deduper
 from logwatch.follow import SAVE_EVERY_S, SAVE_LINES, Follower
 from logwatch.state import State
@@ -51,7 +51,7 @@ class Rig:
             self.state,
             lambda scan: None,
             poll_interval=poll_interval,
-            alerting=Alerting(Deduper(), lambda alert: ["phone"]),
+            alerting=PendingAlerts(Deduper(), lambda alert, mutes: ["phone"]),
         )
         if poll_interval:
             self.follower.start()  # file events wake ``wait`` between listings

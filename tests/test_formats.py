@@ -4,7 +4,8 @@ from datetime import datetime
 
 import pytest
 
-from logwatch.formats import FORMATS, GENERIC, detect, parse_timestamp
+from logwatch.formats import FORMATS, GENERIC, detect
+from logwatch.logtime import parse_timestamp
 from logwatch.model import Line, Record
 
 

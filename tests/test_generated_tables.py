@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from logwatch.catalogue import normalise_text
-from logwatch.cataloguefile import COLUMNS  # the loader's header: one owner
+from logwatch.codesfile import COLUMNS  # the loader's header: one owner
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 #: the categories issue 19's contract adds to rules/catalogue.yaml

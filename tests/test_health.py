@@ -1,6 +1,6 @@
 """How logwatch itself is doing: each trouble said once, and summed up as a problem.
 
-Driven with a FakeClock over Parts that are built but not started: the checks read
+Driven with a FakeClock over Workers that are built but not started: the checks read
 them, and what they say waits in the outbox.
 """
 
@@ -15,12 +15,12 @@ import pytest
 from logwatch.codec import ALERTS
 from logwatch.health import Health
 from logwatch.state import State
-from logwatch.wiring import Parts, build_setup
+from logwatch.wiring import Workers, build_setup
 from tests.fakes import FakeClock
 
 
 @pytest.fixture
-def parts(tmp_path: Path) -> Iterator[Parts]:
+def parts(tmp_path: Path) -> Iterator[Workers]:
     (tmp_path / "logs").mkdir()
     config = tmp_path / "config.yaml"
     config.write_text(
@@ -32,18 +32,18 @@ def parts(tmp_path: Path) -> Iterator[Parts]:
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     state = State(tmp_path / "state" / "state.db", clock)
-    built = Parts(build_setup(config, {}), state, clock, None, lambda: "")
+    built = Workers(build_setup(config, {}), state, clock, None, lambda: "")
     yield built
     state.close()
 
 
-def said(parts: Parts) -> list[str]:
+def said(parts: Workers) -> list[str]:
     due = parts.state.deliveries.due("told", parts.clock.now().timestamp() + 1)
     return [ALERTS.loads(p.payload).text for p in due]
 
 
 @pytest.mark.usefixtures("fake_channels")
-def test_a_silent_source_is_said_once_and_is_the_problem(parts: Parts) -> None:
+def test_a_silent_source_is_said_once_and_is_the_problem(parts: Workers) -> None:
     health = Health(parts.clock)
     health.check(parts)
     assert health.problem == ""
@@ -55,7 +55,7 @@ def test_a_silent_source_is_said_once_and_is_the_problem(parts: Parts) -> None:
 
 
 @pytest.mark.usefixtures("fake_channels")
-def test_a_recreated_state_file_is_said_once(parts: Parts) -> None:
+def test_a_recreated_state_file_is_said_once(parts: Workers) -> None:
     health = Health(parts.clock)
     parts.state.recreated = "deleted"
     health.check(parts)

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 import logwatch
 from logwatch.patterns import parse
 from logwatch.redact import redact
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from tests.daemon_run import logwatch as logwatch_process
 
 #: The most one pattern may take on one 64 KiB line, on a loaded 2-core machine (the

@@ -10,7 +10,7 @@ from logwatch.patterns import (
     parse,
     required_literals,
 )
-from logwatch.rules import rules_from_text
+from logwatch.rulecompile import rules_from_text
 from tests.samples import GOOD
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from logwatch.engine import Engine
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.stream import Stream
 
 DATA = yaml.safe_load(

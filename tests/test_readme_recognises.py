@@ -8,7 +8,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from logwatch.rules import RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from logwatch.cli import cli
 from logwatch.engine import Engine
 from logwatch.model import Hit
-from logwatch.rules import load_rules, sample_record
+from logwatch.rulecompile import sample_record
+from logwatch.ruleload import load_rules
 
 RULES = load_rules()
 ENGINE = Engine(RULES)

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
 from logwatch import commands as cmd
+from logwatch.alerting import UserMutes
 from logwatch.codec import ALERTS
 from logwatch.model import Alert, AlertKind, Queued, Severity
 from logwatch.remote import (
@@ -294,11 +295,14 @@ class TestPure:
         assert cmd.parse_command("/x a") == cmd.Command("x", ("a",))
 
     def test_mutes_cover_rule_source_or_all_only(self) -> None:
-        assert cmd.muted("r", "bot", ["r"])
-        assert cmd.muted("r", "bot", ["bot"])
-        assert cmd.muted("r", "", ["all"])
-        assert not cmd.muted("r", "bot", ["other", "other-bot"])
-        assert not cmd.muted("r", "", [""])
+        def muted(rule_id: str, source: str, targets: list[str]) -> bool:
+            return UserMutes(frozenset(targets)).covers(rule_id, source)
+
+        assert muted("r", "bot", ["r"])
+        assert muted("r", "bot", ["bot"])
+        assert muted("r", "", ["all"])
+        assert not muted("r", "bot", ["other", "other-bot"])
+        assert not muted("r", "", [""])
 
     def test_remote_chats_group_by_bot(self) -> None:
         class Ch:

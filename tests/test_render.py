@@ -7,7 +7,7 @@ import pytest
 
 from logwatch.model import Alert, AlertKind, Hit, Record, Severity
 from logwatch.render import fit, format_duration, plural, render
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 
 RULES = {r.id: r for r in load_rules()}
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

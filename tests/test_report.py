@@ -12,7 +12,9 @@ from logwatch import commands as cmd
 from logwatch.engine import Engine, Scan
 from logwatch.model import FileState, Queued
 from logwatch.report import Report, rules_json, rules_table, status_json, status_text
-from logwatch.rules import RuleSet, load_rules, sample_record
+from logwatch.rulecompile import sample_record
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from logwatch.state import State
 from logwatch.status import read_status
 from logwatch.statusinfo import ChannelRow, Daemon, Status, WindowRow

@@ -17,7 +17,7 @@ from logwatch.dedup import Deduper, Policy
 from logwatch.model import AlertKind
 from logwatch.notices import notice
 from logwatch.render import render
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

@@ -192,7 +192,7 @@ def test_a_channel_gets_only_its_sources_and_categories_and_bursts(
 def test_a_rule_file_may_say_at_least_itself(
     tmp_path: Path, at_least: str, expected: tuple[int, float] | None
 ) -> None:
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     (tmp_path / "mine.yaml").write_text(
         "rules:\n  - id: my.halt\n    severity: critical\n"
@@ -209,13 +209,13 @@ def test_a_rule_file_may_say_at_least_itself(
 def test_after_a_burst_every_repeat_is_counted_in_the_digest() -> None:
     """Hits after the burst alert were held by the threshold again, so the digest
     undercounted and "back to normal" could come while the error went on."""
-    from logwatch.alerting import Alerting
+    from logwatch.alerting import PendingAlerts
     from logwatch.dedup import Deduper, Policy
     from logwatch.model import AlertKind
 
-    alerting = Alerting(
+    alerting = PendingAlerts(
         Deduper(default=Policy(window_s=600.0)),
-        lambda a: ["c"],
+        lambda a, mutes: ["c"],
         threshold=Threshold({"r.burst": (3, 60.0)}),
     )
     times = [NOW + timedelta(seconds=s) for s in (0, 1, 2, 100, 200, 300)]

@@ -9,15 +9,10 @@ from logwatch.engine import Engine
 from logwatch.errors import InvalidConfig
 from logwatch.model import Severity
 from logwatch.patterns import keyword_variants
-from logwatch.rules import (
-    Rule,
-    builtin_rules_dir,
-    load_rules,
-    rule_files,
-    rule_schema,
-    rules_from_text,
-    sample_record,
-)
+from logwatch.rulecompile import rules_from_text, sample_record
+from logwatch.ruleload import builtin_rules_dir, load_rules, rule_files
+from logwatch.rules import Rule
+from logwatch.rulespec import rule_schema
 from tests.samples import GOOD
 
 BUILTIN = load_rules()

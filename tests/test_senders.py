@@ -20,7 +20,7 @@ from logwatch.model import Alert, AlertKind, Severity
 from logwatch.notifier import Notifier
 from logwatch.outbox import queue_rows
 from logwatch.remote import Chats, Remote, Remotes
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.senders import Pollers, Senders
 from logwatch.state import State
 from logwatch.telegram import BotApi

@@ -132,7 +132,7 @@ def _identifier_forms(text: str) -> list[str]:
 def _worded_texts() -> list[tuple[str, str]]:
     """Every text of the shipped tables whose words name its own category, once per
     (category, text): the tables' data, not a list written here."""
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     seen: dict[tuple[str, str], None] = {}
     for entry in load_rules().catalogue.entries.values():

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from logwatch.engine import Engine
 from logwatch.formats import FORMATS
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.stream import MAX_RECORD_LINES, Stream
 
 ENGINE = Engine(load_rules())

@@ -1368,7 +1368,7 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
     from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
     from logwatch.engine import Engine
     from logwatch.follow import Follower
-    from logwatch.rules import load_rules
+    from logwatch.ruleload import load_rules
 
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
     clock = FakeClock()

@@ -26,7 +26,7 @@ from logwatch.engine import Engine
 from logwatch.model import Alert, AlertKind, FileState
 from logwatch.notifier import Notifier
 from logwatch.render import render
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 from logwatch.state import State
 from logwatch.stream import Stream
 from logwatch.terminal import shown

@@ -1,4 +1,4 @@
-"""What one config makes: the validated Setup and the Parts built from it."""
+"""What one config makes: the validated Setup and the Workers built from it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from logwatch.errors import InvalidConfig
 from logwatch.state import State
 from logwatch.tailer import Source
-from logwatch.wiring import Parts, build_setup, source_name
+from logwatch.wiring import Workers, build_setup, source_name
 from tests.fakes import FakeClock
 
 
@@ -63,7 +63,7 @@ def test_parts_start_say_what_they_follow_and_stop(tmp_path: Path) -> None:
     setup = build_setup(_config(tmp_path), {})
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     state = State(tmp_path / "state" / "state.db", clock)
-    parts = Parts(setup, state, clock, None, lambda: "")
+    parts = Workers(setup, state, clock, None, lambda: "")
     try:
         parts.start()
         parts.follower.step()

@@ -1,4 +1,4 @@
-"""The cache of loaded rule sets: the same rules as a load from the files, or a load."""
+"""The rules cache (rulecache): the same rules as a load from the files, or a load."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import regex
 
-from logwatch import rules
+from logwatch import rulecache, ruleload
 from logwatch.errors import InvalidConfig, StateError
 from logwatch.paths import RulesCache, rules_cache, state_path
 from logwatch.privatefiles import check_private_dir
-from logwatch.rules import RuleSet, load_rules
+from logwatch.ruleload import load_rules
+from logwatch.rules import RuleSet
 from tests.samples import GOOD
 
 
@@ -61,13 +62,13 @@ def key_file(tmp_path: Path) -> Path:
 def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the loads from the files (a load from the cache is not one)."""
     calls: list[int] = []
-    real = rules._load_rules
+    real = ruleload._load_rules
 
     def counted(dirs: list[Path], builtin: bool) -> RuleSet:
         calls.append(1)
         return real(dirs, builtin)
 
-    monkeypatch.setattr(rules, "_load_rules", counted)
+    monkeypatch.setattr(ruleload, "_load_rules", counted)
     return calls
 
 
@@ -123,7 +124,7 @@ def test_a_new_rule_file_is_loaded_anew(
         lambda data: b"",
         lambda data: data[: len(data) // 2],  # cut: the key holds, the pickle not
         lambda data: data[:-40] + b"\x00" * 40,
-        lambda data: data.replace(rules._Cache.MAGIC, b"logwatch-rules-1\n", 1),
+        lambda data: data.replace(rulecache.CacheFile.MAGIC, b"logwatch-rules-1\n", 1),
         lambda data: data[:20] + bytes([data[20] ^ 1]) + data[21:],  # another key
         # tampered with (issue 18, item 7)
         lambda data: data[:-1] + bytes([data[-1] ^ 1]),  # the last byte of the body
@@ -164,7 +165,7 @@ def test_a_cache_of_something_else_than_rules_is_not_used(
     cache = tmp_path / "cache"
     load_rules([user_rules], cache=RulesCache(cache, key_file))
     (path,) = cache_files(cache)
-    head = path.read_bytes()[: len(rules._Cache.MAGIC) + 32]
+    head = path.read_bytes()[: len(rulecache.CacheFile.MAGIC) + 32]
     body = pickle.dumps({"rules": []})
     path.write_bytes(
         head + signed(head, body, key_file) + body
@@ -252,7 +253,7 @@ LOAD = """
 import pickle, sys
 from pathlib import Path
 from logwatch.paths import RulesCache
-from logwatch.rules import load_rules
+from logwatch.ruleload import load_rules
 for i in range(3):
     cache = RulesCache(Path(sys.argv[2]), Path(sys.argv[4]))
     ruleset = load_rules([Path(sys.argv[1])], cache=cache)
@@ -399,7 +400,7 @@ def test_two_versions_in_turn_each_keep_their_cache(
     for version in ["3", "4", "5", "6"]:
         monkeypatch.setattr(regex, "__version__", version)
         load_rules([user_rules], cache=RulesCache(cache, key_file))
-    assert len(cache_files(cache)) == rules._Cache.KEEP
+    assert len(cache_files(cache)) == rulecache.CacheFile.KEEP
     monkeypatch.setattr(regex, "__version__", "6")
     load_rules([user_rules], cache=RulesCache(cache, key_file))
     assert len(loads) == 6  # the newest is kept
@@ -414,7 +415,7 @@ def test_without_logwatchs_source_files_there_is_no_cache(
 ) -> None:
     # a build that ships bytecode only: the key could not tell one version from another
     cache = tmp_path / "cache"
-    monkeypatch.setattr(rules, "_own_code", list)
+    monkeypatch.setattr(rulecache, "_own_code", list)
     load_rules([user_rules], cache=RulesCache(cache, key_file))
     load_rules([user_rules], cache=RulesCache(cache, key_file))
     assert loads == [1, 1]
