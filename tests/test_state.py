@@ -14,6 +14,7 @@ from logwatch.model import FileState
 from logwatch.state import State
 from tests.disk import fill_up
 from tests.fakes import FakeClock
+from tests.processes import needs_delete_while_open
 
 
 def entry(offset: int, eid: str = "f1") -> FileState:
@@ -58,6 +59,7 @@ def test_a_full_disk_fails_the_commit_cleanly_and_the_next_one_works(
     state.close()
 
 
+@needs_delete_while_open
 def test_a_deleted_state_file_is_written_again_at_the_next_commit(
     tmp_path: Path,
 ) -> None:
@@ -75,6 +77,7 @@ def test_a_deleted_state_file_is_written_again_at_the_next_commit(
     again.close()
 
 
+@needs_delete_while_open
 def test_a_replaced_state_file_is_moved_aside_and_written_again(
     tmp_path: Path,
 ) -> None:
