@@ -82,7 +82,10 @@ def init(
             *args,
         ],
         capture_output=True,
+        # stdout is UTF-8 on every platform (cli.safe_output), not the ANSI code page
         text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
         env=environ(tmp_path, api) if env is None else env,
         timeout=180,  # a hang's backstop: ~3 s alone, ten times that on a busy machine
         check=False,
@@ -296,6 +299,7 @@ class TestTerminal:
         assert (tmp_path / "c.yaml").read_text(encoding="utf-8") == original
         assert not list(tmp_path.glob("*.bak"))
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_a_folder_means_its_logs_at_any_depth_and_an_empty_one_is_asked_again(
         self, tmp_path: Path, api: FakeBotApi
@@ -336,6 +340,7 @@ class TestTerminal:
             f"{platform}/**/*.slog",
         ]
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_a_bad_apprise_url_is_asked_again_and_nothing_else_is_lost(
         self, tmp_path: Path, api: FakeBotApi
@@ -377,6 +382,7 @@ class TestTerminal:
         assert [c["name"] for c in data["channels"]] == ["email", "apprise-1"]
         assert data["channels"][1]["url"] == "json://127.0.0.1:9/alerts"
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     @pytest.mark.parametrize(
         ("lang", "goodbye"),
@@ -402,6 +408,7 @@ class TestTerminal:
         assert "Aborted" not in said.getvalue()
         assert not (tmp_path / "c.yaml").exists()
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_ctrl_c_while_waiting_for_telegram_says_goodbye_too(
         self, tmp_path: Path, api: FakeBotApi
@@ -441,6 +448,11 @@ QUIET_FLAGS = (
 
 
 class TestUnattended:
+    @pytest.mark.skipif(
+        sys.platform == "win32",
+        reason="POSIX file modes, no D-Bus desktop and a systemd unit: Windows' init "
+        "service is test_service's and test_windows'",
+    )
     @pytest.mark.timeout(300)
     def test_flags_alone_write_a_config_that_checks_and_delivers(
         self, tmp_path: Path, api: FakeBotApi
@@ -633,8 +645,9 @@ class TestPure:
         assert loaded.warnings == []
         loaded = load_config(tmp_path / "c.yaml", {"T": "env"})
         assert loaded.config.channels[0].url.get_secret_value() == "json://h/env"
-        (tmp_path / "secrets.env").chmod(0o644)
-        assert "chmod 600" in load_config(tmp_path / "c.yaml", {}).warnings[0]
+        if sys.platform != "win32":  # POSIX file modes
+            (tmp_path / "secrets.env").chmod(0o644)
+            assert "chmod 600" in load_config(tmp_path / "c.yaml", {}).warnings[0]
         (tmp_path / "secrets.env").unlink()
         with pytest.raises(Exception, match=r"c\.yaml:1: env_file"):
             load_config(tmp_path / "c.yaml", {})
