@@ -154,7 +154,11 @@ class FollowProcess:
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            # stdout is UTF-8 on every platform (cli.safe_output); stderr is the ANSI
+            # code page on Windows, where the lines read here are ASCII
             text=True,
+            encoding="utf-8",
+            errors="backslashreplace",
             env=env,
             **processes.NEW_GROUP,
         )

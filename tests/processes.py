@@ -16,7 +16,8 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -90,3 +91,57 @@ def kill(proc: subprocess.Popen[Any]) -> None:
 needs_pty = pytest.mark.skipif(
     WINDOWS, reason="pexpect.spawn needs a POSIX pseudo-terminal (manual plan, step 15)"
 )
+
+
+#: For a test that deletes or replaces a file logwatch holds open (its SQLite state):
+#: POSIX allows it; Windows refuses with a sharing violation (SQLite opens without
+#: FILE_SHARE_DELETE), so the case cannot arise there (test_state_open covers Windows').
+needs_delete_while_open = pytest.mark.skipif(
+    WINDOWS,
+    reason="Windows refuses to delete or replace a database in use (sharing violation)",
+)
+
+
+#: For a test that makes symbolic links: Windows needs a privilege (or developer mode)
+#: to create one, which a user's logwatch never has.
+needs_symlinks = pytest.mark.skipif(
+    WINDOWS, reason="a symbolic link needs a privilege on Windows"
+)
+
+#: For a test that deletes a file or folder logwatch holds open and expects its name
+#: gone at once, as on POSIX and on Windows 10/11 NTFS (POSIX delete semantics). Wine
+#: keeps the name until the last handle closes (manual plan, steps 4 and 5).
+needs_delete_semantics = pytest.mark.skipif(
+    under_wine(),
+    reason="Wine keeps a deleted file or folder held open until its last handle "
+    "closes (manual plan on Windows, steps 4-5)",
+)
+
+
+def append_shared(path: Path) -> BinaryIO:
+    """Open ``path`` to append as a rotating writer does: on Windows with delete
+    sharing (Python's ``open`` has none), so the file can be renamed while held."""
+    if not WINDOWS:
+        return path.open("ab")
+    import ctypes
+    import msvcrt
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
+    create = kernel32.CreateFileW
+    create.restype = wintypes.HANDLE
+    create.argtypes = [
+        wintypes.LPCWSTR,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.LPVOID,
+        wintypes.DWORD,
+        wintypes.DWORD,
+        wintypes.HANDLE,
+    ]
+    append_data, share_all, open_always, normal = 0x4, 0x7, 4, 0x80
+    handle = create(str(path), append_data, share_all, None, open_always, normal, None)
+    if handle == wintypes.HANDLE(-1).value:
+        raise ctypes.WinError(ctypes.get_last_error())  # type: ignore[attr-defined,unused-ignore]
+    fd = msvcrt.open_osfhandle(handle, os.O_WRONLY | os.O_APPEND)  # type: ignore[attr-defined,unused-ignore]
+    return open(fd, "ab")  # noqa: PTH123  an fd, closed by the caller

@@ -627,10 +627,7 @@ def test_a_full_disk_under_the_state_is_survived_and_nothing_is_skipped(
     assert sum("state_save_failed" in line for line in run.err) == 1
 
 
-@pytest.mark.skipif(
-    sys.platform == "win32",
-    reason="Windows refuses to delete a database in use (sharing violation)",
-)
+@processes.needs_delete_while_open
 @pytest.mark.timeout(300)
 def test_a_state_file_deleted_while_running_is_written_again_and_reported(
     tmp_path: Path, hook: Hook

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +27,11 @@ PROMETHEUS = REPO / "deploy" / "prometheus"
 ALERTMANAGER = REPO / "deploy" / "alertmanager"
 
 pytestmark = pytest.mark.timeout(300)
+#: Debian's prometheus packages: the engines of a fleet's Linux server, not of Windows
+needs_prometheus = pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="Debian's prometheus and alertmanager (a fleet's Linux server)",
+)
 
 
 def tool(name: str) -> str:
@@ -130,6 +136,7 @@ def logwatch_config(home: Path, instance: str, extra: str) -> str:
     )
 
 
+@needs_prometheus
 def test_two_logwatch_send_to_one_alertmanager_grouped_then_resolved(
     tmp_path: Path, alertmanager: str, receiver: Hook
 ) -> None:
@@ -180,6 +187,7 @@ def test_two_logwatch_send_to_one_alertmanager_grouped_then_resolved(
             assert run.stop() == 0
 
 
+@needs_prometheus
 def test_an_alertmanager_that_is_down_gets_the_alert_when_it_is_back(
     tmp_path: Path, receiver: Hook
 ) -> None:
@@ -227,6 +235,7 @@ def test_an_alertmanager_that_is_down_gets_the_alert_when_it_is_back(
         assert run.stop() == 0
 
 
+@needs_prometheus
 def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
     tmp_path: Path,
 ) -> None:
@@ -307,6 +316,7 @@ def test_prometheus_scrapes_both_and_its_rule_fires_for_the_one_killed(
 # -- the recipes ----------------------------------------------------------------------
 
 
+@needs_prometheus
 def test_the_prometheus_recipe_passes_promtool() -> None:
     for args in (
         ["check", "config", "prometheus.yml"],
@@ -323,6 +333,7 @@ def test_the_prometheus_recipe_passes_promtool() -> None:
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+@needs_prometheus
 def test_the_alertmanager_recipe_passes_amtool_and_routes_by_instance() -> None:
     result = subprocess.run(
         [tool("amtool"), "check-config", str(ALERTMANAGER / "alertmanager.yml")],

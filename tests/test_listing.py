@@ -36,6 +36,7 @@ class Tree:
         self.nodes["/logs"] = (mode, dir_ino, 0, dir_mtime + 1)  # a name was created
 
     def stat(self, path: str) -> os.stat_result:
+        path = path.replace(os.sep, "/")  # Windows' normpath gives its own separator
         if path not in self.nodes:
             raise FileNotFoundError(path)
         mode, ino, size, mtime_ns = self.nodes[path]

@@ -16,6 +16,7 @@ from logwatch.state import State
 from tests import processes
 from tests.disk import fill_up
 from tests.fakes import FakeClock
+from tests.processes import needs_delete_while_open
 
 
 def entry(offset: int, eid: str = "f1") -> FileState:
@@ -100,6 +101,7 @@ def test_a_commit_survives_a_kill_without_waiting_for_the_disk(tmp_path: Path) -
     state.close()
 
 
+@needs_delete_while_open
 def test_a_deleted_state_file_is_written_again_at_the_next_commit(
     tmp_path: Path,
 ) -> None:
@@ -120,6 +122,7 @@ def test_a_deleted_state_file_is_written_again_at_the_next_commit(
     again.close()
 
 
+@needs_delete_while_open
 def test_a_replaced_state_file_is_moved_aside_and_written_again(
     tmp_path: Path,
 ) -> None:

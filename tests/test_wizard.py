@@ -76,7 +76,10 @@ def init(
             *args,
         ],
         capture_output=True,
+        # stdout is UTF-8 on every platform (cli.safe_output), not the ANSI code page
         text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
         env=environ(tmp_path, api) if env is None else env,
         timeout=180,  # a hang's backstop: ~3 s alone, ten times that on a busy machine
         check=False,
@@ -290,6 +293,7 @@ class TestTerminal:
         assert (tmp_path / "c.yaml").read_text(encoding="utf-8") == original
         assert not list(tmp_path.glob("*.bak"))
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_a_folder_means_its_logs_at_any_depth_and_an_empty_one_is_asked_again(
         self, tmp_path: Path, api: FakeBotApi
@@ -330,6 +334,7 @@ class TestTerminal:
             f"{platform}/**/*.slog",
         ]
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_a_bad_apprise_url_is_asked_again_and_nothing_else_is_lost(
         self, tmp_path: Path, api: FakeBotApi
@@ -371,6 +376,7 @@ class TestTerminal:
         assert [c["name"] for c in data["channels"]] == ["email", "apprise-1"]
         assert data["channels"][1]["url"] == "json://127.0.0.1:9/alerts"
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     @pytest.mark.parametrize(
         ("lang", "goodbye"),
@@ -396,6 +402,7 @@ class TestTerminal:
         assert "Aborted" not in said.getvalue()
         assert not (tmp_path / "c.yaml").exists()
 
+    @processes.needs_pty
     @pytest.mark.timeout(300)
     def test_ctrl_c_while_waiting_for_telegram_says_goodbye_too(
         self, tmp_path: Path, api: FakeBotApi
@@ -435,6 +442,11 @@ QUIET_FLAGS = (
 
 
 class TestUnattended:
+    @pytest.mark.skipif(
+        sys.platform == "win32",
+        reason="POSIX file modes, no D-Bus desktop and a systemd unit: Windows' init "
+        "service is test_service's and test_windows'",
+    )
     @pytest.mark.timeout(300)
     def test_flags_alone_write_a_config_that_checks_and_delivers(
         self, tmp_path: Path, api: FakeBotApi
