@@ -307,15 +307,15 @@ class Engine:
         masked = self._masked(record)
         words = own_words(masked)
         return Hit(
-            UNMATCHED.id,
-            Severity.ERROR if error else Severity.WARNING,
-            (),
-            masked,
-            record.first_line,
-            {"message": words},
-            (masked.fields.get("connection", ""), normalise_message(words)),
-            masked.fields.get("platform", ""),
-            words,
+            rule_id=UNMATCHED.id,
+            severity=Severity.ERROR if error else Severity.WARNING,
+            codes=(),
+            record=masked,
+            line=record.first_line,
+            captures={"message": words},
+            key=(masked.fields.get("connection", ""), normalise_message(words)),
+            exchange=masked.fields.get("platform", ""),
+            message=words,
         )
 
     def match(
@@ -592,16 +592,16 @@ class Engine:
         what = str(found.code) if found.code is not None else normalise_message(message)
         return [
             Hit(
-                rule.id,
-                rule.severity,
-                (found.code,) if found.code is not None else rule.codes,
-                masked,
-                record.first_line,
-                captures,
-                (where, what),
-                found.exchange,
-                message,
-                found.recognition,
+                rule_id=rule.id,
+                severity=rule.severity,
+                codes=(found.code,) if found.code is not None else rule.codes,
+                record=masked,
+                line=record.first_line,
+                captures=captures,
+                key=(where, what),
+                exchange=found.exchange,
+                message=message,
+                recognition=found.recognition,
             )
         ], True
 
@@ -653,16 +653,16 @@ class Engine:
         what = str(found.code) if found.code is not None else normalise_text(message)
         return [
             Hit(
-                rule.id,
-                rule.severity,
-                codes,
-                record,
-                line,
-                captures,
-                (where, what),
-                exchange,
-                message,
-                recognition,
+                rule_id=rule.id,
+                severity=rule.severity,
+                codes=codes,
+                record=record,
+                line=line,
+                captures=captures,
+                key=(where, what),
+                exchange=exchange,
+                message=message,
+                recognition=recognition,
             )
         ]
 
@@ -680,16 +680,16 @@ class Engine:
         if raw == record.raw and text == record.text and fields == record.fields:
             return record  # nothing to mask: most records
         return Record(
-            record.path,
-            record.format,
-            record.first_line,
-            record.offset,
-            record.end,
-            text,
-            raw,
-            record.timestamp,
-            fields,
-            record.truncated,
+            path=record.path,
+            format=record.format,
+            first_line=record.first_line,
+            offset=record.offset,
+            end=record.end,
+            text=text,
+            raw=raw,
+            timestamp=record.timestamp,
+            fields=fields,
+            truncated=record.truncated,
         )
 
     def _masked_field(self, value: str) -> str:
