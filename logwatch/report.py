@@ -24,8 +24,22 @@ if TYPE_CHECKING:
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
 #: How many encoded recognitions (and titles) a report keeps.
 _RECOGNITIONS_KEPT = 4096
-#: A string as ``_JSON_LINE`` writes it (quoted, escaped, non-ASCII kept).
-_string = encode_basestring
+
+
+def _string(text: str) -> str:
+    """A string as ``_JSON_LINE`` writes it (quoted, escaped, non-ASCII kept), then
+    ``shown``: the encoder escapes every C0 control, so an ASCII string without DEL
+    has nothing left to show otherwise (``shown`` works character by character: a
+    line of strings each shown is the line shown)."""
+    encoded: str = encode_basestring(text)
+    if encoded.isascii() and "\x7f" not in encoded:
+        return encoded
+    return shown(encoded)
+
+
+def _encoded(value: object) -> str:
+    """Any other value as ``_JSON_LINE`` writes it, shown."""
+    return shown(_JSON_LINE.encode(value))
 
 
 def _scalar(value: object) -> str:
@@ -36,7 +50,7 @@ def _scalar(value: object) -> str:
         return int.__repr__(value)
     if value is None:
         return "null"
-    return _JSON_LINE.encode(value)
+    return _encoded(value)
 
 
 def _array(values: Iterable[object]) -> str:
@@ -49,7 +63,7 @@ def _object(values: Mapping[str, object]) -> str:
     if not values:
         return "{}"
     if any(k.__class__ is not str for k in values):
-        return _JSON_LINE.encode(dict(values))
+        return _encoded(dict(values))
     return (
         "{"
         + ", ".join([f"{_string(k)}: {_scalar(v)}" for k, v in values.items()])
@@ -86,7 +100,8 @@ class Report:
             out.append(self.json(hit) if self.as_json else self.text(hit))
         self.matched += len(records)
         self.misses.extend(scan.misses)
-        return shown("".join(out))
+        # a JSON line's strings were shown as they were encoded
+        return "".join(out) if self.as_json else shown("".join(out))
 
     def json(self, hit: Hit) -> str:
         """One hit as a JSON line: the bytes ``json.dumps(…, ensure_ascii=False)``
@@ -149,7 +164,7 @@ class Report:
         if encoded is None:
             if len(self._recognitions) >= _RECOGNITIONS_KEPT:
                 self._recognitions.clear()
-            encoded = _JSON_LINE.encode(recognition_json(hit))
+            encoded = _encoded(recognition_json(hit))
             self._recognitions[r] = encoded
         return encoded
 

@@ -16,6 +16,7 @@ from logwatch.model import FileState, Queued
 from logwatch.report import Report, rules_json, rules_table, status_json, status_text
 from logwatch.rules import RuleSet, load_rules, sample_record
 from logwatch.state import State, read_status
+from logwatch.terminal import shown
 from tests.fakes import FakeClock
 
 
@@ -280,4 +281,4 @@ def test_a_hit_as_json_is_the_bytes_json_dumps_writes(
         "key": key,
         "recognition": None,
     }
-    assert report.json(hit) == json.dumps(obj, ensure_ascii=False) + "\n"
+    assert report.json(hit) == shown(json.dumps(obj, ensure_ascii=False) + "\n")
