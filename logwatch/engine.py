@@ -21,7 +21,6 @@ from logwatch.errors import ConfigError
 from logwatch.formats import Format
 from logwatch.lines import Block
 from logwatch.model import Hit, Recognition, Record, Severity
-from logwatch.patterns import PATTERN_FLAGS
 from logwatch.recognizer import Named, Recognised, Recognizer
 from logwatch.redact import redact_head
 from logwatch.rules import DEFAULT_TIMEOUT_S, UNMATCHED, Rule, RuleSet, sample_record
@@ -205,7 +204,9 @@ class Engine:
             for w in self._words
         )
         #: each rule's patterns and ignores lowered, when all are plain words
-        self._literals = tuple(_literals(rule) for rule in self.rules)
+        self._literals = tuple(
+            _literals(rule) if rule.patterns else None for rule in self.rules
+        )
         #: the whole rule set: what ``match`` tries without a prefilter
         self._everything = Wanted(
             frozenset(range(len(self.rules))),
@@ -752,6 +753,8 @@ class _Literal:
 
 
 #: what makes a pattern more than its plain words (``regex``'s syntax, VERSION0)
+#: the flags a rule's pattern is compiled with (patterns.PATTERN_FLAGS), and UNICODE
+_PLAIN_FLAGS = regex.IGNORECASE | regex.VERSION0 | regex.UNICODE
 _SYNTAX = frozenset(".^$*+?{}[]\\|()")
 
 
@@ -761,7 +764,7 @@ def _literals(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     does, where it does, and costs a tenth of a search); else None."""
     patterns = (*rule.patterns, *rule.ignore)
     if not all(
-        p.flags & ~(PATTERN_FLAGS | regex.UNICODE) == 0
+        p.flags & ~_PLAIN_FLAGS == 0
         and p.flags & regex.IGNORECASE
         and p.pattern.isascii()
         and p.pattern
