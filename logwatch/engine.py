@@ -84,6 +84,8 @@ LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
         ("generic", _WORD_ERROR, _WORD_WARNING),
     )
 }
+#: How many unions of two keywords' owners an engine remembers.
+_UNIONS_KEPT = 4096
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 # a hex word holding a digit: the look-ahead finds the digit, then the word is taken
 # whole (``[0-9a-f]*\d[0-9a-f]*`` tried each split of a long one)
@@ -203,6 +205,7 @@ class Engine:
             )
             for w in self._words
         )
+        self._unions: dict[tuple[Wanted, Wanted], Wanted] = {}
         #: each rule's patterns and ignores lowered, when all are plain words
         self._literals = tuple(
             _literals(rule) if rule.patterns else None for rule in self.rules
@@ -242,8 +245,22 @@ class Engine:
         ):
             if start <= pos and end <= stop:
                 got = found.get(pos)
-                found[pos] = owners[word] if got is None else got | owners[word]
+                found[pos] = (
+                    owners[word] if got is None else self._or(got, owners[word])
+                )
         return found
+
+    def _or(self, a: Wanted, b: Wanted) -> Wanted:
+        """``a | b``, remembered: the same few owners meet on line after line, and
+        each union of their shape sets costs as much as the sets are large."""
+        if a is b:
+            return a
+        got = self._unions.get((a, b))
+        if got is None:
+            if len(self._unions) >= _UNIONS_KEPT:
+                self._unions.clear()
+            got = self._unions[(a, b)] = a | b
+        return got
 
     def scan(
         self,
@@ -267,7 +284,7 @@ class Engine:
         for pos, wanted in self.candidates(data, start, stop).items():
             line = max(data.rfind(b"\n", 0, pos) + 1, start)
             got = by_line.get(line)
-            by_line[line] = wanted if got is None else got | wanted
+            by_line[line] = wanted if got is None else self._or(got, wanted)
         if fmt.head is None:
             by_record = by_line  # each line is a record; ``start`` is a line start
         else:
@@ -275,7 +292,7 @@ class Engine:
             for line, wanted in by_line.items():
                 head = max(fmt.record_start(data, line), start)
                 got = by_record.get(head)
-                by_record[head] = wanted if got is None else got | wanted
+                by_record[head] = wanted if got is None else self._or(got, wanted)
         marks = LEVEL_MARKS.get(fmt.name, LEVEL_MARKS["generic"])
         #: records with a level mark: the catch-all's, if nothing else explains them
         levelled: set[int] = set()
