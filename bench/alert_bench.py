@@ -55,15 +55,25 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
 
     def hit(symbol: str) -> Hit:
         text = f"Refuse (Binance Futures): Margin is insufficient. ({symbol})"
-        record = Record("bot.log", "quantower", 1, 0, len(text), text, text, None, {})
+        record = Record(
+            path="bot.log",
+            format="quantower",
+            first_line=1,
+            offset=0,
+            end=len(text),
+            text=text,
+            raw=text,
+            timestamp=None,
+            fields={},
+        )
         return Hit(
-            "binance.margin-insufficient",
-            Severity.ERROR,
-            (-2019,),
-            record,
-            1,
-            {"symbol": symbol},
-            ("", symbol),
+            rule_id="binance.margin-insufficient",
+            severity=Severity.ERROR,
+            codes=(-2019,),
+            record=record,
+            line=1,
+            captures={"symbol": symbol},
+            key=("", symbol),
         )
 
     work = Path(tempfile.mkdtemp(prefix="logwatch-dedup-bench-"))

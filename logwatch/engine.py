@@ -9,8 +9,9 @@ timeout. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple, Protocol
 
 import regex
 from ahocorasick_rs import BytesAhoCorasick, Implementation
@@ -84,10 +85,8 @@ LEVEL_MARKS: dict[str, dict[Severity, regex.Pattern[bytes]]] = {
         ("generic", _WORD_ERROR, _WORD_WARNING),
     )
 }
-#: The owner index that stands for "a level mark", beside rules' and shapes' indexes.
-_LEVEL = -1
-#: The owner index of the recognizer's own keywords.
-_RECOGNIZE = -2
+#: How many unions of two keywords' owners an engine remembers.
+_UNIONS_KEPT = 4096
 _SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
 # a hex word holding a digit: the look-ahead finds the digit, then the word is taken
 # whole (``[0-9a-f]*\d[0-9a-f]*`` tried each split of a long one)
@@ -110,6 +109,39 @@ def own_words(record: Record) -> str:
 def normalise_message(text: str) -> str:
     """A message with its numbers, ids and prices replaced: one error, one key."""
     return _NUMBERS.sub("#", text.lower())
+
+
+class Wanted(NamedTuple):
+    """What a record's keywords ask to be tried on it: hand-written rules (indexes in
+    ``Engine.rules``), catalogue shapes (indexes in ``Catalogue.shapes``) and the
+    recognizer. Two spaces of their own: a rule's index is never a shape's. (A tuple:
+    one is made for each line that holds keywords of several owners.)"""
+
+    rules: frozenset[int] = frozenset()
+    shapes: frozenset[int] = frozenset()
+    recognize: bool = False
+
+    def __or__(self, other: object) -> Wanted:
+        if not isinstance(other, Wanted):
+            return NotImplemented
+        if other is self:
+            return self
+        return Wanted(
+            self.rules | other.rules,
+            self.shapes | other.shapes,
+            self.recognize or other.recognize,
+        )
+
+    @staticmethod
+    def union(wanted: Iterable[Wanted]) -> Wanted:
+        """What all of ``wanted`` ask for (nothing, for none)."""
+        out = _NOTHING
+        for w in wanted:
+            out = out | w
+        return out
+
+
+_NOTHING = Wanted()
 
 
 @dataclass(slots=True)
@@ -155,18 +187,36 @@ class Engine:
         self.secrets = secrets
         self.timeouts: Counter[str] = Counter()
         self.disabled: dict[str, str] = {}
-        owners: dict[bytes, set[int]] = {}
+        of_rules: dict[bytes, set[int]] = {}
+        of_shapes: dict[bytes, set[int]] = {}
         for index, rule in enumerate(self.rules):
             for word in rule.keywords:
-                owners.setdefault(word, set()).add(index)
-        # shapes come after the rules: a hand-written rule wins on the same record
-        for index, shape in enumerate(self.catalogue.shapes, len(self.rules)):
+                of_rules.setdefault(word, set()).add(index)
+        for index, shape in enumerate(self.catalogue.shapes):
             for word in shape.keywords:
-                owners.setdefault(word, set()).add(index)
-        for word in self.recognizer.keywords:
-            owners.setdefault(word, set()).add(_RECOGNIZE)
-        self._words = tuple(owners)
-        self._owners = tuple(frozenset(owners[w]) for w in self._words)
+                of_shapes.setdefault(word, set()).add(index)
+        recognize = dict.fromkeys(self.recognizer.keywords)
+        self._words = tuple(dict.fromkeys([*of_rules, *of_shapes, *recognize]))
+        #: what each keyword asks for, by the keyword's index in ``_words``
+        self._owners = tuple(
+            Wanted(
+                frozenset(of_rules.get(w, ())),
+                frozenset(of_shapes.get(w, ())),
+                w in recognize,
+            )
+            for w in self._words
+        )
+        self._unions: dict[tuple[Wanted, Wanted], Wanted] = {}
+        #: each rule's patterns and ignores lowered, when all are plain words
+        self._literals = tuple(
+            _literals(rule) if rule.patterns else None for rule in self.rules
+        )
+        #: the whole rule set: what ``match`` tries without a prefilter
+        self._everything = Wanted(
+            frozenset(range(len(self.rules))),
+            frozenset(range(len(self.catalogue.shapes))),
+            recognize=True,
+        )
         # a DFA: the fastest scan, and its size is bounded (the keywords never grow
         # with the catalogue)
         self._automaton = (
@@ -184,18 +234,34 @@ class Engine:
 
     def candidates(
         self, data: bytes, start: int = 0, stop: int | None = None
-    ) -> dict[int, set[int]]:
-        """Keyword positions in ``data[start:stop]``: {position: indexes of rules}."""
+    ) -> dict[int, Wanted]:
+        """Keyword positions in ``data[start:stop]``: {position: what they ask for}."""
         if self._automaton is None:
             return {}
         stop = len(data) if stop is None else stop
-        found: dict[int, set[int]] = {}
+        found: dict[int, Wanted] = {}
+        owners = self._owners
         for word, pos, end in self._automaton.find_matches_as_indexes(
             data.lower(), overlapping=True
         ):
             if start <= pos and end <= stop:
-                found.setdefault(pos, set()).update(self._owners[word])
+                got = found.get(pos)
+                found[pos] = (
+                    owners[word] if got is None else self._or(got, owners[word])
+                )
         return found
+
+    def _or(self, a: Wanted, b: Wanted) -> Wanted:
+        """``a | b``, remembered: the same few owners meet on line after line, and
+        each union of their shape sets costs as much as the sets are large."""
+        if a is b:
+            return a
+        got = self._unions.get((a, b))
+        if got is None:
+            if len(self._unions) >= _UNIONS_KEPT:
+                self._unions.clear()
+            got = self._unions[(a, b)] = a | b
+        return got
 
     def scan(
         self,
@@ -215,27 +281,27 @@ class Engine:
         data = block.data
         # keywords by the line they are in, then lines by their record (several
         # keywords in a line look for its record's head once)
-        by_line: dict[int, set[int]] = {}
-        for pos, owners in self.candidates(data, start, stop).items():
+        by_line: dict[int, Wanted] = {}
+        for pos, wanted in self.candidates(data, start, stop).items():
             line = max(data.rfind(b"\n", 0, pos) + 1, start)
             got = by_line.get(line)
-            if got is None:
-                by_line[line] = set(owners)
-            else:
-                got |= owners
+            by_line[line] = wanted if got is None else self._or(got, wanted)
         if fmt.head is None:
             by_record = by_line  # each line is a record; ``start`` is a line start
         else:
             by_record = {}
-            for line, owners in by_line.items():
-                by_record.setdefault(
-                    max(fmt.record_start(data, line), start), set()
-                ).update(owners)
+            for line, wanted in by_line.items():
+                head = max(fmt.record_start(data, line), start)
+                got = by_record.get(head)
+                by_record[head] = wanted if got is None else self._or(got, wanted)
         marks = LEVEL_MARKS.get(fmt.name, LEVEL_MARKS["generic"])
+        #: records with a level mark: the catch-all's, if nothing else explains them
+        levelled: set[int] = set()
         if unmatched is not None:
             for m in marks[unmatched].finditer(data, start, stop):
                 head = max(fmt.record_start(data, m.start()), start)
-                by_record.setdefault(head, set()).add(_LEVEL)
+                levelled.add(head)
+                by_record.setdefault(head, _NOTHING)
         index = data.count(b"\n", 0, start)
         counted = start
         for start in sorted(by_record):
@@ -251,13 +317,12 @@ class Engine:
             if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            owners = by_record[start]
-            hits, recognised = self._match(record, owners - {_LEVEL}, result)
+            hits, recognised = self._match(record, by_record[start], result)
             if hits:
                 result.hits.extend(hits)
             elif recognised:
                 continue
-            elif _LEVEL in owners and "logwatch.unmatched" not in self.disabled:
+            elif start in levelled and "logwatch.unmatched" not in self.disabled:
                 error = marks[Severity.ERROR].search(record.raw.encode()) is not None
                 result.hits.append(self._unmatched(record, error))
             else:
@@ -269,79 +334,82 @@ class Engine:
         masked = self._masked(record)
         words = own_words(masked)
         return Hit(
-            UNMATCHED.id,
-            Severity.ERROR if error else Severity.WARNING,
-            (),
-            masked,
-            record.first_line,
-            {"message": words},
-            (masked.fields.get("connection", ""), normalise_message(words)),
-            masked.fields.get("platform", ""),
-            words,
+            rule_id=UNMATCHED.id,
+            severity=Severity.ERROR if error else Severity.WARNING,
+            codes=(),
+            record=masked,
+            line=record.first_line,
+            captures={"message": words},
+            key=(masked.fields.get("connection", ""), normalise_message(words)),
+            exchange=masked.fields.get("platform", ""),
+            message=words,
         )
 
     def match(
         self,
         record: Record,
-        rule_indexes: set[int] | None = None,
+        wanted: Wanted | None = None,
         scan: Scan | None = None,
     ) -> list[Hit]:
-        """Hits of the given rules (by default all) on one record, in rule order."""
-        return self._match(record, rule_indexes, scan)[0]
+        """Hits of what ``wanted`` asks for (by default every rule, shape and the
+        recognizer) on one record, in rule order."""
+        return self._match(record, wanted, scan)[0]
 
     def _match(
         self,
         record: Record,
-        rule_indexes: set[int] | None = None,
+        wanted: Wanted | None = None,
         scan: Scan | None = None,
     ) -> tuple[list[Hit], bool]:
-        """The hits, and whether the record was recognised (a silent code is)."""
-        hits, recognised = self._layers(record, rule_indexes, scan)
+        """The hits, and whether the record was recognised (a silent code is), in
+        three steps: the hand-written rules' hits, what a catalogue shape finds, and
+        the two merged by ``_rules_beat_catalogue``; then one alert per line."""
+        if wanted is None:
+            wanted = self._everything
+        seen = _Seen(self, record)
+        hits = self._rule_hits(seen, wanted.rules, scan) if wanted.rules else []
+        found = self._shape_found(seen, wanted.shapes, hits) if wanted.shapes else None
+        hits, recognised = self._rules_beat_catalogue(
+            seen, hits, found, wanted.recognize
+        )
         if len(hits) > 1:
             hits = _one_per_line(hits)
         return hits, recognised
 
-    def _layers(
-        self,
-        record: Record,
-        rule_indexes: set[int] | None,
-        scan: Scan | None,
-    ) -> tuple[list[Hit], bool]:
-        hits = []
-        count = len(self.rules)
-        recognize = rule_indexes is None or _RECOGNIZE in rule_indexes
-        indexes: Sequence[int] = (
-            range(count + len(self.catalogue.shapes))
-            if rule_indexes is None
-            else sorted(rule_indexes)
-        )
-        if indexes and indexes[0] < 0:  # the level's and the recognizer's marks
-            indexes = [i for i in indexes if i >= 0]
-        masked: Record | None = None
-        shapes: list[int] = []
-        matched: list[tuple[Rule, regex.Match[str]]] = []
-        for i in indexes:
-            if i >= count:
-                shapes.append(i - count)
-                continue
+    def _rule_hits(
+        self, seen: _Seen, rules: frozenset[int], scan: Scan | None
+    ) -> list[Hit]:
+        """Step 1: the hits of the hand-written ``rules`` (indexes in ``self.rules``)
+        whose patterns match, in rule order; a rule of exchange X stays quiet on a
+        line that names exchange Y."""
+        record = seen.record
+        text = record.text
+        lowered = text.lower() if text.isascii() else None
+        matched: list[tuple[Rule, _Match]] = []
+        for i in sorted(rules):
             rule = self.rules[i]
             if rule.id in self.disabled:
                 continue
-            try:
-                m = rule.match(record.text, self.timeout_s)
-            except TimeoutError:
-                self._timed_out(rule, scan)
-                continue
+            literals = self._literals[i]
+            m: _Match | None
+            if literals is not None and lowered is not None:
+                m = _find_literal(text, lowered, *literals)
+            else:
+                try:
+                    m = rule.match(text, self.timeout_s)
+                except TimeoutError:
+                    self._timed_out(rule, scan)
+                    continue
             if m is not None:
                 matched.append((rule, m))
-        names: list[Named] | None = None
+        hits = []
         for rule, m in matched:
             named: Named | None = None
             if rule.exchange in self._exchanges:
                 # a rule of exchange X never fires for a line that names exchange Y
-                if names is None:
-                    names = self.recognizer.names(record.text)
-                named = self.recognizer.attribute(names, m.start(), record.fields)
+                named = self.recognizer.attribute(
+                    seen.names(), m.start(), record.fields
+                )
                 if named is not None and named.exchange != rule.exchange:
                     continue
                 if named is None and not self._owns(rule.exchange, record):
@@ -349,75 +417,114 @@ class Engine:
             elif rule.exchange in _NEUTRAL:
                 # a bot's own rule (``Failed to submit buy order to Kucoin``): the
                 # alert names the exchange the record names, if it names one
-                if names is None:
-                    names = self.recognizer.names(record.text)
-                named = self.recognizer.attribute(names, m.start(), record.fields)
-            masked = masked or self._masked(record)
-            captures = {
-                k: redact_head(v, self.secrets)
-                for k, v in m.groupdict().items()
-                if v is not None
-            }
-            key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
-            line = record.first_line
-            if record.text == record.raw:
-                line += record.raw.count("\n", 0, m.start())
-            hits.append(
-                Hit(
-                    rule.id,
-                    rule.severity,
-                    rule.codes,
-                    masked,
-                    line,
-                    captures,
-                    key,
-                    named.exchange
-                    if named is not None and rule.exchange in _NEUTRAL
-                    else rule.exchange,
-                    recognition=Recognition(
-                        "rule",
-                        m.group()[:80],
-                        rule.exchange,
-                        named.how if named is not None else "rule",
-                        named.words if named is not None else "",
-                        "rule",
-                        rule.id,
-                        rule.category,
-                    ),
+                named = self.recognizer.attribute(
+                    seen.names(), m.start(), record.fields
                 )
-            )
+            hits.append(self._rule_hit(seen, rule, m, named))
+        return hits
+
+    def _rule_hit(self, seen: _Seen, rule: Rule, m: _Match, named: Named | None) -> Hit:
+        """The hit of one rule's match ``m`` (``named``: the exchange the line
+        names there)."""
+        record = seen.record
+        masked = seen.masked()
+        captures = {
+            k: redact_head(v, self.secrets)
+            for k, v in m.groupdict().items()
+            if v is not None
+        }
+        key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
+        line = record.first_line
+        if record.text == record.raw:
+            line += record.raw.count("\n", 0, m.start())
+        return Hit(
+            rule_id=rule.id,
+            severity=rule.severity,
+            codes=rule.codes,
+            record=masked,
+            line=line,
+            captures=captures,
+            key=key,
+            exchange=named.exchange
+            if named is not None and rule.exchange in _NEUTRAL
+            else rule.exchange,
+            recognition=Recognition(
+                "rule",
+                m.group()[:80],
+                rule.exchange,
+                named.how if named is not None else "rule",
+                named.words if named is not None else "",
+                "rule",
+                rule.id,
+                rule.category,
+            ),
+        )
+
+    def _shape_found(
+        self, seen: _Seen, shapes: frozenset[int], hits: list[Hit]
+    ) -> tuple[Found, Named | None] | None:
+        """Step 2: what the first of the catalogue ``shapes`` (indexes in
+        ``catalogue.shapes``) that fits the record finds, and the exchange the line
+        names outside the message; None when none fits, or what it finds is another
+        exchange's line in its shape."""
+        record = seen.record
+        tried = sorted(shapes)
         if hits:
             # a hand-written rule already explains the record: only a code, or a text
             # of another exchange's, can change the hit
-            shapes = [
+            tried = [
                 i
-                for i in shapes
+                for i in tried
                 if self._coded[i]
                 or any(h.exchange != self.catalogue.shapes[i].exchange for h in hits)
             ]
-        found = self._identify(record, shapes) if shapes else None
-        named_found: Named | None = None
-        if found is not None and found.shape.exchange in self._exchanges:
-            if names is None:
-                names = self.recognizer.names(record.text)
-            span = self.recognizer.message_span(record.text, found.message)
-            named_found = self.recognizer.attribute(
-                self.recognizer.outside(names, record.text, *span),
-                found.start,
-                record.fields,
-            )
-            if named_found is not None and named_found.exchange != found.shape.exchange:
-                found = None  # another exchange's line in this one's shape
-            elif (
-                named_found is None
-                and found.shape.id in _SHARED_SHAPES
-                and not self._owns(found.shape.exchange, record)
-            ):
-                found = None  # no exchange named: the recognizer's category alone
+        found = self._identify(record, tried) if tried else None
         if found is None:
+            return None
+        if found.shape.exchange not in self._exchanges:
+            return found, None
+        span = self.recognizer.message_span(record.text, found.message)
+        named = self.recognizer.attribute(
+            self.recognizer.outside(seen.names(), record.text, *span),
+            found.start,
+            record.fields,
+        )
+        if named is not None and named.exchange != found.shape.exchange:
+            return None  # another exchange's line in this one's shape
+        if (
+            named is None
+            and found.shape.id in _SHARED_SHAPES
+            and not self._owns(found.shape.exchange, record)
+        ):
+            return None  # no exchange named: the recognizer's category alone
+        return found, named
+
+    def _rules_beat_catalogue(
+        self,
+        seen: _Seen,
+        hits: list[Hit],
+        shape: tuple[Found, Named | None] | None,
+        recognize: bool,
+    ) -> tuple[list[Hit], bool]:
+        """Step 3, the merge policy: a hand-written rule beats the catalogue.
+
+        - Nothing found by a shape: the rules' hits; with none, the recognizer's.
+        - A shape found a silent code (a confirmation): nothing to tell.
+        - A shape found a known code: the rules' hits of that code's exchange stay,
+          the code first in each; with none left, the catalogue's hit.
+        - A shape found a known text: the rules' hits stay as they are.
+        - A shape found a code its exchange's table lacks: the rules' hits, else
+          what the recognizer makes of the line (its class or words), else the
+          exchange's unknown-error hit.
+
+        Returns the hits and whether the record was recognised.
+        """
+        record = seen.record
+        if shape is None:
             if hits or not recognize:
                 return hits, bool(hits)
-            return self._recognise(record, names)
+            return self._recognise(record, seen.names_if_made())
+        found, named_found = shape
         exchange = found.shape.exchange
         code: int | str | None = found.code
         if found.entry is not None and found.entry.rule_id is None:
@@ -437,7 +544,7 @@ class Engine:
             named = named_found or Named(
                 exchange, found.start, found.start, "shape", ""
             )
-            better, silent = self._recognise(record, names, named)
+            better, silent = self._recognise(record, seen.names_if_made(), named)
             if silent and not better:
                 return [], True  # a benign class: nothing to tell
             if better and not better[0].rule_id.endswith(".unknown-error"):
@@ -460,9 +567,7 @@ class Engine:
             str(found.code) if found.code is not None else found.message[:120],
             found.entry.category if found.entry is not None else "unknown",
         )
-        return self._catalogue_hits(
-            found, masked or self._masked(record), line, recognition
-        ), True
+        return self._catalogue_hits(found, seen.masked(), line, recognition), True
 
     def _owns(self, exchange: str, record: Record) -> bool:
         """Whether a record that names no exchange is still known to be
@@ -519,16 +624,16 @@ class Engine:
         what = str(found.code) if found.code is not None else normalise_message(message)
         return [
             Hit(
-                rule.id,
-                rule.severity,
-                (found.code,) if found.code is not None else rule.codes,
-                masked,
-                record.first_line,
-                captures,
-                (where, what),
-                found.exchange,
-                message,
-                found.recognition,
+                rule_id=rule.id,
+                severity=rule.severity,
+                codes=(found.code,) if found.code is not None else rule.codes,
+                record=masked,
+                line=record.first_line,
+                captures=captures,
+                key=(where, what),
+                exchange=found.exchange,
+                message=message,
+                recognition=found.recognition,
             )
         ], True
 
@@ -580,16 +685,16 @@ class Engine:
         what = str(found.code) if found.code is not None else normalise_text(message)
         return [
             Hit(
-                rule.id,
-                rule.severity,
-                codes,
-                record,
-                line,
-                captures,
-                (where, what),
-                exchange,
-                message,
-                recognition,
+                rule_id=rule.id,
+                severity=rule.severity,
+                codes=codes,
+                record=record,
+                line=line,
+                captures=captures,
+                key=(where, what),
+                exchange=exchange,
+                message=message,
+                recognition=recognition,
             )
         ]
 
@@ -607,16 +712,16 @@ class Engine:
         if raw == record.raw and text == record.text and fields == record.fields:
             return record  # nothing to mask: most records
         return Record(
-            record.path,
-            record.format,
-            record.first_line,
-            record.offset,
-            record.end,
-            text,
-            raw,
-            record.timestamp,
-            fields,
-            record.truncated,
+            path=record.path,
+            format=record.format,
+            first_line=record.first_line,
+            offset=record.offset,
+            end=record.end,
+            text=text,
+            raw=raw,
+            timestamp=record.timestamp,
+            fields=fields,
+            truncated=record.truncated,
         )
 
     def _masked_field(self, value: str) -> str:
@@ -637,6 +742,104 @@ class Engine:
             self.disabled[rule.id] = why
             if scan is not None:
                 scan.disabled.append((rule, why))
+
+
+class _Match(Protocol):
+    """What a hit needs of a rule's match (``regex.Match`` or ``_Literal``)."""
+
+    def start(self) -> int: ...
+    def group(self) -> str: ...
+    def groupdict(self) -> dict[str, str | None]: ...
+
+
+class _Literal:
+    """A plain word's match: where it starts and ends in the text."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self._text, self._start, self._end = text, start, end
+
+    def start(self) -> int:
+        return self._start
+
+    def group(self) -> str:
+        return self._text[self._start : self._end]
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {}
+
+
+#: what makes a pattern more than its plain words (``regex``'s syntax, VERSION0)
+#: the flags a rule's pattern is compiled with (patterns.PATTERN_FLAGS), and UNICODE
+_PLAIN_FLAGS = regex.IGNORECASE | regex.VERSION0 | regex.UNICODE
+_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+
+
+def _literals(rule: Rule) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """A rule's patterns and ignores lowered, when each is ASCII words that only
+    ignore case (then ``str.find`` in an ASCII text lowered finds what the pattern
+    does, where it does, and costs a tenth of a search); else None."""
+    patterns = (*rule.patterns, *rule.ignore)
+    if not all(
+        p.flags & ~_PLAIN_FLAGS == 0
+        and p.flags & regex.IGNORECASE
+        and p.pattern.isascii()
+        and p.pattern
+        and not _SYNTAX.intersection(p.pattern)
+        for p in patterns
+    ):
+        return None
+    return (
+        tuple(p.pattern.lower() for p in rule.patterns),
+        tuple(p.pattern.lower() for p in rule.ignore),
+    )
+
+
+def _find_literal(
+    text: str, lowered: str, patterns: tuple[str, ...], ignore: tuple[str, ...]
+) -> _Literal | None:
+    """``Rule.match`` for a rule of plain words, in an ASCII ``text`` (``lowered``)."""
+    for word in patterns:
+        at = lowered.find(word)
+        if at != -1:
+            break
+    else:
+        return None
+    for veto in ignore:
+        if veto in lowered:
+            return None
+    return _Literal(text, at, at + len(word))
+
+
+class _Seen:
+    """One record as the steps of ``Engine._match`` share it: the exchange names in
+    its text and its masked copy, each made once, when a step first needs it."""
+
+    __slots__ = ("_engine", "_masked", "_names", "record")
+
+    def __init__(self, engine: Engine, record: Record) -> None:
+        self._engine = engine
+        self.record = record
+        self._names: list[Named] | None = None
+        self._masked: Record | None = None
+
+    def names(self) -> list[Named]:
+        """The exchanges the record's text names, where."""
+        if self._names is None:
+            self._names = self._engine.recognizer.names(self.record.text)
+        return self._names
+
+    def names_if_made(self) -> list[Named] | None:
+        """The names, if a step asked for them already (the recognizer finds its
+        own otherwise)."""
+        return self._names
+
+    def masked(self) -> Record:
+        """The record with its secrets masked: what a hit may carry."""
+        if self._masked is None:
+            self._masked = self._engine._masked(self.record)
+        return self._masked
 
 
 def _by_code(
@@ -693,7 +896,7 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
                     # own examples is reported by ``shape_problems``
                     continue
                 owners = engine.candidates(line.encode("utf-8")).values()
-                hits = engine.match(sample_record(line), set().union(*owners))
+                hits = engine.match(sample_record(line), Wanted.union(owners))
                 if entry.rule_id is None:
                     wrong = [h.rule_id for h in hits]
                 else:

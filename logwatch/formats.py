@@ -53,16 +53,16 @@ class Format:
         if self.platform and "platform" not in context:
             context["platform"] = self.platform
         return Record(
-            path,
-            self.name,
-            first.number,
-            first.offset,
-            lines[-1].end,
-            text,
-            raw,
-            timestamp,
-            context,
-            truncated,
+            path=path,
+            format=self.name,
+            first_line=first.number,
+            offset=first.offset,
+            end=lines[-1].end,
+            text=text,
+            raw=raw,
+            timestamp=timestamp,
+            fields=context,
+            truncated=truncated,
         )
 
     def next_record(self, data: bytes, pos: int = 0, max_lines: int = 200) -> int:

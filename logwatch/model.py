@@ -74,9 +74,11 @@ class Queued(NamedTuple):
     due: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
-    """One line of a file, decoded, without its line ending."""
+    """One line of a file, decoded, without its line ending (not to be changed: a
+    slot class, not a frozen one, as one is made per line read, and a frozen
+    dataclass costs several times as much to make)."""
 
     text: str
     number: int
@@ -85,11 +87,13 @@ class Line:
     truncated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, kw_only=True)
 class Record:
     """One log entry: a line, or a line with its continuation lines (a traceback).
 
     ``text`` is what rules match: the message as a person reads it (JSON decoded).
+    Not to be changed once made (``dataclasses.replace`` makes another): not frozen,
+    as one is made per matched record and a frozen one costs several times as much.
     """
 
     path: str
@@ -128,9 +132,9 @@ class Recognition(NamedTuple):
     category: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, kw_only=True)
 class Hit:
-    """A rule matched a record."""
+    """A rule matched a record (not to be changed once made; not frozen, as Record)."""
 
     rule_id: str
     severity: Severity

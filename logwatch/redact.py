@@ -216,11 +216,45 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=lambda s: (-len(s), s)))
 
 
+#: What every pattern of _SUBS and _IPV6 needs to find something in an ASCII text
+#: (the ``worth`` tests above, joined): a secret-like word or a scheme (in the text
+#: lowered), a run of 30 characters of key material (a bot token's or a signature's),
+#: three dots (IPv4) or five colons (IPv6; "::" is a word). Most hits' lines hold none.
+_HINT = re.compile(
+    r"://|::|key|pass|auth|token|secret|pwd|bearer|basic|signature|credential"
+)
+#: key material's characters as ``a``, every other byte as a space
+_RUN_TABLE = bytes(
+    ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/_-") else 32
+    for b in range(256)
+)
+_RUN = b"a" * 30
+
+
+def may_hold_secret(text: str) -> bool:
+    """Whether any pattern of ``redact`` could mask something in ``text``: False only
+    when none can (a text that is not ASCII is always searched in full: its case
+    folding is not the prefilter's)."""
+    return (
+        not text.isascii()
+        or text.count(".") >= 3
+        or text.count(":") >= 5
+        or _HINT.search(text.lower()) is not None
+        or _RUN in text.encode("ascii").translate(_RUN_TABLE)
+    )
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every recognised secret, and each of ``secrets``, masked."""
     for secret in secrets:
         if len(secret) >= MIN_SECRET_CHARS:
             text = text.replace(secret, MASK)
+    return mask_patterns(text) if may_hold_secret(text) else text
+
+
+def mask_patterns(text: str) -> str:
+    """``text`` with what the patterns recognise masked (``redact`` without the
+    configured secrets and the prefilter)."""
     longest = -1  # of the words of ``text``, once asked for
     for pattern, sub, worth, run in _SUBS:
         if run:

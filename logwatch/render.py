@@ -16,7 +16,7 @@ from datetime import datetime
 
 from logwatch.flood import DEFAULT_MAX_PER_MINUTE, GroupLine
 from logwatch.logtime import format_log_time, parse_timestamp
-from logwatch.model import Alert, AlertKind, ChannelKind
+from logwatch.model import Alert, AlertKind, ChannelKind, Record
 from logwatch.rules import Rule
 
 #: Visible characters per channel kind; past it the body is cut with a marker.
@@ -195,31 +195,49 @@ def render(
         footer = f"\n\n— {instance}" if instance else ""
         body = fit(alert.text, budget - len(footer), t["truncated"])
         return Message(title, body + footer)
+    record = alert.hit.record if alert.hit else None
+    lines = _kind_lines(alert, record, t, lang)
+    if record is not None:
+        lines += _where_lines(alert, record, t)
+    lines += ["", f"{t['what']}: {rule.remedy.get(lang) or rule.remedy['en']}"]
+    if record is not None:
+        lines += ["", f"{t['line']}: {_line_text(record, channel)}"]
+    tail = _tail(rule, t, instance)
+    body = fit("\n".join(lines), budget - len(tail) - 2, t["truncated"])
+    return Message(_title(alert, rule, t, lang), body + "\n\n" + tail)
+
+
+def _title(alert: Alert, rule: Rule, t: Mapping[str, str], lang: str) -> str:
+    """An alert's title: its rule's (or the exchange's own words), as its kind says."""
     base = rule.title.get(lang) or rule.title["en"]
     if rule.message_title and alert.hit is not None and alert.hit.message:
         base = alert.hit.message  # a code the catalogue does not know: its own words
-    severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
-    record = alert.hit.record if alert.hit else None
-    symbol = record.fields.get("symbol") if record else None
     if alert.kind is AlertKind.RESOLVED:
-        title = t["resolved"].format(title=base)
-    elif alert.kind is AlertKind.DIGEST and alert.folded:
-        title = t["folded"].format(n=alert.count, errors=alert.folded, title=base)
-    elif alert.kind is AlertKind.DIGEST:
-        title = t["repeated"].format(n=alert.count, title=base)
-    elif alert.kind is AlertKind.REMINDER:
-        title = t["still"].format(title=base)
-    else:
-        title = f"{severity}: {base}" + (f" ({symbol})" if symbol else "")
-    lines: list[str] = []
+        return t["resolved"].format(title=base)
+    if alert.kind is AlertKind.DIGEST and alert.folded:
+        return t["folded"].format(n=alert.count, errors=alert.folded, title=base)
+    if alert.kind is AlertKind.DIGEST:
+        return t["repeated"].format(n=alert.count, title=base)
+    if alert.kind is AlertKind.REMINDER:
+        return t["still"].format(title=base)
+    severity = _SEVERITY.get(lang, _SEVERITY["en"])[str(alert.severity)]
+    symbol = alert.hit.record.fields.get("symbol") if alert.hit else None
+    return f"{severity}: {base}" + (f" ({symbol})" if symbol else "")
+
+
+def _kind_lines(
+    alert: Alert, record: Record | None, t: Mapping[str, str], lang: str
+) -> list[str]:
+    """What a digest, a reminder or a resolved alert says first (nothing, for the
+    first alert of an error)."""
     window = format_duration(alert.window_s, lang)
-    logged = record is not None and parse_timestamp(record) is not None
     if alert.kind is AlertKind.DIGEST:
         # one kind of time per message: the log's own when its lines have one
+        logged = record is not None and parse_timestamp(record) is not None
         first, last = alert.first_log, alert.last_log
         if not (logged and first and last):
             first, last = _clock(alert.first_at), _clock(alert.last_at)
-        lines.append(
+        return [
             t["folded_body" if alert.folded else "repeated_body"].format(
                 times=plural(alert.count, t["times"], lang),
                 more=plural(alert.count, t["more"], lang),
@@ -228,51 +246,53 @@ def render(
                 first=first,
                 last=last,
             )
-        )
-    elif alert.kind is AlertKind.REMINDER:
+        ]
+    if alert.kind is AlertKind.REMINDER:
         more = plural(alert.count, t["more"], lang)
-        lines.append(t["still_body"].format(more=more, window=window))
-    elif alert.kind is AlertKind.RESOLVED:
+        return [t["still_body"].format(more=more, window=window)]
+    if alert.kind is AlertKind.RESOLVED:
         began = alert.started_at or alert.created_at
         ended = alert.last_at or began
         lasted = format_duration((ended - began).total_seconds(), lang)
-        lines.append(
+        return [
             t["resolved_body"].format(
                 window=window, lasted=lasted, first=_clock(began), last=_clock(ended)
             )
-        )
-    if record is not None:
-        when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
-        shown = (
-            format_log_time(when)
-            if when is not None
-            else f"{alert.created_at.astimezone():%Y-%m-%d %H:%M:%S}"
-        )
-        lines.append(f"{t['when']}: {shown}")
-        where = [
-            f"{t[name]} {record.fields[name]}"
-            for name in ("platform", "connection", "symbol")
-            if record.fields.get(name)
         ]
-        line = alert.hit.line if alert.hit else record.first_line
-        where.append(f"{t['file']} {record.path}:{line}")
-        lines.append(f"{t['where']}: " + ", ".join(where))
-    lines += ["", f"{t['what']}: {rule.remedy.get(lang) or rule.remedy['en']}"]
+    return []
+
+
+def _where_lines(alert: Alert, record: Record, t: Mapping[str, str]) -> list[str]:
+    """When the error was logged and where: platform, connection, symbol, file."""
+    when = parse_timestamp(record)  # the log's own time, else when logwatch saw it
+    shown = (
+        format_log_time(when)
+        if when is not None
+        else f"{alert.created_at.astimezone():%Y-%m-%d %H:%M:%S}"
+    )
+    where = [
+        f"{t[name]} {record.fields[name]}"
+        for name in ("platform", "connection", "symbol")
+        if record.fields.get(name)
+    ]
+    line = alert.hit.line if alert.hit else record.first_line
+    where.append(f"{t['file']} {record.path}:{line}")
+    return [f"{t['when']}: {shown}", f"{t['where']}: " + ", ".join(where)]
+
+
+def _line_text(record: Record, channel: str) -> str:
+    """The record's own line, cut at LINE_CHARS but on the console."""
+    if len(record.raw) <= LINE_CHARS or channel == ChannelKind.CONSOLE:
+        return record.raw
+    return record.raw[:LINE_CHARS] + "…"
+
+
+def _tail(rule: Rule, t: Mapping[str, str], instance: str) -> str:
+    """The footer: the rule, its codes, which logwatch sent it."""
     tail = f"{t['rule']} {rule.id}" + (
         f" · {t['codes']} {', '.join(str(c) for c in rule.codes)}" if rule.codes else ""
     )
-    if instance:
-        tail += f" · {instance}"
-    if record is not None:
-        text = (
-            record.raw
-            if len(record.raw) <= LINE_CHARS or channel == ChannelKind.CONSOLE
-            else record.raw[:LINE_CHARS] + "…"
-        )
-        lines += ["", f"{t['line']}: {text}"]
-    body = "\n".join(lines)
-    body = fit(body, budget - len(tail) - 2, t["truncated"])
-    return Message(title, body + "\n\n" + tail)
+    return tail + (f" · {instance}" if instance else "")
 
 
 def render_group(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
 from logwatch.logtime import parse_timestamp
@@ -22,8 +23,53 @@ if TYPE_CHECKING:
 
 #: ``json.dumps(…, ensure_ascii=False)`` makes an encoder per call (~4 us a hit)
 _JSON_LINE = json.JSONEncoder(ensure_ascii=False)
-#: How many encoded recognitions a report keeps.
+#: How many encoded recognitions (and titles) a report keeps.
 _RECOGNITIONS_KEPT = 4096
+
+
+def _string(text: str) -> str:
+    """A string as ``_JSON_LINE`` writes it (quoted, escaped, non-ASCII kept), then
+    ``shown``: the encoder escapes every C0 control, so an ASCII string without DEL
+    has nothing left to show otherwise (``shown`` works character by character: a
+    line of strings each shown is the line shown)."""
+    encoded: str = encode_basestring(text)
+    if encoded.isascii() and "\x7f" not in encoded:
+        return encoded
+    return shown(encoded)
+
+
+def _encoded(value: object) -> str:
+    """Any other value as ``_JSON_LINE`` writes it, shown."""
+    return shown(_JSON_LINE.encode(value))
+
+
+def _scalar(value: object) -> str:
+    """A string, an int or None as ``_JSON_LINE`` writes it (anything else by it)."""
+    if value.__class__ is str:
+        return _string(value)
+    if value.__class__ is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    return _encoded(value)
+
+
+def _array(values: Iterable[object]) -> str:
+    """A tuple as ``_JSON_LINE`` writes a list."""
+    return "[" + ", ".join([_scalar(v) for v in values]) + "]"
+
+
+def _object(values: Mapping[str, object]) -> str:
+    """A mapping of strings as ``_JSON_LINE`` writes a dict."""
+    if not values:
+        return "{}"
+    if any(k.__class__ is not str for k in values):
+        return _encoded(dict(values))
+    return (
+        "{"
+        + ", ".join([f"{_string(k)}: {_scalar(v)}" for k, v in values.items()])
+        + "}"
+    )
 
 
 class Report:
@@ -39,6 +85,8 @@ class Report:
         self.disabled_seen: set[str] = set()
         #: recognitions repeat (one rule, one exchange): each encoded once
         self._recognitions: dict[Recognition, str] = {}
+        self._rules_json: dict[str, tuple[str, str]] = {}
+        self._titles_json: dict[str, str] = {}
 
     def add(self, scan: Scan) -> str:
         """The hits of one scan, counted (a heartbeat rule's are signs of life, not
@@ -53,43 +101,94 @@ class Report:
             out.append(self.json(hit) if self.as_json else self.text(hit))
         self.matched += len(records)
         self.misses.extend(scan.misses)
-        return shown("".join(out))
+        # a JSON line's strings were shown as they were encoded
+        return "".join(out) if self.as_json else shown("".join(out))
 
     def json(self, hit: Hit) -> str:
-        """One hit as a JSON line."""
-        rule = self.rules[hit.rule_id]
-        when = parse_timestamp(hit.record)
-        fields = hit.record.fields
+        """One hit as a JSON line: the bytes ``json.dumps(…, ensure_ascii=False)``
+        writes for the object, made without it (a rule's fields are encoded once,
+        each string of the hit once, no dict built)."""
+        record = hit.record
+        fields = record.fields
+        rule_id, remedy = self._rule_json(hit.rule_id)
+        when = parse_timestamp(record)
         code = hit.captures.get("code") or fields.get("code", "")
-        obj = {
-            "path": hit.record.path,
-            "line": hit.line,
-            "rule": hit.rule_id,
-            "codes": list(hit.codes),
-            "severity": str(hit.severity),
-            "captures": dict(hit.captures),
-            "text": hit.record.raw,
-            "title": self.title(hit),
-            "remedy": rule.remedy[self.lang],
-            "exchange": hit.exchange or fields.get("platform") or None,
-            "time": when.isoformat() if when else None,
-            "format": hit.record.format,
-            "offset": hit.record.offset,
-            "code": int(code) if code.lstrip("-").isdigit() else None,
-            "connection": fields.get("connection"),
-            "symbol": fields.get("symbol"),
-            "key": list(hit.key),
-        }
-        line = _JSON_LINE.encode(obj)
+        exchange = hit.exchange or fields.get("platform") or None
+        title = self.title(hit)
         r = hit.recognition
-        if r is None:
-            return line[:-1] + ', "recognition": null}\n'
+        recognition = "null" if r is None else self._recognition(r, hit)
+        return "".join(
+            (
+                '{"path": ',
+                _string(record.path),
+                ', "line": ',
+                _scalar(hit.line),
+                ', "rule": ',
+                rule_id,
+                ', "codes": ',
+                _array(hit.codes),
+                ', "severity": ',
+                _string(str(hit.severity)),
+                ', "captures": ',
+                _object(hit.captures),
+                ', "text": ',
+                _string(record.raw),
+                ', "title": ',
+                self._title_json(title),
+                ', "remedy": ',
+                remedy,
+                ', "exchange": ',
+                _scalar(exchange),
+                ', "time": ',
+                _string(when.isoformat()) if when else "null",
+                ', "format": ',
+                _string(record.format),
+                ', "offset": ',
+                _scalar(record.offset),
+                ', "code": ',
+                int.__repr__(int(code)) if code.lstrip("-").isdigit() else "null",
+                ', "connection": ',
+                _scalar(fields.get("connection")),
+                ', "symbol": ',
+                _scalar(fields.get("symbol")),
+                ', "key": ',
+                _array(hit.key),
+                ', "recognition": ',
+                recognition,
+                "}\n",
+            )
+        )
+
+    def _recognition(self, r: Recognition, hit: Hit) -> str:
+        """A hit's recognition ``r`` as JSON: they repeat, each is encoded once."""
         encoded = self._recognitions.get(r)
         if encoded is None:
             if len(self._recognitions) >= _RECOGNITIONS_KEPT:
                 self._recognitions.clear()
-            encoded = self._recognitions[r] = _JSON_LINE.encode(recognition_json(hit))
-        return f'{line[:-1]}, "recognition": {encoded}}}\n'
+            encoded = _encoded(recognition_json(hit))
+            self._recognitions[r] = encoded
+        return encoded
+
+    def _rule_json(self, rule_id: str) -> tuple[str, str]:
+        """A rule's id and remedy as JSON strings, encoded once a report."""
+        got = self._rules_json.get(rule_id)
+        if got is None:
+            rule = self.rules[rule_id]
+            got = self._rules_json[rule_id] = (
+                _string(rule_id),
+                _string(rule.remedy[self.lang]),
+            )
+        return got
+
+    def _title_json(self, title: str) -> str:
+        """A title as a JSON string (the rules' titles repeat: each encoded once;
+        an exchange's own message is encoded each time)."""
+        got = self._titles_json.get(title)
+        if got is None:
+            got = _string(title)
+            if len(self._titles_json) < _RECOGNITIONS_KEPT:
+                self._titles_json[title] = got
+        return got
 
     def title(self, hit: Hit) -> str:
         """The hit's title: its rule's, or the exchange's own message for a code the

@@ -14,6 +14,11 @@ import re
 _CONTROL = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
 )
+#: the same without the tab and the line feed: what the default ``keep`` escapes (a
+#: report's text is many lines; searched with _CONTROL it always "needs" a rewrite)
+_CONTROL_BUT_LINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
 
 
 def shown(text: str, keep: str = "\t\n") -> str:
@@ -21,7 +26,8 @@ def shown(text: str, keep: str = "\t\n") -> str:
     ``\\uXXXX`` escape: the same form JSON uses, so a JSON text stays JSON with the
     same values, and a person sees ``\\u001b]0;title\\u0007`` instead of a new title.
     """
-    if _CONTROL.search(text) is None:  # nearly every line: no copy
+    needs = _CONTROL_BUT_LINES if keep == "\t\n" else _CONTROL
+    if needs.search(text) is None:  # nearly every text: no copy
         return text
     return _CONTROL.sub(
         lambda m: m[0] if m[0] in keep else f"\\u{ord(m[0]):04x}",

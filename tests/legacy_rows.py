@@ -53,25 +53,25 @@ def _hit_from_dict(h: dict[str, Any] | None) -> Hit | None:
         return None
     r = h["record"]
     record = Record(
-        r["path"],
-        r["format"],
-        r["first_line"],
-        r["offset"],
-        r["end"],
-        r["text"],
-        r["raw"],
-        r["timestamp"],
-        r["fields"],
-        r["truncated"],
+        path=r["path"],
+        format=r["format"],
+        first_line=r["first_line"],
+        offset=r["offset"],
+        end=r["end"],
+        text=r["text"],
+        raw=r["raw"],
+        timestamp=r["timestamp"],
+        fields=r["fields"],
+        truncated=r["truncated"],
     )
     return Hit(
-        h["rule_id"],
-        Severity(h["severity"]),
-        tuple(h["codes"]),
-        record,
-        h["line"],
-        h["captures"],
-        tuple(h["key"]),
+        rule_id=h["rule_id"],
+        severity=Severity(h["severity"]),
+        codes=tuple(h["codes"]),
+        record=record,
+        line=h["line"],
+        captures=h["captures"],
+        key=tuple(h["key"]),
     )
 
 

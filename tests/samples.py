@@ -17,9 +17,25 @@ def hit(
     severity: Severity = Severity.ERROR,
 ) -> Hit:
     record = Record(
-        "f.log", "generic", 1, 0, 1, "x", "x", None, {"connection": connection}
+        path="f.log",
+        format="generic",
+        first_line=1,
+        offset=0,
+        end=1,
+        text="x",
+        raw="x",
+        timestamp=None,
+        fields={"connection": connection},
     )
-    return Hit(rule, severity, (-2019,), record, 1, {}, key)
+    return Hit(
+        rule_id=rule,
+        severity=severity,
+        codes=(-2019,),
+        record=record,
+        line=1,
+        captures={},
+        key=key,
+    )
 
 
 def at(seconds: float) -> datetime:
@@ -57,34 +73,42 @@ def stored_values() -> tuple[list[Alert], list[Window]]:
     them (written by the hand-written JSON of logwatch before one codec, issue 12)."""
     plus3 = timezone(timedelta(hours=3))
     record = Record(
-        "C:/Quantower/Логи/ж.log",
-        "quantower",
-        3,
-        10,
-        90,
-        "Margin is insufficient ж 😀",
-        '{"msg": "raw"}',
-        "2026-11-24 12:00:00,000",
-        {"connection": "Binance", "symbol": "BTCUSDT"},
-        True,
+        path="C:/Quantower/Логи/ж.log",
+        format="quantower",
+        first_line=3,
+        offset=10,
+        end=90,
+        text="Margin is insufficient ж 😀",
+        raw='{"msg": "raw"}',
+        timestamp="2026-11-24 12:00:00,000",
+        fields={"connection": "Binance", "symbol": "BTCUSDT"},
+        truncated=True,
     )
     full = Hit(
-        "binance.margin-insufficient",
-        Severity.ERROR,
-        (-2019, 51008),
-        record,
-        4,
-        {"n": "1"},
-        ("Binance", ""),
+        rule_id="binance.margin-insufficient",
+        severity=Severity.ERROR,
+        codes=(-2019, 51008),
+        record=record,
+        line=4,
+        captures={"n": "1"},
+        key=("Binance", ""),
     )
     bare = Hit(
-        "user.x",
-        Severity.INFO,
-        (),
-        Record("f.log", "generic", 1, 0, 1, "x", "x"),
-        1,
-        {},
-        (),
+        rule_id="user.x",
+        severity=Severity.INFO,
+        codes=(),
+        record=Record(
+            path="f.log",
+            format="generic",
+            first_line=1,
+            offset=0,
+            end=1,
+            text="x",
+            raw="x",
+        ),
+        line=1,
+        captures={},
+        key=(),
     )
     alerts = [
         Alert(

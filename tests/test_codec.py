@@ -33,25 +33,25 @@ def _as_before(hit: Hit | None) -> Hit | None:
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RECORD = Record(
-    "f.log",
-    "python",
-    3,
-    10,
-    90,
-    "text ж",
-    "raw ж",
-    "2026-11-24 12:00:00,000",
-    {"connection": "B"},
-    True,
+    path="f.log",
+    format="python",
+    first_line=3,
+    offset=10,
+    end=90,
+    text="text ж",
+    raw="raw ж",
+    timestamp="2026-11-24 12:00:00,000",
+    fields={"connection": "B"},
+    truncated=True,
 )
 HIT = Hit(
-    "binance.margin-insufficient",
-    Severity.ERROR,
-    (-2019,),
-    RECORD,
-    4,
-    {"n": "1"},
-    ("B", ""),
+    rule_id="binance.margin-insufficient",
+    severity=Severity.ERROR,
+    codes=(-2019,),
+    record=RECORD,
+    line=4,
+    captures={"n": "1"},
+    key=("B", ""),
 )
 
 

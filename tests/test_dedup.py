@@ -156,15 +156,25 @@ class TestWindows:
         """With no connection and no key values, the file tells two bots apart."""
 
         def bot(path: str) -> Hit:
-            record = Record(path, "python", 1, 0, 1, "x", "x", None, {})
+            record = Record(
+                path=path,
+                format="python",
+                first_line=1,
+                offset=0,
+                end=1,
+                text="x",
+                raw="x",
+                timestamp=None,
+                fields={},
+            )
             return Hit(
-                "binance.margin-insufficient",
-                Severity.ERROR,
-                (),
-                record,
-                1,
-                {},
-                ("", ""),
+                rule_id="binance.margin-insufficient",
+                severity=Severity.ERROR,
+                codes=(),
+                record=record,
+                line=1,
+                captures={},
+                key=("", ""),
             )
 
         d = Deduper()
@@ -407,7 +417,17 @@ class TestBounded:
     @pytest.mark.parametrize("size", [1, KEPT_CHARS, KEPT_CHARS + 1, 64 * 1024])
     def test_a_window_keeps_at_most_kept_chars_of_its_line(self, size: int) -> None:
         line = "Margin is insufficient " + "x" * size
-        record = Record("f.log", "generic", 1, 0, 1, line, line, None, {})
+        record = Record(
+            path="f.log",
+            format="generic",
+            first_line=1,
+            offset=0,
+            end=1,
+            text=line,
+            raw=line,
+            timestamp=None,
+            fields={},
+        )
         big = replace(hit(), record=record, captures={"m": line}, message=line)
         d = Deduper()
         (first,) = d.admit(big, at(0))

@@ -232,9 +232,25 @@ def flood_alerts(clock: FakeClock, n: int, start: int = 0) -> list[Alert]:
     for i in range(start, start + n):
         rule = RULES[rules[i % 3]]
         record = Record(
-            "bot.log", "generic", i, 0, 1, "x", "x", None, {"symbol": f"S{i}USDT"}
+            path="bot.log",
+            format="generic",
+            first_line=i,
+            offset=0,
+            end=1,
+            text="x",
+            raw="x",
+            timestamp=None,
+            fields={"symbol": f"S{i}USDT"},
         )
-        hit = Hit(rule.id, rule.severity, rule.codes, record, i, {}, (f"S{i}USDT",))
+        hit = Hit(
+            rule_id=rule.id,
+            severity=rule.severity,
+            codes=rule.codes,
+            record=record,
+            line=i,
+            captures={},
+            key=(f"S{i}USDT",),
+        )
         out.append(
             Alert(
                 f"a{i}",

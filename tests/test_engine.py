@@ -303,3 +303,49 @@ def test_a_hit_keeps_its_record_masked_up_to_the_cap_with_the_cut_marked(
         assert text.startswith("Refuse (B): Margin is insufficient. ip ****")
         assert text.endswith(CUT_MARK)
         assert len(text) <= MAX_REDACTED_CHARS + len(CUT_MARK)
+
+
+def test_a_rule_of_plain_words_matches_where_its_patterns_do() -> None:
+    """A rule whose patterns are plain words is matched by ``str.find`` in an ASCII
+    text: the same match, at the same place, as its patterns' search, in its own
+    samples whatever their case, and vetoed by its ignores alike."""
+    from logwatch.engine import _find_literal
+
+    vetoed = Engine(
+        rules_from_text(
+            """
+rules:
+  - id: user.refused
+    severity: error
+    title: {en: "Refused", ru: "Отказ"}
+    remedy: {en: "Fix", ru: "Исправить"}
+    patterns: ['order refused', 'order rejected']
+    ignore: ['by the test desk']
+    keywords: ['order']
+    samples: ['Order REJECTED: margin', 'an ORDER refused now']
+    near_misses: ['order refused by the test desk', 'an order filled']
+"""
+        )
+    )
+    compared = 0
+    for rule, literals in [
+        *zip(ENGINE.rules, ENGINE._literals, strict=True),
+        *zip(vetoed.rules, vetoed._literals, strict=True),
+    ]:
+        if literals is None or not rule.patterns:
+            continue
+        texts = [*rule.samples, *rule.near_misses, *(i.pattern for i in rule.ignore)]
+        texts += [f"{t} {i.pattern}" for t in rule.samples for i in rule.ignore]
+        texts += [t.upper() for t in texts] + [t.swapcase() for t in texts]
+        texts += [f"x {texts[0]} and {t}" for t in texts[:1] + texts[-1:]]
+        for text in filter(str.isascii, texts):
+            expected = rule.match(text)
+            got = _find_literal(text, text.lower(), *literals)
+            assert (got is None) == (expected is None), (rule.id, text)
+            if got is not None and expected is not None:
+                assert (got.start(), got.group()) == (
+                    expected.start(),
+                    expected.group(),
+                )
+            compared += 1
+    assert compared > 50

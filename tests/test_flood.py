@@ -14,9 +14,27 @@ T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def alert(i: int, rule: str = "r.a", count: int = 1, symbol: str = "") -> Alert:
-    record = Record("/x/bot.log", "generic", 1, 0, 1, "x", "x", None, {})
+    record = Record(
+        path="/x/bot.log",
+        format="generic",
+        first_line=1,
+        offset=0,
+        end=1,
+        text="x",
+        raw="x",
+        timestamp=None,
+        fields={},
+    )
     captures = {"symbol": symbol} if symbol else {}
-    hit = Hit(rule, Severity.ERROR, (), record, 1, captures, ())
+    hit = Hit(
+        rule_id=rule,
+        severity=Severity.ERROR,
+        codes=(),
+        record=record,
+        line=1,
+        captures=captures,
+        key=(),
+    )
     kind = AlertKind.DIGEST if count > 1 else AlertKind.FIRST
     return Alert(f"a{i}", kind, rule, Severity.ERROR, f"f{i}", T0, hit, count)
 

@@ -11,7 +11,17 @@ from logwatch.model import Record
 
 
 def record(stamp: str, path: str = "bot.log") -> Record:
-    return Record(path, "generic", 1, 0, 1, "x", "x", stamp, {})
+    return Record(
+        path=path,
+        format="generic",
+        first_line=1,
+        offset=0,
+        end=1,
+        text="x",
+        raw="x",
+        timestamp=stamp,
+        fields={},
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from logwatch.cli import cli
-from logwatch.engine import Engine
+from logwatch.engine import Engine, Wanted
 from logwatch.model import Hit
 from logwatch.rulecompile import sample_record
 from logwatch.ruleload import load_rules
@@ -24,7 +24,7 @@ PY = "2024-01-05 08:00:00,000 - bot - ERROR - "
 
 def hits_of(line: str, engine: Engine = ENGINE) -> list[Hit]:
     owners = engine.candidates(line.encode("utf-8")).values()
-    return engine.match(sample_record(line), set().union(*owners))
+    return engine.match(sample_record(line), Wanted.union(owners))
 
 
 @pytest.fixture(scope="module")

@@ -226,6 +226,31 @@ def test_each_cheap_test_passes_whatever_its_pattern_would_match(text: str) -> N
             assert _longest_word(text) >= run, (pattern.pattern, text)
 
 
+@given(_NEAR)
+@example("ip 1.2.3.4")
+@example("A" * 32)
+@example("fe80::1")
+@example("a:b:c:d:e:f")
+@example("x 123456%3a" + "b" * 30)
+@example("password=hunter22")
+@example("pwd=hunter22")
+@example("token=abc")
+@example("Auth=x")
+@example("credential: abc")
+@example("my_signature=abc")
+@example("Authorization: Basic abcdefgh1")
+@example("mysql://u:p@h")
+def test_the_prefilter_lets_through_every_text_a_pattern_would_mask(
+    text: str,
+) -> None:
+    """``redact`` skips the patterns when ``may_hold_secret`` says no: that must
+    only be for texts the patterns leave as they are."""
+    from logwatch.redact import mask_patterns, may_hold_secret
+
+    if not may_hold_secret(text):
+        assert mask_patterns(text) == text
+
+
 class TestRedactHead:
     """A long text is masked up to MAX_REDACTED_CHARS and cut there, never beyond."""
 

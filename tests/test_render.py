@@ -12,24 +12,28 @@ from logwatch.ruleload import load_rules
 RULES = {r.id: r for r in load_rules()}
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RECORD = Record(
-    "/logs/bot.log",
-    "python",
-    7,
-    0,
-    10,
-    "2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
-    "2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
-    "2026-11-24 15:00:01,123",
-    {"connection": "Binance Futures", "symbol": "BTCUSDT", "platform": "freqtrade"},
+    path="/logs/bot.log",
+    format="python",
+    first_line=7,
+    offset=0,
+    end=10,
+    text="2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
+    raw="2026-11-24 15:00:01,123 - bot - ERROR - Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)",
+    timestamp="2026-11-24 15:00:01,123",
+    fields={
+        "connection": "Binance Futures",
+        "symbol": "BTCUSDT",
+        "platform": "freqtrade",
+    },
 )
 HIT = Hit(
-    "binance.margin-insufficient",
-    Severity.ERROR,
-    (-2019,),
-    RECORD,
-    7,
-    {},
-    ("Binance Futures", "BTCUSDT"),
+    rule_id="binance.margin-insufficient",
+    severity=Severity.ERROR,
+    codes=(-2019,),
+    record=RECORD,
+    line=7,
+    captures={},
+    key=("Binance Futures", "BTCUSDT"),
 )
 FIRST = Alert("a1", AlertKind.FIRST, HIT.rule_id, Severity.ERROR, "fp", NOW, HIT)
 

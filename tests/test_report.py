@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch import commands as cmd
 from logwatch.engine import Engine, Scan
@@ -18,6 +20,7 @@ from logwatch.rules import RuleSet
 from logwatch.state import State
 from logwatch.status import read_status
 from logwatch.statusinfo import ChannelRow, Daemon, Status, WindowRow
+from logwatch.terminal import shown
 from tests.fakes import FakeClock
 
 
@@ -193,3 +196,86 @@ def test_a_window_past_its_close_is_said_to_be_overdue(
     info = _status(overdue=True, running=running, pid=None)
     assert any(line.startswith(said) for line in status_text(info, None))
     assert "12:00 (overdue)" in cmd.status_text(info, "en")
+
+
+_TEXT = st.text(
+    st.sampled_from(['"', "\\", "\n", "\x1b", "\x85", "\u202e", "é", "Ⓢ", "a", " "]),
+    max_size=12,
+)
+
+
+@given(
+    raw=_TEXT,
+    captures=st.dictionaries(_TEXT, _TEXT, max_size=3),
+    codes=st.lists(st.one_of(st.integers(-99999, 99999), _TEXT), max_size=3),
+    key=st.lists(_TEXT, max_size=3),
+    fields=st.dictionaries(
+        st.sampled_from(["connection", "symbol", "platform", "code"]), _TEXT
+    ),
+    message=_TEXT,
+    exchange=_TEXT,
+    timestamp=st.sampled_from([None, "2026-09-21 14:13:20:150", "never"]),
+)
+def test_a_hit_as_json_is_the_bytes_json_dumps_writes(
+    rules: RuleSet,
+    raw: str,
+    captures: dict[str, str],
+    codes: list[int | str],
+    key: list[str],
+    fields: dict[str, str],
+    message: str,
+    exchange: str,
+    timestamp: str | None,
+) -> None:
+    """The JSON line is written without a dict: byte for byte what ``json.dumps``
+    writes for the documented object, whatever the strings hold."""
+    from logwatch.logtime import parse_timestamp
+    from logwatch.model import Hit, Record, Severity
+
+    report = Report("en", True, rules)
+    rule = report.rules["binance.margin-insufficient"]
+    record = Record(
+        path=raw[::-1],
+        format="ninjatrader",
+        first_line=3,
+        offset=7,
+        end=9,
+        text=raw,
+        raw=raw,
+        timestamp=timestamp,
+        fields=fields,
+    )
+    hit = Hit(
+        rule_id=rule.id,
+        severity=Severity.ERROR,
+        codes=tuple(codes),
+        record=record,
+        line=3,
+        captures=captures,
+        key=tuple(key),
+        exchange=exchange,
+        message=message,
+    )
+    when = parse_timestamp(record)
+    code = captures.get("code") or fields.get("code", "")
+    obj = {
+        "path": record.path,
+        "line": 3,
+        "rule": rule.id,
+        "codes": codes,
+        "severity": "error",
+        "captures": captures,
+        "text": raw,
+        "title": report.title(hit),
+        "remedy": rule.remedy["en"],
+        "exchange": exchange or fields.get("platform") or None,
+        "time": when.isoformat() if when else None,
+        "format": "ninjatrader",
+        "offset": 7,
+        "code": int(code) if code.lstrip("-").isdigit() else None,
+        "connection": fields.get("connection"),
+        "symbol": fields.get("symbol"),
+        "key": key,
+        "recognition": None,
+    }
+    assert report.json(hit) == shown(json.dumps(obj, ensure_ascii=False) + "\n")

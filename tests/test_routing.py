@@ -55,8 +55,18 @@ def test_a_channel_takes_an_alert_when_every_filter_it_has_agrees(
 
 
 def _hit(path: str = "/logs/bot.log") -> Hit:
-    record = Record(path, "generic", 1, 0, 10, "x", "x")
-    return Hit("r.burst", Severity.ERROR, (), record, 1, {}, ())
+    record = Record(
+        path=path, format="generic", first_line=1, offset=0, end=10, text="x", raw="x"
+    )
+    return Hit(
+        rule_id="r.burst",
+        severity=Severity.ERROR,
+        codes=(),
+        record=record,
+        line=1,
+        captures={},
+        key=(),
+    )
 
 
 @pytest.mark.parametrize("count", [2, 3, 5])
@@ -78,7 +88,15 @@ def test_a_threshold_lets_a_hit_through_only_in_a_burst(
     # another file is another error: counted apart
     assert not threshold.passes(_hit("/logs/other.log"), later)
     # a rule without a threshold is never held
-    free = Hit("r.free", Severity.ERROR, (), _hit().record, 1, {}, ())
+    free = Hit(
+        rule_id="r.free",
+        severity=Severity.ERROR,
+        codes=(),
+        record=_hit().record,
+        line=1,
+        captures={},
+        key=(),
+    )
     assert Threshold({}).passes(free, NOW)
 
 
