@@ -19,23 +19,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from logwatch.alerting import PendingAlerts
-from logwatch.clock import SystemClock
-from logwatch.config import config_from_text
-from logwatch.delivery import Dispatcher, channels_for
-from logwatch.model import Alert, AlertKind, Severity
-from logwatch.notifier import Notifier
-from logwatch.outbox import queue_rows
-from logwatch.ruleload import load_rules
-from logwatch.senders import Senders
-from logwatch.state import State
+from logwatch.alerts.alerting import PendingAlerts
+from logwatch.alerts.outbox import queue_rows
+from logwatch.app.senders import Senders
+from logwatch.core.clock import SystemClock
+from logwatch.core.config import config_from_text
+from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.deliver.delivery import Dispatcher, channels_for
+from logwatch.deliver.notifier import Notifier
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests.servers import Hook
 
 
 def commit(state: State, alerting: PendingAlerts, rewrite_all: bool = False) -> None:
     """Save what alerting holds; ``rewrite_all``: every open window, as every commit
     did before."""
-    from logwatch.codec import WINDOWS
+    from logwatch.alerts.codec import WINDOWS
 
     c = alerting.changes()
     windows = c.windows
@@ -49,9 +49,9 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     """Mean CPU ms of one repeat hit (admit, tick, commit) with windows open."""
     from datetime import timedelta
 
-    from logwatch.alerting import PendingAlerts
-    from logwatch.dedup import Deduper, fingerprint
-    from logwatch.model import Hit, Record
+    from logwatch.alerts.alerting import PendingAlerts
+    from logwatch.alerts.dedup import Deduper, fingerprint
+    from logwatch.core.model import Hit, Record
 
     def hit(symbol: str) -> Hit:
         text = f"Refuse (Binance Futures): Margin is insufficient. ({symbol})"

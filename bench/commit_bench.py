@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from logwatch import statefile
-from logwatch.clock import SystemClock
-from logwatch.model import FileState
-from logwatch.state import State
+from logwatch.core.clock import SystemClock
+from logwatch.core.model import FileState
+from logwatch.store import statefile
+from logwatch.store.state import State
 
 
 def cpu_s() -> float:

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import structlog
 
-from logwatch.alerting import PendingAlerts
-from logwatch.dedup import build
-from logwatch.delivery import Dispatcher
-from logwatch.engine import Engine
-from logwatch.follow import Follower
-from logwatch.ruleload import load_rules
-from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.alerts.alerting import PendingAlerts
+from logwatch.alerts.dedup import build
+from logwatch.app.follower import Follower
+from logwatch.deliver.delivery import Dispatcher
+from logwatch.follow.tailer import Source
+from logwatch.match.engine import Engine
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests import servers
 from tests.fakes import FakeClock
 from tests.servers import Hook

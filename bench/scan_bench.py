@@ -144,7 +144,7 @@ def fail2ban_regex(workdir: Path) -> list[str] | None:
 
 #: The prefilter's keywords of the first rules (the hand-written ones of the seed).
 KEYWORDS_OF = (
-    "from logwatch.engine import Engine; from logwatch.ruleload import load_rules; "
+    "from logwatch.match.engine import Engine; from logwatch.rulebook.ruleload import load_rules; "
     "print('\\n'.join(k.decode() for k in Engine(list(load_rules())[:{n}]).keywords))"
 )
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from logwatch.cli import main
+from logwatch.app.cli import main
 
 main()

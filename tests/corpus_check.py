@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from logwatch.engine import Engine
-from logwatch.report import Report
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
-from logwatch.stream import Stream
+from logwatch.app.report import Report
+from logwatch.match.engine import Engine
+from logwatch.match.stream import Stream
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 
 CORPUS = Path(__file__).with_name("corpus")
 #: Exchange ids as the corpus and the catalogue spell them (lower-case ccxt ids) and

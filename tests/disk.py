@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logwatch.state import State
+from logwatch.store.state import State
 
 
 def fill_up(state: State) -> None:

@@ -13,11 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from logwatch.engine import Engine, Scan
-from logwatch.follow import Follower
-from logwatch.rulecompile import rules_from_text
-from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.app.follower import Follower
+from logwatch.follow.tailer import Source
+from logwatch.match.engine import Engine, Scan
+from logwatch.rulebook.rulecompile import rules_from_text
+from logwatch.store.state import State
 from tests import processes
 from tests.fakes import FakeClock
 

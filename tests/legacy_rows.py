@@ -10,8 +10,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from logwatch.dedup import Window
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.alerts.dedup import Window
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 
 def _when(value: datetime | None) -> float | None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from logwatch.dedup import Window
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.alerts.dedup import Window
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -17,8 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from logwatch.config import config_from_text
-from logwatch.notifier import Notifier
+from logwatch.core.config import config_from_text
+from logwatch.deliver.notifier import Notifier
 
 PASSWORD = "s3cr3t-Pw_42"
 #: The longest a held request waits for ``Hook.release``: a backstop only, so the server

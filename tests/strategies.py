@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from logwatch.dedup import Window
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.alerts.dedup import Window
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 #: Text lines as platforms write them: ASCII, Cyrillic, emoji, CR, tabs, NUL.
 line_text = st.text(

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.alerting import PendingAlerts
-from logwatch.codec import ALERTS, WINDOWS
-from logwatch.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
-from logwatch.engine import Engine
-from logwatch.follow import Follower
-from logwatch.model import AlertKind
-from logwatch.ruleload import load_rules
-from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.alerts.alerting import PendingAlerts
+from logwatch.alerts.codec import ALERTS, WINDOWS
+from logwatch.alerts.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
+from logwatch.app.follower import Follower
+from logwatch.core.model import AlertKind
+from logwatch.follow.tailer import Source
+from logwatch.match.engine import Engine
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests.fakes import FakeClock
 from tests.follow_harness import write
 from tests.samples import at, hit
@@ -299,7 +299,7 @@ def test_a_traceback_written_a_moment_later_still_joins_its_record(
 def test_each_source_is_read_in_its_own_format(tmp_path: Path) -> None:
     """With sources of different formats, each named format was ignored (and a Python
     traceback, taken for generic lines, lost its head's symbol)."""
-    from logwatch.formats import FORMATS
+    from logwatch.core.formats import FORMATS
 
     seen: list[tuple[str, int]] = []
     (tmp_path / "py").mkdir()

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from logwatch.alertmanager import GRACE_S, api_url, payload
-from logwatch.engine import Engine
-from logwatch.model import Alert, AlertKind, Severity
-from logwatch.render import Message
-from logwatch.rulecompile import sample_record
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
+from logwatch.alerts.render import Message
+from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.deliver.alertmanager import GRACE_S, api_url, payload
+from logwatch.match.engine import Engine
+from logwatch.rulebook.rulecompile import sample_record
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 from tests.servers import Hook, free_port, notifier
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -225,7 +225,7 @@ def test_a_rejected_post_and_a_down_alertmanager_are_failed_sends_with_a_reason(
 
 
 def test_alertmanager_channels_send_resolved_by_default_others_opt_in() -> None:
-    from logwatch.config import config_from_text
+    from logwatch.core.config import config_from_text
 
     loaded = config_from_text(
         "channels:\n"
@@ -250,11 +250,11 @@ def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
     people (10 a minute) does not hold its alerts back, unless the config sets one."""
     import random
 
-    from logwatch.config import config_from_text
-    from logwatch.delivery import Dispatcher, channels_for, per_minute
-    from logwatch.notifier import Notifier
-    from logwatch.outbox import queue_rows
-    from logwatch.state import State
+    from logwatch.alerts.outbox import queue_rows
+    from logwatch.core.config import config_from_text
+    from logwatch.deliver.delivery import Dispatcher, channels_for, per_minute
+    from logwatch.deliver.notifier import Notifier
+    from logwatch.store.state import State
     from tests.fakes import FakeClock
 
     clock = FakeClock(T0)

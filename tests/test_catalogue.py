@@ -10,13 +10,20 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.catalogue import Catalogue, Entry, Shape, fill, fits, real_message
-from logwatch.cli import cli
-from logwatch.engine import Engine, catalogue_problems
-from logwatch.model import Hit, Severity
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
-from logwatch.stream import Stream
+from logwatch.app.cli import cli
+from logwatch.core.model import Hit, Severity
+from logwatch.match.engine import Engine, catalogue_problems
+from logwatch.match.stream import Stream
+from logwatch.rulebook.catalogue import (
+    Catalogue,
+    Entry,
+    Shape,
+    fill,
+    fits,
+    real_message,
+)
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 
 RULES = load_rules()
 ENGINE = Engine(RULES)
@@ -426,8 +433,8 @@ def test_an_alert_for_an_unknown_code_is_titled_with_the_exchange_message(
 ) -> None:
     from datetime import UTC, datetime
 
-    from logwatch.model import Alert, AlertKind
-    from logwatch.render import render
+    from logwatch.alerts.render import render
+    from logwatch.core.model import Alert, AlertKind
 
     (hit,) = hits_of('binance {"code":-9998,"msg":"Brand new error text"}')
     rule = RULES_BY_ID[hit.rule_id]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from logwatch.catalogue import Category, Exchange
-from logwatch.catalogueassembly import assemble, catalogue_rules
-from logwatch.cataloguefile import CatalogueParts, generic_texts
-from logwatch.codesfile import COLUMNS, Row, parse_codes
-from logwatch.model import Severity
+from logwatch.core.model import Severity
+from logwatch.rulebook.catalogue import Category, Exchange
+from logwatch.rulebook.catalogueassembly import assemble, catalogue_rules
+from logwatch.rulebook.cataloguefile import CatalogueParts, generic_texts
+from logwatch.rulebook.codesfile import COLUMNS, Row, parse_codes
 
 TEXT = {"en": "Order rejected", "ru": "Ордер отклонён"}
 REMEDY = {"en": "Check the order", "ru": "Проверьте ордер"}

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.cli import cli
-from logwatch.codesfile import COLUMNS, parse_codes
-from logwatch.engine import Engine
-from logwatch.errors import InvalidConfig
-from logwatch.model import Hit, Severity
-from logwatch.ruleload import load_rules
-from logwatch.stream import Stream
+from logwatch.app.cli import cli
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import Hit, Severity
+from logwatch.match.engine import Engine
+from logwatch.match.stream import Stream
+from logwatch.rulebook.codesfile import COLUMNS, parse_codes
+from logwatch.rulebook.ruleload import load_rules
 
 CATALOGUE = load_rules().catalogue
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from logwatch.cli import cli
-from logwatch.render import default_language
-from logwatch.ruleload import load_rules
+from logwatch.alerts.render import default_language
+from logwatch.app.cli import cli
+from logwatch.rulebook.ruleload import load_rules
 from tests.conftest import DATA
 from tests.daemon_run import fresh_python
 
@@ -272,15 +272,15 @@ class TestCommands:
     ) -> None:
         """Every catalogue code through its shapes took seconds at each ``check`` and
         ``init``, and a loaded machine's test run past its timeout (issue 18)."""
-        import logwatch.engine
+        import logwatch.match.engine
 
         runs: list[int] = []
 
-        def counted(engine: logwatch.engine.Engine) -> list[Any]:
+        def counted(engine: logwatch.match.engine.Engine) -> list[Any]:
             runs.append(len(engine.catalogue))
             return []  # whether it runs is the question; test_catalogue runs it
 
-        monkeypatch.setattr(logwatch.engine, "catalogue_problems", counted)
+        monkeypatch.setattr(logwatch.match.engine, "catalogue_problems", counted)
         paths = {name: tmp_path / name for name in ("mine", "empty")}
         for path in paths.values():
             path.mkdir()
@@ -404,7 +404,7 @@ class TestOutputThatCannotCrash:
         import io
         import os
 
-        from logwatch.cli import safe_output
+        from logwatch.app.cli import safe_output
 
         raw = io.BytesIO()
         stream = io.TextIOWrapper(raw, encoding="cp1252")
@@ -427,7 +427,7 @@ class TestOutputThatCannotCrash:
     def test_the_encoding_follows_the_console_and_pythonioencoding(
         self, isatty: bool, env: dict[str, str], expected: tuple[str | None, str]
     ) -> None:
-        from logwatch.cli import output_encoding
+        from logwatch.app.cli import output_encoding
 
         assert output_encoding(isatty, env) == expected
 
@@ -436,8 +436,8 @@ class TestOutputThatCannotCrash:
     ) -> None:
         import sys
 
-        from logwatch import cli as cli_module
-        from logwatch import scanfiles
+        from logwatch.app import cli as cli_module
+        from logwatch.app import scanfiles
 
         def broken(paths: object) -> object:
             raise RuntimeError("a bug")
@@ -453,21 +453,21 @@ class TestOutputThatCannotCrash:
 _SCAN_IMPORTS = """
 import sys
 from click.testing import CliRunner
-from logwatch.cli import cli
+from logwatch.app.cli import cli
 
 result = CliRunner().invoke(cli, ["scan", sys.argv[1]], catch_exceptions=False)
-# not sqlite3 itself: coverage, measuring this process, imports it; logwatch.state
+# not sqlite3 itself: coverage, measuring this process, imports it; logwatch.store.state
 heavy = ("apprise", "watchdog", "structlog", "pydantic_settings", "prometheus_client",
-         "logwatch.daemon", "logwatch.notifier", "logwatch.state", "logwatch.follow")
+         "logwatch.app.daemon", "logwatch.deliver.notifier", "logwatch.store.state", "logwatch.app.follower")
 print(result.exit_code, [name for name in heavy if name in sys.modules])
 """
 
 
 _FOLLOW_IMPORTS = """
 import sys
-import logwatch.cli as cli
+import logwatch.app.cli as cli
 cli.without_rich(sys.modules)  # as main() does
-import logwatch.control, logwatch.follow, logwatch.lock, logwatch.logs, logwatch.state
+import logwatch.app.control, logwatch.app.follower, logwatch.app.lock, logwatch.app.logs, logwatch.store.state
 print([name for name in ("pydantic", "apprise", "rich") if sys.modules.get(name)])
 """
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from logwatch.clock import SystemClock
-from logwatch.model import Severity
+from logwatch.core.clock import SystemClock
+from logwatch.core.model import Severity
 from tests.fakes import FakeClock
 
 

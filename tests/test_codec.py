@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from pydantic import ValidationError
 
-from logwatch.alerting import PendingAlerts
-from logwatch.codec import ALERTS, WINDOWS
-from logwatch.dedup import Deduper, Window
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.state import State
-from logwatch.status import read_status
+from logwatch.alerts.alerting import PendingAlerts
+from logwatch.alerts.codec import ALERTS, WINDOWS
+from logwatch.alerts.dedup import Deduper, Window
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.store.state import State
+from logwatch.store.status import read_status
 from tests import legacy_rows, strategies
 from tests.fakes import FakeClock
 from tests.samples import at, stored_values

@@ -20,9 +20,10 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch import codepages
-from logwatch.cli import cli
-from logwatch.codepages import (
+from logwatch.app.cli import cli
+from logwatch.app.follower import Follower
+from logwatch.core import codepages
+from logwatch.core.codepages import (
     DEFAULT_FALLBACK,
     Family,
     codec_name,
@@ -31,12 +32,11 @@ from logwatch.codepages import (
     fallback_name,
     family,
 )
-from logwatch.engine import Scan
-from logwatch.follow import Follower
-from logwatch.lines import Encoding, LineDecoder, framing, resumed
-from logwatch.model import Line
-from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.core.model import Line
+from logwatch.follow.lines import Encoding, LineDecoder, framing, resumed
+from logwatch.follow.tailer import Source
+from logwatch.match.engine import Scan
+from logwatch.store.state import State
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -644,7 +644,7 @@ class TestConfig:
     def test_a_good_encoding_passes_check_and_reaches_the_source(
         self, tmp_path: Path
     ) -> None:
-        from logwatch.wiring import build_setup
+        from logwatch.app.wiring import build_setup
 
         text = (
             f"state_dir: {tmp_path / 'state'}\n"

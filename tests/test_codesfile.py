@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from logwatch.codesfile import COLUMNS, MATCH_COLUMN, exchange_of, parse_codes
-from logwatch.model import Severity
+from logwatch.core.model import Severity
+from logwatch.rulebook.codesfile import COLUMNS, MATCH_COLUMN, exchange_of, parse_codes
 
 HEADER = ",".join(COLUMNS)
 

@@ -12,15 +12,15 @@ from dotenv import dotenv_values
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from logwatch.config import (
+from logwatch.core.config import (
     config_from_text,
     load_config,
     load_state_dir,
     parse_duration,
     parse_env_file,
 )
-from logwatch.errors import InvalidConfig
-from logwatch.model import Severity
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import Severity
 
 GOOD = """
 language: ru
@@ -180,7 +180,7 @@ def test_max_age_below_a_minute_is_refused(value: str) -> None:
 
 
 def test_a_rule_window_that_is_not_finite_is_refused_at_its_line() -> None:
-    from logwatch.rulecompile import rules_from_text
+    from logwatch.rulebook.rulecompile import rules_from_text
 
     text = (
         "rules:\n  - id: t.x\n    severity: info\n    title: {en: x, ru: x}\n"
@@ -274,7 +274,7 @@ def test_a_malformed_telegram_token_is_refused_at_its_line(url: str) -> None:
 def test_check_refuses_a_nan_window_at_its_line(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from logwatch.cli import cli
+    from logwatch.app.cli import cli
 
     (tmp_path / "c.yaml").write_text(
         f"state_dir: {tmp_path / 's'}\ndedup:\n  window: .nan\n", encoding="utf-8"
@@ -607,7 +607,7 @@ def test_a_state_dir_that_is_a_file_is_said_to_be_one(
     """It was ``state_dir …: File exists`` (or ``Not a directory``)."""
     from click.testing import CliRunner
 
-    from logwatch.cli import cli
+    from logwatch.app.cli import cli
 
     file = tmp_path / "state"
     file.write_text("", encoding="utf-8")

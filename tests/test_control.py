@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch import control
-from logwatch.errors import StateError
+from logwatch.app import control
+from logwatch.core.errors import StateError
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock
@@ -333,7 +333,7 @@ def test_a_busy_file_does_not_make_the_loop_look_for_requests_at_every_wake(
     at each wake (two failed unlinks: a quarter of its time at 1,000 lines a second).
     It looks at most every ``REQUESTS_EVERY_S`` of its clock now, and a stop asked
     for is still taken within that bound."""
-    from logwatch.daemon import REQUESTS_EVERY_S, Daemon
+    from logwatch.app.daemon import REQUESTS_EVERY_S, Daemon
 
     logs = tmp_path / "logs"
     logs.mkdir()

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from logwatch import control
-from logwatch.clock import SystemClock
-from logwatch.daemon import Daemon, sd_notify
-from logwatch.errors import LogwatchError
+from logwatch.app import control
+from logwatch.app.daemon import Daemon, sd_notify
+from logwatch.core.clock import SystemClock
+from logwatch.core.errors import LogwatchError
 from tests import processes
 from tests.conftest import wait_until
 from tests.daemon_run import MARGIN, Run, fresh_python, logwatch
@@ -736,7 +736,7 @@ def test_the_config_file_is_read_once_at_start_and_again_on_reload(
 ) -> None:
     """Issue 22: the daemon read its config for the state's lock, then again for the
     setup: two reads could see two files (one edited between them)."""
-    from logwatch.yamlfile import load_yaml
+    from logwatch.core.yamlfile import load_yaml
 
     read: list[Path] = []
 
@@ -744,7 +744,7 @@ def test_the_config_file_is_read_once_at_start_and_again_on_reload(
         read.append(path)
         return load_yaml(path)
 
-    monkeypatch.setattr("logwatch.config.load_yaml", counted)
+    monkeypatch.setattr("logwatch.core.config.load_yaml", counted)
     (tmp_path / "logs").mkdir()
     path = tmp_path / "config.yaml"
     path.write_text(
@@ -768,7 +768,7 @@ def test_reloaded_is_logged_once_the_new_sources_files_are_listed(
     after it could be in the file before that look, which took it as old and started
     after it (a flaky end-to-end test). `reloaded` now means the listing is done; a
     reload that fails keeps the old follower, which has listed long before."""
-    import logwatch.daemon as daemon_module
+    import logwatch.app.daemon as daemon_module
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
@@ -848,7 +848,7 @@ def test_settle_hides_what_start_made_from_the_collector_and_a_reload_frees_it()
     import gc
     import weakref
 
-    from logwatch.daemon import settle
+    from logwatch.app.daemon import settle
 
     old = _Cycle()
     gone = weakref.ref(old)
@@ -911,10 +911,10 @@ def test_sd_notify_never_blocks_or_raises(tmp_path: Path) -> None:
 _READY_IMPORTS = """
 import io, os, sys
 from pathlib import Path
-import logwatch.cli as cli
+import logwatch.app.cli as cli
 cli.without_rich(sys.modules)  # as main() does
-from logwatch.clock import SystemClock
-from logwatch.daemon import Daemon
+from logwatch.core.clock import SystemClock
+from logwatch.app.daemon import Daemon
 
 daemon = Daemon(Path(sys.argv[1]), SystemClock(), dict(os.environ), io.StringIO())
 daemon.start()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.dedup import (
+from logwatch.alerts.dedup import (
     DEFAULT_MAX_FOLDED,
     DEFAULT_MAX_WINDOWS,
     DEFAULT_WINDOW_S,
@@ -20,7 +20,7 @@ from logwatch.dedup import (
     QuietHours,
     fingerprint,
 )
-from logwatch.model import Alert, AlertKind, Hit, Line, Record, Severity
+from logwatch.core.model import Alert, AlertKind, Hit, Line, Record, Severity
 from tests.samples import at, hit
 
 
@@ -115,10 +115,10 @@ class TestWindows:
     def test_a_mute_without_a_connection_covers_only_its_own_file(self) -> None:
         """freqtrade and ccxt lines name no connection: one bot's invalid key in
         bot.log muted another bot's -2019 in other-bot.log for 30 minutes."""
-        from logwatch.dedup import build
-        from logwatch.engine import Engine
-        from logwatch.formats import FORMATS
-        from logwatch.ruleload import load_rules
+        from logwatch.alerts.dedup import build
+        from logwatch.core.formats import FORMATS
+        from logwatch.match.engine import Engine
+        from logwatch.rulebook.ruleload import load_rules
 
         rules = load_rules()
         engine = Engine(rules)
@@ -244,9 +244,9 @@ def test_at_most_one_alert_per_key_per_window_and_digests_count_exactly(
 
 
 def test_rules_bring_their_own_window_reminder_and_mutes() -> None:
-    from logwatch.dedup import build
-    from logwatch.rulecompile import rules_from_text
-    from logwatch.ruleload import load_rules
+    from logwatch.alerts.dedup import build
+    from logwatch.rulebook.rulecompile import rules_from_text
+    from logwatch.rulebook.ruleload import load_rules
 
     rules = {r.id: r for r in load_rules()}
     d = build(rules.values(), window_s=120)
@@ -444,7 +444,7 @@ class TestBounded:
         assert digest.count == 1
 
     def test_alerts_show_less_of_a_line_than_a_window_keeps(self) -> None:
-        from logwatch.render import LINE_CHARS
+        from logwatch.alerts.render import LINE_CHARS
 
         assert LINE_CHARS < KEPT_CHARS
 

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from logwatch.config import config_from_text
-from logwatch.delivery import Dispatcher, channels_for
-from logwatch.model import Alert, AlertKind, Severity
-from logwatch.notices import notice
-from logwatch.notifier import Notifier
-from logwatch.outbox import queue_rows
-from logwatch.ruleload import load_rules
-from logwatch.senders import Senders
-from logwatch.state import State
+from logwatch.alerts.notices import notice
+from logwatch.alerts.outbox import queue_rows
+from logwatch.app.senders import Senders
+from logwatch.core.config import config_from_text
+from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.deliver.delivery import Dispatcher, channels_for
+from logwatch.deliver.notifier import Notifier
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests import fakes
 from tests.fakes import FakeClock
 
@@ -221,7 +221,7 @@ def commit_alerts(state: State, alerts: list[Alert]) -> None:
 
 def flood_alerts(clock: FakeClock, n: int, start: int = 0) -> list[Alert]:
     """``n`` first alerts of distinct errors: three rules, a symbol each."""
-    from logwatch.model import Hit, Record
+    from logwatch.core.model import Hit, Record
 
     rules = [
         "binance.margin-insufficient",
@@ -387,7 +387,7 @@ def test_hits_through_dedup_and_a_flood_are_counted_exactly_in_the_messages(
     more than 10 messages."""
     import tempfile
 
-    from logwatch.dedup import Deduper, Policy
+    from logwatch.alerts.dedup import Deduper, Policy
 
     fakes.SENT.clear()
     with tempfile.TemporaryDirectory() as tmp:
@@ -457,7 +457,7 @@ def test_a_flood_to_telegram_is_paced_and_still_ten_messages(tmp_path: Path) -> 
 def disk_full(monkeypatch: pytest.MonkeyPatch) -> Callable[[State], Callable[[], None]]:
     """Makes a State unable to record a send (an injected StateError, as a full disk
     gives); what it returns gives the disk its room back."""
-    from logwatch.errors import StateError
+    from logwatch.core.errors import StateError
 
     def fill(state: State) -> Callable[[], None]:
         mark = state.deliveries.mark

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.drives import (
+from logwatch.follow.drives import (
     DRIVE_FIXED,
     DRIVE_REMOTE,
     fixed_drives,

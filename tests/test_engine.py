@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.engine import Engine, normalise_message
-from logwatch.formats import GENERIC
-from logwatch.lines import Block
-from logwatch.model import Hit, Severity
-from logwatch.redact import CUT_MARK, MAX_REDACTED_CHARS
-from logwatch.rulecompile import rules_from_text
-from logwatch.ruleload import load_rules
+from logwatch.core.formats import GENERIC
+from logwatch.core.model import Hit, Severity
+from logwatch.follow.lines import Block
+from logwatch.match.engine import Engine, normalise_message
+from logwatch.match.redact import CUT_MARK, MAX_REDACTED_CHARS
+from logwatch.rulebook.rulecompile import rules_from_text
+from logwatch.rulebook.ruleload import load_rules
 from tests.samples import CATASTROPHIC
 
 RULES = load_rules()
@@ -123,8 +123,8 @@ class TestCatchAll:
 
     @staticmethod
     def scan(text: str, level: Severity | None, path: str = "bot.log") -> list[Hit]:
-        from logwatch.ruleload import load_rules
-        from logwatch.stream import Stream
+        from logwatch.match.stream import Stream
+        from logwatch.rulebook.ruleload import load_rules
 
         stream = Stream(Engine(load_rules()), path, unmatched=level)
         result = stream.feed(text.encode())
@@ -160,7 +160,7 @@ class TestCatchAll:
 
     def test_one_new_error_is_one_alert(self) -> None:
         """Numbers, ids and prices are replaced in the key, so the repeat is a repeat."""
-        from logwatch.dedup import Deduper
+        from logwatch.alerts.dedup import Deduper
 
         first, second, other = self.scan(self.LOG, Severity.WARNING)[:3]
         assert first.key == second.key != other.key
@@ -207,9 +207,9 @@ class TestCatchAll:
         assert self.scan(text, Severity.WARNING, "20260804.log") == []
 
     def test_the_config_key_is_per_source_and_checked(self, tmp_path: Path) -> None:
-        from logwatch.config import config_from_text
-        from logwatch.errors import InvalidConfig
-        from logwatch.wiring import build_setup
+        from logwatch.app.wiring import build_setup
+        from logwatch.core.config import config_from_text
+        from logwatch.core.errors import InvalidConfig
 
         text = (
             "sources:\n"
@@ -235,9 +235,9 @@ class TestCatchAll:
     def test_the_follower_gives_each_file_its_sources_level(
         self, tmp_path: Path
     ) -> None:
-        from logwatch.follow import Follower
-        from logwatch.ruleload import load_rules
-        from logwatch.tailer import Source
+        from logwatch.app.follower import Follower
+        from logwatch.follow.tailer import Source
+        from logwatch.rulebook.ruleload import load_rules
         from tests.conftest import wait_until
         from tests.fakes import FakeClock
 
@@ -278,7 +278,7 @@ class TestCatchAll:
 def test_a_secret_in_a_field_is_masked_on_every_hit_however_many_values_repeat() -> (
     None
 ):
-    from logwatch import engine as engine_module
+    from logwatch.match import engine as engine_module
 
     engine = Engine(RULES, secrets=("hunter2-secret",))
     names = [f"acct{i} hunter2-secret" for i in range(engine_module._MASKED_FIELDS + 3)]
@@ -309,7 +309,7 @@ def test_a_rule_of_plain_words_matches_where_its_patterns_do() -> None:
     """A rule whose patterns are plain words is matched by ``str.find`` in an ASCII
     text: the same match, at the same place, as its patterns' search, in its own
     samples whatever their case, and vetoed by its ignores alike."""
-    from logwatch.engine import _find_literal
+    from logwatch.match.engine import _find_literal
 
     vetoed = Engine(
         rules_from_text(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from logwatch.errors import (
+from logwatch.core.errors import (
     ConfigError,
     InvalidConfig,
     LogwatchError,

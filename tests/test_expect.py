@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.daemon import Daemon
-from logwatch.engine import Engine
-from logwatch.errors import InvalidConfig
-from logwatch.expect import Expectations
-from logwatch.model import AlertKind, Hit
-from logwatch.render import render
-from logwatch.rulecompile import sample_record
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
+from logwatch.alerts.expect import Expectations
+from logwatch.alerts.render import render
+from logwatch.app.daemon import Daemon
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import AlertKind, Hit
+from logwatch.match.engine import Engine
+from logwatch.rulebook.rulecompile import sample_record
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

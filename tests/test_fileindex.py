@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logwatch.fileindex import MARKER_BYTES, Entry, FileIndex, Heads, fingerprint
-from logwatch.model import FileState
+from logwatch.core.model import FileState
+from logwatch.follow.fileindex import MARKER_BYTES, Entry, FileIndex, Heads, fingerprint
 
 HEAD = b"2026-01-01 started\n"
 

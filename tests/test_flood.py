@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.flood import Budget, summarize
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.core.flood import Budget, summarize
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -95,8 +95,8 @@ def test_hits_are_logged_at_debug_not_info() -> None:
     """At info, 200,000 hit lines made 40 MB of journal."""
     from structlog.testing import capture_logs
 
-    from logwatch.engine import Scan
-    from logwatch.wiring import note_hits
+    from logwatch.app.wiring import note_hits
+    from logwatch.match.engine import Scan
 
     scan = Scan(hits=[a.hit for a in [alert(1)] if a.hit is not None])
     with capture_logs() as logs:

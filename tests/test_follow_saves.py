@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from logwatch.alerting import PendingAlerts
-from logwatch.dedup import Deduper
-from logwatch.follow import SAVE_EVERY_S, SAVE_LINES, Follower
-from logwatch.state import State
-from logwatch.tailer import Source
+from logwatch.alerts.alerting import PendingAlerts
+from logwatch.alerts.dedup import Deduper
+from logwatch.app.follower import SAVE_EVERY_S, SAVE_LINES, Follower
+from logwatch.follow.tailer import Source
+from logwatch.store.state import State
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import EVERY_LINE, Harness, line, write

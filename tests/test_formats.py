@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
-from logwatch.formats import FORMATS, GENERIC, detect
-from logwatch.logtime import parse_timestamp
-from logwatch.model import Line, Record
+from logwatch.core.formats import FORMATS, GENERIC, detect
+from logwatch.core.logtime import parse_timestamp
+from logwatch.core.model import Line, Record
 
 
 def record(fmt: str, *texts: str, path: str = "x.log") -> Record:

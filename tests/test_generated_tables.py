@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from logwatch.catalogue import normalise_text
-from logwatch.codesfile import COLUMNS  # the loader's header: one owner
+from logwatch.rulebook.catalogue import normalise_text
+from logwatch.rulebook.codesfile import COLUMNS  # the loader's header: one owner
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 #: the categories issue 19's contract adds to rules/catalogue.yaml

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.codec import ALERTS
-from logwatch.health import Health
-from logwatch.state import State
-from logwatch.wiring import Workers, build_setup
+from logwatch.alerts.codec import ALERTS
+from logwatch.app.health import Health
+from logwatch.app.wiring import Workers, build_setup
+from logwatch.store.state import State
 from tests.fakes import FakeClock
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from logwatch.daemon import Daemon
-from logwatch.heartbeat import (
+from logwatch.app.daemon import Daemon
+from logwatch.app.heartbeat import (
     RETRY_S,
     Ping,
     Pinger,
@@ -329,7 +329,7 @@ def test_a_hanging_heartbeat_url_does_not_hold_up_alerts(
 def test_status_shows_the_heartbeat(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from logwatch.cli import cli
+    from logwatch.app.cli import cli
 
     state = tmp_path / "state"
     state.mkdir()

@@ -36,9 +36,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import logwatch
-from logwatch.patterns import parse
-from logwatch.redact import redact
-from logwatch.ruleload import load_rules
+from logwatch.match.redact import redact
+from logwatch.rulebook.patterns import parse
+from logwatch.rulebook.ruleload import load_rules
 from tests.daemon_run import logwatch as logwatch_process
 
 #: The most one pattern may take on one 64 KiB line, on a loaded 2-core machine (the
@@ -98,7 +98,7 @@ def _all_patterns() -> dict[str, AnyPattern]:
             named[f"{where}: {pattern.pattern!r}"[:120]] = pattern
 
     seen: dict[int, int] = {}
-    for info in pkgutil.iter_modules(logwatch.__path__):
+    for info in pkgutil.walk_packages(logwatch.__path__):
         if info.name == "__main__":  # runs the command line when imported
             continue
         module = importlib.import_module(f"logwatch.{info.name}")

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.lines import (
+from logwatch.core.model import Line
+from logwatch.follow.lines import (
     Block,
     Encoding,
     LineDecoder,
@@ -18,7 +19,6 @@ from logwatch.lines import (
     sniff,
     text_of,
 )
-from logwatch.model import Line
 from tests.strategies import chunkings, line_text
 
 
@@ -314,7 +314,7 @@ def test_scan_finds_the_error_lines_after_a_hole_or_a_lying_bom(
     """The two files of issue 11, through ``logwatch scan`` on a real file."""
     from click.testing import CliRunner
 
-    from logwatch.cli import cli
+    from logwatch.app.cli import cli
 
     path = tmp_path / "bot.log"
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.fileindex import Inode
-from logwatch.listing import (
+from logwatch.follow.fileindex import Inode
+from logwatch.follow.listing import (
     Listed,
     Listing,
     Source,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.clock import SystemClock
-from logwatch.errors import StateError
-from logwatch.lock import WAIT_S, StateLock
+from logwatch.app.lock import WAIT_S, StateLock
+from logwatch.core.clock import SystemClock
+from logwatch.core.errors import StateError
 from tests.daemon_run import Run
 
 
@@ -64,7 +64,7 @@ def test_holder_of_a_state_that_does_not_exist_creates_nothing(tmp_path: Path) -
 def test_the_lock_is_gone_with_its_process_however_it_ended(tmp_path: Path) -> None:
     """A process killed while holding it leaves its pid file, but not the lock."""
     code = (
-        "import os, sys; from pathlib import Path; from logwatch.lock import StateLock; "
+        "import os, sys; from pathlib import Path; from logwatch.app.lock import StateLock; "
         f"StateLock(Path({str(tmp_path / 'state.db')!r})).acquire(); os._exit(3)"
     )
     result = subprocess.run([sys.executable, "-c", code], check=False, timeout=30)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import structlog
 
-from logwatch.logs import configure, console
+from logwatch.app.logs import configure, console
 from tests.conftest import wait_until
 
 
@@ -148,10 +148,10 @@ class TestWithoutAConsole:
     ) -> None:
         """Before: ``console://`` wrote to ``sys.stderr`` (None) and always failed."""
         _no_stdio(monkeypatch)
-        from logwatch.config import config_from_text
-        from logwatch.model import Severity
-        from logwatch.notifier import Notifier
-        from logwatch.render import Message
+        from logwatch.alerts.render import Message
+        from logwatch.core.config import config_from_text
+        from logwatch.core.model import Severity
+        from logwatch.deliver.notifier import Notifier
 
         notifier = Notifier(
             config_from_text("channels:\n  - {name: c, url: 'console://'}\n", {})
@@ -355,7 +355,7 @@ def test_at_debug_only_logwatch_s_own_debug_events_are_written() -> None:
 
 
 def test_the_config_s_secrets_are_masked_in_every_event() -> None:
-    from logwatch.logs import mask_also
+    from logwatch.app.logs import mask_also
 
     out = io.StringIO()
     configure(out, as_json=True)

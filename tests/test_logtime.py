@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from logwatch.logtime import format_log_time, parse_timestamp
-from logwatch.model import Record
+from logwatch.core.logtime import format_log_time, parse_timestamp
+from logwatch.core.model import Record
 
 
 def record(stamp: str, path: str = "bot.log") -> Record:

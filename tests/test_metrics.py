@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from logwatch.metrics import Metrics, is_loopback
+from logwatch.app.metrics import Metrics, is_loopback
 from tests.daemon_run import logwatch
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from logwatch.notices import SELF_TEXTS, Notice, notice, render_notice
+from logwatch.alerts.notices import SELF_TEXTS, Notice, notice, render_notice
 
 
 def _sample_values(name: str) -> dict[str, object]:

@@ -14,12 +14,12 @@ import responses
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from logwatch.cli import cli
-from logwatch.config import config_from_text
-from logwatch.errors import InvalidConfig
-from logwatch.model import Severity
-from logwatch.notifier import Notifier, desktop_urgency
-from logwatch.render import Message
+from logwatch.alerts.render import Message
+from logwatch.app.cli import cli
+from logwatch.core.config import config_from_text
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import Severity
+from logwatch.deliver.notifier import Notifier, desktop_urgency
 from tests.conftest import wait_until
 from tests.daemon_run import fresh_python
 from tests.servers import (  # noqa: F401  fixtures
@@ -284,9 +284,9 @@ def test_test_notify_shows_the_real_cause_and_the_host_but_not_the_password(
 #: Run in a fresh interpreter: the test process has loaded every plugin already.
 _ONLY_USED_PLUGINS = """
 import sys
-from logwatch.config import config_from_text
-from logwatch.errors import InvalidConfig
-from logwatch.notifier import Notifier
+from logwatch.core.config import config_from_text
+from logwatch.core.errors import InvalidConfig
+from logwatch.deliver.notifier import Notifier
 
 def plugins():
     return {m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("apprise.plugins.")}
@@ -321,9 +321,9 @@ def test_only_the_plugins_of_the_configured_schemes_are_imported_at_first() -> N
 
 _STARTUP_IMPORTS = """
 import sys
-from logwatch.config import config_from_text
-import logwatch.cli, logwatch.daemon
-from logwatch.notifier import Notifier
+from logwatch.core.config import config_from_text
+import logwatch.app.cli, logwatch.app.daemon
+from logwatch.deliver.notifier import Notifier
 
 def loaded(*names):
     return [name for name in names if name in sys.modules]
@@ -361,7 +361,7 @@ class TestTheConsoleChannel:
     ) -> None:
         import io
 
-        from logwatch import logs
+        from logwatch.app import logs
 
         log = io.StringIO()
         logs.configure(log, as_json=False)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from logwatch.outbox import BACKOFF_MAX_S, Pacer, backoff_s
+from logwatch.alerts.outbox import BACKOFF_MAX_S, Pacer, backoff_s
 
 
 def test_backoff_doubles_is_capped_jittered_and_respects_retry_after() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.paths import config_given, default_config_path
+from logwatch.core.paths import config_given, default_config_path
 from tests.daemon_run import fresh_python
 
 
@@ -54,10 +54,10 @@ def test_the_default_file_is_a_config(home: Path) -> None:
 _SCAN_IMPORTS = """
 import sys
 from click.testing import CliRunner
-from logwatch.cli import cli
+from logwatch.app.cli import cli
 
 result = CliRunner().invoke(cli, ["scan", sys.argv[1]], catch_exceptions=False)
-print(result.exit_code, "logwatch.config" in sys.modules)
+print(result.exit_code, "logwatch.core.config" in sys.modules)
 """
 
 

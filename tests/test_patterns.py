@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from logwatch.errors import InvalidConfig
-from logwatch.patterns import (
+from logwatch.core.errors import InvalidConfig
+from logwatch.rulebook.patterns import (
     bounded_work,
     keyword_variants,
     nested_quantifier,
     parse,
     required_literals,
 )
-from logwatch.rulecompile import rules_from_text
+from logwatch.rulebook.rulecompile import rules_from_text
 from tests.samples import GOOD
 
 
@@ -63,7 +63,7 @@ class TestWithoutTheStdlibParser:
 
     @pytest.fixture(autouse=True)
     def no_parser(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from logwatch import patterns
+        from logwatch.rulebook import patterns
 
         monkeypatch.setattr(patterns, "_sre", None)
 

@@ -6,11 +6,11 @@ import importlib
 
 import regex
 
-from logwatch import pipeline
-from logwatch.alerting import NO_MUTES, PendingAlerts, UserMutes
-from logwatch.model import Alert, AlertKind, Severity
-from logwatch.outbox import Pacer
-from logwatch.ruleload import load_rules
+from logwatch.alerts import pipeline
+from logwatch.alerts.alerting import NO_MUTES, PendingAlerts, UserMutes
+from logwatch.alerts.outbox import Pacer
+from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.rulebook.ruleload import load_rules
 from tests.samples import at, hit
 
 RULES = load_rules()

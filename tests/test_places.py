@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.listing import watch_dirs
-from logwatch.places import Folders, default_sources, known_folders
+from logwatch.app.places import Folders, default_sources, known_folders
+from logwatch.follow.listing import watch_dirs
 
 
 def windows(home: str, **kw: str | tuple[str, ...]) -> Folders:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from logwatch.engine import Engine
-from logwatch.ruleload import load_rules
-from logwatch.stream import Stream
+from logwatch.match.engine import Engine
+from logwatch.match.stream import Stream
+from logwatch.rulebook.ruleload import load_rules
 
 DATA = yaml.safe_load(
     (Path(__file__).parent / "data" / "platform_lines.yaml").read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.errors import StateError
-from logwatch.privatefiles import (
+from logwatch.core.errors import StateError
+from logwatch.core.privatefiles import (
     OTHERS_ANY,
     OTHERS_WRITE,
     Exposure,

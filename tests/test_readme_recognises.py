@@ -8,8 +8,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

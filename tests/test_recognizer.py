@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.cli import cli
-from logwatch.engine import Engine, Wanted
-from logwatch.model import Hit
-from logwatch.rulecompile import sample_record
-from logwatch.ruleload import load_rules
+from logwatch.app.cli import cli
+from logwatch.core.model import Hit
+from logwatch.match.engine import Engine, Wanted
+from logwatch.rulebook.rulecompile import sample_record
+from logwatch.rulebook.ruleload import load_rules
 
 RULES = load_rules()
 ENGINE = Engine(RULES)

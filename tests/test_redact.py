@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from logwatch.redact import (
+from logwatch.match.redact import (
     CUT_MARK,
     MASK,
     MAX_REDACTED_CHARS,
@@ -218,7 +218,7 @@ _NEAR = st.lists(
 def test_each_cheap_test_passes_whatever_its_pattern_would_match(text: str) -> None:
     """A pattern is skipped when its cheap test fails: that test must hold for every
     text the pattern matches, or a secret would pass unmasked."""
-    from logwatch.redact import _SUBS, _longest_word
+    from logwatch.match.redact import _SUBS, _longest_word
 
     for pattern, _, worth, run in _SUBS:
         if pattern.search(text):
@@ -245,7 +245,7 @@ def test_the_prefilter_lets_through_every_text_a_pattern_would_mask(
 ) -> None:
     """``redact`` skips the patterns when ``may_hold_secret`` says no: that must
     only be for texts the patterns leave as they are."""
-    from logwatch.redact import mask_patterns, may_hold_secret
+    from logwatch.match.redact import mask_patterns, may_hold_secret
 
     if not may_hold_secret(text):
         assert mask_patterns(text) == text

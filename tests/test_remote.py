@@ -13,11 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structlog.testing import capture_logs
 
-from logwatch import commands as cmd
-from logwatch.alerting import UserMutes
-from logwatch.codec import ALERTS
-from logwatch.model import Alert, AlertKind, Queued, Severity
-from logwatch.remote import (
+from logwatch.alerts.alerting import UserMutes
+from logwatch.alerts.codec import ALERTS
+from logwatch.app import commands as cmd
+from logwatch.app.remote import (
     ME_RETRY_START_S,
     REMIND_EVERY_S,
     REMIND_TIMES,
@@ -26,9 +25,10 @@ from logwatch.remote import (
     Remotes,
     remote_chats,
 )
-from logwatch.senders import Pollers
-from logwatch.state import State
-from logwatch.telegram import BotApi
+from logwatch.app.senders import Pollers
+from logwatch.core.model import Alert, AlertKind, Queued, Severity
+from logwatch.deliver.telegram import BotApi
+from logwatch.store.state import State
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
 from tests.fakes import FakeClock

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from logwatch.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.render import fit, format_duration, plural, render
-from logwatch.ruleload import load_rules
+from logwatch.alerts.render import fit, format_duration, plural, render
+from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.rulebook.ruleload import load_rules
 
 RULES = {r.id: r for r in load_rules()}
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -125,7 +125,7 @@ def test_a_time_with_a_zone_is_shown_in_that_zone_with_the_zone() -> None:
 
 def test_a_digest_gives_the_log_times_of_its_repeats() -> None:
     """A digest said "first/last" in read times next to a "When" in log time."""
-    from logwatch.dedup import Deduper, Policy
+    from logwatch.alerts.dedup import Deduper, Policy
 
     def at(stamp: str, seconds: float) -> tuple[Hit, datetime]:
         from datetime import timedelta

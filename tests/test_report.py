@@ -10,17 +10,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch import commands as cmd
-from logwatch.engine import Engine, Scan
-from logwatch.model import FileState, Queued
-from logwatch.report import Report, rules_json, rules_table, status_json, status_text
-from logwatch.rulecompile import sample_record
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
-from logwatch.state import State
-from logwatch.status import read_status
-from logwatch.statusinfo import ChannelRow, Daemon, Status, WindowRow
-from logwatch.terminal import shown
+from logwatch.app import commands as cmd
+from logwatch.app.report import (
+    Report,
+    rules_json,
+    rules_table,
+    status_json,
+    status_text,
+)
+from logwatch.core.model import FileState, Queued
+from logwatch.core.terminal import shown
+from logwatch.match.engine import Engine, Scan
+from logwatch.rulebook.rulecompile import sample_record
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
+from logwatch.store.state import State
+from logwatch.store.status import read_status
+from logwatch.store.statusinfo import ChannelRow, Daemon, Status, WindowRow
 from tests.fakes import FakeClock
 
 
@@ -229,8 +235,8 @@ def test_a_hit_as_json_is_the_bytes_json_dumps_writes(
 ) -> None:
     """The JSON line is written without a dict: byte for byte what ``json.dumps``
     writes for the documented object, whatever the strings hold."""
-    from logwatch.logtime import parse_timestamp
-    from logwatch.model import Hit, Record, Severity
+    from logwatch.core.logtime import parse_timestamp
+    from logwatch.core.model import Hit, Record, Severity
 
     report = Report("en", True, rules)
     rule = report.rules["binance.margin-insufficient"]

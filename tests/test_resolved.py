@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.daemon import Daemon
-from logwatch.dedup import Deduper, Policy
-from logwatch.model import AlertKind
-from logwatch.notices import notice
-from logwatch.render import render
-from logwatch.ruleload import load_rules
+from logwatch.alerts.dedup import Deduper, Policy
+from logwatch.alerts.notices import notice
+from logwatch.alerts.render import render
+from logwatch.app.daemon import Daemon
+from logwatch.core.model import AlertKind
+from logwatch.rulebook.ruleload import load_rules
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

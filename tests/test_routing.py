@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.config import Channel
-from logwatch.dedup import Threshold
-from logwatch.model import Hit, Record, Severity
+from logwatch.alerts.dedup import Threshold
+from logwatch.core.config import Channel
+from logwatch.core.model import Hit, Record, Severity
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
 from tests.follow_harness import write
@@ -210,7 +210,7 @@ def test_a_channel_gets_only_its_sources_and_categories_and_bursts(
 def test_a_rule_file_may_say_at_least_itself(
     tmp_path: Path, at_least: str, expected: tuple[int, float] | None
 ) -> None:
-    from logwatch.ruleload import load_rules
+    from logwatch.rulebook.ruleload import load_rules
 
     (tmp_path / "mine.yaml").write_text(
         "rules:\n  - id: my.halt\n    severity: critical\n"
@@ -227,9 +227,9 @@ def test_a_rule_file_may_say_at_least_itself(
 def test_after_a_burst_every_repeat_is_counted_in_the_digest() -> None:
     """Hits after the burst alert were held by the threshold again, so the digest
     undercounted and "back to normal" could come while the error went on."""
-    from logwatch.alerting import PendingAlerts
-    from logwatch.dedup import Deduper, Policy
-    from logwatch.model import AlertKind
+    from logwatch.alerts.alerting import PendingAlerts
+    from logwatch.alerts.dedup import Deduper, Policy
+    from logwatch.core.model import AlertKind
 
     alerting = PendingAlerts(
         Deduper(default=Policy(window_s=600.0)),

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import regex
 
-from logwatch import rulecache, ruleload
-from logwatch.errors import InvalidConfig, StateError
-from logwatch.paths import RulesCache, rules_cache, state_path
-from logwatch.privatefiles import check_private_dir
-from logwatch.ruleload import load_rules
-from logwatch.rules import RuleSet
+from logwatch.core.errors import InvalidConfig, StateError
+from logwatch.core.paths import RulesCache, rules_cache, state_path
+from logwatch.core.privatefiles import check_private_dir
+from logwatch.rulebook import rulecache, ruleload
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 from tests.samples import GOOD
 
 
@@ -252,8 +252,8 @@ def test_a_load_with_problems_is_not_cached(
 LOAD = """
 import pickle, sys
 from pathlib import Path
-from logwatch.paths import RulesCache
-from logwatch.ruleload import load_rules
+from logwatch.core.paths import RulesCache
+from logwatch.rulebook.ruleload import load_rules
 for i in range(3):
     cache = RulesCache(Path(sys.argv[2]), Path(sys.argv[4]))
     ruleset = load_rules([Path(sys.argv[1])], cache=cache)
@@ -729,7 +729,7 @@ def test_check_shows_a_refused_cache_with_the_configs_warnings(tmp_path: Path) -
     """``run`` and ``check`` build their rules through the config (wiring)."""
     from click.testing import CliRunner
 
-    from logwatch.cli import cli
+    from logwatch.app.cli import cli
 
     config = tmp_path / "c.yaml"
     config.write_text(f"state_dir: {tmp_path / 'state'}\n", encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from logwatch.errors import InvalidConfig
-from logwatch.rulecompile import rules_from_text, sample_record
+from logwatch.core.errors import InvalidConfig
+from logwatch.rulebook.rulecompile import rules_from_text, sample_record
 from tests.samples import GOOD
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.errors import InvalidConfig
-from logwatch.ruleload import builtin_rules_dir, load_rules, rule_files
+from logwatch.core.errors import InvalidConfig
+from logwatch.rulebook.ruleload import builtin_rules_dir, load_rules, rule_files
 from tests.samples import GOOD
 
 

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.engine import Engine
-from logwatch.errors import InvalidConfig
-from logwatch.model import Severity
-from logwatch.patterns import keyword_variants
-from logwatch.rulecompile import rules_from_text, sample_record
-from logwatch.ruleload import builtin_rules_dir, load_rules, rule_files
-from logwatch.rules import Rule
-from logwatch.rulespec import rule_schema
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import Severity
+from logwatch.match.engine import Engine
+from logwatch.rulebook.patterns import keyword_variants
+from logwatch.rulebook.rulecompile import rules_from_text, sample_record
+from logwatch.rulebook.ruleload import builtin_rules_dir, load_rules, rule_files
+from logwatch.rulebook.rules import Rule
+from logwatch.rulebook.rulespec import rule_schema
 from tests.samples import GOOD
 
 BUILTIN = load_rules()
@@ -40,7 +40,7 @@ SEED_IDS = {
 
 def hits_of(line: str) -> list[str]:
     """Rule ids the whole pipeline (prefilter, format, patterns) reports for one line."""
-    from logwatch.stream import Stream
+    from logwatch.match.stream import Stream
 
     stream = Stream(ENGINE, "sample")
     scan = stream.feed(line.encode() + b"\n")
@@ -144,7 +144,7 @@ class TestValidation:
     def test_check_prints_every_problem_of_a_rule_file(self, tmp_path: Path) -> None:
         from click.testing import CliRunner
 
-        from logwatch.cli import cli
+        from logwatch.app.cli import cli
 
         (tmp_path / "mine.yaml").write_text(
             GOOD.replace("severity: warning", "severity: loud")

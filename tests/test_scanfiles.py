@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from logwatch.scanfiles import scanned_files, size
+from logwatch.app.scanfiles import scanned_files, size
 
 
 def test_files_globs_and_folders_in_order_once_and_what_gave_none(

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from logwatch.cli import cli
-from logwatch.config import config_from_text, config_secrets
+from logwatch.app.cli import cli
+from logwatch.core.config import config_from_text, config_secrets
 from tests.conftest import wait_until
 from tests.daemon_run import Run
 from tests.follow_harness import write

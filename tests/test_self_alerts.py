@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.daemon import Daemon
-from logwatch.outbox import BACKOFF_MAX_S
+from logwatch.alerts.outbox import BACKOFF_MAX_S
+from logwatch.app.daemon import Daemon
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
-from logwatch import commands as cmd
-from logwatch.config import config_from_text
-from logwatch.delivery import Dispatcher, channels_for
-from logwatch.model import Alert, AlertKind, Severity
-from logwatch.notifier import Notifier
-from logwatch.outbox import queue_rows
-from logwatch.remote import Chats, Remote, Remotes
-from logwatch.ruleload import load_rules
-from logwatch.senders import Pollers, Senders
-from logwatch.state import State
-from logwatch.telegram import BotApi
+from logwatch.alerts.outbox import queue_rows
+from logwatch.app import commands as cmd
+from logwatch.app.remote import Chats, Remote, Remotes
+from logwatch.app.senders import Pollers, Senders
+from logwatch.core.config import config_from_text
+from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.deliver.delivery import Dispatcher, channels_for
+from logwatch.deliver.notifier import Notifier
+from logwatch.deliver.telegram import BotApi
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

@@ -17,9 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch import service as svc
-from logwatch.cli import cli
-from logwatch.errors import ConfigError
+from logwatch.app import service as svc
+from logwatch.app.cli import cli
+from logwatch.core.errors import ConfigError
 
 TASK_NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
 LOGWATCH = Path(sys.executable).parent / "logwatch"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.errors import StateError
-from logwatch.model import FileState
-from logwatch.state import State
+from logwatch.core.errors import StateError
+from logwatch.core.model import FileState
+from logwatch.store.state import State
 from tests import processes
 from tests.disk import fill_up
 from tests.fakes import FakeClock
@@ -65,9 +65,9 @@ def test_a_full_disk_fails_the_commit_cleanly_and_the_next_one_works(
 COMMIT_THEN_WAIT = """
 import sys
 from pathlib import Path
-from logwatch.clock import SystemClock
-from logwatch.model import FileState
-from logwatch.state import State
+from logwatch.core.clock import SystemClock
+from logwatch.core.model import FileState
+from logwatch.store.state import State
 
 state = State(Path(sys.argv[1]), SystemClock())
 state.commit(files=[FileState("f1", b"h", 1, "/logs/a.log", 7, b"m", 8, 0.0)])

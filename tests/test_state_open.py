@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import logwatch.statefile
-from logwatch.errors import StateError
-from logwatch.model import FileState
-from logwatch.state import State
+import logwatch.store.statefile
+from logwatch.core.errors import StateError
+from logwatch.core.model import FileState
+from logwatch.store.state import State
 from tests import daemon_run
 from tests.daemon_run import Run
 from tests.fakes import FakeClock
@@ -119,7 +119,7 @@ def test_a_state_dir_on_a_network_drive_is_refused(
         seen.append(path)
         return True
 
-    monkeypatch.setattr(logwatch.statefile, "on_network_drive", network)
+    monkeypatch.setattr(logwatch.store.statefile, "on_network_drive", network)
     with pytest.raises(StateError, match=r"network drive.*local disk"):
         State(tmp_path / "state.db", FakeClock())
     assert seen == [tmp_path]
@@ -130,7 +130,7 @@ def test_a_state_folder_that_cannot_be_made_is_refused_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Path] = []
-    monkeypatch.setattr(logwatch.statefile, "on_network_drive", seen.append)
+    monkeypatch.setattr(logwatch.store.statefile, "on_network_drive", seen.append)
     (tmp_path / "file").write_bytes(b"")
     with pytest.raises(StateError) as caught:
         State(tmp_path / "file" / "state" / "state.db", FakeClock())
@@ -145,7 +145,7 @@ def test_a_network_drive_is_named_before_its_modes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Shares often show every folder 0777: the useful message is the drive's."""
-    monkeypatch.setattr(logwatch.statefile, "on_network_drive", lambda path: True)
+    monkeypatch.setattr(logwatch.store.statefile, "on_network_drive", lambda path: True)
     tmp_path.chmod(0o777)
     with pytest.raises(StateError, match=r"network drive.*local disk"):
         State(tmp_path / "state.db", FakeClock())

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from logwatch.statements import HTTP_CATEGORIES, classify_words, find_envelope
+from logwatch.match.statements import HTTP_CATEGORIES, classify_words, find_envelope
 
 ENVELOPES = [
     # each: a line, then its envelope's kind, code and message
@@ -132,7 +132,7 @@ def _identifier_forms(text: str) -> list[str]:
 def _worded_texts() -> list[tuple[str, str]]:
     """Every text of the shipped tables whose words name its own category, once per
     (category, text): the tables' data, not a list written here."""
-    from logwatch.ruleload import load_rules
+    from logwatch.rulebook.ruleload import load_rules
 
     seen: dict[tuple[str, str], None] = {}
     for entry in load_rules().catalogue.entries.values():

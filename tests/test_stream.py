@@ -3,10 +3,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.engine import Engine
-from logwatch.formats import FORMATS
-from logwatch.ruleload import load_rules
-from logwatch.stream import MAX_RECORD_LINES, Stream
+from logwatch.core.formats import FORMATS
+from logwatch.match.engine import Engine
+from logwatch.match.stream import MAX_RECORD_LINES, Stream
+from logwatch.rulebook.ruleload import load_rules
 
 ENGINE = Engine(load_rules())
 HUMMINGBOT = (

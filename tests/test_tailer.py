@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from logwatch import reading as reading_module
-from logwatch.engine import Scan
-from logwatch.listing import watch_root
-from logwatch.schema import SCHEMA_VERSION
-from logwatch.state import State
-from logwatch.tailer import Opened, Read, Source, Tailer, windows_error
+from logwatch.follow import reading as reading_module
+from logwatch.follow.listing import watch_root
+from logwatch.follow.tailer import Opened, Read, Source, Tailer, windows_error
+from logwatch.match.engine import Scan
+from logwatch.store.schema import SCHEMA_VERSION
+from logwatch.store.state import State
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -466,7 +466,7 @@ def test_a_state_db_from_a_newer_logwatch_is_moved_aside(tmp_path: Path) -> None
 
 
 def test_a_version_1_state_db_is_migrated_and_kept(tmp_path: Path) -> None:
-    from logwatch.schema import MIGRATIONS
+    from logwatch.store.schema import MIGRATIONS
 
     db = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
     MIGRATIONS[0](db)
@@ -715,7 +715,7 @@ def test_a_state_from_before_patterns_were_saved_counts_those_of_its_files(
 ) -> None:
     """A state of schema 5 names files, not patterns: a pattern that matches a saved
     file's path was followed; the others are new."""
-    from logwatch.schema import MIGRATIONS
+    from logwatch.store.schema import MIGRATIONS
 
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
@@ -1037,7 +1037,7 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
     deleted meanwhile were never opened, their lines lost. A step now reads what the
     last one's rate allows in PACE_S; the listing that opens new files comes soon, and
     what is left is read at the next steps."""
-    from logwatch.tailer import MIN_STEP_READ, PACE_S
+    from logwatch.follow.tailer import MIN_STEP_READ, PACE_S
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1092,9 +1092,9 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     it was taken for a new file and its lines were all reported again."""
     import threading
 
-    from logwatch.fileindex import FileIndex
-    from logwatch.listing import Listed, file_key
-    from logwatch.reading import Moved, Reading
+    from logwatch.follow.fileindex import FileIndex
+    from logwatch.follow.listing import Listed, file_key
+    from logwatch.follow.reading import Moved, Reading
 
     live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
     write(live, lines(0, 500))
@@ -1138,7 +1138,7 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
 def test_every_listing_looks_at_every_file_on_windows() -> None:
     """NTFS may report the growth of a file its writer holds open only at a flush or
     close: on Windows the backstop is every listing, as without events."""
-    from logwatch.tailer import BACKSTOP_LISTINGS, backstop_listings
+    from logwatch.follow.tailer import BACKSTOP_LISTINGS, backstop_listings
 
     assert backstop_listings("win32") == 1
     assert backstop_listings("linux") == BACKSTOP_LISTINGS > 1
@@ -1256,7 +1256,7 @@ def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
 ) -> None:
     """MetaTrader's Terminal/<hash>/Logs: before, the whole Terminal tree (tick caches
     and all) was watched recursively."""
-    from logwatch.listing import watch_dirs
+    from logwatch.follow.listing import watch_dirs
 
     terminal = tmp_path / "Terminal"
     for name in ("A1", "B2"):
@@ -1339,7 +1339,7 @@ def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
     ],
 )
 def test_the_start_after_the_last_whole_line(data: bytes, start: int) -> None:
-    from logwatch.lines import end_of_last_line
+    from logwatch.follow.lines import end_of_last_line
 
     def read(offset: int, size: int) -> bytes:
         return data[offset : offset + max(0, size)]
@@ -1354,7 +1354,7 @@ def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
     SMB), listed but not stat-able, and blocks its name until our handle closes. Here
     it leaves the listing by a move (its link count stays 1, as Windows reports).
     Before: it was held for two listings, while the platform could not recreate it."""
-    from logwatch.tailer import Drained, missing_listings
+    from logwatch.follow.tailer import Drained, missing_listings
 
     assert missing_listings("linux") == 2
     (tmp_path / "gone").mkdir()
@@ -1379,9 +1379,9 @@ def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
 def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> None:
     """Files closed to stay under max_open in the step that opened them were numbered
     from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
-    from logwatch.engine import Engine
-    from logwatch.follow import Follower
-    from logwatch.ruleload import load_rules
+    from logwatch.app.follower import Follower
+    from logwatch.match.engine import Engine
+    from logwatch.rulebook.ruleload import load_rules
 
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
     clock = FakeClock()
@@ -1448,7 +1448,7 @@ def test_files_held_at_start_are_read_though_gone_before_the_first_listing(
     """Issue 18 (with kills): start-up takes seconds on a busy PC, and a generation
     deleted or rotated past the patterns meanwhile was never read. Held first thing
     on start, their handles are read by the first listing, then let go."""
-    from logwatch.reading import hold
+    from logwatch.follow.reading import hold
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1484,7 +1484,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
     """Issue 18 (with kills): when matching cannot keep up, what a step leaves must
     wait in the live file, not in a generation rotated away, the next to be deleted
     (a kill then loses it: a restart no longer finds it)."""
-    from logwatch.tailer import MIN_STEP_READ
+    from logwatch.follow.tailer import MIN_STEP_READ
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1515,7 +1515,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
 def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
     """A pattern matching thousands of files must not spend every handle before
     State and the lock have theirs: the ones a rotation made, changed last, are held."""
-    from logwatch.reading import hold
+    from logwatch.follow.reading import hold
 
     for n in range(4):
         path = tmp_path / f"app.log.{n}"
@@ -1543,7 +1543,7 @@ def test_opening_many_files_looks_at_each_entry_a_bounded_number_of_times(
     """Issue 23: finding which followed file a new one copies compared it with every
     open file, O(n²) at start (54 % of start-up's CPU with 5,000 files). The entries
     the index is walked for, over the first step, stay a small multiple of n."""
-    from logwatch.fileindex import FileIndex
+    from logwatch.follow.fileindex import FileIndex
 
     n = 600
     for i in range(n):
@@ -1575,9 +1575,9 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
     is its copy, not theirs, and is followed on from where its original was cut."""
     import threading
 
-    from logwatch.fileindex import FP_MAX, FileIndex
-    from logwatch.listing import Listed, file_key
-    from logwatch.reading import Moved, Reading
+    from logwatch.follow.fileindex import FP_MAX, FileIndex
+    from logwatch.follow.listing import Listed, file_key
+    from logwatch.follow.reading import Moved, Reading
 
     header = b"bot started\n"
     pattern = str(tmp_path / "*.log*")

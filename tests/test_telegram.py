@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from logwatch.config import config_from_text
-from logwatch.errors import InvalidConfig
-from logwatch.model import Severity
-from logwatch.notifier import Notifier, quiet_url, with_option
-from logwatch.render import Message
-from logwatch.telegram import (
+from logwatch.alerts.render import Message
+from logwatch.core.config import config_from_text
+from logwatch.core.errors import InvalidConfig
+from logwatch.core.model import Severity
+from logwatch.deliver.notifier import Notifier, quiet_url, with_option
+from logwatch.deliver.telegram import (
     BotApi,
     Chat,
     TelegramError,

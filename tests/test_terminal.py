@@ -20,16 +20,16 @@ import structlog
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch import logs
-from logwatch.config import config_from_text
-from logwatch.engine import Engine
-from logwatch.model import Alert, AlertKind, FileState
-from logwatch.notifier import Notifier
-from logwatch.render import render
-from logwatch.ruleload import load_rules
-from logwatch.state import State
-from logwatch.stream import Stream
-from logwatch.terminal import shown
+from logwatch.alerts.render import render
+from logwatch.app import logs
+from logwatch.core.config import config_from_text
+from logwatch.core.model import Alert, AlertKind, FileState
+from logwatch.core.terminal import shown
+from logwatch.deliver.notifier import Notifier
+from logwatch.match.engine import Engine
+from logwatch.match.stream import Stream
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.store.state import State
 from tests.daemon_run import logwatch
 from tests.fakes import FakeClock
 

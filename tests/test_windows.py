@@ -124,7 +124,7 @@ def test_no_launcher_anywhere_is_a_message_and_exit_2_on_windows(
     """A Python whose folders hold no launcher (logwatch imported from elsewhere):
     a message that says where it looked, exit 2, never a traceback."""
     script = (
-        "import sys, sysconfig; from logwatch.cli import main; "
+        "import sys, sysconfig; from logwatch.app.cli import main; "
         f"sysconfig.get_path = lambda name, scheme=None: {str(tmp_path)!r}; "
         "sys.argv = ['logwatch', 'service', 'install', '--dry-run']; main()"
     )

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.errors import InvalidConfig
-from logwatch.state import State
-from logwatch.tailer import Source
-from logwatch.wiring import Workers, build_setup, source_name
+from logwatch.app.wiring import Workers, build_setup, source_name
+from logwatch.core.errors import InvalidConfig
+from logwatch.follow.tailer import Source
+from logwatch.store.state import State
 from tests.fakes import FakeClock
 
 

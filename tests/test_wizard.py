@@ -18,16 +18,16 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.config import load_config, parse_env_file
-from logwatch.wizard import Wizard
-from logwatch.wizard_config import (
+from logwatch.app.wizard import Wizard
+from logwatch.app.wizard_config import (
     Answers,
     answers_from,
     render_config,
     render_env,
     write_config,
 )
-from logwatch.wizard_ui import Options, Ui, WizardError
+from logwatch.app.wizard_ui import Options, Ui, WizardError
+from logwatch.core.config import load_config, parse_env_file
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from logwatch.config import config_from_text, load_config
-from logwatch.wizard_config import (
+from logwatch.app.wizard_config import (
     Answers,
     answers_from,
     email_url,
@@ -20,6 +19,7 @@ from logwatch.wizard_config import (
     render_env,
     source_for,
 )
+from logwatch.core.config import config_from_text, load_config
 from tests.telegram_fake import TOKEN
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from logwatch.wizard_ui import Stopped, Ui, WizardError
+from logwatch.app.wizard_ui import Stopped, Ui, WizardError
 
 
 def test_with_yes_a_required_answer_is_an_error_naming_its_flag() -> None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from logwatch.errors import ConfigError
-from logwatch.yamlfile import load_yaml, parse_yaml
+from logwatch.core.errors import ConfigError
+from logwatch.core.yamlfile import load_yaml, parse_yaml
 
 
 def test_line_of_walks_mappings_and_sequences() -> None:

@@ -1,0 +1,28 @@
+"""What runs: the command, the daemon and its loop, setup, the phone.
+
+The modules of logwatch.app, top layer first. They import only from the packages below:
+deliver, store, alerts, match, rulebook, follow, core (pyproject.toml's import-linter
+contracts check it)::
+
+    cli            the command: the only module that prints or exits
+    daemon         `run`: lock, State, start, the loop, reload, close
+    wizard         `init`: the guided setup
+    service        `service`: the logon task or systemd unit
+    health         how logwatch itself is doing (self-alerts, its problem)
+    wizard_config  what `init` writes: answers -> config and secrets files
+    scanfiles      what `scan` reads: its arguments' files, folders in depth
+    wizard_ui      how `init` asks: prompts, or the flags with --yes
+    wiring         what one config makes: Setup, and the Workers running it
+    senders        one thread per channel and per bot polled, across reloads
+    follower       tailer -> stream -> engine -> alerting, saved in state
+    remote         the phone: Telegram commands and reminders
+    logs           the daemon's own log (structlog to stderr)
+    heartbeat      the dead-man's switch's pings
+    metrics        Prometheus metrics of logwatch itself
+    lock           one daemon per state
+    control        stop and reload requests (signals, console events)
+    places         where the platforms keep their logs on this PC
+    commands       the phone's commands: parsing and answers
+    report         what the commands print: hits, rules, status; --json
+    wizard_text    what `init` says, in Russian and English
+"""

@@ -1,0 +1,354 @@
+"""Per-platform line formats: where records start, and what a person reads in one.
+
+A Format turns the lines of one record into a Record. Only lines that reach the
+matcher are parsed; timestamps only for records that hit (``logtime``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import regex
+
+from logwatch.core.model import Line, Record
+
+Fields = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """How one platform writes its log lines."""
+
+    name: str
+    platform: str
+    #: Matches the first line of a record; lines that do not match continue the record
+    #: before them. None: every line is a record of its own. Matched at a line's start
+    #: (``\G`` anchors it there, so that no search from every position re-reads runs).
+    head: regex.Pattern[bytes] | None
+    #: Matches the lines this format is recognised by (content detection), from
+    #: their start.
+    detect: regex.Pattern[str] | None
+    #: Matches file names this format is known by.
+    names: regex.Pattern[str] | None
+    parse: Callable[[str], tuple[str, str | None, Fields]]
+
+    def record(self, path: str, lines: list[Line]) -> Record:
+        """The record made of ``lines`` (a head line and its continuation lines)."""
+        first = lines[0]
+        if len(lines) == 1:
+            raw, truncated = first.text, first.truncated
+        else:
+            raw = "\n".join([line.text for line in lines])
+            truncated = any(line.truncated for line in lines)
+        if "\x00" in raw:
+            raw = raw.replace("\x00", "")
+        text, timestamp, fields = self.parse(raw)
+        context = _context(text)
+        for k, v in fields.items():
+            if v:
+                context[k] = v
+        if self.platform and "platform" not in context:
+            context["platform"] = self.platform
+        return Record(
+            path=path,
+            format=self.name,
+            first_line=first.number,
+            offset=first.offset,
+            end=lines[-1].end,
+            text=text,
+            raw=raw,
+            timestamp=timestamp,
+            fields=context,
+            truncated=truncated,
+        )
+
+    def next_record(self, data: bytes, pos: int = 0, max_lines: int = 200) -> int:
+        """Start of the first head line at or after ``data[pos]`` (a line start)."""
+        if self.head is None:
+            return pos
+        for _ in range(max_lines):
+            if pos >= len(data) or self.head.match(data, pos):
+                return pos
+            pos = data.find(b"\n", pos) + 1
+        return pos
+
+    def record_start(self, data: bytes, pos: int, max_lines: int = 200) -> int:
+        """Start of the record that holds ``data[pos]``: its head line if one is within
+        ``max_lines`` before it (or at the start of ``data``), else the line itself."""
+        line = start = data.rfind(b"\n", 0, pos) + 1
+        if self.head is None:
+            return start
+        for _ in range(max_lines):
+            if start == 0 or self.head.match(data, start):
+                return start
+            start = data.rfind(b"\n", 0, start - 1) + 1
+        return line
+
+    def record_end(
+        self, data: bytes, start: int, stop: int | None = None, max_lines: int = 200
+    ) -> int:
+        """End of the record whose head line is at ``data[start]`` (up to ``stop``)."""
+        pos = data.find(b"\n", start) + 1
+        stop = len(data) if stop is None else stop
+        if self.head is None:
+            return pos
+        for _ in range(max_lines):
+            if pos >= stop or self.head.match(data, pos):
+                return min(pos, stop)
+            pos = data.find(b"\n", pos) + 1
+        return pos
+
+
+def _match_fields(
+    pattern: regex.Pattern[str],
+) -> Callable[[str], tuple[str, str | None, Fields]]:
+    def parse(raw: str) -> tuple[str, str | None, Fields]:
+        m = pattern.match(raw)
+        if m is None:
+            return raw, None, {}
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        timestamp = groups.pop("ts", None)
+        return raw, timestamp, groups
+
+    return parse
+
+
+def _plain(raw: str) -> tuple[str, str | None, Fields]:
+    m = _LEADING_TS.match(raw)
+    return raw, (m.group("ts") if m else None), {}
+
+
+_MESSAGE_KEYS = ("@m", "RenderedMessage", "Message", "message", "msg", "ev", "Event")
+_LEVEL_KEYS = ("@l", "lvl", "Level", "level", "Type")
+_TIME_KEYS = ("@t", "Timestamp", "Date", "time", "t")
+_EXCEPTION_KEYS = ("@x", "Exception", "exception")
+_TEMPLATE_HOLE = regex.compile(r"\{@?(\w+)(?::[^}]*)?\}")
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_line(raw: str) -> tuple[str, str | None, Fields]:
+    """A JSON-lines record (Serilog compact JSON or Quantower's keys)."""
+    stripped = raw.strip()
+    if not stripped.startswith("{"):
+        return _plain(raw)
+    try:
+        obj = json.loads(stripped)
+    except ValueError:
+        return raw, None, {}
+    if not isinstance(obj, dict):
+        return raw, None, {}
+    parts = []
+    event = obj.get("Event")
+    if isinstance(event, str) and event:
+        parts.append(event)
+    for key in _MESSAGE_KEYS:
+        value = obj.get(key)
+        if key != "Event" and isinstance(value, str) and value:
+            parts.append(value)
+            break
+    else:
+        template = obj.get("@mt") or obj.get("MessageTemplate")
+        if isinstance(template, str):
+            parts.append(
+                _TEMPLATE_HOLE.sub(
+                    lambda m: _scalar(obj.get(m.group(1), m.group(0))), template
+                )
+            )
+    for key in _EXCEPTION_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            parts.append(value)
+    text = "\n".join(parts) if parts else raw
+    fields: Fields = {}
+    for key in _LEVEL_KEYS:
+        if isinstance(obj.get(key), str):
+            fields["level"] = obj[key]
+            break
+    for key, value in obj.items():
+        if key.lower().startswith("connection") and isinstance(value, str) and value:
+            fields["connection"] = value
+        elif key.lower() in ("symbol", "instrument") and isinstance(value, str):
+            fields["symbol"] = value
+    timestamp = next((obj[k] for k in _TIME_KEYS if isinstance(obj.get(k), str)), None)
+    return text, timestamp, fields
+
+
+def _quantower(raw: str) -> tuple[str, str | None, Fields]:
+    if raw.lstrip().startswith("{"):
+        return _json_line(raw)
+    return _LOG4NET_PARSE(raw)
+
+
+_TS = r"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d"
+_LEADING_TS = regex.compile(
+    r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.:]\d{1,6})?(?:Z|[+-]\d\d:?\d\d)?"
+    r"|\d\d[.-]\d\d[.-]\d{4} \d\d:\d\d:\d\d(?:[,.]\d{1,6})?"
+    r"|\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d(?:\.\d{1,6})?)"
+)
+_LOG4NET_PARSE = _match_fields(
+    regex.compile(
+        r"(?P<ts>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}) "
+        r"\[[^\]\n]*\] (?P<level>[A-Z]+)\s+"
+        r"(?P<logger>\S+) - ",
+    )
+)
+
+QUANTOWER = Format(
+    name="quantower",
+    platform="quantower",
+    head=regex.compile(rb"\G(?:\s*\{|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \[)"),
+    detect=regex.compile(
+        r'\A(?:\s*\{.*?"(?:@t|@mt|@m|lvl|ev|ConnectionName)"'
+        r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3} \[[^\]]*\] [A-Z]+ )"
+    ),
+    names=regex.compile(r"(?i)\.slog$|quantower"),
+    parse=_quantower,
+)
+
+METATRADER = Format(
+    name="metatrader",
+    platform="metatrader",
+    head=None,
+    detect=regex.compile(
+        r"[A-Z]{2}\t\d\t\d\d:\d\d:\d\d\.\d{3}\t"
+        r"|\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d\.\d{3}\t"
+    ),
+    names=regex.compile(r"(?i)(metaquotes|mql[45]).*[/\\]\d{8}\.log$"),
+    parse=_match_fields(
+        regex.compile(
+            r"(?:[A-Z]{2}\t(?P<level>\d)\t(?P<ts>\d\d:\d\d:\d\d\.\d{3})"
+            r"|(?P<ts>\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d\.\d{3}))\t(?P<logger>[^\t]*)\t"
+            r"(?:'(?P<account>\d+)':)?"
+        )
+    ),
+)
+
+NINJATRADER = Format(
+    name="ninjatrader",
+    platform="ninjatrader",
+    head=regex.compile(rb"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}[| ]"),
+    detect=regex.compile(
+        r"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}(?:\|\d+\|\d+\||\s)"
+    ),
+    names=regex.compile(r"(?i)(?:^|[/\\])(?:log|trace)\.\d{8}\.\d{5}(?:\.\w+)?\.txt$"),
+    parse=_match_fields(
+        regex.compile(
+            r"(?P<ts>(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3})(?:\|(?P<level>\d+)\|)?"
+        )
+    ),
+)
+
+PYTHON = Format(
+    name="python",
+    platform="",
+    head=regex.compile(rb"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\[[A-Z]+ \| \d{4}-"),
+    detect=regex.compile(
+        _TS
+        + r"(?:[,.]\d+)? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |\[[A-Z]+ \| \d{4}-\d\d-\d\dT"
+    ),
+    names=regex.compile(r"(?i)(?:freqtrade|hummingbot|logs_[^/\\]*)\.log(?:\.\d+)?$"),
+    parse=_match_fields(
+        regex.compile(
+            r"(?:(?P<ts>"
+            + _TS
+            + r"(?:[,.]\d{1,6})?) - (?:\d+ - )?(?P<logger>[\w.]+) - "
+            r"(?P<level>[A-Z_]+) - |\[(?P<level>[A-Z]+) \| (?P<ts>[\dT:-]{19})\] )"
+        )
+    ),
+)
+
+JSON_LINES = Format(
+    name="json",
+    platform="",
+    head=None,
+    detect=regex.compile(r'\A\s*\{\s*"'),
+    names=regex.compile(r"(?i)\.(?:jsonl|ndjson|clef)$"),
+    parse=_json_line,
+)
+
+GENERIC = Format(
+    name="generic",
+    platform="",
+    head=None,
+    detect=None,
+    names=None,
+    parse=_plain,
+)
+
+#: Every format by name; detection tries them in this order.
+FORMATS: Mapping[str, Format] = {
+    f.name: f for f in (QUANTOWER, METATRADER, NINJATRADER, PYTHON, JSON_LINES, GENERIC)
+}
+
+
+def detect(path: str, lines: Iterable[str] = ()) -> Format:
+    """The format of a file, from its name, else from its first lines."""
+    name = PurePath(path).as_posix()
+    for fmt in FORMATS.values():
+        if fmt.names is not None and fmt.names.search(name):
+            return fmt
+    sample = [line for line in lines if line.strip()][:20]
+    best, best_score = GENERIC, 0
+    for fmt in FORMATS.values():
+        if fmt.detect is None:
+            continue
+        score = sum(1 for line in sample if fmt.detect.match(line))
+        if score > best_score:
+            best, best_score = fmt, score
+    # formats with continuation lines need fewer matching lines than one-line formats
+    needed = len(sample) / (4 if best.head is not None else 2)
+    return best if best_score and best_score >= needed else GENERIC
+
+
+_SYMBOL_AT_END = regex.compile(
+    r"\((?P<s>[A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?)\)\.?\s*$", regex.M
+)
+#: (field, a literal every match holds — most messages skip the pattern —, pattern)
+_CONTEXT = (
+    ("connection", ("Refuse (",), regex.compile(r"Refuse \((?P<v>[^()\n]{1,64})\)")),
+    (
+        "symbol",
+        ("symbol",),
+        regex.compile(
+            r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<v>[A-Z0-9]{2,30})'
+        ),
+    ),
+    (
+        "exchange",
+        ("{",),
+        regex.compile(r"\b(?P<v>binance(?:usdm|coinm|us)?|bybit|okx)\s*\{"),
+    ),
+    (
+        "code",
+        ("code", ", -"),
+        regex.compile(
+            r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<v>-?\d{3,6})'
+            r"|\(\d{3}, (?P<v>-\d{3,6}),"
+        ),
+    ),
+)
+
+
+def _context(text: str) -> dict[str, str]:
+    """Fields any format can find in a message: Quantower's connection, symbol, code."""
+    found: dict[str, str] = {}
+    for name, literals, pattern in _CONTEXT:
+        for literal in literals:
+            if literal in text:
+                m = pattern.search(text)
+                if m:
+                    found[name] = m.group("v")
+                break
+    if ")" in text:
+        m = _SYMBOL_AT_END.search(text)
+        if m:
+            found["symbol"] = m.group("s")
+    return found

@@ -1,0 +1,11 @@
+"""Alerts to the channels, each until it gets through.
+
+The modules of logwatch.deliver, top layer first. They import only from the packages
+below: store, alerts, match, rulebook, follow, core (pyproject.toml's import-linter
+contracts check it)::
+
+    delivery      the outbox, channel by channel, until it gets through
+    notifier      Apprise: one service per channel
+    alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
+    telegram      Telegram's Bot API, beyond what Apprise sends
+"""

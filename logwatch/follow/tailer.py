@@ -1,0 +1,412 @@
+"""Follows the files of glob patterns through rotation, truncation, deletion, restarts.
+
+Filesystem events (watchdog) wake the loop and name the paths to look at: our own poll
+of the open handles, and a listing at least every ``poll_interval`` (re-globbed when a
+directory changed), decide what happened. Where events cover every source, a file that
+no event named is still looked at once every ``backstop`` listings, a slice of the files
+at each listing; without events (polled sources, no observer) every file is looked at
+every ``poll_interval``. A file is known by its content, a hash of its first bytes
+(growing to 1 KiB), so a renamed, copied or restarted file is found again; (device,
+inode) names it only while a handle is open.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
+
+import structlog
+
+from logwatch.core.clock import Clock
+from logwatch.core.model import FileState
+from logwatch.follow.fileindex import FileIndex, Inode
+from logwatch.follow.listing import Listed, Listing, Source, file_key
+from logwatch.follow.reading import (
+    MAX_READ_PER_STEP,
+    Drained,
+    Event,
+    Held,
+    Moved,
+    Opened,
+    Read,
+    Reading,
+    missing_listings,
+    windows_error,
+)
+from logwatch.follow.watching import Watching
+
+# what the follower and the tests take from here: the events, and the reading's
+# platform rules, named beside the Tailer that applies them
+__all__ = [
+    "Drained",
+    "Event",
+    "Held",
+    "Moved",
+    "Opened",
+    "Read",
+    "Source",
+    "Tailer",
+    "backstop_listings",
+    "missing_listings",
+    "windows_error",
+]
+
+log = structlog.get_logger("logwatch.tailer")
+
+#: With events covering every source, each file is looked at once in this many listings
+#: even if no event named it (a lost event, a write through a link elsewhere).
+BACKSTOP_LISTINGS = 30
+#: A step reads what its follower matched in this long at the rate the last step
+#: showed: the next listing, which opens (and so keeps) the files a rotation makes,
+#: must come soon however slow matching is (a storm of hits on a busy PC); a file
+#: created and deleted between two listings is never read.
+PACE_S = 0.25
+#: What a step may read at least, however slow the last one was (and the first step).
+MIN_STEP_READ = 64 * 1024
+
+
+def backstop_listings(platform: str) -> int:
+    """In how many listings every file is looked at once when events cover the sources.
+
+    On Windows one (every listing, as without events): NTFS may report the growth of a
+    file its writer holds open only once the writer flushes or closes it.
+    """
+    return 1 if platform == "win32" else BACKSTOP_LISTINGS
+
+
+def _path_key(path: str) -> str:
+    """A path as events and listings both spell it."""
+    return os.path.normcase(os.path.normpath(path))
+
+
+class Tailer:
+    """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
+
+    It composes four parts, each owning its own data: ``Watching`` (the observer and
+    its watches), ``Listing`` (the files the patterns match), ``FileIndex`` (which file
+    is which, on bytes alone) and ``Reading`` (the open files, their polls and reads).
+    What it keeps itself is when to list and which files to look at.
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[Source],
+        clock: Clock,
+        known: Iterable[FileState] = (),
+        followed: AbstractSet[str] = frozenset(),
+        poll_interval: float = 1.0,
+        max_open: int = 256,
+        missing_limit: int = missing_listings(sys.platform),
+        backstop: int = backstop_listings(sys.platform),
+        held: Held | None = None,
+    ) -> None:
+        self.sources = tuple(sources)
+        self.clock = clock
+        self.poll_interval = poll_interval
+        self.backstop = backstop
+        self.wake = threading.Event()
+        self.rediscover = True
+        self._last_listing = float("-inf")
+        self._warned: set[tuple[str, str]] = set()
+        self._files = FileIndex(known)
+        self._reading = Reading(
+            self._files,
+            self.sources,
+            clock,
+            self.wake,
+            self._warn,
+            followed=followed,
+            max_open=max_open,
+            missing_limit=missing_limit,
+            held=held,
+        )
+        #: the last listing and the (inode, mtime) of every directory it came from
+        self._listing = Listing(self.sources, self._warn)
+        self._watching = Watching(
+            self.sources, self.wake, self._relist, self._warn, self._touch
+        )
+        #: paths events named since the last step (added from the observer's thread)
+        self._touched: set[str] = set()
+        self._touch_lock = threading.Lock()
+        #: the listing last looked at whole, its files by path and in backstop slices
+        self._seen: dict[Inode, Listed] | None = None
+        self._by_path: dict[str, Inode] = {}
+        self._dirs_seen: set[str] = set()
+        self._slices: list[list[Inode]] = []
+        self._slice = 0
+        #: when the last step ended (monotonic) and how many bytes it read
+        self._last_step = (float("inf"), 0)
+
+    @property
+    def max_open(self) -> int:
+        """Files held open at most; the ones changed longest ago are closed first."""
+        return self._reading.max_open
+
+    @max_open.setter
+    def max_open(self, value: int) -> None:
+        self._reading.max_open = value
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start watching directories for events (sources that poll are not watched)."""
+        self._watching.start()
+
+    def close(self) -> None:
+        """Stop watching and close every handle."""
+        self._watching.close()
+        self._reading.close()
+
+    def _relist(self) -> None:
+        """A file was created, deleted or renamed: list the files at the next step."""
+        self.rediscover = True
+
+    def _touch(self, path: str) -> None:
+        """An event named ``path``: look at it at the next step."""
+        with self._touch_lock:
+            self._touched.add(path)
+
+    # -- one unit of work ------------------------------------------------------------
+
+    def step(self) -> list[Event]:
+        """Look at the files once: find new and rotated ones, read what was appended."""
+        events: list[Event] = []
+        now = self.clock.monotonic()
+        budget = self._reading.step_budget = self._pace(now)
+        with self._touch_lock:
+            touched, self._touched = self._touched, set()
+        # events name what changed: files no event named wait for the backstop
+        by_events = self.backstop > 1 and self._watching.covering()
+        #: the held files to poll (None: every one)
+        polled: set[str] | None = None
+        if self.rediscover or now - self._last_listing >= self.poll_interval:
+            self.rediscover = False
+            self._last_listing = now
+            if not by_events and self._seen is not None:
+                self._listing.invalidate()  # kept on events' word: not enough now
+            listing = self._listing.take(
+                lambda found: (
+                    by_events
+                    or (
+                        not self._reading.parked()
+                        and all(map(self._files.named, found))
+                    )
+                )
+            )
+            if not by_events or listing is not self._seen:
+                self._discover(listing, events)
+                self._saw(listing if by_events else None)
+            else:
+                named, unknown = self._named(touched)
+                due = named | self._due(listing)
+                if self._reading.copying():  # copies count listings: list whole
+                    self._restat(due, listing)
+                    self._discover(listing, events)
+                else:
+                    polled = None if unknown else set()
+                    looked = self._look(due, listing, events)
+                    if polled is not None:
+                        polled |= looked
+            self._watching.schedule()
+        elif by_events and self._seen is not None:
+            named, unknown = self._named(touched)
+            looked = self._look(named, self._seen, events)
+            polled = None if unknown else looked
+        behind, self._reading.behind = self._reading.behind, set()
+        if polled is None:
+            self._reading.poll_all(events)
+        else:
+            polled |= behind
+            polled.update(e.id for e in events if isinstance(e, Opened | Moved))
+            self._reading.poll_some(polled, events)
+        self._reading.limit_open()
+        read = budget - self._reading.step_budget
+        self._last_step = (self.clock.monotonic(), read)
+        return events
+
+    def _pace(self, now: float) -> int:
+        """How many bytes this step may read: as many as were matched in ``PACE_S`` at
+        the rate of the last step (it read, then its lines were matched until now)."""
+        ended, read = self._last_step
+        if ended == float("inf"):
+            # the first step, whose rate is unknown: its progress is saved only once
+            # it is matched, and a restart's backlog can take seconds; killed before,
+            # the next start reads it all again, and loses what was deleted meanwhile
+            return MIN_STEP_READ
+        if read <= 0 or now <= ended:
+            return MAX_READ_PER_STEP
+        rate = read / (now - ended)
+        return int(min(MAX_READ_PER_STEP, max(MIN_STEP_READ, rate * PACE_S)))
+
+    def _saw(self, listing: dict[Inode, Listed] | None) -> None:
+        """``listing`` was looked at whole: index it for events and backstop slices
+        (None: events do not cover the sources, every listing is looked at whole)."""
+        self._seen = listing
+        if listing is None:
+            self._by_path, self._slices, self._dirs_seen = {}, [], set()
+            return
+        self._by_path = {_path_key(item.path): i for i, item in listing.items()}
+        self._dirs_seen = {os.path.dirname(key) for key in self._by_path}
+        n = max(1, self.backstop)
+        inodes = list(listing)
+        self._slices = [inodes[k::n] for k in range(n)]
+        self._slice = 0
+
+    def _named(self, touched: set[str]) -> tuple[set[Inode], bool]:
+        """The listed files events named, and whether a path neither listed nor one of
+        their directories was named (then every held file is polled, as without
+        events). A directory's own events (a file created or deleted in it) ask for a
+        listing anyway."""
+        named: set[Inode] = set()
+        unknown = False
+        for path in touched:
+            key = _path_key(path)
+            inode = self._by_path.get(key)
+            if inode is not None:
+                named.add(inode)
+            elif key not in self._dirs_seen:
+                unknown = True
+        return named, unknown
+
+    def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
+        """At a listing that found nothing new: the backstop's next slice and the
+        listed files not open and not parked (empty, unreadable)."""
+        due = set(self._slices[self._slice])
+        self._slice = (self._slice + 1) % len(self._slices)
+        due.update(listing.keys() - self._reading.parked() - self._files.named_inodes())
+        return due
+
+    def _restat(self, inodes: set[Inode], listing: dict[Inode, Listed]) -> None:
+        """Bring the listed size and time of these files not open up to date."""
+        for inode in inodes:
+            item = listing.get(inode)
+            if item is not None and not self._files.named(inode):
+                self._stat(inode, item)
+
+    def _stat(self, inode: Inode, item: Listed) -> bool:
+        """Bring a listed file's size and time up to date; False (and a listing asked
+        for) when it is gone or its name now belongs to another file."""
+        try:
+            st = os.stat(item.path)
+        except OSError:
+            st = None
+        if st is None or file_key(st, item.path) != inode:
+            self._listing.invalidate()
+            self.rediscover = True
+            self.wake.set()
+            return False
+        item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+        return True
+
+    def _look(
+        self, inodes: set[Inode], listing: dict[Inode, Listed], events: list[Event]
+    ) -> set[str]:
+        """Look at these listed files without listing again: the ids of the held ones
+        to poll; a parked or unopened one is stat'ed and opened if it changed."""
+        polled: set[str] = set()
+        seen = self.clock.now().timestamp()
+        self._files.new_listing()  # entries closed since the last listing are known
+        for inode in inodes:
+            item = listing.get(inode)
+            if item is None:
+                continue
+            if self._reading.is_copy(inode):
+                # a possible copy counts listings (_discover's); an event that names
+                # it is looked at now: grown past its original, it is no copy
+                if self._stat(inode, item):
+                    self._reading.identify(inode, item, events, listing=False)
+                continue
+            eid = self._files.at(inode)
+            if eid is not None:
+                self._files[eid].last_seen = seen
+                polled.add(eid)
+                continue
+            if not self._stat(inode, item):
+                continue
+            parked = self._reading.parked_id(inode)
+            if parked is not None:
+                self._files[parked].last_seen = seen
+            if self._reading.unchanged_parked(inode, item):
+                continue  # unchanged since it was closed
+            self._reading.identify(inode, item, events)
+        return polled
+
+    def _discover(self, listing: dict[Inode, Listed], events: list[Event]) -> None:
+        """Pair a whole listing with the index: count the missing, follow renames,
+        open what is new. The first one also opens the files held since the start
+        that it does not show (rotated away or deleted meanwhile)."""
+        held = self._reading.held
+        if held:
+            listing = dict(
+                sorted(
+                    {**held.unlisted(listing), **listing}.items(),
+                    key=lambda kv: kv[1].mtime_ns,
+                )
+            )
+        for entry in self._files:
+            if entry.inode is not None and entry.inode not in listing:
+                entry.missing += 1
+        self._reading.unlisted(listing)
+        self._files.new_listing()
+        for inode, item in listing.items():
+            if self._reading.unchanged_parked(inode, item):
+                continue  # unchanged since it was closed
+            eid = self._files.at(inode)
+            if (
+                eid is not None
+                and inode[1] < 0
+                and not self._reading.still_at(eid, item)
+            ):
+                self._files.unname(eid, inode)
+                eid = None
+            if eid is not None:
+                entry = self._files[eid]
+                entry.missing = 0
+                entry.last_seen = self.clock.now().timestamp()
+                if entry.path != item.path:
+                    entry.path = item.path
+                    events.append(Moved(eid, item.path))
+                continue
+            self._reading.identify(inode, item, events)
+        self._reading.listed_once = True
+        held.close()
+
+    # -- what the follower asks ------------------------------------------------------
+
+    @property
+    def listed_once(self) -> bool:
+        """Whether the files were listed whole once (their starts are fixed)."""
+        return self._reading.listed_once
+
+    def marker(self, eid: str, offset: int) -> bytes:
+        """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
+        return self._reading.marker(eid, offset)
+
+    def count_lines(self, eid: str, offset: int) -> int:
+        """How many lines end before ``offset`` in file ``eid``."""
+        return self._reading.count_lines(eid, offset)
+
+    def identity(self, eid: str) -> tuple[bytes, int, str, float]:
+        """A file's content identity, path and when it was last seen."""
+        return self._files.identity(eid)
+
+    def forget(self, eids: Iterable[str]) -> None:
+        """Drop closed entries (State expired them)."""
+        self._files.forget(eids)
+
+    def listed_sources(self) -> set[str]:
+        """The sources whose patterns matched a file at the last listing."""
+        return self._listing.sources_listed()
+
+    @property
+    def open_files(self) -> int:
+        """How many file handles are held."""
+        return self._reading.open_count()
+
+    def _warn(self, path: str, event: str, **fields: str) -> None:
+        if (path, event) not in self._warned:
+            self._warned.add((path, event))
+            log.warning(event, path=path, **fields)

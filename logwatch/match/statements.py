@@ -1,0 +1,520 @@
+"""How a log states an error: the envelopes around an exchange's code and message,
+and the words traders' logs use for each category (English and Russian).
+
+The recognizer's first and last layers, apart so that their patterns compile only when
+a record first needs them, not at every start. The patterns are the standard
+library's: each is bounded (no repeat inside a repeat, every gap capped), and they
+compile three times faster than ``regex``'s.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from logwatch.core.model import Code
+from logwatch.rulebook.catalogue import as_code, clean_message
+
+#: Codes that say "no error" in the envelopes this reads.
+SUCCESS: frozenset[Code] = frozenset({0, 200, "ok", "OK", "success", "SUCCESS"})
+#: Keys that hold a code, and those that hold an error's message.
+_CODE_KEYS = (
+    r"code|retCode|ret_code|sCode|errCode|err_code|errorCode|error_code|errno"
+    r"|error_id|errorId|label"
+)
+_ERROR_CODE_KEYS = frozenset(
+    k.lower() for k in _CODE_KEYS.split("|") if k.lower() not in ("code",)
+)
+# (keys and values in quotes, in escaped quotes as a JSON body inside a JSON string,
+# or bare as key=value)
+_CODE_KV = re.compile(
+    r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
+    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)"
+    r"(?![\w])"
+)
+_MESSAGE_KEYS = (
+    r"msg|message|retMsg|ret_msg|sMsg|errMsg|err_msg|errorMessage|error_message"
+    r"|error_description|error|errors|reason|detail"
+)
+#: keys whose value is an error even without a code beside it
+_ERROR_MESSAGE_KEYS = frozenset(
+    k.lower()
+    for k in _MESSAGE_KEYS.split("|")
+    if k.lower() not in ("msg", "message", "reason", "detail")
+)
+_MESSAGE_KV = re.compile(
+    r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _MESSAGE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
+    r"\s{0,3}\[?\s{0,3}(?:\"(?P<dq>(?:[^\"\\\n]|\\.){1,500})\""
+    r"|\\\"(?P<eq>(?:[^\"\\\n]|\\[^\"\n]){1,500})\\\""
+    r"|'(?P<sq>[^'\n]{1,500})'|(?P<bare>(?![\[{\"'\s\\])[^,;}\]\n]{1,300}))"
+)
+#: An HTTP status an exchange answered with: ccxt's ``binance GET https://… 451``,
+#: ``429 Too Many Requests``, ``HTTP status is 503``
+_HTTP = re.compile(
+    r"(?:\b(?:GET|POST|PUT|DELETE|PATCH) https?://[^\s]{1,400} (?P<a>[45]\d\d)"
+    r"|\b(?P<b>[45]\d\d)\]? (?i:error|client error|server error|too many requests"
+    r"|bad request|unauthorized|forbidden|service (?:temporarily )?unavailable"
+    r"|internal server error|bad gateway|gateway time-?out"
+    r"|unavailable for legal reasons)"
+    r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d)"
+    r"|\b(?i:status code) (?P<d>[45]\d\d))(?!\w)"
+)
+#: What an HTTP status says when the body does not say more.
+HTTP_CATEGORIES = {
+    400: "request_params",
+    401: "auth_permission",
+    403: "auth_permission",
+    418: "rate_limit",
+    429: "rate_limit",
+    451: "account_restricted",
+    500: "server_network",
+    502: "server_network",
+    503: "maintenance",
+    504: "connection_lost",
+}
+#: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
+_KRAKEN = re.compile(
+    r"(?<![\w])(?P<code>E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session"
+    r"|Auth|Database|Account|Earn|Subaccount|Margin|Position)"
+    r":[A-Za-z][A-Za-z0-9 _/.-]{0,80}[A-Za-z0-9])"
+)
+#: Interactive Brokers' API error as its clients print it: ``Error 201, reqId 17:
+#: Order rejected - reason: ...`` (the request id is IB's: no other API has it)
+_IB_ERROR = re.compile(
+    r"(?<![\w-])(?i:error) (?P<code>-?\d{1,10}), (?i:reqid|id) (?P<req>-?\d{1,10})"
+    r"[:,]\s{0,3}(?P<message>[^\n]{0,300})"
+)
+#: A request ccxt reports failed without an answer (a timeout, a refused or reset
+#: connection): its message is ``<id> GET <url>`` with no status after the URL; a
+#: request a bot logs before sending it is at debug or info level, this is not
+_REQUEST = re.compile(
+    r"(?<![\w-])[a-z][a-z0-9]{1,30} (?:GET|POST|PUT|DELETE|PATCH) https?://[^\s\"']{1,400}"
+)
+#: What may follow such a URL to the end of the record (a quote, a period)
+_REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
+#: How only one exchange's API or library prints its errors: a line in one of these
+#: is that exchange's when it names none. python-binance's ``APIError(code=-2015):``,
+#: pybit's ``(ErrCode: 170131) (ErrTime: …)``, OKX's ``sCode``/``sMsg``, Kraken's
+#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:`` and its own API log's
+#: ``Msg id (ERRORMESSAGE)=4;…;Error code=1100`` and ``<ErrorProtoBuf>`` records.
+_OWNED = re.compile(
+    r"(?P<binance>\bAPIError\(code=-?\d)"
+    r"|(?P<bybit>\(ErrCode: ?\d{1,10}\))"
+    r"|(?P<okx>(?<![\w.])[\"']?sCode[\"']?\s{0,3}[:=])"
+    r"|(?P<kraken>(?<!\w)E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session):"
+    r"[A-Za-z])"
+    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,]"
+    r"|\(ERRORMESSAGE\)=|<ErrorProtoBuf>)"
+)
+
+
+def owned_by(text: str) -> tuple[str, str] | None:
+    """(exchange, evidence) when ``text`` is printed in a shape only that exchange's
+    API or library uses (see ``_OWNED``); None otherwise."""
+    m = _OWNED.search(text)
+    if m is None or m.lastgroup is None:
+        return None
+    return m.lastgroup, m.group()
+
+
+#: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
+_ERROR_NUMBER = re.compile(
+    r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
+    r"(?P<code>-?\d{1,10})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
+)
+#: Hummingbot's own level for a network error (``NETWORK = DEBUG + 6`` in
+#: hummingbot/logger/__init__.py, written by ``HummingbotLogger.network()``), as its
+#: log format prints a level: ``… - <logger> - NETWORK - <message>``
+_NETWORK_LEVEL = re.compile(r" - NETWORK - ")
+#: A failure stated in words: an envelope for the word classifier
+_FAILURE = re.compile(
+    r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
+    r"|denied|could not|cannot|can't|unable to)\b"
+    r"|(?i:ошибка|ошибки|отклон[её]н\w{0,6}|не удалось|невозможно|отказ\w{0,6})"
+)
+#: The word classifier: a category for what traders' logs say, in English and
+#: Russian, most specific first (each pattern bounded: searched only on envelopes).
+_WORDS: tuple[tuple[str, str], ...] = (
+    ("nonce", r"\bnonce\b|\bнонс"),
+    (
+        "timestamp",
+        r"recv[_ ]?window|timestamp (?:for this request|is outside|expired|invalid)"
+        r"|invalid timestamp|request (?:has )?expired|clock (?:skew|drift)"
+        r"|time(?:stamp)? (?:is )?out of sync|время запроса",
+    ),
+    (
+        "signature",
+        r"(?:invalid|bad|wrong|incorrect) (?:request )?sign(?:ature)?\b"
+        r"|signature[^\n]{0,30}?(?:invalid|mismatch|not valid|verification failed)"
+        r"|\berror sign(?:ature)?\b|\bsign(?:ature)? error"
+        r"|неверная подпись|подпись неверна",
+    ),
+    (
+        "ip_whitelist",
+        r"\bip\b[^\n]{0,30}(?:whitelist|white list|not allowed|not bound|restricted)"
+        r"|unauthori[sz]ed ip|ip[- ]адрес[^\n]{0,20}(?:не разрешён|запрещ)",
+    ),
+    (
+        "auth_permission",
+        r"(?:invalid|wrong|incorrect|expired|unknown) (?:api[- _]?)?(?:key|secret"
+        r"|credentials|passphrase|token)|api[- _]?key[^\n]{0,20}(?:invalid|expired"
+        r"|not found|does not exist|required)|permission denied|no permission"
+        r"|not authori[sz]ed|unauthori[sz]ed|authentication (?:failed|error)"
+        r"|access denied|invalid login|login failed|неверный (?:api[- ]?)?ключ"
+        r"|доступ запрещ|нет прав|ошибка авторизации",
+    ),
+    (
+        "rate_limit",
+        r"rate.?limit|too many (?:requests|new orders|orders)|request weight"
+        r"|slow down|request limit|limit exceeded|throttl|превышен лимит"
+        r"|слишком много (?:запросов|ордеров)",
+    ),
+    (
+        "balance_margin",
+        r"insufficient (?:\w{1,20} )?(?:balance|funds?|margin|equity|collateral)"
+        r"|(?:balance|margin|funds) (?:is |are )?(?:insufficient|not enough)"
+        r"|(?:not|no) enough (?:\w{1,20} )?(?:balance|funds|margin|money|equity"
+        r"|available)"
+        r"|\bno money\b|balance\b[^\n]{0,30}? (?:is )?(?:lower|less) than"
+        r"|not enough \w{1,12} in (?:the |your )?(?:wallet|account|balance)"
+        # an asset's ticker: "Insufficient USDT."
+        r"|insufficient (?-i:[A-Z][A-Z0-9]{1,9})\b(?!\s*(?i:permission|privilege"
+        r"|right|access|scope))"
+        r"|недостаточно (?:средств|маржи|денег|баланса)|нет денег",
+    ),
+    (
+        "min_notional",
+        r"notional|order (?:value|amount|size|cost) (?:is )?(?:too small|too low"
+        r"|below)|(?:below|less than) (?:the )?minim(?:um|al)"
+        r"|min(?:imum|imal)? (?:order )?(?:amount|size|value|notional|volume|quantity"
+        r"|qty)|минимальн\w{0,6} (?:сумм|объ)",
+    ),
+    (
+        "order_filter",
+        r"(?:invalid|wrong|incorrect|bad) (?:order )?(?:quantity|qty|price|lot|volume"
+        r"|size|stops?|amount|precision)|lot size|tick size|price filter|step size"
+        r"|precision|(?:price|quantity|qty|amount|size|volume) (?:is |(?:can'?t|cannot"
+        r"|can not|must(?: not)?|should(?: not)?) be )?(?:less|lower"
+        r"|greater|higher|more|smaller|bigger) than|m(?:in|ax)(?:imum)? price"
+        r"|неверн\w{0,6} (?:объ[её]м|цен|стоп)",
+    ),
+    (
+        "position",
+        r"reduce[- _]?only|position (?:side|mode|idx|does not exist|not exist"
+        r"|not found|is closed)|no (?:open )?position"
+        r"|позици\w{0,6} не (?:найден|существ)",
+    ),
+    (
+        "duplicate_order",
+        r"duplicate (?:order|client ?order ?id|clordid|clientoid)"
+        r"|(?:client )?order ?id (?:already )?(?:exists|is duplicated)"
+        r"|повторн\w{0,6} (?:ордер|идентификатор)",
+    ),
+    (
+        "order_not_found",
+        r"order (?:does not exist|not found|not exists?|doesn't exist)"
+        r"|unknown order|no such order|ордер не найден",
+    ),
+    (
+        "market_closed",
+        r"market (?:is )?closed|trad(?:e|ing) (?:is )?(?:halted|suspended|closed"
+        r"|not allowed at this time)|session (?:is )?closed|outside (?:of )?trading "
+        r"hours|рынок закрыт|торги (?:приостановлены|закрыты)",
+    ),
+    (
+        "account_restricted",
+        r"account (?:is |has been )?(?:frozen|disabled|suspended|restricted|locked"
+        r"|banned|blocked)|restricted location|\bkyc\b|аккаунт (?:заблокирован"
+        r"|заморожен)",
+    ),
+    (
+        "maintenance",
+        r"maintenance|service (?:is )?(?:temporarily )?(?:unavailable|not available)"
+        r"|system (?:is )?"
+        r"busy|exchange (?:is )?(?:not )?available|server (?:is )?busy|overloaded"
+        r"|технические работы|на обслуживании",
+    ),
+    (
+        "connection_lost",
+        r"connection (?:lost|closed|reset|refused|timed? ?out|aborted|failed"
+        r"|dropped)|connect(?:ion|ivity)\b[^\n]{0,40}? (?:has been|was|is) lost"
+        r"|disconnected|lost connection|network (?:error|unreachable|is "
+        r"unreachable)|timed out|timeout"
+        r"|соединени\w{0,6} (?:потеряно|разорвано|закрыто)"
+        r"|max retries exceeded|connection ?(?:pool|error|aborted)"
+        r"|name resolution|(?:cannot|could not|failed to|unable to) connect"
+        r"|нет связи|связь потеряна",
+    ),
+    (
+        "not_supported",
+        r"not supported|unsupported|does not support|doesn't support"
+        r"|is not supporting|не поддерживается",
+    ),
+    (
+        # a program's own error, in the words its runtime prints them: CPython's
+        # built-in exceptions' messages and names, Node's unhandled rejection, .NET's
+        # null reference; the bot or EA failed, not a request to an exchange
+        "program_runtime",
+        r"takes (?:from )?\d{1,3} (?:to \d{1,3} )?positional arguments? but \d{1,3}"
+        r" (?:was|were) given|missing \d{1,3} required (?:positional |keyword-only )?"
+        r"arguments?|got an unexpected keyword argument|object has no attribute"
+        r"|object is not (?:iterable|subscriptable|callable)|(?:str|string|list|tuple)"
+        r" indices must be integers|invalid literal for int\(\)|(?:list|string|tuple)"
+        r" index out of range|division by zero|unhandled (?:error|exception)"
+        r"|unhandledpromiserejection|fatal exception|out of memory"
+        r"|\b(?:KeyError|TypeError|AttributeError|ValueError|IndexError|NameError"
+        r"|ZeroDivisionError|RuntimeError|RecursionError|UnboundLocalError"
+        r"|NotImplementedError|NullReferenceException|IndexOutOfRangeException)\b"
+        r"|необработанное исключение",
+    ),
+    (
+        "request_params",
+        r"(?:invalid|missing|bad|illegal|wrong) (?:parameter|argument|symbol"
+        r"|request|param)|parameter[^\n]{0,30}(?:invalid|required|missing)"
+        r"|bad request|неверн\w{0,6} параметр",
+    ),
+    (
+        "order_rejected",
+        r"order[^\n]{0,40}rejected|rejected[^\n]{0,20}order|order (?:was )?refused"
+        r"|(?:failed to|error|unable to|could not|cannot) (?:submit|submitting|place"
+        r"|placing|create|creating|send|sending|cancel|cancell?ing|amend|amending|modify"
+        r"|modifying|replace|replacing)\b[^\n]{0,30}\border"
+        # ccxt's createOrder() that has failed, Hummingbot's order that has failed
+        r"|\border\b[^\n]{0,60}? has failed\b"
+        r"|ордер отклон|заявка отклон",
+    ),
+)
+#: one pattern per category, tried in order: the most specific category wins
+_CLASSIFIER = tuple((name, re.compile(pattern, re.I)) for name, pattern in _WORDS)
+
+
+#: Identifiers' words: ``INSUFFICIENT_FUND``, ``ServiceUnavailable``, ``PRICE_FILTER``
+#: are words to the classifier too (exchanges' and libraries' error names are written
+#: so: Binance's filter names, Coinbase's failure reasons, .NET's and ccxt's class
+#: names). A CamelCase word anywhere; an UPPER_SNAKE one where it is the value
+#: stated (the whole text, or after ``:``, ``=`` or a quote), not a name mentioned
+#: in a sentence ("see the docs for LOT_SIZE")
+_CAMEL_JOINS = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SNAKE_VALUE = re.compile(
+    r"(?:^|(?<=[:=\"'])) {0,2}[A-Za-z][A-Za-z0-9]{0,30}(?:_[A-Za-z0-9]{1,30}){1,15}"
+)
+
+
+def _identifier_words(text: str) -> str:
+    spaced = _SNAKE_VALUE.sub(lambda m: m.group().replace("_", " "), text)
+    return _CAMEL_JOINS.sub(" ", spaced)
+
+
+def classify_words(text: str) -> tuple[str, str] | None:
+    """The category of an error's words and the words that said it, if any; the
+    words of identifiers in it count (``LOT_SIZE`` says "lot size")."""
+    spaced = _identifier_words(text)
+    texts = (text, spaced) if spaced != text else (text,)
+    for name, pattern in _CLASSIFIER:
+        for one in texts:
+            m = pattern.search(one)
+            if m is not None:
+                return name, m.group()
+    return None
+
+
+#: Message values that state nothing.
+_EMPTY = frozenset({"", "null", "none", "false", "0", "ok", "success", "[]", "{}"})
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """Where a record states an error, and what it states."""
+
+    kind: str
+    #: where the code (or the statement) is in the text: attribution looks near it
+    start: int
+    code: Code | None
+    message: str
+    evidence: str
+    #: an exception class named beside it, if any
+    error_class: str = ""
+    #: the HTTP status the exchange answered with, if the line says (0: none)
+    status: int = 0
+
+
+def find_envelope(
+    text: str, error_level: bool, words: str, classes: re.Pattern[str] | None
+) -> Envelope | None:
+    """Where ``text`` states an error; None when it does not state one.
+
+    Args:
+        error_level: the record's level is error or above.
+        words: the record's message without its format's prefix.
+    """
+    every = list(_CODE_KV.finditer(text))
+    codes = [
+        m for m in every if as_code(m["code"]) not in SUCCESS and m["code"] != "00000"
+    ]
+    if every and not codes:
+        return None  # a success response: its message is "OK" in some words
+    messages = [
+        m for m in _MESSAGE_KV.finditer(text) if _message_text(m).lower() not in _EMPTY
+    ]
+    kraken = _KRAKEN.search(text)
+    cls = classes.search(text) if classes is not None else None
+    if cls is not None and not _class_context(text, cls):
+        cls = None
+    error_class = cls["cls"] if cls is not None else ""
+    if codes:
+        # a specific key (retCode, sCode…) before a bare ``code``
+        best = next(
+            (m for m in codes if m["key"].lower() in _ERROR_CODE_KEYS), codes[0]
+        )
+        message = _nearest_message(messages, best.start())
+        if (
+            message is not None
+            or best["key"].lower() in _ERROR_CODE_KEYS
+            or error_level
+            or cls is not None
+        ):
+            return Envelope(
+                "key-value" if "=" in best.group() else "json",
+                best.start("code"),
+                as_code(best["code"]),
+                _message_text(message) if message is not None else "",
+                best.group()[:80],
+                error_class,
+            )
+    ib = _IB_ERROR.search(text)
+    if ib is not None:
+        return Envelope(
+            "ib-error",
+            ib.start("code"),
+            as_code(ib["code"]),
+            clean_message(ib["message"]),
+            ib.group()[:80],
+        )
+    if kraken is not None:
+        return Envelope(
+            "kraken",
+            kraken.start(),
+            kraken["code"],
+            kraken["code"].split(":", 1)[1],
+            kraken.group()[:80],
+            error_class,
+        )
+    errors = [m for m in messages if m["key"].lower() in _ERROR_MESSAGE_KEYS]
+    http = _HTTP.search(text)
+    if errors:
+        m = errors[0]
+        return Envelope(
+            "json" if m["dq"] or m["eq"] or m["sq"] else "key-value",
+            m.start(),
+            None,
+            _message_text(m),
+            m.group()[:80],
+            error_class,
+            # ``Error: Request failed with status code 400``
+            _status(http) if http is not None else 0,
+        )
+    if http is not None and cls is None:
+        status = _status(http)
+        return Envelope(
+            "http",
+            http.start(),
+            None,
+            clean_message(text[http.end() : http.end() + 300].strip(" :.,-")),
+            http.group()[-80:],
+            error_class,
+            status,
+        )
+    if cls is not None:
+        tail = text[cls.end() :].lstrip(":. ")
+        return Envelope(
+            "exception-class",
+            cls.start(),
+            None,
+            _class_message(tail),
+            cls.group(),
+            error_class,
+        )
+    request = (
+        _REQUEST.search(text)
+        if http is None
+        and (error_level or "warn" in text.lower() or _FAILURE.search(words))
+        else None
+    )
+    if request is not None:
+        after = _REQUEST_END.match(text, request.end())
+        if after is not None and after.end() == len(text):
+            return Envelope("request", request.start(), None, "", request.group()[:80])
+    number = _ERROR_NUMBER.search(text)
+    if number is not None:
+        return Envelope(
+            "error-number",
+            number.start("code"),
+            as_code(number["code"]),
+            clean_message(number["message"] or ""),
+            number.group()[:80],
+        )
+    if messages and error_level:
+        m = messages[0]
+        return Envelope(
+            "error-level", m.start(), None, _message_text(m), m.group()[:80]
+        )
+    failure = _FAILURE.search(words)
+    network = _NETWORK_LEVEL.search(text)
+    if network is not None and not error_level:
+        # the level says what it is: a network error, whatever the words
+        return Envelope(
+            "network-level",
+            network.end(),
+            None,
+            clean_message(words),
+            failure.group() if failure is not None else "NETWORK",
+        )
+    if error_level or failure is not None:
+        # where the failure is said: the exchange named nearest it is the one
+        offset = max(text.find(words[:40]), 0) if words else 0
+        return Envelope(
+            "error-level" if error_level else "failure",
+            offset + (failure.start() if failure is not None else 0),
+            None,
+            clean_message(words),
+            failure.group() if failure is not None else "level",
+        )
+    return None
+
+
+def _status(http: re.Match[str]) -> int:
+    """The HTTP status an ``_HTTP`` match holds."""
+    return int(http["a"] or http["b"] or http["c"] or http["d"])
+
+
+def _class_context(text: str, m: re.Match[str]) -> bool:
+    """Whether an exception class name is printed as an error: a module path
+    before it (``ccxt.base.errors.X``), a colon or parenthesis after it, or
+    freqtrade's ``due to X.``."""
+    start, end = m.span()
+    if start and text[start - 1] in ".(":
+        return True
+    if text[end : end + 1] in (":", "("):
+        return True
+    return text[max(0, start - 7) : start] == "due to "
+
+
+def _nearest_message(messages: list[re.Match[str]], pos: int) -> re.Match[str] | None:
+    """The message value nearest the code at ``pos`` (within one object: 400)."""
+    best = None
+    for m in messages:
+        distance = abs(m.start() - pos)
+        if distance <= 400 and (best is None or distance < abs(best.start() - pos)):
+            best = m
+    return best
+
+
+def _message_text(m: re.Match[str]) -> str:
+    escaped = (m["eq"] or "").replace("\\\\", "\\")
+    return clean_message(m["dq"] or escaped or m["sq"] or (m["bare"] or "").strip())
+
+
+def _class_message(tail: str) -> str:
+    """The message after an exception class: the exchange's own words, without the
+    id that starts ccxt's (``kraken {…}``)."""
+    return clean_message(tail[:500])
