@@ -82,7 +82,8 @@ def interrupt(proc: subprocess.Popen[Any]) -> None:
 
 
 def kill(proc: subprocess.Popen[Any]) -> None:
-    """End ``proc`` at once, as a crash or a power cut would: nothing saved."""
+    """End ``proc`` at once, as a crash would: the process ends, and what SQLite handed to the
+    system stays (a power cut can take back the last saves: README)."""
     proc.kill()
 
 

@@ -26,7 +26,7 @@ from logwatch.rulebook.ruleload import load_rules
 from logwatch.rulebook.rules import RuleSet
 from logwatch.store.state import State
 from logwatch.store.status import read_status
-from logwatch.store.statusinfo import ChannelRow, Daemon, Status, WindowRow
+from logwatch.store.statusinfo import ChannelRow, DaemonRow, Status, WindowRow
 from tests.fakes import FakeClock
 
 
@@ -93,7 +93,7 @@ def test_the_rule_list_as_a_table_and_as_json(rules: RuleSet) -> None:
 def _status(overdue: bool = False, **daemon: Any) -> Status:
     return Status(
         state="/s/state.db",
-        daemon=Daemon(**daemon),
+        daemon=DaemonRow(**daemon),
         lock="/s/state.db.lock",
         windows=[
             WindowRow(rule="r", key=[], pending=2, closes_at="12:00", overdue=overdue)
@@ -157,7 +157,7 @@ def test_status_tells_files_of_an_earlier_config_from_the_followed(
 ) -> None:
     path, now = _state_of_two_configs(tmp_path)
     info = read_status(path, now)
-    info.daemon = Daemon(running=False, pid=None)
+    info.daemon = DaemonRow(running=False, pid=None)
     info.lock = str(tmp_path / "lock")
     lines = status_text(info, None)
     # `**` is any number of folders, none included: top.log is followed too
@@ -178,7 +178,7 @@ def test_status_tells_files_of_an_earlier_config_from_the_followed(
 def test_status_says_why_an_alert_waits_the_quiet_hours(tmp_path: Path) -> None:
     path, now = _state_of_two_configs(tmp_path)
     info = read_status(path, now)
-    info.daemon = Daemon(running=True, pid=7)
+    info.daemon = DaemonRow(running=True, pid=7)
     info.lock = str(tmp_path / "lock")
     assert info.held["phone"].count == 1
     (waiting,) = [line for line in status_text(info, None) if "waiting" in line]

@@ -162,3 +162,15 @@ def test_followed_patterns_are_kept_until_a_week_unfollowed(tmp_path: Path) -> N
     again.expire()
     assert again.offsets.followed() == {"/a/*.log"}
     again.close()
+
+
+def test_a_failed_read_of_the_phones_mutes_is_a_state_error(tmp_path: Path) -> None:
+    """The follower reads the phone's mutes just before it saves alerts, and keeps
+    running on a StateError (said once, saved again later): an SQLite error of that
+    read must be one, not an exception that ends the daemon."""
+    state = State(tmp_path / "state.db", FakeClock())
+    state.mutes.set("all", 2e9, "phone")
+    assert list(state.mutes.active(1e9)) == ["all"]
+    state.file.conn.close()  # as a disk that fails under it would
+    with pytest.raises(StateError, match="mutes"):
+        state.mutes.active(1e9)

@@ -90,8 +90,8 @@ class PendingAlerts:
     def restore(
         self, windows: Iterable[str], muted: Iterable[tuple[str, str, float]]
     ) -> None:
-        """Continue the dedup windows saved before a restart (as ``State.dedup``
-        returns them)."""
+        """Continue the dedup windows saved before a restart (as
+        ``state.windows.saved()`` returns them)."""
         self.deduper.restore(
             [WINDOWS.loads(w) for w in windows],
             {(r, c): datetime.fromtimestamp(u, UTC) for r, c, u in muted},

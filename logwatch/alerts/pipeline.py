@@ -11,7 +11,7 @@ same transaction as the file offsets), a hit passes:
                 (``dedup.Deduper`` with ``dedup.QuietHours``)
 4. user mutes   a mute sent from the phone sends the alert to no channel
                 (``alerting.UserMutes``, read from State by the follower at each
-                commit); logwatch's own alerts are never muted
+                commit that writes alerts); logwatch's own alerts are never muted
 5. routes       the channels whose severity and filters take it (``route``)
 
 Then each channel's thread takes it from the outbox (``delivery.Dispatcher``):

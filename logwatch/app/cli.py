@@ -590,13 +590,13 @@ def status(config_path: Path | None, as_json: bool) -> None:
     from logwatch.app.report import status_json, status_text
     from logwatch.core.clock import SystemClock
     from logwatch.store.status import read_status
-    from logwatch.store.statusinfo import Daemon
+    from logwatch.store.statusinfo import DaemonRow
 
     path = _state_path(config_path, dict(os.environ))
     info = read_status(path, SystemClock().now().timestamp())
     lock = StateLock(path)
     pid = lock.holder()
-    info.daemon = Daemon(running=pid is not None, pid=pid or None)
+    info.daemon = DaemonRow(running=pid is not None, pid=pid or None)
     info.lock = str(lock.path)
     info.heartbeat = heartbeat.read_status(path.parent)
     if as_json:

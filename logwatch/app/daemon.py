@@ -227,7 +227,7 @@ class Daemon:
         self.close()
 
     def _parts(self) -> Workers:
-        held, self._held = self._held, None  # the first Parts only: a start's
+        held, self._held = self._held, None  # the first Workers only: a start's
         try:
             return Workers(
                 self.setup,

@@ -35,8 +35,6 @@ FILE_NAME = "logwatch.log"
 HANDLER_NAME = "logwatch"
 
 
-#: ``--log-level`` / ``LOGWATCH_LOG_LEVEL``: the names, lowest first.
-LEVELS = ("debug", "info", "warning", "error", "critical")
 #: A level's syslog priority, which journald reads from a ``<N>`` before a line
 #: (sd-daemon(3)): critical 2, error 3, warning 4, info 6, debug 7.
 PRIORITIES = {"critical": 2, "error": 3, "warning": 4, "info": 6, "debug": 7}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from logwatch.core.logtime import parse_timestamp
 from logwatch.core.terminal import shown
-from logwatch.store.statusinfo import Daemon, FileRow, Held, Status
+from logwatch.store.statusinfo import DaemonRow, FileRow, HeldRow, Status
 
 if TYPE_CHECKING:
     from logwatch.core.model import Hit, Recognition, Record
@@ -277,7 +277,7 @@ def _file_line(f: FileRow) -> str:
     )
 
 
-def _held(held: Held | None) -> str:
+def _held(held: HeldRow | None) -> str:
     """Why alerts wait that were never tried: held back until the quiet hours end."""
     if not held:
         return ""
@@ -293,7 +293,7 @@ def status_text(status: Status, heartbeat: str | None) -> list[str]:
     """``status`` for a person: the lines of ``status`` (``status --json``'s object);
     ``heartbeat`` is the heartbeat's own line, when one is configured."""
     out = [f"state: {status.state}"]
-    daemon = status.daemon or Daemon(running=False, pid=None)
+    daemon = status.daemon or DaemonRow(running=False, pid=None)
     if not daemon.running:
         out.append("daemon: not running (nothing holds the state's lock)")
     else:

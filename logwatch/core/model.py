@@ -58,7 +58,7 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     #: sent, but the channel did not confirm it (a timeout after the request)
     MAYBE = "maybe"
-    #: given up: older than the channel's max_age (``State.expire_deliveries``)
+    #: given up: older than the channel's max_age (``state.deliveries.expire``)
     EXPIRED = "expired"
 
 

@@ -30,7 +30,9 @@ class MuteRows:
     def active(self, now: float) -> dict[str, tuple[float, str]]:
         """Active mutes: target -> (until, who)."""
         rows = self._file.rows(
-            "SELECT target, until, by FROM user_mutes WHERE until > ?", (now,)
+            "SELECT target, until, by FROM user_mutes WHERE until > ?",
+            (now,),
+            what="read the phone's mutes",
         )
         return {r[0]: (r[1], r[2]) for r in rows}
 

@@ -14,7 +14,7 @@ from logwatch.store.statusinfo import (
     ChannelRow,
     ErrorRow,
     FileRow,
-    Held,
+    HeldRow,
     MuteRow,
     Status,
     UserMuteRow,
@@ -75,7 +75,7 @@ def read_status(path: Path, now: float) -> Status:
                 ).fetchall()
             )
             info.held = {
-                r[0]: Held(count=r[1], until=when(r[2]))
+                r[0]: HeldRow(count=r[1], until=when(r[2]))
                 for r in conn.execute(
                     "SELECT channel, count(*), max(next_at) FROM deliveries "
                     "WHERE status = 'pending' AND attempts = 0 AND error = '' "

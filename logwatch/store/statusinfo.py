@@ -43,7 +43,7 @@ class MuteRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Held:
+class HeldRow:
     """Alerts of a channel held back for the quiet hours, until when."""
 
     count: int
@@ -78,7 +78,7 @@ class UserMuteRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Daemon:
+class DaemonRow:
     """Whether a daemon holds the state's lock, and its pid if known."""
 
     running: bool
@@ -95,13 +95,13 @@ class Status:
     windows: list[WindowRow] = field(default_factory=list)
     mutes: list[MuteRow] = field(default_factory=list)
     waiting: dict[str, int] = field(default_factory=dict)
-    held: dict[str, Held] = field(default_factory=dict)
+    held: dict[str, HeldRow] = field(default_factory=dict)
     patterns: list[str] = field(default_factory=list)
     channels: dict[str, ChannelRow] = field(default_factory=dict)
     errors: list[ErrorRow] = field(default_factory=list)
     user_mutes: list[UserMuteRow] = field(default_factory=list)
     unacknowledged: int = 0
-    daemon: Daemon | None = None
+    daemon: DaemonRow | None = None
     lock: str | None = None
     #: the heartbeat's own saved status (its JSON object), when one is configured
     heartbeat: dict[str, Any] | None = None
