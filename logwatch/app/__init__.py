@@ -4,7 +4,13 @@ The modules of logwatch.app, top layer first. They import only from the packages
 deliver, store, alerts, match, rulebook, follow, core (pyproject.toml's import-linter
 contracts check it)::
 
-    cli            the command: the only module that prints or exits
+    cli            the command: its group and main; with the cli_* modules, the
+                   only modules that print or exit
+    cli_setup      `init` and `test-notify`
+    cli_scan       `scan`: the rules over files, once or with --follow
+    cli_check      `check`, `rules` and `schema`
+    cli_service    `run`, `status`, `reload`, `stop` and `service`
+    cli_options    what the commands share: --config, --rules, --lang, the rules
     daemon         `run`: lock, State, start, the loop, reload, close
     wizard         `init`: the guided setup
     service        `service`: the logon task or systemd unit

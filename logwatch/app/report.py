@@ -1,7 +1,7 @@
 """What the commands print: hits and their summary, the rule list and the status, for
-people and as JSON (a contract: scripts read ``--json``). Values in, text out; cli.py
-prints it. What a log or a state holds is ``shown``: no escape sequence of a line
-reaches the terminal.
+people and as JSON (a contract: scripts read ``--json``). Values in, text out; the
+cli_* modules print it. What a log or a state holds is ``shown``: no escape sequence
+of a line reaches the terminal.
 """
 
 from __future__ import annotations
