@@ -109,11 +109,20 @@ needs_symlinks = pytest.mark.skipif(
     WINDOWS, reason="a symbolic link needs a privilege on Windows"
 )
 
+
+def deletes_at_once() -> bool:
+    """Whether deleting a file or folder logwatch holds open removes its name at once,
+    as on POSIX and on Windows 10/11 NTFS (POSIX delete semantics). Wine keeps the
+    name until the last handle closes: the name cannot be renamed onto (WinError 183,
+    or 5 to replace it), and opening it to append writes into the doomed file (manual
+    plan, steps 4 and 5). For one case of a test: a precondition, or a branch."""
+    return not under_wine()
+
+
 #: For a test that deletes a file or folder logwatch holds open and expects its name
-#: gone at once, as on POSIX and on Windows 10/11 NTFS (POSIX delete semantics). Wine
-#: keeps the name until the last handle closes (manual plan, steps 4 and 5).
+#: gone at once (``deletes_at_once``).
 needs_delete_semantics = pytest.mark.skipif(
-    under_wine(),
+    not deletes_at_once(),
     reason="Wine keeps a deleted file or folder held open until its last handle "
     "closes (manual plan on Windows, steps 4-5)",
 )

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from tests.follow_harness import Harness, line, write
+from tests.processes import deletes_at_once
 
 GENERATIONS = 9
 
@@ -47,13 +48,24 @@ class Following(RuleBasedStateMachine):
     def look(self) -> None:
         self.h.step()
 
+    def _can_shift(self) -> bool:
+        """A rotation deletes the oldest generation, which the follower holds open:
+        where its name outlives the delete (Wine, ``deletes_at_once``) the next
+        generation cannot take it, so rotations stop at GENERATIONS there."""
+        return deletes_at_once() or not (self.dir / f"app.log.{GENERATIONS}").exists()
+
+    @precondition(_can_shift)
     @rule()
     def rename_rotate(self) -> None:
         self._shift()
         if self.log.exists():
             self.log.rename(self.dir / "app.log.1")
 
-    @precondition(lambda self: self.log.exists() and self.log.stat().st_size > 0)
+    @precondition(
+        lambda self: (
+            self._can_shift() and self.log.exists() and self.log.stat().st_size > 0
+        )
+    )
     @rule()
     def copytruncate(self) -> None:
         self._shift()
@@ -62,8 +74,11 @@ class Following(RuleBasedStateMachine):
             fh.truncate(0)
 
     @precondition(lambda self: self.log.exists())
-    @rule(delete=st.booleans())
+    @rule(delete=st.booleans() if deletes_at_once() else st.just(False))
     def truncate_or_delete_after_a_look(self, delete: bool) -> None:
+        """Where a deleted log's name outlives the delete (Wine), the writer's next
+        open appends to the doomed file, lost when the follower lets it go: only a
+        truncation there."""
         self.h.settle()  # anything not read before the file is cut is gone for any tailer
         if delete:
             self.log.unlink()

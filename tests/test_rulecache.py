@@ -531,6 +531,93 @@ def warned_load(user_rules: Path, cache: Path, key_file: Path) -> list[str]:
     return warnings
 
 
+def test_a_folder_planted_as_the_cache_file_neither_fails_the_load_nor_is_read(
+    tmp_path: Path, user_rules: Path, key_file: Path, loads: list[int]
+) -> None:
+    """What is not a regular file at the cache file's name is never read, and the
+    rules come from their files, on POSIX (the folder opens, its file object does
+    not) as on Windows (the folder does not open): the case both platforms have."""
+    cache = tmp_path / "cache"
+    first = load_rules([user_rules], cache=RulesCache(cache, key_file))
+    (path,) = cache_files(cache)
+    path.unlink()
+    path.mkdir()
+    (path / "inside").write_bytes(b"")
+    again = load_rules([user_rules], cache=RulesCache(cache, key_file))
+    assert loads == [1, 1]
+    assert facts(again) == facts(first)
+    assert [p.name for p in path.iterdir()] == ["inside"]
+
+
+#: Folder modes as chmod gives them: on POSIX their owner and group and others bits;
+#: on Windows chmod only sets or clears the read-only attribute (a mode without the
+#: owner's write bit), and the folders' access rules, which logwatch does not judge,
+#: guard them (privatefiles.not_private finds nothing there).
+FOLDER_MODES = [0o700, 0o755, 0o750, 0o500, 0o775, 0o770, 0o707, 0o702, 0o1777]
+
+
+@pytest.mark.parametrize("mode", [m for m in FOLDER_MODES if m != 0o500])
+def test_a_key_folder_is_refused_exactly_as_a_state_folder_is(
+    tmp_path: Path, user_rules: Path, loads: list[int], mode: int
+) -> None:
+    """One policy for the state folder, the key's by default (issue 18, item 10):
+    refused when others can write it, with the fix named, and left as it is.
+    Before: the cache made it 0700, so whether ``run`` refused the state folder
+    depended on whether ``scan`` had run first. On Windows neither is refused,
+    whatever chmod did, and the folder is left as it is there too."""
+    state = tmp_path / "state"
+    key_file = state / "rules-cache.key"
+    state.mkdir()
+    state.chmod(mode)
+    before = state.stat().st_mode
+    try:
+        check_private_dir(state)
+    except StateError as exc:
+        refused = [
+            f"rules cache not used: {exc}; the rules were loaded from their files"
+        ]
+    else:
+        refused = []
+    warnings: list[str] = []
+    for _ in range(2):
+        cache = RulesCache(tmp_path / "cache", key_file)
+        load_rules([user_rules], cache=cache, warnings=warnings)
+    assert warnings == refused * 2
+    assert loads == ([1, 1] if refused else [1])
+    assert state.stat().st_mode == before
+    assert key_file.exists() is not bool(refused)
+    if sys.platform == "win32":
+        assert refused == []
+    else:
+        assert before & 0o7777 == mode
+
+
+@pytest.mark.parametrize("mode", FOLDER_MODES)
+def test_a_cache_folder_is_made_private_exactly_when_a_state_folder_is_refused(
+    tmp_path: Path, user_rules: Path, mode: int
+) -> None:
+    """Two policies, one question (``privatefiles.not_private``): a folder of
+    the user's own is tightened by the cache where the state refuses it. On Windows
+    neither is refused, and the folder is left as it is."""
+    state, cache = tmp_path / "state", tmp_path / "cache"
+    for folder in (state, cache):
+        folder.mkdir()
+        folder.chmod(mode)
+    before = cache.stat().st_mode
+    try:
+        check_private_dir(state)
+    except StateError:
+        refused = True
+    else:
+        refused = False
+    load_rules([user_rules], cache=RulesCache(cache, tmp_path / "keys" / "key"))
+    if sys.platform == "win32":
+        assert not refused
+        assert cache.stat().st_mode == before
+    else:
+        assert cache.stat().st_mode & 0o7777 == (0o700 if refused else mode)
+
+
 @pytest.mark.skipif(
     sys.platform == "win32", reason="POSIX modes, owners, links and fifos"
 )
@@ -613,58 +700,6 @@ class TestOwnership:
             f"rules cache not used: {key_file}: readable by others (mode 644); "
             "the rules were loaded from their files"
         ]
-
-    @pytest.mark.parametrize(
-        "mode", [0o700, 0o755, 0o750, 0o775, 0o770, 0o707, 0o702, 0o1777]
-    )
-    def test_a_key_folder_is_refused_exactly_as_a_state_folder_is(
-        self, tmp_path: Path, user_rules: Path, loads: list[int], mode: int
-    ) -> None:
-        """One policy for the state folder, the key's by default (issue 18, item 10):
-        refused when others can write it, with the fix named, and left as it is.
-        Before: the cache made it 0700, so whether ``run`` refused the state folder
-        depended on whether ``scan`` had run first."""
-        state = tmp_path / "state"
-        key_file = state / "rules-cache.key"
-        state.mkdir()
-        state.chmod(mode)
-        try:
-            check_private_dir(state)
-        except StateError as exc:
-            refused = [
-                f"rules cache not used: {exc}; the rules were loaded from their files"
-            ]
-        else:
-            refused = []
-        warnings: list[str] = []
-        for _ in range(2):
-            cache = RulesCache(tmp_path / "cache", key_file)
-            load_rules([user_rules], cache=cache, warnings=warnings)
-        assert warnings == refused * 2
-        assert loads == ([1, 1] if refused else [1])
-        assert state.stat().st_mode & 0o7777 == mode
-        assert key_file.exists() is not bool(refused)
-
-    @pytest.mark.parametrize(
-        "mode", [0o700, 0o755, 0o750, 0o500, 0o775, 0o770, 0o707, 0o702, 0o1777]
-    )
-    def test_a_cache_folder_is_made_private_exactly_when_a_state_folder_is_refused(
-        self, tmp_path: Path, user_rules: Path, mode: int
-    ) -> None:
-        """Two policies, one question (``privatefiles.not_private``): a folder of
-        the user's own is tightened by the cache where the state refuses it."""
-        state, cache = tmp_path / "state", tmp_path / "cache"
-        for folder in (state, cache):
-            folder.mkdir()
-            folder.chmod(mode)
-        try:
-            check_private_dir(state)
-        except StateError:
-            refused = True
-        else:
-            refused = False
-        load_rules([user_rules], cache=RulesCache(cache, tmp_path / "keys" / "key"))
-        assert cache.stat().st_mode & 0o7777 == (0o700 if refused else mode)
 
     @pytest.mark.parametrize("what", ["file", "folder", "key"])
     def test_what_another_user_owns_is_refused(
