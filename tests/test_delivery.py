@@ -335,6 +335,7 @@ def test_a_long_flood_never_exceeds_the_budget_and_loses_no_hit(
     # the first minute: 9 alone and one group; then one group a minute (group_interval)
     assert sum(1 for t in times if t < start + 60) == 10
     assert len(times) == 15
+    state.close()
 
 
 def test_a_channel_may_take_more_or_fewer_messages_a_minute(tmp_path: Path) -> None:
