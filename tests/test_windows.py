@@ -99,7 +99,7 @@ def test_the_user_schemes_scripts_folder_is_searched(tmp_path: Path) -> None:
     """``pip install --user`` puts the launchers in the user scheme's Scripts
     (``%APPDATA%\\Python\\Python312\\Scripts``, here moved by PYTHONUSERBASE)."""
     script = (
-        "import sys; from pathlib import Path; from logwatch import service; "
+        "import sys; from pathlib import Path; from logwatch.app import service; "
         "print('\\n'.join(map(str, service.script_dirs(Path(sys.executable)))))"
     )
     done = subprocess.run(
