@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from logwatch.alerts.dedup import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def make_record(**changes: Any) -> Record:
+    """A one-line record of ``f.log`` whose text is ``x``; ``changes`` set any field."""
+    values: dict[str, Any] = {
+        "path": "f.log",
+        "format": "generic",
+        "first_line": 1,
+        "offset": 0,
+        "end": 1,
+        "text": "x",
+        "raw": "x",
+        "timestamp": None,
+        "fields": {},
+    }
+    values.update(changes)
+    return Record(**values)
 
 
 def hit(
@@ -16,22 +34,11 @@ def hit(
     connection: str = "B",
     severity: Severity = Severity.ERROR,
 ) -> Hit:
-    record = Record(
-        path="f.log",
-        format="generic",
-        first_line=1,
-        offset=0,
-        end=1,
-        text="x",
-        raw="x",
-        timestamp=None,
-        fields={"connection": connection},
-    )
     return Hit(
         rule_id=rule,
         severity=severity,
         codes=(-2019,),
-        record=record,
+        record=make_record(fields={"connection": connection}),
         line=1,
         captures={},
         key=key,
@@ -97,15 +104,7 @@ def stored_values() -> tuple[list[Alert], list[Window]]:
         rule_id="user.x",
         severity=Severity.INFO,
         codes=(),
-        record=Record(
-            path="f.log",
-            format="generic",
-            first_line=1,
-            offset=0,
-            end=1,
-            text="x",
-            raw="x",
-        ),
+        record=make_record(),
         line=1,
         captures={},
         key=(),

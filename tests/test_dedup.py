@@ -20,8 +20,9 @@ from logwatch.alerts.dedup import (
     QuietHours,
     fingerprint,
 )
-from logwatch.core.model import Alert, AlertKind, Hit, Line, Record, Severity
+from logwatch.core.model import Alert, AlertKind, Hit, Line, Severity
 from tests.samples import at, hit
+from tests.samples import make_record as sample_record
 
 
 class TestWindows:
@@ -156,17 +157,7 @@ class TestWindows:
         """With no connection and no key values, the file tells two bots apart."""
 
         def bot(path: str) -> Hit:
-            record = Record(
-                path=path,
-                format="python",
-                first_line=1,
-                offset=0,
-                end=1,
-                text="x",
-                raw="x",
-                timestamp=None,
-                fields={},
-            )
+            record = sample_record(path=path, format="python")
             return Hit(
                 rule_id="binance.margin-insufficient",
                 severity=Severity.ERROR,
@@ -417,17 +408,7 @@ class TestBounded:
     @pytest.mark.parametrize("size", [1, KEPT_CHARS, KEPT_CHARS + 1, 64 * 1024])
     def test_a_window_keeps_at_most_kept_chars_of_its_line(self, size: int) -> None:
         line = "Margin is insufficient " + "x" * size
-        record = Record(
-            path="f.log",
-            format="generic",
-            first_line=1,
-            offset=0,
-            end=1,
-            text=line,
-            raw=line,
-            timestamp=None,
-            fields={},
-        )
+        record = sample_record(text=line, raw=line)
         big = replace(hit(), record=record, captures={"m": line}, message=line)
         d = Deduper()
         (first,) = d.admit(big, at(0))

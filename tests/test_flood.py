@@ -8,23 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.core.flood import Budget, summarize
-from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.core.model import Alert, AlertKind, Hit, Severity
+from tests.samples import make_record as sample_record
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def alert(i: int, rule: str = "r.a", count: int = 1, symbol: str = "") -> Alert:
-    record = Record(
-        path="/x/bot.log",
-        format="generic",
-        first_line=1,
-        offset=0,
-        end=1,
-        text="x",
-        raw="x",
-        timestamp=None,
-        fields={},
-    )
+    record = sample_record(path="/x/bot.log")
     captures = {"symbol": symbol} if symbol else {}
     hit = Hit(
         rule_id=rule,

@@ -8,20 +8,11 @@ import pytest
 
 from logwatch.core.logtime import format_log_time, parse_timestamp
 from logwatch.core.model import Record
+from tests.samples import make_record as sample_record
 
 
 def record(stamp: str, path: str = "bot.log") -> Record:
-    return Record(
-        path=path,
-        format="generic",
-        first_line=1,
-        offset=0,
-        end=1,
-        text="x",
-        raw="x",
-        timestamp=stamp,
-        fields={},
-    )
+    return sample_record(path=path, timestamp=stamp)
 
 
 @pytest.mark.parametrize(
