@@ -1666,3 +1666,45 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
         assert read == b"bot started\n" + line(1)  # a new file: from its start
     finally:
         tailer.close()
+
+
+def test_a_file_created_and_deleted_between_two_listings_is_read(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm on a busy PC (issue 18): a new file (a daily file, a copy) is
+    written and deleted before the next listing, and its lines were never read. The
+    event that says it was created holds it open at once, in the observer's thread;
+    the next step reads it from that handle."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tailer = Tailer([Source("s", (str(logs / "*.log"),))], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()  # the first listing: nothing there yet
+        write(logs / "daily-1.log", lines(0, 5))
+        wait_until(lambda: bool(tailer._early), what="the new file held open")
+        (logs / "daily-1.log").unlink()
+        data = b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+        assert data == lines(0, 5)
+    finally:
+        tailer.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["notes.txt", "bot.log.gz", "skip.log"], ids=["other", "gz", "excluded"]
+)
+def test_a_created_file_no_pattern_names_is_not_held(tmp_path: Path, name: str) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    source = Source("s", (str(logs / "*.log*"),), exclude=("skip.*",))
+    tailer = Tailer([source], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()
+        tailer.wake.clear()
+        write(logs / name, line(0))
+        assert tailer.wake.wait(5), "no event for the new file"
+        assert not tailer._early
+        assert not [e for e in tailer.step() if isinstance(e, Read)]
+    finally:
+        tailer.close()

@@ -12,6 +12,7 @@ its handle is here.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import threading
 import uuid
@@ -31,7 +32,7 @@ from logwatch.follow.fileindex import (
     fingerprint,
 )
 from logwatch.follow.lines import count_lines, end_of_last_line
-from logwatch.follow.listing import Listed, Listing, Source, file_key
+from logwatch.follow.listing import Listed, Listing, Source, file_key, listed_as
 
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
@@ -163,12 +164,14 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
 
 
 class Held:
-    """Files opened as the first thing on start, by inode, until the first listing.
+    """Files opened before a listing could, by inode, until the next whole listing.
 
     Start-up (imports, rules, State) takes seconds on a busy PC; a generation rotated
-    away or deleted meanwhile would be lost. Its open handle keeps it readable: the
-    first listing is given the held files it no longer shows, and opening a listed
-    file takes its held handle.
+    away or deleted meanwhile would be lost. So would a file created after the last
+    listing and deleted before the next, on a PC too busy to list soon (a rotation
+    storm, a bot writing several files). Its open handle keeps it readable: the next
+    listing is given the held files it no longer shows, and opening a listed file
+    takes its held handle.
     """
 
     def __init__(self, files: dict[Inode, tuple[Listed, BinaryIO]]) -> None:
@@ -176,6 +179,19 @@ class Held:
 
     def __len__(self) -> int:
         return len(self._files)
+
+    def add(
+        self,
+        files: dict[Inode, tuple[Listed, BinaryIO]],
+        known: Callable[[Inode], bool],
+    ) -> None:
+        """Hold these files too; those ``known`` (open already) or held already are
+        closed."""
+        for inode, (listed, handle) in files.items():
+            if known(inode) or inode in self._files:
+                handle.close()
+            else:
+                self._files[inode] = (listed, handle)
 
     def take(self, inode: Inode) -> BinaryIO | None:
         """The handle held for ``inode`` (None: none), now the caller's."""
@@ -197,6 +213,30 @@ class Held:
         for _, handle in self._files.values():
             handle.close()
         self._files.clear()
+
+
+def hold_created(
+    path: str, sources: Iterable[Source]
+) -> tuple[Inode, tuple[Listed, BinaryIO]] | None:
+    """Open a file an event says was created (or renamed to ``path``), when a
+    source's pattern names it: its inode, and it as listed now, with its handle."""
+    item = listed_as(path, sources)
+    if item is None:
+        return None
+    try:
+        handle = open_shared(path)
+    except OSError:
+        return None  # gone already, or not ours to read: the listing says why
+    try:
+        st = os.fstat(handle.fileno())
+    except OSError:
+        handle.close()
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        handle.close()
+        return None
+    item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+    return file_key(st, path), (item, handle)
 
 
 def hold(sources: Iterable[Source], limit: int = 256) -> Held:
