@@ -53,8 +53,10 @@ def missing_listings(platform: str) -> int:
 
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
-#: A copy must also hold the same bytes as the original just before what was read.
-COPY_CHECK_BYTES = 64
+#: A copy must also hold the same bytes as the original just before what was read:
+#: enough of them to span a line's varying part (a time, an id) in a log whose lines
+#: differ in a few digits, where 64 bytes could fall in the part every line repeats.
+COPY_CHECK_BYTES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -593,13 +595,8 @@ class Reading:
             return False
         if theirs < entry.read_pos:
             return False  # cut: a copy of it may well be longer
-        try:
-            if entry.tail:
-                start = entry.read_pos - len(entry.tail)
-                return _pread(handle, start, len(entry.tail)) == entry.tail
-            return fingerprint(_pread(handle, 0, entry.fp_n)) == entry.fp_hash
-        except OSError:
-            return False
+        # cut and written again past where it was read: its first bytes tell
+        return _holds_read(entry, handle)
 
     # -- reading -------------------------------------------------------------------
 
@@ -678,7 +675,12 @@ class Reading:
         if inode is None:
             return
         copy_inode = next(
-            (i for i, c in self._copies.items() if c.origin == entry.id), None
+            (
+                i
+                for i, c in self._copies.items()
+                if c.origin == entry.id and _holds_read(entry, c.handle)
+            ),
+            None,
         )
         self._files.unmap(inode)
         if copy_inode is not None:
@@ -728,6 +730,19 @@ class Reading:
             self._close(entry)
             if inode is not None and entry.missing == 0:
                 self._parked[inode] = entry.id
+
+
+def _holds_read(entry: Entry, handle: BinaryIO) -> bool:
+    """Whether a file still holds what was read from ``entry``: the same first bytes
+    and the same last ones read, where they were (a file cut and written again holds
+    other lines there, however alike)."""
+    try:
+        if fingerprint(_pread(handle, 0, entry.fp_n)) != entry.fp_hash:
+            return False
+        start = entry.read_pos - len(entry.tail)
+        return _pread(handle, start, len(entry.tail)) == entry.tail
+    except OSError:
+        return False
 
 
 def _path_of(handle: BinaryIO, fallback: str) -> str:
