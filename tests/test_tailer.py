@@ -1813,3 +1813,29 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
         assert got == _alike(500, 600)
     finally:
         reading.close()
+
+
+def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
+    tmp_path: Path,
+) -> None:
+    """The cut file's new content was reported under the name its handle was opened
+    with, not the one the listing had followed it to."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write(logs / "a.log", lines(0, 5))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))],
+        FakeClock(),
+        followed={str(logs / "*.log")},
+        poll_interval=0,
+    )
+    try:
+        tailer.step()
+        (logs / "a.log").rename(logs / "b.log")
+        tailer.step()
+        os.truncate(logs / "b.log", 0)
+        write(logs / "b.log", line(7))
+        opened = [e.path for e in tailer.step() if isinstance(e, Opened)]
+        assert opened == [str(logs / "b.log")]
+    finally:
+        tailer.close()

@@ -671,7 +671,7 @@ class Reading:
 
     def _replaced(self, entry: Entry, handle: BinaryIO, events: list[Event]) -> None:
         """The file was cut (copytruncate) or rewritten in place."""
-        inode = entry.inode
+        inode, path = entry.inode, entry.path  # where the cut file is, by the listing
         if inode is None:
             return
         copy_inode = next(
@@ -698,8 +698,8 @@ class Reading:
             self._files.let_go(entry)
             events.append(Drained(entry.id))
         # the original file, cut, is new content from byte 0
-        self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
-        listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
+        self._copies[inode] = _Copy("", path, handle, COPY_WAIT_LISTINGS)
+        listed = Listed(path, entry.source, 0, 0)
         self.identify(inode, listed, events, cut=True)
         reopened = self._files.at(inode)
         if reopened is not None:
@@ -743,11 +743,6 @@ def _holds_read(entry: Entry, handle: BinaryIO) -> bool:
         return _pread(handle, start, len(entry.tail)) == entry.tail
     except OSError:
         return False
-
-
-def _path_of(handle: BinaryIO, fallback: str) -> str:
-    name = getattr(handle, "name", fallback)
-    return name if isinstance(name, str) else fallback
 
 
 def _size(handle: BinaryIO, fallback: int) -> int:
