@@ -1666,3 +1666,176 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
         assert read == b"bot started\n" + line(1)  # a new file: from its start
     finally:
         tailer.close()
+
+
+def test_a_file_created_and_deleted_between_two_listings_is_read(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm on a busy PC (issue 18): a new file (a daily file, a copy) is
+    written and deleted before the next listing, and its lines were never read. The
+    event that says it was created holds it open at once, in the observer's thread;
+    the next step reads it from that handle."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tailer = Tailer([Source("s", (str(logs / "*.log"),))], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()  # the first listing: nothing there yet
+        write(logs / "daily-1.log", lines(0, 5))
+        wait_until(lambda: bool(tailer._early), what="the new file held open")
+        (logs / "daily-1.log").unlink()
+        data = b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+        assert data == lines(0, 5)
+    finally:
+        tailer.close()
+
+
+@pytest.mark.parametrize(
+    "name", ["notes.txt", "bot.log.gz", "skip.log"], ids=["other", "gz", "excluded"]
+)
+def test_a_created_file_no_pattern_names_is_not_held(tmp_path: Path, name: str) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    source = Source("s", (str(logs / "*.log*"),), exclude=("skip.*",))
+    tailer = Tailer([source], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()
+        tailer.wake.clear()
+        write(logs / name, line(0))
+        assert tailer.wake.wait(5), "no event for the new file"
+        assert not tailer._early
+        assert not [e for e in tailer.step() if isinstance(e, Read)]
+    finally:
+        tailer.close()
+
+
+def _alike(a: int, b: int) -> bytes:
+    """Lines that differ only in their first bytes: the last hundred of each are the
+    same, as in a bot's log that repeats one error with a new id."""
+    return b"".join(b"id=%06d " % n + b"x" * 100 + b"\n" for n in range(a, b))
+
+
+def test_a_copy_is_known_when_its_original_was_cut_and_written_past_where_it_was_read(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm (issue 18): copytruncate, then the writer wrote more to the cut
+    file than had been read from it (less than the copy holds), all before the next
+    step. The bytes just before
+    where it was read were alike in the new lines, so the cut file was taken for the
+    original still holding what was read, and the copy, longer, for a new file: read
+    again from its start. The original's first bytes tell it was cut."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    live = logs / "bot.log"
+    write(live, _alike(0, 40))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log*"),))],
+        FakeClock(),
+        followed={str(logs / "*.log*")},
+        poll_interval=0,
+    )
+    read = b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+    write(live, _alike(40, 60))  # not read yet
+    shutil.copyfile(live, logs / "bot.log.1")
+    os.truncate(live, 0)
+    # more than was read, less than the copy holds, alike where it was read to
+    write(live, _alike(100, 150))
+    for _ in range(3):
+        read += b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+    tailer.close()
+    assert sorted(read.splitlines()) == sorted(
+        (_alike(0, 60) + _alike(100, 150)).splitlines()
+    )
+
+
+def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
+    tmp_path: Path,
+) -> None:
+    """A rotation storm (issue 18, 1,100 lines never printed): a new daily file, caught
+    with only its first bytes (a line's date, written in two pieces), agreed with a
+    followed file's start and waited as its possible copy. That file was then cut
+    before the next listing: reading went on in the new file at the offset read in the
+    old one, and the new file's first lines were skipped. A copy goes on the reading
+    only if it holds what was read, where it was read."""
+    import threading
+
+    from logwatch.follow.fileindex import FileIndex
+    from logwatch.follow.listing import Listed, file_key
+    from logwatch.follow.reading import Moved, Reading
+
+    live, daily = tmp_path / "bot.log", tmp_path / "daily-1.log"
+    write(live, _alike(0, 40))
+    files = FileIndex()
+    pattern = str(tmp_path / "*.log*")
+    reading = Reading(
+        files,
+        [Source("s", (pattern,))],
+        FakeClock(),
+        threading.Event(),
+        lambda *a, **k: None,
+        followed={pattern},
+    )
+    events: list[Any] = []
+    try:
+        reading.identify(
+            file_key(live.stat(), str(live)),
+            Listed(str(live), "s", 0, 0, (pattern,)),
+            events,
+        )
+        reading.listed_once = True
+        (followed,) = files.held()
+        reading.poll(followed, events)
+        write(daily, b"id=0")  # the first piece of its first line
+        inode = file_key(daily.stat(), str(daily))
+        reading.identify(inode, Listed(str(daily), "s", 4, 0, (pattern,)), events)
+        assert reading.is_copy(inode)  # it may yet be the followed file's copy
+        write(daily, _alike(500, 600)[4:])
+        os.truncate(live, 0)  # cut, with no copy made
+        write(live, _alike(100, 101))
+        events.clear()
+        reading.poll(followed, events)
+        assert Moved(followed.id, str(daily)) not in events
+        for entry in files.held():
+            reading.poll(entry, events)
+        read = b"".join(e.data for e in events if isinstance(e, Read))
+        assert b"id=000100" in read
+        assert b"id=000500" not in read  # still waiting: the next listing looks
+        events.clear()
+        reading.identify(inode, Listed(str(daily), "s", 0, 0, (pattern,)), events)
+        for entry in files.held():
+            reading.poll(entry, events)
+        daily_id = files.at(inode)
+        assert daily_id is not None
+        got = b"".join(
+            e.data for e in events if isinstance(e, Read) and e.id == daily_id
+        )
+        assert got == _alike(500, 600)
+    finally:
+        reading.close()
+
+
+def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
+    tmp_path: Path,
+) -> None:
+    """The cut file's new content was reported under the name its handle was opened
+    with, not the one the listing had followed it to."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    write(logs / "a.log", lines(0, 5))
+    tailer = Tailer(
+        [Source("s", (str(logs / "*.log"),))],
+        FakeClock(),
+        followed={str(logs / "*.log")},
+        poll_interval=0,
+    )
+    try:
+        tailer.step()
+        (logs / "a.log").rename(logs / "b.log")
+        tailer.step()
+        os.truncate(logs / "b.log", 0)
+        write(logs / "b.log", line(7))
+        opened = [e.path for e in tailer.step() if isinstance(e, Opened)]
+        assert opened == [str(logs / "b.log")]
+    finally:
+        tailer.close()

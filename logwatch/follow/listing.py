@@ -178,6 +178,22 @@ def file_key(st: os.stat_result, path: str) -> Inode:
     return st.st_dev, -1 - int.from_bytes(digest.digest(), "big")
 
 
+def listed_as(path: str, sources: Iterable[Source]) -> Listed | None:
+    """``path`` as a listing would list it, its size and time not looked at yet;
+    None when no source's pattern names it (or the source excludes it)."""
+    found: Listed | None = None
+    for source in sources:
+        if found is not None and found.source != source.name:
+            break  # a listing gives a file to the first source that names it
+        for pattern in source.patterns:
+            if path_matches(path, pattern) and _is_candidate(path, source):
+                if found is None:
+                    found = Listed(path, source.name, 0, 0, (pattern,))
+                else:
+                    found.patterns += (pattern,)
+    return found
+
+
 class Listing:
     """The files of the sources' patterns, oldest change first; re-globbed only when
     a directory changed or the last listing could not be trusted."""

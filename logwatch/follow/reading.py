@@ -12,6 +12,7 @@ its handle is here.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import threading
 import uuid
@@ -31,7 +32,7 @@ from logwatch.follow.fileindex import (
     fingerprint,
 )
 from logwatch.follow.lines import count_lines, end_of_last_line
-from logwatch.follow.listing import Listed, Listing, Source, file_key
+from logwatch.follow.listing import Listed, Listing, Source, file_key, listed_as
 
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
@@ -52,8 +53,10 @@ def missing_listings(platform: str) -> int:
 
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
-#: A copy must also hold the same bytes as the original just before what was read.
-COPY_CHECK_BYTES = 64
+#: A copy must also hold the same bytes as the original just before what was read:
+#: enough of them to span a line's varying part (a time, an id) in a log whose lines
+#: differ in a few digits, where 64 bytes could fall in the part every line repeats.
+COPY_CHECK_BYTES = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,12 +166,14 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
 
 
 class Held:
-    """Files opened as the first thing on start, by inode, until the first listing.
+    """Files opened before a listing could, by inode, until the next whole listing.
 
     Start-up (imports, rules, State) takes seconds on a busy PC; a generation rotated
-    away or deleted meanwhile would be lost. Its open handle keeps it readable: the
-    first listing is given the held files it no longer shows, and opening a listed
-    file takes its held handle.
+    away or deleted meanwhile would be lost. So would a file created after the last
+    listing and deleted before the next, on a PC too busy to list soon (a rotation
+    storm, a bot writing several files). Its open handle keeps it readable: the next
+    listing is given the held files it no longer shows, and opening a listed file
+    takes its held handle.
     """
 
     def __init__(self, files: dict[Inode, tuple[Listed, BinaryIO]]) -> None:
@@ -176,6 +181,19 @@ class Held:
 
     def __len__(self) -> int:
         return len(self._files)
+
+    def add(
+        self,
+        files: dict[Inode, tuple[Listed, BinaryIO]],
+        known: Callable[[Inode], bool],
+    ) -> None:
+        """Hold these files too; those ``known`` (open already) or held already are
+        closed."""
+        for inode, (listed, handle) in files.items():
+            if known(inode) or inode in self._files:
+                handle.close()
+            else:
+                self._files[inode] = (listed, handle)
 
     def take(self, inode: Inode) -> BinaryIO | None:
         """The handle held for ``inode`` (None: none), now the caller's."""
@@ -197,6 +215,30 @@ class Held:
         for _, handle in self._files.values():
             handle.close()
         self._files.clear()
+
+
+def hold_created(
+    path: str, sources: Iterable[Source]
+) -> tuple[Inode, tuple[Listed, BinaryIO]] | None:
+    """Open a file an event says was created (or renamed to ``path``), when a
+    source's pattern names it: its inode, and it as listed now, with its handle."""
+    item = listed_as(path, sources)
+    if item is None:
+        return None
+    try:
+        handle = open_shared(path)
+    except OSError:
+        return None  # gone already, or not ours to read: the listing says why
+    try:
+        st = os.fstat(handle.fileno())
+    except OSError:
+        handle.close()
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        handle.close()
+        return None
+    item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
+    return file_key(st, path), (item, handle)
 
 
 def hold(sources: Iterable[Source], limit: int = 256) -> Held:
@@ -553,13 +595,8 @@ class Reading:
             return False
         if theirs < entry.read_pos:
             return False  # cut: a copy of it may well be longer
-        try:
-            if entry.tail:
-                start = entry.read_pos - len(entry.tail)
-                return _pread(handle, start, len(entry.tail)) == entry.tail
-            return fingerprint(_pread(handle, 0, entry.fp_n)) == entry.fp_hash
-        except OSError:
-            return False
+        # cut and written again past where it was read: its first bytes tell
+        return _holds_read(entry, handle)
 
     # -- reading -------------------------------------------------------------------
 
@@ -634,11 +671,16 @@ class Reading:
 
     def _replaced(self, entry: Entry, handle: BinaryIO, events: list[Event]) -> None:
         """The file was cut (copytruncate) or rewritten in place."""
-        inode = entry.inode
+        inode, path = entry.inode, entry.path  # where the cut file is, by the listing
         if inode is None:
             return
         copy_inode = next(
-            (i for i, c in self._copies.items() if c.origin == entry.id), None
+            (
+                i
+                for i, c in self._copies.items()
+                if c.origin == entry.id and _holds_read(entry, c.handle)
+            ),
+            None,
         )
         self._files.unmap(inode)
         if copy_inode is not None:
@@ -656,8 +698,8 @@ class Reading:
             self._files.let_go(entry)
             events.append(Drained(entry.id))
         # the original file, cut, is new content from byte 0
-        self._copies[inode] = _Copy("", entry.path, handle, COPY_WAIT_LISTINGS)
-        listed = Listed(_path_of(handle, entry.path), entry.source, 0, 0)
+        self._copies[inode] = _Copy("", path, handle, COPY_WAIT_LISTINGS)
+        listed = Listed(path, entry.source, 0, 0)
         self.identify(inode, listed, events, cut=True)
         reopened = self._files.at(inode)
         if reopened is not None:
@@ -690,9 +732,17 @@ class Reading:
                 self._parked[inode] = entry.id
 
 
-def _path_of(handle: BinaryIO, fallback: str) -> str:
-    name = getattr(handle, "name", fallback)
-    return name if isinstance(name, str) else fallback
+def _holds_read(entry: Entry, handle: BinaryIO) -> bool:
+    """Whether a file still holds what was read from ``entry``: the same first bytes
+    and the same last ones read, where they were (a file cut and written again holds
+    other lines there, however alike)."""
+    try:
+        if fingerprint(_pread(handle, 0, entry.fp_n)) != entry.fp_hash:
+            return False
+        start = entry.read_pos - len(entry.tail)
+        return _pread(handle, start, len(entry.tail)) == entry.tail
+    except OSError:
+        return False
 
 
 def _size(handle: BinaryIO, fallback: int) -> int:

@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from typing import BinaryIO
 
 import structlog
 
@@ -33,6 +34,7 @@ from logwatch.follow.reading import (
     Opened,
     Read,
     Reading,
+    hold_created,
     missing_listings,
     windows_error,
 )
@@ -66,6 +68,8 @@ BACKSTOP_LISTINGS = 30
 PACE_S = 0.25
 #: What a step may read at least, however slow the last one was (and the first step).
 MIN_STEP_READ = 64 * 1024
+#: Files created since the last step held open at most (each a handle until then).
+MAX_EARLY_HOLDS = 64
 
 
 def backstop_listings(platform: str) -> int:
@@ -126,10 +130,17 @@ class Tailer:
         #: the last listing and the (inode, mtime) of every directory it came from
         self._listing = Listing(self.sources, self._warn)
         self._watching = Watching(
-            self.sources, self.wake, self._relist, self._warn, self._touch
+            self.sources,
+            self.wake,
+            self._relist,
+            self._warn,
+            self._touch,
+            self._created,
         )
         #: paths events named since the last step (added from the observer's thread)
         self._touched: set[str] = set()
+        #: files events said were created since the last step, held open (the same)
+        self._early: dict[Inode, tuple[Listed, BinaryIO]] = {}
         self._touch_lock = threading.Lock()
         #: the listing last looked at whole, its files by path and in backstop slices
         self._seen: dict[Inode, Listed] | None = None
@@ -159,6 +170,10 @@ class Tailer:
         """Stop watching and close every handle."""
         self._watching.close()
         self._reading.close()
+        with self._touch_lock:
+            early, self._early = self._early, {}
+        for _, handle in early.values():
+            handle.close()
 
     def _relist(self) -> None:
         """A file was created, deleted or renamed: list the files at the next step."""
@@ -169,6 +184,23 @@ class Tailer:
         with self._touch_lock:
             self._touched.add(path)
 
+    def _created(self, path: str) -> None:
+        """An event says ``path`` was created or renamed to: hold it open now, in the
+        observer's thread, so what is written to it is read even if it is deleted
+        before the next listing (which gets it from ``Reading.held``)."""
+        with self._touch_lock:
+            if len(self._early) >= MAX_EARLY_HOLDS:
+                return  # a storm of new files: the listing finds the rest
+        found = hold_created(path, self.sources)
+        if found is None:
+            return
+        inode, held = found
+        with self._touch_lock:
+            before = self._early.pop(inode, None)
+            self._early[inode] = held
+        if before is not None:
+            before[1].close()
+
     # -- one unit of work ------------------------------------------------------------
 
     def step(self) -> list[Event]:
@@ -178,6 +210,11 @@ class Tailer:
         budget = self._reading.step_budget = self._pace(now)
         with self._touch_lock:
             touched, self._touched = self._touched, set()
+            early, self._early = self._early, {}
+        if early:
+            self._reading.held.add(early, self._files.named)
+        if self._reading.held:
+            self.rediscover = True  # held files wait for a whole listing
         # events name what changed: files no event named wait for the backstop
         by_events = self.backstop > 1 and self._watching.covering()
         #: the held files to poll (None: every one)
@@ -196,7 +233,7 @@ class Tailer:
                     )
                 )
             )
-            if not by_events or listing is not self._seen:
+            if not by_events or listing is not self._seen or self._reading.held:
                 self._discover(listing, events)
                 self._saw(listing if by_events else None)
             else:

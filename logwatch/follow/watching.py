@@ -2,8 +2,10 @@
 
 The tailer's own poll and listing decide what happened; a watchdog event says when to
 look, at which path (``touch``), and, unless it is a plain modification, to list the
-files again (``relist``). ``covering()`` says whether events cover every source: only
-then may the tailer leave a file no event named for its slower backstop look.
+files again (``relist``); a file created or renamed is named to ``created`` at once,
+for the tailer to hold open before it can be deleted. ``covering()`` says whether
+events cover every source: only then may the tailer leave a file no event named for
+its slower backstop look.
 """
 
 from __future__ import annotations
@@ -25,26 +27,35 @@ log = structlog.get_logger("logwatch.tailer")
 _OWN_READS = frozenset({"opened", "closed_no_write"})
 
 
+#: Events that give a file a name: it is held open at once (``created``).
+_NAMED = frozenset({"created", "moved"})
+
+
 class _Wake(FileSystemEventHandler):
     """watchdog handler: any event names its paths and wakes the loop; a non-modify
-    one asks to re-glob."""
+    one asks to re-glob; a file created or renamed is handed to ``created`` first."""
 
     def __init__(
         self,
         wake: threading.Event,
         relist: Callable[[], None],
         touch: Callable[[str], None],
+        created: Callable[[str], None],
     ) -> None:
         super().__init__()
         self.wake = wake
         self.relist = relist
         self.touch = touch
+        self.created = created
 
     def dispatch(self, event: FileSystemEvent) -> None:
         kind = getattr(event, "event_type", "")
         if kind in _OWN_READS:
             return  # our own opens and reads: waking on them spins on an empty file
         try:
+            if kind in _NAMED and not event.is_directory:
+                named = getattr(event, "dest_path", "") or event.src_path
+                self.created(os.fsdecode(named))
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if path:
                     self.touch(os.fsdecode(path))
@@ -65,11 +76,13 @@ class Watching:
         relist: Callable[[], None],
         warn: Callable[..., None],
         touch: Callable[[str], None] = lambda path: None,
+        created: Callable[[str], None] = lambda path: None,
     ) -> None:
         self.sources = tuple(sources)
         self._wake = wake
         self._relist = relist
         self._touch = touch
+        self._created = created
         self._warn = warn
         self.observer: BaseObserver | None = None
         self._watches: dict[str, tuple[ObservedWatch, int]] = {}
@@ -138,7 +151,7 @@ class Watching:
             if known is not None:
                 self._unschedule(observer, root)
             try:
-                handler = _Wake(self._wake, self._relist, self._touch)
+                handler = _Wake(self._wake, self._relist, self._touch, self._created)
                 watch = observer.schedule(handler, root, recursive=recursive)
             except Exception as exc:  # noqa: BLE001  boundary: watchdog 7 raises queue.Empty, not OSError, for a directory that vanishes; the poll still covers it
                 self._warn(root, "watch_failed", error=f"{type(exc).__name__}: {exc}")
