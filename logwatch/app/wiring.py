@@ -94,18 +94,21 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
-    return setup_of(load_config(config_path, env), env)
+    loaded = load_config(config_path, env)
+    if loaded.config.state_dir:
+        check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
+    return setup_of(loaded, env)
 
 
 def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
-    """Rules, sources and channels for a config already read, all validated.
+    """Rules, sources and channels for a config already read, all validated (its
+    ``state_dir`` checked by the caller: ``build_setup``, or the daemon before it
+    takes the state's lock).
 
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
     config = loaded.config
-    if config.state_dir:
-        check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
     rules = load_rules(
         dirs, cache=rules_cache(config.state_dir, env), warnings=loaded.warnings
