@@ -626,7 +626,7 @@ class Scripted(Ui):
 
 def wizard(tmp_path: Path, answers: dict[str, str], valid: bool = True) -> Wizard:
     Scripted.said = []
-    options = Options(tmp_path / "c.yaml", language="en", telegram=False)
+    options = Options(config=tmp_path / "c.yaml", language="en", telegram=False)
     return Wizard(
         options, Scripted(answers), FakeClock(), [], None, "en", lambda url: valid
     )
