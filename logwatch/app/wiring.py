@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from logwatch.alerts.dedup import Deduper, QuietHours
+from logwatch.alerts.dedup import Deduper
 from logwatch.alerts.notices import Notice, notice, render_notice
 from logwatch.alerts.pipeline import admission
+from logwatch.alerts.quiethours import QuietHours
 from logwatch.alerts.render import Message, default_language
 from logwatch.app.follower import Follower
 from logwatch.app.heartbeat import STATUS_FILE, Pinger, Pulse

@@ -334,7 +334,7 @@ def split_address(value: str) -> tuple[str, int]:
 
 class QuietHoursSpec(_Strict):
     """Local hours when only critical alerts go out at once, as the config says (the
-    runtime side: ``dedup.QuietHours``)."""
+    runtime side: ``quiethours.QuietHours``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     start: ClockTime = Field(alias="from")
