@@ -49,7 +49,7 @@ def _config_secrets() -> tuple[str, ...]:
         loaded.doc.source if loaded.doc else None
     )
     if apprise_file is not None:  # its URLs are channels too: their secrets as well
-        from logwatch.deliver.notifier import apprise_channels
+        from logwatch.deliver.apprisefile import apprise_channels
 
         channels, _ = apprise_channels(apprise_file, (), ())  # never raises
         secrets += [s for c in channels for s in config_secrets(c)]

@@ -46,8 +46,10 @@ from logwatch.core.model import Alert, AlertKind
 from logwatch.core.paths import rules_cache
 from logwatch.core.privatefiles import check_private_dir
 from logwatch.deliver import alertmanager
+from logwatch.deliver.apprisefile import apprise_channels
 from logwatch.deliver.delivery import Dispatcher, MessageFormat, channels_for
-from logwatch.deliver.notifier import Notifier, apprise_channels, desktop_session
+from logwatch.deliver.desktop import desktop_session
+from logwatch.deliver.notifier import Notifier
 from logwatch.deliver.telegram import BotApi
 from logwatch.follow.listing import expand_folders, path_matches
 from logwatch.follow.tailer import Held, Source
