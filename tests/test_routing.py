@@ -1,17 +1,16 @@
 """Routing, as traders asked for it: a channel may take only some sources, rules or
-categories, and a rule may alert only in bursts (``at_least``). Pure parts from data,
-then a real ``logwatch run`` with two channels on a loopback webhook."""
+categories, and a rule may alert only in bursts (``at_least``). A real ``logwatch run``
+with two channels on a loopback webhook; the pure parts are tested from data in
+test_channel.py and test_threshold.py."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from logwatch.alerts.threshold import Threshold
-from logwatch.core.config import Channel
 from logwatch.core.model import Hit, Record, Severity
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
@@ -19,39 +18,6 @@ from tests.follow_harness import write
 from tests.servers import Hook, _hook  # noqa: F401  fixtures
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-ALERT = ("binance.http-too-many-requests", "bot", ("rate-limit", "binance"))
-
-
-@pytest.mark.parametrize(
-    ("sources", "rules", "categories"),
-    list(
-        itertools.product(
-            [None, ["bot"], ["mt5"]],
-            [None, ["binance.*"], ["binance.http-too-many-requests"], ["okx.*"]],
-            [None, ["rate_limit"], ["signature"], ["rate_limit", "signature"]],
-        )
-    ),
-)
-def test_a_channel_takes_an_alert_when_every_filter_it_has_agrees(
-    sources: list[str] | None, rules: list[str] | None, categories: list[str] | None
-) -> None:
-    channel = Channel.model_validate(
-        {
-            "name": "c",
-            "url": "json://127.0.0.1/",
-            "sources": sources,
-            "rules": rules,
-            "categories": categories,
-        }
-    )
-    rule_id, source, kinds = ALERT
-    wanted = (
-        (sources is None or source in sources)
-        and (rules is None or rules[0] in ("binance.*", rule_id))
-        and (categories is None or "rate_limit" in categories)
-    )
-    assert channel.routes(rule_id, source, kinds) is wanted
-    assert bool(channel.routing()) is not (sources == rules == categories is None)
 
 
 def _hit(path: str = "/logs/bot.log") -> Hit:

@@ -27,7 +27,8 @@ from logwatch.app.wizard_config import (
     write_config,
 )
 from logwatch.app.wizard_ui import Options, Ui, WizardError
-from logwatch.core.config import load_config, parse_env_file
+from logwatch.core.config import load_config
+from logwatch.core.variables import parse_env_file
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock

@@ -37,7 +37,8 @@ def _config_secrets() -> tuple[str, ...]:
 
     if not config_given():
         return ()
-    from logwatch.core.config import config_secrets, load_config
+    from logwatch.core.config import load_config
+    from logwatch.core.configsecrets import config_secrets
     from logwatch.match.redact import secret_forms
 
     try:

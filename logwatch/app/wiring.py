@@ -30,16 +30,11 @@ from logwatch.app.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.app.places import default_sources, known_folders
 from logwatch.app.remote import Remote, Remotes, remote_chats
 from logwatch.app.senders import Pollers, Senders
+from logwatch.core.channel import default_channels, kind_name
 from logwatch.core.clock import Clock
 from logwatch.core.codepages import default_fallback
-from logwatch.core.config import (
-    Config,
-    LoadedConfig,
-    config_secrets,
-    default_channels,
-    kind_name,
-    load_config,
-)
+from logwatch.core.config import Config, LoadedConfig, load_config
+from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import ConfigError, InvalidConfig, StateError
 from logwatch.core.formats import FORMATS
 from logwatch.core.model import Alert, AlertKind

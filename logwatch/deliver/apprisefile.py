@@ -10,7 +10,7 @@ from pathlib import Path
 import regex
 from pydantic import SecretStr, ValidationError
 
-from logwatch.core.config import Channel
+from logwatch.core.channel import Channel
 from logwatch.deliver.desktop import Collect
 from logwatch.match.redact import redact
 

@@ -21,7 +21,9 @@ import regex
 from pydantic import SecretStr
 
 from logwatch.alerts.render import Message
-from logwatch.core.config import Channel, LoadedConfig, config_secrets
+from logwatch.core.channel import Channel
+from logwatch.core.config import LoadedConfig
+from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import InvalidConfig
 from logwatch.core.model import Severity
 from logwatch.deliver.desktop import console
