@@ -50,7 +50,8 @@ def repeat_hit_cpu(open_windows: int, repeats: int, rewrite_all: bool) -> float:
     from datetime import timedelta
 
     from logwatch.alerts.alerting import PendingAlerts
-    from logwatch.alerts.dedup import Deduper, fingerprint
+    from logwatch.alerts.dedup import Deduper
+    from logwatch.alerts.window import fingerprint
     from logwatch.core.model import Hit, Record
 
     def hit(symbol: str) -> Hit:

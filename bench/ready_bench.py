@@ -115,6 +115,11 @@ def once(tree: str, files: int = 0, console_only: bool = False) -> Ready:
     return Ready(wall, (user + system) / os.sysconf("SC_CLK_TCK"), rss / 1024)
 
 
+def channels(console_only: bool) -> str:
+    """The channels a run's config has, for the label of its figures."""
+    return "console only" if console_only else "webhook + console"
+
+
 def describe(name: str, runs: list[Ready]) -> str:
     def spread(values: list[float], unit: str) -> str:
         return (
@@ -145,6 +150,7 @@ def main() -> None:
         help="no webhook: the console channel alone (the zero-config default's)",
     )
     args = parser.parse_args()
+    sent = channels(args.console_only)
     if args.files and args.vs:
         paired: dict[tuple[str, int], list[Ready]] = {
             (tree, n): [] for tree in (HERE, args.vs) for n in args.files
@@ -155,8 +161,8 @@ def main() -> None:
                     paired[tree, n].append(once(tree, n, args.console_only))
         for n in args.files:
             mine, theirs = paired[HERE, n], paired[args.vs, n]
-            print(describe(f"{n} quiet files + 6, {HERE}", mine))
-            print(describe(f"{n} quiet files + 6, {args.vs}", theirs))
+            print(describe(f"{n} quiet files + 6, {sent}, {HERE}", mine))
+            print(describe(f"{n} quiet files + 6, {sent}, {args.vs}", theirs))
             cpu = statistics.median(
                 a.cpu / b.cpu for a, b in zip(mine, theirs, strict=True)
             )
@@ -169,14 +175,14 @@ def main() -> None:
         counts: dict[int, list[Ready]] = {n: [] for n in args.files}
         for _ in range(args.runs):
             for n in args.files:
-                counts[n].append(once(HERE, n))
+                counts[n].append(once(HERE, n, args.console_only))
         first = args.files[0]
         for n, runs in counts.items():
             ratio = statistics.median(
                 a.cpu / b.cpu for a, b in zip(runs, counts[first], strict=True)
             )
             print(
-                describe(f"{n} quiet files + 6", runs)
+                describe(f"{n} quiet files + 6, {sent}", runs)
                 + f"; CPU over {first} files' {ratio:.2f}"
             )
         return
@@ -186,7 +192,7 @@ def main() -> None:
         for tree in trees:
             results[tree].append(once(tree, console_only=args.console_only))
     for tree in trees:
-        print(describe(tree, results[tree]))
+        print(describe(f"6 sources, {sent}, {tree}", results[tree]))
     if args.vs:
         mine, theirs = results[HERE], results[args.vs]
         wall = statistics.median(

@@ -31,7 +31,7 @@ NEUTRAL_PREFIXES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One corpus record: a line as printed, where it was seen, what it should give."""
 
@@ -82,13 +82,13 @@ def entries(root: Path = CORPUS) -> Iterator[Entry]:
                     continue
                 rec = json.loads(row)
                 yield Entry(
-                    kind,
-                    f"{kind}/{path.name}",
-                    number,
-                    rec["line"],
-                    rec["source"],
-                    rec.get("exchange"),
-                    rec.get("category"),
+                    kind=kind,
+                    file=f"{kind}/{path.name}",
+                    number=number,
+                    line=rec["line"],
+                    source=rec["source"],
+                    exchange=rec.get("exchange"),
+                    category=rec.get("category"),
                 )
 
 

@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from logwatch.alerts.dedup import Window
+from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from logwatch.alerts.dedup import Window
+from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from logwatch.alerts.dedup import Window
+from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 
 #: Text lines as platforms write them: ASCII, Cyrillic, emoji, CR, tabs, NUL.

@@ -15,7 +15,8 @@ from pydantic import ValidationError
 
 from logwatch.alerts.alerting import PendingAlerts
 from logwatch.alerts.codec import ALERTS, WINDOWS
-from logwatch.alerts.dedup import Deduper, Window
+from logwatch.alerts.dedup import Deduper
+from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
 from logwatch.store.state import State
 from logwatch.store.status import read_status

@@ -761,6 +761,39 @@ def test_the_config_file_is_read_once_at_start_and_again_on_reload(
 
 
 @pytest.mark.usefixtures("fake_channels")
+def test_the_state_dir_is_checked_once_at_start_and_again_on_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: the daemon checked its state_dir before taking the lock, then the
+    setup checked it again (a mkdir, a stat and an access call more per start)."""
+    from logwatch.app import wiring
+    from logwatch.core.config import LoadedConfig
+
+    checked: list[Path] = []
+    check = wiring.check_state_dir
+
+    def counted(loaded: LoadedConfig, path: Path) -> None:
+        checked.append(path)
+        check(loaded, path)
+
+    monkeypatch.setattr("logwatch.app.daemon.check_state_dir", counted)
+    monkeypatch.setattr("logwatch.app.wiring.check_state_dir", counted)
+    (tmp_path / "logs").mkdir()
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"language: en\nstate_dir: {tmp_path / 'state'}\n"
+        f"sources:\n  - name: bot\n    paths: ['{tmp_path / 'logs'}/*.log']\n"
+        "channels:\n  - {name: mine, url: 'fake://mine'}\n",
+        encoding="utf-8",
+    )
+    clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    with Daemon(path, clock, {}, io.StringIO()) as daemon:
+        assert checked == [tmp_path / "state"]
+        daemon._reload()  # as SIGHUP does: the new config's state_dir is checked
+        assert checked == [tmp_path / "state"] * 2
+
+
+@pytest.mark.usefixtures("fake_channels")
 def test_reloaded_is_logged_once_the_new_sources_files_are_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,14 +12,11 @@ from logwatch.alerts.dedup import (
     DEFAULT_MAX_FOLDED,
     DEFAULT_MAX_WINDOWS,
     DEFAULT_WINDOW_S,
-    HASH_BYTES,
-    KEPT_CHARS,
-    OVERFLOW,
     Deduper,
     Policy,
-    QuietHours,
-    fingerprint,
 )
+from logwatch.alerts.quiethours import QuietHours
+from logwatch.alerts.window import HASH_BYTES, OVERFLOW, fingerprint
 from logwatch.core.model import Alert, AlertKind, Hit, Line, Severity
 from tests.samples import at, hit
 from tests.samples import make_record as sample_record
@@ -185,15 +182,6 @@ class TestWindows:
             hit("binance.liquidation-mode", ("A",), severity=Severity.CRITICAL), at(0)
         )
         assert urgent.not_before is None
-
-    def test_quiet_hours_may_span_midnight(self) -> None:
-        from datetime import time
-
-        quiet = QuietHours(time(23), time(7))
-        assert quiet.covers(time(23, 30))
-        assert quiet.covers(time(6, 59))
-        assert not quiet.covers(time(7))
-        assert not quiet.covers(time(12))
 
     def test_restore_continues_saved_windows(self) -> None:
         d = Deduper()
@@ -404,30 +392,6 @@ class TestBounded:
             (AlertKind.FIRST, 1, 0),
         ]
         assert over.fingerprint in d.touched  # State deletes it
-
-    @pytest.mark.parametrize("size", [1, KEPT_CHARS, KEPT_CHARS + 1, 64 * 1024])
-    def test_a_window_keeps_at_most_kept_chars_of_its_line(self, size: int) -> None:
-        line = "Margin is insufficient " + "x" * size
-        record = sample_record(text=line, raw=line)
-        big = replace(hit(), record=record, captures={"m": line}, message=line)
-        d = Deduper()
-        (first,) = d.admit(big, at(0))
-        assert first.hit == big  # the first alert carries the whole line
-        d.admit(big, at(1))
-        (window,) = d.windows.values()
-        assert window.last_hit is not None
-        kept = window.last_hit
-        texts = [kept.record.raw, kept.record.text, kept.message, kept.captures["m"]]
-        assert [len(t) for t in texts] == [min(len(line), KEPT_CHARS)] * 4
-        assert all(line.startswith(t) for t in texts)
-        assert kept.record.truncated == (len(line) > KEPT_CHARS)
-        (digest,) = d.tick(at(DEFAULT_WINDOW_S))
-        assert digest.count == 1
-
-    def test_alerts_show_less_of_a_line_than_a_window_keeps(self) -> None:
-        from logwatch.alerts.render import LINE_CHARS
-
-        assert LINE_CHARS < KEPT_CHARS
 
     def test_the_least_recently_hit_is_folded_with_its_untold_repeats(self) -> None:
         d = Deduper(max_windows=4)

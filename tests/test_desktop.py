@@ -11,7 +11,8 @@ import pytest
 from logwatch.alerts.render import Message
 from logwatch.core.config import config_from_text
 from logwatch.core.model import Severity
-from logwatch.deliver.notifier import Notifier, desktop_session
+from logwatch.deliver.desktop import desktop_session
+from logwatch.deliver.notifier import Notifier
 from tests.conftest import wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -120,7 +121,7 @@ def test_a_toast_the_system_refuses_is_a_failed_send_with_the_reason(
     sent, and the trader never knew the toast was not shown."""
     import desktop_notifier
 
-    import logwatch.deliver.notifier
+    import logwatch.deliver.desktop
 
     async def has_authorisation(self: object) -> bool:
         return authorised
@@ -129,7 +130,7 @@ def test_a_toast_the_system_refuses_is_a_failed_send_with_the_reason(
     monkeypatch.setattr(
         desktop_notifier.DesktopNotifier, "has_authorisation", has_authorisation
     )
-    monkeypatch.setattr(logwatch.deliver.notifier, "_notification_mode", lambda n: mode)
+    monkeypatch.setattr(logwatch.deliver.desktop, "_notification_mode", lambda n: mode)
     server = session.server  # type: ignore[attr-defined]
     before = len(server.calls)
     notifier = Notifier(
@@ -153,6 +154,6 @@ def test_a_toast_the_system_refuses_is_a_failed_send_with_the_reason(
     ],
 )
 def test_toast_refusal(authorised: bool, mode: str | None, refused: bool) -> None:
-    from logwatch.deliver.notifier import toast_refusal
+    from logwatch.deliver.desktop import toast_refusal
 
     assert bool(toast_refusal(authorised, mode)) is refused

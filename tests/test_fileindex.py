@@ -18,7 +18,15 @@ def state(eid: str, head: bytes, offset: int, marker: bytes = b"") -> FileState:
 
 
 def entry(eid: str, head: bytes, read_pos: int = 0) -> Entry:
-    return Entry(eid, fingerprint(head), len(head), f"/{eid}.log", "src", read_pos, 0.0)
+    return Entry(
+        id=eid,
+        fp_hash=fingerprint(head),
+        fp_n=len(head),
+        path=f"/{eid}.log",
+        source="src",
+        read_pos=read_pos,
+        last_seen=0.0,
+    )
 
 
 def no_bytes(start: int, n: int) -> bytes:

@@ -1,17 +1,16 @@
 """Routing, as traders asked for it: a channel may take only some sources, rules or
-categories, and a rule may alert only in bursts (``at_least``). Pure parts from data,
-then a real ``logwatch run`` with two channels on a loopback webhook."""
+categories, and a rule may alert only in bursts (``at_least``). A real ``logwatch run``
+with two channels on a loopback webhook; the pure parts are tested from data in
+test_channel.py and test_threshold.py."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from logwatch.alerts.dedup import Threshold
-from logwatch.core.config import Channel
+from logwatch.alerts.threshold import Threshold
 from logwatch.core.model import Hit, Record, Severity
 from tests.conftest import wait_until
 from tests.daemon_run import Run, logwatch
@@ -19,39 +18,6 @@ from tests.follow_harness import write
 from tests.servers import Hook, _hook  # noqa: F401  fixtures
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
-ALERT = ("binance.http-too-many-requests", "bot", ("rate-limit", "binance"))
-
-
-@pytest.mark.parametrize(
-    ("sources", "rules", "categories"),
-    list(
-        itertools.product(
-            [None, ["bot"], ["mt5"]],
-            [None, ["binance.*"], ["binance.http-too-many-requests"], ["okx.*"]],
-            [None, ["rate_limit"], ["signature"], ["rate_limit", "signature"]],
-        )
-    ),
-)
-def test_a_channel_takes_an_alert_when_every_filter_it_has_agrees(
-    sources: list[str] | None, rules: list[str] | None, categories: list[str] | None
-) -> None:
-    channel = Channel.model_validate(
-        {
-            "name": "c",
-            "url": "json://127.0.0.1/",
-            "sources": sources,
-            "rules": rules,
-            "categories": categories,
-        }
-    )
-    rule_id, source, kinds = ALERT
-    wanted = (
-        (sources is None or source in sources)
-        and (rules is None or rules[0] in ("binance.*", rule_id))
-        and (categories is None or "rate_limit" in categories)
-    )
-    assert channel.routes(rule_id, source, kinds) is wanted
-    assert bool(channel.routing()) is not (sources == rules == categories is None)
 
 
 def _hit(path: str = "/logs/bot.log") -> Hit:
@@ -67,46 +33,6 @@ def _hit(path: str = "/logs/bot.log") -> Hit:
         captures={},
         key=(),
     )
-
-
-@pytest.mark.parametrize("count", [2, 3, 5])
-@pytest.mark.parametrize("within", [10.0, 60.0])
-def test_a_threshold_lets_a_hit_through_only_in_a_burst(
-    count: int, within: float
-) -> None:
-    threshold = Threshold({"r.burst": (count, within)})
-    spaced = [
-        threshold.passes(_hit(), NOW + timedelta(seconds=i * within)) for i in range(10)
-    ]
-    assert spaced == [False] * 10  # never `count` within `within`
-    later = NOW + timedelta(days=1)
-    burst = [
-        threshold.passes(_hit(), later + timedelta(seconds=i * within / (2 * count)))
-        for i in range(count + 2)
-    ]
-    assert burst == [False] * (count - 1) + [True] * 3
-    # another file is another error: counted apart
-    assert not threshold.passes(_hit("/logs/other.log"), later)
-    # a rule without a threshold is never held
-    free = Hit(
-        rule_id="r.free",
-        severity=Severity.ERROR,
-        codes=(),
-        record=_hit().record,
-        line=1,
-        captures={},
-        key=(),
-    )
-    assert Threshold({}).passes(free, NOW)
-
-
-def test_a_threshold_keeps_at_most_max_keys_fingerprints() -> None:
-    threshold = Threshold({"r.burst": (2, 60.0)}, max_keys=3)
-    for i in range(10):
-        threshold.passes(_hit(f"/logs/{i}.log"), NOW)
-    assert len(threshold._times) == 3  # the least recently hit forgotten
-    assert threshold.passes(_hit("/logs/9.log"), NOW)
-    assert not threshold.passes(_hit("/logs/0.log"), NOW)
 
 
 def _config(tmp_path: Path, hook: Hook, extra: str = "") -> str:

@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from logwatch.app.cli import cli
-from logwatch.core.config import config_from_text, config_secrets
 from tests.conftest import wait_until
 from tests.daemon_run import Run
 from tests.follow_harness import write
@@ -65,17 +64,6 @@ def _log(tmp_path: Path) -> tuple[Path, bytes]:
     ]
     (tmp_path / "logs").mkdir(exist_ok=True)
     return tmp_path / "logs" / "bot.log", "".join(lines).encode()
-
-
-def test_the_config_names_its_smtp_password_in_every_form() -> None:
-    loaded = config_from_text(
-        "channels:\n  - name: mail\n    url: 'mailtos://a:Sm7p-Pa55%2Fw0rd%21@h?to=x@y'\n"
-        "  - name: tg\n    url: 'tgram://7712345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/42'\n",
-        {},
-    )
-    found = config_secrets(loaded.config)
-    assert "Sm7p-Pa55%2Fw0rd%21" in found
-    assert "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw" in found
 
 
 @pytest.mark.timeout(300)

@@ -27,7 +27,8 @@ from logwatch.app.wizard_config import (
     write_config,
 )
 from logwatch.app.wizard_ui import Options, Ui, WizardError
-from logwatch.core.config import load_config, parse_env_file
+from logwatch.core.config import load_config
+from logwatch.core.variables import parse_env_file
 from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
@@ -626,7 +627,7 @@ class Scripted(Ui):
 
 def wizard(tmp_path: Path, answers: dict[str, str], valid: bool = True) -> Wizard:
     Scripted.said = []
-    options = Options(tmp_path / "c.yaml", language="en", telegram=False)
+    options = Options(config=tmp_path / "c.yaml", language="en", telegram=False)
     return Wizard(
         options, Scripted(answers), FakeClock(), [], None, "en", lambda url: valid
     )

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from logwatch.alerts.codec import WINDOWS
-from logwatch.alerts.dedup import Deduper, Threshold, fingerprint
+from logwatch.alerts.dedup import Deduper
 from logwatch.alerts.expect import Expectations
 from logwatch.alerts.outbox import queue_rows
+from logwatch.alerts.threshold import Threshold
+from logwatch.alerts.window import fingerprint
 from logwatch.core.model import Alert, Hit, Queued
 
 #: A mute from the phone of every rule and source (``/mute all 1h``).

@@ -1,6 +1,6 @@
 """One JSON codec for the values State keeps: alerts in the outbox, dedup windows.
 
-pydantic reads and writes the dataclasses of model.py and dedup.py field by field, so
+pydantic reads and writes the dataclasses of model.py and window.py field by field, so
 a new field is stored without anyone writing it down twice. Times are seconds since
 the epoch (floats), as State has always kept them; they come back in UTC.
 """
@@ -11,7 +11,7 @@ import functools
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from logwatch.alerts.dedup import Window
+from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, Hit, Record
 
 if TYPE_CHECKING:

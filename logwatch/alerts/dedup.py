@@ -7,40 +7,42 @@ inside it are counted; when the window closes, ``tick`` turns the count into one
 that keeps happening window after window stays muted but is reminded of every N whole
 windows.
 
-Memory is bounded whatever the log holds: a window keeps one hit, cut to ``KEPT_CHARS``,
-and at most ``max_windows`` are open (besides one overflow window per rule). Past that,
-the least recently hit window is folded into its rule's overflow window, whose digest
-counts the repeats of every error folded into it ("repeated 40× across 900 errors").
-While it is open, a hit of an error folded into it is one more repeat there, not a new
-first alert: it remembers an 8-byte hash of each (``max_folded`` in all; past that, a
-folded error alerts again if it comes back, as it does once the overflow window closes).
+Memory is bounded whatever the log holds: a window (``window.Window``) keeps one hit,
+cut to ``KEPT_CHARS``, and at most ``max_windows`` are open (besides one overflow window
+per rule). Past that, the least recently hit window is folded into its rule's overflow
+window, whose digest counts the repeats of every error folded into it ("repeated 40×
+across 900 errors"). While it is open, a hit of an error folded into it is one more
+repeat there, not a new first alert: it remembers an 8-byte hash of each (``max_folded``
+in all; past that, a folded error alerts again if it comes back, as it does once the
+overflow window closes).
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
-from hashlib import blake2b
+from datetime import datetime, timedelta
 from typing import Any
 
-from logwatch.core.logtime import format_log_time, parse_timestamp
+from logwatch.alerts.quiethours import QuietHours
+from logwatch.alerts.window import (
+    OVERFLOW,
+    Window,
+    fingerprint,
+    folded_hash,
+    kept,
+    mute_scope,
+    repeat,
+    split_hashes,
+)
 from logwatch.core.model import Alert, AlertKind, Hit, Severity
 
 DEFAULT_WINDOW_S = 600.0
 #: Open windows kept at most (~1.5 KB each); past it the least recently hit is folded.
 DEFAULT_MAX_WINDOWS = 5_000
-#: Characters a window keeps of its hit's line and captures: more than any alert shows
-#: of them (render.LINE_CHARS), far less than a line may hold (64 KB).
-KEPT_CHARS = 1000
-#: Ends the fingerprint of a rule's overflow window: a real one has ``\x1f`` there.
-OVERFLOW = "\x1d(folded)"
 #: Folded errors remembered at most, over all open overflow windows (~150 B each):
 #: past it, one folded error more is counted but not recognised if it comes back.
 DEFAULT_MAX_FOLDED = 4 * DEFAULT_MAX_WINDOWS
-#: Bytes an overflow window keeps of each error folded into it (``folded_hash``).
-HASH_BYTES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,56 +53,6 @@ class Policy:
     reminder_windows: int = 0
     mutes: tuple[str, ...] = ()
     mute_for_s: float = 0.0
-
-
-@dataclass(slots=True)
-class Window:
-    """The open dedup window of one fingerprint (saved in State across restarts)."""
-
-    fingerprint: str
-    rule_id: str
-    severity: Severity
-    opened_at: datetime
-    closes_at: datetime
-    repeats: int = 0
-    first_repeat_at: datetime | None = None
-    last_repeat_at: datetime | None = None
-    #: Whole windows this error has kept happening in (for reminders).
-    streak: int = 0
-    since_reminder: int = 0
-    last_hit: Hit | None = None
-    #: the log's own times of the first and last repeat ("" when a line has none)
-    first_repeat_log: str = ""
-    last_repeat_log: str = ""
-    #: a rule's overflow window: the distinct errors folded into it (0: a plain one)
-    folded: int = 0
-    #: an overflow window: the ``folded_hash`` of each error folded into it that it
-    #: recognises, end to end (their hits count here while it is open)
-    folded_hashes: bytes = b""
-
-
-@dataclass(frozen=True, slots=True)
-class QuietHours:
-    """Local times between which only critical alerts go out at once."""
-
-    start: time
-    end: time
-
-    def covers(self, local: time) -> bool:
-        """Whether ``local`` falls inside the quiet hours (which may span midnight)."""
-        if self.start <= self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-    def end_after(self, now: datetime) -> datetime:
-        """The end of the quiet hours that cover ``now`` (aware, in now's zone)."""
-        local = now.astimezone()
-        end = local.replace(
-            hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
-        )
-        if end <= local:
-            end += timedelta(days=1)
-        return end
 
 
 def policies(
@@ -129,99 +81,6 @@ def build(
     return Deduper(
         policies(rules, window_s), Policy(window_s), quiet, resolved=resolved
     )
-
-
-def log_time(hit: Hit) -> str:
-    """The time of day the log gives for a hit ("" when its line has none)."""
-    when = parse_timestamp(hit.record)
-    return format_log_time(when, date=False) if when is not None else ""
-
-
-def mute_scope(hit: Hit) -> str:
-    """What a mute caused by (or applied to) a hit covers: its connection, or, when
-    its line names none (freqtrade, ccxt), its file: one bot's broken key must not
-    silence another bot."""
-    connection = hit.record.fields.get("connection", "")
-    return connection if connection else FILE_SCOPE + hit.record.path
-
-
-#: A mute scope that is a file, not a connection, starts with this.
-FILE_SCOPE = "file:"
-
-
-def kept(hit: Hit) -> Hit:
-    """What a window keeps of a hit: its line, message and captures cut to
-    ``KEPT_CHARS`` (a traceback or a 64 KB line is not kept whole per window)."""
-    record = hit.record
-    texts = (record.raw, record.text, hit.message, *hit.captures.values())
-    if all(len(t) <= KEPT_CHARS for t in texts):
-        return hit
-    raw = record.raw[:KEPT_CHARS]
-    return replace(
-        hit,
-        record=replace(
-            record,
-            raw=raw,
-            text=raw if record.text is record.raw else record.text[:KEPT_CHARS],
-            truncated=True,
-        ),
-        captures={k: v[:KEPT_CHARS] for k, v in hit.captures.items()},
-        message=hit.message[:KEPT_CHARS],
-    )
-
-
-def folded_hash(fp: str) -> bytes:
-    """What an overflow window keeps of a fingerprint folded into it: 8 bytes. A new
-    error is taken for one of 20,000 folded ones once in ~9 * 10^14 errors."""
-    return blake2b(fp.encode(), digest_size=HASH_BYTES).digest()
-
-
-def _hashes(blob: bytes) -> list[bytes]:
-    """The ``folded_hash`` values ``blob`` holds end to end."""
-    whole = len(blob) - len(blob) % HASH_BYTES
-    return [blob[i : i + HASH_BYTES] for i in range(0, whole, HASH_BYTES)]
-
-
-class Threshold:
-    """Rules that alert only in bursts (``at_least: {count, within}``): a hit of such
-    a rule goes on to dedup only when its fingerprint was hit ``count`` times within
-    ``within`` seconds, this one included. The times are kept in memory, at most
-    ``count`` per fingerprint and ``max_keys`` fingerprints (the least recently hit
-    forgotten first); a restart starts counting again."""
-
-    def __init__(
-        self,
-        at_least: Mapping[str, tuple[int, float]],
-        max_keys: int = DEFAULT_MAX_WINDOWS,
-    ) -> None:
-        self.at_least, self.max_keys = dict(at_least), max_keys
-        self._times: OrderedDict[str, deque[float]] = OrderedDict()
-
-    def passes(self, hit: Hit, now: datetime) -> bool:
-        """Whether this hit goes on (always, for a rule without a threshold)."""
-        rule = self.at_least.get(hit.rule_id)
-        if rule is None:
-            return True
-        count, within = rule
-        fp = fingerprint(hit)
-        times = self._times.pop(fp, None) or deque(maxlen=count)
-        self._times[fp] = times  # the most recently hit last
-        at = now.timestamp()
-        times.append(at)
-        while times and times[0] <= at - within:
-            times.popleft()
-        if len(self._times) > self.max_keys:
-            self._times.popitem(last=False)
-        return len(times) >= count
-
-
-def fingerprint(hit: Hit) -> str:
-    """The dedup identity of a hit: its rule and its key values; when they are all
-    empty and the line names no connection, its file too (two bots, two errors)."""
-    parts = (hit.rule_id, *hit.key)
-    if not any(hit.key) and not hit.record.fields.get("connection"):
-        parts += (FILE_SCOPE + hit.record.path,)
-    return "\x1f".join(parts)
 
 
 @dataclass(slots=True)
@@ -279,7 +138,7 @@ class Deduper:
         if window is not None:
             del self.windows[fp]  # to the end: the dict is in least-recent-hit order
             self.windows[fp] = window
-            _repeat(window, hit, now)
+            repeat(window, hit, now)
             return alerts
         if self._folded and folded_hash(fp) in self._folded:
             over = self.windows.get(hit.rule_id + OVERFLOW)
@@ -287,7 +146,7 @@ class Deduper:
                 alerts += self._close(over)
                 self.touched.append(over.fingerprint)
             elif over is not None:  # folded while it is open: a repeat, told there
-                _repeat(over, hit, now)
+                repeat(over, hit, now)
                 self.touched.append(over.fingerprint)
                 return alerts
         closes = now + timedelta(seconds=policy.window_s)
@@ -394,7 +253,7 @@ class Deduper:
         if window.folded:  # an overflow window: one digest, no reminders, no resolve
             del self.windows[window.fingerprint]
             self._overflows -= 1
-            self._folded.difference_update(_hashes(window.folded_hashes))
+            self._folded.difference_update(split_hashes(window.folded_hashes))
             if not window.repeats:
                 return []
             return [self._digest(window, AlertKind.DIGEST, window.repeats, policy, at)]
@@ -504,22 +363,12 @@ class Deduper:
             if w.folded:
                 self._overflows += 1
                 room = max(self.max_folded - len(self._folded), 0)
-                known = [h for h in _hashes(w.folded_hashes) if h not in self._folded]
+                known = [
+                    h for h in split_hashes(w.folded_hashes) if h not in self._folded
+                ]
                 w.folded_hashes = b"".join(known[:room])
                 self._folded.update(known[:room])
             else:
                 self._make_room(w.last_repeat_at or w.opened_at)
             self.windows[w.fingerprint] = w
         self.muted = dict(muted)
-
-
-def _repeat(window: Window, hit: Hit, now: datetime) -> None:
-    """Count ``hit`` as a repeat in ``window`` (its last line, its times)."""
-    window.repeats += 1
-    logged = log_time(hit)
-    if window.first_repeat_at is None:
-        window.first_repeat_log = logged
-    window.first_repeat_at = window.first_repeat_at or now
-    window.last_repeat_at = now
-    window.last_repeat_log = logged
-    window.last_hit = kept(hit)

@@ -5,10 +5,10 @@ same transaction as the file offsets), a hit passes:
 
 1. heartbeats   hits of ``expect:`` rules are signs of life, not errors
                 (``expect.Expectations``)
-2. threshold    ``at_least:`` rules alert only in bursts (``dedup.Threshold``)
+2. threshold    ``at_least:`` rules alert only in bursts (``threshold.Threshold``)
 3. dedup        the first hit at once, repeats counted into a digest, reminders,
                 "back to normal"; quiet hours hold back what is not critical
-                (``dedup.Deduper`` with ``dedup.QuietHours``)
+                (``dedup.Deduper`` with ``quiethours.QuietHours``)
 4. user mutes   a mute sent from the phone sends the alert to no channel
                 (``alerting.UserMutes``, read from State by the follower at each
                 commit that writes alerts); logwatch's own alerts are never muted
@@ -27,9 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from logwatch.alerts.alerting import PendingAlerts, UserMutes
-from logwatch.alerts.dedup import QuietHours, Threshold, build
+from logwatch.alerts.dedup import build
 from logwatch.alerts.expect import Expectations
 from logwatch.alerts.outbox import Pacer
+from logwatch.alerts.quiethours import QuietHours
+from logwatch.alerts.threshold import Threshold
 from logwatch.core.flood import Budget
 from logwatch.core.model import Alert, AlertKind
 from logwatch.rulebook.rules import Rule

@@ -37,7 +37,8 @@ def _config_secrets() -> tuple[str, ...]:
 
     if not config_given():
         return ()
-    from logwatch.core.config import config_secrets, load_config
+    from logwatch.core.config import load_config
+    from logwatch.core.configsecrets import config_secrets
     from logwatch.match.redact import secret_forms
 
     try:
@@ -49,7 +50,7 @@ def _config_secrets() -> tuple[str, ...]:
         loaded.doc.source if loaded.doc else None
     )
     if apprise_file is not None:  # its URLs are channels too: their secrets as well
-        from logwatch.deliver.notifier import apprise_channels
+        from logwatch.deliver.apprisefile import apprise_channels
 
         channels, _ = apprise_channels(apprise_file, (), ())  # never raises
         secrets += [s for c in channels for s in config_secrets(c)]

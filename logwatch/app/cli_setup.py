@@ -54,7 +54,8 @@ def _send_tests(loaded: Any) -> int:
     from logwatch.alerts.render import Message, default_language, render
     from logwatch.core.clock import SystemClock
     from logwatch.core.model import Alert, AlertKind
-    from logwatch.deliver.notifier import Notifier, no_desktop
+    from logwatch.deliver.desktop import no_desktop
+    from logwatch.deliver.notifier import Notifier
     from logwatch.match.engine import Engine
     from logwatch.rulebook.rulecompile import sample_record
     from logwatch.rulebook.ruleload import load_rules
@@ -204,29 +205,30 @@ def init(
     from logwatch.core.clock import SystemClock
     from logwatch.core.config import load_config
     from logwatch.core.paths import default_config_path, telegram_api
-    from logwatch.deliver.notifier import desktop_session, serve_all
+    from logwatch.deliver.desktop import desktop_session
+    from logwatch.deliver.plugins import serve_all
 
     serve_all()  # the wizard checks any URL: every plugin, desktop:// and console://
     env = dict(os.environ)
     path = (config_path or default_config_path(env)).expanduser()
     options = Options(
-        path,
-        language,
-        sources,
-        found_sources,
-        telegram,
-        telegram_token,
-        telegram_chat,
-        telegram_wait,
-        telegram_commands,
-        email_url,
-        desktop,
-        ntfy,
-        apprise_urls,
-        alert_language,
-        quiet_hours,
-        secrets_file,
-        yes,
+        config=path,
+        language=language,
+        sources=sources,
+        found_sources=found_sources,
+        telegram=telegram,
+        telegram_token=telegram_token,
+        telegram_chat=telegram_chat,
+        telegram_wait_s=telegram_wait,
+        telegram_commands=telegram_commands,
+        email_url=email_url,
+        desktop=desktop,
+        ntfy=ntfy,
+        apprise_urls=apprise_urls,
+        alert_language=alert_language,
+        quiet_hours=quiet_hours,
+        secrets_file=secrets_file,
+        yes=yes,
     )
     ui = Ui(yes)
     clock = SystemClock()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from logwatch.alerts.alerting import MUTE_ALL
-from logwatch.core.config import parse_duration
+from logwatch.core.durations import parse_duration
 from logwatch.store.statusinfo import Status
 
 #: Mutes are bounded: at least a minute, at most 30 days.

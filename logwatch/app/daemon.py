@@ -37,7 +37,8 @@ from logwatch.app.wiring import (
     setup_of,
 )
 from logwatch.core.clock import Clock
-from logwatch.core.config import config_secrets, load_config
+from logwatch.core.config import load_config
+from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import InvalidConfig, LogwatchError
 from logwatch.core.paths import default_config_path
 from logwatch.deliver.delivery import Dispatcher

@@ -20,33 +20,31 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from logwatch.alerts.dedup import Deduper, QuietHours
+from logwatch.alerts.dedup import Deduper
 from logwatch.alerts.notices import Notice, notice, render_notice
 from logwatch.alerts.pipeline import admission
+from logwatch.alerts.quiethours import QuietHours
 from logwatch.alerts.render import Message, default_language
 from logwatch.app.follower import Follower
 from logwatch.app.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.app.places import default_sources, known_folders
 from logwatch.app.remote import Remote, Remotes, remote_chats
 from logwatch.app.senders import Pollers, Senders
+from logwatch.core.channel import default_channels, kind_name
 from logwatch.core.clock import Clock
 from logwatch.core.codepages import default_fallback
-from logwatch.core.config import (
-    Config,
-    LoadedConfig,
-    config_secrets,
-    default_channels,
-    kind_name,
-    load_config,
-)
+from logwatch.core.config import Config, LoadedConfig, load_config
+from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import ConfigError, InvalidConfig, StateError
 from logwatch.core.formats import FORMATS
 from logwatch.core.model import Alert, AlertKind
 from logwatch.core.paths import rules_cache
 from logwatch.core.privatefiles import check_private_dir
 from logwatch.deliver import alertmanager
+from logwatch.deliver.apprisefile import apprise_channels
 from logwatch.deliver.delivery import Dispatcher, MessageFormat, channels_for
-from logwatch.deliver.notifier import Notifier, apprise_channels, desktop_session
+from logwatch.deliver.desktop import desktop_session
+from logwatch.deliver.notifier import Notifier
 from logwatch.deliver.telegram import BotApi
 from logwatch.follow.listing import expand_folders, path_matches
 from logwatch.follow.tailer import Held, Source
@@ -94,18 +92,21 @@ def build_setup(config_path: Path | None, env: dict[str, str]) -> Setup:
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
-    return setup_of(load_config(config_path, env), env)
+    loaded = load_config(config_path, env)
+    if loaded.config.state_dir:
+        check_state_dir(loaded, Path(loaded.config.state_dir).expanduser())
+    return setup_of(loaded, env)
 
 
 def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
-    """Rules, sources and channels for a config already read, all validated.
+    """Rules, sources and channels for a config already read, all validated (its
+    ``state_dir`` checked by the caller: ``build_setup``, or the daemon before it
+    takes the state's lock).
 
     Raises:
         InvalidConfig: with every problem in the config and rule files.
     """
     config = loaded.config
-    if config.state_dir:
-        check_state_dir(loaded, Path(config.state_dir).expanduser())
     dirs = [Path(d).expanduser() for d in config.rules.dirs]
     rules = load_rules(
         dirs, cache=rules_cache(config.state_dir, env), warnings=loaded.warnings

@@ -214,7 +214,8 @@ def write_config(
     Raises:
         InvalidConfig: what was rendered does not load (a bug; nothing is written).
     """
-    from logwatch.core.config import config_from_text, load_env_file
+    from logwatch.core.config import config_from_text
+    from logwatch.core.variables import load_env_file
 
     text = render_config(answers, lang)
     env_path = path.parent / answers.env_file if answers.env_file else None

@@ -126,7 +126,7 @@ class Ui:
             self.echo(TEXT[self.lang]["number"])
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Options:
     """The flags of ``logwatch init`` (None: ask, or take the default with --yes)."""
 

@@ -6,6 +6,9 @@ contracts check it)::
 
     delivery      the outbox, channel by channel, until it gets through
     notifier      Apprise: one service per channel
+    apprisefile   an Apprise config file read as channels
+    plugins       Apprise's plugins, only those a config uses, and logwatch's own
+    desktop       the console:// and desktop:// channels, shown on this machine
     alertmanager  the alertmanager:// channel (Alertmanager's v2 API)
     telegram      Telegram's Bot API, beyond what Apprise sends
 """

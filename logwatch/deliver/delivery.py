@@ -21,8 +21,8 @@ from logwatch.alerts.notices import Notice, notice, render_notice
 from logwatch.alerts.outbox import backoff_s, queue_rows
 from logwatch.alerts.pipeline import delivery_stages
 from logwatch.alerts.render import Message, render, render_group
+from logwatch.core.channel import Channel
 from logwatch.core.clock import Clock
-from logwatch.core.config import Channel
 from logwatch.core.errors import StateError
 from logwatch.core.flood import summarize
 from logwatch.core.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity

@@ -12,34 +12,27 @@ reported as such, never retried as if it had failed.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
-import os
-import sys
-import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import regex
-import structlog
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 
 from logwatch.alerts.render import Message
-from logwatch.core.config import Channel, LoadedConfig, config_secrets
+from logwatch.core.channel import Channel
+from logwatch.core.config import LoadedConfig
+from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import InvalidConfig
 from logwatch.core.model import Severity
-from logwatch.core.terminal import shown
-from logwatch.deliver import alertmanager
+from logwatch.deliver.desktop import console
+from logwatch.deliver.plugins import serve, serve_all
 from logwatch.deliver.telegram import api_base
 from logwatch.match.redact import redact
 
 if TYPE_CHECKING:  # imported when a channel needs it (see the module's docstring)
     import apprise
-
-log = structlog.get_logger("logwatch.notifier")
 
 #: Seconds a single service may take, retries included.
 SERVICE_TIMEOUT_S = 30.0
@@ -68,249 +61,6 @@ class Delivery:
     def ok(self) -> bool:
         """Whether the message went out (a timeout counts: it may well have)."""
         return self.status in ("sent", "maybe")
-
-
-# -- plugins: console://, desktop://, alertmanager:// ---------------------------------
-
-
-def _console(
-    body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
-) -> bool:
-    """Prints the alert on stderr (the zero-config channel and desktop fallback).
-
-    Without a stderr (pythonw) the alert goes to logwatch's own log file instead.
-    """
-    # every line marked: a log that receives this output cannot trigger logwatch;
-    # the log line's escape sequences shown, not obeyed by the terminal
-    # only our text: no "[FAILURE]" of Apprise's notify type before every alert
-    text = shown(f"{title}\n{body}")
-    marked = "".join(f"logwatch| {line}\n" for line in text.split("\n"))
-    stream = sys.stderr
-    if stream is None:
-        log.warning("console_alert", text=marked)
-        return True
-    stream.write(marked + "\n")
-    stream.flush()
-    return True
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-def desktop_session() -> bool:
-    """Whether a desktop session can show notifications (from the environment)."""
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DBUS_SESSION_BUS_ADDRESS"))
-
-
-def no_desktop() -> str:
-    """Why ``desktop://`` cannot show a notification here ("" when it can: then its
-    alerts go to the console instead)."""
-    if desktop_session():
-        return ""
-    return (
-        "there is no desktop here (no graphical session: DBUS_SESSION_BUS_ADDRESS "
-        "is not set, as on a server or over SSH)"
-    )
-
-
-def desktop_urgency(notify_type: str) -> str:
-    """desktop-notifier's urgency for an Apprise notify type."""
-    return {"failure": "Critical", "warning": "Normal"}.get(notify_type, "Low")
-
-
-#: Windows 11 notification modes (ToastNotificationManagerForUser.NotificationMode,
-#: learn.microsoft.com/uwp/api/windows.ui.notifications.toastnotificationmode) in
-#: which an ordinary toast is not shown.
-_QUIET_MODES = {
-    "priorityonly": "Focus Assist (Do not disturb) lets priority notifications only",
-    "alarmsonly": "Focus Assist lets alarms only",
-}
-
-
-def toast_refusal(authorised: bool, mode: str | None) -> str:
-    """Why the system would not show a toast now, or "" when it would."""
-    if not authorised:
-        return (
-            "the system does not allow notifications from logwatch "
-            "(turned off in its notification settings)"
-        )
-    quiet = _QUIET_MODES.get((mode or "").replace("_", "").lower())
-    return f"{quiet}: the toast would not be shown" if quiet else ""
-
-
-def _notification_mode(notifier: Any) -> str | None:
-    """Windows 11's notification mode, read through desktop-notifier's WinRT backend;
-    None elsewhere (older Windows, D-Bus, macOS)."""
-    try:
-        mode = notifier._backend.manager.notification_mode
-    except Exception:  # noqa: BLE001  boundary: no such property on this system
-        return None
-    return str(getattr(mode, "name", mode))
-
-
-def _desktop(
-    body: str, title: str, notify_type: str, *args: Any, **kwargs: Any
-) -> bool:
-    """A toast through desktop-notifier (WinRT on Windows, D-Bus on Linux).
-
-    desktop-notifier logs failures instead of raising them, so its logger is watched.
-    A toast the system refuses (notifications off, Focus Assist) is a failed send,
-    its reason logged where Apprise collects it, so ``status`` shows it. Without a
-    desktop session the alert goes to the console.
-    """
-    if not desktop_session():
-        return _console(body, title, notify_type)
-    import asyncio
-
-    from desktop_notifier import DesktopNotifier, Urgency
-
-    collect = _Collect()
-    logger = logging.getLogger("desktop_notifier")
-    logger.addHandler(collect)
-    try:
-        notifier = DesktopNotifier(app_name="logwatch")
-        urgency = getattr(Urgency, desktop_urgency(notify_type))
-
-        async def send_once() -> str:
-            refused = toast_refusal(
-                await notifier.has_authorisation(), _notification_mode(notifier)
-            )
-            if refused:
-                return refused
-            await notifier.send(
-                title=title or "logwatch", message=body, urgency=urgency
-            )
-            # The D-Bus backend keeps its connection for action callbacks; a one-shot
-            # toast from a fresh event loop must close it, or the socket leaks.
-            bus = getattr(getattr(notifier, "_backend", None), "bus", None)
-            if bus is not None:
-                bus.disconnect()
-                with contextlib.suppress(Exception):
-                    await bus.wait_for_disconnect()
-            return ""
-
-        refused = asyncio.run(send_once())
-        if refused:
-            logging.getLogger("apprise").warning("desktop: %s", refused)
-            return False
-    except Exception:  # noqa: BLE001  boundary: any backend failure is a failed send
-        return False
-    finally:
-        logger.removeHandler(collect)
-    return not collect.records
-
-
-#: logwatch's own schemes: functions of this package, registered in Apprise
-_OWN: dict[str, tuple[str, Callable[..., bool]]] = {
-    "console": ("Console", _console),
-    "desktop": ("Desktop", _desktop),
-    "alertmanager": ("Alertmanager", alertmanager.post),
-    "alertmanagers": ("Alertmanager (TLS)", alertmanager.post),
-}
-_plugins_lock = threading.Lock()
-
-
-def serve(schemes: Collection[str]) -> None:
-    """Make Apprise ready to send to these schemes, and to logwatch's own.
-
-    Apprise imports all of its ~180 plugin modules the first time a scheme is looked
-    up (~25 MB and ~0.3 s); the first call here imports only the modules whose source
-    names one of ``schemes``. A scheme they do not serve makes ``Apprise.instantiate``
-    fail, and the Notifier then loads them all (``serve_all``) and asks again: a URL is
-    refused only when no plugin at all takes it.
-    """
-    manager = _manager()
-    with _plugins_lock:
-        if not manager:  # nothing loaded yet
-            _load_plugins(manager, {s.lower() for s in schemes} - set(_OWN))
-        _register_own(manager)
-
-
-def serve_all() -> None:
-    """Make Apprise ready to send to any scheme: every plugin module loaded (those
-    ``serve`` loaded stay as they are), and logwatch's own schemes."""
-    manager = _manager()
-    quiet = logging.getLogger("apprise")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # "already loaded" for each module loaded before
-    try:
-        with _plugins_lock:
-            manager.load_modules(force=True)
-            _register_own(manager)
-    finally:
-        quiet.setLevel(level)
-
-
-def _register_own(manager: Any) -> None:
-    from apprise.decorators import notify
-
-    for scheme, (name, plugin) in _OWN.items():
-        if scheme not in manager:
-            notify(on=scheme, name=name)(plugin)  # type: ignore[no-untyped-call]
-
-
-def _manager() -> Any:
-    from apprise.manager_plugins import NotificationManager
-
-    # a singleton: the one Apprise looks schemes up in
-    return NotificationManager()  # type: ignore[no-untyped-call]
-
-
-def _load_plugins(manager: Any, schemes: set[str]) -> None:
-    """Import the plugin modules whose source quotes one of ``schemes``, and map them
-    as Apprise's own loader does (``PluginManager.load_modules``)."""
-    root = Path(manager.module_path)
-    quoted = [f'"{s}"' for s in schemes] + [f"'{s}'" for s in schemes]
-    manager._module_map, manager._schema_map = {}, {}
-    manager._custom_module_map = {}
-    manager._loaded.add(manager.module_path)  # so a lookup does not load them all
-    for path in sorted(root.iterdir()):
-        name = path.name.removesuffix(".py")
-        if name.startswith(("_", "base")) or not (
-            path.suffix == ".py" or (path / "__init__.py").exists()
-        ):
-            continue
-        files = [path] if path.is_file() else sorted(path.glob("*.py"))
-        source = "".join(f.read_text("utf-8", "replace") for f in files)
-        if not any(q in source for q in quoted):
-            continue
-        module = _imported(f"{manager.module_name_prefix}.{name}")
-        for attr in dir(module):
-            plugin = getattr(module, attr)
-            if not manager.module_filter_re.match(attr) or not hasattr(
-                plugin, "app_id"
-            ):
-                continue
-            manager._module_map[name] = {
-                "plugin": {plugin},
-                "module": module,
-                "path": f"{manager.module_name_prefix}.{name}",
-                "native": True,
-            }
-            found = getattr(plugin, "schemas", None)
-            for scheme in found(plugin) if callable(found) else ():
-                manager._schema_map.setdefault(scheme, plugin)
-            break
-
-
-def _imported(name: str) -> Any:
-    """A plugin module, or None when it fails to import (Apprise skips those too)."""
-    try:
-        return importlib.import_module(name)
-    except Exception as exc:  # noqa: BLE001  boundary: a broken plugin is skipped
-        log.debug("plugin_import_failed", module=name, error=type(exc).__name__)
-        return None
-
-
-# -- the notifier ---------------------------------------------------------------------
 
 
 def plain_console(url: SecretStr) -> bool:
@@ -496,7 +246,7 @@ class Notifier:
     def _to_console(self, message: Message, severity: Severity) -> Delivery:
         """A message written to the console, as the ``console://`` plugin does."""
         try:
-            _console(message.body, message.title, _NOTIFY_TYPE[severity])
+            console(message.body, message.title, _NOTIFY_TYPE[severity])
         except Exception as exc:  # noqa: BLE001  boundary: as a plugin's failure
             return Delivery("failed", self._shown(f"{type(exc).__name__}: {exc}"))
         return Delivery("sent")
@@ -511,68 +261,6 @@ class Notifier:
         for i, host in enumerate(hosts):
             text = text.replace(f"\x00{i}\x00", host)
         return text
-
-
-def apprise_channels(
-    path: Path, tags: Collection[str], taken: Collection[str]
-) -> tuple[list[Channel], list[str]]:
-    """The channels of an Apprise config file (YAML or TEXT, read by Apprise): one per
-    URL, named after its first tag (``apprise`` without one), ``-2``, ``-3``... where a
-    name is ``taken`` already; with ``tags``, only URLs that carry one of them. And
-    every problem with it, masked: what Apprise refused, each URL logwatch refuses
-    (a Telegram URL without its chat), or why it gave nothing."""
-    import apprise
-
-    collect = _Collect()
-    logger = logging.getLogger("apprise")
-    logger.addHandler(collect)
-    try:
-        config = apprise.AppriseConfig()
-        config.add(str(path))
-        services = config.services()
-    except Exception as exc:  # noqa: BLE001  boundary: any file must not crash us
-        services, said = [], [f"{type(exc).__name__}: {exc}"]
-    else:
-        said = []
-    finally:
-        logger.removeHandler(collect)
-    said += [r.getMessage() for r in collect.records]
-    wanted = {t.lower() for t in tags}
-    names = set(taken)
-    channels = []
-    for number, service in enumerate(services, 1):
-        own = sorted(str(t).lower() for t in service.tags)
-        if wanted and wanted.isdisjoint(own):
-            continue
-        name = _channel_name(own[0] if own else "apprise", names)
-        try:
-            url = service.url(privacy=False)  # type: ignore[no-untyped-call]
-            channels.append(Channel(name=name, url=SecretStr(url)))
-        except (ValidationError, TypeError, ValueError) as exc:
-            why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else exc
-            said.append(f"URL {number} ({service.service_name}): {why}")
-            continue
-        names.add(name)
-    if services and not channels and not said:
-        said.append(f"no URL has a tag of {', '.join(sorted(wanted))}")
-    elif not services and not said:
-        said.append("no notification URL in it")
-    return channels, [redact(s) for s in said]
-
-
-def _channel_name(tag: str, taken: Collection[str]) -> str:
-    """A channel name made of an Apprise tag (which may hold what a name may not),
-    unique among ``taken``."""
-    base = _NOT_IN_NAME.sub("-", tag.lower()).strip("-_")[:34] or "apprise"
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}-{n}"
-    return name
-
-
-#: What a channel name may not hold (an Apprise tag may)
-_NOT_IN_NAME = regex.compile(r"[^a-z0-9_-]++")
 
 
 def _hosts(channels: Sequence[Channel]) -> list[str]:

@@ -29,7 +29,7 @@ def fingerprint(head: bytes) -> bytes:
     return hashlib.blake2b(head, digest_size=16).digest()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class Entry:
     """One followed file: its content identity, where it was read to, and the inode it
     is open under (None while closed; its handle is the reading's, by its id)."""
@@ -56,7 +56,14 @@ class FileIndex:
         known = tuple(known)
         self._entries: dict[str, Entry] = {
             s.id: Entry(
-                s.id, s.fp_hash, s.fp_n, s.path, "", s.offset, s.last_seen, seq=i
+                id=s.id,
+                fp_hash=s.fp_hash,
+                fp_n=s.fp_n,
+                path=s.path,
+                source="",
+                read_pos=s.offset,
+                last_seen=s.last_seen,
+                seq=i,
             )
             for i, s in enumerate(known)
         }

@@ -487,13 +487,13 @@ class Reading:
             if first:
                 offset, catch_up = self._start(item, handle, size)
             entry = Entry(
-                uuid.uuid4().hex,
-                fingerprint(head),
-                len(head),
-                item.path,
-                item.source,
-                offset,
-                self.clock.now().timestamp(),
+                id=uuid.uuid4().hex,
+                fp_hash=fingerprint(head),
+                fp_n=len(head),
+                path=item.path,
+                source=item.source,
+                read_pos=offset,
+                last_seen=self.clock.now().timestamp(),
             )
             self._files.add(entry)
         if doubted is not None:

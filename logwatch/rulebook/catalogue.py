@@ -134,7 +134,7 @@ class Exchange:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Entry:
     """One code of one exchange."""
 

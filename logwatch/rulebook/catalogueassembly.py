@@ -106,19 +106,21 @@ def assemble(
         else:
             title = row.title
         entries[(row.exchange, row.code)] = Entry(
-            row.exchange,
-            row.code,
-            category.name,
-            None if silent else (row.rule or _own_id(row.exchange, row.code, made)),
-            None if silent else (row.severity or category.severity),
-            title,
-            remedy or {"en": "", "ru": ""},
-            row.message,
-            row.aliases,
-            row.markets,
-            row.source,
-            row.line,
-            row.rule,
+            exchange=row.exchange,
+            code=row.code,
+            category=category.name,
+            rule_id=(
+                None if silent else (row.rule or _own_id(row.exchange, row.code, made))
+            ),
+            severity=None if silent else (row.severity or category.severity),
+            title=title,
+            remedy=remedy or {"en": "", "ru": ""},
+            message=row.message,
+            aliases=row.aliases,
+            markets=row.markets,
+            source=row.source,
+            line=row.line,
+            refers_to=row.rule,
         )
     for shape in parts.shapes:
         if shape.exchange not in parts.exchanges:
@@ -212,19 +214,21 @@ def _message_entry(
         rule_id = category_rule_id(row.exchange, category.name)
     title = row.title or Title(category.title, ex.name)
     return Entry(
-        row.exchange,
-        None,
-        category.name,
-        rule_id,
-        None if silent else (row.severity or category.severity),
-        title,
-        remedy or {"en": "", "ru": ""},
-        row.message,
-        row.aliases,
-        row.markets,
-        row.source,
-        row.line,
-        row.rule if row.rule else ("" if row.title is not None else "category"),
+        exchange=row.exchange,
+        code=None,
+        category=category.name,
+        rule_id=rule_id,
+        severity=None if silent else (row.severity or category.severity),
+        title=title,
+        remedy=remedy or {"en": "", "ru": ""},
+        message=row.message,
+        aliases=row.aliases,
+        markets=row.markets,
+        source=row.source,
+        line=row.line,
+        refers_to=(
+            row.rule if row.rule else ("" if row.title is not None else "category")
+        ),
     )
 
 

@@ -38,7 +38,7 @@ MATCH_COLUMN = "match"
 MATCH_KINDS = ("code", "exact", "broad")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Row:
     """One row of a codes file, checked on its own."""
 
@@ -149,20 +149,22 @@ def _row(
     if problems:
         return None, [f"{what}: {p}" for p in problems]
     row = Row(
-        exchange,
-        code,
-        category,
-        severity,
-        severity_text == SILENT,
-        rule,
-        title,
-        remedy,
-        tuple(a.strip() for a in aliases.split("|") if a.strip()) if aliases else (),
-        shared(tuple(markets.split())),
-        message.strip(),
-        source,
-        line,
-        match,
+        exchange=exchange,
+        code=code,
+        category=category,
+        severity=severity,
+        silent=severity_text == SILENT,
+        rule=rule,
+        title=title,
+        remedy=remedy,
+        aliases=(
+            tuple(a.strip() for a in aliases.split("|") if a.strip()) if aliases else ()
+        ),
+        markets=shared(tuple(markets.split())),
+        message=message.strip(),
+        source=source,
+        line=line,
+        match=match,
     )
     return row, problems
 

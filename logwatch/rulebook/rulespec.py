@@ -11,7 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from logwatch.core.config import AtLeast, Duration
+from logwatch.core.config import AtLeast
+from logwatch.core.durations import Duration
 from logwatch.core.model import Severity
 from logwatch.rulebook.rules import ID_PATTERN
 
