@@ -1010,7 +1010,7 @@ def test_a_file_rotated_away_while_run_starts_is_still_read(tmp_path: Path) -> N
         write(logs / "bot.log", b"bot started again\n")
         daemon.start()
         daemon.step()
-        assert daemon.follower.lines_read["bot"] == 2  # the lost line, the new one
+        assert daemon.activity.lines_read["bot"] == 2  # the lost line, the new one
         alerting = daemon.follower.alerting
         assert alerting is not None
         assert alerting.last is not None

@@ -22,12 +22,16 @@ contracts check it)::
     senders        one thread per channel and per bot polled, across reloads
     follower       tailer -> stream -> engine -> alerting, saved in state
     remote         the phone: Telegram commands and reminders
+    followed       what the follower keeps: its settings, one record per file
+    follower_events  what the follower tells (typed events), and who listens
+    freshness      which hits are young enough to alert (max_age, backfill)
     logs           the daemon's own log (structlog to stderr)
     heartbeat      the dead-man's switch's pings
     metrics        Prometheus metrics of logwatch itself
     lock           one daemon per state
     control        stop and reload requests (signals, console events)
     places         where the platforms keep their logs on this PC
+    saveschedule   when the follower saves what it read; a failed save's backoff
     commands       the phone's commands: parsing and answers
     report         what the commands print: hits, rules, status; --json
     wizard_text    what `init` says, in Russian and English

@@ -24,6 +24,7 @@ import structlog
 from logwatch.alerts.notices import Notice, notice
 from logwatch.app import control, logs
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import Activity
 from logwatch.app.health import Health
 from logwatch.app.heartbeat import Pinger
 from logwatch.app.lock import StateLock
@@ -253,6 +254,11 @@ class Daemon:
     def follower(self) -> Follower:
         """The files followed (after ``start``)."""
         return self._running().follower
+
+    @property
+    def activity(self) -> Activity:
+        """What the follower read, per source (after ``start``)."""
+        return self._running().activity
 
     @property
     def dispatcher(self) -> Dispatcher:

@@ -24,7 +24,18 @@ from logwatch.alerts.dedup import Deduper, QuietHours
 from logwatch.alerts.notices import Notice, notice, render_notice
 from logwatch.alerts.pipeline import admission
 from logwatch.alerts.render import Message, default_language
+from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import (
+    Activity,
+    FileWarning,
+    FollowEvent,
+    Matched,
+    SaveFailed,
+    SaveResumed,
+    fan_out,
+    log_event,
+)
 from logwatch.app.heartbeat import STATUS_FILE, Pinger, Pulse
 from logwatch.app.places import default_sources, known_folders
 from logwatch.app.remote import Remote, Remotes, remote_chats
@@ -356,19 +367,23 @@ class Workers:
             formats={"alertmanager": self._alertmanager_format(alerting.deduper)},
             on_outcome=metrics.outcome if metrics is not None else None,
         )
+        #: what the follower read, per source (metrics, silence checks)
+        self.activity = Activity()
         self.follower = Follower(
             self.engine,
             list(setup.sources),
             clock,
-            state,
-            lambda scan: note_hits(scan, metrics),
+            state=state,
+            events=fan_out(log_event, self.activity, self._on_event),
             alerting=alerting,
-            on_problem=self._on_problem,
-            on_state=self._on_state,
-            max_age_s=config.max_age,
-            source_formats={
-                s.name: FORMATS[s.format] for s in config.sources if s.format != "auto"
-            },
+            settings=FollowSettings(
+                max_age_s=config.max_age,
+                source_formats={
+                    s.name: FORMATS[s.format]
+                    for s in config.sources
+                    if s.format != "auto"
+                },
+            ),
             held=held,
         )
         self.pinger: Pinger | None = None
@@ -477,10 +492,11 @@ class Workers:
         wall = self.clock.now().timestamp()
         names = [s.name for s in self.setup.sources]
         files = dict.fromkeys(names, 0) | dict(self.follower.files_per_source())
+        activity = self.activity
         metrics.observe(
-            dict(self.follower.lines_read),
+            dict(activity.lines_read),
             files,
-            {s: wall - (now - t) for s, t in self.follower.last_read.items() if s},
+            {s: wall - (now - t) for s, t in activity.last_read.items() if s},
             self.state.deliveries.waiting(),
             list(self.setup.notifier.channels),
         )
@@ -522,11 +538,14 @@ class Workers:
         path = alert.hit.record.path if alert.hit else ""
         return source_name(path, self.setup.sources) if path else ""
 
-    def _on_state(self, problem: str | None) -> None:
-        if problem is not None:
-            self.dispatcher.say_now(notice("state_unsaved", problem=problem))
-            return
-        self.self_alert(notice("state_saved"))
-
-    def _on_problem(self, path: str, text: str) -> None:
-        log.warning("file_problem", path=path, problem=text)
+    def _on_event(self, event: FollowEvent) -> None:
+        """The follower's events the daemon acts on: hits logged and counted, file
+        problems logged, saving failed or working again said to the channels."""
+        if isinstance(event, Matched):
+            note_hits(event.scan, self.metrics)
+        elif isinstance(event, FileWarning):
+            log.warning("file_problem", path=event.path, problem=event.problem)
+        elif isinstance(event, SaveFailed):
+            self.dispatcher.say_now(notice("state_unsaved", problem=event.problem))
+        elif isinstance(event, SaveResumed):
+            self.self_alert(notice("state_saved"))
