@@ -653,7 +653,7 @@ class TestConfig:
     def test_a_good_encoding_passes_check_and_reaches_the_source(
         self, tmp_path: Path
     ) -> None:
-        from logwatch.app.wiring import build_setup
+        from logwatch.app.configured import build_setup
 
         text = (
             f"state_dir: {tmp_path / 'state'}\n"

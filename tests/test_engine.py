@@ -207,7 +207,7 @@ class TestCatchAll:
         assert self.scan(text, Severity.WARNING, "20260804.log") == []
 
     def test_the_config_key_is_per_source_and_checked(self, tmp_path: Path) -> None:
-        from logwatch.app.wiring import build_setup
+        from logwatch.app.configured import build_setup
         from logwatch.core.config import config_from_text
         from logwatch.core.errors import InvalidConfig
 

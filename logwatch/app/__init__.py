@@ -18,8 +18,9 @@ contracts check it)::
     wizard_config  what `init` writes: answers -> config and secrets files
     scanfiles      what `scan` reads: its arguments' files, folders in depth
     wizard_ui      how `init` asks: prompts, or the flags with --yes
-    wiring         what one config makes: Setup, and the Workers running it
+    wiring         the Workers one Setup runs: follower, outbox, pinger, phone
     senders        one thread per channel and per bot polled, across reloads
+    configured     what one config makes: the validated Setup
     follower       tailer -> stream -> engine -> alerting, saved in state
     remote         the phone: Telegram commands and reminders
     followed       what the follower keeps: its settings, one record per file

@@ -88,7 +88,7 @@ def _ask_running(
 ) -> None:
     """Ask the logwatch running on this config's state (``control.request_reload``
     or ``request_stop``), say how it went, and exit 1 unless it did it."""
-    from logwatch.app.wiring import build_setup
+    from logwatch.app.configured import build_setup
     from logwatch.core.clock import SystemClock
     from logwatch.store.state import state_path
 
