@@ -13,12 +13,15 @@ contracts check it)::
     cli_options    what the commands share: --config, --rules, --lang, the rules
     daemon         `run`: lock, State, start, the loop, reload, close
     wizard         `init`: the guided setup
-    service        `service`: the logon task or systemd unit
+    service        `service`: the launcher found, the plans to install or remove it
     health         how logwatch itself is doing (self-alerts, its problem)
     wizard_config  what `init` writes: answers -> config and secrets files
     scanfiles      what `scan` reads: its arguments' files, folders in depth
     wizard_ui      how `init` asks: prompts, or the flags with --yes
+    servicetask    the Windows logon task: its XML and schtasks
+    serviceunit    the systemd units: their command lines, place and systemctl
     wiring         the Workers one Setup runs: follower, outbox, pinger, phone
+    servicefiles   the shipped service definitions, and what a value in one may hold
     senders        one thread per channel and per bot polled, across reloads
     configured     what one config makes: the validated Setup
     follower       tailer -> stream -> engine -> alerting, saved in state
