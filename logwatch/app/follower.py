@@ -51,7 +51,7 @@ EXPIRE_EVERY_S = 3600.0
 
 
 class Follower:
-    """Follows sources, emits every hit and what else happens to ``events`` and saves
+    """Follows sources: tells ``events`` what happens (hits, files, saves) and saves
     progress in ``state``."""
 
     def __init__(
