@@ -24,7 +24,9 @@ import structlog
 
 from logwatch.alerts.alerting import PendingAlerts
 from logwatch.alerts.dedup import build
+from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import Activity, fan_out, log_event
 from logwatch.deliver.delivery import Dispatcher
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine
@@ -63,14 +65,15 @@ def main() -> None:
         return ["hook"]
 
     alerting = PendingAlerts(build(rules, 600.0), count)
+    activity = Activity()
     follower = Follower(
         Engine(rules),
         [Source("bot", (str(work / "logs" / "*.log"),))],
         clock,
-        state,
-        lambda scan: None,
-        poll_interval=0,
+        state=state,
+        events=fan_out(log_event, activity),
         alerting=alerting,
+        settings=FollowSettings(poll_interval=0),
     )
     follower.step()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -85,7 +88,7 @@ def main() -> None:
     read = 0
     while read < args.repeats * args.errors:
         follower.step()
-        read = follower.lines_read.get("bot", 0)
+        read = activity.lines_read.get("bot", 0)
 
     def deliver_for(seconds: float) -> None:
         end = clock.monotonic() + seconds

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import each_scan, fan_out, log_event
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine, Scan
 from logwatch.rulebook.rulecompile import rules_from_text
@@ -63,7 +65,12 @@ class Harness:
     def _new(self) -> Follower:
         state = State(self.state_path, self.clock) if self.state_path else None
         return Follower(
-            EVERY_LINE, [self.source], self.clock, state, self._on_scan, poll_interval=0
+            EVERY_LINE,
+            [self.source],
+            self.clock,
+            state=state,
+            events=fan_out(log_event, each_scan(self._on_scan)),
+            settings=FollowSettings(poll_interval=0),
         )
 
     def _on_scan(self, scan: Scan) -> None:

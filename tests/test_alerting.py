@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 from logwatch.alerts.alerting import PendingAlerts
 from logwatch.alerts.codec import ALERTS, WINDOWS
 from logwatch.alerts.dedup import DEFAULT_MAX_WINDOWS, DEFAULT_WINDOW_S, Deduper, Policy
+from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import (
+    FollowEvent,
+    SaveFailed,
+    SaveResumed,
+    each_scan,
+)
 from logwatch.core.model import AlertKind
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine
@@ -39,10 +46,9 @@ class Rig:
             ENGINE,
             [source],
             self.clock,
-            state,
-            lambda scan: None,
-            poll_interval=0,
+            state=state,
             alerting=alerting,
+            settings=FollowSettings(poll_interval=0),
         )
         follower.step()
         return follower
@@ -312,12 +318,15 @@ def test_each_source_is_read_in_its_own_format(tmp_path: Path) -> None:
             Source("nt", (str(tmp_path / "nt" / "*.txt"),)),
         ],
         FakeClock(),
-        None,
-        lambda scan: seen.extend(
-            (h.record.format, h.record.first_line) for h in scan.hits
+        events=each_scan(
+            lambda scan: seen.extend(
+                (h.record.format, h.record.first_line) for h in scan.hits
+            )
         ),
-        poll_interval=0,
-        source_formats={"py": FORMATS["python"], "nt": FORMATS["ninjatrader"]},
+        settings=FollowSettings(
+            poll_interval=0,
+            source_formats={"py": FORMATS["python"], "nt": FORMATS["ninjatrader"]},
+        ),
     )
     follower.step()
     write(tmp_path / "py" / "bot.log", PY_RECORD)
@@ -336,7 +345,16 @@ def test_a_full_disk_keeps_what_was_read_and_alerts_it_all_once_space_returns(
     clock = FakeClock()
     rig = Rig(tmp_path, clock)
     told: list[str | None] = []
-    rig.follower.on_state = told.append
+    logged = rig.follower.events
+
+    def tell(event: FollowEvent) -> None:
+        logged(event)
+        if isinstance(event, SaveFailed):
+            told.append(event.problem)
+        elif isinstance(event, SaveResumed):
+            told.append(None)
+
+    rig.follower.events = tell
 
     def margin(i: int) -> bytes:
         return b"Refuse (Binance Futures): Margin is insufficient. (S%04dUSDT)\n" % i

@@ -21,7 +21,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.app.cli import cli
+from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
+from logwatch.app.follower_events import each_scan
 from logwatch.core import codepages
 from logwatch.core.codepages import (
     DEFAULT_FALLBACK,
@@ -462,7 +464,14 @@ def test_follow_reads_code_pages_and_resumes_at_exact_offsets(
 
     def follower() -> Follower:
         state = State(tmp_path / "state.db", clock)
-        return Follower(EVERY_LINE, [source], clock, state, on_scan, poll_interval=0)
+        return Follower(
+            EVERY_LINE,
+            [source],
+            clock,
+            state=state,
+            events=each_scan(on_scan),
+            settings=FollowSettings(poll_interval=0),
+        )
 
     def steps(run: Follower, count: int) -> None:
         for _ in range(20):
@@ -644,7 +653,7 @@ class TestConfig:
     def test_a_good_encoding_passes_check_and_reaches_the_source(
         self, tmp_path: Path
     ) -> None:
-        from logwatch.app.wiring import build_setup
+        from logwatch.app.configured import build_setup
 
         text = (
             f"state_dir: {tmp_path / 'state'}\n"

@@ -766,18 +766,18 @@ def test_the_state_dir_is_checked_once_at_start_and_again_on_reload(
 ) -> None:
     """Issue 22: the daemon checked its state_dir before taking the lock, then the
     setup checked it again (a mkdir, a stat and an access call more per start)."""
-    from logwatch.app import wiring
+    from logwatch.app import configured
     from logwatch.core.config import LoadedConfig
 
     checked: list[Path] = []
-    check = wiring.check_state_dir
+    check = configured.check_state_dir
 
     def counted(loaded: LoadedConfig, path: Path) -> None:
         checked.append(path)
         check(loaded, path)
 
     monkeypatch.setattr("logwatch.app.daemon.check_state_dir", counted)
-    monkeypatch.setattr("logwatch.app.wiring.check_state_dir", counted)
+    monkeypatch.setattr("logwatch.app.configured.check_state_dir", counted)
     (tmp_path / "logs").mkdir()
     path = tmp_path / "config.yaml"
     path.write_text(
@@ -1043,7 +1043,7 @@ def test_a_file_rotated_away_while_run_starts_is_still_read(tmp_path: Path) -> N
         write(logs / "bot.log", b"bot started again\n")
         daemon.start()
         daemon.step()
-        assert daemon.follower.lines_read["bot"] == 2  # the lost line, the new one
+        assert daemon.activity.lines_read["bot"] == 2  # the lost line, the new one
         alerting = daemon.follower.alerting
         assert alerting is not None
         assert alerting.last is not None

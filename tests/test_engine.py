@@ -207,7 +207,7 @@ class TestCatchAll:
         assert self.scan(text, Severity.WARNING, "20260804.log") == []
 
     def test_the_config_key_is_per_source_and_checked(self, tmp_path: Path) -> None:
-        from logwatch.app.wiring import build_setup
+        from logwatch.app.configured import build_setup
         from logwatch.core.config import config_from_text
         from logwatch.core.errors import InvalidConfig
 
@@ -235,7 +235,9 @@ class TestCatchAll:
     def test_the_follower_gives_each_file_its_sources_level(
         self, tmp_path: Path
     ) -> None:
+        from logwatch.app.followed import FollowSettings
         from logwatch.app.follower import Follower
+        from logwatch.app.follower_events import each_scan
         from logwatch.follow.tailer import Source
         from logwatch.rulebook.ruleload import load_rules
         from tests.conftest import wait_until
@@ -251,9 +253,8 @@ class TestCatchAll:
                 Source("quiet", (str(tmp_path / "quiet.log"),)),
             ],
             FakeClock(),
-            None,
-            lambda scan: hits.extend(scan.hits),
-            poll_interval=0,
+            events=each_scan(lambda scan: hits.extend(scan.hits)),
+            settings=FollowSettings(poll_interval=0),
         )
         try:
             follower.step()  # files known (followed from their ends)

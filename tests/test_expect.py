@@ -158,7 +158,7 @@ def test_a_freqtrade_bot_that_stops_its_heartbeat_is_alerted_then_resolved(
     try:
         daemon.step()
         write(log, beat_at(clock.now()))
-        step_until(lambda: daemon.follower.lines_read["ft"] == 1, "the first beat")
+        step_until(lambda: daemon.activity.lines_read["ft"] == 1, "the first beat")
         assert fakes.SENT.get("tg") is None  # a heartbeat is no error
         clock.advance(300)
         step_until(lambda: len(fakes.SENT.get("tg", [])) == 1, "the missing alert")

@@ -13,7 +13,10 @@ import pytest
 
 from logwatch.alerts.alerting import PendingAlerts
 from logwatch.alerts.dedup import Deduper
-from logwatch.app.follower import SAVE_EVERY_S, SAVE_LINES, Follower
+from logwatch.app.followed import FollowSettings
+from logwatch.app.follower import Follower
+from logwatch.app.follower_events import Activity
+from logwatch.app.saveschedule import SAVE_EVERY_S, SAVE_LINES
 from logwatch.follow.tailer import Source
 from logwatch.store.state import State
 from tests.conftest import wait_until
@@ -44,14 +47,15 @@ class Rig:
         self.log = root / "app.log"
         write(self.log, b"", "wb")
         self.state = CountingState(root / "state.db", self.clock)
+        self.activity = Activity()
         self.follower = Follower(
             EVERY_LINE,
             [Source("t", (str(self.log),))],
             self.clock,
-            self.state,
-            lambda scan: None,
-            poll_interval=poll_interval,
+            state=self.state,
+            events=self.activity,
             alerting=PendingAlerts(Deduper(), lambda alert, mutes: ["phone"]),
+            settings=FollowSettings(poll_interval=poll_interval),
         )
         if poll_interval:
             self.follower.start()  # file events wake ``wait`` between listings
@@ -69,13 +73,13 @@ class Rig:
     def read(self, data: bytes) -> None:
         """Append ``data`` and step until the follower has read it (woken by the
         file's event: the rig may list files only every ``poll_interval``)."""
-        lines = sum(self.follower.lines_read.values()) + data.count(b"\n")
+        lines = sum(self.activity.lines_read.values()) + data.count(b"\n")
         write(self.log, data)
 
         def done() -> bool:
             self.follower.wait(0.01)
             self.follower.step()
-            return sum(self.follower.lines_read.values()) == lines
+            return sum(self.activity.lines_read.values()) == lines
 
         wait_until(done, 10, "the lines read")
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from logwatch.alerts.codec import ALERTS
+from logwatch.app.configured import build_setup
 from logwatch.app.health import Health
-from logwatch.app.wiring import Workers, build_setup
+from logwatch.app.wiring import Workers
 from logwatch.store.state import State
 from tests.fakes import FakeClock
 

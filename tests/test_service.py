@@ -18,7 +18,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.app import service as svc
+from logwatch.app import servicetask, serviceunit
 from logwatch.app.cli import cli
+from logwatch.app.servicefiles import template
 from logwatch.core.errors import ConfigError
 
 TASK_NS = {"t": "http://schemas.microsoft.com/windows/2004/02/mit/task"}
@@ -129,8 +131,8 @@ class TestUnits:
     def test_the_real_executable_replaces_the_shipped_path_and_is_quoted(
         self,
     ) -> None:
-        text = svc.unit_text(
-            svc.template(svc.USER_UNIT),
+        text = serviceunit.unit_text(
+            template(serviceunit.USER_UNIT),
             Path("/home/a b/.local/bin/logwatch"),
             Path("/home/a b/50%/config.yaml"),
         )
@@ -143,8 +145,8 @@ class TestUnits:
         assert "%h/.local/bin" not in text
 
     def test_the_system_unit_keeps_its_etc_config_unless_told(self) -> None:
-        text = svc.unit_text(
-            svc.template(svc.SYSTEM_UNIT), Path("/opt/lw/bin/logwatch"), None
+        text = serviceunit.unit_text(
+            template(serviceunit.SYSTEM_UNIT), Path("/opt/lw/bin/logwatch"), None
         )
         assert (
             "ExecStart=/opt/lw/bin/logwatch run "
@@ -166,17 +168,19 @@ class TestUnits:
         ],
     )
     def test_systemd_quoting(self, arg: str, quoted: str) -> None:
-        assert svc.systemd_quote(arg, "--config") == quoted
+        assert serviceunit.systemd_quote(arg, "--config") == quoted
 
     def test_user_and_system_places_and_commands(self, tmp_path: Path) -> None:
         env = {"HOME": str(tmp_path)}
-        assert svc.unit_path(False, env) == (
+        assert serviceunit.unit_path(False, env) == (
             tmp_path / ".config/systemd/user/logwatch.service"
         )
-        assert svc.unit_path(False, {**env, "XDG_CONFIG_HOME": "/c"}) == Path(
+        assert serviceunit.unit_path(False, {**env, "XDG_CONFIG_HOME": "/c"}) == Path(
             "/c/systemd/user/logwatch.service"
         )
-        assert svc.unit_path(True, env) == Path("/etc/systemd/system/logwatch.service")
+        assert serviceunit.unit_path(True, env) == Path(
+            "/etc/systemd/system/logwatch.service"
+        )
         plan = svc.linux_install(env, LOGWATCH, None, system=False)
         assert plan.commands == (
             ("systemctl", "--user", "daemon-reload"),
@@ -196,7 +200,7 @@ class TestUnits:
         plan = svc.linux_install(env, LOGWATCH, None, system=False)
         assert not plan.runnable
         assert svc.apply(plan, runner=_refuse) == []
-        assert svc.unit_path(False, env).exists()
+        assert serviceunit.unit_path(False, env).exists()
         (tmp_path / "run/systemd").mkdir(parents=True)
         (tmp_path / "run/systemd/private").write_text(
             "", encoding="utf-8"
@@ -219,7 +223,7 @@ class TestUnits:
             ("systemctl", "--user", "disable", "--now", "logwatch.service"),
             ("systemctl", "--user", "daemon-reload"),
         ]
-        assert not svc.unit_path(False, env).exists()
+        assert not serviceunit.unit_path(False, env).exists()
 
     def test_a_system_unit_run_from_a_home_folder_gets_a_note(self) -> None:
         plan = svc.linux_install(
@@ -383,7 +387,7 @@ def test_service_install_refuses_a_config_path_with_a_control_character(
 
 @pytest.mark.parametrize("name", ODD_NAMES)
 def test_systemd_quoting_round_trips_through_systemds_own_rules(name: str) -> None:
-    line = "/bin/x " + svc.systemd_quote(name, "--config")
+    line = "/bin/x " + serviceunit.systemd_quote(name, "--config")
     assert systemd_words(line) == ["/bin/x", name]
 
 
@@ -605,13 +609,13 @@ PATH_TEXT = st.text(st.characters(exclude_categories=("Cc", "Cs")), max_size=40)
 
 @given(PATH_TEXT)
 def test_any_config_path_comes_back_from_the_units_command_line(path: str) -> None:
-    line = "/bin/x " + svc.systemd_quote(path, "--config")
+    line = "/bin/x " + serviceunit.systemd_quote(path, "--config")
     assert systemd_words(line) == ["/bin/x", path]
 
 
 @given(PATH_TEXT.filter(lambda text: "%" not in text))
 def test_any_config_path_comes_back_from_the_tasks_arguments(path: str) -> None:
-    assert windows_argv(svc.task_arguments(path)) == ["run", "--config", path]
+    assert windows_argv(servicetask.task_arguments(path)) == ["run", "--config", path]
 
 
 class TestScriptDirs:

@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,10 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
+from logwatch.app.follower_events import FollowEvent, Matched
 from logwatch.follow import reading as reading_module
 from logwatch.follow.listing import watch_root
 from logwatch.follow.tailer import Opened, Read, Source, Tailer, windows_error
-from logwatch.match.engine import Scan
 from logwatch.store.schema import SCHEMA_VERSION
 from logwatch.store.state import State
 from tests import processes
@@ -601,16 +602,20 @@ def test_a_copytruncate_between_reading_and_saving_keeps_the_copy_known_after_a_
     write(log, lines(0, 5))
     h.settle()
     write(log, lines(5, 10))
-    report = h.follower.on_scan
+    report = h.follower.events
 
-    def rotate_while_matching(scan: Scan) -> None:
-        report(scan)
-        if h.seen[9] and not (tmp_path / "app.log.1").exists():
+    def rotate_while_matching(event: FollowEvent) -> None:
+        report(event)
+        if (
+            isinstance(event, Matched)
+            and h.seen[9]
+            and not (tmp_path / "app.log.1").exists()
+        ):
             shutil.copyfile(log, tmp_path / "app.log.1")
             os.truncate(log, 0)
             write(log, lines(10, 13))
 
-    h.follower.on_scan = rotate_while_matching
+    h.follower.events = rotate_while_matching
     h.step()  # reads 5..9, the file is rotated, then the step saves
     h.crash()
     h.settle()
@@ -753,7 +758,7 @@ AGES_H = [30 * 24, 48, 24.5, 23.5, 1, 0, -1]
 def test_max_age_holds_by_the_lines_own_time(h: Harness, tmp_path: Path) -> None:
     """A file read from its start (new in a followed source) alerted errors of any age;
     a hit whose line was written longer than ``max_age`` ago is not reported now."""
-    h.follower.max_age_s = 24 * 3600
+    h.follower.settings = replace(h.follower.settings, max_age_s=24 * 3600)
     local_now = h.clock.now().astimezone().replace(tzinfo=None)
     data = b"".join(
         stamped(local_now - timedelta(hours=age), n) for n, age in enumerate(AGES_H)
@@ -786,7 +791,7 @@ def test_a_naive_time_in_utc_or_local_time_is_read_as_written(
     monkeypatch.setenv("TZ", zone)
     tzset()
     try:
-        h.follower.max_age_s = 3600
+        h.follower.settings = replace(h.follower.settings, max_age_s=3600)
         now = h.clock.now()
         local = now.astimezone().replace(tzinfo=None)
         utc = now.replace(tzinfo=None)
@@ -1379,7 +1384,9 @@ def test_on_windows_a_vanished_file_is_let_go_at_the_first_listing_without_it(
 def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> None:
     """Files closed to stay under max_open in the step that opened them were numbered
     from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
+    from logwatch.app.followed import FollowSettings
     from logwatch.app.follower import Follower
+    from logwatch.app.follower_events import each_scan
     from logwatch.match.engine import Engine
     from logwatch.rulebook.ruleload import load_rules
 
@@ -1392,11 +1399,13 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
             Engine(load_rules()),
             [Source("s", (str(tmp_path / "*.log"),))],
             clock,
-            State(tmp_path / "state.db", clock),
-            lambda scan: hits.extend(
-                (Path(h.record.path).name, h.line) for h in scan.hits
+            state=State(tmp_path / "state.db", clock),
+            events=each_scan(
+                lambda scan: hits.extend(
+                    (Path(h.record.path).name, h.line) for h in scan.hits
+                )
             ),
-            poll_interval=0,
+            settings=FollowSettings(poll_interval=0),
         )
         made.tailer.max_open = 2
         return made

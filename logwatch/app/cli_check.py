@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @config_option
 def check(rule_dirs: tuple[Path, ...], config_path: Path | None) -> None:
     """Validate the config file and every rule (built-in, --rules and the config's)."""
-    from logwatch.app.wiring import build_setup
+    from logwatch.app.configured import build_setup
 
     if rule_dirs:
         rules = load_rules_cached(rule_dirs, config_path)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from logwatch.core.model import Severity
     from logwatch.follow.listing import Source
     from logwatch.follow.reading import Held
-    from logwatch.match.engine import Engine, Scan
+    from logwatch.match.engine import Engine
 
 CHUNK_BYTES = 1024 * 1024
 FORMAT_NAMES = tuple(FORMATS)
@@ -251,7 +251,15 @@ def _follow(
 
     from logwatch.app import logs
     from logwatch.app.control import on_signals
+    from logwatch.app.followed import FollowSettings
     from logwatch.app.follower import Follower
+    from logwatch.app.follower_events import (
+        FileWarning,
+        FollowEvent,
+        Matched,
+        fan_out,
+        log_event,
+    )
     from logwatch.app.lock import StateLock
     from logwatch.core.clock import SystemClock
     from logwatch.core.formats import FORMATS
@@ -271,24 +279,24 @@ def _follow(
             err=True,
         )
 
-    def on_scan(scan: Scan) -> None:
-        sys.stdout.write(report.add(scan))
-        sys.stdout.flush()
-        for rule, why in scan.disabled:
-            click.echo(f"logwatch: rule {rule.id} disabled: {why}", err=True)
-
-    def on_problem(path: str, text: str) -> None:
-        click.echo(shown(f"logwatch: {path}: {text}"), err=True)
+    def on_event(event: FollowEvent) -> None:
+        if isinstance(event, Matched):
+            sys.stdout.write(report.add(event.scan))
+            sys.stdout.flush()
+            for rule, why in event.scan.disabled:
+                click.echo(f"logwatch: rule {rule.id} disabled: {why}", err=True)
+        elif isinstance(event, FileWarning):
+            click.echo(shown(f"logwatch: {event.path}: {event.problem}"), err=True)
 
     follower = Follower(
         engine,
         [source],
         clock,
-        state,
-        on_scan,
-        FORMATS[fmt_name] if fmt_name else None,
-        poll_interval=poll_interval,
-        on_problem=on_problem,
+        state=state,
+        events=fan_out(log_event, on_event),
+        settings=FollowSettings(
+            fmt=FORMATS[fmt_name] if fmt_name else None, poll_interval=poll_interval
+        ),
         held=held,
     )
     stop = threading.Event()

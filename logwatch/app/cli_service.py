@@ -88,7 +88,7 @@ def _ask_running(
 ) -> None:
     """Ask the logwatch running on this config's state (``control.request_reload``
     or ``request_stop``), say how it went, and exit 1 unless it did it."""
-    from logwatch.app.wiring import build_setup
+    from logwatch.app.configured import build_setup
     from logwatch.core.clock import SystemClock
     from logwatch.store.state import state_path
 
@@ -229,6 +229,7 @@ def service_install(
     import shutil
 
     from logwatch.app import service as svc
+    from logwatch.app.servicetask import TASK_TEMPLATE
 
     env = dict(os.environ)
     scripts = svc.script_dirs(Path(sys.executable))
@@ -244,7 +245,7 @@ def service_install(
             env,
             command,
             workdir,
-            workdir / svc.TASK_TEMPLATE,
+            workdir / TASK_TEMPLATE,
             str(config) if config else None,
         )
     else:
@@ -283,13 +284,14 @@ def service_uninstall(ctx: click.Context, system: bool, dry_run: bool) -> None:
 def service_status(ctx: click.Context, system: bool) -> None:
     """Whether the service is installed and running (its manager's own words)."""
     from logwatch.app import service as svc
+    from logwatch.app.serviceunit import systemd_running, unit_path
 
     _system_only_on_linux(system)
     env = dict(os.environ)
     if sys.platform != "win32":
-        path = svc.unit_path(system, env)
+        path = unit_path(system, env)
         click.echo(f"unit file: {path} ({'present' if path.exists() else 'absent'})")
-        if not svc.systemd_running(system, env):
+        if not systemd_running(system, env):
             click.echo("systemd: no manager is running here")
             ctx.exit(0 if path.exists() else 1)
     command = svc.status_command(sys.platform, system)

@@ -30,7 +30,7 @@ def test_notify(ctx: click.Context, config_path: Path | None) -> None:
 
     Exit status: 0 when every channel took it, 1 when any did not, 2 on a config error.
     """
-    from logwatch.app.wiring import with_apprise_config
+    from logwatch.app.configured import with_apprise_config
     from logwatch.core.config import load_config
     from logwatch.core.errors import InvalidConfig
 

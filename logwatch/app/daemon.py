@@ -23,19 +23,19 @@ import structlog
 
 from logwatch.alerts.notices import Notice, notice
 from logwatch.app import control, logs
-from logwatch.app.follower import Follower
-from logwatch.app.health import Health
-from logwatch.app.heartbeat import Pinger
-from logwatch.app.lock import StateLock
-from logwatch.app.senders import Pollers, Senders
-from logwatch.app.wiring import (
-    POLL_JOIN_S,
-    Workers,
+from logwatch.app.configured import (
     build_setup,
     check_state_dir,
     config_sources,
     setup_of,
 )
+from logwatch.app.follower import Follower
+from logwatch.app.follower_events import Activity
+from logwatch.app.health import Health
+from logwatch.app.heartbeat import Pinger
+from logwatch.app.lock import StateLock
+from logwatch.app.senders import Pollers, Senders
+from logwatch.app.wiring import POLL_JOIN_S, Workers
 from logwatch.core.clock import Clock
 from logwatch.core.config import load_config
 from logwatch.core.configsecrets import config_secrets
@@ -254,6 +254,11 @@ class Daemon:
     def follower(self) -> Follower:
         """The files followed (after ``start``)."""
         return self._running().follower
+
+    @property
+    def activity(self) -> Activity:
+        """What the follower read, per source (after ``start``)."""
+        return self._running().activity
 
     @property
     def dispatcher(self) -> Dispatcher:

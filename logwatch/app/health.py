@@ -94,7 +94,7 @@ class Health:
         for source in parts.setup.loaded.config.sources:
             if source.silence <= 0:
                 continue
-            last = parts.follower.last_read.get(source.name, self._started)
+            last = parts.activity.last_read.get(source.name, self._started)
             name = source.name
             if now - last >= source.silence and name not in self._silent:
                 self._silent[name] = self.clock.now() - timedelta(seconds=now - last)

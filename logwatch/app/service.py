@@ -1,161 +1,41 @@
 """``logwatch service``: logwatch in the background, from the shipped definitions.
 
 Windows: a per-user logon task (``deploy/windows/logwatch-task.xml`` filled in, then
-``schtasks``); Linux: a systemd user unit, or the hardened system unit. Building the
-task XML, the units and the command lines is pure; ``apply`` is the thin part that
-writes files and runs commands, through a runner the caller gives.
+``schtasks``: servicetask); Linux: a systemd user unit, or the hardened system unit
+(serviceunit). Here: finding the launcher, and the plans that install or remove the
+service. Building them is pure; ``apply`` is the thin part that writes files and runs
+commands, through a runner the caller gives.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import string
 import subprocess
 import sys
 import sysconfig
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from logwatch.core.errors import ConfigError
-
-#: The task's name in Task Scheduler and the unit's in systemd.
-NAME = "logwatch"
-TASK_TEMPLATE = "logwatch-task.xml"
-USER_UNIT = "logwatch-user.service"
-SYSTEM_UNIT = "logwatch.service"
-
-
-def deploy_dir() -> Path:
-    """The shipped service definitions (in the wheel, or the repo's ``deploy/``)."""
-    packaged = Path(__file__).parent.with_name("deploy")
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "deploy"
-
-
-def template(name: str) -> str:
-    """The text of one shipped definition (``logwatch-task.xml``, a unit)."""
-    root = deploy_dir()
-    for path in (root / name, root / "windows" / name, root / "systemd" / name):
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"{name} is not shipped in {root}")
-
-
-def refuse_control(value: str, what: str) -> str:
-    """``value``, unless it holds a control character (a newline would end a unit's
-    line and start a directive of its own) or bytes that are not text.
-
-    Raises:
-        ConfigError: naming ``what`` (``--config``) and the character, escaped.
-    """
-    for char in value:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            raise ConfigError(
-                what,
-                0,
-                f"{value!r} holds a control character (U+{ord(char):04X}), "
-                "which a service definition cannot carry safely",
-            )
-        if category == "Cs":
-            raise ConfigError(what, 0, f"{value!r} is not valid UTF-8")
-    return value
-
-
-# -- Windows: the logon task -----------------------------------------------------------
-
-#: The template's arguments: ``run`` on the defaults (``--config`` is added at install).
-TASK_ARGUMENTS = "<Arguments>run</Arguments>"
-#: ``%NAME%``: Task Scheduler expands it in Command, Arguments and WorkingDirectory,
-#: and has no escape for a literal one.
-_TASK_VARIABLE = re.compile(r"%[^%]+%")
-
-
-def task_value(value: str, what: str) -> str:
-    """``value`` as it may go into the task: no control character (XML 1.0 cannot
-    hold most) and nothing Task Scheduler would expand as a variable.
-
-    Raises:
-        ConfigError: naming ``what``.
-    """
-    refuse_control(value, what)
-    found = _TASK_VARIABLE.search(value)
-    if found:
-        raise ConfigError(
-            what,
-            0,
-            f"{value!r} holds {found.group()}, which Task Scheduler would replace "
-            "with an environment variable's value: use a path without it",
-        )
-    return value
-
-
-def windows_quote(arg: str) -> str:
-    """One argument, double-quoted so that the C runtime and CommandLineToArgvW
-    split it back exactly: a backslash run before a quote (or the closing quote)
-    is doubled, and a quote inside is escaped with one more backslash."""
-    out = ['"']
-    backslashes = 0
-    for char in arg:
-        if char == "\\":
-            backslashes += 1
-            continue
-        if char == '"':
-            out.append("\\" * (2 * backslashes + 1) + '"')
-        else:
-            out.append("\\" * backslashes + char)
-        backslashes = 0
-    out.append("\\" * (2 * backslashes) + '"')
-    return "".join(out)
-
-
-def task_arguments(config: str | None) -> str:
-    """What the task passes to ``logwatchw``: ``run``, with ``--config "FILE"``."""
-    if config is None:
-        return "run"
-    return "run --config " + windows_quote(task_value(config, "--config"))
-
-
-def task_xml(
-    template_text: str,
-    user: str,
-    command: str,
-    workdir: str,
-    config: str | None = None,
-) -> str:
-    """The task XML with its placeholders filled in (XML-escaped), declared UTF-16.
-
-    Task Scheduler exports and imports task XML as UTF-16; the text is written in
-    that encoding (``apply``), so the declaration must say so.
-
-    Raises:
-        ConfigError: a value the task cannot carry (see ``task_value``).
-    """
-    if TASK_ARGUMENTS not in template_text:
-        raise ValueError(f"the task template has no {TASK_ARGUMENTS}")
-    filled = (
-        template_text.replace("__USER__", escape(refuse_control(user, "the user")))
-        .replace(
-            "__LOGWATCHW__", escape(task_value(command, "the logwatchw executable"))
-        )
-        .replace("__WORKDIR__", escape(task_value(workdir, "the working folder")))
-        .replace(
-            TASK_ARGUMENTS, f"<Arguments>{escape(task_arguments(config))}</Arguments>"
-        )
-    )
-    return filled.replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
-
-
-def windows_user(env: Mapping[str, str]) -> str:
-    """``DOMAIN\\user`` of the logged-on user, as the task's UserId wants it."""
-    user = env.get("USERNAME", "")
-    domain = env.get("USERDOMAIN", "")
-    return f"{domain}\\{user}" if domain else user
+from logwatch.app.servicefiles import NAME, template
+from logwatch.app.servicetask import (
+    TASK_TEMPLATE,
+    schtasks_create,
+    schtasks_delete,
+    schtasks_end,
+    schtasks_query,
+    schtasks_run,
+    task_xml,
+    windows_user,
+)
+from logwatch.app.serviceunit import (
+    SYSTEM_UNIT,
+    USER_UNIT,
+    systemctl,
+    systemd_running,
+    unit_path,
+    unit_text,
+)
 
 
 def script_dirs(executable: Path) -> list[Path]:
@@ -218,129 +98,6 @@ def not_found(dirs: Sequence[Path]) -> str:
         f" nor in{looked}\nreinstall logwatch (uv tool install trading-logwatch, or"
         " pip install trading-logwatch) or add its Scripts folder to PATH"
     )
-
-
-def schtasks_create(xml_path: Path) -> tuple[str, ...]:
-    """Register (or replace) the task from its XML file."""
-    return ("schtasks", "/Create", "/TN", NAME, "/XML", str(xml_path), "/F")
-
-
-def schtasks_run() -> tuple[str, ...]:
-    """Start the task now, not only at the next logon."""
-    return ("schtasks", "/Run", "/TN", NAME)
-
-
-def schtasks_end() -> tuple[str, ...]:
-    """Stop the running task."""
-    return ("schtasks", "/End", "/TN", NAME)
-
-
-def schtasks_delete() -> tuple[str, ...]:
-    """Remove the task."""
-    return ("schtasks", "/Delete", "/TN", NAME, "/F")
-
-
-def schtasks_query() -> tuple[str, ...]:
-    """The task's state, last run and last result."""
-    return ("schtasks", "/Query", "/TN", NAME, "/V", "/FO", "LIST")
-
-
-# -- Linux: systemd units --------------------------------------------------------------
-
-
-#: What an ExecStart= word may hold unquoted; anything else is double-quoted.
-_SYSTEMD_PLAIN = frozenset(string.ascii_letters + string.digits + "/._-+,:@=")
-#: What systemd refuses in an executable's path, quoted or not ("special characters").
-_SYSTEMD_UNSAFE_EXECUTABLE = frozenset("\\\"'")
-
-
-def _systemd_word(text: str) -> str:
-    """``text`` (specifiers and variables already escaped) as one ExecStart= word:
-    double-quoted with C escapes for ``\\`` and ``"`` unless every character is
-    plain (so a lone ``;`` is never read as a command separator)."""
-    if text and _SYSTEMD_PLAIN.issuperset(text):
-        return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def systemd_quote(arg: str, what: str) -> str:
-    """One ExecStart= argument, read back by systemd exactly: specifiers (``%%``)
-    and variables (``$$``) escaped, then quoted (see ``_systemd_word``).
-
-    Raises:
-        ConfigError: ``arg`` holds a control character (see ``refuse_control``).
-    """
-    return _systemd_word(
-        refuse_control(arg, what).replace("%", "%%").replace("$", "$$")
-    )
-
-
-def systemd_executable(path: str, what: str = "the logwatch executable") -> str:
-    """The executable's word of an ExecStart= line: specifiers escaped, but not
-    ``$``, which systemd does not expand there.
-
-    Raises:
-        ConfigError: a control character, or a quote or backslash: systemd refuses
-            those in an executable's path however it is quoted.
-    """
-    refuse_control(path, what)
-    if _SYSTEMD_UNSAFE_EXECUTABLE.intersection(path):
-        raise ConfigError(
-            what,
-            0,
-            f"{path!r} holds a quote or a backslash, which systemd refuses in the "
-            "path of a program it starts: install logwatch in a folder without them",
-        )
-    return _systemd_word(path.replace("%", "%%"))
-
-
-def unit_text(template_text: str, executable: Path, config: Path | None) -> str:
-    """A unit with the real path of ``logwatch`` in its ``ExecStartPre=``,
-    ``ExecStart=`` and ``ExecReload=`` (and ``--config``, when given, in place of the
-    shipped one).
-
-    Raises:
-        ConfigError: a path holds a control character.
-    """
-    out = []
-    for line in template_text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep and key in ("ExecStartPre", "ExecStart", "ExecReload"):
-            words = value.split()
-            verb = words[1] if len(words) > 1 else "run"
-            args = [verb]
-            if config is not None:
-                args += ["--config", str(config)]
-            elif "--config" in words:
-                args += words[words.index("--config") : words.index("--config") + 2]
-            quoted = [systemd_quote(arg, "--config") for arg in args]
-            line = f"{key}=" + " ".join([systemd_executable(str(executable)), *quoted])
-        out.append(line)
-    return "\n".join(out) + "\n"
-
-
-def unit_path(system: bool, env: Mapping[str, str]) -> Path:
-    """Where the unit goes: ``/etc/systemd/system`` or the user's unit folder."""
-    if system:
-        return Path("/etc/systemd/system") / f"{NAME}.service"
-    config_home = env.get("XDG_CONFIG_HOME") or str(
-        Path(env.get("HOME", "~")).expanduser() / ".config"
-    )
-    return Path(config_home) / "systemd" / "user" / f"{NAME}.service"
-
-
-def systemctl(system: bool, *args: str) -> tuple[str, ...]:
-    """A ``systemctl`` command line for the user's manager, or the system's."""
-    return ("systemctl", *(() if system else ("--user",)), *args)
-
-
-def systemd_running(system: bool, env: Mapping[str, str]) -> bool:
-    """Whether a systemd manager runs that could take the unit (sd_booted(3) for the
-    system; the user manager's private socket for the user)."""
-    if system:
-        return Path("/run/systemd/system").is_dir()
-    runtime = env.get("XDG_RUNTIME_DIR")
-    return runtime is not None and Path(runtime, "systemd", "private").exists()
 
 
 # -- plans -----------------------------------------------------------------------------
