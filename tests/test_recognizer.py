@@ -198,11 +198,22 @@ class TestAttribution:
         assert hit.recognition.attribution == "host"
 
     def test_no_exchange_named_gives_the_category_alone(self) -> None:
-        line = "ccxt.base.errors.InsufficientFunds: acmex {}"
+        line = "ccxt.base.errors.InsufficientFunds: Account has insufficient balance"
         (hit,) = hits_of(line)
         assert (hit.rule_id, hit.exchange) == ("error.balance-margin", "")
         title = CATALOGUE.categories["balance_margin"].title["en"]
         assert RULES_BY_ID[hit.rule_id].title["en"] == title
+
+    def test_an_exchange_outside_the_catalogue_gets_the_category_under_its_name(
+        self,
+    ) -> None:
+        """ccxt's message names the exchange (its id first): no table or rule is its
+        own, so the category's rule, with the exchange said."""
+        line = "ccxt.base.errors.InsufficientFunds: acmex {}"
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == ("error.balance-margin", "acmex")
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "unlisted"
 
 
 RULES_BY_ID = {r.id: r for r in RULES}
