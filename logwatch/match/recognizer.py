@@ -327,15 +327,14 @@ class Recognizer:
         )
         return self.classify(env, ex, recognition, words, text)
 
-    @staticmethod
-    def _feedback(text: str, names: list[Named]) -> Envelope | None:
+    def _feedback(self, text: str, names: list[Named]) -> Envelope | None:
         """ccxt's feedback, ``<id> <body>``, after a name of an exchange: the error
         in the body (a line that states none otherwise: ``'mexc {"code":26,…}'``)."""
         from logwatch.match.statements import find_feedback
 
         for n in names:
             if n.how == "alias":
-                env = find_feedback(text, n.end)
+                env = find_feedback(text, n.end, _Listed(self.catalogue, n.exchange))
                 if env is not None:
                     return env
         return None
@@ -472,6 +471,17 @@ class Recognizer:
             # an error-level record of a named exchange that says no more: its text
             return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """The codes one exchange's table has (``code in listed``)."""
+
+    catalogue: Catalogue
+    exchange: str
+
+    def __contains__(self, code: object) -> bool:
+        return (self.exchange, code) in self.catalogue.entries
 
 
 def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition:

@@ -10,6 +10,7 @@ compile three times faster than ``regex``'s.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from logwatch.core.model import Code
@@ -37,7 +38,7 @@ _ERROR_CODE_KEYS = frozenset(
 # or bare as key=value)
 _CODE_KV = re.compile(
     r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
-    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)"
+    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,60})(?P=q)"
     r"(?![\w])"
 )
 _MESSAGE_KEYS = (
@@ -170,8 +171,10 @@ _WORDS: tuple[tuple[str, str], ...] = (
         "auth_permission",
         # a credential may be named as its request header: ``KC-API-PASSPHRASE``,
         # ``OK-ACCESS-KEY``, ``X-MBX-APIKEY``
-        r"(?:invalid|wrong|incorrect|expired|unknown) (?:[a-z]{1,6}-){0,2}"
-        r"(?:api[- _]?|access[- _])?(?:key|secret|credentials|passphrase|token)|api[- _]?key[^\n]{0,20}(?:invalid|expired"
+        r"(?:invalid|wrong|incorrect|expired|unknown) "
+        r"(?-i:(?:[A-Z][A-Za-z]{0,5}[- ]){0,2})"
+        r"(?:api[- _]?|access[- _])?(?:key|secret|credentials|passphrase|token)"
+        r"|api[- _]?key[^\n]{0,20}(?:invalid|expired"
         r"|not found|does not exist|required)|permission denied|no permission"
         r"|not authori[sz]ed|unauthori[sz]ed|authentication (?:failed|error)"
         r"|access denied|invalid login|login failed|неверный (?:api[- ]?)?ключ"
@@ -386,8 +389,13 @@ def find_envelope(
             or best["key"].lower() in _ERROR_CODE_KEYS
             or error_level
             or cls is not None
-            or _ERROR_BEFORE.search(text, max(0, best.start() - 12), best.start())
-            is not None
+            or (
+                # ``Error - Code: ServiceUnavailable`` (a number: ``Error Code: N``
+                # is the error-number envelope below)
+                not best["code"].lstrip("-").isdigit()
+                and _ERROR_BEFORE.search(text, max(0, best.start() - 12), best.start())
+                is not None
+            )
         ):
             return Envelope(
                 "key-value" if "=" in best.group() else "json",
@@ -498,14 +506,19 @@ def find_envelope(
     return None
 
 
-def find_feedback(text: str, at: int) -> Envelope | None:
+def find_feedback(text: str, at: int, listed: Container[Code] = ()) -> Envelope | None:
     """The error in ccxt's feedback, ``<id> <body>`` (how ccxt words every error an
     exchange answered with), whose id ends at ``at``: the body's code that is not a
-    success, else its error's message; None when the body states neither."""
+    success (or that ``listed``, the exchange's table, has: BitVavo's 200), else
+    its error's message; None when the body states neither."""
     if not text.startswith((" {", " [", ' \\"', " '{"), at):
         return None
     body = text[at : at + 1000]
-    codes = [m for m in _CODE_KV.finditer(body) if not _success(m)]
+    codes = [
+        m
+        for m in _CODE_KV.finditer(body)
+        if not _success(m) or as_code(m["code"]) in listed
+    ]
     messages = _messages(body)
     if codes:
         best = next(

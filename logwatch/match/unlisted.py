@@ -17,8 +17,8 @@ _FORMS = re.compile(
     # ccxt's message is ``<id> <body>`` or ``<id> <METHOD> <url>``: after the class
     # that carries it (``InvalidOrder: x {…}``, ``[InvalidOrder] x {…}``) or after
     # freqtrade's ``Message:`` around it
-    r"(?:(?<![\w])(?P<cls>[A-Z][A-Za-z]{2,40})(?:\]|:) {1,3}"
-    r"|(?<![\w])Message: {1,3}[\"']?)"
+    r"(?:(?<![\w])Message: {1,3}[\"']?"
+    r"|(?<![\w])(?P<cls>[A-Z][A-Za-z]{2,40})(?:\]|:) {1,3})"
     r"(?P<ccxt>[a-z][a-z0-9]{2,30}) (?=\\?[{\[\"']|(?:GET|POST|PUT|DELETE|PATCH) https?://)"
     # Hummingbot's logger is its connector's module
     r"|(?<![\w.])hummingbot\.connector\.(?:exchange|derivative)\."
