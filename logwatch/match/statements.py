@@ -298,8 +298,11 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|modifying|replace|replacing)\b[^\n]{0,30}\border"
         # ccxt's createOrder() that has failed, Hummingbot's order that has failed
         # or its executor's "Open order failed."
-        # (an order that "failed: <reason>" is what its reason says)
-        r"|\border\b[^\n]{0,60}? (?:has failed\b|failed\b(?!\s{0,2}:))"
+        # (an action's order that failed, said without a reason: "Open order
+        # failed."; a bare "order failed" waits for what follows to say why)
+        r"|\border\b[^\n]{0,60}? has failed\b"
+        r"|\b(?:open|place|submit|create|cancel|close|amend|modify)\w{0,3} order "
+        r"failed\b(?!\s{0,2}:)"
         r"|ордер отклон|заявка отклон",
     ),
 )
