@@ -87,17 +87,6 @@ def test_benign_lines_raise_nothing(outcomes: list[Outcome]) -> None:
     assert alarms == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19: 370 of 407 error lines (90.9 %) get the right exchange "
-    "(python bench/corpus_report.py); the 37 misses left: program errors whose words "
-    "are a program's own (5), IB's notices and API-log forms without an error word "
-    "or envelope (4), a named exchange's or platform's bare code or unclassified "
-    "words (mexc, bingx, bitmex, bitget, digifinex, kucoin, gate_api, mt5: 9), "
-    "brokers outside the catalogue (tradier, wazirx, altmarkets, yobit: 5), old "
-    "hosts and ids of renamed exchanges (gdax, api.pro.coinbase.com: 2) and bot "
-    "warnings or codes naming no category (12)",
-)
 def test_error_lines_are_recognised_with_the_right_exchange(
     outcomes: list[Outcome],
 ) -> None:

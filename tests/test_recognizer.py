@@ -90,6 +90,33 @@ def test_every_exception_class_gives_its_category(name: str) -> None:
         assert hit.recognition.classification == "exception-class"
 
 
+@pytest.mark.parametrize("name", sorted(CATALOGUE.classes))
+@pytest.mark.parametrize(
+    "shape",
+    [
+        # a class printed alone, first on its line, with no module or error word
+        "{name}: kucoin createOrder() said something odd",
+        # a bot's bracketed class before ccxt's message
+        '8/26/2019 6:51:26 AM | [{name}] kucoin {{"error":{{"message":"odd"}}}}',
+    ],
+)
+def test_a_class_printed_alone_or_in_brackets_gives_its_category(
+    name: str, shape: str
+) -> None:
+    category = CATALOGUE.classes[name]
+    hits = hits_of(shape.format(name=name))
+    owner = CATALOGUE.class_exchanges.get(name)
+    if category and CATALOGUE.categories[category].severity is None:
+        assert hits == []
+    elif owner is not None and owner != "kucoin":
+        # a class of one exchange's library beside another's name: never two
+        assert len(hits) <= 1
+    elif category:
+        assert [h.rule_id for h in hits] == [f"kucoin.{category.replace('_', '-')}"]
+    else:
+        assert [h.rule_id for h in hits] == ["kucoin.unknown-error"]
+
+
 @pytest.mark.parametrize(
     ("line", "exchange", "how"),
     [
@@ -198,11 +225,22 @@ class TestAttribution:
         assert hit.recognition.attribution == "host"
 
     def test_no_exchange_named_gives_the_category_alone(self) -> None:
-        line = "ccxt.base.errors.InsufficientFunds: acmex {}"
+        line = "ccxt.base.errors.InsufficientFunds: Account has insufficient balance"
         (hit,) = hits_of(line)
         assert (hit.rule_id, hit.exchange) == ("error.balance-margin", "")
         title = CATALOGUE.categories["balance_margin"].title["en"]
         assert RULES_BY_ID[hit.rule_id].title["en"] == title
+
+    def test_an_exchange_outside_the_catalogue_gets_the_category_under_its_name(
+        self,
+    ) -> None:
+        """ccxt's message names the exchange (its id first): no table or rule is its
+        own, so the category's rule, with the exchange said."""
+        line = "ccxt.base.errors.InsufficientFunds: acmex {}"
+        (hit,) = hits_of(line)
+        assert (hit.rule_id, hit.exchange) == ("error.balance-margin", "acmex")
+        assert hit.recognition is not None
+        assert hit.recognition.attribution == "unlisted"
 
 
 RULES_BY_ID = {r.id: r for r in RULES}
@@ -520,7 +558,8 @@ def test_an_error_record_of_a_named_exchange_that_says_no_more_is_its_unknown_er
 
 @pytest.mark.parametrize(
     ("old", "exchange"), [("huobipro", "htx"), ("huobi", "htx"), ("gateio", "gate"),
-                          ("bitfinex2", "bitfinex")]
+                          ("bitfinex2", "bitfinex"), ("gdax", "coinbase"),
+                          ("coinbasepro", "coinbase")]
 )  # fmt: skip
 def test_an_id_ccxt_used_before_renaming_names_the_exchange(
     old: str, exchange: str

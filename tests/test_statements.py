@@ -1,14 +1,28 @@
 """How logs state an error: each envelope kind found with its code and message, and
-the word classifier's categories, from tables of lines."""
+the word classifier's categories, from tables of lines; then, through the engine,
+classes of lines generated from the catalogue's own tables: ccxt's feedback without
+a message, codes that say success and those that do not, an OpenAPI SDK's
+``ApiException: (NNN)``, ``Error - Code: X``, MetaTrader 5's order result as a dict,
+credentials named as request headers, and a retried condition stated at no level."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
 import pytest
 
-from logwatch.match.statements import HTTP_CATEGORIES, classify_words, find_envelope
+from logwatch.core.model import Hit
+from logwatch.match.engine import Engine, Wanted
+from logwatch.match.statements import (
+    HTTP_CATEGORIES,
+    classify_words,
+    find_envelope,
+    find_feedback,
+)
+from logwatch.rulebook.rulecompile import sample_record
+from logwatch.rulebook.ruleload import load_rules
 
 ENVELOPES = [
     # each: a line, then its envelope's kind, code and message
@@ -220,3 +234,184 @@ def test_a_status_in_a_client_s_words_is_the_status(status: int, shape: str) -> 
     env = find_envelope(line, False, line, None)
     assert env is not None
     assert env.status == status
+
+
+# -- classes of lines through the engine, from the tables ---------------------------
+
+RULES = load_rules()
+ENGINE = Engine(RULES)
+CATALOGUE = RULES.catalogue
+EXCHANGES = sorted(CATALOGUE.exchanges)
+
+
+def hits_of(line: str) -> list[Hit]:
+    owners = ENGINE.candidates(line.encode("utf-8")).values()
+    return ENGINE.match(sample_record(line), Wanted.union(owners))
+
+
+def _coded(exchange_filter: str = "") -> list[tuple[str, object, str | None]]:
+    """(exchange, code, rule) of every code row a JSON body can carry."""
+    return sorted(
+        (
+            (ex, code, entry.rule_id)
+            for (ex, code), entry in CATALOGUE.entries.items()
+            if (isinstance(code, int) or str(code).isidentifier())
+            and (not exchange_filter or ex == exchange_filter)
+        ),
+        key=lambda t: (t[0], str(t[1])),
+    )
+
+
+# -- ccxt's feedback: ``<id> <body>`` -----------------------------------------------
+
+
+@pytest.mark.parametrize("exchange", EXCHANGES)
+def test_feedback_without_a_message_is_the_code_s_error(exchange: str) -> None:
+    """ccxt words an answered error as ``<id> <body>``; a body with a code and no
+    text (``'mexc {"code":26,"data":"operation not allowed"}'``), quoted by a bot
+    at no level, is still that code's error of that exchange."""
+    wrong = []
+    for ex, code, rule_id in _coded(exchange):
+        line = f'e:    \'{ex} {{"code":{json.dumps(code)},"data":{{}}}}\''
+        got = [(h.rule_id, h.exchange) for h in hits_of(line)]
+        expected = [] if rule_id is None else [(rule_id, ex)]
+        if got != expected:
+            wrong.append((line, got))
+    assert wrong == [], f"{len(wrong)}: {wrong[:5]}"
+
+
+def test_feedback_is_read_only_right_after_the_id() -> None:
+    text = 'kucoin {"code":"400100","msg":"x"}'
+    assert find_feedback(text, len("kucoin")) is not None
+    assert find_feedback(text, 2) is None
+    assert find_feedback('kucoin {"code":"200000","data":[]}', 6) is None
+
+
+# -- codes that say success, and an error's number 200 -------------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ["errorCode", "error_code", "errCode", "err_code", "errno", "retCode"]
+)
+def test_200_is_an_error_s_number_under_an_error_code_key(key: str) -> None:
+    """IB's 200 (no security definition), BTCBOX's 200: a number of an error key."""
+    env = find_envelope(f'{{"{key}":200,"errorMsg":"x y"}}', False, "", None)
+    assert env is not None
+    assert (env.code, env.message) == (200, "x y")
+    # a bare ``code`` 200 and the success codes stay success
+    for body in ('{"code":200,"msg":"x y"}', f'{{"{key}":0,"msg":"x y"}}'):
+        assert find_envelope(body, False, "", None) is None
+
+
+@pytest.mark.parametrize(("exchange", "code", "rule_id"), _coded("ib")[::15])
+def test_ibs_own_api_log_error_code_names_ib(
+    exchange: str, code: object, rule_id: str | None
+) -> None:
+    line = (
+        '3:07PM DBG | IB | <ErrorProtoBuf> ErrorProto="id:1  errorTime:1749823634683'
+        f'  errorCode:{code}  errorMsg:\\"Something happened\\""'
+    )
+    assert [h.rule_id for h in hits_of(line)] == ([rule_id] if rule_id else [])
+
+
+# -- an OpenAPI-generated SDK's exception ------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "category"), sorted(HTTP_CATEGORIES.items()))
+def test_an_sdk_s_api_exception_status_names_its_exchange(
+    status: int, category: str
+) -> None:
+    """``gate_api.exceptions.ApiException: (400)``: the SDK's package names the
+    exchange, the status the category."""
+    wrong = []
+    for exchange in EXCHANGES:
+        line = f"{exchange}_api.exceptions.ApiException: ({status})"
+        hits = hits_of(line)
+        got = [
+            (h.exchange, h.recognition.category if h.recognition else "") for h in hits
+        ]
+        if got != [(exchange, category)]:
+            wrong.append((line, got))
+    assert wrong == [], f"{len(wrong)}: {wrong[:5]}"
+
+
+# -- ``Error - Code: X`` -------------------------------------------------------------
+
+
+def _identifier_codes() -> list[tuple[str, object, str | None]]:
+    return [t for t in _coded() if isinstance(t[1], str) and t[2] is not None]
+
+
+def test_error_then_a_code_s_key_is_an_envelope() -> None:
+    """Lean's ``Error - Code: ServiceUnavailable``: the word error before a code's
+    key states an error whatever the level; the code alone does not."""
+    wrong = []
+    for ex, code, rule_id in _identifier_codes():
+        line = f"2022-09-22T23:42:17.1975736Z TRACE:: {ex}: Error - Code: {code} - x"
+        got = [(h.rule_id, h.exchange) for h in hits_of(line)]
+        if got != [(rule_id, ex)]:
+            wrong.append((line, got))
+    assert _identifier_codes()
+    assert wrong == [], f"{len(wrong)}: {wrong[:5]}"
+
+
+# -- MetaTrader 5's order result printed as a dict -----------------------------------
+
+
+@pytest.mark.parametrize(("exchange", "code", "rule_id"), _coded("mt5"))
+def test_mt5_s_result_retcode_in_a_dict_is_its_code(
+    exchange: str, code: object, rule_id: str | None
+) -> None:
+    line = (
+        "18:18:14.33,\"on_order_info: {'type': 'order', 'data': {'order': 0, "
+        f"'result_comment': None, 'result_retcode': {code}, 'request_action': 5}}}}\",MT5"
+    )
+    assert [h.rule_id for h in hits_of(line)] == ([rule_id] if rule_id else [])
+
+
+# -- words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["KC-API-PASSPHRASE", "KC-API-KEY", "OK-ACCESS-KEY", "OK-ACCESS-PASSPHRASE",
+     "X-MBX-APIKEY", "ACCESS-KEY", "API-KEY", "api key", "passphrase", "secret"],
+)  # fmt: skip
+def test_a_credential_named_as_its_header_is_an_auth_error(header: str) -> None:
+    for body in (f"{{'code': '400004', 'msg': 'Invalid {header}'}}",):
+        (hit,) = hits_of(body)
+        assert hit.recognition is not None
+        assert hit.recognition.category == "auth_permission"
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("1724876950.81 - x.position_executor: Open order failed. Retrying 4/10",
+         "order_rejected"),
+        ("2024-12-23 23:30:08,063 - freqtrade.freqtradebot - WARNING - Not enough "
+         "BTC in wallet to exit Trade(id=886). Trying to recover.", "balance_margin"),
+        ("Error with cURL: Timeout was reached", "connection_lost"),
+        ("Error: could not connect to the exchange", "connection_lost"),
+    ],
+)  # fmt: skip
+def test_words_that_state_a_failure_give_its_category(line: str, category: str) -> None:
+    (hit,) = hits_of(line)
+    assert hit.recognition is not None
+    assert hit.recognition.category == category
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # a retried condition stated as a notice, or while the bot retries
+        "Error with cURL: Timeout was reached. Retrying in 5s",
+        "Error with cURL: Timeout was reached, will retry",
+        "2024-01-05 08:00:00,000 - bot - INFO - Error fetching data: timed out",
+        "2024-01-05 08:00:00,000 - bot - WARNING - Error fetching data: timed out",
+        "TRACE:: Error fetching data: connection reset, reconnecting",
+        "2024-01-05 08:00:00,000 - bot - INFO - Not enough data to compute the RSI",
+    ],
+)
+def test_notices_and_retries_raise_nothing(line: str) -> None:
+    assert hits_of(line) == []

@@ -8,4 +8,5 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     redact      secrets masked before text leaves the engine
     statements  how logs state an error: envelopes, category words
     stream      one file's bytes -> hits
+    unlisted    exchanges outside the catalogue, named by a print's form
 """

@@ -34,8 +34,16 @@ if TYPE_CHECKING:
     from logwatch.match.statements import Envelope
 
 #: Categories of conditions that bots log as warnings while they retry: alerted
-#: only when the record is at error level or names its code or class.
+#: only when the record is at error level or names its code or class, or states
+#: the failure at no level and without saying it retries.
 _RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
+#: A record's words that say it is a notice or that the bot retries (a level word
+#: or a retry's; "max retries exceeded" is giving up, not retrying)
+_RETRYING = re.compile(
+    r"\b(?:WARN(?:ING)?|INFO|DEBUG|TRACE|NOTICE|[Ww]arn(?:ing)?|[Ii]nfo|[Dd]ebug)\b"
+    r"|(?i:\bretrying\b|\bwill (?:retry|try again)\b|\bretry(?:ing)? in\b"
+    r"|\breconnect(?:ing)?\b|\btrying again\b)"
+)
 
 #: Envelopes whose message is the exchange's own text, apart from the printer's
 #: What may come before the exchange's id at the start of a ccxt message
@@ -49,14 +57,15 @@ _OWN_MESSAGE = frozenset(
         "exception-class",
         "http",
         "ib-error",
+        "feedback",
     }
 )
 #: Envelopes only one exchange's API prints: a line in one of them is that
 #: exchange's when it names none (Kraken's ``EAPI:Invalid nonce``, IB's ``reqId``)
 ENVELOPE_OWNERS = {"kraken": "kraken", "ib-error": "ib"}
 #: What a bot's connector id adds to an exchange's: ``kucoin_perpetual``,
-#: ``binance_paper_trade``
-CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot")
+#: ``binance_paper_trade``; and an exchange's own SDK's package: ``gate_api``
+CONNECTOR_SUFFIXES = ("perpetual", "paper_trade", "testnet", "futures", "spot", "api")
 #: What a platform's class name adds to an exchange's: a brokerage plugin of the
 #: algorithmic-trading engine is ``<Exchange>Brokerage`` (``BitfinexBrokerage``)
 CLASS_SUFFIXES = ("Brokerage",)
@@ -78,6 +87,8 @@ KEYWORDS: tuple[bytes, ...] = (
     b"denied",
     b"unable to",
     b"could not",
+    b"not enough",
+    b"insufficient",
     b"eapi:",
     b"eorder:",
     b"egeneral:",
@@ -148,9 +159,11 @@ class Recognizer:
         #: the entries of each code, made when a record first needs them
         self._by_code: dict[Code, list[Entry]] | None = None
         self.keywords: tuple[bytes, ...] = (
-            # a class is printed with its module (``…errors.``, ``…exceptions.``)
-            # or after ``error``/``exception`` words: those keywords find it
             *KEYWORDS,
+            # a class is printed with its module (``…errors.``, ``…exceptions.``),
+            # after ``error``/``exception`` words, or alone (``InvalidOrder: mexc
+            # createOrder() allows limit orders only``): its name is a keyword
+            *(n.lower().encode() for n in self._class_names if len(n) > 5),
         )
 
     # -- attribution -------------------------------------------------------------
@@ -267,9 +280,11 @@ class Recognizer:
             exchange: the exchange already attributed (else found here).
         """
         env = self.envelope(text, error_level, words)
+        names = self.names(text)
+        if env is None:
+            env = self._feedback(text, names)
         if env is None:
             return None
-        names = self.names(text)
         if env.kind in _OWN_MESSAGE:
             # the exchange's own words name no exchange ("delta-reducing orders"),
             # but an API host in them does, and so does the first word of a ccxt
@@ -296,6 +311,12 @@ class Recognizer:
             owned = owned_by(text)
             if owned is not None and owned[0] in self.catalogue.exchanges:
                 named = Named(owned[0], -1, -1, "envelope", owned[1])
+        if named is None:
+            from logwatch.match.unlisted import unlisted_exchange
+
+            unlisted = unlisted_exchange(text, self.catalogue.classes)
+            if unlisted is not None:
+                named = Named(unlisted[0], -1, -1, "unlisted", unlisted[1])
         ex = named.exchange if named is not None else ""
         recognition = Recognition(
             env.kind,
@@ -304,7 +325,19 @@ class Recognizer:
             named.how if named is not None else "none",
             named.words if named is not None else "",
         )
-        return self.classify(env, ex, recognition, words)
+        return self.classify(env, ex, recognition, words, text)
+
+    def _feedback(self, text: str, names: list[Named]) -> Envelope | None:
+        """ccxt's feedback, ``<id> <body>``, after a name of an exchange: the error
+        in the body (a line that states none otherwise: ``'mexc {"code":26,…}'``)."""
+        from logwatch.match.statements import find_feedback
+
+        for n in names:
+            if n.how == "alias":
+                env = find_feedback(text, n.end, _Listed(self.catalogue, n.exchange))
+                if env is not None:
+                    return env
+        return None
 
     def _agreed_category(self, code: Code) -> str:
         """The category of ``code`` when every table that has it, two at least, says
@@ -344,11 +377,20 @@ class Recognizer:
         return Named(exchange, -1, -1, "catalogue", f"{code}: {message[:60]}")
 
     def classify(
-        self, env: Envelope, ex: str, recognition: Recognition, words: str = ""
+        self,
+        env: Envelope,
+        ex: str,
+        recognition: Recognition,
+        words: str = "",
+        text: str = "",
     ) -> Recognised | None:
         """The alert for an envelope of exchange ``ex`` (empty: none named);
-        ``words``, the record's message, may say what the envelope's does not."""
+        ``words``, the record's message, may say what the envelope's does not;
+        ``text``, the whole record, whether it is a notice or a retry's (empty: as
+        if it were)."""
         cat = self.catalogue
+        # an exchange outside the catalogue: named, but no table or rule is its own
+        listed = ex if ex in cat.exchanges else ""
 
         def done(
             entry: Entry | None, rule_id: str | None, how: str, evidence: str, c: str
@@ -364,15 +406,15 @@ class Recognizer:
                 _with(recognition, how, evidence, c),
             )
 
-        if ex and env.code is not None:
-            entry = cat.entries.get((ex, env.code))
+        if listed and env.code is not None:
+            entry = cat.entries.get((listed, env.code))
             if entry is not None:
                 return done(entry, entry.rule_id, "code", str(env.code), entry.category)
-        if ex and env.message:
-            entry = cat.by_text(ex, env.message)
+        if listed and env.message:
+            entry = cat.by_text(listed, env.message)
             how = "exact"
             if entry is None:
-                entry, how = cat.by_broad(ex, env.message), "broad"
+                entry, how = cat.by_broad(listed, env.message), "broad"
             if entry is not None:
                 return done(entry, entry.rule_id, how, entry.message, entry.category)
         category = cat.classes.get(env.error_class, "") if env.error_class else ""
@@ -399,7 +441,7 @@ class Recognizer:
 
                 category = HTTP_CATEGORIES.get(env.status, "")
                 how, evidence = "http-status", str(env.status)
-        if not category and not ex and env.code is not None:
+        if not category and not listed and env.code is not None:
             # a code alone, no exchange named: the category every table that has
             # the code agrees on (``Error Code: -2015``: auth_permission wherever)
             agreed = self._agreed_category(env.code)
@@ -416,18 +458,30 @@ class Recognizer:
             and env.kind == "failure"
             and not env.error_class
             and not env.evidence.lower().startswith(("refuse", "reject", "denied"))
+            and (not text or _RETRYING.search(text) is not None)
         ):
             category = ""  # a warning while a bot retries: not an alert by itself
         if category:
             known = cat.categories.get(category)
             if known is not None and known.severity is None:
                 return done(None, None, how, evidence, category)  # a benign class
-            rule_id = category_rule_id(ex, category)
+            rule_id = category_rule_id(listed, category)
             return done(None, rule_id, how, evidence, category)
-        if ex and env.kind != "failure":
+        if listed and env.kind != "failure":
             # an error-level record of a named exchange that says no more: its text
             return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    """The codes one exchange's table has (``code in listed``)."""
+
+    catalogue: Catalogue
+    exchange: str
+
+    def __contains__(self, code: object) -> bool:
+        return (self.exchange, code) in self.catalogue.entries
 
 
 def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition:

@@ -10,16 +10,25 @@ compile three times faster than ``regex``'s.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from logwatch.core.model import Code
 from logwatch.rulebook.catalogue import as_code, clean_message
 
-#: Codes that say "no error" in the envelopes this reads.
-SUCCESS: frozenset[Code] = frozenset({0, 200, "ok", "OK", "success", "SUCCESS"})
+#: Codes that say "no error" in the envelopes this reads (KuCoin's ``200000`` and
+#: Bitget's ``00000`` are those exchanges' success codes).
+SUCCESS: frozenset[Code] = frozenset(
+    {0, 200, 200000, "ok", "OK", "success", "SUCCESS", "00000"}
+)
+#: An HTTP-like ``200`` is a success only as a bare ``code``: as an ``errorCode`` it
+#: is an error's number (Interactive Brokers' 200, BTCBOX's 200).
+_HTTP_OK: frozenset[Code] = frozenset({200, 200000})
 #: Keys that hold a code, and those that hold an error's message.
 _CODE_KEYS = (
-    r"code|retCode|ret_code|sCode|errCode|err_code|errorCode|error_code|errno"
+    # (``result_retcode``: MetaTrader 5's order result printed as a dict)
+    r"code|retCode|ret_code|result_retcode|sCode|errCode|err_code|errorCode"
+    r"|error_code|errno"
     r"|error_id|errorId|label"
 )
 _ERROR_CODE_KEYS = frozenset(
@@ -29,12 +38,12 @@ _ERROR_CODE_KEYS = frozenset(
 # or bare as key=value)
 _CODE_KV = re.compile(
     r"(?<![\w.])\\?[\"']?(?P<key>(?i:" + _CODE_KEYS + r"))\\?[\"']?\s{0,3}[:=]"
-    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,40})(?P=q)"
+    r"\s{0,3}(?P<q>\\?[\"']?)(?P<code>-?\d{1,9}|[A-Za-z][A-Za-z0-9_]{1,60})(?P=q)"
     r"(?![\w])"
 )
 _MESSAGE_KEYS = (
     r"msg|message|retMsg|ret_msg|sMsg|errMsg|err_msg|errorMessage|error_message"
-    r"|error_description|error|errors|reason|detail"
+    r"|errorMsg|error_msg|error_description|error|errors|reason|detail"
 )
 #: keys whose value is an error even without a code beside it
 _ERROR_MESSAGE_KEYS = frozenset(
@@ -57,7 +66,9 @@ _HTTP = re.compile(
     r"|internal server error|bad gateway|gateway time-?out"
     r"|unavailable for legal reasons)"
     r"|\bHTTP(?: status(?: code)?)?(?: is)?:? (?P<c>[45]\d\d)"
-    r"|\b(?i:status code) (?P<d>[45]\d\d))(?!\w)"
+    r"|\b(?i:status code) (?P<d>[45]\d\d)"
+    # an OpenAPI-generated SDK's ApiException: ``(400)`` then ``Reason: …``
+    r"|(?:Exception|Error): \((?P<e>[45]\d\d)\))(?!\w)"
 )
 #: What an HTTP status says when the body does not say more.
 HTTP_CATEGORIES = {
@@ -122,6 +133,8 @@ _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
     r"(?P<code>-?\d{1,10})(?![\w.])(?:[\s,:.-]{1,5}(?P<message>[^\n]{3,300}))?"
 )
+#: ``Error - Code: ServiceUnavailable``: the word error just before a code's key
+_ERROR_BEFORE = re.compile(r"(?i:\berror)[\s:,-]{1,4}\Z")
 #: Hummingbot's own level for a network error (``NETWORK = DEBUG + 6`` in
 #: hummingbot/logger/__init__.py, written by ``HummingbotLogger.network()``), as its
 #: log format prints a level: ``… - <logger> - NETWORK - <message>``
@@ -129,7 +142,7 @@ _NETWORK_LEVEL = re.compile(r" - NETWORK - ")
 #: A failure stated in words: an envelope for the word classifier
 _FAILURE = re.compile(
     r"(?i)\b(?:error|errors|exception|fail(?:ed|ure|s)?|reject(?:ed)?|refused?"
-    r"|denied|could not|cannot|can't|unable to)\b"
+    r"|denied|could not|cannot|can't|unable to|not enough|insufficient)\b"
     r"|(?i:ошибка|ошибки|отклон[её]н\w{0,6}|не удалось|невозможно|отказ\w{0,6})"
 )
 #: The word classifier: a category for what traders' logs say, in English and
@@ -156,8 +169,12 @@ _WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "auth_permission",
-        r"(?:invalid|wrong|incorrect|expired|unknown) (?:api[- _]?)?(?:key|secret"
-        r"|credentials|passphrase|token)|api[- _]?key[^\n]{0,20}(?:invalid|expired"
+        # a credential may be named as its request header: ``KC-API-PASSPHRASE``,
+        # ``OK-ACCESS-KEY``, ``X-MBX-APIKEY``
+        r"(?:invalid|wrong|incorrect|expired|unknown) "
+        r"(?-i:(?:[A-Z][A-Za-z]{0,5}[- ]){0,2})"
+        r"(?:api[- _]?|access[- _])?(?:key|secret|credentials|passphrase|token)"
+        r"|api[- _]?key[^\n]{0,20}(?:invalid|expired"
         r"|not found|does not exist|required)|permission denied|no permission"
         r"|not authori[sz]ed|unauthori[sz]ed|authentication (?:failed|error)"
         r"|access denied|invalid login|login failed|неверный (?:api[- ]?)?ключ"
@@ -280,7 +297,12 @@ _WORDS: tuple[tuple[str, str], ...] = (
         r"|placing|create|creating|send|sending|cancel|cancell?ing|amend|amending|modify"
         r"|modifying|replace|replacing)\b[^\n]{0,30}\border"
         # ccxt's createOrder() that has failed, Hummingbot's order that has failed
+        # or its executor's "Open order failed."
+        # (an action's order that failed, said without a reason: "Open order
+        # failed."; a bare "order failed" waits for what follows to say why)
         r"|\border\b[^\n]{0,60}? has failed\b"
+        r"|\b(?:open|place|submit|create|cancel|close|amend|modify)\w{0,3} order "
+        r"failed\b(?!\s{0,2}:)"
         r"|ордер отклон|заявка отклон",
     ),
 )
@@ -348,18 +370,16 @@ def find_envelope(
         words: the record's message without its format's prefix.
     """
     every = list(_CODE_KV.finditer(text))
-    codes = [
-        m for m in every if as_code(m["code"]) not in SUCCESS and m["code"] != "00000"
-    ]
-    if every and not codes:
-        return None  # a success response: its message is "OK" in some words
-    messages = [
-        m for m in _MESSAGE_KV.finditer(text) if _message_text(m).lower() not in _EMPTY
-    ]
-    kraken = _KRAKEN.search(text)
+    codes = [m for m in every if not _success(m)]
     cls = classes.search(text) if classes is not None else None
     if cls is not None and not _class_context(text, cls):
         cls = None
+    if every and not codes and cls is None:
+        # a success response: its message is "OK" in some words (but an exception
+        # raised for an answer is an error, whatever code the answer has)
+        return None
+    messages = _messages(text)
+    kraken = _KRAKEN.search(text)
     error_class = cls["cls"] if cls is not None else ""
     if codes:
         # a specific key (retCode, sCode…) before a bare ``code``
@@ -372,6 +392,13 @@ def find_envelope(
             or best["key"].lower() in _ERROR_CODE_KEYS
             or error_level
             or cls is not None
+            or (
+                # ``Error - Code: ServiceUnavailable`` (a number: ``Error Code: N``
+                # is the error-number envelope below)
+                not best["code"].lstrip("-").isdigit()
+                and _ERROR_BEFORE.search(text, max(0, best.start() - 12), best.start())
+                is not None
+            )
         ):
             return Envelope(
                 "key-value" if "=" in best.group() else "json",
@@ -482,9 +509,58 @@ def find_envelope(
     return None
 
 
+def find_feedback(text: str, at: int, listed: Container[Code] = ()) -> Envelope | None:
+    """The error in ccxt's feedback, ``<id> <body>`` (how ccxt words every error an
+    exchange answered with), whose id ends at ``at``: the body's code that is not a
+    success (or that ``listed``, the exchange's table, has: BitVavo's 200), else
+    its error's message; None when the body states neither."""
+    if not text.startswith((" {", " [", ' \\"', " '{"), at):
+        return None
+    body = text[at : at + 1000]
+    codes = [
+        m
+        for m in _CODE_KV.finditer(body)
+        if not _success(m) or as_code(m["code"]) in listed
+    ]
+    messages = _messages(body)
+    if codes:
+        best = next(
+            (m for m in codes if m["key"].lower() in _ERROR_CODE_KEYS), codes[0]
+        )
+        message = _nearest_message(messages, best.start())
+        return Envelope(
+            "feedback",
+            at + best.start("code"),
+            as_code(best["code"]),
+            _message_text(message) if message is not None else "",
+            best.group()[:80],
+        )
+    errors = [m for m in messages if m["key"].lower() in _ERROR_MESSAGE_KEYS]
+    if errors:
+        return Envelope(
+            "feedback", at + errors[0].start(), None, _message_text(errors[0]), ""
+        )
+    return None
+
+
+def _success(m: re.Match[str]) -> bool:
+    """Whether a code key's value says "no error" (see ``SUCCESS``)."""
+    code = as_code(m["code"])
+    if code in _HTTP_OK and m["key"].lower() in _ERROR_CODE_KEYS:
+        return False
+    return code in SUCCESS or m["code"] == "00000"
+
+
+def _messages(text: str) -> list[re.Match[str]]:
+    """The message values in ``text`` that say something."""
+    return [
+        m for m in _MESSAGE_KV.finditer(text) if _message_text(m).lower() not in _EMPTY
+    ]
+
+
 def _status(http: re.Match[str]) -> int:
     """The HTTP status an ``_HTTP`` match holds."""
-    return int(http["a"] or http["b"] or http["c"] or http["d"])
+    return int(http["a"] or http["b"] or http["c"] or http["d"] or http["e"])
 
 
 def _class_context(text: str, m: re.Match[str]) -> bool:
@@ -494,6 +570,8 @@ def _class_context(text: str, m: re.Match[str]) -> bool:
     start, end = m.span()
     if start and text[start - 1] in ".(":
         return True
+    if start and text[start - 1] == "[" and text[end : end + 1] == "]":
+        return True  # a bot's ``[InvalidOrder] bitmex {…}``
     if text[end : end + 1] in (":", "("):
         return True
     return text[max(0, start - 7) : start] == "due to "

@@ -269,11 +269,19 @@ class Table:
 
 #: ids ccxt gave these exchanges before renaming them, still in traders' logs and in
 #: old bots pinned to old ccxt (ccxt's CHANGELOG: huobipro -> huobi -> htx, gateio ->
-#: gate, bitfinex2 -> bitfinex); an alias, so a line with the old id names the exchange
+#: gate, bitfinex2 -> bitfinex, gdax -> coinbasepro, whose accounts Coinbase moved to
+#: Coinbase Advanced, ccxt's coinbase); an alias, so a line with the old id names the
+#: exchange
 RENAMED: dict[str, tuple[str, ...]] = {
     "htx": ("huobipro", "huobi"),
     "gate": ("gateio",),
     "bitfinex": ("bitfinex2",),
+    "coinbase": ("gdax", "coinbasepro"),
+}
+#: API hosts of those old ids (ccxt's gdax.py and coinbasepro.py urls['api'] before
+#: the renames), still in the URLs old bots print
+OLD_HOSTS: dict[str, tuple[str, ...]] = {
+    "coinbase": ("api.gdax.com", "api.pro.coinbase.com"),
 }
 
 
@@ -281,6 +289,7 @@ RENAMED: dict[str, tuple[str, ...]] = {
 #: gateio.py before the rename to gate): still how bots name them in logs and ids
 OLD_NAMES: dict[str, tuple[str, ...]] = {
     "gate": ("Gate.io",),
+    "coinbase": ("Coinbase Pro",),
 }
 #: where a name's words meet inside a word: ``AscendEX``, ``BingX``, ``BitMEX``
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -576,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
                 for h in hosts_of(describe)
                 if h not in hosts and h not in inherited and not own_domain(h, exchange)
             )
+        hosts.extend(h for h in OLD_HOSTS.get(exchange, ()) if h not in hosts)
         tables[exchange] = table
         aliases: list[str] = []
         renamed = RENAMED.get(exchange, ())
