@@ -952,7 +952,7 @@ from logwatch.app.daemon import Daemon
 daemon = Daemon(Path(sys.argv[1]), SystemClock(), dict(os.environ), io.StringIO())
 daemon.start()
 try:
-    heavy = ("apprise", "requests", "urllib3", "prometheus_client")
+    heavy = ("apprise", "requests", "urllib3", "prometheus_client", "http.client")
     print([name for name in heavy if sys.modules.get(name)])
 finally:
     daemon.close()

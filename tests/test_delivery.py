@@ -17,6 +17,7 @@ from logwatch.alerts.outbox import queue_rows
 from logwatch.app.senders import Senders
 from logwatch.core.config import config_from_text
 from logwatch.core.model import Alert, AlertKind, Severity
+from logwatch.deliver import delivery
 from logwatch.deliver.delivery import Dispatcher, channels_for
 from logwatch.deliver.notifier import Notifier
 from logwatch.rulebook.ruleload import load_rules
@@ -413,6 +414,31 @@ def test_hits_through_dedup_and_a_flood_are_counted_exactly_in_the_messages(
         for t in times:
             assert sum(1 for u in times if t <= u < t + 60) <= 10
         state.close()
+
+
+def test_a_grouped_send_hands_its_freed_memory_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 23 (the storm's RSS): a pass that sent a grouped message frees its rows
+    and alerts and hands the C heap's free pages back, once; a pass without one
+    does not."""
+    calls: list[int] = []
+    monkeypatch.setattr(delivery, "give_back_memory", lambda: calls.append(1))
+    state, dispatcher, clock = setup(tmp_path)
+    state.commit(alerts=queue_rows(flood_alerts(clock, 200), lambda a: ["phone"]))
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 10
+    assert calls == [1]
+    clock.advance(61)
+    state.commit(alerts=queue_rows(flood_alerts(clock, 1, 200), lambda a: ["phone"]))
+    dispatcher.step("phone")
+    assert len(fakes.SENT["phone"]) == 11
+    assert calls == [1]
+    state.close()
+
+
+def test_giving_memory_back_runs_on_any_system() -> None:
+    delivery.give_back_memory()  # glibc's malloc_trim, or nothing
 
 
 def test_a_flood_is_logged_once_per_message_at_info(tmp_path: Path) -> None:

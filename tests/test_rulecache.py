@@ -87,6 +87,35 @@ def test_a_second_load_comes_from_the_cache_with_the_same_rules(
     assert len(cache_files(cache)) == 1
 
 
+def test_rules_read_back_share_equal_numbers(
+    tmp_path: Path, user_rules: Path, key_file: Path, loads: list[int]
+) -> None:
+    """Issue 23 (RSS at READY): pickle writes every int and float anew; read back,
+    equal line numbers, codes and floats are one object each, as loaded from the
+    files, and the catalogue's keys hold its entries' own codes."""
+    cache = tmp_path / "cache"
+    load_rules(cache=RulesCache(cache, key_file))
+    ruleset = load_rules(cache=RulesCache(cache, key_file))
+    assert loads == [1]  # the second came from the cache
+    floats = {id(r.mute_for_s) for r in ruleset if r.mute_for_s == 1800.0}
+    assert len(floats) == 1
+    lines: dict[int, set[int]] = {}
+    for r in ruleset:
+        lines.setdefault(r.line, set()).add(id(r.line))
+    assert len(lines) > 1
+    assert all(len(ids) == 1 for ids in lines.values())
+    entries = ruleset.catalogue.entries
+    coded = [(k, e) for k, e in entries.items() if isinstance(e.code, int)]
+    assert len(coded) > 1000
+    assert all(k[1] is e.code for k, e in coded)
+    by_id = {r.id: r for r in ruleset}
+    assert all(
+        by_id[e.rule_id].codes[0] is e.code
+        for _, e in coded
+        if e.rule_id in by_id and by_id[e.rule_id].codes == (e.code,)
+    )
+
+
 def test_a_changed_rule_file_is_loaded_anew_even_with_its_size_and_time(
     tmp_path: Path, user_rules: Path, key_file: Path
 ) -> None:

@@ -59,12 +59,16 @@ def policies(
     rules: Iterable[Any], window_s: float = DEFAULT_WINDOW_S
 ) -> dict[str, Policy]:
     """Each rule's policy: its own window (else ``window_s``), reminder and mutes."""
+    made: dict[Policy, Policy] = {}  # shared: ~10,000 rules, a few distinct policies
     return {
-        r.id: Policy(
-            r.window_s if r.window_s is not None else window_s,
-            r.reminder_windows,
-            tuple(r.mutes),
-            r.mute_for_s,
+        r.id: made.setdefault(
+            p := Policy(
+                r.window_s if r.window_s is not None else window_s,
+                r.reminder_windows,
+                tuple(r.mutes),
+                r.mute_for_s,
+            ),
+            p,
         )
         for r in rules
     }

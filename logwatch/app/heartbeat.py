@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -123,6 +121,9 @@ class Pulse:
 
 def request(ping: Ping, timeout_s: float) -> str:
     """Make one ping (GET, the body saying what is watched); "" or the error."""
+    import urllib.error  # http.client, email: only with a heartbeat
+    import urllib.request
+
     req = urllib.request.Request(  # noqa: S310  the URL is the user's http(s) monitor
         ping.url,
         ping.body.encode(),

@@ -13,8 +13,6 @@ import base64
 import json
 import logging
 import ssl
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -146,6 +144,9 @@ def post(
     body: str, title: str, notify_type: str, meta: Mapping[str, Any], **kwargs: Any
 ) -> bool:
     """Apprise's send for ``alertmanager://``: POST the alerts; True on a 2xx."""
+    import urllib.error  # http.client, email: only for this channel
+    import urllib.request
+
     alerts = _body(body) or plain(title, body)
     headers = {"Content-Type": "application/json", "User-Agent": "logwatch"}
     if meta.get("user"):

@@ -8,10 +8,13 @@ dead one holds up no other. A failed send is retried with capped exponential bac
 
 from __future__ import annotations
 
+import ctypes
 import random
+import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import structlog
@@ -41,6 +44,16 @@ MessageFormat = Callable[[Sequence[tuple[Alert, Rule | None]]], Message]
 IDLE_WAIT_S = 60.0
 #: At most this many due alerts are read at once (a grouped message lists them all).
 GROUP_FETCH = 5000
+
+
+def give_back_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``;
+    elsewhere nothing): a grouped send reads up to ``GROUP_FETCH`` rows at once, and
+    without it the process kept ~6 MB of their freed memory for good."""
+    if sys.platform.startswith("linux"):
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # none with musl
+        if trim is not None:
+            trim(0)
 
 
 def per_minute(channel: Channel) -> int:
@@ -139,6 +152,7 @@ class Dispatcher:
         budget = self.budgets[channel]
         paced = kind == ChannelKind.TELEGRAM
         held_until = 0.0
+        flood = False
         # stopped (a reload handed the channel on): no message after the one under way
         while not self._stop.is_set():
             now = self.clock.now().timestamp()
@@ -153,10 +167,18 @@ class Dispatcher:
             ]
             if not batch:
                 break
+            # each row's payload let go as it is decoded: all of them with all their
+            # alerts at once were a storm's peak (GROUP_FETCH rows)
+            batch.reverse()
+            decoded = []
+            while batch:
+                row = batch.pop()
+                decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
+            del row
             items = sorted(
-                ((item, ALERTS.loads(item.payload)) for item in batch),
-                key=lambda pair: (-pair[1].severity.rank, pair[0].created_at),
+                decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
             )
+            del decoded
             singles, grouped = budget.plan(items, now)
             if not singles and not grouped:
                 break
@@ -169,6 +191,10 @@ class Dispatcher:
                 self._send(channel, [(item, alert)], now)
             if grouped and not self._stop.is_set():
                 self._send(channel, grouped, now)
+                flood = True
+        if flood:  # its rows and alerts freed first
+            del batch, items, singles, grouped
+            give_back_memory()
         if self.expired[channel]:
             count = self.expired.pop(channel)
             self.on_outcome(channel, "expired", count)

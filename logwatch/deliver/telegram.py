@@ -9,9 +9,7 @@ is part of every request path, so no error text here carries a URL.
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +83,9 @@ class BotApi:
         Raises:
             TelegramError: the API refused (401 for a wrong token) or was unreachable.
         """
+        import urllib.error  # http.client, email: only for a bot
+        import urllib.request
+
         url = f"{self.base}/bot{self.token}/{method}"
         data = json.dumps({k: v for k, v in params.items() if v is not None}).encode()
         request = urllib.request.Request(  # noqa: S310  http(s) from our own config

@@ -211,9 +211,10 @@ class Engine:
         self._literals = tuple(
             _literals(rule) if rule.patterns else None for rule in self.rules
         )
-        #: the whole rule set: what ``match`` tries without a prefilter
+        #: the whole rule set: what ``match`` tries without a prefilter (a rule
+        #: without patterns, a catalogue code's, never matches: ~10,000 indexes less)
         self._everything = Wanted(
-            frozenset(range(len(self.rules))),
+            frozenset(i for i, rule in enumerate(self.rules) if rule.patterns),
             frozenset(range(len(self.catalogue.shapes))),
             recognize=True,
         )

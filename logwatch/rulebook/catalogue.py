@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import regex
@@ -155,6 +155,12 @@ class Entry:
     #: the rule id the row asked for (a hand-written rule), if any
     refers_to: str = ""
 
+    def __setstate__(self, state: Sequence[Any]) -> None:
+        restore(self, _ENTRY_SLOTS, state)
+
+
+_ENTRY_SLOTS = tuple(getattr(Entry, f.name) for f in fields(Entry))
+
 
 @dataclass(frozen=True, slots=True)
 class Found:
@@ -193,6 +199,15 @@ class Catalogue:
     _compiled: dict[str, dict[str, list[tuple[tuple[str, ...], Entry]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+    def __setstate__(self, state: Sequence[Any]) -> None:
+        restore(self, _CATALOGUE_SLOTS, state)
+        # the keys' codes: the entries' own objects (pickle writes them anew)
+        entries = {
+            (ex, _INTS.get(c, c) if isinstance(c, int) else c): e
+            for (ex, c), e in self.entries.items()
+        }
+        object.__setattr__(self, "entries", entries)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -286,6 +301,9 @@ class Catalogue:
         return None
 
 
+_CATALOGUE_SLOTS = tuple(getattr(Catalogue, f.name) for f in fields(Catalogue))
+
+
 def fits(pieces: Sequence[str], text: str) -> bool:
     """Whether ``text`` is ``pieces`` with one or more characters between each two
     (a template's words around its placeholders), on one line.
@@ -307,6 +325,33 @@ def fits(pieces: Sequence[str], text: str) -> bool:
             return False
         pos = at + len(piece)
     return pos < end
+
+
+#: one object for equal numbers read back from the rules cache, while it is read:
+#: pickle writes each int and float anew (~30,000: line numbers, codes, mute_for_s)
+_INTS: dict[int, int] = {}
+_FLOATS: dict[float, float] = {}
+
+
+def restore(obj: object, slots: Sequence[Any], state: Sequence[Any]) -> None:
+    """Set a frozen slotted object's fields (``slots``: their descriptors) from its
+    pickled ``state``, equal numbers, also in a tuple of codes, one object each."""
+    ints, floats = _INTS, _FLOATS
+    for slot, value in zip(slots, state, strict=True):
+        kind = type(value)
+        if kind is int:
+            value = ints.setdefault(value, value)
+        elif kind is float:
+            value = floats.setdefault(value, value)
+        elif kind is tuple and value and type(value[0]) is int:
+            value = tuple(ints.setdefault(v, v) if type(v) is int else v for v in value)
+        slot.__set__(obj, value)
+
+
+def restored() -> None:
+    """Forget the numbers ``restore`` shared: a load of the cache is over."""
+    _INTS.clear()
+    _FLOATS.clear()
 
 
 #: one tuple for equal ones: ~10,000 rows and rules hold a few dozen distinct markets

@@ -30,6 +30,7 @@ from logwatch.core.privatefiles import (
     not_private,
     write_private,
 )
+from logwatch.rulebook.catalogue import restored
 from logwatch.rulebook.rules import RuleSet
 
 
@@ -248,6 +249,8 @@ class CacheFile:
         except Exception:  # noqa: BLE001  any damage: load from the files instead
             self._ignored(f"{self.path}: cannot be read back")
             return None
+        finally:
+            restored()
         if not isinstance(ruleset, RuleSet):
             self._ignored(f"{self.path}: holds no rules")
             return None

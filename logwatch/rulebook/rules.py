@@ -7,13 +7,14 @@ kept between runs by ``rulecache``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import regex
 
 from logwatch.core.model import Code, Severity
-from logwatch.rulebook.catalogue import Catalogue
+from logwatch.rulebook.catalogue import Catalogue, restore
 
 #: What a rule id looks like: ``binance.invalid-api-key``.
 ID_PATTERN = r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$"
@@ -58,6 +59,9 @@ class Rule:
     #: ``patterns.bounded_work``): searched without a timeout
     bounded: bool = False
 
+    def __setstate__(self, state: Sequence[Any]) -> None:
+        restore(self, _RULE_SLOTS, state)
+
     def match(
         self, text: str, timeout_s: float | None = DEFAULT_TIMEOUT_S
     ) -> regex.Match[str] | None:
@@ -83,6 +87,9 @@ class Rule:
         """Whether the prefilter lets ``line`` through to this rule's patterns."""
         low = line.encode("utf-8", "replace").lower()
         return any(k in low for k in self.keywords)
+
+
+_RULE_SLOTS = tuple(getattr(Rule, f.name) for f in fields(Rule))
 
 
 @dataclass(frozen=True, slots=True)
