@@ -14,6 +14,7 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     attribution     whose a line is: the exchange it names or prints like
     seen            one record as the steps share it; secrets masked
     recognizer      envelope, attribution, classification of an error
-    statements      how logs state an error: envelopes, category words
+    categorywords   the words logs use for each category of error
+    statements      how logs state an error: envelopes around a code
     redact          secrets masked before text leaves the engine
 """
