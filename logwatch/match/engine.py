@@ -29,7 +29,7 @@ from logwatch.match.recognizerstep import RecognizerStep
 from logwatch.match.rulestep import RuleStep
 from logwatch.match.seen import Masker, Seen
 from logwatch.match.shapestep import ShapeStep
-from logwatch.rulebook.catalogue import Catalogue
+from logwatch.rulebook.catalogue import Catalogue, Entry
 from logwatch.rulebook.rulecompile import sample_record
 from logwatch.rulebook.rules import DEFAULT_TIMEOUT_S, Rule, RuleSet
 
@@ -246,17 +246,7 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
                     # recognizer's envelopes find it; a shape that finds none of its
                     # own examples is reported by ``shape_problems``
                     continue
-                owners = engine.candidates(line.encode("utf-8")).values()
-                hits = engine.match(sample_record(line), Wanted.union(owners))
-                if entry.rule_id is None:
-                    wrong = [h.rule_id for h in hits]
-                else:
-                    found = [
-                        h
-                        for h in hits
-                        if h.exchange == entry.exchange and entry.code in h.codes
-                    ]
-                    wrong = [] if found else [h.rule_id for h in hits] or ["nothing"]
+                wrong = _wrong(engine, entry, line)
                 if wrong:
                     problems.append(
                         ConfigError(
@@ -267,6 +257,17 @@ def catalogue_problems(engine: Engine) -> list[ConfigError]:
                         )
                     )
     return problems
+
+
+def _wrong(engine: Engine, entry: Entry, line: str) -> list[str]:
+    """What ``line``, one of ``entry``'s examples, gives that it should not: any
+    hit for a silent code; else all hits (or "nothing") when none is the code's."""
+    owners = engine.candidates(line.encode("utf-8")).values()
+    hits = engine.match(sample_record(line), Wanted.union(owners))
+    if entry.rule_id is None:
+        return [h.rule_id for h in hits]
+    found = [h for h in hits if h.exchange == entry.exchange and entry.code in h.codes]
+    return [] if found else [h.rule_id for h in hits] or ["nothing"]
 
 
 def shape_problems(engine: Engine) -> list[ConfigError]:

@@ -101,21 +101,27 @@ class RulesBeatCatalogue:
 
 def one_per_line(hits: list[Hit]) -> list[Hit]:
     """One alert per line: of several hits on one line, the one that explains it
-    best (a rule that documents the line's code, then one that matched the
-    exchange's own message, then the most severe, then the first)."""
+    best (see ``_rank``)."""
     best: dict[int, tuple[tuple[int, int, int, int], Hit]] = {}
     for order, hit in enumerate(hits):
-        r = hit.recognition
-        code = hit.codes[0] if hit.codes else None
-        message = (hit.message or hit.captures.get("message", "")).lower()
-        evidence = (r.envelope_evidence if r is not None else "").lower()
-        rank = (
-            0 if code is not None and r is not None and r.envelope == "rule" else 1,
-            0 if evidence and message and evidence[:40] in message else 1,
-            -_SEVERITY_RANK[hit.severity],
-            order,
-        )
+        rank = _rank(hit, order)
         kept = best.get(hit.line)
         if kept is None or rank < kept[0]:
             best[hit.line] = (rank, hit)
     return [hit for _, hit in sorted(best.values(), key=lambda kv: kv[0][3])]
+
+
+def _rank(hit: Hit, order: int) -> tuple[int, int, int, int]:
+    """How well ``hit`` explains its line, best lowest: a rule that documents the
+    line's code, then one that matched the exchange's own message, then the most
+    severe, then the first (``order``)."""
+    r = hit.recognition
+    code = hit.codes[0] if hit.codes else None
+    message = (hit.message or hit.captures.get("message", "")).lower()
+    evidence = (r.envelope_evidence if r is not None else "").lower()
+    return (
+        0 if code is not None and r is not None and r.envelope == "rule" else 1,
+        0 if evidence and message and evidence[:40] in message else 1,
+        -_SEVERITY_RANK[hit.severity],
+        order,
+    )
