@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from logwatch.core.formats import GENERIC
 from logwatch.core.model import Hit, Severity
 from logwatch.follow.lines import Block
-from logwatch.match.engine import Engine, normalise_message
+from logwatch.match.catchall import normalise_message
+from logwatch.match.engine import Engine
 from logwatch.match.redact import CUT_MARK, MAX_REDACTED_CHARS
 from logwatch.rulebook.rulecompile import rules_from_text
 from logwatch.rulebook.ruleload import load_rules
@@ -279,7 +280,7 @@ class TestCatchAll:
 def test_a_secret_in_a_field_is_masked_on_every_hit_however_many_values_repeat() -> (
     None
 ):
-    from logwatch.match import engine as engine_module
+    from logwatch.match import seen as engine_module
 
     engine = Engine(RULES, secrets=("hunter2-secret",))
     names = [f"acct{i} hunter2-secret" for i in range(engine_module._MASKED_FIELDS + 3)]
@@ -310,7 +311,7 @@ def test_a_rule_of_plain_words_matches_where_its_patterns_do() -> None:
     """A rule whose patterns are plain words is matched by ``str.find`` in an ASCII
     text: the same match, at the same place, as its patterns' search, in its own
     samples whatever their case, and vetoed by its ignores alike."""
-    from logwatch.match.engine import _find_literal
+    from logwatch.match.rulestep import _find_literal
 
     vetoed = Engine(
         rules_from_text(
@@ -330,8 +331,8 @@ rules:
     )
     compared = 0
     for rule, literals in [
-        *zip(ENGINE.rules, ENGINE._literals, strict=True),
-        *zip(vetoed.rules, vetoed._literals, strict=True),
+        *zip(ENGINE.rules, ENGINE._rules.literals, strict=True),
+        *zip(vetoed.rules, vetoed._rules.literals, strict=True),
     ]:
         if literals is None or not rule.patterns:
             continue

@@ -3,10 +3,19 @@
 The modules of logwatch.match, top layer first. They import only from the packages
 below: rulebook, follow, core (pyproject.toml's import-linter contracts check it)::
 
-    engine      the matcher: prefilter, then regexes
-    recognizer  envelope, attribution, classification of an error
-    redact      secrets masked before text leaves the engine
-    statements  how logs state an error: envelopes, category words
-    stream      one file's bytes -> hits
-    unlisted    exchanges outside the catalogue, named by a print's form
+    stream          one file's bytes -> hits
+    engine          the matcher: prefilter, then the three steps of a match
+    mergepolicy     step 3: a hand-written rule beats the catalogue; one per line
+    recognizerstep  the recognizer's hit for a record nothing else explains
+    shapestep       step 2: the catalogue's shapes, in their own index space
+    rulestep        step 1: the hand-written rules, in their own index space
+    prefilter       keywords -> what they ask for, in one pass over the bytes
+    catchall        level marks; a record of a level nothing explains
+    attribution     whose a line is: the exchange it names or prints like
+    seen            one record as the steps share it; secrets masked
+    recognizer      envelope, attribution, classification of an error
+    categorywords   the words logs use for each category of error
+    statements      how logs state an error: envelopes around a code
+    unlisted        exchanges outside the catalogue, named by a print's form
+    redact          secrets masked before text leaves the engine
 """

@@ -420,7 +420,7 @@ class Recognizer:
         category = cat.classes.get(env.error_class, "") if env.error_class else ""
         how, evidence = "exception-class", env.error_class
         if not category:
-            from logwatch.match.statements import classify_words
+            from logwatch.match.categorywords import classify_words
 
             said = classify_words(env.message) if env.message else None
             if said is None and isinstance(env.code, str):
