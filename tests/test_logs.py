@@ -43,6 +43,43 @@ def test_console_lines_for_a_terminal() -> None:
     logging.getLogger().handlers.clear()
 
 
+class _Stream(io.StringIO):
+    """A text stream that says whether it is a console."""
+
+    def __init__(self, console: bool) -> None:
+        super().__init__()
+        self.console = console
+
+    def isatty(self) -> bool:
+        return self.console
+
+
+@pytest.mark.parametrize("console", [True, False], ids=["console", "pipe"])
+def test_no_colour_escapes_on_a_console_or_a_pipe_and_no_stream_wrapped(
+    console: bool,
+) -> None:
+    """Lines without colour on a console and JSON elsewhere, on every platform: a
+    coloured renderer would call colorama on Windows, which wraps the process's
+    own stdout and stderr (stripping, or converting, behind ``cli.safe_output``)."""
+    streams = (sys.stdout, sys.stderr)
+    out = _Stream(console)
+    configure(out)
+    log = structlog.get_logger("x")
+    log.error("file_problem", path="C:\\Logs\\журнал.log")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        log.exception("crashed")
+    text = out.getvalue()
+    # raw, or as ``_shown`` writes the escapes of logged text
+    assert "\x1b" not in text
+    assert "\\u001b" not in text
+    assert "журнал.log" in text
+    assert ("file_problem " in text) is console  # a console's line, else JSON
+    assert (sys.stdout, sys.stderr) == streams
+    logging.getLogger().handlers.clear()
+
+
 def test_a_repeated_event_is_rate_limited_and_the_drops_are_counted() -> None:
     from tests.fakes import FakeClock
 

@@ -560,22 +560,32 @@ def warned_load(user_rules: Path, cache: Path, key_file: Path) -> list[str]:
     return warnings
 
 
-def test_a_folder_planted_as_the_cache_file_neither_fails_the_load_nor_is_read(
+def test_a_folder_planted_as_the_cache_file_is_named_once_and_never_read(
     tmp_path: Path, user_rules: Path, key_file: Path, loads: list[int]
 ) -> None:
-    """What is not a regular file at the cache file's name is never read, and the
-    rules come from their files, on POSIX (the folder opens, its file object does
-    not) as on Windows (the folder does not open): the case both platforms have."""
+    """What is not a regular file at the cache file's name is never read, the rules
+    come from their files, and the folder is named once per load, on POSIX (the
+    folder opens, its file object does not) as on Windows (the folder does not
+    open). Before: it was passed over without a word on both (fdopen refused it
+    with an OSError, taken for "no cache")."""
     cache = tmp_path / "cache"
     first = load_rules([user_rules], cache=RulesCache(cache, key_file))
     (path,) = cache_files(cache)
     path.unlink()
     path.mkdir()
     (path / "inside").write_bytes(b"")
-    again = load_rules([user_rules], cache=RulesCache(cache, key_file))
+    warnings: list[str] = []
+    again = load_rules(
+        [user_rules], cache=RulesCache(cache, key_file), warnings=warnings
+    )
+    assert warnings == [
+        f"rules cache not used: {path}: a folder, not a file; "
+        "the rules were loaded from their files"
+    ]
     assert loads == [1, 1]
     assert facts(again) == facts(first)
     assert [p.name for p in path.iterdir()] == ["inside"]
+    assert list(cache.iterdir()) == [path]  # no temporary file left beside it
 
 
 #: Folder modes as chmod gives them: on POSIX their owner and group and others bits;

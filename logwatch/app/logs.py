@@ -194,6 +194,8 @@ def configure(
     renderer = _shown(
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if as_json
+        # never coloured, on a console either: on Windows colours mean colorama,
+        # which wraps the process's own stdout and stderr
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     if journal:

@@ -73,19 +73,30 @@ def _read_own(path: Path, private: bool = False) -> bytes:
 
     Raises:
         FileNotFoundError: there is none.
-        _Untrusted: it is a link or someone else's.
+        _Untrusted: it is a link, a folder or another special file, or someone
+            else's.
     """
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         if NOFOLLOW and path.is_symlink():  # ELOOP: a link planted in its place
             raise _Untrusted(f"{path}: a symbolic link") from exc
+        # Windows opens no folder (EACCES): said as on POSIX, where it opens
+        if path.is_dir():
+            raise _Untrusted(f"{path}: a folder, not a file") from exc
         raise
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    try:
+        # before fdopen, which refuses a folder with an OSError of its own
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _Untrusted(f"{path}: a folder, not a file")
         if not stat.S_ISREG(st.st_mode):
             raise _Untrusted(f"{path}: not a regular file")
         _own(st, path, private)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
         return fh.read()
 
 
