@@ -1848,3 +1848,80 @@ def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
         assert opened == [str(logs / "b.log")]
     finally:
         tailer.close()
+
+
+def test_a_created_file_still_empty_at_the_next_step_stays_held(tmp_path: Path) -> None:
+    """The created event wakes the loop before the writer's first write: the next
+    step's listing found the held file empty and closed it, and a file then written
+    and deleted before another listing was lost again (review of issue 18's fix)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tailer = Tailer([Source("s", (str(logs / "*.log"),))], FakeClock(), poll_interval=0)
+    tailer.start()
+    try:
+        tailer.step()
+        (logs / "daily-1.log").touch()
+        wait_until(lambda: bool(tailer._early), what="the new file held open")
+        assert not [e for e in tailer.step() if isinstance(e, Read)]  # still empty
+        write(logs / "daily-1.log", lines(0, 3))
+        (logs / "daily-1.log").unlink()
+        data = b"".join(e.data for e in tailer.step() if isinstance(e, Read))
+        assert data == lines(0, 3)
+    finally:
+        tailer.close()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name"),
+    [("*.log", ".hidden.log"), ("**/*.log", ".cache/a.log")],
+    ids=["dotfile", "dot-folder"],
+)
+def test_a_created_file_the_listing_would_not_show_is_not_held(
+    tmp_path: Path, pattern: str, name: str
+) -> None:
+    """The listing's glob passes over names that start with a dot; holding them at
+    their creation followed files no listing shows (a folder source's ``.venv``)."""
+    from logwatch.follow.listing import listed_as
+
+    source = Source("s", (str(tmp_path / pattern),))
+    assert listed_as(str(tmp_path / name), [source]) is None
+    assert listed_as(str(tmp_path / "shown.log"), [source]) is not None
+    dotted = Source("d", (str(tmp_path / ".*.log"),))
+    assert listed_as(str(tmp_path / ".hidden.log"), [dotted]) is not None
+
+
+def test_created_files_are_not_held_at_once_on_windows() -> None:
+    from logwatch.follow.tailer import holds_created
+
+    assert holds_created("linux")
+    assert not holds_created("win32")
+
+
+def test_a_file_opened_for_a_created_event_after_close_is_closed(
+    tmp_path: Path,
+) -> None:
+    """The observer's join may time out while an event's file is being opened: that
+    handle must not be kept once the tailer is closed."""
+    write(tmp_path / "a.log", line(0))
+    tailer = Tailer([Source("s", (str(tmp_path / "*.log"),))], FakeClock())
+    tailer.close()
+    tailer._created(str(tmp_path / "a.log"))
+    assert tailer._early == {}
+
+
+def test_an_event_s_loop_wake_survives_a_failure_to_hold_its_file() -> None:
+    import threading
+
+    from watchdog.events import FileCreatedEvent
+
+    from logwatch.follow.watching import _Wake
+
+    wake, relisted = threading.Event(), []
+
+    def fails(path: str) -> None:
+        raise OSError("boom")
+
+    handler = _Wake(wake, lambda: relisted.append(1), lambda path: None, fails)
+    handler.dispatch(FileCreatedEvent("/x/a.log"))
+    assert wake.is_set()
+    assert relisted == [1]

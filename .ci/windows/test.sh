@@ -35,11 +35,18 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
   tests/test_ruleload.py tests/test_rules.py tests/test_scanfiles.py
   tests/test_self_alerts.py tests/test_senders.py tests/test_statements.py
   tests/test_stream.py tests/test_telegram.py tests/test_wiring.py
-  tests/test_wizard_config.py tests/test_wizard_ui.py tests/test_yamlfile.py)
+  tests/test_wizard_config.py tests/test_wizard_ui.py tests/test_yamlfile.py
+  tests/test_categorywords.py tests/test_channel.py tests/test_configsecrets.py
+  tests/test_configured.py tests/test_durations.py tests/test_followed.py
+  tests/test_follower_events.py tests/test_freshness.py tests/test_mergepolicy.py
+  tests/test_plugins.py tests/test_prefilter.py tests/test_quiethours.py
+  tests/test_saveschedule.py tests/test_servicefiles.py tests/test_servicetask.py
+  tests/test_serviceunit.py tests/test_threshold.py tests/test_unlisted.py
+  tests/test_variables.py tests/test_window.py)
 # Left out (run them by hand: test.sh tests/test_x.py): each starts logwatch processes,
 # minutes under Wine: test_daemon (~10 min), test_codepages, test_notifier, test_cli,
 # test_wizard, test_rulecache, test_remote, test_routing, test_secrets, test_report,
-# test_apprise_config, test_metrics, test_terminal, test_follow_saves, test_follow_cli
+# test_apprisefile, test_metrics, test_terminal, test_follow_saves, test_follow_cli
 # (its Ctrl-Break tests need console events, which Wine lacks); test_wheel builds the
 # wheel, test_corpus scans the whole evidence corpus; Linux's own: test_deploy
 # (systemd), test_logrotate, test_fleet (Prometheus); Wine has no toasts: test_desktop.

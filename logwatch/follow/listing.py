@@ -178,15 +178,35 @@ def file_key(st: os.stat_result, path: str) -> Inode:
     return st.st_dev, -1 - int.from_bytes(digest.digest(), "big")
 
 
+def _hidden(path: str, pattern: str) -> bool:
+    """Whether the listing's glob passes ``path`` over: a name below the pattern's
+    fixed folder starts with a dot, and no part of the pattern does."""
+    expanded = os.path.expanduser(pattern)
+    root, _ = watch_root(expanded)
+    try:
+        below = Path(os.path.relpath(path, root)).parts
+        wanted = Path(os.path.relpath(expanded, root)).parts
+    except ValueError:  # another drive
+        return False
+    return any(p.startswith(".") for p in below) and not any(
+        w.startswith(".") for w in wanted
+    )
+
+
 def listed_as(path: str, sources: Iterable[Source]) -> Listed | None:
     """``path`` as a listing would list it, its size and time not looked at yet;
-    None when no source's pattern names it (or the source excludes it)."""
+    None when no source's pattern names it (or the source excludes it, or it is
+    hidden where the listing does not look)."""
     found: Listed | None = None
     for source in sources:
         if found is not None and found.source != source.name:
             break  # a listing gives a file to the first source that names it
         for pattern in source.patterns:
-            if path_matches(path, pattern) and _is_candidate(path, source):
+            if (
+                path_matches(path, pattern)
+                and _is_candidate(path, source)
+                and not _hidden(path, pattern)
+            ):
                 if found is None:
                     found = Listed(path, source.name, 0, 0, (pattern,))
                 else:

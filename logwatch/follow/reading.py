@@ -53,6 +53,8 @@ def missing_listings(platform: str) -> int:
 
 #: A new file that is a prefix of a followed file waits this many listings to grow.
 COPY_WAIT_LISTINGS = 5
+#: A file held since its creation and still empty is held for this many listings.
+EMPTY_HOLD_LISTINGS = 5
 #: A copy must also hold the same bytes as the original just before what was read:
 #: enough of them to span a line's varying part (a time, an id) in a log whose lines
 #: differ in a few digits, where 64 bytes could fall in the part every line repeats.
@@ -161,7 +163,11 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
     handle = create(path, generic_read, share_all, None, open_existing, normal, None)
     if handle == wintypes.HANDLE(-1).value:
         raise windows_error(ctypes.get_last_error(), path)  # type: ignore[attr-defined,unused-ignore]
-    fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
+    try:
+        fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
+    except OSError:
+        kernel32.CloseHandle(handle)
+        raise
     return open(fd, "rb", buffering=0)
 
 
@@ -234,7 +240,9 @@ def hold_created(
     except OSError:
         handle.close()
         return None
-    if not stat.S_ISREG(st.st_mode):
+    if not stat.S_ISREG(st.st_mode) or not st.st_ino:
+        # no inode (FAT, exFAT, some network drives): its key is its path, which an
+        # open handle does not pin; another file there by the listing would get it
         handle.close()
         return None
     item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
@@ -306,6 +314,9 @@ class Reading:
         self._parked: dict[Inode, str] = {}
         #: files with bytes left to read after the last step
         self.behind: set[str] = set()
+        #: held files found empty by a listing, to hold again (and how many times)
+        self._empty: dict[Inode, tuple[Listed, BinaryIO]] = {}
+        self._empty_seen: dict[Inode, int] = {}
         #: bytes this step may still read, from all files (the tailer sets it)
         self.step_budget = MAX_READ_PER_STEP
 
@@ -314,6 +325,8 @@ class Reading:
     def close(self) -> None:
         """Close every handle."""
         self.held.close()
+        for _, handle in self.take_empty().values():
+            handle.close()
         for entry in self._files:
             self._close(entry)
         for copy in self._copies.values():
@@ -456,8 +469,10 @@ class Reading:
             self._copies.pop(inode, None)
             self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
             return
+        tries = self._empty_seen.pop(inode, 0)
         if not head:  # empty: its identity is known once it has bytes
-            if copy is None:
+            kept = held is not None and self._keep_empty(inode, item, handle, tries)
+            if copy is None and not kept:
                 handle.close()
             return
         # its size now, beside the bytes read now: the listing's may be older (a copy
@@ -530,6 +545,27 @@ class Reading:
                 line,
             )
         )
+
+    def _keep_empty(
+        self, inode: Inode, item: Listed, handle: BinaryIO, tries: int
+    ) -> bool:
+        """A held file still empty (created, its first write not made yet): held for
+        the next ``EMPTY_HOLD_LISTINGS`` listings, unless it is deleted already."""
+        if tries + 1 >= EMPTY_HOLD_LISTINGS:
+            return False
+        try:
+            if os.fstat(handle.fileno()).st_nlink == 0:
+                return False
+        except OSError:
+            return False
+        self._empty[inode] = (item, handle)
+        self._empty_seen[inode] = tries + 1
+        return True
+
+    def take_empty(self) -> dict[Inode, tuple[Listed, BinaryIO]]:
+        """The held files that were still empty at the last listing, to hold again."""
+        empty, self._empty = self._empty, {}
+        return empty
 
     def _own(self, first: bool, known: Entry | None, item: Listed) -> bool:
         """Whether a file the first listing found is its own, with no need to ask if it

@@ -81,6 +81,18 @@ def backstop_listings(platform: str) -> int:
     return 1 if platform == "win32" else BACKSTOP_LISTINGS
 
 
+def holds_created(platform: str) -> bool:
+    """Whether a file an event says was created is held open at once (before the next
+    listing), so that what is written to it is read even if it is deleted soon after.
+
+    Not on Windows: a deleted file held open stays "delete pending" on FAT, exFAT, SMB
+    and with legacy NTFS semantics, and its name cannot be created again until the
+    handle is closed (a platform deleting and recreating its log would be refused for
+    longer); and an open on a stalled network drive would hold up every event.
+    """
+    return platform != "win32"
+
+
 def _path_key(path: str) -> str:
     """A path as events and listings both spell it."""
     return os.path.normcase(os.path.normpath(path))
@@ -135,12 +147,13 @@ class Tailer:
             self._relist,
             self._warn,
             self._touch,
-            self._created,
+            self._created if holds_created(sys.platform) else lambda path: None,
         )
         #: paths events named since the last step (added from the observer's thread)
         self._touched: set[str] = set()
         #: files events said were created since the last step, held open (the same)
         self._early: dict[Inode, tuple[Listed, BinaryIO]] = {}
+        self._closed = False
         self._touch_lock = threading.Lock()
         #: the listing last looked at whole, its files by path and in backstop slices
         self._seen: dict[Inode, Listed] | None = None
@@ -171,7 +184,7 @@ class Tailer:
         self._watching.close()
         self._reading.close()
         with self._touch_lock:
-            early, self._early = self._early, {}
+            early, self._early, self._closed = self._early, {}, True
         for _, handle in early.values():
             handle.close()
 
@@ -196,8 +209,11 @@ class Tailer:
             return
         inode, held = found
         with self._touch_lock:
-            before = self._early.pop(inode, None)
-            self._early[inode] = held
+            if self._closed:  # closed while the file was opened
+                before: tuple[Listed, BinaryIO] | None = held
+            else:
+                before = self._early.pop(inode, None)
+                self._early[inode] = held
         if before is not None:
             before[1].close()
 
@@ -211,6 +227,7 @@ class Tailer:
         with self._touch_lock:
             touched, self._touched = self._touched, set()
             early, self._early = self._early, {}
+        early = {**self._reading.take_empty(), **early}
         if early:
             self._reading.held.add(early, self._files.named)
         if self._reading.held:

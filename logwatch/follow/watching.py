@@ -53,17 +53,18 @@ class _Wake(FileSystemEventHandler):
         if kind in _OWN_READS:
             return  # our own opens and reads: waking on them spins on an empty file
         try:
-            if kind in _NAMED and not event.is_directory:
-                named = getattr(event, "dest_path", "") or event.src_path
-                self.created(os.fsdecode(named))
             for path in (event.src_path, getattr(event, "dest_path", "")):
                 if path:
                     self.touch(os.fsdecode(path))
             if kind != "modified":
                 self.relist()
-            self.wake.set()
+            if kind in _NAMED and not event.is_directory:
+                named = getattr(event, "dest_path", "") or event.src_path
+                self.created(os.fsdecode(named))
         except Exception:
             log.exception("watch_event_failed")
+        finally:
+            self.wake.set()
 
 
 class Watching:
