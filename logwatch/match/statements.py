@@ -69,19 +69,6 @@ _HTTP = re.compile(
     # an OpenAPI-generated SDK's ApiException: ``(400)`` then ``Reason: …``
     r"|(?:Exception|Error): \((?P<e>[45]\d\d)\))(?!\w)"
 )
-#: What an HTTP status says when the body does not say more.
-HTTP_CATEGORIES = {
-    400: "request_params",
-    401: "auth_permission",
-    403: "auth_permission",
-    418: "rate_limit",
-    429: "rate_limit",
-    451: "account_restricted",
-    500: "server_network",
-    502: "server_network",
-    503: "maintenance",
-    504: "connection_lost",
-}
 #: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
 _KRAKEN = re.compile(
     r"(?<![\w])(?P<code>E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session"
