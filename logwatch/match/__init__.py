@@ -18,6 +18,7 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     exchangenames   which exchanges a text names; the one nearest a statement
     categorywords   the words logs use for each category of error
     statements      how logs state an error: envelopes around a code
+    ownedprints     prints only one exchange's API or library makes
     unlisted        exchanges outside the catalogue, named by a print's form
     redact          secrets masked before text leaves the engine
 """

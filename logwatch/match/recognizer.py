@@ -138,7 +138,7 @@ class Recognizer:
         (``BinanceAPIException``). A code or a text alone is not enough: other
         exchanges' APIs copy Binance's codes and texts (MEXC's ``-2013 Order does
         not exist.``)."""
-        from logwatch.match.statements import owned_by
+        from logwatch.match.ownedprints import owned_by
 
         owned = owned_by(text)
         if owned is not None and owned[0] in self.catalogue.exchanges:
@@ -209,7 +209,7 @@ class Recognizer:
             if owner is not None:  # BinanceAPIException: python-binance's, Binance's
                 named = Named(owner, -1, -1, "class", env.error_class)
         if named is None:
-            from logwatch.match.statements import owned_by
+            from logwatch.match.ownedprints import owned_by
 
             owned = owned_by(text)
             if owned is not None and owned[0] in self.catalogue.exchanges:

@@ -1,6 +1,6 @@
 """How a log states an error: the envelopes around an exchange's code and message.
 
-The recognizer's first layer (``categorywords`` is its last), apart so that its
+The recognizer's first layer (``classifier`` is its last), apart so that its
 patterns compile only when a record first needs them, not at every start. The
 patterns are the standard library's: each is bounded (no repeat inside a repeat,
 every gap capped), and they compile three times faster than ``regex``'s.
@@ -89,31 +89,6 @@ _REQUEST = re.compile(
 )
 #: What may follow such a URL to the end of the record (a quote, a period)
 _REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
-#: How only one exchange's API or library prints its errors: a line in one of these
-#: is that exchange's when it names none. python-binance's ``APIError(code=-2015):``,
-#: pybit's ``(ErrCode: 170131) (ErrTime: …)``, OKX's ``sCode``/``sMsg``, Kraken's
-#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:`` and its own API log's
-#: ``Msg id (ERRORMESSAGE)=4;…;Error code=1100`` and ``<ErrorProtoBuf>`` records.
-_OWNED = re.compile(
-    r"(?P<binance>\bAPIError\(code=-?\d)"
-    r"|(?P<bybit>\(ErrCode: ?\d{1,10}\))"
-    r"|(?P<okx>(?<![\w.])[\"']?sCode[\"']?\s{0,3}[:=])"
-    r"|(?P<kraken>(?<!\w)E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session):"
-    r"[A-Za-z])"
-    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,]"
-    r"|\(ERRORMESSAGE\)=|<ErrorProtoBuf>)"
-)
-
-
-def owned_by(text: str) -> tuple[str, str] | None:
-    """(exchange, evidence) when ``text`` is printed in a shape only that exchange's
-    API or library uses (see ``_OWNED``); None otherwise."""
-    m = _OWNED.search(text)
-    if m is None or m.lastgroup is None:
-        return None
-    return m.lastgroup, m.group()
-
-
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
