@@ -13,8 +13,9 @@ import pytest
 
 from logwatch.core.model import Hit
 from logwatch.match.categorywords import classify_words
+from logwatch.match.classifier import HTTP_CATEGORIES
 from logwatch.match.engine import Engine, Wanted
-from logwatch.match.statements import HTTP_CATEGORIES, find_envelope, find_feedback
+from logwatch.match.statements import find_envelope, find_feedback
 from logwatch.rulebook.rulecompile import sample_record
 from logwatch.rulebook.ruleload import load_rules
 

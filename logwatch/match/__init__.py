@@ -13,9 +13,12 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     catchall        level marks; a record of a level nothing explains
     attribution     whose a line is: the exchange it names or prints like
     seen            one record as the steps share it; secrets masked
-    recognizer      envelope, attribution, classification of an error
+    recognizer      envelope, attribution, classification of an error; its keywords
+    classifier      what an envelope's error is: code, text, class, words, status
+    exchangenames   which exchanges a text names; the one nearest a statement
     categorywords   the words logs use for each category of error
     statements      how logs state an error: envelopes around a code
+    ownedprints     prints only one exchange's API or library makes
     unlisted        exchanges outside the catalogue, named by a print's form
     redact          secrets masked before text leaves the engine
 """

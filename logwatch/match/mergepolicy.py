@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from logwatch.core.model import Code, Hit, Severity
-from logwatch.match.recognizer import Named
+from logwatch.match.exchangenames import Named
 from logwatch.match.recognizerstep import RecognizerStep
 from logwatch.match.rulestep import RuleStep
 from logwatch.match.seen import Seen

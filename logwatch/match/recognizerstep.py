@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.match.catchall import level_marks, normalise_message, own_words
-from logwatch.match.recognizer import Named, Recognised, Recognizer
+from logwatch.match.classifier import Recognised
+from logwatch.match.exchangenames import Named
+from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker
 from logwatch.rulebook.rules import Rule
 

@@ -13,7 +13,8 @@ import regex
 
 from logwatch.core.model import Hit, Recognition
 from logwatch.match.attribution import NEUTRAL, Attribution
-from logwatch.match.recognizer import Named, Recognizer
+from logwatch.match.exchangenames import Named
+from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.rules import Rule
 

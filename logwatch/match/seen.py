@@ -5,7 +5,8 @@ carry out of the engine: secrets never leave it.
 from __future__ import annotations
 
 from logwatch.core.model import Record
-from logwatch.match.recognizer import Named, Recognizer
+from logwatch.match.exchangenames import Named
+from logwatch.match.recognizer import Recognizer
 from logwatch.match.redact import redact_head
 
 #: Record fields that are free text and may hold a secret (the rest are fixed shapes).

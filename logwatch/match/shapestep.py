@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 from logwatch.core.model import Hit, Recognition, Record
 from logwatch.match.attribution import SHARED_SHAPES, Attribution
-from logwatch.match.recognizer import Named, Recognizer
+from logwatch.match.exchangenames import Named
+from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.catalogue import Catalogue, Found, normalise_text
 from logwatch.rulebook.rules import Rule

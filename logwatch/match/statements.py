@@ -1,6 +1,6 @@
 """How a log states an error: the envelopes around an exchange's code and message.
 
-The recognizer's first layer (``categorywords`` is its last), apart so that its
+The recognizer's first layer (``classifier`` is its last), apart so that its
 patterns compile only when a record first needs them, not at every start. The
 patterns are the standard library's: each is bounded (no repeat inside a repeat,
 every gap capped), and they compile three times faster than ``regex``'s.
@@ -69,19 +69,6 @@ _HTTP = re.compile(
     # an OpenAPI-generated SDK's ApiException: ``(400)`` then ``Reason: …``
     r"|(?:Exception|Error): \((?P<e>[45]\d\d)\))(?!\w)"
 )
-#: What an HTTP status says when the body does not say more.
-HTTP_CATEGORIES = {
-    400: "request_params",
-    401: "auth_permission",
-    403: "auth_permission",
-    418: "rate_limit",
-    429: "rate_limit",
-    451: "account_restricted",
-    500: "server_network",
-    502: "server_network",
-    503: "maintenance",
-    504: "connection_lost",
-}
 #: Kraken's ``EOrder:Insufficient funds``, ``EAPI:Invalid nonce``
 _KRAKEN = re.compile(
     r"(?<![\w])(?P<code>E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session"
@@ -102,31 +89,6 @@ _REQUEST = re.compile(
 )
 #: What may follow such a URL to the end of the record (a quote, a period)
 _REQUEST_END = re.compile(r"[\s\"'.)]{0,5}")
-#: How only one exchange's API or library prints its errors: a line in one of these
-#: is that exchange's when it names none. python-binance's ``APIError(code=-2015):``,
-#: pybit's ``(ErrCode: 170131) (ErrTime: …)``, OKX's ``sCode``/``sMsg``, Kraken's
-#: ``EAPI:Invalid nonce``, IB's ``Error 201, reqId 17:`` and its own API log's
-#: ``Msg id (ERRORMESSAGE)=4;…;Error code=1100`` and ``<ErrorProtoBuf>`` records.
-_OWNED = re.compile(
-    r"(?P<binance>\bAPIError\(code=-?\d)"
-    r"|(?P<bybit>\(ErrCode: ?\d{1,10}\))"
-    r"|(?P<okx>(?<![\w.])[\"']?sCode[\"']?\s{0,3}[:=])"
-    r"|(?P<kraken>(?<!\w)E(?:General|API|BM|Query|Order|Trade|Funding|Service|Session):"
-    r"[A-Za-z])"
-    r"|(?P<ib>(?<![\w-])(?i:error) -?\d{1,10}, (?i:reqid) -?\d{1,10}[:,]"
-    r"|\(ERRORMESSAGE\)=|<ErrorProtoBuf>)"
-)
-
-
-def owned_by(text: str) -> tuple[str, str] | None:
-    """(exchange, evidence) when ``text`` is printed in a shape only that exchange's
-    API or library uses (see ``_OWNED``); None otherwise."""
-    m = _OWNED.search(text)
-    if m is None or m.lastgroup is None:
-        return None
-    return m.lastgroup, m.group()
-
-
 #: ``Error -2011: Unknown order sent.``, ``Error 201, reqId 17: Order rejected``
 _ERROR_NUMBER = re.compile(
     r"(?<![\w-])(?i:error)(?:\s{0,3}(?i:code))?\s{0,3}[#:=]?\s{0,3}"
@@ -185,35 +147,58 @@ def find_envelope(
         # raised for an answer is an error, whatever code the answer has)
         return None
     messages = _messages(text)
-    kraken = _KRAKEN.search(text)
-    error_class = cls["cls"] if cls is not None else ""
     if codes:
-        # a specific key (retCode, sCode…) before a bare ``code``
-        best = next(
-            (m for m in codes if m["key"].lower() in _ERROR_CODE_KEYS), codes[0]
+        coded = _coded(text, codes, messages, error_level, cls)
+        if coded is not None:
+            return coded
+    printed = _printed(text, messages, cls)
+    if printed is not None:
+        return printed
+    return _worded(text, error_level, words, messages)
+
+
+def _coded(
+    text: str,
+    codes: list[re.Match[str]],
+    messages: list[re.Match[str]],
+    error_level: bool,
+    cls: re.Match[str] | None,
+) -> Envelope | None:
+    """A code's key and value (``json``, ``key-value``), when something beside it
+    says it is an error's: a message, an error's own key, the level or a class."""
+    # a specific key (retCode, sCode…) before a bare ``code``
+    best = next((m for m in codes if m["key"].lower() in _ERROR_CODE_KEYS), codes[0])
+    message = _nearest_message(messages, best.start())
+    if (
+        message is not None
+        or best["key"].lower() in _ERROR_CODE_KEYS
+        or error_level
+        or cls is not None
+        or (
+            # ``Error - Code: ServiceUnavailable`` (a number: ``Error Code: N``
+            # is the error-number envelope below)
+            not best["code"].lstrip("-").isdigit()
+            and _ERROR_BEFORE.search(text, max(0, best.start() - 12), best.start())
+            is not None
         )
-        message = _nearest_message(messages, best.start())
-        if (
-            message is not None
-            or best["key"].lower() in _ERROR_CODE_KEYS
-            or error_level
-            or cls is not None
-            or (
-                # ``Error - Code: ServiceUnavailable`` (a number: ``Error Code: N``
-                # is the error-number envelope below)
-                not best["code"].lstrip("-").isdigit()
-                and _ERROR_BEFORE.search(text, max(0, best.start() - 12), best.start())
-                is not None
-            )
-        ):
-            return Envelope(
-                "key-value" if "=" in best.group() else "json",
-                best.start("code"),
-                as_code(best["code"]),
-                _message_text(message) if message is not None else "",
-                best.group()[:80],
-                error_class,
-            )
+    ):
+        return Envelope(
+            "key-value" if "=" in best.group() else "json",
+            best.start("code"),
+            as_code(best["code"]),
+            _message_text(message) if message is not None else "",
+            best.group()[:80],
+            cls["cls"] if cls is not None else "",
+        )
+    return None
+
+
+def _printed(
+    text: str, messages: list[re.Match[str]], cls: re.Match[str] | None
+) -> Envelope | None:
+    """An envelope an API or a library prints without a code's key: IB's, Kraken's,
+    an error's message key, an HTTP status, an exception class."""
+    error_class = cls["cls"] if cls is not None else ""
     ib = _IB_ERROR.search(text)
     if ib is not None:
         return Envelope(
@@ -223,6 +208,7 @@ def find_envelope(
             clean_message(ib["message"]),
             ib.group()[:80],
         )
+    kraken = _KRAKEN.search(text)
     if kraken is not None:
         return Envelope(
             "kraken",
@@ -247,7 +233,6 @@ def find_envelope(
             _status(http) if http is not None else 0,
         )
     if http is not None and cls is None:
-        status = _status(http)
         return Envelope(
             "http",
             http.start(),
@@ -255,7 +240,7 @@ def find_envelope(
             clean_message(text[http.end() : http.end() + 300].strip(" :.,-")),
             http.group()[-80:],
             error_class,
-            status,
+            _status(http),
         )
     if cls is not None:
         tail = text[cls.end() :].lstrip(":. ")
@@ -267,10 +252,18 @@ def find_envelope(
             cls.group(),
             error_class,
         )
+    return None
+
+
+def _worded(
+    text: str, error_level: bool, words: str, messages: list[re.Match[str]]
+) -> Envelope | None:
+    """An error the record states in words or by its level (the line has no HTTP
+    status): a request without an answer, ``Error N:``, a message at error level,
+    Hummingbot's NETWORK level, a failure's wording."""
     request = (
         _REQUEST.search(text)
-        if http is None
-        and (error_level or "warn" in text.lower() or _FAILURE.search(words))
+        if error_level or "warn" in text.lower() or _FAILURE.search(words)
         else None
     )
     if request is not None:

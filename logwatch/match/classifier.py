@@ -1,0 +1,185 @@
+"""What an error stated in an envelope is: the exchange's catalogue entry for the
+code, else for the message (exact, then broad rows), else the exception class's
+category, else the words' or the HTTP status's, else ``<exchange>.unknown-error``.
+
+The recognizer's last layer, after the envelope and the attribution. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from logwatch.core.model import Code, Recognition
+from logwatch.rulebook.catalogue import Catalogue, Entry, category_rule_id
+
+if TYPE_CHECKING:
+    from logwatch.match.statements import Envelope
+
+#: Categories of conditions that bots log as warnings while they retry: alerted
+#: only when the record is at error level or names its code or class, or states
+#: the failure at no level and without saying it retries.
+_RETRIED = frozenset({"connection_lost", "maintenance", "rate_limit"})
+#: A record's words that say it is a notice or that the bot retries (a level word
+#: or a retry's; "max retries exceeded" is giving up, not retrying)
+_RETRYING = re.compile(
+    r"\b(?:WARN(?:ING)?|INFO|DEBUG|TRACE|NOTICE|[Ww]arn(?:ing)?|[Ii]nfo|[Dd]ebug)\b"
+    r"|(?i:\bretrying\b|\bwill (?:retry|try again)\b|\bretry(?:ing)? in\b"
+    r"|\breconnect(?:ing)?\b|\btrying again\b)"
+)
+#: What an HTTP status says when the body does not say more.
+HTTP_CATEGORIES = {
+    400: "request_params",
+    401: "auth_permission",
+    403: "auth_permission",
+    418: "rate_limit",
+    429: "rate_limit",
+    451: "account_restricted",
+    500: "server_network",
+    502: "server_network",
+    503: "maintenance",
+    504: "connection_lost",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """The recognizer's decision: the rule (None: a silent code, nothing to tell)."""
+
+    rule_id: str | None
+    exchange: str
+    code: Code | None
+    message: str
+    recognition: Recognition
+
+
+class Classifier:
+    """The catalogue's tables, categories and classes, as an envelope's alert."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        #: the entries of each code, made when a record first needs them
+        self._by_code: dict[Code, list[Entry]] | None = None
+
+    def classify(
+        self,
+        env: Envelope,
+        ex: str,
+        recognition: Recognition,
+        words: str = "",
+        text: str = "",
+    ) -> Recognised | None:
+        """The alert for an envelope of exchange ``ex`` (empty: none named);
+        ``words``, the record's message, may say what the envelope's does not;
+        ``text``, the whole record, whether it is a notice or a retry's (empty: as
+        if it were)."""
+        cat = self.catalogue
+        # an exchange outside the catalogue: named, but no table or rule is its own
+        listed = ex if ex in cat.exchanges else ""
+
+        def done(
+            entry: Entry | None, rule_id: str | None, how: str, evidence: str, c: str
+        ) -> Recognised:
+            code = env.code
+            if code is None and entry is not None:
+                code = entry.code
+            return Recognised(
+                rule_id,
+                ex,
+                code,
+                env.message,
+                _with(recognition, how, evidence, c),
+            )
+
+        if listed and env.code is not None:
+            entry = cat.entries.get((listed, env.code))
+            if entry is not None:
+                return done(entry, entry.rule_id, "code", str(env.code), entry.category)
+        if listed and env.message:
+            entry = cat.by_text(listed, env.message)
+            how = "exact"
+            if entry is None:
+                entry, how = cat.by_broad(listed, env.message), "broad"
+            if entry is not None:
+                return done(entry, entry.rule_id, how, entry.message, entry.category)
+        category = cat.classes.get(env.error_class, "") if env.error_class else ""
+        how, evidence = "exception-class", env.error_class
+        if not category:
+            from logwatch.match.categorywords import classify_words
+
+            said = classify_words(env.message) if env.message else None
+            if said is None and isinstance(env.code, str):
+                # a code that is words: ``Code: ServiceUnavailable``
+                said = classify_words(env.code)
+            if said is None and env.code is None and words and words != env.message:
+                # the rest of the statement: ``UnhandledPromiseRejectionWarning:
+                # Error: NaN…``, whose ``Error:`` value says nothing of itself; a
+                # class without a category says nothing by its name either; a code
+                # the tables lack is that code's unknown error, not the words'
+                rest = words.replace(env.error_class, " ") if env.error_class else words
+                said = classify_words(rest)
+            if said is not None:
+                category, evidence = said
+                how = "words"
+            elif env.status:
+                category = HTTP_CATEGORIES.get(env.status, "")
+                how, evidence = "http-status", str(env.status)
+        if not category and not listed and env.code is not None:
+            # a code alone, no exchange named: the category every table that has
+            # the code agrees on (``Error Code: -2015``: auth_permission wherever)
+            agreed = self._agreed_category(env.code)
+            if agreed:
+                category, how, evidence = agreed, "code-category", str(env.code)
+        if not category and env.kind == "network-level":
+            # a record at Hummingbot's NETWORK level whose words say no more
+            category, how, evidence = "server_network", "level", "NETWORK"
+        if not category and env.kind == "request":
+            # no answer to a request: a timeout, a refused or reset connection
+            category, how, evidence = "server_network", "request", env.evidence
+        if (
+            category in _RETRIED
+            and env.kind == "failure"
+            and not env.error_class
+            and not env.evidence.lower().startswith(("refuse", "reject", "denied"))
+            and (not text or _RETRYING.search(text) is not None)
+        ):
+            category = ""  # a warning while a bot retries: not an alert by itself
+        if category:
+            known = cat.categories.get(category)
+            if known is not None and known.severity is None:
+                return done(None, None, how, evidence, category)  # a benign class
+            rule_id = category_rule_id(listed, category)
+            return done(None, rule_id, how, evidence, category)
+        if listed and env.kind != "failure":
+            # an error-level record of a named exchange that says no more: its text
+            return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
+        return None
+
+    def _agreed_category(self, code: Code) -> str:
+        """The category of ``code`` when every table that has it, two at least, says
+        the same one ('' otherwise: a code one table alone has says nothing of whose
+        it is, nor what, on a line that names no exchange)."""
+        if self._by_code is None:
+            by_code: dict[Code, list[Entry]] = {}
+            for (_, c), entry in self.catalogue.entries.items():
+                by_code.setdefault(c, []).append(entry)
+            self._by_code = by_code
+        entries = self._by_code.get(code, ())
+        categories = {e.category for e in entries if e.rule_id is not None}
+        if len(entries) < 2 or len(categories) != 1:
+            return ""
+        return categories.pop()
+
+
+def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition:
+    return Recognition(
+        r.envelope,
+        r.envelope_evidence,
+        r.exchange,
+        r.attribution,
+        r.attribution_evidence,
+        how,
+        evidence[:120],
+        category,
+    )
