@@ -1677,6 +1677,10 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
         tailer.close()
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="created files are not held at once on Windows (tailer.holds_created)",
+)
 def test_a_file_created_and_deleted_between_two_listings_is_read(
     tmp_path: Path,
 ) -> None:
@@ -1850,6 +1854,10 @@ def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
         tailer.close()
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="created files are not held at once on Windows (tailer.holds_created)",
+)
 def test_a_created_file_still_empty_at_the_next_step_stays_held(tmp_path: Path) -> None:
     """The created event wakes the loop before the writer's first write: the next
     step's listing found the held file empty and closed it, and a file then written
