@@ -150,3 +150,34 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+#: ``LOGWATCH_TEST_SAMPLE=N`` (the Windows lane, where each test costs more under
+#: emulation): of the tests generated from the catalogue's data, one in N is run,
+#: the same ones on every xdist worker; every test function keeps at least its first.
+SAMPLE_ENV = "LOGWATCH_TEST_SAMPLE"
+#: the modules whose tests are one per catalogue entry (thousands)
+SAMPLED_MODULES = ("tests/test_catalogue.py",)
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    every = int(os.environ.get(SAMPLE_ENV, "0") or 0)
+    if every <= 1:
+        return
+    seen: dict[str, int] = {}
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        module = item.nodeid.split("::", 1)[0].replace("\\", "/")
+        if module not in SAMPLED_MODULES:
+            kept.append(item)
+            continue
+        function = item.nodeid.split("[", 1)[0]
+        n = seen.get(function, 0)
+        seen[function] = n + 1
+        (kept if n % every == 0 else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
