@@ -47,6 +47,23 @@ def lines(a: int, b: int) -> bytes:
     return b"".join(line(n) for n in range(a, b))
 
 
+def _followed_reading(files: Any, pattern: str) -> Any:
+    """A Reading of one source whose pattern was followed before (its files are read
+    from their start), with no events and no warnings."""
+    import threading
+
+    from logwatch.follow.reading import Reading
+
+    return Reading(
+        files,
+        [Source("s", (pattern,))],
+        FakeClock(),
+        threading.Event(),
+        lambda *a, **k: None,
+        followed={pattern},
+    )
+
+
 # -- rotation ---------------------------------------------------------------------------
 
 
@@ -1095,24 +1112,15 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     while it was being written and looked at after its original was cut. Its listed
     size, short of what had been read, had it compared with the original's new bytes:
     it was taken for a new file and its lines were all reported again."""
-    import threading
-
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved, Reading
+    from logwatch.follow.reading import Moved
 
     live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
     write(live, lines(0, 500))
     files = FileIndex()
     pattern = str(tmp_path / "bot.log*")
-    reading = Reading(
-        files,
-        [Source("s", (pattern,))],
-        FakeClock(),
-        threading.Event(),
-        lambda *a, **k: None,
-        followed={pattern},  # followed before: its files are read from the start
-    )
+    reading = _followed_reading(files, pattern)
     events: list[Any] = []
     try:
         reading.identify(
@@ -1582,23 +1590,14 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
     """The index by first bytes: the followed file began shorter than a fingerprint
     and grew past it (put again), others start with the same header; a copy of it
     is its copy, not theirs, and is followed on from where its original was cut."""
-    import threading
-
     from logwatch.follow.fileindex import FP_MAX, FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved, Reading
+    from logwatch.follow.reading import Moved
 
     header = b"bot started\n"
     pattern = str(tmp_path / "*.log*")
     files = FileIndex()
-    reading = Reading(
-        files,
-        [Source("s", (pattern,))],
-        FakeClock(),
-        threading.Event(),
-        lambda *a, **k: None,
-        followed={pattern},
-    )
+    reading = _followed_reading(files, pattern)
     events: list[Any] = []
 
     def identify(path: Path) -> None:
@@ -1771,24 +1770,15 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
     before the next listing: reading went on in the new file at the offset read in the
     old one, and the new file's first lines were skipped. A copy goes on the reading
     only if it holds what was read, where it was read."""
-    import threading
-
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved, Reading
+    from logwatch.follow.reading import Moved
 
     live, daily = tmp_path / "bot.log", tmp_path / "daily-1.log"
     write(live, _alike(0, 40))
     files = FileIndex()
     pattern = str(tmp_path / "*.log*")
-    reading = Reading(
-        files,
-        [Source("s", (pattern,))],
-        FakeClock(),
-        threading.Event(),
-        lambda *a, **k: None,
-        followed={pattern},
-    )
+    reading = _followed_reading(files, pattern)
     events: list[Any] = []
     try:
         reading.identify(
