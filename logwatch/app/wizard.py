@@ -212,11 +212,19 @@ class Wizard:
         return True
 
     def _channels(self, answers: Answers, previous: Answers | None) -> None:
+        """The channels: the kept ones, then each kind in turn."""
         if previous and previous.channels:
             names = ", ".join(str(c.get("name")) for c in previous.channels)
             self.ui.echo(self.t("kept_channels", names=names))
             if not self.ui.confirm(self.t("keep_channels"), True):
                 answers.channels = []
+        self._telegram_channel(answers)
+        self._email_channel(answers)
+        self._desktop_channel(answers)
+        self._ntfy_channel(answers)
+        self._apprise_channels(answers)
+
+    def _telegram_channel(self, answers: Answers) -> None:
         telegram = self.o.telegram
         if telegram is None:
             given = self.o.telegram_token is not None
@@ -227,6 +235,8 @@ class Wizard:
             )
         if telegram:
             self._telegram(answers)
+
+    def _email_channel(self, answers: Answers) -> None:
         if self.o.email_url is not None:
             url, password = split_password(self.o.email_url)
             if password:
@@ -235,6 +245,8 @@ class Wizard:
             answers.put_channel({"name": "email", "url": url})
         elif not self.o.yes and self.ui.confirm(self.t("email"), False):
             self._email(answers)
+
+    def _desktop_channel(self, answers: Answers) -> None:
         desktop = self.o.desktop
         if desktop is None and not self.has_desktop:
             self.ui.echo(self.t("no_desktop"))  # not offered: no one would see it
@@ -247,11 +259,17 @@ class Wizard:
             answers.put_channel(
                 {"name": "desktop", "url": "desktop://", "min_severity": "warning"}
             )
+
+    def _ntfy_channel(self, answers: Answers) -> None:
         ntfy = self.o.ntfy
         if ntfy is None and not self.o.yes:
             ntfy = self.ui.ask(self.t("ntfy"), "", "--ntfy")
         if ntfy:
             answers.put_channel({"name": "ntfy", "url": ntfy_url(ntfy)})
+
+    def _apprise_channels(self, answers: Answers) -> None:
+        """The flags' Apprise URLs (a bad one stops init), then those typed (a bad
+        one is asked again); each a channel ``apprise-N``."""
         for url in self.o.apprise_urls:
             if not self.valid_url(url):
                 raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
