@@ -145,12 +145,28 @@ class Dispatcher:
         kind = self.notifier.channels[channel].kind
         if not self._send_memory(channel, kind) or not self._mark_again(channel):
             return 5.0
+        self._expire(channel)
+        held_until, flood = self._send_due(channel, kind == ChannelKind.TELEGRAM)
+        if flood:  # its rows and alerts were freed with _send_due's frame
+            give_back_memory()
+        self._tell_expired(channel)
+        due = self.state.deliveries.next_due(channel)
+        now = self.clock.now().timestamp()
+        if due is None:
+            return IDLE_WAIT_S
+        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+
+    def _expire(self, channel: str) -> None:
+        """Expire the channel's deliveries older than ``max_age`` (told later)."""
         now = self.clock.now().timestamp()
         self.expired[channel] += self.state.deliveries.expire(
             channel, now - self.max_age_s, now
         )
-        budget = self.budgets[channel]
-        paced = kind == ChannelKind.TELEGRAM
+
+    def _send_due(self, channel: str, paced: bool) -> tuple[float, bool]:
+        """Send what is due until nothing is, the budget or Telegram's pace holds
+        the channel, or the dispatcher stops; until when it is held, and whether
+        a grouped message (a flood) went. ``paced``: one message, then the pacer."""
         held_until = 0.0
         flood = False
         # stopped (a reload handed the channel on): no message after the one under way
@@ -160,26 +176,10 @@ class Dispatcher:
             held_until = self._ready_at(channel, now)
             if held_until > now:
                 break
-            batch = [
-                item
-                for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
-                if (item.alert_id, channel) not in self._unmarked
-            ]
-            if not batch:
+            items = self._due(channel, now)
+            if not items:
                 break
-            # each row's payload let go as it is decoded: all of them with all their
-            # alerts at once were a storm's peak (GROUP_FETCH rows)
-            batch.reverse()
-            decoded = []
-            while batch:
-                row = batch.pop()
-                decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
-            del row
-            items = sorted(
-                decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
-            )
-            del decoded
-            singles, grouped = budget.plan(items, now)
+            singles, grouped = self.budgets[channel].plan(items, now)
             if not singles and not grouped:
                 break
             if paced:  # one message, then wait for the pacer
@@ -192,18 +192,43 @@ class Dispatcher:
             if grouped and not self._stop.is_set():
                 self._send(channel, grouped, now)
                 flood = True
-        if flood:  # its rows and alerts freed first
-            del batch, items, singles, grouped
-            give_back_memory()
-        if self.expired[channel]:
-            count = self.expired.pop(channel)
-            self.on_outcome(channel, "expired", count)
-            self._expired_alert(channel, count)
-        due = self.state.deliveries.next_due(channel)
-        now = self.clock.now().timestamp()
-        if due is None:
-            return IDLE_WAIT_S
-        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+        return held_until, flood
+
+    def _due(self, channel: str, now: float) -> list[tuple[Pending, Alert]]:
+        """The channel's due deliveries (not those waiting to be marked), decoded,
+        most severe first, then oldest first."""
+        batch = [
+            item
+            for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
+            if (item.alert_id, channel) not in self._unmarked
+        ]
+        # each row's payload let go as it is decoded: all of them with all their
+        # alerts at once were a storm's peak (GROUP_FETCH rows)
+        batch.reverse()
+        decoded = []
+        while batch:
+            row = batch.pop()
+            decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
+        return sorted(
+            decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
+        )
+
+    def _tell_expired(self, channel: str) -> None:
+        """Tell the other channels how many alerts this one let expire."""
+        if not self.expired[channel]:
+            return
+        count = self.expired.pop(channel)
+        self.on_outcome(channel, "expired", count)
+        self.self_alert(
+            notice(
+                "alerts_expired",
+                count=count,
+                channel=channel,
+                hours=self.max_age_s / 3600,
+            ),
+            skip=channel,
+        )
+        log.warning("alerts_expired", channel=channel, count=count)
 
     def _ready_at(self, channel: str, now: float) -> float:
         """When the channel may send its next message (its budget, Telegram's pace)."""
@@ -345,18 +370,6 @@ class Dispatcher:
             text=render_notice(said, self.lang),
             started_at=resolves,
         )
-
-    def _expired_alert(self, channel: str, count: int) -> None:
-        self.self_alert(
-            notice(
-                "alerts_expired",
-                count=count,
-                channel=channel,
-                hours=self.max_age_s / 3600,
-            ),
-            skip=channel,
-        )
-        log.warning("alerts_expired", channel=channel, count=count)
 
     def self_alert(
         self,
