@@ -14,6 +14,7 @@ contracts check it)::
     daemon         `run`: lock, State, start, the loop, reload, close
     wizard         `init`: the guided setup
     service        `service`: the launcher found, the plans to install or remove it
+    wizard_telegram  how `init` sets up Telegram: the token, the chat
     health         how logwatch itself is doing (self-alerts, its problem)
     wizard_config  what `init` writes: answers -> config and secrets files
     scanfiles      what `scan` reads: its arguments' files, folders in depth

@@ -60,8 +60,9 @@ def _config_secrets() -> tuple[str, ...]:
 def _scan_file(
     engine: Engine,
     path: Path,
-    fmt_name: str | None,
     report: Report,
+    *,
+    fmt_name: str | None,
     bar: Any,
     unmatched: Severity | None = None,
     encoding: str | None = None,
@@ -160,23 +161,9 @@ def scan(
     file that could not be read (what could be read is scanned), 3 when logwatch
     itself failed.
     """
-    if follow:
-        # first of all, before the slow part of start-up: what is rotated away or
-        # deleted while it runs is still read from these handles
-        from logwatch.core.codepages import default_fallback
-        from logwatch.follow.listing import Source, expand_folders
-        from logwatch.follow.reading import hold
-
-        # a folder is its log files at any depth
-        source = Source(
-            "command line",
-            expand_folders(paths),
-            force_polling=force_polling,
-            encoding=encoding,
-            fallback=default_fallback(),
-        )
-        held = hold([source])
-        ctx.call_on_close(held.close)  # however start-up ends (bad rules: exit 2)
+    # first of all, before the slow part of start-up: what is rotated away or
+    # deleted while it runs is still read from these handles
+    followed = _hold(ctx, paths, force_polling, encoding) if follow else None
     from logwatch.alerts.render import default_language
     from logwatch.app.report import Report
     from logwatch.core.clock import SystemClock
@@ -188,18 +175,79 @@ def scan(
     rules = load_rules_cached(rule_dirs)
     engine = Engine(rules, secrets=_config_secrets())
     report = Report(lang or default_language(), as_json, rules)
-    if follow:
-        _follow(engine, report, source, fmt_name, state_path, poll_interval, held)
+    if followed is not None:
+        source, held = followed
+        _follow(
+            engine,
+            report,
+            source,
+            held,
+            fmt_name=fmt_name,
+            state_path=state_path,
+            poll_interval=poll_interval,
+        )
         ctx.exit(0)
     if state_path is not None:
         raise click.UsageError("--state goes with --follow")
+    unreadable = _scan_files(
+        engine,
+        report,
+        paths,
+        fmt_name=fmt_name,
+        unmatched=Severity(unmatched) if unmatched else None,
+        encoding=encoding,
+    )
+    seconds = clock.monotonic() - started
+    if as_json:
+        sys.stdout.flush()
+        click.echo(report.summary(seconds, show_misses).strip("\n"), err=True)
+    else:
+        click.echo(report.summary(seconds, show_misses), nl=False)
+    ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
+
+
+def _hold(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    force_polling: bool,
+    encoding: str | None,
+) -> tuple[Source, Held]:
+    """``--follow``'s source (a folder is its log files at any depth) and its files
+    held open, closed however start-up ends (bad rules: exit 2)."""
+    from logwatch.core.codepages import default_fallback
+    from logwatch.follow.listing import Source, expand_folders
+    from logwatch.follow.reading import hold
+
+    source = Source(
+        "command line",
+        expand_folders(paths),
+        force_polling=force_polling,
+        encoding=encoding,
+        fallback=default_fallback(),
+    )
+    held = hold([source])
+    ctx.call_on_close(held.close)
+    return source, held
+
+
+def _scan_files(
+    engine: Engine,
+    report: Report,
+    paths: tuple[str, ...],
+    *,
+    fmt_name: str | None,
+    unmatched: Severity | None,
+    encoding: str | None,
+) -> bool:
+    """Scan the arguments' files once, with a progress bar for a long scan in a
+    terminal; whether one named could not be read (exit 2: a typo is not a clean
+    log)."""
     from logwatch.app.scanfiles import scanned_files, size
 
     files, unfound = scanned_files(paths)
     for arg, folder in unfound:
         why = "no log files in this folder" if folder else "no such file"
         click.echo(f"logwatch: {arg}: {why}", err=True)
-    #: a file named that could not be read: exit 2, so a typo is not a clean log
     unreadable = any(not folder for _, folder in unfound)
     total = sum(size(p) for p in files)
     show_bar = sys.stderr.isatty() and total > 8 * CHUNK_BYTES
@@ -213,11 +261,11 @@ def scan(
                 _scan_file(
                     engine,
                     path,
-                    fmt_name,
                     report,
-                    bar if show_bar else None,
-                    Severity(unmatched) if unmatched else None,
-                    encoding,
+                    fmt_name=fmt_name,
+                    bar=bar if show_bar else None,
+                    unmatched=unmatched,
+                    encoding=encoding,
                 )
             except OSError as exc:
                 click.echo(
@@ -225,27 +273,27 @@ def scan(
                     err=True,
                 )
                 unreadable = True
-            for rule_id, why in engine.disabled.items():
-                if rule_id not in report.disabled_seen:
-                    report.disabled_seen.add(rule_id)
-                    click.echo(f"logwatch: rule {rule_id} disabled: {why}", err=True)
-    seconds = clock.monotonic() - started
-    if as_json:
-        sys.stdout.flush()
-        click.echo(report.summary(seconds, show_misses).strip("\n"), err=True)
-    else:
-        click.echo(report.summary(seconds, show_misses), nl=False)
-    ctx.exit(2 if unreadable else 0 if report.per_rule else 1)
+            _tell_disabled(engine, report)
+    return unreadable
+
+
+def _tell_disabled(engine: Engine, report: Report) -> None:
+    """Say once each rule the engine disabled (too slow on a line...), and why."""
+    for rule_id, why in engine.disabled.items():
+        if rule_id not in report.disabled_seen:
+            report.disabled_seen.add(rule_id)
+            click.echo(f"logwatch: rule {rule_id} disabled: {why}", err=True)
 
 
 def _follow(
     engine: Engine,
     report: Report,
     source: Source,
+    held: Held,
+    *,
     fmt_name: str | None,
     state_path: Path | None,
     poll_interval: float,
-    held: Held,
 ) -> None:
     import threading
 

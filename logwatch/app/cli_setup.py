@@ -66,7 +66,7 @@ def _send_tests(loaded: Any) -> int:
     rule = next(r for r in load_rules() if r.id == TEST_NOTIFY_RULE)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
     now = SystemClock().now()
-    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit)
+    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit=hit)
     failed = 0
     for channel in loaded.config.channels:
         if channel.scheme == "desktop" and no_desktop():
@@ -237,11 +237,11 @@ def init(
         options,
         ui,
         clock,
-        found,
-        telegram_api(env),
-        default_language(env),
-        lambda url: apprise.Apprise.instantiate(url) is not None,
-        desktop_session(),
+        found=found,
+        telegram_api=telegram_api(env),
+        system_language=default_language(env),
+        valid_url=lambda url: apprise.Apprise.instantiate(url) is not None,
+        has_desktop=desktop_session(),
     )
     answers, previous = wizard.run()
     if previous is not None and not yes:

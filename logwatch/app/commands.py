@@ -150,34 +150,14 @@ def local_time(ts: float) -> str:
 def status_text(status: Status, lang: str, instance: str = "") -> str:
     """The essence of ``logwatch status`` for a phone; ``instance`` names the PC."""
     ru = lang == "ru"
-    files = [f for f in status.files if f.followed]
     head = "📋 Состояние logwatch" if ru else "📋 logwatch status"
     lines = [f"{head} ({instance})" if instance else head]
-    lines.append(f"{'Файлов' if ru else 'Files'}: {len(files)}")
-    for f in files[:10]:
-        last = f.last_line_at or ("нет" if ru else "gone")
-        lines.append(f"• {f.path} — {'посл. строка' if ru else 'last line'} {last}")
-    if len(files) > 10:
-        lines.append(f"… +{len(files) - 10}")
-    held = status.held
-
-    def why(channel: str) -> str:
-        h = held.get(channel)
-        if not h:
-            return ""
-        until = "тихие часы до" if ru else "quiet hours until"
-        return f" ({h.count}: {until} {h.until})"
-
-    wait_text = ", ".join(f"{c} {n}{why(c)}" for c, n in status.waiting.items())
-    none = "нет" if ru else "none"
-    lines.append(f"{'Ждут отправки' if ru else 'Waiting'}: {wait_text or none}")
-    windows = status.windows
-    lines.append(f"{'Открытых окон' if ru else 'Open windows'}: {len(windows)}")
-    for w in windows[:5]:
-        late = (" (просрочено)" if ru else " (overdue)") if w.overdue else ""
-        lines.append(f"• {w.rule} +{w.pending} → {w.closes_at}{late}")
+    lines += _files_lines(status, ru)
+    lines.append(_waiting_line(status, ru))
+    lines += _windows_lines(status, ru)
     mutes = [f"{m.target} → {m.until}" for m in status.user_mutes]
     mutes += [f"{m.rule} ({m.connection or '-'}) → {m.until}" for m in status.mutes]
+    none = "нет" if ru else "none"
     lines.append(f"{'Заглушено' if ru else 'Muted'}: {', '.join(mutes) or none}")
     if status.unacknowledged:
         lines.append(
@@ -185,3 +165,36 @@ def status_text(status: Status, lang: str, instance: str = "") -> str:
             f"{status.unacknowledged}"
         )
     return "\n".join(lines)
+
+
+def _files_lines(status: Status, ru: bool) -> list[str]:
+    """The files followed (the first ten) and when each last got a line."""
+    files = status.followed
+    lines = [f"{'Файлов' if ru else 'Files'}: {len(files)}"]
+    for f in files[:10]:
+        last = f.last_line_at or ("нет" if ru else "gone")
+        lines.append(f"• {f.path} — {'посл. строка' if ru else 'last line'} {last}")
+    if len(files) > 10:
+        lines.append(f"… +{len(files) - 10}")
+    return lines
+
+
+def _waiting_line(status: Status, ru: bool) -> str:
+    """What waits per channel, and how many of them for the quiet hours."""
+    until = "тихие часы до" if ru else "quiet hours until"
+    wait_text = ", ".join(
+        f"{c} {n}" + (f" ({h.count}: {until} {h.until})" if h else "")
+        for c, n, h in status.waiting_held()
+    )
+    none = "нет" if ru else "none"
+    return f"{'Ждут отправки' if ru else 'Waiting'}: {wait_text or none}"
+
+
+def _windows_lines(status: Status, ru: bool) -> list[str]:
+    """The open dedup windows (the first five), overdue ones said so."""
+    windows = status.windows
+    lines = [f"{'Открытых окон' if ru else 'Open windows'}: {len(windows)}"]
+    for w in windows[:5]:
+        late = (" (просрочено)" if ru else " (overdue)") if w.overdue else ""
+        lines.append(f"• {w.rule} +{w.pending} → {w.closes_at}{late}")
+    return lines

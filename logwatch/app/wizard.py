@@ -1,7 +1,7 @@
 """``logwatch init``: the guided setup that writes a commented config.
 
 The questions go through a ``wizard_ui.Ui`` (click's prompts in a terminal; defaults
-and flags only with ``--yes``), the Telegram chat is found through the Bot API, and
+and flags only with ``--yes``), Telegram is set up by ``wizard_telegram``, and
 what is written is made by ``wizard_config`` (pure functions the tests parse back).
 An existing config is edited: its values are the defaults, keys the wizard does not
 ask about are kept, and the old file is kept beside the new one.
@@ -13,14 +13,12 @@ import glob
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from logwatch.alerts.render import plural
 from logwatch.app.wizard_config import (
     ENV_FILE,
     SMTP_VAR,
-    TOKEN_VAR,
     Answers,
     answers_from,
     email_url,
@@ -30,23 +28,14 @@ from logwatch.app.wizard_config import (
     source_for,
     split_password,
 )
+from logwatch.app.wizard_telegram import TelegramQuestions
 from logwatch.app.wizard_text import TEXT
 from logwatch.app.wizard_ui import Options, Stopped, Ui, WizardError
 from logwatch.core.clock import Clock
 from logwatch.core.config import SourceSpec
 from logwatch.core.errors import LogwatchError
 from logwatch.core.yamlfile import load_yaml
-from logwatch.deliver.telegram import (
-    BotApi,
-    Chat,
-    TelegramError,
-    api_base,
-    chat_of,
-    valid_token,
-)
-
-#: how long one getUpdates call waits (Telegram allows up to 50 s)
-POLL_S = 20.0
+from logwatch.deliver.telegram import api_base
 
 
 class Wizard:
@@ -212,11 +201,19 @@ class Wizard:
         return True
 
     def _channels(self, answers: Answers, previous: Answers | None) -> None:
+        """The channels: the kept ones, then each kind in turn."""
         if previous and previous.channels:
             names = ", ".join(str(c.get("name")) for c in previous.channels)
             self.ui.echo(self.t("kept_channels", names=names))
             if not self.ui.confirm(self.t("keep_channels"), True):
                 answers.channels = []
+        self._telegram_channel(answers)
+        self._email_channel(answers)
+        self._desktop_channel(answers)
+        self._ntfy_channel(answers)
+        self._apprise_channels(answers)
+
+    def _telegram_channel(self, answers: Answers) -> None:
         telegram = self.o.telegram
         if telegram is None:
             given = self.o.telegram_token is not None
@@ -226,7 +223,11 @@ class Wizard:
                 and self.ui.confirm(self.t("telegram"), not answers.channels)
             )
         if telegram:
-            self._telegram(answers)
+            TelegramQuestions(
+                self.o, self.ui, self.clock, self.telegram_api, self.lang
+            ).ask(answers)
+
+    def _email_channel(self, answers: Answers) -> None:
         if self.o.email_url is not None:
             url, password = split_password(self.o.email_url)
             if password:
@@ -235,6 +236,8 @@ class Wizard:
             answers.put_channel({"name": "email", "url": url})
         elif not self.o.yes and self.ui.confirm(self.t("email"), False):
             self._email(answers)
+
+    def _desktop_channel(self, answers: Answers) -> None:
         desktop = self.o.desktop
         if desktop is None and not self.has_desktop:
             self.ui.echo(self.t("no_desktop"))  # not offered: no one would see it
@@ -247,11 +250,17 @@ class Wizard:
             answers.put_channel(
                 {"name": "desktop", "url": "desktop://", "min_severity": "warning"}
             )
+
+    def _ntfy_channel(self, answers: Answers) -> None:
         ntfy = self.o.ntfy
         if ntfy is None and not self.o.yes:
             ntfy = self.ui.ask(self.t("ntfy"), "", "--ntfy")
         if ntfy:
             answers.put_channel({"name": "ntfy", "url": ntfy_url(ntfy)})
+
+    def _apprise_channels(self, answers: Answers) -> None:
+        """The flags' Apprise URLs (a bad one stops init), then those typed (a bad
+        one is asked again); each a channel ``apprise-N``."""
         for url in self.o.apprise_urls:
             if not self.valid_url(url):
                 raise WizardError(self.t("bad_url", url=url.split("://")[0] + "://…"))
@@ -293,103 +302,6 @@ class Wizard:
             for name, value in answers.secrets.items():
                 channel["url"] = channel["url"].replace("${" + name + "}", value)
         answers.secrets = {}
-
-    # -- Telegram ---------------------------------------------------------------------
-
-    def _telegram(self, answers: Answers) -> None:
-        token = self.o.telegram_token
-        while True:
-            if token is None:
-                self.ui.echo(self.t("telegram_howto"))
-                token = self.ui.ask(self.t("token"), None, "--telegram-token", True)
-            token = token.strip()
-            bot = BotApi(token, self.telegram_api)
-            problem = self._check_bot(token, bot)
-            if not problem:
-                break
-            if self.o.telegram_token is not None or self.o.yes:
-                raise WizardError(problem)
-            self.ui.echo(problem)
-            token = None
-        chat = self._chat(bot)
-        commands = self.o.telegram_commands
-        if commands is None:
-            commands = self.ui.confirm(self.t("commands"), True)
-        answers.secrets[TOKEN_VAR] = token
-        channel: dict[str, Any] = {
-            "name": "telegram",
-            "url": f"tgram://${{{TOKEN_VAR}}}/{chat.id}",
-        }
-        if commands:
-            channel["commands"] = True
-        answers.put_channel(channel)
-
-    def _check_bot(self, token: str, bot: BotApi) -> str:
-        if not valid_token(token):
-            return self.t("token_shape")
-        try:
-            me = bot.me()
-        except TelegramError as exc:
-            if exc.code == 401:
-                return self.t("token_401")
-            return self.t("no_api", error=exc)
-        self.username = str(me.get("username", ""))
-        self.ui.echo(
-            self.t("bot_ok", username=self.username, name=me.get("first_name"))
-        )
-        return ""
-
-    def _chat(self, bot: BotApi) -> Chat:
-        while True:
-            if self.o.telegram_chat is not None:
-                try:
-                    chat = bot.chat(self.o.telegram_chat)
-                except TelegramError as exc:
-                    raise WizardError(
-                        self.t("chat_unwritable", chat=self.o.telegram_chat, error=exc)
-                    ) from None
-            else:
-                chat = self._wait_for_chat(bot)
-                if not self.ui.confirm(self.t("use_chat"), True):
-                    continue
-            try:
-                bot.send(chat.id, self.t("connected"))
-                return chat
-            except TelegramError as exc:
-                problem = self.t("chat_unwritable", chat=chat.name, error=exc)
-                if self.o.telegram_chat is not None or self.o.yes:
-                    raise WizardError(problem) from None
-                self.ui.echo(problem)
-                if not self.ui.confirm(self.t("try_another"), True):
-                    raise WizardError(problem) from None
-
-    def _wait_for_chat(self, bot: BotApi) -> Chat:
-        try:
-            old = bot.updates(None, 0)
-        except TelegramError as exc:
-            raise WizardError(self.t("no_api", error=exc)) from None
-        offset = old[-1]["update_id"] + 1 if old else None
-        seconds = self.o.telegram_wait_s
-        self.ui.echo(self.t("send_now", username=self.username, seconds=f"{seconds:g}"))
-        deadline = self.clock.monotonic() + seconds
-        while (left := deadline - self.clock.monotonic()) > 0:
-            try:
-                updates = bot.updates(offset, min(POLL_S, max(1.0, left)))
-            except TelegramError as exc:
-                raise WizardError(self.t("no_api", error=exc)) from None
-            for update in updates:
-                offset = update["update_id"] + 1
-                chat = chat_of(update)
-                if chat is not None:
-                    bot.updates(offset, 0)  # confirm it, so it is not taken again
-                    kind = TEXT[self.lang].get(f"chat_{chat.type}", chat.type)
-                    self.ui.echo(
-                        self.t("got_chat", chat=chat.name, type=kind, id=chat.id)
-                    )
-                    return chat
-        raise WizardError(
-            self.t("no_message", username=self.username, seconds=f"{seconds:g}")
-        )
 
     # -- e-mail -----------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ contracts check it)::
 
     delivery      the outbox, channel by channel, until it gets through
     notifier      Apprise: one service per channel
+    attempts      each send's outcome recorded in State, or held while it cannot be
     apprisefile   an Apprise config file read as channels
     plugins       Apprise's plugins, only those a config uses, and logwatch's own
     desktop       the console:// and desktop:// channels, shown on this machine

@@ -60,6 +60,22 @@ def payload(
     window_s: float,
 ) -> list[dict[str, Any]]:
     """The body of ``POST /api/v2/alerts`` for one alert (a list of one)."""
+    starts = alert.started_at or alert.first_at or alert.created_at
+    return [
+        {
+            "labels": _labels(alert, rule, instance=instance, source=source),
+            "annotations": _annotations(alert, rule, lang),
+            "startsAt": _stamp(starts),
+            "endsAt": _stamp(ends_at(alert, window_s)),
+        }
+    ]
+
+
+def _labels(
+    alert: Alert, rule: Rule | None, *, instance: str, source: str
+) -> dict[str, str]:
+    """What Alertmanager groups and routes by: the rule, severity and where; the
+    line's exchange (connection, symbol); what a self-alert is ``about``."""
     labels = {
         "alertname": alert.rule_id,
         "severity": str(alert.severity),
@@ -79,28 +95,27 @@ def payload(
         # one self-alert is not another: the condition (or first line) tells them apart
         about = alert.fingerprint.partition(SEP)[2] or first
         labels["about"] = about[:LABEL_CHARS]
-        summary, description = first, alert.text
+    return labels
+
+
+def _annotations(alert: Alert, rule: Rule | None, lang: str) -> dict[str, str]:
+    """What Alertmanager shows: the rule's title and remedy in ``lang`` (a
+    self-alert's own text), the folded count, the line and the codes."""
+    if alert.kind is AlertKind.SELF or rule is None:
+        summary, description = alert.text.split("\n", 1)[0], alert.text
     else:
         summary = rule.title.get(lang) or rule.title["en"]
         description = rule.remedy.get(lang) or rule.remedy["en"]
     annotations = {"summary": summary, "description": description}
     if alert.folded:
         annotations["folded"] = f"{alert.count} repeats of {alert.folded} errors"
-    if record is not None:
-        annotations["line"] = record.raw[:LINE_CHARS]
+    if alert.hit is not None:
+        annotations["line"] = alert.hit.record.raw[:LINE_CHARS]
     if rule is not None and rule.codes:
         annotations["codes"] = ", ".join(str(c) for c in rule.codes)
     elif alert.hit is not None and alert.hit.codes:
         annotations["codes"] = ", ".join(str(c) for c in alert.hit.codes)
-    starts = alert.started_at or alert.first_at or alert.created_at
-    return [
-        {
-            "labels": labels,
-            "annotations": annotations,
-            "startsAt": _stamp(starts),
-            "endsAt": _stamp(ends_at(alert, window_s)),
-        }
-    ]
+    return annotations
 
 
 def message(alerts: list[dict[str, Any]]) -> Message:

@@ -28,7 +28,8 @@ from logwatch.core.channel import Channel
 from logwatch.core.clock import Clock
 from logwatch.core.errors import StateError
 from logwatch.core.flood import summarize
-from logwatch.core.model import Alert, AlertKind, ChannelKind, DeliveryStatus, Severity
+from logwatch.core.model import Alert, AlertKind, ChannelKind, Severity
+from logwatch.deliver.attempts import Attempts
 from logwatch.deliver.notifier import Notifier
 from logwatch.rulebook.rules import Rule
 from logwatch.store.deliveries import Pending
@@ -124,9 +125,8 @@ class Dispatcher:
         #: alerts about logwatch that State could not take (a full disk): sent from
         #: memory, once per channel
         self._memory: dict[str, deque[Alert]] = {c: deque() for c in notifier.channels}
-        #: attempts State could not record yet: (alert id, channel) -> mark arguments
-        self._unmarked: dict[tuple[str, str], tuple[str, int, float, str, float | None]]
-        self._unmarked = {}
+        #: each send's outcome, recorded in State (or held while it cannot be)
+        self.attempts = Attempts(state)
 
     def _chat(self, channel: str) -> str:
         url = self.notifier.channels[channel].url.get_secret_value()
@@ -143,14 +143,32 @@ class Dispatcher:
             # which then steps the next dispatcher; rows due now must not spin it
             return IDLE_WAIT_S
         kind = self.notifier.channels[channel].kind
-        if not self._send_memory(channel, kind) or not self._mark_again(channel):
+        if not self._send_memory(channel, kind) or not self.attempts.record_again(
+            channel
+        ):
             return 5.0
+        self._expire(channel)
+        held_until, flood = self._send_due(channel, kind == ChannelKind.TELEGRAM)
+        if flood:  # its rows and alerts were freed with _send_due's frame
+            give_back_memory()
+        self._tell_expired(channel)
+        due = self.state.deliveries.next_due(channel)
+        now = self.clock.now().timestamp()
+        if due is None:
+            return IDLE_WAIT_S
+        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+
+    def _expire(self, channel: str) -> None:
+        """Expire the channel's deliveries older than ``max_age`` (told later)."""
         now = self.clock.now().timestamp()
         self.expired[channel] += self.state.deliveries.expire(
             channel, now - self.max_age_s, now
         )
-        budget = self.budgets[channel]
-        paced = kind == ChannelKind.TELEGRAM
+
+    def _send_due(self, channel: str, paced: bool) -> tuple[float, bool]:
+        """Send what is due until nothing is, the budget or Telegram's pace holds
+        the channel, or the dispatcher stops; until when it is held, and whether
+        a grouped message (a flood) went. ``paced``: one message, then the pacer."""
         held_until = 0.0
         flood = False
         # stopped (a reload handed the channel on): no message after the one under way
@@ -160,26 +178,10 @@ class Dispatcher:
             held_until = self._ready_at(channel, now)
             if held_until > now:
                 break
-            batch = [
-                item
-                for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
-                if (item.alert_id, channel) not in self._unmarked
-            ]
-            if not batch:
+            items = self._due(channel, now)
+            if not items:
                 break
-            # each row's payload let go as it is decoded: all of them with all their
-            # alerts at once were a storm's peak (GROUP_FETCH rows)
-            batch.reverse()
-            decoded = []
-            while batch:
-                row = batch.pop()
-                decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
-            del row
-            items = sorted(
-                decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
-            )
-            del decoded
-            singles, grouped = budget.plan(items, now)
+            singles, grouped = self.budgets[channel].plan(items, now)
             if not singles and not grouped:
                 break
             if paced:  # one message, then wait for the pacer
@@ -192,18 +194,37 @@ class Dispatcher:
             if grouped and not self._stop.is_set():
                 self._send(channel, grouped, now)
                 flood = True
-        if flood:  # its rows and alerts freed first
-            del batch, items, singles, grouped
-            give_back_memory()
-        if self.expired[channel]:
-            count = self.expired.pop(channel)
-            self.on_outcome(channel, "expired", count)
-            self._expired_alert(channel, count)
-        due = self.state.deliveries.next_due(channel)
-        now = self.clock.now().timestamp()
-        if due is None:
-            return IDLE_WAIT_S
-        return max(0.0, min(IDLE_WAIT_S, max(due, held_until) - now))
+        return held_until, flood
+
+    def _due(self, channel: str, now: float) -> list[tuple[Pending, Alert]]:
+        """The channel's due deliveries (not those waiting to be marked), decoded,
+        most severe first, then oldest first."""
+        batch = [
+            item
+            for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
+            if not self.attempts.unrecorded(item.alert_id, channel)
+        ]
+        # each row's payload let go as it is decoded: all of them with all their
+        # alerts at once were a storm's peak (GROUP_FETCH rows)
+        batch.reverse()
+        decoded = []
+        while batch:
+            row = batch.pop()
+            decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
+        return sorted(
+            decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
+        )
+
+    def _tell_expired(self, channel: str) -> None:
+        """Tell the other channels how many alerts this one let expire."""
+        if not self.expired[channel]:
+            return
+        count = self.expired.pop(channel)
+        self.on_outcome(channel, "expired", count)
+        hours = self.max_age_s / 3600
+        said = notice("alerts_expired", count=count, channel=channel, hours=hours)
+        self.self_alert(said, skip=channel)
+        log.warning("alerts_expired", channel=channel, count=count)
 
     def _ready_at(self, channel: str, now: float) -> float:
         """When the channel may send its next message (its budget, Telegram's pace)."""
@@ -236,18 +257,10 @@ class Dispatcher:
         severity = max((a.severity for _i, a in items), key=lambda s: s.rank)
         result = self.notifier.send(channel, message, severity)
         self.on_outcome(channel, "delivered" if result.ok else "failed", len(items))
+        pending = [item for item, _alert in items]
         if result.ok:
             self.failing_since[channel] = None
-            for item, _alert in items:
-                self._mark(
-                    item.alert_id,
-                    channel,
-                    result.status,
-                    item.attempts + 1,
-                    now,
-                    result.error,
-                    now,
-                )
+            self.attempts.delivered(channel, pending, result.status, result.error, now)
             first = items[0][1]
             if len(items) == 1:
                 log.info(
@@ -258,17 +271,9 @@ class Dispatcher:
             return
         if self.failing_since[channel] is None:
             self.failing_since[channel] = now
-        attempts = max(item.attempts for item, _alert in items) + 1
+        attempts = max(item.attempts for item in pending) + 1
         delay = backoff_s(attempts, self.rng, result.retry_after_s)
-        for item, _alert in items:
-            self._mark(
-                item.alert_id,
-                channel,
-                DeliveryStatus.PENDING,
-                item.attempts + 1,
-                now + delay,
-                result.error,
-            )
+        self.attempts.retry(channel, pending, now + delay, result.error)
         log.warning(
             "delivery_failed",
             channel=channel,
@@ -277,36 +282,6 @@ class Dispatcher:
             retry_in_s=round(delay, 1),
             error=result.error,
         )
-
-    def _mark(
-        self,
-        alert_id: str,
-        channel: str,
-        status: DeliveryStatus | str,
-        attempts: int,
-        next_at: float,
-        error: str = "",
-        done_at: float | None = None,
-    ) -> None:
-        """Record an attempt; if State cannot take it, hold it (the alert is not sent
-        again meanwhile) and record it later."""
-        args = (status, attempts, next_at, error, done_at)
-        try:
-            self.state.deliveries.mark(alert_id, channel, *args)
-        except StateError:
-            self._unmarked[(alert_id, channel)] = args
-
-    def _mark_again(self, channel: str) -> bool:
-        """Record the attempts State could not take; False while it still cannot."""
-        for alert_id, ch in [k for k in self._unmarked if k[1] == channel]:
-            try:
-                self.state.deliveries.mark(
-                    alert_id, ch, *self._unmarked[(alert_id, ch)]
-                )
-            except StateError:
-                return False
-            del self._unmarked[(alert_id, ch)]
-        return True
 
     def _send_memory(self, channel: str, kind: str) -> bool:
         """Send what waits in memory; False if the channel failed (tried later)."""
@@ -345,18 +320,6 @@ class Dispatcher:
             text=render_notice(said, self.lang),
             started_at=resolves,
         )
-
-    def _expired_alert(self, channel: str, count: int) -> None:
-        self.self_alert(
-            notice(
-                "alerts_expired",
-                count=count,
-                channel=channel,
-                hours=self.max_age_s / 3600,
-            ),
-            skip=channel,
-        )
-        log.warning("alerts_expired", channel=channel, count=count)
 
     def self_alert(
         self,
@@ -417,9 +380,7 @@ class Dispatcher:
 
         Called by the channel's one thread, between its passes.
         """
-        for key, args in list(old._unmarked.items()):
-            if key[1] == channel:
-                self._unmarked[key] = args
+        self.attempts.adopt(old.attempts, channel)
         self._memory[channel].extend(old._memory.get(channel, ()))
         if channel in old.budgets:
             mine, theirs = self.budgets[channel], old.budgets[channel]

@@ -106,6 +106,21 @@ class Status:
     #: the heartbeat's own saved status (its JSON object), when one is configured
     heartbeat: dict[str, Any] | None = None
 
+    @property
+    def followed(self) -> list[FileRow]:
+        """The files the last run followed (its config's patterns match them)."""
+        return [f for f in self.files if f.followed]
+
+    @property
+    def earlier(self) -> list[FileRow]:
+        """The files of an earlier config: no longer followed, their places kept."""
+        return [f for f in self.files if not f.followed]
+
+    def waiting_held(self) -> list[tuple[str, int, HeldRow | None]]:
+        """Per channel: how many alerts wait, and those of them held for the quiet
+        hours (None: none is)."""
+        return [(c, n, self.held.get(c)) for c, n in self.waiting.items()]
+
     def as_json(self) -> dict[str, Any]:
         """``status --json``'s object: the fields in order, those added only when
         set."""
