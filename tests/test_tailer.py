@@ -24,6 +24,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch.app.follower_events import FollowEvent, Matched
+from logwatch.follow import handles
 from logwatch.follow import reading as reading_module
 from logwatch.follow.listing import watch_root
 from logwatch.follow.tailer import Opened, Read, Source, Tailer, windows_error
@@ -184,7 +185,7 @@ def test_an_unreadable_file_is_read_once_it_becomes_readable(
     """Tests run as root, who can read any file, so the denial is injected at open."""
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
-    real = reading_module.open_shared
+    real = handles.open_shared
 
     def deny(path: str):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied", path)
@@ -1112,9 +1113,9 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     while it was being written and looked at after its original was cut. Its listed
     size, short of what had been read, had it compared with the original's new bytes:
     it was taken for a new file and its lines were all reported again."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
     write(live, lines(0, 500))
@@ -1465,7 +1466,7 @@ def test_files_held_at_start_are_read_though_gone_before_the_first_listing(
     """Issue 18 (with kills): start-up takes seconds on a busy PC, and a generation
     deleted or rotated past the patterns meanwhile was never read. Held first thing
     on start, their handles are read by the first listing, then let go."""
-    from logwatch.follow.reading import hold
+    from logwatch.follow.held import hold
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1532,7 +1533,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
 def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
     """A pattern matching thousands of files must not spend every handle before
     State and the lock have theirs: the ones a rotation made, changed last, are held."""
-    from logwatch.follow.reading import hold
+    from logwatch.follow.held import hold
 
     for n in range(4):
         path = tmp_path / f"app.log.{n}"
@@ -1590,9 +1591,9 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
     """The index by first bytes: the followed file began shorter than a fingerprint
     and grew past it (put again), others start with the same header; a copy of it
     is its copy, not theirs, and is followed on from where its original was cut."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FP_MAX, FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     header = b"bot started\n"
     pattern = str(tmp_path / "*.log*")
@@ -1770,9 +1771,9 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
     before the next listing: reading went on in the new file at the offset read in the
     old one, and the new file's first lines were skipped. A copy goes on the reading
     only if it holds what was read, where it was read."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     live, daily = tmp_path / "bot.log", tmp_path / "daily-1.log"
     write(live, _alike(0, 40))

@@ -21,8 +21,8 @@ from logwatch.core.terminal import shown
 if TYPE_CHECKING:
     from logwatch.app.report import Report
     from logwatch.core.model import Severity
+    from logwatch.follow.held import Held
     from logwatch.follow.listing import Source
-    from logwatch.follow.reading import Held
     from logwatch.match.engine import Engine
 
 CHUNK_BYTES = 1024 * 1024
@@ -164,8 +164,8 @@ def scan(
         # first of all, before the slow part of start-up: what is rotated away or
         # deleted while it runs is still read from these handles
         from logwatch.core.codepages import default_fallback
+        from logwatch.follow.held import hold
         from logwatch.follow.listing import Source, expand_folders
-        from logwatch.follow.reading import hold
 
         # a folder is its log files at any depth
         source = Source(

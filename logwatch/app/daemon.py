@@ -42,7 +42,7 @@ from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import InvalidConfig, LogwatchError
 from logwatch.core.paths import default_config_path
 from logwatch.deliver.delivery import Dispatcher
-from logwatch.follow.reading import Held, hold
+from logwatch.follow.held import Held, hold
 from logwatch.match.redact import secret_forms
 from logwatch.store.state import State, state_path
 

@@ -12,7 +12,6 @@ its handle is here.
 from __future__ import annotations
 
 import os
-import stat
 import sys
 import threading
 import uuid
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from logwatch.core.clock import Clock
+from logwatch.follow.events import Drained, Event, Moved, Opened, Read
 from logwatch.follow.fileindex import (
     FP_MAX,
     MARKER_BYTES,
@@ -31,8 +31,10 @@ from logwatch.follow.fileindex import (
     Inode,
     fingerprint,
 )
+from logwatch.follow.handles import _pread, _reader, _size, open_shared
+from logwatch.follow.held import Held
 from logwatch.follow.lines import count_lines, end_of_last_line
-from logwatch.follow.listing import Listed, Listing, Source, file_key, listed_as
+from logwatch.follow.listing import Listed, Source
 
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
@@ -61,215 +63,12 @@ EMPTY_HOLD_LISTINGS = 5
 COPY_CHECK_BYTES = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """Bytes of file ``id`` will now be read from ``offset``.
-
-    ``fresh``: a file not known before; ``catch_up``: read from its start when first
-    followed because its source asks for a backfill; ``head``: its first bytes;
-    ``line``: the number of the line at ``offset`` when it was counted (0: not).
-    """
-
-    id: str
-    path: str
-    source: str
-    offset: int
-    fresh: bool
-    size: int = 0
-    head: bytes = b""
-    catch_up: bool = False
-    line: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """Bytes read from file ``id``, starting at ``offset``."""
-
-    id: str
-    offset: int
-    data: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Moved:
-    """File ``id`` now has this path (renamed, or its content moved to a copy)."""
-
-    id: str
-    path: str
-
-
-@dataclass(frozen=True, slots=True)
-class Drained:
-    """No more bytes will come from file ``id``: it was rotated away, deleted or cut."""
-
-    id: str
-
-
-Event = Opened | Read | Moved | Drained
-
-
 @dataclass(slots=True)
 class _Copy:
     origin: str
     path: str
     handle: BinaryIO
     waits: int = 0
-
-
-def open_shared(path: str) -> BinaryIO:
-    """Open a file for reading so its writer can still rename and delete it.
-
-    On Windows, Python's ``open`` does not pass FILE_SHARE_DELETE, so a held log could
-    not be rotated by the platform; there the file is opened with all three share flags.
-    """
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        return _open_shared_windows(path)
-    return open(path, "rb", buffering=0)
-
-
-#: Windows error codes from CreateFileW, as the OSError subclasses Python would raise.
-_WINDOWS_ERRORS: dict[int, type[OSError]] = {
-    2: FileNotFoundError,  # ERROR_FILE_NOT_FOUND
-    3: FileNotFoundError,  # ERROR_PATH_NOT_FOUND
-    5: PermissionError,  # ERROR_ACCESS_DENIED
-    32: PermissionError,  # ERROR_SHARING_VIOLATION: the writer denies read sharing
-}
-
-
-def windows_error(code: int, path: str) -> OSError:
-    """The exception for a failed CreateFileW (pure: tested on every platform)."""
-    kind = _WINDOWS_ERRORS.get(code, OSError)
-    return kind(code, f"cannot open (Windows error {code})", path)
-
-
-def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows only
-    import ctypes
-    import msvcrt
-    from ctypes import wintypes
-
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined,unused-ignore]
-    create = kernel32.CreateFileW
-    create.restype = wintypes.HANDLE
-    create.argtypes = [
-        wintypes.LPCWSTR,
-        wintypes.DWORD,
-        wintypes.DWORD,
-        wintypes.LPVOID,
-        wintypes.DWORD,
-        wintypes.DWORD,
-        wintypes.HANDLE,
-    ]
-    generic_read, share_all, open_existing, normal = 0x80000000, 0x7, 3, 0x80
-    handle = create(path, generic_read, share_all, None, open_existing, normal, None)
-    if handle == wintypes.HANDLE(-1).value:
-        raise windows_error(ctypes.get_last_error(), path)  # type: ignore[attr-defined,unused-ignore]
-    try:
-        fd = msvcrt.open_osfhandle(handle, os.O_RDONLY)  # type: ignore[attr-defined,unused-ignore]
-    except OSError:
-        kernel32.CloseHandle(handle)
-        raise
-    return open(fd, "rb", buffering=0)
-
-
-class Held:
-    """Files opened before a listing could, by inode, until the next whole listing.
-
-    Start-up (imports, rules, State) takes seconds on a busy PC; a generation rotated
-    away or deleted meanwhile would be lost. So would a file created after the last
-    listing and deleted before the next, on a PC too busy to list soon (a rotation
-    storm, a bot writing several files). Its open handle keeps it readable: the next
-    listing is given the held files it no longer shows, and opening a listed file
-    takes its held handle.
-    """
-
-    def __init__(self, files: dict[Inode, tuple[Listed, BinaryIO]]) -> None:
-        self._files = files
-
-    def __len__(self) -> int:
-        return len(self._files)
-
-    def add(
-        self,
-        files: dict[Inode, tuple[Listed, BinaryIO]],
-        known: Callable[[Inode], bool],
-    ) -> None:
-        """Hold these files too; those ``known`` (open already) or held already are
-        closed."""
-        for inode, (listed, handle) in files.items():
-            if known(inode) or inode in self._files:
-                handle.close()
-            else:
-                self._files[inode] = (listed, handle)
-
-    def take(self, inode: Inode) -> BinaryIO | None:
-        """The handle held for ``inode`` (None: none), now the caller's."""
-        held = self._files.pop(inode, None)
-        return None if held is None else held[1]
-
-    def unlisted(self, listing: dict[Inode, Listed]) -> dict[Inode, Listed]:
-        """The held files ``listing`` lacks (deleted, or renamed past the patterns),
-        as they were listed when held. Files known by their path (no inodes) are
-        left out: a path names no file once renamed."""
-        return {
-            inode: listed
-            for inode, (listed, _) in self._files.items()
-            if inode not in listing and inode[1] >= 0
-        }
-
-    def close(self) -> None:
-        """Close the handles nobody took."""
-        for _, handle in self._files.values():
-            handle.close()
-        self._files.clear()
-
-
-def hold_created(
-    path: str, sources: Iterable[Source]
-) -> tuple[Inode, tuple[Listed, BinaryIO]] | None:
-    """Open a file an event says was created (or renamed to ``path``), when a
-    source's pattern names it: its inode, and it as listed now, with its handle."""
-    item = listed_as(path, sources)
-    if item is None:
-        return None
-    try:
-        handle = open_shared(path)
-    except OSError:
-        return None  # gone already, or not ours to read: the listing says why
-    try:
-        st = os.fstat(handle.fileno())
-    except OSError:
-        handle.close()
-        return None
-    if not stat.S_ISREG(st.st_mode) or not st.st_ino:
-        # no inode (FAT, exFAT, some network drives): its key is its path, which an
-        # open handle does not pin; another file there by the listing would get it
-        handle.close()
-        return None
-    item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
-    return file_key(st, path), (item, handle)
-
-
-def hold(sources: Iterable[Source], limit: int = 256) -> Held:
-    """Open the files the sources' patterns match now, the ``limit`` changed last
-    (a rotation's; handles are not spent on old files before State has its own);
-    what cannot be opened is left to the first listing, which says why."""
-    files: dict[Inode, tuple[Listed, BinaryIO]] = {}
-    listing = Listing(sources, lambda path, event: None)
-    found = list(listing.take(lambda found: False).values())  # oldest change first
-    for item in found[-limit:] if limit > 0 else ():
-        try:
-            handle = open_shared(item.path)
-        except OSError:
-            continue
-        try:
-            inode = file_key(os.fstat(handle.fileno()), item.path)
-        except OSError:
-            inode = None
-        if inode is None or inode in files:
-            handle.close()
-            continue
-        files[inode] = (item, handle)
-    return Held(files)
 
 
 class Reading:
@@ -779,24 +578,3 @@ def _holds_read(entry: Entry, handle: BinaryIO) -> bool:
         return _pread(handle, start, len(entry.tail)) == entry.tail
     except OSError:
         return False
-
-
-def _size(handle: BinaryIO, fallback: int) -> int:
-    """The size of an open file now (``fallback`` when it cannot be told)."""
-    try:
-        return os.fstat(handle.fileno()).st_size
-    except OSError:
-        return fallback
-
-
-def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
-    """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
-    if size <= 0:
-        return b""
-    handle.seek(offset)
-    return handle.read(size) or b""
-
-
-def _reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
-    """``read(offset, size)`` on an open file, for the pure functions of lines.py."""
-    return lambda offset, size: _pread(handle, offset, size)

@@ -23,21 +23,12 @@ import structlog
 
 from logwatch.core.clock import Clock
 from logwatch.core.model import FileState
+from logwatch.follow.events import Drained, Event, Moved, Opened, Read
 from logwatch.follow.fileindex import FileIndex, Inode
+from logwatch.follow.handles import windows_error
+from logwatch.follow.held import Held, hold_created
 from logwatch.follow.listing import Listed, Listing, Source, file_key
-from logwatch.follow.reading import (
-    MAX_READ_PER_STEP,
-    Drained,
-    Event,
-    Held,
-    Moved,
-    Opened,
-    Read,
-    Reading,
-    hold_created,
-    missing_listings,
-    windows_error,
-)
+from logwatch.follow.reading import MAX_READ_PER_STEP, Reading, missing_listings
 from logwatch.follow.watching import Watching
 
 # what the follower and the tests take from here: the events, and the reading's
