@@ -1353,7 +1353,7 @@ def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
     ],
 )
 def test_the_start_after_the_last_whole_line(data: bytes, start: int) -> None:
-    from logwatch.follow.lines import end_of_last_line
+    from logwatch.follow.positions import end_of_last_line
 
     def read(offset: int, size: int) -> bytes:
         return data[offset : offset + max(0, size)]

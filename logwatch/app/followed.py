@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from logwatch.app.saveschedule import SAVE_EVERY_S
 from logwatch.core.formats import Format
 from logwatch.core.model import Severity
-from logwatch.follow.lines import resumed
+from logwatch.follow.encoding import resumed
 from logwatch.follow.tailer import Opened, Source
 from logwatch.match.engine import Engine
 from logwatch.match.stream import Stream

@@ -13,5 +13,8 @@ below: core (pyproject.toml's import-linter contracts check it)::
     handles    open a file its writer can still rename and delete; read at
                an offset
     fileindex  which file is which: content identity, inodes, markers
-    lines      bytes -> lines: encodings, splits, offsets
+    lines      bytes -> lines: splits, a cap, code pages, offsets
+    positions  the line at an offset; the start after the last whole line
+    blocks     complete lines as UTF-8 bytes and where they are
+    encoding   which encoding a file is in: BOM, UTF-16 pattern, code page
 """

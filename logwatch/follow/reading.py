@@ -33,8 +33,8 @@ from logwatch.follow.fileindex import (
 )
 from logwatch.follow.handles import _pread, _reader, _size, open_shared
 from logwatch.follow.held import Held
-from logwatch.follow.lines import count_lines, end_of_last_line
 from logwatch.follow.listing import Listed, Source
+from logwatch.follow.positions import count_lines, end_of_last_line
 
 READ_BYTES = 1024 * 1024
 #: Bytes read from one file in one step, so one busy file cannot starve the others.
