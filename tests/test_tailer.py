@@ -24,8 +24,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch.app.follower_events import FollowEvent, Matched
-from logwatch.follow import handles
-from logwatch.follow import reading as reading_module
+from logwatch.follow import handles, newfiles
 from logwatch.follow.listing import watch_root
 from logwatch.follow.tailer import Opened, Read, Source, Tailer, windows_error
 from logwatch.store.schema import SCHEMA_VERSION
@@ -190,13 +189,13 @@ def test_an_unreadable_file_is_read_once_it_becomes_readable(
     def deny(path: str):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(reading_module, "open_shared", deny)
+    monkeypatch.setattr(newfiles, "open_shared", deny)
     with capture_logs() as logged:
         h.step(3)
     assert h.seen == {}
     assert [e["event"] for e in logged] == ["file_unreadable"]  # once, not per look
     assert logged[0]["path"] == str(log)
-    monkeypatch.setattr(reading_module, "open_shared", real)
+    monkeypatch.setattr(newfiles, "open_shared", real)
     h.settle()
     h.once(range(3))
 

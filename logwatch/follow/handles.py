@@ -1,5 +1,5 @@
 """Open handles on followed files: opened so the writer can still rename and delete
-them (on Windows too), and read at an offset."""
+them (on Windows too), read at an offset, and kept by entry with their first bytes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Callable
 from typing import BinaryIO
+
+from logwatch.follow.fileindex import Entry, Heads
 
 
 def open_shared(path: str) -> BinaryIO:
@@ -83,3 +85,45 @@ def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
 def _reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
     """``read(offset, size)`` on an open file, for the pure functions of lines.py."""
     return lambda offset, size: _pread(handle, offset, size)
+
+
+class Handles:
+    """The open file of each open entry, by its id, and the open entries by their
+    first bytes (which ones a new file may copy)."""
+
+    def __init__(self) -> None:
+        self._handles: dict[str, BinaryIO] = {}
+        self._heads = Heads()
+
+    def __len__(self) -> int:
+        return len(self._handles)
+
+    def __contains__(self, eid: object) -> bool:
+        return eid in self._handles
+
+    def get(self, eid: str) -> BinaryIO | None:
+        """The open file of entry ``eid`` (None: it is not open)."""
+        return self._handles.get(eid)
+
+    def add(self, entry: Entry, handle: BinaryIO, head: bytes) -> None:
+        """Entry ``entry`` is open on ``handle``, and starts with ``head``."""
+        self._handles[entry.id] = handle
+        self._heads.put(entry, head)
+
+    def grew(self, entry: Entry, head: bytes) -> None:
+        """An open entry's first bytes grew (its fingerprint with them)."""
+        self._heads.put(entry, head)
+
+    def swap(self, eid: str, handle: BinaryIO) -> None:
+        """Entry ``eid`` is read from ``handle`` now (a copy holds its content)."""
+        self._handles[eid] = handle
+
+    def pop(self, eid: str) -> BinaryIO | None:
+        """Forget entry ``eid``'s file, not closed: the caller's now (None: none)."""
+        self._heads.drop(eid)
+        return self._handles.pop(eid, None)
+
+    def matching(self, head: bytes) -> list[str]:
+        """The ids of the open entries whose first bytes agree with ``head`` over the
+        shorter of the two, in the order the entries were added."""
+        return self._heads.matching(head)
