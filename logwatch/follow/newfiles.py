@@ -135,30 +135,15 @@ class NewFiles:
         (a copy counts it), not an event that named the file."""
         copy = self._copies.get(inode)
         held = self.held.take(inode)
-        if copy is not None:
-            handle = copy.handle
-            if held is not None:
-                held.close()
-        elif held is not None:
-            handle = held
-        else:
-            try:
-                handle = open_shared(item.path)
-            except OSError as exc:
-                self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
-                return
-        try:
-            head = _pread(handle, 0, FP_MAX)
-        except OSError as exc:
-            handle.close()
-            self._copies.pop(inode, None)
-            self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+        handle = self._handle(item, copy, held)
+        if handle is None:
+            return
+        head = self._head(inode, item, handle)
+        if head is None:
             return
         tries = self._empty_seen.pop(inode, 0)
         if not head:  # empty: its identity is known once it has bytes
-            kept = held is not None and self._keep_empty(inode, item, handle, tries)
-            if copy is None and not kept:
-                handle.close()
+            self._empty_file(inode, item, handle, tries, copy is not None, held)
             return
         # its size now, beside the bytes read now: the listing's may be older (a copy
         # listed while it was written, its original cut since: compared short of what
@@ -168,54 +153,21 @@ class NewFiles:
         # its end (or catches up), whatever it turns out to be
         first = not self.listed_once and self.followed.isdisjoint(item.patterns)
         entry, doubted = self._files.owners(head, size, _reader(handle), item.path)
-        if not self._own(first, entry, item):
-            origin = self._open_owner(head, handle, size)
-            # a copy of a followed file (copytruncate), or one growing
-            if origin is not None:
-                if copy is None:
-                    self._copies[inode] = _Copy(origin, item.path, handle)
-                    return
-                copy.path = item.path
-                copy.waits += listing
-                if copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX:
-                    return
+        if not self._own(first, entry, item) and self._waits(
+            inode, item, handle, head, size, copy, listing
+        ):
+            return
         self._copies.pop(inode, None)
         fresh = entry is None
         catch_up = False
         if entry is None:
-            offset = 0
-            if first:
-                offset, catch_up = self._start(item, handle, size)
-            entry = Entry(
-                id=uuid.uuid4().hex,
-                fp_hash=fingerprint(head),
-                fp_n=len(head),
-                path=item.path,
-                source=item.source,
-                read_pos=offset,
-                last_seen=self.clock.now().timestamp(),
-            )
-            self._files.add(entry)
+            entry, catch_up = self._new_entry(item, handle, head, size, first)
         if doubted is not None:
-            # the same start, other bytes before where it was read to: rewritten, or
-            # another file; read as a new one, lines read before may come again
-            self._warn(
-                item.path,
-                "offset_untrusted",
-                read_to=str(doubted.read_pos),
-                reading_from=str(entry.read_pos),
-            )
-        self._handles.add(entry, handle, head[: entry.fp_n])
-        entry.path = item.path
-        entry.source = item.source
-        entry.missing, entry.stamp, entry.size = 0, (-1, -1), size
-        self._files.name(inode, entry.id)
+            self._doubted(item, doubted, entry)
+        self._open(inode, item, entry, handle, head, size)
         # a new file's line numbers are counted while it is open: a start's step may
         # close it again (max_open) before its stream is made
-        line = 0
-        if fresh:
-            at = entry.read_pos
-            line = 1 + (count_lines(_reader(handle), at) if at > 0 else 0)
+        line = self._line_at(entry, handle) if fresh else 0
         events.append(
             Opened(
                 entry.id,
@@ -229,6 +181,124 @@ class NewFiles:
                 line,
             )
         )
+
+    def _handle(
+        self, item: Listed, copy: _Copy | None, held: BinaryIO | None
+    ) -> BinaryIO | None:
+        """The handle to read a listed file by: its possible copy's, the one held since
+        before the listing, or a new one (None: unreadable, and said so)."""
+        if copy is not None:
+            if held is not None:
+                held.close()
+            return copy.handle
+        if held is not None:
+            return held
+        try:
+            return open_shared(item.path)
+        except OSError as exc:
+            self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+            return None
+
+    def _head(self, inode: Inode, item: Listed, handle: BinaryIO) -> bytes | None:
+        """A listed file's first bytes (None: unreadable, its handle closed)."""
+        try:
+            return _pread(handle, 0, FP_MAX)
+        except OSError as exc:
+            handle.close()
+            self._copies.pop(inode, None)
+            self._warn(item.path, "file_unreadable", error=exc.strerror or str(exc))
+            return None
+
+    def _waits(
+        self,
+        inode: Inode,
+        item: Listed,
+        handle: BinaryIO,
+        head: bytes,
+        size: int,
+        copy: _Copy | None,
+        listing: bool,
+    ) -> bool:
+        """Whether a file that is not its own waits as a possible copy of a followed
+        file (copytruncate), or one growing: until it grows past its head, or for
+        ``COPY_WAIT_LISTINGS`` listings."""
+        origin = self._open_owner(head, handle, size)
+        if origin is None:
+            return False
+        if copy is None:
+            self._copies[inode] = _Copy(origin, item.path, handle)
+            return True
+        copy.path = item.path
+        copy.waits += listing
+        return copy.waits < COPY_WAIT_LISTINGS or len(head) >= FP_MAX
+
+    def _new_entry(
+        self, item: Listed, handle: BinaryIO, head: bytes, size: int, first: bool
+    ) -> tuple[Entry, bool]:
+        """The index's entry for a file it did not know, and whether it catches up."""
+        offset = 0
+        catch_up = False
+        if first:
+            offset, catch_up = self._start(item, handle, size)
+        entry = Entry(
+            id=uuid.uuid4().hex,
+            fp_hash=fingerprint(head),
+            fp_n=len(head),
+            path=item.path,
+            source=item.source,
+            read_pos=offset,
+            last_seen=self.clock.now().timestamp(),
+        )
+        self._files.add(entry)
+        return entry, catch_up
+
+    def _doubted(self, item: Listed, doubted: Entry, entry: Entry) -> None:
+        """The same start as ``doubted``, other bytes before where it was read to:
+        rewritten, or another file; read as a new one, lines read before may come
+        again."""
+        self._warn(
+            item.path,
+            "offset_untrusted",
+            read_to=str(doubted.read_pos),
+            reading_from=str(entry.read_pos),
+        )
+
+    def _open(
+        self,
+        inode: Inode,
+        item: Listed,
+        entry: Entry,
+        handle: BinaryIO,
+        head: bytes,
+        size: int,
+    ) -> None:
+        """Entry ``entry`` is open on ``handle``, at ``inode`` and ``item``'s path."""
+        self._handles.add(entry, handle, head[: entry.fp_n])
+        entry.path = item.path
+        entry.source = item.source
+        entry.missing, entry.stamp, entry.size = 0, (-1, -1), size
+        self._files.name(inode, entry.id)
+
+    @staticmethod
+    def _line_at(entry: Entry, handle: BinaryIO) -> int:
+        """The number of the line a new entry is read from."""
+        at = entry.read_pos
+        return 1 + (count_lines(_reader(handle), at) if at > 0 else 0)
+
+    def _empty_file(
+        self,
+        inode: Inode,
+        item: Listed,
+        handle: BinaryIO,
+        tries: int,
+        copied: bool,
+        held: BinaryIO | None,
+    ) -> None:
+        """A listed file still empty: one held since before the listing is held
+        again (``_keep_empty``); else its handle is closed, unless a copy's."""
+        kept = held is not None and self._keep_empty(inode, item, handle, tries)
+        if not copied and not kept:
+            handle.close()
 
     def _keep_empty(
         self, inode: Inode, item: Listed, handle: BinaryIO, tries: int
