@@ -1151,7 +1151,7 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
 def test_every_listing_looks_at_every_file_on_windows() -> None:
     """NTFS may report the growth of a file its writer holds open only at a flush or
     close: on Windows the backstop is every listing, as without events."""
-    from logwatch.follow.tailer import BACKSTOP_LISTINGS, backstop_listings
+    from logwatch.follow.lastlisting import BACKSTOP_LISTINGS, backstop_listings
 
     assert backstop_listings("win32") == 1
     assert backstop_listings("linux") == BACKSTOP_LISTINGS > 1
@@ -1678,7 +1678,7 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
 
 @pytest.mark.skipif(
     sys.platform == "win32",
-    reason="created files are not held at once on Windows (tailer.holds_created)",
+    reason="created files are not held at once on Windows (held.holds_created)",
 )
 def test_a_file_created_and_deleted_between_two_listings_is_read(
     tmp_path: Path,
@@ -1846,7 +1846,7 @@ def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
 
 @pytest.mark.skipif(
     sys.platform == "win32",
-    reason="created files are not held at once on Windows (tailer.holds_created)",
+    reason="created files are not held at once on Windows (held.holds_created)",
 )
 def test_a_created_file_still_empty_at_the_next_step_stays_held(tmp_path: Path) -> None:
     """The created event wakes the loop before the writer's first write: the next
@@ -1889,7 +1889,7 @@ def test_a_created_file_the_listing_would_not_show_is_not_held(
 
 
 def test_created_files_are_not_held_at_once_on_windows() -> None:
-    from logwatch.follow.tailer import holds_created
+    from logwatch.follow.held import holds_created
 
     assert holds_created("linux")
     assert not holds_created("win32")

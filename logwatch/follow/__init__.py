@@ -9,6 +9,7 @@ below: core (pyproject.toml's import-linter contracts check it)::
     newfiles   which file a listed one is: its own, new, a copy, a cut original
     held       files opened before a listing saw them, until the next one
     events     what the tailer reports: opened, read, moved, drained
+    lastlisting  the listing last looked at whole: by path, in backstop slices
     drives     network or fixed drive (Win32 behind one function)
     listing    the files glob patterns match now (a directory snapshot)
     handles    the open files by entry, opened so their writer can still rename

@@ -112,3 +112,15 @@ def hold(sources: Iterable[Source], limit: int = 256) -> Held:
             continue
         files[inode] = (item, handle)
     return Held(files)
+
+
+def holds_created(platform: str) -> bool:
+    """Whether a file an event says was created is held open at once (before the next
+    listing), so that what is written to it is read even if it is deleted soon after.
+
+    Not on Windows: a deleted file held open stays "delete pending" on FAT, exFAT, SMB
+    and with legacy NTFS semantics, and its name cannot be created again until the
+    handle is closed (a platform deleting and recreating its log would be refused for
+    longer); and an open on a stalled network drive would hold up every event.
+    """
+    return platform != "win32"

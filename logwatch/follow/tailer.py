@@ -26,7 +26,8 @@ from logwatch.core.model import FileState
 from logwatch.follow.events import Drained, Event, Moved, Opened, Read
 from logwatch.follow.fileindex import FileIndex, Inode
 from logwatch.follow.handles import windows_error
-from logwatch.follow.held import Held, hold_created
+from logwatch.follow.held import Held, hold_created, holds_created
+from logwatch.follow.lastlisting import _path_key, backstop_listings
 from logwatch.follow.listing import Listed, Listing, Source, file_key
 from logwatch.follow.reading import MAX_READ_PER_STEP, Reading, missing_listings
 from logwatch.follow.watching import Watching
@@ -42,16 +43,12 @@ __all__ = [
     "Read",
     "Source",
     "Tailer",
-    "backstop_listings",
     "missing_listings",
     "windows_error",
 ]
 
 log = structlog.get_logger("logwatch.tailer")
 
-#: With events covering every source, each file is looked at once in this many listings
-#: even if no event named it (a lost event, a write through a link elsewhere).
-BACKSTOP_LISTINGS = 30
 #: A step reads what its follower matched in this long at the rate the last step
 #: showed: the next listing, which opens (and so keeps) the files a rotation makes,
 #: must come soon however slow matching is (a storm of hits on a busy PC); a file
@@ -61,32 +58,6 @@ PACE_S = 0.25
 MIN_STEP_READ = 64 * 1024
 #: Files created since the last step held open at most (each a handle until then).
 MAX_EARLY_HOLDS = 64
-
-
-def backstop_listings(platform: str) -> int:
-    """In how many listings every file is looked at once when events cover the sources.
-
-    On Windows one (every listing, as without events): NTFS may report the growth of a
-    file its writer holds open only once the writer flushes or closes it.
-    """
-    return 1 if platform == "win32" else BACKSTOP_LISTINGS
-
-
-def holds_created(platform: str) -> bool:
-    """Whether a file an event says was created is held open at once (before the next
-    listing), so that what is written to it is read even if it is deleted soon after.
-
-    Not on Windows: a deleted file held open stays "delete pending" on FAT, exFAT, SMB
-    and with legacy NTFS semantics, and its name cannot be created again until the
-    handle is closed (a platform deleting and recreating its log would be refused for
-    longer); and an open on a stalled network drive would hold up every event.
-    """
-    return platform != "win32"
-
-
-def _path_key(path: str) -> str:
-    """A path as events and listings both spell it."""
-    return os.path.normcase(os.path.normpath(path))
 
 
 class Tailer:
