@@ -27,7 +27,7 @@ from logwatch.follow.events import Drained, Event, Moved, Opened, Read
 from logwatch.follow.fileindex import FileIndex, Inode
 from logwatch.follow.handles import windows_error
 from logwatch.follow.held import Held, hold_created, holds_created
-from logwatch.follow.lastlisting import _path_key, backstop_listings
+from logwatch.follow.lastlisting import LastListing, backstop_listings
 from logwatch.follow.listing import Listed, Listing, Source, file_key
 from logwatch.follow.reading import MAX_READ_PER_STEP, Reading, missing_listings
 from logwatch.follow.watching import Watching
@@ -63,10 +63,11 @@ MAX_EARLY_HOLDS = 64
 class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
 
-    It composes four parts, each owning its own data: ``Watching`` (the observer and
-    its watches), ``Listing`` (the files the patterns match), ``FileIndex`` (which file
-    is which, on bytes alone) and ``Reading`` (the open files, their polls and reads).
-    What it keeps itself is when to list and which files to look at.
+    It composes five parts, each owning its own data: ``Watching`` (the observer and
+    its watches), ``Listing`` (the files the patterns match), ``LastListing`` (the one
+    last looked at whole), ``FileIndex`` (which file is which, on bytes alone) and
+    ``Reading`` (the open files, their polls and reads). What it keeps itself is when
+    to list and which files to look at.
     """
 
     def __init__(
@@ -118,11 +119,7 @@ class Tailer:
         self._closed = False
         self._touch_lock = threading.Lock()
         #: the listing last looked at whole, its files by path and in backstop slices
-        self._seen: dict[Inode, Listed] | None = None
-        self._by_path: dict[str, Inode] = {}
-        self._dirs_seen: set[str] = set()
-        self._slices: list[list[Inode]] = []
-        self._slice = 0
+        self._last = LastListing()
         #: when the last step ended (monotonic) and how many bytes it read
         self._last_step = (float("inf"), 0)
 
@@ -201,7 +198,7 @@ class Tailer:
         if self.rediscover or now - self._last_listing >= self.poll_interval:
             self.rediscover = False
             self._last_listing = now
-            if not by_events and self._seen is not None:
+            if not by_events and self._last.files is not None:
                 self._listing.invalidate()  # kept on events' word: not enough now
             listing = self._listing.take(
                 lambda found: (
@@ -212,11 +209,11 @@ class Tailer:
                     )
                 )
             )
-            if not by_events or listing is not self._seen or self._reading.held:
+            if not by_events or listing is not self._last.files or self._reading.held:
                 self._discover(listing, events)
-                self._saw(listing if by_events else None)
+                self._last.saw(listing if by_events else None, self.backstop)
             else:
-                named, unknown = self._named(touched)
+                named, unknown = self._last.named(touched)
                 due = named | self._due(listing)
                 if self._reading.copying():  # copies count listings: list whole
                     self._restat(due, listing)
@@ -227,9 +224,9 @@ class Tailer:
                     if polled is not None:
                         polled |= looked
             self._watching.schedule()
-        elif by_events and self._seen is not None:
-            named, unknown = self._named(touched)
-            looked = self._look(named, self._seen, events)
+        elif by_events and self._last.files is not None:
+            named, unknown = self._last.named(touched)
+            looked = self._look(named, self._last.files, events)
             polled = None if unknown else looked
         behind, self._reading.behind = self._reading.behind, set()
         if polled is None:
@@ -257,41 +254,10 @@ class Tailer:
         rate = read / (now - ended)
         return int(min(MAX_READ_PER_STEP, max(MIN_STEP_READ, rate * PACE_S)))
 
-    def _saw(self, listing: dict[Inode, Listed] | None) -> None:
-        """``listing`` was looked at whole: index it for events and backstop slices
-        (None: events do not cover the sources, every listing is looked at whole)."""
-        self._seen = listing
-        if listing is None:
-            self._by_path, self._slices, self._dirs_seen = {}, [], set()
-            return
-        self._by_path = {_path_key(item.path): i for i, item in listing.items()}
-        self._dirs_seen = {os.path.dirname(key) for key in self._by_path}
-        n = max(1, self.backstop)
-        inodes = list(listing)
-        self._slices = [inodes[k::n] for k in range(n)]
-        self._slice = 0
-
-    def _named(self, touched: set[str]) -> tuple[set[Inode], bool]:
-        """The listed files events named, and whether a path neither listed nor one of
-        their directories was named (then every held file is polled, as without
-        events). A directory's own events (a file created or deleted in it) ask for a
-        listing anyway."""
-        named: set[Inode] = set()
-        unknown = False
-        for path in touched:
-            key = _path_key(path)
-            inode = self._by_path.get(key)
-            if inode is not None:
-                named.add(inode)
-            elif key not in self._dirs_seen:
-                unknown = True
-        return named, unknown
-
     def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
         """At a listing that found nothing new: the backstop's next slice and the
         listed files not open and not parked (empty, unreadable)."""
-        due = set(self._slices[self._slice])
-        self._slice = (self._slice + 1) % len(self._slices)
+        due = self._last.next_slice()
         due.update(listing.keys() - self._reading.parked() - self._files.named_inodes())
         return due
 
