@@ -183,6 +183,26 @@ class Tailer:
         events: list[Event] = []
         now = self.clock.monotonic()
         budget = self._reading.step_budget = self._pace(now)
+        touched = self._take_touched()
+        # events name what changed: files no event named wait for the backstop
+        by_events = self.backstop > 1 and self._watching.covering()
+        #: the held files to poll (None: every one)
+        polled: set[str] | None = None
+        if self.rediscover or now - self._last_listing >= self.poll_interval:
+            polled = self._list(now, touched, by_events, events)
+        elif by_events and self._last.files is not None:
+            named, unknown = self._last.named(touched)
+            looked = self._look(named, self._last.files, events)
+            polled = None if unknown else looked
+        self._poll(polled, events)
+        self._reading.limit_open()
+        read = budget - self._reading.step_budget
+        self._last_step = (self.clock.monotonic(), read)
+        return events
+
+    def _take_touched(self) -> set[str]:
+        """The paths events named since the last step; the files they said were
+        created (and those still empty) are held until the next whole listing."""
         with self._touch_lock:
             touched, self._touched = self._touched, set()
             early, self._early = self._early, {}
@@ -191,43 +211,51 @@ class Tailer:
             self._reading.held.add(early, self._files.named)
         if self._reading.held:
             self.rediscover = True  # held files wait for a whole listing
-        # events name what changed: files no event named wait for the backstop
-        by_events = self.backstop > 1 and self._watching.covering()
-        #: the held files to poll (None: every one)
-        polled: set[str] | None = None
-        if self.rediscover or now - self._last_listing >= self.poll_interval:
-            self.rediscover = False
-            self._last_listing = now
-            if not by_events and self._last.files is not None:
-                self._listing.invalidate()  # kept on events' word: not enough now
-            listing = self._listing.take(
-                lambda found: (
-                    by_events
-                    or (
-                        not self._reading.parked()
-                        and all(map(self._files.named, found))
-                    )
-                )
+        return touched
+
+    def _list(
+        self, now: float, touched: set[str], by_events: bool, events: list[Event]
+    ) -> set[str] | None:
+        """A listing's turn: the listing looked at whole, or (events cover the sources
+        and it found nothing new) only the files due. The held files to poll (None:
+        every one)."""
+        self.rediscover = False
+        self._last_listing = now
+        if not by_events and self._last.files is not None:
+            self._listing.invalidate()  # kept on events' word: not enough now
+        listing = self._listing.take(
+            lambda found: (
+                by_events
+                or (not self._reading.parked() and all(map(self._files.named, found)))
             )
-            if not by_events or listing is not self._last.files or self._reading.held:
-                self._discover(listing, events)
-                self._last.saw(listing if by_events else None, self.backstop)
-            else:
-                named, unknown = self._last.named(touched)
-                due = named | self._due(listing)
-                if self._reading.copying():  # copies count listings: list whole
-                    self._restat(due, listing)
-                    self._discover(listing, events)
-                else:
-                    polled = None if unknown else set()
-                    looked = self._look(due, listing, events)
-                    if polled is not None:
-                        polled |= looked
-            self._watching.schedule()
-        elif by_events and self._last.files is not None:
-            named, unknown = self._last.named(touched)
-            looked = self._look(named, self._last.files, events)
-            polled = None if unknown else looked
+        )
+        polled: set[str] | None = None
+        if not by_events or listing is not self._last.files or self._reading.held:
+            self._discover(listing, events)
+            self._last.saw(listing if by_events else None, self.backstop)
+        else:
+            polled = self._look_due(touched, listing, events)
+        self._watching.schedule()
+        return polled
+
+    def _look_due(
+        self, touched: set[str], listing: dict[Inode, Listed], events: list[Event]
+    ) -> set[str] | None:
+        """At a listing that found nothing new: look at the files events named and
+        those due (the whole listing while a copy counts listings). The held files to
+        poll (None: every one)."""
+        named, unknown = self._last.named(touched)
+        due = named | self._due(listing)
+        if self._reading.copying():  # copies count listings: list whole
+            self._restat(due, listing)
+            self._discover(listing, events)
+            return None
+        looked = self._look(due, listing, events)
+        return None if unknown else looked
+
+    def _poll(self, polled: set[str] | None, events: list[Event]) -> None:
+        """Poll the held files ``polled`` (None: every one), those left behind by the
+        last step and those this one opened or moved."""
         behind, self._reading.behind = self._reading.behind, set()
         if polled is None:
             self._reading.poll_all(events)
@@ -235,10 +263,6 @@ class Tailer:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
             self._reading.poll_some(polled, events)
-        self._reading.limit_open()
-        read = budget - self._reading.step_budget
-        self._last_step = (self.clock.monotonic(), read)
-        return events
 
     def _pace(self, now: float) -> int:
         """How many bytes this step may read: as many as were matched in ``PACE_S`` at
