@@ -1059,7 +1059,7 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
     deleted meanwhile were never opened, their lines lost. A step now reads what the
     last one's rate allows in PACE_S; the listing that opens new files comes soon, and
     what is left is read at the next steps."""
-    from logwatch.follow.tailer import MIN_STEP_READ, PACE_S
+    from logwatch.follow.readpace import MIN_STEP_READ, PACE_S
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1501,7 +1501,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
     """Issue 18 (with kills): when matching cannot keep up, what a step leaves must
     wait in the live file, not in a generation rotated away, the next to be deleted
     (a kill then loses it: a restart no longer finds it)."""
-    from logwatch.follow.tailer import MIN_STEP_READ
+    from logwatch.follow.readpace import MIN_STEP_READ
 
     logs = tmp_path / "logs"
     logs.mkdir()

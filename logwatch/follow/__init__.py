@@ -14,6 +14,7 @@ below: core (pyproject.toml's import-linter contracts check it)::
     listing    the files glob patterns match now (a directory snapshot)
     handles    the open files by entry, opened so their writer can still rename
                and delete them
+    readpace   how much a step reads: per file, per step, at the matching's pace
     fileindex  which file is which: content identity, inodes, markers
     lines      bytes -> lines: splits, a cap, code pages, offsets
     positions  the line at an offset; the start after the last whole line

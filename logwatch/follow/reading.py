@@ -32,10 +32,8 @@ from logwatch.follow.held import Held
 from logwatch.follow.listing import Listed, Source
 from logwatch.follow.newfiles import COPY_CHECK_BYTES, NewFiles
 from logwatch.follow.positions import count_lines
+from logwatch.follow.readpace import MAX_READ_PER_STEP, READ_BYTES
 
-READ_BYTES = 1024 * 1024
-#: Bytes read from one file in one step, so one busy file cannot starve the others.
-MAX_READ_PER_STEP = 16 * READ_BYTES
 #: Consecutive listings a held file may be missing from before it is drained and closed.
 MISSING_LISTINGS = 2
 

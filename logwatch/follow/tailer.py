@@ -29,7 +29,8 @@ from logwatch.follow.handles import windows_error
 from logwatch.follow.held import Held, hold_created, holds_created
 from logwatch.follow.lastlisting import LastListing, backstop_listings
 from logwatch.follow.listing import Listed, Listing, Source, file_key
-from logwatch.follow.reading import MAX_READ_PER_STEP, Reading, missing_listings
+from logwatch.follow.reading import Reading, missing_listings
+from logwatch.follow.readpace import ReadPace
 from logwatch.follow.watching import Watching
 
 # what the follower and the tests take from here: the events, and the reading's
@@ -49,13 +50,6 @@ __all__ = [
 
 log = structlog.get_logger("logwatch.tailer")
 
-#: A step reads what its follower matched in this long at the rate the last step
-#: showed: the next listing, which opens (and so keeps) the files a rotation makes,
-#: must come soon however slow matching is (a storm of hits on a busy PC); a file
-#: created and deleted between two listings is never read.
-PACE_S = 0.25
-#: What a step may read at least, however slow the last one was (and the first step).
-MIN_STEP_READ = 64 * 1024
 #: Files created since the last step held open at most (each a handle until then).
 MAX_EARLY_HOLDS = 64
 
@@ -120,8 +114,8 @@ class Tailer:
         self._touch_lock = threading.Lock()
         #: the listing last looked at whole, its files by path and in backstop slices
         self._last = LastListing()
-        #: when the last step ended (monotonic) and how many bytes it read
-        self._last_step = (float("inf"), 0)
+        #: how much each step may read
+        self._pace = ReadPace()
 
     @property
     def max_open(self) -> int:
@@ -182,7 +176,7 @@ class Tailer:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
-        budget = self._reading.step_budget = self._pace(now)
+        budget = self._reading.step_budget = self._pace.budget(now)
         touched = self._take_touched()
         # events name what changed: files no event named wait for the backstop
         by_events = self.backstop > 1 and self._watching.covering()
@@ -197,7 +191,7 @@ class Tailer:
         self._poll(polled, events)
         self._reading.limit_open()
         read = budget - self._reading.step_budget
-        self._last_step = (self.clock.monotonic(), read)
+        self._pace.ended(self.clock.monotonic(), read)
         return events
 
     def _take_touched(self) -> set[str]:
@@ -263,20 +257,6 @@ class Tailer:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
             self._reading.poll_some(polled, events)
-
-    def _pace(self, now: float) -> int:
-        """How many bytes this step may read: as many as were matched in ``PACE_S`` at
-        the rate of the last step (it read, then its lines were matched until now)."""
-        ended, read = self._last_step
-        if ended == float("inf"):
-            # the first step, whose rate is unknown: its progress is saved only once
-            # it is matched, and a restart's backlog can take seconds; killed before,
-            # the next start reads it all again, and loses what was deleted meanwhile
-            return MIN_STEP_READ
-        if read <= 0 or now <= ended:
-            return MAX_READ_PER_STEP
-        rate = read / (now - ended)
-        return int(min(MAX_READ_PER_STEP, max(MIN_STEP_READ, rate * PACE_S)))
 
     def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
         """At a listing that found nothing new: the backstop's next slice and the
