@@ -178,10 +178,11 @@ class Block:
 
     def invalid_utf8(self) -> bool:
         """Whether any byte of the block is not valid UTF-8 (it is shown as U+FFFD)."""
-        return not _valid_utf8(self.data)
+        return not valid_utf8(self.data)
 
 
-def _valid_utf8(data: bytes) -> bool:
+def valid_utf8(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 (ASCII told at C speed)."""
     if data.isascii():
         return True
     try:

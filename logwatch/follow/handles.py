@@ -66,7 +66,7 @@ def _open_shared_windows(path: str) -> BinaryIO:  # pragma: no cover - Windows o
     return open(fd, "rb", buffering=0)
 
 
-def _size(handle: BinaryIO, fallback: int) -> int:
+def size_of(handle: BinaryIO, fallback: int) -> int:
     """The size of an open file now (``fallback`` when it cannot be told)."""
     try:
         return os.fstat(handle.fileno()).st_size
@@ -74,7 +74,7 @@ def _size(handle: BinaryIO, fallback: int) -> int:
         return fallback
 
 
-def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
+def pread(handle: BinaryIO, offset: int, size: int) -> bytes:
     """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
     if size <= 0:
         return b""
@@ -82,9 +82,9 @@ def _pread(handle: BinaryIO, offset: int, size: int) -> bytes:
     return handle.read(size) or b""
 
 
-def _reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
+def reader(handle: BinaryIO) -> Callable[[int, int], bytes]:
     """``read(offset, size)`` on an open file, for the pure functions of lines.py."""
-    return lambda offset, size: _pread(handle, offset, size)
+    return lambda offset, size: pread(handle, offset, size)
 
 
 class Handles:

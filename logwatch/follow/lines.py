@@ -15,7 +15,7 @@ from logwatch.core.codepages import (
     family,
     reads_ascii,
 )
-from logwatch.follow.blocks import DEFAULT_MAX_LINE_BYTES, Block, _valid_utf8, cap_utf8
+from logwatch.follow.blocks import DEFAULT_MAX_LINE_BYTES, Block, cap_utf8, valid_utf8
 from logwatch.follow.encoding import Encoding, framing, sniff
 
 #: The encoding is decided on this many leading bytes (or the first line, if shorter).
@@ -170,7 +170,7 @@ class LineDecoder:
 
     def _transcoded(self, block: Block) -> Block:
         data, codec, count = block.data, self.codec, block.line_count
-        if codec is None and _valid_utf8(data):
+        if codec is None and valid_utf8(data):
             return block  # the usual case: one check for the whole block
         if codec is not None:
             text = decode_line(data, codec)
@@ -207,7 +207,7 @@ class LineDecoder:
         truncated = set(block.truncated)
         texts: list[bytes] = []
         for index, raw in enumerate(block.data.split(b"\n")[: block.line_count]):
-            if codec is None and _valid_utf8(raw):
+            if codec is None and valid_utf8(raw):
                 texts.append(raw)
                 continue
             text = decode_line(raw, codec or self.fallback or "utf-8")

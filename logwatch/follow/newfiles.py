@@ -18,7 +18,7 @@ from typing import BinaryIO
 from logwatch.core.clock import Clock
 from logwatch.follow.events import Event, Opened
 from logwatch.follow.fileindex import FP_MAX, Entry, FileIndex, Inode, fingerprint
-from logwatch.follow.handles import Handles, _pread, _reader, _size, open_shared
+from logwatch.follow.handles import Handles, open_shared, pread, reader, size_of
 from logwatch.follow.held import Held
 from logwatch.follow.listing import Listed, Source
 from logwatch.follow.positions import count_lines, end_of_last_line
@@ -148,11 +148,11 @@ class NewFiles:
         # its size now, beside the bytes read now: the listing's may be older (a copy
         # listed while it was written, its original cut since: compared short of what
         # was read, with the original's new bytes, it was taken for a new file)
-        size = 0 if cut else _size(handle, item.size)
+        size = 0 if cut else size_of(handle, item.size)
         # found by the first listing where nothing was followed before: it starts at
         # its end (or catches up), whatever it turns out to be
         first = not self.listed_once and self.followed.isdisjoint(item.patterns)
-        entry, doubted = self._files.owners(head, size, _reader(handle), item.path)
+        entry, doubted = self._files.owners(head, size, reader(handle), item.path)
         if not self._own(first, entry, item) and self._waits(
             inode, item, handle, head, size, copy, listing
         ):
@@ -202,7 +202,7 @@ class NewFiles:
     def _head(self, inode: Inode, item: Listed, handle: BinaryIO) -> bytes | None:
         """A listed file's first bytes (None: unreadable, its handle closed)."""
         try:
-            return _pread(handle, 0, FP_MAX)
+            return pread(handle, 0, FP_MAX)
         except OSError as exc:
             handle.close()
             self._copies.pop(inode, None)
@@ -283,7 +283,7 @@ class NewFiles:
     def _line_at(entry: Entry, handle: BinaryIO) -> int:
         """The number of the line a new entry is read from."""
         at = entry.read_pos
-        return 1 + (count_lines(_reader(handle), at) if at > 0 else 0)
+        return 1 + (count_lines(reader(handle), at) if at > 0 else 0)
 
     def _empty_file(
         self,
@@ -342,7 +342,7 @@ class NewFiles:
         source = next((s for s in self.sources if s.name == item.source), None)
         if source is not None and source.backfill_s > 0:
             return 0, True
-        return end_of_last_line(_reader(handle), size), False
+        return end_of_last_line(reader(handle), size), False
 
     def _open_owner(self, head: bytes, handle: BinaryIO, size: int) -> str | None:
         """The followed file that this one is a copy of (copytruncate), or a prefix of.
@@ -358,7 +358,7 @@ class NewFiles:
             if theirs_handle is None or theirs_handle is handle:
                 continue
             n = min(entry.fp_n, len(head))
-            if n < entry.fp_n and _pread(theirs_handle, 0, n) != head[:n]:
+            if n < entry.fp_n and pread(theirs_handle, 0, n) != head[:n]:
                 continue  # the file was rewritten since it was fingerprinted
             if self._outgrows(entry, theirs_handle, size):
                 continue
@@ -369,8 +369,8 @@ class NewFiles:
             if end == entry.read_pos and len(entry.tail) >= end - start:
                 theirs = entry.tail[len(entry.tail) - (end - start) :]
             else:
-                theirs = _pread(theirs_handle, start, end - start)
-            if _pread(handle, start, end - start) == theirs:
+                theirs = pread(theirs_handle, start, end - start)
+            if pread(handle, start, end - start) == theirs:
                 return entry.id
         return None
 
@@ -380,7 +380,7 @@ class NewFiles:
         it."""
         if size <= entry.size:
             return False  # not more than it had when last looked at: it only grows
-        theirs = _size(handle, -1)
+        theirs = size_of(handle, -1)
         if theirs < 0 or size <= theirs:
             return False
         if theirs < entry.read_pos:
@@ -396,9 +396,9 @@ def _holds_read(entry: Entry, handle: BinaryIO) -> bool:
     and the same last ones read, where they were (a file cut and written again holds
     other lines there, however alike)."""
     try:
-        if fingerprint(_pread(handle, 0, entry.fp_n)) != entry.fp_hash:
+        if fingerprint(pread(handle, 0, entry.fp_n)) != entry.fp_hash:
             return False
         start = entry.read_pos - len(entry.tail)
-        return _pread(handle, start, len(entry.tail)) == entry.tail
+        return pread(handle, start, len(entry.tail)) == entry.tail
     except OSError:
         return False

@@ -27,7 +27,7 @@ from logwatch.follow.fileindex import (
     Inode,
     fingerprint,
 )
-from logwatch.follow.handles import Handles, _pread, _reader, open_shared
+from logwatch.follow.handles import Handles, open_shared, pread, reader
 from logwatch.follow.held import Held
 from logwatch.follow.listing import Listed, Source
 from logwatch.follow.newfiles import COPY_CHECK_BYTES, NewFiles
@@ -158,7 +158,7 @@ class Reading:
         entry = self._files[eid]
         try:
             with open_shared(item.path) as fh:
-                head = _pread(fh, 0, entry.fp_n)
+                head = pread(fh, 0, entry.fp_n)
         except OSError:
             return True  # cannot tell: the next listing looks again
         return fingerprint(head) == entry.fp_hash and item.size >= entry.read_pos
@@ -194,8 +194,8 @@ class Reading:
         if handle is None:
             return None
         try:
-            data = _pread(handle, start, end - start)
-            held = _pread(handle, tail_start, len(entry.tail)) == entry.tail
+            data = pread(handle, start, end - start)
+            held = pread(handle, tail_start, len(entry.tail)) == entry.tail
         except OSError:
             return None
         return data if held and len(data) == end - start else None
@@ -210,10 +210,10 @@ class Reading:
             # parked above max_open in the step that opened it: count from its path
             try:
                 with open_shared(entry.path) as fh:
-                    return count_lines(_reader(fh), offset)
+                    return count_lines(reader(fh), offset)
             except OSError:
                 return 0
-        return count_lines(_reader(handle), offset)
+        return count_lines(reader(handle), offset)
 
     # -- reading -------------------------------------------------------------------
 
@@ -230,7 +230,7 @@ class Reading:
         stamp = (st.st_size, st.st_mtime_ns)
         replaced = st.st_size < entry.read_pos
         if not replaced and stamp != entry.stamp:
-            head = _pread(handle, 0, min(FP_MAX, st.st_size))
+            head = pread(handle, 0, min(FP_MAX, st.st_size))
             replaced = fingerprint(head[: entry.fp_n]) != entry.fp_hash
             if not replaced and entry.fp_n < FP_MAX and len(head) > entry.fp_n:
                 entry.fp_n, entry.fp_hash = len(head), fingerprint(head)
@@ -267,7 +267,7 @@ class Reading:
         budget = min(MAX_READ_PER_STEP, self.step_budget)
         while entry.read_pos < size and budget > 0:
             try:
-                data = _pread(
+                data = pread(
                     handle,
                     entry.read_pos,
                     min(READ_BYTES, size - entry.read_pos, budget),
