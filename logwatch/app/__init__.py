@@ -36,6 +36,7 @@ contracts check it)::
     control        stop and reload requests (signals, console events)
     places         where the platforms keep their logs on this PC
     saveschedule   when the follower saves what it read; a failed save's backoff
+    supervisor     telling systemd how the service is (READY, STATUS, WATCHDOG)
     commands       the phone's commands: parsing and answers
     report         what the commands print: hits, rules, status; --json
     wizard_text    what `init` says, in Russian and English

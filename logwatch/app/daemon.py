@@ -11,9 +11,6 @@ watchdog and says STOPPING.
 from __future__ import annotations
 
 import gc
-import os
-import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -35,6 +32,7 @@ from logwatch.app.health import Health
 from logwatch.app.heartbeat import Pinger
 from logwatch.app.lock import StateLock
 from logwatch.app.senders import Pollers, Senders
+from logwatch.app.supervisor import sd_notify
 from logwatch.app.wiring import POLL_JOIN_S, Workers
 from logwatch.core.clock import Clock
 from logwatch.core.config import load_config
@@ -57,26 +55,6 @@ OBSERVE_EVERY_S = 1.0
 #: busy file wakes it at every write, and two failed unlinks per wake were a quarter of
 #: its time; signals (and console events) still act at once.
 REQUESTS_EVERY_S = 0.2
-
-
-def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
-    """Tell systemd how the service is (``READY=1``...); False without systemd."""
-    env = dict(os.environ) if env is None else env
-    address = env.get("NOTIFY_SOCKET")
-    if not address or not sys.platform.startswith("linux"):
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:  # type: ignore[attr-defined,unused-ignore]
-            # never wait: a supervisor that stopped reading must not stop following
-            sock.setblocking(False)
-            sock.connect(address)
-            sock.sendall(message.encode())
-    except OSError as exc:  # gone, or its queue full: the message is lost, not us
-        log.debug("sd_notify_failed", error=type(exc).__name__)
-        return False
-    return True
 
 
 def settle(replaced: bool = False) -> None:
