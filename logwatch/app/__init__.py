@@ -15,6 +15,7 @@ contracts check it)::
     wizard         `init`: the guided setup
     service        `service`: the launcher found, the plans to install or remove it
     health         how logwatch itself is doing (self-alerts, its problem)
+    daemon_text    what `run` says: its start-up announcement, its status line
     wizard_config  what `init` writes: answers -> config and secrets files
     scanfiles      what `scan` reads: its arguments' files, folders in depth
     wizard_ui      how `init` asks: prompts, or the flags with --yes

@@ -26,6 +26,7 @@ from logwatch.app.configured import (
     config_sources,
     setup_of,
 )
+from logwatch.app.daemon_text import announcement, state_notices, status_line
 from logwatch.app.follower import Follower
 from logwatch.app.follower_events import Activity
 from logwatch.app.health import Health
@@ -165,20 +166,8 @@ class Daemon:
         except BaseException:
             self.close()
             raise
-        if self.state.moved_aside is not None:
-            moved, why = self.state.moved_aside
-            self.self_alert(notice("state_moved_aside", why=why, moved=moved))
-        if self.state.unmovable is not None:
-            old, why, error = self.state.unmovable
-            self.self_alert(
-                notice(
-                    "state_unmovable",
-                    old=old,
-                    why=why,
-                    error=error,
-                    path=self.state.path,
-                )
-            )
+        for said in state_notices(self.state):
+            self.self_alert(said)
 
     def close(self) -> None:
         """Stop every part, save, close State and release its lock (once ``run`` has
@@ -334,13 +323,9 @@ class Daemon:
         """One line for a supervisor (systemd's ``STATUS=``): what is followed and the
         last alert."""
         parts = self._running()
-        said = f"following {parts.follower.open_files} files"
         alerting = parts.follower.alerting
         last = alerting.last if alerting is not None else None
-        if last is None:
-            return f"{said}; no alert yet"
-        at = last.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        return f"{said}; last alert {last.rule_id} at {at}"
+        return status_line(parts.follower.open_files, last)
 
     def _reload(self) -> None:
         # systemd (Type=notify-reload, or notify with RELOADING=) shows "reloading"
@@ -390,32 +375,16 @@ class Daemon:
         self._running().self_alert(said, about)
 
     def _announce(self) -> None:
-        setup = self.setup
-        files = self.follower.open_files
-        names = ", ".join(s.name for s in setup.sources)
-        channels = ", ".join(setup.notifier.channels)
         self.out.write(
-            f"logwatch: following {files} files from {len(setup.sources)} sources "
-            f"({names}); alerts go to {channels}; state in {self.state.path}\n"
-        )
-        if setup.zero_config:
-            where = self.config_path or default_config_path(self.env)
-            self.out.write(
-                "logwatch: no sources configured, so the usual log folders of "
-                "Quantower, MetaTrader, NinjaTrader, freqtrade and Hummingbot are "
-                "watched (and picked up when they appear). Add your own under "
-                f"`sources:` in {where}.\n"
+            announcement(
+                self.setup,
+                self.follower.open_files,
+                self.follower.listed_sources(),
+                self.state.path,
+                self.config_path,
+                self.env,
             )
-        listed = self.follower.listed_sources()
-        for source in [] if setup.zero_config else setup.sources:
-            if source.name not in listed:
-                self.out.write(
-                    f"logwatch: source {source.name} matches no files yet "
-                    f"({', '.join(source.patterns)}); "
-                    "they are picked up when they appear\n"
-                )
-        for warning in setup.loaded.warnings:
-            self.out.write(f"logwatch: {warning}\n")
+        )
         self.out.flush()
 
 
