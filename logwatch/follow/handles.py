@@ -101,6 +101,9 @@ class Handles:
     def __contains__(self, eid: object) -> bool:
         return eid in self._handles
 
+    def __getitem__(self, eid: str) -> BinaryIO:
+        return self._handles[eid]
+
     def get(self, eid: str) -> BinaryIO | None:
         """The open file of entry ``eid`` (None: it is not open)."""
         return self._handles.get(eid)
