@@ -35,7 +35,8 @@ from logwatch.core.codepages import (
     family,
 )
 from logwatch.core.model import Line
-from logwatch.follow.lines import Encoding, LineDecoder, framing, resumed
+from logwatch.follow.encoding import Encoding, framing, resumed
+from logwatch.follow.lines import LineDecoder
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Scan
 from logwatch.store.state import State

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from logwatch.app import control
-from logwatch.app.daemon import Daemon, sd_notify
+from logwatch.app.daemon import Daemon
+from logwatch.app.supervisor import sd_notify
 from logwatch.core.clock import SystemClock
 from logwatch.core.errors import LogwatchError
 from tests import processes

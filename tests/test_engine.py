@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from logwatch.core.formats import GENERIC
 from logwatch.core.model import Hit, Severity
-from logwatch.follow.lines import Block
+from logwatch.follow.blocks import Block
 from logwatch.match.catchall import normalise_message
 from logwatch.match.engine import Engine
 from logwatch.match.redact import CUT_MARK, MAX_REDACTED_CHARS

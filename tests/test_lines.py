@@ -10,15 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.core.model import Line
-from logwatch.follow.lines import (
-    Block,
-    Encoding,
-    LineDecoder,
-    cap_utf8,
-    count_lines,
-    sniff,
-    text_of,
-)
+from logwatch.follow.blocks import Block, cap_utf8, text_of
+from logwatch.follow.encoding import Encoding, sniff
+from logwatch.follow.lines import LineDecoder
+from logwatch.follow.positions import count_lines
 from tests.strategies import chunkings, line_text
 
 

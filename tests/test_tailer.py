@@ -24,7 +24,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from logwatch.app.follower_events import FollowEvent, Matched
-from logwatch.follow import reading as reading_module
+from logwatch.follow import handles, newfiles
 from logwatch.follow.listing import watch_root
 from logwatch.follow.tailer import Opened, Read, Source, Tailer, windows_error
 from logwatch.store.schema import SCHEMA_VERSION
@@ -184,18 +184,18 @@ def test_an_unreadable_file_is_read_once_it_becomes_readable(
     """Tests run as root, who can read any file, so the denial is injected at open."""
     log = tmp_path / "app.log"
     write(log, lines(0, 3))
-    real = reading_module.open_shared
+    real = handles.open_shared
 
     def deny(path: str):  # type: ignore[no-untyped-def]
         raise PermissionError(13, "Permission denied", path)
 
-    monkeypatch.setattr(reading_module, "open_shared", deny)
+    monkeypatch.setattr(newfiles, "open_shared", deny)
     with capture_logs() as logged:
         h.step(3)
     assert h.seen == {}
     assert [e["event"] for e in logged] == ["file_unreadable"]  # once, not per look
     assert logged[0]["path"] == str(log)
-    monkeypatch.setattr(reading_module, "open_shared", real)
+    monkeypatch.setattr(newfiles, "open_shared", real)
     h.settle()
     h.once(range(3))
 
@@ -1059,7 +1059,7 @@ def test_after_a_slow_step_a_step_reads_less_and_still_opens_new_files(
     deleted meanwhile were never opened, their lines lost. A step now reads what the
     last one's rate allows in PACE_S; the listing that opens new files comes soon, and
     what is left is read at the next steps."""
-    from logwatch.follow.tailer import MIN_STEP_READ, PACE_S
+    from logwatch.follow.readpace import MIN_STEP_READ, PACE_S
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1112,9 +1112,9 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     while it was being written and looked at after its original was cut. Its listed
     size, short of what had been read, had it compared with the original's new bytes:
     it was taken for a new file and its lines were all reported again."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     live, copy = tmp_path / "bot.log", tmp_path / "bot.log.1"
     write(live, lines(0, 500))
@@ -1151,7 +1151,7 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
 def test_every_listing_looks_at_every_file_on_windows() -> None:
     """NTFS may report the growth of a file its writer holds open only at a flush or
     close: on Windows the backstop is every listing, as without events."""
-    from logwatch.follow.tailer import BACKSTOP_LISTINGS, backstop_listings
+    from logwatch.follow.lastlisting import BACKSTOP_LISTINGS, backstop_listings
 
     assert backstop_listings("win32") == 1
     assert backstop_listings("linux") == BACKSTOP_LISTINGS > 1
@@ -1352,7 +1352,7 @@ def test_a_utf16_file_ending_mid_line_is_started_at_a_whole_character(
     ],
 )
 def test_the_start_after_the_last_whole_line(data: bytes, start: int) -> None:
-    from logwatch.follow.lines import end_of_last_line
+    from logwatch.follow.positions import end_of_last_line
 
     def read(offset: int, size: int) -> bytes:
         return data[offset : offset + max(0, size)]
@@ -1465,7 +1465,7 @@ def test_files_held_at_start_are_read_though_gone_before_the_first_listing(
     """Issue 18 (with kills): start-up takes seconds on a busy PC, and a generation
     deleted or rotated past the patterns meanwhile was never read. Held first thing
     on start, their handles are read by the first listing, then let go."""
-    from logwatch.follow.reading import hold
+    from logwatch.follow.held import hold
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1501,7 +1501,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
     """Issue 18 (with kills): when matching cannot keep up, what a step leaves must
     wait in the live file, not in a generation rotated away, the next to be deleted
     (a kill then loses it: a restart no longer finds it)."""
-    from logwatch.follow.tailer import MIN_STEP_READ
+    from logwatch.follow.readpace import MIN_STEP_READ
 
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -1532,7 +1532,7 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
 def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
     """A pattern matching thousands of files must not spend every handle before
     State and the lock have theirs: the ones a rotation made, changed last, are held."""
-    from logwatch.follow.reading import hold
+    from logwatch.follow.held import hold
 
     for n in range(4):
         path = tmp_path / f"app.log.{n}"
@@ -1590,9 +1590,9 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
     """The index by first bytes: the followed file began shorter than a fingerprint
     and grew past it (put again), others start with the same header; a copy of it
     is its copy, not theirs, and is followed on from where its original was cut."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FP_MAX, FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     header = b"bot started\n"
     pattern = str(tmp_path / "*.log*")
@@ -1678,7 +1678,7 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
 
 @pytest.mark.skipif(
     sys.platform == "win32",
-    reason="created files are not held at once on Windows (tailer.holds_created)",
+    reason="created files are not held at once on Windows (held.holds_created)",
 )
 def test_a_file_created_and_deleted_between_two_listings_is_read(
     tmp_path: Path,
@@ -1770,9 +1770,9 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
     before the next listing: reading went on in the new file at the offset read in the
     old one, and the new file's first lines were skipped. A copy goes on the reading
     only if it holds what was read, where it was read."""
+    from logwatch.follow.events import Moved
     from logwatch.follow.fileindex import FileIndex
     from logwatch.follow.listing import Listed, file_key
-    from logwatch.follow.reading import Moved
 
     live, daily = tmp_path / "bot.log", tmp_path / "daily-1.log"
     write(live, _alike(0, 40))
@@ -1846,7 +1846,7 @@ def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(
 
 @pytest.mark.skipif(
     sys.platform == "win32",
-    reason="created files are not held at once on Windows (tailer.holds_created)",
+    reason="created files are not held at once on Windows (held.holds_created)",
 )
 def test_a_created_file_still_empty_at_the_next_step_stays_held(tmp_path: Path) -> None:
     """The created event wakes the loop before the writer's first write: the next
@@ -1889,7 +1889,7 @@ def test_a_created_file_the_listing_would_not_show_is_not_held(
 
 
 def test_created_files_are_not_held_at_once_on_windows() -> None:
-    from logwatch.follow.tailer import holds_created
+    from logwatch.follow.held import holds_created
 
     assert holds_created("linux")
     assert not holds_created("win32")

@@ -42,7 +42,8 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
   tests/test_plugins.py tests/test_prefilter.py tests/test_quiethours.py
   tests/test_saveschedule.py tests/test_servicefiles.py tests/test_servicetask.py
   tests/test_serviceunit.py tests/test_threshold.py tests/test_unlisted.py
-  tests/test_variables.py tests/test_window.py)
+  tests/test_variables.py tests/test_window.py tests/test_daemon_text.py
+  tests/test_lastlisting.py tests/test_readpace.py)
 # Left out (run them by hand: test.sh tests/test_x.py): each starts logwatch processes,
 # minutes under Wine: test_daemon (~10 min), test_codepages, test_notifier, test_cli,
 # test_wizard, test_rulecache, test_remote, test_routing, test_secrets, test_report,

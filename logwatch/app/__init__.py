@@ -16,6 +16,7 @@ contracts check it)::
     service        `service`: the launcher found, the plans to install or remove it
     wizard_telegram  how `init` sets up Telegram: the token, the chat
     health         how logwatch itself is doing (self-alerts, its problem)
+    daemon_text    what `run` says: its start-up announcement, its status line
     wizard_config  what `init` writes: answers -> config and secrets files
     scanfiles      what `scan` reads: its arguments' files, folders in depth
     wizard_ui      how `init` asks: prompts, or the flags with --yes
@@ -37,6 +38,7 @@ contracts check it)::
     control        stop and reload requests (signals, console events)
     places         where the platforms keep their logs on this PC
     saveschedule   when the follower saves what it read; a failed save's backoff
+    supervisor     telling systemd how the service is (READY, STATUS, WATCHDOG)
     commands       the phone's commands: parsing and answers
     report         what the commands print: hits, rules, status; --json
     wizard_text    what `init` says, in Russian and English

@@ -21,8 +21,8 @@ from logwatch.core.terminal import shown
 if TYPE_CHECKING:
     from logwatch.app.report import Report
     from logwatch.core.model import Severity
+    from logwatch.follow.held import Held
     from logwatch.follow.listing import Source
-    from logwatch.follow.reading import Held
     from logwatch.match.engine import Engine
 
 CHUNK_BYTES = 1024 * 1024
@@ -215,8 +215,8 @@ def _hold(
     """``--follow``'s source (a folder is its log files at any depth) and its files
     held open, closed however start-up ends (bad rules: exit 2)."""
     from logwatch.core.codepages import default_fallback
+    from logwatch.follow.held import hold
     from logwatch.follow.listing import Source, expand_folders
-    from logwatch.follow.reading import hold
 
     source = Source(
         "command line",

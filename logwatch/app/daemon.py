@@ -11,9 +11,6 @@ watchdog and says STOPPING.
 from __future__ import annotations
 
 import gc
-import os
-import socket
-import sys
 import threading
 import time
 from pathlib import Path
@@ -29,12 +26,14 @@ from logwatch.app.configured import (
     config_sources,
     setup_of,
 )
+from logwatch.app.daemon_text import announcement, state_notices, status_line
 from logwatch.app.follower import Follower
 from logwatch.app.follower_events import Activity
 from logwatch.app.health import Health
 from logwatch.app.heartbeat import Pinger
 from logwatch.app.lock import StateLock
 from logwatch.app.senders import Pollers, Senders
+from logwatch.app.supervisor import sd_notify
 from logwatch.app.wiring import POLL_JOIN_S, Workers
 from logwatch.core.clock import Clock
 from logwatch.core.config import load_config
@@ -42,7 +41,7 @@ from logwatch.core.configsecrets import config_secrets
 from logwatch.core.errors import InvalidConfig, LogwatchError
 from logwatch.core.paths import default_config_path
 from logwatch.deliver.delivery import Dispatcher
-from logwatch.follow.reading import Held, hold
+from logwatch.follow.held import Held, hold
 from logwatch.match.redact import secret_forms
 from logwatch.store.state import State, state_path
 
@@ -57,26 +56,6 @@ OBSERVE_EVERY_S = 1.0
 #: busy file wakes it at every write, and two failed unlinks per wake were a quarter of
 #: its time; signals (and console events) still act at once.
 REQUESTS_EVERY_S = 0.2
-
-
-def sd_notify(message: str, env: dict[str, str] | None = None) -> bool:
-    """Tell systemd how the service is (``READY=1``...); False without systemd."""
-    env = dict(os.environ) if env is None else env
-    address = env.get("NOTIFY_SOCKET")
-    if not address or not sys.platform.startswith("linux"):
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:  # type: ignore[attr-defined,unused-ignore]
-            # never wait: a supervisor that stopped reading must not stop following
-            sock.setblocking(False)
-            sock.connect(address)
-            sock.sendall(message.encode())
-    except OSError as exc:  # gone, or its queue full: the message is lost, not us
-        log.debug("sd_notify_failed", error=type(exc).__name__)
-        return False
-    return True
 
 
 def settle(replaced: bool = False) -> None:
@@ -187,20 +166,8 @@ class Daemon:
         except BaseException:
             self.close()
             raise
-        if self.state.moved_aside is not None:
-            moved, why = self.state.moved_aside
-            self.self_alert(notice("state_moved_aside", why=why, moved=moved))
-        if self.state.unmovable is not None:
-            old, why, error = self.state.unmovable
-            self.self_alert(
-                notice(
-                    "state_unmovable",
-                    old=old,
-                    why=why,
-                    error=error,
-                    path=self.state.path,
-                )
-            )
+        for said in state_notices(self.state):
+            self.self_alert(said)
 
     def close(self) -> None:
         """Stop every part, save, close State and release its lock (once ``run`` has
@@ -356,13 +323,9 @@ class Daemon:
         """One line for a supervisor (systemd's ``STATUS=``): what is followed and the
         last alert."""
         parts = self._running()
-        said = f"following {parts.follower.open_files} files"
         alerting = parts.follower.alerting
         last = alerting.last if alerting is not None else None
-        if last is None:
-            return f"{said}; no alert yet"
-        at = last.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        return f"{said}; last alert {last.rule_id} at {at}"
+        return status_line(parts.follower.open_files, last)
 
     def _reload(self) -> None:
         # systemd (Type=notify-reload, or notify with RELOADING=) shows "reloading"
@@ -412,32 +375,16 @@ class Daemon:
         self._running().self_alert(said, about)
 
     def _announce(self) -> None:
-        setup = self.setup
-        files = self.follower.open_files
-        names = ", ".join(s.name for s in setup.sources)
-        channels = ", ".join(setup.notifier.channels)
         self.out.write(
-            f"logwatch: following {files} files from {len(setup.sources)} sources "
-            f"({names}); alerts go to {channels}; state in {self.state.path}\n"
-        )
-        if setup.zero_config:
-            where = self.config_path or default_config_path(self.env)
-            self.out.write(
-                "logwatch: no sources configured, so the usual log folders of "
-                "Quantower, MetaTrader, NinjaTrader, freqtrade and Hummingbot are "
-                "watched (and picked up when they appear). Add your own under "
-                f"`sources:` in {where}.\n"
+            announcement(
+                self.setup,
+                self.follower.open_files,
+                self.follower.listed_sources(),
+                self.state.path,
+                self.config_path,
+                self.env,
             )
-        listed = self.follower.listed_sources()
-        for source in [] if setup.zero_config else setup.sources:
-            if source.name not in listed:
-                self.out.write(
-                    f"logwatch: source {source.name} matches no files yet "
-                    f"({', '.join(source.patterns)}); "
-                    "they are picked up when they appear\n"
-                )
-        for warning in setup.loaded.warnings:
-            self.out.write(f"logwatch: {warning}\n")
+        )
         self.out.flush()
 
 

@@ -1,19 +1,24 @@
-"""What a Follower keeps: how it follows (``FollowSettings``), and of each file it
-follows a ``Followed``, the file's only record."""
+"""What a Follower keeps: how it follows (``FollowSettings``), of each file it
+follows a ``Followed``, the file's only record, and the patterns followed before."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from logwatch.app.saveschedule import SAVE_EVERY_S
 from logwatch.core.formats import Format
-from logwatch.core.model import Severity
-from logwatch.follow.lines import resumed
+from logwatch.core.model import FileState, Severity
+from logwatch.follow.encoding import resumed
+from logwatch.follow.listing import patterns_matching
 from logwatch.follow.tailer import Opened, Source
 from logwatch.match.engine import Engine
 from logwatch.match.stream import Stream
+
+if TYPE_CHECKING:
+    from logwatch.store.state import State
 
 #: A record is matched as soon as it is read; continuation lines written within this
 #: long after it still join it (and may add what only the whole record matches).
@@ -105,3 +110,16 @@ class Followed:
             cutoff = wall - timedelta(seconds=source.backfill_s)
             followed.catchup = (event.size, cutoff)
         return followed
+
+
+def followed_before(
+    state: State | None, patterns: Sequence[str], known: Sequence[FileState]
+) -> set[str]:
+    """The patterns whose files were followed before this start: the state's record,
+    or for a state written before it kept one, those that match a saved file's path."""
+    if state is None or state.fresh:
+        return set()
+    followed = state.offsets.followed()
+    if followed:
+        return followed
+    return patterns_matching(patterns, [f.path for f in known])

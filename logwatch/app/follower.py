@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from logwatch.alerts.alerting import NO_MUTES, Changes, PendingAlerts, UserMutes
-from logwatch.app.followed import DEFAULTS, Followed, FollowSettings
+from logwatch.app.followed import DEFAULTS, Followed, FollowSettings, followed_before
 from logwatch.app.follower_events import (
     DataRead,
     ExpireFailed,
@@ -32,7 +32,6 @@ from logwatch.app.saveschedule import SaveSchedule
 from logwatch.core.clock import Clock
 from logwatch.core.errors import StateError
 from logwatch.core.model import FileState
-from logwatch.follow.listing import patterns_matching
 from logwatch.follow.tailer import (
     Drained,
     Event,
@@ -399,16 +398,3 @@ class Follower:
             stream.line,
             last_seen,
         )
-
-
-def followed_before(
-    state: State | None, patterns: Sequence[str], known: Sequence[FileState]
-) -> set[str]:
-    """The patterns whose files were followed before this start: the state's record,
-    or for a state written before it kept one, those that match a saved file's path."""
-    if state is None or state.fresh:
-        return set()
-    followed = state.offsets.followed()
-    if followed:
-        return followed
-    return patterns_matching(patterns, [f.path for f in known])

@@ -8,13 +8,6 @@ UTF-8) and lines cut at the cap carry explicit file offsets instead.
 
 from __future__ import annotations
 
-import codecs
-import operator
-from collections.abc import Callable
-from dataclasses import dataclass
-from enum import StrEnum
-from itertools import accumulate
-
 from logwatch.core.codepages import (
     Family,
     decode_line,
@@ -22,273 +15,11 @@ from logwatch.core.codepages import (
     family,
     reads_ascii,
 )
-from logwatch.core.model import Line
+from logwatch.follow.blocks import DEFAULT_MAX_LINE_BYTES, Block, cap_utf8, valid_utf8
+from logwatch.follow.encoding import Encoding, framing, sniff
 
-DEFAULT_MAX_LINE_BYTES = 64 * 1024
 #: The encoding is decided on this many leading bytes (or the first line, if shorter).
 SNIFF_BYTES = 256
-#: UTF-16 without a BOM is recognised on at least this many two-byte units of text.
-MIN_UTF16_UNITS = 8
-
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
-class Encoding(StrEnum):
-    """The encodings logwatch reads; others are decoded as UTF-8 with replacement."""
-
-    UTF8 = "utf-8"
-    UTF16LE = "utf-16-le"
-    UTF16BE = "utf-16-be"
-
-    @property
-    def newline(self) -> bytes:
-        """The encoded ``\\n``."""
-        return {"utf-8": b"\n", "utf-16-le": b"\n\x00", "utf-16-be": b"\x00\n"}[self]
-
-
-def sniff(prefix: bytes, boms: bool = True) -> tuple[Encoding, int]:
-    """The encoding of a file that starts with ``prefix``, and the length of its BOM.
-
-    Without a BOM, UTF-16 is recognised by its pattern: a zero byte in one position of
-    most two-byte units of text, over at least ``MIN_UTF16_UNITS`` of them; units that
-    are both zero are padding and count for nothing, so zeros alone never make UTF-16.
-    A UTF-16 BOM followed by plain UTF-8 text is not trusted (and skipped). With
-    ``boms`` False (the prefix is not the file's start) no BOM is looked for.
-    """
-    for bom, name in _BOMS if boms else ():
-        if prefix.startswith(bom):
-            if name != "utf-8" and _plain_utf8(prefix[len(bom) :]):
-                return Encoding.UTF8, len(bom)
-            return Encoding(name), len(bom)
-    low = high = units = 0
-    for i in range(0, len(prefix) - 1, 2):
-        first, second = prefix[i], prefix[i + 1]
-        if first == 0 and second == 0:
-            continue
-        units += 1
-        if second == 0:
-            low += 1
-        elif first == 0:
-            high += 1
-    if units >= MIN_UTF16_UNITS:
-        if low >= units * 0.3 and high <= units * 0.05:
-            return Encoding.UTF16LE, 0
-        if high >= units * 0.3 and low <= units * 0.05:
-            return Encoding.UTF16BE, 0
-    return Encoding.UTF8, 0
-
-
-def framing(
-    prefix: bytes, codec: str, boms: bool = True
-) -> tuple[Encoding, int, str | None]:
-    """For a file declared to be in ``codec`` (a ``codec_name``) that starts with
-    ``prefix``: its framing, the length of its BOM, and the codec its lines are in
-    (None: UTF-8). A BOM wins over the declaration (MetaTrader's UTF-16 journals in a
-    folder declared cp1251); ``boms`` as for ``sniff``."""
-    if boms and prefix.startswith(tuple(bom for bom, _ in _BOMS)):
-        encoding, bom = sniff(prefix)
-        return encoding, bom, None
-    kind = family(codec)
-    if kind is Family.LEGACY:
-        return Encoding.UTF8, 0, codec
-    if kind is Family.UTF8:
-        return Encoding.UTF8, 0, None
-    return (Encoding.UTF16BE if kind is Family.UTF16BE else Encoding.UTF16LE), 0, None
-
-
-def resumed(head: bytes, codec: str | None) -> tuple[Encoding, str | None]:
-    """The framing and line codec of a file read from the middle, by its first bytes
-    (``codec``: the declared one, or None for UTF-8 and UTF-16 by BOM or pattern)."""
-    if codec is None:
-        return sniff(head)[0], None
-    encoding, _, lines_codec = framing(head, codec)
-    # UTF-8 declared stays said: the decoder then reads no line in the fallback
-    return encoding, codec if family(codec) is Family.UTF8 else lines_codec
-
-
-def _plain_utf8(data: bytes) -> bool:
-    """Whether bytes are UTF-8 text (no NUL, no control but tab and line ends): what
-    follows a UTF-16 BOM never is, as its text always holds a zero or control byte."""
-    if len(data) < 4 or b"\x00" in data:
-        return False
-    try:
-        text = codecs.getincrementaldecoder("utf-8")().decode(data)
-    except UnicodeDecodeError:
-        return False
-    return not any(c < " " and c not in "\t\r\n" for c in text)
-
-
-def cap_utf8(raw: bytes, max_bytes: int) -> bytes:
-    """The first ``max_bytes`` of a line, without a UTF-8 sequence cut in half."""
-    head = raw[:max_bytes]
-    for back in range(1, min(4, len(head)) + 1):
-        byte = head[-back]
-        if byte < 0x80:
-            break
-        if byte >= 0xC0:  # a lead byte: is its sequence complete?
-            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-            if back < need:
-                head = head[:-back]
-            break
-    return head
-
-
-def text_of(raw: bytes, max_bytes: int) -> tuple[str, bool]:
-    """A UTF-8 line's text (one trailing CR dropped) and whether it was cut."""
-    truncated = len(raw) > max_bytes
-    if truncated:
-        raw = cap_utf8(raw, max_bytes)
-    text = raw.decode("utf-8", "replace")
-    return text.removesuffix("\r"), truncated
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """Complete lines as UTF-8 bytes, each ending in ``\\n``, and where they are.
-
-    With ``spans`` None, ``data`` is a verbatim copy of the file from ``offset`` to
-    ``end``; otherwise ``spans[i]`` gives the file offsets of line i. ``truncated``
-    holds the indexes of lines whose data was already cut at the cap.
-    """
-
-    data: bytes
-    first_line: int
-    offset: int
-    end: int
-    line_count: int
-    spans: tuple[tuple[int, int], ...] | None = None
-    truncated: frozenset[int] = frozenset()
-    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-
-    @classmethod
-    def verbatim(
-        cls, data: bytes, first_line: int, offset: int, max_line_bytes: int
-    ) -> Block:
-        """A block that is a verbatim copy of the file from ``offset``."""
-        return cls(
-            data,
-            first_line,
-            offset,
-            offset + len(data),
-            data.count(b"\n"),
-            max_line_bytes=max_line_bytes,
-        )
-
-    def line(self, start: int, index: int) -> Line:
-        """The line that starts at ``data[start]`` and is the block's ``index``-th."""
-        stop = self.data.index(b"\n", start)
-        text, cut = text_of(self.data[start:stop], self.max_line_bytes)
-        if self.spans is None:
-            offset, end = self.offset + start, self.offset + stop + 1
-        else:
-            offset, end = self.spans[index]
-        return Line(
-            text, self.first_line + index, offset, end, cut or index in self.truncated
-        )
-
-    def lines(self) -> list[Line]:
-        """Every line, decoded (the slow path: one Python object per line)."""
-        out = []
-        start = 0
-        for index in range(self.line_count):
-            out.append(self.line(start, index))
-            start = self.data.index(b"\n", start) + 1
-        return out
-
-    def slice(self, start: int, stop: int) -> Block:
-        """The lines in ``data[start:stop]``; both are line starts (or the end)."""
-        data = self.data
-        if start <= len(data) // 2:
-            before = data.count(b"\n", 0, start)
-        else:
-            before = self.line_count - data.count(b"\n", start)
-        count = data.count(b"\n", start, stop)
-        cap = self.max_line_bytes
-        if self.spans is None:
-            return Block(
-                data[start:stop],
-                self.first_line + before,
-                self.offset + start,
-                self.offset + stop,
-                count,
-                max_line_bytes=cap,
-            )
-        spans = self.spans[before : before + count]
-        return Block(
-            data[start:stop],
-            self.first_line + before,
-            spans[0][0] if spans else self.end,
-            spans[-1][1] if spans else self.end,
-            count,
-            spans,
-            frozenset(
-                i - before for i in self.truncated if before <= i < before + count
-            ),
-            cap,
-        )
-
-    def join(self, other: Block) -> Block:
-        """This block followed by ``other``."""
-        if not self.data:
-            return other
-        if not other.data:
-            return self
-        count = self.line_count + other.line_count
-        if self.spans is None and other.spans is None and self.end == other.offset:
-            return Block(
-                self.data + other.data,
-                self.first_line,
-                self.offset,
-                other.end,
-                count,
-                max_line_bytes=self.max_line_bytes,
-            )
-        spans_a, spans_b = self._spans(), other._spans()
-        n = len(spans_a)
-        truncated = self.truncated | {i + n for i in other.truncated}
-        return Block(
-            self.data + other.data,
-            self.first_line,
-            self.offset,
-            other.end,
-            count,
-            spans_a + spans_b,
-            frozenset(truncated),
-            self.max_line_bytes,
-        )
-
-    def _spans(self) -> tuple[tuple[int, int], ...]:
-        """The file offsets of each line (computed for a verbatim block)."""
-        if self.spans is not None:
-            return self.spans
-        count, offset = self.line_count, self.offset
-        # each end: the lengths so far plus one newline per line (in C, not per line)
-        lengths = accumulate(map(len, self.data.split(b"\n", count)[:count]))
-        ends = list(map(operator.add, lengths, range(offset + 1, offset + count + 1)))
-        return tuple(zip([offset, *ends[:-1]], ends, strict=True))
-
-    def long_lines(self) -> int:
-        """How many lines are over the cap (only their start is read)."""
-        if self.spans is not None:
-            return len(self.truncated)
-        data, cap, count, pos = self.data, self.max_line_bytes, 0, 0
-        if len(data) <= cap:
-            return 0
-        while pos < len(data):  # one step per window of ``cap`` bytes, not per line
-            nl = data.rfind(b"\n", pos, pos + cap + 1)
-            if nl == -1:
-                count += 1
-                nl = data.find(b"\n", pos)
-            pos = nl + 1
-        return count
-
-    def invalid_utf8(self) -> bool:
-        """Whether any byte of the block is not valid UTF-8 (it is shown as U+FFFD)."""
-        return not _valid_utf8(self.data)
 
 
 class LineDecoder:
@@ -439,7 +170,7 @@ class LineDecoder:
 
     def _transcoded(self, block: Block) -> Block:
         data, codec, count = block.data, self.codec, block.line_count
-        if codec is None and _valid_utf8(data):
+        if codec is None and valid_utf8(data):
             return block  # the usual case: one check for the whole block
         if codec is not None:
             text = decode_line(data, codec)
@@ -476,7 +207,7 @@ class LineDecoder:
         truncated = set(block.truncated)
         texts: list[bytes] = []
         for index, raw in enumerate(block.data.split(b"\n")[: block.line_count]):
-            if codec is None and _valid_utf8(raw):
+            if codec is None and valid_utf8(raw):
                 texts.append(raw)
                 continue
             text = decode_line(raw, codec or self.fallback or "utf-8")
@@ -669,70 +400,3 @@ class LineDecoder:
             self._buf = rest[len(rest) - keep :]
             self._buf_offset += len(rest) - keep
         return blocks
-
-
-def _valid_utf8(data: bytes) -> bool:
-    if data.isascii():
-        return True
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-#: ``read(offset, size)``: up to ``size`` bytes at ``offset`` (b"" past the end)
-Reader = Callable[[int, int], bytes]
-#: Bytes counted in one read by ``count_lines``.
-COUNT_BYTES = 1024 * 1024
-
-
-def _by_bom(head: bytes) -> Encoding:
-    """The encoding a file's first two bytes declare by a UTF-16 BOM (else UTF-8)."""
-    if head == codecs.BOM_UTF16_LE:
-        return Encoding.UTF16LE
-    if head == codecs.BOM_UTF16_BE:
-        return Encoding.UTF16BE
-    return Encoding.UTF8
-
-
-def _by_first_unit(head: bytes) -> Encoding:
-    """As ``_by_bom``, or UTF-16 told by the zero byte of one ASCII-first unit."""
-    if len(head) == 2 and head[0] and not head[1]:
-        return Encoding.UTF16LE
-    if len(head) == 2 and head[1] and not head[0]:
-        return Encoding.UTF16BE
-    return _by_bom(head)
-
-
-def count_lines(read: Reader, offset: int) -> int:
-    """How many lines end before ``offset`` (UTF-16 newlines by the file's BOM)."""
-    newline = _by_bom(read(0, 2)).newline
-    count, pos = 0, 0
-    while pos < offset:
-        chunk = read(pos, min(COUNT_BYTES, offset - pos))
-        if not chunk:
-            break
-        count += chunk.count(newline)
-        pos += len(chunk)
-    return count
-
-
-def end_of_last_line(read: Reader, size: int) -> int:
-    """Where to start a file of ``size`` bytes from its end: after its last whole line.
-
-    In UTF-16 (by its byte-order mark, or the zero bytes of ASCII text) only a newline
-    code unit at an even offset counts: the start is never inside a character.
-    """
-    encoding = _by_first_unit(read(0, 2))
-    newline = encoding.newline
-    unit = 1 if encoding is Encoding.UTF8 else 2
-    start = max(0, size - 64 * 1024)
-    start -= start % unit
-    tail = read(start, size - start)
-    end = len(tail)
-    while (nl := tail.rfind(newline, 0, end)) != -1:
-        if nl % unit == 0:
-            return start + nl + len(newline)
-        end = nl + len(newline) - 1  # a newline byte inside another character
-    return 0 if start == 0 else size - size % unit

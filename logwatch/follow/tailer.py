@@ -23,21 +23,14 @@ import structlog
 
 from logwatch.core.clock import Clock
 from logwatch.core.model import FileState
+from logwatch.follow.events import Drained, Event, Moved, Opened, Read
 from logwatch.follow.fileindex import FileIndex, Inode
+from logwatch.follow.handles import windows_error
+from logwatch.follow.held import Held, hold_created, holds_created
+from logwatch.follow.lastlisting import LastListing, backstop_listings
 from logwatch.follow.listing import Listed, Listing, Source, file_key
-from logwatch.follow.reading import (
-    MAX_READ_PER_STEP,
-    Drained,
-    Event,
-    Held,
-    Moved,
-    Opened,
-    Read,
-    Reading,
-    hold_created,
-    missing_listings,
-    windows_error,
-)
+from logwatch.follow.reading import Reading, missing_listings
+from logwatch.follow.readpace import ReadPace
 from logwatch.follow.watching import Watching
 
 # what the follower and the tests take from here: the events, and the reading's
@@ -51,60 +44,24 @@ __all__ = [
     "Read",
     "Source",
     "Tailer",
-    "backstop_listings",
     "missing_listings",
     "windows_error",
 ]
 
 log = structlog.get_logger("logwatch.tailer")
 
-#: With events covering every source, each file is looked at once in this many listings
-#: even if no event named it (a lost event, a write through a link elsewhere).
-BACKSTOP_LISTINGS = 30
-#: A step reads what its follower matched in this long at the rate the last step
-#: showed: the next listing, which opens (and so keeps) the files a rotation makes,
-#: must come soon however slow matching is (a storm of hits on a busy PC); a file
-#: created and deleted between two listings is never read.
-PACE_S = 0.25
-#: What a step may read at least, however slow the last one was (and the first step).
-MIN_STEP_READ = 64 * 1024
 #: Files created since the last step held open at most (each a handle until then).
 MAX_EARLY_HOLDS = 64
-
-
-def backstop_listings(platform: str) -> int:
-    """In how many listings every file is looked at once when events cover the sources.
-
-    On Windows one (every listing, as without events): NTFS may report the growth of a
-    file its writer holds open only once the writer flushes or closes it.
-    """
-    return 1 if platform == "win32" else BACKSTOP_LISTINGS
-
-
-def holds_created(platform: str) -> bool:
-    """Whether a file an event says was created is held open at once (before the next
-    listing), so that what is written to it is read even if it is deleted soon after.
-
-    Not on Windows: a deleted file held open stays "delete pending" on FAT, exFAT, SMB
-    and with legacy NTFS semantics, and its name cannot be created again until the
-    handle is closed (a platform deleting and recreating its log would be refused for
-    longer); and an open on a stalled network drive would hold up every event.
-    """
-    return platform != "win32"
-
-
-def _path_key(path: str) -> str:
-    """A path as events and listings both spell it."""
-    return os.path.normcase(os.path.normpath(path))
 
 
 class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
 
-    It composes four parts, each owning its own data: ``Watching`` (the observer and
-    its watches), ``Listing`` (the files the patterns match), ``FileIndex`` (which file
-    is which, on bytes alone) and ``Reading`` (the open files, their polls and reads).
-    What it keeps itself is when to list and which files to look at.
+    It composes five parts, each owning its own data: ``Watching`` (the observer and
+    its watches), ``Listing`` (the files the patterns match), ``LastListing`` (the one
+    last looked at whole), ``FileIndex`` (which file is which, on bytes alone) and
+    ``Reading`` (the open files, their polls and reads). What it keeps itself is when
+    to list and which files to look at.
     """
 
     def __init__(
@@ -156,13 +113,9 @@ class Tailer:
         self._closed = False
         self._touch_lock = threading.Lock()
         #: the listing last looked at whole, its files by path and in backstop slices
-        self._seen: dict[Inode, Listed] | None = None
-        self._by_path: dict[str, Inode] = {}
-        self._dirs_seen: set[str] = set()
-        self._slices: list[list[Inode]] = []
-        self._slice = 0
-        #: when the last step ended (monotonic) and how many bytes it read
-        self._last_step = (float("inf"), 0)
+        self._last = LastListing()
+        #: how much each step may read
+        self._pace = ReadPace()
 
     @property
     def max_open(self) -> int:
@@ -223,7 +176,27 @@ class Tailer:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
-        budget = self._reading.step_budget = self._pace(now)
+        budget = self._reading.step_budget = self._pace.budget(now)
+        touched = self._take_touched()
+        # events name what changed: files no event named wait for the backstop
+        by_events = self.backstop > 1 and self._watching.covering()
+        #: the held files to poll (None: every one)
+        polled: set[str] | None = None
+        if self.rediscover or now - self._last_listing >= self.poll_interval:
+            polled = self._list(now, touched, by_events, events)
+        elif by_events and self._last.files is not None:
+            named, unknown = self._last.named(touched)
+            looked = self._look(named, self._last.files, events)
+            polled = None if unknown else looked
+        self._poll(polled, events)
+        self._reading.limit_open()
+        read = budget - self._reading.step_budget
+        self._pace.ended(self.clock.monotonic(), read)
+        return events
+
+    def _take_touched(self) -> set[str]:
+        """The paths events named since the last step; the files they said were
+        created (and those still empty) are held until the next whole listing."""
         with self._touch_lock:
             touched, self._touched = self._touched, set()
             early, self._early = self._early, {}
@@ -232,43 +205,51 @@ class Tailer:
             self._reading.held.add(early, self._files.named)
         if self._reading.held:
             self.rediscover = True  # held files wait for a whole listing
-        # events name what changed: files no event named wait for the backstop
-        by_events = self.backstop > 1 and self._watching.covering()
-        #: the held files to poll (None: every one)
-        polled: set[str] | None = None
-        if self.rediscover or now - self._last_listing >= self.poll_interval:
-            self.rediscover = False
-            self._last_listing = now
-            if not by_events and self._seen is not None:
-                self._listing.invalidate()  # kept on events' word: not enough now
-            listing = self._listing.take(
-                lambda found: (
-                    by_events
-                    or (
-                        not self._reading.parked()
-                        and all(map(self._files.named, found))
-                    )
-                )
+        return touched
+
+    def _list(
+        self, now: float, touched: set[str], by_events: bool, events: list[Event]
+    ) -> set[str] | None:
+        """A listing's turn: the listing looked at whole, or (events cover the sources
+        and it found nothing new) only the files due. The held files to poll (None:
+        every one)."""
+        self.rediscover = False
+        self._last_listing = now
+        if not by_events and self._last.files is not None:
+            self._listing.invalidate()  # kept on events' word: not enough now
+        listing = self._listing.take(
+            lambda found: (
+                by_events
+                or (not self._reading.parked() and all(map(self._files.named, found)))
             )
-            if not by_events or listing is not self._seen or self._reading.held:
-                self._discover(listing, events)
-                self._saw(listing if by_events else None)
-            else:
-                named, unknown = self._named(touched)
-                due = named | self._due(listing)
-                if self._reading.copying():  # copies count listings: list whole
-                    self._restat(due, listing)
-                    self._discover(listing, events)
-                else:
-                    polled = None if unknown else set()
-                    looked = self._look(due, listing, events)
-                    if polled is not None:
-                        polled |= looked
-            self._watching.schedule()
-        elif by_events and self._seen is not None:
-            named, unknown = self._named(touched)
-            looked = self._look(named, self._seen, events)
-            polled = None if unknown else looked
+        )
+        polled: set[str] | None = None
+        if not by_events or listing is not self._last.files or self._reading.held:
+            self._discover(listing, events)
+            self._last.saw(listing if by_events else None, self.backstop)
+        else:
+            polled = self._look_due(touched, listing, events)
+        self._watching.schedule()
+        return polled
+
+    def _look_due(
+        self, touched: set[str], listing: dict[Inode, Listed], events: list[Event]
+    ) -> set[str] | None:
+        """At a listing that found nothing new: look at the files events named and
+        those due (the whole listing while a copy counts listings). The held files to
+        poll (None: every one)."""
+        named, unknown = self._last.named(touched)
+        due = named | self._due(listing)
+        if self._reading.copying():  # copies count listings: list whole
+            self._restat(due, listing)
+            self._discover(listing, events)
+            return None
+        looked = self._look(due, listing, events)
+        return None if unknown else looked
+
+    def _poll(self, polled: set[str] | None, events: list[Event]) -> None:
+        """Poll the held files ``polled`` (None: every one), those left behind by the
+        last step and those this one opened or moved."""
         behind, self._reading.behind = self._reading.behind, set()
         if polled is None:
             self._reading.poll_all(events)
@@ -276,60 +257,11 @@ class Tailer:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
             self._reading.poll_some(polled, events)
-        self._reading.limit_open()
-        read = budget - self._reading.step_budget
-        self._last_step = (self.clock.monotonic(), read)
-        return events
-
-    def _pace(self, now: float) -> int:
-        """How many bytes this step may read: as many as were matched in ``PACE_S`` at
-        the rate of the last step (it read, then its lines were matched until now)."""
-        ended, read = self._last_step
-        if ended == float("inf"):
-            # the first step, whose rate is unknown: its progress is saved only once
-            # it is matched, and a restart's backlog can take seconds; killed before,
-            # the next start reads it all again, and loses what was deleted meanwhile
-            return MIN_STEP_READ
-        if read <= 0 or now <= ended:
-            return MAX_READ_PER_STEP
-        rate = read / (now - ended)
-        return int(min(MAX_READ_PER_STEP, max(MIN_STEP_READ, rate * PACE_S)))
-
-    def _saw(self, listing: dict[Inode, Listed] | None) -> None:
-        """``listing`` was looked at whole: index it for events and backstop slices
-        (None: events do not cover the sources, every listing is looked at whole)."""
-        self._seen = listing
-        if listing is None:
-            self._by_path, self._slices, self._dirs_seen = {}, [], set()
-            return
-        self._by_path = {_path_key(item.path): i for i, item in listing.items()}
-        self._dirs_seen = {os.path.dirname(key) for key in self._by_path}
-        n = max(1, self.backstop)
-        inodes = list(listing)
-        self._slices = [inodes[k::n] for k in range(n)]
-        self._slice = 0
-
-    def _named(self, touched: set[str]) -> tuple[set[Inode], bool]:
-        """The listed files events named, and whether a path neither listed nor one of
-        their directories was named (then every held file is polled, as without
-        events). A directory's own events (a file created or deleted in it) ask for a
-        listing anyway."""
-        named: set[Inode] = set()
-        unknown = False
-        for path in touched:
-            key = _path_key(path)
-            inode = self._by_path.get(key)
-            if inode is not None:
-                named.add(inode)
-            elif key not in self._dirs_seen:
-                unknown = True
-        return named, unknown
 
     def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
         """At a listing that found nothing new: the backstop's next slice and the
         listed files not open and not parked (empty, unreadable)."""
-        due = set(self._slices[self._slice])
-        self._slice = (self._slice + 1) % len(self._slices)
+        due = self._last.next_slice()
         due.update(listing.keys() - self._reading.parked() - self._files.named_inodes())
         return due
 

@@ -18,7 +18,7 @@ import regex
 from logwatch.core.errors import ConfigError
 from logwatch.core.formats import Format
 from logwatch.core.model import Hit, Record, Severity
-from logwatch.follow.lines import Block
+from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
 from logwatch.match.mergepolicy import RulesBeatCatalogue, one_per_line

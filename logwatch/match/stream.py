@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from logwatch.core import formats
 from logwatch.core.formats import Format
 from logwatch.core.model import Severity
-from logwatch.follow.lines import DEFAULT_MAX_LINE_BYTES, Block, Encoding, LineDecoder
+from logwatch.follow.blocks import DEFAULT_MAX_LINE_BYTES, Block
+from logwatch.follow.encoding import Encoding
+from logwatch.follow.lines import LineDecoder
 from logwatch.match.engine import Engine, Scan
 
 #: A record with more continuation lines than this is cut, to bound what is held.
