@@ -204,11 +204,12 @@ def _packable(rule: Rule, catalogue: Catalogue) -> bool:
     """Whether ``rule`` is one of a catalogue entry's (a code's or a text's), with
     nothing of its own a deduper needs (its policy is the default's: no window,
     reminder, mutes or threshold of its own), and its id starts with its exchange's
-    (``rule`` finds it by that)."""
+    and a dot (``rule`` finds it by what comes before the first dot)."""
     return (
         bool(rule.category)
         and rule.source != "catalogue"
         and rule.exchange in catalogue.exchanges
+        and "." not in rule.exchange
         and rule.id.startswith(f"{rule.exchange}.")
         and not rule.patterns
         and rule.window_s is None
