@@ -1,6 +1,6 @@
 """A storm of distinct errors: the RSS of ``logwatch run`` while it lasts.
 
-    python bench/storm_bench.py [--minutes 10] [--rate 100] [--every 30]
+    python bench/storm_bench.py [--minutes 10] [--rate 100] [--every 30] [--cold]
 
 Runs the real service on one Quantower-style log and a loopback webhook (the
 channel's default budget: the storm goes out grouped), and writes ``--rate`` error
@@ -9,14 +9,18 @@ connection + symbol, so every line is a distinct error and opens a dedup window 
 default 10 min: none closes during a 10-minute storm). Prints the daemon's RSS every
 ``--every`` seconds, then the final and peak RSS and its growth a minute over the
 second half (least squares). Linux (/proc). With ``PYTHONPATH=MAIN``, from a directory
-without a ``logwatch/`` of its own, it measures another version.
+without a ``logwatch/`` of its own, it measures another version. The rules cache is
+filled first by ``check`` with the same config, as on every start after the first
+(``--cold``: not; the daemon loads the rules from their files).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,6 +56,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=int, default=100, help="error lines a second")
     parser.add_argument("--every", type=float, default=30, help="seconds between RSS")
+    parser.add_argument("--cold", action="store_true", help="no rules cache filled")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="logwatch-storm-bench-"))
     hook = Hook()  # the tests' loopback webhook
@@ -64,7 +69,19 @@ def main() -> None:
         f"  - name: storm\n    format: quantower\n    paths: ['{folder}/*.log']\n"
         f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{hook.port}/a'\n"
     )
-    run = Run(work, config, {"LOGWATCH_CACHE_DIR": str(work / "c")})  # the tests' own
+    env = {"LOGWATCH_CACHE_DIR": str(work / "c")}
+    if not args.cold:
+        # as any earlier start would have, with the run's own config (its state_dir
+        # holds the key the cache is signed with)
+        path = work / "config.yaml"
+        path.write_text(config, encoding="utf-8")
+        subprocess.run(
+            [sys.executable, "-m", "logwatch", "check", "--config", str(path)],
+            env={**os.environ, **env},
+            capture_output=True,
+            check=True,
+        )
+    run = Run(work, config, env)  # the tests' own
     pid = run.proc.pid
     samples = [(0.0, status_mb(pid, "VmRSS"))]
     print(f"     0 s  {0:>7} lines  RSS {samples[0][1]:6.1f} MB", flush=True)

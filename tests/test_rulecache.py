@@ -16,7 +16,9 @@ import regex
 from logwatch.core.errors import InvalidConfig, StateError
 from logwatch.core.paths import RulesCache, rules_cache, state_path
 from logwatch.core.privatefiles import check_private_dir
+from logwatch.match.engine import Engine
 from logwatch.rulebook import rulecache, ruleload
+from logwatch.rulebook.rulecompile import sample_record
 from logwatch.rulebook.ruleload import load_rules
 from logwatch.rulebook.rules import RuleSet
 from tests.samples import GOOD
@@ -91,29 +93,64 @@ def test_rules_read_back_share_equal_numbers(
     tmp_path: Path, user_rules: Path, key_file: Path, loads: list[int]
 ) -> None:
     """Issue 23 (RSS at READY): pickle writes every int and float anew; read back,
-    equal line numbers, codes and floats are one object each, as loaded from the
-    files, and the catalogue's keys hold its entries' own codes."""
+    equal line numbers, codes and floats are one object each among the rules kept
+    at rest, and within an exchange's pack, whose catalogue keys hold its entries'
+    own codes, as its rules do."""
     cache = tmp_path / "cache"
     load_rules(cache=RulesCache(cache, key_file))
     ruleset = load_rules(cache=RulesCache(cache, key_file))
     assert loads == [1]  # the second came from the cache
-    floats = {id(r.mute_for_s) for r in ruleset if r.mute_for_s == 1800.0}
-    assert len(floats) == 1
-    lines: dict[int, set[int]] = {}
-    for r in ruleset:
-        lines.setdefault(r.line, set()).add(id(r.line))
-    assert len(lines) > 1
-    assert all(len(ids) == 1 for ids in lines.values())
+    assert ruleset.catalogue.packs is not None
+    binance = ruleset.catalogue.packs.tables("binance")
+    assert binance is not None
+    for rules in (ruleset.rules, tuple(binance.rules.values())):
+        floats = {id(r.mute_for_s) for r in rules if r.mute_for_s == 1800.0}
+        assert len(floats) == 1
+        lines: dict[int, set[int]] = {}
+        for r in rules:
+            lines.setdefault(r.line, set()).add(id(r.line))
+        assert len(lines) > 1
+        assert all(len(ids) == 1 for ids in lines.values())
     entries = ruleset.catalogue.entries
     coded = [(k, e) for k, e in entries.items() if isinstance(e.code, int)]
     assert len(coded) > 1000
     assert all(k[1] is e.code for k, e in coded)
-    by_id = {r.id: r for r in ruleset}
+    packed = binance.rules
     assert all(
-        by_id[e.rule_id].codes[0] is e.code
+        packed[e.rule_id].codes[0] is e.code
         for _, e in coded
-        if e.rule_id in by_id and by_id[e.rule_id].codes == (e.code,)
+        if e.rule_id in packed and packed[e.rule_id].codes == (e.code,)
     )
+
+
+def test_a_rule_set_read_back_unpacks_an_exchange_only_when_a_line_needs_it(
+    tmp_path: Path, key_file: Path, loads: list[int]
+) -> None:
+    """Issue 23 (RSS at READY): read back, the catalogue's tables and its codes'
+    rules stay packed per exchange (a daemon meets a few of ~100) until a line
+    needs one exchange's; the set is still the whole one, in its order."""
+    cache = tmp_path / "cache"
+    loaded = load_rules(cache=RulesCache(cache, key_file))
+    ruleset = load_rules(cache=RulesCache(cache, key_file))
+    assert loads == [1]
+    packs = ruleset.catalogue.packs
+    assert packs is not None
+    assert len(ruleset.rules) < len(ruleset) / 2  # the rest is packed
+    engine = Engine(ruleset)
+    assert packs.opened() == []
+    line = 'binance {"code":-1013,"msg":"Filter failure: LOT_SIZE"}'
+    (hit,) = engine.match(sample_record(line))
+    assert (hit.rule_id, hit.exchange) == ("binance.code-1013", "binance")
+    assert packs.opened() == ["binance"]
+    rule = ruleset.rule("kraken.code-eorder-insufficient-funds")
+    assert rule is not None
+    assert rule.codes == ("EOrder:Insufficient funds",)
+    assert packs.opened() == ["binance", "kraken"]
+    assert ruleset.rule("kraken.no-such-rule") is None
+    assert ruleset.by_id.get("binance.code-1013") is not None
+    assert len(ruleset) == len(loaded)
+    assert [r.id for r in ruleset] == [r.id for r in loaded]
+    assert ruleset.tags() == {t for r in loaded for t in r.tags}
 
 
 def test_a_changed_rule_file_is_loaded_anew_even_with_its_size_and_time(

@@ -79,19 +79,20 @@ def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
     rules = load_rules(
         dirs, cache=rules_cache(config.state_dir, env), warnings=loaded.warnings
     )
-    known = {r.id for r in rules}
     unknown = [
         loaded.error(
             ("rules", "disable", i), f"rules.disable: unknown rule id {rule_id!r}"
         )
         for i, rule_id in enumerate(config.rules.disable)
-        if rule_id not in known
+        if rules.rule(rule_id) is None
     ]
     if unknown:
         raise InvalidConfig(unknown)
-    rules = RuleSet(
-        tuple(r for r in rules if r.id not in config.rules.disable), rules.catalogue
-    )
+    if config.rules.disable:
+        rules = RuleSet(
+            tuple(r for r in rules if r.id not in config.rules.disable),
+            rules.catalogue,
+        )
     rules, problems = _with_thresholds(loaded, rules)
     sources = config_sources(config, env)
     loaded, read = with_apprise_config(loaded)
@@ -186,10 +187,7 @@ def _route_problems(
     """Each channel's ``sources``, ``rules`` and ``categories`` must name something
     that exists (a filter that matches nothing would silently send that channel
     nothing): a problem at its line for each that does not."""
-    categories = {
-        kind_name(c)
-        for c in (*rules.catalogue.categories, *(t for r in rules for t in r.tags))
-    }
+    categories = {kind_name(c) for c in (*rules.catalogue.categories, *rules.tags())}
     problems = []
     for i, channel in enumerate(loaded.config.channels):
         for j, name in enumerate(channel.sources or ()):

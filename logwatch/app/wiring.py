@@ -90,12 +90,14 @@ class Workers:
         self._own_senders: Senders | None = None
         self._own_pollers: Pollers | None = None
         config = setup.loaded.config
-        self._rules = {r.id: r for r in setup.rules}
+        # by id: a rule set read back from the cache unpacks an exchange's entries'
+        # rules when one of them is asked for
+        self._rules = setup.rules.by_id
         self.engine = Engine(setup.rules, secrets=secret_forms(config_secrets(config)))
         quiet = config.quiet_hours
         # the stages, in order: see pipeline
         alerting = admission(
-            setup.rules,
+            setup.rules.rules,  # the packed rules' policy is the default's
             config.dedup.window,
             QuietHours(quiet.start, quiet.end) if quiet else None,
             resolved=self.wants_resolved,
@@ -111,7 +113,7 @@ class Workers:
         self.dispatcher = Dispatcher(
             state,
             setup.notifier,
-            self._rules,  # one map of ~9,700 rules, read-only: shared
+            self._rules,  # one map of ~10,000 rules, read-only: shared
             setup.lang,
             clock,
             config.max_age,

@@ -59,8 +59,6 @@ class Classifier:
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        #: the entries of each code, made when a record first needs them
-        self._by_code: dict[Code, list[Entry]] | None = None
 
     def classify(
         self,
@@ -128,7 +126,7 @@ class Classifier:
         if not category and not listed and env.code is not None:
             # a code alone, no exchange named: the category every table that has
             # the code agrees on (``Error Code: -2015``: auth_permission wherever)
-            agreed = self._agreed_category(env.code)
+            agreed = self.catalogue.agreed_category(env.code)
             if agreed:
                 category, how, evidence = agreed, "code-category", str(env.code)
         if not category and env.kind == "network-level":
@@ -155,21 +153,6 @@ class Classifier:
             # an error-level record of a named exchange that says no more: its text
             return done(None, f"{ex}.unknown-error", "unknown", env.message, "unknown")
         return None
-
-    def _agreed_category(self, code: Code) -> str:
-        """The category of ``code`` when every table that has it, two at least, says
-        the same one ('' otherwise: a code one table alone has says nothing of whose
-        it is, nor what, on a line that names no exchange)."""
-        if self._by_code is None:
-            by_code: dict[Code, list[Entry]] = {}
-            for (_, c), entry in self.catalogue.entries.items():
-                by_code.setdefault(c, []).append(entry)
-            self._by_code = by_code
-        entries = self._by_code.get(code, ())
-        categories = {e.category for e in entries if e.rule_id is not None}
-        if len(entries) < 2 or len(categories) != 1:
-            return ""
-        return categories.pop()
 
 
 def _with(r: Recognition, how: str, evidence: str, category: str) -> Recognition:

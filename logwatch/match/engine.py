@@ -69,8 +69,11 @@ class Engine:
         max_timeouts: int = MAX_TIMEOUTS,
         secrets: tuple[str, ...] = (),
     ) -> None:
-        self.rules = tuple(rules)
-        self.catalogue = rules.catalogue if isinstance(rules, RuleSet) else Catalogue()
+        # a rule set read back from the cache holds its catalogue entries' rules
+        # (no patterns: never searched) packed: ``lookup`` finds them by id
+        packed = isinstance(rules, RuleSet)
+        self.rules = rules.rules if packed else tuple(rules)
+        self.catalogue = rules.catalogue if packed else Catalogue()
         self.recognizer = Recognizer(self.catalogue)
         self._masker = Masker(secrets)
         attribution = Attribution(self.catalogue, self.recognizer)
@@ -81,6 +84,7 @@ class Engine:
             self._masker,
             timeout_s,
             max_timeouts,
+            lookup=rules.rule if packed else None,
         )
         self._shapes = ShapeStep(
             self.catalogue,

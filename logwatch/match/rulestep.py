@@ -7,6 +7,7 @@ patterns, each search with a timeout, and a rule that times out too often is dis
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Protocol
 
 import regex
@@ -97,9 +98,12 @@ class RuleStep:
         masker: Masker,
         timeout_s: float,
         max_timeouts: int,
+        lookup: Callable[[str], Rule | None] | None = None,
     ) -> None:
         self.rules = rules
         self._by_id = {rule.id: rule for rule in rules}
+        #: the rules not in ``rules`` (a rule set's packed ones), by id
+        self._lookup = lookup
         self._recognizer = recognizer
         self._attribution = attribution
         self._masker = masker
@@ -115,11 +119,20 @@ class RuleStep:
 
     def enabled(self, rule_id: str) -> Rule | None:
         """The rule of that id, unless there is none or it was disabled."""
-        return self._by_id.get(rule_id) if rule_id not in self.disabled else None
+        return self._rule(rule_id) if rule_id not in self.disabled else None
 
     def documents(self, rule_id: str, code: int | str) -> bool:
         """Whether the rule of that id names ``code`` among its codes."""
-        return code in self._by_id[rule_id].codes
+        rule = self._rule(rule_id)
+        if rule is None:
+            raise KeyError(rule_id)
+        return code in rule.codes
+
+    def _rule(self, rule_id: str) -> Rule | None:
+        rule = self._by_id.get(rule_id)
+        if rule is None and self._lookup is not None:
+            rule = self._lookup(rule_id)
+        return rule
 
     def hits(
         self,

@@ -3,95 +3,42 @@
 Most error lines already say which exchange and which code, in one of a few ways per
 library (a *shape*: ``binance {"code":-1013,…}``, ``APIError(code=-1013)``, ``(ErrCode:
 10001)``, ``retcode=10019``…). A shape finds (exchange, code, message); the catalogue
-says what that code means. The files it is read from are ``cataloguefile``'s concern.
+says what that code means. The files it is read from are ``cataloguefile``'s concern,
+its texts ``cataloguetext``'s, and how the rules cache keeps it ``cataloguepacks``'.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import regex
 
 from logwatch.core.model import Code, Severity
+from logwatch.rulebook.cataloguepacks import (
+    Keyed,
+    Packs,
+    PerExchange,
+    Tables,
+    agreed_categories,
+    by_exchange,
+    pack,
+    restore,
+)
+from logwatch.rulebook.cataloguetext import PLACEHOLDER
+
+# the names match/ and the tests read here
+from logwatch.rulebook.cataloguetext import as_code as as_code
+from logwatch.rulebook.cataloguetext import category_rule_id as category_rule_id
+from logwatch.rulebook.cataloguetext import clean_message as clean_message
+from logwatch.rulebook.cataloguetext import fill as fill
+from logwatch.rulebook.cataloguetext import fits as fits
+from logwatch.rulebook.cataloguetext import normalise_text as normalise_text
+from logwatch.rulebook.cataloguetext import real_message as real_message
 
 #: Severity of a category whose codes raise nothing (confirmations, success codes).
 SILENT = "none"
-#: Placeholders in documented texts: %s, %d, <A>, {param0}, [xxx]
-#: (the stdlib engine: thousands of short substitutions at load, where it is faster)
-#: Quantower's `` (BTCUSDT)`` after a message (upper case only: not "(unless …)")
-# (starting only where white space starts: from inside a long run of it, each search
-# would read the rest of the run again)
-_SYMBOL_AT_END = re.compile(
-    r"(?<!\s)\s*+\([A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?\)\.?$"
-)
-PLACEHOLDER = re.compile(r"%[sd]|<[A-Za-z_]{1,20}>|\{[A-Za-z_0-9]{1,20}\}")
-
-
-#: What in a documented text may be a placeholder (a cheap test before the search)
-_HOLE_CHARS = frozenset("%<{")
-
-
-def short_message(message: str, limit: int = 120) -> str:
-    """A documented text as a title shows it: placeholders as ``…``, cut short."""
-    text = (
-        PLACEHOLDER.sub("…", message) if _HOLE_CHARS.intersection(message) else message
-    )
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-class Title(Mapping[str, str]):
-    """A catalogue title in each language, made when it is read from what it is made
-    of: ``{category's title} ({exchange} {code})`` (``: {message}`` after it in
-    English) for a code, ``{exchange}: {category's title}`` without one.
-
-    ~9,700 catalogue rules each held a title of their own at rest (two strings and a
-    dict, ~4.5 MB of the daemon's); this one holds references to the category's title
-    and the entry's own values. Read it as any mapping (``get``, ``[]``, ``items``,
-    ``==``); ``dict(title)`` for JSON.
-    """
-
-    __slots__ = ("_base", "_code", "_message", "_name")
-
-    def __init__(
-        self,
-        base: Mapping[str, str],
-        name: str,
-        code: Code | None = None,
-        message: str = "",
-    ) -> None:
-        self._base, self._name, self._code, self._message = base, name, code, message
-
-    def made(self) -> dict[str, str]:
-        """The title as a plain dict."""
-        if self._code is None:
-            return {lang: f"{self._name}: {text}" for lang, text in self._base.items()}
-        what = f" ({self._name} {self._code})"
-        # the exchange's own words are English: in another language's title they
-        # would mix two languages (the line itself is in the body)
-        said = f": {short_message(self._message)}" if self._message else ""
-        return {
-            lang: text + what + (said if lang == "en" else "")
-            for lang, text in self._base.items()
-        }
-
-    def __getitem__(self, lang: str) -> str:
-        return self.made()[lang]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._base)
-
-    def __len__(self) -> int:
-        return len(self._base)
-
-    def __repr__(self) -> str:
-        return repr(self.made())
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Title, (self._base, self._name, self._code, self._message))
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,15 +146,56 @@ class Catalogue:
     _compiled: dict[str, dict[str, list[tuple[tuple[str, ...], Entry]]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: code -> the category every table that has it agrees on, made when first needed
+    _agreed: dict[Code, str] | None = field(default=None, compare=False, repr=False)
+    #: read back from the rules cache: each exchange's tables, unpacked when needed
+    packs: Packs | None = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return self.packed({})
+
+    def packed(self, rules: Mapping[str, dict[str, Any]]) -> tuple[Any, ...]:
+        """As the rules cache keeps it: each exchange's tables packed apart, with
+        ``rules`` (the ``rules.Rule`` of its entries, by exchange, by id)."""
+        tables = by_exchange(self.entries, self.texts, self.templates, self.broad)
+        for exchange, own in rules.items():
+            empty = Tables({}, {}, (), (), {})
+            tables[exchange] = tables.get(exchange, empty)._replace(rules=own)
+        sizes = {
+            "entries": len(self.entries),
+            "texts": len(self.texts),
+            "templates": len(self.templates),
+            "broad": len(self.broad),
+        }
+        return (
+            self.shapes,
+            self.exchanges,
+            self.categories,
+            self.classes,
+            self.class_exchanges,
+            pack(tables, self.categories),
+            sizes,
+            self._agreements(),
+        )
 
     def __setstate__(self, state: Sequence[Any]) -> None:
-        restore(self, _CATALOGUE_SLOTS, state)
-        # the keys' codes: the entries' own objects (pickle writes them anew)
-        entries = {
-            (ex, _INTS.get(c, c) if isinstance(c, int) else c): e
-            for (ex, c), e in self.entries.items()
-        }
-        object.__setattr__(self, "entries", entries)
+        shapes, exchanges, categories, classes, owners, packed, sizes, agreed = state
+        packs = Packs(packed, categories, sizes)
+        for name, value in (
+            ("shapes", shapes),
+            ("entries", Keyed(packs, "entries")),
+            ("texts", Keyed(packs, "texts")),
+            ("exchanges", exchanges),
+            ("categories", categories),
+            ("templates", PerExchange(packs, "templates")),
+            ("broad", PerExchange(packs, "broad")),
+            ("classes", classes),
+            ("class_exchanges", owners),
+            ("_compiled", {}),
+            ("_agreed", agreed),
+            ("packs", packs),
+        ):
+            object.__setattr__(self, name, value)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -238,6 +226,19 @@ class Catalogue:
             return None
         text = normalise_text(message)
         return next((entry for needle, entry in rows if needle in text), None)
+
+    def agreed_category(self, code: Code) -> str:
+        """The category of ``code`` when every table that has it, two at least, says
+        the same one ('' otherwise: a code one table alone has says nothing of whose
+        it is, nor what, on a line that names no exchange)."""
+        return self._agreements().get(code, "")
+
+    def _agreements(self) -> dict[Code, str]:
+        agreed = self._agreed
+        if agreed is None:
+            agreed = agreed_categories(self.entries.values())
+            object.__setattr__(self, "_agreed", agreed)
+        return agreed
 
     def _by_template(self, exchange: str, text: str) -> Entry | None:
         buckets = self._compiled.get(exchange)
@@ -299,134 +300,6 @@ class Catalogue:
             entry = self.lookup(shape.exchange, code, message)
             return Found(shape, code, message, entry, groups, m.start())
         return None
-
-
-_CATALOGUE_SLOTS = tuple(getattr(Catalogue, f.name) for f in fields(Catalogue))
-
-
-def fits(pieces: Sequence[str], text: str) -> bool:
-    """Whether ``text`` is ``pieces`` with one or more characters between each two
-    (a template's words around its placeholders), on one line.
-
-    Each piece is placed as early as it fits, which finds a placement when there is
-    one, in one pass (a regex of ``.+?`` between them backtracks in time that grows
-    with the power of their number).
-    """
-    if len(pieces) < 2:
-        return text == "".join(pieces)
-    head, *middle, tail = pieces
-    end = len(text) - len(tail)  # where the tail must start
-    if "\n" in text or not text.startswith(head) or not text.endswith(tail):
-        return False
-    pos = len(head)
-    for piece in middle:
-        at = text.find(piece, pos + 1, end - 1)
-        if at < 0:
-            return False
-        pos = at + len(piece)
-    return pos < end
-
-
-#: one object for equal numbers read back from the rules cache, while it is read:
-#: pickle writes each int and float anew (~30,000: line numbers, codes, mute_for_s)
-_INTS: dict[int, int] = {}
-_FLOATS: dict[float, float] = {}
-
-
-def restore(obj: object, slots: Sequence[Any], state: Sequence[Any]) -> None:
-    """Set a frozen slotted object's fields (``slots``: their descriptors) from its
-    pickled ``state``, equal numbers, also in a tuple of codes, one object each."""
-    ints, floats = _INTS, _FLOATS
-    for slot, value in zip(slots, state, strict=True):
-        kind = type(value)
-        if kind is int:
-            value = ints.setdefault(value, value)
-        elif kind is float:
-            value = floats.setdefault(value, value)
-        elif kind is tuple and value and type(value[0]) is int:
-            value = tuple(ints.setdefault(v, v) if type(v) is int else v for v in value)
-        slot.__set__(obj, value)
-
-
-def restored() -> None:
-    """Forget the numbers ``restore`` shared: a load of the cache is over."""
-    _INTS.clear()
-    _FLOATS.clear()
-
-
-#: one tuple for equal ones: ~10,000 rows and rules hold a few dozen distinct markets
-#: and tags (the rules cache keeps them shared: pickle writes an object once)
-_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def shared(values: tuple[str, ...]) -> tuple[str, ...]:
-    """``values``, or an equal tuple made before: one object for equal ones."""
-    return _SHARED.setdefault(values, values)
-
-
-def normalise_text(text: str) -> str:
-    """A message as a lookup key: lower case, single spaces, no closing period."""
-    return " ".join(text.lower().split()).rstrip(". ")
-
-
-def clean_message(text: str) -> str:
-    """A captured message without JSON escapes, a library's leading ``Error:`` and a
-    platform's trailing ``(SYMBOL)``."""
-    text = text.replace('\\"', '"').replace("\\/", "/").strip()
-    text = _SYMBOL_AT_END.sub("", text)
-    for prefix in ("Error: ", "error: "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    return text
-
-
-def fill(template: str, code: Code | None, message: str) -> str:
-    """A shape example with a code and a message put in: as it is (``{message}``),
-    escaped as in JSON (``{json_message}``) or as Python's repr (``{repr_message}``)."""
-    escaped = json.dumps(message, ensure_ascii=False)[1:-1]
-    return (
-        template.replace("{code}", "" if code is None else str(code))
-        .replace("{json_message}", escaped)
-        .replace("{repr_message}", repr(message))
-        .replace("{message}", message)
-    )
-
-
-def real_message(message: str) -> str:
-    """A documented text with its placeholders replaced by values a real line holds."""
-    return PLACEHOLDER.sub("0.001", message)
-
-
-def rule_id_for(exchange: str, code: Code) -> str:
-    """The rule id of a code without a rule of its own: ``binance.code-1013``
-    (``kraken.code-eorder-insufficient-funds`` for a string)."""
-    if isinstance(code, int):
-        return f"{exchange}.code-{abs(code)}"
-    return f"{exchange}.code-{slug(code)}"
-
-
-def category_rule_id(exchange: str, category: str) -> str:
-    """The rule of a category's errors of one exchange, or of none (``error.…``):
-    ``kraken.balance-margin``."""
-    return f"{exchange or 'error'}.{slug(category)}"
-
-
-_NOT_ID = re.compile(r"[^a-z0-9]+")
-
-
-def slug(text: str) -> str:
-    """A text as a part of a rule id: ``EOrder:Insufficient funds`` gives
-    ``eorder-insufficient-funds``."""
-    return _NOT_ID.sub("-", text.lower()).strip("-")[:60].strip("-") or "x"
-
-
-def as_code(text: str) -> Code:
-    """A code as written: a whole number (``-1013``, ``"51008"``), else the text."""
-    text = text.strip()
-    digits = text[1:] if text[:1] in "-+" else text
-    if digits.isascii() and digits.isdigit() and len(digits) < 19:
-        return int(text)
-    return text
 
 
 def exchange_names(

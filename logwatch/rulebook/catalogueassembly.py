@@ -12,20 +12,22 @@ from collections.abc import Iterable, Mapping
 from logwatch.core.errors import ConfigError
 from logwatch.core.model import Code, Severity
 from logwatch.rulebook.catalogue import (
-    PLACEHOLDER,
     Catalogue,
     Category,
     Entry,
     Exchange,
-    Title,
-    category_rule_id,
     exchange_names,
-    normalise_text,
-    rule_id_for,
-    shared,
-    slug,
 )
 from logwatch.rulebook.cataloguefile import CatalogueParts, Problems
+from logwatch.rulebook.cataloguepacks import shared
+from logwatch.rulebook.cataloguetext import (
+    PLACEHOLDER,
+    Title,
+    category_rule_id,
+    normalise_text,
+    rule_id_for,
+    slug,
+)
 from logwatch.rulebook.codesfile import Row
 from logwatch.rulebook.rules import Rule
 

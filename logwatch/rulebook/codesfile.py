@@ -13,8 +13,10 @@ import regex
 
 from logwatch.core.errors import ConfigError
 from logwatch.core.model import Code, Severity
-from logwatch.rulebook.catalogue import SILENT, as_code, normalise_text, shared
+from logwatch.rulebook.catalogue import SILENT
 from logwatch.rulebook.cataloguefile import Problems
+from logwatch.rulebook.cataloguepacks import shared
+from logwatch.rulebook.cataloguetext import as_code, normalise_text
 from logwatch.rulebook.rules import ID_PATTERN
 
 #: Files of catalogue codes end with this (``binance.codes.csv``).

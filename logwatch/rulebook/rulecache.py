@@ -30,7 +30,7 @@ from logwatch.core.privatefiles import (
     not_private,
     write_private,
 )
-from logwatch.rulebook.catalogue import restored
+from logwatch.rulebook.cataloguepacks import restored
 from logwatch.rulebook.rules import RuleSet
 
 
