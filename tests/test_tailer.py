@@ -1529,6 +1529,61 @@ def test_a_step_short_of_budget_reads_the_file_changed_longest_ago_first(
         tailer.close()
 
 
+def test_a_file_opened_by_a_step_short_of_budget_waits_for_the_older_ones_behind(
+    tmp_path: Path,
+) -> None:
+    """Issue 18 (with kills): a file a step opens (the new live file of a rotation)
+    was polled first, as if changed longest ago, since it had no poll's stamp yet; in
+    a storm each step opened one and took the budget, and the generations behind
+    starved until the writer deleted them, lost at the next kill."""
+    from logwatch.follow.tailer import MIN_STEP_READ
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    old, live = logs / "app.log.1", logs / "app.log"
+    write(old, line(0))
+    clock = FakeClock()
+    tailer = Tailer(
+        [Source("s", (str(logs / "app.log*"),))],
+        clock,
+        followed={str(logs / "app.log*")},
+        poll_interval=0,
+    )
+    try:
+        (opened,) = [e for e in tailer.step() if isinstance(e, Opened)]
+        clock.advance(100.0)  # that step's line took long to match: a slow PC
+        write(old, lines(1, 10_000))  # behind, and changed longest ago
+        os.utime(old, (1, 1))
+        write(live, lines(10_000, 20_000))  # a new live file
+        reads = [e for e in tailer.step() if isinstance(e, Read)]
+        assert sum(len(e.data) for e in reads) == MIN_STEP_READ
+        assert {e.id for e in reads} == {opened.id}
+    finally:
+        tailer.close()
+
+
+def test_a_restart_reads_the_file_changed_longest_ago_first(tmp_path: Path) -> None:
+    """Issue 18 (with kills): a start polled its files in the order State keeps
+    them, not by age, so a restart's first steps could read the live file while the
+    oldest generation, the next to be deleted, waited."""
+    h = Harness(tmp_path)
+    h.step()
+    old, live = tmp_path / "app.log.1", tmp_path / "app.log"
+    write(live, line(0))
+    h.settle()
+    write(old, line(1))
+    h.settle()  # State keeps the live file first, the old one after
+    h.crash()
+    write(old, lines(2, 10_000))
+    os.utime(old, (1, 1))
+    write(live, lines(10_000, 20_000))
+    h.seen.clear()
+    h.step()  # the first step reads the least: from the old file only
+    assert h.seen[2] == 1
+    assert max(h.seen) < 10_000
+    h.close()
+
+
 def test_only_the_files_changed_last_are_held_at_start(tmp_path: Path) -> None:
     """A pattern matching thousands of files must not spend every handle before
     State and the lock have theirs: the ones a rotation made, changed last, are held."""
