@@ -1536,7 +1536,7 @@ def test_a_file_opened_by_a_step_short_of_budget_waits_for_the_older_ones_behind
     was polled first, as if changed longest ago, since it had no poll's stamp yet; in
     a storm each step opened one and took the budget, and the generations behind
     starved until the writer deleted them, lost at the next kill."""
-    from logwatch.follow.tailer import MIN_STEP_READ
+    from logwatch.follow.readpace import MIN_STEP_READ
 
     logs = tmp_path / "logs"
     logs.mkdir()
