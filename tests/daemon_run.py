@@ -25,7 +25,9 @@ def logwatch(
     return subprocess.run(
         [sys.executable, "-m", "logwatch", *args],
         capture_output=True,
+        # stdout and stderr are UTF-8 on every platform (cli.safe_output)
         text=True,
+        encoding="utf-8",
         timeout=timeout,
         check=check,
         env=env,
@@ -74,6 +76,7 @@ class Run:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            encoding="utf-8",  # cli.safe_output: UTF-8 on every platform
             env=full,
             umask=umask,
             **processes.NEW_GROUP,

@@ -161,8 +161,7 @@ class FollowProcess:
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            # stdout is UTF-8 on every platform (cli.safe_output); stderr is the ANSI
-            # code page on Windows, where the lines read here are ASCII
+            # stdout and stderr are UTF-8 on every platform (cli.safe_output)
             text=True,
             encoding="utf-8",
             errors="backslashreplace",

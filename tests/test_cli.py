@@ -415,6 +415,33 @@ class TestOutputThatCannotCrash:
         # the stream's own newline translation: \r\n on Windows
         assert raw.getvalue() == f"Недостаточно маржи ⏎ \\udcff{os.linesep}".encode()
 
+    @pytest.mark.timeout(300)
+    def test_an_error_naming_a_cyrillic_path_is_utf8_on_a_pipe_like_the_output(
+        self, tmp_path: Path
+    ) -> None:
+        """Issue 20: stderr on a pipe kept the ANSI code page on Windows while stdout
+        was switched to UTF-8, so under cp1252 ``нет.log`` came out as
+        ``\\u043d\\u0435\\u0442.log``. A real process, its stderr read as UTF-8."""
+        import os
+        import subprocess
+        import sys
+
+        missing = tmp_path / "нет.log"
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("PYTHONIOENCODING", "PYTHONUTF8")
+        }
+        proc = subprocess.run(
+            [sys.executable, "-m", "logwatch", "scan", str(missing)],
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 2
+        assert f"{missing}: no such file" in proc.stderr.decode("utf-8")
+
     @pytest.mark.parametrize(
         ("isatty", "env", "expected"),
         [

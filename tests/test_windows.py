@@ -35,7 +35,7 @@ SCRIPTS = Path(sysconfig.get_path("scripts"))
 DETACHED_PROCESS = 0x00000008
 CREATE_NEW_PROCESS_GROUP = 0x00000200
 #: The machine's ANSI code page: the fallback for a line that is not UTF-8, and what a
-#: file or pipe would get without logwatch's own choice. The lane runs this module under
+#: file or pipe would get without logwatch's own choice (UTF-8, stdout and stderr). The lane runs this module under
 #: 1252 and again under 1251 (.ci/windows/test.sh); a real PC has one of them.
 ANSI = locale.getencoding()
 
@@ -263,12 +263,12 @@ def test_scan_on_a_cp1251_machine_reads_a_russian_log_and_writes_utf8(
     ).encode("cp1251")
     log.write_bytes(data)
     done = scan("--json", str(log))
-    assert done.returncode == 0, done.stderr.decode(ANSI)
+    assert done.returncode == 0, done.stderr.decode("utf-8")
     (hit,) = map(json.loads, done.stdout.decode("utf-8").splitlines())
     assert hit["rule"] == "quantower.close-position-partial"
     assert hit["text"] == RUSSIAN_ERROR
     assert hit["offset"] == data.index(RUSSIAN_ERROR.encode("cp1251"))
-    assert "those lines are read as cp1251" in done.stderr.decode(ANSI)
+    assert "those lines are read as cp1251" in done.stderr.decode("utf-8")
     out = tmp_path / "out.txt"
     with out.open("wb") as fh:
         assert scan(str(log), stdout=fh).returncode == 0
@@ -301,7 +301,7 @@ def test_scan_on_a_cp1252_machine_reads_latin_lines_beside_utf8_ones(
     log = tmp_path / "bot.log"
     log.write_bytes(b"".join(raw + b"\r\n" for raw in raws))
     done = scan("--json", "--rules", str(rules), str(log))
-    assert done.returncode == 0, done.stderr.decode(ANSI)
+    assert done.returncode == 0, done.stderr.decode("utf-8")
     hits = [
         hit
         for hit in map(json.loads, done.stdout.decode("utf-8").splitlines())
@@ -311,7 +311,7 @@ def test_scan_on_a_cp1252_machine_reads_latin_lines_beside_utf8_ones(
     assert [(h["text"], h["offset"]) for h in hits] == list(
         zip(texts, offsets, strict=True)
     )
-    assert "those lines are read as cp1252" in done.stderr.decode(ANSI)
+    assert "those lines are read as cp1252" in done.stderr.decode("utf-8")
     out = tmp_path / "out.txt"
     with out.open("wb") as fh:
         assert scan("--rules", str(rules), str(log), stdout=fh).returncode == 0
@@ -330,11 +330,11 @@ def test_scan_reads_a_utf16_metatrader_journal(tmp_path: Path) -> None:
     )
     journal.write_bytes(data)
     done = scan("--json", str(journal))
-    assert done.returncode == 0, done.stderr.decode(ANSI)
+    assert done.returncode == 0, done.stderr.decode("utf-8")
     (hit,) = map(json.loads, done.stdout.decode("utf-8").splitlines())
     assert (hit["rule"], hit["text"], hit["offset"]) == (
         "mt5.code-10019",
         MT5_JOURNAL[0],
         len(codecs.BOM_UTF16_LE),
     )
-    assert "Lines: 2, matched 1" in done.stderr.decode(ANSI)
+    assert "Lines: 2, matched 1" in done.stderr.decode("utf-8")

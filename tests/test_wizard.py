@@ -77,7 +77,8 @@ def init(
             *args,
         ],
         capture_output=True,
-        # stdout is UTF-8 on every platform (cli.safe_output), not the ANSI code page
+        # stdout and stderr are UTF-8 on every platform (cli.safe_output), not the
+        # ANSI code page
         text=True,
         encoding="utf-8",
         errors="backslashreplace",

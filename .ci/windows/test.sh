@@ -20,7 +20,8 @@ CI_SUBSET=(tests/test_windows.py tests/test_control.py tests/test_service.py
   tests/test_paths.py tests/test_lock.py tests/test_state_open.py
   tests/test_privatefiles.py tests/test_drives.py tests/test_codec.py tests/test_lines.py
   tests/test_state.py tests/test_places.py tests/test_logs.py tests/test_listing.py
-  tests/test_tailer.py tests/test_follow_model.py)
+  tests/test_tailer.py tests/test_follow_model.py
+  tests/test_cli.py::TestOutputThatCannotCrash)  # stdout and stderr on a pipe: UTF-8
 CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.py
   tests/test_catalogueassembly.py tests/test_cataloguefile.py tests/test_clock.py
   tests/test_codesfile.py tests/test_config.py tests/test_dedup.py
@@ -42,8 +43,12 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
   tests/test_plugins.py tests/test_prefilter.py tests/test_quiethours.py
   tests/test_saveschedule.py tests/test_servicefiles.py tests/test_servicetask.py
   tests/test_serviceunit.py tests/test_threshold.py tests/test_unlisted.py
-  tests/test_variables.py tests/test_window.py tests/test_daemon_text.py
-  tests/test_lastlisting.py tests/test_readpace.py)
+  tests/test_variables.py tests/test_window.py tests/test_exchangenames.py
+  tests/test_classifier.py tests/test_ownedprints.py tests/test_ccxt_maps.py
+  tests/test_readme_recognises.py tests/test_heartbeat.py tests/test_daemon_text.py
+  tests/test_lastlisting.py tests/test_readpace.py tests/test_statusinfo.py
+  tests/test_attempts.py tests/test_wizard_telegram.py tests/test_cataloguepacks.py
+  tests/test_cataloguetext.py)
 # Left out (run them by hand: test.sh tests/test_x.py): each starts logwatch processes,
 # minutes under Wine: test_daemon (~10 min), test_codepages, test_notifier, test_cli,
 # test_wizard, test_rulecache, test_remote, test_routing, test_secrets, test_report,
@@ -51,7 +56,8 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
 # (its Ctrl-Break tests need console events, which Wine lacks); test_wheel builds the
 # wheel, test_corpus scans the whole evidence corpus; Linux's own: test_deploy
 # (systemd), test_logrotate, test_fleet (Prometheus); Wine has no toasts: test_desktop.
-# Not yet timed here: test_heartbeat, test_readme_recognises.
+# By time: the 15 process modules above and test_corpus took 57 min under Wine in one
+# session (-n 2, load ~12): 1,185 passed, 2 failed, 44 skipped (issue 20's note).
 #: what needs code page 1251 (test_windows skips it under any other)
 CI_CP1251=(tests/test_windows.py -k cp1251)
 ci=

@@ -67,6 +67,8 @@ def main() -> None:
     """Entry point of the ``logwatch`` console script."""
     without_rich(sys.modules)
     safe_output(sys.stdout, os.environ)
+    # an error naming a Cyrillic path, on a pipe, is as readable as a hit on stdout
+    safe_output(sys.stderr, os.environ)
     try:
         cli(prog_name="logwatch")
     except Exception:  # noqa: BLE001  boundary: a bug must not pass for an outcome
@@ -86,7 +88,8 @@ def without_rich(modules: dict[str, Any]) -> None:
 
 
 def output_encoding(isatty: bool, env: Mapping[str, str]) -> tuple[str | None, str]:
-    """How stdout encodes: ``(encoding, errors)``, ``None`` keeping the current one.
+    """How stdout or stderr encodes: ``(encoding, errors)``, ``None`` keeping the
+    current one.
 
     Files and pipes on Windows get the ANSI code page (cp1251, cp1252), which cannot
     hold our titles or ``⏎``: they get UTF-8 instead, unless ``PYTHONIOENCODING`` says
@@ -100,7 +103,8 @@ def output_encoding(isatty: bool, env: Mapping[str, str]) -> tuple[str | None, s
 
 
 def safe_output(stream: IO[str] | None, env: Mapping[str, str]) -> None:
-    """Make ``stream`` (stdout) unable to fail on a character (see output_encoding)."""
+    """Make ``stream`` (stdout or stderr) unable to fail on a character, and UTF-8 on
+    a file or pipe (see output_encoding)."""
     if not isinstance(stream, io.TextIOWrapper):
         return  # None under pythonw; a test's capture
     encoding, errors = output_encoding(stream.isatty(), env)
