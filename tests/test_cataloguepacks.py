@@ -102,3 +102,21 @@ def test_a_code_two_tables_agree_on_has_their_category_read_back_too() -> None:
     assert back.agreed_category(51008) == ""  # one table alone
     assert back.packs is not None
     assert back.packs.opened() == []  # kept at rest, not read from the tables
+
+
+def test_an_unreadable_pack_leaves_its_exchange_unrecognised_said_once() -> None:
+    """A pack is read when a line first needs it, in the matching thread, after the
+    cache's own checks: one that cannot be read must not raise there (review of
+    issue 23's packs); its exchange goes unrecognised, said once, the rest go on."""
+    from structlog.testing import capture_logs
+
+    back = read_back(catalogue())
+    assert back.packs is not None
+    back.packs._packed["beta"] = b"not a pack"  # what a defect would leave
+    with capture_logs() as logs:
+        assert back.packs.tables("beta") is None
+        assert back.packs.tables("beta") is None
+        assert back.lookup("alpha", 2010, "") is not None
+    said = [e for e in logs if e["event"] == "rules_cache_pack_unreadable"]
+    assert [e["exchange"] for e in said] == ["beta"]
+    assert back.packs.opened() == ["alpha"]

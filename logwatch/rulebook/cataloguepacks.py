@@ -14,7 +14,11 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
+import structlog
+
 from logwatch.core.model import Code
+
+_log = structlog.get_logger("logwatch.rules")
 
 # (below ``catalogue`` and ``rules``, which import this: their types are ``Any``
 # here: _Entry is ``catalogue.Entry``, _Rule ``rules.Rule``, _Category
@@ -189,6 +193,17 @@ class Packs:
                 ).load()
                 # the keys' codes: the entries' own objects (pickle writes them anew)
                 entries = {(k[0], same_code(k[1])): e for k, e in found[0].items()}
+            except Exception as exc:  # noqa: BLE001  never in the matching thread
+                # the cache's body is signed, so only a defect gets here: that
+                # exchange goes unrecognised, said once, the rest goes on
+                self._packed.pop(exchange, None)
+                _log.error(
+                    "rules_cache_pack_unreadable",
+                    exchange=exchange,
+                    error=f"{type(exc).__name__}: {exc}",
+                    fix="delete the rules cache folder; the next start rebuilds it",
+                )
+                return None
             finally:
                 restored()
             # two threads may unpack one exchange at once: the first kept wins
