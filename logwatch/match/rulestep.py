@@ -14,6 +14,7 @@ import regex
 from logwatch.core.model import Hit, Recognition
 from logwatch.match.attribution import NEUTRAL, Attribution
 from logwatch.match.exchangenames import Named
+from logwatch.match.gates import Gate, passes, pattern_gates
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.rules import Rule
@@ -86,6 +87,49 @@ def _find_literal(
     return _Literal(text, at, at + len(word))
 
 
+#: A rule's gates: of each pattern, then of each ignore (see ``gates``)
+_RuleGates = tuple[tuple[tuple[Gate, ...], ...], tuple[tuple[Gate, ...], ...]]
+
+
+def _rule_gates(rule: Rule) -> _RuleGates | None:
+    """The gates of a rule's patterns and ignores, when every one is compiled with
+    plain flags (then the stdlib parser reads it as the rule's compiled pattern)."""
+    patterns = (*rule.patterns, *rule.ignore)
+    if not all(p.flags & ~_PLAIN_FLAGS == 0 for p in patterns):
+        return None
+    gates = (
+        tuple(pattern_gates(p.pattern) for p in rule.patterns),
+        tuple(pattern_gates(p.pattern) for p in rule.ignore),
+    )
+    return gates if any(g for side in gates for g in side) else None
+
+
+def _gated_match(
+    rule: Rule, gates: _RuleGates, text: str, lowered: str, timeout_s: float
+) -> regex.Match[str] | None:
+    """``Rule.match`` in an ASCII ``text`` (``lowered``), without the searches of
+    patterns whose gates the text does not pass (they cannot match it).
+
+    Raises:
+        TimeoutError: a search ran longer than ``timeout_s``.
+    """
+    timeout = None if rule.bounded else timeout_s
+    for pattern, gate in zip(rule.patterns, gates[0], strict=True):
+        if gate and not passes(gate, lowered):
+            continue
+        m = pattern.search(text, timeout=timeout)
+        if m is not None:
+            break
+    else:
+        return None
+    for veto, gate in zip(rule.ignore, gates[1], strict=True):
+        if gate and not passes(gate, lowered):
+            continue
+        if veto.search(text, timeout=timeout) is not None:
+            return None
+    return m
+
+
 class RuleStep:
     """The hand-written rules: their hits on a record, and the rules disabled."""
 
@@ -111,6 +155,11 @@ class RuleStep:
         #: each rule's patterns and ignores lowered, when all are plain words
         self.literals = tuple(
             _literals(rule) if rule.patterns else None for rule in rules
+        )
+        #: the other rules' gates: searches a text without their words skips
+        self.gates = tuple(
+            _rule_gates(rule) if rule.patterns and lit is None else None
+            for rule, lit in zip(rules, self.literals, strict=True)
         )
 
     def enabled(self, rule_id: str) -> Rule | None:
@@ -153,11 +202,15 @@ class RuleStep:
                 continue
             literals = self.literals[i]
             m: _Match | None
+            gates = self.gates[i]
             if literals is not None and lowered is not None:
                 m = _find_literal(text, lowered, *literals)
             else:
                 try:
-                    m = rule.match(text, self.timeout_s)
+                    if gates is not None and lowered is not None:
+                        m = _gated_match(rule, gates, text, lowered, self.timeout_s)
+                    else:
+                        m = rule.match(text, self.timeout_s)
                 except TimeoutError:
                     self._timed_out(rule, disabled_now)
                     continue
