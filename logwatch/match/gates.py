@@ -16,10 +16,10 @@ from logwatch.rulebook.patterns import _exact, parse
 
 #: A gate's words, lowered: every match of a pattern holds one of them.
 Gate = frozenset[str]
-#: What ``regex`` reads otherwise than the stdlib parser: a class name (``[[:alpha:]]``),
-#: or a ``{`` that is not a repeat count (fuzzy matching, ``(?:…){e<=1}``).
 #: A gate of more words than this costs more than the search it saves.
 _MAX_WORDS = 16
+#: What ``regex`` reads otherwise than the stdlib parser: a class name
+#: (``[[:alpha:]]``), or a ``{`` that is not a repeat count (``(?:…){e<=1}``).
 _REPEAT_COUNT = regex.compile(r"\{\d*(?:,\d*)?\}")
 
 
