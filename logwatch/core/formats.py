@@ -7,6 +7,7 @@ matcher are parsed; timestamps only for records that hit (``logtime``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -27,7 +28,9 @@ class Format:
     #: Matches the first line of a record; lines that do not match continue the record
     #: before them. None: every line is a record of its own. Matched at a line's start
     #: (``\G`` anchors it there, so that no search from every position re-reads runs).
-    head: regex.Pattern[bytes] | None
+    #: Compiled by the stdlib where it can read it: on bytes its classes are
+    #: ``regex``'s, and a match costs a third.
+    head: re.Pattern[bytes] | regex.Pattern[bytes] | None
     #: Matches the lines this format is recognised by (content detection), from
     #: their start.
     detect: regex.Pattern[str] | None
@@ -102,11 +105,35 @@ class Format:
         return pos
 
 
+#: ``regex``'s flags and the stdlib's of the same meaning
+_FLAGS = ((regex.IGNORECASE, re.IGNORECASE), (regex.MULTILINE, re.MULTILINE))
+
+
+def _ascii_twin(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` compiled by the stdlib for ASCII texts, where its classes (``\\d``,
+    ``\\s``, ``\\w``, ``\\b``, ``.``) match what ``regex``'s do and a match costs a
+    third; None when the stdlib cannot read it (a group name given twice)."""
+    flags = re.ASCII
+    for theirs, ours in _FLAGS:
+        if pattern.flags & theirs:
+            flags |= ours
+    try:
+        return re.compile(pattern.pattern, flags)
+    except re.error:
+        return None
+
+
 def _match_fields(
     pattern: regex.Pattern[str],
 ) -> Callable[[str], tuple[str, str | None, Fields]]:
+    twin = _ascii_twin(pattern)
+
     def parse(raw: str) -> tuple[str, str | None, Fields]:
-        m = pattern.match(raw)
+        m = (
+            twin.match(raw)
+            if twin is not None and raw.isascii()
+            else pattern.match(raw)
+        )
         if m is None:
             return raw, None, {}
         groups = {k: v for k, v in m.groupdict().items() if v}
@@ -234,7 +261,7 @@ METATRADER = Format(
 NINJATRADER = Format(
     name="ninjatrader",
     platform="ninjatrader",
-    head=regex.compile(rb"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}[| ]"),
+    head=re.compile(rb"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}[| ]"),
     detect=regex.compile(
         r"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}(?:\|\d+\|\d+\||\s)"
     ),
@@ -249,7 +276,7 @@ NINJATRADER = Format(
 PYTHON = Format(
     name="python",
     platform="",
-    head=regex.compile(rb"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\[[A-Z]+ \| \d{4}-"),
+    head=re.compile(rb"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\[[A-Z]+ \| \d{4}-"),
     detect=regex.compile(
         _TS
         + r"(?:[,.]\d+)? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |\[[A-Z]+ \| \d{4}-\d\d-\d\dT"
@@ -311,14 +338,15 @@ def detect(path: str, lines: Iterable[str] = ()) -> Format:
 _SYMBOL_AT_END = regex.compile(
     r"\((?P<s>[A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?)\)\.?\s*$", regex.M
 )
-#: (field, a literal every match holds — most messages skip the pattern —, pattern)
+#: (field, a literal every match holds — most messages skip the pattern —, pattern);
+#: each pattern's value is its one group that took part (``v``, ``w`` or ``x``)
 _CONTEXT = (
     ("connection", ("Refuse (",), regex.compile(r"Refuse \((?P<v>[^()\n]{1,64})\)")),
     (
         "symbol",
         ("symbol",),
         regex.compile(
-            r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<v>[A-Z0-9]{2,30})'
+            r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<w>[A-Z0-9]{2,30})'
         ),
     ),
     (
@@ -330,25 +358,32 @@ _CONTEXT = (
         "code",
         ("code", ", -"),
         regex.compile(
-            r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<v>-?\d{3,6})'
-            r"|\(\d{3}, (?P<v>-\d{3,6}),"
+            r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<w>-?\d{3,6})'
+            r"|\(\d{3}, (?P<x>-\d{3,6}),"
         ),
     ),
 )
+#: the same, for ASCII texts (``_ascii_twin``)
+_ASCII_CONTEXT = tuple(
+    (name, literals, _ascii_twin(pattern) or pattern)
+    for name, literals, pattern in _CONTEXT
+)
+_ASCII_SYMBOL_AT_END = _ascii_twin(_SYMBOL_AT_END) or _SYMBOL_AT_END
 
 
 def _context(text: str) -> dict[str, str]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
     found: dict[str, str] = {}
-    for name, literals, pattern in _CONTEXT:
+    ascii_ = text.isascii()
+    for name, literals, pattern in _ASCII_CONTEXT if ascii_ else _CONTEXT:
         for literal in literals:
             if literal in text:
                 m = pattern.search(text)
                 if m:
-                    found[name] = m.group("v")
+                    found[name] = m[m.lastgroup or 0]
                 break
     if ")" in text:
-        m = _SYMBOL_AT_END.search(text)
+        m = (_ASCII_SYMBOL_AT_END if ascii_ else _SYMBOL_AT_END).search(text)
         if m:
             found["symbol"] = m.group("s")
     return found
