@@ -21,6 +21,7 @@ from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.lines import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
+from logwatch.match.memo import TIME_CHARS, Key, Matched, Memo, digit_blind, rebuilt
 from logwatch.match.mergepolicy import RulesBeatCatalogue, one_per_line
 from logwatch.match.prefilter import NOTHING, Prefilter
 from logwatch.match.prefilter import Wanted as Wanted  # ``candidates``' values
@@ -98,6 +99,21 @@ class Engine:
         self._prefilter = Prefilter(
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
+        self._memo = Memo()
+        #: by rule index and by shape index: whether every pattern is ``digit_blind``
+        self._blind_rules = tuple(
+            all(digit_blind(p.pattern) for p in (*r.patterns, *r.ignore))
+            for r in self.rules
+        )
+        self._blind_shapes = tuple(
+            digit_blind(shape.pattern.pattern) for shape in self.catalogue.shapes
+        )
+        #: what keywords asked for -> whether all of it is digit-blind
+        self._blind_wanted: dict[Wanted, bool] = {}
+        #: no digit of an exchange's name can fall in a timestamp: the names found
+        #: in two lines of one key are the same
+        self._names_blind = not self.recognizer.names_digit_after(TIME_CHARS)
+        self._disabled_seen = 0
 
     @property
     def keywords(self) -> tuple[bytes, ...]:
@@ -160,7 +176,9 @@ class Engine:
             if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits, recognised = self._match(record, by_record[start], result.disabled)
+            hits, recognised = self._remembered(
+                record, by_record[start], result.disabled
+            )
             if hits:
                 result.hits.extend(hits)
             elif recognised:
@@ -205,6 +223,59 @@ class Engine:
             0
         ]
 
+    def _remembered(
+        self, record: Record, wanted: Wanted, disabled_now: list[tuple[Rule, str]]
+    ) -> Matched:
+        """``_match``, or what it gave for the record's statement before (``memo``)."""
+        if len(self.disabled) != self._disabled_seen:
+            self._disabled_seen = len(self.disabled)
+            self._memo.clear()
+        keyed = Memo.key(record, wanted) if self._names_blind else None
+        if keyed is None:
+            return self._match(record, wanted, disabled_now)
+        key, after = keyed
+        got = self._memo.get(key)
+        if got is not None:
+            hits, recognised = got
+            if hits:
+                hits = rebuilt(hits, self._masker.record(record))
+            return hits, recognised
+        return self._matched_once(record, wanted, disabled_now, key, after)
+
+    def _matched_once(
+        self,
+        record: Record,
+        wanted: Wanted,
+        disabled_now: list[tuple[Rule, str]],
+        key: Key,
+        after: int,
+    ) -> Matched:
+        """``_match``, remembered when every step of it treats the digits of the
+        timestamp (before ``after``) alike and no hit took a text from it."""
+        timed_out = self._rules.timed_out
+        seen = Seen(record, self.recognizer, self._masker)
+        hits, recognised = self._steps(seen, wanted, disabled_now)
+        if (
+            not seen.opaque
+            and seen.lowest >= after
+            and self._rules.timed_out == timed_out
+            and (hits or not wanted.recognize)
+            and self._blind(wanted)
+        ):
+            self._memo.put(key, (hits, recognised))
+        return hits, recognised
+
+    def _blind(self, wanted: Wanted) -> bool:
+        """Whether every rule and shape ``wanted`` asks for is ``digit_blind``."""
+        blind = self._blind_wanted.get(wanted)
+        if blind is None:
+            if len(self._blind_wanted) >= 4096:
+                self._blind_wanted.clear()
+            blind = self._blind_wanted[wanted] = all(
+                self._blind_rules[i] for i in wanted.rules
+            ) and all(self._blind_shapes[i] for i in wanted.shapes)
+        return blind
+
     def _match(
         self,
         record: Record,
@@ -217,7 +288,17 @@ class Engine:
         policy that a rule beats the catalogue; then one alert per line."""
         if wanted is None:
             wanted = self._prefilter.everything
-        seen = Seen(record, self.recognizer, self._masker)
+        return self._steps(
+            Seen(record, self.recognizer, self._masker), wanted, disabled_now
+        )
+
+    def _steps(
+        self,
+        seen: Seen,
+        wanted: Wanted,
+        disabled_now: list[tuple[Rule, str]] | None,
+    ) -> Matched:
+        """``_match``'s three steps on a record ``seen``."""
         hits = (
             self._rules.hits(seen, wanted.rules, disabled_now) if wanted.rules else []
         )

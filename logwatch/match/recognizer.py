@@ -125,6 +125,10 @@ class Recognizer:
         """Every exchange ``text`` names, as whole words, in order."""
         return self._exchange_names.names(text)
 
+    def names_digit_after(self, chars: frozenset[str]) -> bool:
+        """Whether an exchange's name has an ASCII digit only ``chars`` precede."""
+        return self._exchange_names.digit_after(chars)
+
     def attribute(
         self, named: list[Named], near: int, fields: Mapping[str, str] | None = None
     ) -> Named | None:

@@ -7,7 +7,7 @@ patterns, each search with a timeout, and a rule that times out too often is dis
 from __future__ import annotations
 
 from collections import Counter
-from typing import Protocol
+from typing import Protocol, cast
 
 import regex
 
@@ -130,6 +130,15 @@ def _gated_match(
     return m
 
 
+def _lowest(m: _Match) -> int:
+    """The first position a match or any of its groups took (a group in a
+    look-behind may start before the match)."""
+    if isinstance(m, _Literal):
+        return m.start()
+    found = cast("regex.Match[str]", m)
+    return min(s for s, _ in map(found.span, range(found.re.groups + 1)) if s >= 0)
+
+
 class RuleStep:
     """The hand-written rules: their hits on a record, and the rules disabled."""
 
@@ -150,6 +159,8 @@ class RuleStep:
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.timeouts: Counter[str] = Counter()
+        #: how many searches timed out (``memo`` remembers no statement that did)
+        self.timed_out = 0
         #: rule id -> why it is off (its searches timed out)
         self.disabled: dict[str, str] = {}
         #: each rule's patterns and ignores lowered, when all are plain words
@@ -228,6 +239,8 @@ class RuleStep:
             named = self._recognizer.attribute(seen.names(), m.start(), record.fields)
             if named is not None and named.exchange != rule.exchange:
                 return False, named
+            if named is None:
+                seen.opaque = True  # whose library printed it: not for the memo
             if named is None and not self._attribution.owns(rule.exchange, record):
                 return False, None  # no exchange named: the recognizer's category alone
             return True, named
@@ -244,6 +257,7 @@ class RuleStep:
         names there)."""
         record = seen.record
         masked = seen.masked()
+        seen.lowest = min(seen.lowest, _lowest(m))
         captures = {
             k: self._masker.text(v) for k, v in m.groupdict().items() if v is not None
         }
@@ -278,6 +292,7 @@ class RuleStep:
         self, rule: Rule, disabled_now: list[tuple[Rule, str]] | None
     ) -> None:
         self.timeouts[rule.id] += 1
+        self.timed_out += 1
         if self.timeouts[rule.id] >= self.max_timeouts:
             why = (
                 f"its patterns timed out {self.timeouts[rule.id]} times "

@@ -72,7 +72,15 @@ class Seen:
     """One record as the steps of ``Engine._match`` share it: the exchange names in
     its text and its masked copy, each made once, when a step first needs it."""
 
-    __slots__ = ("_masked", "_masker", "_names", "_recognizer", "record")
+    __slots__ = (
+        "_masked",
+        "_masker",
+        "_names",
+        "_recognizer",
+        "lowest",
+        "opaque",
+        "record",
+    )
 
     def __init__(self, record: Record, recognizer: Recognizer, masker: Masker) -> None:
         self.record = record
@@ -80,6 +88,10 @@ class Seen:
         self._masker = masker
         self._names: list[Named] | None = None
         self._masked: Record | None = None
+        #: the first position of the text a hit took a text from (``memo``)
+        self.lowest = len(record.text)
+        #: whether a step looked at the record in a way ``memo`` cannot vouch for
+        self.opaque = False
 
     def names(self) -> list[Named]:
         """The exchanges the record's text names, where."""

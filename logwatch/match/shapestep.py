@@ -60,6 +60,7 @@ class ShapeStep:
         found = self._identify(record, tried) if tried else None
         if found is None:
             return None
+        seen.opaque = True  # a code or a message found: not for the memo
         exchange = found.shape.exchange
         if exchange not in self._attribution.exchanges:
             return Shaped(found, None)
