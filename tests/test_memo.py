@@ -90,3 +90,15 @@ def test_a_hit_that_takes_text_from_the_time_is_made_for_each_line() -> None:
     hits = engine.scan(block_of(first, second), NINJATRADER, "f").hits
     evidence = [h.recognition.envelope_evidence for h in hits if h.recognition]
     assert evidence == ["14:13:20:150|0|4|Refuse", "14:13:21:400|0|4|Refuse"]
+
+
+def test_a_remembered_statement_is_still_masked_on_every_line() -> None:
+    engine = engine_of("Refuse")
+    tail = "|0|4|Refuse (Binance Futures): denied, request ip: 178.151.198.159"
+    hits = engine.scan(
+        block_of("2026-09-21 14:13:20:150" + tail, "2026-09-21 14:13:21:400" + tail),
+        NINJATRADER,
+        "f",
+    ).hits
+    assert len(hits) == 2
+    assert all("178.151" not in h.record.raw for h in hits)

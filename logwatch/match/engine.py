@@ -27,6 +27,7 @@ from logwatch.match.prefilter import NOTHING, Prefilter
 from logwatch.match.prefilter import Wanted as Wanted  # ``candidates``' values
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.recognizerstep import RecognizerStep
+from logwatch.match.redact import may_hold_secret
 from logwatch.match.rulestep import RuleStep
 from logwatch.match.seen import Masker, Seen
 from logwatch.match.shapestep import ShapeStep
@@ -236,9 +237,9 @@ class Engine:
         key, after = keyed
         got = self._memo.get(key)
         if got is not None:
-            hits, recognised = got
+            hits, recognised, clean = got
             if hits:
-                hits = rebuilt(hits, self._masker.record(record))
+                hits = rebuilt(hits, record if clean else self._masker.record(record))
             return hits, recognised
         return self._matched_once(record, wanted, disabled_now, key, after)
 
@@ -262,7 +263,14 @@ class Engine:
             and (hits or not wanted.recognize)
             and self._blind(wanted)
         ):
-            self._memo.put(key, (hits, recognised))
+            # nothing to mask in this line, and no secret-shaped run (whose test
+            # treats digits alike): nothing in the others of its statement either
+            clean = (
+                not self._masker.secrets
+                and (not hits or hits[0].record is record)
+                and not may_hold_secret(record.raw)
+            )
+            self._memo.put(key, (hits, recognised, clean))
         return hits, recognised
 
     def _blind(self, wanted: Wanted) -> bool:

@@ -32,6 +32,9 @@ TIME_CHARS = frozenset("0123456789-:.,/ |[]()tz+T Z\t")
 
 #: what ``Engine._match`` gives: the hits and whether the record was recognised
 Matched = tuple[list[Hit], bool]
+#: what a memo keeps of a statement: that, and whether its lines are left as they
+#: are by masking (then a line's hits carry it unmasked)
+Remembered = tuple[list[Hit], bool, bool]
 #: (path, format, what the keywords asked, the fields, the timestamp's digits as 0,
 #: the rest of the line)
 Key = tuple[object, ...]
@@ -71,7 +74,7 @@ class Memo:
     """Statements and their hits, up to MAX_STATEMENTS (then it starts again)."""
 
     def __init__(self) -> None:
-        self._kept: dict[Key, Matched] = {}
+        self._kept: dict[Key, Remembered] = {}
 
     @staticmethod
     def key(record: Record, wanted: object) -> tuple[Key, int] | None:
@@ -87,15 +90,15 @@ class Memo:
         key = (record.path, record.format, wanted, fields, ts.translate(_DIGITS))
         return (*key, raw[after:]), after
 
-    def get(self, key: Key) -> Matched | None:
+    def get(self, key: Key) -> Remembered | None:
         """What the statement gave, if remembered."""
         return self._kept.get(key)
 
-    def put(self, key: Key, matched: Matched) -> None:
+    def put(self, key: Key, remembered: Remembered) -> None:
         """Remember what the statement gave."""
         if len(self._kept) >= MAX_STATEMENTS:
             self._kept.clear()
-        self._kept[key] = matched
+        self._kept[key] = remembered
 
     def clear(self) -> None:
         """Forget everything (a rule was disabled)."""
