@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import regex
@@ -17,6 +17,11 @@ import regex
 from logwatch.core.model import Line, Record
 
 Fields = dict[str, str]
+#: Every ASCII digit as ``0``: a timestamp's key (two lines whose keys are equal
+#: differ only in which digits their times have)
+DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+#: How many lines' context fields a format remembers, by the rest of their line.
+_CONTEXTS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,11 @@ class Format:
     #: Matches file names this format is known by.
     names: regex.Pattern[str] | None
     parse: Callable[[str], tuple[str, str | None, Fields]]
+    #: a line's fields, by its timestamp's key and the rest of the line: every
+    #: pattern that finds them treats digits alike and none starts in a time
+    _fields: dict[tuple[str, str], Fields] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def record(self, path: str, lines: list[Line]) -> Record:
         """The record made of ``lines`` (a head line and its continuation lines)."""
@@ -49,12 +59,15 @@ class Format:
         if "\x00" in raw:
             raw = raw.replace("\x00", "")
         text, timestamp, fields = self.parse(raw)
-        context = _context(text)
-        for k, v in fields.items():
-            if v:
-                context[k] = v
-        if self.platform and "platform" not in context:
-            context["platform"] = self.platform
+        if timestamp and text is raw and raw.startswith(timestamp):
+            key = (timestamp.translate(DIGITS_AS_ZERO), raw[len(timestamp) :])
+            context = self._fields.get(key)
+            if context is None:
+                if len(self._fields) >= _CONTEXTS_KEPT:
+                    self._fields.clear()
+                context = self._fields[key] = self._context(text, fields)
+        else:
+            context = self._context(text, fields)
         return Record(
             path=path,
             format=self.name,
@@ -67,6 +80,16 @@ class Format:
             fields=context,
             truncated=truncated,
         )
+
+    def _context(self, text: str, fields: Fields) -> Fields:
+        """A record's fields: what its format's parse found, and ``_context``."""
+        context = _context(text)
+        for k, v in fields.items():
+            if v:
+                context[k] = v
+        if self.platform and "platform" not in context:
+            context["platform"] = self.platform
+        return context
 
     def next_record(self, data: bytes, pos: int = 0, max_lines: int = 200) -> int:
         """Start of the first head line at or after ``data[pos]`` (a line start)."""

@@ -15,12 +15,11 @@ from collections.abc import Sequence
 
 import regex
 
+from logwatch.core.formats import DIGITS_AS_ZERO
 from logwatch.core.model import Hit, Record
 
 #: How many statements a memo keeps (a log has a few hundred kinds of line).
 MAX_STATEMENTS = 4096
-#: Every ASCII digit as ``0``: the key of a timestamp
-_DIGITS = str.maketrans("123456789", "000000000")
 #: A repeat count (``{2,20}``): digits that say how many, not which
 _COUNT = regex.compile(r"\{\d*(?:,\d*)?\}\??\+?")
 #: Syntax that names characters by number or text, refers back to a group, or reads
@@ -87,7 +86,7 @@ class Memo:
             return None
         after = len(ts)
         fields = tuple(record.fields.items())
-        key = (record.path, record.format, wanted, fields, ts.translate(_DIGITS))
+        key = (record.path, record.format, wanted, fields, ts.translate(DIGITS_AS_ZERO))
         return (*key, raw[after:]), after
 
     def get(self, key: Key) -> Remembered | None:
