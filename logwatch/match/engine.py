@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import regex
 
 from logwatch.core.errors import ConfigError
-from logwatch.core.formats import Format
+from logwatch.core.formats import DIGITS_AS_ZERO, Format
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.lines import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
-from logwatch.match.memo import TIME_CHARS, Key, Matched, Memo, digit_blind, rebuilt
+from logwatch.match.memo import Key, Matched, Memo, digit_blind, rebuilt
 from logwatch.match.mergepolicy import RulesBeatCatalogue, one_per_line
 from logwatch.match.prefilter import NOTHING, Prefilter
 from logwatch.match.prefilter import Wanted as Wanted  # ``candidates``' values
@@ -111,9 +111,11 @@ class Engine:
         )
         #: what keywords asked for -> whether all of it is digit-blind
         self._blind_wanted: dict[Wanted, bool] = {}
-        #: no digit of an exchange's name can fall in a timestamp: the names found
-        #: in two lines of one key are the same
-        self._names_blind = not self.recognizer.names_digit_after(TIME_CHARS)
+        #: the exchanges' names with a digit, each digit 0: a line whose key holds
+        #: none of them names the same exchanges as every line of its key
+        self._digit_names = tuple(
+            {n.translate(DIGITS_AS_ZERO) for n in self.recognizer.names_with_digits()}
+        )
         self._disabled_seen = 0
 
     @property
@@ -231,17 +233,16 @@ class Engine:
         if len(self.disabled) != self._disabled_seen:
             self._disabled_seen = len(self.disabled)
             self._memo.clear()
-        keyed = Memo.key(record, wanted) if self._names_blind else None
-        if keyed is None:
+        key = Memo.key(record, wanted)
+        if key is None:
             return self._match(record, wanted, disabled_now)
-        key, after = keyed
         got = self._memo.get(key)
         if got is not None:
             hits, recognised, clean = got
             if hits:
                 hits = rebuilt(hits, record if clean else self._masker.record(record))
             return hits, recognised
-        return self._matched_once(record, wanted, disabled_now, key, after)
+        return self._matched_once(record, wanted, disabled_now, key)
 
     def _matched_once(
         self,
@@ -249,19 +250,18 @@ class Engine:
         wanted: Wanted,
         disabled_now: list[tuple[Rule, str]],
         key: Key,
-        after: int,
     ) -> Matched:
-        """``_match``, remembered when every step of it treats the digits of the
-        timestamp (before ``after``) alike and no hit took a text from it."""
+        """``_match``, remembered when every step of it treats digits alike, no hit
+        took a text with a digit, and no name with digits could be in the line."""
         timed_out = self._rules.timed_out
         seen = Seen(record, self.recognizer, self._masker)
         hits, recognised = self._steps(seen, wanted, disabled_now)
         if (
             not seen.opaque
-            and seen.lowest >= after
             and self._rules.timed_out == timed_out
             and (hits or not wanted.recognize)
             and self._blind(wanted)
+            and not self._may_name_with_digits(str(key[-1]))
         ):
             # nothing to mask in this line, and no secret-shaped run (whose test
             # treats digits alike): nothing in the others of its statement either
@@ -272,6 +272,12 @@ class Engine:
             )
             self._memo.put(key, (hits, recognised, clean))
         return hits, recognised
+
+    def _may_name_with_digits(self, zeroed: str) -> bool:
+        """Whether a line with digits ``zeroed`` could name an exchange whose name
+        holds digits (``mt5``; a line of its key with other digits would not)."""
+        lowered = zeroed.lower()
+        return any(name in lowered for name in self._digit_names)
 
     def _blind(self, wanted: Wanted) -> bool:
         """Whether every rule and shape ``wanted`` asks for is ``digit_blind``."""

@@ -43,15 +43,9 @@ class ExchangeNames:
             else None
         )
 
-    def digit_after(self, chars: frozenset[str]) -> bool:
-        """Whether a name has an ASCII digit that only ``chars`` come before."""
-        for name in self._names:
-            for c in name:
-                if c in "0123456789":
-                    return True
-                if c not in chars:
-                    break
-        return False
+    def with_digits(self) -> tuple[str, ...]:
+        """The names that hold an ASCII digit, lowered."""
+        return tuple(n for n in self._names if any(c in "0123456789" for c in n))
 
     def names(self, text: str) -> list[Named]:
         """Every exchange ``text`` names, as whole words, in order."""

@@ -1,11 +1,12 @@
-"""What a statement gave, remembered: records that differ only in the digits of their
-leading timestamp are matched once.
+"""What a statement gave, remembered: one-line records that differ only in their
+digits (a time, an id, an address) are matched once.
 
-A log repeats its statements; each line differs from the last of its kind in its time.
-A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``.``, never a digit
-of its own) matches two such lines at the same places, so their hits are the same but
-for the record they carry, as long as no hit takes a text from the timestamp. What a
-step cannot promise that of (a pattern with a digit, a catalogue shape that found
+A log repeats its statements; each line differs from the last of its kind in its time
+and numbers. A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``.``,
+never a digit of its own) matches two such lines at the same places, so their hits
+are the same but for the record they carry, as long as no hit takes a text with a
+digit and no exchange's name with a digit could be found in either. What a step
+cannot promise that of (a pattern with a digit, a catalogue shape that found
 something, the recognizer, a search that timed out) is not remembered.
 """
 
@@ -25,9 +26,8 @@ _COUNT = regex.compile(r"\{\d*(?:,\d*)?\}\??\+?")
 #: Syntax that names characters by number or text, refers back to a group, or reads
 #: a class by name: a digit could be told from another through it
 _OPAQUE = ("\\x", "\\u", "\\U", "\\N", "\\p", "\\P", "\\g", "\\L", "(?P=", "(?P>", "[:")
-#: What a timestamp is written with, besides digits: an exchange's name whose digits
-#: follow another character never has them inside one
-TIME_CHARS = frozenset("0123456789-:.,/ |[]()tz+T Z\t")
+#: The ASCII digits: a text a hit takes holds none, or its statement is not remembered
+DIGITS = frozenset("0123456789")
 
 #: what ``Engine._match`` gives: the hits and whether the record was recognised
 Matched = tuple[list[Hit], bool]
@@ -76,18 +76,20 @@ class Memo:
         self._kept: dict[Key, Remembered] = {}
 
     @staticmethod
-    def key(record: Record, wanted: object) -> tuple[Key, int] | None:
-        """A one-line ``record``'s key, and where the part after its timestamp
-        starts; None when it has no timestamp at its start or its text is not its
-        line (a JSON record's message)."""
-        ts = record.timestamp
+    def key(record: Record, wanted: object) -> Key | None:
+        """A one-line ``record``'s key, its line with every digit ``0`` last; None
+        when its text is not its line (a JSON record's message)."""
         raw = record.raw
-        if not ts or record.text is not raw or not raw.startswith(ts) or "\n" in raw:
+        if record.text is not raw or "\n" in raw:
             return None
-        after = len(ts)
         fields = tuple(record.fields.items())
-        key = (record.path, record.format, wanted, fields, ts.translate(DIGITS_AS_ZERO))
-        return (*key, raw[after:]), after
+        return (
+            record.path,
+            record.format,
+            wanted,
+            fields,
+            raw.translate(DIGITS_AS_ZERO),
+        )
 
     def get(self, key: Key) -> Remembered | None:
         """What the statement gave, if remembered."""

@@ -125,9 +125,9 @@ class Recognizer:
         """Every exchange ``text`` names, as whole words, in order."""
         return self._exchange_names.names(text)
 
-    def names_digit_after(self, chars: frozenset[str]) -> bool:
-        """Whether an exchange's name has an ASCII digit only ``chars`` precede."""
-        return self._exchange_names.digit_after(chars)
+    def names_with_digits(self) -> tuple[str, ...]:
+        """The exchanges' names that hold an ASCII digit (``mt5``), lowered."""
+        return self._exchange_names.with_digits()
 
     def attribute(
         self, named: list[Named], near: int, fields: Mapping[str, str] | None = None

@@ -7,7 +7,7 @@ patterns, each search with a timeout, and a rule that times out too often is dis
 from __future__ import annotations
 
 from collections import Counter
-from typing import Protocol, cast
+from typing import Protocol
 
 import regex
 
@@ -15,6 +15,7 @@ from logwatch.core.model import Hit, Recognition
 from logwatch.match.attribution import NEUTRAL, Attribution
 from logwatch.match.exchangenames import Named
 from logwatch.match.gates import Gate, passes, pattern_gates
+from logwatch.match.memo import DIGITS
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.rules import Rule
@@ -128,15 +129,6 @@ def _gated_match(
         if veto.search(text, timeout=timeout) is not None:
             return None
     return m
-
-
-def _lowest(m: _Match) -> int:
-    """The first position a match or any of its groups took (a group in a
-    look-behind may start before the match)."""
-    if isinstance(m, _Literal):
-        return m.start()
-    found = cast("regex.Match[str]", m)
-    return min(s for s, _ in map(found.span, range(found.re.groups + 1)) if s >= 0)
 
 
 class RuleStep:
@@ -257,10 +249,14 @@ class RuleStep:
         names there)."""
         record = seen.record
         masked = seen.masked()
-        seen.lowest = min(seen.lowest, _lowest(m))
+        evidence = m.group()
         captures = {
             k: self._masker.text(v) for k, v in m.groupdict().items() if v is not None
         }
+        if not seen.opaque and any(
+            DIGITS.intersection(v) for v in (evidence, *captures.values())
+        ):
+            seen.opaque = True  # a text of this line's own digits: not for the memo
         key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
         line = record.first_line
         if record.text == record.raw:
@@ -278,7 +274,7 @@ class RuleStep:
             else rule.exchange,
             recognition=Recognition(
                 "rule",
-                m.group()[:80],
+                evidence[:80],
                 rule.exchange,
                 named.how if named is not None else "rule",
                 named.words if named is not None else "",

@@ -77,7 +77,6 @@ class Seen:
         "_masker",
         "_names",
         "_recognizer",
-        "lowest",
         "opaque",
         "record",
     )
@@ -88,9 +87,8 @@ class Seen:
         self._masker = masker
         self._names: list[Named] | None = None
         self._masked: Record | None = None
-        #: the first position of the text a hit took a text from (``memo``)
-        self.lowest = len(record.text)
         #: whether a step looked at the record in a way ``memo`` cannot vouch for
+        #: (or a hit took a text with a digit from it)
         self.opaque = False
 
     def names(self) -> list[Named]:
