@@ -103,7 +103,8 @@ class Engine:
         self._memo = Memo()
         #: by rule index and by shape index: whether every pattern is ``digit_blind``
         self._blind_rules = tuple(
-            all(digit_blind(p.pattern) for p in (*r.patterns, *r.ignore))
+            not r.patterns
+            or all(digit_blind(p.pattern) for p in (*r.patterns, *r.ignore))
             for r in self.rules
         )
         self._blind_shapes = tuple(

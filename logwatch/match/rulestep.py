@@ -159,11 +159,9 @@ class RuleStep:
         self.literals = tuple(
             _literals(rule) if rule.patterns else None for rule in rules
         )
-        #: the other rules' gates: searches a text without their words skips
-        self.gates = tuple(
-            _rule_gates(rule) if rule.patterns and lit is None else None
-            for rule, lit in zip(rules, self.literals, strict=True)
-        )
+        #: the other rules' gates, by index, read off their patterns when a record
+        #: first asks for the rule (most never are: not at each start)
+        self._gates: dict[int, _RuleGates | None] = {}
 
     def enabled(self, rule_id: str) -> Rule | None:
         """The rule of that id, unless there is none or it was disabled."""
@@ -205,7 +203,10 @@ class RuleStep:
                 continue
             literals = self.literals[i]
             m: _Match | None
-            gates = self.gates[i]
+            if i in self._gates:
+                gates = self._gates[i]
+            else:
+                gates = self._gates[i] = _rule_gates(rule) if literals is None else None
             if literals is not None and lowered is not None:
                 m = _find_literal(text, lowered, *literals)
             else:
