@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch.core.formats import FORMATS, GENERIC, detect
 from logwatch.core.logtime import parse_timestamp
@@ -163,3 +165,43 @@ def test_record_boundaries_for_a_multiline_format() -> None:
         b"2026-01-01 00:00:01"
     )
     assert GENERIC.next_record(data, 5) == 5
+
+
+_PIECES = (
+    "2026-09-21 14:13:20:150",
+    "|0|4|",
+    "Refuse (",
+    "Binance Futures",
+    "): ",
+    "(DOGEUSDT)",
+    '"symbol": "BTCUSDT"',
+    "symbol=ETHUSDT",
+    "binance {",
+    '"code":-2019',
+    "code=-1021",
+    "(401, -2015, ",
+    " ",
+    "\t",
+    "\x1c",
+    "\n",
+    ".",
+    "_",
+    "9",
+)
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=10))
+def test_an_ascii_twin_finds_what_its_pattern_does(parts: list[str]) -> None:
+    """The stdlib twins run on ASCII texts only: there they must find the same."""
+    from logwatch.core import formats
+
+    text = "".join(parts)
+    patterns = [p for _, _, p in formats._CONTEXT] + [formats._SYMBOL_AT_END]
+    for pattern in patterns:
+        twin = formats._ascii_twin(pattern)
+        assert twin is not None
+        got, want = twin.search(text), pattern.search(text)
+        assert (got and got.span(), got and got.groupdict()) == (
+            want and want.span(),
+            want and want.groupdict(),
+        ), pattern.pattern

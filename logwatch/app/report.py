@@ -87,6 +87,10 @@ class Report:
         self._recognitions: dict[Recognition, str] = {}
         self._rules_json: dict[str, tuple[str, str]] = {}
         self._titles_json: dict[str, str] = {}
+        #: a kind of hit (see ``json``) -> the JSON between its varying parts
+        self._kinds: dict[tuple[object, ...], tuple[str, str, str, str]] = {}
+        #: the path the last hit came from, and it as a JSON string
+        self._path_json: tuple[str, str] | None = None
 
     def add(self, scan: Scan) -> str:
         """The hits of one scan, counted (a heartbeat rule's are signs of life, not
@@ -106,57 +110,103 @@ class Report:
 
     def json(self, hit: Hit) -> str:
         """One hit as a JSON line: the bytes ``json.dumps(…, ensure_ascii=False)``
-        writes for the object, made without it (a rule's fields are encoded once,
-        each string of the hit once, no dict built)."""
+        writes for the object, made without it: what changes from hit to hit (the
+        path, line, text, time and offset) is encoded each time, the rest once per
+        kind of hit (its rule, codes, captures, exchange, fields, key, recognition)."""
         record = hit.record
         fields = record.fields
-        rule_id, remedy = self._rule_json(hit.rule_id)
+        kind = (
+            hit.rule_id,
+            hit.codes,
+            hit.severity,
+            tuple(hit.captures.items()) if hit.captures else (),
+            hit.message,
+            hit.exchange,
+            fields.get("platform"),
+            fields.get("code"),
+            fields.get("connection"),
+            fields.get("symbol"),
+            record.format,
+            hit.key,
+            hit.recognition,
+        )
+        parts = self._kinds.get(kind)
+        if parts is None:
+            if len(self._kinds) >= _RECOGNITIONS_KEPT:
+                self._kinds.clear()
+            parts = self._kinds[kind] = self._kind_json(hit)
+        after_line, after_text, after_time, after_offset = parts
         when = parse_timestamp(record)
-        code = hit.captures.get("code") or fields.get("code", "")
-        exchange = hit.exchange or fields.get("platform") or None
-        title = self.title(hit)
-        r = hit.recognition
-        recognition = "null" if r is None else self._recognition(r, hit)
+        path = self._path_json
+        if path is None or path[0] != record.path:
+            path = self._path_json = (record.path, _string(record.path))
         return "".join(
             (
                 '{"path": ',
-                _string(record.path),
+                path[1],
                 ', "line": ',
-                _scalar(hit.line),
-                ', "rule": ',
-                rule_id,
-                ', "codes": ',
-                _array(hit.codes),
-                ', "severity": ',
-                _string(str(hit.severity)),
-                ', "captures": ',
-                _object(hit.captures),
-                ', "text": ',
+                int.__repr__(hit.line),
+                after_line,
                 _string(record.raw),
-                ', "title": ',
-                self._title_json(title),
-                ', "remedy": ',
-                remedy,
-                ', "exchange": ',
-                _scalar(exchange),
-                ', "time": ',
+                after_text,
                 _string(when.isoformat()) if when else "null",
-                ', "format": ',
-                _string(record.format),
-                ', "offset": ',
-                _scalar(record.offset),
-                ', "code": ',
-                int.__repr__(int(code)) if code.lstrip("-").isdigit() else "null",
-                ', "connection": ',
-                _scalar(fields.get("connection")),
-                ', "symbol": ',
-                _scalar(fields.get("symbol")),
-                ', "key": ',
-                _array(hit.key),
-                ', "recognition": ',
-                recognition,
-                "}\n",
+                after_time,
+                int.__repr__(record.offset),
+                after_offset,
             )
+        )
+
+    def _kind_json(self, hit: Hit) -> tuple[str, str, str, str]:
+        """What a hit's JSON line holds between its line and text, text and time,
+        time and offset, and after its offset: the same for every hit of its kind."""
+        record = hit.record
+        fields = record.fields
+        rule_id, remedy = self._rule_json(hit.rule_id)
+        code = hit.captures.get("code") or fields.get("code", "")
+        exchange = hit.exchange or fields.get("platform") or None
+        r = hit.recognition
+        recognition = "null" if r is None else self._recognition(r, hit)
+        return (
+            "".join(
+                (
+                    ', "rule": ',
+                    rule_id,
+                    ', "codes": ',
+                    _array(hit.codes),
+                    ', "severity": ',
+                    _string(str(hit.severity)),
+                    ', "captures": ',
+                    _object(hit.captures),
+                    ', "text": ',
+                )
+            ),
+            "".join(
+                (
+                    ', "title": ',
+                    self._title_json(self.title(hit)),
+                    ', "remedy": ',
+                    remedy,
+                    ', "exchange": ',
+                    _scalar(exchange),
+                    ', "time": ',
+                )
+            ),
+            ', "format": ' + _string(record.format) + ', "offset": ',
+            "".join(
+                (
+                    ', "code": ',
+                    int.__repr__(int(code)) if code.lstrip("-").isdigit() else "null",
+                    ', "connection": ',
+                    _scalar(fields.get("connection")),
+                    ', "symbol": ',
+                    _scalar(fields.get("symbol")),
+                    ', "key": ',
+                    _array(hit.key),
+                    ', "recognition": ',
+                    recognition,
+                    "}\n",
+                )
+            ),
         )
 
     def _recognition(self, r: Recognition, hit: Hit) -> str:

@@ -7,8 +7,9 @@ matcher are parsed; timestamps only for records that hit (``logtime``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 import regex
@@ -16,6 +17,11 @@ import regex
 from logwatch.core.model import Line, Record
 
 Fields = dict[str, str]
+#: Every ASCII digit as ``0``: a timestamp's key (two lines whose keys are equal
+#: differ only in which digits their times have)
+DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
+#: How many lines' context fields a format remembers, by the rest of their line.
+_CONTEXTS_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +33,20 @@ class Format:
     #: Matches the first line of a record; lines that do not match continue the record
     #: before them. None: every line is a record of its own. Matched at a line's start
     #: (``\G`` anchors it there, so that no search from every position re-reads runs).
-    head: regex.Pattern[bytes] | None
+    #: Compiled by the stdlib where it can read it: on bytes its classes are
+    #: ``regex``'s, and a match costs a third.
+    head: re.Pattern[bytes] | regex.Pattern[bytes] | None
     #: Matches the lines this format is recognised by (content detection), from
     #: their start.
     detect: regex.Pattern[str] | None
     #: Matches file names this format is known by.
     names: regex.Pattern[str] | None
     parse: Callable[[str], tuple[str, str | None, Fields]]
+    #: a line's fields, by its timestamp's key and the rest of the line: every
+    #: pattern that finds them treats digits alike and none starts in a time
+    _fields: dict[tuple[str, str], Fields] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def record(self, path: str, lines: list[Line]) -> Record:
         """The record made of ``lines`` (a head line and its continuation lines)."""
@@ -46,12 +59,15 @@ class Format:
         if "\x00" in raw:
             raw = raw.replace("\x00", "")
         text, timestamp, fields = self.parse(raw)
-        context = _context(text)
-        for k, v in fields.items():
-            if v:
-                context[k] = v
-        if self.platform and "platform" not in context:
-            context["platform"] = self.platform
+        if timestamp and text is raw and raw.startswith(timestamp):
+            key = (timestamp.translate(DIGITS_AS_ZERO), raw[len(timestamp) :])
+            context = self._fields.get(key)
+            if context is None:
+                if len(self._fields) >= _CONTEXTS_KEPT:
+                    self._fields.clear()
+                context = self._fields[key] = self._context(text, fields)
+        else:
+            context = self._context(text, fields)
         return Record(
             path=path,
             format=self.name,
@@ -64,6 +80,16 @@ class Format:
             fields=context,
             truncated=truncated,
         )
+
+    def _context(self, text: str, fields: Fields) -> Fields:
+        """A record's fields: what its format's parse found, and ``_context``."""
+        context = _context(text)
+        for k, v in fields.items():
+            if v:
+                context[k] = v
+        if self.platform and "platform" not in context:
+            context["platform"] = self.platform
+        return context
 
     def next_record(self, data: bytes, pos: int = 0, max_lines: int = 200) -> int:
         """Start of the first head line at or after ``data[pos]`` (a line start)."""
@@ -102,11 +128,35 @@ class Format:
         return pos
 
 
+#: ``regex``'s flags and the stdlib's of the same meaning
+_FLAGS = ((regex.IGNORECASE, re.IGNORECASE), (regex.MULTILINE, re.MULTILINE))
+
+
+def _ascii_twin(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` compiled by the stdlib for ASCII texts, where its classes (``\\d``,
+    ``\\s``, ``\\w``, ``\\b``, ``.``) match what ``regex``'s do and a match costs a
+    third; None when the stdlib cannot read it (a group name given twice)."""
+    flags = re.ASCII
+    for theirs, ours in _FLAGS:
+        if pattern.flags & theirs:
+            flags |= ours
+    try:
+        return re.compile(pattern.pattern, flags)
+    except re.error:
+        return None
+
+
 def _match_fields(
     pattern: regex.Pattern[str],
 ) -> Callable[[str], tuple[str, str | None, Fields]]:
+    twin = _ascii_twin(pattern)
+
     def parse(raw: str) -> tuple[str, str | None, Fields]:
-        m = pattern.match(raw)
+        m = (
+            twin.match(raw)
+            if twin is not None and raw.isascii()
+            else pattern.match(raw)
+        )
         if m is None:
             return raw, None, {}
         groups = {k: v for k, v in m.groupdict().items() if v}
@@ -234,7 +284,7 @@ METATRADER = Format(
 NINJATRADER = Format(
     name="ninjatrader",
     platform="ninjatrader",
-    head=regex.compile(rb"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}[| ]"),
+    head=re.compile(rb"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}[| ]"),
     detect=regex.compile(
         r"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}(?:\|\d+\|\d+\||\s)"
     ),
@@ -249,7 +299,7 @@ NINJATRADER = Format(
 PYTHON = Format(
     name="python",
     platform="",
-    head=regex.compile(rb"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\[[A-Z]+ \| \d{4}-"),
+    head=re.compile(rb"\d{2,4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d|\[[A-Z]+ \| \d{4}-"),
     detect=regex.compile(
         _TS
         + r"(?:[,.]\d+)? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |\[[A-Z]+ \| \d{4}-\d\d-\d\dT"
@@ -311,14 +361,15 @@ def detect(path: str, lines: Iterable[str] = ()) -> Format:
 _SYMBOL_AT_END = regex.compile(
     r"\((?P<s>[A-Z0-9]{2,20}(?:[-_/][A-Z0-9]{2,10})?)\)\.?\s*$", regex.M
 )
-#: (field, a literal every match holds — most messages skip the pattern —, pattern)
+#: (field, a literal every match holds — most messages skip the pattern —, pattern);
+#: each pattern's value is its one group that took part (``v``, ``w`` or ``x``)
 _CONTEXT = (
     ("connection", ("Refuse (",), regex.compile(r"Refuse \((?P<v>[^()\n]{1,64})\)")),
     (
         "symbol",
         ("symbol",),
         regex.compile(
-            r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<v>[A-Z0-9]{2,30})'
+            r'"symbol"\s*:\s*"(?P<v>[A-Za-z0-9_-]{2,30})"|symbol=(?P<w>[A-Z0-9]{2,30})'
         ),
     ),
     (
@@ -330,25 +381,32 @@ _CONTEXT = (
         "code",
         ("code", ", -"),
         regex.compile(
-            r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<v>-?\d{3,6})'
-            r"|\(\d{3}, (?P<v>-\d{3,6}),"
+            r'"code"\s*:\s*"?(?P<v>-?\d{3,6})|code=(?P<w>-?\d{3,6})'
+            r"|\(\d{3}, (?P<x>-\d{3,6}),"
         ),
     ),
 )
+#: the same, for ASCII texts (``_ascii_twin``)
+_ASCII_CONTEXT = tuple(
+    (name, literals, _ascii_twin(pattern) or pattern)
+    for name, literals, pattern in _CONTEXT
+)
+_ASCII_SYMBOL_AT_END = _ascii_twin(_SYMBOL_AT_END) or _SYMBOL_AT_END
 
 
 def _context(text: str) -> dict[str, str]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
     found: dict[str, str] = {}
-    for name, literals, pattern in _CONTEXT:
+    ascii_ = text.isascii()
+    for name, literals, pattern in _ASCII_CONTEXT if ascii_ else _CONTEXT:
         for literal in literals:
             if literal in text:
                 m = pattern.search(text)
                 if m:
-                    found[name] = m.group("v")
+                    found[name] = m[m.lastgroup or 0]
                 break
     if ")" in text:
-        m = _SYMBOL_AT_END.search(text)
+        m = (_ASCII_SYMBOL_AT_END if ascii_ else _SYMBOL_AT_END).search(text)
         if m:
             found["symbol"] = m.group("s")
     return found

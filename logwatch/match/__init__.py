@@ -9,6 +9,8 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     recognizerstep  the recognizer's hit for a record nothing else explains
     shapestep       step 2: the catalogue's shapes, in their own index space
     rulestep        step 1: the hand-written rules, in their own index space
+    gates           words every match of a pattern holds: searches skipped without
+    memo            a statement's hits, remembered for its lines that differ in digits
     prefilter       keywords -> what they ask for, in one pass over the bytes
     catchall        level marks; a record of a level nothing explains
     attribution     whose a line is: the exchange it names or prints like

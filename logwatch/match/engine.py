@@ -16,16 +16,18 @@ from dataclasses import dataclass, field
 import regex
 
 from logwatch.core.errors import ConfigError
-from logwatch.core.formats import Format
+from logwatch.core.formats import DIGITS_AS_ZERO, Format
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
+from logwatch.match.memo import Key, Matched, Memo, digit_blind, rebuilt
 from logwatch.match.mergepolicy import RulesBeatCatalogue, one_per_line
 from logwatch.match.prefilter import NOTHING, Prefilter
 from logwatch.match.prefilter import Wanted as Wanted  # ``candidates``' values
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.recognizerstep import RecognizerStep
+from logwatch.match.redact import may_hold_secret
 from logwatch.match.rulestep import RuleStep
 from logwatch.match.seen import Masker, Seen
 from logwatch.match.shapestep import ShapeStep
@@ -102,6 +104,24 @@ class Engine:
         self._prefilter = Prefilter(
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
+        self._memo = Memo()
+        #: by rule index and by shape index: whether every pattern is ``digit_blind``
+        self._blind_rules = tuple(
+            not r.patterns
+            or all(digit_blind(p.pattern) for p in (*r.patterns, *r.ignore))
+            for r in self.rules
+        )
+        self._blind_shapes = tuple(
+            digit_blind(shape.pattern.pattern) for shape in self.catalogue.shapes
+        )
+        #: what keywords asked for -> whether all of it is digit-blind
+        self._blind_wanted: dict[Wanted, bool] = {}
+        #: the exchanges' names with a digit, each digit 0: a line whose key holds
+        #: none of them names the same exchanges as every line of its key
+        self._digit_names = tuple(
+            {n.translate(DIGITS_AS_ZERO) for n in self.recognizer.names_with_digits()}
+        )
+        self._disabled_seen = 0
 
     @property
     def keywords(self) -> tuple[bytes, ...]:
@@ -164,7 +184,9 @@ class Engine:
             if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits, recognised = self._match(record, by_record[start], result.disabled)
+            hits, recognised = self._remembered(
+                record, by_record[start], result.disabled
+            )
             if hits:
                 result.hits.extend(hits)
             elif recognised:
@@ -209,6 +231,70 @@ class Engine:
             0
         ]
 
+    def _remembered(
+        self, record: Record, wanted: Wanted, disabled_now: list[tuple[Rule, str]]
+    ) -> Matched:
+        """``_match``, or what it gave for the record's statement before (``memo``)."""
+        if len(self.disabled) != self._disabled_seen:
+            self._disabled_seen = len(self.disabled)
+            self._memo.clear()
+        key = Memo.key(record, wanted)
+        if key is None:
+            return self._match(record, wanted, disabled_now)
+        got = self._memo.get(key)
+        if got is not None:
+            hits, recognised, clean = got
+            if hits:
+                hits = rebuilt(hits, record if clean else self._masker.record(record))
+            return hits, recognised
+        return self._matched_once(record, wanted, disabled_now, key)
+
+    def _matched_once(
+        self,
+        record: Record,
+        wanted: Wanted,
+        disabled_now: list[tuple[Rule, str]],
+        key: Key,
+    ) -> Matched:
+        """``_match``, remembered when every step of it treats digits alike, no hit
+        took a text with a digit, and no name with digits could be in the line."""
+        timed_out = self._rules.timed_out
+        seen = Seen(record, self.recognizer, self._masker)
+        hits, recognised = self._steps(seen, wanted, disabled_now)
+        if (
+            not seen.opaque
+            and self._rules.timed_out == timed_out
+            and (hits or not wanted.recognize)
+            and self._blind(wanted)
+            and not self._may_name_with_digits(str(key[-1]))
+        ):
+            # nothing to mask in this line, and no secret-shaped run (whose test
+            # treats digits alike): nothing in the others of its statement either
+            clean = (
+                not self._masker.secrets
+                and (not hits or hits[0].record is record)
+                and not may_hold_secret(record.raw)
+            )
+            self._memo.put(key, (hits, recognised, clean))
+        return hits, recognised
+
+    def _may_name_with_digits(self, zeroed: str) -> bool:
+        """Whether a line with digits ``zeroed`` could name an exchange whose name
+        holds digits (``mt5``; a line of its key with other digits would not)."""
+        lowered = zeroed.lower()
+        return any(name in lowered for name in self._digit_names)
+
+    def _blind(self, wanted: Wanted) -> bool:
+        """Whether every rule and shape ``wanted`` asks for is ``digit_blind``."""
+        blind = self._blind_wanted.get(wanted)
+        if blind is None:
+            if len(self._blind_wanted) >= 4096:
+                self._blind_wanted.clear()
+            blind = self._blind_wanted[wanted] = all(
+                self._blind_rules[i] for i in wanted.rules
+            ) and all(self._blind_shapes[i] for i in wanted.shapes)
+        return blind
+
     def _match(
         self,
         record: Record,
@@ -221,7 +307,17 @@ class Engine:
         policy that a rule beats the catalogue; then one alert per line."""
         if wanted is None:
             wanted = self._prefilter.everything
-        seen = Seen(record, self.recognizer, self._masker)
+        return self._steps(
+            Seen(record, self.recognizer, self._masker), wanted, disabled_now
+        )
+
+    def _steps(
+        self,
+        seen: Seen,
+        wanted: Wanted,
+        disabled_now: list[tuple[Rule, str]] | None,
+    ) -> Matched:
+        """``_match``'s three steps on a record ``seen``."""
         hits = (
             self._rules.hits(seen, wanted.rules, disabled_now) if wanted.rules else []
         )

@@ -43,6 +43,10 @@ class ExchangeNames:
             else None
         )
 
+    def with_digits(self) -> tuple[str, ...]:
+        """The names that hold an ASCII digit, lowered."""
+        return tuple(n for n in self._names if any(c in "0123456789" for c in n))
+
     def names(self, text: str) -> list[Named]:
         """Every exchange ``text`` names, as whole words, in order."""
         if self._automaton is None or not text:

@@ -125,6 +125,10 @@ class Recognizer:
         """Every exchange ``text`` names, as whole words, in order."""
         return self._exchange_names.names(text)
 
+    def names_with_digits(self) -> tuple[str, ...]:
+        """The exchanges' names that hold an ASCII digit (``mt5``), lowered."""
+        return self._exchange_names.with_digits()
+
     def attribute(
         self, named: list[Named], near: int, fields: Mapping[str, str] | None = None
     ) -> Named | None:

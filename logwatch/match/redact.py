@@ -216,13 +216,6 @@ def secret_forms(secrets: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(forms, key=lambda s: (-len(s), s)))
 
 
-#: What every pattern of _SUBS and _IPV6 needs to find something in an ASCII text
-#: (the ``worth`` tests above, joined): a secret-like word or a scheme (in the text
-#: lowered), a run of 30 characters of key material (a bot token's or a signature's),
-#: three dots (IPv4) or five colons (IPv6; "::" is a word). Most hits' lines hold none.
-_HINT = re.compile(
-    r"://|::|key|pass|auth|token|secret|pwd|bearer|basic|signature|credential"
-)
 #: key material's characters as ``a``, every other byte as a space
 _RUN_TABLE = bytes(
     ord("a") if chr(b).isascii() and (chr(b).isalnum() or chr(b) in "+/_-") else 32
@@ -235,12 +228,20 @@ def may_hold_secret(text: str) -> bool:
     """Whether any pattern of ``redact`` could mask something in ``text``: False only
     when none can (a text that is not ASCII is always searched in full: its case
     folding is not the prefilter's)."""
-    return (
-        not text.isascii()
-        or text.count(".") >= 3
-        or text.count(":") >= 5
-        or _HINT.search(text.lower()) is not None
-        or _RUN in text.encode("ascii").translate(_RUN_TABLE)
+    # what the patterns of _SUBS and _IPV6 need in an ASCII text: three dots (IPv4),
+    # five colons (IPv6; "::" is a word), a scheme or a credential's (in the text
+    # lowered), a run of 30 characters of key material (a bot token's or a
+    # signature's), or a secret-like name a ``:`` or ``=`` follows
+    if not text.isascii() or text.count(".") >= 3:
+        return True
+    if text.count(":") >= 5 or "::" in text:
+        return True
+    lower = text.lower()
+    if "://" in lower or "bearer" in lower or "basic" in lower:
+        return True
+    # (a secret-like word alone, "listenKey does not exist", is no name of a value)
+    return _RUN in text.encode("ascii").translate(_RUN_TABLE) or _may_hold_key_value(
+        text
     )
 
 

@@ -15,6 +15,8 @@ import regex
 from logwatch.core.model import Hit, Recognition
 from logwatch.match.attribution import NEUTRAL, Attribution
 from logwatch.match.exchangenames import Named
+from logwatch.match.gates import Gate, passes, pattern_gates
+from logwatch.match.memo import DIGITS
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.rules import Rule
@@ -87,6 +89,49 @@ def _find_literal(
     return _Literal(text, at, at + len(word))
 
 
+#: A rule's gates: of each pattern, then of each ignore (see ``gates``)
+_RuleGates = tuple[tuple[tuple[Gate, ...], ...], tuple[tuple[Gate, ...], ...]]
+
+
+def _rule_gates(rule: Rule) -> _RuleGates | None:
+    """The gates of a rule's patterns and ignores, when every one is compiled with
+    plain flags (then the stdlib parser reads it as the rule's compiled pattern)."""
+    patterns = (*rule.patterns, *rule.ignore)
+    if not all(p.flags & ~_PLAIN_FLAGS == 0 for p in patterns):
+        return None
+    gates = (
+        tuple(pattern_gates(p.pattern) for p in rule.patterns),
+        tuple(pattern_gates(p.pattern) for p in rule.ignore),
+    )
+    return gates if any(g for side in gates for g in side) else None
+
+
+def _gated_match(
+    rule: Rule, gates: _RuleGates, text: str, lowered: str, timeout_s: float
+) -> regex.Match[str] | None:
+    """``Rule.match`` in an ASCII ``text`` (``lowered``), without the searches of
+    patterns whose gates the text does not pass (they cannot match it).
+
+    Raises:
+        TimeoutError: a search ran longer than ``timeout_s``.
+    """
+    timeout = None if rule.bounded else timeout_s
+    for pattern, gate in zip(rule.patterns, gates[0], strict=True):
+        if gate and not passes(gate, lowered):
+            continue
+        m = pattern.search(text, timeout=timeout)
+        if m is not None:
+            break
+    else:
+        return None
+    for veto, gate in zip(rule.ignore, gates[1], strict=True):
+        if gate and not passes(gate, lowered):
+            continue
+        if veto.search(text, timeout=timeout) is not None:
+            return None
+    return m
+
+
 class RuleStep:
     """The hand-written rules: their hits on a record, and the rules disabled."""
 
@@ -110,12 +155,17 @@ class RuleStep:
         self.timeout_s = timeout_s
         self.max_timeouts = max_timeouts
         self.timeouts: Counter[str] = Counter()
+        #: how many searches timed out (``memo`` remembers no statement that did)
+        self.timed_out = 0
         #: rule id -> why it is off (its searches timed out)
         self.disabled: dict[str, str] = {}
         #: each rule's patterns and ignores lowered, when all are plain words
         self.literals = tuple(
             _literals(rule) if rule.patterns else None for rule in rules
         )
+        #: the other rules' gates, by index, read off their patterns when a record
+        #: first asks for the rule (most never are: not at each start)
+        self._gates: dict[int, _RuleGates | None] = {}
 
     def enabled(self, rule_id: str) -> Rule | None:
         """The rule of that id, unless there is none or it was disabled."""
@@ -166,11 +216,18 @@ class RuleStep:
                 continue
             literals = self.literals[i]
             m: _Match | None
+            if i in self._gates:
+                gates = self._gates[i]
+            else:
+                gates = self._gates[i] = _rule_gates(rule) if literals is None else None
             if literals is not None and lowered is not None:
                 m = _find_literal(text, lowered, *literals)
             else:
                 try:
-                    m = rule.match(text, self.timeout_s)
+                    if gates is not None and lowered is not None:
+                        m = _gated_match(rule, gates, text, lowered, self.timeout_s)
+                    else:
+                        m = rule.match(text, self.timeout_s)
                 except TimeoutError:
                     self._timed_out(rule, disabled_now)
                     continue
@@ -188,6 +245,8 @@ class RuleStep:
             named = self._recognizer.attribute(seen.names(), m.start(), record.fields)
             if named is not None and named.exchange != rule.exchange:
                 return False, named
+            if named is None:
+                seen.opaque = True  # whose library printed it: not for the memo
             if named is None and not self._attribution.owns(rule.exchange, record):
                 return False, None  # no exchange named: the recognizer's category alone
             return True, named
@@ -204,9 +263,14 @@ class RuleStep:
         names there)."""
         record = seen.record
         masked = seen.masked()
+        evidence = m.group()
         captures = {
             k: self._masker.text(v) for k, v in m.groupdict().items() if v is not None
         }
+        if not seen.opaque and any(
+            DIGITS.intersection(v) for v in (evidence, *captures.values())
+        ):
+            seen.opaque = True  # a text of this line's own digits: not for the memo
         key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
         line = record.first_line
         if record.text == record.raw:
@@ -224,7 +288,7 @@ class RuleStep:
             else rule.exchange,
             recognition=Recognition(
                 "rule",
-                m.group()[:80],
+                evidence[:80],
                 rule.exchange,
                 named.how if named is not None else "rule",
                 named.words if named is not None else "",
@@ -238,6 +302,7 @@ class RuleStep:
         self, rule: Rule, disabled_now: list[tuple[Rule, str]] | None
     ) -> None:
         self.timeouts[rule.id] += 1
+        self.timed_out += 1
         if self.timeouts[rule.id] >= self.max_timeouts:
             why = (
                 f"its patterns timed out {self.timeouts[rule.id]} times "

@@ -29,17 +29,22 @@ class Masker:
 
     def record(self, record: Record) -> Record:
         """``record`` with its text, raw line and free-text fields masked."""
-        fields = {
-            k: self._field(v) if k in _FREE_TEXT else v
-            for k, v in record.fields.items()
-        }
+        fields = record.fields
+        for k in _FREE_TEXT.intersection(fields):
+            masked_value = self._field(fields[k])
+            if masked_value != fields[k]:
+                fields = {
+                    k: self._field(v) if k in _FREE_TEXT else v
+                    for k, v in record.fields.items()
+                }
+                break
         # masked up to redact.MAX_REDACTED_CHARS each, the rest cut: a record may be
         # 200 lines of 64 KiB, and only the masked part may leave the engine
         raw = redact_head(record.raw, self.secrets)
         text = (
             raw if record.text == record.raw else redact_head(record.text, self.secrets)
         )
-        if raw == record.raw and text == record.text and fields == record.fields:
+        if raw == record.raw and text == record.text and fields is record.fields:
             return record  # nothing to mask: most records
         return Record(
             path=record.path,
@@ -67,7 +72,14 @@ class Seen:
     """One record as the steps of ``Engine._match`` share it: the exchange names in
     its text and its masked copy, each made once, when a step first needs it."""
 
-    __slots__ = ("_masked", "_masker", "_names", "_recognizer", "record")
+    __slots__ = (
+        "_masked",
+        "_masker",
+        "_names",
+        "_recognizer",
+        "opaque",
+        "record",
+    )
 
     def __init__(self, record: Record, recognizer: Recognizer, masker: Masker) -> None:
         self.record = record
@@ -75,6 +87,9 @@ class Seen:
         self._masker = masker
         self._names: list[Named] | None = None
         self._masked: Record | None = None
+        #: whether a step looked at the record in a way ``memo`` cannot vouch for
+        #: (or a hit took a text with a digit from it)
+        self.opaque = False
 
     def names(self) -> list[Named]:
         """The exchanges the record's text names, where."""

@@ -12,6 +12,7 @@ from typing import NamedTuple
 from logwatch.core.model import Hit, Recognition, Record
 from logwatch.match.attribution import SHARED_SHAPES, Attribution
 from logwatch.match.exchangenames import Named
+from logwatch.match.memo import DIGITS
 from logwatch.match.recognizer import Recognizer
 from logwatch.match.seen import Masker, Seen
 from logwatch.rulebook.catalogue import Catalogue, Found, normalise_text
@@ -60,6 +61,10 @@ class ShapeStep:
         found = self._identify(record, tried) if tried else None
         if found is None:
             return None
+        if found.entry is None or any(
+            DIGITS.intersection(v) for v in found.captures.values()
+        ):
+            seen.opaque = True  # a code, or the recognizer's: not for the memo
         exchange = found.shape.exchange
         if exchange not in self._attribution.exchanges:
             return Shaped(found, None)
@@ -71,12 +76,10 @@ class ShapeStep:
         )
         if named is not None and named.exchange != exchange:
             return None  # another exchange's line in this one's shape
-        if (
-            named is None
-            and found.shape.id in SHARED_SHAPES
-            and not self._attribution.owns(exchange, record)
-        ):
-            return None  # no exchange named: the recognizer's category alone
+        if named is None and found.shape.id in SHARED_SHAPES:
+            seen.opaque = True  # whose library printed it: not for the memo
+            if not self._attribution.owns(exchange, record):
+                return None  # no exchange named: the recognizer's category alone
         return Shaped(found, named)
 
     def _tried(self, indexes: frozenset[int], hits: list[Hit]) -> list[int]:

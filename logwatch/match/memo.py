@@ -1,0 +1,106 @@
+"""What a statement gave, remembered: one-line records that differ only in their
+digits (a time, an id, an address) are matched once.
+
+A log repeats its statements; each line differs from the last of its kind in its time
+and numbers. A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``.``,
+never a digit of its own) matches two such lines at the same places, so their hits
+are the same but for the record they carry, as long as no hit takes a text with a
+digit and no exchange's name with a digit could be found in either. What a step
+cannot promise that of (a pattern with a digit, a catalogue shape that found
+something, the recognizer, a search that timed out) is not remembered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import regex
+
+from logwatch.core.formats import DIGITS_AS_ZERO
+from logwatch.core.model import Hit, Record
+
+#: How many statements a memo keeps (a log has a few hundred kinds of line).
+MAX_STATEMENTS = 4096
+#: A repeat count (``{2,20}``): digits that say how many, not which
+_COUNT = regex.compile(r"\{\d*(?:,\d*)?\}\??\+?")
+#: Syntax that names characters by number or text, refers back to a group, or reads
+#: a class by name: a digit could be told from another through it
+_OPAQUE = ("\\x", "\\u", "\\U", "\\N", "\\p", "\\P", "\\g", "\\L", "(?P=", "(?P>", "[:")
+#: The ASCII digits: a text a hit takes holds none, or its statement is not remembered
+DIGITS = frozenset("0123456789")
+
+#: what ``Engine._match`` gives: the hits and whether the record was recognised
+Matched = tuple[list[Hit], bool]
+#: what a memo keeps of a statement: that, and whether its lines are left as they
+#: are by masking (then a line's hits carry it unmasked)
+Remembered = tuple[list[Hit], bool, bool]
+#: (path, format, what the keywords asked, the fields, the timestamp's digits as 0,
+#: the rest of the line)
+Key = tuple[object, ...]
+
+
+def digit_blind(pattern: str) -> bool:
+    """Whether ``pattern`` treats every ASCII digit alike: no digit of its own (but in
+    a repeat count), no character given by number or by name, no back-reference, no
+    fuzzy count. A range without a digit at either end holds all ten or none."""
+    text = _COUNT.sub("", pattern)
+    if any(c.isdigit() for c in text) or "{" in text.replace("\\{", ""):
+        return False
+    return not any(mark in text for mark in _OPAQUE)
+
+
+def rebuilt(hits: Sequence[Hit], record: Record) -> list[Hit]:
+    """``hits`` remembered of another record of the statement, made ``record``'s (a
+    one-line record, masked: every hit's line is its first)."""
+    return [
+        Hit(
+            rule_id=h.rule_id,
+            severity=h.severity,
+            codes=h.codes,
+            record=record,
+            line=record.first_line,
+            captures=h.captures,
+            key=h.key,
+            exchange=h.exchange,
+            message=h.message,
+            recognition=h.recognition,
+        )
+        for h in hits
+    ]
+
+
+class Memo:
+    """Statements and their hits, up to MAX_STATEMENTS (then it starts again)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Key, Remembered] = {}
+
+    @staticmethod
+    def key(record: Record, wanted: object) -> Key | None:
+        """A one-line ``record``'s key, its line with every digit ``0`` last; None
+        when its text is not its line (a JSON record's message)."""
+        raw = record.raw
+        if record.text is not raw or "\n" in raw:
+            return None
+        fields = tuple(record.fields.items())
+        return (
+            record.path,
+            record.format,
+            wanted,
+            fields,
+            raw.translate(DIGITS_AS_ZERO),
+        )
+
+    def get(self, key: Key) -> Remembered | None:
+        """What the statement gave, if remembered."""
+        return self._kept.get(key)
+
+    def put(self, key: Key, remembered: Remembered) -> None:
+        """Remember what the statement gave."""
+        if len(self._kept) >= MAX_STATEMENTS:
+            self._kept.clear()
+        self._kept[key] = remembered
+
+    def clear(self) -> None:
+        """Forget everything (a rule was disabled)."""
+        self._kept.clear()
