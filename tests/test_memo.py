@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from logwatch.core.formats import NINJATRADER
-from logwatch.follow.lines import Block
+from logwatch.follow.blocks import Block
 from logwatch.match.engine import Engine
 from logwatch.match.memo import digit_blind
 from logwatch.rulebook.rulecompile import rules_from_text
