@@ -14,11 +14,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-import structlog
-
 from logwatch.core.model import Code
-
-_log = structlog.get_logger("logwatch.rules")
 
 # (below ``catalogue`` and ``rules``, which import this: their types are ``Any``
 # here: _Entry is ``catalogue.Entry``, _Rule ``rules.Rule``, _Category
@@ -196,8 +192,10 @@ class Packs:
             except Exception as exc:  # noqa: BLE001  never in the matching thread
                 # the cache's body is signed, so only a defect gets here: that
                 # exchange goes unrecognised, said once, the rest goes on
+                import structlog  # not at import: `scan` starts without it
+
                 self._packed.pop(exchange, None)
-                _log.error(
+                structlog.get_logger("logwatch.rules").error(
                     "rules_cache_pack_unreadable",
                     exchange=exchange,
                     error=f"{type(exc).__name__}: {exc}",
