@@ -11,13 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.app import commands as cmd
-from logwatch.app.report import (
-    Report,
-    rules_json,
-    rules_table,
-    status_json,
-    status_text,
-)
+from logwatch.app.report import Report, rules_json, rules_table
+from logwatch.app.statustext import status_json, status_text
 from logwatch.core.model import FileState, Queued
 from logwatch.core.terminal import shown
 from logwatch.match.engine import Engine, Scan

@@ -40,6 +40,7 @@ contracts check it)::
     saveschedule   when the follower saves what it read; a failed save's backoff
     supervisor     telling systemd how the service is (READY, STATUS, WATCHDOG)
     commands       the phone's commands: parsing and answers
-    report         what the commands print: hits, rules, status; --json
+    report         what the commands print: hits, rules; --json
+    statustext     what `status` prints, for a person and as --json
     wizard_text    what `init` says, in Russian and English
 """

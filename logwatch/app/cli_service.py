@@ -47,7 +47,7 @@ def status(config_path: Path | None, as_json: bool) -> None:
     windows and mutes, and how each channel last went. Needs no channel secrets."""
     from logwatch.app import heartbeat
     from logwatch.app.lock import StateLock
-    from logwatch.app.report import status_json, status_text
+    from logwatch.app.statustext import status_json, status_text
     from logwatch.core.clock import SystemClock
     from logwatch.store.status import read_status
     from logwatch.store.statusinfo import DaemonRow
