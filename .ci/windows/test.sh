@@ -48,11 +48,12 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
   tests/test_readme_recognises.py tests/test_heartbeat.py tests/test_daemon_text.py
   tests/test_lastlisting.py tests/test_readpace.py tests/test_statusinfo.py
   tests/test_attempts.py tests/test_wizard_telegram.py tests/test_cataloguepacks.py
-  tests/test_cataloguetext.py tests/test_gates.py tests/test_memo.py)
+  tests/test_cataloguetext.py tests/test_gates.py tests/test_memo.py
+  tests/test_follow_saves.py)
 # Left out (run them by hand: test.sh tests/test_x.py): each starts logwatch processes,
 # minutes under Wine: test_daemon (~10 min), test_codepages, test_notifier, test_cli,
 # test_wizard, test_rulecache, test_remote, test_routing, test_secrets, test_report,
-# test_apprisefile, test_metrics, test_terminal, test_follow_saves, test_follow_cli
+# test_apprisefile, test_metrics, test_terminal, test_follow_cli
 # (its Ctrl-Break tests need console events, which Wine lacks); test_wheel builds the
 # wheel, test_corpus scans the whole evidence corpus; Linux's own: test_deploy
 # (systemd), test_logrotate, test_fleet (Prometheus); Wine has no toasts: test_desktop.
