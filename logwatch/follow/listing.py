@@ -214,7 +214,7 @@ def listed_as(path: str, sources: Iterable[Source]) -> Listed | None:
     return found
 
 
-class Listing:
+class Lister:
     """The files of the sources' patterns, oldest change first; re-globbed only when
     a directory changed or the last listing could not be trusted."""
 

@@ -28,7 +28,7 @@ from logwatch.follow.fileindex import FileIndex, Inode
 from logwatch.follow.handles import windows_error
 from logwatch.follow.held import Held, hold_created, holds_created
 from logwatch.follow.lastlisting import LastListing, backstop_listings
-from logwatch.follow.listing import Listed, Listing, Source, file_key
+from logwatch.follow.listing import Listed, Lister, Source, file_key
 from logwatch.follow.reading import Reading, missing_listings
 from logwatch.follow.readpace import ReadPace
 from logwatch.follow.watching import Watching
@@ -58,7 +58,7 @@ class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
 
     It composes five parts, each owning its own data: ``Watching`` (the observer and
-    its watches), ``Listing`` (the files the patterns match), ``LastListing`` (the one
+    its watches), ``Lister`` (the files the patterns match), ``LastListing`` (the one
     last looked at whole), ``FileIndex`` (which file is which, on bytes alone) and
     ``Reading`` (the open files, their polls and reads). What it keeps itself is when
     to list and which files to look at.
@@ -97,7 +97,7 @@ class Tailer:
             held=held,
         )
         #: the last listing and the (inode, mtime) of every directory it came from
-        self._listing = Listing(self.sources, self._warn)
+        self._lister = Lister(self.sources, self._warn)
         self._watching = Watching(
             self.sources,
             self.wake,
@@ -216,8 +216,8 @@ class Tailer:
         self.rediscover = False
         self._last_listing = now
         if not by_events and self._last.files is not None:
-            self._listing.invalidate()  # kept on events' word: not enough now
-        listing = self._listing.take(
+            self._lister.invalidate()  # kept on events' word: not enough now
+        listing = self._lister.take(
             lambda found: (
                 by_events
                 or (not self._reading.parked() and all(map(self._files.named, found)))
@@ -280,7 +280,7 @@ class Tailer:
         except OSError:
             st = None
         if st is None or file_key(st, item.path) != inode:
-            self._listing.invalidate()
+            self._lister.invalidate()
             self.rediscover = True
             self.wake.set()
             return False
@@ -385,7 +385,7 @@ class Tailer:
 
     def listed_sources(self) -> set[str]:
         """The sources whose patterns matched a file at the last listing."""
-        return self._listing.sources_listed()
+        return self._lister.sources_listed()
 
     @property
     def open_files(self) -> int:
