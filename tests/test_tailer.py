@@ -911,11 +911,11 @@ def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_
     tailer.start()
     try:
         tailer.step()
-        first: Any = tailer._watching.observer
+        first: Any = tailer._watcher.observer
         first.stop()  # a watchdog thread died
         first.join(5)
         tailer.step()
-        now: Any = tailer._watching.observer
+        now: Any = tailer._watcher.observer
         assert now is not first
         assert now.is_alive()
         logs.rename(tmp_path / "old")
@@ -1291,7 +1291,7 @@ def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
     tailer.start()
     try:
         tailer.step()
-        observer: Any = tailer._watching.observer
+        observer: Any = tailer._watcher.observer
         watched = sorted((w.path, w.is_recursive) for w in observer._watches)
         assert watched == [
             (str(terminal), False),

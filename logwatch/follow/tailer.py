@@ -31,7 +31,7 @@ from logwatch.follow.lastlisting import LastListing, backstop_listings
 from logwatch.follow.listing import Listed, Lister, Source, file_key
 from logwatch.follow.reading import Reading, missing_listings
 from logwatch.follow.readpace import ReadPace
-from logwatch.follow.watching import Watching
+from logwatch.follow.watching import Watcher
 
 # what the follower and the tests take from here: the events, and the reading's
 # platform rules, named beside the Tailer that applies them
@@ -57,7 +57,7 @@ MAX_EARLY_HOLDS = 64
 class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
 
-    It composes five parts, each owning its own data: ``Watching`` (the observer and
+    It composes five parts, each owning its own data: ``Watcher`` (the observer and
     its watches), ``Lister`` (the files the patterns match), ``LastListing`` (the one
     last looked at whole), ``FileIndex`` (which file is which, on bytes alone) and
     ``Reading`` (the open files, their polls and reads). What it keeps itself is when
@@ -98,7 +98,7 @@ class Tailer:
         )
         #: the last listing and the (inode, mtime) of every directory it came from
         self._lister = Lister(self.sources, self._warn)
-        self._watching = Watching(
+        self._watcher = Watcher(
             self.sources,
             self.wake,
             self._relist,
@@ -130,11 +130,11 @@ class Tailer:
 
     def start(self) -> None:
         """Start watching directories for events (sources that poll are not watched)."""
-        self._watching.start()
+        self._watcher.start()
 
     def close(self) -> None:
         """Stop watching and close every handle."""
-        self._watching.close()
+        self._watcher.close()
         self._reading.close()
         with self._touch_lock:
             early, self._early, self._closed = self._early, {}, True
@@ -179,7 +179,7 @@ class Tailer:
         budget = self._reading.step_budget = self._pace.budget(now)
         touched = self._take_touched()
         # events name what changed: files no event named wait for the backstop
-        by_events = self.backstop > 1 and self._watching.covering()
+        by_events = self.backstop > 1 and self._watcher.covering()
         #: the held files to poll (None: every one)
         polled: set[str] | None = None
         if self.rediscover or now - self._last_listing >= self.poll_interval:
@@ -229,7 +229,7 @@ class Tailer:
             self._last.saw(listing if by_events else None, self.backstop)
         else:
             polled = self._look_due(touched, listing, events)
-        self._watching.schedule()
+        self._watcher.schedule()
         return polled
 
     def _look_due(
