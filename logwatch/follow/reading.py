@@ -48,7 +48,7 @@ def missing_listings(platform: str) -> int:
     return 1 if platform == "win32" else MISSING_LISTINGS
 
 
-class Reading:
+class OpenFiles:
     """The open files of an index: each step's polls and reads, and their openings
     (``NewFiles``: ``followed`` and ``listed_once`` say where a new file starts)."""
 
