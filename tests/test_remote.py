@@ -209,7 +209,14 @@ class TestReminders:
         now = phone.clock.now()
         created = now.timestamp()
         payload = ALERTS.dumps(
-            Alert(alert_id, AlertKind.FIRST, "binance.liq", Severity.CRITICAL, "f", now)
+            Alert(
+                id=alert_id,
+                kind=AlertKind.FIRST,
+                rule_id="binance.liq",
+                severity=Severity.CRITICAL,
+                fingerprint="f",
+                created_at=now,
+            )
         )
         phone.state.commit(
             alerts=[Queued(alert_id, created, payload, ["phone"], created)]

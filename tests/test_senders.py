@@ -54,12 +54,12 @@ def dispatcher(state: State, clock: FakeClock, channels: str) -> Dispatcher:
 def queue(state: State, sender: Dispatcher, clock: FakeClock, names: list[str]) -> None:
     alerts = [
         Alert(
-            name,
-            AlertKind.SELF,
-            "logwatch.self",
-            Severity.ERROR,
-            name,
-            clock.now(),
+            id=name,
+            kind=AlertKind.SELF,
+            rule_id="logwatch.self",
+            severity=Severity.ERROR,
+            fingerprint=name,
+            created_at=clock.now(),
             text=f"alert {name}",
         )
         for name in names

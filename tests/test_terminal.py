@@ -229,13 +229,13 @@ class TestConsoleChannel:
         scan.extend(stream.flush())
         (hit,) = scan.hits
         alert = Alert(
-            "a1",
-            AlertKind.FIRST,
-            hit.rule_id,
-            hit.severity,
-            "fp",
-            datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
-            hit,
+            id="a1",
+            kind=AlertKind.FIRST,
+            rule_id=hit.rule_id,
+            severity=hit.severity,
+            fingerprint="fp",
+            created_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
+            hit=hit,
         )
         rule = {r.id: r for r in engine.rules}[hit.rule_id]
         notifier = Notifier(

@@ -181,7 +181,7 @@ class AlertKind(StrEnum):
     RESOLVED = "resolved"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
     """One message to send, to every channel that takes its severity."""
 
