@@ -179,7 +179,16 @@ def status(
     state = State(home / "state" / "state.db", FakeClock())
     state.commit(
         files=[
-            FileState(f"id-{name}", b"h", 1, f"/logs/{seq}{name}.log", 10, b"m", 3, 0.0)
+            FileState(
+                id=f"id-{name}",
+                fp_hash=b"h",
+                fp_n=1,
+                path=f"/logs/{seq}{name}.log",
+                offset=10,
+                marker=b"m",
+                line=3,
+                last_seen=0.0,
+            )
             for name, seq in SEQUENCES.items()
         ]
     )
