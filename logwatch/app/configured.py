@@ -40,7 +40,7 @@ def source_name(path: str, sources: tuple[Source, ...]) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Setup:
     """Everything the config and rules make; replaced whole on reload."""
 
@@ -110,7 +110,13 @@ def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
     lang = config.language or default_language(env)
     instance = config.instance or socket.gethostname()
     return Setup(
-        loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+        loaded=loaded,
+        rules=rules,
+        sources=sources,
+        notifier=notifier,
+        lang=lang,
+        zero_config=not loaded.config.sources,
+        instance=instance,
     )
 
 
