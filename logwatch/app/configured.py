@@ -128,12 +128,12 @@ def config_sources(config: Config, env: dict[str, str]) -> tuple[Source, ...]:
         Source(
             s.name,
             expand_folders(s.paths),
-            tuple(s.exclude),
-            s.force_polling,
-            s.backfill,
-            s.unmatched,
-            s.encoding,
-            fallback,
+            exclude=tuple(s.exclude),
+            force_polling=s.force_polling,
+            backfill_s=s.backfill,
+            unmatched=s.unmatched,
+            encoding=s.encoding,
+            fallback=fallback,
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )
