@@ -166,9 +166,9 @@ def remotes(api: FakeBotApi, state: State, clock: FakeClock, lang: str) -> Remot
         Chats(TOKEN, {"4242": "phone"}),
         state,
         clock,
-        lang,
-        list(RULES),
-        ["bot"],
+        lang=lang,
+        rules=list(RULES),
+        sources=["bot"],
         poll_s=1,  # the poll under way when the test ends ends soon after
     )
     return Remotes([remote])
