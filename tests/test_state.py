@@ -79,7 +79,14 @@ from logwatch.core.model import FileState
 from logwatch.store.state import State
 
 state = State(Path(sys.argv[1]), SystemClock())
-state.commit(files=[FileState("f1", b"h", 1, "/logs/a.log", 7, b"m", 8, 0.0)])
+state.commit(
+    files=[
+        FileState(
+            id="f1", fp_hash=b"h", fp_n=1, path="/logs/a.log", offset=7, marker=b"m",
+            line=8, last_seen=0.0,
+        )
+    ]
+)
 print("saved", flush=True)
 sys.stdin.read()
 """
