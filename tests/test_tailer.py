@@ -1396,9 +1396,9 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
     from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
     from logwatch.app.followed import FollowSettings
     from logwatch.app.follower import Follower
-    from logwatch.app.follower_events import each_scan
     from logwatch.match.engine import Engine
     from logwatch.rulebook.ruleload import load_rules
+    from tests.fakes import each_scan
 
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
     clock = FakeClock()
