@@ -56,6 +56,7 @@ class NewFiles:
         index: FileIndex,
         handles: Handles,
         held: Held,
+        *,
         sources: Iterable[Source],
         clock: Clock,
         warn: Callable[..., None],
@@ -170,15 +171,15 @@ class NewFiles:
         line = self._line_at(entry, handle) if fresh else 0
         events.append(
             Opened(
-                entry.id,
-                item.path,
-                item.source,
-                entry.read_pos,
-                fresh,
-                size,
-                head,
-                catch_up,
-                line,
+                id=entry.id,
+                path=item.path,
+                source=item.source,
+                offset=entry.read_pos,
+                fresh=fresh,
+                size=size,
+                head=head,
+                catch_up=catch_up,
+                line=line,
             )
         )
 

@@ -75,7 +75,13 @@ class OpenFiles:
         self._handles = Handles()
         #: which file a listed one is, opened into ``_handles``
         self._new = NewFiles(
-            index, self._handles, self.held, sources, clock, warn, followed
+            index,
+            self._handles,
+            self.held,
+            sources=sources,
+            clock=clock,
+            warn=warn,
+            followed=followed,
         )
         #: files closed to stay under max_open, by inode: skipped until they change
         self._parked: dict[Inode, str] = {}
