@@ -155,7 +155,7 @@ class NewFiles:
         first = not self.listed_once and self.followed.isdisjoint(item.patterns)
         entry, doubted = self._files.owners(head, size, reader(handle), item.path)
         if not self._own(first, entry, item) and self._waits(
-            inode, item, handle, head, size, copy, listing
+            inode, item, handle, head=head, size=size, copy=copy, listing=listing
         ):
             return
         self._copies.pop(inode, None)
@@ -215,6 +215,7 @@ class NewFiles:
         inode: Inode,
         item: Listed,
         handle: BinaryIO,
+        *,
         head: bytes,
         size: int,
         copy: _Copy | None,
