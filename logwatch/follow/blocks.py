@@ -60,11 +60,11 @@ class Block:
     ) -> Block:
         """A block that is a verbatim copy of the file from ``offset``."""
         return cls(
-            data,
-            first_line,
-            offset,
-            offset + len(data),
-            data.count(b"\n"),
+            data=data,
+            first_line=first_line,
+            offset=offset,
+            end=offset + len(data),
+            line_count=data.count(b"\n"),
             max_line_bytes=max_line_bytes,
         )
 
