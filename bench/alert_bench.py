@@ -147,12 +147,12 @@ def main() -> None:
     latencies = []
     for i in range(args.alerts):
         alert = Alert(
-            f"b{i}",
-            AlertKind.SELF,
-            "logwatch.self",
-            Severity.ERROR,
-            f"b{i}",
-            clock.now(),
+            id=f"b{i}",
+            kind=AlertKind.SELF,
+            rule_id="logwatch.self",
+            severity=Severity.ERROR,
+            fingerprint=f"b{i}",
+            created_at=clock.now(),
             text=f"bench alert {i}",
         )
         rows = queue_rows([alert], lambda a: channels_for(notifier, a.severity))

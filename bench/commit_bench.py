@@ -39,12 +39,32 @@ def one(folder: Path, synchronous: str, commits: int) -> tuple[float, float]:
     statefile.SYNCHRONOUS = synchronous
     path = folder / f"state-{synchronous}.db"
     state = State(path, SystemClock())
-    entry = FileState("f1", b"h", 1, "/logs/a.log", 0, b"m", 1, 0.0)
+    entry = FileState(
+        id="f1",
+        fp_hash=b"h",
+        fp_n=1,
+        path="/logs/a.log",
+        offset=0,
+        marker=b"m",
+        line=1,
+        last_seen=0.0,
+    )
     state.commit(files=[entry])
     cpu0, wall0 = cpu_s(), time.perf_counter()
     for offset in range(commits):
         state.commit(
-            files=[FileState("f1", b"h", 1, "/logs/a.log", offset, b"m", 1, 0.0)]
+            files=[
+                FileState(
+                    id="f1",
+                    fp_hash=b"h",
+                    fp_n=1,
+                    path="/logs/a.log",
+                    offset=offset,
+                    marker=b"m",
+                    line=1,
+                    last_seen=0.0,
+                )
+            ]
         )
     cpu, wall = cpu_s() - cpu0, time.perf_counter() - wall0
     state.close()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from logwatch.app.follower_events import FollowEvent, Matched, Sink
+from logwatch.match.engine import Scan
 
 
 class FakeClock:
@@ -22,6 +26,17 @@ class FakeClock:
         """Move both clocks forward."""
         self._now += timedelta(seconds=seconds)
         self._mono += seconds
+
+
+def each_scan(on_scan: Callable[[Scan], None]) -> Sink:
+    """A follower's sink that hands each ``Matched`` scan to ``on_scan`` and ignores
+    the rest (the daemon and ``scan`` subscribe to more than scans)."""
+
+    def emit(event: FollowEvent) -> None:
+        if isinstance(event, Matched):
+            on_scan(event.scan)
+
+    return emit
 
 
 # A recording Apprise channel: fake://NAME delivers to SENT[NAME] unless NAME is in DOWN.

@@ -15,13 +15,13 @@ from typing import Any
 
 from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
-from logwatch.app.follower_events import each_scan, fan_out, log_event
+from logwatch.app.follower_events import fan_out, log_event
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine, Scan
 from logwatch.rulebook.rulecompile import rules_from_text
 from logwatch.store.state import State
 from tests import processes
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, each_scan
 
 #: One rule that matches every test line, so each line read is one hit.
 EVERY_LINE_RULE = r"""

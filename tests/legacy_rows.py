@@ -109,22 +109,22 @@ def alert_from_json(text: str) -> Alert:
     if created is None:
         raise ValueError("a saved alert without its time")
     return Alert(
-        d["id"],
-        AlertKind(d["kind"]),
-        d["rule_id"],
-        Severity(d["severity"]),
-        d["fingerprint"],
-        created,
-        hit,
-        d["count"],
-        _at(d["first_at"]),
-        _at(d["last_at"]),
-        d["window_s"],
-        _at(d["not_before"]),
-        d["text"],
-        d.get("first_log", ""),
-        d.get("last_log", ""),
-        _at(d.get("started_at")),
+        id=d["id"],
+        kind=AlertKind(d["kind"]),
+        rule_id=d["rule_id"],
+        severity=Severity(d["severity"]),
+        fingerprint=d["fingerprint"],
+        created_at=created,
+        hit=hit,
+        count=d["count"],
+        first_at=_at(d["first_at"]),
+        last_at=_at(d["last_at"]),
+        window_s=d["window_s"],
+        not_before=_at(d["not_before"]),
+        text=d["text"],
+        first_log=d.get("first_log", ""),
+        last_log=d.get("last_log", ""),
+        started_at=_at(d.get("started_at")),
     )
 
 

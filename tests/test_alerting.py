@@ -17,14 +17,13 @@ from logwatch.app.follower_events import (
     FollowEvent,
     SaveFailed,
     SaveResumed,
-    each_scan,
 )
 from logwatch.core.model import AlertKind
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine
 from logwatch.rulebook.ruleload import load_rules
 from logwatch.store.state import State
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, each_scan
 from tests.follow_harness import write
 from tests.samples import at, hit
 

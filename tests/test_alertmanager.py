@@ -29,7 +29,15 @@ T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 def first_alert(rule_id: str = "binance.margin-insufficient") -> tuple[Alert, Any]:
     rule = next(r for r in load_rules() if r.id == rule_id)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
-    return Alert("a1", AlertKind.FIRST, rule.id, rule.severity, "fp", T0, hit), rule
+    return Alert(
+        id="a1",
+        kind=AlertKind.FIRST,
+        rule_id=rule.id,
+        severity=rule.severity,
+        fingerprint="fp",
+        created_at=T0,
+        hit=hit,
+    ), rule
 
 
 def test_an_alert_carries_the_labels_and_annotations_of_the_contract() -> None:
@@ -132,12 +140,12 @@ def test_a_resolved_alert_ends_when_it_is_made() -> None:
 
 def test_self_alerts_are_told_apart_by_their_first_line() -> None:
     alert = Alert(
-        "s1",
-        AlertKind.SELF,
-        "logwatch.self",
-        Severity.ERROR,
-        "logwatch.self",
-        T0,
+        id="s1",
+        kind=AlertKind.SELF,
+        rule_id="logwatch.self",
+        severity=Severity.ERROR,
+        fingerprint="logwatch.self",
+        created_at=T0,
         text="logwatch: bot has written nothing for 5 min\nmore",
     )
     (got,) = payload(

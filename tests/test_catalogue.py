@@ -439,13 +439,13 @@ def test_an_alert_for_an_unknown_code_is_titled_with_the_exchange_message(
     (hit,) = hits_of('binance {"code":-9998,"msg":"Brand new error text"}')
     rule = RULES_BY_ID[hit.rule_id]
     alert = Alert(
-        "a1",
-        AlertKind.FIRST,
-        hit.rule_id,
-        hit.severity,
-        "f",
-        datetime(2026, 1, 1, tzinfo=UTC),
-        hit,
+        id="a1",
+        kind=AlertKind.FIRST,
+        rule_id=hit.rule_id,
+        severity=hit.severity,
+        fingerprint="f",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        hit=hit,
     )
     message = render(alert, rule, lang, "telegram")
     assert "Brand new error text" in message.title

@@ -18,7 +18,16 @@ def parts() -> CatalogueParts:
         categories={
             "order_filter": Category("order_filter", Severity.ERROR, TEXT, REMEDY)
         },
-        exchanges={"binance": Exchange("binance", "Binance", title, remedy, (), ())},
+        exchanges={
+            "binance": Exchange(
+                id="binance",
+                name="Binance",
+                title=title,
+                remedy=remedy,
+                aliases=(),
+                hosts=(),
+            )
+        },
     )
 
 

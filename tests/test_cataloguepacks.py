@@ -43,7 +43,12 @@ def catalogue() -> Catalogue:
         entries={("alpha", 2010): a, ("beta", 2010): b, ("beta", 51008): c},
         texts={("alpha", "insufficient balance"): a, ("beta", "no funds"): b},
         exchanges={
-            ex: Exchange(ex, ex.title(), {"en": "?", "ru": "?"}, {"en": "", "ru": ""})
+            ex: Exchange(
+                id=ex,
+                name=ex.title(),
+                title={"en": "?", "ru": "?"},
+                remedy={"en": "", "ru": ""},
+            )
             for ex in ("alpha", "beta")
         },
         categories={"balance": BALANCE},

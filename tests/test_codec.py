@@ -58,21 +58,21 @@ HIT = Hit(
 
 def test_alerts_survive_the_round_trip_through_state() -> None:
     alert = Alert(
-        "id\x1e1",
-        AlertKind.DIGEST,
-        HIT.rule_id,
-        Severity.ERROR,
-        "fp",
-        NOW,
-        HIT,
-        37,
-        NOW,
-        NOW,
-        600.0,
-        NOW,
-        "x",
-        "10:00:05 +03:00",
-        "10:03:00 +03:00",
+        id="id\x1e1",
+        kind=AlertKind.DIGEST,
+        rule_id=HIT.rule_id,
+        severity=Severity.ERROR,
+        fingerprint="fp",
+        created_at=NOW,
+        hit=HIT,
+        count=37,
+        first_at=NOW,
+        last_at=NOW,
+        window_s=600.0,
+        not_before=NOW,
+        text="x",
+        first_log="10:00:05 +03:00",
+        last_log="10:03:00 +03:00",
     )
     assert ALERTS.loads(ALERTS.dumps(alert)) == alert
     bare = replace(alert, hit=None, first_at=None, last_at=None, not_before=None)

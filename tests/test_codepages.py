@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 from logwatch.app.cli import cli
 from logwatch.app.followed import FollowSettings
 from logwatch.app.follower import Follower
-from logwatch.app.follower_events import each_scan
 from logwatch.core import codepages
 from logwatch.core.codepages import (
     DEFAULT_FALLBACK,
@@ -42,7 +41,7 @@ from logwatch.match.engine import Scan
 from logwatch.store.state import State
 from tests import processes
 from tests.conftest import wait_until
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, each_scan
 from tests.follow_harness import EVERY_LINE, EVERY_LINE_RULE, FollowProcess
 from tests.strategies import chunkings
 

@@ -32,7 +32,14 @@ def test_the_status_line_says_the_files_and_that_no_alert_came_yet() -> None:
 
 
 def test_the_status_line_names_the_last_alert_at_the_local_time() -> None:
-    last = Alert("a1", AlertKind.FIRST, "binance.-1021", Severity.ERROR, "f1", T0)
+    last = Alert(
+        id="a1",
+        kind=AlertKind.FIRST,
+        rule_id="binance.-1021",
+        severity=Severity.ERROR,
+        fingerprint="f1",
+        created_at=T0,
+    )
     local = T0.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     assert status_line(2, last) == (
         f"following 2 files; last alert binance.-1021 at {local}"

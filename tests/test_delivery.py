@@ -58,12 +58,12 @@ def queue(
 ) -> None:
     alerts = [
         Alert(
-            f"a{i}",
-            AlertKind.SELF,
-            "logwatch.self",
-            severity,
-            f"f{i}",
-            clock.now() + timedelta(seconds=i),
+            id=f"a{i}",
+            kind=AlertKind.SELF,
+            rule_id="logwatch.self",
+            severity=severity,
+            fingerprint=f"f{i}",
+            created_at=clock.now() + timedelta(seconds=i),
             text=f"alert {i}",
         )
         for i in range(n)
@@ -254,13 +254,13 @@ def flood_alerts(clock: FakeClock, n: int, start: int = 0) -> list[Alert]:
         )
         out.append(
             Alert(
-                f"a{i}",
-                AlertKind.FIRST,
-                rule.id,
-                rule.severity,
-                f"f{i}",
-                clock.now(),
-                hit,
+                id=f"a{i}",
+                kind=AlertKind.FIRST,
+                rule_id=rule.id,
+                severity=rule.severity,
+                fingerprint=f"f{i}",
+                created_at=clock.now(),
+                hit=hit,
             )
         )
     return out

@@ -238,11 +238,10 @@ class TestCatchAll:
     ) -> None:
         from logwatch.app.followed import FollowSettings
         from logwatch.app.follower import Follower
-        from logwatch.app.follower_events import each_scan
         from logwatch.follow.tailer import Source
         from logwatch.rulebook.ruleload import load_rules
         from tests.conftest import wait_until
-        from tests.fakes import FakeClock
+        from tests.fakes import FakeClock, each_scan
 
         for name in ("bot.log", "quiet.log"):
             (tmp_path / name).write_text("", encoding="utf-8")

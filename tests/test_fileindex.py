@@ -14,7 +14,16 @@ HEAD = b"2026-01-01 started\n"
 
 def state(eid: str, head: bytes, offset: int, marker: bytes = b"") -> FileState:
     path = f"/{eid}.log"
-    return FileState(eid, fingerprint(head), len(head), path, offset, marker, 0, 0.0)
+    return FileState(
+        id=eid,
+        fp_hash=fingerprint(head),
+        fp_n=len(head),
+        path=path,
+        offset=offset,
+        marker=marker,
+        line=0,
+        last_seen=0.0,
+    )
 
 
 def entry(eid: str, head: bytes, read_pos: int = 0) -> Entry:

@@ -27,7 +27,16 @@ def alert(i: int, rule: str = "r.a", count: int = 1, symbol: str = "") -> Alert:
         key=(),
     )
     kind = AlertKind.DIGEST if count > 1 else AlertKind.FIRST
-    return Alert(f"a{i}", kind, rule, Severity.ERROR, f"f{i}", T0, hit, count)
+    return Alert(
+        id=f"a{i}",
+        kind=kind,
+        rule_id=rule,
+        severity=Severity.ERROR,
+        fingerprint=f"f{i}",
+        created_at=T0,
+        hit=hit,
+        count=count,
+    )
 
 
 class TestBudget:

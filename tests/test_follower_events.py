@@ -14,11 +14,11 @@ from logwatch.app.follower_events import (
     OldLinesSkipped,
     SaveFailed,
     SaveResumed,
-    each_scan,
     fan_out,
     log_event,
 )
 from logwatch.match.engine import Scan
+from tests.fakes import each_scan
 
 
 def test_fan_out_hands_each_event_to_every_sink_in_order() -> None:

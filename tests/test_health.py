@@ -33,7 +33,7 @@ def parts(tmp_path: Path) -> Iterator[Workers]:
     )
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     state = State(tmp_path / "state" / "state.db", clock)
-    built = Workers(build_setup(config, {}), state, clock, None, lambda: "")
+    built = Workers(build_setup(config, {}), state, clock, None, problem=lambda: "")
     yield built
     state.close()
 

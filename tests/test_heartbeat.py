@@ -20,9 +20,9 @@ from logwatch.app.heartbeat import (
     Ping,
     Pinger,
     Pulse,
-    describe_status,
+    describe_ping_status,
     fail_url_for,
-    read_status,
+    read_ping_status,
     request,
 )
 from tests.conftest import wait_until
@@ -209,11 +209,11 @@ def test_the_pinger_pings_at_the_period_and_saves_its_status(
         clock.advance(60)
     assert monitor.paths() == ["/uuid"] * 3
     assert len(successes) == 3
-    saved = read_status(tmp_path)
+    saved = read_ping_status(tmp_path)
     assert saved is not None
     assert saved["healthy"]
     assert saved["last_success"] == successes[-1]
-    assert "last ping answered" in describe_status(saved)
+    assert "last ping answered" in describe_ping_status(saved)
 
 
 def test_a_failing_monitor_is_retried_quietly_and_shown_in_status(
@@ -235,10 +235,10 @@ def test_a_failing_monitor_is_retried_quietly_and_shown_in_status(
     clock.advance(RETRY_S * 2)
     assert pinger.step() == 60
     assert len(monitor.requests) == 3
-    saved = read_status(tmp_path)
+    saved = read_ping_status(tmp_path)
     assert saved is not None
     assert saved["last_error"].startswith("HTTP 500")
-    text = describe_status(saved)
+    text = describe_ping_status(saved)
     assert "last error" in text
     assert "HTTP 500" in text
 

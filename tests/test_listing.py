@@ -12,7 +12,7 @@ import pytest
 from logwatch.follow.fileindex import Inode
 from logwatch.follow.listing import (
     Listed,
-    Listing,
+    Lister,
     Source,
     expand_folders,
     folder_patterns,
@@ -48,8 +48,8 @@ class Tree:
         return [p for p in self.nodes if fnmatch.fnmatchcase(p, pattern)]
 
 
-def listing_of(tree: Tree, warned: list[tuple[str, str]], *sources: Source) -> Listing:
-    return Listing(
+def listing_of(tree: Tree, warned: list[tuple[str, str]], *sources: Source) -> Lister:
+    return Lister(
         sources,
         lambda path, event: warned.append((path, event)),
         stat=tree.stat,

@@ -47,7 +47,12 @@ def test_a_mute_from_the_phone_of_the_rule_source_or_all_sends_it_nowhere() -> N
 def test_logwatchs_own_alerts_are_never_muted() -> None:
     targets = pipeline.unmuted(lambda alert: ["hook"], lambda alert: "")
     own = Alert(
-        "self\x1e1", AlertKind.SELF, "logwatch.self", Severity.ERROR, "f", at(0)
+        id="self\x1e1",
+        kind=AlertKind.SELF,
+        rule_id="logwatch.self",
+        severity=Severity.ERROR,
+        fingerprint="f",
+        created_at=at(0),
     )
     assert targets(own, UserMutes(frozenset({"all"}))) == ["hook"]
 

@@ -22,7 +22,7 @@ def windows(home: str, **kw: str | tuple[str, ...]) -> Folders:
         "drives": ("C",),
         **kw,
     }
-    return Folders(home, **folders)  # type: ignore[arg-type]
+    return Folders(home=home, **folders)  # type: ignore[arg-type]
 
 
 def patterns(folders: Folders, source: str, platform: str = "win32") -> list[str]:

@@ -54,9 +54,9 @@ class Phone:
             Chats(TOKEN, {"4242": "phone"}),
             self.state,
             self.clock,
-            lang,
-            RULES,
-            ["bot"],
+            lang=lang,
+            rules=RULES,
+            sources=["bot"],
             poll_s=0,
             titles={"binance.liq": "Position liquidated"},
         )
@@ -209,7 +209,14 @@ class TestReminders:
         now = phone.clock.now()
         created = now.timestamp()
         payload = ALERTS.dumps(
-            Alert(alert_id, AlertKind.FIRST, "binance.liq", Severity.CRITICAL, "f", now)
+            Alert(
+                id=alert_id,
+                kind=AlertKind.FIRST,
+                rule_id="binance.liq",
+                severity=Severity.CRITICAL,
+                fingerprint="f",
+                created_at=now,
+            )
         )
         phone.state.commit(
             alerts=[Queued(alert_id, created, payload, ["phone"], created)]
@@ -260,9 +267,9 @@ class TestHandover:
             Chats(TOKEN, {"4242": "phone"}),
             phone.state,
             phone.clock,
-            "en",
-            RULES,
-            ["bot"],
+            lang="en",
+            rules=RULES,
+            sources=["bot"],
             poll_s=0,
             titles={"binance.liq": "Position liquidated"},
         )
@@ -455,9 +462,9 @@ def test_an_unreachable_bot_api_backs_off_quietly_and_stops_at_once(
         Chats(TOKEN, {"4242": "phone"}),
         state,
         FakeClock(),
-        "en",
-        RULES,
-        [],
+        lang="en",
+        rules=RULES,
+        sources=[],
         poll_s=0,
     )
     pollers = Pollers()

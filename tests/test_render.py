@@ -35,7 +35,15 @@ HIT = Hit(
     captures={},
     key=("Binance Futures", "BTCUSDT"),
 )
-FIRST = Alert("a1", AlertKind.FIRST, HIT.rule_id, Severity.ERROR, "fp", NOW, HIT)
+FIRST = Alert(
+    id="a1",
+    kind=AlertKind.FIRST,
+    rule_id=HIT.rule_id,
+    severity=Severity.ERROR,
+    fingerprint="fp",
+    created_at=NOW,
+    hit=HIT,
+)
 
 
 def test_first_alert_in_russian_names_the_remedy_place_and_rule() -> None:
@@ -70,12 +78,12 @@ def test_telegram_budget_cuts_with_a_marker_and_keeps_the_rule_line() -> None:
 
 def test_self_alerts_use_their_own_text() -> None:
     alert = Alert(
-        "s",
-        AlertKind.SELF,
-        "logwatch.self",
-        Severity.WARNING,
-        "s",
-        NOW,
+        id="s",
+        kind=AlertKind.SELF,
+        rule_id="logwatch.self",
+        severity=Severity.WARNING,
+        fingerprint="s",
+        created_at=NOW,
         text="3 alerts expired\nbody",
     )
     assert render(alert, None, "en").title == "3 alerts expired"

@@ -132,7 +132,16 @@ def _state_of_two_configs(tmp_path: Path) -> tuple[Path, float]:
     state = State(tmp_path / "state.db", clock)
 
     def file(path: str) -> FileState:
-        return FileState(path, b"h", 1, path, 10, b"m", 3, clock.now().timestamp())
+        return FileState(
+            id=path,
+            fp_hash=b"h",
+            fp_n=1,
+            path=path,
+            offset=10,
+            marker=b"m",
+            line=3,
+            last_seen=clock.now().timestamp(),
+        )
 
     state.commit(files=[file("/logs/old/a.log")], followed=["/logs/old/*.log"])
     clock.advance(3600)

@@ -54,12 +54,12 @@ def dispatcher(state: State, clock: FakeClock, channels: str) -> Dispatcher:
 def queue(state: State, sender: Dispatcher, clock: FakeClock, names: list[str]) -> None:
     alerts = [
         Alert(
-            name,
-            AlertKind.SELF,
-            "logwatch.self",
-            Severity.ERROR,
-            name,
-            clock.now(),
+            id=name,
+            kind=AlertKind.SELF,
+            rule_id="logwatch.self",
+            severity=Severity.ERROR,
+            fingerprint=name,
+            created_at=clock.now(),
             text=f"alert {name}",
         )
         for name in names
@@ -166,9 +166,9 @@ def remotes(api: FakeBotApi, state: State, clock: FakeClock, lang: str) -> Remot
         Chats(TOKEN, {"4242": "phone"}),
         state,
         clock,
-        lang,
-        list(RULES),
-        ["bot"],
+        lang=lang,
+        rules=list(RULES),
+        sources=["bot"],
         poll_s=1,  # the poll under way when the test ends ends soon after
     )
     return Remotes([remote])

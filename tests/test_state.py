@@ -20,7 +20,16 @@ from tests.processes import needs_delete_while_open
 
 
 def entry(offset: int, eid: str = "f1") -> FileState:
-    return FileState(eid, b"h", 1, "/logs/a.log", offset, b"m", 1 + offset, 0.0)
+    return FileState(
+        id=eid,
+        fp_hash=b"h",
+        fp_n=1,
+        path="/logs/a.log",
+        offset=offset,
+        marker=b"m",
+        line=1 + offset,
+        last_seen=0.0,
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
@@ -70,7 +79,14 @@ from logwatch.core.model import FileState
 from logwatch.store.state import State
 
 state = State(Path(sys.argv[1]), SystemClock())
-state.commit(files=[FileState("f1", b"h", 1, "/logs/a.log", 7, b"m", 8, 0.0)])
+state.commit(
+    files=[
+        FileState(
+            id="f1", fp_hash=b"h", fp_n=1, path="/logs/a.log", offset=7, marker=b"m",
+            line=8, last_seen=0.0,
+        )
+    ]
+)
 print("saved", flush=True)
 sys.stdin.read()
 """

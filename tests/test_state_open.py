@@ -102,7 +102,20 @@ def test_a_file_that_cannot_be_moved_is_reported_and_a_fresh_state_starts_beside
     assert state.path.parent == tmp_path
     assert state.path != old
     assert old.read_bytes() == GARBAGE  # left alone
-    state.commit(files=[FileState("f", b"h", 1, "/x.log", 5, b"m", 1, 0.0)])
+    state.commit(
+        files=[
+            FileState(
+                id="f",
+                fp_hash=b"h",
+                fp_n=1,
+                path="/x.log",
+                offset=5,
+                marker=b"m",
+                line=1,
+                last_seen=0.0,
+            )
+        ]
+    )
     state.close()
     again = State(state.path, FakeClock())
     assert [f.offset for f in again.offsets.files()] == [5]

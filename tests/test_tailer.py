@@ -47,14 +47,14 @@ def lines(a: int, b: int) -> bytes:
     return b"".join(line(n) for n in range(a, b))
 
 
-def _followed_reading(files: Any, pattern: str) -> Any:
-    """A Reading of one source whose pattern was followed before (its files are read
+def _followed_open_files(files: Any, pattern: str) -> Any:
+    """``OpenFiles`` of one source whose pattern was followed before (its files are read
     from their start), with no events and no warnings."""
     import threading
 
-    from logwatch.follow.reading import Reading
+    from logwatch.follow.reading import OpenFiles
 
-    return Reading(
+    return OpenFiles(
         files,
         [Source("s", (pattern,))],
         FakeClock(),
@@ -911,11 +911,11 @@ def test_the_supervisor_restarts_a_dead_observer_and_rewatches_a_directory_that_
     tailer.start()
     try:
         tailer.step()
-        first: Any = tailer._watching.observer
+        first: Any = tailer._watcher.observer
         first.stop()  # a watchdog thread died
         first.join(5)
         tailer.step()
-        now: Any = tailer._watching.observer
+        now: Any = tailer._watcher.observer
         assert now is not first
         assert now.is_alive()
         logs.rename(tmp_path / "old")
@@ -1120,16 +1120,16 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
     write(live, lines(0, 500))
     files = FileIndex()
     pattern = str(tmp_path / "bot.log*")
-    reading = _followed_reading(files, pattern)
+    open_files = _followed_open_files(files, pattern)
     events: list[Any] = []
     try:
-        reading.identify(
+        open_files.identify(
             file_key(live.stat(), str(live)),
             Listed(str(live), "s", 0, 0, (pattern,)),
             events,
         )
         (followed,) = files.held()
-        reading.poll(followed, events)
+        open_files.poll(followed, events)
         assert b"".join(e.data for e in events if isinstance(e, Read)) == lines(0, 500)
         shutil.copyfile(live, copy)
         seen_then = Listed(str(copy), "s", 3000, 0, (pattern,))  # seen mid-copy
@@ -1137,15 +1137,17 @@ def test_a_copy_listed_while_it_was_written_is_known_after_its_original_is_cut(
         write(live, lines(500, 502))
         events.clear()
         inode = file_key(copy.stat(), str(copy))
-        reading.identify(inode, seen_then, events)
+        open_files.identify(inode, seen_then, events)
         assert events == []
-        assert reading.is_copy(inode)  # it waits: a copy of the followed file
-        reading.poll(followed, events)  # the cut is found: reading goes on in the copy
+        assert open_files.is_copy(inode)  # it waits: a copy of the followed file
+        open_files.poll(
+            followed, events
+        )  # the cut is found: reading goes on in the copy
         assert Moved(followed.id, str(copy)) in events
         new = b"".join(e.data for e in events if isinstance(e, Read))
         assert new == lines(500, 502)
     finally:
-        reading.close()
+        open_files.close()
 
 
 def test_every_listing_looks_at_every_file_on_windows() -> None:
@@ -1291,7 +1293,7 @@ def test_a_star_directory_is_watched_as_the_folders_it_matches_not_recursively(
     tailer.start()
     try:
         tailer.step()
-        observer: Any = tailer._watching.observer
+        observer: Any = tailer._watcher.observer
         watched = sorted((w.path, w.is_recursive) for w in observer._watches)
         assert watched == [
             (str(terminal), False),
@@ -1394,9 +1396,9 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
     from line 1 at their end offset (issue 11), and the wrong numbers were saved."""
     from logwatch.app.followed import FollowSettings
     from logwatch.app.follower import Follower
-    from logwatch.app.follower_events import each_scan
     from logwatch.match.engine import Engine
     from logwatch.rulebook.ruleload import load_rules
+    from tests.fakes import each_scan
 
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
     clock = FakeClock()
@@ -1652,11 +1654,11 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
     header = b"bot started\n"
     pattern = str(tmp_path / "*.log*")
     files = FileIndex()
-    reading = _followed_reading(files, pattern)
+    open_files = _followed_open_files(files, pattern)
     events: list[Any] = []
 
     def identify(path: Path) -> None:
-        reading.identify(
+        open_files.identify(
             file_key(path.stat(), str(path)),
             Listed(str(path), "s", path.stat().st_size, 0, (pattern,)),
             events,
@@ -1672,22 +1674,22 @@ def test_a_copy_is_told_from_files_that_start_alike_after_its_original_grew(
             write(other, header + f"other {i}\n".encode() * 200)
             identify(other)
         write(live, lines(0, 100))  # grows past its first fingerprint
-        reading.poll(followed, events)
+        open_files.poll(followed, events)
         assert followed.fp_n == FP_MAX
         copy = tmp_path / "live.log.1"
         shutil.copyfile(live, copy)
         inode = file_key(copy.stat(), str(copy))
         identify(copy)
-        assert reading.is_copy(inode)
+        assert open_files.is_copy(inode)
         os.truncate(live, 0)
         write(live, lines(100, 101))
         events.clear()
-        reading.poll(followed, events)
+        open_files.poll(followed, events)
         assert Moved(followed.id, str(copy)) in events
         new = b"".join(e.data for e in events if isinstance(e, Read))
         assert new == lines(100, 101)
     finally:
-        reading.close()
+        open_files.close()
 
 
 @pytest.mark.skipif(
@@ -1714,7 +1716,7 @@ def test_a_possible_copy_an_event_names_is_read_once_it_outgrows_its_original(
 
         def waiting() -> bool:
             tailer.step()
-            return tailer._reading.copying()
+            return tailer._open_files.copying()
 
         wait_until(waiting, 30, "b.log listed as a possible copy")
         read = b""
@@ -1833,36 +1835,36 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
     write(live, _alike(0, 40))
     files = FileIndex()
     pattern = str(tmp_path / "*.log*")
-    reading = _followed_reading(files, pattern)
+    open_files = _followed_open_files(files, pattern)
     events: list[Any] = []
     try:
-        reading.identify(
+        open_files.identify(
             file_key(live.stat(), str(live)),
             Listed(str(live), "s", 0, 0, (pattern,)),
             events,
         )
-        reading.listed_once = True
+        open_files.listed_once = True
         (followed,) = files.held()
-        reading.poll(followed, events)
+        open_files.poll(followed, events)
         write(daily, b"id=0")  # the first piece of its first line
         inode = file_key(daily.stat(), str(daily))
-        reading.identify(inode, Listed(str(daily), "s", 4, 0, (pattern,)), events)
-        assert reading.is_copy(inode)  # it may yet be the followed file's copy
+        open_files.identify(inode, Listed(str(daily), "s", 4, 0, (pattern,)), events)
+        assert open_files.is_copy(inode)  # it may yet be the followed file's copy
         write(daily, _alike(500, 600)[4:])
         os.truncate(live, 0)  # cut, with no copy made
         write(live, _alike(100, 101))
         events.clear()
-        reading.poll(followed, events)
+        open_files.poll(followed, events)
         assert Moved(followed.id, str(daily)) not in events
         for entry in files.held():
-            reading.poll(entry, events)
+            open_files.poll(entry, events)
         read = b"".join(e.data for e in events if isinstance(e, Read))
         assert b"id=000100" in read
         assert b"id=000500" not in read  # still waiting: the next listing looks
         events.clear()
-        reading.identify(inode, Listed(str(daily), "s", 0, 0, (pattern,)), events)
+        open_files.identify(inode, Listed(str(daily), "s", 0, 0, (pattern,)), events)
         for entry in files.held():
-            reading.poll(entry, events)
+            open_files.poll(entry, events)
         daily_id = files.at(inode)
         assert daily_id is not None
         got = b"".join(
@@ -1870,7 +1872,7 @@ def test_a_new_file_held_as_a_possible_copy_is_not_taken_for_the_cut_original(
         )
         assert got == _alike(500, 600)
     finally:
-        reading.close()
+        open_files.close()
 
 
 def test_a_file_cut_after_a_rename_is_read_again_under_its_new_name(

@@ -179,7 +179,16 @@ def status(
     state = State(home / "state" / "state.db", FakeClock())
     state.commit(
         files=[
-            FileState(f"id-{name}", b"h", 1, f"/logs/{seq}{name}.log", 10, b"m", 3, 0.0)
+            FileState(
+                id=f"id-{name}",
+                fp_hash=b"h",
+                fp_n=1,
+                path=f"/logs/{seq}{name}.log",
+                offset=10,
+                marker=b"m",
+                line=3,
+                last_seen=0.0,
+            )
             for name, seq in SEQUENCES.items()
         ]
     )
@@ -229,13 +238,13 @@ class TestConsoleChannel:
         scan.extend(stream.flush())
         (hit,) = scan.hits
         alert = Alert(
-            "a1",
-            AlertKind.FIRST,
-            hit.rule_id,
-            hit.severity,
-            "fp",
-            datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
-            hit,
+            id="a1",
+            kind=AlertKind.FIRST,
+            rule_id=hit.rule_id,
+            severity=hit.severity,
+            fingerprint="fp",
+            created_at=datetime(2026, 11, 24, 12, 0, tzinfo=UTC),
+            hit=hit,
         )
         rule = {r.id: r for r in engine.rules}[hit.rule_id]
         notifier = Notifier(

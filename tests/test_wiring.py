@@ -19,7 +19,7 @@ def test_parts_start_say_what_they_follow_and_stop(tmp_path: Path) -> None:
     setup = build_setup(config_file(tmp_path), {})
     clock = FakeClock(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     state = State(tmp_path / "state" / "state.db", clock)
-    parts = Workers(setup, state, clock, None, lambda: "")
+    parts = Workers(setup, state, clock, None, problem=lambda: "")
     try:
         parts.start()
         parts.follower.step()

@@ -340,7 +340,14 @@ class Deduper:
         self._seq += 1
         alert_id = f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}\x1e{self._seq}"
         return Alert(
-            alert_id, kind, rule_id, severity, fp, now, hit, not_before=not_before
+            id=alert_id,
+            kind=kind,
+            rule_id=rule_id,
+            severity=severity,
+            fingerprint=fp,
+            created_at=now,
+            hit=hit,
+            not_before=not_before,
         )
 
     def _mute_targets(self, policy: Policy, scope: str, now: datetime) -> None:

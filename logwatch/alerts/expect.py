@@ -94,11 +94,11 @@ class Expectations:
         fp = f"{hit.rule_id}\x1f{hit.record.path}"
         self._seq += 1
         return Alert(
-            f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            kind,
-            hit.rule_id,
-            hit.severity,
-            fp,
-            now,
-            hit,
+            id=f"{fp}\x1e{kind}\x1e{now.timestamp():.6f}\x1e{self._seq}",
+            kind=kind,
+            rule_id=hit.rule_id,
+            severity=hit.severity,
+            fingerprint=fp,
+            created_at=now,
+            hit=hit,
         )

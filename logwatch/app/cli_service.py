@@ -58,12 +58,12 @@ def status(config_path: Path | None, as_json: bool) -> None:
     pid = lock.holder()
     info.daemon = DaemonRow(running=pid is not None, pid=pid or None)
     info.lock = str(lock.path)
-    info.heartbeat = heartbeat.read_status(path.parent)
+    info.heartbeat = heartbeat.read_ping_status(path.parent)
     if as_json:
         click.echo(status_json(info))
         return
     beat = info.heartbeat
-    beat_line = heartbeat.describe_status(beat) if beat is not None else None
+    beat_line = heartbeat.describe_ping_status(beat) if beat is not None else None
     for line in status_text(info, beat_line):
         click.echo(line)
 

@@ -66,7 +66,15 @@ def _send_tests(loaded: Any) -> int:
     rule = next(r for r in load_rules() if r.id == TEST_NOTIFY_RULE)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
     now = SystemClock().now()
-    alert = Alert("test", AlertKind.FIRST, rule.id, rule.severity, "test", now, hit=hit)
+    alert = Alert(
+        id="test",
+        kind=AlertKind.FIRST,
+        rule_id=rule.id,
+        severity=rule.severity,
+        fingerprint="test",
+        created_at=now,
+        hit=hit,
+    )
     failed = 0
     for channel in loaded.config.channels:
         if channel.scheme == "desktop" and no_desktop():

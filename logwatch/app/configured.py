@@ -40,7 +40,7 @@ def source_name(path: str, sources: tuple[Source, ...]) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Setup:
     """Everything the config and rules make; replaced whole on reload."""
 
@@ -110,7 +110,13 @@ def setup_of(loaded: LoadedConfig, env: dict[str, str]) -> Setup:
     lang = config.language or default_language(env)
     instance = config.instance or socket.gethostname()
     return Setup(
-        loaded, rules, sources, notifier, lang, not loaded.config.sources, instance
+        loaded=loaded,
+        rules=rules,
+        sources=sources,
+        notifier=notifier,
+        lang=lang,
+        zero_config=not loaded.config.sources,
+        instance=instance,
     )
 
 
@@ -122,12 +128,12 @@ def config_sources(config: Config, env: dict[str, str]) -> tuple[Source, ...]:
         Source(
             s.name,
             expand_folders(s.paths),
-            tuple(s.exclude),
-            s.force_polling,
-            s.backfill,
-            s.unmatched,
-            s.encoding,
-            fallback,
+            exclude=tuple(s.exclude),
+            force_polling=s.force_polling,
+            backfill_s=s.backfill,
+            unmatched=s.unmatched,
+            encoding=s.encoding,
+            fallback=fallback,
         )
         for s in (config.sources or default_sources(known_folders(env), sys.platform))
     )

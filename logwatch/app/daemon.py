@@ -202,9 +202,9 @@ class Daemon:
                 self.state,
                 self.clock,
                 self.metrics,
-                lambda: self.problem,
-                self.senders,
-                self.pollers,
+                problem=lambda: self.problem,
+                senders=self.senders,
+                pollers=self.pollers,
                 held=held,
             )
         except BaseException:

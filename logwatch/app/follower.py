@@ -389,12 +389,12 @@ class Follower:
         fp_hash, fp_n, path, last_seen = self.tailer.identity(eid)
         offset = stream.offset
         return FileState(
-            eid,
-            fp_hash,
-            fp_n,
-            path,
-            offset,
-            self.tailer.marker(eid, offset),
-            stream.line,
-            last_seen,
+            id=eid,
+            fp_hash=fp_hash,
+            fp_n=fp_n,
+            path=path,
+            offset=offset,
+            marker=self.tailer.marker(eid, offset),
+            line=stream.line,
+            last_seen=last_seen,
         )

@@ -130,16 +130,6 @@ def fan_out(*sinks: Sink) -> Sink:
     return emit
 
 
-def each_scan(on_scan: Callable[[Scan], None]) -> Sink:
-    """A sink that hands each ``Matched`` scan to ``on_scan`` and ignores the rest."""
-
-    def emit(event: FollowEvent) -> None:
-        if isinstance(event, Matched):
-            on_scan(event.scan)
-
-    return emit
-
-
 def log_event(event: FollowEvent) -> None:
     """The log's subscriber: what every follower logs of its own work (hits and file
     warnings are for its host to log, print or count)."""

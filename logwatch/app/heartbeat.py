@@ -224,17 +224,18 @@ class Pinger:
             self._thread = None
 
 
-def read_status(state_dir: Path) -> dict[str, Any] | None:
-    """The heartbeat's last saved status, if it has one."""
+def read_ping_status(state_dir: Path) -> dict[str, Any] | None:
+    """The heartbeat's last saved pings (healthy, last success, last error), if any:
+    not the state file's status (``store.status.read_status``)."""
     try:
-        data = json.loads((state_dir / STATUS_FILE).read_text())
+        data = json.loads((state_dir / STATUS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def describe_status(info: dict[str, Any]) -> str:
-    """``status``'s heartbeat line from what ``read_status`` gave."""
+def describe_ping_status(info: dict[str, Any]) -> str:
+    """``status``'s heartbeat line from what ``read_ping_status`` gave."""
 
     def when(ts: float | None) -> str:
         if not ts:

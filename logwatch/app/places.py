@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from logwatch.core.config import SourceSpec
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Folders:
     """This user's folders, as the platform reports them."""
 
@@ -36,12 +36,12 @@ def known_folders(env: Mapping[str, str]) -> Folders:
         return _windows_folders(env)
     home = env.get("HOME", "~")
     return Folders(
-        home,
-        f"{home}/Documents",
-        f"{home}/Desktop",
-        f"{home}/Downloads",
-        f"{home}/.config",
-        f"{home}/.local/share",
+        home=home,
+        documents=f"{home}/Documents",
+        desktop=f"{home}/Desktop",
+        downloads=f"{home}/Downloads",
+        appdata=f"{home}/.config",
+        local_appdata=f"{home}/.local/share",
     )
 
 
@@ -59,13 +59,15 @@ def _windows_folders(env: Mapping[str, str]) -> Folders:  # pragma: no cover
             return fallback
 
     return Folders(
-        home,
-        shell(platformdirs.user_documents_dir, f"{home}/Documents"),
-        shell(platformdirs.user_desktop_dir, f"{home}/Desktop"),
-        shell(platformdirs.user_downloads_dir, f"{home}/Downloads"),
-        env.get("APPDATA", f"{home}/AppData/Roaming"),
-        env.get("LOCALAPPDATA", f"{home}/AppData/Local"),
-        tuple(shell(lambda: "".join(fixed_drives(logical_drives(), drive_type)), "C")),
+        home=home,
+        documents=shell(platformdirs.user_documents_dir, f"{home}/Documents"),
+        desktop=shell(platformdirs.user_desktop_dir, f"{home}/Desktop"),
+        downloads=shell(platformdirs.user_downloads_dir, f"{home}/Downloads"),
+        appdata=env.get("APPDATA", f"{home}/AppData/Roaming"),
+        local_appdata=env.get("LOCALAPPDATA", f"{home}/AppData/Local"),
+        drives=tuple(
+            shell(lambda: "".join(fixed_drives(logical_drives(), drive_type)), "C")
+        ),
     )
 
 

@@ -61,6 +61,7 @@ class Remote:
         chats: Chats,
         state: State,
         clock: Clock,
+        *,
         lang: str,
         rules: Iterable[str],
         sources: Iterable[str],

@@ -78,6 +78,7 @@ class Workers:
         state: State,
         clock: Clock,
         metrics: Metrics | None,
+        *,
         problem: Callable[[], str],
         senders: Senders | None = None,
         pollers: Pollers | None = None,
@@ -160,9 +161,9 @@ class Workers:
                 chats,
                 state,
                 clock,
-                setup.lang,
-                (r.id for r in setup.rules),
-                (s.name for s in setup.sources),
+                lang=setup.lang,
+                rules=(r.id for r in setup.rules),
+                sources=(s.name for s in setup.sources),
                 titles={
                     r.id: r.title.get(setup.lang) or r.title["en"] for r in setup.rules
                 },

@@ -81,7 +81,7 @@ class Budget:
         return list(items[: room - 1]), list(items[room - 1 :])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GroupLine:
     """One rule in a grouped message: how many hits, and where."""
 
@@ -121,15 +121,15 @@ def summarize(alerts: Sequence[Alert]) -> list[GroupLine]:
         scopes = list(dict.fromkeys(s for s in map(scope_of, group) if s))
         lines.append(
             GroupLine(
-                rule_id,
-                max((a.severity for a in group), key=lambda s: s.rank),
-                sum(a.count for a in group),
-                len(group),
-                tuple(scopes[:MAX_SCOPES]),
-                max(0, len(scopes) - MAX_SCOPES),
-                min(a.created_at for a in group),
-                max(a.created_at for a in group),
-                group[0].text,
+                rule_id=rule_id,
+                severity=max((a.severity for a in group), key=lambda s: s.rank),
+                hits=sum(a.count for a in group),
+                alerts=len(group),
+                scopes=tuple(scopes[:MAX_SCOPES]),
+                more_scopes=max(0, len(scopes) - MAX_SCOPES),
+                first_at=min(a.created_at for a in group),
+                last_at=max(a.created_at for a in group),
+                text=group[0].text,
             )
         )
     return sorted(lines, key=lambda g: (-g.severity.rank, -g.hits, g.rule_id))

@@ -151,7 +151,7 @@ class Hit:
     recognition: Recognition | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FileState:
     """Where following one file's content stands: what State saves and restores.
 
@@ -181,7 +181,7 @@ class AlertKind(StrEnum):
     RESOLVED = "resolved"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
     """One message to send, to every channel that takes its severity."""
 

@@ -311,12 +311,12 @@ class Dispatcher:
         now = self.clock.now()
         self._seq += 1
         return Alert(
-            f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
-            AlertKind.SELF if resolves is None else AlertKind.RESOLVED,
-            "logwatch.self",
-            said.severity,
-            "logwatch.self\x1f" + about if about else "logwatch.self",
-            now,
+            id=f"self\x1e{now.timestamp():.6f}\x1e{self._seq}",
+            kind=AlertKind.SELF if resolves is None else AlertKind.RESOLVED,
+            rule_id="logwatch.self",
+            severity=said.severity,
+            fingerprint="logwatch.self\x1f" + about if about else "logwatch.self",
+            created_at=now,
             text=render_notice(said, self.lang),
             started_at=resolves,
         )

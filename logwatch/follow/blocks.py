@@ -36,7 +36,7 @@ def text_of(raw: bytes, max_bytes: int) -> tuple[str, bool]:
     return text.removesuffix("\r"), truncated
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Block:
     """Complete lines as UTF-8 bytes, each ending in ``\\n``, and where they are.
 
@@ -60,11 +60,11 @@ class Block:
     ) -> Block:
         """A block that is a verbatim copy of the file from ``offset``."""
         return cls(
-            data,
-            first_line,
-            offset,
-            offset + len(data),
-            data.count(b"\n"),
+            data=data,
+            first_line=first_line,
+            offset=offset,
+            end=offset + len(data),
+            line_count=data.count(b"\n"),
             max_line_bytes=max_line_bytes,
         )
 
@@ -100,25 +100,25 @@ class Block:
         cap = self.max_line_bytes
         if self.spans is None:
             return Block(
-                data[start:stop],
-                self.first_line + before,
-                self.offset + start,
-                self.offset + stop,
-                count,
+                data=data[start:stop],
+                first_line=self.first_line + before,
+                offset=self.offset + start,
+                end=self.offset + stop,
+                line_count=count,
                 max_line_bytes=cap,
             )
         spans = self.spans[before : before + count]
         return Block(
-            data[start:stop],
-            self.first_line + before,
-            spans[0][0] if spans else self.end,
-            spans[-1][1] if spans else self.end,
-            count,
-            spans,
-            frozenset(
+            data=data[start:stop],
+            first_line=self.first_line + before,
+            offset=spans[0][0] if spans else self.end,
+            end=spans[-1][1] if spans else self.end,
+            line_count=count,
+            spans=spans,
+            truncated=frozenset(
                 i - before for i in self.truncated if before <= i < before + count
             ),
-            cap,
+            max_line_bytes=cap,
         )
 
     def join(self, other: Block) -> Block:
@@ -130,25 +130,25 @@ class Block:
         count = self.line_count + other.line_count
         if self.spans is None and other.spans is None and self.end == other.offset:
             return Block(
-                self.data + other.data,
-                self.first_line,
-                self.offset,
-                other.end,
-                count,
+                data=self.data + other.data,
+                first_line=self.first_line,
+                offset=self.offset,
+                end=other.end,
+                line_count=count,
                 max_line_bytes=self.max_line_bytes,
             )
         spans_a, spans_b = self._spans(), other._spans()
         n = len(spans_a)
         truncated = self.truncated | {i + n for i in other.truncated}
         return Block(
-            self.data + other.data,
-            self.first_line,
-            self.offset,
-            other.end,
-            count,
-            spans_a + spans_b,
-            frozenset(truncated),
-            self.max_line_bytes,
+            data=self.data + other.data,
+            first_line=self.first_line,
+            offset=self.offset,
+            end=other.end,
+            line_count=count,
+            spans=spans_a + spans_b,
+            truncated=frozenset(truncated),
+            max_line_bytes=self.max_line_bytes,
         )
 
     def _spans(self) -> tuple[tuple[int, int], ...]:

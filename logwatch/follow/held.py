@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from logwatch.follow.fileindex import Inode
 from logwatch.follow.handles import open_shared
-from logwatch.follow.listing import Listed, Listing, Source, file_key, listed_as
+from logwatch.follow.listing import Listed, Lister, Source, file_key, listed_as
 
 
 class Held:
@@ -96,8 +96,8 @@ def hold(sources: Iterable[Source], limit: int = 256) -> Held:
     (a rotation's; handles are not spent on old files before State has its own);
     what cannot be opened is left to the first listing, which says why."""
     files: dict[Inode, tuple[Listed, BinaryIO]] = {}
-    listing = Listing(sources, lambda path, event: None)
-    found = list(listing.take(lambda found: False).values())  # oldest change first
+    lister = Lister(sources, lambda path, event: None)
+    found = list(lister.take(lambda found: False).values())  # oldest change first
     for item in found[-limit:] if limit > 0 else ():
         try:
             handle = open_shared(item.path)

@@ -190,14 +190,14 @@ class LineDecoder:
                     truncated.add(i)
             text = "\n".join(lines)
         return Block(
-            text.encode("utf-8", "replace"),
-            block.first_line,
-            block.offset,
-            block.end,
-            count,
-            block._spans(),
-            frozenset(truncated),
-            cap,
+            data=text.encode("utf-8", "replace"),
+            first_line=block.first_line,
+            offset=block.offset,
+            end=block.end,
+            line_count=count,
+            spans=block._spans(),
+            truncated=frozenset(truncated),
+            max_line_bytes=cap,
         )
 
     def _by_line(self, block: Block) -> Block:
@@ -217,27 +217,27 @@ class LineDecoder:
                 truncated.add(index)
             texts.append(out)
         return Block(
-            b"\n".join(texts) + b"\n",
-            block.first_line,
-            block.offset,
-            block.end,
-            block.line_count,
-            block._spans(),
-            frozenset(truncated),
-            cap,
+            data=b"\n".join(texts) + b"\n",
+            first_line=block.first_line,
+            offset=block.offset,
+            end=block.end,
+            line_count=block.line_count,
+            spans=block._spans(),
+            truncated=frozenset(truncated),
+            max_line_bytes=cap,
         )
 
     def _single(self, raw: bytes, start: int, end: int, truncated: bool) -> Block:
         self._line += 1
         return Block(
-            raw + b"\n",
-            self._line - 1,
-            start,
-            end,
-            1,
-            ((start, end),),
-            frozenset({0}) if truncated else frozenset(),
-            self.max_line_bytes,
+            data=raw + b"\n",
+            first_line=self._line - 1,
+            offset=start,
+            end=end,
+            line_count=1,
+            spans=((start, end),),
+            truncated=frozenset({0}) if truncated else frozenset(),
+            max_line_bytes=self.max_line_bytes,
         )
 
     def _spanned(
@@ -247,14 +247,14 @@ class LineDecoder:
         if not texts:
             return []
         block = Block(
-            b"\n".join(texts) + b"\n",
-            self._line,
-            spans[0][0],
-            spans[-1][1],
-            len(texts),
-            tuple(spans),
-            frozenset(truncated),
-            self.max_line_bytes,
+            data=b"\n".join(texts) + b"\n",
+            first_line=self._line,
+            offset=spans[0][0],
+            end=spans[-1][1],
+            line_count=len(texts),
+            spans=tuple(spans),
+            truncated=frozenset(truncated),
+            max_line_bytes=self.max_line_bytes,
         )
         self._line += len(texts)
         return [block]

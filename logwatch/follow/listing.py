@@ -13,7 +13,7 @@ import hashlib
 import os
 import stat as statmode
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from fnmatch import fnmatch, fnmatchcase
 from pathlib import Path
 
@@ -35,6 +35,7 @@ class Source:
 
     name: str
     patterns: tuple[str, ...]
+    _: KW_ONLY
     exclude: tuple[str, ...] = ()
     force_polling: bool = False
     backfill_s: float = 0.0
@@ -214,7 +215,7 @@ def listed_as(path: str, sources: Iterable[Source]) -> Listed | None:
     return found
 
 
-class Listing:
+class Lister:
     """The files of the sources' patterns, oldest change first; re-globbed only when
     a directory changed or the last listing could not be trusted."""
 

@@ -56,6 +56,7 @@ class NewFiles:
         index: FileIndex,
         handles: Handles,
         held: Held,
+        *,
         sources: Iterable[Source],
         clock: Clock,
         warn: Callable[..., None],
@@ -154,7 +155,7 @@ class NewFiles:
         first = not self.listed_once and self.followed.isdisjoint(item.patterns)
         entry, doubted = self._files.owners(head, size, reader(handle), item.path)
         if not self._own(first, entry, item) and self._waits(
-            inode, item, handle, head, size, copy, listing
+            inode, item, handle, head=head, size=size, copy=copy, listing=listing
         ):
             return
         self._copies.pop(inode, None)
@@ -170,15 +171,15 @@ class NewFiles:
         line = self._line_at(entry, handle) if fresh else 0
         events.append(
             Opened(
-                entry.id,
-                item.path,
-                item.source,
-                entry.read_pos,
-                fresh,
-                size,
-                head,
-                catch_up,
-                line,
+                id=entry.id,
+                path=item.path,
+                source=item.source,
+                offset=entry.read_pos,
+                fresh=fresh,
+                size=size,
+                head=head,
+                catch_up=catch_up,
+                line=line,
             )
         )
 
@@ -214,6 +215,7 @@ class NewFiles:
         inode: Inode,
         item: Listed,
         handle: BinaryIO,
+        *,
         head: bytes,
         size: int,
         copy: _Copy | None,

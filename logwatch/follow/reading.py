@@ -48,7 +48,7 @@ def missing_listings(platform: str) -> int:
     return 1 if platform == "win32" else MISSING_LISTINGS
 
 
-class Reading:
+class OpenFiles:
     """The open files of an index: each step's polls and reads, and their openings
     (``NewFiles``: ``followed`` and ``listed_once`` say where a new file starts)."""
 
@@ -75,7 +75,13 @@ class Reading:
         self._handles = Handles()
         #: which file a listed one is, opened into ``_handles``
         self._new = NewFiles(
-            index, self._handles, self.held, sources, clock, warn, followed
+            index,
+            self._handles,
+            self.held,
+            sources=sources,
+            clock=clock,
+            warn=warn,
+            followed=followed,
         )
         #: files closed to stay under max_open, by inode: skipped until they change
         self._parked: dict[Inode, str] = {}

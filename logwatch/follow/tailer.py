@@ -28,10 +28,10 @@ from logwatch.follow.fileindex import FileIndex, Inode
 from logwatch.follow.handles import windows_error
 from logwatch.follow.held import Held, hold_created, holds_created
 from logwatch.follow.lastlisting import LastListing, backstop_listings
-from logwatch.follow.listing import Listed, Listing, Source, file_key
-from logwatch.follow.reading import Reading, missing_listings
+from logwatch.follow.listing import Listed, Lister, Source, file_key
+from logwatch.follow.reading import OpenFiles, missing_listings
 from logwatch.follow.readpace import ReadPace
-from logwatch.follow.watching import Watching
+from logwatch.follow.watching import Watcher
 
 # what the follower and the tests take from here: the events, and the reading's
 # platform rules, named beside the Tailer that applies them
@@ -57,10 +57,10 @@ MAX_EARLY_HOLDS = 64
 class Tailer:
     """Turns files on disk into Opened/Read/Moved/Drained events, step by step.
 
-    It composes five parts, each owning its own data: ``Watching`` (the observer and
-    its watches), ``Listing`` (the files the patterns match), ``LastListing`` (the one
+    It composes five parts, each owning its own data: ``Watcher`` (the observer and
+    its watches), ``Lister`` (the files the patterns match), ``LastListing`` (the one
     last looked at whole), ``FileIndex`` (which file is which, on bytes alone) and
-    ``Reading`` (the open files, their polls and reads). What it keeps itself is when
+    ``OpenFiles`` (the open files, their polls and reads). What it keeps itself is when
     to list and which files to look at.
     """
 
@@ -85,7 +85,7 @@ class Tailer:
         self._last_listing = float("-inf")
         self._warned: set[tuple[str, str]] = set()
         self._files = FileIndex(known)
-        self._reading = Reading(
+        self._open_files = OpenFiles(
             self._files,
             self.sources,
             clock,
@@ -97,8 +97,8 @@ class Tailer:
             held=held,
         )
         #: the last listing and the (inode, mtime) of every directory it came from
-        self._listing = Listing(self.sources, self._warn)
-        self._watching = Watching(
+        self._lister = Lister(self.sources, self._warn)
+        self._watcher = Watcher(
             self.sources,
             self.wake,
             self._relist,
@@ -120,22 +120,22 @@ class Tailer:
     @property
     def max_open(self) -> int:
         """Files held open at most; the ones changed longest ago are closed first."""
-        return self._reading.max_open
+        return self._open_files.max_open
 
     @max_open.setter
     def max_open(self, value: int) -> None:
-        self._reading.max_open = value
+        self._open_files.max_open = value
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> None:
         """Start watching directories for events (sources that poll are not watched)."""
-        self._watching.start()
+        self._watcher.start()
 
     def close(self) -> None:
         """Stop watching and close every handle."""
-        self._watching.close()
-        self._reading.close()
+        self._watcher.close()
+        self._open_files.close()
         with self._touch_lock:
             early, self._early, self._closed = self._early, {}, True
         for _, handle in early.values():
@@ -153,7 +153,7 @@ class Tailer:
     def _created(self, path: str) -> None:
         """An event says ``path`` was created or renamed to: hold it open now, in the
         observer's thread, so what is written to it is read even if it is deleted
-        before the next listing (which gets it from ``Reading.held``)."""
+        before the next listing (which gets it from ``OpenFiles.held``)."""
         with self._touch_lock:
             if len(self._early) >= MAX_EARLY_HOLDS:
                 return  # a storm of new files: the listing finds the rest
@@ -176,10 +176,10 @@ class Tailer:
         """Look at the files once: find new and rotated ones, read what was appended."""
         events: list[Event] = []
         now = self.clock.monotonic()
-        budget = self._reading.step_budget = self._pace.budget(now)
+        budget = self._open_files.step_budget = self._pace.budget(now)
         touched = self._take_touched()
         # events name what changed: files no event named wait for the backstop
-        by_events = self.backstop > 1 and self._watching.covering()
+        by_events = self.backstop > 1 and self._watcher.covering()
         #: the held files to poll (None: every one)
         polled: set[str] | None = None
         if self.rediscover or now - self._last_listing >= self.poll_interval:
@@ -189,8 +189,8 @@ class Tailer:
             looked = self._look(named, self._last.files, events)
             polled = None if unknown else looked
         self._poll(polled, events)
-        self._reading.limit_open()
-        read = budget - self._reading.step_budget
+        self._open_files.limit_open()
+        read = budget - self._open_files.step_budget
         self._pace.ended(self.clock.monotonic(), read)
         return events
 
@@ -200,10 +200,10 @@ class Tailer:
         with self._touch_lock:
             touched, self._touched = self._touched, set()
             early, self._early = self._early, {}
-        early = {**self._reading.take_empty(), **early}
+        early = {**self._open_files.take_empty(), **early}
         if early:
-            self._reading.held.add(early, self._files.named)
-        if self._reading.held:
+            self._open_files.held.add(early, self._files.named)
+        if self._open_files.held:
             self.rediscover = True  # held files wait for a whole listing
         return touched
 
@@ -216,20 +216,22 @@ class Tailer:
         self.rediscover = False
         self._last_listing = now
         if not by_events and self._last.files is not None:
-            self._listing.invalidate()  # kept on events' word: not enough now
-        listing = self._listing.take(
+            self._lister.invalidate()  # kept on events' word: not enough now
+        listing = self._lister.take(
             lambda found: (
                 by_events
-                or (not self._reading.parked() and all(map(self._files.named, found)))
+                or (
+                    not self._open_files.parked() and all(map(self._files.named, found))
+                )
             )
         )
         polled: set[str] | None = None
-        if not by_events or listing is not self._last.files or self._reading.held:
+        if not by_events or listing is not self._last.files or self._open_files.held:
             self._discover(listing, events)
             self._last.saw(listing if by_events else None, self.backstop)
         else:
             polled = self._look_due(touched, listing, events)
-        self._watching.schedule()
+        self._watcher.schedule()
         return polled
 
     def _look_due(
@@ -240,7 +242,7 @@ class Tailer:
         poll (None: every one)."""
         named, unknown = self._last.named(touched)
         due = named | self._due(listing)
-        if self._reading.copying():  # copies count listings: list whole
+        if self._open_files.copying():  # copies count listings: list whole
             self._restat(due, listing)
             self._discover(listing, events)
             return None
@@ -250,19 +252,21 @@ class Tailer:
     def _poll(self, polled: set[str] | None, events: list[Event]) -> None:
         """Poll the held files ``polled`` (None: every one), those left behind by the
         last step and those this one opened or moved."""
-        behind, self._reading.behind = self._reading.behind, set()
+        behind, self._open_files.behind = self._open_files.behind, set()
         if polled is None:
-            self._reading.poll_all(events)
+            self._open_files.poll_all(events)
         else:
             polled |= behind
             polled.update(e.id for e in events if isinstance(e, Opened | Moved))
-            self._reading.poll_some(polled, events)
+            self._open_files.poll_some(polled, events)
 
     def _due(self, listing: dict[Inode, Listed]) -> set[Inode]:
         """At a listing that found nothing new: the backstop's next slice and the
         listed files not open and not parked (empty, unreadable)."""
         due = self._last.next_slice()
-        due.update(listing.keys() - self._reading.parked() - self._files.named_inodes())
+        due.update(
+            listing.keys() - self._open_files.parked() - self._files.named_inodes()
+        )
         return due
 
     def _restat(self, inodes: set[Inode], listing: dict[Inode, Listed]) -> None:
@@ -280,7 +284,7 @@ class Tailer:
         except OSError:
             st = None
         if st is None or file_key(st, item.path) != inode:
-            self._listing.invalidate()
+            self._lister.invalidate()
             self.rediscover = True
             self.wake.set()
             return False
@@ -299,11 +303,11 @@ class Tailer:
             item = listing.get(inode)
             if item is None:
                 continue
-            if self._reading.is_copy(inode):
+            if self._open_files.is_copy(inode):
                 # a possible copy counts listings (_discover's); an event that names
                 # it is looked at now: grown past its original, it is no copy
                 if self._stat(inode, item):
-                    self._reading.identify(inode, item, events, listing=False)
+                    self._open_files.identify(inode, item, events, listing=False)
                 continue
             eid = self._files.at(inode)
             if eid is not None:
@@ -312,19 +316,19 @@ class Tailer:
                 continue
             if not self._stat(inode, item):
                 continue
-            parked = self._reading.parked_id(inode)
+            parked = self._open_files.parked_id(inode)
             if parked is not None:
                 self._files[parked].last_seen = seen
-            if self._reading.unchanged_parked(inode, item):
+            if self._open_files.unchanged_parked(inode, item):
                 continue  # unchanged since it was closed
-            self._reading.identify(inode, item, events)
+            self._open_files.identify(inode, item, events)
         return polled
 
     def _discover(self, listing: dict[Inode, Listed], events: list[Event]) -> None:
         """Pair a whole listing with the index: count the missing, follow renames,
         open what is new. The first one also opens the files held since the start
         that it does not show (rotated away or deleted meanwhile)."""
-        held = self._reading.held
+        held = self._open_files.held
         if held:
             listing = dict(
                 sorted(
@@ -335,16 +339,16 @@ class Tailer:
         for entry in self._files:
             if entry.inode is not None and entry.inode not in listing:
                 entry.missing += 1
-        self._reading.unlisted(listing)
+        self._open_files.unlisted(listing)
         self._files.new_listing()
         for inode, item in listing.items():
-            if self._reading.unchanged_parked(inode, item):
+            if self._open_files.unchanged_parked(inode, item):
                 continue  # unchanged since it was closed
             eid = self._files.at(inode)
             if (
                 eid is not None
                 and inode[1] < 0
-                and not self._reading.still_at(eid, item)
+                and not self._open_files.still_at(eid, item)
             ):
                 self._files.unname(eid, inode)
                 eid = None
@@ -356,8 +360,8 @@ class Tailer:
                     entry.path = item.path
                     events.append(Moved(eid, item.path))
                 continue
-            self._reading.identify(inode, item, events)
-        self._reading.listed_once = True
+            self._open_files.identify(inode, item, events)
+        self._open_files.listed_once = True
         held.close()
 
     # -- what the follower asks ------------------------------------------------------
@@ -365,15 +369,15 @@ class Tailer:
     @property
     def listed_once(self) -> bool:
         """Whether the files were listed whole once (their starts are fixed)."""
-        return self._reading.listed_once
+        return self._open_files.listed_once
 
     def marker(self, eid: str, offset: int) -> bytes:
         """A hash of the bytes just before ``offset`` in file ``eid`` (or b"")."""
-        return self._reading.marker(eid, offset)
+        return self._open_files.marker(eid, offset)
 
     def count_lines(self, eid: str, offset: int) -> int:
         """How many lines end before ``offset`` in file ``eid``."""
-        return self._reading.count_lines(eid, offset)
+        return self._open_files.count_lines(eid, offset)
 
     def identity(self, eid: str) -> tuple[bytes, int, str, float]:
         """A file's content identity, path and when it was last seen."""
@@ -385,12 +389,12 @@ class Tailer:
 
     def listed_sources(self) -> set[str]:
         """The sources whose patterns matched a file at the last listing."""
-        return self._listing.sources_listed()
+        return self._lister.sources_listed()
 
     @property
     def open_files(self) -> int:
         """How many file handles are held."""
-        return self._reading.open_count()
+        return self._open_files.open_count()
 
     def _warn(self, path: str, event: str, **fields: str) -> None:
         if (path, event) not in self._warned:

@@ -67,7 +67,7 @@ class _Wake(FileSystemEventHandler):
             self.wake.set()
 
 
-class Watching:
+class Watcher:
     """One observer, and a watch on each directory the patterns need, kept current."""
 
     def __init__(

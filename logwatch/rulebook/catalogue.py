@@ -41,7 +41,7 @@ from logwatch.rulebook.cataloguetext import real_message as real_message
 SILENT = "none"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Shape:
     """A compiled shape."""
 
@@ -65,7 +65,7 @@ class Category:
     remedy: dict[str, str] | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exchange:
     """An exchange or platform known to the catalogue."""
 
@@ -122,7 +122,7 @@ class Found:
     start: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Catalogue:
     """Shapes, and the entries they lead to."""
 

@@ -166,19 +166,19 @@ def assemble(
             else:
                 texts.setdefault((entry.exchange, norm), entry)
     catalogue = Catalogue(
-        tuple(s for s in parts.shapes if s.exchange in parts.exchanges),
-        entries,
-        texts,
-        dict(parts.exchanges),
-        dict(parts.categories),
-        {ex: tuple(by_text.items()) for ex, by_text in templates.items()},
+        shapes=tuple(s for s in parts.shapes if s.exchange in parts.exchanges),
+        entries=entries,
+        texts=texts,
+        exchanges=dict(parts.exchanges),
+        categories=dict(parts.categories),
+        templates={ex: tuple(by_text.items()) for ex, by_text in templates.items()},
         # the longest text first: the most specific of the rows a message contains
-        {
+        broad={
             ex: tuple(sorted(by_text.items(), key=lambda kv: -len(kv[0])))
             for ex, by_text in broad.items()
         },
-        classes,
-        class_exchanges,
+        classes=classes,
+        class_exchanges=class_exchanges,
     )
     return catalogue, errors
 

@@ -152,13 +152,13 @@ def parse_catalogue_yaml(doc: Document, parts: CatalogueParts) -> list[ConfigErr
         parts.defined["exchange", name] = (source, doc.line_of(("exchanges", name)))
         title, remedy = generic_texts(ex.name)
         parts.exchanges[name] = Exchange(
-            name,
-            ex.name,
-            ex.title.model_dump() if ex.title else title,
-            ex.remedy.model_dump() if ex.remedy else remedy,
-            tuple(dict.fromkeys(a.strip().lower() for a in ex.aliases)),
-            tuple(dict.fromkeys(h.strip().lower() for h in ex.hosts)),
-            ex.source,
+            id=name,
+            name=ex.name,
+            title=ex.title.model_dump() if ex.title else title,
+            remedy=ex.remedy.model_dump() if ex.remedy else remedy,
+            aliases=tuple(dict.fromkeys(a.strip().lower() for a in ex.aliases)),
+            hosts=tuple(dict.fromkeys(h.strip().lower() for h in ex.hosts)),
+            source=ex.source,
         )
     items = doc.data.get("shapes") or []
     if not isinstance(items, list):
@@ -229,14 +229,14 @@ def _shape(doc: Document, i: int, item: object, err: _Err) -> Shape | None:
     for word in spec.keywords:
         keywords |= keyword_variants(word)
     return Shape(
-        spec.id,
-        spec.exchange,
-        pattern,
-        tuple(sorted(keywords)),
-        tuple(spec.formats),
-        tuple(spec.examples),
-        doc.source,
-        doc.line_of(("shapes", i)),
+        id=spec.id,
+        exchange=spec.exchange,
+        pattern=pattern,
+        keywords=tuple(sorted(keywords)),
+        formats=tuple(spec.formats),
+        examples=tuple(spec.examples),
+        source=doc.source,
+        line=doc.line_of(("shapes", i)),
     )
 
 

@@ -34,18 +34,17 @@ class Deliveries:
         rows = self._file.rows(
             """SELECT d.alert_id, d.channel, d.attempts, a.payload, a.created_at
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
-               WHERE d.channel = ? AND d.status = 'pending' AND d.next_at <= ?
+               WHERE d.channel = ? AND d.status = ? AND d.next_at <= ?
                ORDER BY a.created_at LIMIT ?""",
-            (channel, now, limit),
+            (channel, DeliveryStatus.PENDING, now, limit),
         )
         return [Pending(*row) for row in rows]
 
     def next_due(self, channel: str) -> float | None:
         """When the channel's next delivery is due (None: nothing waits)."""
         rows = self._file.rows(
-            "SELECT min(next_at) FROM deliveries "
-            "WHERE channel = ? AND status = 'pending'",
-            (channel,),
+            "SELECT min(next_at) FROM deliveries WHERE channel = ? AND status = ?",
+            (channel, DeliveryStatus.PENDING),
         )
         return rows[0][0] if rows else None
 
@@ -59,8 +58,8 @@ class Deliveries:
         error: str = "",
         done_at: float | None = None,
     ) -> None:
-        """Record an attempt: ``pending`` again (at ``next_at``), ``sent``, ``maybe``
-        or ``failed`` (a DeliveryStatus)."""
+        """Record an attempt: ``pending`` again (at ``next_at``), ``sent`` or
+        ``maybe`` (a DeliveryStatus)."""
         error_at = self._clock.now().timestamp()
 
         def write(conn: sqlite3.Connection) -> None:
@@ -91,10 +90,16 @@ class Deliveries:
         """Give up a channel's deliveries of alerts older than a cutoff; how many."""
         return self._file.count(
             """UPDATE deliveries
-               SET status = 'expired', error = 'older than max_age',
-               done_at = ? WHERE channel = ? AND status = 'pending' AND alert_id IN
+               SET status = ?, error = 'older than max_age',
+               done_at = ? WHERE channel = ? AND status = ? AND alert_id IN
                (SELECT id FROM alerts WHERE created_at < ?)""",
-            (now, channel, created_before),
+            (
+                DeliveryStatus.EXPIRED,
+                now,
+                channel,
+                DeliveryStatus.PENDING,
+                created_before,
+            ),
             "expire deliveries",
         )
 
@@ -102,7 +107,8 @@ class Deliveries:
         """How many alerts wait per channel."""
         rows = self._file.rows(
             "SELECT channel, count(*) FROM deliveries "
-            "WHERE status = 'pending' GROUP BY channel"
+            "WHERE status = ? GROUP BY channel",
+            (DeliveryStatus.PENDING,),
         )
         return {channel: count for channel, count in rows}
 

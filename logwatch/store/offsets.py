@@ -21,7 +21,19 @@ class Offsets:
         rows = self._file.conn.execute(
             "SELECT id, fp_hash, fp_n, path, offset, marker, line, last_seen FROM files"
         ).fetchall()
-        return [FileState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]) for r in rows]
+        return [
+            FileState(
+                id=r[0],
+                fp_hash=r[1],
+                fp_n=r[2],
+                path=r[3],
+                offset=r[4],
+                marker=r[5],
+                line=r[6],
+                last_seen=r[7],
+            )
+            for r in rows
+        ]
 
     def followed(self) -> set[str]:
         """The glob patterns followed before (empty: none saved yet, or a state

@@ -3,6 +3,7 @@ of critical alerts until /ack, and small settings (where reading Telegram stands
 
 from __future__ import annotations
 
+from logwatch.core.model import DeliveryStatus
 from logwatch.store.statefile import StateFile
 
 
@@ -49,10 +50,10 @@ class Reminders:
         rows = self._file.rows(
             """SELECT a.id, a.payload FROM deliveries d
                JOIN alerts a ON a.id = d.alert_id
-               WHERE d.channel = ? AND d.status IN ('sent', 'maybe')
+               WHERE d.channel = ? AND d.status IN (?, ?)
                AND d.done_at >= ? AND NOT EXISTS (SELECT 1 FROM reminders r
                WHERE r.alert_id = d.alert_id AND r.channel = d.channel)""",
-            (channel, since),
+            (channel, DeliveryStatus.SENT, DeliveryStatus.MAYBE, since),
         )
         return [(r[0], r[1]) for r in rows]
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from logwatch.alerts.codec import WINDOWS
+from logwatch.core.model import DeliveryStatus
 from logwatch.follow.listing import path_matches
 from logwatch.store.statusinfo import (
     ChannelRow,
@@ -71,23 +72,25 @@ def read_status(path: Path, now: float) -> Status:
             info.waiting = dict(
                 conn.execute(
                     "SELECT channel, count(*) FROM deliveries "
-                    "WHERE status = 'pending' GROUP BY channel"
+                    "WHERE status = ? GROUP BY channel",
+                    (DeliveryStatus.PENDING,),
                 ).fetchall()
             )
             info.held = {
                 r[0]: HeldRow(count=r[1], until=when(r[2]))
                 for r in conn.execute(
                     "SELECT channel, count(*), max(next_at) FROM deliveries "
-                    "WHERE status = 'pending' AND attempts = 0 AND error = '' "
+                    "WHERE status = ? AND attempts = 0 AND error = '' "
                     "AND next_at > ? GROUP BY channel",
-                    (now,),
+                    (DeliveryStatus.PENDING, now),
                 )
             }
             info.errors = [
                 ErrorRow(channel=r[0], error=r[1], at=when(r[2]))
                 for r in conn.execute(
                     "SELECT channel, error, next_at FROM deliveries WHERE error != '' "
-                    "AND status = 'pending' ORDER BY next_at DESC LIMIT 10"
+                    "AND status = ? ORDER BY next_at DESC LIMIT 10",
+                    (DeliveryStatus.PENDING,),
                 )
             ]
             info.windows = sorted(
