@@ -241,7 +241,7 @@ class Engine:
         key = Memo.key(record, wanted)
         if key is None:
             return self._match(record, wanted, disabled_now)
-        got = self._memo.get(key)
+        got = self._memo.get(key, record.raw)
         if got is not None:
             hits, recognised, clean = got
             if hits:
@@ -256,8 +256,9 @@ class Engine:
         disabled_now: list[tuple[Rule, str]],
         key: Key,
     ) -> Matched:
-        """``_match``, remembered when every step of it treats digits alike, no hit
-        took a text with a digit, and no name with digits could be in the line."""
+        """``_match``, remembered when every step of it treats digits alike (but at
+        the places ``Seen.spans`` it keyed by) and no name with digits could be in
+        the line."""
         timed_out = self._rules.timed_out
         seen = Seen(record, self.recognizer, self._masker)
         hits, recognised = self._steps(seen, wanted, disabled_now)
@@ -275,7 +276,7 @@ class Engine:
                 and (not hits or hits[0].record is record)
                 and not may_hold_secret(record.raw)
             )
-            self._memo.put(key, (hits, recognised, clean))
+            self._memo.put(key, record.raw, seen.spans, (hits, recognised, clean))
         return hits, recognised
 
     def _may_name_with_digits(self, zeroed: str) -> bool:

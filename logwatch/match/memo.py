@@ -4,10 +4,13 @@ digits (a time, an id, an address) are matched once.
 A log repeats its statements; each line differs from the last of its kind in its time
 and numbers. A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``.``,
 never a digit of its own) matches two such lines at the same places, so their hits
-are the same but for the record they carry, as long as no hit takes a text with a
-digit and no exchange's name with a digit could be found in either. What a step
-cannot promise that of (a pattern with a digit, a catalogue shape that found
-something, the recognizer, a search that timed out) is not remembered.
+are the same but for the record they carry, as long as no exchange's name with a
+digit could be found in either. Where a step decided by the digits of a text (a
+code, a message looked up) or a hit took a text holding digits (evidence, a
+capture), the statement is keyed by the digits at those places too: a line with
+another code there is matched afresh. What a step cannot promise that of (a pattern
+with a digit, a code the catalogue lacks, the recognizer, a search that timed out)
+is not remembered.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ Matched = tuple[list[Hit], bool]
 #: what a memo keeps of a statement: that, and whether its lines are left as they
 #: are by masking (then a line's hits carry it unmasked)
 Remembered = tuple[list[Hit], bool, bool]
-#: (path, format, what the keywords asked, the fields, the timestamp's digits as 0,
-#: the rest of the line)
+#: (path, format, what the keywords asked, the fields, the line with its digits 0)
 Key = tuple[object, ...]
+#: places in a statement's line: (start, end)
+Spans = tuple[tuple[int, int], ...]
 
 
 def digit_blind(pattern: str) -> bool:
@@ -70,10 +74,15 @@ def rebuilt(hits: Sequence[Hit], record: Record) -> list[Hit]:
 
 
 class Memo:
-    """Statements and their hits, up to MAX_STATEMENTS (then it starts again)."""
+    """Statements and their hits, up to MAX_STATEMENTS (then it starts again).
+
+    A statement is kept as the places whose digits its match depended on, and what
+    it gave by the texts there (one entry when there are none).
+    """
 
     def __init__(self) -> None:
-        self._kept: dict[Key, Remembered] = {}
+        self._kept: dict[Key, tuple[Spans, dict[tuple[str, ...], Remembered]]] = {}
+        self._count = 0
 
     @staticmethod
     def key(record: Record, wanted: object) -> Key | None:
@@ -91,16 +100,34 @@ class Memo:
             raw.translate(DIGITS_AS_ZERO),
         )
 
-    def get(self, key: Key) -> Remembered | None:
-        """What the statement gave, if remembered."""
-        return self._kept.get(key)
+    def get(self, key: Key, line: str) -> Remembered | None:
+        """What the statement gave for ``line``'s digits at its places, if
+        remembered."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        spans, by_digits = kept
+        return by_digits.get(tuple(line[a:b] for a, b in spans))
 
-    def put(self, key: Key, remembered: Remembered) -> None:
-        """Remember what the statement gave."""
-        if len(self._kept) >= MAX_STATEMENTS:
-            self._kept.clear()
-        self._kept[key] = remembered
+    def put(
+        self,
+        key: Key,
+        line: str,
+        spans: Sequence[tuple[int, int]],
+        remembered: Remembered,
+    ) -> None:
+        """Remember what the statement gave for ``line``, whose match depended on
+        the digits at ``spans`` (a line with other places starts the key again)."""
+        if self._count >= MAX_STATEMENTS:
+            self.clear()
+        places = tuple(sorted(set(spans)))
+        kept = self._kept.get(key)
+        if kept is None or kept[0] != places:
+            kept = self._kept[key] = (places, {})
+        kept[1][tuple(line[a:b] for a, b in places)] = remembered
+        self._count += 1
 
     def clear(self) -> None:
         """Forget everything (a rule was disabled)."""
         self._kept.clear()
+        self._count = 0
