@@ -78,6 +78,7 @@ class Engine:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_timeouts: int = MAX_TIMEOUTS,
         secrets: tuple[str, ...] = (),
+        remember: bool = True,
     ) -> None:
         # a rule set read back from the cache holds its catalogue entries' rules
         # (no patterns: never searched) packed: ``lookup`` finds them by id
@@ -113,6 +114,8 @@ class Engine:
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
         self._memo = Memo()
+        #: whether statements are remembered (off: every record matched afresh)
+        self._remember = remember
         #: by rule index and by shape index: where its patterns tell digits apart
         #: (``digit_cuts``; None: not only by which digit it is)
         self._rule_cuts = tuple(
@@ -247,7 +250,7 @@ class Engine:
         if len(self.disabled) != self._disabled_seen:
             self._disabled_seen = len(self.disabled)
             self._memo.clear()
-        classes = self._digit_classes(wanted)
+        classes = self._digit_classes(wanted) if self._remember else None
         key = None if classes is None else Memo.key(record, wanted, classes)
         if key is None:
             return self._match(record, wanted, disabled_now)
