@@ -11,7 +11,7 @@ from logwatch.core.formats import NINJATRADER
 from logwatch.core.model import Hit
 from logwatch.follow.blocks import Block
 from logwatch.match.engine import Engine
-from logwatch.match.memo import digit_blind
+from logwatch.match.memo import digit_blind, digit_cuts
 from logwatch.match.stream import Stream
 from logwatch.rulebook.cataloguetext import fill
 from logwatch.rulebook.rulecompile import rules_from_text
@@ -212,3 +212,29 @@ def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
         variants.append("".join(new))
     lines = [*variants, *variants[::-1]]
     assert scanned(MEMO, lines) == scanned(FRESH, lines)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "cuts"),
+    [
+        (r"\d{4,5}|[0-2]", {1, 2, 3}),
+        (r"code=-2019", {1, 2, 3, 9}),
+        (r"[!-~]{3,5}", set()),
+        (r"(\w)\1", None),
+        (r"(?1)", None),
+    ],
+)
+def test_a_pattern_tells_apart_only_the_digits_between_its_cuts(
+    pattern: str, cuts: set[int] | None
+) -> None:
+    assert digit_cuts(pattern) == (None if cuts is None else frozenset(cuts))
+
+
+def test_a_digit_a_range_holds_is_told_from_one_it_does_not() -> None:
+    """``[0-2]`` (looked at, not taken: the hit's text holds no digit): a line with 7
+    where the first had 1 is matched afresh, and gives nothing."""
+    engine = engine_of(r"Refuse(?=.{0,60}level [0-2]\b)|Refuse \(X\)")
+    first = "2026-09-21 14:13:20:150" + REFUSED + " level 1"
+    second = "2026-09-21 14:13:21:400" + REFUSED + " level 7"
+    hits = engine.scan(block_of(first, second), NINJATRADER, "f").hits
+    assert [h.line for h in hits] == [1]
