@@ -6,12 +6,12 @@ and numbers. A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``
 never a digit of its own) matches two such lines at the same places, so their hits
 are the same but for the record they carry, as long as no exchange's name with a
 digit could be found in either. A pattern with digits of its own (``[0-2]``) tells
-only some digits apart: the key keeps which of those each digit is. Where a step decided by the digits of a text (a
-code, a message looked up) or a hit took a text holding digits (evidence, a
-capture), the statement is keyed by the digits at those places too: a line with
-another code there is matched afresh. What a step cannot promise that of (a pattern
-with a digit, a code the catalogue lacks, the recognizer, a search that timed out)
-is not remembered.
+only some digits apart: the key keeps which of those each digit is. Where a step
+decided by the digits of a text (a code, a message looked up) or a hit took a text
+holding digits (evidence, a capture), the statement is keyed by the digits at those
+places too: a line with another code there is matched afresh. What a step cannot
+promise that of (a pattern that names a digit by number, a code the catalogue
+lacks, the recognizer, a search that timed out) is not remembered.
 """
 
 from __future__ import annotations
