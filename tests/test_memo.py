@@ -4,12 +4,19 @@ and only where every step treats those digits alike."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logwatch.core.formats import NINJATRADER
+from logwatch.core.model import Hit
 from logwatch.follow.blocks import Block
 from logwatch.match.engine import Engine
-from logwatch.match.memo import digit_blind
+from logwatch.match.memo import digit_blind, digit_cuts
+from logwatch.match.stream import Stream
+from logwatch.rulebook.cataloguetext import fill
 from logwatch.rulebook.rulecompile import rules_from_text
+from logwatch.rulebook.ruleload import load_rules
+from tests.corpus_check import entries
 
 REFUSED = "|0|4|Refuse (Binance Futures): Margin is insufficient. (DOGEUSDT)"
 
@@ -102,3 +109,132 @@ def test_a_remembered_statement_is_still_masked_on_every_line() -> None:
     ).hits
     assert len(hits) == 2
     assert all("178.151" not in h.record.raw for h in hits)
+
+
+def test_a_rule_capture_of_digits_is_each_lines_own() -> None:
+    """An amount a rule captures: a line with another amount is not given the
+    first line's capture or evidence."""
+    engine = engine_of(r"Refuse(?:.{0,60}qty (?P<qty>\d+))?")
+    first = "2026-09-21 14:13:20:150" + REFUSED + " qty 5"
+    second = "2026-09-21 14:13:21:400" + REFUSED + " qty 7"
+    third = "2026-09-21 14:13:22:400" + REFUSED + " qty 5"
+    hits = engine.scan(block_of(first, second, third), NINJATRADER, "f").hits
+    assert [h.captures["qty"] for h in hits] == ["5", "7", "5"]
+    evidence = [h.recognition.envelope_evidence[-5:] for h in hits if h.recognition]
+    assert evidence == ["qty 5", "qty 7", "qty 5"]
+
+
+RULES = load_rules([])
+#: the engine under test, and one that matches every record afresh
+MEMO = Engine(RULES)
+FRESH = Engine(RULES, remember=False)
+HEAD = "2026-11-24 10:00:{s:02d},{ms:03d} - bot.um - ERROR - "
+#: lines an exchange's code is printed in (what its own shapes print is added)
+CODED = (
+    '{ex} {{"code":{code},"msg":"{msg}"}} seq={n}',
+    "{ex} {code} {msg} (order {n})",
+    'ccxt.base.errors.ExchangeError: {ex} {{"code":{code},"msg":"{msg}"}}',
+    '{ex} {{"retCode":{code},"retMsg":"{msg}","time":1700{n}}}',
+)
+
+
+def scanned(engine: Engine, lines: list[str]) -> list[Hit]:
+    data = "".join(line + "\n" for line in lines).encode()
+    stream = Stream(engine, "f.log")
+    return [*stream.feed(data).hits, *stream.flush().hits]
+
+
+def _other_digits(code: str, step: int) -> str:
+    """``code`` with its last digit another (a code of the same length)."""
+    last = next(i for i in range(len(code) - 1, -1, -1) if code[i].isdigit())
+    return code[:last] + str((int(code[last]) + step) % 10) + code[last + 1 :]
+
+
+#: where a line's code and its id go in ``_coded_lines``' texts
+CODE, ID = "\x01", "\x02"
+
+
+def _coded_lines(exchange: str) -> list[tuple[str, str]]:
+    """(line with CODE and ID marks, code) for the exchange's first few coded
+    entries (an unknown code when its table has none), in each of CODED's shapes
+    and its own shapes' examples."""
+    catalogue = RULES.catalogue
+    coded = sorted(
+        (
+            (str(e.code), e.message or "error")
+            for (ex, _), e in catalogue.entries.items()
+            if ex == exchange and any(c.isdigit() for c in str(e.code))
+        ),
+    )[:3] or [("10001", "error")]
+    out = []
+    for code, message in coded:
+        msg = message.replace('"', "'").replace("{", "(").replace("}", ")")
+        for shape in CODED:
+            out.append((shape.format(ex=exchange, code=CODE, msg=msg, n=ID), code))
+        for own in catalogue.shapes:
+            if own.exchange == exchange and own.examples:
+                out.append((fill(own.examples[0], CODE, msg) + f" #{ID}", code))
+    return out
+
+
+@pytest.mark.parametrize("exchange", sorted(RULES.catalogue.exchanges))
+def test_lines_differing_in_a_codes_digits_get_the_hits_of_a_fresh_match(
+    exchange: str,
+) -> None:
+    """Per exchange and shape: a code, the same code with other digits, then again
+    (the memo's second sight of each), with other times and ids each time."""
+    lines = []
+    for n, (text, code) in enumerate(_coded_lines(exchange)):
+        codes = (code, _other_digits(code, 1), code, _other_digits(code, 3))
+        for i, c in enumerate(codes):
+            head = HEAD.format(s=(n + i) % 60, ms=(7 * n + 13 * i) % 1000)
+            lines.append(head + text.replace(CODE, c).replace(ID, f"{n * 10 + i:07d}"))
+    assert scanned(MEMO, lines) == scanned(FRESH, lines)
+
+
+#: corpus lines that hold a digit (tests/corpus, as test_corpus reads it)
+CORPUS_LINES = sorted({e.line for e in entries() if any(c.isdigit() for c in e.line)})
+
+
+@given(st.data())
+def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
+    data: st.DataObject,
+) -> None:
+    line = data.draw(st.sampled_from(CORPUS_LINES))
+    places = [i for i, c in enumerate(line) if c.isdigit()]
+    digit = st.sampled_from("0123456789")
+    variants = [line]
+    for _ in range(2):
+        new = list(line)
+        for i in places:
+            if data.draw(st.booleans()):
+                new[i] = data.draw(digit)
+        variants.append("".join(new))
+    lines = [*variants, *variants[::-1]]
+    assert scanned(MEMO, lines) == scanned(FRESH, lines)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "cuts"),
+    [
+        (r"\d{4,5}|[0-2]", {1, 2, 3}),
+        (r"code=-2019", {1, 2, 3, 9}),
+        (r"[!-~]{3,5}", set()),
+        (r"(\w)\1", None),
+        (r"(?1)", None),
+    ],
+)
+def test_a_pattern_tells_apart_only_the_digits_between_its_cuts(
+    pattern: str, cuts: set[int] | None
+) -> None:
+    assert digit_cuts(pattern) == (None if cuts is None else frozenset(cuts))
+
+
+def test_a_digit_a_range_holds_is_told_from_one_it_does_not() -> None:
+    """``[0-2]`` (looked at, not taken: the hit's text holds no digit): a line with 7
+    where the first had 1 is matched afresh, and gives nothing."""
+    engine = engine_of(r"Refuse(?=.{0,60}level [0-2]\b)|Refuse \(X\)")
+    first = "2026-09-21 14:13:20:150" + REFUSED + " level 1"
+    second = "2026-09-21 14:13:21:400" + REFUSED + " level 7"
+    hits = engine.scan(block_of(first, second), NINJATRADER, "f").hits
+    assert [h.line for h in hits] == [1]

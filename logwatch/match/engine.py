@@ -11,6 +11,7 @@ explains a record. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import regex
@@ -21,7 +22,14 @@ from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
-from logwatch.match.memo import Key, Matched, Memo, digit_blind, rebuilt
+from logwatch.match.memo import (
+    Key,
+    Matched,
+    Memo,
+    digit_classes,
+    digit_cuts,
+    rebuilt,
+)
 from logwatch.match.mergepolicy import RulesBeatCatalogue, one_per_line
 from logwatch.match.prefilter import NOTHING, Prefilter
 from logwatch.match.prefilter import Wanted as Wanted  # ``candidates``' values
@@ -70,6 +78,7 @@ class Engine:
         timeout_s: float = DEFAULT_TIMEOUT_S,
         max_timeouts: int = MAX_TIMEOUTS,
         secrets: tuple[str, ...] = (),
+        remember: bool = True,
     ) -> None:
         # a rule set read back from the cache holds its catalogue entries' rules
         # (no patterns: never searched) packed: ``lookup`` finds them by id
@@ -105,17 +114,20 @@ class Engine:
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
         self._memo = Memo()
-        #: by rule index and by shape index: whether every pattern is ``digit_blind``
-        self._blind_rules = tuple(
-            not r.patterns
-            or all(digit_blind(p.pattern) for p in (*r.patterns, *r.ignore))
+        #: whether statements are remembered (off: every record matched afresh)
+        self._remember = remember
+        #: by rule index and by shape index: where its patterns tell digits apart
+        #: (``digit_cuts``; None: not only by which digit it is)
+        self._rule_cuts = tuple(
+            _cuts((*r.patterns, *r.ignore)) if r.patterns else frozenset()
             for r in self.rules
         )
-        self._blind_shapes = tuple(
-            digit_blind(shape.pattern.pattern) for shape in self.catalogue.shapes
+        self._shape_cuts = tuple(
+            _cuts((shape.pattern,)) for shape in self.catalogue.shapes
         )
-        #: what keywords asked for -> whether all of it is digit-blind
-        self._blind_wanted: dict[Wanted, bool] = {}
+        #: what keywords asked for -> the digits alike to all of it (None: not
+        #: remembered)
+        self._classes: dict[Wanted, dict[int, int] | None] = {}
         #: the exchanges' names with a digit, each digit 0: a line whose key holds
         #: none of them names the same exchanges as every line of its key
         self._digit_names = tuple(
@@ -238,10 +250,11 @@ class Engine:
         if len(self.disabled) != self._disabled_seen:
             self._disabled_seen = len(self.disabled)
             self._memo.clear()
-        key = Memo.key(record, wanted)
+        classes = self._digit_classes(wanted) if self._remember else None
+        key = None if classes is None else Memo.key(record, wanted, classes)
         if key is None:
             return self._match(record, wanted, disabled_now)
-        got = self._memo.get(key)
+        got = self._memo.get(key, record.raw)
         if got is not None:
             hits, recognised, clean = got
             if hits:
@@ -256,8 +269,9 @@ class Engine:
         disabled_now: list[tuple[Rule, str]],
         key: Key,
     ) -> Matched:
-        """``_match``, remembered when every step of it treats digits alike, no hit
-        took a text with a digit, and no name with digits could be in the line."""
+        """``_match``, remembered when every step of it treats digits alike (but at
+        the places ``Seen.spans`` it keyed by) and no name with digits could be in
+        the line."""
         timed_out = self._rules.timed_out
         seen = Seen(record, self.recognizer, self._masker)
         hits, recognised = self._steps(seen, wanted, disabled_now)
@@ -265,8 +279,7 @@ class Engine:
             not seen.opaque
             and self._rules.timed_out == timed_out
             and (hits or not wanted.recognize)
-            and self._blind(wanted)
-            and not self._may_name_with_digits(str(key[-1]))
+            and not self._may_name_with_digits(record.raw.translate(DIGITS_AS_ZERO))
         ):
             # nothing to mask in this line, and no secret-shaped run (whose test
             # treats digits alike): nothing in the others of its statement either
@@ -275,7 +288,7 @@ class Engine:
                 and (not hits or hits[0].record is record)
                 and not may_hold_secret(record.raw)
             )
-            self._memo.put(key, (hits, recognised, clean))
+            self._memo.put(key, record.raw, seen.spans, (hits, recognised, clean))
         return hits, recognised
 
     def _may_name_with_digits(self, zeroed: str) -> bool:
@@ -284,16 +297,26 @@ class Engine:
         lowered = zeroed.lower()
         return any(name in lowered for name in self._digit_names)
 
-    def _blind(self, wanted: Wanted) -> bool:
-        """Whether every rule and shape ``wanted`` asks for is ``digit_blind``."""
-        blind = self._blind_wanted.get(wanted)
-        if blind is None:
-            if len(self._blind_wanted) >= 4096:
-                self._blind_wanted.clear()
-            blind = self._blind_wanted[wanted] = all(
-                self._blind_rules[i] for i in wanted.rules
-            ) and all(self._blind_shapes[i] for i in wanted.shapes)
-        return blind
+    def _digit_classes(self, wanted: Wanted) -> dict[int, int] | None:
+        """The digits every rule and shape ``wanted`` asks for treats alike, as a
+        ``digit_classes`` table; None when one tells digits apart otherwise."""
+        if wanted in self._classes:
+            return self._classes[wanted]
+        if len(self._classes) >= 4096:
+            self._classes.clear()
+        cuts: set[int] = set()
+        classes: dict[int, int] | None = None
+        for got in (
+            *(self._rule_cuts[i] for i in wanted.rules),
+            *(self._shape_cuts[i] for i in wanted.shapes),
+        ):
+            if got is None:
+                break
+            cuts |= got
+        else:
+            classes = digit_classes(frozenset(cuts))
+        self._classes[wanted] = classes
+        return classes
 
     def _match(
         self,
@@ -328,6 +351,18 @@ class Engine:
         if len(hits) > 1:
             hits = one_per_line(hits)
         return hits, recognised
+
+
+def _cuts(patterns: Iterable[regex.Pattern[str]]) -> frozenset[int] | None:
+    """Where any of ``patterns`` tells digits apart (``digit_cuts``), None when
+    one does otherwise."""
+    cuts: set[int] = set()
+    for p in patterns:
+        got = digit_cuts(p.pattern)
+        if got is None:
+            return None
+        cuts |= got
+    return frozenset(cuts)
 
 
 def catalogue_problems(engine: Engine) -> list[ConfigError]:

@@ -4,10 +4,14 @@ digits (a time, an id, an address) are matched once.
 A log repeats its statements; each line differs from the last of its kind in its time
 and numbers. A pattern that treats every ASCII digit alike (``\\d``, ``\\w``, ``.``,
 never a digit of its own) matches two such lines at the same places, so their hits
-are the same but for the record they carry, as long as no hit takes a text with a
-digit and no exchange's name with a digit could be found in either. What a step
-cannot promise that of (a pattern with a digit, a catalogue shape that found
-something, the recognizer, a search that timed out) is not remembered.
+are the same but for the record they carry, as long as no exchange's name with a
+digit could be found in either. A pattern with digits of its own (``[0-2]``) tells
+only some digits apart: the key keeps which of those each digit is. Where a step
+decided by the digits of a text (a code, a message looked up) or a hit took a text
+holding digits (evidence, a capture), the statement is keyed by the digits at those
+places too: a line with another code there is matched afresh. What a step cannot
+promise that of (a pattern that names a digit by number, a code the catalogue
+lacks, the recognizer, a search that timed out) is not remembered.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ from collections.abc import Sequence
 
 import regex
 
-from logwatch.core.formats import DIGITS_AS_ZERO
 from logwatch.core.model import Hit, Record
 
 #: How many statements a memo keeps (a log has a few hundred kinds of line).
@@ -26,7 +29,10 @@ _COUNT = regex.compile(r"\{\d*(?:,\d*)?\}\??\+?")
 #: Syntax that names characters by number or text, refers back to a group, or reads
 #: a class by name: a digit could be told from another through it
 _OPAQUE = ("\\x", "\\u", "\\U", "\\N", "\\p", "\\P", "\\g", "\\L", "(?P=", "(?P>", "[:")
-#: The ASCII digits: a text a hit takes holds none, or its statement is not remembered
+#: A backslash or a group's call before a digit: a back-reference, an octal escape,
+#: a recursion (what the digit means is not a digit of the text)
+_BY_NUMBER = regex.compile(r"\\[0-9]|\(\?[+-]?[0-9]")
+#: The ASCII digits: where a text a hit takes holds one, the memo keys by its place
 DIGITS = frozenset("0123456789")
 
 #: what ``Engine._match`` gives: the hits and whether the record was recognised
@@ -34,19 +40,39 @@ Matched = tuple[list[Hit], bool]
 #: what a memo keeps of a statement: that, and whether its lines are left as they
 #: are by masking (then a line's hits carry it unmasked)
 Remembered = tuple[list[Hit], bool, bool]
-#: (path, format, what the keywords asked, the fields, the timestamp's digits as 0,
-#: the rest of the line)
+#: (path, format, what the keywords asked, the fields, the line with its digits as
+#: the first alike to each)
 Key = tuple[object, ...]
+#: places in a statement's line: (start, end)
+Spans = tuple[tuple[int, int], ...]
+
+
+def digit_cuts(pattern: str) -> frozenset[int] | None:
+    """Where ``pattern`` tells ASCII digits apart: for each digit of its own (but in
+    a repeat count) that digit and the next, so that digits between two cuts are
+    alike to it (a range holds all of them or none); None when it could tell them
+    apart otherwise (a character given by number or by name, a back-reference, a
+    fuzzy count)."""
+    text = _COUNT.sub("", pattern)
+    if "{" in text.replace("\\{", "") or _BY_NUMBER.search(text):
+        return None
+    if any(mark in text for mark in _OPAQUE):
+        return None
+    return frozenset(
+        cut for c in text if "0" <= c <= "9" for cut in (int(c), int(c) + 1)
+    ) - {0, 10}
 
 
 def digit_blind(pattern: str) -> bool:
-    """Whether ``pattern`` treats every ASCII digit alike: no digit of its own (but in
-    a repeat count), no character given by number or by name, no back-reference, no
-    fuzzy count. A range without a digit at either end holds all ten or none."""
-    text = _COUNT.sub("", pattern)
-    if any(c.isdigit() for c in text) or "{" in text.replace("\\{", ""):
-        return False
-    return not any(mark in text for mark in _OPAQUE)
+    """Whether ``pattern`` treats every ASCII digit alike (``digit_cuts`` none)."""
+    return digit_cuts(pattern) == frozenset()
+
+
+def digit_classes(cuts: frozenset[int]) -> dict[int, int]:
+    """A ``str.translate`` table giving each ASCII digit the first of those alike
+    to it between ``cuts`` (no cuts: every digit ``0``)."""
+    firsts = sorted({0, *cuts})
+    return {ord(str(d)): ord(str(max(f for f in firsts if f <= d))) for d in range(10)}
 
 
 def rebuilt(hits: Sequence[Hit], record: Record) -> list[Hit]:
@@ -70,15 +96,21 @@ def rebuilt(hits: Sequence[Hit], record: Record) -> list[Hit]:
 
 
 class Memo:
-    """Statements and their hits, up to MAX_STATEMENTS (then it starts again)."""
+    """Statements and their hits, up to MAX_STATEMENTS (then it starts again).
+
+    A statement is kept as the places whose digits its match depended on, and what
+    it gave by the texts there (one entry when there are none).
+    """
 
     def __init__(self) -> None:
-        self._kept: dict[Key, Remembered] = {}
+        self._kept: dict[Key, tuple[Spans, dict[tuple[str, ...], Remembered]]] = {}
+        self._count = 0
 
     @staticmethod
-    def key(record: Record, wanted: object) -> Key | None:
-        """A one-line ``record``'s key, its line with every digit ``0`` last; None
-        when its text is not its line (a JSON record's message)."""
+    def key(record: Record, wanted: object, classes: dict[int, int]) -> Key | None:
+        """A one-line ``record``'s key, its line with each digit the first of its
+        ``classes`` (``digit_classes``) last; None when its text is not its line (a
+        JSON record's message)."""
         raw = record.raw
         if record.text is not raw or "\n" in raw:
             return None
@@ -88,19 +120,37 @@ class Memo:
             record.format,
             wanted,
             fields,
-            raw.translate(DIGITS_AS_ZERO),
+            raw.translate(classes),
         )
 
-    def get(self, key: Key) -> Remembered | None:
-        """What the statement gave, if remembered."""
-        return self._kept.get(key)
+    def get(self, key: Key, line: str) -> Remembered | None:
+        """What the statement gave for ``line``'s digits at its places, if
+        remembered."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        spans, by_digits = kept
+        return by_digits.get(tuple(line[a:b] for a, b in spans))
 
-    def put(self, key: Key, remembered: Remembered) -> None:
-        """Remember what the statement gave."""
-        if len(self._kept) >= MAX_STATEMENTS:
-            self._kept.clear()
-        self._kept[key] = remembered
+    def put(
+        self,
+        key: Key,
+        line: str,
+        spans: Sequence[tuple[int, int]],
+        remembered: Remembered,
+    ) -> None:
+        """Remember what the statement gave for ``line``, whose match depended on
+        the digits at ``spans`` (a line with other places starts the key again)."""
+        if self._count >= MAX_STATEMENTS:
+            self.clear()
+        places = tuple(sorted(set(spans)))
+        kept = self._kept.get(key)
+        if kept is None or kept[0] != places:
+            kept = self._kept[key] = (places, {})
+        kept[1][tuple(line[a:b] for a, b in places)] = remembered
+        self._count += 1
 
     def clear(self) -> None:
         """Forget everything (a rule was disabled)."""
         self._kept.clear()
+        self._count = 0

@@ -44,6 +44,9 @@ class RulesBeatCatalogue:
         if shaped is None:
             if hits or not recognize:
                 return hits, bool(hits)
+            # the recognizer reads the whole line (its words, a message with its
+            # digits): what it gives is this line's own, not for the memo
+            seen.opaque = True
             return self._recognizer.hits(seen.record)
         found = shaped.found
         if found.entry is not None and found.entry.rule_id is None:
@@ -76,6 +79,7 @@ class RulesBeatCatalogue:
         (``InsufficientFunds: binance {"code":-9999,…}``), if more than the
         exchange's unknown error; None to fall back on the catalogue's hit."""
         found = shaped.found
+        seen.opaque = True  # the recognizer's reading: not for the memo
         named = shaped.named or Named(
             found.shape.exchange, found.start, found.start, "shape", ""
         )

@@ -33,6 +33,7 @@ class _Match(Protocol):
     def start(self) -> int: ...
     def group(self) -> str: ...
     def groupdict(self) -> dict[str, str | None]: ...
+    def span(self, group: int | str = 0) -> tuple[int, int]: ...
 
 
 class _Literal:
@@ -48,6 +49,9 @@ class _Literal:
 
     def group(self) -> str:
         return self._text[self._start : self._end]
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self._start, self._end
 
     def groupdict(self) -> dict[str, str | None]:
         return {}
@@ -264,13 +268,14 @@ class RuleStep:
         record = seen.record
         masked = seen.masked()
         evidence = m.group()
-        captures = {
-            k: self._masker.text(v) for k, v in m.groupdict().items() if v is not None
-        }
-        if not seen.opaque and any(
-            DIGITS.intersection(v) for v in (evidence, *captures.values())
-        ):
-            seen.opaque = True  # a text of this line's own digits: not for the memo
+        groups = {k: v for k, v in m.groupdict().items() if v is not None}
+        captures = {k: self._masker.text(v) for k, v in groups.items()}
+        # a text of this line's own digits: the memo keys the statement by them
+        if DIGITS.intersection(evidence):
+            seen.spans.append(m.span())
+        seen.spans.extend(
+            m.span(k) for k, v in groups.items() if DIGITS.intersection(v)
+        )
         key = tuple(captures.get(k) or masked.fields.get(k, "") for k in rule.key)
         line = record.first_line
         if record.text == record.raw:

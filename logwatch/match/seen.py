@@ -79,6 +79,7 @@ class Seen:
         "_recognizer",
         "opaque",
         "record",
+        "spans",
     )
 
     def __init__(self, record: Record, recognizer: Recognizer, masker: Masker) -> None:
@@ -90,6 +91,9 @@ class Seen:
         #: whether a step looked at the record in a way ``memo`` cannot vouch for
         #: (or a hit took a text with a digit from it)
         self.opaque = False
+        #: where in the line the texts are whose digits a step decided by or a hit
+        #: took (``memo`` keys the statement by the digits there too)
+        self.spans: list[tuple[int, int]] = []
 
     def names(self) -> list[Named]:
         """The exchanges the record's text names, where."""

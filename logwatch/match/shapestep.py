@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
 
+from logwatch.core.formats import DIGITS_AS_ZERO
 from logwatch.core.model import Hit, Recognition, Record
 from logwatch.match.attribution import SHARED_SHAPES, Attribution
 from logwatch.match.exchangenames import Named
@@ -58,17 +59,25 @@ class ShapeStep:
         shape. ``hits``: the rules' hits on the record."""
         record = seen.record
         tried = self._tried(indexes, hits)
-        found = self._identify(record, tried) if tried else None
+        found = self._identify(seen, tried) if tried else None
         if found is None:
             return None
-        if found.entry is None or any(
-            DIGITS.intersection(v) for v in found.captures.values()
-        ):
-            seen.opaque = True  # a code, or the recognizer's: not for the memo
+        if found.entry is None:
+            seen.opaque = True  # the recognizer's: not for the memo
+        # a code, a text with digits: the memo keys the statement by those digits
+        seen.spans.extend(found.spans)
         exchange = found.shape.exchange
         if exchange not in self._attribution.exchanges:
             return Shaped(found, None)
         span = self._recognizer.message_span(record.text, found.message)
+        if span[1] and DIGITS.intersection(found.message):
+            # found where its digits are: another line of the statement finds it
+            # there too when its digits there are the same and no earlier place
+            # could hold it
+            seen.spans.append(span)
+            zeroed = found.message.translate(DIGITS_AS_ZERO)
+            if record.text.translate(DIGITS_AS_ZERO).find(zeroed) != span[0]:
+                seen.opaque = True
         named = self._recognizer.attribute(
             self._recognizer.outside(seen.names(), record.text, *span),
             found.start,
@@ -96,10 +105,11 @@ class ShapeStep:
             if self._coded[i] or any(h.exchange != shapes[i].exchange for h in hits)
         ]
 
-    def _identify(self, record: Record, shapes: list[int]) -> Found | None:
+    def _identify(self, seen: Seen, shapes: list[int]) -> Found | None:
         """What the shapes find in the record's text, else in its raw line (a JSON
         line's text is only its message); ``start`` is made a position in the raw
         record, or 0 when the match was in a text made from it."""
+        record = seen.record
         try:
             found = self.catalogue.identify(
                 record.text, record.format, shapes, self._timeout_s
@@ -111,6 +121,7 @@ class ShapeStep:
                     record.raw, record.format, shapes, self._timeout_s
                 )
         except TimeoutError:
+            seen.opaque = True  # another line's search may not time out
             return None
         return None
 

@@ -39,6 +39,8 @@ from logwatch.rulebook.cataloguetext import real_message as real_message
 
 #: Severity of a category whose codes raise nothing (confirmations, success codes).
 SILENT = "none"
+#: An ASCII digit (a found text holding one is where ``memo`` keeps digits)
+_DIGIT = regex.compile(r"[0-9]")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,6 +122,9 @@ class Found:
     captures: dict[str, str]
     #: where the match starts in the text searched
     start: int = 0
+    #: where the groups whose text holds an ASCII digit are in the text searched
+    #: (what ``memo`` keys a statement with a code by)
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -298,7 +303,8 @@ class Catalogue:
             code = int(raw) if raw is not None else None
             message = clean_message(groups.get("message", ""))
             entry = self.lookup(shape.exchange, code, message)
-            return Found(shape, code, message, entry, groups, m.start())
+            spans = tuple(m.span(k) for k, v in groups.items() if _DIGIT.search(v))
+            return Found(shape, code, message, entry, groups, m.start(), spans)
         return None
 
 
