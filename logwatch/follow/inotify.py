@@ -206,8 +206,10 @@ class InotifyReader(threading.Thread):
         return handler
 
     def _name_files(self, path: str, dirs: list[str], handler: Handler) -> None:
-        """A directory came into a recursive watch: name the files already in it
-        and its subdirectories (written before their watches were added)."""
+        """A directory came into a recursive watch: name its subdirectories and the
+        files already in them (made before their watches were added)."""
+        for folder in dirs:
+            handler.touch(folder)
         for folder in (path, *dirs):
             with contextlib.suppress(OSError), os.scandir(folder) as entries:
                 for entry in entries:
