@@ -168,3 +168,13 @@ def test_the_watcher_reads_inotify_on_linux_and_uses_the_observer_elsewhere() ->
         assert isinstance(other, BaseObserver)
     finally:
         linux.stop()
+
+
+def test_a_reader_with_no_watch_stops_from_its_blocking_read() -> None:
+    from logwatch.follow.inotify import InotifyReader
+
+    reading = InotifyReader()
+    reading.start()
+    reading.stop()
+    reading.join(5)
+    assert not reading.is_alive()
