@@ -15,6 +15,7 @@ below: core (pyproject.toml's import-linter contracts check it)::
     handles    the open files by entry, opened so their writer can still rename
                and delete them
     readpace   how much a step reads: per file, per step, at the matching's pace
+    inotify    Linux: one thread reads inotify and calls the watcher's handler
     fileindex  which file is which: content identity, inodes, markers
     lines      bytes -> lines: splits, a cap, code pages, offsets
     positions  the line at an offset; the start after the last whole line
