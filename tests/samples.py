@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from logwatch.alerts.window import Window
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
+from logwatch.rulebook.ruleload import load_rules
+from logwatch.rulebook.rules import RuleSet
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+@functools.cache
+def shipped_rules() -> RuleSet:
+    """The built-in rules and catalogue, loaded from their files once per process.
+
+    Two dozen test modules want them; loading them in each was half of collecting
+    the suite. The tests of loading itself (``test_ruleload``, ``test_rulecache``)
+    call ``load_rules``.
+    """
+    return load_rules()
 
 
 def make_record(**changes: Any) -> Record:

@@ -21,13 +21,12 @@ from logwatch.app.follower_events import (
 from logwatch.core.model import AlertKind
 from logwatch.follow.tailer import Source
 from logwatch.match.engine import Engine
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.store.state import State
 from tests.fakes import FakeClock, each_scan
 from tests.follow_harness import write
-from tests.samples import at, hit
+from tests.samples import at, hit, shipped_rules
 
-ENGINE = Engine(load_rules())
+ENGINE = Engine(shipped_rules())
 MARGIN = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
 
 

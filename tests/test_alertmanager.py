@@ -19,15 +19,15 @@ from logwatch.core.model import Alert, AlertKind, Severity
 from logwatch.deliver.alertmanager import GRACE_S, api_url, payload
 from logwatch.match.engine import Engine
 from logwatch.rulebook.rulecompile import sample_record
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.rulebook.rules import RuleSet
+from tests.samples import shipped_rules
 from tests.servers import Hook, free_port, notifier
 
 T0 = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 
 def first_alert(rule_id: str = "binance.margin-insufficient") -> tuple[Alert, Any]:
-    rule = next(r for r in load_rules() if r.id == rule_id)
+    rule = next(r for r in shipped_rules() if r.id == rule_id)
     (hit,) = Engine(RuleSet((rule,))).match(sample_record(rule.samples[0]))
     return Alert(
         id="a1",
@@ -275,7 +275,7 @@ def test_alertmanager_is_not_paced_a_flood_reaches_it_alert_by_alert(
     )
     notifier = Notifier(loaded)
     assert [per_minute(c) for c in loaded.config.channels] == [600, 5]
-    rules = {r.id: r for r in load_rules()}
+    rules = {r.id: r for r in shipped_rules()}
     dispatcher = Dispatcher(state, notifier, rules, "en", clock, rng=random.Random(1))
     alert, _rule = first_alert()
     alerts = [

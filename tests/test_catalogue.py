@@ -22,10 +22,10 @@ from logwatch.rulebook.catalogue import (
     fits,
     real_message,
 )
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.rulebook.rules import RuleSet
+from tests.samples import shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
 # numbers in their order, then the string codes (Kraken's, IB's names) by name
@@ -470,7 +470,7 @@ def test_a_message_with_many_of_a_templates_words_is_looked_up_at_once() -> None
     """``.+?`` between five pieces took 36 s on half this text (2.4 KB), 1 s on a
     quarter: a power of its length. No entry, found in one pass."""
     entry = dataclasses.replace(
-        next(iter(load_rules().catalogue.entries.values())), message="a %s b %s"
+        next(iter(shipped_rules().catalogue.entries.values())), message="a %s b %s"
     )
     catalogue = Catalogue(templates={"x": (("a %s b %s c %s d %s e", entry),)})
     assert catalogue.lookup("x", None, "a" + " x b x c x d" * 400 + " x") is None

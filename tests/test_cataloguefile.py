@@ -13,8 +13,9 @@ from logwatch.match.engine import Engine
 from logwatch.match.stream import Stream
 from logwatch.rulebook.codesfile import COLUMNS, parse_codes
 from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-CATALOGUE = load_rules().catalogue
+CATALOGUE = shipped_rules().catalogue
 
 
 def hits_of(line: str, engine: Engine) -> list[Hit]:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from logwatch.match.categorywords import classify_words
+from tests.samples import shipped_rules
 
 
 @pytest.mark.parametrize(
@@ -70,10 +71,9 @@ def _identifier_forms(text: str) -> list[str]:
 def _worded_texts() -> list[tuple[str, str]]:
     """Every text of the shipped tables whose words name its own category, once per
     (category, text): the tables' data, not a list written here."""
-    from logwatch.rulebook.ruleload import load_rules
 
     seen: dict[tuple[str, str], None] = {}
-    for entry in load_rules().catalogue.entries.values():
+    for entry in shipped_rules().catalogue.entries.values():
         text = entry.message or ""
         said = classify_words(text) if 2 <= len(text.split()) <= 10 else None
         if said is not None and said[0] == entry.category:

@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections import Counter
 
 from logwatch.match.engine import Engine
-from logwatch.rulebook.ruleload import load_rules
 from tests.ccxt_maps import PRINTS, named_right, samples
+from tests.samples import shipped_rules
 
 #: the issue's figure: share of the sample naming the right exchange
 RIGHT_SHARE = 0.90
 
 
 def test_the_sample_covers_every_ccxt_exchange_in_every_print() -> None:
-    rules = load_rules()
+    rules = shipped_rules()
     listed = list(samples(rules.catalogue))
     exchanges = {s.exchange for s in listed}
     assert len(exchanges) >= 90
@@ -24,7 +24,7 @@ def test_the_sample_covers_every_ccxt_exchange_in_every_print() -> None:
 
 
 def test_ccxt_s_maps_name_the_right_exchange() -> None:
-    rules = load_rules()
+    rules = shipped_rules()
     engine = Engine(rules)
     right: Counter[str] = Counter()
     total: Counter[str] = Counter()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from logwatch.core.model import Recognition
 from logwatch.match.classifier import Classifier
 from logwatch.match.statements import Envelope
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-CATALOGUE = load_rules().catalogue
+CATALOGUE = shipped_rules().catalogue
 CLASSIFIER = Classifier(CATALOGUE)
 SEEN = Recognition("json")
 

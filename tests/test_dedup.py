@@ -18,7 +18,7 @@ from logwatch.alerts.dedup import (
 from logwatch.alerts.quiethours import QuietHours
 from logwatch.alerts.window import HASH_BYTES, OVERFLOW, fingerprint
 from logwatch.core.model import Alert, AlertKind, Hit, Line, Severity
-from tests.samples import at, hit
+from tests.samples import at, hit, shipped_rules
 from tests.samples import make_record as sample_record
 
 
@@ -116,9 +116,8 @@ class TestWindows:
         from logwatch.alerts.dedup import build
         from logwatch.core.formats import FORMATS
         from logwatch.match.engine import Engine
-        from logwatch.rulebook.ruleload import load_rules
 
-        rules = load_rules()
+        rules = shipped_rules()
         engine = Engine(rules)
         fmt = FORMATS["python"]
 
@@ -225,9 +224,8 @@ def test_at_most_one_alert_per_key_per_window_and_digests_count_exactly(
 def test_rules_bring_their_own_window_reminder_and_mutes() -> None:
     from logwatch.alerts.dedup import build
     from logwatch.rulebook.rulecompile import rules_from_text
-    from logwatch.rulebook.ruleload import load_rules
 
-    rules = {r.id: r for r in load_rules()}
+    rules = {r.id: r for r in shipped_rules()}
     d = build(rules.values(), window_s=120)
     assert d.policy("binance.margin-insufficient").window_s == 120
     api = d.policy("binance.invalid-api-key")

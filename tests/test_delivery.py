@@ -20,12 +20,12 @@ from logwatch.core.model import Alert, AlertKind, Severity
 from logwatch.deliver import delivery
 from logwatch.deliver.delivery import Dispatcher, channels_for
 from logwatch.deliver.notifier import Notifier
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.store.state import State
 from tests import fakes
 from tests.fakes import FakeClock
+from tests.samples import shipped_rules
 
-RULES = {r.id: r for r in load_rules()}
+RULES = {r.id: r for r in shipped_rules()}
 
 
 pytestmark = pytest.mark.usefixtures("fake_channels")

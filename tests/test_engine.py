@@ -14,10 +14,9 @@ from logwatch.match.catchall import normalise_message
 from logwatch.match.engine import Engine
 from logwatch.match.redact import CUT_MARK, MAX_REDACTED_CHARS
 from logwatch.rulebook.rulecompile import rules_from_text
-from logwatch.rulebook.ruleload import load_rules
-from tests.samples import CATASTROPHIC
+from tests.samples import CATASTROPHIC, shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 
 
@@ -125,9 +124,8 @@ class TestCatchAll:
     @staticmethod
     def scan(text: str, level: Severity | None, path: str = "bot.log") -> list[Hit]:
         from logwatch.match.stream import Stream
-        from logwatch.rulebook.ruleload import load_rules
 
-        stream = Stream(Engine(load_rules()), path, unmatched=level)
+        stream = Stream(Engine(shipped_rules()), path, unmatched=level)
         result = stream.feed(text.encode())
         result.extend(stream.flush())
         return result.hits
@@ -239,7 +237,6 @@ class TestCatchAll:
         from logwatch.app.followed import FollowSettings
         from logwatch.app.follower import Follower
         from logwatch.follow.tailer import Source
-        from logwatch.rulebook.ruleload import load_rules
         from tests.conftest import wait_until
         from tests.fakes import FakeClock, each_scan
 
@@ -247,7 +244,7 @@ class TestCatchAll:
             (tmp_path / name).write_text("", encoding="utf-8")
         hits: list[Hit] = []
         follower = Follower(
-            Engine(load_rules()),
+            Engine(shipped_rules()),
             [
                 Source("bot", (str(tmp_path / "bot.log"),), unmatched="error"),
                 Source("quiet", (str(tmp_path / "quiet.log"),)),

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from logwatch.match.exchangenames import ExchangeNames, Named, message_span, outside
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-NAMES = ExchangeNames(load_rules().catalogue)
+NAMES = ExchangeNames(shipped_rules().catalogue)
 
 
 def exchanges(text: str) -> list[str]:

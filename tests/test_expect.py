@@ -22,9 +22,9 @@ from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import write
-from tests.samples import at
+from tests.samples import at, shipped_rules
 
-RULE = next(r for r in load_rules() if r.id == "freqtrade.heartbeat-missing")
+RULE = next(r for r in shipped_rules() if r.id == "freqtrade.heartbeat-missing")
 BEAT = (
     "2025-10-31 09:40:00,529 - freqtrade.worker - INFO - Bot heartbeat. PID=1, "
     "version='2025.6', state='RUNNING'\n"
@@ -75,8 +75,8 @@ class TestExpectations:
         assert missing.hit.record.path == "a.log"
 
     def test_other_rules_are_not_watched(self) -> None:
-        assert not Expectations(load_rules()).watched("binance.margin-insufficient")
-        assert Expectations(load_rules()).watched(RULE.id)
+        assert not Expectations(shipped_rules()).watched("binance.margin-insufficient")
+        assert Expectations(shipped_rules()).watched(RULE.id)
 
 
 def test_a_missing_heartbeat_renders_with_the_rule_text() -> None:

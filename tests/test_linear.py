@@ -39,8 +39,8 @@ from hypothesis import strategies as st
 import logwatch
 from logwatch.match.redact import redact
 from logwatch.rulebook.patterns import parse
-from logwatch.rulebook.ruleload import load_rules
 from tests.daemon_run import logwatch as logwatch_process
+from tests.samples import shipped_rules
 
 #: The most one pattern may take on one 64 KiB line, on a loaded 2-core machine (the
 #: slowest, a rule that looks 300 characters past each ``binance``, takes about 0.2 s
@@ -111,7 +111,7 @@ def _all_patterns() -> dict[str, AnyPattern]:
             _walk(value, found, seen)
             for pattern in found:
                 add(f"{info.name}.{name}", pattern)
-    rules = load_rules()
+    rules = shipped_rules()
     for rule in rules:
         for pattern in (*rule.patterns, *rule.ignore):
             add(f"rule {rule.id}", pattern)

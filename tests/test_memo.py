@@ -15,8 +15,8 @@ from logwatch.match.memo import digit_blind, digit_cuts
 from logwatch.match.stream import Stream
 from logwatch.rulebook.cataloguetext import fill
 from logwatch.rulebook.rulecompile import rules_from_text
-from logwatch.rulebook.ruleload import load_rules
 from tests.corpus_check import entries
+from tests.samples import shipped_rules
 
 REFUSED = "|0|4|Refuse (Binance Futures): Margin is insufficient. (DOGEUSDT)"
 
@@ -124,7 +124,7 @@ def test_a_rule_capture_of_digits_is_each_lines_own() -> None:
     assert evidence == ["qty 5", "qty 7", "qty 5"]
 
 
-RULES = load_rules([])
+RULES = shipped_rules()
 #: the engine under test, and one that matches every record afresh
 MEMO = Engine(RULES)
 FRESH = Engine(RULES, remember=False)

@@ -9,10 +9,9 @@ from logwatch.core.model import Recognition, Severity
 from logwatch.match.engine import Engine, Wanted
 from logwatch.match.mergepolicy import one_per_line
 from logwatch.rulebook.rulecompile import sample_record
-from logwatch.rulebook.ruleload import load_rules
-from tests.samples import hit
+from tests.samples import hit, shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 
 

@@ -11,10 +11,9 @@ from logwatch.alerts import pipeline
 from logwatch.alerts.alerting import NO_MUTES, PendingAlerts, UserMutes
 from logwatch.alerts.outbox import Pacer
 from logwatch.core.model import Alert, AlertKind, Severity
-from logwatch.rulebook.ruleload import load_rules
-from tests.samples import at, hit
+from tests.samples import at, hit, shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 
 
 def admitted(resolved: bool = False) -> PendingAlerts:

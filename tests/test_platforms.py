@@ -12,12 +12,12 @@ import yaml
 
 from logwatch.match.engine import Engine
 from logwatch.match.stream import Stream
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
 DATA = yaml.safe_load(
     (Path(__file__).parent / "data" / "platform_lines.yaml").read_text(encoding="utf-8")
 )
-ENGINE = Engine(load_rules())
+ENGINE = Engine(shipped_rules())
 
 
 def hits_of(line: str) -> list[str]:

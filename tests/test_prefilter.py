@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from logwatch.match.prefilter import NOTHING, Prefilter, Wanted
 from logwatch.match.recognizer import Recognizer
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 SHAPES = RULES.catalogue.shapes
 RECOGNIZER = Recognizer(RULES.catalogue)
 PREFILTER = Prefilter(tuple(RULES), SHAPES, RECOGNIZER.keywords)

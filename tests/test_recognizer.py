@@ -15,8 +15,9 @@ from logwatch.core.model import Hit
 from logwatch.match.engine import Engine, Wanted
 from logwatch.rulebook.rulecompile import sample_record
 from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
 PY = "2024-01-05 08:00:00,000 - bot - ERROR - "

@@ -7,9 +7,9 @@ import pytest
 
 from logwatch.alerts.render import fit, format_duration, plural, render
 from logwatch.core.model import Alert, AlertKind, Hit, Record, Severity
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-RULES = {r.id: r for r in load_rules()}
+RULES = {r.id: r for r in shipped_rules()}
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RECORD = Record(
     path="/logs/bot.log",

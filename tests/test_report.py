@@ -17,17 +17,17 @@ from logwatch.core.model import FileState, Queued
 from logwatch.core.terminal import shown
 from logwatch.match.engine import Engine, Scan
 from logwatch.rulebook.rulecompile import sample_record
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.rulebook.rules import RuleSet
 from logwatch.store.state import State
 from logwatch.store.status import read_status
 from logwatch.store.statusinfo import ChannelRow, DaemonRow, Status, WindowRow
 from tests.fakes import FakeClock
+from tests.samples import shipped_rules
 
 
 @pytest.fixture(scope="module", name="rules")
 def _rules() -> RuleSet:
-    loaded = load_rules()
+    loaded = shipped_rules()
     wanted = ("binance.margin-insufficient", "freqtrade.heartbeat-missing")
     return RuleSet(tuple(r for r in loaded if r.id in wanted), loaded.catalogue)
 

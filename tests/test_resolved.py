@@ -17,11 +17,10 @@ from logwatch.alerts.notices import notice
 from logwatch.alerts.render import render
 from logwatch.app.daemon import Daemon
 from logwatch.core.model import AlertKind
-from logwatch.rulebook.ruleload import load_rules
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
-from tests.samples import at, hit
+from tests.samples import at, hit, shipped_rules
 
 
 def deduper(resolved: bool = True) -> Deduper:
@@ -99,7 +98,7 @@ class TestDeduper:
 
 
 def test_render_says_how_long_it_lasted_in_both_languages() -> None:
-    rule = next(r for r in load_rules() if r.id == "binance.margin-insufficient")
+    rule = next(r for r in shipped_rules() if r.id == "binance.margin-insufficient")
     d = deduper()
     d.admit(hit(), at(0))
     d.admit(hit(), at(420))

@@ -13,9 +13,9 @@ from logwatch.rulebook.rulecompile import rules_from_text, sample_record
 from logwatch.rulebook.ruleload import builtin_rules_dir, load_rules, rule_files
 from logwatch.rulebook.rules import Rule
 from logwatch.rulebook.rulespec import rule_schema
-from tests.samples import GOOD
+from tests.samples import GOOD, shipped_rules
 
-BUILTIN = load_rules()
+BUILTIN = shipped_rules()
 ENGINE = Engine(BUILTIN)
 SAMPLES = [(r.id, s) for r in BUILTIN for s in r.samples]
 NEAR_MISSES = [(r.id, s) for r in BUILTIN for s in r.near_misses]

@@ -22,15 +22,15 @@ from logwatch.core.model import Alert, AlertKind, Severity
 from logwatch.deliver.delivery import Dispatcher, channels_for
 from logwatch.deliver.notifier import Notifier
 from logwatch.deliver.telegram import BotApi
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.store.state import State
 from tests import fakes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
+from tests.samples import shipped_rules
 from tests.servers import Hook, _hook  # noqa: F401  fixture
 from tests.telegram_fake import TOKEN, FakeBotApi, _api  # noqa: F401  fixture
 
-RULES = {r.id: r for r in load_rules()}
+RULES = {r.id: r for r in shipped_rules()}
 ME: dict[str, Any] = {"id": 4242, "type": "private", "first_name": "Ivan"}
 #: the bot's id: its poller's lane
 BOT = TOKEN.split(":", 1)[0]

@@ -17,7 +17,7 @@ from logwatch.match.classifier import HTTP_CATEGORIES
 from logwatch.match.engine import Engine, Wanted
 from logwatch.match.statements import find_envelope, find_feedback
 from logwatch.rulebook.rulecompile import sample_record
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
 ENVELOPES = [
     # each: a line, then its envelope's kind, code and message
@@ -96,7 +96,7 @@ def test_a_status_in_a_client_s_words_is_the_status(status: int, shape: str) -> 
 
 # -- classes of lines through the engine, from the tables ---------------------------
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
 EXCHANGES = sorted(CATALOGUE.exchanges)

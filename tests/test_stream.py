@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 from logwatch.core.formats import FORMATS
 from logwatch.match.engine import Engine
 from logwatch.match.stream import MAX_RECORD_LINES, Stream
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-ENGINE = Engine(load_rules())
+ENGINE = Engine(shipped_rules())
 HUMMINGBOT = (
     b"2024-07-25 02:41:52,400 - 15 - hummingbot.core - INFO - placing order\n"
     b"Traceback (most recent call last):\n"

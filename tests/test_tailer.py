@@ -33,6 +33,7 @@ from tests import processes
 from tests.conftest import wait_until
 from tests.fakes import FakeClock
 from tests.follow_harness import Harness, line, write
+from tests.samples import shipped_rules
 
 
 @pytest.fixture(name="h")
@@ -1401,7 +1402,6 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
     from logwatch.app.followed import FollowSettings
     from logwatch.app.follower import Follower
     from logwatch.match.engine import Engine
-    from logwatch.rulebook.ruleload import load_rules
     from tests.fakes import each_scan
 
     margin = b"Refuse (Binance Futures): Margin is insufficient. (BTCUSDT)\n"
@@ -1410,7 +1410,7 @@ def test_files_parked_above_max_open_keep_exact_line_numbers(tmp_path: Path) -> 
 
     def follower() -> Follower:
         made = Follower(
-            Engine(load_rules()),
+            Engine(shipped_rules()),
             [Source("s", (str(tmp_path / "*.log"),))],
             clock,
             state=State(tmp_path / "state.db", clock),

@@ -28,10 +28,10 @@ from logwatch.core.terminal import shown
 from logwatch.deliver.notifier import Notifier
 from logwatch.match.engine import Engine
 from logwatch.match.stream import Stream
-from logwatch.rulebook.ruleload import load_rules
 from logwatch.store.state import State
 from tests.daemon_run import logwatch
 from tests.fakes import FakeClock
+from tests.samples import shipped_rules
 
 #: what a line may carry to act on a terminal, by what it does
 SEQUENCES = {
@@ -224,7 +224,7 @@ class TestStatus:
 
 @pytest.fixture(scope="module")
 def engine() -> Engine:
-    return Engine(load_rules())
+    return Engine(shipped_rules())
 
 
 class TestConsoleChannel:

@@ -11,9 +11,9 @@ from logwatch.match.engine import Engine, Wanted
 from logwatch.match.unlisted import unlisted_exchange
 from logwatch.rulebook.catalogue import category_rule_id, exchange_names
 from logwatch.rulebook.rulecompile import sample_record
-from logwatch.rulebook.ruleload import load_rules
+from tests.samples import shipped_rules
 
-RULES = load_rules()
+RULES = shipped_rules()
 ENGINE = Engine(RULES)
 CATALOGUE = RULES.catalogue
 NAMES = {n.lower() for n in exchange_names(CATALOGUE.exchanges)[0]}
