@@ -315,9 +315,15 @@ class TestCli:
         assert result.exit_code == 1
 
     @pytest.mark.skipif(sys.platform == "win32", reason="POSIX uid")
-    def test_a_system_install_needs_root(self, tmp_path: Path) -> None:
-        if os.geteuid() == 0:  # type: ignore[attr-defined,unused-ignore]
-            pytest.skip("running as root")
+    def test_a_system_install_needs_root(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # an unprivileged user, whoever runs the suite (CI runs it as root); were the
+        # check lost, the unit would go to tmp_path, not to /etc
+        monkeypatch.setattr(os, "geteuid", lambda: 1000)
+        monkeypatch.setattr(
+            "logwatch.app.service.unit_path", lambda system, env: tmp_path / "unit"
+        )
         result = CliRunner().invoke(cli, ["service", "install", "--system"])
         assert result.exit_code == 1
         assert "as root" in result.output
