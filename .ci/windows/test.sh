@@ -56,7 +56,8 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
 # test_apprisefile, test_metrics, test_terminal, test_follow_cli
 # (its Ctrl-Break tests need console events, which Wine lacks); test_wheel builds the
 # wheel, test_corpus scans the whole evidence corpus; Linux's own: test_deploy
-# (systemd), test_logrotate, test_fleet (Prometheus); Wine has no toasts: test_desktop.
+# (systemd), test_logrotate, test_fleet (Prometheus), test_inotify (Linux's inotify
+# reader; Windows keeps watchdog's observer); Wine has no toasts: test_desktop.
 # By time: the 15 process modules above and test_corpus took 57 min under Wine in one
 # session (-n 2, load ~12): 1,185 passed, 2 failed, 44 skipped (issue 20's note).
 #: what needs code page 1251 (test_windows skips it under any other)
