@@ -11,13 +11,13 @@ explains a record. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import regex
 
 from logwatch.core.errors import ConfigError
-from logwatch.core.formats import DIGITS_AS_ZERO, Format
+from logwatch.core.formats import DIGITS_AS_ZERO, SLICED_BY, Format, field_spans
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
@@ -26,6 +26,7 @@ from logwatch.match.memo import (
     Key,
     Matched,
     Memo,
+    Remembered,
     digit_classes,
     digit_cuts,
     rebuilt,
@@ -48,6 +49,11 @@ MAX_TIMEOUTS = 3
 #: logwatch's own output (its console channel, its syslog tag): never matched, so a
 #: followed log that receives logwatch's messages cannot make it alert on itself.
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
+#: An ASCII digit: a field holding one is not the same on every line of its key
+_DIGIT = regex.compile(r"[0-9]")
+#: what a line memo keeps: its record's fields, how many characters its timestamp
+#: takes at its start (-1: none), and what the statement memo gave
+Outcome = tuple[Mapping[str, str], int, Remembered]
 
 
 @dataclass(slots=True)
@@ -113,7 +119,13 @@ class Engine:
         self._prefilter = Prefilter(
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
-        self._memo = Memo()
+        self._memo: Memo[Remembered] = Memo()
+        #: what a line gave, by its bytes (``_from_line``)
+        self._lines: Memo[Outcome] = Memo()
+        #: by (format, what keywords asked): a ``bytes.translate`` table giving
+        #: each digit the first of those alike to the format's patterns and to
+        #: what was asked (None: lines not remembered)
+        self._line_classes: dict[tuple[str, Wanted], bytes | None] = {}
         #: whether statements are remembered (off: every record matched afresh)
         self._remember = remember
         #: by rule index and by shape index: where its patterns tell digits apart
@@ -183,10 +195,42 @@ class Engine:
                 by_record.setdefault(head, NOTHING)
         index = data.count(b"\n", 0, start)
         counted = start
+        one_line = fmt.head is None
         for start in sorted(by_record):
             index += data.count(b"\n", counted, start)
             counted = start
-            end = fmt.record_end(data, start, stop)
+            wanted = by_record[start]
+            if len(self.disabled) != self._disabled_seen:
+                self._forget()
+            stop_at = data.index(b"\n", start)
+            end = stop_at + 1 if one_line else fmt.record_end(data, start, stop)
+            table = (
+                self._line_table(fmt.name, wanted)
+                if end == stop_at + 1 and self._remember
+                else None
+            )
+            if table is not None:
+                line = data[start:stop_at]
+                if (
+                    line.isascii()
+                    and len(line) <= block.max_line_bytes
+                    and b"\x00" not in line
+                    and b"logwatch" not in line
+                    and index not in block.truncated
+                ):
+                    key = (path, fmt.name, wanted, line.translate(table))
+                    outcome = self._lines.get(key, line)
+                    if outcome is None:
+                        record, (hits, recognised) = self._first_of_line(
+                            block, fmt, path, (start, index), wanted, result, key
+                        )
+                    else:
+                        record, hits, recognised = self._from_line(
+                            outcome, block, (start, stop_at, index), path, fmt.name
+                        )
+                    result.candidates += 1
+                    self._tell(record, hits, recognised, start in levelled, result)
+                    continue
             lines, pos, i = [], start, index
             while pos < end:
                 lines.append(block.line(pos, i))
@@ -196,20 +240,129 @@ class Engine:
             if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits, recognised = self._remembered(
-                record, by_record[start], result.disabled
-            )
-            if hits:
-                result.hits.extend(hits)
-            elif recognised:
-                continue
-            elif start in levelled and "logwatch.unmatched" not in self.disabled:
-                error = marks[Severity.ERROR].search(record.raw.encode()) is not None
-                masked = self._masker.record(record)
-                result.hits.append(unmatched_hit(record, masked, error))
-            else:
-                result.misses.append(self._masker.record(record))
+            hits, recognised = self._remembered(record, wanted, result.disabled)
+            self._tell(record, hits, recognised, start in levelled, result)
         return result
+
+    def _tell(
+        self,
+        record: Record,
+        hits: list[Hit],
+        recognised: bool,
+        levelled: bool,
+        result: Scan,
+    ) -> None:
+        """Add what ``record`` gave to ``result``: its hits, else (unrecognised)
+        the catch-all's hit for a record with a level mark, or a near miss."""
+        if hits:
+            result.hits.extend(hits)
+        elif recognised:
+            return
+        elif levelled and "logwatch.unmatched" not in self.disabled:
+            marks = level_marks(record.format)
+            error = marks[Severity.ERROR].search(record.raw.encode()) is not None
+            masked = self._masker.record(record)
+            result.hits.append(unmatched_hit(record, masked, error))
+        else:
+            result.misses.append(self._masker.record(record))
+
+    def _first_of_line(
+        self,
+        block: Block,
+        fmt: Format,
+        path: str,
+        at: tuple[int, int],
+        wanted: Wanted,
+        result: Scan,
+        key: tuple[object, ...],
+    ) -> tuple[Record, Matched]:
+        """A one-line record at ``at`` (its start in the block's data, its index),
+        matched (``_remembered``); what it gave kept by its line's bytes when the
+        statement memo keeps it and its fields are slices of its line (those with
+        a digit keyed by their places too: ``_from_line``)."""
+        start, index = at
+        record = fmt.record(path, [block.line(start, index)])
+        matched = self._remembered(record, wanted, result.disabled)
+        fields = _field_places(fmt, record)
+        classes = self._digit_classes(wanted)
+        statement = None if classes is None else Memo.key(record, wanted, classes)
+        if fields is None or statement is None:
+            return record, matched
+        remembered = self._memo.get(statement, record.raw)
+        places = self._memo.places(statement)
+        if remembered is not None and places is not None:
+            line = block.data[start : block.data.index(b"\n", start)]
+            timestamp = record.timestamp
+            time_chars = -1 if timestamp is None else len(timestamp)
+            self._lines.put(
+                key, line, (*places, *fields), (record.fields, time_chars, remembered)
+            )
+        return record, matched
+
+    def _from_line(
+        self,
+        outcome: Outcome,
+        block: Block,
+        at: tuple[int, int, int],
+        path: str,
+        fmt_name: str,
+    ) -> tuple[Record, list[Hit], bool]:
+        """The record of the line at ``at`` (its start and end in the block's data,
+        its index) and its hits, from what a line of its key gave: the same fields
+        (the format's patterns and the statement's treat the digits of the two
+        alike, so they find the same places, and no field holds a digit) and the
+        statement's hits, rebuilt with the record."""
+        start, stop, index = at
+        fields, time_chars, (hits, recognised, clean) = outcome
+        raw = block.data[start:stop].decode("ascii")
+        if raw[-1:] == "\r":
+            raw = raw[:-1]
+        if block.spans is None:
+            offset, end = block.offset + start, block.offset + stop + 1
+        else:
+            offset, end = block.spans[index]
+        record = Record(
+            path=path,
+            format=fmt_name,
+            first_line=block.first_line + index,
+            offset=offset,
+            end=end,
+            text=raw,
+            raw=raw,
+            timestamp=raw[:time_chars] if time_chars >= 0 else None,
+            fields=fields,
+        )
+        if hits:
+            hits = rebuilt(hits, record if clean else self._masker.record(record))
+        return record, hits, recognised
+
+    def _line_table(self, fmt_name: str, wanted: Wanted) -> bytes | None:
+        """The ``bytes.translate`` table of a line memo's key: each digit the first
+        of those alike to the format's patterns and to every rule and shape
+        ``wanted`` asks for; None when one of them tells digits apart otherwise."""
+        got = self._line_classes.get((fmt_name, wanted), False)
+        if got is not False:
+            return got  # type: ignore[return-value]
+        if len(self._line_classes) >= 4096:
+            self._line_classes.clear()
+        patterns = SLICED_BY.get(fmt_name)
+        cuts = None if patterns is None else _cuts(patterns)
+        table = None
+        if cuts is not None and self._digit_classes(wanted) is not None:
+            asked = self._wanted_cuts(wanted)
+            if asked is not None:
+                classes = digit_classes(cuts | asked)
+                table = bytes.maketrans(
+                    b"0123456789", bytes(classes[ord(str(d))] for d in range(10))
+                )
+        self._line_classes[(fmt_name, wanted)] = table
+        return table
+
+    def _forget(self) -> None:
+        """A rule was disabled: what statements and lines gave is forgotten."""
+        self._disabled_seen = len(self.disabled)
+        self._memo.clear()
+        self._lines.clear()
 
     def _by_record(
         self, data: bytes, fmt: Format, start: int, stop: int | None
@@ -248,8 +401,7 @@ class Engine:
     ) -> Matched:
         """``_match``, or what it gave for the record's statement before (``memo``)."""
         if len(self.disabled) != self._disabled_seen:
-            self._disabled_seen = len(self.disabled)
-            self._memo.clear()
+            self._forget()
         classes = self._digit_classes(wanted) if self._remember else None
         key = None if classes is None else Memo.key(record, wanted, classes)
         if key is None:
@@ -304,19 +456,23 @@ class Engine:
             return self._classes[wanted]
         if len(self._classes) >= 4096:
             self._classes.clear()
+        cuts = self._wanted_cuts(wanted)
+        classes = None if cuts is None else digit_classes(cuts)
+        self._classes[wanted] = classes
+        return classes
+
+    def _wanted_cuts(self, wanted: Wanted) -> frozenset[int] | None:
+        """Where the rules and shapes ``wanted`` asks for tell digits apart (None:
+        one does otherwise)."""
         cuts: set[int] = set()
-        classes: dict[int, int] | None = None
         for got in (
             *(self._rule_cuts[i] for i in wanted.rules),
             *(self._shape_cuts[i] for i in wanted.shapes),
         ):
             if got is None:
-                break
+                return None
             cuts |= got
-        else:
-            classes = digit_classes(frozenset(cuts))
-        self._classes[wanted] = classes
-        return classes
+        return frozenset(cuts)
 
     def _match(
         self,
@@ -351,6 +507,32 @@ class Engine:
         if len(hits) > 1:
             hits = one_per_line(hits)
         return hits, recognised
+
+
+def _field_places(fmt: Format, record: Record) -> list[tuple[int, int]] | None:
+    """Where a one-line record's fields holding a digit are in its line: another
+    line whose digits the format's patterns treat alike has its fields at the same
+    places, the same where they hold none. None when a field is not a slice of the
+    line found there, or the timestamp is not the line's start."""
+    raw = record.raw
+    spans = field_spans(fmt.name, raw)
+    if spans is None or record.text is not raw:
+        return None
+    timestamp = record.timestamp
+    if spans.get("ts") != (None if timestamp is None else (0, len(timestamp))):
+        return None
+    places = []
+    for name, value in record.fields.items():
+        span = spans.get(name)
+        if span is None:
+            if name == "platform" and value == fmt.platform:
+                continue
+            return None
+        if raw[span[0] : span[1]] != value:
+            return None
+        if _DIGIT.search(value):
+            places.append(span)
+    return places
 
 
 def _cuts(patterns: Iterable[regex.Pattern[str]]) -> frozenset[int] | None:
