@@ -370,11 +370,7 @@ class Engine:
         """What the keywords in ``data[start:stop]`` ask for, by the start of their
         record (several keywords in a line look for its record's head once)."""
         union = self._prefilter.union
-        by_line: dict[int, Wanted] = {}
-        for pos, wanted in self._prefilter.candidates(data, start, stop).items():
-            line = max(data.rfind(b"\n", 0, pos) + 1, start)
-            got = by_line.get(line)
-            by_line[line] = wanted if got is None else union(got, wanted)
+        by_line = self._prefilter.by_line(data, start, stop)
         if fmt.head is None:
             return by_line  # each line is a record; ``start`` is a line start
         by_record: dict[int, Wanted] = {}
