@@ -195,7 +195,12 @@ class Engine:
                 by_record.setdefault(head, NOTHING)
         index = data.count(b"\n", 0, start)
         counted = start
-        one_line = fmt.head is None
+        head_line = fmt.head
+        stop_ = len(data) if stop is None else stop
+        #: by what was asked (alive in ``by_record`` while this runs): its line
+        #: memo's table (``_line_table``)
+        tables: dict[int, bytes | None] = {}
+        lines_memo, cap, remember = self._lines, block.max_line_bytes, self._remember
         for start in sorted(by_record):
             index += data.count(b"\n", counted, start)
             counted = start
@@ -203,23 +208,30 @@ class Engine:
             if len(self.disabled) != self._disabled_seen:
                 self._forget()
             stop_at = data.index(b"\n", start)
-            end = stop_at + 1 if one_line else fmt.record_end(data, start, stop)
-            table = (
-                self._line_table(fmt.name, wanted)
-                if end == stop_at + 1 and self._remember
-                else None
-            )
-            if table is not None:
+            end = stop_at + 1
+            if head_line is None:
+                pass  # every line a record (``record_end``)
+            elif end < stop_ and not head_line.match(data, end):
+                end = fmt.record_end(data, start, stop)
+            elif end > stop_:
+                end = stop_
+            if id(wanted) in tables:
+                table = tables[id(wanted)]
+            else:
+                table = tables[id(wanted)] = (
+                    self._line_table(fmt.name, wanted) if remember else None
+                )
+            if table is not None and end == stop_at + 1:
                 line = data[start:stop_at]
                 if (
                     line.isascii()
-                    and len(line) <= block.max_line_bytes
+                    and len(line) <= cap
                     and b"\x00" not in line
                     and b"logwatch" not in line
                     and index not in block.truncated
                 ):
                     key = (path, fmt.name, wanted, line.translate(table))
-                    outcome = self._lines.get(key, line)
+                    outcome = lines_memo.get(key, line)
                     if outcome is None:
                         record, (hits, recognised) = self._first_of_line(
                             block, fmt, path, (start, index), wanted, result, key
@@ -229,7 +241,10 @@ class Engine:
                             outcome, block, (start, stop_at, index), path, fmt.name
                         )
                     result.candidates += 1
-                    self._tell(record, hits, recognised, start in levelled, result)
+                    if hits:
+                        result.hits.extend(hits)
+                    else:
+                        self._tell(record, hits, recognised, start in levelled, result)
                     continue
             lines, pos, i = [], start, index
             while pos < end:
@@ -374,8 +389,12 @@ class Engine:
         if fmt.head is None:
             return by_line  # each line is a record; ``start`` is a line start
         by_record: dict[int, Wanted] = {}
+        match = fmt.head.match
         for line, wanted in by_line.items():
-            head = max(fmt.record_start(data, line), start)
+            # most lines a keyword is in are a record's head: no look back
+            head = (
+                line if match(data, line) else max(fmt.record_start(data, line), start)
+            )
             got = by_record.get(head)
             by_record[head] = wanted if got is None else union(got, wanted)
         return by_record

@@ -156,7 +156,9 @@ class Memo(Generic[V]):
         if kept is None:
             return None
         spans, by_digits = kept
-        return by_digits.get(tuple(line[a:b] for a, b in spans))
+        if not spans:
+            return by_digits.get(())
+        return by_digits.get(tuple([line[a:b] for a, b in spans]))
 
     def places(self, key: Hashable) -> Spans | None:
         """The places the statement ``key`` is kept by, if it is kept."""
