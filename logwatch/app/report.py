@@ -113,12 +113,16 @@ class Report:
         errors: they are not shown)."""
         records = set()
         out = []
+        rules, per_rule = self.rules, self.per_rule
+        written = self.json if self.as_json else self.text
         for hit in scan.hits:
-            if self.rules[hit.rule_id].expect_s is not None:
+            rule_id = hit.rule_id
+            if rules[rule_id].expect_s is not None:
                 continue
-            self.per_rule[hit.rule_id] += 1
-            records.add((hit.record.path, hit.record.offset))
-            out.append(self.json(hit) if self.as_json else self.text(hit))
+            per_rule[rule_id] += 1
+            record = hit.record
+            records.add((record.path, record.offset))
+            out.append(written(hit))
         self.matched += len(records)
         self.misses.extend(scan.misses)
         # a JSON line's strings were shown as they were encoded

@@ -388,8 +388,10 @@ class Engine:
         by_line = self._prefilter.by_line(data, start, stop)
         if fmt.head is None:
             return by_line  # each line is a record; ``start`` is a line start
-        by_record: dict[int, Wanted] = {}
         match = fmt.head.match
+        if all(match(data, line) for line in by_line):
+            return by_line  # each line its record's head (the most usual)
+        by_record: dict[int, Wanted] = {}
         for line, wanted in by_line.items():
             # most lines a keyword is in are a record's head: no look back
             head = (
