@@ -11,17 +11,18 @@ explains a record. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import regex
 
 from logwatch.core.errors import ConfigError
-from logwatch.core.formats import DIGITS_AS_ZERO, SLICED_BY, Format, field_spans
+from logwatch.core.formats import DIGITS_AS_ZERO, SLICED_BY, Format
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
+from logwatch.match.linememo import Outcome, field_places, line_record, translation
 from logwatch.match.memo import (
     Key,
     Matched,
@@ -49,11 +50,6 @@ MAX_TIMEOUTS = 3
 #: logwatch's own output (its console channel, its syslog tag): never matched, so a
 #: followed log that receives logwatch's messages cannot make it alert on itself.
 OWN_OUTPUT = regex.compile(r"logwatch\| |\blogwatch\[\d+\]:")
-#: An ASCII digit: a field holding one is not the same on every line of its key
-_DIGIT = regex.compile(r"[0-9]")
-#: what a line memo keeps: its record's fields, how many characters its timestamp
-#: takes at its start (-1: none), and what the statement memo gave
-Outcome = tuple[Mapping[str, str], int, Remembered]
 
 
 @dataclass(slots=True)
@@ -298,7 +294,7 @@ class Engine:
         start, index = at
         record = fmt.record(path, [block.line(start, index)])
         matched = self._remembered(record, wanted, result.disabled)
-        fields = _field_places(fmt, record)
+        fields = field_places(fmt, record)
         classes = self._digit_classes(wanted)
         statement = None if classes is None else Memo.key(record, wanted, classes)
         if fields is None or statement is None:
@@ -323,30 +319,10 @@ class Engine:
         fmt_name: str,
     ) -> tuple[Record, list[Hit], bool]:
         """The record of the line at ``at`` (its start and end in the block's data,
-        its index) and its hits, from what a line of its key gave: the same fields
-        (the format's patterns and the statement's treat the digits of the two
-        alike, so they find the same places, and no field holds a digit) and the
-        statement's hits, rebuilt with the record."""
-        start, stop, index = at
-        fields, time_chars, (hits, recognised, clean) = outcome
-        raw = block.data[start:stop].decode("ascii")
-        if raw[-1:] == "\r":
-            raw = raw[:-1]
-        if block.spans is None:
-            offset, end = block.offset + start, block.offset + stop + 1
-        else:
-            offset, end = block.spans[index]
-        record = Record(
-            path=path,
-            format=fmt_name,
-            first_line=block.first_line + index,
-            offset=offset,
-            end=end,
-            text=raw,
-            raw=raw,
-            timestamp=raw[:time_chars] if time_chars >= 0 else None,
-            fields=fields,
-        )
+        its index) and its hits: the statement's, rebuilt with the record
+        (``line_record``)."""
+        record = line_record(outcome, block, at, path, fmt_name)
+        hits, recognised, clean = outcome[2]
         if hits:
             hits = rebuilt(hits, record if clean else self._masker.record(record))
         return record, hits, recognised
@@ -367,9 +343,7 @@ class Engine:
             asked = self._wanted_cuts(wanted)
             if asked is not None:
                 classes = digit_classes(cuts | asked)
-                table = bytes.maketrans(
-                    b"0123456789", bytes(classes[ord(str(d))] for d in range(10))
-                )
+                table = translation(classes)
         self._line_classes[(fmt_name, wanted)] = table
         return table
 
@@ -524,32 +498,6 @@ class Engine:
         if len(hits) > 1:
             hits = one_per_line(hits)
         return hits, recognised
-
-
-def _field_places(fmt: Format, record: Record) -> list[tuple[int, int]] | None:
-    """Where a one-line record's fields holding a digit are in its line: another
-    line whose digits the format's patterns treat alike has its fields at the same
-    places, the same where they hold none. None when a field is not a slice of the
-    line found there, or the timestamp is not the line's start."""
-    raw = record.raw
-    spans = field_spans(fmt.name, raw)
-    if spans is None or record.text is not raw:
-        return None
-    timestamp = record.timestamp
-    if spans.get("ts") != (None if timestamp is None else (0, len(timestamp))):
-        return None
-    places = []
-    for name, value in record.fields.items():
-        span = spans.get(name)
-        if span is None:
-            if name == "platform" and value == fmt.platform:
-                continue
-            return None
-        if raw[span[0] : span[1]] != value:
-            return None
-        if _DIGIT.search(value):
-            places.append(span)
-    return places
 
 
 def _cuts(patterns: Iterable[regex.Pattern[str]]) -> frozenset[int] | None:
