@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.core.formats import FORMATS, GENERIC, detect
+from logwatch.core.formats import FORMATS, GENERIC, SLICED_BY, detect, field_spans
 from logwatch.core.logtime import parse_timestamp
 from logwatch.core.model import Line, Record
 
@@ -205,3 +205,37 @@ def test_an_ascii_twin_finds_what_its_pattern_does(parts: list[str]) -> None:
             want and want.span(),
             want and want.groupdict(),
         ), pattern.pattern
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("ninjatrader", "2026-09-21 14:13:20:150|0|4|Refuse (Binance 2): no (BTC1000)"),
+        ("ninjatrader", "14:13:20:150 Refuse (X): no"),
+        ("python", '2026-11-24 10:00:00,001 - bot.um2 - ERROR - x {"code":-2019}'),
+        ("python", "[ERROR | 2026-11-24T10:00:00] symbol=BTC1000 code=-1021"),
+        ("metatrader", "2026.11.24 10:00:00.123\tExpert 5\t'123456': binance {"),
+        ("metatrader", "LK\t0\t10:00:00.123\tTrades\tfailed (EURUSD)"),
+        ("generic", "2026-11-24 10:00:00 binance code=-2019 (ETH2USDT)"),
+        ("generic", "no time at all"),
+    ],
+)
+def test_field_spans_are_where_a_records_fields_and_time_are(
+    name: str, raw: str
+) -> None:
+    fmt = FORMATS[name]
+    record = fmt.record("f", [Line(raw, 1, 0, len(raw) + 1)])
+    spans = field_spans(name, raw)
+    assert spans is not None
+    texts = {k: raw[a:b] for k, (a, b) in spans.items()}
+    assert texts.pop("ts", None) == record.timestamp
+    fields = dict(record.fields)
+    if fmt.platform:
+        assert fields.pop("platform") == fmt.platform
+    assert texts == fields
+
+
+def test_only_formats_whose_fields_are_slices_have_spans() -> None:
+    assert field_spans("json", '{"symbol": "BTC"}') is None
+    assert field_spans("quantower", "x") is None
+    assert set(SLICED_BY) == {"metatrader", "ninjatrader", "python", "generic"}

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logwatch.core.formats import NINJATRADER
+from logwatch.core.formats import FORMATS, NINJATRADER, Format
 from logwatch.core.model import Hit
 from logwatch.follow.blocks import Block
 from logwatch.match.engine import Engine
@@ -222,6 +222,11 @@ def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
         (r"[!-~]{3,5}", set()),
         (r"(\w)\1", None),
         (r"(?1)", None),
+        (r"[A-Z0-9]{2,20}", set()),
+        (r"[^0-9]x", set()),
+        (r"[/-0-9]", {1, 9}),
+        (r"[0-9a]-0-9", {1, 9}),
+        (r"[]0-9]", None),
     ],
 )
 def test_a_pattern_tells_apart_only_the_digits_between_its_cuts(
@@ -238,3 +243,67 @@ def test_a_digit_a_range_holds_is_told_from_one_it_does_not() -> None:
     second = "2026-09-21 14:13:21:400" + REFUSED + " level 7"
     hits = engine.scan(block_of(first, second), NINJATRADER, "f").hits
     assert [h.line for h in hits] == [1]
+
+
+#: a line of each format whose fields are slices of its line, with digits in its
+#: fields (a level, a logger's, an account's, a connection's and a symbol's)
+SLICED = {
+    "ninjatrader": "2026-09-21 14:13:20:150|0|4|Refuse (Binance Futures 2): Margin "
+    "is insufficient. (BTC1000USDT)",
+    "python": '2026-11-24 10:00:00,001 - bot.um2 - ERROR - binanceusdm {"code":-2019,'
+    '"msg":"Margin is insufficient."} symbol=BTC1000 seq=0000001',
+    "metatrader": "2026.11.24 10:00:00.123\tExpert 5\t'123456': binance "
+    '{"code":-2019,"msg":"Margin is insufficient."}',
+    "generic": "2026-11-24 10:00:00 binance code=-2019 Margin is insufficient. "
+    "(ETH2USDT)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SLICED))
+@given(data=st.data())
+def test_a_line_with_other_digits_gets_the_record_and_hits_of_a_fresh_match(
+    name: str, data: st.DataObject
+) -> None:
+    """The line memo (a line's outcome by its bytes, before the parse): the line,
+    two variants with random digits at random digit places, l v1 v2 v2 v1 l; each
+    record (its fields, time, place) and hits as a fresh match's."""
+    line = SLICED[name]
+    places = [i for i, c in enumerate(line) if c.isdigit()]
+    digit = st.sampled_from("0123456789")
+    variants = [line]
+    for _ in range(2):
+        new = list(line)
+        for i in places:
+            if data.draw(st.booleans()):
+                new[i] = data.draw(digit)
+        variants.append("".join(new))
+    block = block_of(*variants, *variants[::-1])
+    fresh = FRESH.scan(block, FORMATS[name], "f.log")
+    assert fresh.hits
+    assert MEMO.scan(block, FORMATS[name], "f.log").hits == fresh.hits
+
+
+def test_a_remembered_line_is_not_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three lines of one statement (other times): the format parses the first
+    only; each hit still carries its own line's record."""
+    parsed = []
+    record = Format.record
+
+    def counted(fmt: Format, path: str, lines: list[object]) -> object:
+        parsed.append(lines)
+        return record(fmt, path, lines)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Format, "record", counted)
+    times = ("14:13:20:150", "14:13:21:400", "14:13:22:950")
+    lines = [f"2026-09-21 {t}" + REFUSED for t in times]
+    hits = Engine(RULES).scan(block_of(*lines), NINJATRADER, "f").hits
+    assert len(parsed) == 1
+    assert [h.record.raw for h in hits] == lines
+    assert [h.record.timestamp for h in hits] == [f"2026-09-21 {t}" for t in times]
+    assert [h.record.offset for h in hits] == [
+        0,
+        len(lines[0]) + 1,
+        2 * len(lines[0]) + 2,
+    ]

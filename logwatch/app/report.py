@@ -71,12 +71,29 @@ def _object(values: Mapping[str, object]) -> str:
     )
 
 
+class _RulesAsked(dict[str, "Rule"]):
+    """A rule set's rules by id, each read from the set when first asked for (the
+    set's packed catalogue rules are not all unpacked at each start)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__()
+        self._rules = rules
+
+    def __missing__(self, rule_id: str) -> Rule:
+        rule = self._rules.rule(rule_id)
+        if rule is None:
+            raise KeyError(rule_id)
+        self[rule_id] = rule
+        return rule
+
+
 class Report:
     """Hits as they come, for people or as JSON Lines, and a summary at the end."""
 
     def __init__(self, lang: str, as_json: bool, rules: RuleSet) -> None:
         self.lang, self.as_json = lang, as_json
-        self.rules: dict[str, Rule] = {r.id: r for r in rules}
+        #: the rules of the hits, by id, as hits ask (the catalogue's stay packed)
+        self.rules: dict[str, Rule] = _RulesAsked(rules)
         self.per_rule: Counter[str] = Counter()
         self.matched = 0
         self.lines = 0
@@ -96,12 +113,16 @@ class Report:
         errors: they are not shown)."""
         records = set()
         out = []
+        rules, per_rule = self.rules, self.per_rule
+        written = self.json if self.as_json else self.text
         for hit in scan.hits:
-            if self.rules[hit.rule_id].expect_s is not None:
+            rule_id = hit.rule_id
+            if rules[rule_id].expect_s is not None:
                 continue
-            self.per_rule[hit.rule_id] += 1
-            records.add((hit.record.path, hit.record.offset))
-            out.append(self.json(hit) if self.as_json else self.text(hit))
+            per_rule[rule_id] += 1
+            record = hit.record
+            records.add((record.path, record.offset))
+            out.append(written(hit))
         self.matched += len(records)
         self.misses.extend(scan.misses)
         # a JSON line's strings were shown as they were encoded

@@ -263,6 +263,12 @@ QUANTOWER = Format(
     parse=_quantower,
 )
 
+_METATRADER_PARSE = regex.compile(
+    r"(?:[A-Z]{2}\t(?P<level>\d)\t(?P<ts>\d\d:\d\d:\d\d\.\d{3})"
+    r"|(?P<ts>\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d\.\d{3}))\t(?P<logger>[^\t]*)\t"
+    r"(?:'(?P<account>\d+)':)?"
+)
+
 METATRADER = Format(
     name="metatrader",
     platform="metatrader",
@@ -272,13 +278,11 @@ METATRADER = Format(
         r"|\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d\.\d{3}\t"
     ),
     names=regex.compile(r"(?i)(metaquotes|mql[45]).*[/\\]\d{8}\.log$"),
-    parse=_match_fields(
-        regex.compile(
-            r"(?:[A-Z]{2}\t(?P<level>\d)\t(?P<ts>\d\d:\d\d:\d\d\.\d{3})"
-            r"|(?P<ts>\d{4}\.\d\d\.\d\d \d\d:\d\d:\d\d\.\d{3}))\t(?P<logger>[^\t]*)\t"
-            r"(?:'(?P<account>\d+)':)?"
-        )
-    ),
+    parse=_match_fields(_METATRADER_PARSE),
+)
+
+_NINJATRADER_PARSE = regex.compile(
+    r"(?P<ts>(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3})(?:\|(?P<level>\d+)\|)?"
 )
 
 NINJATRADER = Format(
@@ -289,11 +293,12 @@ NINJATRADER = Format(
         r"(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3}(?:\|\d+\|\d+\||\s)"
     ),
     names=regex.compile(r"(?i)(?:^|[/\\])(?:log|trace)\.\d{8}\.\d{5}(?:\.\w+)?\.txt$"),
-    parse=_match_fields(
-        regex.compile(
-            r"(?P<ts>(?:\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d:\d{3})(?:\|(?P<level>\d+)\|)?"
-        )
-    ),
+    parse=_match_fields(_NINJATRADER_PARSE),
+)
+
+_PYTHON_PARSE = regex.compile(
+    r"(?:(?P<ts>" + _TS + r"(?:[,.]\d{1,6})?) - (?:\d+ - )?(?P<logger>[\w.]+) - "
+    r"(?P<level>[A-Z_]+) - |\[(?P<level>[A-Z]+) \| (?P<ts>[\dT:-]{19})\] )"
 )
 
 PYTHON = Format(
@@ -305,14 +310,7 @@ PYTHON = Format(
         + r"(?:[,.]\d+)? - (?:\d+ - )?[\w.]+ - [A-Z_]+ - |\[[A-Z]+ \| \d{4}-\d\d-\d\dT"
     ),
     names=regex.compile(r"(?i)(?:freqtrade|hummingbot|logs_[^/\\]*)\.log(?:\.\d+)?$"),
-    parse=_match_fields(
-        regex.compile(
-            r"(?:(?P<ts>"
-            + _TS
-            + r"(?:[,.]\d{1,6})?) - (?:\d+ - )?(?P<logger>[\w.]+) - "
-            r"(?P<level>[A-Z_]+) - |\[(?P<level>[A-Z]+) \| (?P<ts>[\dT:-]{19})\] )"
-        )
-    ),
+    parse=_match_fields(_PYTHON_PARSE),
 )
 
 JSON_LINES = Format(
@@ -396,17 +394,53 @@ _ASCII_SYMBOL_AT_END = _ascii_twin(_SYMBOL_AT_END) or _SYMBOL_AT_END
 
 def _context(text: str) -> dict[str, str]:
     """Fields any format can find in a message: Quantower's connection, symbol, code."""
-    found: dict[str, str] = {}
+    return {name: text[a:b] for name, (a, b) in _context_spans(text).items()}
+
+
+def _context_spans(text: str) -> dict[str, tuple[int, int]]:
+    """Where ``_context`` finds each of its fields in ``text``."""
+    found: dict[str, tuple[int, int]] = {}
     ascii_ = text.isascii()
     for name, literals, pattern in _ASCII_CONTEXT if ascii_ else _CONTEXT:
         for literal in literals:
             if literal in text:
                 m = pattern.search(text)
                 if m:
-                    found[name] = m[m.lastgroup or 0]
+                    found[name] = m.span(m.lastgroup or 0)
                 break
     if ")" in text:
         m = (_ASCII_SYMBOL_AT_END if ascii_ else _SYMBOL_AT_END).search(text)
         if m:
-            found["symbol"] = m.group("s")
+            found["symbol"] = m.span("s")
     return found
+
+
+#: The parse pattern of each format whose one-line records' fields are slices of
+#: the line (every value a group of it or of ``_context``'s, none decoded or changed;
+#: JSON lines and Quantower's are absent: their values are decoded from escapes).
+_SLICING = {
+    "metatrader": _METATRADER_PARSE,
+    "ninjatrader": _NINJATRADER_PARSE,
+    "python": _PYTHON_PARSE,
+    "generic": _LEADING_TS,
+}
+#: The same formats: every pattern that finds a field in a line. A memo that keys a
+#: line by its digits asks them which digits they tell apart.
+SLICED_BY: Mapping[str, tuple[regex.Pattern[str], ...]] = {
+    name: (parser, *(pattern for _, _, pattern in _CONTEXT), _SYMBOL_AT_END)
+    for name, parser in _SLICING.items()
+}
+
+
+def field_spans(name: str, raw: str) -> dict[str, tuple[int, int]] | None:
+    """Where the format ``name`` (one of ``SLICED_BY``) finds each field of the
+    one-line record ``raw`` (``ts``: its timestamp), as ``Format.record`` does:
+    the parse's fields over ``_context``'s."""
+    parser = _SLICING.get(name)
+    if parser is None:
+        return None
+    spans = _context_spans(raw)
+    m = parser.match(raw)
+    if m is not None:
+        spans.update((k, m.span(k)) for k, v in m.groupdict().items() if v)
+    return spans

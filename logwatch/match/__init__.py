@@ -10,6 +10,7 @@ below: rulebook, follow, core (pyproject.toml's import-linter contracts check it
     shapestep       step 2: the catalogue's shapes, in their own index space
     rulestep        step 1: the hand-written rules, in their own index space
     gates           words every match of a pattern holds: searches skipped without
+    linememo        what a line gave, remembered by its bytes (no decode, no parse)
     memo            a statement's hits, remembered for its lines that differ in digits
     prefilter       keywords -> what they ask for, in one pass over the bytes
     catchall        level marks; a record of a level nothing explains

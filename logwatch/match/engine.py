@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 import regex
 
 from logwatch.core.errors import ConfigError
-from logwatch.core.formats import DIGITS_AS_ZERO, Format
+from logwatch.core.formats import DIGITS_AS_ZERO, SLICED_BY, Format
 from logwatch.core.model import Hit, Record, Severity
 from logwatch.follow.blocks import Block
 from logwatch.match.attribution import Attribution
 from logwatch.match.catchall import level_marks, unmatched_hit
+from logwatch.match.linememo import Outcome, field_places, line_record, translation
 from logwatch.match.memo import (
     Key,
     Matched,
     Memo,
+    Remembered,
     digit_classes,
     digit_cuts,
     rebuilt,
@@ -113,7 +115,13 @@ class Engine:
         self._prefilter = Prefilter(
             self.rules, self.catalogue.shapes, self.recognizer.keywords
         )
-        self._memo = Memo()
+        self._memo: Memo[Remembered] = Memo()
+        #: what a line gave, by its bytes (``_from_line``)
+        self._lines: Memo[Outcome] = Memo()
+        #: by (format, what keywords asked): a ``bytes.translate`` table giving
+        #: each digit the first of those alike to the format's patterns and to
+        #: what was asked (None: lines not remembered)
+        self._line_classes: dict[tuple[str, Wanted], bytes | None] = {}
         #: whether statements are remembered (off: every record matched afresh)
         self._remember = remember
         #: by rule index and by shape index: where its patterns tell digits apart
@@ -183,10 +191,57 @@ class Engine:
                 by_record.setdefault(head, NOTHING)
         index = data.count(b"\n", 0, start)
         counted = start
+        head_line = fmt.head
+        stop_ = len(data) if stop is None else stop
+        #: by what was asked (alive in ``by_record`` while this runs): its line
+        #: memo's table (``_line_table``)
+        tables: dict[int, bytes | None] = {}
+        lines_memo, cap, remember = self._lines, block.max_line_bytes, self._remember
         for start in sorted(by_record):
             index += data.count(b"\n", counted, start)
             counted = start
-            end = fmt.record_end(data, start, stop)
+            wanted = by_record[start]
+            if len(self.disabled) != self._disabled_seen:
+                self._forget()
+            stop_at = data.index(b"\n", start)
+            end = stop_at + 1
+            if head_line is None:
+                pass  # every line a record (``record_end``)
+            elif end < stop_ and not head_line.match(data, end):
+                end = fmt.record_end(data, start, stop)
+            elif end > stop_:
+                end = stop_
+            if id(wanted) in tables:
+                table = tables[id(wanted)]
+            else:
+                table = tables[id(wanted)] = (
+                    self._line_table(fmt.name, wanted) if remember else None
+                )
+            if table is not None and end == stop_at + 1:
+                line = data[start:stop_at]
+                if (
+                    line.isascii()
+                    and len(line) <= cap
+                    and b"\x00" not in line
+                    and b"logwatch" not in line
+                    and index not in block.truncated
+                ):
+                    key = (path, fmt.name, wanted, line.translate(table))
+                    outcome = lines_memo.get(key, line)
+                    if outcome is None:
+                        record, (hits, recognised) = self._first_of_line(
+                            block, fmt, path, (start, index), wanted, result, key
+                        )
+                    else:
+                        record, hits, recognised = self._from_line(
+                            outcome, block, (start, stop_at, index), path, fmt.name
+                        )
+                    result.candidates += 1
+                    if hits:
+                        result.hits.extend(hits)
+                    else:
+                        self._tell(record, hits, recognised, start in levelled, result)
+                    continue
             lines, pos, i = [], start, index
             while pos < end:
                 lines.append(block.line(pos, i))
@@ -196,20 +251,107 @@ class Engine:
             if "logwatch" in record.raw and OWN_OUTPUT.search(record.raw):
                 continue
             result.candidates += 1
-            hits, recognised = self._remembered(
-                record, by_record[start], result.disabled
-            )
-            if hits:
-                result.hits.extend(hits)
-            elif recognised:
-                continue
-            elif start in levelled and "logwatch.unmatched" not in self.disabled:
-                error = marks[Severity.ERROR].search(record.raw.encode()) is not None
-                masked = self._masker.record(record)
-                result.hits.append(unmatched_hit(record, masked, error))
-            else:
-                result.misses.append(self._masker.record(record))
+            hits, recognised = self._remembered(record, wanted, result.disabled)
+            self._tell(record, hits, recognised, start in levelled, result)
         return result
+
+    def _tell(
+        self,
+        record: Record,
+        hits: list[Hit],
+        recognised: bool,
+        levelled: bool,
+        result: Scan,
+    ) -> None:
+        """Add what ``record`` gave to ``result``: its hits, else (unrecognised)
+        the catch-all's hit for a record with a level mark, or a near miss."""
+        if hits:
+            result.hits.extend(hits)
+        elif recognised:
+            return
+        elif levelled and "logwatch.unmatched" not in self.disabled:
+            marks = level_marks(record.format)
+            error = marks[Severity.ERROR].search(record.raw.encode()) is not None
+            masked = self._masker.record(record)
+            result.hits.append(unmatched_hit(record, masked, error))
+        else:
+            result.misses.append(self._masker.record(record))
+
+    def _first_of_line(
+        self,
+        block: Block,
+        fmt: Format,
+        path: str,
+        at: tuple[int, int],
+        wanted: Wanted,
+        result: Scan,
+        key: tuple[object, ...],
+    ) -> tuple[Record, Matched]:
+        """A one-line record at ``at`` (its start in the block's data, its index),
+        matched (``_remembered``); what it gave kept by its line's bytes when the
+        statement memo keeps it and its fields are slices of its line (those with
+        a digit keyed by their places too: ``_from_line``)."""
+        start, index = at
+        record = fmt.record(path, [block.line(start, index)])
+        matched = self._remembered(record, wanted, result.disabled)
+        fields = field_places(fmt, record)
+        classes = self._digit_classes(wanted)
+        statement = None if classes is None else Memo.key(record, wanted, classes)
+        if fields is None or statement is None:
+            return record, matched
+        remembered = self._memo.get(statement, record.raw)
+        places = self._memo.places(statement)
+        if remembered is not None and places is not None:
+            line = block.data[start : block.data.index(b"\n", start)]
+            timestamp = record.timestamp
+            time_chars = -1 if timestamp is None else len(timestamp)
+            self._lines.put(
+                key, line, (*places, *fields), (record.fields, time_chars, remembered)
+            )
+        return record, matched
+
+    def _from_line(
+        self,
+        outcome: Outcome,
+        block: Block,
+        at: tuple[int, int, int],
+        path: str,
+        fmt_name: str,
+    ) -> tuple[Record, list[Hit], bool]:
+        """The record of the line at ``at`` (its start and end in the block's data,
+        its index) and its hits: the statement's, rebuilt with the record
+        (``line_record``)."""
+        record = line_record(outcome, block, at, path, fmt_name)
+        hits, recognised, clean = outcome[2]
+        if hits:
+            hits = rebuilt(hits, record if clean else self._masker.record(record))
+        return record, hits, recognised
+
+    def _line_table(self, fmt_name: str, wanted: Wanted) -> bytes | None:
+        """The ``bytes.translate`` table of a line memo's key: each digit the first
+        of those alike to the format's patterns and to every rule and shape
+        ``wanted`` asks for; None when one of them tells digits apart otherwise."""
+        got = self._line_classes.get((fmt_name, wanted), False)
+        if got is not False:
+            return got  # type: ignore[return-value]
+        if len(self._line_classes) >= 4096:
+            self._line_classes.clear()
+        patterns = SLICED_BY.get(fmt_name)
+        cuts = None if patterns is None else _cuts(patterns)
+        table = None
+        if cuts is not None and self._digit_classes(wanted) is not None:
+            asked = self._wanted_cuts(wanted)
+            if asked is not None:
+                classes = digit_classes(cuts | asked)
+                table = translation(classes)
+        self._line_classes[(fmt_name, wanted)] = table
+        return table
+
+    def _forget(self) -> None:
+        """A rule was disabled: what statements and lines gave is forgotten."""
+        self._disabled_seen = len(self.disabled)
+        self._memo.clear()
+        self._lines.clear()
 
     def _by_record(
         self, data: bytes, fmt: Format, start: int, stop: int | None
@@ -217,16 +359,18 @@ class Engine:
         """What the keywords in ``data[start:stop]`` ask for, by the start of their
         record (several keywords in a line look for its record's head once)."""
         union = self._prefilter.union
-        by_line: dict[int, Wanted] = {}
-        for pos, wanted in self._prefilter.candidates(data, start, stop).items():
-            line = max(data.rfind(b"\n", 0, pos) + 1, start)
-            got = by_line.get(line)
-            by_line[line] = wanted if got is None else union(got, wanted)
+        by_line = self._prefilter.by_line(data, start, stop)
         if fmt.head is None:
             return by_line  # each line is a record; ``start`` is a line start
+        match = fmt.head.match
+        if all(match(data, line) for line in by_line):
+            return by_line  # each line its record's head (the most usual)
         by_record: dict[int, Wanted] = {}
         for line, wanted in by_line.items():
-            head = max(fmt.record_start(data, line), start)
+            # most lines a keyword is in are a record's head: no look back
+            head = (
+                line if match(data, line) else max(fmt.record_start(data, line), start)
+            )
             got = by_record.get(head)
             by_record[head] = wanted if got is None else union(got, wanted)
         return by_record
@@ -248,8 +392,7 @@ class Engine:
     ) -> Matched:
         """``_match``, or what it gave for the record's statement before (``memo``)."""
         if len(self.disabled) != self._disabled_seen:
-            self._disabled_seen = len(self.disabled)
-            self._memo.clear()
+            self._forget()
         classes = self._digit_classes(wanted) if self._remember else None
         key = None if classes is None else Memo.key(record, wanted, classes)
         if key is None:
@@ -304,19 +447,23 @@ class Engine:
             return self._classes[wanted]
         if len(self._classes) >= 4096:
             self._classes.clear()
+        cuts = self._wanted_cuts(wanted)
+        classes = None if cuts is None else digit_classes(cuts)
+        self._classes[wanted] = classes
+        return classes
+
+    def _wanted_cuts(self, wanted: Wanted) -> frozenset[int] | None:
+        """Where the rules and shapes ``wanted`` asks for tell digits apart (None:
+        one does otherwise)."""
         cuts: set[int] = set()
-        classes: dict[int, int] | None = None
         for got in (
             *(self._rule_cuts[i] for i in wanted.rules),
             *(self._shape_cuts[i] for i in wanted.shapes),
         ):
             if got is None:
-                break
+                return None
             cuts |= got
-        else:
-            classes = digit_classes(frozenset(cuts))
-        self._classes[wanted] = classes
-        return classes
+        return frozenset(cuts)
 
     def _match(
         self,

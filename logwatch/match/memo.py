@@ -16,7 +16,8 @@ lacks, the recognizer, a search that timed out) is not remembered.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from typing import Generic, TypeVar
 
 import regex
 
@@ -34,6 +35,9 @@ _OPAQUE = ("\\x", "\\u", "\\U", "\\N", "\\p", "\\P", "\\g", "\\L", "(?P=", "(?P>
 _BY_NUMBER = regex.compile(r"\\[0-9]|\(\?[+-]?[0-9]")
 #: The ASCII digits: where a text a hit takes holds one, the memo keys by its place
 DIGITS = frozenset("0123456789")
+#: An escape, a class (``]`` first in it is not its end: such a class is read as
+#: opaque) or any other character, in a pattern read left to right
+_TOKEN = regex.compile(r"\\.|\[\^?\]|\[(?:\\.|[^\]\\])*\]|.", regex.S)
 
 #: what ``Engine._match`` gives: the hits and whether the record was recognised
 Matched = tuple[list[Hit], bool]
@@ -53,7 +57,9 @@ def digit_cuts(pattern: str) -> frozenset[int] | None:
     alike to it (a range holds all of them or none); None when it could tell them
     apart otherwise (a character given by number or by name, a back-reference, a
     fuzzy count)."""
-    text = _COUNT.sub("", pattern)
+    text = _without_full_ranges(_COUNT.sub("", pattern))
+    if text is None:
+        return None
     if "{" in text.replace("\\{", "") or _BY_NUMBER.search(text):
         return None
     if any(mark in text for mark in _OPAQUE):
@@ -61,6 +67,21 @@ def digit_cuts(pattern: str) -> frozenset[int] | None:
     return frozenset(
         cut for c in text if "0" <= c <= "9" for cut in (int(c), int(c) + 1)
     ) - {0, 10}
+
+
+def _without_full_ranges(pattern: str) -> str | None:
+    """``pattern`` with each class's range ``0-9`` taken out (the class holds every
+    digit: it tells none apart); None for a class ``digit_cuts`` cannot read."""
+    out = []
+    for m in _TOKEN.finditer(pattern):
+        token = m[0]
+        if token in ("[]", "[^]"):
+            return None
+        if token.startswith("[") and "0-9" in token:
+            # a range ending in 0 (``[/-0-9]``) does not start a range 0-9
+            token = regex.sub(r"(?<![-\\])0-9", "", token)
+        out.append(token)
+    return "".join(out)
 
 
 def digit_blind(pattern: str) -> bool:
@@ -95,15 +116,20 @@ def rebuilt(hits: Sequence[Hit], record: Record) -> list[Hit]:
     ]
 
 
-class Memo:
-    """Statements and their hits, up to MAX_STATEMENTS (then it starts again).
+#: what a memo keeps (``Remembered`` for statements)
+V = TypeVar("V")
+
+
+class Memo(Generic[V]):
+    """Statements and what they gave, up to MAX_STATEMENTS (then it starts again).
 
     A statement is kept as the places whose digits its match depended on, and what
-    it gave by the texts there (one entry when there are none).
+    it gave by the texts there (one entry when there are none). Its line is a str or
+    (``Engine``'s line memo) the bytes it was read from.
     """
 
     def __init__(self) -> None:
-        self._kept: dict[Key, tuple[Spans, dict[tuple[str, ...], Remembered]]] = {}
+        self._kept: dict[Hashable, tuple[Spans, dict[tuple[Hashable, ...], V]]] = {}
         self._count = 0
 
     @staticmethod
@@ -123,21 +149,28 @@ class Memo:
             raw.translate(classes),
         )
 
-    def get(self, key: Key, line: str) -> Remembered | None:
+    def get(self, key: Hashable, line: str | bytes) -> V | None:
         """What the statement gave for ``line``'s digits at its places, if
         remembered."""
         kept = self._kept.get(key)
         if kept is None:
             return None
         spans, by_digits = kept
-        return by_digits.get(tuple(line[a:b] for a, b in spans))
+        if not spans:
+            return by_digits.get(())
+        return by_digits.get(tuple([line[a:b] for a, b in spans]))
+
+    def places(self, key: Hashable) -> Spans | None:
+        """The places the statement ``key`` is kept by, if it is kept."""
+        kept = self._kept.get(key)
+        return None if kept is None else kept[0]
 
     def put(
         self,
-        key: Key,
-        line: str,
+        key: Hashable,
+        line: str | bytes,
         spans: Sequence[tuple[int, int]],
-        remembered: Remembered,
+        remembered: V,
     ) -> None:
         """Remember what the statement gave for ``line``, whose match depended on
         the digits at ``spans`` (a line with other places starts the key again)."""

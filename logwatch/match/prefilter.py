@@ -81,6 +81,8 @@ class Prefilter:
             for w in self.keywords
         )
         self._unions: dict[tuple[Wanted, Wanted], Wanted] = {}
+        #: keyword indexes found in a line, as found -> what they ask for
+        self._asked: dict[tuple[int, ...], Wanted] = {}
         #: the whole rule set: what a match tries without a prefilter (a rule without
         #: patterns, a catalogue code's, never matches: ~10,000 indexes less)
         self.everything = Wanted(
@@ -114,6 +116,44 @@ class Prefilter:
                     owners[word] if got is None else self.union(got, owners[word])
                 )
         return found
+
+    def by_line(
+        self, data: bytes, start: int = 0, stop: int | None = None
+    ) -> dict[int, Wanted]:
+        """What the keywords in ``data[start:stop]`` ask for, by the start of their
+        line (``start`` is a line start): the keywords of a line gathered as they
+        are found, and what they ask for made once for each such gathering."""
+        if self._automaton is None:
+            return {}
+        stop = len(data) if stop is None else stop
+        words_at: dict[int, list[int]] = {}
+        words: list[int] = []
+        # the line of the last keyword found (they come in order: one look per line)
+        line, line_end = 0, -1
+        rfind, find = data.rfind, data.find
+        for word, pos, end in self._automaton.find_matches_as_indexes(
+            data.lower(), overlapping=True
+        ):
+            if pos < start or end > stop:
+                continue
+            if not line <= pos < line_end:
+                line = max(rfind(b"\n", 0, pos) + 1, start)
+                line_end = find(b"\n", pos)
+                if line_end < 0:
+                    line_end = len(data)
+                words = words_at.setdefault(line, [])
+            words.append(word)
+        asked = self._asked
+        out = {}
+        for line, found in words_at.items():
+            key = tuple(found)
+            wanted = asked.get(key)
+            if wanted is None:
+                if len(asked) >= _UNIONS_KEPT:
+                    asked.clear()
+                wanted = asked[key] = Wanted.union(self._owners[w] for w in key)
+            out[line] = wanted
+        return out
 
     def union(self, a: Wanted, b: Wanted) -> Wanted:
         """``a | b``, remembered: the same few owners meet on line after line, and
