@@ -49,7 +49,7 @@ CI_PURE=(tests/test_alerting.py tests/test_alertmanager.py tests/test_catalogue.
   tests/test_lastlisting.py tests/test_readpace.py tests/test_statusinfo.py
   tests/test_attempts.py tests/test_wizard_telegram.py tests/test_cataloguepacks.py
   tests/test_cataloguetext.py tests/test_gates.py tests/test_memo.py
-  tests/test_follow_saves.py)
+  tests/test_follow_saves.py tests/test_remembered_chars.py)
 # Left out (run them by hand: test.sh tests/test_x.py): each starts logwatch processes,
 # minutes under Wine: test_daemon (~10 min), test_codepages, test_notifier, test_cli,
 # test_wizard, test_rulecache, test_remote, test_routing, test_secrets, test_report,

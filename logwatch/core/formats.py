@@ -22,6 +22,11 @@ Fields = dict[str, str]
 DIGITS_AS_ZERO = str.maketrans("123456789", "000000000")
 #: How many lines' context fields a format remembers, by the rest of their line.
 _CONTEXTS_KEPT = 4096
+#: The longest line whose outcome is remembered by its text (a format's fields, the
+#: engine's memos): each memo keeps a few thousand lines, and longer lines (a web
+#: page in an exception's message, ~60 KB) would hold hundreds of MB; they are rare,
+#: and matched afresh each time.
+REMEMBERED_CHARS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,12 @@ class Format:
         if "\x00" in raw:
             raw = raw.replace("\x00", "")
         text, timestamp, fields = self.parse(raw)
-        if timestamp and text is raw and raw.startswith(timestamp):
+        if (
+            timestamp
+            and text is raw
+            and len(raw) <= REMEMBERED_CHARS
+            and raw.startswith(timestamp)
+        ):
             key = (timestamp.translate(DIGITS_AS_ZERO), raw[len(timestamp) :])
             context = self._fields.get(key)
             if context is None:

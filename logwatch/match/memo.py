@@ -21,6 +21,7 @@ from typing import Generic, TypeVar
 
 import regex
 
+from logwatch.core.formats import REMEMBERED_CHARS
 from logwatch.core.model import Hit, Record
 
 #: How many statements a memo keeps (a log has a few hundred kinds of line).
@@ -173,7 +174,10 @@ class Memo(Generic[V]):
         remembered: V,
     ) -> None:
         """Remember what the statement gave for ``line``, whose match depended on
-        the digits at ``spans`` (a line with other places starts the key again)."""
+        the digits at ``spans`` (a line with other places starts the key again).
+        A line longer than ``REMEMBERED_CHARS`` is not kept."""
+        if len(line) > REMEMBERED_CHARS:
+            return
         if self._count >= MAX_STATEMENTS:
             self.clear()
         places = tuple(sorted(set(spans)))
