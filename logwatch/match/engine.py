@@ -502,9 +502,11 @@ class Engine:
 
 def _cuts(patterns: Iterable[regex.Pattern[str]]) -> frozenset[int] | None:
     """Where any of ``patterns`` tells digits apart (``digit_cuts``), None when
-    one does otherwise."""
+    one does otherwise (or was compiled verbose or ``V1``: not read here)."""
     cuts: set[int] = set()
     for p in patterns:
+        if p.flags & (regex.VERBOSE | regex.V1):
+            return None
         got = digit_cuts(p.pattern)
         if got is None:
             return None

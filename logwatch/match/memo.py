@@ -31,6 +31,9 @@ _COUNT = regex.compile(r"\{\d*(?:,\d*)?\}\??\+?")
 #: Syntax that names characters by number or text, refers back to a group, or reads
 #: a class by name: a digit could be told from another through it
 _OPAQUE = ("\\x", "\\u", "\\U", "\\N", "\\p", "\\P", "\\g", "\\L", "(?P=", "(?P>", "[:")
+#: A comment, or an inline flag that makes text a comment (verbose) or reads classes
+#: as sets (``V1``): a ``[`` there is not read as ``_TOKEN`` reads it
+_UNREAD = regex.compile(r"\(\?#|\(\?[abefilmprsuwx01V-]*[xV]")
 #: A backslash or a group's call before a digit: a back-reference, an octal escape,
 #: a recursion (what the digit means is not a digit of the text)
 _BY_NUMBER = regex.compile(r"\\[0-9]|\(\?[+-]?[0-9]")
@@ -57,7 +60,9 @@ def digit_cuts(pattern: str) -> frozenset[int] | None:
     a repeat count) that digit and the next, so that digits between two cuts are
     alike to it (a range holds all of them or none); None when it could tell them
     apart otherwise (a character given by number or by name, a back-reference, a
-    fuzzy count)."""
+    fuzzy count, a comment or a flag that changes how its classes are read)."""
+    if _UNREAD.search(pattern):
+        return None
     text = _without_full_ranges(_COUNT.sub("", pattern))
     if text is None:
         return None
