@@ -96,6 +96,10 @@ class Follower:
         self._holding: set[str] = set()
         self._dirty: set[str] = set()
         self._expired_at = clock.monotonic()
+        #: when the last step started (``step_gap_s`` counts from it)
+        self._stepped_at = float("-inf")
+        #: set by ``wake`` (a signal, a request): a wait it ends is not held back
+        self._urgent = threading.Event()
 
     def start(self) -> None:
         """Start watching for file events."""
@@ -117,7 +121,7 @@ class Follower:
 
         Returns how many file events there were (0: nothing changed on disk).
         """
-        now = self.clock.monotonic()
+        now = self._stepped_at = self.clock.monotonic()
         saves = self._saves
         if saves.failing is not None and (saves.holding_back(now) or not self.commit()):
             return 0  # what was read waits in memory; nothing more is read
@@ -232,12 +236,23 @@ class Follower:
         return max(due, 0.0)
 
     def wake(self) -> None:
-        """End a ``wait`` now (a file event, a signal, a request)."""
+        """End a ``wait`` now (a signal, a request), ``step_gap_s`` or not."""
+        self._urgent.set()
         self.tailer.wake.set()
 
     def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came."""
+        """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came.
+
+        A file event sooner than ``step_gap_s`` after the last step waits for the
+        rest of it (at most ``timeout``), so what is written meanwhile is read with it.
+        """
         woken = self.tailer.wake.wait(timeout)
+        if woken and not self._urgent.is_set():
+            since = self.clock.monotonic() - self._stepped_at
+            hold = min(self.settings.step_gap_s - since, timeout)
+            if hold > 0:
+                self._urgent.wait(hold)
+        self._urgent.clear()
         self.tailer.wake.clear()
         return woken
 
