@@ -243,15 +243,18 @@ class Follower:
     def wait(self, timeout: float) -> bool:
         """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came.
 
-        A file event sooner than ``step_gap_s`` after the last step waits for the
-        rest of it (at most ``timeout``), so what is written meanwhile is read with it.
+        File events wait until ``step_gap_s`` after the last step (at most
+        ``timeout``), so what is written meanwhile is read with them: the gap is
+        waited first, then a busy file's event is there already (one wake-up a step,
+        not two).
         """
-        woken = self.tailer.wake.wait(timeout)
-        if woken and not self._urgent.is_set():
-            since = self.clock.monotonic() - self._stepped_at
-            hold = min(self.settings.step_gap_s - since, timeout)
-            if hold > 0:
-                self._urgent.wait(hold)
+        start = self.clock.monotonic()
+        hold = min(self.settings.step_gap_s - (start - self._stepped_at), timeout)
+        if hold > 0 and self._urgent.wait(hold):
+            woken = True
+        else:
+            left = timeout - (self.clock.monotonic() - start)
+            woken = self.tailer.wake.wait(max(left, 0.0))
         self._urgent.clear()
         self.tailer.wake.clear()
         return woken
