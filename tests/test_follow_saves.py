@@ -254,6 +254,23 @@ class TestStepGap:
         finally:
             rig.close()
 
+    def test_a_step_its_budget_left_behind_is_followed_at_once(
+        self, tmp_path: Path
+    ) -> None:
+        """A follower catching up reads at once, budget after budget: a gap between
+        them would leave it further behind (and a rotated file unread longer)."""
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            write(rig.log, NOISE * 3000)
+            rig.follower.step()  # read whole: the pace's rate is known now
+            rig.clock.advance(1.0)  # a slow one: the next budget is its floor
+            write(rig.log, NOISE * 10000)
+            rig.follower.step()
+            assert rig.follower.tailer.behind
+            assert self.waiting(rig, 30.0).wait(5), "a step behind was held by the gap"
+        finally:
+            rig.close()
+
     def test_the_gap_never_outlasts_the_timeout(self, tmp_path: Path) -> None:
         rig = Rig(tmp_path, step_gap_s=60.0)
         try:

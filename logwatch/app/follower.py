@@ -246,10 +246,12 @@ class Follower:
         File events wait until ``step_gap_s`` after the last step (at most
         ``timeout``), so what is written meanwhile is read with them: the gap is
         waited first, then a busy file's event is there already (one wake-up a step,
-        not two).
+        not two). A step that left bytes unread is followed at once: no gap.
         """
         start = self.clock.monotonic()
         hold = min(self.settings.step_gap_s - (start - self._stepped_at), timeout)
+        if self.tailer.behind:
+            hold = 0.0
         if hold > 0 and self._urgent.wait(hold):
             woken = True
         else:
