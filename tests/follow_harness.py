@@ -51,11 +51,9 @@ class Harness:
         patterns: tuple[str, ...] = ("app.log*",),
         state: bool = True,
         clock: FakeClock | None = None,
-        poll_interval: float = 0,
         **source: object,
     ) -> None:
         self.root = root
-        self.poll_interval = poll_interval
         self.clock = clock or FakeClock()
         self.patterns = tuple(str(root / p) for p in patterns)
         self.source = Source("test", self.patterns, **source)  # type: ignore[arg-type]
@@ -72,7 +70,7 @@ class Harness:
             self.clock,
             state=state,
             events=fan_out(log_event, each_scan(self._on_scan)),
-            settings=FollowSettings(poll_interval=self.poll_interval),
+            settings=FollowSettings(poll_interval=0),
         )
 
     def _on_scan(self, scan: Scan) -> None:

@@ -71,30 +71,6 @@ def test_a_write_names_its_file_and_lists_nothing(
         assert told.named == []
 
 
-def test_a_writer_closing_its_file_names_it_and_lists_nothing(
-    tmp_path: Path, reader: object
-) -> None:
-    """A writer that opens, appends and closes per line cost a listing per line; the
-    close tells nothing the write did not. A file created afterwards (its events come
-    after the close's) is the one listing asked for."""
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
-    log = tmp_path / "a.log"
-    log.write_bytes(b"")
-    told = Told()
-    reader.schedule(told, str(tmp_path), recursive=False)
-    for _ in range(3):
-        with log.open("ab") as fh:
-            fh.write(b"x\n")
-    (tmp_path / "after.log").write_bytes(b"")
-    wait_until(
-        lambda: str(tmp_path / "after.log") in told.named, 5, "the later file named"
-    )
-    assert str(log) in told.touched
-    assert told.relists == 1  # the later file's creation, not the closes
-
-
 def test_a_created_and_a_renamed_file_are_named_and_listed(
     tmp_path: Path, reader: object
 ) -> None:

@@ -5,8 +5,8 @@ an emitter per watch, the observer), about 300 us of CPU per event; this reader 
 watchdog's own inotify bindings and calls the handler from the thread that read the
 event. It keeps the observer's interface the watcher uses (``schedule``,
 ``unschedule``, ``start``, ``stop``, ``is_alive``) and the handler's calls: every
-event names its path (``touch``), anything but a write or a writer's close asks to
-list again (``relist``), a file created or renamed to is named to ``created``.
+event names its path (``touch``), anything but a plain write asks to list again
+(``relist``), a file created or renamed to is named to ``created``.
 """
 
 from __future__ import annotations
@@ -47,9 +47,6 @@ MASK = (
     | _C.IN_ONLYDIR
 )
 _NEW = _C.IN_CREATE | _C.IN_MOVED_TO
-#: a write, or a writer closing its file: the file is looked at, nothing listed (the
-#: close names nothing the write did not; a file truncated is told as a write too)
-_WRITES = frozenset({_C.IN_MODIFY, _C.IN_CLOSE_WRITE})
 _HEADER = struct.Struct("iIII")
 _READ_BYTES = 64 * 1024
 _WRITTEN_MAX = 4096
@@ -163,7 +160,7 @@ class InotifyReader(threading.Thread):
             wd, mask, _cookie, length = _HEADER.unpack_from(data, offset)
             start = offset + _HEADER.size
             offset = start + length
-            if mask in _WRITES:  # a write, the common event: no lock, no listing
+            if mask == _C.IN_MODIFY:  # a write, the common event: no lock, no listing
                 key = (wd, data[start:offset])
                 told = written.get(key)
                 if told is None:
@@ -216,7 +213,7 @@ class InotifyReader(threading.Thread):
         handler = known.handler
         try:
             handler.touch(path)
-            if mask & ~_C.IN_ISDIR in _WRITES:
+            if mask & ~_C.IN_ISDIR == _C.IN_MODIFY:
                 return handler  # a write: the file is looked at, nothing listed
             handler.relist()
             if mask & _NEW and not is_dir:
