@@ -59,9 +59,7 @@ class Rig:
             state=self.state,
             events=self.activity,
             alerting=PendingAlerts(Deduper(), lambda alert, mutes: ["phone"]),
-            settings=FollowSettings(
-                poll_interval=poll_interval, step_gap_s=step_gap_s
-            ),
+            settings=FollowSettings(poll_interval=poll_interval, step_gap_s=step_gap_s),
         )
         if poll_interval:
             self.follower.start()  # file events wake ``wait`` between listings
