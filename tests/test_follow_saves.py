@@ -6,6 +6,7 @@ unsaved lines again and alerts nothing twice."""
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,9 @@ class CountingState(State):
 class Rig:
     """A follower of ``root/app.log`` with alerting, on a counting State."""
 
-    def __init__(self, root: Path, poll_interval: float = 0) -> None:
+    def __init__(
+        self, root: Path, poll_interval: float = 0, step_gap_s: float = 0
+    ) -> None:
         self.root, self.clock = root, FakeClock()
         self.log = root / "app.log"
         write(self.log, b"", "wb")
@@ -56,7 +59,7 @@ class Rig:
             state=self.state,
             events=self.activity,
             alerting=PendingAlerts(Deduper(), lambda alert, mutes: ["phone"]),
-            settings=FollowSettings(poll_interval=poll_interval),
+            settings=FollowSettings(poll_interval=poll_interval, step_gap_s=step_gap_s),
         )
         if poll_interval:
             self.follower.start()  # file events wake ``wait`` between listings
@@ -202,3 +205,76 @@ def test_a_kill_between_grouped_saves_reads_again_and_reports_nothing_twice(
     h.settle()
     h.once([1, 2, 3])
     h.close()
+
+
+class TestStepGap:
+    """A file event soon after a step waits out ``step_gap_s`` (a file written every
+    few ms is read in one step per gap, not one per write); a signal or request does
+    not, nor an event after a quiet spell."""
+
+    @staticmethod
+    def waiting(rig: Rig, timeout: float) -> threading.Event:
+        """``rig.follower.wait(timeout)`` in a thread: set once it returned True."""
+        returned = threading.Event()
+
+        def wait() -> None:
+            if rig.follower.wait(timeout):
+                returned.set()
+
+        threading.Thread(target=wait, daemon=True).start()
+        return returned
+
+    def test_a_file_event_inside_the_gap_waits_until_a_wake(
+        self, tmp_path: Path
+    ) -> None:
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            rig.follower.tailer.wake.set()  # what a file event does
+            returned = self.waiting(rig, 30.0)
+            assert not returned.wait(0.2), "the step after an event was not held back"
+            rig.follower.wake()  # a signal or a request ends the gap
+            assert returned.wait(5), "wake() did not end the gap"
+        finally:
+            rig.close()
+
+    def test_a_file_event_after_the_gap_is_not_held(self, tmp_path: Path) -> None:
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            rig.clock.advance(60.0)
+            rig.follower.tailer.wake.set()
+            assert self.waiting(rig, 30.0).wait(5), "an event after the gap was held"
+        finally:
+            rig.close()
+
+    def test_a_wake_inside_the_gap_is_not_held(self, tmp_path: Path) -> None:
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            rig.follower.wake()
+            assert self.waiting(rig, 30.0).wait(5), "a wake was held by the gap"
+        finally:
+            rig.close()
+
+    def test_a_step_its_budget_left_behind_is_followed_at_once(
+        self, tmp_path: Path
+    ) -> None:
+        """A follower catching up reads at once, budget after budget: a gap between
+        them would leave it further behind (and a rotated file unread longer)."""
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            write(rig.log, NOISE * 3000)
+            rig.follower.step()  # read whole: the pace's rate is known now
+            rig.clock.advance(1.0)  # a slow one: the next budget is its floor
+            write(rig.log, NOISE * 10000)
+            rig.follower.step()
+            assert rig.follower.tailer.behind
+            assert self.waiting(rig, 30.0).wait(5), "a step behind was held by the gap"
+        finally:
+            rig.close()
+
+    def test_the_gap_never_outlasts_the_timeout(self, tmp_path: Path) -> None:
+        rig = Rig(tmp_path, step_gap_s=60.0)
+        try:
+            rig.follower.tailer.wake.set()
+            assert rig.follower.wait(0)  # at once: a step is due
+        finally:
+            rig.close()

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 RECORD_WAIT_S = 0.5
 #: An unterminated last line is matched as it is after this long without new bytes.
 PARTIAL_WAIT_S = 30.0
+#: A file event this soon after the last step waits for the rest of it: a file
+#: written every few ms is read in one step per this long, not one per write (the
+#: per-step cost is most of following's CPU; a line waits at most this much more).
+STEP_GAP_S = 0.02
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,6 +46,8 @@ class FollowSettings:
     max_age_s: float | None = None
     #: what causes no alert is saved at most this often (see SAVE_EVERY_S)
     save_every_s: float = SAVE_EVERY_S
+    #: steps woken by file events start at least this far apart (see STEP_GAP_S)
+    step_gap_s: float = STEP_GAP_S
 
 
 DEFAULTS = FollowSettings()

@@ -96,6 +96,10 @@ class Follower:
         self._holding: set[str] = set()
         self._dirty: set[str] = set()
         self._expired_at = clock.monotonic()
+        #: when the last step started (``step_gap_s`` counts from it)
+        self._stepped_at = float("-inf")
+        #: set by ``wake`` (a signal, a request): a wait it ends is not held back
+        self._urgent = threading.Event()
 
     def start(self) -> None:
         """Start watching for file events."""
@@ -117,7 +121,7 @@ class Follower:
 
         Returns how many file events there were (0: nothing changed on disk).
         """
-        now = self.clock.monotonic()
+        now = self._stepped_at = self.clock.monotonic()
         saves = self._saves
         if saves.failing is not None and (saves.holding_back(now) or not self.commit()):
             return 0  # what was read waits in memory; nothing more is read
@@ -232,12 +236,28 @@ class Follower:
         return max(due, 0.0)
 
     def wake(self) -> None:
-        """End a ``wait`` now (a file event, a signal, a request)."""
+        """End a ``wait`` now (a signal, a request), ``step_gap_s`` or not."""
+        self._urgent.set()
         self.tailer.wake.set()
 
     def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came."""
-        woken = self.tailer.wake.wait(timeout)
+        """Wait up to ``timeout`` s for a file event or a ``wake``; True if one came.
+
+        File events wait until ``step_gap_s`` after the last step (at most
+        ``timeout``), so what is written meanwhile is read with them: the gap is
+        waited first, then a busy file's event is there already (one wake-up a step,
+        not two). A step that left bytes unread is followed at once: no gap.
+        """
+        start = self.clock.monotonic()
+        hold = min(self.settings.step_gap_s - (start - self._stepped_at), timeout)
+        if self.tailer.behind:
+            hold = 0.0
+        if hold > 0 and self._urgent.wait(hold):
+            woken = True
+        else:
+            left = timeout - (self.clock.monotonic() - start)
+            woken = self.tailer.wake.wait(max(left, 0.0))
+        self._urgent.clear()
         self.tailer.wake.clear()
         return woken
 

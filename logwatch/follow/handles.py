@@ -74,12 +74,22 @@ def size_of(handle: BinaryIO, fallback: int) -> int:
         return fallback
 
 
-def pread(handle: BinaryIO, offset: int, size: int) -> bytes:
-    """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
-    if size <= 0:
-        return b""
-    handle.seek(offset)
-    return handle.read(size) or b""
+if sys.platform == "win32":
+
+    def pread(handle: BinaryIO, offset: int, size: int) -> bytes:
+        """``size`` bytes at ``offset`` (seek + read: Windows has no os.pread)."""
+        if size <= 0:
+            return b""
+        handle.seek(offset)
+        return handle.read(size) or b""
+
+else:
+
+    def pread(handle: BinaryIO, offset: int, size: int) -> bytes:
+        """``size`` bytes at ``offset``, in one call (every step reads twice)."""
+        if size <= 0:
+            return b""
+        return os.pread(handle.fileno(), size, offset)
 
 
 def reader(handle: BinaryIO) -> Callable[[int, int], bytes]:

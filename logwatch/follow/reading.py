@@ -263,7 +263,8 @@ class OpenFiles:
             for entry in map(self._files.get, eids)
             if entry is not None and entry.id in self._handles
         ]
-        held.sort(key=self._changed_at)
+        if len(held) > 1:  # one file (the common step) needs no order, nor its fstat
+            held.sort(key=self._changed_at)
         for entry in held:
             self.poll(entry, events)
 

@@ -367,6 +367,12 @@ class Tailer:
     # -- what the follower asks ------------------------------------------------------
 
     @property
+    def behind(self) -> bool:
+        """Whether the last step left bytes unread (its budget ran out): the next one
+        is due at once."""
+        return bool(self._open_files.behind)
+
+    @property
     def listed_once(self) -> bool:
         """Whether the files were listed whole once (their starts are fixed)."""
         return self._open_files.listed_once
