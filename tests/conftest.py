@@ -4,6 +4,7 @@ structlog, and a deterministic Hypothesis profile."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -21,6 +22,13 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=50)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+# A suite started in the background by a shell without job control (``cmd &`` in a
+# script, as a CI runner may) inherits SIGINT ignored, and an ignored signal stays
+# ignored across exec: the processes the tests start in a terminal would never see
+# the Ctrl-C they are sent. Python's own handler here is reset to the default at exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
