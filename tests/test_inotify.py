@@ -7,10 +7,14 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import wait_until
+
+if TYPE_CHECKING:  # Linux's: not imported where the tests are skipped
+    from logwatch.follow.inotify import InotifyReader
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="inotify is Linux's"
@@ -41,7 +45,7 @@ class Told:
 
 
 @pytest.fixture
-def reader() -> Iterator[object]:
+def reader() -> Iterator[InotifyReader]:
     from logwatch.follow.inotify import InotifyReader
 
     reading = InotifyReader()
@@ -53,11 +57,8 @@ def reader() -> Iterator[object]:
 
 
 def test_a_write_names_its_file_and_lists_nothing(
-    tmp_path: Path, reader: object
+    tmp_path: Path, reader: InotifyReader
 ) -> None:
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     log = tmp_path / "a.log"
     log.write_bytes(b"")
     told = Told()
@@ -72,11 +73,8 @@ def test_a_write_names_its_file_and_lists_nothing(
 
 
 def test_a_created_and_a_renamed_file_are_named_and_listed(
-    tmp_path: Path, reader: object
+    tmp_path: Path, reader: InotifyReader
 ) -> None:
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     told = Told()
     reader.schedule(told, str(tmp_path), recursive=False)
     (tmp_path / "a.log").write_bytes(b"x\n")
@@ -90,11 +88,8 @@ def test_a_created_and_a_renamed_file_are_named_and_listed(
 
 
 def test_a_folder_made_in_a_recursive_watch_is_watched_and_its_files_named(
-    tmp_path: Path, reader: object
+    tmp_path: Path, reader: InotifyReader
 ) -> None:
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     told = Told()
     reader.schedule(told, str(tmp_path), recursive=True)
     deep = tmp_path / "A1" / "Logs"
@@ -106,11 +101,8 @@ def test_a_folder_made_in_a_recursive_watch_is_watched_and_its_files_named(
 
 
 def test_a_folder_moved_within_a_recursive_watch_reports_its_new_paths(
-    tmp_path: Path, reader: object
+    tmp_path: Path, reader: InotifyReader
 ) -> None:
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     (tmp_path / "old").mkdir()
     told = Told()
     reader.schedule(told, str(tmp_path), recursive=True)
@@ -123,11 +115,8 @@ def test_a_folder_moved_within_a_recursive_watch_reports_its_new_paths(
 
 
 def test_a_watched_folder_deleted_asks_to_list_and_unschedule_forgets_it(
-    tmp_path: Path, reader: object
+    tmp_path: Path, reader: InotifyReader
 ) -> None:
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     logs = tmp_path / "logs"
     logs.mkdir()
     told = Told()
@@ -140,14 +129,13 @@ def test_a_watched_folder_deleted_asks_to_list_and_unschedule_forgets_it(
     assert reader.watches == []
 
 
-def test_lost_events_ask_every_handler_to_list(tmp_path: Path, reader: object) -> None:
+def test_lost_events_ask_every_handler_to_list(
+    tmp_path: Path, reader: InotifyReader
+) -> None:
     """The kernel's IN_Q_OVERFLOW (wd -1), fed as it is read: a queue that overflows
     on purpose needs more events than a test should make."""
     from watchdog.observers.inotify_c import InotifyConstants
 
-    from logwatch.follow.inotify import InotifyReader
-
-    assert isinstance(reader, InotifyReader)
     told = Told()
     reader.schedule(told, str(tmp_path), recursive=True)
     reader._handle(struct.pack("iIII", -1, InotifyConstants.IN_Q_OVERFLOW, 0, 0))

@@ -196,11 +196,9 @@ def test_lines_differing_in_a_codes_digits_get_the_hits_of_a_fresh_match(
 CORPUS_LINES = sorted({e.line for e in entries() if any(c.isdigit() for c in e.line)})
 
 
-@given(st.data())
-def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
-    data: st.DataObject,
-) -> None:
-    line = data.draw(st.sampled_from(CORPUS_LINES))
+def digit_variants(data: st.DataObject, line: str) -> list[str]:
+    """``line`` and two variants of it, each with random digits at random ones of
+    its digit places."""
     places = [i for i, c in enumerate(line) if c.isdigit()]
     digit = st.sampled_from("0123456789")
     variants = [line]
@@ -210,6 +208,15 @@ def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
             if data.draw(st.booleans()):
                 new[i] = data.draw(digit)
         variants.append("".join(new))
+    return variants
+
+
+@given(st.data())
+def test_a_corpus_line_with_other_digits_gets_the_hits_of_a_fresh_match(
+    data: st.DataObject,
+) -> None:
+    line = data.draw(st.sampled_from(CORPUS_LINES))
+    variants = digit_variants(data, line)
     lines = [*variants, *variants[::-1]]
     assert scanned(MEMO, lines) == scanned(FRESH, lines)
 
@@ -268,15 +275,7 @@ def test_a_line_with_other_digits_gets_the_record_and_hits_of_a_fresh_match(
     two variants with random digits at random digit places, l v1 v2 v2 v1 l; each
     record (its fields, time, place) and hits as a fresh match's."""
     line = SLICED[name]
-    places = [i for i, c in enumerate(line) if c.isdigit()]
-    digit = st.sampled_from("0123456789")
-    variants = [line]
-    for _ in range(2):
-        new = list(line)
-        for i in places:
-            if data.draw(st.booleans()):
-                new[i] = data.draw(digit)
-        variants.append("".join(new))
+    variants = digit_variants(data, line)
     block = block_of(*variants, *variants[::-1])
     fresh = FRESH.scan(block, FORMATS[name], "f.log")
     assert fresh.hits
