@@ -67,7 +67,10 @@ class Follow:
         return 0.0
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        self.process.stop(sig, timeout=10)
+        if sig == signal.SIGKILL:
+            self.process.kill()
+        else:
+            self.process.stop(timeout=10)
 
     def wait_for(self, count: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
