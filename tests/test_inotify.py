@@ -138,7 +138,7 @@ def test_lost_events_ask_every_handler_to_list(
 
     told = Told()
     reader.schedule(told, str(tmp_path), recursive=True)
-    reader._handle(struct.pack("iIII", -1, InotifyConstants.IN_Q_OVERFLOW, 0, 0))
+    reader._dispatch(struct.pack("iIII", -1, InotifyConstants.IN_Q_OVERFLOW, 0, 0))
     assert told.relists == 1
     assert told.wake.is_set()
 

@@ -81,11 +81,18 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-class InotifyReader(threading.Thread):
-    """One inotify instance and the thread that reads it."""
+class InotifyReader:
+    """One inotify instance and the thread that reads it.
+
+    It holds its thread rather than being one: a ``threading.Thread`` subclass shares
+    the thread's private names (Python 3.13's ``Thread._handle`` replaced a method of
+    the same name here, and every event ended the reader).
+    """
 
     def __init__(self) -> None:
-        super().__init__(name="logwatch-inotify", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="logwatch-inotify", daemon=True
+        )
         self._fd = inotify_init()
         if self._fd == -1:
             raise OSError(ctypes.get_errno(), "inotify_init failed")
@@ -98,6 +105,27 @@ class InotifyReader(threading.Thread):
         self._closed = False
 
     # -- the observer's interface ----------------------------------------------------
+
+    @property
+    def daemon(self) -> bool:
+        """Whether its thread is a daemon thread (set before ``start``)."""
+        return self._thread.daemon
+
+    @daemon.setter
+    def daemon(self, value: bool) -> None:
+        self._thread.daemon = value
+
+    def start(self) -> None:
+        """Start reading events."""
+        self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for the thread to end (after ``stop``)."""
+        self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        """Whether the thread reads events."""
+        return self._thread.is_alive()
 
     def schedule(self, handler: Handler, path: str, *, recursive: bool) -> Watched:
         """Watch ``path`` (and, if ``recursive``, every directory below it)."""
@@ -137,11 +165,11 @@ class InotifyReader(threading.Thread):
                     return
         self._close()
 
-    def run(self) -> None:
+    def _run(self) -> None:
         try:
             while not self._stopped:
                 # blocking: the cheapest wait (a poll beside it costs ~15 us an event)
-                self._handle(os.read(self._fd, _READ_BYTES))
+                self._dispatch(os.read(self._fd, _READ_BYTES))
         except Exception:  # boundary: the thread ends; the watcher restarts a dead one
             if not self._stopped:
                 log.exception("inotify_reader_failed")
@@ -152,7 +180,7 @@ class InotifyReader(threading.Thread):
 
     # -- events ----------------------------------------------------------------------
 
-    def _handle(self, data: bytes) -> None:
+    def _dispatch(self, data: bytes) -> None:
         offset = 0
         woken: set[Handler] = set()
         written = self._written
