@@ -6,15 +6,17 @@ them, and what they say waits in the outbox.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from logwatch.alerts.codec import ALERTS
 from logwatch.app.configured import build_setup
-from logwatch.app.health import Health
+from logwatch.app.health import CHECK_EVERY_S, Health
 from logwatch.app.wiring import Workers
 from logwatch.store.state import State
 from tests.fakes import FakeClock
@@ -64,3 +66,36 @@ def test_a_recreated_state_file_is_said_once(parts: Workers) -> None:
     assert parts.state.recreated is None
     (text,) = said(parts)
     assert "deleted" in text
+
+
+@pytest.mark.usefixtures("fake_channels")
+def test_the_state_directory_is_looked_at_once_a_second_a_rule_at_once(
+    parts: Workers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the check runs after every step of the loop (up to 50 a second); the sources,
+    # channels and state directory (a system call) are looked at once a second
+    state_dir = parts.state.path.parent
+    looks: list[float] = []
+    writable = {"now": True}
+    real_access = os.access
+
+    def access(path: object, mode: int, **kwargs: Any) -> bool:
+        if path == state_dir and mode == os.W_OK:
+            looks.append(parts.clock.monotonic())
+            return writable["now"]
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    health = Health(parts.clock)
+    health.check(parts)
+    writable["now"] = False  # e.g. the disk was remounted read-only
+    for _ in range(60):  # 1.14 s of steps 19 ms apart
+        health.check(parts)
+        parts.clock.advance(0.019)  # type: ignore[attr-defined]
+    assert len(looks) == 1 + int(60 * 0.019 / CHECK_EVERY_S)
+    assert health.problem == f"state directory {state_dir} is not writable"
+    writable["now"] = True
+    parts.engine.disabled["seed.x"] = "too slow"
+    health.check(parts)  # within the second: the rule is named at once
+    assert health.problem == "rule seed.x is disabled"
+    assert len(looks) == 3

@@ -2,7 +2,9 @@
 
 A state file deleted or replaced, a rule disabled at run time, a source gone silent,
 every channel failing: each is said once when it starts and, where asked, once when it
-is over; ``problem`` sums up what is wrong now for the heartbeat.
+is over; ``problem`` sums up what is wrong now for the heartbeat. A state file or a rule
+is looked at after every step; the rest (silence and channels are counted in minutes,
+the state directory is a system call) at most once a second.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ log = structlog.get_logger("logwatch.daemon")
 NO_CHANNEL_S = 300.0
 #: Every channel failing this long makes logwatch unhealthy for its heartbeat.
 HEARTBEAT_NO_CHANNEL_S = 60.0
+#: Seconds between two looks at the sources, the channels and the state directory:
+#: the loop steps up to 50 times a second while a file is written.
+CHECK_EVERY_S = 1.0
 
 
 class Health:
@@ -37,10 +42,14 @@ class Health:
         self._silent: dict[str, datetime] = {}
         self._disabled_seen: set[str] = set()
         self._started = clock.monotonic()
+        #: when the sources, channels and state directory were last looked at
+        self._checked: float | None = None
 
     def check(self, parts: Workers) -> None:
         """Look at the state file, the rules, the sources and the channels."""
         state = parts.state
+        now = self.clock.monotonic()
+        due = self._checked is None or now - self._checked >= CHECK_EVERY_S
         if state.recreated is not None:
             why, state.recreated = state.recreated, None
             name = "state_deleted" if why == "deleted" else "state_replaced"
@@ -49,6 +58,10 @@ class Health:
             if rule_id not in self._disabled_seen:
                 self._disabled_seen.add(rule_id)
                 parts.self_alert(notice("rule_disabled", rule_id=rule_id, why=why))
+                due = True  # the problem names it now
+        if not due:
+            return
+        self._checked = now
         self._check_silence(parts)
         self._check_channels(parts)
         self._check_problem(parts)
