@@ -73,6 +73,23 @@ def test_a_slow_webhook_times_out_as_failed_not_hanging(hook: Hook) -> None:
     wait_until(lambda: len(hook.requests) == 1, 10, "the slow request to finish")
 
 
+def test_a_service_past_its_time_is_maybe_delivered_not_failed(hook: Hook) -> None:
+    # the request reached the service, which has not answered within the service's
+    # time (its own read timeout is longer): it may well have been delivered, so it is
+    # never retried as a failure would be
+    hook.hold()
+    config = config_from_text(
+        f"channels:\n  - {{name: hook, url: 'json://127.0.0.1:{hook.port}/a?rto=30'}}\n",
+        {},
+        "c.yaml",
+    )
+    sent = Notifier(config, timeout_s=1).send("hook", MESSAGE, Severity.ERROR)
+    assert (sent.status, hook.answered) == ("maybe", 0)
+    assert len(hook.requests) == 1
+    hook.release()
+    wait_until(lambda: hook.answered == 1, 10, "the held request to be answered")
+
+
 # -- e-mail -----------------------------------------------------------------------------
 
 

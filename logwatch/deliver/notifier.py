@@ -134,8 +134,11 @@ class Notifier:
             return
         import apprise
 
-        asset = apprise.AppriseAsset(app_id="logwatch", app_desc="logwatch alerts")
-        asset.service_timeout = timeout_s  # type: ignore[attr-defined,unused-ignore]
+        # given to the constructor: the asset reads it from there (an attribute set
+        # afterwards was ignored, and a service had Apprise's own 60 s)
+        asset = apprise.AppriseAsset(
+            app_id="logwatch", app_desc="logwatch alerts", service_timeout=timeout_s
+        )
         self._apprise = apprise.Apprise(asset=asset)
         serve({c.scheme for c in others})
         problems = []
