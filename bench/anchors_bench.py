@@ -28,7 +28,9 @@ follow: a writer appends NinjaTrader lines at ``--rate`` lines a second for ``--
 (in a write every 10 ms), an error line every 200 ms (5 a second: within the webhook's
 budget of 600 alerts a minute, so each is its own alert), each naming another symbol.
 In turn, on a fresh file each: ``logwatch run`` (one ninjatrader source, a loopback
-webhook), ``fail2ban-server`` (one jail, ``maxretry = 1``, its action writes the banned
+webhook; with ``--console`` also a second run whose channel is ``console://``, its
+stderr a pipe the bench reads, as the anchors' actions write to a FIFO),
+``fail2ban-server`` (one jail, ``maxretry = 1``, its action writes the banned
 id to a FIFO the bench reads), SEC (``sec -input=FILE``, its rule writing each matched
 line to a FIFO the bench reads) and the floor. For each: the CPU (process and reaped
 children) from the first line written until the last alert arrived, scaled to 1M lines;
@@ -279,13 +281,21 @@ class Follower:
 
 class Logwatch(Follower):
     name = "logwatch run"
+    #: each alert written to stderr (``console://``, read through a pipe, as the
+    #: anchors' actions write to a FIFO) instead of POSTed to the loopback webhook
+    console = False
 
     def __init__(self, work: Path, log: Path, got: Received) -> None:
         from tests.servers import Hook
 
-        self.hook = Hook()
+        self.hook: Hook | None = None
         self.got = got
-        threading.Thread(target=self._stamp, daemon=True).start()
+        if self.console:
+            channel = "'console://'"
+        else:
+            self.hook = Hook()
+            channel = f"'json://127.0.0.1:{self.hook.port}/a'"
+            threading.Thread(target=self._stamp, daemon=True).start()
         env = {
             **os.environ,
             "HOME": str(work),
@@ -298,8 +308,7 @@ class Logwatch(Follower):
         config.write_text(
             f"language: en\nstate_dir: {work / 'state'}\nsources:\n"
             f"  - name: bench\n    format: ninjatrader\n    paths: ['{log}']\n"
-            f"channels:\n  - name: hook\n    url: 'json://127.0.0.1:{self.hook.port}/a'\n"
-            "    max_per_minute: 600\n",
+            f"channels:\n  - name: out\n    url: {channel}\n    max_per_minute: 600\n",
             encoding="utf-8",
         )
         # open until the end: the daemon says STOPPING=1 there too
@@ -311,9 +320,15 @@ class Logwatch(Follower):
                 [sys.executable, "-m", "logwatch", "run", "--config", str(config)],
                 env=env,
                 stdout=subprocess.DEVNULL,
-                stderr=self.err.open("wb"),
+                stderr=subprocess.PIPE if self.console else self.err.open("wb"),
                 cwd="/",
             )
+            if self.proc.stderr is not None:
+                reading = os.dup(self.proc.stderr.fileno())
+                self.proc.stderr.close()
+                threading.Thread(
+                    target=self._alerts, args=(reading,), daemon=True
+                ).start()
             while not notify.recv(256).startswith(b"READY=1"):
                 pass
         # read on, as systemd does: a full socket blocks the daemon's next notice
@@ -328,14 +343,30 @@ class Logwatch(Follower):
         except OSError:  # closed by stop()
             return
 
+    def _alerts(self, stream: int) -> None:
+        """The console channel's alerts on stderr: each its ``logwatch| `` lines and a
+        blank one; the daemon's own log lines between them kept for a failure."""
+        with os.fdopen(stream, "rb") as fh, self.err.open("wb") as err:
+            alert: list[bytes] = []
+            for line in fh:
+                if line.startswith(b"logwatch| "):
+                    alert.append(line)
+                elif alert:
+                    self.got.add(b"".join(alert))
+                    alert = []
+                else:
+                    err.write(line)
+
     def _stamp(self) -> None:
+        hook = self.hook
+        assert hook is not None  # started with the hook
         seen = 0
-        with self.hook.cond:
+        with hook.cond:
             while True:
-                self.hook.cond.wait_for(lambda n=seen: len(self.hook.requests) > n)
-                for body in self.hook.requests[seen:]:
+                hook.cond.wait_for(lambda n=seen: len(hook.requests) > n)
+                for body in hook.requests[seen:]:
                     self.got.add(f"{body['title']} {body['message']}".encode())
-                seen = len(self.hook.requests)
+                seen = len(hook.requests)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -350,7 +381,13 @@ class Logwatch(Follower):
             )
         self.notify.shutdown(socket.SHUT_RDWR)
         self.notify.close()
-        self.hook.close()
+        if self.hook is not None:
+            self.hook.close()
+
+
+class LogwatchConsole(Logwatch):
+    name = "logwatch run (console)"
+    console = True
 
 
 class Fail2ban(Follower):
@@ -552,6 +589,8 @@ def follow_once(
 def follow(args: argparse.Namespace) -> bool:
     sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/: the Hook
     kinds: list[type[Follower]] = [Logwatch]
+    if args.console:
+        kinds.append(LogwatchConsole)
     if not missing("fail2ban"):
         kinds.append(Fail2ban)
     if not missing("sec"):
@@ -588,15 +627,16 @@ def follow(args: argparse.Namespace) -> bool:
             f"p50 {med(r.p50):.1f} ms, p99 {med(r.p99):.1f} ms; RSS when ready "
             f"{med(r.rss_mb):.1f} MB"
         )
-    lw = results[Logwatch]
-    for kind, r in results.items():
-        if kind is not Logwatch:
-            cpu = [a / b for a, b in zip(lw.cpu_per_1m, r.cpu_per_1m, strict=True)]
-            rss = [a / b for a, b in zip(lw.rss_mb, r.rss_mb, strict=True)]
-            print(
-                f"logwatch / {r.name}: CPU {med(cpu):.2f} "
-                f"(runs {min(cpu):.2f}-{max(cpu):.2f}), RSS when ready {med(rss):.2f}"
-            )
+    for ours in (k for k in (Logwatch, LogwatchConsole) if k in results):
+        lw = results[ours]
+        for kind, r in results.items():
+            if kind not in (Logwatch, LogwatchConsole):
+                cpu = [a / b for a, b in zip(lw.cpu_per_1m, r.cpu_per_1m, strict=True)]
+                rss = [a / b for a, b in zip(lw.rss_mb, r.rss_mb, strict=True)]
+                print(
+                    f"{lw.name} / {r.name}: CPU {med(cpu):.2f} (runs "
+                    f"{min(cpu):.2f}-{max(cpu):.2f}), RSS when ready {med(rss):.2f}"
+                )
     return ok
 
 
@@ -609,6 +649,12 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="lines a second")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--console",
+        action="store_true",
+        help="follow: also logwatch with its alerts written to stderr (a pipe), "
+        "as the anchors write theirs, beside the webhook run",
+    )
     args = parser.parse_args()
     ok = scan(args) if args.what == "scan" else follow(args)
     sys.exit(0 if ok else 1)
