@@ -2,6 +2,7 @@
 
     python bench/anchors_bench.py scan [--lines 1000000] [--error-share 0.01] [--runs 3]
     python bench/anchors_bench.py follow [--rate 1000] [--seconds 15] [--runs 3]
+        [--format ninjatrader] [--console]
 
 The anchors are what a trader or an admin would run instead:
 
@@ -37,6 +38,9 @@ children) from the first line written until the last alert arrived, scaled to 1M
 line written -> alert p50/p99; every alert must arrive, once. Before the writer starts:
 each tool's RSS once ready (logwatch at READY=1, fail2ban-server once its jail started,
 SEC and grep once the first error line came through).
+With ``--format`` other than ``ninjatrader`` (quantower, metatrader in UTF-16, python
+with each error's traceback, json, generic) logwatch follows a log of that format alone:
+the anchors' filters are written for NinjaTrader's lines.
 Linux only (/proc, inotify, NOTIFY_SOCKET).
 """
 
@@ -206,7 +210,9 @@ def scan(args: argparse.Namespace) -> bool:
 
 # ---------------------------------------------------------------- following
 
-_SYMBOL = re.compile(rb"BENCH\d{5}USDT")
+#: a symbol the bench writes: digits, or (MetaTrader 5, whose keys count digits as one)
+#: the same number in letters A-J
+_SYMBOL = re.compile(rb"BENCH(?:\d{5}|[A-J]{5})USDT")
 
 
 def proc_cpu(pid: int) -> float:
@@ -261,6 +267,103 @@ def error_line(symbol: str) -> str:
     )
 
 
+def _ts(fmt: str, ms: str = ".%f") -> str:
+    """The local time now in ``fmt`` with milliseconds (``ms``: how they are joined)."""
+    return datetime.now().strftime(fmt + ms)[:-3]  # noqa: DTZ005  local, as written
+
+
+def _letters(symbol: str) -> str:
+    """``BENCH00042USDT`` as ``BENCHAAAECUSDT``: another symbol once digits are masked."""
+    return re.sub(r"\d", lambda m: chr(ord("A") + int(m.group())), symbol)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One log format as the follow bench writes it: a file name and encoding, a noise
+    line made of a message, an error line naming a symbol (each its own alert)."""
+
+    name: str
+    file: str
+    encoding: str
+    noise: Callable[[str], str]
+    error: Callable[[str], str]
+    symbol: Callable[[str], str] = str
+
+
+_TRACE = (
+    "Traceback (most recent call last):\n"
+    '  File "bot.py", line 3, in place\n'
+    "binance.exceptions.BinanceAPIException: APIError(code=-2019): "
+    "Margin is insufficient.\n"
+)
+#: what ``follow --format`` writes, per format logwatch reads (the anchors' filters are
+#: for NinjaTrader's lines: with another format logwatch runs alone)
+SHAPES = {
+    "ninjatrader": Shape(
+        "ninjatrader",
+        "log.20261207.00000.txt",
+        "utf-8",
+        lambda m: f"{_ts('%Y-%m-%d %H:%M:%S', ':%f')}|1|16|{m}\n",
+        error_line,
+    ),
+    "quantower": Shape(
+        "quantower",
+        "20261207.log",
+        "utf-8",
+        lambda m: f"{_ts('%Y-%m-%d %H:%M:%S')} [Info] {m}\n",
+        lambda s: (
+            f"{_ts('%Y-%m-%d %H:%M:%S')} [Trading] Refuse (Binance Futures): "
+            f"Margin is insufficient. ({s})\n"
+        ),
+    ),
+    "metatrader": Shape(
+        "metatrader",
+        "20261207.log",
+        "utf-16-le",
+        lambda m: f"KO\t0\t{_ts('%H:%M:%S')}\tExperts\t'5512345': {m}\r\n",
+        lambda s: (
+            f"CS\t2\t{_ts('%H:%M:%S')}\tTrades\t'5512345': failed market buy "
+            f"0.01 {s} [Not enough money]\r\n"
+        ),
+        _letters,
+    ),
+    "python": Shape(
+        "python",
+        "freqtrade.log",
+        "utf-8",
+        lambda m: f"{_ts('%Y-%m-%d %H:%M:%S', ',%f')} - bot - INFO - {m}\n",
+        lambda s: (
+            f"{_ts('%Y-%m-%d %H:%M:%S', ',%f')} - bot - ERROR - order failed "
+            f"({s})\n{_TRACE}"
+        ),
+    ),
+    "json": Shape(
+        "json",
+        "bot.jsonl",
+        "utf-8",
+        lambda m: f'{{"@t":"{_iso()}","lvl":"Info","ev":"{m}"}}\n',
+        lambda s: (
+            f'{{"@t":"{_iso()}","lvl":"Trading","ev":"Refuse (Binance Futures): '
+            f'Margin is insufficient. ({s})"}}\n'
+        ),
+    ),
+    "generic": Shape(
+        "generic",
+        "bot.log",
+        "utf-8",
+        lambda m: f"{_ts('%Y-%m-%d %H:%M:%S')} {m}\n",
+        lambda s: (
+            f"{_ts('%Y-%m-%d %H:%M:%S')} Refuse (Binance Futures): Margin is "
+            f"insufficient. ({s})\n"
+        ),
+    ),
+}
+
+
+def _iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
 class Follower:
     """One following tool: started, ready, its pids to account, stopped."""
 
@@ -281,6 +384,8 @@ class Follower:
 
 class Logwatch(Follower):
     name = "logwatch run"
+    #: the source's format (``follow --format``)
+    fmt = "ninjatrader"
     #: each alert written to stderr (``console://``, read through a pipe, as the
     #: anchors' actions write to a FIFO) instead of POSTed to the loopback webhook
     console = False
@@ -307,7 +412,7 @@ class Logwatch(Follower):
         config = work / "config.yaml"
         config.write_text(
             f"language: en\nstate_dir: {work / 'state'}\nsources:\n"
-            f"  - name: bench\n    format: ninjatrader\n    paths: ['{log}']\n"
+            f"  - name: bench\n    format: {self.fmt}\n    paths: ['{log}']\n"
             f"channels:\n  - name: out\n    url: {channel}\n    max_per_minute: 600\n",
             encoding="utf-8",
         )
@@ -518,20 +623,25 @@ class Followed:
 
 
 def follow_once(
-    kind: type[Follower], root: Path, rate: int, seconds: float, tag: str
+    kind: type[Follower],
+    root: Path,
+    rate: int,
+    seconds: float,
+    tag: str,
+    shape: Shape = SHAPES["ninjatrader"],
 ) -> tuple[str, float, float, float, float, bool]:
     """One tool following a fresh file: (name, CPU per 1M lines, p50 ms, p99 ms,
     RSS MB when ready, every alert once)."""
     work = root / tag
     work.mkdir()
-    log = work / "log.20261207.00000.txt"
-    log.write_text("2026-12-07 00:00:00:000|1|16|bench start\n", encoding="utf-8")
+    log = work / shape.file
+    log.write_text(shape.noise("bench start"), encoding=shape.encoding, newline="")
     got = Received()
     tool = kind(work, log, got)
     rss = tool.rss_mb()
     # a first error line, through the whole path: the tool follows the file
-    with log.open("a", encoding="utf-8") as fh:
-        fh.write(error_line("BENCH99999USDT"))
+    with log.open("a", encoding=shape.encoding, newline="") as fh:
+        fh.write(shape.error(shape.symbol("BENCH99999USDT")))
     if not got.wait(1, 60):
         tool.stop()
         raise RuntimeError(f"{tool.name}: the first alert did not arrive")
@@ -541,24 +651,23 @@ def follow_once(
     per_tick = max(1, rate // 100)
     written: dict[bytes, float] = {}
     lines, n, t0 = 0, 0, time.perf_counter()
-    with log.open("a", encoding="utf-8") as fh:
+    with log.open("a", encoding=shape.encoding, newline="") as fh:
         tick = 0
         while tick * 0.01 < seconds:
             chunk = []
             for _ in range(per_tick):
                 if lines % (rate // 5) == 0:
-                    symbol = f"BENCH{n:05d}USDT"
+                    symbol = shape.symbol(f"BENCH{n:05d}USDT")
                     n += 1
-                    chunk.append(error_line(symbol))
+                    chunk.append(shape.error(symbol))
                     written[symbol.encode()] = 0.0
                 else:
                     chunk.append(
-                        f"{datetime.now():%Y-%m-%d %H:%M:%S:%f}"[:-3]  # noqa: DTZ005
-                        + "|1|16|"
-                        + NOISE[lines % len(NOISE)].format(
-                            n=lines, sym=SYMBOLS[lines % len(SYMBOLS)], p=lines / 7
+                        shape.noise(
+                            NOISE[lines % len(NOISE)].format(
+                                n=lines, sym=SYMBOLS[lines % len(SYMBOLS)], p=lines / 7
+                            )
                         )
-                        + "\n"
                     )
                 lines += 1
             fh.write("".join(chunk))
@@ -588,14 +697,24 @@ def follow_once(
 
 def follow(args: argparse.Namespace) -> bool:
     sys.path.append(str(Path(__file__).resolve().parents[1]))  # tests/: the Hook
-    kinds: list[type[Follower]] = [Logwatch]
-    if args.console:
-        kinds.append(LogwatchConsole)
-    if not missing("fail2ban"):
+    shape = SHAPES[args.format]
+    ours: list[type[Logwatch]] = [Logwatch, LogwatchConsole][: 1 + args.console]
+    if shape.name != "ninjatrader":
+        ours = [
+            type(
+                k.__name__,
+                (k,),
+                {"fmt": shape.name, "name": f"{k.name} [{shape.name}]"},
+            )
+            for k in ours
+        ]
+    kinds: list[type[Follower]] = [*ours]
+    if shape.name == "ninjatrader" and not missing("fail2ban"):
         kinds.append(Fail2ban)
-    if not missing("sec"):
+    if shape.name == "ninjatrader" and not missing("sec"):
         kinds.append(Sec)
-    kinds.append(Floor)
+    if shape.name == "ninjatrader":
+        kinds.append(Floor)
     root = Path(tempfile.mkdtemp(prefix="logwatch-anchors-"))
     results: dict[type[Follower], Followed] = {k: Followed() for k in kinds}
     ok = True
@@ -603,7 +722,7 @@ def follow(args: argparse.Namespace) -> bool:
         for run in range(args.runs):
             for kind in kinds:
                 name, cpu, p50, p99, rss, once = follow_once(
-                    kind, root, args.rate, args.seconds, f"{kind.__name__}{run}"
+                    kind, root, args.rate, args.seconds, f"{kind.__name__}{run}", shape
                 )
                 ok = ok and once
                 r = results[kind]
@@ -627,10 +746,10 @@ def follow(args: argparse.Namespace) -> bool:
             f"p50 {med(r.p50):.1f} ms, p99 {med(r.p99):.1f} ms; RSS when ready "
             f"{med(r.rss_mb):.1f} MB"
         )
-    for ours in (k for k in (Logwatch, LogwatchConsole) if k in results):
-        lw = results[ours]
+    for mine in ours:
+        lw = results[mine]
         for kind, r in results.items():
-            if kind not in (Logwatch, LogwatchConsole):
+            if kind not in ours:
                 cpu = [a / b for a, b in zip(lw.cpu_per_1m, r.cpu_per_1m, strict=True)]
                 rss = [a / b for a, b in zip(lw.rss_mb, r.rss_mb, strict=True)]
                 print(
@@ -649,6 +768,12 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=1000, help="lines a second")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--format",
+        choices=sorted(SHAPES),
+        default="ninjatrader",
+        help="follow: the log's format; the anchors run only beside ninjatrader",
+    )
     parser.add_argument(
         "--console",
         action="store_true",

@@ -48,7 +48,16 @@ def _now(fmt: str) -> str:
     return datetime.now().strftime(fmt)  # noqa: DTZ005  the logs' own local time
 
 
-#: format -> (file name, the bytes of one error record for a symbol)
+def _letters(symbol: str) -> str:
+    """``BENCH00042USDT`` as ``BENCHAAAECUSDT``: MetaTrader 5's keys count a run of
+    digits as one, so symbols that differ only in digits would be one alert."""
+    return re.sub(r"\d", lambda m: chr(ord("A") + int(m.group())), symbol)
+
+
+#: format -> (file name, the bytes of one error record for a symbol); each record is
+#: its own alert (a symbol the rule keys by), or the bench would time only the first
+#: (a NinjaTrader "Order rejected: ..." or MetaTrader 5's bare message is keyed by the
+#: message alone: one alert for all)
 SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "quantower": (
         "q.log",
@@ -60,14 +69,14 @@ SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
     "metatrader": (
         f"{datetime.now():%Y%m%d}.log",  # noqa: DTZ005  its date: the platform's local one
         lambda s: (
-            f"CS\t2\t{_now('%H:%M:%S')}.123\tTrades\t'5512345': Margin is insufficient. "
-            f"({s})\r\n".encode("utf-16-le")
+            f"CS\t2\t{_now('%H:%M:%S')}.123\tTrades\t'5512345': failed market buy 0.01 "
+            f"{s} [Not enough money]\r\n".encode("utf-16-le")
         ),
     ),
     "ninjatrader": (
         "n.txt",
         lambda s: (
-            f"{_now('%Y-%m-%d %H:%M:%S')}:591|0|4|Order rejected: Margin is "
+            f"{_now('%Y-%m-%d %H:%M:%S')}:591|0|4|Refuse (Binance Futures): Margin is "
             f"insufficient. ({s})\n".encode()
         ),
     ),
@@ -94,7 +103,7 @@ SHAPES: dict[str, tuple[str, Callable[[str], bytes]]] = {
         lambda s: f"Refuse (Binance Futures): Margin is insufficient. ({s})\n".encode(),
     ),
 }
-_SYMBOL = re.compile(r"BENCH\d{5}USDT")
+_SYMBOL = re.compile(r"BENCH(?:\d{5}|[A-J]{5})USDT")
 
 
 def _stamp(hook: Hook, received: dict[str, float]) -> None:
@@ -234,6 +243,8 @@ def main() -> None:
     for _ in range(args.lines):
         for fmt, (_name, shape) in SHAPES.items():
             symbol = f"BENCH{n:05d}USDT"
+            if fmt == "metatrader":
+                symbol = _letters(symbol)
             n += 1
             with files[fmt].open("ab") as fh:
                 fh.write(shape(symbol))  # one write, as a logger does
