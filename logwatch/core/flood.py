@@ -9,8 +9,9 @@ free slot, never one per alert. Pure: the caller passes the time.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath
@@ -109,26 +110,52 @@ def scope_of(alert: Alert) -> str:
     )
 
 
-def summarize(alerts: Sequence[Alert]) -> list[GroupLine]:
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What a grouped message needs of one alert: a storm's thousands of due alerts
+    are read for one message, and whole they were its peak of memory."""
+
+    rule_id: str
+    severity: Severity
+    count: int
+    scope: str
+    created_at: datetime
+    text: str
+
+
+def brief(alert: Alert) -> Brief:
+    """The part of ``alert`` a grouped message lists."""
+    return Brief(
+        sys.intern(alert.rule_id),
+        alert.severity,
+        alert.count,
+        scope_of(alert),
+        alert.created_at,
+        alert.text,
+    )
+
+
+def summarize(alerts: Iterable[Alert | Brief]) -> list[GroupLine]:
     """Alerts folded per rule, most severe and most frequent first. ``hits`` counts
     every hit an alert stands for (a digest of 37 repeats is 37), so counts stay exact.
     """
-    by_rule: dict[str, list[Alert]] = {}
+    by_rule: dict[str, list[Brief]] = {}
     for alert in alerts:
-        by_rule.setdefault(alert.rule_id, []).append(alert)
+        item = alert if isinstance(alert, Brief) else brief(alert)
+        by_rule.setdefault(item.rule_id, []).append(item)
     lines = []
     for rule_id, group in by_rule.items():
-        scopes = list(dict.fromkeys(s for s in map(scope_of, group) if s))
+        scopes = list(dict.fromkeys(b.scope for b in group if b.scope))
         lines.append(
             GroupLine(
                 rule_id=rule_id,
-                severity=max((a.severity for a in group), key=lambda s: s.rank),
-                hits=sum(a.count for a in group),
+                severity=max((b.severity for b in group), key=lambda s: s.rank),
+                hits=sum(b.count for b in group),
                 alerts=len(group),
                 scopes=tuple(scopes[:MAX_SCOPES]),
                 more_scopes=max(0, len(scopes) - MAX_SCOPES),
-                first_at=min(a.created_at for a in group),
-                last_at=max(a.created_at for a in group),
+                first_at=min(b.created_at for b in group),
+                last_at=max(b.created_at for b in group),
                 text=group[0].text,
             )
         )

@@ -14,7 +14,6 @@ import sys
 import threading
 from collections import Counter, deque
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 import structlog
@@ -27,7 +26,7 @@ from logwatch.alerts.render import Message, render, render_group
 from logwatch.core.channel import Channel
 from logwatch.core.clock import Clock
 from logwatch.core.errors import StateError
-from logwatch.core.flood import summarize
+from logwatch.core.flood import Brief, brief, summarize
 from logwatch.core.model import Alert, AlertKind, ChannelKind, Severity
 from logwatch.deliver.attempts import Attempts
 from logwatch.deliver.notifier import Notifier
@@ -149,7 +148,7 @@ class Dispatcher:
             return 5.0
         self._expire(channel)
         held_until, flood = self._send_due(channel, kind == ChannelKind.TELEGRAM)
-        if flood:  # its rows and alerts were freed with _send_due's frame
+        if flood:  # its rows and briefs were freed with _send_due's frame
             give_back_memory()
         self._tell_expired(channel)
         due = self.state.deliveries.next_due(channel)
@@ -196,24 +195,49 @@ class Dispatcher:
                 flood = True
         return held_until, flood
 
-    def _due(self, channel: str, now: float) -> list[tuple[Pending, Alert]]:
-        """The channel's due deliveries (not those waiting to be marked), decoded,
-        most severe first, then oldest first."""
-        batch = [
+    def _due(self, channel: str, now: float) -> list[tuple[Pending, Brief]]:
+        """The channel's due deliveries (not those waiting to be marked), each with
+        its alert's brief, most severe first, then oldest first. The payloads are
+        read a chunk at a time and only briefs kept: a storm's ``GROUP_FETCH`` rows
+        and their alerts, all at once, were its peak of memory."""
+        pending = [
             item
-            for item in self.state.deliveries.due(channel, now, limit=GROUP_FETCH)
+            for item in self.state.deliveries.due(
+                channel, now, limit=GROUP_FETCH, with_payload=False
+            )
             if not self.attempts.unrecorded(item.alert_id, channel)
         ]
-        # each row's payload let go as it is decoded: all of them with all their
-        # alerts at once were a storm's peak (GROUP_FETCH rows)
-        batch.reverse()
-        decoded = []
-        while batch:
-            row = batch.pop()
-            decoded.append((replace(row, payload=""), ALERTS.loads(row.payload)))
+        briefs = {
+            alert_id: brief(ALERTS.loads(payload))
+            for alert_id, payload in self.state.deliveries.payloads(
+                [item.alert_id for item in pending]
+            )
+        }
         return sorted(
-            decoded, key=lambda pair: (-pair[1].severity.rank, pair[0].created_at)
+            (
+                (item, briefs[item.alert_id])
+                for item in pending
+                if item.alert_id in briefs
+            ),
+            key=lambda pair: (-pair[1].severity.rank, pair[0].created_at),
         )
+
+    def _alerts(
+        self, items: Sequence[tuple[Pending, Brief]]
+    ) -> list[tuple[Pending, Alert]]:
+        """These deliveries with their whole alerts, read again from the outbox (one
+        alert sent alone, or a channel's own format); one no longer kept is left out."""
+        alerts = {
+            alert_id: ALERTS.loads(payload)
+            for alert_id, payload in self.state.deliveries.payloads(
+                [item.alert_id for item, _brief in items]
+            )
+        }
+        return [
+            (item, alerts[item.alert_id])
+            for item, _b in items
+            if item.alert_id in alerts
+        ]
 
     def _tell_expired(self, channel: str) -> None:
         """Tell the other channels how many alerts this one let expire."""
@@ -234,35 +258,45 @@ class Dispatcher:
         return ready
 
     def _send(
-        self, channel: str, items: Sequence[tuple[Pending, Alert]], now: float
+        self, channel: str, items: Sequence[tuple[Pending, Brief]], now: float
     ) -> None:
         """One message (one alert, or several grouped) to one channel, and its marks."""
         kind = self.notifier.channels[channel].kind
+        special = self.formats.get(kind)
+        whole: list[tuple[Pending, Alert]] = []
+        if special is not None or len(items) == 1:
+            whole = self._alerts(items)
+            if not whole:
+                return
+            kept = {item.alert_id for item, _alert in whole}
+            items = [pair for pair in items if pair[0].alert_id in kept]
         if kind == ChannelKind.TELEGRAM:
             self.pacer.record(self._chat(channel), now)
         budget = self.budgets[channel]
         budget.record(now, grouped=len(items) > 1)
-        special = self.formats.get(kind)
         if special is not None:  # every alert as it is (Alertmanager groups itself)
-            message = special([(a, self.rules.get(a.rule_id)) for _i, a in items])
+            message = special([(a, self.rules.get(a.rule_id)) for _i, a in whole])
         elif len(items) == 1:
-            alert = items[0][1]
+            alert = whole[0][1]
             rule = self.rules.get(alert.rule_id)
             message = render(alert, rule, self.lang, kind, self.instance)
         else:
-            alerts = [alert for _item, alert in items]
             message = render_group(
-                summarize(alerts), self.rules, self.lang, kind, budget.max_per_minute
+                summarize(b for _i, b in items),
+                self.rules,
+                self.lang,
+                kind,
+                budget.max_per_minute,
             )
-        severity = max((a.severity for _i, a in items), key=lambda s: s.rank)
+        severity = max((b.severity for _i, b in items), key=lambda s: s.rank)
         result = self.notifier.send(channel, message, severity)
         self.on_outcome(channel, "delivered" if result.ok else "failed", len(items))
         pending = [item for item, _alert in items]
         if result.ok:
             self.failing_since[channel] = None
             self.attempts.delivered(channel, pending, result.status, result.error, now)
-            first = items[0][1]
             if len(items) == 1:
+                first = whole[0][1]
                 log.info(
                     "alert_sent", channel=channel, rule=first.rule_id, kind=first.kind
                 )

@@ -4,12 +4,15 @@ and how each channel last went."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from logwatch.core.clock import Clock
 from logwatch.core.model import DeliveryStatus, Queued
 from logwatch.store.statefile import StateFile
+
+#: Payloads read per statement by ``Deliveries.payloads`` (SQLite allows 32,766 marks).
+PAYLOAD_CHUNK = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +32,32 @@ class Deliveries:
     def __init__(self, file: StateFile, clock: Clock) -> None:
         self._file, self._clock = file, clock
 
-    def due(self, channel: str, now: float, limit: int = 20) -> list[Pending]:
-        """A channel's deliveries whose time has come, oldest first."""
+    def due(
+        self, channel: str, now: float, limit: int = 20, with_payload: bool = True
+    ) -> list[Pending]:
+        """A channel's deliveries whose time has come, oldest first (``with_payload``
+        off: each ``payload`` empty, and SQLite sorts no payloads; ``payloads``
+        reads them)."""
+        payload = "a.payload" if with_payload else "''"
         rows = self._file.rows(
-            """SELECT d.alert_id, d.channel, d.attempts, a.payload, a.created_at
+            f"""SELECT d.alert_id, d.channel, d.attempts, {payload}, a.created_at
                FROM deliveries d JOIN alerts a ON a.id = d.alert_id
                WHERE d.channel = ? AND d.status = ? AND d.next_at <= ?
-               ORDER BY a.created_at LIMIT ?""",
+               ORDER BY a.created_at LIMIT ?""",  # noqa: S608  a constant column
             (channel, DeliveryStatus.PENDING, now, limit),
         )
         return [Pending(*row) for row in rows]
+
+    def payloads(self, alert_ids: Sequence[str]) -> Iterator[tuple[str, str]]:
+        """``(alert id, payload)`` of these alerts, read ``PAYLOAD_CHUNK`` at a time
+        (the lock is let go between reads); an alert no longer kept is left out."""
+        for start in range(0, len(alert_ids), PAYLOAD_CHUNK):
+            chunk = alert_ids[start : start + PAYLOAD_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            yield from self._file.rows(
+                f"SELECT id, payload FROM alerts WHERE id IN ({marks})",  # noqa: S608
+                tuple(chunk),
+            )
 
     def next_due(self, channel: str) -> float | None:
         """When the channel's next delivery is due (None: nothing waits)."""
