@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 CHUNK_BYTES = 1024 * 1024
 #: the collector's thresholds while files are scanned once (Python's: 700, 10, 10)
-SCAN_GC_THRESHOLDS = (10_000, 20, 10)
+SCAN_GC_THRESHOLDS = (100_000, 20, 10)
 FORMAT_NAMES = tuple(FORMATS)
 
 
