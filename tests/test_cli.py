@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -10,6 +11,8 @@ from click.testing import CliRunner, Result
 
 from logwatch.alerts.render import default_language
 from logwatch.app.cli import cli
+from logwatch.app.cli_scan import SCAN_GC_THRESHOLDS
+from logwatch.app.report import Report
 from tests.conftest import DATA
 from tests.daemon_run import fresh_python
 from tests.samples import shipped_rules
@@ -70,6 +73,31 @@ class TestScan:
             "text",
         }
         assert "178.151" not in result.stdout
+
+    def test_a_scan_leaves_start_up_out_of_the_collector_and_puts_it_back(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """While files are scanned once, what start-up made is frozen and the
+        collector runs less often; afterwards both are as they were. (``Report.add``
+        wrapped to look, not to change what it does.)"""
+        log = tmp_path / "m.log"
+        log.write_bytes(MARGIN * 3)
+        seen: list[tuple[int, tuple[int, int, int]]] = []
+        add = Report.add
+
+        def looking(report: Report, scan: Any) -> str:
+            seen.append((gc.get_freeze_count(), gc.get_threshold()))
+            return add(report, scan)
+
+        monkeypatch.setattr(Report, "add", looking)
+        before = gc.get_threshold(), gc.get_freeze_count()
+        result = invoke("scan", "--json", str(log))
+        assert result.exit_code == 0
+        assert len(result.stdout.splitlines()) == 3
+        assert seen
+        assert all(frozen > 0 for frozen, _ in seen)
+        assert {thresholds for _, thresholds in seen} == {SCAN_GC_THRESHOLDS}
+        assert (gc.get_threshold(), gc.get_freeze_count()) == before
 
     def test_captures_are_reported(self, tmp_path: Path) -> None:
         log = tmp_path / "q.log"

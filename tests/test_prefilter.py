@@ -53,3 +53,21 @@ def test_without_a_prefilter_everything_is_wanted() -> None:
     assert len(everything.rules) < len(RULES)
     assert everything.shapes == frozenset(range(len(SHAPES)))
     assert everything.recognize
+
+
+def test_by_line_gathers_each_lines_keywords_in_any_case_inside_the_window() -> None:
+    """What a line's keywords ask for is keyed by the line's start; a keyword across
+    either end of the window is not in it, as if the rest were not there."""
+    first, second = [w for w in PREFILTER.keywords if w.isalpha()][:2]
+    lines = [b"xx " + first.upper() + b"\n", b"yy\n", b"z " + second + b" " + first]
+    data = b"".join(lines)
+    last = len(lines[0]) + len(lines[1])
+    alone = PREFILTER.by_line(lines[2])[0]
+    assert alone == PREFILTER.by_line(first)[0] | PREFILTER.by_line(second)[0]
+    assert PREFILTER.by_line(data) == {0: PREFILTER.by_line(first)[0], last: alone}
+    assert PREFILTER.by_line(data, start=len(lines[0])) == {last: alone}
+    for start, stop in ((4, len(data)), (0, len(data) - 1), (4, len(data) - 3)):
+        within = PREFILTER.by_line(data[start:stop])
+        assert PREFILTER.by_line(data, start, stop) == {
+            line + start: wanted for line, wanted in within.items()
+        }

@@ -128,16 +128,18 @@ class Prefilter:
         stop = len(data) if stop is None else stop
         words_at: dict[int, list[int]] = {}
         words: list[int] = []
+        # the range alone is searched (a keyword across its ends is not in it), so
+        # every keyword found counts; bytes.lower is ASCII-only, as the keywords are
+        lowered = data.lower()
         # the line of the last keyword found (they come in order: one look per line)
         line, line_end = 0, -1
-        rfind, find = data.rfind, data.find
-        for word, pos, end in self._automaton.find_matches_as_indexes(
-            data.lower(), overlapping=True
+        rfind, find = lowered.rfind, lowered.find
+        for word, pos, _ in self._automaton.find_matches_as_indexes(
+            memoryview(lowered)[start:stop], overlapping=True
         ):
-            if pos < start or end > stop:
-                continue
+            pos += start
             if not line <= pos < line_end:
-                line = max(rfind(b"\n", 0, pos) + 1, start)
+                line = rfind(b"\n", start, pos) + 1 or start
                 line_end = find(b"\n", pos)
                 if line_end < 0:
                     line_end = len(data)
