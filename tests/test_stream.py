@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from itertools import pairwise
+from typing import Any
+
 from hypothesis import given
 from hypothesis import strategies as st
 
 from logwatch.core.formats import FORMATS
-from logwatch.match.engine import Engine
+from logwatch.core.model import Hit
+from logwatch.match.engine import Engine, Scan
 from logwatch.match.stream import MAX_RECORD_LINES, Stream
 from tests.samples import shipped_rules
 
@@ -141,3 +145,68 @@ class TestRelease:
         stream.feed(self.TRACE)
         (hit,) = stream.release().hits
         assert hit.record.first_line == 2
+
+
+class TestFeedReleasing:
+    """``feed(data, release=True)``, what a follower does with each read: its last
+    record matched in the same pass as the rest, as ``release`` would have matched it."""
+
+    TEXT = HUMMINGBOT + TestRelease.HEAD + TestRelease.TRACE + TestRelease.NEXT
+
+    @staticmethod
+    def _both(pieces: list[bytes]) -> tuple[list[Hit], list[Hit]]:
+        """The hits of feed then release, and of feed releasing, over ``pieces``."""
+        held, at_once = Stream(ENGINE, "bot.log"), Stream(ENGINE, "bot.log")
+        seen: tuple[list[Hit], list[Hit]] = ([], [])
+        for piece in pieces:
+            seen[0].extend(held.feed(piece).hits)
+            seen[0].extend(held.release().hits)
+            seen[1].extend(at_once.feed(piece, release=True).hits)
+            seen[1].extend(at_once.release().hits)  # continuation lines only: held
+            assert (at_once.lines, at_once.offset, at_once.holds_record) == (
+                held.lines,
+                held.offset,
+                held.holds_record,
+            )
+        seen[0].extend(held.flush().hits)
+        seen[1].extend(at_once.flush().hits)
+        return seen
+
+    @given(st.lists(st.integers(0, len(TEXT)), max_size=6))
+    def test_any_chunking_gives_what_feed_then_release_gives(
+        self, cuts: list[int]
+    ) -> None:
+        bounds = [0, *sorted(cuts), len(self.TEXT)]
+        pieces = [self.TEXT[a:b] for a, b in pairwise(bounds)]
+        held, at_once = (
+            [(h.line, h.rule_id, h.record.first_line, h.record.raw) for h in hits]
+            for hits in self._both(pieces)
+        )
+        assert at_once == held
+        assert [h[1] for h in held] == [
+            "binance.balance-insufficient",
+            "error.order-rejected",
+            "binance.margin-insufficient",
+        ]
+
+    def test_a_write_of_whole_records_is_one_pass_of_the_engine(self) -> None:
+        passes = []
+
+        class Counting(Engine):
+            def scan(self, *args: Any, **kwargs: Any) -> Scan:
+                passes.append(args[3:5])
+                return super().scan(*args, **kwargs)
+
+        engine = Counting(shipped_rules())
+        stream = Stream(engine, "bot.log")
+        (hit,) = stream.feed(TestRelease.HEAD + TestRelease.TRACE, release=True).hits
+        assert (hit.rule_id, len(passes), stream.holds_record) == (
+            "binance.margin-insufficient",
+            1,
+            False,
+        )
+        # lines that continue it later still join it, and its rule is not said again
+        more = b"  during handling, Margin is insufficient. again\n"
+        assert stream.feed(more, release=True).hits == []
+        assert stream.feed(TestRelease.NEXT, release=True).hits == []
+        assert stream.lines == 6

@@ -145,7 +145,9 @@ class Follower:
             self.events(DataRead(f.source, now))
             if now - f.last_data >= self.settings.record_wait_s:
                 f.stream.settle()
-            self._report(event.id, f.stream.feed(event.data))
+            # its last record matched now, not after a wait (a write is most often
+            # whole records); lines that continue it later still join it
+            self._report(event.id, f.stream.feed(event.data, release=True))
             f.last_data = now
             self._holding.add(event.id)
         elif isinstance(event, Opened):

@@ -102,12 +102,15 @@ class Stream:
         """The record released last is complete: later lines no longer join it."""
         self._joinable = None
 
-    def feed(self, data: bytes) -> Scan:
-        """Scan the records that ``data`` completes."""
+    def feed(self, data: bytes, release: bool = False) -> Scan:
+        """Scan the records that ``data`` completes; with ``release``, its last record
+        too, in the same pass, as ``release`` would (later lines still join it)."""
         result = Scan()
-        for block in self.decoder.decode(data):
+        blocks = self.decoder.decode(data)
+        last = len(blocks) - 1 if release else -1
+        for i, block in enumerate(blocks):
             self._inspect(block)
-            self._scan(block, result, final=False)
+            self._scan(block, result, final=False, release=i == last)
         return result
 
     def flush(self) -> Scan:
@@ -130,7 +133,9 @@ class Stream:
             self._reported = frozenset()
         return scan
 
-    def _scan(self, block: Block, result: Scan, final: bool) -> None:
+    def _scan(
+        self, block: Block, result: Scan, final: bool, release: bool = False
+    ) -> None:
         fmt = self.format
         if fmt is None:
             first = block.data[:_DETECT_BYTES]
@@ -169,6 +174,16 @@ class Stream:
             stop = start
         elif stop == start:
             stop = len(block.data)
+        if stop < len(block.data) and release:
+            # the last record scanned with the rest, then joinable as ``release``
+            # leaves it: one pass of the engine, not two
+            last = block.slice(stop, len(block.data))
+            self.lines += block.line_count - outside
+            scan = self.engine.scan(block, fmt, self.path, start, None, self.unmatched)
+            mine = frozenset(h.rule_id for h in scan.hits if h.line >= last.first_line)
+            self._joinable = (last, mine)
+            result.extend(scan)
+            return
         if stop < len(block.data):
             self._carry = block.slice(stop, len(block.data))
             outside += self._carry.line_count
