@@ -73,7 +73,9 @@ def _object(values: Mapping[str, object]) -> str:
 
 class _RulesAsked(dict[str, "Rule"]):
     """A rule set's rules by id, each read from the set when first asked for (the
-    set's packed catalogue rules are not all unpacked at each start)."""
+    set's packed catalogue rules are not all unpacked at each start). Read it with
+    ``[]`` only: ``get``, ``in``, ``len`` and a loop see only the rules asked for so far
+    (a dict, not a wrapper: ``[]`` on a rule already asked for stays a C lookup)."""
 
     def __init__(self, rules: RuleSet) -> None:
         super().__init__()

@@ -72,7 +72,11 @@ class Scan:
 
 
 class Engine:
-    """Rules compiled into one prefilter; ``scan`` turns a Block into Hits."""
+    """Rules compiled into one prefilter; ``scan`` turns a Block into Hits.
+
+    Not thread-safe: its memos and tables are plain dicts, cleared and filled as it
+    scans; one thread at a time scans (the follower's, or ``scan``'s).
+    """
 
     def __init__(
         self,
@@ -193,8 +197,9 @@ class Engine:
         counted = start
         head_line = fmt.head
         stop_ = len(data) if stop is None else stop
-        #: by what was asked (alive in ``by_record`` while this runs): its line
-        #: memo's table (``_line_table``)
+        #: by what was asked, by identity (each alive in ``by_record`` while this
+        #: runs, so no id is reused; a key by value costs a tuple hash a record): its
+        #: line memo's table (``_line_table``)
         tables: dict[int, bytes | None] = {}
         lines_memo, cap, remember = self._lines, block.max_line_bytes, self._remember
         for start in sorted(by_record):
@@ -348,7 +353,9 @@ class Engine:
         return table
 
     def _forget(self) -> None:
-        """A rule was disabled: what statements and lines gave is forgotten."""
+        """A rule was disabled: what statements and lines gave is forgotten. (Told by
+        the count of disabled rules, which only grows: a reload makes a new Engine. A
+        rule ever turned back on would need a generation counter instead.)"""
         self._disabled_seen = len(self.disabled)
         self._memo.clear()
         self._lines.clear()
